@@ -1,0 +1,65 @@
+# MIFAKit: two commands on a fresh machine.
+#   make demo   installs what is missing, builds, and runs the end-to-end demo on Samples/
+#   make test   installs what is missing, builds, and runs every test (unit, fuzz, interop)
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev pkg-config
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+SWIFT_BUILD_FLAGS ?=
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := FuzzMetadata FuzzTIFF
+FUZZ_SCRATCH := .build-fuzz
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test deps apt venv build unit-test fuzz interop clean
+
+demo: deps build
+	.build/debug/mifa demo
+
+test: deps build unit-test fuzz interop
+
+deps: apt venv
+
+# Debian packages: install only those that are missing (apt-get update once, only if needed).
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# The reference tools for Tests/Interop, pinned, in a venv of their own.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: Tests/Interop/requirements.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -r Tests/Interop/requirements.txt
+	touch $@
+
+build:
+	swift build $(SWIFT_BUILD_FLAGS)
+
+unit-test:
+	swift test $(SWIFT_BUILD_FLAGS)
+
+# libFuzzer targets, each run for FUZZ_SECONDS on a corpus seeded from generated valid inputs.
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  swift build --scratch-path $(FUZZ_SCRATCH) -c debug -Xswiftc -sanitize=fuzzer,address \
+	    -Xswiftc -parse-as-library -Xswiftc -DFUZZING --product $$t; \
+	  corpus=Fuzz/corpus-$$t; mkdir -p $$corpus; \
+	  $(PYTHON) Fuzz/seeds_$$t.py $$corpus; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	  $(FUZZ_SCRATCH)/debug/$$t $$corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	    -max_len=65536 -timeout=10 -print_final_stats=1 2>&1 | tail -n 12; \
+	  test $${PIPESTATUS[0]} -eq 0; \
+	done
+
+interop: build
+	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Interop
+
+clean:
+	rm -rf .build $(FUZZ_SCRATCH) Fuzz/corpus-*

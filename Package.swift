@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+// MIFAKit: bioimage datasets made AI-ready (MIFA metadata, formats, OME-Zarr, streaming loader).
+// Layers and folders follow ../shared/DESIGN.md; arrows between modules only point down.
+import PackageDescription
+
+/// A system library target for a C library that Debian ships as a -dev package.
+func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "MIFAKit",
+    products: [
+        .library(name: "MIFACore", targets: ["MIFACore"]),
+        .library(name: "RasterIO", targets: ["RasterIO"]),
+        .library(name: "MIFAModel", targets: ["MIFAModel"]),
+        .executable(name: "mifa", targets: ["mifa"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
+        systemLibrary("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
+        systemLibrary("CBlosc", pkgConfig: "blosc", apt: "libblosc-dev"),
+        systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+        systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
+        systemLibrary("CTIFF", pkgConfig: "libtiff-4", apt: "libtiff-dev"),
+
+        .target(name: "MIFACore", swiftSettings: strict),
+        .target(name: "RasterIO", dependencies: ["MIFACore", "CPNG", "CTIFF"], swiftSettings: strict),
+        .target(
+            name: "MIFAModel",
+            dependencies: ["MIFACore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "mifa",
+            dependencies: [
+                "MIFACore", "RasterIO", "MIFAModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        // Fuzz targets: built with `make fuzz` (libFuzzer); a plain build replays files given as arguments.
+        .executableTarget(name: "FuzzMetadata", dependencies: ["MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
+        .executableTarget(name: "FuzzTIFF", dependencies: ["RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
+
+        .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
+        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
+        .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

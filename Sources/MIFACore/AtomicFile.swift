@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes files so that readers see either the old content or the new, never a mix.
+///
+/// The data goes to a temporary file in the same directory, is flushed to disk with `fsync`, and
+/// is then renamed over the destination; the directory is synced so the rename survives a crash.
+/// This file is the only place in MIFACore that calls the C library for file I/O.
+public enum AtomicFile {
+    /// Atomically replaces (or creates) the file at `path` with `bytes`.
+    ///
+    /// - Throws: ``CoreError`` `.io` naming the path and the system's reason. On failure the
+    ///   destination is untouched and the temporary is removed.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
+        let directory = parentDirectory(of: path)
+        let base = path.split(separator: "/").last.map(String.init) ?? path
+        var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ioError("cannot create a temporary file next to", path) }
+        let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        var closed = false
+        defer {
+            if !closed { close(fd) }
+        }
+        do {
+            let data = ContiguousArray(bytes)
+            try data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw ioError("cannot write", temporary)
+                    }
+                    offset += written
+                }
+            }
+            guard fchmod(fd, 0o644) == 0 else { throw ioError("cannot set permissions of", temporary) }
+            guard fsync(fd) == 0 else { throw ioError("cannot sync", temporary) }
+            closed = true
+            guard close(fd) == 0 else { throw ioError("cannot close", temporary) }
+            guard rename(temporary, path) == 0 else { throw ioError("cannot rename the temporary file onto", path) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        syncDirectory(directory)
+    }
+
+    /// Atomically replaces (or creates) the file at `path` with UTF-8 text.
+    /// - Throws: ``CoreError`` `.io`, as ``write(_:to:)``.
+    public static func write(text: String, to path: String) throws {
+        try write(Array(text.utf8), to: path)
+    }
+
+    private static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let parent = String(path[..<slash])
+        return parent.isEmpty ? "/" : parent
+    }
+
+    private static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    private static func ioError(_ what: String, _ path: String) -> CoreError {
+        let reason = String(cString: strerror(errno))
+        return CoreError(.io, "\(what) '\(path)': \(reason)", context: ErrorContext(file: path))
+    }
+}

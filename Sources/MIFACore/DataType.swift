@@ -1,0 +1,108 @@
+/// The element types MIFAKit stores in arrays, images and chunks.
+///
+/// The names follow the Zarr v3 core data types
+/// (https://zarr-specs.readthedocs.io/en/latest/v3/data-types/index.html).
+public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
+    /// One byte per element, 0 is `false`, anything else `true`.
+    case bool
+    /// Signed 8-bit integer.
+    case int8
+    /// Signed 16-bit integer.
+    case int16
+    /// Signed 32-bit integer.
+    case int32
+    /// Signed 64-bit integer.
+    case int64
+    /// Unsigned 8-bit integer.
+    case uint8
+    /// Unsigned 16-bit integer.
+    case uint16
+    /// Unsigned 32-bit integer.
+    case uint32
+    /// Unsigned 64-bit integer.
+    case uint64
+    /// IEEE 754 binary32.
+    case float32
+    /// IEEE 754 binary64.
+    case float64
+
+    /// Bytes one element occupies.
+    public var byteSize: Int {
+        switch self {
+        case .bool, .int8, .uint8: 1
+        case .int16, .uint16: 2
+        case .int32, .uint32, .float32: 4
+        case .int64, .uint64, .float64: 8
+        }
+    }
+
+    /// Whether the type is an integer type (signed or unsigned); `bool` is not.
+    public var isInteger: Bool { isSignedInteger || isUnsignedInteger }
+
+    /// Whether the type is a signed integer type.
+    public var isSignedInteger: Bool { [.int8, .int16, .int32, .int64].contains(self) }
+
+    /// Whether the type is an unsigned integer type.
+    public var isUnsignedInteger: Bool { [.uint8, .uint16, .uint32, .uint64].contains(self) }
+
+    /// Whether the type is a floating-point type.
+    public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+
+    /// The NumPy type string for this type in the given byte order, e.g. `<u2`, `>f4`, `|b1`.
+    ///
+    /// Single-byte types use `|` (byte order not applicable), as NumPy writes them.
+    public func numpyTypeString(_ endianness: Endianness = .little) -> String {
+        let order = byteSize == 1 ? "|" : (endianness == .little ? "<" : ">")
+        let kind: String
+        switch self {
+        case .bool: kind = "b"
+        case .int8, .int16, .int32, .int64: kind = "i"
+        case .uint8, .uint16, .uint32, .uint64: kind = "u"
+        case .float32, .float64: kind = "f"
+        }
+        return order + kind + String(byteSize)
+    }
+
+    /// Parses a NumPy type string such as `<u2`, `>i4`, `|u1`, `=f8` or `b1`.
+    ///
+    /// - Returns: the data type and the byte order it declares (`=` and `|` mean the native order),
+    ///   or `nil` when the string is not one of the supported types.
+    public static func parseNumpyTypeString(_ text: String) -> (DataType, Endianness)? {
+        var chars = Substring(text)
+        var endianness = Endianness.native
+        if let first = chars.first, "<>|=".contains(first) {
+            if first == "<" { endianness = .little } else if first == ">" { endianness = .big }
+            chars = chars.dropFirst()
+        }
+        guard let kind = chars.first, let size = Int(chars.dropFirst()) else { return nil }
+        let type: DataType?
+        switch (kind, size) {
+        case ("b", 1), ("?", 1): type = .bool
+        case ("i", 1): type = .int8
+        case ("i", 2): type = .int16
+        case ("i", 4): type = .int32
+        case ("i", 8): type = .int64
+        case ("u", 1): type = .uint8
+        case ("u", 2): type = .uint16
+        case ("u", 4): type = .uint32
+        case ("u", 8): type = .uint64
+        case ("f", 4): type = .float32
+        case ("f", 8): type = .float64
+        default: type = nil
+        }
+        return type.map { ($0, endianness) }
+    }
+}
+
+/// Byte order of multi-byte values in a file or buffer.
+public enum Endianness: String, Sendable, Hashable, Codable {
+    /// Least significant byte first (x86, ARM, Zarr and NumPy default).
+    case little
+    /// Most significant byte first (some TIFF writers, Java tools).
+    case big
+
+    /// The byte order of the machine running this code.
+    public static var native: Endianness {
+        1.littleEndian == 1 ? .little : .big
+    }
+}
