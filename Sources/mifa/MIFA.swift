@@ -1,10 +1,68 @@
 import ArgumentParser
+import MIFACore
+
+import Foundation
 
 /// The `mifa` command: MIFA metadata, formats, OME-Zarr and packages from the shell.
+///
+/// Exit codes are the same for every subcommand: 0 success, 1 invalid input (the message names the
+/// problem and its place), 2 usage error.
 @main
 struct MIFA: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mifa",
         abstract: "Make bioimage datasets AI-ready: MIFA metadata, annotations, OME-Zarr and packages.",
+        discussion: """
+            Exit codes: 0 success, 1 invalid input (the message names the file and the place), \
+            2 usage error. Commands with --json print one JSON document on stdout.
+            """,
         subcommands: [])
+
+    /// Runs the command, mapping failures onto the documented exit codes.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as any MIFAError {
+            printError("mifa: error: \(error)")
+            Foundation.exit(1)
+        } catch let failure as InvalidInput {
+            printError("mifa: error: \(failure.message)")
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if code == .validationFailure || error is ValidationError {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            // An ExitCode thrown on purpose by a subcommand, or an unexpected error from a library.
+            let message = fullMessage(for: error)
+            if !message.isEmpty { printError("mifa: error: \(message)") }
+            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// A failure caused by the user's input that has no more specific error type; exits with code 1.
+struct InvalidInput: Error {
+    /// What was wrong and where.
+    var message: String
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    var stderr = StandardError()
+    print(text, to: &stderr)
+}
+
+/// Standard error as a `TextOutputStream`.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
 }

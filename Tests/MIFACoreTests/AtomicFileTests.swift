@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+@testable import MIFACore
+
+@Suite struct AtomicFileTests {
+    func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mifa-atomic-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func writesAndReplaces() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/a.json"
+        try AtomicFile.write(text: "first", to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "first")
+        try AtomicFile.write([UInt8]("second".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "second")
+        // No temporary files are left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a.json"])
+    }
+
+    @Test func failureLeavesNothingAndNamesThePath() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let missing = dir + "/no/such/dir/file.txt"
+        do {
+            try AtomicFile.write(text: "x", to: missing)
+            Issue.record("expected an error")
+        } catch let error as CoreError {
+            #expect(error.kind == .io)
+            #expect(error.description.contains("file.txt"))
+        }
+        // Renaming onto a directory fails; the directory and its neighbours stay as they were.
+        try FileManager.default.createDirectory(atPath: dir + "/target", withIntermediateDirectories: false)
+        #expect(throws: CoreError.self) { try AtomicFile.write(text: "x", to: dir + "/target") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["target"])
+    }
+}
