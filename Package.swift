@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .library(name: "MIFACore", targets: ["MIFACore"]),
         .library(name: "RasterIO", targets: ["RasterIO"]),
+        .library(name: "Zarr", targets: ["Zarr"]),
         .library(name: "MIFAModel", targets: ["MIFAModel"]),
         .executable(name: "mifa", targets: ["mifa"]),
     ],
@@ -35,6 +36,7 @@ let package = Package(
 
         .target(name: "MIFACore", swiftSettings: strict),
         .target(name: "RasterIO", dependencies: ["MIFACore", "CPNG", "CTIFF"], swiftSettings: strict),
+        .target(name: "Zarr", dependencies: ["MIFACore", "CZstd", "CBlosc", "CZlib"], swiftSettings: strict),
         .target(
             name: "MIFAModel",
             dependencies: ["MIFACore", .product(name: "Yams", package: "Yams")],
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "mifa",
             dependencies: [
-                "MIFACore", "RasterIO", "MIFAModel",
+                "MIFACore", "RasterIO", "Zarr", "MIFAModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -53,6 +55,7 @@ let package = Package(
 
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
+        .testTarget(name: "ZarrTests", dependencies: ["Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
