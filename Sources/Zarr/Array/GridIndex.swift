@@ -1,0 +1,53 @@
+/// Helpers for walking N-dimensional grids of chunks and elements in C order.
+enum GridIndex {
+    /// Calls `body` with every index of `shape` in C order (last axis fastest).
+    static func forEach(_ shape: [Int], _ body: ([Int]) throws -> Void) rethrows {
+        guard !shape.contains(0) else { return }
+        var index = [Int](repeating: 0, count: shape.count)
+        while true {
+            try body(index)
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+            if axis < 0 { return }
+        }
+    }
+
+    /// Every index of the box `lower..<upper` in C order.
+    static func indices(from lower: [Int], to upper: [Int]) -> [[Int]] {
+        var result: [[Int]] = []
+        forEach(zip(lower, upper).map { $1 - $0 }) { offset in
+            result.append(zip(lower, offset).map(+))
+        }
+        return result
+    }
+
+    /// The C-order position of `index` in `shape`.
+    static func linear(_ index: [Int], in shape: [Int]) -> Int {
+        var position = 0
+        for (i, extent) in zip(index, shape) { position = position * extent + i }
+        return position
+    }
+
+    /// C-order element strides of `shape`.
+    static func cStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = step
+            step *= Swift.max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// Sum of `index[a] * strides[a]`.
+    static func offset(_ index: [Int], _ strides: [Int]) -> Int {
+        var total = 0
+        for (i, s) in zip(index, strides) { total += i * s }
+        return total
+    }
+}

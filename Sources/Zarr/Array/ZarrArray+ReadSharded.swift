@@ -1,0 +1,130 @@
+import MIFACore
+
+extension ZarrArray {
+    /// Neighbouring inner chunks closer than this are fetched with one range request.
+    static let coalescingGap = 16 * 1024
+
+    /// Shards handled together: their indexes, fetches and decodes each run in parallel.
+    static let shardBatch = 64
+
+    /// An inner chunk to decode: where it goes and where its bytes are in its read group.
+    struct InnerChunkRead: Sendable {
+        var origin: [Int]
+        var range: Range<Int>
+        var group: Int
+    }
+
+    /// One range request in one shard.
+    struct ShardRead: Sendable {
+        var key: StoreKey
+        var range: Range<Int>
+    }
+
+    /// The part of one shard a region needs.
+    struct ShardPlan: Sendable {
+        var reads: [ShardRead] = []
+        var chunks: [InnerChunkRead] = []
+    }
+
+    /// Partial shard reads: one suffix (or prefix) read of each index, then range reads of the inner
+    /// chunks the region touches, then parallel decoding into the destination.
+    func readSharded(_ region: Region, sharding: BoundShardingCodec, into destination: SharedBuffer, strides: [Int], concurrency: Int?) throws {
+        let shards = Self.chunkIndices(of: region, chunkShape: metadata.chunkShape)
+        for batchStart in stride(from: 0, to: shards.count, by: Self.shardBatch) {
+            let batch = Array(shards[batchStart..<Swift.min(batchStart + Self.shardBatch, shards.count)])
+            let plans = Slots<ShardPlan>(count: batch.count)
+            try Parallel.forEach(batch.count, concurrency: concurrency) { i, _ in
+                let key = chunkKey(batch[i])
+                do {
+                    plans[i] = try planShardRead(batch[i], key: key, region: region, sharding: sharding, into: destination, strides: strides)
+                } catch {
+                    throw locate(error, key: key)
+                }
+            }
+            var allReads: [ShardRead] = []
+            var allChunks: [InnerChunkRead] = []
+            for plan in plans.all {
+                guard let plan else { continue }
+                let base = allReads.count
+                allReads += plan.reads
+                allChunks += plan.chunks.map { var chunk = $0; chunk.group += base; return chunk }
+            }
+            let reads = allReads
+            let chunks = allChunks
+            let fetched = Slots<[UInt8]>(count: reads.count)
+            try Parallel.forEach(reads.count, concurrency: concurrency) { i, _ in
+                let read = reads[i]
+                do {
+                    let length = read.range.count
+                    guard let bytes = try store.get(read.key, range: .range(offset: read.range.lowerBound, length: length)) else {
+                        throw ZarrError(.storeFailure, "the shard disappeared while it was being read")
+                    }
+                    guard bytes.count == length else {
+                        throw ZarrError(.corruptChunk, "shard index points at bytes \(read.range.lowerBound)..<\(read.range.upperBound), but the shard ends at byte \(read.range.lowerBound + bytes.count)",
+                                        context: ErrorContext(offset: read.range.lowerBound))
+                    }
+                    fetched[i] = bytes
+                } catch {
+                    throw locate(error, key: read.key)
+                }
+            }
+            try Parallel.forEach(chunks.count, concurrency: concurrency) { i, scratch in
+                let chunk = chunks[i]
+                let read = reads[chunk.group]
+                do {
+                    let bytes = fetched[chunk.group]!
+                    let start = chunk.range.lowerBound - read.range.lowerBound
+                    try bytes.withUnsafeBytes { raw in
+                        let encoded = UnsafeRawBufferPointer(rebasing: raw[start..<(start + chunk.range.count)])
+                        try place(encoded, chain: sharding.inner, chunkOrigin: chunk.origin, region: region,
+                                  into: destination, strides: strides, scratch: &scratch)
+                    }
+                } catch let error as ZarrError {
+                    let inner = zip(chunk.origin, sharding.innerChunkShape).map { $0 / $1 }
+                    throw locate(error.withMessagePrefix("inner chunk at \(inner) (bytes \(chunk.range.lowerBound)..<\(chunk.range.upperBound))"), key: read.key)
+                }
+            }
+        }
+    }
+
+    /// Reads and checks one shard's index; fills the parts of the region whose inner chunks (or the
+    /// whole shard) are missing; returns the range reads and decodes the rest needs.
+    private func planShardRead(_ shardIndex: [Int], key: StoreKey, region: Region, sharding: BoundShardingCodec,
+                               into destination: SharedBuffer, strides: [Int]) throws -> ShardPlan {
+        let shardShape = metadata.chunkShape
+        let shardOrigin = zip(shardIndex, shardShape).map(*)
+        var scratch: [UInt8] = []
+        guard let indexBytes = try store.get(key, range: sharding.indexRange) else {
+            try place(nil, chain: chain, chunkOrigin: shardOrigin, region: region, into: destination, strides: strides, scratch: &scratch)
+            return ShardPlan()
+        }
+        let index = try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
+        let innerShape = sharding.innerChunkShape
+        let local = Region(zip(region.ranges, zip(shardOrigin, shardShape)).map { range, shard in
+            let lower = Swift.max(range.lowerBound, shard.0) - shard.0
+            let upper = Swift.min(range.upperBound, shard.0 + shard.1) - shard.0
+            return lower..<Swift.max(lower, upper)
+        })
+        var wanted: [(origin: [Int], range: Range<Int>)] = []
+        for inner in Self.chunkIndices(of: local, chunkShape: innerShape) {
+            let origin = (0..<rank).map { shardOrigin[$0] + inner[$0] * innerShape[$0] }
+            if let range = index.ranges[GridIndex.linear(inner, in: sharding.chunksPerShard)] {
+                wanted.append((origin, range))
+            } else {
+                try place(nil, chain: sharding.inner, chunkOrigin: origin, region: region, into: destination, strides: strides, scratch: &scratch)
+            }
+        }
+        wanted.sort { $0.range.lowerBound < $1.range.lowerBound }
+        var plan = ShardPlan()
+        for item in wanted {
+            if let last = plan.reads.last, item.range.lowerBound >= last.range.lowerBound,
+               item.range.lowerBound <= last.range.upperBound + Self.coalescingGap {
+                plan.reads[plan.reads.count - 1].range = last.range.lowerBound..<Swift.max(last.range.upperBound, item.range.upperBound)
+            } else {
+                plan.reads.append(ShardRead(key: key, range: item.range))
+            }
+            plan.chunks.append(InnerChunkRead(origin: item.origin, range: item.range, group: plan.reads.count - 1))
+        }
+        return plan
+    }
+}

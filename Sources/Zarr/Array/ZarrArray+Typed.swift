@@ -1,0 +1,134 @@
+public import MIFACore
+
+extension ZarrArray {
+    /// Reads `region` (the whole array by default) as a typed array in the given memory order.
+    ///
+    /// - Parameters:
+    ///   - type: the element type; it must match the array's data type.
+    ///   - region: the part to read; `nil` for everything.
+    ///   - order: the memory order of the result.
+    ///   - concurrency: the most chunks decoded at once; `nil` for the active processor count.
+    /// - Throws: ``ZarrError`` `.invalidRegion` for a region outside the array or a type mismatch;
+    ///   `.corruptChunk`, `.checksumMismatch` naming the chunk key; store errors.
+    public func read<T: NDArrayElement>(_ type: T.Type, region: Region? = nil, order: MemoryOrder = .rowMajor,
+                                        concurrency: Int? = nil) throws -> NDArray<T> {
+        let region = region ?? Region(shape: shape)
+        try checkType(T.self)
+        try checkRegion(region)
+        var result = NDArray<T>(shape: region.shape, repeating: .zero, order: order)
+        let strides = result.strides
+        try result.withUnsafeMutableBytes { buffer in
+            try readRaw(region, into: SharedBuffer(buffer), strides: strides, concurrency: concurrency)
+        }
+        return result
+    }
+
+    /// Reads `region` (the whole array by default) as an ``MIFACore/AnyNDArray`` of the array's type.
+    /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:)``; `.unsupportedExtension`
+    ///   for `float16`, complex and raw types (read those with ``readBytes(_:concurrency:)``).
+    public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil) throws -> AnyNDArray {
+        guard let type = dataType.coreType else {
+            throw ZarrError(.unsupportedExtension, "\(dataType) arrays have no NDArray element type; read them with readBytes",
+                            context: ErrorContext(file: store.location, key: path))
+        }
+        switch type {
+        case .bool: return .bool(try read(Bool.self, region: region, order: order, concurrency: concurrency))
+        case .int8: return .int8(try read(Int8.self, region: region, order: order, concurrency: concurrency))
+        case .int16: return .int16(try read(Int16.self, region: region, order: order, concurrency: concurrency))
+        case .int32: return .int32(try read(Int32.self, region: region, order: order, concurrency: concurrency))
+        case .int64: return .int64(try read(Int64.self, region: region, order: order, concurrency: concurrency))
+        case .uint8: return .uint8(try read(UInt8.self, region: region, order: order, concurrency: concurrency))
+        case .uint16: return .uint16(try read(UInt16.self, region: region, order: order, concurrency: concurrency))
+        case .uint32: return .uint32(try read(UInt32.self, region: region, order: order, concurrency: concurrency))
+        case .uint64: return .uint64(try read(UInt64.self, region: region, order: order, concurrency: concurrency))
+        case .float32: return .float32(try read(Float.self, region: region, order: order, concurrency: concurrency))
+        case .float64: return .float64(try read(Double.self, region: region, order: order, concurrency: concurrency))
+        }
+    }
+
+    /// Reads `region` into `array` so that the region's origin lands at `origin` (zeros by default);
+    /// `array` keeps its memory order and is reused, so a loader can read batch after batch
+    /// without allocating.
+    /// - Throws: ``ZarrError`` `.invalidRegion` when the region does not fit the array or `array`,
+    ///   or the element type differs; errors of ``read(_:region:order:concurrency:)``.
+    public func read<T: NDArrayElement>(_ region: Region, into array: inout NDArray<T>, at origin: [Int]? = nil,
+                                        concurrency: Int? = nil) throws {
+        try checkType(T.self)
+        try checkRegion(region)
+        let origin = origin ?? [Int](repeating: 0, count: array.rank)
+        guard origin.count == array.rank, Region(shape: array.shape).contains(Region(origin: origin, shape: region.shape)) else {
+            throw ZarrError(.invalidRegion, "a region of shape \(region.shape) at \(origin) does not fit a destination of shape \(array.shape)")
+        }
+        let strides = array.strides
+        let size = MemoryLayout<T>.stride
+        try array.withUnsafeMutableBytes { buffer in
+            let start = GridIndex.offset(origin, strides) * size
+            let shared = SharedBuffer(UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
+            try readRaw(region, into: shared, strides: strides, concurrency: concurrency)
+        }
+    }
+
+    /// Reads `region` as raw bytes: C order, native byte order; works for every data type.
+    /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:)``.
+    public func readBytes(_ region: Region? = nil, concurrency: Int? = nil) throws -> [UInt8] {
+        let region = region ?? Region(shape: shape)
+        try checkRegion(region)
+        var bytes = [UInt8](repeating: 0, count: region.elementCount * dataType.byteSize)
+        let strides = GridIndex.cStrides(region.shape)
+        try bytes.withUnsafeMutableBytes { buffer in
+            try readRaw(region, into: SharedBuffer(buffer), strides: strides, concurrency: concurrency)
+        }
+        return bytes
+    }
+
+    /// Writes `array` into the Zarr array with its first element at `origin` (zeros by default).
+    /// - Throws: ``ZarrError`` `.invalidRegion` when it does not fit or the element type differs;
+    ///   `.readOnly` and store errors; `.corruptChunk` when a partly overwritten chunk cannot be read.
+    public func write<T: NDArrayElement>(_ array: NDArray<T>, at origin: [Int]? = nil, concurrency: Int? = nil) throws {
+        try checkType(T.self)
+        let region = Region(origin: origin ?? [Int](repeating: 0, count: array.rank), shape: array.shape)
+        let strides = array.strides
+        try array.withUnsafeBytes { buffer in
+            try writeRaw(region, from: SharedSource(buffer), strides: strides, concurrency: concurrency)
+        }
+    }
+
+    /// Writes an ``MIFACore/AnyNDArray`` whose type matches the array's.
+    /// - Throws: as ``write(_:at:concurrency:)``.
+    public func write(_ array: AnyNDArray, at origin: [Int]? = nil, concurrency: Int? = nil) throws {
+        switch array {
+        case .bool(let a): try write(a, at: origin, concurrency: concurrency)
+        case .int8(let a): try write(a, at: origin, concurrency: concurrency)
+        case .int16(let a): try write(a, at: origin, concurrency: concurrency)
+        case .int32(let a): try write(a, at: origin, concurrency: concurrency)
+        case .int64(let a): try write(a, at: origin, concurrency: concurrency)
+        case .uint8(let a): try write(a, at: origin, concurrency: concurrency)
+        case .uint16(let a): try write(a, at: origin, concurrency: concurrency)
+        case .uint32(let a): try write(a, at: origin, concurrency: concurrency)
+        case .uint64(let a): try write(a, at: origin, concurrency: concurrency)
+        case .float32(let a): try write(a, at: origin, concurrency: concurrency)
+        case .float64(let a): try write(a, at: origin, concurrency: concurrency)
+        }
+    }
+
+    /// Writes raw bytes (C order, native byte order) of the given shape at `origin`; works for
+    /// every data type.
+    /// - Throws: ``ZarrError`` `.invalidRegion` when the byte count does not match the shape; as
+    ///   ``write(_:at:concurrency:)``.
+    public func writeBytes(_ bytes: [UInt8], shape regionShape: [Int], at origin: [Int]? = nil, concurrency: Int? = nil) throws {
+        let region = Region(origin: origin ?? [Int](repeating: 0, count: regionShape.count), shape: regionShape)
+        guard regionShape.allSatisfy({ $0 >= 0 }), bytes.count == region.elementCount * dataType.byteSize else {
+            throw ZarrError(.invalidRegion, "\(bytes.count) bytes given for a region of shape \(regionShape) of \(dataType)")
+        }
+        try bytes.withUnsafeBytes { buffer in
+            try writeRaw(region, from: SharedSource(buffer), strides: GridIndex.cStrides(regionShape), concurrency: concurrency)
+        }
+    }
+
+    private func checkType<T: NDArrayElement>(_: T.Type) throws {
+        guard dataType.coreType == T.dataType else {
+            throw ZarrError(.invalidRegion, "the array holds \(dataType), not \(T.dataType.rawValue)",
+                            context: ErrorContext(file: store.location, key: path))
+        }
+    }
+}

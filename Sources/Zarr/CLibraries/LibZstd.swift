@@ -1,0 +1,137 @@
+import CZstd
+
+/// The only place that calls libzstd (https://facebook.github.io/zstd/zstd_manual.html).
+///
+/// Every function takes and returns plain buffers; the callers (``ZstdCodec``, ``BloscCodec`` does
+/// not use it) never see a C type. Decoding never allocates more than the caller's bound: a frame
+/// that declares its content size is checked against the expected size before anything is
+/// decompressed, and a frame without one is decoded by streaming into a buffer that stops growing
+/// at the bound.
+enum LibZstd {
+    /// What a frame header says about the decoded size.
+    enum ContentSize: Equatable {
+        /// The header declares the decoded size of this single frame that spans the whole input.
+        case known(Int)
+        /// The input has no declared size, or holds several frames: decode by streaming.
+        case unknown
+    }
+
+    /// The decoded size a single-frame input declares, or `.unknown` for streamed or multi-frame input.
+    /// - Throws: ``ZarrError`` `.corruptChunk` when the input is not a zstd frame at all.
+    static func contentSize(of input: UnsafeRawBufferPointer) throws -> ContentSize {
+        guard let base = input.baseAddress, input.count >= 4 else {
+            throw ZarrError(.corruptChunk, "zstd data of \(input.count) bytes is too short to be a frame")
+        }
+        let declared = ZSTD_getFrameContentSize(base, input.count)
+        if declared == UInt64.max - 1 {
+            throw ZarrError(.corruptChunk, "zstd data does not start with a valid frame header")
+        }
+        let frameSize = ZSTD_findFrameCompressedSize(base, input.count)
+        if ZSTD_isError(frameSize) != 0 {
+            throw ZarrError(.corruptChunk, "zstd frame is truncated or corrupt: \(errorName(frameSize))")
+        }
+        guard declared != UInt64.max, frameSize == input.count, let size = Int(exactly: declared) else {
+            return .unknown
+        }
+        return .known(size)
+    }
+
+    /// Decodes a single frame whose declared size equals `output.count` straight into `output`.
+    /// - Throws: ``ZarrError`` `.corruptChunk` when decoding fails or yields another size.
+    static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+        guard let source = input.baseAddress else {
+            throw ZarrError(.corruptChunk, "zstd data is empty")
+        }
+        // A zero-size destination still needs a valid pointer for libzstd.
+        var empty: UInt8 = 0
+        let written = withUnsafeMutablePointer(to: &empty) { fallback in
+            ZSTD_decompress(output.baseAddress ?? UnsafeMutableRawPointer(fallback), output.count, source, input.count)
+        }
+        if ZSTD_isError(written) != 0 {
+            throw ZarrError(.corruptChunk, "zstd decoding failed: \(errorName(written))")
+        }
+        guard written == output.count else {
+            throw ZarrError(.corruptChunk, "zstd frame decoded to \(written) bytes, expected \(output.count)")
+        }
+    }
+
+    /// Decodes one or more frames by streaming, failing as soon as the output would exceed `limit`.
+    /// - Throws: ``ZarrError`` `.corruptChunk` when the data is corrupt, truncated, or decodes to more
+    ///   than `limit` bytes.
+    static func decompressStreaming(_ input: UnsafeRawBufferPointer, limit: Int) throws -> [UInt8] {
+        guard let stream = ZSTD_createDStream() else {
+            throw ZarrError(.corruptChunk, "zstd: cannot create a decoding stream")
+        }
+        defer { ZSTD_freeDStream(stream) }
+        _ = ZSTD_initDStream(stream)
+        var result: [UInt8] = []
+        let step = Swift.max(Int(ZSTD_DStreamOutSize()), 1)
+        var block = [UInt8](repeating: 0, count: step)
+        var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        var lastReturn = 0
+        while true {
+            let consumedBefore = inBuffer.pos
+            let (code, produced) = block.withUnsafeMutableBytes { out -> (Int, Int) in
+                var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
+                let code = ZSTD_decompressStream(stream, &outBuffer, &inBuffer)
+                return (code, outBuffer.pos)
+            }
+            if ZSTD_isError(code) != 0 {
+                throw ZarrError(.corruptChunk, "zstd decoding failed: \(errorName(code))")
+            }
+            guard result.count + produced <= limit else {
+                throw ZarrError(.corruptChunk, "zstd data decodes to more than the \(limit) bytes expected")
+            }
+            result.append(contentsOf: block[0..<produced])
+            lastReturn = code
+            if inBuffer.pos == inBuffer.size && produced < step { break }
+            if produced == 0 && inBuffer.pos == consumedBefore {
+                throw ZarrError(.corruptChunk, "zstd decoding made no progress: the data is corrupt")
+            }
+        }
+        guard lastReturn == 0 else {
+            throw ZarrError(.corruptChunk, "zstd data is truncated: the last frame does not end")
+        }
+        return result
+    }
+
+    /// Compresses `input` into one frame with its content size, at `level`, with an optional checksum.
+    /// - Throws: ``ZarrError`` `.corruptChunk` when libzstd refuses the parameters.
+    static func compress(_ input: UnsafeRawBufferPointer, level: Int, checksum: Bool) throws -> [UInt8] {
+        guard let context = ZSTD_createCCtx() else {
+            throw ZarrError(.corruptChunk, "zstd: cannot create a compression context")
+        }
+        defer { ZSTD_freeCCtx(context) }
+        var code = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(clamping: level))
+        if ZSTD_isError(code) == 0 {
+            code = ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, checksum ? 1 : 0)
+        }
+        if ZSTD_isError(code) != 0 {
+            throw ZarrError(.invalidMetadata, "zstd refuses level \(level): \(errorName(code))")
+        }
+        let bound = ZSTD_compressBound(input.count)
+        var output = [UInt8](repeating: 0, count: bound)
+        var empty: UInt8 = 0
+        let written = output.withUnsafeMutableBytes { out in
+            withUnsafeMutablePointer(to: &empty) { fallback in
+                ZSTD_compress2(context, out.baseAddress, out.count,
+                               input.baseAddress ?? UnsafeRawPointer(fallback), input.count)
+            }
+        }
+        if ZSTD_isError(written) != 0 {
+            throw ZarrError(.corruptChunk, "zstd compression failed: \(errorName(written))")
+        }
+        output.removeSubrange(written...)
+        return output
+    }
+
+    /// The largest level libzstd accepts.
+    static var maximumLevel: Int { Int(ZSTD_maxCLevel()) }
+
+    /// The smallest (fastest, negative) level libzstd accepts.
+    static var minimumLevel: Int { Int(ZSTD_minCLevel()) }
+
+    private static func errorName(_ code: Int) -> String {
+        String(cString: ZSTD_getErrorName(code))
+    }
+}

@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MIFACore
+
+/// The only place in the Zarr module that calls the C library for files: open, positional reads,
+/// writes through a temporary name and rename, directory listing, `lstat` and `realpath`.
+///
+/// Functions return `nil` for a missing file (as stores report missing keys) and throw
+/// ``ZarrError`` `.storeFailure` naming the path and the system's reason for everything else.
+enum POSIXFileSystem {
+    /// What a path names, without following a final symbolic link.
+    enum Kind: Equatable {
+        case missing, regular, directory, symlink, other
+    }
+
+    /// The kind of `path` (`lstat`).
+    static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    /// The canonical absolute path with every symbolic link resolved, or `nil` when it does not exist.
+    static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The whole content of a regular file, or `nil` when it does not exist; `range` limits the read.
+    /// - Throws: ``ZarrError`` `.storeFailure` on any other error.
+    static func read(_ path: String, range: ByteRange?) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw failure("cannot open", path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("cannot stat", path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ZarrError(.storeFailure, "'\(path)' is not a regular file", context: ErrorContext(file: path))
+        }
+        let size = Int(info.st_size)
+        let (offset, count) = ByteRange.resolve(range, size: size)
+        return try readExactly(fd, path: path, offset: offset, count: count)
+    }
+
+    /// Reads `count` bytes at `offset` of an open descriptor.
+    /// - Throws: ``ZarrError`` `.storeFailure` when the read fails or the file is shorter.
+    static func readExactly(_ fd: Int32, path: String, offset: Int, count: Int) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        var result = [UInt8](repeating: 0, count: count)
+        let done = result.withUnsafeMutableBytes { buffer -> Int in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return -1
+                }
+                if n == 0 { break }
+                done += n
+            }
+            return done
+        }
+        guard done >= 0 else { throw failure("cannot read", path) }
+        guard done == count else {
+            throw ZarrError(.storeFailure, "'\(path)' ended after \(offset + done) bytes while reading \(count) bytes at byte \(offset)",
+                            context: ErrorContext(file: path, offset: offset + done))
+        }
+        return result
+    }
+
+    /// Writes `bytes` to a temporary file next to `path` and renames it into place, so readers see
+    /// the old or the new content, never a mix; `durable` adds `fsync` before the rename.
+    /// - Throws: ``ZarrError`` `.storeFailure` naming the path; the temporary is removed on failure.
+    static func writeReplacing(_ path: String, bytes: [UInt8], durable: Bool) throws {
+        var template = Array("\(path).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw failure("cannot create a temporary file for", path) }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var open = true
+        do {
+            try bytes.withUnsafeBytes { buffer in
+                var done = 0
+                while done < buffer.count {
+                    let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw failure("cannot write", temporary)
+                    }
+                    done += n
+                }
+            }
+            guard fchmod(fd, 0o644) == 0 else { throw failure("cannot set permissions of", temporary) }
+            if durable { guard fsync(fd) == 0 else { throw failure("cannot sync", temporary) } }
+            open = false
+            guard close(fd) == 0 else { throw failure("cannot close", temporary) }
+            guard rename(temporary, path) == 0 else { throw failure("cannot rename a temporary file onto", path) }
+        } catch {
+            if open { close(fd) }
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Creates one directory; an existing directory is fine.
+    /// - Throws: ``ZarrError`` `.storeFailure` when it cannot be created.
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw failure("cannot create the directory", path) }
+    }
+
+    /// Removes a file or symbolic link; a missing one is fine.
+    /// - Throws: ``ZarrError`` `.storeFailure` on any other error.
+    static func removeFile(_ path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT && errno != ENOTDIR { throw failure("cannot remove", path) }
+    }
+
+    /// Removes an empty directory; a missing or non-empty one is left alone.
+    static func removeEmptyDirectory(_ path: String) {
+        _ = rmdir(path)
+    }
+
+    /// The names in a directory (without `.` and `..`), or `nil` when it does not exist.
+    /// - Throws: ``ZarrError`` `.storeFailure` when it exists but cannot be read.
+    static func directoryEntries(_ path: String) throws -> [String]? {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw failure("cannot list", path)
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    private static func failure(_ what: String, _ path: String) -> ZarrError {
+        let reason = String(cString: strerror(errno))
+        return ZarrError(.storeFailure, "\(what) '\(path)': \(reason)", context: ErrorContext(file: path))
+    }
+}
+
+/// A regular file opened read-only for positional reads from any thread (`pread` is thread-safe);
+/// closed when the last reference goes.
+final class ReadOnlyFile: Sendable {
+    /// The path as given.
+    let path: String
+    /// Size in bytes when opened.
+    let size: Int
+    private let descriptor: Int32
+
+    /// Opens `path`.
+    /// - Throws: ``ZarrError`` `.storeFailure` (or `.notFound` when missing).
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code: ZarrError.Code = errno == ENOENT ? .notFound : .storeFailure
+            throw ZarrError(code, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ErrorContext(file: path))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw ZarrError(.storeFailure, "'\(path)' is not a regular file", context: ErrorContext(file: path))
+        }
+        self.path = path
+        self.size = Int(info.st_size)
+        self.descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// Reads exactly `count` bytes at `offset`.
+    /// - Throws: ``ZarrError`` `.storeFailure` when the range is outside the file or the read fails.
+    func read(at offset: Int, count: Int) throws -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
+            throw ZarrError(.storeFailure, "bytes \(offset)..<\(offset + count) are outside the \(size)-byte file",
+                            context: ErrorContext(file: path, offset: offset))
+        }
+        return try POSIXFileSystem.readExactly(descriptor, path: path, offset: offset, count: count)
+    }
+}

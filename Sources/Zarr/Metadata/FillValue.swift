@@ -1,0 +1,218 @@
+public import MIFACore
+
+/// The value of every element of a chunk that was never written: one element's bytes in the
+/// machine's byte order.
+///
+/// Parsed from and written to the JSON forms of both versions: numbers, `true`/`false`, the strings
+/// `"NaN"`, `"Infinity"`, `"-Infinity"`, v3 hex bit patterns such as `"0x7fc00000"`, `[re, im]` for
+/// complex types and byte lists for raw types.
+/// See https://zarr-specs.readthedocs.io/en/latest/v3/data-types/index.html#fill-value-representation
+/// and https://zarr-specs.readthedocs.io/en/latest/v2/v2.0.html#fill-value-encoding.
+public struct FillValue: Sendable, Hashable, CustomStringConvertible {
+    /// One element, native byte order.
+    public var bytes: [UInt8]
+
+    /// A fill value from one element's bytes in native byte order.
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// A fill value from a Swift value (`UInt16(0)`, `Float.nan`, `true`).
+    public init<T: NDArrayElement>(_ value: T) {
+        bytes = withUnsafeBytes(of: value) { Array($0) }
+    }
+
+    /// All-zero bytes: 0, 0.0, `false`.
+    public static func zero(for type: ZarrDataType) -> FillValue {
+        FillValue(bytes: [UInt8](repeating: 0, count: type.byteSize))
+    }
+
+    /// Whether every byte is zero.
+    public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
+
+    /// The bytes as hex, e.g. `0x0000`.
+    public var description: String {
+        "0x" + bytes.reversed().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+
+    /// The value as a Swift `T`, when `T` has the same size.
+    public func value<T: NDArrayElement>(as type: T.Type) -> T? {
+        guard bytes.count == MemoryLayout<T>.size else { return nil }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
+    }
+
+    /// Parses the JSON form for `type`.
+    /// - Throws: ``ZarrError`` `.invalidMetadata` saying which forms the type accepts.
+    public init(json: JSONValue, type: ZarrDataType, format: ZarrFormat) throws {
+        func fail() -> ZarrError {
+            ZarrError(.invalidMetadata, "fill_value \(json.summary) is not a valid \(type.v3Name) value")
+        }
+        switch type {
+        case .bool:
+            switch json {
+            case .bool(let flag): bytes = [flag ? 1 : 0]
+            case .number(let n) where n.int64Value == 0 || n.int64Value == 1: bytes = [UInt8(n.int64Value!)]
+            default: throw fail()
+            }
+        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
+            guard case .number(let number) = json, let value = Self.integerBytes(number, type: type) else { throw fail() }
+            bytes = value
+        case .float16, .float32, .float64:
+            guard let value = Self.floatBytes(json, size: type.byteSize) else { throw fail() }
+            bytes = value
+        case .complex64, .complex128:
+            guard case .array(let parts) = json, parts.count == 2,
+                  let re = Self.floatBytes(parts[0], size: type.byteSize / 2),
+                  let im = Self.floatBytes(parts[1], size: type.byteSize / 2) else { throw fail() }
+            bytes = re + im
+        case .raw:
+            switch json {
+            case .array(let items) where items.count == type.byteSize:
+                let values = items.compactMap { $0.numberValue?.int64Value }.compactMap { UInt8(exactly: $0) }
+                guard values.count == items.count else { throw fail() }
+                bytes = values
+            case .null:
+                bytes = [UInt8](repeating: 0, count: type.byteSize)
+            case .number(let n) where n.int64Value == 0:
+                bytes = [UInt8](repeating: 0, count: type.byteSize)
+            case .string(let text):
+                guard let decoded = Self.base64(text), decoded.count == type.byteSize else { throw fail() }
+                bytes = decoded
+            default:
+                throw fail()
+            }
+        }
+        _ = format
+    }
+
+    /// The JSON form for `type`, as zarr-python writes it.
+    public func json(for type: ZarrDataType, format: ZarrFormat) -> JSONValue {
+        switch type {
+        case .bool:
+            return .bool(bytes.first.map { $0 != 0 } ?? false)
+        case .int8: return .number(JSONNumber(Int64(load(Int8.self))))
+        case .int16: return .number(JSONNumber(Int64(load(Int16.self))))
+        case .int32: return .number(JSONNumber(Int64(load(Int32.self))))
+        case .int64: return .number(JSONNumber(load(Int64.self)))
+        case .uint8: return .number(JSONNumber(UInt64(load(UInt8.self))))
+        case .uint16: return .number(JSONNumber(UInt64(load(UInt16.self))))
+        case .uint32: return .number(JSONNumber(UInt64(load(UInt32.self))))
+        case .uint64: return .number(JSONNumber(load(UInt64.self)))
+        case .float16, .float32, .float64:
+            return Self.floatJSON(bytes, format: format)
+        case .complex64, .complex128:
+            let half = bytes.count / 2
+            return .array([Self.floatJSON(Array(bytes[..<half]), format: format), Self.floatJSON(Array(bytes[half...]), format: format)])
+        case .raw:
+            return .array(bytes.map { .number(JSONNumber(Int($0))) })
+        }
+    }
+
+    private func load<T: BitwiseCopyable>(_ type: T.Type) -> T {
+        bytes.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
+    }
+
+    private static func integerBytes(_ number: JSONNumber, type: ZarrDataType) -> [UInt8]? {
+        func pack<T: FixedWidthInteger>(_ value: T?) -> [UInt8]? {
+            value.map { v in withUnsafeBytes(of: v) { Array($0) } }
+        }
+        let signed = number.int64Value
+        let unsigned = number.uint64Value
+        switch type {
+        case .int8: return pack(signed.flatMap { Int8(exactly: $0) })
+        case .int16: return pack(signed.flatMap { Int16(exactly: $0) })
+        case .int32: return pack(signed.flatMap { Int32(exactly: $0) })
+        case .int64: return pack(signed)
+        case .uint8: return pack(unsigned.flatMap { UInt8(exactly: $0) })
+        case .uint16: return pack(unsigned.flatMap { UInt16(exactly: $0) })
+        case .uint32: return pack(unsigned.flatMap { UInt32(exactly: $0) })
+        case .uint64: return pack(unsigned)
+        default: return nil
+        }
+    }
+
+    /// A float of `size` bytes from a number, a special string or a hex bit pattern.
+    private static func floatBytes(_ json: JSONValue, size: Int) -> [UInt8]? {
+        let value: Double
+        switch json {
+        case .number(let number):
+            guard let parsed = Double(number.literal), parsed.isFinite else { return nil }
+            value = parsed
+        case .string("NaN"): value = .nan
+        case .string("Infinity"): value = .infinity
+        case .string("-Infinity"): value = -.infinity
+        case .string(let text) where text.hasPrefix("0x") && text.count == 2 + 2 * size:
+            guard let bits = UInt64(text.dropFirst(2), radix: 16) else { return nil }
+            return withUnsafeBytes(of: bits.littleEndian) { Array($0.prefix(size)) }.littleEndianToNative()
+        default:
+            return nil
+        }
+        switch size {
+        case 2: return withUnsafeBytes(of: Float16(value)) { Array($0) }
+        case 4: return withUnsafeBytes(of: Float(value)) { Array($0) }
+        default: return withUnsafeBytes(of: value) { Array($0) }
+        }
+    }
+
+    /// A float's JSON: a number, `"NaN"`, `"Infinity"`, `"-Infinity"`, or (v3) hex for a NaN
+    /// other than the canonical one.
+    private static func floatJSON(_ bytes: [UInt8], format: ZarrFormat) -> JSONValue {
+        let value: Double
+        let canonicalNaN: Bool
+        switch bytes.count {
+        case 2:
+            let v = bytes.withUnsafeBytes { $0.loadUnaligned(as: Float16.self) }
+            value = Double(v)
+            canonicalNaN = v.bitPattern == Float16.nan.bitPattern
+        case 4:
+            let v = bytes.withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
+            value = Double(v)
+            canonicalNaN = v.bitPattern == Float.nan.bitPattern
+        default:
+            value = bytes.withUnsafeBytes { $0.loadUnaligned(as: Double.self) }
+            canonicalNaN = value.bitPattern == Double.nan.bitPattern
+        }
+        if value.isNaN {
+            if format == .v3 && !canonicalNaN {
+                return .string("0x" + bytes.reversed().map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+            }
+            return .string("NaN")
+        }
+        if value.isInfinite { return .string(value > 0 ? "Infinity" : "-Infinity") }
+        return JSONNumber(value).map(JSONValue.number) ?? .null
+    }
+
+    private static func base64(_ text: String) -> [UInt8]? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var table = [UInt8](repeating: 255, count: 256)
+        for (i, c) in alphabet.enumerated() { table[Int(c)] = UInt8(i) }
+        var bits = 0
+        var buffer = 0
+        var result: [UInt8] = []
+        for c in text.utf8 where c != UInt8(ascii: "=") {
+            let v = table[Int(c)]
+            guard v != 255 else { return nil }
+            buffer = (buffer << 6) | Int(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                result.append(UInt8((buffer >> bits) & 0xFF))
+            }
+        }
+        return result
+    }
+}
+
+extension String {
+    /// The string with zeros in front up to `width` characters.
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Little-endian bytes in the machine's byte order.
+    func littleEndianToNative() -> [UInt8] {
+        Endianness.native == .little ? self : reversed()
+    }
+}

@@ -1,0 +1,179 @@
+public import MIFACore
+
+/// The data type of a Zarr array's elements: every core type of Zarr v3 and the matching NumPy
+/// type strings of Zarr v2.
+///
+/// See https://zarr-specs.readthedocs.io/en/latest/v3/data-types/index.html and
+/// https://zarr-specs.readthedocs.io/en/latest/v2/v2.0.html#data-type-encoding. Types that
+/// ``MIFACore/DataType`` has (all but `float16`, the complex types and raw bits) read into
+/// ``MIFACore/NDArray``; the others read and write as raw bytes.
+public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
+    /// One byte, 0 or 1.
+    case bool
+    /// Signed integers.
+    case int8, int16, int32, int64
+    /// Unsigned integers.
+    case uint8, uint16, uint32, uint64
+    /// IEEE 754 binary16, binary32, binary64.
+    case float16, float32, float64
+    /// Two binary32 (real, imaginary).
+    case complex64
+    /// Two binary64 (real, imaginary).
+    case complex128
+    /// Raw bits (`r8`, `r16`, ...; a multiple of 8), never byte-swapped.
+    case raw(bits: Int)
+
+    /// Bytes per element.
+    public var byteSize: Int {
+        switch self {
+        case .bool, .int8, .uint8: 1
+        case .int16, .uint16, .float16: 2
+        case .int32, .uint32, .float32: 4
+        case .int64, .uint64, .float64, .complex64: 8
+        case .complex128: 16
+        case .raw(let bits): bits / 8
+        }
+    }
+
+    /// Size of the unit whose bytes are swapped for another byte order (1 = never swapped).
+    public var swapUnit: Int {
+        switch self {
+        case .complex64: 4
+        case .complex128: 8
+        case .raw: 1
+        default: byteSize
+        }
+    }
+
+    /// The ``MIFACore/DataType`` with the same elements, if there is one.
+    public var coreType: DataType? {
+        switch self {
+        case .bool: .bool
+        case .int8: .int8
+        case .int16: .int16
+        case .int32: .int32
+        case .int64: .int64
+        case .uint8: .uint8
+        case .uint16: .uint16
+        case .uint32: .uint32
+        case .uint64: .uint64
+        case .float32: .float32
+        case .float64: .float64
+        case .float16, .complex64, .complex128, .raw: nil
+        }
+    }
+
+    /// The Zarr type for a ``MIFACore/DataType``.
+    public init(_ type: DataType) {
+        switch type {
+        case .bool: self = .bool
+        case .int8: self = .int8
+        case .int16: self = .int16
+        case .int32: self = .int32
+        case .int64: self = .int64
+        case .uint8: self = .uint8
+        case .uint16: self = .uint16
+        case .uint32: self = .uint32
+        case .uint64: self = .uint64
+        case .float32: self = .float32
+        case .float64: self = .float64
+        }
+    }
+
+    /// The v3 name: `bool`, `int8`, ..., `float16`, `complex64`, `r16`.
+    public var v3Name: String {
+        switch self {
+        case .bool: "bool"
+        case .int8: "int8"
+        case .int16: "int16"
+        case .int32: "int32"
+        case .int64: "int64"
+        case .uint8: "uint8"
+        case .uint16: "uint16"
+        case .uint32: "uint32"
+        case .uint64: "uint64"
+        case .float16: "float16"
+        case .float32: "float32"
+        case .float64: "float64"
+        case .complex64: "complex64"
+        case .complex128: "complex128"
+        case .raw(let bits): "r\(bits)"
+        }
+    }
+
+    /// The v3 name.
+    public var description: String { v3Name }
+
+    /// The type of a v3 name; `nil` for names that are not core types.
+    public init?(v3Name name: String) {
+        switch name {
+        case "bool": self = .bool
+        case "int8": self = .int8
+        case "int16": self = .int16
+        case "int32": self = .int32
+        case "int64": self = .int64
+        case "uint8": self = .uint8
+        case "uint16": self = .uint16
+        case "uint32": self = .uint32
+        case "uint64": self = .uint64
+        case "float16": self = .float16
+        case "float32": self = .float32
+        case "float64": self = .float64
+        case "complex64": self = .complex64
+        case "complex128": self = .complex128
+        default:
+            guard name.hasPrefix("r"), let bits = Int(name.dropFirst()), bits > 0, bits % 8 == 0, bits <= 8 * 1024 else { return nil }
+            self = .raw(bits: bits)
+        }
+    }
+
+    /// Parses a v2 NumPy type string (`<u2`, `|b1`, `>f8`, `<c16`, `|V2`) into the type and its
+    /// byte order; `nil` for types outside the core set (strings, objects, dates, structures).
+    public static func parseV2(_ text: String) -> (ZarrDataType, Endianness)? {
+        guard text.count >= 3, let order = text.first, "<>|=".contains(order),
+              let size = Int(text.dropFirst(2)), size > 0 else { return nil }
+        let kind = text.dropFirst().first!
+        let endianness: Endianness = order == ">" ? .big : order == "<" ? .little : .native
+        let type: ZarrDataType?
+        switch (kind, size) {
+        case ("b", 1): type = .bool
+        case ("i", 1): type = .int8
+        case ("i", 2): type = .int16
+        case ("i", 4): type = .int32
+        case ("i", 8): type = .int64
+        case ("u", 1): type = .uint8
+        case ("u", 2): type = .uint16
+        case ("u", 4): type = .uint32
+        case ("u", 8): type = .uint64
+        case ("f", 2): type = .float16
+        case ("f", 4): type = .float32
+        case ("f", 8): type = .float64
+        case ("c", 8): type = .complex64
+        case ("c", 16): type = .complex128
+        case ("V", _) where size <= 1024: type = .raw(bits: size * 8)
+        default: type = nil
+        }
+        return type.map { ($0, endianness) }
+    }
+
+    /// The v2 NumPy type string in the given byte order, e.g. `<u2`, `|u1`, `>c16`, `|V2`.
+    public func v2String(_ endianness: Endianness = .little) -> String {
+        let order = swapUnit == 1 ? "|" : (endianness == .little ? "<" : ">")
+        let kind: String
+        switch self {
+        case .bool: kind = "b"
+        case .int8, .int16, .int32, .int64: kind = "i"
+        case .uint8, .uint16, .uint32, .uint64: kind = "u"
+        case .float16, .float32, .float64: kind = "f"
+        case .complex64, .complex128: kind = "c"
+        case .raw: kind = "V"
+        }
+        return order + kind + String(byteSize)
+    }
+
+    /// Whether the type is `float16`, `float32` or `float64`.
+    public var isFloatingPoint: Bool { self == .float16 || self == .float32 || self == .float64 }
+
+    /// Whether the type is one of the complex types.
+    public var isComplex: Bool { self == .complex64 || self == .complex128 }
+}

@@ -1,0 +1,55 @@
+import Synchronization
+
+/// A store that keeps every value in memory; for tests, temporary arrays and building a hierarchy
+/// before writing it elsewhere. Safe to use from any number of threads.
+public final class MemoryStore: ZarrStore {
+    private let values: Mutex<[StoreKey: [UInt8]]>
+
+    /// An empty store, or one holding `values`.
+    public init(_ values: [StoreKey: [UInt8]] = [:]) {
+        self.values = Mutex(values)
+    }
+
+    /// `memory`.
+    public var location: String { "memory" }
+
+    /// Always `true`.
+    public var isWritable: Bool { true }
+
+    /// The value or the part of it `range` names; `nil` when missing.
+    public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
+        values.withLock { values in
+            guard let value = values[key] else { return nil }
+            guard range != nil else { return value }
+            let (offset, count) = ByteRange.resolve(range, size: value.count)
+            return Array(value[offset..<(offset + count)])
+        }
+    }
+
+    /// Stores `bytes` under `key`.
+    public func set(_ key: StoreKey, _ bytes: [UInt8]) throws {
+        values.withLock { $0[key] = bytes }
+    }
+
+    /// Removes `key`.
+    public func delete(_ key: StoreKey) throws {
+        _ = values.withLock { $0.removeValue(forKey: key) }
+    }
+
+    /// Every key starting with `prefix`, sorted.
+    /// - Throws: ``ZarrError`` `.invalidKey` for an invalid prefix.
+    public func list(prefix: String) throws -> [StoreKey] {
+        try StoreKey.validatePrefix(prefix)
+        return values.withLock { values in values.keys.filter { $0.value.hasPrefix(prefix) }.sorted() }
+    }
+
+    /// Whether `key` exists.
+    public func exists(_ key: StoreKey) throws -> Bool {
+        values.withLock { $0[key] != nil }
+    }
+
+    /// A copy of every key and value (for tests and copying a hierarchy).
+    public var snapshot: [StoreKey: [UInt8]] {
+        values.withLock { $0 }
+    }
+}

@@ -1,0 +1,132 @@
+import MIFACore
+
+/// A read-only store over a zip file holding a Zarr hierarchy: OME-Zarr `.ozx` files, zipped
+/// `.zarr` directories and MIFA package exports.
+///
+/// Entries may be stored or deflated; zip64 archives are read. Ranges of stored entries are read
+/// directly from the file; deflated entries are inflated whole (bounded by their declared size,
+/// which is checked against deflate's maximum ratio first) and their CRC-32 verified.
+/// See https://ngff.openmicroscopy.org/specifications/ for `.ozx` and the zarr-python `ZipStore`.
+public final class ZipStore: ZarrStore {
+    /// The zip file's path.
+    public let path: String
+    /// The directory inside the zip that is the store root (`""` for the zip's root).
+    public let prefix: String
+    private let file: ReadOnlyFile
+    private let archive: ZipArchive
+
+    /// Opens the zip file at `path`; `prefix` selects a folder inside it as the store root. With
+    /// `prefix` `nil`, a zip whose only top-level entry is a folder holding `zarr.json`, `.zgroup`
+    /// or `.zarray` (as `zip -r image.zarr.zip image.zarr` makes) is rooted in that folder.
+    /// - Throws: ``ZarrError`` `.notFound` when the file is missing, `.storeFailure` when it is
+    ///   not a readable zip file.
+    public init(path: String, prefix: String? = nil) throws {
+        let file = try ReadOnlyFile(path: path)
+        let archive = try ZipArchive(file: file)
+        self.path = path
+        self.file = file
+        self.archive = archive
+        if let prefix {
+            try StoreKey.validatePrefix(prefix)
+            self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
+        } else {
+            self.prefix = Self.detectRoot(archive.entries.keys)
+        }
+    }
+
+    /// The zip path, with the inner root if any.
+    public var location: String { prefix.isEmpty ? path : "\(path)/\(prefix)" }
+
+    /// Always `false`.
+    public var isWritable: Bool { false }
+
+    /// The entry's content or part of it; `nil` when there is no such entry.
+    /// - Throws: ``ZarrError`` `.storeFailure` for encrypted or unsupported entries, damaged data or a CRC mismatch.
+    public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
+        guard let entry = archive.entries[prefix + key.value] else { return nil }
+        let context = ErrorContext(file: path, key: key.value)
+        guard entry.flags & 1 == 0 else {
+            throw ZarrError(.storeFailure, "zip entry '\(entry.name)' is encrypted", context: context)
+        }
+        let start = try ZipArchive.dataOffset(of: entry, in: file)
+        switch entry.method {
+        case 0:
+            guard entry.compressedSize == entry.uncompressedSize else {
+                throw ZarrError(.storeFailure, "stored zip entry '\(entry.name)' has different compressed and uncompressed sizes", context: context)
+            }
+            let (offset, count) = ByteRange.resolve(range, size: entry.uncompressedSize)
+            let bytes = try file.read(at: start + offset, count: count)
+            if range == nil { try verify(bytes, entry, context) }
+            return bytes
+        case 8:
+            // Deflate cannot expand more than about 1032:1, so a larger declared size is a lie.
+            let (limit, overflow) = entry.compressedSize.multipliedReportingOverflow(by: 1032)
+            guard overflow || entry.uncompressedSize <= limit + 1024 else {
+                throw ZarrError(.storeFailure, "zip entry '\(entry.name)' claims \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed bytes",
+                                context: context)
+            }
+            let compressed = try file.read(at: start, count: entry.compressedSize)
+            var bytes = [UInt8](repeating: 0, count: entry.uncompressedSize)
+            do {
+                try compressed.withUnsafeBytes { input in
+                    try bytes.withUnsafeMutableBytes { try LibZlib.inflate(input, wrapping: .raw, into: $0) }
+                }
+            } catch let error as ZarrError {
+                throw ZarrError(.storeFailure, "zip entry '\(entry.name)': \(error.message)", context: context, underlying: error)
+            }
+            try verify(bytes, entry, context)
+            guard range != nil else { return bytes }
+            let (offset, count) = ByteRange.resolve(range, size: bytes.count)
+            return Array(bytes[offset..<(offset + count)])
+        default:
+            throw ZarrError(.storeFailure, "zip entry '\(entry.name)' uses compression method \(entry.method); only stored (0) and deflated (8) are supported",
+                            context: context)
+        }
+    }
+
+    /// Whether the entry exists.
+    public func exists(_ key: StoreKey) throws -> Bool {
+        archive.entries[prefix + key.value] != nil
+    }
+
+    /// Always throws: the store is read-only.
+    /// - Throws: ``ZarrError`` `.readOnly`.
+    public func set(_ key: StoreKey, _ bytes: [UInt8]) throws {
+        throw readOnlyError(key)
+    }
+
+    /// Always throws: the store is read-only.
+    /// - Throws: ``ZarrError`` `.readOnly`.
+    public func delete(_ key: StoreKey) throws {
+        throw readOnlyError(key)
+    }
+
+    /// Every entry under the root whose key starts with `prefix`, sorted.
+    /// - Throws: ``ZarrError`` `.invalidKey` for an invalid prefix.
+    public func list(prefix keyPrefix: String) throws -> [StoreKey] {
+        try StoreKey.validatePrefix(keyPrefix)
+        let full = prefix + keyPrefix
+        return archive.entries.keys.compactMap { name -> StoreKey? in
+            guard name.hasPrefix(full) else { return nil }
+            return try? StoreKey(String(name.dropFirst(prefix.count)))
+        }.sorted()
+    }
+
+    private func verify(_ bytes: [UInt8], _ entry: ZipArchive.Entry, _ context: ErrorContext) throws {
+        let crc = bytes.withUnsafeBytes { LibZlib.crc32($0) }
+        guard crc == entry.crc32 else {
+            throw ZarrError(.checksumMismatch, "zip entry '\(entry.name)' has CRC-32 \(crc), the directory says \(entry.crc32); the file is damaged",
+                            context: context)
+        }
+    }
+
+    private static func detectRoot(_ names: Dictionary<String, ZipArchive.Entry>.Keys) -> String {
+        let metadataNames: Set<String> = ["zarr.json", ".zgroup", ".zarray"]
+        if names.contains(where: { metadataNames.contains($0) }) { return "" }
+        let tops = Set(names.map { $0.split(separator: "/", maxSplits: 1).first.map(String.init) ?? $0 })
+        guard tops.count == 1, let top = tops.first,
+              names.contains(where: { metadataNames.contains(String($0.dropFirst(top.count + 1))) && $0.hasPrefix(top + "/") })
+        else { return "" }
+        return top + "/"
+    }
+}
