@@ -48,7 +48,8 @@ extension ZarrArray {
 
     /// Reads `region` into `array` so that the region's origin lands at `origin` (zeros by default);
     /// `array` keeps its memory order and is reused, so a loader can read batch after batch
-    /// without allocating.
+    /// without allocating. `array` may have more axes than the region (a batch axis in front):
+    /// the region fills its last axes.
     /// - Throws: ``ZarrError`` `.invalidRegion` when the region does not fit the array or `array`,
     ///   or the element type differs; errors of ``read(_:region:order:concurrency:)``.
     public func read<T: NDArrayElement>(_ region: Region, into array: inout NDArray<T>, at origin: [Int]? = nil,
@@ -56,7 +57,9 @@ extension ZarrArray {
         try checkType(T.self)
         try checkRegion(region)
         let origin = origin ?? [Int](repeating: 0, count: array.rank)
-        guard origin.count == array.rank, Region(shape: array.shape).contains(Region(origin: origin, shape: region.shape)) else {
+        let extra = array.rank - region.rank
+        guard extra >= 0, origin.count == array.rank,
+              Region(shape: array.shape).contains(Region(origin: origin, shape: [Int](repeating: 1, count: extra) + region.shape)) else {
             throw ZarrError(.invalidRegion, "a region of shape \(region.shape) at \(origin) does not fit a destination of shape \(array.shape)")
         }
         let strides = array.strides
@@ -64,7 +67,7 @@ extension ZarrArray {
         try array.withUnsafeMutableBytes { buffer in
             let start = GridIndex.offset(origin, strides) * size
             let shared = SharedBuffer(UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
-            try readRaw(region, into: shared, strides: strides, concurrency: concurrency)
+            try readRaw(region, into: shared, strides: Array(strides.suffix(region.rank)), concurrency: concurrency)
         }
     }
 
@@ -86,7 +89,7 @@ extension ZarrArray {
     ///   `.readOnly` and store errors; `.corruptChunk` when a partly overwritten chunk cannot be read.
     public func write<T: NDArrayElement>(_ array: NDArray<T>, at origin: [Int]? = nil, concurrency: Int? = nil) throws {
         try checkType(T.self)
-        let region = Region(origin: origin ?? [Int](repeating: 0, count: array.rank), shape: array.shape)
+        let region = try Self.region(origin: origin, shape: array.shape)
         let strides = array.strides
         try array.withUnsafeBytes { buffer in
             try writeRaw(region, from: SharedSource(buffer), strides: strides, concurrency: concurrency)
@@ -116,13 +119,23 @@ extension ZarrArray {
     /// - Throws: ``ZarrError`` `.invalidRegion` when the byte count does not match the shape; as
     ///   ``write(_:at:concurrency:)``.
     public func writeBytes(_ bytes: [UInt8], shape regionShape: [Int], at origin: [Int]? = nil, concurrency: Int? = nil) throws {
-        let region = Region(origin: origin ?? [Int](repeating: 0, count: regionShape.count), shape: regionShape)
-        guard regionShape.allSatisfy({ $0 >= 0 }), bytes.count == region.elementCount * dataType.byteSize else {
+        let region = try Self.region(origin: origin, shape: regionShape)
+        guard bytes.count == region.elementCount * dataType.byteSize else {
             throw ZarrError(.invalidRegion, "\(bytes.count) bytes given for a region of shape \(regionShape) of \(dataType)")
         }
         try bytes.withUnsafeBytes { buffer in
             try writeRaw(region, from: SharedSource(buffer), strides: GridIndex.cStrides(regionShape), concurrency: concurrency)
         }
+    }
+
+    /// The region of `shape` at `origin`, checking ranks and extents first.
+    static func region(origin: [Int]?, shape: [Int]) throws -> Region {
+        let origin = origin ?? [Int](repeating: 0, count: shape.count)
+        guard origin.count == shape.count, shape.allSatisfy({ $0 >= 0 }), origin.allSatisfy({ $0 >= 0 }),
+              !zip(origin, shape).contains(where: { $0.addingReportingOverflow($1).overflow }) else {
+            throw ZarrError(.invalidRegion, "origin \(origin) and shape \(shape) do not describe a region")
+        }
+        return Region(origin: origin, shape: shape)
     }
 
     private func checkType<T: NDArrayElement>(_: T.Type) throws {

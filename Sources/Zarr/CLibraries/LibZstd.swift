@@ -95,9 +95,10 @@ enum LibZstd {
         return result
     }
 
-    /// Compresses `input` into one frame with its content size, at `level`, with an optional checksum.
+    /// Compresses `input` into one frame at `level`, with an optional checksum; the content size is
+    /// written unless `includeContentSize` is false (as streaming writers do).
     /// - Throws: ``ZarrError`` `.corruptChunk` when libzstd refuses the parameters.
-    static func compress(_ input: UnsafeRawBufferPointer, level: Int, checksum: Bool) throws -> [UInt8] {
+    static func compress(_ input: UnsafeRawBufferPointer, level: Int, checksum: Bool, includeContentSize: Bool = true) throws -> [UInt8] {
         guard let context = ZSTD_createCCtx() else {
             throw ZarrError(.corruptChunk, "zstd: cannot create a compression context")
         }
@@ -105,6 +106,9 @@ enum LibZstd {
         var code = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(clamping: level))
         if ZSTD_isError(code) == 0 {
             code = ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, checksum ? 1 : 0)
+        }
+        if ZSTD_isError(code) == 0 {
+            code = ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, includeContentSize ? 1 : 0)
         }
         if ZSTD_isError(code) != 0 {
             throw ZarrError(.invalidMetadata, "zstd refuses level \(level): \(errorName(code))")

@@ -18,9 +18,10 @@ extension ArrayMetadata {
             throw chunksField.fail("chunks has \(chunks.count) axes but shape has \(shape.count)")
         }
         let dtypeField = try root.member("dtype")
-        guard case .string(let dtypeText) = dtypeField.value else {
+        if case .array = dtypeField.value {
             throw dtypeField.fail("structured dtype \(dtypeField.value.summary) is not supported", .unsupportedExtension)
         }
+        let dtypeText = try dtypeField.string()
         guard let (dataType, endianness) = ZarrDataType.parseV2(dtypeText) else {
             throw dtypeField.fail("dtype '\(dtypeText)' is not supported; use booleans, integers, floats or complex numbers", .unsupportedExtension)
         }

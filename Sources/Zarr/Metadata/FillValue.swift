@@ -61,6 +61,11 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
             guard let value = Self.floatBytes(json, size: type.byteSize) else { throw fail() }
             bytes = value
         case .complex64, .complex128:
+            if let real = Self.floatBytes(json, size: type.byteSize / 2) {
+                // A single number: the real part (as NumPy casts it).
+                bytes = real + [UInt8](repeating: 0, count: type.byteSize / 2)
+                return
+            }
             guard case .array(let parts) = json, parts.count == 2,
                   let re = Self.floatBytes(parts[0], size: type.byteSize / 2),
                   let im = Self.floatBytes(parts[1], size: type.byteSize / 2) else { throw fail() }

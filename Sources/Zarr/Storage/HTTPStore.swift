@@ -50,7 +50,8 @@ public final class HTTPStore: ZarrStore {
     /// Always `false`.
     public var isWritable: Bool { false }
 
-    /// Whether the server has answered a range request with the whole value at least once.
+    /// Whether the server has answered a range request with more than the range (the whole value)
+    /// at least once.
     public var rangesIgnored: Bool { ignoredRanges.load(ordering: .relaxed) }
 
     /// The value or a range of it; `nil` on `404`/`410`.
@@ -64,8 +65,8 @@ public final class HTTPStore: ZarrStore {
         switch response.status {
         case 200:
             guard range != nil else { return response.body }
-            ignoredRanges.store(true, ordering: .relaxed)
             let (offset, count) = ByteRange.resolve(range, size: response.body.count)
+            if count < response.body.count { ignoredRanges.store(true, ordering: .relaxed) }
             return Array(response.body[offset..<(offset + count)])
         case 206:
             if case .range(_, let length)? = range, response.body.count > length {

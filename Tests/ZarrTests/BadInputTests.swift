@@ -1,0 +1,186 @@
+import Foundation
+import MIFACore
+import Testing
+@testable import Zarr
+
+@Suite struct BadInputTests {
+    static func makeArray(_ store: any ZarrStore, codecs: [CodecDescription], chunkShape: [Int] = [4, 4]) throws -> ZarrArray {
+        let array = try ZarrArray.create(store, metadata: try ArrayMetadata(shape: [8, 8], dataType: .uint16, chunkShape: chunkShape, codecs: codecs))
+        var data = NDArray<UInt16>(shape: [8, 8])
+        for i in data.elements.indices { data.elements[i] = UInt16(i * 37 % 1000) }
+        try array.write(data)
+        return array
+    }
+
+    @Test(arguments: [
+        [TestCodecs.bytes(), TestCodecs.zstd()], [TestCodecs.bytes(), TestCodecs.blosc()], [TestCodecs.bytes(), TestCodecs.gzip()],
+        [TestCodecs.bytes(), TestCodecs.crc32c], [TestCodecs.bytes()],
+    ]) func corruptAndTruncatedChunksNameTheirKey(_ codecs: [CodecDescription]) throws {
+        let store = MemoryStore()
+        let array = try Self.makeArray(store, codecs: codecs)
+        let key = try StoreKey("c/1/0")
+        let good = try #require(try store.get(key))
+        let variants: [[UInt8]] = [Array(good.dropLast(3)), Array(good.prefix(good.count / 2)), [], good + [1, 2, 3],
+                                   good.enumerated().map { $0.offset == good.count / 2 ? $0.element ^ 0x5A : $0.element }]
+        for (i, bad) in variants.enumerated() {
+            try store.set(key, bad)
+            do {
+                _ = try array.read(UInt16.self, concurrency: i % 2 + 1)
+                // A flipped byte cannot be detected without a checksum; every other variant must fail.
+                #expect(i == 4 && !codecs.contains(TestCodecs.crc32c), "variant \(i) of \(codecs.map(\.name)) was accepted")
+            } catch let error as ZarrError {
+                #expect(error.context.key == "c/1/0", "\(error)")
+                #expect([.corruptChunk, .checksumMismatch].contains(error.kind), "\(error)")
+            }
+        }
+    }
+
+    @Test func shardIndexesThatPointOutsideTheShard() throws {
+        let store = MemoryStore()
+        let array = try Self.makeArray(store, codecs: [TestCodecs.sharding([2, 2], codecs: [TestCodecs.bytes(), TestCodecs.zstd()], crc: false)],
+                                       chunkShape: [8, 8])
+        let key = try StoreKey("c/0/0")
+        let good = try #require(try store.get(key))
+        let indexStart = good.count - 16 * 16
+        func patched(_ entry: Int, offset: UInt64, length: UInt64) -> [UInt8] {
+            var copy = good
+            withUnsafeBytes(of: offset.littleEndian) { for i in 0..<8 { copy[indexStart + 16 * entry + i] = $0[i] } }
+            withUnsafeBytes(of: length.littleEndian) { for i in 0..<8 { copy[indexStart + 16 * entry + 8 + i] = $0[i] } }
+            return copy
+        }
+        let cases: [[UInt8]] = [
+            patched(3, offset: UInt64(good.count) + 10, length: 20),
+            patched(3, offset: 0, length: 1 << 40),
+            patched(3, offset: UInt64.max - 5, length: 10),
+            patched(3, offset: UInt64.max, length: 7),
+            patched(3, offset: 2, length: 3),
+            Array(good.suffix(100)),
+            Array(good.prefix(10)),
+        ]
+        for (i, bad) in cases.enumerated() {
+            try store.set(key, bad)
+            let error = #expect(throws: ZarrError.self, "case \(i)") { try array.read(UInt16.self) }
+            #expect(error?.context.key == "c/0/0", "case \(i): \(String(describing: error))")
+            // Writes that must keep part of the shard fail the same way and change nothing (case 4 is a
+            // valid range holding garbage: a write keeps those bytes without decoding them).
+            if i != 4 {
+                #expect(throws: ZarrError.self) { try array.write(NDArray<UInt16>(shape: [1, 1]), at: [0, 0]) }
+                #expect(try store.get(key) == bad)
+            }
+        }
+    }
+
+    @Test func shardIndexChecksumIsVerified() throws {
+        let store = MemoryStore()
+        let array = try Self.makeArray(store, codecs: [TestCodecs.sharding([2, 2], codecs: [TestCodecs.bytes()])], chunkShape: [8, 8])
+        let key = try StoreKey("c/0/0")
+        var bytes = try #require(try store.get(key))
+        bytes[bytes.count - 30] ^= 1
+        try store.set(key, bytes)
+        let error = #expect(throws: ZarrError.self) { try array.read(UInt16.self, region: Region([0..<1, 0..<1])) }
+        #expect(error?.kind == .checksumMismatch)
+    }
+
+    @Test func badMetadataIsAClearError() throws {
+        let store = MemoryStore()
+        let documents: [(String, String, String?)] = [
+            ("zarr.json", #"{"zarr_format": 3, "node_type": "array", "shape": [-4, 4]}"#, "/shape/0"),
+            ("zarr.json", #"{"zarr_format": 3, "node_type": "array", "shape": "4,4"}"#, "/shape"),
+            ("zarr.json", #"{"zarr_format": 3, "node_type": "tree"}"#, "/node_type"),
+            ("zarr.json", #"{"zarr_format": 3, "node_type": "array", "shape": [4], "data_type": "uint8","#, nil),
+            ("zarr.json", "[1, 2]", ""),
+            (".zarray", #"{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": "<u2", "compressor": {"cname": "lz4"}, "fill_value": 0, "order": "C", "filters": null}"#, "/compressor"),
+            (".zarray", #"{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": 5, "compressor": null, "fill_value": 0, "order": "C", "filters": null}"#, "/dtype"),
+            (".zarray", #"{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": "<u2", "compressor": null, "fill_value": "zero", "order": "C", "filters": null}"#, "/fill_value"),
+        ]
+        for (name, text, pointer) in documents {
+            for other in ["zarr.json", ".zarray"] { try store.delete(try StoreKey(other)) }
+            try store.set(try StoreKey(name), Array(text.utf8))
+            let error = #expect(throws: ZarrError.self, "\(text)") { try ZarrArray.open(store) }
+            #expect(error?.kind == .invalidMetadata, "\(String(describing: error))")
+            #expect(error?.context.file == "memory/\(name)")
+            if let pointer { #expect(error?.context.pointer == pointer, "\(String(describing: error))") } else { #expect(error?.context.line != nil) }
+        }
+    }
+
+    @Test func keysCannotLeaveTheStore() throws {
+        for bad in ["../x", "/etc/passwd", "a//b", "a/./b", "a/../../b", "a\\b", "", "a/b/", "x\u{0}y"] {
+            #expect(throws: ZarrError.self, "\(bad.debugDescription)") { try StoreKey(bad) }
+        }
+        #expect(throws: ZarrError.self) { try ZarrArray.open(MemoryStore(), path: "../up") }
+        let directory = TemporaryDirectory()
+        let outside = TemporaryDirectory()
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: outside.file("secret")))
+        let store = try DirectoryStore(root: directory.file("root"), create: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.file("root/out"), withDestinationPath: outside.path)
+        try FileManager.default.createSymbolicLink(atPath: directory.file("root/leak"), withDestinationPath: outside.file("secret"))
+        let readOut = #expect(throws: ZarrError.self) { try store.get(try StoreKey("out/secret")) }
+        #expect(readOut?.kind == .invalidKey)
+        #expect(throws: ZarrError.self) { try store.get(try StoreKey("leak")) }
+        #expect(throws: ZarrError.self) { try store.set(try StoreKey("out/new"), [1]) }
+        #expect(throws: ZarrError.self) { try store.delete(try StoreKey("out/secret")) }
+        #expect(FileManager.default.fileExists(atPath: outside.file("secret")))
+        #expect(!FileManager.default.fileExists(atPath: outside.file("new")))
+        #expect(try store.list(prefix: "").isEmpty, "links out of the root are not listed")
+        // A link that stays inside is followed.
+        try store.set(try StoreKey("real/value"), [5])
+        try FileManager.default.createSymbolicLink(atPath: directory.file("root/alias"), withDestinationPath: directory.file("root/real"))
+        #expect(try store.get(try StoreKey("alias/value")) == [5])
+    }
+
+    @Test func damagedZipFilesAreRefused() throws {
+        let directory = TemporaryDirectory()
+        var writer = TestZipWriter()
+        writer.add("zarr.json", Array(repeating: 65, count: 3000), deflate: true)
+        writer.add("c/0", Array(repeating: 1, count: 100))
+        let good = try writer.bytes()
+        var generator = SeededGenerator(seed: 17)
+        var variants: [[UInt8]] = [[], Array(good.prefix(40)), Array(good.dropLast(5)), generator.bytes(500)]
+        for _ in 0..<200 {
+            var copy = good
+            for _ in 0..<4 { copy[Int.random(in: 0..<copy.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
+            variants.append(copy)
+        }
+        for (i, bytes) in variants.enumerated() {
+            let path = directory.file("z\(i).zip")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do {
+                let store = try ZipStore(path: path)
+                for key in try store.list(prefix: "") { _ = try? store.get(key) }
+                _ = try? store.get(try StoreKey("zarr.json"), range: .suffix(length: 10))
+            } catch is ZarrError {
+                continue
+            }
+        }
+    }
+
+    @Test func randomMutationsNeverCrash() throws {
+        var generator = SeededGenerator(seed: 23)
+        let codecSets: [[CodecDescription]] = [
+            [TestCodecs.bytes(), TestCodecs.blosc("zstd", shuffle: "bitshuffle")],
+            [TestCodecs.bytes(), TestCodecs.zstd(), TestCodecs.crc32c],
+            [TestCodecs.sharding([2, 2], codecs: [TestCodecs.bytes(), TestCodecs.gzip()], indexAtEnd: false, crc: false)],
+            [TestCodecs.sharding([2, 4], codecs: [TestCodecs.bytes(), TestCodecs.blosc("lz4")])],
+        ]
+        for codecs in codecSets {
+            let store = MemoryStore()
+            let array = try Self.makeArray(store, codecs: codecs, chunkShape: [4, 4])
+            let key = try StoreKey("c/0/0")
+            let good = try #require(try store.get(key))
+            for _ in 0..<300 {
+                var bytes = good
+                let mutations = Int.random(in: 1...6, using: &generator)
+                for _ in 0..<mutations {
+                    switch Int.random(in: 0..<3, using: &generator) {
+                    case 0: bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                    case 1: bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &generator)))
+                    default: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...bytes.count, using: &generator))
+                    }
+                    if bytes.isEmpty { bytes = [0] }
+                }
+                try store.set(key, bytes)
+                _ = try? array.read(UInt16.self, region: Region([0..<3, 1..<4]))
+            }
+        }
+    }
+}
