@@ -1,0 +1,30 @@
+import ArgumentParser
+import MIFACore
+import RasterIO
+import Zarr
+
+/// `mifa zarr export <array> <out.npy> [--region 0:10,0:512,0:512]`.
+struct ZarrExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a Zarr array, or a region of it, to a .npy file (C order, little-endian).")
+
+    @Argument(help: "The Zarr array: a directory, zip path or URL.")
+    var array: String
+
+    @Argument(help: "The .npy file to write.")
+    var output: String
+
+    @Option(help: ArgumentHelp("NumPy-style slices per axis, e.g. 0:10,0:512,0:512 (missing axes mean all).", valueName: "slices"))
+    var region: String?
+
+    @OptionGroup var concurrency: ZarrConcurrencyOptions
+
+    func run() throws {
+        let location = try ZarrLocation.forReading(array)
+        let zarr = try ZarrArray.open(location.store, path: location.path)
+        let selected = try region.map { try Region(parsing: $0, shape: zarr.shape) } ?? Region(shape: zarr.shape)
+        let data = try zarr.read(selected, order: .rowMajor, concurrency: concurrency.threads)
+        try NPYFile.write(data, to: output)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import MIFACore
+import Zarr
+
+/// Where a Zarr node is, as users write it on the command line: a directory, a zip file
+/// (`image.ozx`, `data.zip/inner/array`), or an `http(s)://` URL.
+struct ZarrLocation {
+    /// The store holding the node.
+    let store: any ZarrStore
+    /// The node's path inside the store.
+    let path: String
+
+    /// Resolves `text` for reading.
+    /// - Throws: ``ZarrError`` `.notFound` when nothing is there; store errors.
+    static func forReading(_ text: String) throws -> ZarrLocation {
+        if text.hasPrefix("http://") || text.hasPrefix("https://") {
+            return ZarrLocation(store: try HTTPStore(url: text), path: "")
+        }
+        // A zip file, possibly followed by a path inside it.
+        var components = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var inner: [String] = []
+        while !components.isEmpty {
+            let candidate = components.joined(separator: "/")
+            if !candidate.isEmpty, isRegularFile(candidate), [".zip", ".ozx"].contains(where: { candidate.lowercased().hasSuffix($0) }) {
+                let store = try ZipStore(path: candidate)
+                return ZarrLocation(store: store, path: inner.reversed().filter { !$0.isEmpty }.joined(separator: "/"))
+            }
+            inner.append(components.removeLast())
+        }
+        return ZarrLocation(store: try DirectoryStore(root: text, readOnly: true), path: "")
+    }
+
+    /// A directory for a new node (created when missing).
+    /// - Throws: ``ZarrError`` when the directory cannot be created.
+    static func forWriting(_ text: String) throws -> ZarrLocation {
+        ZarrLocation(store: try DirectoryStore(root: text, create: true), path: "")
+    }
+
+    private static func isRegularFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+}
