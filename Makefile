@@ -4,12 +4,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev pkg-config
+APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev pkg-config nginx-light
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_BUILD_FLAGS ?=
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := FuzzMetadata FuzzTIFF
+FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -52,6 +52,7 @@ let package = Package(
         // Fuzz targets: built with `make fuzz` (libFuzzer); a plain build replays files given as arguments.
         .executableTarget(name: "FuzzMetadata", dependencies: ["MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
         .executableTarget(name: "FuzzTIFF", dependencies: ["RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
+        .executableTarget(name: "FuzzZarr", dependencies: ["Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
 
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
