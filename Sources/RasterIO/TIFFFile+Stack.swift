@@ -1,0 +1,86 @@
+public import MIFACore
+
+/// How ``TIFFFile/readStack()`` combines pages into one array.
+public struct TIFFStackLayout: Sendable, Hashable {
+    /// The pages used, in the order they fill the array.
+    public var pages: [Int]
+    /// The array's shape.
+    public var shape: [Int]
+    /// One letter per axis (see ``RasterImage``).
+    public var axes: String
+    /// The element type.
+    public var dataType: DataType
+    /// Whether the axes come from an ImageJ hyperstack description.
+    public var isImageJ: Bool
+}
+
+extension TIFFFile {
+    /// How the pages combine into one array, without reading pixels.
+    ///
+    /// Reduced-resolution pages (thumbnails, `NewSubfileType` bit 0) are left out. When the first
+    /// page carries an ImageJ description, its `images` pages form a hyperstack with the axes it
+    /// declares (`frames` → `T`, `slices` → `Z`, `channels` → `C`, singleton axes left out), in
+    /// ImageJ's page order: channels fastest, then slices, then frames. Otherwise one page gives its
+    /// own axes (`YX`, `YXS`, `SYX`) and several pages are stacked along a leading `Z`.
+    /// - Throws: ``RasterIOError`` `.unsupported` when the pages differ in shape or type (read them
+    ///   with ``readPage(_:)``) or a page's samples cannot be read; `.corrupt` when an ImageJ
+    ///   description declares more images than the file has pages.
+    public func stackLayout() throws -> TIFFStackLayout {
+        var candidates = pages.filter { !$0.isReducedResolution }
+        if candidates.isEmpty { candidates = pages }
+        let first = candidates[0]
+        guard let dataType = first.dataType else {
+            throw RasterIOError(.unsupported, "\(first.bitsPerSample)-bit samples of format \(first.sampleFormatName) are not supported; RasterIO reads 8/16/32/64-bit integers and 32/64-bit floats", file: name, page: first.index, key: "BitsPerSample", offset: first.offset)
+        }
+        if let imageJ, first.index == 0, let images = imageJ.images, images > 1 {
+            guard images <= candidates.count else {
+                throw RasterIOError(.corrupt, "the ImageJ description declares \(images) images but the file has \(candidates.count) pages; contiguous ImageJ stacks without a directory per image are not supported", file: name, page: 0, key: "ImageDescription", offset: first.offset)
+            }
+            candidates = Array(candidates.prefix(images))
+        }
+        for page in candidates.dropFirst() where page.shape != first.shape || page.dataType != dataType {
+            throw RasterIOError(.unsupported, "page \(page.index) is \(page.shape) \(page.dataType?.rawValue ?? "unsupported") but page \(first.index) is \(first.shape) \(dataType.rawValue), so the pages do not form one stack; read them one by one with readPage(_:)", file: name, page: page.index, key: "ImageWidth", offset: page.offset)
+        }
+        let indices = candidates.map(\.index)
+        guard candidates.count > 1 else {
+            return TIFFStackLayout(pages: indices, shape: first.shape, axes: first.axes, dataType: dataType, isImageJ: imageJ != nil)
+        }
+        if let declared = imageJ?.declaredAxes, first.index == 0, !declared.isEmpty,
+           declared.reduce(1, { $0 * $1.extent }) == candidates.count {
+            return TIFFStackLayout(pages: indices, shape: declared.map(\.extent) + first.shape,
+                                   axes: String(declared.map(\.axis)) + first.axes, dataType: dataType, isImageJ: true)
+        }
+        return TIFFStackLayout(pages: indices, shape: [candidates.count] + first.shape, axes: "Z" + first.axes, dataType: dataType, isImageJ: false)
+    }
+
+    /// The physical pixel size the first page declares (resolution tags with a unit, ImageJ's
+    /// `unit`, `spacing`, `finterval`), or `nil`.
+    public var pixelSize: PixelSize? {
+        pages.first.flatMap { pixelSize(of: $0, imageJ: imageJ) }
+    }
+
+    /// Reads the pages as one array with the axes of ``stackLayout()``, e.g. `TZCYX` for an ImageJ
+    /// hyperstack, `ZYX` for a plain stack, `YX` or `YXS` for a single page.
+    ///
+    /// Every page is checked before the array is allocated; its total size must stay within
+    /// ``ReadLimits/maxBytes``.
+    /// - Throws: ``RasterIOError`` as ``stackLayout()`` and ``readPage(_:)``, and `.tooLarge` when
+    ///   the stack exceeds the limit.
+    public func readStack() throws -> RasterImage {
+        let layout = try stackLayout()
+        var plans: [(TIFFPageInfo, TIFFChunkPlan)] = []
+        var total = 0
+        for index in layout.pages {
+            let (_, plan) = try decodingPlan(for: pages[index])
+            let (sum, overflow) = total.addingReportingOverflow(plan.pageBytes)
+            guard !overflow, sum <= limits.maxBytes else {
+                throw RasterIOError(.tooLarge, "the stack of \(layout.pages.count) pages \(layout.shape) \(layout.dataType.rawValue) is larger than the limit of \(limits.maxBytes) bytes; read pages one by one or raise ReadLimits.maxBytes", file: name, page: index, shape: layout.shape)
+            }
+            total = sum
+            plans.append((pages[index], plan))
+        }
+        let array = try layout.dataType.visit(PageDecoder(file: self, pages: plans, shape: layout.shape, check: true))
+        let first = pages[layout.pages[0]]
+        return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize(of: first, imageJ: first.index == 0 ? imageJ : nil))
+    }
+}

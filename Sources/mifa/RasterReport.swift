@@ -1,0 +1,117 @@
+import Foundation
+import MIFACore
+import RasterIO
+
+/// What `mifa raster info` prints about a file, as text lines and as a JSON object.
+struct RasterReport {
+    var json: [String: Any]
+    var lines: [String]
+
+    /// Inspects the file at `path` without decoding pixels (TIFF tags, PNG header, .npy header).
+    /// - Throws: ``RasterIOError`` from the readers.
+    static func make(_ path: String) throws -> RasterReport {
+        switch try RasterFile.format(ofFileAt: path) {
+        case .tiff: return try tiff(path)
+        case .png: return try png(path)
+        case .npy: return try npy(path)
+        }
+    }
+
+    private static func tiff(_ path: String) throws -> RasterReport {
+        let file = try TIFFFile(path: path)
+        let first = file.pages[0]
+        var json: [String: Any] = [
+            "file": path, "format": "tiff", "pages": file.pageCount, "bigtiff": file.isBigTIFF,
+            "byte_order": file.byteOrder.rawValue, "compression": first.compression.description,
+            "tiled": first.isTiled, "tile": first.isTiled ? [first.tileWidth ?? 0, first.tileHeight ?? 0] : NSNull(),
+            "rows_per_strip": first.rowsPerStrip.map { $0 as Any } ?? NSNull(), "imagej": file.imageJ != nil,
+            "pixel_size": pixelSizeJSON(file.pixelSize),
+        ]
+        var lines = ["file: \(path)", "format: \(file.isBigTIFF ? "BigTIFF" : "TIFF"), \(file.byteOrder.rawValue)-endian, \(file.pageCount) page\(file.pageCount == 1 ? "" : "s")"]
+        do {
+            let layout = try file.stackLayout()
+            json["shape"] = layout.shape
+            json["dtype"] = layout.dataType.rawValue
+            json["axes"] = layout.axes
+            json["stack_pages"] = layout.pages.count
+            lines.append("array: \(layout.axes) \(layout.shape) \(layout.dataType.rawValue)\(layout.isImageJ ? " (ImageJ hyperstack)" : "")")
+        } catch let error as RasterIOError {
+            json["shape"] = first.shape
+            json["dtype"] = first.dataType?.rawValue ?? NSNull()
+            json["axes"] = first.axes
+            json["stack_problem"] = error.message
+            lines.append("array: page 0 is \(first.axes) \(first.shape) \(first.dataType?.rawValue ?? "unsupported"); no stack: \(error.message)")
+        }
+        if let size = file.pixelSize { lines.append("pixel size: \(describe(size))") }
+        let listed = file.pages.prefix(1000)
+        json["page_info"] = listed.map(pageJSON)
+        if file.pageCount > listed.count { json["page_info_truncated"] = true }
+        var runStart = 0
+        for index in file.pages.indices {
+            let summary = pageSummary(file.pages[index])
+            if index + 1 < file.pageCount, pageSummary(file.pages[index + 1]) == summary { continue }
+            lines.append((runStart == index ? "page \(index)" : "pages \(runStart)-\(index)") + ": " + summary)
+            runStart = index + 1
+        }
+        return RasterReport(json: json, lines: lines)
+    }
+
+    private static func pageSummary(_ page: TIFFPageInfo) -> String {
+        let layout = page.isTiled ? "tiled \(page.tileWidth ?? 0)×\(page.tileHeight ?? 0)" : "strips of \(page.rowsPerStrip ?? page.height) rows"
+        return "\(page.width)×\(page.height), \(page.samplesPerPixel) × \(page.bitsPerSample)-bit \(page.sampleFormatName), \(page.photometricName)\(page.samplesPerPixel > 1 ? (page.isPlanar ? ", planar" : ", interleaved") : ""), \(page.compression), \(layout)"
+    }
+
+    private static func pageJSON(_ page: TIFFPageInfo) -> [String: Any] {
+        [
+            "index": page.index, "width": page.width, "height": page.height, "samples": page.samplesPerPixel,
+            "bits": page.bitsPerSample, "sample_format": page.sampleFormatName, "dtype": page.dataType?.rawValue ?? NSNull(),
+            "compression": page.compression.description, "photometric": page.photometricName, "planar": page.isPlanar,
+            "tiled": page.isTiled, "tile": page.isTiled ? [page.tileWidth ?? 0, page.tileHeight ?? 0] : NSNull(),
+            "rows_per_strip": page.rowsPerStrip.map { $0 as Any } ?? NSNull(), "predictor": page.predictor,
+            "shape": page.shape, "axes": page.axes,
+        ]
+    }
+
+    private static func png(_ path: String) throws -> RasterReport {
+        let info = try PNGFile.info(path: path)
+        let json: [String: Any] = [
+            "file": path, "format": "png", "pages": 1, "shape": info.shape, "dtype": info.dataType.rawValue, "axes": info.axes,
+            "bit_depth": info.bitDepth, "color_type": info.colorTypeName, "interlaced": info.isInterlaced,
+            "compression": "deflate", "tiled": false, "byte_order": "big", "bigtiff": false, "pixel_size": NSNull(),
+        ]
+        let lines = ["file: \(path)", "format: PNG, \(info.bitDepth)-bit \(info.colorTypeName)\(info.isInterlaced ? ", interlaced" : "")",
+                     "array: \(info.axes) \(info.shape) \(info.dataType.rawValue)"]
+        return RasterReport(json: json, lines: lines)
+    }
+
+    private static func npy(_ path: String) throws -> RasterReport {
+        let header = try NPYFile.readHeader(path: path)
+        let axes = RasterImage.defaultAxes(shape: header.shape, dataType: header.dataType)
+        let json: [String: Any] = [
+            "file": path, "format": "npy", "pages": 1, "shape": header.shape, "dtype": header.dataType.rawValue,
+            "axes": axes.count == header.shape.count ? axes : NSNull(), "order": header.fortranOrder ? "F" : "C",
+            "byte_order": header.endianness.rawValue, "version": "\(header.majorVersion).\(header.minorVersion)",
+            "compression": "none", "tiled": false, "bigtiff": false, "pixel_size": NSNull(),
+        ]
+        let lines = ["file: \(path)", "format: .npy \(header.majorVersion).\(header.minorVersion), \(header.endianness.rawValue)-endian, \(header.fortranOrder ? "Fortran" : "C") order",
+                     "array: \(header.shape) \(header.dataType.rawValue)"]
+        return RasterReport(json: json, lines: lines)
+    }
+
+    private static func pixelSizeJSON(_ size: PixelSize?) -> Any {
+        guard let size else { return NSNull() }
+        func value(_ v: Double?) -> Any { v.map { $0 as Any } ?? NSNull() }
+        return ["x": value(size.x), "y": value(size.y), "z": value(size.z), "unit": size.unit.map { $0 as Any } ?? NSNull(),
+                "time_interval": value(size.timeInterval), "time_unit": size.timeUnit.map { $0 as Any } ?? NSNull()] as [String: Any]
+    }
+
+    private static func describe(_ size: PixelSize) -> String {
+        var parts: [String] = []
+        if let x = size.x { parts.append("x \(x)") }
+        if let y = size.y { parts.append("y \(y)") }
+        if let z = size.z { parts.append("z \(z)") }
+        var text = parts.joined(separator: ", ") + (size.unit.map { " \($0)" } ?? "")
+        if let t = size.timeInterval { text += ", frame interval \(t)\(size.timeUnit.map { " \($0)" } ?? "")" }
+        return text
+    }
+}

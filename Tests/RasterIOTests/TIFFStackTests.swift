@@ -1,0 +1,123 @@
+import MIFACore
+import Testing
+@testable import RasterIO
+
+@Suite("TIFF stacks and ImageJ hyperstacks")
+struct TIFFStackTests {
+    @Test("TZCYX hyperstack round trip, with its ImageJ description and pixel sizes")
+    func hyperstack() throws {
+        var rng = SeededGenerator(seed: 5)
+        let array = randomArray(.uint16, shape: [2, 3, 4, 9, 11], using: &rng)
+        let size = PixelSize(x: 0.5, y: 0.25, z: 2.5, unit: "µm", timeInterval: 3, timeUnit: "sec")
+        let bytes = try TIFFFile.encode(RasterImage(array: array, axes: "TZCYX", pixelSize: size), options: TIFFWriteOptions(compression: .zstd, layout: .tiled(width: 16, height: 16)))
+        let file = try TIFFFile(bytes: bytes)
+        #expect(file.pageCount == 24)
+        let imageJ = try #require(file.imageJ)
+        #expect(imageJ.images == 24 && imageJ.channels == 4 && imageJ.slices == 3 && imageJ.frames == 2 && imageJ.isHyperstack)
+        #expect(file.pages[0].imageDescription?.contains("unit=\\u00B5m") == true)
+        let layout = try file.stackLayout()
+        #expect(layout.axes == "TZCYX" && layout.isImageJ && layout.shape == [2, 3, 4, 9, 11])
+        let stack = try file.readStack()
+        #expect(sameElements(stack.array, array))
+        #expect(stack.pixelSize == size)
+    }
+
+    @Test("other axis orders are written in ImageJ's page order", arguments: ["TCZYX", "CZYX", "ZTYX", "CTZYX"])
+    func reorderedAxes(axes: String) throws {
+        var rng = SeededGenerator(seed: 9)
+        let extents: [Character: Int] = ["T": 2, "Z": 3, "C": 4, "Y": 5, "X": 6]
+        let shape = axes.map { extents[$0]! }
+        let array = randomArray(.int16, shape: shape, using: &rng).typed(as: Int16.self)!
+        let stack = try TIFFFile(bytes: TIFFFile.encode(RasterImage(array: .int16(array), axes: axes))).readStack()
+        let expectedAxes = String("TZCYX".filter { axes.contains($0) })
+        #expect(stack.axes == expectedAxes)
+        let read = stack.array.typed(as: Int16.self)!
+        // Every element lands where its axis letters say.
+        var index = [Int](repeating: 0, count: shape.count)
+        for linear in 0..<array.count {
+            var rest = linear
+            for axis in (0..<shape.count).reversed() {
+                index[axis] = rest % shape[axis]
+                rest /= shape[axis]
+            }
+            let named = Dictionary(uniqueKeysWithValues: zip(axes, index))
+            let target = expectedAxes.map { named[$0]! }
+            #expect(read[target] == array[index])
+        }
+    }
+
+    @Test("singleton axes are left out, RGB stacks keep S, plain stacks are Z")
+    func layouts() throws {
+        var rng = SeededGenerator(seed: 1)
+        let single = randomArray(.uint8, shape: [3, 1, 8, 8], using: &rng)
+        #expect(try TIFFFile(bytes: TIFFFile.encode(RasterImage(array: single, axes: "ZCYX"))).readStack().axes == "ZYX")
+        let rgb = randomArray(.uint8, shape: [2, 8, 8, 3], using: &rng)
+        let rgbStack = try TIFFFile(bytes: TIFFFile.encode(RasterImage(array: rgb, axes: "ZYXS"))).readStack()
+        #expect(rgbStack.axes == "ZYXS" && sameElements(rgbStack.array, rgb))
+        let channels = randomArray(.float32, shape: [3, 8, 8], using: &rng)
+        let plain = try TIFFFile(bytes: TIFFFile.encode(RasterImage(array: channels, axes: "CYX"), options: TIFFWriteOptions(imageJ: false)))
+        #expect(plain.imageJ == nil)
+        let plainStack = try plain.readStack()
+        #expect(plainStack.axes == "ZYX" && sameElements(plainStack.array, channels))
+        let one = try TIFFFile(bytes: TIFFFile.encode(RasterImage(array: randomArray(.uint8, shape: [8, 8], using: &rng)))).readStack()
+        #expect(one.axes == "YX" && one.pixelSize == nil)
+    }
+
+    @Test("resolution units from the TIFF tags")
+    func resolutionUnits() throws {
+        let array = AnyNDArray.uint8(NDArray(shape: [4, 4]))
+        let file = try TIFFFile(bytes: TIFFFile.encode(RasterImage(array: array, pixelSize: PixelSize(x: 0.01, y: 0.02, unit: "centimeter")), options: TIFFWriteOptions(imageJ: false)))
+        #expect(file.pages[0].resolutionUnit == 3)
+        let size = try #require(try file.readPage(0).pixelSize)
+        #expect(size.unit == "centimeter")
+        #expect(abs(size.x! - 0.01) < 1e-8 && abs(size.y! - 0.02) < 1e-8)
+    }
+
+    @Test("pages of different shapes do not form a stack, but read one by one")
+    func mixedPages() throws {
+        let bytes = TIFFBuilder.twoPages(first: (4, 3, [UInt8](repeating: 7, count: 12)), second: (2, 2, [1, 2, 3, 4]))
+        let file = try TIFFFile(bytes: bytes, name: "mixed.tif")
+        #expect(file.pageCount == 2)
+        let error = rasterError { _ = try file.readStack() }
+        #expect(error?.kind == .unsupported && error?.page == 1 && error?.context.file == "mixed.tif")
+        #expect(try file.readPage(1).array == .uint8(try NDArray(shape: [2, 2], elements: [1, 2, 3, 4])))
+        #expect(rasterError { _ = try file.readPage(2) }?.kind == .invalidArgument)
+    }
+
+    @Test("ImageJ metadata parses ImageJ's own escapes and units")
+    func imageJParsing() throws {
+        let metadata = try #require(ImageJMetadata(description: "ImageJ=1.54f\nimages=6\nchannels=2\nslices=3\nhyperstack=true\nunit=\\u00B5m\nspacing=0.3\n"))
+        #expect(metadata.unit == "µm" && metadata.spacing == 0.3)
+        #expect(metadata.declaredAxes.map(\.axis) == ["Z", "C"])
+        #expect(ImageJMetadata(description: "{\"shape\": [2, 3]}") == nil)
+    }
+}
+
+extension TIFFBuilder {
+    /// Two uncompressed little-endian uint8 pages of different sizes.
+    static func twoPages(first: (Int, Int, [UInt8]), second: (Int, Int, [UInt8])) -> [UInt8] {
+        var b = TIFFBuilder()
+        b.bytes += [0x49, 0x49]
+        b.u16(42)
+        b.u32(8)
+        func ifd(_ page: (Int, Int, [UInt8]), at offset: Int, last: Bool) -> Int {
+            let entries: [(Int, Int, Int, Int)] = [(256, 4, 1, page.0), (257, 4, 1, page.1), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+                                                    (273, 4, 1, 0), (277, 3, 1, 1), (278, 4, 1, page.1), (279, 4, 1, page.2.count)]
+            let size = 2 + entries.count * 12 + 4
+            let data = offset + size
+            b.u16(entries.count)
+            for (tag, type, count, value) in entries {
+                b.u16(tag); b.u16(type); b.u32(count)
+                let v = tag == 273 ? data : value
+                if type == 3 { b.u16(v); b.u16(0) } else { b.u32(v) }
+            }
+            let next = data + page.2.count
+            b.u32(last ? 0 : next)
+            b.bytes += page.2
+            return next
+        }
+        let next = ifd(first, at: 8, last: false)
+        _ = ifd(second, at: next, last: true)
+        return b.bytes
+    }
+}
