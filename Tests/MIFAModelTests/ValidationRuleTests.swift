@@ -1,0 +1,152 @@
+import MIFACore
+import Testing
+@testable import MIFAModel
+
+/// Each rule: the complete fixture passes (positive), one mutation makes exactly that rule fire at
+/// the right pointer (negative).
+@Suite struct ValidationRuleTests {
+    @Test func completeDocumentIsValidWithNothingToNormalise() throws {
+        let loaded = try Fixtures.load(Fixtures.validJSON)
+        #expect(loaded.kind == .combined)
+        #expect(loaded.report.issues.isEmpty, "\(loaded.report.issues)")
+        #expect(loaded.document.validate().issues.isEmpty)
+        // Canonical JSON of the model is the fixture's value.
+        #expect(try JSONParser.parse(try loaded.normalizedJSON()) == Fixtures.validValue)
+    }
+
+    /// Loads the fixture with one change and returns the issues with `code`.
+    func mutated(_ pointer: JSONPointer, _ value: JSONValue?) -> LoadedMetadata {
+        Fixtures.load(Fixtures.validValue.setting(pointer, to: value))
+    }
+
+    func expectOnly(_ code: ValidationIssue.Code, at pointer: String, after change: (JSONPointer, JSONValue?), severity: ValidationIssue.Severity = .error) {
+        let loaded = mutated(change.0, change.1)
+        let issues = loaded.report.issues.filter { $0.severity != .info }
+        #expect(issues.count == 1, "\(change.0): \(issues)")
+        #expect(issues.first?.code == code, "\(change.0): \(issues)")
+        #expect(issues.first?.pointer.description == pointer, "\(change.0): \(issues)")
+        #expect(issues.first?.severity == severity)
+        #expect(loaded.report.isValid == (severity != .error))
+    }
+
+    @Test(arguments: [
+        "/study", "/annotations", "/version", "/study/title", "/study/description", "/study/keywords", "/study/license",
+        "/study/funding_statement", "/study/link_url", "/study/authors/0/author_first_name", "/study/authors/0/author_last_name",
+        "/study/authors/0/organisation/0/organisation_name", "/study/publications/0/publication_title",
+        "/study/publications/0/publication_authors", "/study/publications/0/publication_doi", "/study/grants/0/grant_id",
+        "/study/grants/0/funder", "/images/0/id", "/annotations/0/annotation_overview", "/annotations/0/annotation_method",
+        "/annotations/0/file_metadata/0/annotation_id", "/annotations/0/file_metadata/0/annotation_type",
+        "/annotations/0/file_metadata/0/source_image_id", "/version/version", "/version/timestamp",
+    ])
+    func requiredFields(pointer: String) throws {
+        let target = try #require(JSONPointer(parsing: pointer))
+        let isList = ["keywords", "link_url", "annotation_type", "annotations"].contains(target.lastToken ?? "")
+        let isModule = ["study", "version"].contains(target.lastToken ?? "")
+        // Absent, null, and blank text or an empty list all count as missing; only that error is reported.
+        var variants: [JSONValue?] = [nil, .null]
+        if isList { variants.append([]) } else if !isModule { variants += ["", " \t "] }
+        for variant in variants {
+            let loaded = mutated(target, variant)
+            #expect(loaded.errors.map(\.pointer.description) == [pointer], "\(pointer) = \(String(describing: variant)): \(loaded.errors)")
+            #expect(loaded.errors.first?.code == .missingRequired)
+        }
+    }
+
+    @Test func annotationSetTypeIsDerivedWhenAbsent() {
+        let loaded = mutated("/annotations/0/annotation_type", nil)
+        #expect(loaded.report.isValid)
+        #expect(loaded.pointers(.derivedAnnotationType) == ["/annotations/0/annotation_type"])
+        #expect(loaded.document.annotations?[0].annotationType == [.segmentationMask, .classLabels])
+        // With no file types to derive from, it is missing.
+        let bare = Fixtures.validValue.setting("/annotations/0/annotation_type", to: nil).setting("/annotations/0/file_metadata", to: [])
+        #expect(Fixtures.load(bare).pointers(.missingRequired) == ["/annotations/0/annotation_type"])
+    }
+
+    @Test func rules() {
+        expectOnly(.invalidAnnotationType, at: "/annotations/0/annotation_type/0", after: ("/annotations/0/annotation_type", ["Segmentation masks"]))
+        expectOnly(.invalidAnnotationType, at: "/annotations/0/file_metadata/1/annotation_type/1", after: ("/annotations/0/file_metadata/1/annotation_type/1", "labels"))
+        expectOnly(.orcidCheckDigit, at: "/study/authors/0/orcid_id", after: ("/study/authors/0/orcid_id", "0000-0000-0000-0000"))
+        expectOnly(.invalidORCID, at: "/annotations/0/authors/0/orcid_id", after: ("/annotations/0/authors/0/orcid_id", "Ada's ORCID"))
+        expectOnly(.invalidEmail, at: "/study/authors/0/email", after: ("/study/authors/0/email", "josiah.carberry(at)example.org"))
+        expectOnly(.invalidLicense, at: "/study/license", after: ("/study/license", "All rights reserved"))
+        expectOnly(.deprecatedLicense, at: "/study/license", after: ("/study/license", "GPL-2.0"), severity: .warning)
+        expectOnly(.invalidDateTime, at: "/version/timestamp", after: ("/version/timestamp", "2026-03-10T09:00:00"))
+        expectOnly(.invalidDateTime, at: "/version/timestamp", after: ("/version/timestamp", "2026-02-30T09:00:00Z"))
+        expectOnly(.invalidDateTime, at: "/annotations/0/file_metadata/0/annotation_creation_time", after: ("/annotations/0/file_metadata/0/annotation_creation_time", "March 2nd"))
+        expectOnly(.invalidDOI, at: "/study/publications/0/publication_doi", after: ("/study/publications/0/publication_doi", "10.12/x"))
+        expectOnly(.duplicateAnnotationID, at: "/annotations/0/file_metadata/1/annotation_id", after: ("/annotations/0/file_metadata/1/annotation_id", "AN1"))
+        expectOnly(.duplicateImageID, at: "/images/2/id", after: ("/images", [["id": "IM1"], ["id": "IM2"], ["id": "IM1"]]))
+        expectOnly(.unknownSourceImage, at: "/annotations/0/file_metadata/1/source_image_id", after: ("/annotations/0/file_metadata/1/source_image_id", "IM9"), severity: .warning)
+        expectOnly(.invalidAnnotationSourceIndicator, at: "/annotations/0/annotation_source_indicator", after: ("/annotations/0/annotation_source_indicator", "by name"))
+        expectOnly(.unknownKey, at: "/study/authors/0/orcid", after: ("/study/authors/0/orcid", "0000-0002-1825-0097"), severity: .warning)
+        expectOnly(.missingRequired, at: "/annotations", after: ("/annotations", []))
+    }
+
+    @Test func suggestionsAndMessages() {
+        let type = mutated("/annotations/0/annotation_type", ["Segmentation masks"]).issues(.invalidAnnotationType).first
+        #expect(type?.suggestion == "use 'segmentation_mask'")
+        #expect(type?.found == "'Segmentation masks'")
+        let key = mutated("/study/authors/0/orcid", "x").issues(.unknownKey).first
+        #expect(key?.suggestion == "did you mean 'orcid_id'?")
+        let orcid = mutated("/study/authors/0/orcid_id", "0000-0000-0000-0000").issues(.orcidCheckDigit).first
+        #expect(orcid?.expected?.contains("'1'") == true)
+        let license = mutated("/study/license", "CC-BY-4").issues(.invalidLicense).first
+        #expect(license?.suggestion?.contains("CC-BY-4.0") == true || license == nil)
+        let time = mutated("/version/timestamp", "2026-03-10T09:00:00").issues(.invalidDateTime).first
+        #expect(time?.suggestion == "add 'Z' for UTC or the offset such as '+01:00': 2026-03-10T09:00:00Z")
+        let duplicate = mutated("/annotations/0/file_metadata/1/annotation_id", "AN1").issues(.duplicateAnnotationID).first
+        #expect(duplicate?.message.contains("first at /annotations/0/file_metadata/0/annotation_id") == true)
+    }
+
+    @Test func everyProblemIsReportedAtOnce() throws {
+        let text = """
+            study:
+              title: T
+              keywords: [a, "  "]
+              license: nope
+              authors:
+                - author_first_name: A
+                  email: not-an-email
+                  orcid_id: 0000-0000-0000-0000
+            annotations:
+              - annotation_overview: O
+                annotation_method: M
+                annotation_type: Segmentation masks
+                file_metadata:
+                  - {annotation_id: X, annotation_type: points, source_image_id: I}
+                  - {annotation_id: X, annotation_type: segmentation_mask, source_image_id: I, annotation_creation_time: today}
+            version: {version: 1, timestamp: 2023-01-01}
+            """
+        let loaded = try Fixtures.load(text, .yaml)
+        let codes = Set(loaded.errors.map(\.code))
+        #expect(codes == [.missingRequired, .invalidLicense, .invalidEmail, .orcidCheckDigit, .invalidAnnotationType, .duplicateAnnotationID, .invalidDateTime])
+        #expect(Set(loaded.pointers(.missingRequired)) == ["/study/description", "/study/keywords/1", "/study/funding_statement", "/study/link_url", "/study/authors/0/author_last_name"])
+        #expect(loaded.errors.allSatisfy { $0.position != nil })
+    }
+
+    @Test func singleModuleDocumentsUseTheirOwnPointers() throws {
+        let loaded = try Fixtures.load(#"{"annotation_overview": "o", "annotation_method": "m", "file_metadata": [{"annotation_id": "a", "annotation_type": "tracks", "source_image_id": 5}]}"#)
+        #expect(loaded.kind == .annotations)
+        #expect(loaded.pointers(.wrongType) == ["/file_metadata/0/source_image_id"])
+        #expect(loaded.pointers(.wrappedInList) == ["/file_metadata/0/annotation_type"])
+        #expect(loaded.document.annotations?[0].annotationType == [.tracks])
+    }
+
+    @Test func kindDetection() {
+        let cases: [(JSONValue, MIFADocument.Kind)] = [
+            (["study": [:]], .combined), (["version": ["version": "1"]], .combined), (["version": "1"], .version),
+            (["title": "t", "version": "1"], .study), (["file_metadata": []], .annotations), (["authors": []], .combined),
+            ([:], .combined), ("text", .combined), (["images": []], .combined),
+        ]
+        for (value, kind) in cases {
+            #expect(MetadataPipeline.detectKind(value) == kind, "\(value)")
+        }
+    }
+
+    @Test func publicationsKeyedByDOIAreReadAsAList() throws {
+        let loaded = try Fixtures.load(#"{"title": "t", "publications": {"10.1234/abcd": {"publication_title": "P", "publication_authors": "A"}, "10.1/bad": {"publication_title": "Q", "publication_authors": "B"}}}"#)
+        #expect(loaded.document.study?.publications?.map(\.publicationDOI) == ["10.1234/abcd", "10.1/bad"])
+        #expect(loaded.pointers(.publicationsKeyedByDOI) == ["/publications"])
+        #expect(loaded.pointers(.invalidDOI) == ["/publications/10.1~1bad/publication_doi"])
+    }
+}
