@@ -13,7 +13,7 @@ FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps apt venv build unit-test fuzz interop clean
+.PHONY: demo test deps apt venv build unit-test fuzz interop bench clean
 
 demo: deps build
 	.build/debug/mifa demo
@@ -61,5 +61,12 @@ fuzz:
 interop: build
 	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Interop
 
+# Zarr read/write speed against tensorstore and zarr-python (release build; see BENCHMARKS.md).
+BENCH_SCRATCH := .build-bench
+BENCH_ROUNDS ?= 5
+bench: deps
+	swift build --scratch-path $(BENCH_SCRATCH) -c release --product ZarrBench
+	$(PYTHON) Benchmarks/zarr_bench.py --rounds $(BENCH_ROUNDS) --bench-bin $(BENCH_SCRATCH)/release/ZarrBench
+
 clean:
-	rm -rf .build $(FUZZ_SCRATCH) Fuzz/corpus-*
+	rm -rf .build $(FUZZ_SCRATCH) $(BENCH_SCRATCH) Fuzz/corpus-*

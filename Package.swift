@@ -54,6 +54,9 @@ let package = Package(
         .executableTarget(name: "FuzzTIFF", dependencies: ["RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
         .executableTarget(name: "FuzzZarr", dependencies: ["Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
 
+        // Benchmarks: `make bench` builds this in release mode and runs Benchmarks/zarr_bench.py.
+        .executableTarget(name: "ZarrBench", dependencies: ["Zarr"], path: "Benchmarks/ZarrBench", swiftSettings: strict),
+
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
         .testTarget(name: "ZarrTests", dependencies: ["Zarr"], swiftSettings: strict),

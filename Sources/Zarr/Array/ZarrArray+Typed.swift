@@ -15,7 +15,7 @@ extension ZarrArray {
         let region = region ?? Region(shape: shape)
         try checkType(T.self)
         try checkRegion(region)
-        var result = NDArray<T>(shape: region.shape, repeating: .zero, order: order)
+        var result = try Self.unfilledArray(T.self, shape: region.shape, order: order)
         let strides = result.strides
         try result.withUnsafeMutableBytes { buffer in
             try readRaw(region, into: SharedBuffer(buffer), strides: strides, concurrency: concurrency)
@@ -126,6 +126,20 @@ extension ZarrArray {
         try bytes.withUnsafeBytes { buffer in
             try writeRaw(region, from: SharedSource(buffer), strides: GridIndex.cStrides(regionShape), concurrency: concurrency)
         }
+    }
+
+    /// An array whose elements the caller overwrites completely: every element of a read region is
+    /// either decoded into or set to the fill value by ``readRaw(_:into:strides:concurrency:)``.
+    /// It is allocated without a filling pass, so the pages are first touched by the decoding
+    /// workers in parallel (filling 16 million elements through unspecialised generic code would
+    /// cost more than decoding them). The elements are trivial (`BitwiseCopyable`), and the array
+    /// is only returned after the read has written all of them.
+    static func unfilledArray<T: NDArrayElement>(_: T.Type, shape: [Int], order: MemoryOrder) throws -> NDArray<T> {
+        let count = try ZarrError.locating(file: nil, key: nil) { try NDArray<T>.elementCount(of: shape) }
+        let elements = ContiguousArray<T>(unsafeUninitializedCapacity: count) { _, initialized in
+            initialized = count
+        }
+        return try ZarrError.locating(file: nil, key: nil) { try NDArray(shape: shape, elements: elements, order: order) }
     }
 
     /// The region of `shape` at `origin`, checking ranks and extents first.

@@ -1,4 +1,5 @@
 import CZstd
+import Synchronization
 
 /// The only place that calls libzstd (https://facebook.github.io/zstd/zstd_manual.html).
 ///
@@ -36,16 +37,57 @@ enum LibZstd {
         return .known(size)
     }
 
-    /// Decodes a single frame whose declared size equals `output.count` straight into `output`.
+    /// Decompression contexts kept for reuse, so that each chunk does not allocate and initialise
+    /// a fresh one (`ZSTD_decompress` does). A context is used by one thread at a time: it is taken
+    /// out of the pool under the lock and put back after use.
+    final class DecoderPool: Sendable {
+        private let contexts = Mutex<[ContextPointer]>([])
+        private static let kept = 16
+
+        /// A context pointer; only ever used by the thread that took it from the pool.
+        struct ContextPointer: @unchecked Sendable {
+            let pointer: OpaquePointer
+        }
+
+        init() {}
+
+        deinit {
+            contexts.withLock { for context in $0 { ZSTD_freeDCtx(context.pointer) } }
+        }
+
+        /// Runs `body` with a context of its own.
+        func withContext<R>(_ body: (OpaquePointer?) throws -> R) rethrows -> R {
+            let taken = contexts.withLock { $0.popLast() } ?? ZSTD_createDCtx().map(ContextPointer.init)
+            defer {
+                if let taken {
+                    let kept = contexts.withLock { pool -> Bool in
+                        guard pool.count < Self.kept else { return false }
+                        pool.append(taken)
+                        return true
+                    }
+                    if !kept { ZSTD_freeDCtx(taken.pointer) }
+                }
+            }
+            return try body(taken?.pointer)
+        }
+    }
+
+    /// Decodes a single frame whose declared size equals `output.count` straight into `output`,
+    /// with a context from `pool` when given.
     /// - Throws: ``ZarrError`` `.corruptChunk` when decoding fails or yields another size.
-    static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+    static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, pool: DecoderPool? = nil) throws {
         guard let source = input.baseAddress else {
             throw ZarrError(.corruptChunk, "zstd data is empty")
         }
         // A zero-size destination still needs a valid pointer for libzstd.
         var empty: UInt8 = 0
         let written = withUnsafeMutablePointer(to: &empty) { fallback in
-            ZSTD_decompress(output.baseAddress ?? UnsafeMutableRawPointer(fallback), output.count, source, input.count)
+            let destination = output.baseAddress ?? UnsafeMutableRawPointer(fallback)
+            guard let pool else { return ZSTD_decompress(destination, output.count, source, input.count) }
+            return pool.withContext { context in
+                guard let context else { return ZSTD_decompress(destination, output.count, source, input.count) }
+                return ZSTD_decompressDCtx(context, destination, output.count, source, input.count)
+            }
         }
         if ZSTD_isError(written) != 0 {
             throw ZarrError(.corruptChunk, "zstd decoding failed: \(errorName(written))")
@@ -95,37 +137,79 @@ enum LibZstd {
         return result
     }
 
+    /// Compression contexts kept for reuse, all set to one level and checksum flag: creating and
+    /// sizing a context per chunk costs as much as compressing a small chunk.
+    final class EncoderPool: Sendable {
+        private let contexts = Mutex<[DecoderPool.ContextPointer]>([])
+        let level: Int
+        let checksum: Bool
+        let includeContentSize: Bool
+
+        init(level: Int, checksum: Bool, includeContentSize: Bool = true) {
+            self.level = level
+            self.checksum = checksum
+            self.includeContentSize = includeContentSize
+        }
+
+        deinit {
+            contexts.withLock { for context in $0 { ZSTD_freeCCtx(context.pointer) } }
+        }
+
+        /// Runs `body` with a configured context of its own.
+        func withContext<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+            let context: OpaquePointer
+            if let pooled = contexts.withLock({ $0.popLast() }) {
+                context = pooled.pointer
+            } else {
+                guard let fresh = ZSTD_createCCtx() else {
+                    throw ZarrError(.corruptChunk, "zstd: cannot create a compression context")
+                }
+                var code = ZSTD_CCtx_setParameter(fresh, ZSTD_c_compressionLevel, Int32(clamping: level))
+                if ZSTD_isError(code) == 0 { code = ZSTD_CCtx_setParameter(fresh, ZSTD_c_checksumFlag, checksum ? 1 : 0) }
+                if ZSTD_isError(code) == 0 { code = ZSTD_CCtx_setParameter(fresh, ZSTD_c_contentSizeFlag, includeContentSize ? 1 : 0) }
+                if ZSTD_isError(code) != 0 {
+                    ZSTD_freeCCtx(fresh)
+                    throw ZarrError(.invalidMetadata, "zstd refuses level \(level): \(errorName(code))")
+                }
+                context = fresh
+            }
+            defer {
+                let kept = contexts.withLock { pool -> Bool in
+                    guard pool.count < 16 else { return false }
+                    pool.append(DecoderPool.ContextPointer(pointer: context))
+                    return true
+                }
+                if !kept { ZSTD_freeCCtx(context) }
+            }
+            return try body(context)
+        }
+    }
+
     /// Compresses `input` into one frame at `level`, with an optional checksum; the content size is
     /// written unless `includeContentSize` is false (as streaming writers do).
     /// - Throws: ``ZarrError`` `.corruptChunk` when libzstd refuses the parameters.
     static func compress(_ input: UnsafeRawBufferPointer, level: Int, checksum: Bool, includeContentSize: Bool = true) throws -> [UInt8] {
-        guard let context = ZSTD_createCCtx() else {
-            throw ZarrError(.corruptChunk, "zstd: cannot create a compression context")
-        }
-        defer { ZSTD_freeCCtx(context) }
-        var code = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(clamping: level))
-        if ZSTD_isError(code) == 0 {
-            code = ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, checksum ? 1 : 0)
-        }
-        if ZSTD_isError(code) == 0 {
-            code = ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, includeContentSize ? 1 : 0)
-        }
-        if ZSTD_isError(code) != 0 {
-            throw ZarrError(.invalidMetadata, "zstd refuses level \(level): \(errorName(code))")
-        }
+        try compress(input, pool: EncoderPool(level: level, checksum: checksum, includeContentSize: includeContentSize))
+    }
+
+    /// Compresses `input` into one frame with a context from `pool`.
+    /// - Throws: ``ZarrError`` `.corruptChunk` when compression fails.
+    static func compress(_ input: UnsafeRawBufferPointer, pool: EncoderPool) throws -> [UInt8] {
         let bound = ZSTD_compressBound(input.count)
-        var output = [UInt8](repeating: 0, count: bound)
+        var written = 0
         var empty: UInt8 = 0
-        let written = output.withUnsafeMutableBytes { out in
-            withUnsafeMutablePointer(to: &empty) { fallback in
-                ZSTD_compress2(context, out.baseAddress, out.count,
-                               input.baseAddress ?? UnsafeRawPointer(fallback), input.count)
+        let output = try pool.withContext { context in
+            try [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+                written = withUnsafeMutablePointer(to: &empty) { fallback in
+                    ZSTD_compress2(context, buffer.baseAddress, buffer.count, input.baseAddress ?? UnsafeRawPointer(fallback), input.count)
+                }
+                if ZSTD_isError(written) != 0 {
+                    initialized = 0
+                    throw ZarrError(.corruptChunk, "zstd compression failed: \(errorName(written))")
+                }
+                initialized = written
             }
         }
-        if ZSTD_isError(written) != 0 {
-            throw ZarrError(.corruptChunk, "zstd compression failed: \(errorName(written))")
-        }
-        output.removeSubrange(written...)
         return output
     }
 

@@ -58,19 +58,20 @@ enum POSIXFileSystem {
     /// - Throws: ``ZarrError`` `.storeFailure` when the read fails or the file is shorter.
     static func readExactly(_ fd: Int32, path: String, offset: Int, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
-        var result = [UInt8](repeating: 0, count: count)
-        let done = result.withUnsafeMutableBytes { buffer -> Int in
-            var done = 0
+        var done = 0
+        // No zero-filling pass: pread writes every byte that is kept; a short read is an error below.
+        let result = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             while done < count {
                 let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return -1
+                    done = -1
+                    break
                 }
                 if n == 0 { break }
                 done += n
             }
-            return done
+            initialized = Swift.max(done, 0)
         }
         guard done >= 0 else { throw failure("cannot read", path) }
         guard done == count else {

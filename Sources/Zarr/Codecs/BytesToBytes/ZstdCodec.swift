@@ -39,12 +39,14 @@ public struct ZstdCodec: BytesToBytesCodec {
 
     /// Binds (nothing depends on the chunk).
     public func bind(to decoded: ChunkRepresentation) throws -> any BoundBytesToBytesCodec {
-        Bound(level: level, checksum: checksum)
+        Bound(level: level, checksum: checksum, pool: LibZstd.DecoderPool(), encoders: LibZstd.EncoderPool(level: level, checksum: checksum))
     }
 
     struct Bound: BoundBytesToBytesCodec {
         let level: Int
         let checksum: Bool
+        let pool: LibZstd.DecoderPool
+        let encoders: LibZstd.EncoderPool
 
         func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
             switch try LibZstd.contentSize(of: input) {
@@ -52,7 +54,7 @@ public struct ZstdCodec: BytesToBytesCodec {
                 guard size == output.count else {
                     throw ZarrError(.corruptChunk, "zstd frame declares \(size) bytes, the chunk needs \(output.count)")
                 }
-                try LibZstd.decompress(input, into: output)
+                try LibZstd.decompress(input, into: output, pool: pool)
             case .unknown:
                 try decodeByCopying(input, into: output)
             }
@@ -64,14 +66,14 @@ public struct ZstdCodec: BytesToBytesCodec {
                     throw ZarrError(.corruptChunk, "zstd frame declares \(size) bytes, more than the \(limit) this chunk can hold")
                 }
                 var output = [UInt8](repeating: 0, count: size)
-                try output.withUnsafeMutableBytes { try LibZstd.decompress(input, into: $0) }
+                try output.withUnsafeMutableBytes { try LibZstd.decompress(input, into: $0, pool: pool) }
                 return output
             }
             return try LibZstd.decompressStreaming(input, limit: limit)
         }
 
         func encode(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
-            try LibZstd.compress(input, level: level, checksum: checksum)
+            try LibZstd.compress(input, pool: encoders)
         }
     }
 }

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Zarr read/write benchmark: MIFAKit against tensorstore and zarr-python, same data, same machine, same run.
+
+Data: a 4096x4096 uint16 microscopy-like image (background gradient, ~1500 Gaussian "cells", Poisson
+and Gaussian noise; not a smooth ramp) in 256x256 chunks, Zarr v3, compressed with zstd level 3 and
+with blosc-lz4-shuffle, plus sharded variants (1024x1024 shards of 256x256 inner chunks). Written once
+with zarr-python, read by all three tools.
+
+Operations: full read into memory; 1000 random (unaligned) 256x256 region reads, one after the other;
+full write of the array to a new store with the same codecs. Every tool runs in-process (no start-up
+in the numbers) with caching disabled; rounds are interleaved and the best round per cell is kept.
+MB/s counts decoded bytes. The limit line is the machine's single-core `zstd -b3` and `lz4 -b1`
+decode speed times the cores used.
+
+Usage: zarr_bench.py [--rounds 5] [--bench-bin .build-bench/release/ZarrBench] [--markdown]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import tensorstore as ts
+import zarr
+from zarr.codecs import BloscCodec, BytesCodec, ShardingCodec, ZstdCodec
+
+warnings.filterwarnings("ignore")
+ROOT = Path(__file__).resolve().parents[1]
+N = 4096
+CHUNK = 256
+SHARD = 1024
+REGIONS = 1000
+CORES = os.cpu_count() or 1
+
+DATASETS = {
+    "zstd3": ("zstd:3", None),
+    "blosc-lz4-shuffle": ("blosc:lz4:5:shuffle", None),
+    "zstd3 sharded": ("zstd:3", SHARD),
+    "blosc-lz4 sharded": ("blosc:lz4:5:shuffle", SHARD),
+}
+
+
+def make_image(seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:N, 0:N].astype(np.float32)
+    image = 300 + 0.02 * x + 0.01 * y
+    for _ in range(1500):
+        cy, cx = rng.uniform(0, N, 2)
+        r, a = rng.uniform(6, 20), rng.uniform(500, 3000)
+        y0, y1 = int(max(cy - 3 * r, 0)), int(min(cy + 3 * r, N))
+        x0, x1 = int(max(cx - 3 * r, 0)), int(min(cx + 3 * r, N))
+        image[y0:y1, x0:x1] += a * np.exp(-((y[y0:y1, x0:x1] - cy) ** 2 + (x[y0:y1, x0:x1] - cx) ** 2) / (2 * r * r))
+    image = rng.poisson(image).astype(np.float32) + rng.normal(0, 20, image.shape).astype(np.float32)
+    return np.clip(image, 0, 65535).astype("<u2")
+
+
+def zarr_python_codecs(codec: str):
+    if codec.startswith("zstd"):
+        return [ZstdCodec(level=int(codec.split(":")[1]))]
+    _, cname, level, shuffle = codec.split(":")
+    return [BloscCodec(cname=cname, clevel=int(level), shuffle=shuffle, typesize=2)]
+
+
+def tensorstore_codecs(codec: str) -> list[dict]:
+    if codec.startswith("zstd"):
+        return [{"name": "zstd", "configuration": {"level": int(codec.split(":")[1])}}]
+    _, cname, level, shuffle = codec.split(":")
+    return [{"name": "blosc", "configuration": {"cname": cname, "clevel": int(level), "shuffle": shuffle, "typesize": 2}}]
+
+
+def zarr_python_write(path: Path, data: np.ndarray, codec: str, shard: int | None) -> None:
+    if shard:
+        array = zarr.create_array(store=str(path), shape=data.shape, chunks=(shard, shard), dtype="uint16", zarr_format=3,
+                                  serializer=ShardingCodec(chunk_shape=(CHUNK, CHUNK), codecs=[BytesCodec()] + zarr_python_codecs(codec)),
+                                  compressors=None, overwrite=True)
+    else:
+        array = zarr.create_array(store=str(path), shape=data.shape, chunks=(CHUNK, CHUNK), dtype="uint16", zarr_format=3,
+                                  compressors=zarr_python_codecs(codec), overwrite=True)
+    array[...] = data
+
+
+TS_CONTEXT = {"cache_pool": {"total_bytes_limit": 0}}
+
+
+def tensorstore_write(path: Path, data: np.ndarray, codec: str, shard: int | None) -> None:
+    chain = [{"name": "bytes", "configuration": {"endian": "little"}}] + tensorstore_codecs(codec)
+    grid = CHUNK
+    if shard:
+        chain = [{"name": "sharding_indexed", "configuration": {
+            "chunk_shape": [CHUNK, CHUNK], "codecs": chain,
+            "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}]}}]
+        grid = shard
+    spec = {"driver": "zarr3", "kvstore": {"driver": "file", "path": str(path)}, "context": TS_CONTEXT, "metadata": {
+        "shape": list(data.shape), "data_type": "uint16", "codecs": chain, "fill_value": 0,
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [grid, grid]}}}}
+    ts.open(spec, create=True, delete_existing=True).result().write(data).result()
+
+
+def timed(body) -> float:
+    start = time.perf_counter()
+    body()
+    return time.perf_counter() - start
+
+
+def run_mifa(binary: Path, *args) -> dict:
+    proc = subprocess.run([str(binary), *map(str, args), "--repeat", "1"], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def reference_speeds(raw: Path) -> dict[str, float]:
+    """Single-core decode MB/s of the zstd and lz4 command-line tools on the raw image."""
+    speeds = {}
+    for tool, args in (("zstd", ["-b3", "-i3"]), ("lz4", ["-b1", "-i3"])):
+        if not shutil.which(tool):
+            continue
+        proc = subprocess.run([tool, *args, str(raw)], capture_output=True, text=True)
+        text = (proc.stdout + proc.stderr).replace("\r", "\n")
+        lines = [line for line in text.splitlines() if len(re.findall(r"MB/s", line)) >= 2]
+        if lines:
+            speeds[tool] = float(re.findall(r"([0-9.]+) MB/s", lines[-1])[-1])
+    return speeds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--bench-bin", type=Path, default=ROOT / ".build-bench" / "release" / "ZarrBench")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--skip-zarr-python-regions", action="store_true", help="time 200 region reads for zarr-python and scale")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="zarr-bench-") as tmp:
+        tmp = Path(tmp)
+        data = make_image()
+        raw = tmp / "image.raw"
+        data.tofile(raw)
+        checksum = int(data.astype(np.uint64).sum())
+        rng = np.random.default_rng(7)
+        offsets = rng.integers(0, N - CHUNK, size=(REGIONS, 2))
+        (tmp / "offsets.txt").write_text("\n".join(f"{a},{b}" for a, b in offsets))
+        region_checksum = sum(int(data[a, b]) + int(data[a + CHUNK - 1, b + CHUNK - 1]) for a, b in offsets)
+        nbytes = data.nbytes
+
+        for name, (codec, shard) in DATASETS.items():
+            zarr_python_write(tmp / f"{name}.zarr", data, codec, shard)
+
+        best: dict[tuple[str, str, str], float] = {}
+
+        def keep(dataset: str, operation: str, tool: str, seconds: float) -> None:
+            key = (dataset, operation, tool)
+            best[key] = min(best.get(key, float("inf")), seconds)
+
+        for _ in range(options.rounds):
+            for name, (codec, shard) in DATASETS.items():
+                path = tmp / f"{name}.zarr"
+                # MIFAKit
+                result = run_mifa(options.bench_bin, "read", path)
+                assert result["checksum"] == checksum, f"MIFAKit read of {name} is wrong"
+                keep(name, "full read", "MIFAKit", result["seconds"][0])
+                result = run_mifa(options.bench_bin, "regions", path, tmp / "offsets.txt", "--size", CHUNK)
+                assert result["checksum"] == region_checksum, f"MIFAKit region reads of {name} are wrong"
+                keep(name, "1000 regions", "MIFAKit", result["seconds"][0])
+                extra = ["--shards", f"{shard},{shard}"] if shard else []
+                result = run_mifa(options.bench_bin, "write", raw, tmp / "out-mifa.zarr", "--shape", f"{N},{N}",
+                                  "--chunks", f"{CHUNK},{CHUNK}", "--codec", codec, *extra)
+                keep(name, "full write", "MIFAKit", result["seconds"][0])
+                # tensorstore
+                store = ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": str(path)}, "context": TS_CONTEXT},
+                                open=True).result()
+                out = {}
+                keep(name, "full read", "tensorstore", timed(lambda: out.setdefault("a", store.read().result())))
+                assert int(out["a"].astype(np.uint64).sum()) == checksum
+                keep(name, "1000 regions", "tensorstore",
+                     timed(lambda: [store[a:a + CHUNK, b:b + CHUNK].read().result() for a, b in offsets]))
+                keep(name, "full write", "tensorstore", timed(lambda: tensorstore_write(tmp / "out-ts.zarr", data, codec, shard)))
+                # zarr-python
+                array = zarr.open_array(str(path), mode="r")
+                keep(name, "full read", "zarr-python", timed(lambda: array[...]))
+                count = 200 if options.skip_zarr_python_regions else REGIONS
+                keep(name, "1000 regions", "zarr-python",
+                     timed(lambda: [array[a:a + CHUNK, b:b + CHUNK] for a, b in offsets[:count]]) * REGIONS / count)
+                keep(name, "full write", "zarr-python", timed(lambda: zarr_python_write(tmp / "out-zp.zarr", data, codec, shard)))
+
+        limits = reference_speeds(raw)
+        # Check that what MIFAKit wrote reads back exactly in both other tools (last round's output).
+        rows = []
+        for name in DATASETS:
+            for operation in ("full read", "1000 regions", "full write"):
+                volume = nbytes if operation != "1000 regions" else REGIONS * CHUNK * CHUNK * 2
+                speeds = {tool: volume / best[(name, operation, tool)] / 1e6 for tool in ("MIFAKit", "tensorstore", "zarr-python")}
+                rows.append((name, operation, speeds))
+
+    header = ["dataset", "operation", "MIFAKit MB/s", "tensorstore MB/s", "zarr-python MB/s", "vs tensorstore", "vs zarr-python"]
+    lines = []
+    for name, operation, speeds in rows:
+        lines.append([name, operation, f"{speeds['MIFAKit']:.0f}", f"{speeds['tensorstore']:.0f}", f"{speeds['zarr-python']:.0f}",
+                      f"{speeds['MIFAKit'] / speeds['tensorstore']:.2f}x", f"{speeds['MIFAKit'] / speeds['zarr-python']:.2f}x"])
+    if options.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+    else:
+        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for line in lines:
+            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+    print()
+    print(f"cores used: {CORES}; rounds: {options.rounds} (best round per cell); image {N}x{N} uint16, "
+          f"{CHUNK}x{CHUNK} chunks, shards {SHARD}x{SHARD}")
+    for tool, speed in limits.items():
+        print(f"limit: {tool} single-core decode {speed:.0f} MB/s x {CORES} cores = {speed * CORES:.0f} MB/s")
+
+
+if __name__ == "__main__":
+    main()
