@@ -112,7 +112,12 @@ struct DemoCommand: ParsableCommand {
     // MARK: - Helpers
 
     private func locateSamples() throws -> String {
-        if let samples { return samples }
+        if let samples {
+            guard FileManager.default.fileExists(atPath: samples + "/nuclei/mifa.yaml") else {
+                throw InvalidInput(message: "\(samples) is not a Samples folder: it has no nuclei/mifa.yaml")
+            }
+            return samples
+        }
         var candidates = [FileManager.default.currentDirectoryPath + "/Samples"]
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
