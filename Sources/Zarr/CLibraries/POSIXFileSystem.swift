@@ -36,14 +36,25 @@ enum POSIXFileSystem {
     }
 
     /// The whole content of a regular file, or `nil` when it does not exist; `range` limits the read.
-    /// - Throws: ``ZarrError`` `.storeFailure` on any other error.
-    static func read(_ path: String, range: ByteRange?) throws -> [UInt8]? {
+    ///
+    /// With `inside`, the file actually opened (every symbolic link on the way resolved by the
+    /// kernel) must lie inside that directory: on Linux its path is read back from
+    /// `/proc/self/fd`, one system call instead of resolving each path component.
+    /// - Throws: ``ZarrError`` `.storeFailure` on any other error; ``ZarrError`` `.invalidKey` when
+    ///   the file is outside `inside`.
+    static func read(_ path: String, range: ByteRange?, inside root: String? = nil) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw failure("cannot open", path)
         }
         defer { close(fd) }
+        if let root {
+            guard let opened = openedPath(fd) ?? canonicalPath(path), opened.hasPrefix(root + "/") else {
+                throw ZarrError(.invalidKey, "'\(path)' resolves outside the store root '\(root)' (a symbolic link leads out)",
+                                context: ErrorContext(file: root))
+            }
+        }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("cannot stat", path) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
@@ -52,6 +63,18 @@ enum POSIXFileSystem {
         let size = Int(info.st_size)
         let (offset, count) = ByteRange.resolve(range, size: size)
         return try readExactly(fd, path: path, offset: offset, count: count)
+    }
+
+    /// The path of the file an open descriptor refers to, from `/proc/self/fd` (Linux); `nil` elsewhere.
+    static func openedPath(_ fd: Int32) -> String? {
+        #if os(Linux)
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        guard length > 0, length < buffer.count - 1 else { return nil }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        #else
+        return nil
+        #endif
     }
 
     /// Reads `count` bytes at `offset` of an open descriptor.

@@ -43,6 +43,7 @@ public struct CodecRegistry: Sendable {
     }()
 
     /// Registers a factory under one or more names (a v3 name and its v2 id).
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public mutating func register(_ names: [String], _ factory: @escaping @Sendable (CodecConfiguration) throws -> Codec) {
         for name in names { factories[name] = { configuration, _ in try factory(configuration) } }
     }

@@ -126,6 +126,7 @@ extension BoundBytesToBytesCodec {
     public func encodedSize(forDecodedSize decodedSize: Int) -> Int? { nil }
 
     /// Not a trimming codec by default.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func decodedView(_ input: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? { nil }
 
     /// A compressor's bound: the input plus an eighth plus 1 KiB, beyond what zstd, blosc and

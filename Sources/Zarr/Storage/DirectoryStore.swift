@@ -57,10 +57,12 @@ public struct DirectoryStore: ZarrStore {
     /// - Throws: ``ZarrError`` `.invalidKey` when the key resolves outside the root, `.storeFailure`
     ///   when the file cannot be read.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
-        let path = path(of: key)
-        guard let canonical = POSIXFileSystem.canonicalPath(path) else { return nil }
-        try checkInside(canonical, key: key)
-        return try POSIXFileSystem.read(canonical, range: range)
+        do {
+            return try POSIXFileSystem.read(path(of: key), range: range, inside: root)
+        } catch let error as ZarrError where error.kind == .invalidKey {
+            throw ZarrError(.invalidKey, "key '\(key)' resolves outside the store root '\(location)' (a symbolic link leads out)",
+                            context: ErrorContext(file: location, key: key.value))
+        }
     }
 
     /// Whether the key's file exists (inside the root).

@@ -17,6 +17,7 @@ public final class MemoryStore: ZarrStore {
     public var isWritable: Bool { true }
 
     /// The value or the part of it `range` names; `nil` when missing.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         values.withLock { values in
             guard let value = values[key] else { return nil }
@@ -27,11 +28,13 @@ public final class MemoryStore: ZarrStore {
     }
 
     /// Stores `bytes` under `key`.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func set(_ key: StoreKey, _ bytes: [UInt8]) throws {
         values.withLock { $0[key] = bytes }
     }
 
     /// Removes `key`.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func delete(_ key: StoreKey) throws {
         _ = values.withLock { $0.removeValue(forKey: key) }
     }
@@ -44,6 +47,7 @@ public final class MemoryStore: ZarrStore {
     }
 
     /// Whether `key` exists.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func exists(_ key: StoreKey) throws -> Bool {
         values.withLock { $0[key] != nil }
     }

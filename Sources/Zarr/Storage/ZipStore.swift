@@ -85,6 +85,7 @@ public final class ZipStore: ZarrStore {
     }
 
     /// Whether the entry exists.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func exists(_ key: StoreKey) throws -> Bool {
         archive.entries[prefix + key.value] != nil
     }

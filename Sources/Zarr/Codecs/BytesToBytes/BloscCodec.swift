@@ -95,6 +95,7 @@ public struct BloscCodec: BytesToBytesCodec {
     }
 
     /// Resolves automatic shuffle and type size from the chunk's element size.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func bind(to decoded: ChunkRepresentation) throws -> any BoundBytesToBytesCodec {
         let size = typesize ?? decoded.dataType.byteSize
         let mode = shuffle ?? (decoded.dataType.byteSize == 1 ? .bitshuffle : .shuffle)

@@ -12,6 +12,7 @@ public struct Crc32cCodec: BytesToBytesCodec {
     public init() {}
 
     /// Reads the (empty) configuration.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public init(_ configuration: CodecConfiguration) throws {}
 
     /// `crc32c`.
@@ -21,6 +22,7 @@ public struct Crc32cCodec: BytesToBytesCodec {
     public var configuration: JSONObject { JSONObject() }
 
     /// Binds (nothing depends on the chunk).
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func bind(to decoded: ChunkRepresentation) throws -> any BoundBytesToBytesCodec { Bound() }
 
     struct Bound: BoundBytesToBytesCodec {

@@ -32,6 +32,7 @@ public struct GzipCodec: BytesToBytesCodec {
     public var configuration: JSONObject { ["level": .number(JSONNumber(level))] }
 
     /// Binds (nothing depends on the chunk).
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func bind(to decoded: ChunkRepresentation) throws -> any BoundBytesToBytesCodec {
         DeflateBound(level: level, wrapping: .gzip)
     }

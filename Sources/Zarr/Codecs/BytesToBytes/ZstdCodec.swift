@@ -38,6 +38,7 @@ public struct ZstdCodec: BytesToBytesCodec {
     }
 
     /// Binds (nothing depends on the chunk).
+    /// - Throws: nothing in this implementation; the protocol allows errors.
     public func bind(to decoded: ChunkRepresentation) throws -> any BoundBytesToBytesCodec {
         Bound(level: level, checksum: checksum, pool: LibZstd.DecoderPool(), encoders: LibZstd.EncoderPool(level: level, checksum: checksum))
     }
