@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "RasterIO", targets: ["RasterIO"]),
         .library(name: "Zarr", targets: ["Zarr"]),
         .library(name: "MIFAModel", targets: ["MIFAModel"]),
+        .library(name: "Annotations", targets: ["Annotations"]),
         .executable(name: "mifa", targets: ["mifa"]),
     ],
     dependencies: [
@@ -41,10 +42,11 @@ let package = Package(
             name: "MIFAModel",
             dependencies: ["MIFACore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
+        .target(name: "Annotations", dependencies: ["MIFACore", "RasterIO"], swiftSettings: strict),
         .executableTarget(
             name: "mifa",
             dependencies: [
-                "MIFACore", "RasterIO", "Zarr", "MIFAModel",
+                "MIFACore", "RasterIO", "Zarr", "MIFAModel", "Annotations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -53,6 +55,7 @@ let package = Package(
         .executableTarget(name: "FuzzMetadata", dependencies: ["MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
         .executableTarget(name: "FuzzTIFF", dependencies: ["RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
         .executableTarget(name: "FuzzZarr", dependencies: ["Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
+        .executableTarget(name: "FuzzAnnotations", dependencies: ["Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
 
         // Benchmarks: `make bench` builds this in release mode and runs Benchmarks/zarr_bench.py.
         .executableTarget(name: "ZarrBench", dependencies: ["Zarr"], path: "Benchmarks/ZarrBench", swiftSettings: strict),
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
         .testTarget(name: "ZarrTests", dependencies: ["Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
+        .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,120 @@
+extension RLE {
+    /// The union (or, with `intersect`, the intersection) of masks of one size, exactly as
+    /// pycocotools' `rleMerge` computes it (including its zero-length runs).
+    ///
+    /// - Parameters:
+    ///   - masks: the masks; none gives an empty 0×0 mask, one gives itself.
+    ///   - intersect: `true` for the intersection, `false` (COCO's use) for the union.
+    /// - Throws: ``AnnotationError`` `.invalidArgument` when the masks differ in size (pycocotools
+    ///   returns an empty 0×0 mask then).
+    public static func merge(_ masks: [RLE], intersect: Bool = false) throws -> RLE {
+        guard let first = masks.first else { return RLE(unchecked: 0, width: 0, counts: []) }
+        if masks.count == 1 { return first }
+        var cnts = first.counts.isEmpty ? [0] : first.counts
+        var result: [UInt32] = []
+        result.reserveCapacity(cnts.count)
+        for (position, other) in masks.enumerated().dropFirst() {
+            guard other.height == first.height, other.width == first.width else {
+                throw AnnotationError(.invalidArgument, "mask \(position) is \(other.height)×\(other.width) but mask 0 is \(first.height)×\(first.width); only masks of one size can be merged")
+            }
+            let a = cnts
+            let b = other.counts.isEmpty ? [0] : other.counts
+            result.removeAll(keepingCapacity: true)
+            var ca = a[0], cb = b[0]
+            var v = false, va = false, vb = false
+            var ia = 1, ib = 1
+            var cc: UInt32 = 0
+            var ct: UInt32 = 1
+            while ct > 0 {
+                let c = Swift.min(ca, cb)
+                cc &+= c
+                ct = 0
+                ca &-= c
+                if ca == 0 && ia < a.count {
+                    ca = a[ia]
+                    ia += 1
+                    va.toggle()
+                }
+                ct &+= ca
+                cb &-= c
+                if cb == 0 && ib < b.count {
+                    cb = b[ib]
+                    ib += 1
+                    vb.toggle()
+                }
+                ct &+= cb
+                let vp = v
+                v = intersect ? (va && vb) : (va || vb)
+                if v != vp || ct == 0 {
+                    result.append(cc)
+                    cc = 0
+                }
+            }
+            swap(&cnts, &result)
+        }
+        return RLE(unchecked: first.height, width: first.width, counts: cnts)
+    }
+
+    /// Intersection over union of every detection with every ground-truth mask, exactly as
+    /// pycocotools' `iou` (`rleIou`) computes it: boxes are compared first and masks only where
+    /// the boxes overlap; against a crowd region the union is the detection's area.
+    ///
+    /// - Parameters:
+    ///   - detections: `m` masks.
+    ///   - groundTruth: `n` masks.
+    ///   - crowd: one flag per ground-truth mask (COCO `iscrowd`); empty means none is a crowd.
+    /// - Returns: `m` rows of `n` values (`result[d][g]`); `-1` where the sizes differ, as pycocotools.
+    /// - Throws: ``AnnotationError`` `.invalidArgument` when `crowd` is neither empty nor `n` long.
+    public static func iou(_ detections: [RLE], _ groundTruth: [RLE], crowd: [Bool] = []) throws -> [[Double]] {
+        guard crowd.isEmpty || crowd.count == groundTruth.count else {
+            throw AnnotationError(.invalidArgument, "\(crowd.count) crowd flags for \(groundTruth.count) ground-truth masks; give one per mask")
+        }
+        var result = BoundingBox.iou(detections.map(\.boundingBox), groundTruth.map(\.boundingBox), crowd: crowd)
+        for g in groundTruth.indices {
+            let isCrowd = !crowd.isEmpty && crowd[g]
+            for d in detections.indices where result[d][g] > 0 {
+                let dt = detections[d], gt = groundTruth[g]
+                if dt.height != gt.height || dt.width != gt.width {
+                    result[d][g] = -1
+                    continue
+                }
+                let a = dt.counts.isEmpty ? [0] : dt.counts
+                let b = gt.counts.isEmpty ? [0] : gt.counts
+                var ca = a[0], cb = b[0]
+                var va = false, vb = false
+                var ia = 1, ib = 1
+                var intersection: UInt32 = 0, union: UInt32 = 0
+                var ct: UInt32 = 1
+                while ct > 0 {
+                    let c = Swift.min(ca, cb)
+                    if va || vb {
+                        union &+= c
+                        if va && vb { intersection &+= c }
+                    }
+                    ct = 0
+                    ca &-= c
+                    if ca == 0 && ia < a.count {
+                        ca = a[ia]
+                        ia += 1
+                        va.toggle()
+                    }
+                    ct &+= ca
+                    cb &-= c
+                    if cb == 0 && ib < b.count {
+                        cb = b[ib]
+                        ib += 1
+                        vb.toggle()
+                    }
+                    ct &+= cb
+                }
+                if intersection == 0 {
+                    union = 1
+                } else if isCrowd {
+                    union = UInt32(truncatingIfNeeded: dt.area)
+                }
+                result[d][g] = Double(intersection) / Double(union)
+            }
+        }
+        return result
+    }
+}
