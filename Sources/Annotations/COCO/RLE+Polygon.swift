@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension RLE {
     /// The most boundary points (five per pixel of the polygon's outline) one polygon may make
     /// ``init(polygon:height:width:)`` walk; a polygon reaching further out of its image is refused.
@@ -71,11 +65,11 @@ extension RLE {
             guard !first, u != previousU else { return }
             var xd = Double(u < previousU ? u : u - 1)
             xd = (xd + 0.5) / scale - 0.5
-            if floor(xd) != xd || xd < 0 || xd > wMinus1 { return }
+            if xd.rounded(.down) != xd || xd < 0 || xd > wMinus1 { return }
             var yd = Double(v < previousV ? v : previousV)
             yd = (yd + 0.5) / scale - 0.5
             if yd < 0 { yd = 0 } else if yd > Double(height) { yd = Double(height) }
-            yd = ceil(yd)
+            yd = yd.rounded(.up)
             let column = Int32(xd), row = Int32(yd)
             starts.append(UInt32(bitPattern: column &* h &+ row))
         }

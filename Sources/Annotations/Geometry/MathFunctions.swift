@@ -1,0 +1,16 @@
+// The one file of the module that calls the C math library (DESIGN.md: C calls stay in one thin
+// wrapper file per library).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The sine of `x` radians (libm `sin`).
+@inline(__always) func sine(_ x: Double) -> Double { sin(x) }
+
+/// The cosine of `x` radians (libm `cos`).
+@inline(__always) func cosine(_ x: Double) -> Double { cos(x) }
+
+/// The arc tangent of `y / x` in the right quadrant (libm `atan2`).
+@inline(__always) func arcTangent(_ y: Double, _ x: Double) -> Double { atan2(y, x) }
