@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MIFACore", targets: ["MIFACore"]),
         .library(name: "RasterIO", targets: ["RasterIO"]),
         .library(name: "Zarr", targets: ["Zarr"]),
+        .library(name: "OMEZarr", targets: ["OMEZarr"]),
         .library(name: "MIFAModel", targets: ["MIFAModel"]),
         .library(name: "Annotations", targets: ["Annotations"]),
         .executable(name: "mifa", targets: ["mifa"]),
@@ -38,6 +39,7 @@ let package = Package(
         .target(name: "MIFACore", swiftSettings: strict),
         .target(name: "RasterIO", dependencies: ["MIFACore", "CPNG", "CTIFF"], swiftSettings: strict),
         .target(name: "Zarr", dependencies: ["MIFACore", "CZstd", "CBlosc", "CZlib"], swiftSettings: strict),
+        .target(name: "OMEZarr", dependencies: ["MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .target(
             name: "MIFAModel",
             dependencies: ["MIFACore", .product(name: "Yams", package: "Yams")],
@@ -47,6 +49,7 @@ let package = Package(
             name: "mifa",
             dependencies: [
                 "MIFACore", "RasterIO", "Zarr", "MIFAModel", "Annotations",
+                "OMEZarr",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -63,6 +66,7 @@ let package = Package(
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
         .testTarget(name: "ZarrTests", dependencies: ["Zarr"], swiftSettings: strict),
+        .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
     ],
