@@ -1,3 +1,5 @@
+import MIFACore
+
 /// Helpers for walking N-dimensional grids of chunks and elements in C order.
 enum GridIndex {
     /// Calls `body` with every index of `shape` in C order (last axis fastest).
@@ -49,5 +51,39 @@ enum GridIndex {
         var total = 0
         for (i, s) in zip(index, strides) { total += i * s }
         return total
+    }
+}
+
+/// The box of chunk indices a region touches, addressed by position without listing them all, so
+/// a large region of small chunks costs no memory before its chunks are visited.
+struct GridRange: Sendable {
+    /// The first chunk index on each axis.
+    let lower: [Int]
+    /// Chunks along each axis.
+    let counts: [Int]
+
+    /// The chunks of shape `chunkShape` that `region` touches (none for an empty region).
+    init(region: Region, chunkShape: [Int]) {
+        if region.isEmpty {
+            lower = [Int](repeating: 0, count: region.rank)
+            counts = [Int](repeating: 0, count: region.rank)
+            return
+        }
+        lower = zip(region.ranges, chunkShape).map { $0.lowerBound / $1 }
+        counts = zip(zip(region.ranges, chunkShape), lower).map { pair, first in (pair.0.upperBound - 1) / pair.1 + 1 - first }
+    }
+
+    /// Number of chunks.
+    var count: Int { counts.reduce(1, *) }
+
+    /// The chunk index at C-order position `position`.
+    subscript(position: Int) -> [Int] {
+        var rest = position
+        var index = [Int](repeating: 0, count: counts.count)
+        for axis in counts.indices.reversed() {
+            index[axis] = lower[axis] + rest % counts[axis]
+            rest /= counts[axis]
+        }
+        return index
     }
 }

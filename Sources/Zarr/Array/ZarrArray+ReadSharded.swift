@@ -31,7 +31,7 @@ extension ZarrArray {
     func readSharded(_ region: Region, sharding: BoundShardingCodec, into destination: SharedBuffer, strides: [Int], concurrency: Int?) throws {
         let shards = Self.chunkIndices(of: region, chunkShape: metadata.chunkShape)
         for batchStart in stride(from: 0, to: shards.count, by: Self.shardBatch) {
-            let batch = Array(shards[batchStart..<Swift.min(batchStart + Self.shardBatch, shards.count)])
+            let batch = (batchStart..<Swift.min(batchStart + Self.shardBatch, shards.count)).map { shards[$0] }
             let plans = Slots<ShardPlan>(count: batch.count)
             try Parallel.forEach(batch.count, concurrency: concurrency) { i, _ in
                 let key = chunkKey(batch[i])
@@ -106,7 +106,9 @@ extension ZarrArray {
             return lower..<Swift.max(lower, upper)
         })
         var wanted: [(origin: [Int], range: Range<Int>)] = []
-        for inner in Self.chunkIndices(of: local, chunkShape: innerShape) {
+        let inners = Self.chunkIndices(of: local, chunkShape: innerShape)
+        for position in 0..<inners.count {
+            let inner = inners[position]
             let origin = (0..<rank).map { shardOrigin[$0] + inner[$0] * innerShape[$0] }
             if let range = index.ranges[GridIndex.linear(inner, in: sharding.chunksPerShard)] {
                 wanted.append((origin, range))

@@ -1,4 +1,5 @@
 public import MIFACore
+import Foundation
 
 extension ZarrArray {
     /// Reads `region` (the whole array by default) as a typed array in the given memory order.
@@ -76,6 +77,7 @@ extension ZarrArray {
     public func readBytes(_ region: Region? = nil, concurrency: Int? = nil) throws -> [UInt8] {
         let region = region ?? Region(shape: shape)
         try checkRegion(region)
+        try Self.checkAllocation(region.elementCount, elementSize: dataType.byteSize, shape: region.shape)
         var bytes = [UInt8](repeating: 0, count: region.elementCount * dataType.byteSize)
         let strides = GridIndex.cStrides(region.shape)
         try bytes.withUnsafeMutableBytes { buffer in
@@ -136,10 +138,23 @@ extension ZarrArray {
     /// is only returned after the read has written all of them.
     static func unfilledArray<T: NDArrayElement>(_: T.Type, shape: [Int], order: MemoryOrder) throws -> NDArray<T> {
         let count = try ZarrError.locating(file: nil, key: nil) { try NDArray<T>.elementCount(of: shape) }
+        try Self.checkAllocation(count, elementSize: MemoryLayout<T>.stride, shape: shape)
         let elements = ContiguousArray<T>(unsafeUninitializedCapacity: count) { _, initialized in
             initialized = count
         }
         return try ZarrError.locating(file: nil, key: nil) { try NDArray(shape: shape, elements: elements, order: order) }
+    }
+
+    /// Refuses results larger than the machine's memory, so that an array whose metadata declares
+    /// an enormous shape cannot make a whole-array read allocate what the header claims.
+    /// - Throws: ``ZarrError`` `.invalidRegion` naming the size.
+    static func checkAllocation(_ count: Int, elementSize: Int, shape: [Int]) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        let memory = ProcessInfo.processInfo.physicalMemory
+        guard !overflow, UInt64(bytes) <= memory else {
+            throw ZarrError(.invalidRegion, "a region of shape \(shape) needs \(overflow ? "more than \(Int.max)" : String(bytes)) bytes, more than this machine's \(memory) bytes of memory; read it in smaller regions",
+                            context: ErrorContext(shape: shape))
+        }
     }
 
     /// The region of `shape` at `origin`, checking ranks and extents first.

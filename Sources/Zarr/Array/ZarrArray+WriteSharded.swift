@@ -25,7 +25,7 @@ extension ZarrArray {
         let shardShape = metadata.chunkShape
         let innerShape = sharding.innerChunkShape
         for batchStart in stride(from: 0, to: shards.count, by: Self.shardBatch) {
-            let batch = Array(shards[batchStart..<Swift.min(batchStart + Self.shardBatch, shards.count)])
+            let batch = (batchStart..<Swift.min(batchStart + Self.shardBatch, shards.count)).map { shards[$0] }
             let plans = Slots<ShardWritePlan>(count: batch.count)
             try Parallel.forEach(batch.count, concurrency: concurrency) { s, _ in
                 let key = chunkKey(batch[s])

@@ -100,11 +100,8 @@ public struct ZarrArray: Sendable {
     }
 
     /// The grid indices of the chunks of shape `chunkShape` that `region` touches, in C order.
-    static func chunkIndices(of region: Region, chunkShape: [Int]) -> [[Int]] {
-        guard !region.isEmpty else { return [] }
-        let lower = zip(region.ranges, chunkShape).map { $0.lowerBound / $1 }
-        let upper = zip(region.ranges, chunkShape).map { ($0.upperBound - 1) / $1 + 1 }
-        return GridIndex.indices(from: lower, to: upper)
+    static func chunkIndices(of region: Region, chunkShape: [Int]) -> GridRange {
+        GridRange(region: region, chunkShape: chunkShape)
     }
 
     /// Wraps an error from work on one chunk with its key and the store location.

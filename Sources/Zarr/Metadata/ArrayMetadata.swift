@@ -79,7 +79,11 @@ public struct ArrayMetadata: Sendable, Hashable {
         }
         do {
             let count = try NDArray<UInt8>.elementCount(of: shape)
-            _ = try NDArray<UInt8>.elementCount(of: chunkShape)
+            let chunkCount = try NDArray<UInt8>.elementCount(of: chunkShape)
+            // Chunk byte counts (and a shard index of 16 bytes per inner chunk) must be addressable.
+            guard !chunkCount.multipliedReportingOverflow(by: Swift.max(dataType.byteSize, 16)).overflow else {
+                throw ZarrError(.invalidMetadata, "chunk shape \(chunkShape) of \(dataType) holds more bytes than can be addressed", context: context)
+            }
             _ = try NDArray<UInt8>.elementCount(of: gridShape)
             guard !count.multipliedReportingOverflow(by: dataType.byteSize).overflow else {
                 throw ZarrError(.invalidMetadata, "shape \(shape) of \(dataType) holds more bytes than can be addressed", context: context)
