@@ -9,6 +9,8 @@ public struct AnnotationDocument: Sendable, Hashable {
     public var categories: [Category]
     /// The annotations.
     public var annotations: [Annotation]
+    /// How this document's polygons become pixels: COCO polygons by pycocotools' rule, others by pixel centre.
+    public var rasterization: PolygonRasterization = .pixelCenter
     /// The lineage of tracked objects, if the annotations form tracks.
     public var tracking: Tracking?
     /// Document-level members the source format had (COCO `info` and `licenses`, GeoJSON foreign
