@@ -95,3 +95,23 @@ extension JSONReader {
         return (line, column)
     }
 }
+
+extension JSONReader {
+    /// The string value of the object's first member if that member is named `name`, without
+    /// consuming anything; `nil` otherwise.
+    func firstMemberString(named name: String) -> String? {
+        var probe = self
+        probe.skipWhitespace()
+        guard probe.position < bytes.count, bytes[probe.position] == UInt8(ascii: "{") else { return nil }
+        probe.position += 1
+        probe.skipWhitespace()
+        guard probe.position < bytes.count, bytes[probe.position] == UInt8(ascii: "\""),
+            let key = try? probe.readKey(), key.name == name
+        else { return nil }
+        probe.skipWhitespace()
+        guard probe.position < bytes.count, bytes[probe.position] == UInt8(ascii: ":") else { return nil }
+        probe.position += 1
+        guard (try? probe.peekKind()) == .string else { return nil }
+        return try? probe.readString()
+    }
+}

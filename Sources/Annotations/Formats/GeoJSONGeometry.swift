@@ -1,0 +1,126 @@
+import MIFACore
+
+/// Reading GeoJSON geometry objects (RFC 7946 §3.1) into ``Geometry``.
+enum GeoJSONGeometry {
+    static let types: Set<String> = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]
+
+    /// Reads a geometry object or `null`.
+    static func read(_ reader: inout JSONReader, parser: inout GeoJSONParser) throws -> Geometry? {
+        if reader.readNull() { return nil }
+        let pointer = reader.pointer
+        var type = reader.firstMemberString(named: "type")
+        var geometry: Geometry?
+        var deferred: JSONValue?
+        var parts: [Geometry]?
+        try reader.readObject { reader, key in
+            switch key.name {
+            case "type":
+                let value = try reader.readString()
+                guard types.contains(value) else {
+                    throw reader.error("\"\(value)\" is not a GeoJSON geometry type; expected one of \(types.sorted().joined(separator: ", "))")
+                }
+                type = value
+            case "coordinates":
+                if let type {
+                    geometry = try readCoordinates(&reader, type: type, parser: &parser)
+                } else {
+                    deferred = try reader.readValue()
+                }
+            case "geometries":
+                var collected: [Geometry] = []
+                try reader.readArray { reader, _ in
+                    if let part = try read(&reader, parser: &parser) { collected.append(part) }
+                }
+                parts = collected
+            default: try reader.skipValue()
+            }
+        }
+        guard let type else { throw AnnotationError(.malformed, "a geometry needs a \"type\"", context: ErrorContext(file: parser.file, pointer: pointer)) }
+        if type == "GeometryCollection" {
+            guard let parts else { throw AnnotationError(.malformed, "a GeometryCollection needs \"geometries\"", context: ErrorContext(file: parser.file, pointer: pointer)) }
+            return .collection(parts)
+        }
+        if let deferred {
+            // "type" came after "coordinates": read the kept value again, typed.
+            var writer = JSONWriter()
+            writer.value(deferred)
+            let bytes = writer.bytes
+            return try JSONReader.read(bytes, file: parser.file) { inner in
+                inner.path = reader.path + ["coordinates"]
+                return try readCoordinates(&inner, type: type, parser: &parser)
+            }
+        }
+        guard let geometry else { throw AnnotationError(.malformed, "a \(type) needs \"coordinates\"", context: ErrorContext(file: parser.file, pointer: pointer)) }
+        return geometry
+    }
+
+    /// Reads `coordinates` of a geometry of a known type.
+    static func readCoordinates(_ reader: inout JSONReader, type: String, parser: inout GeoJSONParser) throws -> Geometry {
+        var scratch: [Double] = []
+        switch type {
+        case "Point": return .point(try readPosition(&reader, &scratch))
+        case "MultiPoint":
+            var points: [Point] = []
+            try reader.readArray { reader, _ in points.append(try readPosition(&reader, &scratch)) }
+            return .multiPoint(points)
+        case "LineString": return .polyline(try readLine(&reader, &scratch))
+        case "MultiLineString":
+            var lines: [Polyline] = []
+            try reader.readArray { reader, _ in lines.append(try readLine(&reader, &scratch)) }
+            return .multiPolyline(lines)
+        case "Polygon": return .polygon(try readPolygon(&reader, &scratch, parser: &parser))
+        case "MultiPolygon":
+            var polygons: [Polygon] = []
+            try reader.readArray { reader, _ in polygons.append(try readPolygon(&reader, &scratch, parser: &parser)) }
+            return .multiPolygon(MultiPolygon(polygons))
+        default:
+            throw reader.error("\"\(type)\" has no coordinates")
+        }
+    }
+
+    static func readPosition(_ reader: inout JSONReader, _ scratch: inout [Double]) throws -> Point {
+        scratch.removeAll(keepingCapacity: true)
+        try reader.readDoubleArray(into: &scratch)
+        guard scratch.count >= 2 else { throw reader.error("a position needs at least x and y, found \(scratch.count) numbers", kind: .invalidGeometry) }
+        return Point(x: scratch[0], y: scratch[1], z: scratch.count >= 3 ? scratch[2] : nil)
+    }
+
+    static func readLine(_ reader: inout JSONReader, _ scratch: inout [Double]) throws -> Polyline {
+        var vertices: [Vertex] = []
+        try reader.readArray { reader, _ in vertices.append(try readPosition(&reader, &scratch).vertex) }
+        guard vertices.count >= 2 else { throw reader.error("a LineString needs at least 2 positions, found \(vertices.count)", kind: .invalidGeometry) }
+        return Polyline(vertices)
+    }
+
+    /// Reads a polygon's rings, closing unclosed rings and fixing the winding with warnings.
+    static func readPolygon(_ reader: inout JSONReader, _ scratch: inout [Double], parser: inout GeoJSONParser) throws -> Polygon {
+        var rings: [Ring] = []
+        try reader.readArray { reader, index in
+            var vertices: [Vertex] = []
+            vertices.reserveCapacity(16)
+            try reader.readArray { reader, _ in vertices.append(try readPosition(&reader, &scratch).vertex) }
+            let pointer = reader.pointer
+            if vertices.count < 2 || vertices.first != vertices.last {
+                parser.warn(.unclosedRing, "ring \(index) is not closed (its last position differs from its first); it was closed", pointer: pointer)
+            } else if vertices.count < 4 {
+                throw reader.error("ring \(index) has \(vertices.count) positions; a closed ring needs at least 4", kind: .invalidGeometry)
+            }
+            var ring = Ring(vertices)
+            if let problem = ring.validityProblem() {
+                if parser.options.allowInvalidRings && ring.vertices.count >= 3 {
+                    parser.warn(.ignored, "ring \(index) is invalid: \(problem); kept as it is", pointer: pointer)
+                } else {
+                    throw reader.error("ring \(index) is invalid: \(problem); repair the geometry (e.g. shapely's make_valid, QuPath's Objects > Refine)", kind: .invalidGeometry)
+                }
+            }
+            let wantCounterClockwise = index == 0
+            if ring.doubleSignedArea != 0, ring.isCounterClockwise != wantCounterClockwise {
+                parser.warn(.winding, "\(index == 0 ? "the outer ring" : "hole \(index)") is wound \(wantCounterClockwise ? "clockwise" : "counter-clockwise"); RFC 7946 asks for \(wantCounterClockwise ? "counter-clockwise outer rings" : "clockwise holes") (numerically), so it was reversed", pointer: pointer)
+                ring = ring.reversed
+            }
+            rings.append(ring)
+        }
+        guard let exterior = rings.first else { throw reader.error("a Polygon needs at least one ring", kind: .invalidGeometry) }
+        return Polygon(exterior: exterior, holes: Array(rings.dropFirst()))
+    }
+}
