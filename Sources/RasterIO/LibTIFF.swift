@@ -305,6 +305,9 @@ final class LibTIFF {
         }
     }
 
+    /// `count` bytes of the file from `offset`, fewer at its end (raw, as stored).
+    func readRaw(at offset: Int, count: Int) -> [UInt8] { stream.peek(at: offset, count: count) }
+
     /// The bytes written so far (output handles).
     var writtenBytes: [UInt8] { stream.output }
 

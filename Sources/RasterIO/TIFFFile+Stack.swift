@@ -12,6 +12,9 @@ public struct TIFFStackLayout: Sendable, Hashable {
     public var dataType: DataType
     /// Whether the axes come from an ImageJ hyperstack description.
     public var isImageJ: Bool
+    /// For an ImageJ stack stored as one directory followed by all images back to back (as ImageJ
+    /// writes stacks over 4 GiB), the number of images; `nil` when every image has its own page.
+    public var contiguousImages: Int?
 }
 
 extension TIFFFile {
@@ -33,8 +36,15 @@ extension TIFFFile {
             throw RasterIOError(.unsupported, "\(first.bitsPerSample)-bit samples of format \(first.sampleFormatName) are not supported; RasterIO reads 8/16/32/64-bit integers and 32/64-bit floats", file: name, page: first.index, key: "BitsPerSample", offset: first.offset)
         }
         if let imageJ, first.index == 0, let images = imageJ.images, images > 1 {
-            guard images <= candidates.count else {
-                throw RasterIOError(.corrupt, "the ImageJ description declares \(images) images but the file has \(candidates.count) pages; contiguous ImageJ stacks without a directory per image are not supported", file: name, page: 0, key: "ImageDescription", offset: first.offset)
+            if images > candidates.count {
+                guard candidates.count == 1, first.compression == .none else {
+                    throw RasterIOError(.corrupt, "the ImageJ description declares \(images) images but the file has \(candidates.count) pages", file: name, page: 0, key: "ImageDescription", offset: first.offset)
+                }
+                let declared = imageJ.declaredAxes
+                let hyperstack = !declared.isEmpty && declared.reduce(1, { $0 * $1.extent }) == images
+                return TIFFStackLayout(pages: [first.index], shape: (hyperstack ? declared.map(\.extent) : [images]) + first.shape,
+                                       axes: (hyperstack ? String(declared.map(\.axis)) : "Z") + first.axes, dataType: dataType,
+                                       isImageJ: true, contiguousImages: images)
             }
             candidates = Array(candidates.prefix(images))
         }
@@ -68,6 +78,7 @@ extension TIFFFile {
     ///   the stack exceeds the limit.
     public func readStack() throws -> RasterImage {
         let layout = try stackLayout()
+        if let images = layout.contiguousImages { return try readContiguous(layout, images: images) }
         var plans: [(TIFFPageInfo, TIFFChunkPlan)] = []
         var total = 0
         for index in layout.pages {
@@ -82,5 +93,34 @@ extension TIFFFile {
         let array = try layout.dataType.visit(PageDecoder(file: self, pages: plans, shape: layout.shape, check: true))
         let first = pages[layout.pages[0]]
         return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize(of: first, imageJ: first.index == 0 ? imageJ : nil))
+    }
+
+    /// Reads an ImageJ stack stored as one directory whose uncompressed image is followed by the
+    /// other images back to back.
+    private func readContiguous(_ layout: TIFFStackLayout, images: Int) throws -> RasterImage {
+        let info = pages[layout.pages[0]]
+        let (dataType, plan) = try decodingPlan(for: info)
+        try selectAndCheck(info, plan)
+        var expected = handle.chunkOffset(0)
+        for index in 0..<plan.chunkCount {
+            guard handle.chunkOffset(index) == expected else {
+                throw RasterIOError(.unsupported, "the strips of the first image are not back to back, so the \(images) images the ImageJ description declares cannot be located", file: name, page: info.index, key: "strip \(index)", offset: Int(clamping: handle.chunkOffset(index)))
+            }
+            expected += UInt64(plan.decodedBytes(ofChunk: index))
+        }
+        let start = handle.chunkOffset(0)
+        let (total, overflow) = plan.pageBytes.multipliedReportingOverflow(by: images)
+        guard !overflow, total <= limits.maxBytes else {
+            throw RasterIOError(.tooLarge, "the ImageJ stack of \(images) images \(layout.shape) \(dataType.rawValue) is larger than the limit of \(limits.maxBytes) bytes; raise ReadLimits.maxBytes", file: name, page: info.index, key: "ImageDescription", shape: layout.shape)
+        }
+        guard start <= UInt64(fileSize), UInt64(total) <= UInt64(fileSize) - start else {
+            throw RasterIOError(.truncated, "the ImageJ description declares \(images) images of \(plan.pageBytes) bytes from byte \(start) but the file ends at byte \(fileSize); it is cut short", file: name, page: info.index, key: "ImageDescription", offset: Int(clamping: start))
+        }
+        let bytes = handle.readRaw(at: Int(start), count: total)
+        guard bytes.count == total else {
+            throw RasterIOError(.io, "read only \(bytes.count) of \(total) bytes", file: name, offset: Int(start))
+        }
+        let array = try AnyNDArray.decoding(bytes[...], dataType: dataType, shape: layout.shape, order: .rowMajor, endianness: byteOrder)
+        return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize)
     }
 }

@@ -101,6 +101,26 @@ def test_tifffile_imagej_hyperstacks(mifa, tmp_path, axes, shape, dtype):
     assert same(to_npy(mifa, path, tmp_path), reference)
 
 
+@pytest.mark.parametrize("byteorder", ["<", ">"])
+def test_imagej_contiguous_single_directory(mifa, tmp_path, byteorder):
+    """ImageJ writes stacks over 4 GiB as one directory followed by all images; emulate by cutting the chain."""
+    data = random_array(np.random.default_rng(9), "float32", (3, 4, 11, 13))
+    path = tmp_path / "contiguous.tif"
+    tifffile.imwrite(path, data, imagej=True, metadata={"axes": "ZCYX"}, byteorder=byteorder)
+    raw = bytearray(path.read_bytes())
+    with tifffile.TiffFile(path) as tif:
+        first = tif.pages[0]
+        next_pointer = first.offset + 2 + len(first.tags) * 12
+    raw[next_pointer:next_pointer + 4] = bytes(4)
+    path.write_bytes(bytes(raw))
+    with tifffile.TiffFile(path) as tif:
+        assert len(tif.pages) == 1 and tif.series[0].axes == "ZCYX"
+        reference = tif.series[0].asarray()
+    report = info(mifa, path)
+    assert report["pages"] == 1 and report["axes"] == "ZCYX" and report["shape"] == [3, 4, 11, 13]
+    assert same(to_npy(mifa, path, tmp_path), reference) and same(reference, data)
+
+
 @pytest.mark.parametrize("dtype", ["uint8", "uint16"])
 @pytest.mark.parametrize("samples,planar", [(3, "contig"), (4, "contig"), (3, "separate"), (4, "separate")])
 @pytest.mark.parametrize("compression", [None, "zlib"])
@@ -309,6 +329,13 @@ def test_bad_pngs(mifa, tmp_path):
     huge = tmp_path / "huge.png"
     huge.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b""))
     assert "IHDR" in expect_failure(mifa, huge, "convert", huge, tmp_path / "x.npy")
+    # Valid chunks and CRCs around damaged image data: libpng itself reports the error.
+    small = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    for name, idat in (("filter", zlib.compress(bytes([9, 1, 2, 0, 3, 4]))), ("deflate", b"\x78\x01\xff\xff\xff"),
+                       ("short", zlib.compress(bytes([0, 1])))):
+        path = tmp_path / f"damaged-{name}.png"
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", small) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+        assert "IDAT" in expect_failure(mifa, path, "convert", path, tmp_path / "x.npy")
 
 
 def test_usage_errors_exit_2(mifa, tmp_path):

@@ -63,6 +63,24 @@ struct TIFFStackTests {
         #expect(one.axes == "YX" && one.pixelSize == nil)
     }
 
+    @Test("ImageJ stacks stored as one directory and contiguous images (ImageJ's layout over 4 GiB)", arguments: [Endianness.little, .big])
+    func contiguousImageJ(byteOrder: Endianness) throws {
+        var rng = SeededGenerator(seed: 77)
+        let array = randomArray(.uint16, shape: [2, 3, 10, 9], using: &rng)
+        var bytes = try TIFFFile.encode(RasterImage(array: array, axes: "TCYX"), options: TIFFWriteOptions(layout: .striped(rowsPerStrip: 4), byteOrder: byteOrder))
+        // Cut the chain after the first directory: its next-IFD offset becomes 0.
+        let big = byteOrder == .big
+        let entries = big ? Int(bytes[8]) << 8 | Int(bytes[9]) : Int(bytes[9]) << 8 | Int(bytes[8])
+        for i in 0..<4 { bytes[8 + 2 + entries * 12 + i] = 0 }
+        let file = try TIFFFile(bytes: bytes)
+        #expect(file.pageCount == 1)
+        let layout = try file.stackLayout()
+        #expect(layout.contiguousImages == 6 && layout.axes == "TCYX")
+        #expect(sameElements(try file.readStack().array, array))
+        let cut = rasterError { _ = try TIFFFile(bytes: Array(bytes.prefix(bytes.count - 10)), name: "short.tif").readStack() }
+        #expect(cut?.kind == .truncated && cut?.context.file == "short.tif")
+    }
+
     @Test("resolution units from the TIFF tags")
     func resolutionUnits() throws {
         let array = AnyNDArray.uint8(NDArray(shape: [4, 4]))
