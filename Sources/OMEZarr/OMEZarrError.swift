@@ -60,6 +60,7 @@ public struct OMEZarrError: MIFAError {
     /// Runs `body`, turning errors of the layers underneath into ``OMEZarrError`` `.storage` (or
     /// `.invalidArgument` for MIFACore shape and region errors) that keep their message, place and
     /// cause; ``OMEZarrError``s pass through unchanged.
+    @discardableResult
     static func wrapping<R>(_ what: @autoclosure () -> String, _ body: () throws -> R) throws -> R {
         do {
             return try body()

@@ -95,16 +95,19 @@ public struct PhysicalRegion: Sendable, Hashable, CustomStringConvertible {
     public var rank: Int { lower.count }
 
     /// The smallest pixel region that covers the box, clipped to `shape`: `floor(lower)..<ceil(upper)`
-    /// per axis (a box thinner than a pixel still covers the pixel it lies in).
+    /// per axis (a box thinner than a pixel still covers the pixel it lies in); empty along an axis
+    /// the box misses.
     /// - Precondition: `shape` has ``rank`` extents.
     public func coveringPixels(clippedTo shape: [Int]) -> Region {
         precondition(shape.count == rank, "a shape of rank \(shape.count) for a box of rank \(rank)")
         return Region((0..<rank).map { axis in
             let extent = Double(shape[axis])
-            let low = Swift.max(0, Swift.min(extent, (lower[axis] + 1e-9).rounded(.down)))
-            var high = Swift.max(0, Swift.min(extent, (upper[axis] - 1e-9).rounded(.up)))
-            if high <= low, low < extent, upper[axis] >= lower[axis], lower[axis] < extent { high = low + 1 }
-            return Int(low)..<Swift.max(Int(low), Int(high))
+            let (a, b) = (lower[axis], upper[axis])
+            // Outside the level (or not a box): nothing. A point (a == b) covers the pixel it is in.
+            guard extent > 0, a <= b, a < extent, b > 0 || (a == b && a == 0) else { return 0..<0 }
+            let low = Swift.max(0, Swift.min(extent - 1, (a + 1e-9).rounded(.down)))
+            let high = Swift.max(low + 1, Swift.min(extent, (b - 1e-9).rounded(.up)))
+            return Int(low)..<Int(high)
         })
     }
 

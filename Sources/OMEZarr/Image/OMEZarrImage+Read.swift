@@ -1,0 +1,76 @@
+public import MIFACore
+import Zarr
+
+extension OMEZarrImage {
+    /// Reads a region of a level in pixel coordinates (the whole level by default).
+    /// - Parameters:
+    ///   - level: the level, 0 for the highest resolution.
+    ///   - region: one range per axis, in the level's own pixels.
+    ///   - concurrency: the most chunks decoded at once; `nil` for the processor count.
+    /// - Throws: ``OMEZarrError`` `.missingLevel`, `.invalidRegion` for a region of the wrong rank or
+    ///   outside the level, `.unsupported` for element types without an NDArray type (float16,
+    ///   complex), `.storage` for store and chunk errors.
+    public func read(level: Int = 0, region: Region? = nil, concurrency: Int? = nil) throws -> AnyNDArray {
+        let chosen = try self.level(level)
+        let region = region ?? Region(shape: chosen.shape)
+        try checkRegion(region, in: chosen)
+        guard chosen.dataType != nil else {
+            throw OMEZarrError(.unsupported, "level \(level) holds \(chosen.array.dataType), which has no NDArray element type", context: ErrorContext(file: group.file))
+        }
+        return try OMEZarrError.wrapping("cannot read level \(level) ('\(chosen.path)') region [\(region)]") {
+            try chosen.array.read(region, concurrency: concurrency)
+        }
+    }
+
+    /// Reads a region of a level as a typed array.
+    /// - Throws: ``OMEZarrError`` as ``read(level:region:concurrency:)``, and `.invalidArgument`
+    ///   when `type` is not the level's element type.
+    public func read<T: NDArrayElement>(_ type: T.Type, level: Int = 0, region: Region? = nil, concurrency: Int? = nil) throws -> NDArray<T> {
+        let chosen = try self.level(level)
+        let region = region ?? Region(shape: chosen.shape)
+        try checkRegion(region, in: chosen)
+        guard chosen.dataType == T.dataType else {
+            throw OMEZarrError(.invalidArgument, "level \(level) holds \(chosen.array.dataType), not \(T.dataType.rawValue)", context: ErrorContext(file: group.file))
+        }
+        return try OMEZarrError.wrapping("cannot read level \(level) ('\(chosen.path)') region [\(region)]") {
+            try chosen.array.read(T.self, region: region, concurrency: concurrency)
+        }
+    }
+
+    /// Reads the pixels of a level that cover a box in physical coordinates (the units of the axes).
+    ///
+    /// The box is mapped into the level's pixel grid with the inverse of the level's transformation
+    /// and widened to whole pixels (``PhysicalRegion/coveringPixels(clippedTo:)``), then clipped to the level.
+    /// - Returns: the pixel region read and its pixels.
+    /// - Throws: ``OMEZarrError`` `.invalidRegion` for a box of the wrong rank, with non-finite
+    ///   corners, or outside the level; as ``read(level:region:concurrency:)``.
+    public func read(level: Int = 0, physical box: PhysicalRegion, concurrency: Int? = nil) throws -> (region: Region, pixels: AnyNDArray) {
+        let region = try pixelRegion(of: box, level: level)
+        return (region, try read(level: level, region: region, concurrency: concurrency))
+    }
+
+    /// The pixel region of a level that covers a physical box, clipped to the level.
+    /// - Throws: ``OMEZarrError`` `.invalidRegion` for a box of the wrong rank, with non-finite
+    ///   corners, or that misses the level entirely; `.missingLevel`.
+    public func pixelRegion(of box: PhysicalRegion, level: Int = 0) throws -> Region {
+        let chosen = try self.level(level)
+        guard box.rank == rank, (box.lower + box.upper).allSatisfy(\.isFinite) else {
+            throw OMEZarrError(.invalidRegion, "a physical box needs \(rank) finite lower and upper coordinates (axes \(axes.map(\.name))), found \(box)",
+                               context: ErrorContext(file: group.file))
+        }
+        let region = chosen.transform.inverse.apply(box).coveringPixels(clippedTo: chosen.shape)
+        guard !region.isEmpty || chosen.shape.contains(0) else {
+            throw OMEZarrError(.invalidRegion, "the physical box \(box) lies outside level \(level), which covers \(chosen.physicalExtent)",
+                               context: ErrorContext(file: group.file, shape: chosen.shape))
+        }
+        return region
+    }
+
+    /// Checks that `region` lies inside `level`.
+    func checkRegion(_ region: Region, in level: OMEZarrLevel) throws {
+        guard region.rank == rank, Region(shape: level.shape).contains(region) else {
+            throw OMEZarrError(.invalidRegion, "region [\(region)] does not lie inside level \(level.index) of shape \(level.shape) (axes \(axes.map(\.name)))",
+                               context: ErrorContext(file: group.file, shape: level.shape))
+        }
+    }
+}

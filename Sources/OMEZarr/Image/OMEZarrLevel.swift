@@ -1,0 +1,37 @@
+public import MIFACore
+public import Zarr
+
+/// One resolution level of a multiscale image: its array and its place in physical space.
+///
+/// See https://ngff.openmicroscopy.org/0.5/#multiscale-md.
+public struct OMEZarrLevel: Sendable {
+    /// Position in the pyramid, 0 for the highest resolution.
+    public let index: Int
+    /// The dataset path relative to the image group, e.g. `0`.
+    public let path: String
+    /// The Zarr array holding the pixels.
+    public let array: ZarrArray
+    /// From this level's array indices to physical coordinates (dataset, then multiscale transformations).
+    public let transform: AxisAlignedTransform
+
+    /// Extent per axis.
+    public var shape: [Int] { array.shape }
+
+    /// The chunk shape reads decode (the inner chunks of a sharded array).
+    public var chunkShape: [Int] { array.readChunkShape }
+
+    /// The shard shape, when the array is sharded.
+    public var shardShape: [Int]? { array.chain.sharding == nil ? nil : array.metadata.chunkShape }
+
+    /// The element type, or `nil` for Zarr types without an NDArray element type (float16, complex).
+    public var dataType: DataType? { array.dataType.coreType }
+
+    /// The physical size of one pixel along each axis (the scale of ``transform``).
+    public var pixelSize: [Double] { transform.scale }
+
+    /// The physical offset of the level's origin (the translation of ``transform``).
+    public var origin: [Double] { transform.translation }
+
+    /// The physical box the whole level covers: `[origin, origin + shape * pixelSize)`.
+    public var physicalExtent: PhysicalRegion { transform.apply(PhysicalRegion(Region(shape: shape))) }
+}
