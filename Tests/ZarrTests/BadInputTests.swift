@@ -103,6 +103,26 @@ import Testing
         }
     }
 
+    @Test func sizesThatHeadersMerelyClaimAreNeverAllocated() throws {
+        let store = MemoryStore()
+        // An array far larger than memory: metadata is fine, a whole-array read is refused, a region works.
+        let huge = try ZarrArray.create(store, metadata: try ArrayMetadata(shape: [1 << 30, 1 << 30], dataType: .uint8, chunkShape: [1024, 1024],
+                                                                          codecs: [TestCodecs.bytes(), TestCodecs.zstd()]))
+        let error = #expect(throws: ZarrError.self) { try huge.read(UInt8.self) }
+        #expect(error?.kind == .invalidRegion)
+        #expect(throws: ZarrError.self) { try huge.readBytes() }
+        #expect(try huge.read(UInt8.self, region: Region([5..<7, (1 << 29)..<((1 << 29) + 3)])).elements == [0, 0, 0, 0, 0, 0])
+        // Chunks whose byte count cannot be addressed are refused when the metadata is read.
+        let document = MetadataTests.v3(["data_type": "complex128", "fill_value": [0, 0], "shape": [4, 4],
+                                         "chunk_grid": ["name": "regular", "configuration": ["chunk_shape": [.number(JSONNumber(1 << 31)), .number(JSONNumber(1 << 31))]]]])
+        #expect(throws: ZarrError.self) { try ArrayMetadata.parseV3(document) }
+        // A chunk larger than MIFAKit decodes at once is refused when a stored one must be decoded.
+        let big = try ZarrArray.create(store, path: "big", metadata: try ArrayMetadata(shape: [4, 4], dataType: .uint8, chunkShape: [1 << 20, 1 << 20],
+                                                                                     codecs: [TestCodecs.bytes(), TestCodecs.zstd()]))
+        try store.set(try StoreKey("big/c/0/0"), [1, 2, 3])
+        #expect(throws: ZarrError.self) { try big.read(UInt8.self) }
+    }
+
     @Test func keysCannotLeaveTheStore() throws {
         for bad in ["../x", "/etc/passwd", "a//b", "a/./b", "a/../../b", "a\\b", "", "a/b/", "x\u{0}y"] {
             #expect(throws: ZarrError.self, "\(bad.debugDescription)") { try StoreKey(bad) }

@@ -51,39 +51,66 @@ extension ZarrArray {
             }
             let reads = allReads
             let chunks = allChunks
+            let workers = Swift.max(1, concurrency ?? Parallel.defaultConcurrency)
+            if reads.count >= workers {
+                // Enough reads to keep every worker busy: each fetches a group and decodes its inner
+                // chunks at once, so only one group per worker is in memory (fresh memory for all
+                // groups at once costs more in page faults than it saves).
+                var byGroup = [[InnerChunkRead]](repeating: [], count: reads.count)
+                for chunk in chunks { byGroup[chunk.group].append(chunk) }
+                let groups = byGroup
+                try Parallel.forEach(reads.count, concurrency: concurrency) { g, scratch in
+                    let bytes = try fetch(reads[g])
+                    for chunk in groups[g] {
+                        try decode(chunk, from: bytes, read: reads[g], sharding: sharding, region: region,
+                                   into: destination, strides: strides, scratch: &scratch)
+                    }
+                }
+                continue
+            }
+            // Few reads (a small region): fetch them, then decode all inner chunks in parallel.
             let fetched = Slots<[UInt8]>(count: reads.count)
             try Parallel.forEach(reads.count, concurrency: concurrency) { i, _ in
-                let read = reads[i]
-                do {
-                    let length = read.range.count
-                    guard let bytes = try store.get(read.key, range: .range(offset: read.range.lowerBound, length: length)) else {
-                        throw ZarrError(.storeFailure, "the shard disappeared while it was being read")
-                    }
-                    guard bytes.count == length else {
-                        throw ZarrError(.corruptChunk, "shard index points at bytes \(read.range.lowerBound)..<\(read.range.upperBound), but the shard ends at byte \(read.range.lowerBound + bytes.count)",
-                                        context: ErrorContext(offset: read.range.lowerBound))
-                    }
-                    fetched[i] = bytes
-                } catch {
-                    throw locate(error, key: read.key)
-                }
+                fetched[i] = try fetch(reads[i])
             }
             try Parallel.forEach(chunks.count, concurrency: concurrency) { i, scratch in
                 let chunk = chunks[i]
-                let read = reads[chunk.group]
-                do {
-                    let bytes = fetched[chunk.group]!
-                    let start = chunk.range.lowerBound - read.range.lowerBound
-                    try bytes.withUnsafeBytes { raw in
-                        let encoded = UnsafeRawBufferPointer(rebasing: raw[start..<(start + chunk.range.count)])
-                        try place(encoded, chain: sharding.inner, chunkOrigin: chunk.origin, region: region,
-                                  into: destination, strides: strides, scratch: &scratch)
-                    }
-                } catch let error as ZarrError {
-                    let inner = zip(chunk.origin, sharding.innerChunkShape).map { $0 / $1 }
-                    throw locate(error.withMessagePrefix("inner chunk at \(inner) (bytes \(chunk.range.lowerBound)..<\(chunk.range.upperBound))"), key: read.key)
-                }
+                try decode(chunk, from: fetched[chunk.group]!, read: reads[chunk.group], sharding: sharding, region: region,
+                           into: destination, strides: strides, scratch: &scratch)
             }
+        }
+    }
+
+    /// Fetches one range of a shard, checking that the shard really holds it.
+    private func fetch(_ read: ShardRead) throws -> [UInt8] {
+        do {
+            let length = read.range.count
+            guard let bytes = try store.get(read.key, range: .range(offset: read.range.lowerBound, length: length)) else {
+                throw ZarrError(.storeFailure, "the shard disappeared while it was being read")
+            }
+            guard bytes.count == length else {
+                throw ZarrError(.corruptChunk, "shard index points at bytes \(read.range.lowerBound)..<\(read.range.upperBound), but the shard ends at byte \(read.range.lowerBound + bytes.count)",
+                                context: ErrorContext(offset: read.range.lowerBound))
+            }
+            return bytes
+        } catch {
+            throw locate(error, key: read.key)
+        }
+    }
+
+    /// Decodes one inner chunk out of the bytes fetched for its read group.
+    private func decode(_ chunk: InnerChunkRead, from bytes: [UInt8], read: ShardRead, sharding: BoundShardingCodec, region: Region,
+                        into destination: SharedBuffer, strides: [Int], scratch: inout [UInt8]) throws {
+        do {
+            let start = chunk.range.lowerBound - read.range.lowerBound
+            try bytes.withUnsafeBytes { raw in
+                let encoded = UnsafeRawBufferPointer(rebasing: raw[start..<(start + chunk.range.count)])
+                try place(encoded, chain: sharding.inner, chunkOrigin: chunk.origin, region: region,
+                          into: destination, strides: strides, scratch: &scratch)
+            }
+        } catch let error as ZarrError {
+            let inner = zip(chunk.origin, sharding.innerChunkShape).map { $0 / $1 }
+            throw locate(error.withMessagePrefix("inner chunk at \(inner) (bytes \(chunk.range.lowerBound)..<\(chunk.range.upperBound))"), key: read.key)
         }
     }
 
