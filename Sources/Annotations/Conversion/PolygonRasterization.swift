@@ -8,15 +8,16 @@ public enum PolygonRasterization: String, Sendable, Hashable, CaseIterable {
 
 /// How annotations are drawn into masks.
 public struct MaskDrawing: Sendable, Hashable {
-    /// The rasterisation rule for polygons.
-    public var rule: PolygonRasterization
+    /// The rasterisation rule for polygons; `nil` uses the document's own
+    /// (``AnnotationDocument/rasterization``), or the pixel-centre rule for a lone value.
+    public var rule: PolygonRasterization?
     /// Draw point annotations as disks of this radius (pixels); `nil` leaves points out.
     public var pointRadius: Double?
     /// Draw box annotations as filled boxes (weak masks).
     public var fillBoxes: Bool
 
     /// Drawing options.
-    public init(rule: PolygonRasterization = .pixelCenter, pointRadius: Double? = nil, fillBoxes: Bool = false) {
+    public init(rule: PolygonRasterization? = nil, pointRadius: Double? = nil, fillBoxes: Bool = false) {
         self.rule = rule
         self.pointRadius = pointRadius
         self.fillBoxes = fillBoxes
@@ -52,7 +53,7 @@ extension AnnotationValue {
             }
             let polygons = geometry.polygons
             guard !polygons.isEmpty else { return nil }
-            return try Self.spans(of: polygons, height: height, width: width, rule: drawing.rule)
+            return try Self.spans(of: polygons, height: height, width: width, rule: drawing.rule ?? .pixelCenter)
         case .box(let box):
             guard drawing.fillBoxes else { return nil }
             if drawing.rule == .coco { return try RLE(box: box, height: height, width: width).spans }

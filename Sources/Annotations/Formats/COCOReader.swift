@@ -54,6 +54,9 @@ struct COCOParser {
                 case "images": try readImages(&reader)
                 case "annotations": try readAnnotations(&reader)
                 case "categories": try readCategories(&reader)
+                case "mifa:tracks":
+                    let context = ErrorContext(file: file, pointer: reader.pointer)
+                    document.tracking = try Tracking(json: try reader.readValue(), context: context)
                 default: document.properties[key.name] = try reader.readValue()
                 }
             }
@@ -125,6 +128,12 @@ struct COCOParser {
                     case "iscrowd":
                         let kind = try reader.peekKind()
                         annotation.isCrowd = kind == .bool ? try reader.readBool() : try reader.readInt64() != 0
+                    case "track_id": annotation.trackID = try reader.readInt64()
+                    case "frame":
+                        let frame = try reader.readInt64()
+                        guard frame >= 0, frame <= 1_000_000 else { throw reader.error("a frame is a whole number from 0 to 1000000") }
+                        annotation.frame = Int(frame)
+                    case "weak": annotation.isWeak = try reader.readBool()
                     case "score":
                         if !reader.readNull() { annotation.confidence = try reader.readDouble() }
                     default: annotation.properties[key.name] = try reader.readValue()

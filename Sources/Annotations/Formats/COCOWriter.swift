@@ -58,11 +58,13 @@ public enum COCOWriter {
                 writer.key("height")
                 writer.int(Int64(height))
             }
+            var skipped: Set<String> = ["id", "file_name", "width", "height"]
             if case .string = image.id, image.id.intValue == nil {
                 writer.key("mifa_id")
                 writer.string(image.id.description)
+                skipped.insert("mifa_id")
             }
-            writeProperties(image.properties, skipping: ["id", "file_name", "width", "height", "mifa_id"], into: &writer)
+            writeProperties(image.properties, skipping: skipped, into: &writer)
             writer.endObject()
         }
         writer.endArray()
@@ -92,7 +94,12 @@ public enum COCOWriter {
             writer.endObject()
         }
         writer.endArray()
-        for member in document.properties.members where !["info", "licenses", "images", "annotations", "categories"].contains(member.key) {
+        if let tracking = document.tracking, !tracking.tracks.isEmpty {
+            writer.newline()
+            writer.key("mifa:tracks")
+            writer.value(tracking.jsonValue)
+        }
+        for member in document.properties.members where !["info", "licenses", "images", "annotations", "categories", "mifa:tracks"].contains(member.key) {
             writer.newline()
             writer.key(member.key)
             writer.value(member.value)
@@ -200,13 +207,13 @@ public enum COCOWriter {
             writer.key("weak")
             writer.bool(true)
         }
+        var skipped: Set<String> = ["id", "image_id", "category_id", "segmentation", "area", "bbox", "iscrowd", "score", "track_id", "frame", "weak"]
         if case .string = annotation.id, annotation.id?.intValue == nil {
             writer.key("mifa_id")
             writer.string(annotation.id?.description ?? "")
+            skipped.insert("mifa_id")
         }
-        writeProperties(annotation.properties, skipping: [
-            "id", "image_id", "category_id", "segmentation", "area", "bbox", "iscrowd", "score", "track_id", "frame", "weak", "mifa_id",
-        ], into: &writer)
+        writeProperties(annotation.properties, skipping: skipped, into: &writer)
         writer.endObject()
     }
 

@@ -92,6 +92,9 @@ struct GeoJSONParser {
                     case "type": _ = try reader.readString()
                     case "mifa:images": declaredImages = try reader.readValue()
                     case "mifa:categories": declaredCategories = try reader.readValue()
+                    case "mifa:tracks":
+                        let context = ErrorContext(file: file, pointer: reader.pointer)
+                        document.tracking = try Tracking(json: try reader.readValue(), context: context)
                     default: document.properties[key.name] = try reader.readValue()
                     }
                 }

@@ -47,7 +47,11 @@ public enum GeoJSONWriter {
             }
             writer.endArray()
         }
-        for member in document.properties.members where !["type", "features", "mifa:images", "mifa:categories"].contains(member.key) {
+        if let tracking = document.tracking, !tracking.tracks.isEmpty {
+            writer.key("mifa:tracks")
+            writer.value(tracking.jsonValue)
+        }
+        for member in document.properties.members where !["type", "features", "mifa:images", "mifa:categories", "mifa:tracks"].contains(member.key) {
             writer.key(member.key)
             writer.value(member.value)
         }

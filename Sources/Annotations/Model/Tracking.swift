@@ -46,11 +46,12 @@ public struct Tracking: Sendable, Hashable {
     ///
     /// - Throws: ``AnnotationError`` `.invalidTracks` (or `.duplicateID`) naming the track; the
     ///   error's `key` is `track <id>`.
-    public func validate() throws {
+    /// - Parameter requirePositiveIDs: whether ids must be positive (CTC labels); napari allows any.
+    public func validate(requirePositiveIDs: Bool = true) throws {
         var byID: [Int64: Track] = [:]
         for track in tracks {
             let context = Self.context(track.id)
-            guard track.id > 0 else {
+            guard track.id > 0 || !requirePositiveIDs else {
                 throw AnnotationError(.invalidTracks, "track label \(track.id) is not positive; labels start at 1 (0 is background)", context: context)
             }
             guard byID.updateValue(track, forKey: track.id) == nil else {

@@ -1,0 +1,151 @@
+import MIFACore
+import Foundation
+import RasterIO
+
+/// Options for reading label images.
+public struct MaskReadOptions: Sendable, Hashable {
+    /// Instance (one value per object) or semantic (one value per class).
+    public var kind: MaskKind
+
+    /// Options; instance masks by default.
+    public init(kind: MaskKind = .instance) {
+        self.kind = kind
+    }
+}
+
+/// Reads and writes label images as PNG (8/16-bit), TIFF (8/16/32-bit) and `.npy` files through
+/// RasterIO: one file per image, or a folder of them.
+///
+/// A 2-D file is one image. A stack (`TYX`, `ZYX`) is read plane by plane: each plane is an image
+/// named `<stem>/<axis><index>`, and with a `T` axis each object gets its `frame` and, as in the Cell
+/// Tracking Challenge, its label as `trackID`.
+public enum MaskFiles {
+    /// The file extensions of label images.
+    public static let extensions: Set<String> = ["png", "tif", "tiff", "npy"]
+
+    /// Reads one label image file, or every label image in a folder (sorted by name).
+    /// - Throws: ``AnnotationError`` `.io` for a missing path or an empty folder, `.invalidArgument`
+    ///   for a floating-point image; RasterIO's errors are wrapped with the file name.
+    public static func read(path: String, options: MaskReadOptions = MaskReadOptions()) throws -> AnnotationReadResult {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
+        }
+        let files: [String]
+        if isDirectory.boolValue {
+            files = try Self.files(in: path)
+            guard !files.isEmpty else {
+                throw AnnotationError(.io, "the folder '\(path)' has no .png, .tif, .tiff or .npy files", context: ErrorContext(file: path))
+            }
+        } else {
+            files = [path]
+        }
+        var document = AnnotationDocument()
+        var nextID: Int64 = 1
+        for file in files {
+            let image: RasterImage
+            do {
+                image = try RasterFile.read(path: file)
+            } catch let error as any MIFAError {
+                throw AnnotationError(.malformed, "cannot read the label image: \(error.message)", context: ErrorContext(file: file), underlying: error)
+            }
+            let stem = Self.stem(file)
+            for (plane, suffix, frame) in try planes(of: image, file: file) {
+                let imageID = Identifier.string(suffix.map { "\(stem)/\($0)" } ?? stem)
+                let label = try LabelImage(plane)
+                document.images.append(ImageReference(id: imageID, fileName: URL(fileURLWithPath: file).lastPathComponent, width: label.width, height: label.height))
+                for var annotation in try label.annotations(kind: options.kind, imageID: imageID) {
+                    annotation.id = .int(nextID)
+                    nextID += 1
+                    if let frame {
+                        annotation.frame = frame
+                        if options.kind == .instance { annotation.trackID = annotation.properties["label"]?.numberValue?.int64Value }
+                    }
+                    document.annotations.append(annotation)
+                }
+            }
+        }
+        if options.kind == .semantic {
+            let values = Set(document.annotations.compactMap(\.categoryID)).sorted()
+            document.categories = values.map { Category(id: $0, name: "class \($0)") }
+        }
+        return AnnotationReadResult(document: document)
+    }
+
+    /// The label image files of a folder, sorted by name.
+    static func files(in folder: String) throws -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { extensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) && !$0.hasPrefix(".") }
+            .sorted().map { folder + "/" + $0 }
+    }
+
+    /// A file name without folders and extension.
+    static func stem(_ path: String) -> String {
+        URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    }
+
+    /// The 2-D planes of a raster: `(plane, "t3" or nil, frame)`.
+    static func planes(of image: RasterImage, file: String) throws -> [(AnyNDArray, String?, Int?)] {
+        let axes = Array(image.axes)
+        let shape = image.shape
+        if image.axes == "YX" { return [(image.array, nil, nil)] }
+        guard image.axes.hasSuffix("YX"), axes.dropLast(2).allSatisfy({ "TZC".contains($0) }) else {
+            throw AnnotationError(.invalidArgument, "a label image has axes YX, or leading T, Z or C axes before YX; this one has \(image.axes) (shape \(shape))", context: ErrorContext(file: file, shape: shape))
+        }
+        let leading = Array(shape.dropLast(2))
+        let (height, width) = (shape[shape.count - 2], shape[shape.count - 1])
+        let planeCount = leading.reduce(1, *)
+        let array = image.array.apply { $0.order } == .rowMajor ? image.array : reordered(image.array)
+        var result: [(AnyNDArray, String?, Int?)] = []
+        for index in 0..<planeCount {
+            var rest = index
+            var parts: [String] = []
+            var frame: Int?
+            for (axis, extent) in zip(axes.dropLast(2), leading).reversed() {
+                let value = rest % extent
+                rest /= extent
+                parts.insert("\(axis.lowercased())\(value)", at: 0)
+                if axis == "T" { frame = value }
+            }
+            result.append((try slice(array, plane: index, height: height, width: width), parts.joined(separator: "-"), frame))
+        }
+        return result
+    }
+
+    private static func reordered(_ array: AnyNDArray) -> AnyNDArray {
+        switch array {
+        case .bool(let a): .bool(a.reordered(.rowMajor))
+        case .int8(let a): .int8(a.reordered(.rowMajor))
+        case .int16(let a): .int16(a.reordered(.rowMajor))
+        case .int32(let a): .int32(a.reordered(.rowMajor))
+        case .int64(let a): .int64(a.reordered(.rowMajor))
+        case .uint8(let a): .uint8(a.reordered(.rowMajor))
+        case .uint16(let a): .uint16(a.reordered(.rowMajor))
+        case .uint32(let a): .uint32(a.reordered(.rowMajor))
+        case .uint64(let a): .uint64(a.reordered(.rowMajor))
+        case .float32(let a): .float32(a.reordered(.rowMajor))
+        case .float64(let a): .float64(a.reordered(.rowMajor))
+        }
+    }
+
+    /// Plane `plane` of a row-major array whose last two axes are `height` × `width`.
+    private static func slice(_ array: AnyNDArray, plane: Int, height: Int, width: Int) throws -> AnyNDArray {
+        func cut<E: NDArrayElement>(_ a: NDArray<E>) throws -> NDArray<E> {
+            let start = plane * height * width
+            return try NDArray(shape: [height, width], elements: a.elements[start..<start + height * width])
+        }
+        switch array {
+        case .bool(let a): return .bool(try cut(a))
+        case .int8(let a): return .int8(try cut(a))
+        case .int16(let a): return .int16(try cut(a))
+        case .int32(let a): return .int32(try cut(a))
+        case .int64(let a): return .int64(try cut(a))
+        case .uint8(let a): return .uint8(try cut(a))
+        case .uint16(let a): return .uint16(try cut(a))
+        case .uint32(let a): return .uint32(try cut(a))
+        case .uint64(let a): return .uint64(try cut(a))
+        case .float32(let a): return .float32(try cut(a))
+        case .float64(let a): return .float64(try cut(a))
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import MIFACore
+
+/// Reads and writes YOLO label folders (https://docs.ultralytics.com/datasets/detect/ and
+/// /datasets/segment/): one `<image>.txt` per image, one object per line, as
+/// `class cx cy w h` (boxes, optionally followed by a confidence) or `class x1 y1 x2 y2 ...`
+/// (polygons), coordinates normalised to the image's width and height; class names in
+/// `classes.txt` (one per line) or `data.yaml` (`names:`).
+public enum YOLOFolder {
+    /// What YOLO lines to write.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// Polygons when any annotation has an area other than a box, else boxes.
+        case auto
+        /// `class cx cy w h` lines.
+        case boxes
+        /// `class x1 y1 ...` polygon lines.
+        case segments
+    }
+
+    /// Reads a YOLO folder (the `.txt` files in it or in its `labels` subfolder).
+    ///
+    /// - Parameters:
+    ///   - path: the folder (or one `.txt` file).
+    ///   - imageSize: the size of every image; when `nil`, each image's size is read from the image
+    ///     file with the same name in the folder, its `images` sibling or subfolder.
+    /// - Throws: ``AnnotationError`` `.invalidArgument` when an image's size cannot be found,
+    ///   `.malformed` naming the file and line.
+    public static func read(path: String, imageSize: ImageSize? = nil) throws -> AnnotationReadResult {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
+        }
+        var folder = isDirectory.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var files: [String]
+        if isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: folder + "/labels") { folder += "/labels" }
+            files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                .filter { $0.hasSuffix(".txt") && $0 != "classes.txt" && !$0.hasPrefix(".") }.sorted().map { folder + "/" + $0 }
+        } else {
+            files = [path]
+        }
+        let root = URL(fileURLWithPath: folder).lastPathComponent == "labels" ? URL(fileURLWithPath: folder).deletingLastPathComponent().path : folder
+        var document = AnnotationDocument()
+        let names = try classNames(in: [folder, root])
+        document.categories = names.enumerated().map { Category(id: .int(Int64($0)), name: $1) }
+        var warnings: [AnnotationWarning] = []
+        var nextID: Int64 = 1
+        var usedClasses = Set<Int64>()
+        for file in files {
+            let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            let size = try imageSize ?? findImageSize(stem: stem, near: [folder, root, root + "/images"], file: file)
+            let imageID = Identifier.string(stem)
+            document.images.append(ImageReference(id: imageID, fileName: stem, width: size.width, height: size.height))
+            guard let text = String(validating: try FileBytes.read(file), as: UTF8.self) else {
+                throw AnnotationError(.malformed, "not UTF-8 text", context: ErrorContext(file: file))
+            }
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+                if fields.isEmpty { continue }
+                let context = ErrorContext(file: file, line: number + 1)
+                guard let classID = Int64(fields[0]), classID >= 0 else {
+                    throw AnnotationError(.malformed, "a line starts with a class index (a whole number from 0), found '\(fields[0])'", context: context)
+                }
+                let values = fields.dropFirst().map { Double($0) }
+                guard values.allSatisfy({ $0?.isFinite == true }) else {
+                    throw AnnotationError(.malformed, "every value after the class is a finite number", context: context)
+                }
+                let numbers = values.map { $0! }
+                if numbers.contains(where: { $0 < 0 || $0 > 1 }) {
+                    warnings.append(AnnotationWarning(.outsideImage, "coordinates outside 0...1 (outside the image); kept", context: context))
+                }
+                var annotation = Annotation(id: .int(nextID), imageID: imageID, categoryID: .int(classID), value: .classLabel)
+                let (w, h) = (Double(size.width), Double(size.height))
+                if numbers.count == 4 || numbers.count == 5 {
+                    let (cx, cy, bw, bh) = (numbers[0] * w, numbers[1] * h, numbers[2] * w, numbers[3] * h)
+                    guard bw >= 0, bh >= 0 else { throw AnnotationError(.invalidGeometry, "a box has a negative width or height", context: context) }
+                    annotation.value = .box(BoundingBox(x: cx - bw / 2, y: cy - bh / 2, width: bw, height: bh))
+                    if numbers.count == 5 { annotation.confidence = numbers[4] }
+                } else if numbers.count >= 6 && numbers.count % 2 == 0 {
+                    var vertices: [Vertex] = []
+                    for index in stride(from: 0, to: numbers.count, by: 2) { vertices.append(Vertex(numbers[index] * w, numbers[index + 1] * h)) }
+                    annotation.value = .geometry(.polygon(Polygon(exterior: Ring(vertices).oriented(counterClockwise: true))))
+                } else {
+                    throw AnnotationError(.malformed, "a YOLO line is 'class cx cy w h [confidence]' or 'class x1 y1 x2 y2 x3 y3 ...'; this one has \(numbers.count) numbers after the class", context: context)
+                }
+                usedClasses.insert(classID)
+                document.annotations.append(annotation)
+                nextID += 1
+            }
+        }
+        // Classes used but not named.
+        let named = Set(document.categories.compactMap(\.id.intValue))
+        for classID in usedClasses.subtracting(named).sorted() {
+            document.categories.append(Category(id: .int(classID), name: String(classID)))
+        }
+        document.categories.sort { $0.id < $1.id }
+        return AnnotationReadResult(document: document, warnings: warnings)
+    }
+
+    /// The class names from `classes.txt` or `data.yaml` in the first folder that has one.
+    static func classNames(in folders: [String]) throws -> [String] {
+        for folder in folders {
+            if let bytes = try? FileBytes.read(folder + "/classes.txt"), let text = String(validating: bytes, as: UTF8.self) {
+                return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            }
+            for name in ["data.yaml", "dataset.yaml"] {
+                if let bytes = try? FileBytes.read(folder + "/" + name), let text = String(validating: bytes, as: UTF8.self) {
+                    return try namesFromYAML(text, file: folder + "/" + name)
+                }
+            }
+        }
+        return []
+    }
+
+    /// The `names:` of an Ultralytics data file: a flow list `[a, b]`, a block list `- a`, or a
+    /// mapping `0: a`.
+    static func namesFromYAML(_ text: String, file: String) throws -> [String] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("names:") }) else { return [] }
+        func clean(_ value: Substring) -> String {
+            value.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        }
+        let inline = lines[start].dropFirst("names:".count).trimmingCharacters(in: .whitespaces)
+        if inline.hasPrefix("[") {
+            guard inline.hasSuffix("]") else { throw AnnotationError(.unsupported, "write names: [a, b] on one line, or use classes.txt", context: ErrorContext(file: file, line: start + 1)) }
+            return inline.dropFirst().dropLast().split(separator: ",").map(clean)
+        }
+        var mapped: [(Int, String)] = []
+        var listed: [String] = []
+        for line in lines[(start + 1)...] {
+            guard line.hasPrefix(" ") || line.hasPrefix("\t") || line.hasPrefix("-") else { break }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if trimmed.hasPrefix("- ") {
+                listed.append(clean(trimmed.dropFirst(2)))
+            } else if let colon = trimmed.firstIndex(of: ":"), let index = Int(trimmed[..<colon]) {
+                mapped.append((index, clean(trimmed[trimmed.index(after: colon)...])))
+            } else {
+                throw AnnotationError(.unsupported, "cannot read this line of names:; use classes.txt", context: ErrorContext(file: file))
+            }
+        }
+        if !mapped.isEmpty {
+            let count = (mapped.map(\.0).max() ?? -1) + 1
+            var names = (0..<count).map(String.init)
+            for (index, name) in mapped where index >= 0 { names[index] = name }
+            return names
+        }
+        return listed
+    }
+
+    /// The size of the image with this stem in one of the folders.
+    static func findImageSize(stem: String, near folders: [String], file: String) throws -> ImageSize {
+        for folder in folders {
+            for ext in ["png", "tif", "tiff", "jpg", "jpeg", "npy", "PNG", "TIF", "JPG"] {
+                let candidate = folder + "/" + stem + "." + ext
+                if FileManager.default.fileExists(atPath: candidate) { return try ImageSize.of(file: candidate) }
+            }
+        }
+        throw AnnotationError(.invalidArgument, "YOLO coordinates are fractions of the image size, and no image named \(stem).png/.tif/.jpg was found next to the labels or in images/; give --image WIDTHxHEIGHT", context: ErrorContext(file: file))
+    }
+}

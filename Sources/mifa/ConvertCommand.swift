@@ -1,0 +1,173 @@
+import Annotations
+import ArgumentParser
+import Foundation
+import MIFACore
+
+/// Parses a command-line value of a string-backed enum, listing the choices when it is not one.
+func choice<T: RawRepresentable & CaseIterable>(_ text: String) throws -> T where T.RawValue == String {
+    guard let value = T(rawValue: text) else {
+        throw ValidationError("'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return value
+}
+
+/// `mifa convert <in> <out> [--from FORMAT] [--to FORMAT] [--image IMAGE_OR_SIZE]`: converts
+/// annotations between COCO, GeoJSON, label images, CTC, napari CSV and YOLO, refusing conversions
+/// that lose information unless `--allow-lossy`.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert annotations between COCO, GeoJSON, label images, CTC, napari CSV and YOLO.",
+        discussion: """
+            Formats: \(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")). Without --from \
+            and --to the formats follow the names: .json (COCO, or GeoJSON when it holds features), \
+            .geojson, .png/.tif/.npy label images (or a folder of them), .csv (napari; tracks when the \
+            header has track_id), a folder with res_track.txt/man_track.txt (CTC) or .txt labels (YOLO). \
+            Conversions that would lose information (shapes reduced, objects dropped or merged, classes \
+            or track links dropped) are refused with the list of losses unless --allow-lossy; dropped \
+            per-object properties only warn. Masks are traced along pixel edges and polygons \
+            rasterised exactly (COCO polygons as pycocotools does). Exit 0: converted; 1: invalid or \
+            refused input; 2: usage error.
+            """)
+
+    @Argument(help: "The annotations to read: a file or a folder.")
+    var input: String
+
+    @Argument(help: "Where to write: a file or a folder (masks of several images, CTC, YOLO).")
+    var output: String
+
+    @Option(name: .customLong("from"), help: "The input format (default: from the name and contents).", transform: choice)
+    var source: AnnotationFormat?
+
+    @Option(name: .customLong("to"), help: "The output format (default: from the output name).", transform: choice)
+    var target: AnnotationFormat?
+
+    @Option(help: ArgumentHelp("The image or its size WIDTHxHEIGHT, for targets that need a canvas (masks from vectors, YOLO coordinates).", valueName: "image-or-size"))
+    var image: String?
+
+    @Flag(name: .customLong("allow-lossy"), help: "Convert even when the target cannot hold everything; the losses are still listed.")
+    var allowLossy = false
+
+    @Option(name: .customLong("mask-kind"), help: "Label images hold one value per object (instance) or per class (semantic).", transform: choice)
+    var maskKind: MaskKind = .instance
+
+    @Option(name: .customLong("coco-masks"), help: "Write masks to COCO as polygons (exact; RLE where there are holes) or rle (default: polygons from label images, rle otherwise).", transform: choice)
+    var cocoMasks: COCOWriteOptions.Masks?
+
+    @Option(name: .customLong("point-radius"), help: "Draw points as disks of this radius in pixels (weak masks).")
+    var pointRadius: Double?
+
+    @Flag(name: .customLong("fill-boxes"), help: "Draw boxes as filled rectangles in masks (weak masks).")
+    var fillBoxes = false
+
+    @Option(name: .customLong("yolo"), help: "YOLO lines: auto, boxes or segments.", transform: choice)
+    var yoloMode: YOLOFolder.Mode = .auto
+
+    @Option(help: "Simplify before writing: boxes, points (centres) or counts (per image and category).", transform: choice)
+    var reduce: Reduction?
+
+    @Flag(name: .customLong("allow-invalid-rings"), help: "Read self-intersecting GeoJSON rings with a warning instead of an error.")
+    var allowInvalidRings = false
+
+    @Flag(help: "Print one JSON document: formats, counts, losses, warnings and files written.")
+    var json = false
+
+    func validate() throws {
+        if input == output { throw ValidationError("the output '\(output)' is the input; choose another path") }
+        if let image, ImageSize(parsing: image) == nil, !FileManager.default.fileExists(atPath: image) {
+            throw ValidationError("--image takes an image file or a size WIDTHxHEIGHT such as 512x512, not '\(image)'")
+        }
+        if let pointRadius, !(pointRadius > 0 && pointRadius.isFinite) {
+            throw ValidationError("--point-radius must be a positive number of pixels")
+        }
+        if target == nil, AnnotationFormat.detect(output: output) == nil {
+            throw ValidationError("cannot tell the output format from '\(output)'; give --to (\(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        var options = ConversionOptions(
+            allowLossy: allowLossy, maskKind: maskKind, cocoMasks: cocoMasks, pointRadius: pointRadius, fillBoxes: fillBoxes,
+            yoloMode: yoloMode, reduction: reduce, allowInvalidRings: allowInvalidRings)
+        if let image { options.imageSize = try ImageSize(parsing: image) ?? ImageSize.of(file: image) }
+        let report: ConversionReport
+        do {
+            report = try Converter.convert(input: input, output: output, from: source, to: target, options: options)
+        } catch let error as AnnotationError where json {
+            print(try CanonicalJSON.string(ConvertFailure(error: error)), terminator: "")
+            throw error
+        }
+        if json {
+            print(try CanonicalJSON.string(ConvertSummary(report)), terminator: "")
+            return
+        }
+        print("converted \(report.source) to \(report.target): \(report.images) images, \(report.annotations) annotations, \(report.categories) categories\(report.tracks > 0 ? ", \(report.tracks) tracks" : "")")
+        for file in report.files.prefix(5) { print("  wrote \(file)") }
+        if report.files.count > 5 { print("  ... and \(report.files.count - 5) more files") }
+        for loss in report.losses { printError("mifa: \(loss.refusesConversion ? "lost" : "dropped") \(loss.message)") }
+        for warning in report.warnings.prefix(20) { printError("mifa: warning: \(warning)") }
+        if report.warnings.count > 20 { printError("mifa: ... and \(report.warnings.count - 20) more warnings (--json lists them all)") }
+    }
+}
+
+/// The `--json` output of `mifa convert`.
+struct ConvertSummary: Encodable {
+    struct Loss: Encodable {
+        var kind: String
+        var count: Int
+        var message: String
+        var refused: Bool
+    }
+
+    struct Warning: Encodable {
+        var code: String
+        var message: String
+        var file: String?
+        var pointer: String?
+        var line: Int?
+    }
+
+    var source: String
+    var target: String
+    var images: Int
+    var annotations: Int
+    var categories: Int
+    var tracks: Int
+    var losses: [Loss]
+    var warnings: [Warning]
+    var files: [String]
+
+    init(_ report: ConversionReport) {
+        source = report.source.rawValue
+        target = report.target.rawValue
+        images = report.images
+        annotations = report.annotations
+        categories = report.categories
+        tracks = report.tracks
+        losses = report.losses.map { Loss(kind: $0.kind.rawValue, count: $0.count, message: $0.message, refused: $0.refusesConversion) }
+        warnings = report.warnings.map { Warning(code: $0.code.rawValue, message: $0.message, file: $0.context.file, pointer: $0.context.pointer, line: $0.context.line) }
+        files = report.files
+    }
+}
+
+/// The `--json` output of a failed conversion.
+struct ConvertFailure: Encodable {
+    struct Failure: Encodable {
+        var code: String
+        var message: String
+        var file: String?
+        var pointer: String?
+        var line: Int?
+        var column: Int?
+        var key: String?
+    }
+
+    var converted = false
+    var error: Failure
+
+    init(error: AnnotationError) {
+        self.error = Failure(
+            code: error.code, message: error.message, file: error.context.file, pointer: error.context.pointer, line: error.context.line,
+            column: error.context.column, key: error.context.key)
+    }
+}
