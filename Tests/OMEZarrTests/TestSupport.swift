@@ -64,7 +64,7 @@ enum TestData {
                 let counts = Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +)
                 value = counts.max { a, b in
                     if a.value != b.value { return a.value < b.value }
-                    if (a.key == 0) != (b.key == 0) { return a.key != 0 }
+                    if (a.key == 0) != (b.key == 0) { return a.key == 0 }
                     return a.key > b.key
                 }!.key
             } else {
