@@ -176,3 +176,27 @@ def test_bad_input_is_a_clear_error(tmp_path, mifa):
     # Usage errors exit 2.
     proc = mifa("zarr", "import", tmp_path / "x.npy", tmp_path / "y.zarr", "--chunks", "a,b", check=False)
     assert proc.returncode == 2
+
+
+def test_delta_filters_and_shard_index_at_the_start(tmp_path, mifa):
+    """Less common layouts written by zarr-python: numcodecs delta filters (v2 and v3), big-endian
+    bytes, and shards whose index comes first."""
+    from zarr.codecs import BloscCodec, BytesCodec, Crc32cCodec, ShardingCodec, ZstdCodec
+    from zarr.codecs.numcodecs import Delta
+    data = m.make_data("int32")
+    arrays = {
+        "v2-delta": dict(zarr_format=2, filters=[m.numcodecs.Delta(dtype="<i4")], compressors=m.numcodecs.Zstd(level=1)),
+        "v3-delta": dict(zarr_format=3, filters=[Delta(dtype="<i4")], serializer=BytesCodec(endian="big"),
+                         compressors=[BloscCodec(cname="zstd", shuffle="bitshuffle", typesize=4)]),
+        "v3-index-start": dict(zarr_format=3, chunks=m.SHARDS, compressors=None, serializer=ShardingCodec(
+            chunk_shape=m.CHUNKS, codecs=[BytesCodec(), ZstdCodec(level=2)], index_codecs=[BytesCodec(), Crc32cCodec()],
+            index_location="start")),
+    }
+    for name, options in arrays.items():
+        options.setdefault("chunks", m.CHUNKS)
+        path = tmp_path / f"{name}.zarr"
+        array = m.zarr.create_array(store=str(path), shape=m.SHAPE, dtype="int32", **options)
+        array[...] = data
+        out = tmp_path / "out.npy"
+        mifa("zarr", "export", path, out, "--region", "1:36,2:27")
+        m.assert_same(np.load(out), data[1:36, 2:27], name)
