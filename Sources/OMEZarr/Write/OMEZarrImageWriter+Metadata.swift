@@ -60,7 +60,8 @@ extension OMEZarrImageWriter {
         let channels = (0..<count).map { index -> OmeroChannel in
             let range = statistics.ranges[index] ?? (0, 0)
             let limits = typeRange ?? (Swift.min(range.min, 0), range.max)
-            return OmeroChannel(label: count == 1 ? (options.name ?? "channel 0") : "channel \(index)", color: palette[index % palette.count],
+            let name = channelLabels.flatMap { $0.indices.contains(index) && !$0[index].isEmpty ? $0[index] : nil }
+            return OmeroChannel(label: name ?? (count == 1 ? (options.name ?? "channel 0") : "channel \(index)"), color: palette[index % palette.count],
                                 window: OmeroWindow(min: limits.0, max: limits.1, start: range.min, end: range.max))
         }
         return OmeroMetadata(channels: channels, model: count == 1 ? "greyscale" : "color", defaultT: 0,

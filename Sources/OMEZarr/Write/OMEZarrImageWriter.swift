@@ -42,6 +42,8 @@ public final class OMEZarrImageWriter {
     public let translation: [Double]?
     /// The rendering metadata to write (intensity images); `nil` to derive it from the data.
     public var omero: OmeroMetadata?
+    /// Channel names for the derived rendering metadata (one per index of the channel axis).
+    public var channelLabels: [String]?
     let label: LabelSettings?
     let builder: any PyramidBuilding
     var finished = false
