@@ -4,10 +4,10 @@ import ArgumentParser
 struct OMEZarrCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omezarr",
-        abstract: "Inspect OME-Zarr (OME-NGFF 0.4/0.5) images, labels, plates; convert TIFF files into OME-Zarr.",
+        abstract: "Inspect OME-Zarr (OME-NGFF 0.4/0.5) images, labels, plates; convert TIFF files into OME-Zarr; export levels.",
         discussion: """
             An OME-Zarr path is a directory, a zip file (.zip or .ozx, optionally followed by a path \
             inside it) or an http(s):// URL (read-only).
             """,
-        subcommands: [OMEZarrInfoCommand.self, OMEZarrFromTIFFCommand.self])
+        subcommands: [OMEZarrInfoCommand.self, OMEZarrFromTIFFCommand.self, OMEZarrExportCommand.self])
 }

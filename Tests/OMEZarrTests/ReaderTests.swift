@@ -45,22 +45,25 @@ import Zarr
         #expect(image.levels.count == 3)
         #expect(image.levels.map(\.shape) == [[2, 4, 32, 48], [2, 4, 16, 24], [2, 4, 8, 12]])
         #expect(image.levels[0].chunkShape == [1, 1, 16, 16])
-        #expect(image.levels[1].origin == [0, 10, 100, 200])
+        #expect(image.levels[1].origin == [0, 10, 100.25, 200.25])
+        #expect(image.levels[2].origin == [0, 10, 100.75, 200.75])
         #expect(image.warnings.isEmpty)
         let region = Region([1..<2, 0..<4, 3..<17, 5..<40])
         #expect(try image.read(UInt16.self, region: region) == data.copy(region: region))
-        // Physical coordinates: y 100 + 0.5 * [3, 17) = [101.5, 108.5), x 200 + 0.5 * [5, 40) = [202.5, 220).
-        let box = PhysicalRegion(lower: [1, 10, 101.5, 202.5], upper: [2, 18, 108.5, 220])
+        // Pixel i is centred on index i: rows 3..<17 cover indices [2.5, 16.5), i.e. y 100 + 0.5 * that.
+        let box = try image.physicalRegion(of: region)
+        #expect(box == PhysicalRegion(lower: [0.5, 9, 101.25, 202.25], upper: [1.5, 17, 108.25, 219.75]))
         let (read, pixels) = try image.read(level: 0, physical: box)
         #expect(read == region)
         #expect(pixels.typed(as: UInt16.self) == (try data.copy(region: region)))
-        // The same box at level 1 covers rows [1.5, 8.5) -> 1..<9 and columns [2.5, 20) -> 2..<20.
         #expect(try image.pixelRegion(of: box, level: 1) == Region([1..<2, 0..<4, 1..<9, 2..<20]))
         #expect(try image.map(region, fromLevel: 0, toLevel: 1) == Region([1..<2, 0..<4, 1..<9, 2..<20]))
         #expect(try image.map(Region([0..<1, 0..<1, 2..<4, 6..<8]), fromLevel: 1, toLevel: 0) == Region([0..<1, 0..<1, 4..<8, 12..<16]))
-        #expect(try image.map([0, 0, 3, 5], fromLevel: 0, toLevel: 2) == [0, 0, 0.75, 1.25])
-        #expect(try image.physicalPoint([0, 1, 2, 4], level: 2) == [0, 12, 104, 208])
-        #expect(try image.transform(fromLevel: 2, toLevel: 0) == AxisAlignedTransform(scale: [1, 1, 4, 4]))
+        #expect(try image.map([0, 0, 3, 5], fromLevel: 0, toLevel: 2) == [0, 0, 0.375, 0.875])
+        #expect(try image.physicalPoint([0, 1, 2, 4], level: 2) == [0, 12, 104.75, 208.75])
+        #expect(try image.transform(fromLevel: 2, toLevel: 0) == AxisAlignedTransform(scale: [1, 1, 4, 4], translation: [0, 0, 1.5, 1.5]))
+        // A point covers the pixel it lies in.
+        #expect(try image.pixelRegion(of: PhysicalRegion(lower: [0, 10, 100.2, 200.3], upper: [0, 10, 100.2, 200.3])) == Region([0..<1, 0..<1, 0..<1, 1..<2]))
         #expect(throws: OMEZarrError.self) { try image.read(level: 3) }
         #expect(throws: OMEZarrError.self) { try image.read(level: 0, region: Region([0..<1, 0..<1, 0..<33, 0..<1])) }
         #expect(throws: OMEZarrError.self) { try image.read(level: 0, physical: PhysicalRegion(lower: [0, 0, 0, .nan], upper: [1, 1, 1, 1])) }

@@ -17,6 +17,7 @@ import Zarr
         #expect(image.version == version)
         #expect(image.levels.map(\.shape) == [[5, 37, 50], [5, 19, 25], [5, 10, 13]])
         #expect(image.levels.map(\.pixelSize) == [[2, 0.5, 0.25], [2, 1, 0.5], [2, 2, 1]])
+        #expect(image.levels.map(\.origin) == [[0, 0, 0], [0, 0.25, 0.125], [0, 0.75, 0.375]])
         #expect(image.axes == Self.axes3D)
         #expect(image.levels[2].chunkShape == [2, 10, 13])
         var expected = data

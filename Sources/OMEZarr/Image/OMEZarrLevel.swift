@@ -29,9 +29,10 @@ public struct OMEZarrLevel: Sendable {
     /// The physical size of one pixel along each axis (the scale of ``transform``).
     public var pixelSize: [Double] { transform.scale }
 
-    /// The physical offset of the level's origin (the translation of ``transform``).
+    /// The physical position of the centre of the level's first pixel (the translation of ``transform``).
     public var origin: [Double] { transform.translation }
 
-    /// The physical box the whole level covers: `[origin, origin + shape * pixelSize)`.
+    /// The physical box the level's pixels cover: from half a pixel before the first centre to
+    /// half a pixel after the last.
     public var physicalExtent: PhysicalRegion { transform.apply(PhysicalRegion(Region(shape: shape))) }
 }

@@ -5,7 +5,9 @@ public import MIFACore
 /// Every composition of OME-NGFF 0.4/0.5 `scale` and `translation` transformations is one of
 /// these, so a level's mapping to physical space, its inverse, and the mapping from one level to
 /// another are values of this type (``then(_:)``, ``inverse``), never ad-hoc arithmetic.
-/// Coordinates are continuous array indices: pixel `i` covers `[i, i + 1)` (MIFAKit's pixel grid).
+/// Its input is a continuous array index, and, as in ome-zarr-py, napari and NGFF 0.6, an index
+/// names the centre of its pixel: pixel `i` covers the indices `[i - 0.5, i + 0.5)`. (MIFAKit's
+/// vector coordinates put the corner of pixel 0 at 0, so they equal the index plus 0.5.)
 /// See https://ngff.openmicroscopy.org/0.5/#trafo-md.
 public struct AxisAlignedTransform: Sendable, Hashable, CustomStringConvertible {
     /// The factor per axis.
@@ -70,7 +72,8 @@ public struct AxisAlignedTransform: Sendable, Hashable, CustomStringConvertible 
     public var description: String { "scale \(scale) translation \(translation)" }
 }
 
-/// A box in continuous coordinates (physical units, or fractional pixel indices): `[lower, upper)` per axis.
+/// A box in continuous coordinates (physical units, or array indices whose integers are pixel
+/// centres): `[lower, upper)` per axis.
 public struct PhysicalRegion: Sendable, Hashable, CustomStringConvertible {
     /// The lower corner.
     public var lower: [Double]
@@ -85,24 +88,26 @@ public struct PhysicalRegion: Sendable, Hashable, CustomStringConvertible {
         self.upper = upper
     }
 
-    /// The box a pixel region covers in index coordinates: `[lowerBound, upperBound)` per axis.
+    /// The box the pixels of a region cover in index coordinates: `[lowerBound - 0.5, upperBound - 0.5)`
+    /// per axis (pixel `i` is centred on index `i`).
     public init(_ region: Region) {
-        lower = region.ranges.map { Double($0.lowerBound) }
-        upper = region.ranges.map { Double($0.upperBound) }
+        lower = region.ranges.map { Double($0.lowerBound) - 0.5 }
+        upper = region.ranges.map { Double($0.upperBound) - 0.5 }
     }
 
     /// Number of axes.
     public var rank: Int { lower.count }
 
-    /// The smallest pixel region that covers the box, clipped to `shape`: `floor(lower)..<ceil(upper)`
-    /// per axis (a box thinner than a pixel still covers the pixel it lies in); empty along an axis
-    /// the box misses.
+    /// The smallest pixel region whose pixels cover the box (in index coordinates, pixel `i`
+    /// covering `[i - 0.5, i + 0.5)`), clipped to `shape`; a box thinner than a pixel still covers
+    /// the pixel it lies in; empty along an axis the box misses.
     /// - Precondition: `shape` has ``rank`` extents.
     public func coveringPixels(clippedTo shape: [Int]) -> Region {
         precondition(shape.count == rank, "a shape of rank \(shape.count) for a box of rank \(rank)")
         return Region((0..<rank).map { axis in
             let extent = Double(shape[axis])
-            let (a, b) = (lower[axis], upper[axis])
+            // In pixel-corner coordinates (index + 0.5), pixel j covers [j, j + 1).
+            let (a, b) = (lower[axis] + 0.5, upper[axis] + 0.5)
             // Outside the level (or not a box): nothing. A point (a == b) covers the pixel it is in.
             guard extent > 0, a <= b, a < extent, b > 0 || (a == b && a == 0) else { return 0..<0 }
             let low = Swift.max(0, Swift.min(extent - 1, (a + 1e-9).rounded(.down)))

@@ -11,7 +11,7 @@ extension OMEZarrImageWriter {
         details["factor"] = 2
         return Multiscale(
             name: options.name ?? label?.name ?? "image", axes: axes,
-            datasets: levelScales.enumerated().map { MultiscaleDataset(path: "\($0.offset)", scale: $0.element, translation: translation) },
+            datasets: levelScales.enumerated().map { MultiscaleDataset(path: "\($0.offset)", scale: $0.element, translation: levelTranslations?[$0.offset]) },
             type: reduction.rawValue, metadata: .object(details))
     }
 

@@ -16,8 +16,9 @@ public import Zarr
 /// come in any order; in C order of those axes at most one block of planes per level is held.
 /// Levels halve y and x (and z with ``OMEZarrWriteOptions/downsampleZ``) with a
 /// ``PyramidReduction``; the scale of level `k` is the scale of level 0 times `2^k` on the halved
-/// axes. The multiscale metadata is written last, by ``finish()``, after validating it with the
-/// strict schema rules, so an interrupted write never looks like a complete image.
+/// axes and its translation keeps pixel centres on block centres (see ``PyramidReduction``). The
+/// multiscale metadata is written last, by ``finish()``, after validating it with the strict schema
+/// rules, so an interrupted write never looks like a complete image.
 /// See https://ngff.openmicroscopy.org/0.4/ and https://ngff.openmicroscopy.org/0.5/.
 public final class OMEZarrImageWriter {
     /// The store written to.
@@ -38,8 +39,9 @@ public final class OMEZarrImageWriter {
     public let levelShapes: [[Int]]
     /// The scale of each level.
     public let levelScales: [[Double]]
-    /// The translation shared by every level, if any.
-    public let translation: [Double]?
+    /// The translation of each level (`t_k = t_0 + (s_k - s_0) / 2`), or `nil` for a single level
+    /// without a translation.
+    public let levelTranslations: [[Double]]?
     /// The rendering metadata to write (intensity images); `nil` to derive it from the data.
     public var omero: OmeroMetadata?
     /// Channel names for the derived rendering metadata (one per index of the channel axis).
@@ -63,7 +65,7 @@ public final class OMEZarrImageWriter {
     ///   - dataType: the element type (not `bool`).
     ///   - axes: the axes; `nil` for the trailing names of `t, c, z, y, x`.
     ///   - scale: the physical pixel size of level 0 per axis; `nil` for 1 everywhere.
-    ///   - translation: the physical position of level 0's origin per axis, if any.
+    ///   - translation: the physical position of the centre of level 0's first pixel per axis, if any.
     ///   - options: version, levels, chunks, shards, compressor, reduction.
     /// - Throws: ``OMEZarrError`` `.axesMismatch` when the axes do not fit the shape,
     ///   `.invalidMetadata` when they break the NGFF rules, `.invalidTransformation` for a scale or
@@ -139,7 +141,9 @@ public final class OMEZarrImageWriter {
         self.reduction = reduction
         self.levelShapes = shapes
         self.levelScales = scales
-        self.translation = translation
+        let offsets = translation ?? [Double](repeating: 0, count: rank)
+        self.levelTranslations = translation == nil && levelCount == 1 ? nil
+            : scales.map { levelScale in (0..<rank).map { offsets[$0] + (levelScale[$0] - scale[$0]) / 2 } }
         self.label = label
         let format = options.version.zarrFormat
         try OMEZarrError.wrapping("cannot create the image group at '\(path.isEmpty ? "/" : path)' in \(store.location)") {

@@ -4,7 +4,9 @@
 /// Levels are built in cascade: level `k` is the reduction of level `k-1`. Each level halves y and
 /// x (and z when asked), rounding the extent up; a block at an odd edge holds only the pixels that
 /// exist. The pixel `i` of level `k` covers pixels `2i` and `2i + 1` of level `k-1`, so the
-/// multiscale transformations double the scale and keep the translation (pixel corners stay put).
+/// multiscale transformations double the scale and move the translation by half the growth of a
+/// pixel (`t_k = t_0 + (s_k - s_0) / 2`): each pixel's centre sits at the centre of the block it
+/// reduces, the convention of ome-zarr-py and napari (an array index names a pixel centre).
 public enum PyramidReduction: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
     /// The arithmetic mean, computed exactly (integers in 64-bit integer arithmetic, floats in
     /// `Double`) and rounded to the nearest value of the element type, ties to even (`1.5 → 2`,

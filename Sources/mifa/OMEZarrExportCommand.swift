@@ -1,0 +1,42 @@
+import ArgumentParser
+import MIFACore
+import OMEZarr
+import RasterIO
+
+/// `mifa omezarr export <image> <out.npy> [--level N] [--region ...] [--label NAME]`.
+struct OMEZarrExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a region of one level of an OME-Zarr image (or of one of its labels) to a .npy file.")
+
+    @Argument(help: "The OME-Zarr image: a directory, zip path or URL.")
+    var image: String
+
+    @Argument(help: "The .npy file to write.")
+    var output: String
+
+    @Option(help: "The level, 0 for the highest resolution.")
+    var level: Int = 0
+
+    @Option(help: ArgumentHelp("NumPy-style slices per axis of the level, e.g. 0:1,0:10,0:512,0:512 (missing axes mean all).", valueName: "slices"))
+    var region: String?
+
+    @Option(help: "Export the label image labels/NAME instead (its pixels must be integers).")
+    var label: String?
+
+    @OptionGroup var concurrency: ZarrConcurrencyOptions
+
+    func validate() throws {
+        guard level >= 0 else { throw ValidationError("--level must be 0 or more") }
+    }
+
+    func run() throws {
+        let location = try ZarrLocation.forReading(image)
+        var opened = try OMEZarrImage.open(location.store, path: location.path)
+        if let label { opened = try opened.openLabel(label) }
+        let chosen = try opened.level(level)
+        let selected = try region.map { try Region(parsing: $0, shape: chosen.shape) } ?? Region(shape: chosen.shape)
+        let pixels = try opened.read(level: level, region: selected, concurrency: concurrency.threads)
+        try NPYFile.write(pixels, to: output)
+    }
+}
