@@ -62,6 +62,8 @@ let package = Package(
 
         // Benchmarks: `make bench` builds this in release mode and runs Benchmarks/zarr_bench.py.
         .executableTarget(name: "ZarrBench", dependencies: ["Zarr"], path: "Benchmarks/ZarrBench", swiftSettings: strict),
+        .executableTarget(
+            name: "AnnotationsBench", dependencies: ["Annotations", "RasterIO", "MIFACore"], path: "Benchmarks/annotations", swiftSettings: strict),
 
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),

@@ -89,7 +89,14 @@ struct ConvertCommand: ParsableCommand {
         var options = ConversionOptions(
             allowLossy: allowLossy, maskKind: maskKind, cocoMasks: cocoMasks, pointRadius: pointRadius, fillBoxes: fillBoxes,
             yoloMode: yoloMode, reduction: reduce, allowInvalidRings: allowInvalidRings)
-        if let image { options.imageSize = try ImageSize(parsing: image) ?? ImageSize.of(file: image) }
+        if let image {
+            if let size = ImageSize(parsing: image) {
+                options.imageSize = size
+            } else {
+                options.imageSize = try ImageSize.of(file: image)
+                options.imageFile = image
+            }
+        }
         let report: ConversionReport
         do {
             report = try Converter.convert(input: input, output: output, from: source, to: target, options: options)

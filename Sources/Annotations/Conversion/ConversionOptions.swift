@@ -4,6 +4,8 @@ public struct ConversionOptions: Sendable, Hashable {
     public var allowLossy: Bool
     /// The canvas for targets that need one (masks from vectors, YOLO's normalised coordinates).
     public var imageSize: ImageSize?
+    /// The image file `--image` named, if it named a file (its name becomes the image's file name).
+    public var imageFile: String?
     /// Instance or semantic label images, for reading and writing masks.
     public var maskKind: MaskKind
     /// How COCO masks are written; `nil`: polygons for masks read from label images, RLE otherwise.

@@ -64,6 +64,13 @@ public enum Converter {
                 document.images[index].width = size.width
                 document.images[index].height = size.height
             }
+            if document.images.isEmpty {
+                // A format without images (GeoJSON, napari CSV): the canvas is the one image.
+                document.images = [ImageReference(id: .int(1), fileName: options.imageFile.map { URL(fileURLWithPath: $0).lastPathComponent }, width: size.width, height: size.height)]
+                for index in document.annotations.indices where document.annotations[index].imageID == nil {
+                    document.annotations[index].imageID = .int(1)
+                }
+            }
         }
         if let reduction = options.reduction { document = reduce(document, to: reduction) }
         var losses = try Converter.losses(of: document, to: target, options: options)
@@ -82,6 +89,7 @@ public enum Converter {
             let list = refused.map { "  - \($0.message)" }.joined(separator: "\n")
             throw AnnotationError(.lossyConversion, "converting \(source) to \(target) would lose information:\n\(list)\nnothing was written; pass --allow-lossy to convert anyway", context: ErrorContext(file: input))
         }
+        if options.allowLossy { document = representable(document, in: target) }
         var files: [String]
         switch target {
         case .coco:
@@ -107,6 +115,31 @@ public enum Converter {
         return ConversionReport(
             source: source, target: target, images: document.images.count, annotations: document.annotations.count,
             categories: document.categories.count, tracks: document.tracking?.tracks.count ?? 0, losses: losses, warnings: read.warnings, files: files)
+    }
+
+    /// The document without the annotations `target` cannot hold at all (after a lossy conversion
+    /// was allowed): non-areal values for COCO, probability maps for GeoJSON, objects without a
+    /// position for points tables, untracked objects for tracks tables.
+    static func representable(_ document: AnnotationDocument, in target: AnnotationFormat) -> AnnotationDocument {
+        var result = document
+        result.annotations = document.annotations.filter { annotation in
+            let value = annotation.value
+            switch target {
+            case .coco:
+                if case .geometry(let geometry) = value { return geometry.isAreal }
+                if case .box = value { return true }
+                if case .mask = value { return true }
+                return false
+            case .geojson:
+                if case .probabilityMap = value { return false }
+                return true
+            case .napariPointsCSV: return value.isSpatial
+            case .napariTracksCSV: return value.isSpatial && annotation.frame != nil && annotation.trackID != nil
+            case .yolo: return value.isSpatial && !value.isPoint
+            case .maskPNG, .maskTIFF, .npy, .ctc: return true
+            }
+        }
+        return result
     }
 
     /// The document simplified: every object as its box or centre, or per-image counts per category.

@@ -97,6 +97,13 @@ struct COCOParser {
                     hasName = true
                 case "supercategory":
                     if !reader.readNull() { category.supercategory = try reader.readString() }
+                case "color":
+                    let value = try reader.readValue()
+                    if let components = value.arrayValue?.compactMap({ $0.numberValue?.intValue }), components.count == value.arrayValue?.count {
+                        category.color = components
+                    } else {
+                        category.properties["color"] = value
+                    }
                 default: category.properties[key.name] = try reader.readValue()
                 }
             }
@@ -211,7 +218,29 @@ struct COCOParser {
                     context: ErrorContext(file: file, pointer: "\(root)/\(check.annotation)/segmentation", key: key)))
             }
         }
+        restoreOriginalIDs()
         return AnnotationReadResult(document: document, warnings: warnings)
+    }
+
+    /// Gives images and annotations back the string ids a MIFAKit writer kept under `mifa_id`
+    /// (COCO ids are integers; GeoJSON and QuPath ids are often UUIDs).
+    mutating func restoreOriginalIDs() {
+        var imageIDs: [Identifier: Identifier] = [:]
+        for index in document.images.indices {
+            guard let original = document.images[index].properties["mifa_id"]?.stringValue else { continue }
+            imageIDs[document.images[index].id] = .string(original)
+            document.images[index].id = .string(original)
+            document.images[index].properties["mifa_id"] = nil
+        }
+        guard !imageIDs.isEmpty || document.annotations.contains(where: { $0.properties["mifa_id"] != nil }) else { return }
+        var used = Set(document.annotations.compactMap(\.id))
+        for index in document.annotations.indices {
+            if let image = document.annotations[index].imageID, let mapped = imageIDs[image] { document.annotations[index].imageID = mapped }
+            if let original = document.annotations[index].properties["mifa_id"]?.stringValue, used.insert(.string(original)).inserted {
+                document.annotations[index].id = .string(original)
+                document.annotations[index].properties["mifa_id"] = nil
+            }
+        }
     }
 
     func error(_ kind: AnnotationError.Code, _ message: String, pointer: String, key: String? = nil) -> AnnotationError {

@@ -90,7 +90,13 @@ public enum COCOWriter {
                 writer.key("supercategory")
                 writer.string(supercategory)
             }
-            writeProperties(category.properties, skipping: ["id", "name", "supercategory"], into: &writer)
+            if let color = category.color {
+                writer.key("color")
+                writer.beginArray()
+                for component in color { writer.int(Int64(component)) }
+                writer.endArray()
+            }
+            writeProperties(category.properties, skipping: ["id", "name", "supercategory", "color"], into: &writer)
             writer.endObject()
         }
         writer.endArray()
