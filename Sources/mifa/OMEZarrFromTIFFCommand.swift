@@ -98,8 +98,9 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
            let contents = try? FileManager.default.contentsOfDirectory(atPath: output), !contents.isEmpty {
             throw InvalidInput(message: "\(output) exists and is not empty; pass --overwrite to replace it")
         }
+        let conversion = try TIFFConversion(tiff: input, labels: sources)
         let location = try ZarrLocation.forWriting(output)
-        let image = try TIFFIngest.convert(tiff: input, to: location.store, path: location.path, labels: sources, options: options)
+        let image = try conversion.write(to: location.store, path: location.path, options: options)
         let shape = image.shape.map(String.init).joined(separator: " x ")
         let axes = image.axes.map(\.name).joined()
         let labelNames = try image.labelNames()

@@ -26,53 +26,18 @@ public enum TIFFIngest {
         }
     }
 
-    /// Converts `tiff` into an OME-Zarr image at `path` in `store`, with `labels` attached.
+    /// Converts `tiff` into an OME-Zarr image at `path` in `store`, with `labels` attached: a
+    /// ``TIFFConversion`` (which checks every input first) written at once.
     /// - Parameters:
     ///   - options: version, levels, chunks, shards, compressor, reduction of the image; the labels
     ///     use the same layout with `labelReduction`.
     ///   - labelReduction: the labels' reduction (``PyramidReduction/mode`` or another that picks values).
     /// - Returns: the written image, opened and checked.
-    /// - Throws: ``OMEZarrError``: `.storage` for unreadable TIFFs (with RasterIO's file, page and
-    ///   tag), `.unsupported` for layouts without an NGFF form, `.invalidLabel` for labels that are
-    ///   not integers or do not match the image's axes and extents; the writer's errors.
+    /// - Throws: as ``TIFFConversion/init(tiff:labels:)`` and ``TIFFConversion/write(to:path:options:labelReduction:)``.
     @discardableResult
     public static func convert(tiff: String, to store: any ZarrStore, path: String = "", labels: [LabelSource] = [],
                                options: OMEZarrWriteOptions = OMEZarrWriteOptions(), labelReduction: PyramidReduction = .mode) throws -> OMEZarrImage {
-        let file = try open(tiff)
-        let plan = try TIFFIngestPlan(file: file)
-        guard (2...5).contains(plan.shape.count) else {
-            throw OMEZarrError(.unsupported, "\(tiff) has axes \(plan.axes.map(\.name)); OME-Zarr images have 2 to 5", context: ErrorContext(file: tiff))
-        }
-        var labelPlans: [(LabelSource, TIFFFile, TIFFIngestPlan)] = []
-        let imageAxes = zip(plan.axes, plan.shape).filter { $0.0.type != .channel }
-        for label in labels {
-            let labelFile = try open(label.path)
-            let labelPlan = try TIFFIngestPlan(file: labelFile)
-            guard labelPlan.dataType.isInteger else {
-                throw OMEZarrError(.invalidLabel, "label '\(label.name)' (\(label.path)) holds \(labelPlan.dataType.rawValue) pixels; label images must hold integers (uint8...int64)",
-                                   context: ErrorContext(file: label.path))
-            }
-            let labelAxes = zip(labelPlan.axes, labelPlan.shape)
-            guard labelAxes.map(\.0.name) == imageAxes.map(\.0.name), labelAxes.map(\.1) == imageAxes.map(\.1) else {
-                throw OMEZarrError(.invalidLabel, "label '\(label.name)' (\(label.path)) has axes \(labelAxes.map { "\($0.0.name)=\($0.1)" }) but the image has \(imageAxes.map { "\($0.0.name)=\($0.1)" }) without its channels; a label TIFF must match the image's extents",
-                                   context: ErrorContext(file: label.path, shape: labelPlan.shape))
-            }
-            labelPlans.append((label, labelFile, labelPlan))
-        }
-        let writer = try OMEZarrImageWriter(store: store, path: path, shape: plan.shape, dataType: plan.dataType, axes: plan.axes,
-                                            scale: plan.scale, options: options)
-        writer.channelLabels = plan.channelNames
-        try stream(file, plan: plan) { plane, position in try writer.write(plane: plane, at: position) }
-        let image = try writer.finish()
-        for (label, labelFile, labelPlan) in labelPlans {
-            var labelOptions = options
-            labelOptions.reduction = labelReduction
-            labelOptions.name = label.name
-            let labelWriter = try image.labelWriter(name: label.name, dataType: labelPlan.dataType, options: labelOptions)
-            try stream(labelFile, plan: labelPlan) { plane, position in try labelWriter.write(plane: plane, at: position) }
-            try labelWriter.finish()
-        }
-        return labels.isEmpty ? image : try OMEZarrImage.open(store, path: path)
+        try TIFFConversion(tiff: tiff, labels: labels).write(to: store, path: path, options: options, labelReduction: labelReduction)
     }
 
     /// Opens a TIFF file.

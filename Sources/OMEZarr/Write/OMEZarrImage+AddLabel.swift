@@ -17,7 +17,8 @@ extension OMEZarrImage {
     ///   - hasChannelAxis: whether the labels keep the image's channel axis (with extent 1).
     ///   - colors: the colours; `nil` derives them from the data.
     ///   - properties: per label value properties (each with `label-value`).
-    ///   - options: chunks, shards, codec, reduction, overwrite; the version and levels are the image's.
+    ///   - options: chunks, shards (both naming the image's axes, trailing ones if fewer), codec,
+    ///     reduction, overwrite; the version and levels are the image's.
     /// - Throws: ``OMEZarrError`` `.invalidLabel` for a non-integer type or a blending reduction,
     ///   `.invalidArgument` for a bad name or an existing label without `overwrite`; `.storage`.
     public func labelWriter(name: String, dataType: DataType, hasChannelAxis: Bool = false, colors: [LabelColor]? = nil,
@@ -38,6 +39,14 @@ extension OMEZarrImage {
         if hasChannelAxis, let channel, let position = keep.firstIndex(of: channel) { shape[position] = 1 }
         let translation = first.transform.translation.allSatisfy { $0 == 0 } ? nil : keep.map { first.transform.translation[$0] }
         var labelOptions = options
+        // Chunks and shards name the image's trailing axes: expand them to the image, keep the label's axes.
+        func project(_ values: [Int]?) -> [Int]? {
+            guard let values, values.count <= rank else { return values }
+            let full = [Int](repeating: 1, count: rank - values.count) + values
+            return keep.map { full[$0] }
+        }
+        labelOptions.chunks = project(options.chunks)
+        labelOptions.shards = project(options.shards)
         labelOptions.version = version
         labelOptions.levels = levels.count
         let zIndex = rank >= 3 && axes[rank - 3].isSpace ? rank - 3 : nil

@@ -1,0 +1,82 @@
+import MIFACore
+import RasterIO
+public import Zarr
+
+/// A TIFF image and its label TIFFs, opened, planned and checked, ready to be written as OME-Zarr.
+///
+/// Making one reads only tags: every input is checked (readable, an NGFF layout, labels of integers
+/// with the image's extents) before anything is written, so bad input leaves the destination
+/// untouched. ``write(to:path:options:labelReduction:)`` then streams the pages (see ``TIFFIngest``).
+/// A conversion owns open TIFF files: use it from one thread.
+public final class TIFFConversion {
+    /// The image TIFF's plan.
+    public let plan: TIFFIngestPlan
+    /// The label TIFFs' plans, by label.
+    public let labelPlans: [(source: TIFFIngest.LabelSource, plan: TIFFIngestPlan)]
+    let file: TIFFFile
+    let labelFiles: [TIFFFile]
+    let path: String
+
+    /// Opens and checks the image TIFF and its label TIFFs.
+    /// - Throws: ``OMEZarrError``: `.storage` for unreadable TIFFs (with RasterIO's file, page and
+    ///   tag), `.unsupported` for layouts without an NGFF form, `.invalidLabel` for labels that are
+    ///   not integers or do not match the image's axes and extents (without its channels),
+    ///   `.invalidArgument` for repeated label names.
+    public init(tiff: String, labels: [TIFFIngest.LabelSource] = []) throws {
+        file = try TIFFIngest.open(tiff)
+        path = tiff
+        plan = try TIFFIngestPlan(file: file)
+        guard (2...5).contains(plan.shape.count) else {
+            throw OMEZarrError(.unsupported, "\(tiff) has axes \(plan.axes.map(\.name)); OME-Zarr images have 2 to 5", context: ErrorContext(file: tiff))
+        }
+        guard Set(labels.map(\.name)).count == labels.count else {
+            throw OMEZarrError(.invalidArgument, "label names must differ: \(labels.map(\.name))")
+        }
+        let imageAxes = zip(plan.axes, plan.shape).filter { $0.0.type != .channel }
+        var plans: [(TIFFIngest.LabelSource, TIFFIngestPlan)] = []
+        var files: [TIFFFile] = []
+        for label in labels {
+            let labelFile = try TIFFIngest.open(label.path)
+            let labelPlan = try TIFFIngestPlan(file: labelFile)
+            guard labelPlan.dataType.isInteger else {
+                throw OMEZarrError(.invalidLabel, "label '\(label.name)' (\(label.path)) holds \(labelPlan.dataType.rawValue) pixels; label images must hold integers (uint8...int64)",
+                                   context: ErrorContext(file: label.path))
+            }
+            let labelAxes = zip(labelPlan.axes, labelPlan.shape)
+            guard labelAxes.map(\.0.name) == imageAxes.map(\.0.name), labelAxes.map(\.1) == imageAxes.map(\.1) else {
+                throw OMEZarrError(.invalidLabel, "label '\(label.name)' (\(label.path)) has axes \(labelAxes.map { "\($0.0.name)=\($0.1)" }) but the image has \(imageAxes.map { "\($0.0.name)=\($0.1)" }) without its channels; a label TIFF must match the image's extents",
+                                   context: ErrorContext(file: label.path, shape: labelPlan.shape))
+            }
+            plans.append((label, labelPlan))
+            files.append(labelFile)
+        }
+        labelPlans = plans
+        labelFiles = files
+    }
+
+    /// Writes the image, then each label image, at `path` in `store`.
+    /// - Parameters:
+    ///   - options: version, levels, chunks, shards, compressor, reduction of the image; the labels
+    ///     use the same layout with `labelReduction`.
+    ///   - labelReduction: the labels' reduction (``PyramidReduction/mode`` or another that picks values).
+    /// - Returns: the written image, opened and checked.
+    /// - Throws: ``OMEZarrError`` from reading pages and from ``OMEZarrImageWriter``.
+    @discardableResult
+    public func write(to store: any ZarrStore, path: String = "", options: OMEZarrWriteOptions = OMEZarrWriteOptions(),
+                      labelReduction: PyramidReduction = .mode) throws -> OMEZarrImage {
+        let writer = try OMEZarrImageWriter(store: store, path: path, shape: plan.shape, dataType: plan.dataType, axes: plan.axes,
+                                            scale: plan.scale, options: options)
+        writer.channelLabels = plan.channelNames
+        try TIFFIngest.stream(file, plan: plan) { plane, position in try writer.write(plane: plane, at: position) }
+        let image = try writer.finish()
+        for ((label, labelPlan), labelFile) in zip(labelPlans, labelFiles) {
+            var labelOptions = options
+            labelOptions.reduction = labelReduction
+            labelOptions.name = label.name
+            let labelWriter = try image.labelWriter(name: label.name, dataType: labelPlan.dataType, options: labelOptions)
+            try TIFFIngest.stream(labelFile, plan: labelPlan) { plane, position in try labelWriter.write(plane: plane, at: position) }
+            try labelWriter.finish()
+        }
+        return labelPlans.isEmpty ? image : try OMEZarrImage.open(store, path: path)
+    }
+}
