@@ -9,7 +9,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_BUILD_FLAGS ?=
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr
+FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzAnnotations
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -67,6 +67,8 @@ BENCH_ROUNDS ?= 5
 bench: deps
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product ZarrBench
 	$(PYTHON) Benchmarks/zarr_bench.py --rounds $(BENCH_ROUNDS) --bench-bin $(BENCH_SCRATCH)/release/ZarrBench
+	swift build --scratch-path $(BENCH_SCRATCH) -c release --product AnnotationsBench
+	$(PYTHON) Benchmarks/annotations_bench.py --rounds 3 --bench-bin $(BENCH_SCRATCH)/release/AnnotationsBench
 
 clean:
 	rm -rf .build $(FUZZ_SCRATCH) $(BENCH_SCRATCH) Fuzz/corpus-*

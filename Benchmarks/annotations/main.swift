@@ -11,6 +11,9 @@
 //   AnnotationsBench iou DT.json GT.json      IoU of every detection with every ground truth (per image 1)
 //   AnnotationsBench trace LABELS.npy         label image -> polygons (pixel edges)
 //   AnnotationsBench load COCO.json           read and index a COCO file
+//   AnnotationsBench decode-strings RLES.json  [{"size": [h, w], "counts": "..."}] parsed and decoded
+//   AnnotationsBench merge-strings GROUPS.json [[rle, ...], ...] parsed, merged, written as strings
+//   AnnotationsBench frpoly-list POLYS.json   {"height": h, "width": w, "polygons": [[x, y, ...], ...]}
 import Annotations
 import Foundation
 import MIFACore
@@ -117,6 +120,41 @@ do {
             result = try COCOReader.read(bytes: [UInt8](bytes), file: arguments[1])
         }
         emit(["seconds": time, "annotations": result?.document.annotations.count ?? 0, "images": result?.document.images.count ?? 0])
+    case "decode-strings", "merge-strings":
+        let data = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [Any] else { fail("expected a JSON list") }
+        func rle(_ value: Any) -> (counts: [UInt8], height: Int, width: Int) {
+            guard let object = value as? [String: Any], let size = object["size"] as? [Int], let counts = object["counts"] as? String else { fail("bad RLE") }
+            return (Array(counts.utf8), size[0], size[1])
+        }
+        if command == "decode-strings" {
+            let items = json.map(rle)
+            var checksum = 0
+            let time = try seconds {
+                for item in items {
+                    let mask = try RLE(compressed: item.counts, height: item.height, width: item.width).decode()
+                    checksum &+= Int(mask.elements.last ?? 0)
+                }
+            }
+            emit(["seconds": time, "masks": items.count, "checksum": checksum])
+        } else {
+            let groups = json.map { ($0 as? [Any] ?? []).map(rle) }
+            var strings: [String] = []
+            let time = try seconds {
+                strings = try groups.map { group in
+                    try RLE.merge(group.map { try RLE(compressed: $0.counts, height: $0.height, width: $0.width) }).compressedCounts
+                }
+            }
+            emit(["seconds": time, "counts": strings])
+        }
+    case "frpoly-list":
+        let data = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], let height = object["height"] as? Int,
+            let width = object["width"] as? Int, let polygons = object["polygons"] as? [[Double]]
+        else { fail("expected {height, width, polygons}") }
+        var strings: [String] = []
+        let time = try seconds { strings = try polygons.map { try RLE(polygon: $0, height: height, width: width).compressedCounts } }
+        emit(["seconds": time, "counts": strings])
     default:
         fail("unknown command \(command)")
     }

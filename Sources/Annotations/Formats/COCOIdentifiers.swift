@@ -13,6 +13,11 @@ struct COCOIdentifiers {
 
     init(_ document: AnnotationDocument) {
         images = document.images
+        // Every image an annotation names must be listed (a results file lists none).
+        var knownImages = Set(images.map(\.id))
+        for annotation in document.annotations {
+            if let id = annotation.imageID, knownImages.insert(id).inserted { images.append(ImageReference(id: id)) }
+        }
         if images.isEmpty {
             // One image: take its size from the first mask.
             var image = ImageReference(id: 1)
@@ -26,6 +31,11 @@ struct COCOIdentifiers {
             images = [image]
         }
         categories = document.categories
+        // Every category an annotation names must be listed too.
+        var knownCategories = Set(categories.map(\.id))
+        for annotation in document.annotations {
+            if let id = annotation.categoryID, knownCategories.insert(id).inserted { categories.append(Category(id: id, name: id.description)) }
+        }
         if document.annotations.contains(where: { $0.categoryID == nil }) || (categories.isEmpty && !document.annotations.isEmpty) {
             categories.append(Self.defaultCategory)
         }
@@ -60,7 +70,7 @@ struct COCOIdentifiers {
     /// The image an annotation belongs to (the only image when it names none).
     func imageReference(for annotation: Annotation) -> ImageReference? {
         if let id = annotation.imageID { return imageIndex[id].map { images[$0] } }
-        return images.count == 1 ? images[0] : nil
+        return images.first
     }
 
     mutating func annotation(_ id: Identifier?, index: Int) -> Int64 {

@@ -139,7 +139,7 @@ public enum COCOWriter {
         writer.key("id")
         writer.int(ids.annotation(annotation.id, index: index))
         writer.key("image_id")
-        writer.int(ids.image(image?.id ?? 1))
+        writer.int(ids.image(image?.id ?? ids.images[0].id))
         writer.key("category_id")
         writer.int(ids.category(annotation.categoryID ?? COCOIdentifiers.defaultCategory.id))
         var area: Double?
