@@ -9,8 +9,12 @@
 // `data.raw` holds the array's uint16 elements, little-endian, C order. Each timing is repeated and
 // every run reported; the driver takes the best.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MIFACore
 import Zarr
+
 
 struct Options {
     var positional: [String] = []
@@ -38,10 +42,24 @@ func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
+/// CPU seconds (user + system, all threads) used by this process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CPU seconds of each timed run, in the order of the wall-clock times.
+nonisolated(unsafe) var cpuTimes: [Double] = []
+
 func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> [Double] {
     let clock = ContinuousClock()
     var result: [Double] = []
-    for _ in 0..<repeats { result.append(seconds(try clock.measure(body))) }
+    for _ in 0..<repeats {
+        let cpu = cpuSeconds()
+        result.append(seconds(try clock.measure(body)))
+        cpuTimes.append(cpuSeconds() - cpu)
+    }
     return result
 }
 
@@ -110,6 +128,7 @@ func run() throws {
         print("unknown command \(command)")
         exit(2)
     }
+    report["cpu_seconds"] = cpuTimes
     let json = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
 }
