@@ -45,11 +45,12 @@ let package = Package(
             dependencies: ["MIFACore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         .target(name: "Annotations", dependencies: ["MIFACore", "RasterIO"], swiftSettings: strict),
+        .target(name: "BatchLoader", dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations"], swiftSettings: strict),
         .executableTarget(
             name: "mifa",
             dependencies: [
                 "MIFACore", "RasterIO", "Zarr", "MIFAModel", "Annotations",
-                "OMEZarr",
+                "OMEZarr", "BatchLoader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -71,6 +72,7 @@ let package = Package(
         .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
+        .testTarget(name: "BatchLoaderTests", dependencies: ["BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,166 @@
+public import MIFACore
+import Synchronization
+
+/// A pooled, fixed-size buffer a batch is assembled in. Written by workers (each patch to its own
+/// slot) before the batch is published, read-only afterwards; returned to the pool when the last
+/// ``Batch`` holding it goes. Hence `@unchecked Sendable`.
+final class BatchStorage: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
+    private let pool: BufferPool
+
+    init(buffer: UnsafeMutableRawBufferPointer, pool: BufferPool) {
+        self.buffer = buffer
+        self.pool = pool
+    }
+
+    deinit { pool.recycle(buffer) }
+}
+
+/// Batch buffers of one size, reused; every live or pooled buffer counts against the budget.
+///
+/// Thread safety: the free list is in a `Mutex`; pointers in it are owned by nobody else.
+final class BufferPool: Sendable {
+    private struct Free: @unchecked Sendable { var buffers: [UnsafeMutableRawBufferPointer] = [] }
+    let bytes: Int
+    let budget: MemoryBudget
+    private let free = Mutex(Free())
+
+    init(bytes: Int, budget: MemoryBudget) {
+        self.bytes = bytes
+        self.budget = budget
+    }
+
+    /// A buffer: a pooled one, or a new one once the budget has room (evicting cached chunks).
+    /// - Throws: ``BatchLoaderError`` `.cancelled` when cancelled while waiting.
+    func take(cache: ChunkCache, isCancelled: () -> Bool) throws -> BatchStorage {
+        while true {
+            if let buffer = free.withLock({ $0.buffers.popLast() }) { return BatchStorage(buffer: buffer, pool: self) }
+            if budget.tryAcquire(bytes) {
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
+                return BatchStorage(buffer: buffer, pool: self)
+            }
+            if cache.evictOne() { continue }
+            if isCancelled() { throw BatchLoaderError(.cancelled, "the loader was cancelled") }
+            budget.waitBriefly()
+        }
+    }
+
+    func recycle(_ buffer: UnsafeMutableRawBufferPointer) {
+        free.withLock { $0.buffers.append(buffer) }
+        budget.signal()
+    }
+
+    deinit {
+        for buffer in free.withLock({ $0.buffers }) {
+            buffer.deallocate()
+            budget.release(bytes)
+        }
+    }
+}
+
+/// One mini-batch: images `[B, C, (Z,) Y, X]` and, when the sources have labels, masks
+/// `[B, (Z,) Y, X]` in the label type, both contiguous C-order tensors in a pooled buffer; plus
+/// what each sample is and its random stream for augmentations.
+public struct Batch: Sendable {
+    /// The epoch.
+    public let epoch: Int
+    /// The batch's number in the epoch (on this rank).
+    public let index: Int
+    /// The epoch's sample numbers of the batch's samples.
+    public let samples: [Int]
+    /// What each sample read.
+    public let requests: [PatchRequest]
+    /// Each sample's own random stream (a pure function of seed, epoch and sample).
+    public let randoms: [SampleRandom]
+    /// The shape of ``withImageBytes(_:)``.
+    public let imageShape: [Int]
+    /// The element type of the images.
+    public let imageType: DataType
+    /// The shape of the masks, if any.
+    public let maskShape: [Int]?
+    /// The element type of the masks, if any.
+    public let maskType: DataType?
+    let storage: BatchStorage
+    let imageByteCount: Int
+    let maskByteCount: Int
+    let maskOffset: Int
+
+    /// Calls `body` with the image tensor's bytes (native byte order).
+    public func withImageBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: storage.buffer[0..<imageByteCount]))
+    }
+
+    /// Calls `body` with the mask tensor's bytes (empty without labels).
+    public func withMaskBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: storage.buffer[maskOffset..<(maskOffset + maskByteCount)]))
+    }
+
+    /// A copy of the images as an array.
+    /// - Throws: ``CoreError`` when `T` is not ``imageType``.
+    public func images<T: NDArrayElement>(_ type: T.Type = T.self) throws -> NDArray<T> {
+        try Self.copy(T.self, shape: imageShape, dataType: imageType) { try withImageBytes($0) }
+    }
+
+    /// A copy of the masks as an array, if any.
+    /// - Throws: ``CoreError`` when `T` is not ``maskType``.
+    public func masks<T: NDArrayElement>(_ type: T.Type = T.self) throws -> NDArray<T>? {
+        guard let maskShape, let maskType else { return nil }
+        return try Self.copy(T.self, shape: maskShape, dataType: maskType) { try withMaskBytes($0) }
+    }
+
+    private static func copy<T: NDArrayElement>(_: T.Type, shape: [Int], dataType: DataType,
+                                                _ bytes: ((UnsafeRawBufferPointer) throws -> NDArray<T>) throws -> NDArray<T>) throws -> NDArray<T> {
+        guard T.dataType == dataType else {
+            throw CoreError(.shapeMismatch, "the tensor holds \(dataType.rawValue), not \(T.dataType.rawValue)")
+        }
+        return try bytes { raw in
+            try NDArray(shape: shape, elements: raw.bindMemory(to: T.self))
+        }
+    }
+
+    /// A 64-bit hash of the batch: its number, requests, images and masks.
+    public var digest: UInt64 {
+        var hash = BatchDigest()
+        hash.add(UInt64(epoch))
+        hash.add(UInt64(index))
+        for r in requests {
+            for v in [r.source, r.t] + r.origin + r.shape { hash.add(UInt64(bitPattern: Int64(v))) }
+        }
+        withImageBytes { hash.add($0) }
+        withMaskBytes { hash.add($0) }
+        return hash.value
+    }
+}
+
+/// A fast 64-bit hash of byte strings (8 bytes at a time through SplitMix64's mixer); not
+/// cryptographic, meant to compare two runs.
+public struct BatchDigest: Sendable, Hashable {
+    /// The hash so far.
+    public private(set) var value: UInt64 = 0x243F_6A88_85A3_08D3
+
+    /// An empty hash.
+    public init() {}
+
+    /// Adds one value.
+    public mutating func add(_ word: UInt64) {
+        value = SampleRandom.mix(value ^ word) &+ 0x9E37_79B9
+    }
+
+    /// Adds bytes.
+    public mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        let words = bytes.count / 8
+        var h0 = value, h1 = value ^ 0xA5A5, h2 = value ^ 0x5A5A, h3 = value ^ 0xFFFF
+        var i = 0
+        while i + 4 <= words {
+            h0 = (h0 ^ bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h1 = (h1 ^ bytes.loadUnaligned(fromByteOffset: i * 8 + 8, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h2 = (h2 ^ bytes.loadUnaligned(fromByteOffset: i * 8 + 16, as: UInt64.self)) &* 0x94D0_49BB_1331_11EB
+            h3 = (h3 ^ bytes.loadUnaligned(fromByteOffset: i * 8 + 24, as: UInt64.self)) &* 0xD6E8_FEB8_6659_FD93
+            h0 = h0 ^ (h0 >> 29); h1 = h1 ^ (h1 >> 31); h2 = h2 ^ (h2 >> 27); h3 = h3 ^ (h3 >> 33)
+            i += 4
+        }
+        add(h0); add(h1); add(h2); add(h3)
+        for k in stride(from: i * 8, to: bytes.count, by: 1) { add(UInt64(bytes[k])) }
+        add(UInt64(bytes.count))
+    }
+}

@@ -1,0 +1,89 @@
+import Dispatch
+
+/// The batches of one epoch, blocking: ``next()`` waits for the next batch. Dropping the iterator
+/// (or calling ``cancel()``) stops the work in flight.
+///
+/// Use it from one consumer thread at a time. Thread safety: all state is in the `Pipeline`,
+/// which guards itself; hence `Sendable`.
+public final class BatchIterator: IteratorProtocol, Sendable {
+    let pipeline: Pipeline
+
+    init(pipeline: Pipeline) {
+        self.pipeline = pipeline
+    }
+
+    deinit { pipeline.cancel() }
+
+    /// The next batch, or `nil` at the end of the epoch or after cancellation; an error ends the
+    /// iteration and is thrown from ``nextBatch()`` (here it ends the sequence).
+    public func next() -> Batch? {
+        try? pipeline.next()
+    }
+
+    /// The next batch, or `nil` at the end of the epoch or after cancellation.
+    /// - Throws: ``BatchLoaderError`` `.chunkFailed` (with the chunk's key) when a chunk cannot be
+    ///   read or decoded, `.budgetTooSmall` when a batch cannot fit the budget.
+    public func nextBatch() throws -> Batch? {
+        try pipeline.next()
+    }
+
+    /// Where the iterator is: resuming from it yields exactly the batches that would come next.
+    /// Meaningful for in-order delivery.
+    public var checkpoint: LoaderCheckpoint {
+        LoaderCheckpoint(seed: pipeline.loader.configuration.seed, epoch: pipeline.order.epoch, batch: pipeline.deliveredCount)
+    }
+
+    /// Stops the work in flight; ``next()`` returns `nil` from now on.
+    public func cancel() {
+        pipeline.cancel()
+    }
+}
+
+/// The batches of one epoch as an `AsyncSequence`; each `next()` waits on a Dispatch thread, so it
+/// never blocks the cooperative pool. Cancelling the task cancels the loader's work.
+public struct BatchSequence: AsyncSequence, Sendable {
+    /// A batch.
+    public typealias Element = Batch
+
+    let makeIterator_: @Sendable () throws -> BatchIterator
+
+    /// The async iterator.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let iterator: BatchIterator?
+        let error: (any Error)?
+
+        /// The next batch, or `nil` at the end.
+        /// - Throws: as ``BatchIterator/nextBatch()``, and `CancellationError` when the task is cancelled.
+        public mutating func next() async throws -> Batch? {
+            if let error { throw error }
+            guard let iterator else { return nil }
+            let result: Batch? = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Batch?, any Error>) in
+                    DispatchQueue.global(qos: .userInitiated).async {
+                        continuation.resume(with: Result { try iterator.nextBatch() })
+                    }
+                }
+            } onCancel: {
+                iterator.cancel()
+            }
+            try Task.checkCancellation()
+            return result
+        }
+    }
+
+    /// An iterator over the epoch.
+    public func makeAsyncIterator() -> AsyncIterator {
+        do {
+            return AsyncIterator(iterator: try makeIterator_(), error: nil)
+        } catch {
+            return AsyncIterator(iterator: nil, error: error)
+        }
+    }
+}
+
+extension BatchLoader {
+    /// The batches of `epoch` from batch `startingAt`, as an `AsyncSequence`.
+    public func sequence(epoch: Int, startingAt batch: Int = 0) -> BatchSequence {
+        BatchSequence { try self.batches(epoch: epoch, startingAt: batch) }
+    }
+}

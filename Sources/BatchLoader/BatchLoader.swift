@@ -1,0 +1,191 @@
+public import MIFACore
+import Foundation
+
+/// A streaming mini-batch loader: patches of OME-Zarr images (and their labels) chosen by a
+/// ``PatchSampler`` in an order that is a pure function of `(seed, epoch, position)`, read chunk by
+/// chunk through a byte-bounded decoded-chunk cache on worker threads, assembled straight into
+/// pooled batch buffers, at most `prefetch` batches ahead, under one memory budget.
+///
+/// Iterate an epoch with ``batches(epoch:startingAt:)`` (a blocking iterator) or
+/// ``sequence(epoch:startingAt:)`` (an `AsyncSequence`). The cache, pool, budget and metrics are
+/// shared by every epoch of one loader.
+public final class BatchLoader: Sendable {
+    /// What is sampled (reading through the loader's counting stores).
+    public let index: SampleIndex
+    /// How samples are chosen.
+    public let sampler: any PatchSampler
+    /// The settings.
+    public let configuration: BatchLoaderConfiguration
+    /// This rank.
+    public let rank: Int
+    /// The number of ranks.
+    public let worldSize: Int
+    /// The spatial patch shape `[z, y, x]`.
+    public let patchShape: [Int]
+    /// The channels read (`[0]` for images without a c axis).
+    public let channels: [Int]
+    /// The element type of batch images.
+    public let imageType: DataType
+    /// The element type of batch masks, if the sources have labels.
+    public let maskType: DataType?
+    let imagePatchBytes: Int
+    let maskPatchBytes: Int
+    let batchBytes: Int
+    let budget: MemoryBudget
+    let cache: ChunkCache
+    let pool: BufferPool
+    let counters = LoaderCounters()
+
+    /// A loader over `index` choosing samples with `sampler`.
+    /// - Parameters:
+    ///   - environment: where `RANK` and `WORLD_SIZE` are read when the configuration leaves them `nil`
+    ///     (`nil`: the process environment).
+    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` for out-of-range settings, mixed pixel
+    ///   types with native output, or bad channels; `.budgetTooSmall` when the budget cannot hold
+    ///   `prefetch + 1` batches plus one chunk per worker.
+    public init(index: SampleIndex, sampler: any PatchSampler, configuration: BatchLoaderConfiguration = BatchLoaderConfiguration(),
+                environment: [String: String]? = nil) throws {
+        let c = configuration
+        guard c.batchSize >= 1, c.workers >= 1, c.prefetch >= 1 else {
+            throw BatchLoaderError(.invalidConfiguration, "batch size, workers and prefetch must be at least 1; found \(c.batchSize), \(c.workers), \(c.prefetch)")
+        }
+        let distributed = try SampleOrder.distributed(from: environment ?? ProcessInfo.processInfo.environment)
+        rank = c.rank ?? distributed.rank
+        worldSize = c.worldSize ?? distributed.worldSize
+        guard worldSize >= 1, (0..<worldSize).contains(rank) else {
+            throw BatchLoaderError(.invalidConfiguration, "rank \(rank) is not in [0, world size \(worldSize))")
+        }
+        let counters = self.counters
+        self.index = try SampleIndex(sources: index.sources.map { try $0.rewrapped { CountingStore(base: $0, counters: counters) } },
+                                     weights: index.weights)
+        self.sampler = sampler
+        self.configuration = c
+        let channelCount = index.channelCount
+        channels = c.channels ?? Array(0..<channelCount)
+        guard !channels.isEmpty, channels.allSatisfy({ (0..<channelCount).contains($0) }) else {
+            throw BatchLoaderError(.invalidConfiguration, "channels \(channels) must be non-empty and in [0, \(channelCount))")
+        }
+        switch c.imageType {
+        case .float32:
+            imageType = .float32
+        case .native:
+            let types = Set(index.sources.map(\.dataType))
+            guard types.count == 1, let only = types.first else {
+                throw BatchLoaderError(.invalidConfiguration, "the images have types \(types.map(\.rawValue).sorted()); use float32 output to mix them")
+            }
+            guard c.normalization == nil else {
+                throw BatchLoaderError(.invalidConfiguration, "normalisation needs float32 output")
+            }
+            imageType = only
+        }
+        if let n = c.normalization {
+            guard [1, channels.count].contains(n.mean.count), [1, channels.count].contains(n.std.count), n.std.allSatisfy({ $0 != 0 }) else {
+                throw BatchLoaderError(.invalidConfiguration, "give one mean and one non-zero std, or one per channel (\(channels.count))")
+            }
+        }
+        maskType = index.sources.compactMap(\.labelDataType).first
+        patchShape = sampler.patchShape(in: index)
+        let pixels = patchShape.reduce(1, *)
+        imagePatchBytes = pixels * channels.count * imageType.byteSize
+        maskPatchBytes = pixels * (maskType?.byteSize ?? 0)
+        batchBytes = c.batchSize * (imagePatchBytes + maskPatchBytes)
+        var chunkBytes = 0
+        for source in index.sources {
+            var arrays = [source.image]
+            if let label = source.label { arrays.append(label) }
+            for array in arrays {
+                chunkBytes = max(chunkBytes, array.readChunkShape.reduce(1, *) * array.dataType.byteSize)
+            }
+        }
+        let floor = (c.prefetch + 1) * batchBytes + c.workers * chunkBytes
+        guard c.memoryBudget >= floor else {
+            throw BatchLoaderError(.budgetTooSmall, "the memory budget of \(c.memoryBudget) bytes cannot hold \(c.prefetch + 1) batches of \(batchBytes) bytes and one chunk of \(chunkBytes) bytes per worker; give at least \(floor) bytes")
+        }
+        budget = MemoryBudget(limit: c.memoryBudget)
+        cache = ChunkCache(capacity: c.memoryBudget - floor)
+        pool = BufferPool(bytes: batchBytes, budget: budget)
+    }
+
+    /// The sample order of `epoch` on this rank.
+    /// - Throws: ``BatchLoaderError`` as ``SampleOrder/init(count:seed:epoch:rank:worldSize:shuffle:blockSize:)``.
+    public func order(epoch: Int) throws -> SampleOrder {
+        try SampleOrder(count: sampler.sampleCount(in: index), seed: configuration.seed, epoch: epoch, rank: rank,
+                        worldSize: worldSize, shuffle: configuration.shuffle, blockSize: configuration.shuffleBlockSize)
+    }
+
+    /// The number of batches of an epoch on this rank.
+    public var batchesPerEpoch: Int {
+        let n = (sampler.sampleCount(in: index) + worldSize - 1) / worldSize
+        return configuration.dropLast ? n / configuration.batchSize : (n + configuration.batchSize - 1) / configuration.batchSize
+    }
+
+    /// The sample, request and random stream at `position` of this rank's shard of an epoch.
+    public func sample(at position: Int, order: SampleOrder) -> (sample: Int, request: PatchRequest, random: SampleRandom) {
+        let sample = order[position]
+        var random = SampleRandom(seed: configuration.seed, epoch: order.epoch, index: sample)
+        let request = sampler.request(sample, in: index, random: &random)
+        return (sample, request, SampleRandom(key: SampleRandom.mix(random.key ^ 0xA11CE)))
+    }
+
+    /// The blocking iterator over the batches of `epoch`, from batch `startingAt`.
+    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` for a start beyond the epoch.
+    public func batches(epoch: Int, startingAt batch: Int = 0) throws -> BatchIterator {
+        let order = try order(epoch: epoch)
+        guard (0...batchesPerEpoch).contains(batch) else {
+            throw BatchLoaderError(.invalidConfiguration, "batch \(batch) is outside the epoch's \(batchesPerEpoch) batches")
+        }
+        return BatchIterator(pipeline: Pipeline(loader: self, order: order, start: batch))
+    }
+
+    /// The iterator that continues where `checkpoint` was taken.
+    /// - Throws: ``BatchLoaderError`` `.invalidCheckpoint` when the seed differs.
+    public func batches(resuming checkpoint: LoaderCheckpoint) throws -> BatchIterator {
+        guard checkpoint.seed == configuration.seed else {
+            throw BatchLoaderError(.invalidCheckpoint, "the checkpoint has seed \(checkpoint.seed); this loader \(configuration.seed)")
+        }
+        return try batches(epoch: checkpoint.epoch, startingAt: checkpoint.batch)
+    }
+
+    /// The metrics so far (all epochs).
+    public var metrics: LoaderMetrics {
+        let (hits, misses) = cache.counts
+        let memory = budget.snapshot
+        return LoaderMetrics(bytesRead: counters.bytesRead.load(ordering: .relaxed), chunksDecoded: counters.chunksDecoded.load(ordering: .relaxed),
+                             cacheHits: hits, cacheMisses: misses, patches: counters.patches.load(ordering: .relaxed),
+                             batches: counters.batches.load(ordering: .relaxed),
+                             consumerWaitSeconds: Double(counters.consumerWaitNanos.load(ordering: .relaxed)) / 1e9,
+                             producerMemoryWaitSeconds: memory.waited, memoryInUse: memory.used, peakMemoryBytes: memory.peak,
+                             memoryBudget: budget.limit)
+    }
+}
+
+/// Per-stage counters of a loader.
+public struct LoaderMetrics: Sendable, Hashable, Codable {
+    /// Encoded bytes read from the stores.
+    public var bytesRead: Int
+    /// Chunks read and decoded.
+    public var chunksDecoded: Int
+    /// Chunk lookups the cache answered.
+    public var cacheHits: Int
+    /// Chunk lookups the cache could not answer.
+    public var cacheMisses: Int
+    /// Patches assembled.
+    public var patches: Int
+    /// Batches delivered to the consumer.
+    public var batches: Int
+    /// Seconds the consumer waited for batches.
+    public var consumerWaitSeconds: Double
+    /// Seconds producers waited for memory.
+    public var producerMemoryWaitSeconds: Double
+    /// Bytes the loader holds now.
+    public var memoryInUse: Int
+    /// The most bytes the loader held at once.
+    public var peakMemoryBytes: Int
+    /// The budget.
+    public var memoryBudget: Int
+
+    /// `hits / (hits + misses)`, 0 without lookups.
+    public var cacheHitRate: Double {
+        cacheHits + cacheMisses == 0 ? 0 : Double(cacheHits) / Double(cacheHits + cacheMisses)
+    }
+}

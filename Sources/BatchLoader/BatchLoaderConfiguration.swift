@@ -1,0 +1,60 @@
+/// The settings of a ``BatchLoader``; every value has a default.
+public struct BatchLoaderConfiguration: Sendable, Hashable {
+    /// The element type of batch images.
+    public enum ImageType: Sendable, Hashable {
+        /// The images' own type.
+        case native
+        /// 32-bit floats (normalised if ``BatchLoaderConfiguration/normalization`` is set).
+        case float32
+    }
+
+    /// Samples per batch.
+    public var batchSize: Int
+    /// The seed every random choice derives from.
+    public var seed: UInt64
+    /// Whether to shuffle the samples of each epoch.
+    public var shuffle: Bool
+    /// Shuffle blocks of this many consecutive samples (1: every sample on its own).
+    public var shuffleBlockSize: Int
+    /// This rank; `nil` reads `RANK` from the environment (0 when unset).
+    public var rank: Int?
+    /// The number of ranks; `nil` reads `WORLD_SIZE` from the environment (1 when unset).
+    public var worldSize: Int?
+    /// Worker threads reading, decoding and assembling patches.
+    public var workers: Int
+    /// At most this many batches are in flight or ready ahead of the consumer.
+    public var prefetch: Int
+    /// The most bytes the loader holds at once: decoded chunks and batch buffers.
+    public var memoryBudget: Int
+    /// The element type of batch images.
+    public var imageType: ImageType
+    /// Normalisation of float32 images, if any.
+    public var normalization: Normalization?
+    /// The channels to read (indices into the c axis); `nil` for all.
+    public var channels: [Int]?
+    /// Whether to drop a last batch smaller than ``batchSize``.
+    public var dropLast: Bool
+    /// Whether batches are delivered in order (`false`: as soon as each is ready).
+    public var ordered: Bool
+
+    /// Settings with defaults: batch 32, seed 0, shuffled, 2 workers, prefetch 2, 1 GiB budget, native type.
+    public init(batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, shuffleBlockSize: Int = 1, rank: Int? = nil,
+                worldSize: Int? = nil, workers: Int = 2, prefetch: Int = 2, memoryBudget: Int = 1 << 30,
+                imageType: ImageType = .native, normalization: Normalization? = nil, channels: [Int]? = nil,
+                dropLast: Bool = false, ordered: Bool = true) {
+        self.batchSize = batchSize
+        self.seed = seed
+        self.shuffle = shuffle
+        self.shuffleBlockSize = shuffleBlockSize
+        self.rank = rank
+        self.worldSize = worldSize
+        self.workers = workers
+        self.prefetch = prefetch
+        self.memoryBudget = memoryBudget
+        self.imageType = imageType
+        self.normalization = normalization
+        self.channels = channels
+        self.dropLast = dropLast
+        self.ordered = ordered
+    }
+}

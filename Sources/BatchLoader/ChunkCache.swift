@@ -1,0 +1,113 @@
+import Synchronization
+
+/// The decoded bytes of one chunk; its bytes count against the budget for as long as they live
+/// (the cache and any worker copying from it share them), and are given back when the last
+/// reference goes.
+final class DecodedChunk: Sendable {
+    /// The chunk's decoded elements, C order, native byte order, shape ``shape``.
+    let bytes: [UInt8]
+    /// The chunk's extent (clipped at the array's edge).
+    let shape: [Int]
+    private let budget: MemoryBudget
+
+    /// Wraps `bytes` already accounted in `budget`.
+    init(bytes: [UInt8], shape: [Int], budget: MemoryBudget) {
+        self.bytes = bytes
+        self.shape = shape
+        self.budget = budget
+    }
+
+    deinit { budget.release(bytes.count) }
+}
+
+/// Which chunk: the array (its number in the loader) and the chunk's grid index.
+struct ChunkID: Hashable, Sendable {
+    /// The array's number (source × 2, +1 for labels).
+    var array: Int
+    /// The chunk's grid index.
+    var index: [Int]
+}
+
+/// A least-recently-used cache of decoded chunks bounded in bytes.
+///
+/// Thread safety: all state lives in a `Mutex`; the bytes themselves are immutable.
+final class ChunkCache: Sendable {
+    private struct State {
+        var entries: [ChunkID: (chunk: DecodedChunk, stamp: Int)] = [:]
+        var queue: [(ChunkID, Int)] = []
+        var head = 0
+        var clock = 0
+        var bytes = 0
+        var hits = 0
+        var misses = 0
+    }
+
+    /// The most bytes the cache keeps.
+    let capacity: Int
+    private let state = Mutex(State())
+
+    /// A cache of at most `capacity` bytes (0 disables it).
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// The chunk if cached (and marks it used); counts a hit or a miss.
+    func lookup(_ id: ChunkID) -> DecodedChunk? {
+        state.withLock { s in
+            guard let entry = s.entries[id] else {
+                s.misses += 1
+                return nil
+            }
+            s.hits += 1
+            s.clock += 1
+            s.entries[id] = (entry.chunk, s.clock)
+            s.queue.append((id, s.clock))
+            if s.queue.count - s.head > 4 * s.entries.count + 1024 {
+                s.queue = s.entries.map { ($0.key, $0.value.stamp) }.sorted { $0.1 < $1.1 }
+                s.head = 0
+            }
+            return entry.chunk
+        }
+    }
+
+    /// Keeps `chunk`, evicting the least recently used chunks beyond the capacity.
+    func insert(_ id: ChunkID, _ chunk: DecodedChunk) {
+        guard chunk.bytes.count <= capacity else { return }
+        var evicted: [DecodedChunk] = []
+        state.withLock { s in
+            if s.entries[id] != nil { return }
+            s.clock += 1
+            s.entries[id] = (chunk, s.clock)
+            s.queue.append((id, s.clock))
+            s.bytes += chunk.bytes.count
+            while s.bytes > capacity, let old = Self.popOldest(&s) { evicted.append(old) }
+        }
+        evicted.removeAll()  // released outside the lock
+    }
+
+    /// Drops the least recently used chunk; `false` when the cache is empty.
+    func evictOne() -> Bool {
+        let old = state.withLock { Self.popOldest(&$0) }
+        return old != nil
+    }
+
+    private static func popOldest(_ s: inout State) -> DecodedChunk? {
+        while s.head < s.queue.count {
+            let (id, stamp) = s.queue[s.head]
+            s.head += 1
+            if s.head > 1024 && s.head * 2 > s.queue.count {
+                s.queue.removeFirst(s.head)
+                s.head = 0
+            }
+            if let entry = s.entries[id], entry.stamp == stamp {
+                s.entries[id] = nil
+                s.bytes -= entry.chunk.bytes.count
+                return entry.chunk
+            }
+        }
+        return nil
+    }
+
+    /// Hits and misses so far.
+    var counts: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
+}

@@ -1,0 +1,115 @@
+import MIFACore
+import Zarr
+
+/// Reads the box of a ``PatchRequest`` from one array into a destination, chunk by chunk through
+/// the loader's cache, converting elements on the way. Runs on the loader's worker threads.
+struct PatchReader: Sendable {
+    let cache: ChunkCache
+    let budget: MemoryBudget
+    let counters: LoaderCounters
+    let isCancelled: @Sendable () -> Bool
+
+    /// The decoded chunk `index` of `array` (number `arrayID`), from the cache or read and decoded now.
+    func chunk(_ array: ZarrArray, arrayID: Int, index: [Int]) throws -> DecodedChunk {
+        let id = ChunkID(array: arrayID, index: index)
+        if let cached = cache.lookup(id) { return cached }
+        let chunkShape = array.readChunkShape
+        let lower = zip(index, chunkShape).map(*)
+        let upper = zip(zip(lower, chunkShape).map(+), array.shape).map { min($0, $1) }
+        let region = Region(zip(lower, upper).map { $0..<$1 })
+        let size = region.elementCount * array.dataType.byteSize
+        try budget.acquire(size, reclaim: { cache.evictOne() }, isCancelled: isCancelled)
+        let bytes: [UInt8]
+        do {
+            bytes = try array.readBytes(region, concurrency: 1)
+        } catch {
+            budget.release(size)
+            throw BatchLoaderError(.chunkFailed, "chunk \(index) could not be read or decoded",
+                                   context: ErrorContext(file: array.store.location + "/" + array.path, key: "\(array.chunkKey(index))"),
+                                   underlying: error)
+        }
+        counters.chunksDecoded.add(1, ordering: .relaxed)
+        let decoded = DecodedChunk(bytes: bytes, shape: region.shape, budget: budget)
+        cache.insert(id, decoded)
+        return decoded
+    }
+
+    /// Copies the box of `request` (channel `channel`, if the array has a c axis) from `array` into
+    /// `destination`, laid out `[z, y, x]` dense for the request's shape; the part of the box outside
+    /// the array is left untouched (the caller zeroes it).
+    func read(_ request: PatchRequest, channel: Int, array: ZarrArray, arrayID: Int, axes: SampleSource.AxisSlots,
+              conversion: PixelConversion, outputSize: Int, into destination: UnsafeMutableRawPointer) throws {
+        let rank = array.rank
+        let shape = array.shape
+        var lower = [Int](repeating: 0, count: rank)
+        var upper = [Int](repeating: 1, count: rank)
+        var destStrides = [Int](repeating: 0, count: rank)
+        var requestOrigin = [Int](repeating: 0, count: rank)
+        let s = request.shape
+        if let t = axes.t { lower[t] = request.t; upper[t] = request.t + 1 }
+        if let c = axes.c { lower[c] = channel; upper[c] = channel + 1 }
+        let spatial: [(Int?, Int, Int)] = [(axes.z, 0, s[1] * s[2]), (axes.y, 1, s[2]), (axes.x, 2, 1)]
+        for (slot, k, stride) in spatial {
+            guard let axis = slot else { continue }
+            lower[axis] = max(0, request.origin[k])
+            upper[axis] = min(shape[axis], request.origin[k] + s[k])
+            guard upper[axis] > lower[axis] else { return }
+            destStrides[axis] = stride
+            requestOrigin[axis] = request.origin[k]
+        }
+        let chunkShape = array.readChunkShape
+        let first = zip(lower, chunkShape).map { $0 / $1 }
+        let last = zip(upper, chunkShape).map { ($0 - 1) / $1 }
+        var index = first
+        let elementSize = array.dataType.byteSize
+        while true {
+            let decoded = try chunk(array, arrayID: arrayID, index: index)
+            let chunkOrigin = zip(index, chunkShape).map(*)
+            let from = (0..<rank).map { max(lower[$0], chunkOrigin[$0]) }
+            let to = (0..<rank).map { min(upper[$0], chunkOrigin[$0] + decoded.shape[$0]) }
+            let extent = zip(to, from).map(-)
+            let srcStrides = Self.cStrides(decoded.shape)
+            decoded.bytes.withUnsafeBytes { raw in
+                let src = raw.baseAddress!
+                let run = extent[rank - 1]
+                var position = [Int](repeating: 0, count: rank - 1)
+                outer: while true {
+                    var srcOffset = 0
+                    var dstOffset = 0
+                    for a in 0..<rank {
+                        let p = from[a] + (a < rank - 1 ? position[a] : 0)
+                        srcOffset += (p - chunkOrigin[a]) * srcStrides[a]
+                        dstOffset += (p - requestOrigin[a]) * destStrides[a]
+                    }
+                    conversion.copy(src + srcOffset * elementSize, destination + dstOffset * outputSize, run)
+                    var a = rank - 2
+                    while a >= 0 {
+                        position[a] += 1
+                        if position[a] < extent[a] { break }
+                        position[a] = 0
+                        a -= 1
+                    }
+                    if a < 0 { break outer }
+                }
+            }
+            var a = rank - 1
+            while a >= 0 {
+                index[a] += 1
+                if index[a] <= last[a] { break }
+                index[a] = first[a]
+                a -= 1
+            }
+            if a < 0 { return }
+        }
+    }
+
+    static func cStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for a in shape.indices.reversed() {
+            strides[a] = step
+            step *= shape[a]
+        }
+        return strides
+    }
+}

@@ -1,0 +1,198 @@
+import Dispatch
+import Foundation
+import MIFACore
+
+/// The machinery behind one ``BatchIterator``: batches are opened (a pooled buffer taken) at most
+/// `prefetch` ahead of the consumer, their patches queued, and at most `workers` patch jobs run at
+/// once on a concurrent Dispatch queue; a batch is ready when its last patch is written.
+///
+/// Thread safety: every mutable field is guarded by `condition` (an `NSCondition`, which the
+/// consumer also waits on); patch jobs write only their own slot of a batch buffer, outside the
+/// lock, before the batch is published under it. Hence `@unchecked Sendable`.
+final class Pipeline: @unchecked Sendable {
+    private struct Assembly {
+        var storage: BatchStorage
+        var samples: [Int]
+        var requests: [PatchRequest]
+        var randoms: [SampleRandom]
+        var remaining: Int
+        var error: (any Error)?
+    }
+
+    let loader: BatchLoader
+    let order: SampleOrder
+    let totalBatches: Int
+    private let queue: DispatchQueue
+    private let condition = NSCondition()
+    private var nextToOpen: Int
+    private var opening = false
+    private var delivered: Int
+    private var running = 0
+    private var pending: [(batch: Int, slot: Int)] = []
+    private var pendingHead = 0
+    private var assemblies: [Int: Assembly] = [:]
+    private var ready: [Int: Result<Batch, any Error>] = [:]
+    private var cancelled = false
+    private var failed = false
+
+    init(loader: BatchLoader, order: SampleOrder, start: Int) {
+        self.loader = loader
+        self.order = order
+        totalBatches = loader.batchesPerEpoch
+        nextToOpen = start
+        delivered = start
+        queue = DispatchQueue(label: "mifa.batchloader.workers", qos: .userInitiated, attributes: .concurrent)
+    }
+
+    /// Whether the run was cancelled (read from any thread).
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    /// Number of samples in batch `batch`.
+    func size(of batch: Int) -> Int {
+        min(loader.configuration.batchSize, order.shardCount - batch * loader.configuration.batchSize)
+    }
+
+    /// Starts what may start now. Call with the lock held.
+    private func pump() {
+        guard !cancelled, !failed else { return }
+        if !opening, nextToOpen < totalBatches, nextToOpen < delivered + loader.configuration.prefetch {
+            opening = true
+            let batch = nextToOpen
+            queue.async { self.open(batch) }
+        }
+        while running < loader.configuration.workers, pendingHead < pending.count {
+            let job = pending[pendingHead]
+            pendingHead += 1
+            running += 1
+            queue.async { self.assemble(job.batch, slot: job.slot) }
+        }
+        if pendingHead > 256, pendingHead * 2 > pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+    }
+
+    /// Takes a buffer for `batch` (waiting for memory if need be) and queues its patches.
+    private func open(_ batch: Int) {
+        let storage: BatchStorage
+        do {
+            storage = try loader.pool.take(cache: loader.cache, isCancelled: { self.isCancelled })
+        } catch {
+            condition.lock()
+            ready[batch] = .failure(error)
+            failed = true
+            opening = false
+            condition.broadcast()
+            condition.unlock()
+            return
+        }
+        let count = size(of: batch)
+        var samples: [Int] = [], requests: [PatchRequest] = [], randoms: [SampleRandom] = []
+        for slot in 0..<count {
+            let s = loader.sample(at: batch * loader.configuration.batchSize + slot, order: order)
+            samples.append(s.sample)
+            requests.append(s.request)
+            randoms.append(s.random)
+        }
+        condition.lock()
+        assemblies[batch] = Assembly(storage: storage, samples: samples, requests: requests, randoms: randoms, remaining: count, error: nil)
+        pending.append(contentsOf: (0..<count).map { (batch, $0) })
+        nextToOpen += 1
+        opening = false
+        pump()
+        condition.unlock()
+    }
+
+    /// Reads patch `slot` of `batch` into its buffer.
+    private func assemble(_ batch: Int, slot: Int) {
+        condition.lock()
+        let assembly = assemblies[batch]
+        let stop = cancelled || failed
+        condition.unlock()
+        var failure: (any Error)?
+        if let assembly, !stop {
+            do {
+                try loader.fill(slot: slot, request: assembly.requests[slot], storage: assembly.storage,
+                                isCancelled: { self.isCancelled })
+                loader.counters.patches.add(1, ordering: .relaxed)
+            } catch {
+                failure = error
+            }
+        }
+        condition.lock()
+        running -= 1
+        if var a = assemblies[batch] {
+            a.remaining -= 1
+            if let failure, a.error == nil { a.error = failure }
+            if a.remaining == 0 {
+                assemblies[batch] = nil
+                if let error = a.error {
+                    ready[batch] = .failure(error)
+                    failed = true
+                } else {
+                    ready[batch] = .success(loader.makeBatch(epoch: order.epoch, index: batch, storage: a.storage, samples: a.samples,
+                                                             requests: a.requests, randoms: a.randoms))
+                }
+                condition.broadcast()
+            } else {
+                assemblies[batch] = a
+            }
+        }
+        pump()
+        condition.unlock()
+    }
+
+    /// The next batch (in order, or the first ready one when unordered); `nil` at the end or after
+    /// cancellation.
+    /// - Throws: the first error of a batch (``BatchLoaderError`` `.chunkFailed` names the chunk).
+    func next() throws -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        pump()
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { loader.counters.consumerWaitNanos.add(Int(DispatchTime.now().uptimeNanoseconds - start), ordering: .relaxed) }
+        while true {
+            if cancelled || delivered >= totalBatches { return nil }
+            let key = loader.configuration.ordered ? (ready[delivered] != nil ? delivered : nil) : ready.keys.min()
+            if let key, let result = ready.removeValue(forKey: key) {
+                delivered += 1
+                pump()
+                switch result {
+                case .success(let batch):
+                    loader.counters.batches.add(1, ordering: .relaxed)
+                    return batch
+                case .failure(let error):
+                    cancelled = true
+                    throw error
+                }
+            }
+            if failed, let failure = ready.first(where: { if case .failure = $0.value { return true } else { return false } }) {
+                ready[failure.key] = nil
+                cancelled = true
+                if case .failure(let error) = failure.value { throw error }
+            }
+            condition.wait()
+        }
+    }
+
+    /// The number of batches delivered (including those skipped by the start).
+    var deliveredCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return delivered
+    }
+
+    /// Stops: no new work starts, waiting producers give up, the consumer gets `nil`.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        ready.removeAll()
+        condition.broadcast()
+        condition.unlock()
+        loader.budget.signal()
+    }
+}
