@@ -11,21 +11,26 @@ extension RLE {
 
     /// ``compressedCounts`` as ASCII bytes.
     public var compressedCountBytes: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(counts.count * 2)
-        for i in 0..<counts.count {
-            var x = Int64(counts[i])
-            if i > 2 { x -= Int64(counts[i - 2]) }
-            var more = true
-            while more {
-                var c = UInt8(truncatingIfNeeded: x & 0x1f)
-                x >>= 5
-                more = (c & 0x10) != 0 ? x != -1 : x != 0
-                if more { c |= 0x20 }
-                bytes.append(c &+ 48)
+        // A 32-bit count (or difference) takes at most 7 characters.
+        counts.withUnsafeBufferPointer { source in
+            [UInt8](unsafeUninitializedCapacity: source.count * 7 + 1) { buffer, written in
+                var p = 0
+                for i in 0..<source.count {
+                    var x = Int64(source[i])
+                    if i > 2 { x -= Int64(source[i - 2]) }
+                    var more = true
+                    while more {
+                        var c = UInt8(truncatingIfNeeded: x & 0x1f)
+                        x >>= 5
+                        more = (c & 0x10) != 0 ? x != -1 : x != 0
+                        if more { c |= 0x20 }
+                        buffer[p] = c &+ 48
+                        p += 1
+                    }
+                }
+                written = p
             }
         }
-        return bytes
     }
 
     /// Decodes COCO's compressed counts string (pycocotools `rleFrString`).
@@ -39,19 +44,26 @@ extension RLE {
     ///   above 2³²−1, or the counts do not add up to `height * width`. The message gives the
     ///   character position. (pycocotools reads such strings without complaint and returns garbage.)
     public init(compressed: some Collection<UInt8>, height: Int, width: Int) throws {
+        let bytes = Array(compressed)
+        self = try bytes.withUnsafeBufferPointer { try RLE(compressedBuffer: $0, height: height, width: width) }
+    }
+
+    /// Decodes a compressed counts string held in a buffer (the concrete, fast path).
+    init(compressedBuffer compressed: UnsafeBufferPointer<UInt8>, height: Int, width: Int) throws {
         try RLE.checkSize(height: height, width: width)
         var counts: [UInt32] = []
         counts.reserveCapacity(compressed.count / 2 + 1)
         var total: UInt64 = 0
         var position = 0
-        var index = compressed.startIndex
-        while index != compressed.endIndex {
+        var index = 0
+        let end = compressed.count
+        while index != end {
             var x: Int64 = 0
             var k: Int64 = 0
             var more = true
             let valueStart = position
             while more {
-                guard index != compressed.endIndex else {
+                guard index != end else {
                     throw AnnotationError(.invalidRLE, "the counts string ends inside the value that starts at character \(valueStart); its last character has the 'more follows' bit (0x20) set")
                 }
                 let byte = compressed[index]
@@ -64,7 +76,7 @@ extension RLE {
                 let c = Int64(byte - 48)
                 x |= (c & 0x1f) << (5 * k)
                 more = (c & 0x20) != 0
-                index = compressed.index(after: index)
+                index += 1
                 position += 1
                 k += 1
                 if !more && (c & 0x10) != 0 { x |= -1 << (5 * k) }
@@ -85,7 +97,8 @@ extension RLE {
     /// Decodes a compressed counts string given as text.
     /// - Throws: ``AnnotationError`` `.invalidRLE`, as ``init(compressed:height:width:)``.
     public init(compressed: String, height: Int, width: Int) throws {
-        try self.init(compressed: Array(compressed.utf8), height: height, width: width)
+        var text = compressed
+        self = try text.withUTF8 { try RLE(compressedBuffer: $0, height: height, width: width) }
     }
 
     static func describe(_ byte: UInt8) -> String {

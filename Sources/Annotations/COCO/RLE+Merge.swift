@@ -11,48 +11,57 @@ extension RLE {
         guard let first = masks.first else { return RLE(unchecked: 0, width: 0, counts: []) }
         if masks.count == 1 { return first }
         var cnts = first.counts.isEmpty ? [0] : first.counts
-        var result: [UInt32] = []
-        result.reserveCapacity(cnts.count)
         for (position, other) in masks.enumerated().dropFirst() {
             guard other.height == first.height, other.width == first.width else {
                 throw AnnotationError(.invalidArgument, "mask \(position) is \(other.height)×\(other.width) but mask 0 is \(first.height)×\(first.width); only masks of one size can be merged")
             }
-            let a = cnts
             let b = other.counts.isEmpty ? [0] : other.counts
-            result.removeAll(keepingCapacity: true)
-            var ca = a[0], cb = b[0]
-            var v = false, va = false, vb = false
-            var ia = 1, ib = 1
-            var cc: UInt32 = 0
-            var ct: UInt32 = 1
-            while ct > 0 {
-                let c = Swift.min(ca, cb)
-                cc &+= c
-                ct = 0
-                ca &-= c
-                if ca == 0 && ia < a.count {
-                    ca = a[ia]
-                    ia += 1
-                    va.toggle()
-                }
-                ct &+= ca
-                cb &-= c
-                if cb == 0 && ib < b.count {
-                    cb = b[ib]
-                    ib += 1
-                    vb.toggle()
-                }
-                ct &+= cb
-                let vp = v
-                v = intersect ? (va && vb) : (va || vb)
-                if v != vp || ct == 0 {
-                    result.append(cc)
-                    cc = 0
-                }
-            }
-            swap(&cnts, &result)
+            cnts = mergePair(cnts, b, intersect: intersect)
         }
         return RLE(unchecked: first.height, width: first.width, counts: cnts)
+    }
+
+    /// One step of `rleMerge`: the union or intersection of two run lists of the same total.
+    static func mergePair(_ first: [UInt32], _ second: [UInt32], intersect: Bool) -> [UInt32] {
+        first.withUnsafeBufferPointer { a in
+            second.withUnsafeBufferPointer { b in
+                [UInt32](unsafeUninitializedCapacity: a.count + b.count + 1) { out, written in
+                    var m = 0
+                    var ca = a[0], cb = b[0]
+                    var v = false, va = false, vb = false
+                    var ia = 1, ib = 1
+                    var cc: UInt32 = 0
+                    var ct: UInt32 = 1
+                    while ct > 0 {
+                        let c = Swift.min(ca, cb)
+                        cc &+= c
+                        ct = 0
+                        ca &-= c
+                        if ca == 0 && ia < a.count {
+                            ca = a[ia]
+                            ia += 1
+                            va.toggle()
+                        }
+                        ct &+= ca
+                        cb &-= c
+                        if cb == 0 && ib < b.count {
+                            cb = b[ib]
+                            ib += 1
+                            vb.toggle()
+                        }
+                        ct &+= cb
+                        let vp = v
+                        v = intersect ? (va && vb) : (va || vb)
+                        if v != vp || ct == 0 {
+                            out[m] = cc
+                            m += 1
+                            cc = 0
+                        }
+                    }
+                    written = m
+                }
+            }
+        }
     }
 
     /// Intersection over union of every detection with every ground-truth mask, exactly as

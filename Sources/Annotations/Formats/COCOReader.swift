@@ -36,7 +36,14 @@ struct COCOParser {
     }()
     var warnings: [AnnotationWarning] = []
     /// The RLE sizes and polygons of each annotation, checked against the images once all are read.
-    var pendingChecks: [(annotation: Int, size: (Int, Int)?, extent: BoundingBox?)] = []
+    var pendingChecks: [PendingCheck] = []
+
+    /// An annotation whose RLE size or polygon extent is checked against its image at the end.
+    struct PendingCheck {
+        var annotation: Int
+        var size: (Int, Int)?
+        var extent: BoundingBox?
+    }
     var isResultsList = false
 
     init(file: String?) {
@@ -164,7 +171,7 @@ struct COCOParser {
                 if let box { annotation.value = .box(box) }
             }
             document.annotations.append(annotation)
-            if extent != nil || size != nil { pendingChecks.append((index, size, extent)) }
+            if extent != nil || size != nil { pendingChecks.append(PendingCheck(annotation: index, size: size, extent: extent)) }
         }
     }
 
@@ -183,30 +190,32 @@ struct COCOParser {
         let root = isResultsList ? "" : "/annotations"
         var annotationIDs = Set<Identifier>()
         annotationIDs.reserveCapacity(document.annotations.count)
-        for (index, annotation) in document.annotations.enumerated() {
-            let key = annotation.id.map { "annotation \($0)" }
-            if let id = annotation.id, !annotationIDs.insert(id).inserted {
+        for index in document.annotations.indices {
+            // Fields are read in place: copying whole annotations costs more than the checks.
+            let id = document.annotations[index].id
+            var key: String? { id.map { "annotation \($0)" } }
+            if let id, !annotationIDs.insert(id).inserted {
                 throw error(.duplicateID, "annotation id \(id) is used twice; annotation ids must be unique", pointer: "\(root)/\(index)/id", key: key)
             }
             if !isResultsList || !document.images.isEmpty {
-                guard let imageID = annotation.imageID else {
+                guard let imageID = document.annotations[index].imageID else {
                     throw error(.malformed, "the annotation has no \"image_id\"; every COCO annotation belongs to an image", pointer: "\(root)/\(index)", key: key)
                 }
                 guard images[imageID] != nil else {
                     throw error(.danglingReference, "image_id \(imageID) is not the id of any image in \"images\"; add the image or fix the id", pointer: "\(root)/\(index)/image_id", key: key)
                 }
             }
-            if let categoryID = annotation.categoryID, !document.categories.isEmpty || !isResultsList {
+            if let categoryID = document.annotations[index].categoryID, !document.categories.isEmpty || !isResultsList {
                 guard categories.contains(categoryID) else {
                     throw error(.danglingReference, "category_id \(categoryID) is not the id of any category in \"categories\"; add the category or fix the id", pointer: "\(root)/\(index)/category_id", key: key)
                 }
             }
         }
         for check in pendingChecks {
-            let annotation = document.annotations[check.annotation]
-            guard let imageID = annotation.imageID, let imageIndex = images[imageID] else { continue }
+            guard let imageID = document.annotations[check.annotation].imageID, let imageIndex = images[imageID] else { continue }
             let image = document.images[imageIndex]
-            let key = annotation.id.map { "annotation \($0)" }
+            let id = document.annotations[check.annotation].id
+            var key: String? { id.map { "annotation \($0)" } }
             if let (height, width) = check.size, let imageHeight = image.height, let imageWidth = image.width, height != imageHeight || width != imageWidth {
                 throw error(.invalidRLE, "the RLE has size [\(height), \(width)] but image \(imageID) is \(imageHeight) high and \(imageWidth) wide; an RLE covers its whole image", pointer: "\(root)/\(check.annotation)/segmentation/size", key: key)
             }
@@ -232,8 +241,8 @@ struct COCOParser {
             document.images[index].id = .string(original)
             document.images[index].properties["mifa_id"] = nil
         }
-        guard !imageIDs.isEmpty || document.annotations.contains(where: { $0.properties["mifa_id"] != nil }) else { return }
-        var used = Set(document.annotations.compactMap(\.id))
+        guard !imageIDs.isEmpty || document.annotations.indices.contains(where: { document.annotations[$0].properties["mifa_id"] != nil }) else { return }
+        var used = Set(document.annotations.indices.compactMap { document.annotations[$0].id })
         for index in document.annotations.indices {
             if let image = document.annotations[index].imageID, let mapped = imageIDs[image] { document.annotations[index].imageID = mapped }
             if let original = document.annotations[index].properties["mifa_id"]?.stringValue, used.insert(.string(original)).inserted {

@@ -10,9 +10,23 @@ extension JSONReader {
         return try scanString()
     }
 
-    /// Reads a member name (the reader is at its opening quote).
+    /// Reads a member name (the reader is at its opening quote); names without escapes are looked
+    /// up in ``keyCache`` instead of being decoded again.
     mutating func readKey() throws -> JSONKey {
-        JSONKey(name: try scanString())
+        let start = position + 1
+        var end = start
+        while end < bytes.count, end - start <= 48, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return JSONKey(name: try scanString()) }
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        for entry in keyCache where entry.bytes.count == raw.count && entry.bytes.elementsEqual(raw) {
+            position = end + 1
+            return JSONKey(name: entry.name)
+        }
+        let name = try scanString()
+        if keyCache.count < 64 { keyCache.append((Array(raw), name)) }
+        return JSONKey(name: name)
     }
 
     /// Scans the string at `position` (an opening quote).

@@ -24,6 +24,8 @@ struct JSONReader {
     var depth = 0
     /// The path to the value being read, for error pointers.
     var path: [String] = []
+    /// Member names seen so far: files repeat a few names many times, so each is decoded once.
+    var keyCache: [(bytes: [UInt8], name: String)] = []
 
     /// Runs `body` with a reader over `bytes` and checks that nothing but whitespace follows.
     /// - Throws: ``AnnotationError`` `.malformed` from the reader or `body`'s own errors.
