@@ -72,6 +72,10 @@ public struct Batch: Sendable {
     public let requests: [PatchRequest]
     /// Each sample's own random stream (a pure function of seed, epoch and sample).
     public let randoms: [SampleRandom]
+    /// The annotations of each sample, in patch coordinates, clipped and augmented.
+    public let annotations: [[PatchAnnotation]]
+    /// The augmentation each sample got.
+    public let augmentations: [PatchAugmentation]
     /// The shape of ``withImageBytes(_:)``.
     public let imageShape: [Int]
     /// The element type of the images.
@@ -126,6 +130,10 @@ public struct Batch: Sendable {
         for r in requests {
             for v in [r.source, r.t] + r.origin + r.shape { hash.add(UInt64(bitPattern: Int64(v))) }
         }
+        for list in annotations {
+            hash.add(UInt64(list.count))
+            for a in list { hash.add(UInt64(truncatingIfNeeded: a.hashValueStable)) }
+        }
         withImageBytes { hash.add($0) }
         withMaskBytes { hash.add($0) }
         return hash.value
@@ -162,5 +170,20 @@ public struct BatchDigest: Sendable, Hashable {
         add(h0); add(h1); add(h2); add(h3)
         for k in stride(from: i * 8, to: bytes.count, by: 1) { add(UInt64(bytes[k])) }
         add(UInt64(bytes.count))
+    }
+}
+
+extension PatchAnnotation {
+    /// A hash of the annotation that is the same in every process (unlike `hashValue`).
+    var hashValueStable: UInt64 {
+        var h = BatchDigest()
+        h.add(UInt64(annotation))
+        h.add(UInt64(bitPattern: trackID ?? -1))
+        switch shape {
+        case .box(let b): for v in [b.x, b.y, b.width, b.height] { h.add(v.bitPattern) }
+        case .point(let p): h.add(p.x.bitPattern); h.add(p.y.bitPattern)
+        case .polygon(let rings): for ring in rings { h.add(UInt64(ring.count)); for v in ring { h.add(v.x.bitPattern); h.add(v.y.bitPattern) } }
+        }
+        return h.value
     }
 }

@@ -36,12 +36,14 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     public var dropLast: Bool
     /// Whether batches are delivered in order (`false`: as soon as each is ready).
     public var ordered: Bool
+    /// Augmentations applied to images, masks and annotations alike.
+    public var augmentation: AugmentationOptions
 
     /// Settings with defaults: batch 32, seed 0, shuffled, 2 workers, prefetch 2, 1 GiB budget, native type.
     public init(batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, shuffleBlockSize: Int = 1, rank: Int? = nil,
                 worldSize: Int? = nil, workers: Int = 2, prefetch: Int = 2, memoryBudget: Int = 1 << 30,
                 imageType: ImageType = .native, normalization: Normalization? = nil, channels: [Int]? = nil,
-                dropLast: Bool = false, ordered: Bool = true) {
+                dropLast: Bool = false, ordered: Bool = true, augmentation: AugmentationOptions = AugmentationOptions()) {
         self.batchSize = batchSize
         self.seed = seed
         self.shuffle = shuffle
@@ -56,5 +58,6 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
         self.channels = channels
         self.dropLast = dropLast
         self.ordered = ordered
+        self.augmentation = augmentation
     }
 }

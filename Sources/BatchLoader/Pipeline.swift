@@ -15,6 +15,8 @@ final class Pipeline: @unchecked Sendable {
         var samples: [Int]
         var requests: [PatchRequest]
         var randoms: [SampleRandom]
+        var annotations: [[PatchAnnotation]]
+        var augmentations: [PatchAugmentation]
         var remaining: Int
         var error: (any Error)?
     }
@@ -99,7 +101,9 @@ final class Pipeline: @unchecked Sendable {
             randoms.append(s.random)
         }
         condition.lock()
-        assemblies[batch] = Assembly(storage: storage, samples: samples, requests: requests, randoms: randoms, remaining: count, error: nil)
+        assemblies[batch] = Assembly(storage: storage, samples: samples, requests: requests, randoms: randoms,
+                                     annotations: Array(repeating: [], count: count), augmentations: Array(repeating: PatchAugmentation(), count: count),
+                                     remaining: count, error: nil)
         pending.append(contentsOf: (0..<count).map { (batch, $0) })
         nextToOpen += 1
         opening = false
@@ -114,10 +118,11 @@ final class Pipeline: @unchecked Sendable {
         let stop = cancelled || failed
         condition.unlock()
         var failure: (any Error)?
+        var produced: ([PatchAnnotation], PatchAugmentation)?
         if let assembly, !stop {
             do {
-                try loader.fill(slot: slot, request: assembly.requests[slot], storage: assembly.storage,
-                                isCancelled: { self.isCancelled })
+                produced = try loader.fill(slot: slot, request: assembly.requests[slot], random: assembly.randoms[slot],
+                                           storage: assembly.storage, isCancelled: { self.isCancelled })
                 loader.counters.patches.add(1, ordering: .relaxed)
             } catch {
                 failure = error
@@ -127,6 +132,10 @@ final class Pipeline: @unchecked Sendable {
         running -= 1
         if var a = assemblies[batch] {
             a.remaining -= 1
+            if let produced {
+                a.annotations[slot] = produced.0
+                a.augmentations[slot] = produced.1
+            }
             if let failure, a.error == nil { a.error = failure }
             if a.remaining == 0 {
                 assemblies[batch] = nil
@@ -135,7 +144,8 @@ final class Pipeline: @unchecked Sendable {
                     failed = true
                 } else {
                     ready[batch] = .success(loader.makeBatch(epoch: order.epoch, index: batch, storage: a.storage, samples: a.samples,
-                                                             requests: a.requests, randoms: a.randoms))
+                                                             requests: a.requests, randoms: a.randoms, annotations: a.annotations,
+                                                             augmentations: a.augmentations))
                 }
                 condition.broadcast()
             } else {

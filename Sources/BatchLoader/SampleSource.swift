@@ -1,6 +1,7 @@
 public import MIFACore
 public import OMEZarr
 public import Zarr
+public import Annotations
 
 /// One image the loader samples from, at one pyramid level, with its label image if any.
 ///
@@ -23,6 +24,10 @@ public struct SampleSource: Sendable {
     public let dataType: DataType
     /// The element type of the labels.
     public let labelDataType: DataType?
+    /// Full-resolution pixels per pixel of the sampled level, `[x, y]`.
+    public let scale: [Double]
+    /// The vector annotations, in a spatial index (see ``withAnnotations(_:)``).
+    public private(set) var annotations: AnnotationIndex?
 
     /// The positions of the named axes in an array; `nil` for an axis the array does not have.
     public struct AxisSlots: Sendable, Hashable {
@@ -72,6 +77,8 @@ public struct SampleSource: Sendable {
         self.axes = slots
         self.dataType = type
         self.image = levelArray
+        let full = image.levels[0].array.shape
+        self.scale = [Double(full[slots.x]) / Double(levelArray.shape[slots.x]), Double(full[slots.y]) / Double(levelArray.shape[slots.y])]
         if let labelName {
             let labelImage = try image.openLabel(labelName)
             guard labelImage.levels.indices.contains(level), let labelSlots = AxisSlots(names: labelImage.axes.map(\.name)) else {
@@ -96,6 +103,15 @@ public struct SampleSource: Sendable {
             self.labelAxes = nil
             self.labelDataType = nil
         }
+    }
+
+    /// The same source with `annotations` (coordinates in full-resolution pixels) held in a
+    /// spatial index, so each patch gets the annotations that fall in it, clipped.
+    public func withAnnotations(_ annotations: [Annotation], cellSize: Int = 64) -> SampleSource {
+        var copy = self
+        let e = extents
+        copy.annotations = AnnotationIndex(annotations: annotations, height: e.y, width: e.x, scale: (scale[0], scale[1]), cellSize: cellSize)
+        return copy
     }
 
     /// The same source reading through `wrap(store)` (for metrics).
