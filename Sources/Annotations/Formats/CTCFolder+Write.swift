@@ -40,12 +40,7 @@ extension CTCFolder {
         let prefix = groundTruth ? "man_track" : "mask"
         try MaskFiles.createFolder(folder)
         // One canvas size for the sequence.
-        let size: ImageSize
-        if let first = document.images.first, let width = first.width, let height = first.height {
-            size = ImageSize(width: width, height: height)
-        } else {
-            size = try MaskRenderer.imageSize(ImageReference(id: 0), annotations, options)
-        }
+        let size = try MaskRenderer.imageSize(document.images.first ?? ImageReference(id: 0), annotations, options)
         var drawing = options.drawing
         if drawing.rule == nil { drawing.rule = document.rasterization }
         var byFrame = [[Int]](repeating: [], count: max(frameCount, 0))

@@ -107,13 +107,24 @@ public enum MaskRenderer {
         return result
     }
 
+    /// The most pixels a label image drawn from annotations may have (2³¹): a canvas is allocated
+    /// whole, so a size a file merely claims must not exhaust memory.
+    public static let maximumPixels = 1 << 31
+
     static func imageSize(_ image: ImageReference, _ annotations: [Annotation], _ options: MaskWriteOptions) throws -> ImageSize {
-        if let width = image.width, let height = image.height { return ImageSize(width: width, height: height) }
-        for annotation in annotations {
-            if case .mask(let rle) = annotation.value { return ImageSize(width: rle.width, height: rle.height) }
+        var size: ImageSize?
+        if let width = image.width, let height = image.height { size = ImageSize(width: width, height: height) }
+        for annotation in annotations where size == nil {
+            if case .mask(let rle) = annotation.value { size = ImageSize(width: rle.width, height: rle.height) }
         }
-        if let size = options.imageSize { return size }
-        throw AnnotationError(.invalidArgument, "the size of image \(image.id) is not known; give the canvas with --image WIDTHxHEIGHT or the image file")
+        guard let size = size ?? options.imageSize else {
+            throw AnnotationError(.invalidArgument, "the size of image \(image.id) is not known; give the canvas with --image WIDTHxHEIGHT or the image file")
+        }
+        let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+        guard size.width >= 0, size.height >= 0, !overflow, pixels <= maximumPixels else {
+            throw AnnotationError(.tooLarge, "image \(image.id) is \(size.width)×\(size.height), more than the \(maximumPixels) pixels a label image may have; tile it")
+        }
+        return size
     }
 
     /// Instance labels for one image's annotations.

@@ -8,7 +8,7 @@ extension LabelImage {
         guard spans.height == height, spans.width == width else {
             throw AnnotationError(.invalidArgument, "a \(spans.width)×\(spans.height) mask cannot be drawn into a \(width)×\(height) label image")
         }
-        guard label >= 0 || dataType.isSignedInteger, label <= LabelImage.maximumLabel(of: dataType) else {
+        guard label >= LabelImage.minimumLabel(of: dataType), label <= LabelImage.maximumLabel(of: dataType) else {
             throw AnnotationError(.invalidArgument, "label \(label) does not fit a \(dataType.rawValue) label image; write a wider type")
         }
         let w = width

@@ -63,6 +63,17 @@ public struct LabelImage: Sendable, Equatable {
         }
     }
 
+    /// The smallest label a value of `dataType` can hold.
+    public static func minimumLabel(of dataType: DataType) -> Int64 {
+        switch dataType {
+        case .int8: Int64(Int8.min)
+        case .int16: Int64(Int16.min)
+        case .int32: Int64(Int32.min)
+        case .int64: Int64.min
+        default: 0
+        }
+    }
+
     /// The smallest unsigned type that holds labels up to `maximum`.
     public static func dataType(forMaximumLabel maximum: Int64) -> DataType {
         if maximum <= Int64(UInt8.max) { return .uint8 }

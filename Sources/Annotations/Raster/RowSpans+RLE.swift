@@ -62,28 +62,72 @@ extension RLE {
         self.init(unchecked: h, width: spans.width, counts: counts)
     }
 
-    /// The mask as row spans (the foreground pixels, row by row).
+    /// The mask as row spans (the foreground pixels, row by row). Works column by column on the
+    /// runs, touching only the rows whose state changes between neighbouring columns, so a large
+    /// solid object costs its outline, not its area.
     public var spans: RowSpans {
+        var open = [Int32](repeating: -1, count: height)  // column where each row's current span began
         var perRow = [[(Int32, Int32)]](repeating: [], count: height)
+        var previous: [(Int, Int)] = []  // row intervals of the previous column
+        var current: [(Int, Int)] = []
+        var column = 0
+        /// Rows in exactly one of the two interval lists, as ranges.
+        func toggle(_ a: [(Int, Int)], _ b: [(Int, Int)], at x: Int32) {
+            var events: [(Int, Int)] = []  // (row, +1/-1 coverage change of the symmetric difference)
+            events.reserveCapacity(2 * (a.count + b.count))
+            for (start, end) in a { events.append((start, 1)); events.append((end, -1)) }
+            for (start, end) in b { events.append((start, 1)); events.append((end, -1)) }
+            events.sort { $0.0 < $1.0 }
+            var depth = 0
+            var index = 0
+            while index < events.count {
+                let row = events[index].0
+                while index < events.count && events[index].0 == row {
+                    depth += events[index].1
+                    index += 1
+                }
+                // Rows covered once (by one list only) change state between the columns.
+                if depth == 1, index < events.count {
+                    let next = events[index].0
+                    for r in row..<next {
+                        if open[r] < 0 {
+                            open[r] = x
+                        } else {
+                            perRow[r].append((open[r], x))
+                            open[r] = -1
+                        }
+                    }
+                }
+            }
+        }
+        func finishColumn(_ x: Int) {
+            toggle(previous, current, at: Int32(x))
+            swap(&previous, &current)
+            current.removeAll(keepingCapacity: true)
+        }
         forEachForegroundRun { start, length in
             var position = start
             let end = start + length
             while position < end {
-                let column = position / height, row = position % height
-                let stop = min(end, (column + 1) * height)
-                for r in row..<(row + stop - position) {
-                    if let last = perRow[r].last, last.1 == Int32(column) {
-                        perRow[r][perRow[r].count - 1].1 += 1
-                    } else {
-                        perRow[r].append((Int32(column), Int32(column + 1)))
-                    }
+                let x = position / height, row = position % height
+                while column < x {
+                    finishColumn(column)
+                    column += 1
                 }
+                let stop = min(end, (x + 1) * height)
+                current.append((row, row + stop - position))
                 position = stop
             }
         }
+        while column < width {
+            finishColumn(column)
+            column += 1
+            if previous.isEmpty { break }
+        }
+        if !previous.isEmpty { toggle(previous, [], at: Int32(width)) }
         var result = RowSpans(height: height, width: width)
-        for (row, columns) in perRow.enumerated() {
-            for (a, b) in columns { result.append(row: Int32(row), a, b) }
+        for (row, spans) in perRow.enumerated() {
+            for (a, b) in spans { result.append(row: Int32(row), a, b) }
         }
         return result
     }
