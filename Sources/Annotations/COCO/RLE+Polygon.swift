@@ -51,28 +51,8 @@ extension RLE {
         }
 
         // Walk the outline; keep a point wherever the walked column changes (the C code's y-boundary).
-        let h = Int32(truncatingIfNeeded: height)
-        let wMinus1 = Double(width - 1)
-        var starts: [UInt32] = []
-        var previousU: Int32 = 0, previousV: Int32 = 0
-        var first = true
-        func visit(_ u: Int32, _ v: Int32) {
-            defer {
-                previousU = u
-                previousV = v
-                first = false
-            }
-            guard !first, u != previousU else { return }
-            var xd = Double(u < previousU ? u : u - 1)
-            xd = (xd + 0.5) / scale - 0.5
-            if xd.rounded(.down) != xd || xd < 0 || xd > wMinus1 { return }
-            var yd = Double(v < previousV ? v : previousV)
-            yd = (yd + 0.5) / scale - 0.5
-            if yd < 0 { yd = 0 } else if yd > Double(height) { yd = Double(height) }
-            yd = yd.rounded(.up)
-            let column = Int32(xd), row = Int32(yd)
-            starts.append(UInt32(bitPattern: column &* h &+ row))
-        }
+        var walker = PolygonWalker(height: height, width: width)
+        walker.starts.reserveCapacity(work / 5 * 2 + 8)
         for j in 0..<k {
             var xStart = xs[j], xEnd = xs[j + 1], yStart = ys[j], yEnd = ys[j + 1]
             let dx = abs(xEnd - xStart), dy = abs(yStart - yEnd)
@@ -86,19 +66,56 @@ extension RLE {
                 let s = dx == 0 ? 0 : Double(yEnd - yStart) / Double(dx)
                 for d in 0...dx {
                     let t = flip ? dx - d : d
-                    visit(t + xStart, Int32(Double(yStart) + s * Double(t) + 0.5))
+                    walker.visit(t + xStart, Int32(Double(yStart) + s * Double(t) + 0.5))
                 }
             } else {
                 let s = Double(xEnd - xStart) / Double(dy)
                 for d in 0...dy {
                     let t = flip ? dy - d : d
-                    visit(Int32(Double(xStart) + s * Double(t) + 0.5), t + yStart)
+                    walker.visit(Int32(Double(xStart) + s * Double(t) + 0.5), t + yStart)
                 }
             }
         }
+        var starts = walker.starts
         starts.append(UInt32(truncatingIfNeeded: height * width))
         starts.sort()
         self.init(unchecked: height, width: width, counts: RLE.counts(fromSortedToggles: starts))
+    }
+
+    /// The state of walking a polygon's outline on pycocotools' ×5 grid: the previous point and the
+    /// column toggles found so far.
+    struct PolygonWalker {
+        let h: Int32
+        let height: Double
+        let wMinus1: Double
+        var previousU: Int32 = 0
+        var previousV: Int32 = 0
+        var first = true
+        var starts: [UInt32] = []
+
+        init(height: Int, width: Int) {
+            h = Int32(truncatingIfNeeded: height)
+            self.height = Double(height)
+            wMinus1 = Double(width - 1)
+        }
+
+        /// One walked point; where the column changes, the C code's boundary point is kept.
+        @inline(__always) mutating func visit(_ u: Int32, _ v: Int32) {
+            defer {
+                previousU = u
+                previousV = v
+                first = false
+            }
+            guard !first, u != previousU else { return }
+            var xd = Double(u < previousU ? u : u - 1)
+            xd = (xd + 0.5) / 5 - 0.5
+            if xd.rounded(.down) != xd || xd < 0 || xd > wMinus1 { return }
+            var yd = Double(v < previousV ? v : previousV)
+            yd = (yd + 0.5) / 5 - 0.5
+            if yd < 0 { yd = 0 } else if yd > height { yd = height }
+            yd = yd.rounded(.up)
+            starts.append(UInt32(bitPattern: Int32(xd) &* h &+ Int32(yd)))
+        }
     }
 
     /// Turns sorted toggle positions (the last one the pixel count) into run lengths, merging
