@@ -24,15 +24,34 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-func emit(_ object: [String: Any]) {
+func emit(_ timing: Timing, _ object: [String: Any]) {
+    var object = object
+    object["seconds"] = timing.wall
+    object["cpu"] = timing.cpu
     guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { fail("cannot encode the result") }
     print(String(decoding: data, as: UTF8.self))
 }
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
+/// CPU seconds this process has used (user + system, all threads).
+func cpuSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// Wall-clock and CPU seconds of one measured operation.
+struct Timing {
+    var wall: Double
+    var cpu: Double
+
+    static func + (lhs: Timing, rhs: Timing) -> Timing { Timing(wall: lhs.wall + rhs.wall, cpu: lhs.cpu + rhs.cpu) }
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Timing {
+    let cpu = cpuSeconds()
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return Timing(wall: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu: cpuSeconds() - cpu)
 }
 
 /// The RLE masks of a COCO file, in annotation order, with their crowd flags.
@@ -71,7 +90,7 @@ do {
             rles = try columnMajor.map { plane in try plane.withUnsafeBufferPointer { try RLE(columnMajor: $0, height: h, width: w) } }
         }
         let textTime = seconds { strings = rles.map(\.compressedCounts) }
-        emit(["seconds": time + textTime, "counts": strings])
+        emit(time + textTime, ["counts": strings])
     case "decode":
         let (list, _, _) = try masks(arguments[1])
         var total = 0
@@ -81,7 +100,7 @@ do {
                 total &+= Int(decoded.elements.last ?? 0)
             }
         }
-        emit(["seconds": time, "masks": list.count, "checksum": total])
+        emit(time, ["masks": list.count, "checksum": total])
     case "frpoly":
         let document = try COCOReader.read(path: arguments[1]).document
         var jobs: [([Double], Int, Int)] = []
@@ -93,33 +112,33 @@ do {
         }
         var strings: [String] = []
         let time = try seconds { strings = try jobs.map { try RLE(polygon: $0.0, height: $0.1, width: $0.2).compressedCounts } }
-        emit(["seconds": time, "counts": strings])
+        emit(time, ["counts": strings])
     case "merge":
         let intersect = arguments.contains("--intersect")
         let (_, _, groups) = try masks(arguments[1])
         var strings: [String] = []
         let time = try seconds { strings = try groups.map { try RLE.merge($0, intersect: intersect).compressedCounts } }
-        emit(["seconds": time, "counts": strings])
+        emit(time, ["counts": strings])
     case "iou":
         guard arguments.count >= 3 else { fail("iou takes DT.json GT.json") }
         let detections = try masks(arguments[1]).masks
         let truth = try masks(arguments[2])
         var matrix: [[Double]] = []
         let time = try seconds { matrix = try RLE.iou(detections, truth.masks, crowd: truth.crowd) }
-        emit(["seconds": time, "iou": matrix])
+        emit(time, ["iou": matrix])
     case "trace":
         let labels = try LabelImage(NPYFile.read(path: arguments[1]))
         var traced: [TracedLabel] = []
         let time = try seconds { traced = try PixelEdgeTracer.trace(labels) }
         let areas = traced.map { ["label": $0.label, "area": $0.shape.area, "parts": $0.shape.polygons.count] as [String: Any] }
-        emit(["seconds": time, "labels": traced.count, "objects": areas])
+        emit(time, ["labels": traced.count, "objects": areas])
     case "load":
         var result: AnnotationReadResult?
         let time = try seconds {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
             result = try COCOReader.read(bytes: [UInt8](bytes), file: arguments[1])
         }
-        emit(["seconds": time, "annotations": result?.document.annotations.count ?? 0, "images": result?.document.images.count ?? 0])
+        emit(time, ["annotations": result?.document.annotations.count ?? 0, "images": result?.document.images.count ?? 0])
     case "decode-strings", "merge-strings":
         let data = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
         guard let json = try JSONSerialization.jsonObject(with: data) as? [Any] else { fail("expected a JSON list") }
@@ -136,7 +155,7 @@ do {
                     checksum &+= Int(mask.elements.last ?? 0)
                 }
             }
-            emit(["seconds": time, "masks": items.count, "checksum": checksum])
+            emit(time, ["masks": items.count, "checksum": checksum])
         } else {
             let groups = json.map { ($0 as? [Any] ?? []).map(rle) }
             var strings: [String] = []
@@ -145,7 +164,7 @@ do {
                     try RLE.merge(group.map { try RLE(compressed: $0.counts, height: $0.height, width: $0.width) }).compressedCounts
                 }
             }
-            emit(["seconds": time, "counts": strings])
+            emit(time, ["counts": strings])
         }
     case "frpoly-list":
         let data = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
@@ -154,7 +173,7 @@ do {
         else { fail("expected {height, width, polygons}") }
         var strings: [String] = []
         let time = try seconds { strings = try polygons.map { try RLE(polygon: $0, height: height, width: width).compressedCounts } }
-        emit(["seconds": time, "counts": strings])
+        emit(time, ["counts": strings])
     default:
         fail("unknown command \(command)")
     }
