@@ -106,6 +106,7 @@ extension RLE {
     }
 
     /// Calls `body` with each foreground run as `(start, length)` in column-major pixel indices.
+    /// - Throws: whatever `body` throws.
     public func forEachForegroundRun(_ body: (_ start: Int, _ length: Int) throws -> Void) rethrows {
         var offset = 0
         for (index, count) in counts.enumerated() {

@@ -67,6 +67,7 @@ public struct RowSpans: Sendable, Hashable {
     }
 
     /// Calls `body` for every span as `(row, x0, x1)`.
+    /// - Throws: whatever `body` throws.
     public func forEach(_ body: (_ row: Int, _ x0: Int, _ x1: Int) throws -> Void) rethrows {
         for index in rows.indices { try body(Int(rows[index]), Int(x0[index]), Int(x1[index])) }
     }
