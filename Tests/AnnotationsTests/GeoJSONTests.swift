@@ -5,7 +5,7 @@ import Testing
 let qupathExport = """
 {"type": "FeatureCollection", "features": [
  {"type": "Feature", "id": "7d0c1b9e-0000-4000-8000-000000000001",
-  "geometry": {"type": "Polygon", "coordinates": [[[10, 10], [20, 10], [20, 20], [10, 20], [10, 10]]]},
+  "geometry": {"type": "Polygon", "coordinates": [[[10, 10], [20, 10], [20, 20], [10, 20], [10, 10]]], "plane": {"c": -1, "z": 2, "t": 0}},
   "properties": {"objectType": "annotation", "name": "Region 1", "color": [255, 0, 0], "isLocked": true,
                  "classification": {"name": "Tumor", "color": [200, 0, 0]},
                  "measurements": {"Area µm^2": 25.50, "Num Detections": 3}}},
@@ -36,6 +36,7 @@ struct GeoJSONTests {
         let text = String(decoding: written, as: UTF8.self)
         #expect(text.contains(#""classification":{"names":["Tumor","Positive"],"color":[1,2,3]}"#))
         #expect(text.contains(#""nucleusGeometry":{"type":"Polygon""#))
+        #expect(text.contains(#""geometry":{"type":"Polygon","plane":{"c":-1,"z":2,"t":0},"coordinates""#))
     }
 
     @Test("wrong winding and unclosed rings are fixed with warnings")

@@ -90,7 +90,8 @@ QUPATH = {
     "type": "FeatureCollection",
     "features": [
         {"type": "Feature", "id": "0f8c7ef2-6c4a-4c4b-9a3e-1a2b3c4d5e6f",
-         "geometry": {"type": "Polygon", "coordinates": [[[10.5, 10.25], [30, 10.25], [30, 40.75], [10.5, 40.75], [10.5, 10.25]]]},
+         "geometry": {"type": "Polygon", "coordinates": [[[10.5, 10.25], [30, 10.25], [30, 40.75], [10.5, 40.75], [10.5, 10.25]]],
+                      "plane": {"c": -1, "z": 0, "t": 0}},
          "properties": {"objectType": "annotation", "name": "Région 1", "color": [250, 62, 62], "isLocked": True,
                         "classification": {"name": "Tumor", "color": [200, 0, 0]},
                         "measurements": {"Area µm^2": 1.10, "Perimeter µm": 123.456789012345678, "Num Detections": 3}}},
@@ -115,6 +116,7 @@ QUPATH = {
 def normalised(feature):
     """A feature with its geometry in shapely's normal form, for comparing geometry by shape."""
     copy = dict(feature)
+    copy["plane"] = feature["geometry"].get("plane")  # QuPath's plane member of the geometry
     copy["geometry"] = shapely.normalize(shape(feature["geometry"])).wkt
     if "nucleusGeometry" in copy:
         copy["nucleusGeometry"] = shapely.normalize(shape(copy["nucleusGeometry"])).wkt

@@ -4,8 +4,15 @@ import MIFACore
 enum GeoJSONGeometry {
     static let types: Set<String> = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]
 
-    /// Reads a geometry object or `null`.
+    /// Reads a geometry object or `null`; members other than `type`, `coordinates` and
+    /// `geometries` (QuPath's `plane`, for one) go into `extras`.
     static func read(_ reader: inout JSONReader, parser: inout GeoJSONParser) throws -> Geometry? {
+        var extras = JSONObject()
+        return try read(&reader, parser: &parser, extras: &extras)
+    }
+
+    /// Reads a geometry object or `null`, keeping its other members in `extras`.
+    static func read(_ reader: inout JSONReader, parser: inout GeoJSONParser, extras: inout JSONObject) throws -> Geometry? {
         if reader.readNull() { return nil }
         let pointer = reader.pointer
         var type = reader.firstMemberString(named: "type")
@@ -32,7 +39,7 @@ enum GeoJSONGeometry {
                     if let part = try read(&reader, parser: &parser) { collected.append(part) }
                 }
                 parts = collected
-            default: try reader.skipValue()
+            default: extras[key.name] = try reader.readValue()
             }
         }
         guard let type else { throw AnnotationError(.malformed, "a geometry needs a \"type\"", context: ErrorContext(file: parser.file, pointer: pointer)) }

@@ -46,6 +46,8 @@ enum GeoJSONKeys {
     static let ellipse = "mifa:ellipse"
     static let graph = "mifa:graph"
     static let featureMembers = "mifa:feature"
+    /// Inside `mifa:feature`: the geometry's own extra members (QuPath's `plane`).
+    static let geometryMembers = "mifa:geometry"
     static let confidence = "confidence"
     static let weak = "weak"
     static let crowd = "iscrowd"
@@ -119,6 +121,7 @@ struct GeoJSONParser {
         var geometry: Geometry?
         var properties = JSONObject()
         var members = JSONObject()
+        var geometryMembers = JSONObject()
         var isFeature = false
         let featurePointer = reader.pointer
         try reader.readObject { reader, key in
@@ -133,7 +136,7 @@ struct GeoJSONParser {
                 case .number: annotation.id = .int(try reader.readInt64())
                 default: throw reader.typeError("a string or number id")
                 }
-            case "geometry": geometry = try GeoJSONGeometry.read(&reader, parser: &self)
+            case "geometry": geometry = try GeoJSONGeometry.read(&reader, parser: &self, extras: &geometryMembers)
             case "properties":
                 if !reader.readNull() {
                     guard case .object(let object) = try reader.readValue() else { throw reader.typeError("an object") }
@@ -147,6 +150,7 @@ struct GeoJSONParser {
         }
         let context = ErrorContext(file: file, pointer: featurePointer, key: annotation.id.map { "feature \($0)" })
         try apply(properties: properties, geometry: geometry, to: &annotation, context: context)
+        if !geometryMembers.isEmpty { members[GeoJSONKeys.geometryMembers] = .object(geometryMembers) }
         if !members.isEmpty { annotation.properties[GeoJSONKeys.featureMembers] = .object(members) }
         document.annotations.append(annotation)
     }

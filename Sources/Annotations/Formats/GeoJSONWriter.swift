@@ -144,7 +144,11 @@ public enum GeoJSONWriter {
             writeIdentifier(id, into: &writer)
         }
         writer.key("geometry")
-        if let geometry { writeGeometry(geometry, into: &writer) } else { writer.null() }
+        if let geometry {
+            writeGeometry(geometry, extras: members[GeoJSONKeys.geometryMembers]?.objectValue ?? JSONObject(), into: &writer)
+        } else {
+            writer.null()
+        }
         writer.key("properties")
         writer.beginObject()
         writer.key("objectType")
@@ -183,7 +187,7 @@ public enum GeoJSONWriter {
             writer.value(member.value)
         }
         writer.endObject()
-        for member in members.members where !["type", "id", "geometry", "properties"].contains(member.key) {
+        for member in members.members where !["type", "id", "geometry", "properties", GeoJSONKeys.geometryMembers].contains(member.key) {
             writer.key(member.key)
             writer.value(member.value)
         }
@@ -192,10 +196,14 @@ public enum GeoJSONWriter {
 
     static func number(_ value: Double) -> JSONValue { JSONNumber(value).map(JSONValue.number) ?? .null }
 
-    static func writeGeometry(_ geometry: Geometry, into writer: inout JSONWriter) {
+    static func writeGeometry(_ geometry: Geometry, extras: JSONObject = JSONObject(), into writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("type")
         writer.string(geometry.geoJSONType)
+        for member in extras.members where !["type", "coordinates", "geometries"].contains(member.key) {
+            writer.key(member.key)
+            writer.value(member.value)
+        }
         if case .collection(let parts) = geometry {
             writer.key("geometries")
             writer.beginArray()
