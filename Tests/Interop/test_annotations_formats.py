@@ -277,3 +277,57 @@ def test_coco_with_100k_annotations(mifa, tmp_path):
     polygon = annotations[12345]["segmentation"][0]
     assert {tuple(p) for p in features[12345]["geometry"]["coordinates"][0]} == set(zip(polygon[0::2], polygon[1::2]))
     print(f"COCO with 100k annotations -> GeoJSON in {elapsed:.1f} s")
+
+
+def test_every_pair_converts_or_says_why(mifa, tmp_path):
+    """Every source format into every target: converted (losses listed) or refused with a reason."""
+    rng = np.random.default_rng(77)
+    from annotations_helpers import random_label_image
+    from PIL import Image
+    sources = {}
+    labels = random_label_image(rng, 40, 50, 6).astype(np.uint8)
+    Image.fromarray(labels).save(tmp_path / "labels.png")
+    sources["mask-png"] = tmp_path / "labels.png"
+    np.save(tmp_path / "labels.npy", labels.astype(np.uint16))
+    sources["npy"] = tmp_path / "labels.npy"
+    masks, tracks = make_lineage(rng, frames=10)
+    tifffile.imwrite(tmp_path / "stack.tif", masks, imagej=True, metadata={"axes": "TYX"})
+    sources["mask-tiff"] = tmp_path / "stack.tif"
+    write_ctc_ground_truth(tmp_path / "ctc", masks, tracks)
+    sources["ctc"] = tmp_path / "ctc"
+    mifa("convert", sources["mask-png"], tmp_path / "coco.json", "--coco-masks", "polygons")
+    sources["coco"] = tmp_path / "coco.json"
+    mifa("convert", sources["coco"], tmp_path / "q.geojson")
+    sources["geojson"] = tmp_path / "q.geojson"
+    (tmp_path / "points.csv").write_text("index,axis-0,axis-1\n0,3,4\n1,10.5,20\n")
+    sources["napari-points-csv"] = tmp_path / "points.csv"
+    mifa("convert", sources["ctc"], tmp_path / "tracks.csv", "--allow-lossy")
+    sources["napari-tracks-csv"] = tmp_path / "tracks.csv"
+    mifa("convert", sources["coco"], tmp_path / "yolo", "--to", "yolo", "--allow-lossy")
+    sources["yolo"] = tmp_path / "yolo"
+    targets = {"coco": "out.json", "geojson": "out.geojson", "mask-png": "out.png", "mask-tiff": "out.tif", "npy": "out.npy",
+               "ctc": "outctc", "napari-points-csv": "outp.csv", "napari-tracks-csv": "outt.csv", "yolo": "outyolo"}
+    outcomes = {}
+    for source, path in sources.items():
+        for target, name in targets.items():
+            out = tmp_path / "pairs" / f"{source}-to-{target}" / name
+            out.parent.mkdir(parents=True)
+            strict = mifa("convert", path, out, "--from", source, "--to", target, "--image", "50x40", check=False)
+            assert strict.returncode in (0, 1), (source, target, strict.stderr)
+            if strict.returncode == 1:
+                assert "mifa: error:" in strict.stderr and strict.stderr.count("\n") >= 1
+                lenient = mifa("convert", path, out, "--from", source, "--to", target, "--image", "50x40",
+                               "--allow-lossy", "--point-radius", "2", "--fill-boxes", check=False)
+                assert lenient.returncode in (0, 1), (source, target, lenient.stderr)
+                outcomes[(source, target)] = "lossy" if lenient.returncode == 0 else "refused: " + lenient.stderr.strip().splitlines()[-1]
+            else:
+                outcomes[(source, target)] = "exact"
+    # Conversions that must be exact.
+    for pair in [("coco", "geojson"), ("geojson", "coco"), ("mask-png", "coco"), ("mask-png", "geojson"), ("npy", "mask-tiff"),
+                 ("ctc", "ctc"), ("ctc", "geojson"), ("geojson", "geojson"), ("coco", "coco"), ("yolo", "coco"),
+                 ("napari-points-csv", "geojson"), ("napari-tracks-csv", "napari-tracks-csv")]:
+        assert outcomes[pair] == "exact", (pair, outcomes[pair])
+    refused = {pair: outcome for pair, outcome in outcomes.items() if outcome.startswith("refused")}
+    # Only tracks tables from untracked data cannot be made at all.
+    print("\n".join(f"{s} -> {t}: {o}" for (s, t), o in sorted(outcomes.items())))
+    assert all(target == "napari-tracks-csv" for _, target in refused), refused

@@ -60,6 +60,7 @@ extension Converter {
                 if annotation.confidence != nil || annotation.properties.keys.contains(where: { !Converter.bookkeepingProperties.contains($0) }) {
                     tally.add(.attributes, "annotations with scores or properties", "YOLO label files keep only class and coordinates")
                 }
+                if annotation.trackID != nil { tally.add(.tracks, "tracked objects", "YOLO label files keep no track ids") }
             }
         }
         if target.isMask || target == .ctc {
