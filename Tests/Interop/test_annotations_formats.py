@@ -312,11 +312,11 @@ def test_every_pair_converts_or_says_why(mifa, tmp_path):
         for target, name in targets.items():
             out = tmp_path / "pairs" / f"{source}-to-{target}" / name
             out.parent.mkdir(parents=True)
-            strict = mifa("convert", path, out, "--from", source, "--to", target, "--image", "50x40", check=False)
+            strict = mifa("convert", path, out, "--from", source, "--to", target, "--image", "90x72", check=False)
             assert strict.returncode in (0, 1), (source, target, strict.stderr)
             if strict.returncode == 1:
                 assert "mifa: error:" in strict.stderr and strict.stderr.count("\n") >= 1
-                lenient = mifa("convert", path, out, "--from", source, "--to", target, "--image", "50x40",
+                lenient = mifa("convert", path, out, "--from", source, "--to", target, "--image", "90x72",
                                "--allow-lossy", "--point-radius", "2", "--fill-boxes", check=False)
                 assert lenient.returncode in (0, 1), (source, target, lenient.stderr)
                 outcomes[(source, target)] = "lossy" if lenient.returncode == 0 else "refused: " + lenient.stderr.strip().splitlines()[-1]
