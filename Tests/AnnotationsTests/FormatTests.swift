@@ -116,3 +116,18 @@ struct FormatTests {
         #expect(semantic.categories.count == Set(array.elements.filter { $0 != 0 }).count)
     }
 }
+
+@Suite("Probability maps")
+struct ProbabilityMapTests {
+    @Test("floating-point files read as probability maps and draw thresholded at 0.5")
+    func probabilityMaps() throws {
+        let directory = TemporaryDirectory()
+        let values: [Float] = [0, 0.2, 0.5, 0.9, .nan, 1]
+        try NPYFile.write(.float32(try NDArray(shape: [2, 3], elements: values)), to: directory.file("p.npy"))
+        let document = try MaskFiles.read(path: directory.file("p.npy")).document
+        guard case .probabilityMap(let map) = document.annotations[0].value else { Issue.record("not a probability map"); return }
+        #expect(map.threshold(0.5).area == 3)
+        #expect(try Converter.losses(of: document, to: .maskTIFF).map(\.kind) == [.shape])
+        #expect(try Converter.losses(of: document, to: .geojson).map(\.kind) == [.objects])
+    }
+}

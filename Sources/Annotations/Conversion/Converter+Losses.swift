@@ -32,6 +32,7 @@ extension Converter {
                     tally.add(.objects, "\(value.kindName)s", "a label image holds areas; these cannot be drawn\(hint)")
                 }
                 if value.isPoint && options.pointRadius != nil { tally.add(.attributes, "points drawn as disks", "points become weak disk masks") }
+                if case .probabilityMap = value { tally.add(.shape, "probability maps", "a label image keeps the pixels at or above 0.5, not the probabilities") }
                 if annotation.properties.keys.contains(where: { !Converter.bookkeepingProperties.contains($0) }) {
                     tally.add(.attributes, "annotations with properties", "a label image keeps no per-object properties (names, measurements)")
                 }

@@ -16,7 +16,8 @@ public struct MaskReadOptions: Sendable, Hashable {
 /// Reads and writes label images as PNG (8/16-bit), TIFF (8/16/32-bit) and `.npy` files through
 /// RasterIO: one file per image, or a folder of them.
 ///
-/// A 2-D file is one image. A stack (`TYX`, `ZYX`) is read plane by plane: each plane is an image
+/// A 2-D file is one image; a floating-point one is a probability map (one annotation holding
+/// it). A stack (`TYX`, `ZYX`) is read plane by plane: each plane is an image
 /// named `<stem>/<axis><index>`, and with a `T` axis each object gets its `frame` and, as in the Cell
 /// Tracking Challenge, its label as `trackID`.
 public enum MaskFiles {
@@ -52,6 +53,14 @@ public enum MaskFiles {
             let stem = Self.stem(file)
             for (plane, suffix, frame) in try planes(of: image, file: file) {
                 let imageID = Identifier.string(suffix.map { "\(stem)/\($0)" } ?? stem)
+                if plane.dataType.isFloatingPoint {
+                    // Floating-point planes are probability (or score) maps, kept whole.
+                    let map = try ProbabilityMap(plane)
+                    document.images.append(ImageReference(id: imageID, fileName: URL(fileURLWithPath: file).lastPathComponent, width: map.width, height: map.height))
+                    document.annotations.append(Annotation(id: .int(nextID), imageID: imageID, value: .probabilityMap(map), frame: frame))
+                    nextID += 1
+                    continue
+                }
                 let label = try LabelImage(plane)
                 document.images.append(ImageReference(id: imageID, fileName: URL(fileURLWithPath: file).lastPathComponent, width: label.width, height: label.height))
                 for var annotation in try label.annotations(kind: options.kind, imageID: imageID) {
