@@ -1,5 +1,4 @@
 public import MIFACore
-import Synchronization
 
 /// A pooled, fixed-size buffer a batch is assembled in. Written by workers (each patch to its own
 /// slot) before the batch is published, read-only afterwards; returned to the pool when the last
@@ -18,12 +17,12 @@ final class BatchStorage: @unchecked Sendable {
 
 /// Batch buffers of one size, reused; every live or pooled buffer counts against the budget.
 ///
-/// Thread safety: the free list is in a `Mutex`; pointers in it are owned by nobody else.
+/// Thread safety: the free list is in a ``LockedState``; pointers in it are owned by nobody else.
 final class BufferPool: Sendable {
     private struct Free: @unchecked Sendable { var buffers: [UnsafeMutableRawBufferPointer] = [] }
     let bytes: Int
     let budget: MemoryBudget
-    private let free = Mutex(Free())
+    private let free = LockedState(Free())
 
     init(bytes: Int, budget: MemoryBudget) {
         self.bytes = bytes

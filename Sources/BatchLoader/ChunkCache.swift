@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// The decoded bytes of one chunk; its bytes count against the budget for as long as they live
 /// (the cache and any worker copying from it share them), and are given back when the last
@@ -30,7 +30,7 @@ struct ChunkID: Hashable, Sendable {
 
 /// A least-recently-used cache of decoded chunks bounded in bytes.
 ///
-/// Thread safety: all state lives in a `Mutex`; the bytes themselves are immutable.
+/// Thread safety: all state lives in a ``LockedState``; the bytes themselves are immutable.
 final class ChunkCache: Sendable {
     private struct State {
         var entries: [ChunkID: (chunk: DecodedChunk, stamp: Int)] = [:]
@@ -44,7 +44,7 @@ final class ChunkCache: Sendable {
 
     /// The most bytes the cache keeps.
     let capacity: Int
-    private let state = Mutex(State())
+    private let state = LockedState(State())
 
     /// A cache of at most `capacity` bytes (0 disables it).
     init(capacity: Int) {
