@@ -35,6 +35,9 @@ extension CTCFolder {
             throw AnnotationError(.unsupported, "track \(large.id) does not fit a 16-bit CTC label image (at most 65535 tracks)", context: Tracking.context(large.id))
         }
         let frameCount = (annotations.compactMap(\.frame).max() ?? -1) + 1
+        guard frameCount <= 10000 else {
+            throw AnnotationError(.unsupported, "the objects reach frame \(frameCount - 1); CTC frame files are numbered with at most 4 digits (10000 frames)")
+        }
         let digits = frameCount > 1000 ? 4 : 3
         let groundTruth = URL(fileURLWithPath: folder).lastPathComponent == "TRA"
         let prefix = groundTruth ? "man_track" : "mask"

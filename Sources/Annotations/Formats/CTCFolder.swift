@@ -27,6 +27,14 @@ public enum CTCFolder {
             throw AnnotationError(.io, "no frame files (mask000.tif or man_track000.tif) in '\(folder)'", context: ErrorContext(file: folder))
         }
         var document = AnnotationDocument(tracking: tracking)
+        let lastFile = frames.keys.max() ?? 0
+        if let late = tracking.tracks.first(where: { $0.end > lastFile }) {
+            throw AnnotationError(.invalidTracks, "track \(late.id) ends at frame \(late.end), but the last label image is frame \(lastFile); every frame a track spans needs its image", context: ErrorContext(file: tracksFile, key: "track \(late.id)"))
+        }
+        for track in tracking.tracks where track.end - track.start + 1 > frames.count || (frames[track.start] == nil) || (frames[track.end] == nil) {
+            let missing = frames[track.start] == nil ? "frame \(track.start) has no label image" : frames[track.end] == nil ? "frame \(track.end) has no label image" : "the folder has only \(frames.count) label images"
+            throw AnnotationError(.invalidTracks, "track \(track.id) spans frames \(track.start) to \(track.end), but \(missing)", context: ErrorContext(file: tracksFile, key: "track \(track.id)"))
+        }
         var alive: [Int: Set<Int64>] = [:]
         for track in tracking.tracks {
             for frame in track.start...track.end { alive[frame, default: []].insert(track.id) }
