@@ -3,7 +3,8 @@ extension Ring {
     /// shapely and QuPath): fewer than 3 distinct vertices, non-finite coordinates, or two edges
     /// that cross or touch (other than neighbours sharing their vertex).
     ///
-    /// - Returns: a description of the first problem, or `nil` for a valid ring.
+    /// - Returns: a description of the first problem, or `nil` for a valid ring (or one too
+    ///   pathological to check within ``maximumPairChecks`` comparisons).
     public func validityProblem() -> String? {
         var points: [Vertex] = []
         points.reserveCapacity(vertices.count)
@@ -22,9 +23,14 @@ extension Ring {
 
     static func describe(_ vertex: Vertex) -> String { "(\(vertex.x), \(vertex.y))" }
 
+    /// The most edge pairs one ring's check compares; a pathological ring (a comb of a million
+    /// teeth) is left unchecked beyond this rather than stalling the reader.
+    static let maximumPairChecks = 50_000_000
+
     /// The first pair of non-neighbouring edges that touch, or neighbouring edges that fold back.
     /// Sorts edges by their left end and checks only those whose x ranges overlap.
     static func firstContact(_ points: [Vertex]) -> (Int, Int)? {
+        var budget = maximumPairChecks
         let n = points.count
         var order = Array(0..<n)
         func minX(_ i: Int) -> Double { Swift.min(points[i].x, points[(i + 1) % n].x) }
@@ -34,6 +40,8 @@ extension Ring {
         for edge in order {
             let left = minX(edge)
             active.removeAll { maxX($0) < left }
+            budget -= active.count
+            if budget < 0 { return nil }
             for other in active {
                 let (a, b) = (Swift.min(edge, other), Swift.max(edge, other))
                 let neighbours = b == a + 1 || (a == 0 && b == n - 1)
