@@ -89,6 +89,7 @@ public enum TIFFIngest {
         let samples = plan.samples
         let pageSize = height * width * samples
         func slice<T: NDArrayElement>(_ typed: NDArray<T>) throws -> AnyNDArray {
+            if samples == 1, typed.shape == [height, width], typed.order == .rowMajor { return AnyNDArray(typed) }
             let start = pageIndex * pageSize
             guard start + pageSize <= typed.count else {
                 throw OMEZarrError(.storage, "the TIFF holds \(typed.count) values, too few for page \(pageIndex) of \(height)x\(width)x\(samples)")

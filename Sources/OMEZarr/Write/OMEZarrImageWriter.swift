@@ -47,7 +47,7 @@ public final class OMEZarrImageWriter {
     /// Channel names for the derived rendering metadata (one per index of the channel axis).
     public var channelLabels: [String]?
     let label: LabelSettings?
-    let builder: any PyramidBuilding
+    let builder: PyramidBuilder
     var finished = false
 
     /// What a label image adds: colours, properties, source, and the labels group to list it in.
@@ -168,23 +168,8 @@ public final class OMEZarrImageWriter {
             blocks.append(Array((levelShards ?? levelChunks).prefix(rank - 2)))
         }
         let channelAxis = axes.firstIndex { $0.type == .channel }.flatMap { $0 < rank - 2 ? $0 : nil }
-        func builder<T: PyramidPixel>(_: T.Type) -> any PyramidBuilding {
-            PyramidBuilder<T>(arrays: arrays, blocks: blocks, zAxis: zAxis, reduction: reduction, concurrency: options.concurrency,
-                              channelAxis: channelAxis, collectsLabels: label != nil)
-        }
-        switch dataType {
-        case .bool: preconditionFailure("checked above")
-        case .int8: self.builder = builder(Int8.self)
-        case .int16: self.builder = builder(Int16.self)
-        case .int32: self.builder = builder(Int32.self)
-        case .int64: self.builder = builder(Int64.self)
-        case .uint8: self.builder = builder(UInt8.self)
-        case .uint16: self.builder = builder(UInt16.self)
-        case .uint32: self.builder = builder(UInt32.self)
-        case .uint64: self.builder = builder(UInt64.self)
-        case .float32: self.builder = builder(Float.self)
-        case .float64: self.builder = builder(Double.self)
-        }
+        self.builder = PyramidBuilder(arrays: arrays, blocks: blocks, dataType: dataType, zAxis: zAxis, reduction: reduction,
+                                      concurrency: options.concurrency, channelAxis: channelAxis, collectsLabels: label != nil)
     }
 
     /// The full chunk and shard shapes from the options.
