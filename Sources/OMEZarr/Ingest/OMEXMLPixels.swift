@@ -97,7 +97,11 @@ public struct OMEXMLPixels: Sendable, Hashable {
                 while cursor < characters.count, !"= \t\r\n>".unicodeScalars.contains(characters[cursor]) { cursor += 1 }
                 let key = String(String.UnicodeScalarView(characters[keyStart..<cursor]))
                 while cursor < characters.count, " \t\r\n".unicodeScalars.contains(characters[cursor]) { cursor += 1 }
-                guard cursor < characters.count, characters[cursor] == "=" else { if cursor == keyStart { cursor += 1 }; continue }
+                guard cursor < characters.count, characters[cursor] == "=" else {
+                    // A bare word (or stray character) without a value: skip it, but never the closing '>'.
+                    if cursor == keyStart, cursor < characters.count, characters[cursor] != ">" { cursor += 1 }
+                    continue
+                }
                 cursor += 1
                 while cursor < characters.count, " \t\r\n".unicodeScalars.contains(characters[cursor]) { cursor += 1 }
                 guard cursor < characters.count, characters[cursor] == "\"" || characters[cursor] == "'" else { continue }
