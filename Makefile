@@ -9,7 +9,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_BUILD_FLAGS ?=
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzAnnotations
+FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzAnnotations FuzzOMEZarr
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -69,6 +69,9 @@ bench: deps
 	$(PYTHON) Benchmarks/zarr_bench.py --rounds $(BENCH_ROUNDS) --bench-bin $(BENCH_SCRATCH)/release/ZarrBench
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product AnnotationsBench
 	$(PYTHON) Benchmarks/annotations_bench.py --rounds 3 --bench-bin $(BENCH_SCRATCH)/release/AnnotationsBench
+	swift build --scratch-path $(BENCH_SCRATCH) -c release --product mifa
+	$(PYTHON) Benchmarks/omezarr_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
+	$(PYTHON) Benchmarks/loader_bench.py --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 
 clean:
 	rm -rf .build $(FUZZ_SCRATCH) $(BENCH_SCRATCH) Fuzz/corpus-*

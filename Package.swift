@@ -59,6 +59,7 @@ let package = Package(
         .executableTarget(name: "FuzzMetadata", dependencies: ["MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
         .executableTarget(name: "FuzzTIFF", dependencies: ["RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
         .executableTarget(name: "FuzzZarr", dependencies: ["Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
+        .executableTarget(name: "FuzzOMEZarr", dependencies: ["OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzAnnotations", dependencies: ["Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
 
         // Benchmarks: `make bench` builds this in release mode and runs Benchmarks/zarr_bench.py.

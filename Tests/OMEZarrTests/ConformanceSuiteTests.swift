@@ -24,7 +24,7 @@ struct ConformanceSuiteTests {
 
     @Test func examplesAreValid() {
         let examples = Fixtures.examples()
-        #expect(examples.count >= 18)
+        #expect(examples.count == 20)
         for example in examples {
             let report = NGFFValidator.validate(example.data, as: example.kind, version: example.version, strict: example.strict)
             #expect(report.isValid, "\(example.version) \(example.name): \(report.issues)")

@@ -72,8 +72,11 @@ enum Fixtures {
                 }
                 guard let (kind, strict) = kind(ofSchema: schema) else { continue }
                 for file in ((try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(folder)")) ?? []).sorted() where file.hasSuffix(".json") && !file.hasPrefix(".") {
-                    guard let bytes = FileManager.default.contents(atPath: "\(directory)/\(folder)/\(file)"),
-                          var data = try? JSONParser.parse(Array(bytes)) else { continue }
+                    // The specification's examples carry `//` comment lines (JSONC); drop them.
+                    guard let bytes = FileManager.default.contents(atPath: "\(directory)/\(folder)/\(file)") else { continue }
+                    let text = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                        .filter { !$0.drop { $0 == " " || $0 == "\t" }.hasPrefix("//") }.joined(separator: "\n")
+                    guard var data = try? JSONParser.parse(text) else { continue }
                     // 0.5 examples are whole zarr.json documents; the schemas validate their attributes.
                     if data["zarr_format"] != nil, let attributes = data["attributes"] { data = attributes }
                     result.append((version, "\(folder)/\(file)", kind, strict, data))
