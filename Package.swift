@@ -56,11 +56,12 @@ let package = Package(
             swiftSettings: strict),
 
         // Fuzz targets: built with `make fuzz` (libFuzzer); a plain build replays files given as arguments.
-        .executableTarget(name: "FuzzMetadata", dependencies: ["MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
-        .executableTarget(name: "FuzzTIFF", dependencies: ["RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
-        .executableTarget(name: "FuzzZarr", dependencies: ["Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
-        .executableTarget(name: "FuzzOMEZarr", dependencies: ["OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
-        .executableTarget(name: "FuzzAnnotations", dependencies: ["Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strict),
+        .executableTarget(name: "FuzzMetadata", dependencies: ["FuzzSupport", "MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
+        .executableTarget(name: "FuzzTIFF", dependencies: ["FuzzSupport", "RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
+        .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
+        .executableTarget(name: "FuzzOMEZarr", dependencies: ["FuzzSupport", "OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
+        .executableTarget(name: "FuzzAnnotations", dependencies: ["FuzzSupport", "Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
 
         // Benchmarks: `make bench` builds this in release mode and runs Benchmarks/zarr_bench.py.
         .executableTarget(name: "ZarrBench", dependencies: ["Zarr"], path: "Benchmarks/ZarrBench", swiftSettings: strict),

@@ -5,12 +5,9 @@
 // - a counts string that decodes re-encodes to the same counts, and its mask encodes to them;
 // - whatever GeoJSON or COCO reads, its writer writes, and that reads back to as many annotations.
 // Built by `make fuzz` with -DFUZZING; a plain build replays the files given as arguments.
+import FuzzSupport
 import Annotations
 import MIFACore
-
-#if !FUZZING
-import Foundation
-#endif
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -68,35 +65,13 @@ func checkCOCO(_ body: [UInt8]) {
 }
 
 #if FUZZING
-/// libFuzzer's driver (compiler-rt, `FuzzerDriver.cpp`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-/// The entry point SwiftPM links as `main` (`--defsym main=FuzzAnnotations_main`); with
-/// `-parse-as-library` there is no top-level code, so it hands over to libFuzzer's driver.
+/// The entry point SwiftPM links as `main`; see ``runLibFuzzer(_:_:_:)``.
 @_cdecl("FuzzAnnotations_main")
-public func fuzzAnnotationsMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzOne)
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzzOne(data, size) }
 }
 #else
-/// Replays each file given as an argument and prints `ok N files`. (A declaration rather than
-/// statements, so the file also parses in the fuzzing build's library mode.)
-let replayedFiles: Int = {
-    var count = 0
-    for path in CommandLine.arguments.dropFirst() {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            print("cannot read \(path)")
-            exit(1)
-        }
-        _ = data.withUnsafeBytes { raw in fuzzOne(raw.bindMemory(to: UInt8.self).baseAddress, raw.count) }
-        count += 1
-    }
-    print("ok \(count) files")
-    return count
-}()
+// A global initialiser, not a statement: plain builds run it as the program, while the library-mode
+// parse of fuzzing builds (-parse-as-library) accepts it and never evaluates it.
+let replayedFiles = replayFuzzInputs { data, size in fuzzOne(data, size) }
 #endif

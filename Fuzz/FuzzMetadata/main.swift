@@ -3,12 +3,9 @@
 // canonical (valid, of the same kind, and unchanged by reading it again), and the JSON
 // parser must round-trip through the canonical writer. Built by `make fuzz` with -DFUZZING; a plain
 // build replays the files given as arguments (`FuzzMetadata crash-file ...`).
+import FuzzSupport
 import MIFACore
 import MIFAModel
-
-#if !FUZZING
-import Foundation
-#endif
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -47,35 +44,13 @@ func checkMetadataReader(_ bytes: [UInt8]) {
 }
 
 #if FUZZING
-/// libFuzzer's driver (compiler-rt, `FuzzerDriver.cpp`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-/// The entry point SwiftPM links as `main` (`--defsym main=FuzzMetadata_main`); with
-/// `-parse-as-library` there is no top-level code, so it hands over to libFuzzer's driver.
+/// The entry point SwiftPM links as `main`; see ``runLibFuzzer(_:_:_:)``.
 @_cdecl("FuzzMetadata_main")
-public func fuzzMetadataMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzOne)
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzzOne(data, size) }
 }
 #else
-/// Replays each file given as an argument and prints `ok N files`. (A declaration rather than
-/// statements, so the file also parses in the fuzzing build's library mode.)
-let replayedFiles: Int = {
-    var count = 0
-    for path in CommandLine.arguments.dropFirst() {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            print("cannot read \(path)")
-            exit(1)
-        }
-        checkMetadataReader([UInt8](data))
-        count += 1
-    }
-    print("ok \(count) files")
-    return count
-}()
+// A global initialiser, not a statement: plain builds run it as the program, while the library-mode
+// parse of fuzzing builds (-parse-as-library) accepts it and never evaluates it.
+let replayedFiles = replayFuzzInputs { data, size in fuzzOne(data, size) }
 #endif

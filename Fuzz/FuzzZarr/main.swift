@@ -5,6 +5,7 @@
 // Thrown errors are the expected outcome for malformed input; a crash, a sanitizer report, a leak,
 // a timeout or an allocation over the fuzzer's limit is a bug. `make fuzz` builds it with
 // -DFUZZING (libFuzzer supplies `main`); a plain build replays the files given as arguments.
+import FuzzSupport
 import MIFACore
 import Zarr
 
@@ -89,42 +90,13 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 #if FUZZING
-/// libFuzzer's driver (`int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*cb)(const uint8_t *, size_t))`),
-/// linked in by -sanitize=fuzzer but declared in no module. For these arguments (three pointers,
-/// an `int` result) the Swift and C calling conventions agree on x86-64 and arm64.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-/// The program's entry point in fuzzing builds (SwiftPM aliases `main` to `FuzzZarr_main`).
+/// The entry point SwiftPM links as `main`; see ``runLibFuzzer(_:_:_:)``.
 @_cdecl("FuzzZarr_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOne(data, size) }
+    runLibFuzzer(argc, argv) { data, size in fuzzOne(data, size) }
 }
 #else
-import Foundation
-
-/// Replays each file named on the command line through ``fuzzOne(_:_:)`` and returns the count.
-func replayArguments() -> Int {
-    var count = 0
-    for path in CommandLine.arguments.dropFirst() {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            print("cannot read \(path)")
-            exit(1)
-        }
-        _ = data.withUnsafeBytes { raw in fuzzOne(raw.bindMemory(to: UInt8.self).baseAddress, raw.count) }
-        count += 1
-    }
-    print("ok \(count) files")
-    return count
-}
-
 // A global initialiser, not a statement: plain builds run it as the program, while the library-mode
 // parse of fuzzing builds (-parse-as-library) accepts it and never evaluates it.
-let replayed = replayArguments()
+let replayedFiles = replayFuzzInputs { data, size in fuzzOne(data, size) }
 #endif
