@@ -22,11 +22,14 @@ let package = Package(
         .library(name: "OMEZarr", targets: ["OMEZarr"]),
         .library(name: "MIFAModel", targets: ["MIFAModel"]),
         .library(name: "Annotations", targets: ["Annotations"]),
+        .library(name: "DatasetPackage", targets: ["DatasetPackage"]),
+        .library(name: "BatchLoader", targets: ["BatchLoader"]),
         .executable(name: "mifa", targets: ["mifa"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
@@ -45,12 +48,19 @@ let package = Package(
             dependencies: ["MIFACore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         .target(name: "Annotations", dependencies: ["MIFACore", "RasterIO"], swiftSettings: strict),
+        .target(
+            name: "DatasetPackage",
+            dependencies: [
+                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "MIFAModel", "Annotations",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         .target(name: "BatchLoader", dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations"], swiftSettings: strict),
         .executableTarget(
             name: "mifa",
             dependencies: [
                 "MIFACore", "RasterIO", "Zarr", "MIFAModel", "Annotations",
-                "OMEZarr", "BatchLoader",
+                "OMEZarr", "DatasetPackage", "BatchLoader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -74,6 +84,7 @@ let package = Package(
         .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
+        .testTarget(name: "DatasetPackageTests", dependencies: ["DatasetPackage", "MIFACore", "MIFAModel"], swiftSettings: strict),
         .testTarget(name: "BatchLoaderTests", dependencies: ["BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

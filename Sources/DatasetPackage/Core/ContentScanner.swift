@@ -1,0 +1,124 @@
+import Dispatch
+import Foundation
+import MIFACore
+
+/// Lists and hashes the content files of a package tree (see ``PackageLayout/isContent(_:)``).
+///
+/// Hashing runs on several threads (one file per task), since auditing and committing a package is
+/// dominated by SHA-256 over many chunk files.
+public struct ContentScanner: Sendable {
+    /// How many files are hashed at once; by default one per active processor.
+    public var concurrency: Int
+
+    /// A scanner hashing `concurrency` files at once (by default one per active processor).
+    public init(concurrency: Int? = nil) {
+        self.concurrency = max(1, concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// What lies in the content area of a tree.
+    public struct Listing: Sendable {
+        /// Regular content files, package-relative, in byte order.
+        public var files: [String]
+        /// Content entries that are neither files nor folders (symbolic links, devices), which a package must not hold.
+        public var irregular: [String]
+    }
+
+    /// Lists the content files of the tree at `root`.
+    /// - Throws: ``PackageError`` `.io` when a folder cannot be listed.
+    public func list(_ root: String) throws -> Listing {
+        var files: [String] = []
+        var irregular: [String] = []
+        for name in [PackageLayout.rootGroup, PackageLayout.metadata] {
+            switch PackageFileSystem.kind(of: "\(root)/\(name)") {
+            case .file?: files.append(name)
+            case nil: break
+            default: irregular.append(name)
+            }
+        }
+        for folder in [PackageLayout.annotations, PackageLayout.images] {
+            let base = "\(root)/\(folder)"
+            switch PackageFileSystem.kind(of: base) {
+            case nil: continue
+            case .directory?: break
+            default: irregular.append(folder); continue
+            }
+            for entry in try PackageFileSystem.walk(base) {
+                switch entry.kind {
+                case .file: files.append("\(folder)/\(entry.path)")
+                case .directory: break
+                case .symbolicLink, .other: irregular.append("\(folder)/\(entry.path)")
+                }
+            }
+        }
+        let order: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return Listing(files: files.sorted(by: order), irregular: irregular.sorted(by: order))
+    }
+
+    /// Hashes package-relative `paths` under `root`; `progress` is called (from any thread) with
+    /// the bytes of each file as it is done.
+    /// - Throws: ``PackageError`` `.io` for the first file that cannot be read.
+    public func hash(_ paths: [String], in root: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> [String: ManifestEntry] {
+        let results = ResultSlots<ManifestEntry>(count: paths.count)
+        let next = ResultSlots<Int>(count: 1)
+        let workers = min(concurrency, max(1, paths.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let index = next.takeNextIndex(limit: paths.count) {
+                do {
+                    let (digest, bytes) = try PackageFileSystem.digest(of: "\(root)/\(paths[index])")
+                    results.set(index, .success(ManifestEntry(sha256: digest, bytes: bytes)))
+                    progress?(bytes)
+                } catch {
+                    results.set(index, .failure(error))
+                }
+            }
+        }
+        var entries: [String: ManifestEntry] = [:]
+        entries.reserveCapacity(paths.count)
+        for (index, path) in paths.enumerated() {
+            entries[path] = try results.get(index)
+        }
+        return entries
+    }
+
+    /// Lists and hashes the content of the tree at `root`.
+    /// - Throws: ``PackageError`` `.invalidInput` when the content holds symbolic links or other
+    ///   irregular entries, `.io` when something cannot be read.
+    public func fileList(of root: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> FileList {
+        let listing = try list(root)
+        if let first = listing.irregular.first {
+            throw PackageError(.invalidInput, "'\(first)' is a symbolic link or special file; a package holds regular files only", context: ErrorContext(file: "\(root)/\(first)"))
+        }
+        return FileList(files: try hash(listing.files, in: root, progress: progress))
+    }
+}
+
+/// Results written by several threads into distinct slots, plus a shared work counter.
+final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<Value, any Error>?]
+    private var counter = 0
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<Value, any Error>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func get(_ index: Int) throws -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let result = slots[index] else { preconditionFailure("slot \(index) was never filled") }
+        return try result.get()
+    }
+
+    /// The next index to work on, or `nil` when all `limit` are taken.
+    func takeNextIndex(limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard counter < limit else { return nil }
+        counter += 1
+        return counter - 1
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import MIFACore
+
+/// A MIFA dataset package on disk (DESIGN.md, "The package on disk"): a Zarr v3 root group holding
+/// the MIFA metadata, OME-Zarr images, annotations, immutable version records and the manifest of
+/// the current version.
+///
+/// Opening a package finishes or undoes a write that was interrupted (see ``PackageTransaction``),
+/// so what is read is always one whole version.
+public struct DatasetPackage: Sendable {
+    /// The package folder.
+    public let root: String
+
+    /// How ``open(_:recovery:)`` treats an interrupted write.
+    public enum Recovery: Sendable {
+        /// Take the write lock (waiting for a running writer) and finish or undo an interrupted write.
+        case required
+        /// Finish or undo an interrupted write only if no other process is writing; otherwise read as is.
+        case ifUnlocked
+    }
+
+    /// The root group's `zarr.json` bytes.
+    public static let rootGroupJSON: [UInt8] = Array("""
+        {
+          "attributes": {
+            "mifa": {
+              "format": "\(PackageLayout.formatName)",
+              "version": "\(PackageLayout.formatVersion)"
+            }
+          },
+          "node_type": "group",
+          "zarr_format": 3
+        }
+
+        """.utf8)
+
+    init(unchecked root: String) {
+        self.root = root
+    }
+
+    /// Opens the package at `root`, first finishing or undoing an interrupted write.
+    /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.locked` when
+    ///   recovery is required and another process holds the lock for too long, `.io`.
+    public static func open(_ root: String, recovery: Recovery = .required) throws -> DatasetPackage {
+        let package = DatasetPackage(unchecked: root)
+        try package.checkRootGroup()
+        if let lock = try PackageFileSystem.lock(package.lockPath, wait: recovery == .required) {
+            defer { lock.release() }
+            try PackageTransaction.recover(package)
+        }
+        return package
+    }
+
+    /// The absolute path of a package-relative path.
+    public func path(_ relative: String) -> String { "\(root)/\(relative)" }
+
+    /// The lock file serialising writers.
+    var lockPath: String { path(".mifa-lock") }
+
+    /// The object store.
+    public var objects: ObjectStore { ObjectStore(packageRoot: root) }
+
+    /// The current manifest.
+    /// - Throws: ``PackageError`` `.malformed`, `.io`.
+    public func manifest() throws -> Manifest {
+        try Manifest.decode(PackageFileSystem.read(path(PackageLayout.manifest), limit: 1 << 30), file: path(PackageLayout.manifest))
+    }
+
+    /// The id of the current version.
+    /// - Throws: as ``manifest()``.
+    public func currentVersion() throws -> String { try manifest().version }
+
+    /// The record of a version, with the digest of its file.
+    /// - Throws: ``PackageError`` `.invalidVersion` for an unknown version, `.malformed`, `.io`.
+    public func record(_ version: String) throws -> (record: VersionRecord, sha256: SHA256Digest) {
+        guard PackageLayout.isSafeName(version) else {
+            throw PackageError(.invalidVersion, "'\(version)' is not a version id (letters, digits, '.', '_', '-')", context: ErrorContext(file: root))
+        }
+        let file = path(PackageLayout.versionRecord(version))
+        guard PackageFileSystem.kind(of: file) == .file else {
+            let known = (try? versionIDs()) ?? []
+            throw PackageError(.invalidVersion, "the package has no version '\(version)'; it has \(known.isEmpty ? "none" : known.joined(separator: ", "))", context: ErrorContext(file: file))
+        }
+        let bytes = try PackageFileSystem.read(file, limit: 64 << 20)
+        let record = try VersionRecord.decode(bytes, file: file)
+        guard record.version == version else {
+            throw PackageError(.malformed, "the record says it is version '\(record.version)' but is stored as '\(version)'", context: ErrorContext(file: file, pointer: "/version"))
+        }
+        return (record, SHA256Digest(of: bytes))
+    }
+
+    /// The ids of every stored version record (unordered by lineage; see ``lineage()``).
+    /// - Throws: ``PackageError`` `.io`.
+    public func versionIDs() throws -> [String] {
+        let folder = path(PackageLayout.versions)
+        guard PackageFileSystem.kind(of: folder) == .directory else { return [] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(PackageLayout.isSafeName).sorted()
+    }
+
+    /// The versions from the first to the current one, following `previous_version` back from the
+    /// manifest's version.
+    /// - Throws: ``PackageError`` `.malformed` for a cycle or a broken link, or what reading throws.
+    public func lineage() throws -> [VersionRecord] {
+        var chain: [VersionRecord] = []
+        var seen = Set<String>()
+        var next: String? = try currentVersion()
+        while let version = next {
+            guard seen.insert(version).inserted else {
+                throw PackageError(.malformed, "the version chain loops back to '\(version)'", context: ErrorContext(file: path(PackageLayout.versionRecord(version)), pointer: "/previous_version"))
+            }
+            let record = try record(version).record
+            chain.append(record)
+            next = record.previousVersion
+        }
+        return chain.reversed()
+    }
+
+    /// The file list of any version, read from the object store (the current one from the manifest).
+    /// - Throws: ``PackageError`` `.missingObject`, `.digestMismatch`, `.malformed`, `.invalidVersion`, `.io`.
+    public func fileList(of version: String) throws -> FileList {
+        let manifest = try manifest()
+        if manifest.version == version { return manifest.fileList }
+        let record = try record(version).record
+        let bytes = try objects.read(record.manifestSHA256)
+        return try FileList.decode(bytes, file: PackageLayout.object(record.manifestSHA256))
+    }
+
+    /// The bytes of a content file as it was in some version: from the package tree when the file
+    /// there still has that content, otherwise from the object store. Always checked against the digest.
+    /// - Throws: ``PackageError`` `.missingObject` when neither place has it, `.invalidPath` for a
+    ///   path the version does not have, `.io`.
+    public func contents(of relative: String, in fileList: FileList) throws -> [UInt8] {
+        guard let entry = fileList.files[relative] else {
+            throw PackageError(.invalidPath, "the version has no file '\(relative)'", context: ErrorContext(file: relative))
+        }
+        if PackageFileSystem.kind(of: path(relative)) == .file, let bytes = try? PackageFileSystem.read(path(relative)),
+            SHA256Digest(of: bytes) == entry.sha256
+        {
+            return bytes
+        }
+        return try objects.read(entry.sha256)
+    }
+
+    /// Writes every content file of `version` into `destination` (a folder that must not exist yet),
+    /// each checked against its digest: the version restored bit for bit, as a package tree without history.
+    /// - Throws: ``PackageError`` `.alreadyExists` when `destination` exists, `.missingObject`, `.io`.
+    public func restore(version: String, to destination: String) throws {
+        guard !PackageFileSystem.exists(destination) else {
+            throw PackageError(.alreadyExists, "'\(destination)' already exists; give a new folder", context: ErrorContext(file: destination))
+        }
+        let list = try fileList(of: version)
+        let staging = destination + ".mifa-restore-\(PackageFileSystem.processID)"
+        try PackageFileSystem.removeTree(staging)
+        do {
+            for relative in list.paths {
+                let entry = list.files[relative]!
+                let target = "\(staging)/\(relative)"
+                try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: target))
+                if PackageFileSystem.kind(of: path(relative)) == .file, try PackageFileSystem.copy(path(relative), to: target) == entry.sha256 {
+                    continue
+                }
+                try PackageFileSystem.copy(objects.path(of: entry.sha256), to: target)
+                let copied = try PackageFileSystem.digest(of: target)
+                guard copied.digest == entry.sha256 else {
+                    throw PackageError(.digestMismatch, "no intact copy of '\(relative)' of version \(version) is left", context: ErrorContext(file: relative))
+                }
+            }
+            try PackageFileSystem.renameWithoutReplacing(staging, to: destination)
+        } catch {
+            try? PackageFileSystem.removeTree(staging)
+            throw error
+        }
+    }
+
+    private func checkRootGroup() throws {
+        let file = path(PackageLayout.rootGroup)
+        guard PackageFileSystem.kind(of: root) == .directory else {
+            throw PackageError(.notAPackage, "'\(root)' is not a folder; a MIFA package is a folder made by `mifa pack`", context: ErrorContext(file: root))
+        }
+        guard PackageFileSystem.kind(of: file) == .file else {
+            throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(PackageFileSystem.read(file, limit: 1 << 20), file: file)
+        } catch let error as CoreError {
+            throw PackageError(.notAPackage, error.message, context: error.context)
+        }
+        guard case .string(PackageLayout.formatName)? = value["attributes"]?["mifa"]?["format"] else {
+            throw PackageError(.notAPackage, "zarr.json has no attributes.mifa.format = \"\(PackageLayout.formatName)\"; this Zarr group is not a MIFA package", context: ErrorContext(file: file, pointer: "/attributes/mifa/format"))
+        }
+    }
+}

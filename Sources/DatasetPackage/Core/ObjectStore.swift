@@ -1,0 +1,70 @@
+import MIFACore
+
+/// `versions/objects/sha256/`: content-addressed copies of files that a later version replaced or
+/// removed, and of every version's file list, so that any earlier version can be restored bit for bit.
+///
+/// An object's name is the SHA-256 of its bytes; storing is idempotent and every copy is verified.
+public struct ObjectStore: Sendable {
+    /// The package root.
+    public let packageRoot: String
+
+    /// The object store of the package at `packageRoot`.
+    public init(packageRoot: String) {
+        self.packageRoot = packageRoot
+    }
+
+    /// The absolute path of an object.
+    public func path(of digest: SHA256Digest) -> String { "\(packageRoot)/\(PackageLayout.object(digest))" }
+
+    /// Whether an object is stored.
+    public func contains(_ digest: SHA256Digest) -> Bool { PackageFileSystem.kind(of: path(of: digest)) == .file }
+
+    /// Stores bytes under their digest (nothing happens when they are already stored) and returns the digest.
+    /// - Throws: ``PackageError`` `.io`.
+    @discardableResult
+    public func store(_ bytes: [UInt8]) throws -> SHA256Digest {
+        let digest = SHA256Digest(of: bytes)
+        guard !contains(digest) else { return digest }
+        try PackageFileSystem.createDirectories("\(packageRoot)/\(PackageLayout.objects)")
+        do {
+            try AtomicFile.write(bytes, to: path(of: digest))
+        } catch let error as CoreError {
+            throw PackageError(.io, error.message, context: error.context)
+        }
+        return digest
+    }
+
+    /// Copies the file at `source` into the store, checking that its content has the digest
+    /// `expected` (nothing happens when that object is already stored).
+    /// - Throws: ``PackageError`` `.digestMismatch` when the file's content is not what the
+    ///   manifest recorded (the copy is not kept), `.io` when it cannot be copied.
+    public func store(fileAt source: String, expected: SHA256Digest, displayPath: String) throws {
+        guard !contains(expected) else { return }
+        let destination = path(of: expected)
+        let temporary = destination + ".incoming"
+        let digest = try PackageFileSystem.copy(source, to: temporary)
+        guard digest == expected else {
+            try? PackageFileSystem.remove(temporary)
+            throw PackageError(
+                .digestMismatch,
+                "'\(displayPath)' has SHA-256 \(digest.hex) but the manifest records \(expected.hex): the file was changed outside mifa. Run `mifa audit` and restore it before making a new version",
+                context: ErrorContext(file: displayPath))
+        }
+        try PackageFileSystem.rename(temporary, to: destination)
+    }
+
+    /// The bytes of a stored object, checked against its digest.
+    /// - Throws: ``PackageError`` `.missingObject` when it is not stored, `.digestMismatch` when its
+    ///   content was altered, `.io` when it cannot be read.
+    public func read(_ digest: SHA256Digest) throws -> [UInt8] {
+        let file = path(of: digest)
+        guard contains(digest) else {
+            throw PackageError(.missingObject, "the object \(digest.hex) is missing from \(PackageLayout.objects); the version that needs it cannot be restored", context: ErrorContext(file: PackageLayout.object(digest)))
+        }
+        let bytes = try PackageFileSystem.read(file)
+        guard SHA256Digest(of: bytes) == digest else {
+            throw PackageError(.digestMismatch, "the object \(digest.hex) does not have the content its name promises; it was altered", context: ErrorContext(file: PackageLayout.object(digest)))
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,24 @@
+public import Foundation
+
+/// The time stamps of version records: RFC 3339 in UTC with second precision.
+///
+/// When the environment variable `SOURCE_DATE_EPOCH` holds a whole number of seconds, that time is
+/// used instead of the clock (the reproducible-builds convention), so that tests and examples make
+/// byte-identical packages.
+public enum PackageClock {
+    /// The current time stamp, e.g. `2026-11-21T03:35:58Z`.
+    public static func now() -> String {
+        if let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = Int(text), seconds >= 0 {
+            return timestamp(Date(timeIntervalSince1970: TimeInterval(seconds)))
+        }
+        return timestamp(Date())
+    }
+
+    /// The RFC 3339 UTC form of a date, whole seconds.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,88 @@
+/// The names and folders of a package on disk (DESIGN.md, "The package on disk").
+///
+/// ```
+/// <name>/
+///   zarr.json                 root Zarr v3 group; attributes.mifa = {"format": "mifa-package", "version": "1"}
+///   mifa.json                 the MIFA metadata (Schemas/mifa.schema.json)
+///   images/<image_id>/        one OME-Zarr 0.5 image each; raster annotations under labels/<set_id>/
+///   annotations/<set_id>/     vector annotations, normalised as annotations.geojson
+///   versions/<version>.json   immutable version records
+///   versions/objects/sha256/  content-addressed copies of replaced files and of each version's file list
+///   manifest.json             the current version's file list and its version record's digest
+/// ```
+///
+/// Files under `zarr.json`, `mifa.json`, `images/` and `annotations/` are the package's *content*:
+/// the manifest lists exactly them. `versions/` is the history, `manifest.json` the pointer to the
+/// current version, and `.mifa-transaction/` exists only while a write is under way or was interrupted.
+public enum PackageLayout {
+    /// The root group's metadata.
+    public static let rootGroup = "zarr.json"
+    /// The MIFA metadata document.
+    public static let metadata = "mifa.json"
+    /// The current version's manifest.
+    public static let manifest = "manifest.json"
+    /// The folder of OME-Zarr images.
+    public static let images = "images"
+    /// The folder of vector annotation sets.
+    public static let annotations = "annotations"
+    /// The folder of version records.
+    public static let versions = "versions"
+    /// The content-addressed object store.
+    public static let objects = "versions/objects/sha256"
+    /// The staging folder of a write in progress.
+    public static let transaction = ".mifa-transaction"
+    /// The name of the normalised vector annotation file inside `annotations/<set_id>/`.
+    public static let annotationFileName = "annotations.geojson"
+    /// The value of `attributes.mifa.format` in the root `zarr.json`.
+    public static let formatName = "mifa-package"
+    /// The version of this layout, `attributes.mifa.version`.
+    public static let formatVersion = "1"
+
+    /// The OME-Zarr image folder of an image id.
+    public static func image(_ imageID: String) -> String { "\(images)/\(imageID)" }
+
+    /// The labels folder of an annotation set on an image.
+    public static func label(_ setID: String, of imageID: String) -> String { "\(images)/\(imageID)/labels/\(setID)" }
+
+    /// The folder of a vector annotation set.
+    public static func annotationSet(_ setID: String) -> String { "\(annotations)/\(setID)" }
+
+    /// The normalised GeoJSON of a vector annotation set.
+    public static func annotationFile(_ setID: String) -> String { "\(annotations)/\(setID)/\(annotationFileName)" }
+
+    /// The record of a version.
+    public static func versionRecord(_ version: String) -> String { "\(versions)/\(version).json" }
+
+    /// The stored object with a digest.
+    public static func object(_ digest: SHA256Digest) -> String { "\(objects)/\(digest.hex)" }
+
+    /// Whether a package-relative path is content (listed in the manifest).
+    public static func isContent(_ path: String) -> Bool {
+        path == rootGroup || path == metadata || path.hasPrefix(images + "/") || path.hasPrefix(annotations + "/")
+    }
+
+    /// Whether `name` can be used as an image id, annotation set id or version id: 1-128 characters
+    /// from `A-Z a-z 0-9 . _ -`, not starting with `.` or `-` (so it is one safe path component on
+    /// every file system and never a hidden file or an option).
+    public static func isSafeName(_ name: String) -> Bool {
+        guard (1...128).contains(name.utf8.count), let first = name.utf8.first,
+            first != UInt8(ascii: "."), first != UInt8(ascii: "-")
+        else { return false }
+        return name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+        }
+    }
+
+    /// Checks that a package-relative path stays inside the package: not empty, not absolute, no
+    /// empty, `.` or `..` components, no backslashes or NUL.
+    /// - Throws: ``PackageError`` `.invalidPath` naming the path.
+    public static func checkRelativePath(_ path: String) throws {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        let bad = path.isEmpty || path.hasPrefix("/") || path.contains("\\") || path.utf8.contains(0)
+            || components.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        if bad {
+            throw PackageError(.invalidPath, "'\(path)' is not a relative path inside the package (no leading '/', no empty, '.' or '..' parts)", context: .init(file: path))
+        }
+    }
+}
