@@ -3,8 +3,8 @@
 
     .venv/bin/python Samples/generate_samples.py [--out Samples]
 
-(a) nuclei/: six 512x512 uint16 widefield fluorescence images of nuclei (IM1..IM5 as TIFF, IM6 as a
-    16-bit PNG), with
+(a) nuclei/: six 512x512 uint16 widefield fluorescence images of nuclei (IM1..IM5 as ImageJ TIFF with
+    0.1625 um pixels, IM6 as a 16-bit PNG), with
       masks/IMn.tif          instance masks (uint16, 0 = background, 1..n one id per nucleus), IM1..IM5
       coco/instances.json    the same nuclei as COCO polygons (iscrowd 0), IM1..IM5
       geojson/IMn.geojson    the same nuclei as QuPath 0.4+ GeoJSON, IM1..IM4
@@ -281,9 +281,8 @@ def generate_nuclei(root: Path) -> None:
             write_if_changed(root / "images" / f"{name}.png", png_bytes(image))
         else:
             write_if_changed(root / "images" / f"{name}.tif",
-                             tiff_bytes(image, photometric="minisblack", resolution=(1 / 0.1625, 1 / 0.1625),
-                                        resolutionunit="CENTIMETER", metadata=None,
-                                        description=f"MIFAKit nuclei sample {name}; pixel size 0.1625 um"))
+                             tiff_bytes(image, imagej=True, resolution=(1 / 0.1625, 1 / 0.1625),
+                                        metadata={"axes": "YX", "unit": "um"}))
         if name in MASKED:
             objects[name] = polygons
             write_if_changed(root / "masks" / f"{name}.tif",

@@ -73,7 +73,11 @@ def test_regenerating_gives_identical_bytes(generated, tmp_path):
 def test_nuclei_images_look_like_widefield_fluorescence(generated):
     nuclei = generated / "nuclei"
     for n in range(1, 6):
-        image = tifffile.imread(nuclei / "images" / f"IM{n}.tif")
+        with tifffile.TiffFile(nuclei / "images" / f"IM{n}.tif") as tif:
+            assert tif.is_imagej and tif.imagej_metadata["unit"] == "um"
+            numerator, denominator = tif.pages[0].tags["XResolution"].value
+            assert abs(denominator / numerator - 0.1625) < 1e-6  # pixel size in um
+            image = tif.asarray()
         assert image.shape == (512, 512) and image.dtype == np.uint16
         labels = labels_of(nuclei / "masks" / f"IM{n}.tif")
         inside, outside = image[labels > 0].astype(float), image[labels == 0].astype(float)
