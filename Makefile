@@ -13,12 +13,12 @@ FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzAnnotations FuzzOMEZarr
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps apt venv build unit-test fuzz interop bench clean
+.PHONY: demo test deps apt venv build samples unit-test fuzz interop bench clean
 
-demo: deps build
+demo: deps build samples
 	.build/debug/mifa demo
 
-test: deps build unit-test fuzz interop
+test: deps build samples unit-test fuzz interop
 
 deps: apt venv
 
@@ -41,6 +41,15 @@ $(VENV)/.installed: Tests/Interop/requirements.txt
 
 build:
 	swift build $(SWIFT_BUILD_FLAGS)
+
+# The sample datasets (Samples/README.md): generated from fixed seeds, byte for byte the same on every
+# run, git-ignored; regenerated only when the generator or the pinned tools change.
+SAMPLES_STAMP := Samples/.generated
+samples: $(SAMPLES_STAMP)
+
+$(SAMPLES_STAMP): Samples/generate_samples.py $(VENV)/.installed
+	$(PYTHON) Samples/generate_samples.py
+	touch $@
 
 unit-test:
 	swift test $(SWIFT_BUILD_FLAGS)

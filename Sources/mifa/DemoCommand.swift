@@ -65,7 +65,7 @@ struct DemoCommand: ParsableCommand {
         print("   valid MIFA: \"\(study?.title ?? "?")\"")
         print("   \(study?.authors?.count ?? 0) authors, \(document.images?.count ?? 0) images, "
               + "\(document.annotations?.count ?? 0) annotation set(s) with "
-              + "\(document.annotations?.reduce(0) { $0 + ($1.fileMetadata?.count ?? 0) } ?? 0) annotation files, "
+              + "\(document.annotations?.reduce(0) { $0 + ($1.fileMetadata?.count ?? 0) } ?? 0) file-level records (annotation -> source image), "
               + "version \(document.version?.version ?? "?")")
         let normalised = loaded.report.issues.filter(\.changesDocument)
         print("   \(normalised.count) values normalised on reading (license \(study?.license ?? "?"), bare ORCID iDs and DOIs, single values as lists)")
