@@ -274,7 +274,7 @@ def geojson_document(name: str, labels: np.ndarray) -> dict:
 def generate_nuclei(root: Path) -> None:
     rng = np.random.default_rng(SEED)
     objects: dict[str, list[list[float]]] = {}
-    for index, name in enumerate(NUCLEI_IMAGES):
+    for name in NUCLEI_IMAGES:
         labels, polygons = place_nuclei(rng, count=int(rng.integers(30, 48)))
         image = nuclei_image(labels, rng)
         if name in PNG_IMAGES:
