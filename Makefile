@@ -13,7 +13,7 @@ FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzAnnotations FuzzOMEZarr
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps apt venv build samples unit-test fuzz interop bench clean
+.PHONY: demo test deps apt venv build samples unit-test fuzz interop bench docs clean
 
 demo: deps build samples
 	.build/debug/mifa demo
@@ -81,6 +81,18 @@ bench: deps
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product mifa
 	$(PYTHON) Benchmarks/omezarr_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
 	$(PYTHON) Benchmarks/loader_bench.py --mifa $(BENCH_SCRATCH)/release/mifa --markdown
+
+# DocC documentation of every library module (swift-docc-plugin) into out/docs/<Module>.doccarchive;
+# any documentation warning fails the target.
+DOCS_DIR := out/docs
+DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader
+docs: apt
+	mkdir -p $(dir $(DOCS_DIR))
+	swift package --allow-writing-to-directory $(DOCS_DIR) generate-documentation \
+	  $(addprefix --target ,$(DOCS_TARGETS)) --output-path $(DOCS_DIR) 2>&1 | tee $(DOCS_DIR).log; \
+	  test $${PIPESTATUS[0]} -eq 0
+	@if grep -qE '^(warning|error):' $(DOCS_DIR).log; then \
+	  echo "docs: documentation warnings (listed above; all in $(DOCS_DIR).log)"; exit 1; fi
 
 clean:
 	rm -rf .build $(FUZZ_SCRATCH) $(BENCH_SCRATCH) Fuzz/corpus-*

@@ -93,7 +93,7 @@ public enum MetadataReader {
         return LoadedMetadata(file: file, format: format, kind: kind, document: document, report: report, source: value)
     }
 
-    /// Parses bytes into a ``JSONValue`` with the position of every value, without validating.
+    /// Parses bytes into a `JSONValue` with the position of every value, without validating.
     /// - Throws: ``MetadataError`` `.invalidEncoding`, `.invalidJSON`, `.invalidYAML`, `.emptyDocument`, `.tooLarge`.
     public static func parse(bytes: [UInt8], format: MetadataFormat, file: String? = nil) throws -> (value: JSONValue, positions: JSONSourceMap) {
         switch format {

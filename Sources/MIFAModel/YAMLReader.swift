@@ -1,7 +1,7 @@
 public import MIFACore
 import Yams
 
-/// Reads YAML (as the BioImage Archive's curators write MIFA metadata) into ``JSONValue``, with
+/// Reads YAML (as the BioImage Archive's curators write MIFA metadata) into `JSONValue`, with
 /// the line and column of every value.
 ///
 /// YAML is read as text, the way the MIFA model types it: every scalar becomes a string with its
@@ -42,6 +42,8 @@ public enum YAMLReader {
     /// - Parameters:
     ///   - text: the YAML text.
     ///   - file: the file name for errors.
+    ///   - limits: bounds on what the document may expand to; `nil` for ``Limits/forInput(byteCount:)``
+    ///     of the text's size.
     /// - Returns: the document and where each value starts.
     /// - Throws: ``MetadataError`` `.invalidYAML` with line and column for malformed YAML,
     ///   `.emptyDocument`, or `.tooLarge` when limits are exceeded.

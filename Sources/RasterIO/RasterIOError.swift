@@ -3,7 +3,7 @@ public import MIFACore
 /// An error from reading or writing PNG, TIFF or `.npy` rasters.
 ///
 /// The ``context`` names the file and, where it applies, the TIFF page and tag or chunk
-/// (``ErrorContext/key``, e.g. `page 2/StripByteCounts`) and the byte offset.
+/// (`ErrorContext.key`, e.g. `page 2/StripByteCounts`) and the byte offset.
 public struct RasterIOError: MIFAError {
     /// What went wrong, as a stable code.
     public enum Code: String, Sendable, CaseIterable {
@@ -27,7 +27,7 @@ public struct RasterIOError: MIFAError {
     public var kind: Code
     /// What was expected, what was found, and how to fix it.
     public var message: String
-    /// Where the problem was found: file, page/tag or chunk in ``ErrorContext/key``, byte offset.
+    /// Where the problem was found: file, page/tag or chunk in `ErrorContext.key`, byte offset.
     public var context: ErrorContext
     /// The TIFF page (0-based) the problem is in, when there is one.
     public var page: Int?

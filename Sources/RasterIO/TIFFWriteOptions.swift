@@ -1,6 +1,7 @@
 public import MIFACore
 
-/// How ``TIFFFile/write(_:to:options:)`` lays out and compresses a TIFF.
+/// How ``TIFFFile/write(_:to:options:)-(RasterImage,_,_)`` and
+/// ``TIFFFile/write(_:to:options:)-(AnyNDArray,_,_)`` lay out and compress a TIFF.
 public struct TIFFWriteOptions: Sendable, Hashable {
     /// The compression schemes RasterIO writes.
     public enum Compression: String, Sendable, Hashable, CaseIterable {

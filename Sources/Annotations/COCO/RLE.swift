@@ -4,7 +4,7 @@
 /// This is the `RLE` of pycocotools' `maskApi.c` (https://github.com/cocodataset/cocoapi), and every
 /// operation here follows that C code step by step, so results are identical to pycocotools:
 /// ``area``, ``boundingBox``, ``merge(_:intersect:)``, ``iou(_:_:crowd:)``,
-/// ``init(polygon:height:width:)``, ``compressedCounts`` and ``init(compressed:height:width:)``.
+/// ``init(polygon:height:width:)``, ``compressedCounts`` and ``init(compressed:height:width:)-(String,_,_)``.
 /// See `../shared/spec/FORMATS.md`, section COCO.
 ///
 /// An `RLE` always describes a whole mask: its counts add up to `height * width`.

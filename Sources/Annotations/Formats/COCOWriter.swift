@@ -29,7 +29,7 @@ public struct COCOWriteOptions: Sendable, Hashable {
 public enum COCOWriter {
     /// The COCO JSON bytes of a document.
     /// - Throws: ``AnnotationError`` `.unsupported` for content COCO cannot hold (points, lines,
-    ///   graphs — plan the conversion with ``ConversionPlanner`` first), `.invalidArgument` when an
+    ///   graphs — list them first with ``Converter/losses(of:to:options:)``), `.invalidArgument` when an
     ///   image size needed for an RLE is unknown.
     public static func encode(_ document: AnnotationDocument, options: COCOWriteOptions = COCOWriteOptions()) throws -> [UInt8] {
         var ids = COCOIdentifiers(document)

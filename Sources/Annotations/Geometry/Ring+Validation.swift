@@ -4,7 +4,7 @@ extension Ring {
     /// that cross or touch (other than neighbours sharing their vertex).
     ///
     /// - Returns: a description of the first problem, or `nil` for a valid ring (or one too
-    ///   pathological to check within ``maximumPairChecks`` comparisons).
+    ///   pathological to check within 50 million pair comparisons).
     public func validityProblem() -> String? {
         var points: [Vertex] = []
         points.reserveCapacity(vertices.count)

@@ -69,6 +69,7 @@ public struct JSONValueDecoder: Sendable {
     /// Decodes a `T` from `value` and returns it with every problem noticed on the way.
     ///
     /// - Parameters:
+    ///   - type: the type to decode.
     ///   - value: the value to decode.
     ///   - pointer: where `value` sits in its document (decoded coordinates), so reported pointers
     ///     are absolute; the root by default.

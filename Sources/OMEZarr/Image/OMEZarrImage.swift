@@ -46,6 +46,8 @@ public struct OMEZarrImage: Sendable {
 
     /// Opens the image at `path` in `store`.
     /// - Parameters:
+    ///   - store: the store holding the image.
+    ///   - path: the image group's path inside the store; the root by default.
     ///   - multiscale: which `multiscales` entry to open.
     /// - Throws: ``OMEZarrError``: `.notOMEZarr` when the group is no multiscale image (the message
     ///   says what it is instead: plate, well, bioformats2raw container, labels group);

@@ -56,6 +56,8 @@ public final class TIFFConversion {
 
     /// Writes the image, then each label image, at `path` in `store`.
     /// - Parameters:
+    ///   - store: the store to write to.
+    ///   - path: the image group's path inside the store; the root by default.
     ///   - options: version, levels, chunks, shards, compressor, reduction of the image; the labels
     ///     use the same layout with `labelReduction`.
     ///   - labelReduction: the labels' reduction (``PyramidReduction/mode`` or another that picks values).

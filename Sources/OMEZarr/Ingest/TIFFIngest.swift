@@ -10,7 +10,7 @@ public import Zarr
 /// row of chunks; with RGB pages, one per sample). Physical pixel sizes and units come from OME-XML,
 /// ImageJ's description or the resolution tags. Every input is planned and checked before anything
 /// is written. A contiguous ImageJ stack (one directory for many images) is read whole, within
-/// RasterIO's ``RasterIO/ReadLimits``.
+/// RasterIO's `ReadLimits`.
 public enum TIFFIngest {
     /// A label TIFF to attach: its name under `labels/` and its path.
     public struct LabelSource: Sendable, Hashable {
@@ -29,6 +29,10 @@ public enum TIFFIngest {
     /// Converts `tiff` into an OME-Zarr image at `path` in `store`, with `labels` attached: a
     /// ``TIFFConversion`` (which checks every input first) written at once.
     /// - Parameters:
+    ///   - tiff: the TIFF file to convert.
+    ///   - store: the store to write to.
+    ///   - path: the image group's path inside the store; the root by default.
+    ///   - labels: label TIFFs to attach under `labels/`, each with its name.
     ///   - options: version, levels, chunks, shards, compressor, reduction of the image; the labels
     ///     use the same layout with `labelReduction`.
     ///   - labelReduction: the labels' reduction (``PyramidReduction/mode`` or another that picks values).

@@ -6,7 +6,7 @@ public import RasterIO
 /// (and sample) holds each plane. Nothing but tags is read to make it.
 ///
 /// The layout comes from OME-XML (`DimensionOrder`, sizes, `PhysicalSize*`) when the first page
-/// carries it and it matches the pages, otherwise from RasterIO's ``RasterIO/TIFFStackLayout``:
+/// carries it and it matches the pages, otherwise from RasterIO's `TIFFStackLayout`:
 /// ImageJ hyperstacks (`TZCYX`, pages channel-fastest) with ImageJ's `unit`, `spacing` and
 /// `finterval`, or plain page stacks (`ZYX`) with the resolution tags. The samples of RGB pages
 /// become channels.

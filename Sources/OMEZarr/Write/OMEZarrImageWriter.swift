@@ -60,7 +60,8 @@ public final class OMEZarrImageWriter {
 
     /// Starts an image: checks everything, creates the group and one empty array per level.
     /// - Parameters:
-    ///   - store: where to write; `path` is the image group inside it.
+    ///   - store: where to write.
+    ///   - path: the image group's path inside the store; the root by default.
     ///   - shape: the full-resolution shape, 2 to 5 axes, y and x last.
     ///   - dataType: the element type (not `bool`).
     ///   - axes: the axes; `nil` for the trailing names of `t, c, z, y, x`.
