@@ -16,6 +16,7 @@ public import Annotations
 ///
 /// Objects with ids are named by their id; objects without are named `#<index>`, their position in
 /// the older version's feature list for removed objects and in the newer one's otherwise.
+/// `matched_by_iou` counts every pair of objects without ids, identical ones (IoU 1) included.
 public enum VectorSetComparison {
     /// The IoU from which two objects without ids are taken to be one object.
     public static let iouThreshold = 0.5

@@ -122,7 +122,7 @@ public enum VersionMaker {
         do {
             loaded = try MetadataReader.read(contentsOf: file)
         } catch let error as MetadataError {
-            throw PackageError(.invalidMetadata, "\(display): \(error.message)", context: ErrorContext(file: display), underlying: error)
+            throw PackageError(.invalidMetadata, error.message, context: error.context)
         }
         guard loaded.kind == .combined else {
             throw PackageError(.invalidMetadata, "\(display) holds only the \(loaded.kind.rawValue) module; a package's mifa.json holds study, images, annotations and version", context: ErrorContext(file: display))
