@@ -52,7 +52,7 @@ import Testing
         let package = try VersionFixture.makePackage(in: folder)
         let moved = try VersionFixture.file(VersionFixture.squares([("a", 3, 2, 6), ("c", 2, 12, 6), ("d", 20, 20, 5)]), named: "v2.geojson", in: folder)
         try VersionMaker.make(VersionRequest(version: "2", changes: "edit nuclei", edits: [.setAnnotations(set: "nuclei", file: moved)], timestamp: "2026-01-02T00:00:00Z"), in: package)
-        let relabel = VersionEdit.custom(description: "relabel") { staging in
+        let relabel = VersionEdit.custom { staging in
             try VersionFixture.writeCells(try VersionFixture.cells(growTwo: true, dropThree: true, addFour: true), root: staging.root)
         }
         try VersionMaker.make(

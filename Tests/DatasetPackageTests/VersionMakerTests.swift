@@ -34,7 +34,7 @@ func expectUnchanged(_ package: DatasetPackage, _ before: [String: Data], source
 
         // Version 3: new metadata, a new annotator, a label edit (2 grows, 3 goes, 4 comes).
         let newMetadata = try VersionFixture.file(VersionFixture.metadata(overview: "Nuclei outlines and cell masks, reviewed"), named: "v3.json", in: folder)
-        let relabel = VersionEdit.custom(description: "relabel cells") { staging in
+        let relabel = VersionEdit.custom { staging in
             try VersionFixture.writeCells(try VersionFixture.cells(growTwo: true, dropThree: true, addFour: true), root: staging.root)
         }
         let grace = try AnnotatorCredit.parseAnnotator("Grace Hopper")

@@ -16,7 +16,7 @@ public enum VersionEdit: Sendable {
     /// Any other change to the staged tree (e.g. re-ingesting a source folder). The closure must
     /// replace files (write to a new name and rename, or remove then write), never write into an
     /// existing file: unchanged files are hard links to the current version's.
-    case custom(description: String, @Sendable (VersionStaging) throws -> Void)
+    case custom(@Sendable (VersionStaging) throws -> Void)
 }
 
 /// The staged content of a version being made, with the helpers edits need.

@@ -105,7 +105,7 @@ public enum VersionMaker {
                 throw PackageError(.invalidArgument, "the package has no annotation set '\(set)' to remove; it has: \(sets.isEmpty ? "none" : sets.joined(separator: ", "))")
             }
             try staging.remove(PackageLayout.annotationSet(set))
-        case .custom(_, let body):
+        case .custom(let body):
             try body(staging)
         }
     }
