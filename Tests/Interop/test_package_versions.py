@@ -271,10 +271,10 @@ def test_sigkill_during_version_leaves_old_or_new(mifa_bin, tmp_path):
     write_package(root, size=512, chunk=32)
     inputs = []
     for variant in range(2):
-        shapes = [(f"n{i}", (i % 60) * 8 + variant, (i // 60) * 8 % 500, 5) for i in range(1500)]
+        shapes = [(f"n{i}", (i % 60) * 8 + variant, (i // 60) * 8 % 500, 5) for i in range(1000)]
         path = tmp_path / f"set{variant}.geojson"
         path.write_text(json.dumps(squares(shapes)))
-        inputs.append((path, sorted(f"n{i}" for i in range(1500))))
+        inputs.append((path, sorted(f"n{i}" for i in range(1000))))
     rng = random.Random(1234)
     env = dict(os.environ)
 
