@@ -1,0 +1,145 @@
+public import Annotations
+
+/// Compares two versions of one vector annotation set object by object.
+///
+/// Objects are paired in three steps:
+/// 1. by annotation id: an id in both versions is one object (changed when anything about it
+///    differs: shape, class, image, properties); an id in one version only is added or removed;
+/// 2. objects without an id that are identical in both versions are the same, unchanged object;
+/// 3. the remaining objects without an id are paired by intersection over union >= 0.5, on the same
+///    image. Shapes (polygons, rectangles, ellipses, boxes, masks) are rasterised with the
+///    pixel-centre rule onto the image's canvas (its size from `mifa:images`, else the extent of the
+///    shapes) and their IoU computed exactly on the run-length masks. Pairing is greedy, as COCO
+///    evaluation matches: the candidate pairs are taken in order of decreasing IoU (ties: older
+///    index, then newer index), each object at most once. Objects without area (points, lines,
+///    counts, labels) pair only when identical.
+///
+/// Objects with ids are named by their id; objects without are named `#<index>`, their position in
+/// the older version's feature list for removed objects and in the newer one's otherwise.
+/// `matched_by_iou` counts every pair of objects without ids, identical ones (IoU 1) included.
+public enum VectorSetComparison {
+    /// The IoU from which two objects without ids are taken to be one object.
+    public static let iouThreshold = 0.5
+
+    /// The changes from `old` to `new` (either may be absent: a set added or removed).
+    /// - Throws: ``AnnotationError`` when a shape cannot be rasterised (non-finite or far-out coordinates).
+    public static func compare(old: AnnotationDocument?, new: AnnotationDocument?) throws -> ObjectChanges {
+        let before = old?.annotations ?? []
+        let after = new?.annotations ?? []
+        var removed: [(Int, String)] = []
+        var added: [(Int, String)] = []
+        var changed: [(Int, String)] = []
+
+        // 1. By id.
+        var newByID: [Identifier: Int] = [:]
+        for (index, annotation) in after.enumerated() { if let id = annotation.id { newByID[id] = index } }
+        var oldIDs = Set<Identifier>()
+        for (index, annotation) in before.enumerated() {
+            guard let id = annotation.id else { continue }
+            oldIDs.insert(id)
+            if let match = newByID[id] {
+                if after[match] != annotation { changed.append((match, id.description)) }
+            } else {
+                removed.append((index, id.description))
+            }
+        }
+        for (index, annotation) in after.enumerated() {
+            if let id = annotation.id, !oldIDs.contains(id) { added.append((index, id.description)) }
+        }
+
+        // 2. Identical objects without ids.
+        var freeNew: [Annotation: [Int]] = [:]
+        for (index, annotation) in after.enumerated() where annotation.id == nil { freeNew[annotation, default: []].append(index) }
+        var unpairedOld: [Int] = []
+        var paired = 0
+        for (index, annotation) in before.enumerated() where annotation.id == nil {
+            if var indices = freeNew[annotation], !indices.isEmpty {
+                indices.removeFirst()
+                freeNew[annotation] = indices
+                paired += 1
+            } else {
+                unpairedOld.append(index)
+            }
+        }
+        let unpairedNew = freeNew.values.flatMap { $0 }.sorted()
+
+        // 3. The rest by IoU.
+        let pairs = try iouPairs(old: before, unpairedOld, oldDocument: old, new: after, unpairedNew, newDocument: new)
+        paired += pairs.count
+        let pairedOld = Set(pairs.map(\.old))
+        let pairedNew = Set(pairs.map(\.new))
+        for pair in pairs where before[pair.old] != after[pair.new] { changed.append((pair.new, "#\(pair.new)")) }
+        for index in unpairedOld where !pairedOld.contains(index) { removed.append((index, "#\(index)")) }
+        for index in unpairedNew where !pairedNew.contains(index) { added.append((index, "#\(index)")) }
+
+        func ordered(_ list: [(Int, String)]) -> [String] { list.sorted { $0.0 < $1.0 }.map(\.1) }
+        return ObjectChanges(added: ordered(added), removed: ordered(removed), changed: ordered(changed), matchedByIoU: paired)
+    }
+
+    /// Greedy pairs of areal objects on the same image with IoU >= ``iouThreshold``.
+    static func iouPairs(
+        old: [Annotation], _ oldIndices: [Int], oldDocument: AnnotationDocument?, new: [Annotation], _ newIndices: [Int], newDocument: AnnotationDocument?
+    ) throws -> [(old: Int, new: Int)] {
+        guard !oldIndices.isEmpty, !newIndices.isEmpty else { return [] }
+        let oldImage = imageResolver(oldDocument)
+        let newImage = imageResolver(newDocument)
+        struct Shape { let index: Int; let image: Identifier?; let box: BoundingBox; let value: AnnotationValue }
+        func shapes(_ annotations: [Annotation], _ indices: [Int], image: (Annotation) -> Identifier?) -> [Shape] {
+            indices.compactMap { index in
+                let annotation = annotations[index]
+                guard annotation.value.isAreal, let box = annotation.value.boundingBox else { return nil }
+                return Shape(index: index, image: image(annotation), box: box, value: annotation.value)
+            }
+        }
+        let before = shapes(old, oldIndices, image: oldImage)
+        let after = shapes(new, newIndices, image: newImage)
+        // One canvas per image: its declared size, else the extent of every shape on it.
+        var canvas: [Identifier?: (height: Int, width: Int)] = [:]
+        for shape in before + after {
+            let images = (newDocument?.images ?? []) + (oldDocument?.images ?? [])
+            if let size = images.first(where: { $0.id == shape.image })?.size {
+                canvas[shape.image] = size
+                continue
+            }
+            let current = canvas[shape.image] ?? (1, 1)
+            canvas[shape.image] = (
+                max(current.height, Int((shape.box.y + shape.box.height).rounded(.up))), max(current.width, Int((shape.box.x + shape.box.width).rounded(.up)))
+            )
+        }
+        var masks: [Int: RLE] = [:]
+        func mask(_ shape: Shape, key: Int) throws -> RLE? {
+            if let cached = masks[key] { return cached }
+            guard let size = canvas[shape.image] else { return nil }
+            let rle = try shape.value.rle(height: max(size.height, 1), width: max(size.width, 1), drawing: MaskDrawing(rule: .pixelCenter, fillBoxes: true))
+            masks[key] = rle
+            return rle
+        }
+        var candidates: [(iou: Double, old: Int, new: Int)] = []
+        for a in before {
+            for b in after where a.image == b.image && overlaps(a.box, b.box) {
+                guard let maskA = try mask(a, key: -1 - a.index), let maskB = try mask(b, key: b.index) else { continue }
+                let iou = try RLE.iou([maskA], [maskB])[0][0]
+                if iou >= iouThreshold { candidates.append((iou, a.index, b.index)) }
+            }
+        }
+        candidates.sort { ($0.iou, -$0.old, -$0.new) > ($1.iou, -$1.old, -$1.new) }
+        var usedOld = Set<Int>(), usedNew = Set<Int>()
+        var result: [(old: Int, new: Int)] = []
+        for candidate in candidates where !usedOld.contains(candidate.old) && !usedNew.contains(candidate.new) {
+            usedOld.insert(candidate.old)
+            usedNew.insert(candidate.new)
+            result.append((candidate.old, candidate.new))
+        }
+        return result
+    }
+
+    /// The image of an annotation: its own, or the document's only image.
+    static func imageResolver(_ document: AnnotationDocument?) -> (Annotation) -> Identifier? {
+        let only = document?.images.count == 1 ? document?.images.first?.id : nil
+        return { $0.imageID ?? only }
+    }
+
+    static func overlaps(_ a: BoundingBox, _ b: BoundingBox) -> Bool {
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+    }
+}

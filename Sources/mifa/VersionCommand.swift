@@ -1,0 +1,108 @@
+import ArgumentParser
+import DatasetPackage
+import Foundation
+import MIFACore
+
+/// `mifa version <package> --version V --changes TEXT [...]`: makes a new immutable version of a package.
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Make a new immutable version of a package (metadata, annotations, credit).",
+        discussion: """
+            The new version starts as a copy of the current one; --metadata replaces mifa.json (YAML or \
+            JSON; it must validate and is stored normalised), --annotations SET=FILE adds or replaces a \
+            vector annotation set from any format `mifa convert` reads (stored as \
+            annotations/SET/annotations.geojson; its images must be images of the package), \
+            --remove-annotations SET removes one. mifa.json's version module becomes {version, \
+            timestamp, changes, previous_version}. The record (versions/V.json) credits every \
+            annotator of the previous version plus the new ones and lists the files and the objects \
+            per annotation set added, removed and changed (objects without ids paired by IoU >= 0.5). \
+            New annotators (--annotator "First Last <ORCID>") are added to the authors of every \
+            annotation set in mifa.json. A version whose metadata drops an annotator credited before \
+            is refused unless --force --reason TEXT, and the removal is then recorded. Time stamps \
+            must increase along the chain (SOURCE_DATE_EPOCH, if set, is used as the time). Replaced \
+            files are kept, so `mifa checkout` restores any version. Exit 0: made; 1: refused or \
+            invalid input (the package is unchanged); 2: usage error.
+            """)
+
+    @Argument(help: "The package folder.")
+    var package: String
+
+    @Option(name: .customLong("version"), help: ArgumentHelp("The new version id (letters, digits, '.', '_', '-'; not used before).", valueName: "V"))
+    var versionID: String
+
+    @Option(help: ArgumentHelp("What changed, in words; kept in the record and in mifa.json.", valueName: "TEXT"))
+    var changes: String
+
+    @Option(help: ArgumentHelp("A new metadata file (mifa.yaml or mifa.json) replacing mifa.json.", valueName: "FILE"))
+    var metadata: String?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Add or replace annotation sets: SET=FILE (COCO, GeoJSON, masks, CSV, CTC, YOLO).", valueName: "SET=FILE"))
+    var annotations: [String] = []
+
+    @Option(name: .customLong("remove-annotations"), parsing: .upToNextOption, help: ArgumentHelp("Remove vector annotation sets.", valueName: "SET"))
+    var removeAnnotations: [String] = []
+
+    @Option(help: ArgumentHelp("Credit a new annotator: \"First Last <0000-0002-1825-0097>\" (ORCID optional); repeatable.", valueName: "ANNOTATOR"))
+    var annotator: [String] = []
+
+    @Option(name: .customLong("remove-credit"), help: ArgumentHelp("Remove an annotator's credit by ORCID iD or \"First Last\"; needs --force and --reason; repeatable.", valueName: "ORCID_OR_NAME"))
+    var removeCredit: [String] = []
+
+    @Flag(help: "Allow removing credit (explicitly, or because the new metadata drops someone); needs --reason.")
+    var force = false
+
+    @Option(help: ArgumentHelp("Why credit is removed; recorded with each removal.", valueName: "TEXT"))
+    var reason: String?
+
+    @Flag(help: "Print the new version record as one JSON document.")
+    var json = false
+
+    func validate() throws {
+        for entry in annotations where !entry.contains("=") || entry.hasPrefix("=") || entry.hasSuffix("=") {
+            throw ValidationError("--annotations takes SET=FILE, not '\(entry)'")
+        }
+        if (!removeCredit.isEmpty || force) && (reason ?? "").allSatisfy(\.isWhitespace) {
+            throw ValidationError("removing credit needs --force and --reason TEXT")
+        }
+        if !removeCredit.isEmpty && !force { throw ValidationError("--remove-credit needs --force (and --reason TEXT)") }
+    }
+
+    func run() throws {
+        var edits: [VersionEdit] = []
+        if let metadata { edits.append(.replaceMetadata(file: metadata)) }
+        for set in removeAnnotations { edits.append(.removeAnnotations(set: set)) }
+        for entry in annotations {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            edits.append(.setAnnotations(set: parts[0], file: parts[1]))
+        }
+        let request = VersionRequest(
+            version: versionID, changes: changes, edits: edits, annotators: try annotator.map(AnnotatorCredit.parseAnnotator),
+            creditRemovals: removeCredit, force: force, reason: reason)
+        let record = try VersionMaker.make(request, in: try DatasetPackage.open(package))
+        if json {
+            print(try CanonicalJSON.string(record), terminator: "")
+            return
+        }
+        let files = record.changeSummary.files
+        print("made version \(record.version) of \(package) (after \(record.previousVersion ?? "-")): \(record.fileCount) files, \(record.totalBytes) bytes")
+        print("  files: \(files.added.count) added, \(files.removed.count) removed, \(files.modified.count) modified")
+        printObjectChanges(record.changeSummary.annotations)
+        print("  credited: \(record.creditedAnnotators.map(AnnotatorCredit.display).joined(separator: "; "))")
+        for removal in record.creditRemoved { print("  credit removed: \(AnnotatorCredit.display(removal.annotator)) (reason: \(removal.reason))") }
+    }
+}
+
+/// Prints per-set object changes, two spaces in.
+func printObjectChanges(_ annotations: [String: ObjectChanges]) {
+    for set in annotations.keys.sorted() {
+        let changes = annotations[set]!
+        var line = "  annotations '\(set)': \(changes.added.count) added, \(changes.removed.count) removed, \(changes.changed.count) changed"
+        if changes.matchedByIoU > 0 { line += " (\(changes.matchedByIoU) objects without ids paired by IoU)" }
+        print(line)
+        for (sign, names) in [("+", changes.added), ("-", changes.removed), ("~", changes.changed)] where !names.isEmpty {
+            let shown = names.prefix(20).joined(separator: ", ")
+            print("    \(sign) \(shown)\(names.count > 20 ? ", ... (\(names.count - 20) more; --json lists all)" : "")")
+        }
+    }
+}
