@@ -1,5 +1,4 @@
 internal import Crypto
-public import MIFACore
 
 /// A SHA-256 digest, written as 64 lowercase hexadecimal digits.
 ///
