@@ -24,7 +24,8 @@ struct PackCommand: ParsableCommand {
             the set's annotation_source_indicator: file_name_exact_match (the default) pairs equal \
             names without extension (img_01.tif <- img_01.geojson); file_name_pattern pairs an image \
             name followed by '_', '-' or '.' (img_01.tif <- img_01_mask.png; such rasters are masks). \
-            A COCO or GeoJSON file listing several images is matched image by image by file name. \
+            A COCO, GeoJSON or YOLO source listing several images is matched image by image by file name; \
+            a CTC folder's frames all belong to its one source image. \
             What cannot be matched is listed and left out, never guessed.
 
             The metadata must validate (every error is listed). Missing files named by the file list, \

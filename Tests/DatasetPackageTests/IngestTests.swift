@@ -148,6 +148,40 @@ import Testing
         #expect(index.files.first { $0.source == "m/x.tif" }?.attributes == ["magnification": "40x"])
     }
 
+    @Test func pointsTablesYOLOAndCTCFolders() throws {
+        let folder = try temporaryFolder()
+        let source = "\(folder)/source"
+        for index in 0..<2 { try IngestFixtures.writeImage(index, "\(source)/images/img\(index).tif") }
+        try IngestFixtures.writeImage(2, "\(source)/movie.tif")
+        // napari points of img1, matched by name; YOLO boxes of both images; a CTC folder for movie.tif.
+        try IngestFixtures.write("index,axis-0,axis-1\n0,10.5,20.5\n1,30,40\n", "\(source)/points/img1.csv")
+        try IngestFixtures.write("nucleus\n", "\(source)/yolo/classes.txt")
+        try IngestFixtures.write("0 0.5 0.5 0.25 0.25\n", "\(source)/yolo/img0.txt")
+        try IngestFixtures.write("0 0.25 0.25 0.125 0.125\n0 0.75 0.75 0.125 0.125\n", "\(source)/yolo/img1.txt")
+        try IngestFixtures.write("1 0 1 0\n2 0 1 0\n", "\(source)/movie/man_track.txt")
+        try IngestFixtures.writeMask(0, "\(source)/movie/man_track000.tif")
+        try IngestFixtures.writeMask(0, "\(source)/movie/man_track001.tif")
+        let sets = [
+            IngestFixtures.set(overview: "Points", types: ["point_annotations"]),
+            IngestFixtures.set(overview: "Boxes", types: ["bounding_boxes"], annotator: "Alan"),
+            IngestFixtures.set(overview: "Tracks", types: ["tracks"], annotator: "Grace"),
+        ]
+        try IngestFixtures.write(IngestFixtures.metadata(sets: sets), "\(folder)/mifa.yaml")
+        let summary = try PackageIngest(source: source, package: "\(folder)/pkg", metadata: "\(folder)/mifa.yaml").run()
+        #expect(summary.unmatched.isEmpty, "\(summary.unmatched)")
+        #expect(summary.annotationSets == ["set1", "set2", "set3"])
+        let points = try GeoJSONReader.read(path: "\(folder)/pkg/annotations/set1/annotations.geojson").document
+        #expect(points.annotations.count == 2)
+        #expect(points.images.map(\.id) == [.string("img1")])
+        let boxes = try GeoJSONReader.read(path: "\(folder)/pkg/annotations/set2/annotations.geojson").document
+        #expect(boxes.annotations.filter { $0.imageID == .string("img0") }.map(\.value) == [.box(BoundingBox(x: 24, y: 24, width: 16, height: 16))])
+        #expect(boxes.annotations.filter { $0.imageID == .string("img1") }.count == 2)
+        let tracks = try GeoJSONReader.read(path: "\(folder)/pkg/annotations/set3/annotations.geojson").document
+        #expect(tracks.annotations.count == 2 * 2)
+        #expect(Set(tracks.annotations.compactMap(\.imageID)) == [.string("movie")])
+        #expect(tracks.tracking?.tracks.count == 2)
+    }
+
     @Test func unmatchedUnderMetadataFileIndicatorIsReported() throws {
         let folder = try temporaryFolder()
         let source = "\(folder)/source"

@@ -111,7 +111,7 @@ def test_pack_opens_with_zarr_python_and_ome_zarr_py(mifa, tmp_path):
         np.testing.assert_array_equal(nodes["set1"][0][0], masks[name])
 
     outlines = json.loads((package / "annotations" / "set2" / "annotations.geojson").read_text())
-    assert {f["properties"].get("image_id", f.get("image_id")) for f in outlines["features"]} <= set(images) | {None}
+    assert {f["properties"]["image_id"] for f in outlines["features"]} == set(images)
     assert len(outlines["features"]) == 4 * 5
     mifa("validate", package)
     metadata = json.loads((package / "mifa.json").read_text())
@@ -134,7 +134,7 @@ def test_pack_refuses_bad_input_and_writes_nothing(mifa, tmp_path):
 
 def test_sigkill_never_leaves_a_partial_package(mifa, mifa_bin, tmp_path):
     source = tmp_path / "source"
-    make_source(source, count=24, size=256)
+    make_source(source, count=16, size=256)
     metadata = tmp_path / "mifa.yaml"
     target = tmp_path / "out" / "pkg"
     target.parent.mkdir()
@@ -146,13 +146,13 @@ def test_sigkill_never_leaves_a_partial_package(mifa, mifa_bin, tmp_path):
     shutil.rmtree(target)
 
     rng = random.Random(11)
-    budget = time.monotonic() + 40
+    budget = time.monotonic() + 35
     outcomes = {"absent": 0, "complete": 0}
     runs = 0
     while runs < 30 and time.monotonic() < budget:
         runs += 1
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, duration * 1.1))
+        time.sleep(rng.uniform(0, duration * 1.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         if target.exists():
@@ -161,6 +161,7 @@ def test_sigkill_never_leaves_a_partial_package(mifa, mifa_bin, tmp_path):
             shutil.rmtree(target)
         else:
             outcomes["absent"] += 1
+    print(f"SIGKILL: {runs} runs over {duration:.2f} s packs: {outcomes}")
     assert runs >= 10
     # The next pack succeeds and removes the staging folders the killed runs left.
     subprocess.run(args, check=True, capture_output=True)

@@ -22,7 +22,7 @@
 ///   `annotation_source_indicator`: `file_name_exact_match` (default when absent) pairs equal names
 ///   without extension, `file_name_pattern` an image whose name plus a separator starts the
 ///   annotation's name (the longest such); `metadata_file`, `file_path` and `other` need one of the
-///   explicit sources. A COCO or GeoJSON file without a source image has its own image list: each of
+///   explicit sources. A COCO, GeoJSON or YOLO source without a source image has its own image list: each of
 ///   its images is matched by file name the same way.
 struct IngestPlan {
     /// An image to convert.

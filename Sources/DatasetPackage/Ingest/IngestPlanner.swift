@@ -193,7 +193,7 @@ struct IngestPlanner {
                 }
                 plan.labels.append(IngestPlan.Label(setID: setID, imageID: imageID, entry: entry, attributes: row?.attributes ?? [], annotationType: typeText))
             case .vector:
-                if imageID == nil, entry.kind != .vector(.coco), entry.kind != .vector(.geojson) {
+                if imageID == nil, ![.vector(.coco), .vector(.geojson), .vector(.yolo)].contains(entry.kind) {
                     plan.unmatched.append(UnmatchedItem(file: entry.path, line: row?.line, reason: reason ?? "no source image"))
                     continue
                 }

@@ -3,7 +3,7 @@ import MIFACore
 
 /// Reads the vector annotation files of each set and merges them into one normalised
 /// ``Annotations/AnnotationDocument`` per set, whose images are the package images (id = package
-/// image id) and whose objects each name their package image.
+/// image id) and whose objects each name their package image (`image_id` on every feature).
 struct VectorSetBuilder {
     /// The source folder.
     let root: String
@@ -27,11 +27,14 @@ struct VectorSetBuilder {
         do {
             var options = ConversionOptions()
             if format == .yolo {
-                guard let imageID = file.imageID, let image = images[imageID] else {
-                    unmatched.append(UnmatchedItem(file: file.entry.path, line: file.line, reason: "a YOLO folder needs its source image (for the image size)"))
-                    return
+                // YOLO coordinates are fractions of the image size: the source image's, else the one
+                // size every packed image shares, else the reader finds each image file beside the labels.
+                let sizes = Set(images.values.map { ImageSize(width: $0.width, height: $0.height) })
+                if let imageID = file.imageID, let image = images[imageID] {
+                    options.imageSize = ImageSize(width: image.width, height: image.height)
+                } else if sizes.count == 1 {
+                    options.imageSize = sizes.first
                 }
-                options.imageSize = ImageSize(width: image.width, height: image.height)
             }
             read = try Converter.read(path, format: format, options: options).document
             try read.validateReferences()
@@ -47,7 +50,8 @@ struct VectorSetBuilder {
         var fallback: String?
         // A document listing several images says itself which image each object is on; otherwise
         // the file's source image (file list, file_metadata or indicator) holds every object.
-        let perImage = read.images.count > 1 || file.imageID == nil
+        // A CTC folder's images are the frames of its one source image.
+        let perImage = file.imageID == nil || (read.images.count > 1 && format != .ctc)
         if !perImage {
             fallback = file.imageID
         } else {
@@ -119,6 +123,11 @@ struct VectorSetBuilder {
             let used = Set(document.annotations.compactMap { $0.imageID?.description }).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             result.images = used.map { id in
                 ImageReference(id: .string(id), fileName: PackageLayout.image(id), width: images[id]?.width, height: images[id]?.height)
+            }
+            // GeoJSONWriter names each feature's image only when there are several; with one, the
+            // property says it, so that every feature of a package carries its image_id.
+            if used.count == 1 {
+                for index in result.annotations.indices { result.annotations[index].properties["image_id"] = .string(used[0]) }
             }
             return result
         }
