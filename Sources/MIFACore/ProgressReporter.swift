@@ -27,6 +27,7 @@ public final class ProgressReporter {
     private let start = Date()
     private var lastDraw = Date.distantPast
     private var drewSomething = false
+    private var drawnDone = -1
 
     /// A reporter for `total` steps.
     /// - Parameters:
@@ -56,7 +57,7 @@ public final class ProgressReporter {
     /// Draws the final state and ends the line.
     public func finish() {
         guard isEnabled else { return }
-        draw(now: Date())
+        if drawnDone != done { draw(now: Date()) }
         if drewSomething { emit("\n") }
     }
 
@@ -73,6 +74,7 @@ public final class ProgressReporter {
 
     private func draw(now: Date) {
         drewSomething = true
+        drawnDone = done
         emit("\r" + Self.line(done: done, total: total, unit: unit, seconds: now.timeIntervalSince(start)))
     }
 

@@ -61,9 +61,9 @@ struct PackCommand: ParsableCommand {
         var ingest = PackageIngest(source: source, package: package, metadata: metadata, fileList: fileList, version: version, changes: changes)
         ingest.imageOptions.concurrency = concurrency.threads
         var bar: ProgressReporter?
-        ingest.progress = { _, total in
+        ingest.progress = { done, total in
             if bar == nil { bar = ProgressReporter(total: total, unit: "images") }
-            bar?.advance()
+            if done > 0 { bar?.advance() }
         }
         let summary = try ingest.run()
         bar?.finish()

@@ -4,7 +4,9 @@ import Foundation
 import MIFACore
 import MIFAModel
 import OMEZarr
+import RasterIO
 import Testing
+import Zarr
 
 @Suite struct IngestTests {
     /// Three TIFF images with PNG masks under file_name_pattern, one COCO file for all and one GeoJSON per image.
@@ -180,6 +182,38 @@ import Testing
         #expect(tracks.annotations.count == 2 * 2)
         #expect(Set(tracks.annotations.compactMap(\.imageID)) == [.string("movie")])
         #expect(tracks.tracking?.tracks.count == 2)
+    }
+
+    @Test func omeZarrFoldersAndRGBPNGs() throws {
+        let folder = try temporaryFolder()
+        let source = "\(folder)/source"
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        // An NGFF 0.4 image folder, re-written as 0.5.
+        let store = try DirectoryStore(root: "\(source)/stack.zarr", create: true)
+        let planes = try (0..<2).map { try IngestFixtures.image($0) }
+        let writer = try OMEZarrImageWriter(store: store, shape: [2, 64, 64], dataType: .uint16, options: OMEZarrWriteOptions(version: .v04))
+        for (z, plane) in planes.enumerated() { try writer.write(plane: plane, at: [z]) }
+        try writer.finish()
+        // An RGB PNG: its samples become channels; its mask has the image's y, x.
+        var rgb = [UInt8](repeating: 0, count: 64 * 64 * 3)
+        for index in rgb.indices { rgb[index] = UInt8(truncatingIfNeeded: index * 7) }
+        try RasterFile.write(try RasterImage(array: AnyNDArray(try NDArray(shape: [64, 64, 3], elements: rgb)), axes: "YXS"), to: "\(source)/rgb.png")
+        try IngestFixtures.writeMask(1, "\(source)/masks/rgb.png")
+        try IngestFixtures.write("Files\tSource image\nmasks/rgb.png\trgb.png\n", "\(folder)/files.tsv")
+        let sets = [IngestFixtures.set(overview: "Masks", types: ["segmentation_mask"])]
+        try IngestFixtures.write(IngestFixtures.metadata(sets: sets), "\(folder)/mifa.yaml")
+        let summary = try PackageIngest(source: source, package: "\(folder)/pkg", metadata: "\(folder)/mifa.yaml", fileList: "\(folder)/files.tsv").run()
+        #expect(summary.images == 2)
+        let stack = try OMEZarrImage.open(path: "\(folder)/pkg/images/stack")
+        #expect(stack.version == .v05)
+        #expect(stack.shape == [2, 64, 64])
+        #expect(try stack.read().typed(as: UInt16.self)?.elements == ContiguousArray(planes.flatMap(\.elements)))
+        let image = try OMEZarrImage.open(path: "\(folder)/pkg/images/rgb")
+        #expect(image.axes.map(\.name) == ["c", "y", "x"])
+        let pixels = try #require(image.read().typed(as: UInt8.self))
+        #expect(pixels.shape == [3, 64, 64])
+        #expect(pixels[[1, 2, 3]] == rgb[(2 * 64 + 3) * 3 + 1])
+        #expect(try image.openLabel("set1").read().typed(as: UInt16.self) == (try IngestFixtures.mask(1)))
     }
 
     @Test func unmatchedUnderMetadataFileIndicatorIsReported() throws {

@@ -27,7 +27,7 @@ public struct PackageIngest {
     public var changes: String?
     /// How images are laid out: 0.5, automatic pyramid, 256x256 chunks, zstd level 3 by default.
     public var imageOptions = OMEZarrWriteOptions()
-    /// Called after each image (with its labels) is written: (done, total).
+    /// Called with (0, total) before the first image and with (done, total) after each image (with its labels).
     public var progress: ((Int, Int) -> Void)?
 
     /// An ingest with the defaults.
@@ -85,6 +85,7 @@ public struct PackageIngest {
             let store = try DirectoryStore(root: staging)
             // images/ is a plain Zarr group, so that Zarr tools can walk root -> images -> <image_id>.
             _ = try ZarrGroup.create(store, path: PackageLayout.images, format: .v3)
+            progress?(0, plan.images.count)
             for (done, image) in plan.images.enumerated() {
                 let written = try sources[image.id]!.write(to: store, imagePath: PackageLayout.image(image.id), options: options)
                 index.append(IngestedFile(source: image.entry.path, role: "image", path: PackageLayout.image(image.id), imageIDs: [image.id],
