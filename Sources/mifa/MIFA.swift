@@ -16,8 +16,11 @@ struct MIFA: ParsableCommand {
             Exit codes: 0 success, 1 invalid input (the message names the file and the place), \
             2 usage error. Commands with --json print one JSON document on stdout.
             """,
-        subcommands: [ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self, DemoCommand.self, BenchCommand.self,
-            VersionCommand.self, DiffCommand.self, CheckoutCommand.self])
+        subcommands: [
+            ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self,
+            PackCommand.self, VersionCommand.self, DiffCommand.self, CheckoutCommand.self,
+            BenchCommand.self, DemoCommand.self,
+        ])
 
     /// Runs the command, mapping failures onto the documented exit codes.
     static func main() {

@@ -1,0 +1,260 @@
+import Annotations
+import MIFACore
+import MIFAModel
+
+/// Builds an ``IngestPlan`` from the source entries, the metadata and the file list, collecting
+/// every problem (errors stop the pack; unmatched items are reported and left out).
+struct IngestPlanner {
+    let entries: [SourceEntry]
+    let document: MIFADocument
+    let fileList: SourceFileList?
+    var plan = IngestPlan()
+    var problems: [String] = []
+
+    private var entryByPath: [String: SourceEntry] = [:]
+    private var rowByPath: [String: SourceFileList.Row] = [:]
+    /// Annotation file path -> (set index, file_metadata index).
+    private var listedAnnotation: [String: (set: Int, index: Int)] = [:]
+
+    init(entries: [SourceEntry], ignored: [String], document: MIFADocument, fileList: SourceFileList?) {
+        self.entries = entries
+        self.document = document
+        self.fileList = fileList
+        plan.ignored = ignored
+        entryByPath = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Decides everything.
+    /// - Throws: ``PackageError`` `.invalidInput` listing every problem found.
+    mutating func run() throws -> IngestPlan {
+        let sets = document.annotations ?? []
+        plan.setIDs = sets.indices.map(IngestPlan.setID)
+        checkFileList()
+        for (setIndex, set) in sets.enumerated() {
+            for (index, file) in (set.fileMetadata ?? []).enumerated() {
+                guard let id = file.annotationID else { continue }
+                if let entry = resolveEntry(id) {
+                    if let earlier = listedAnnotation[entry.path], earlier.set != setIndex || earlier.index != index {
+                        problems.append("'\(entry.path)' is listed by annotations[\(earlier.set)].file_metadata[\(earlier.index)] and annotations[\(setIndex)].file_metadata[\(index)]; list each annotation file once")
+                    }
+                    listedAnnotation[entry.path] = (setIndex, index)
+                } else {
+                    plan.unmatched.append(UnmatchedItem(file: id, pointer: "/annotations/\(setIndex)/file_metadata/\(index)/annotation_id", reason: "no file or folder of the source has this path; the entry is kept in mifa.json but no annotation is packed for it"))
+                }
+            }
+        }
+        let imagePaths = decideImages(sets: sets)
+        assignImageIDs(imagePaths)
+        assignAnnotations(sets: sets, imagePaths: imagePaths)
+        guard problems.isEmpty else {
+            throw PackageError(.invalidInput, "the source cannot be packed:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") + "\nnothing was written")
+        }
+        return plan
+    }
+
+    // MARK: Roles
+
+    private mutating func checkFileList() {
+        guard let fileList else { return }
+        for row in fileList.rows {
+            if entryByPath[row.path] == nil {
+                problems.append("\(fileList.file) line \(row.line): '\(row.path)' is not in the source folder (or is not an image or annotation file); correct the path or add the file")
+            } else {
+                rowByPath[row.path] = row
+            }
+            if let source = row.sourceImage, resolveEntry(source) == nil, !(document.images ?? []).contains(where: { $0.id == source }) {
+                problems.append("\(fileList.file) line \(row.line): the source image '\(source)' of '\(row.path)' is not in the source folder; correct the Source image cell")
+            }
+        }
+    }
+
+    /// The entries that are images.
+    private mutating func decideImages(sets: [AnnotationSet]) -> [String] {
+        var isImage: [String: Bool] = [:]
+        for (index, image) in (document.images ?? []).enumerated() {
+            guard let path = image.path else { continue }
+            if let entry = resolveEntry(path) { isImage[entry.path] = true } else {
+                problems.append("images[\(index)].path '\(path)' is not in the source folder; correct the path or add the image")
+            }
+        }
+        for set in sets {
+            for file in set.fileMetadata ?? [] {
+                if let source = file.sourceImageID, let entry = resolveEntry(source) { isImage[entry.path] = true }
+            }
+        }
+        for row in fileList?.rows ?? [] {
+            if let source = row.sourceImage, let entry = resolveEntry(source) { isImage[entry.path] = true }
+            if row.sourceImage == nil, row.annotationType == nil, entryByPath[row.path] != nil { isImage[row.path] = true }
+        }
+        var annotationPaths = Set(listedAnnotation.keys)
+        for row in fileList?.rows ?? [] where row.sourceImage != nil || row.annotationType != nil { annotationPaths.insert(row.path) }
+        for path in annotationPaths.sorted() where isImage[path] == true {
+            problems.append("'\(path)' is named both as an image and as an annotation (by the file list or the metadata); give it one role")
+        }
+        let patternSets = sets.contains { $0.annotationSourceIndicator == .fileNamePattern }
+        var images: [String] = []
+        for entry in entries where entry.isImageLike && !annotationPaths.contains(entry.path) {
+            if isImage[entry.path] != true, patternSets, entry.kind == .raster, patternBase(of: entry) != nil { continue }
+            images.append(entry.path)
+        }
+        return images
+    }
+
+    /// Under `file_name_pattern`: the raster whose stem plus a separator starts this entry's stem (the longest).
+    private func patternBase(of entry: SourceEntry, among candidates: [SourceEntry]? = nil) -> SourceEntry? {
+        let pool = candidates ?? entries.filter { $0.isImageLike && $0.path != entry.path }
+        let stem = entry.stem
+        let matches = pool.filter { other in
+            let base = other.stem
+            guard stem.count > base.count + 1, stem.hasPrefix(base) else { return false }
+            let separator = stem[stem.index(stem.startIndex, offsetBy: base.count)]
+            return separator == "_" || separator == "-" || separator == "."
+        }
+        let longest = matches.map(\.stem.count).max()
+        let best = matches.filter { $0.stem.count == longest }
+        return best.count == 1 ? best[0] : nil
+    }
+
+    // MARK: Image ids
+
+    private mutating func assignImageIDs(_ paths: [String]) {
+        let metadataImages = document.images ?? []
+        var proposals: [(path: String, id: String, metadataIndex: Int?)] = []
+        var usedMetadata = Set<Int>()
+        for path in paths {
+            let entry = entryByPath[path]!
+            var metadataIndex = metadataImages.firstIndex { $0.path.map(SourceFileList.normalizedPath) == path }
+                ?? metadataImages.firstIndex { $0.id == path }
+            if metadataIndex == nil {
+                let byStem = metadataImages.indices.filter { metadataImages[$0].path == nil && metadataImages[$0].id == entry.stem }
+                if byStem.count == 1 { metadataIndex = byStem[0] }
+            }
+            if let metadataIndex { usedMetadata.insert(metadataIndex) }
+            let id = metadataIndex.flatMap { metadataImages[$0].id }.map(IngestPlan.safeName) ?? IngestPlan.safeName(entry.stem)
+            proposals.append((path, id, metadataIndex))
+        }
+        var count: [String: Int] = [:]
+        for proposal in proposals { count[proposal.id, default: 0] += 1 }
+        var taken = Set<String>()
+        for proposal in proposals {
+            var id = proposal.id
+            if count[id]! > 1 { id = IngestPlan.safeName(SourceEntry.stem(of: proposal.path).replacingOccurrences(of: "/", with: "_")) }
+            guard taken.insert(id).inserted else {
+                problems.append("'\(proposal.path)' would get the image id '\(id)', which another image has; rename one of the files or give them ids in the metadata's images")
+                continue
+            }
+            plan.images.append(IngestPlan.Image(id: id, entry: entryByPath[proposal.path]!, metadataIndex: proposal.metadataIndex,
+                                                attributes: rowByPath[proposal.path]?.attributes ?? []))
+        }
+        plan.images.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        for (index, image) in metadataImages.enumerated() where !usedMetadata.contains(index) {
+            problems.append("images[\(index)] ('\(image.id ?? "no id")') matches no image file of the source folder; give its path, or remove it")
+        }
+    }
+
+    // MARK: Annotations
+
+    private mutating func assignAnnotations(sets: [AnnotationSet], imagePaths: [String]) {
+        let imagePathSet = Set(imagePaths)
+        let imageIDByPath = Dictionary(plan.images.map { ($0.entry.path, $0.id) }, uniquingKeysWith: { first, _ in first })
+        for entry in entries where !imagePathSet.contains(entry.path) {
+            let row = rowByPath[entry.path]
+            let listed = listedAnnotation[entry.path]
+            let typeText = row?.annotationType ?? listed.flatMap { sets[$0.set].fileMetadata?[$0.index].annotationType?.first?.rawValue }
+            guard let setIndex = listed?.set ?? chooseSet(sets: sets, entry: entry, typeText: typeText) else {
+                plan.unmatched.append(UnmatchedItem(file: entry.path, line: row?.line, reason: sets.isEmpty
+                    ? "the metadata has no annotation sets" : "cannot tell which annotation set it belongs to; list it in a set's file_metadata"))
+                continue
+            }
+            let set = sets[setIndex]
+            var imageID: String?
+            var reason: String?
+            if let source = row?.sourceImage ?? listed.flatMap({ set.fileMetadata?[$0.index].sourceImageID }) {
+                imageID = resolveEntry(source).flatMap { imageIDByPath[$0.path] } ?? imageIDForMetadataID(source)
+                if imageID == nil { reason = "its source image '\(source)' is not one of the images packed" }
+            } else {
+                (imageID, reason) = matchByIndicator(set.annotationSourceIndicator, entry: entry)
+            }
+            if let listed, let imageID { plan.resolvedFileMetadata[IngestPlan.FileMetadataKey(set: listed.set, index: listed.index)] = imageID }
+            let setID = plan.setIDs[setIndex]
+            switch entry.kind {
+            case .raster, .omeZarr:
+                guard let imageID else {
+                    plan.unmatched.append(UnmatchedItem(file: entry.path, line: row?.line, reason: reason ?? "no source image"))
+                    continue
+                }
+                if entry.kind == .omeZarr {
+                    plan.unmatched.append(UnmatchedItem(file: entry.path, line: row?.line, reason: "an OME-Zarr folder cannot be a label image here; give the mask as a PNG or TIFF"))
+                    continue
+                }
+                if let other = plan.labels.first(where: { $0.setID == setID && $0.imageID == imageID }) {
+                    problems.append("'\(entry.path)' and '\(other.entry.path)' are both masks of set \(setID) for image '\(imageID)'; an image has one label image per set")
+                    continue
+                }
+                plan.labels.append(IngestPlan.Label(setID: setID, imageID: imageID, entry: entry, attributes: row?.attributes ?? [], annotationType: typeText))
+            case .vector:
+                if imageID == nil, ![.vector(.coco), .vector(.geojson), .vector(.yolo)].contains(entry.kind) {
+                    plan.unmatched.append(UnmatchedItem(file: entry.path, line: row?.line, reason: reason ?? "no source image"))
+                    continue
+                }
+                plan.vectorFiles.append(IngestPlan.VectorFile(setID: setID, entry: entry, imageID: imageID, line: row?.line,
+                                                              attributes: row?.attributes ?? [], annotationType: typeText))
+            }
+        }
+    }
+
+    /// The set of an annotation not listed in any `file_metadata`: the only set, or the only set of its type.
+    private func chooseSet(sets: [AnnotationSet], entry: SourceEntry, typeText: String?) -> Int? {
+        if sets.count == 1 { return 0 }
+        let type = typeText.flatMap { AnnotationType.suggestion(for: $0) } ?? defaultType(of: entry)
+        guard let type else { return nil }
+        let candidates = sets.indices.filter { (sets[$0].annotationType ?? []).contains(type) }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    /// The annotation type a format most likely holds, when the file list does not say.
+    private func defaultType(of entry: SourceEntry) -> AnnotationType? {
+        switch entry.kind {
+        case .raster: .segmentationMask
+        case .vector(.napariPointsCSV): .pointAnnotations
+        case .vector(.napariTracksCSV), .vector(.ctc): .tracks
+        case .vector(.yolo): .boundingBoxes
+        case .vector(.geojson): .geometricalAnnotations
+        default: nil
+        }
+    }
+
+    /// The source image by the set's indicator, or why there is none.
+    mutating func matchByIndicator(_ indicator: AnnotationSourceIndicator?, entry: SourceEntry) -> (String?, String?) {
+        let indicator = indicator ?? .fileNameExactMatch
+        switch indicator {
+        case .fileNameExactMatch:
+            let matches = plan.images.filter { $0.entry.stem == entry.stem }
+            if matches.count == 1 { return (matches[0].id, nil) }
+            if matches.isEmpty { return (nil, "no image has the name '\(entry.stem)' (file_name_exact_match); name the source image in the file list or file_metadata") }
+            return (nil, "several images have the name '\(entry.stem)': \(matches.map(\.entry.path).joined(separator: ", ")); name the source image in the file list or file_metadata")
+        case .fileNamePattern:
+            if let base = patternBase(of: entry, among: plan.images.map(\.entry)), let image = plan.images.first(where: { $0.entry.path == base.path }) {
+                return (image.id, nil)
+            }
+            return (nil, "no single image's name followed by '_', '-' or '.' starts '\(entry.stem)' (file_name_pattern); name the source image in the file list or file_metadata")
+        default:
+            return (nil, "the set's annotation_source_indicator is '\(indicator)', and neither the file list nor file_metadata names the source image")
+        }
+    }
+
+    /// The entry a reference names: its relative path, or the one entry whose path ends with the reference
+    /// (or that the reference ends with) at a folder boundary.
+    func resolveEntry(_ reference: String) -> SourceEntry? {
+        let path = SourceFileList.normalizedPath(reference)
+        if let entry = entryByPath[path] { return entry }
+        let matches = entries.filter { ("/" + path).hasSuffix("/" + $0.path) || ("/" + $0.path).hasSuffix("/" + path) }
+        return matches.count == 1 ? matches[0] : nil
+    }
+
+    /// The package id of the image a metadata image id names.
+    func imageIDForMetadataID(_ id: String) -> String? {
+        guard let index = (document.images ?? []).firstIndex(where: { $0.id == id }) else { return nil }
+        return plan.images.first { $0.metadataIndex == index }?.id
+    }
+}

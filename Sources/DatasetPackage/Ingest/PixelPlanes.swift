@@ -1,0 +1,69 @@
+import MIFACore
+
+/// Small pixel operations of the ingest: one sample of an RGB raster as a plane, label counting.
+enum PixelPlanes {
+    /// Sample `sample` of a `[y, x, s]` (interleaved) or `[s, y, x]` (planar) row-major array, as `[y, x]`.
+    /// - Throws: ``PackageError`` `.invalidInput` for a boolean array.
+    static func sample(_ sample: Int, of array: AnyNDArray, height: Int, width: Int, samples: Int, interleaved: Bool) throws -> AnyNDArray {
+        func take<T: NDArrayElement>(_ typed: NDArray<T>) throws -> AnyNDArray {
+            let dense = typed.order == .rowMajor ? typed : typed.reordered(.rowMajor)
+            let count = height * width
+            if !interleaved {
+                return AnyNDArray(try NDArray(shape: [height, width], elements: dense.elements[(sample * count)..<((sample + 1) * count)]))
+            }
+            var plane = NDArray<T>(shape: [height, width])
+            dense.elements.withUnsafeBufferPointer { source in
+                plane.elements.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<count { out[index] = source[index * samples + sample] }
+                }
+            }
+            return AnyNDArray(plane)
+        }
+        switch array {
+        case .uint8(let a): return try take(a)
+        case .uint16(let a): return try take(a)
+        case .uint32(let a): return try take(a)
+        case .int8(let a): return try take(a)
+        case .int16(let a): return try take(a)
+        case .int32(let a): return try take(a)
+        case .int64(let a): return try take(a)
+        case .uint64(let a): return try take(a)
+        case .float32(let a): return try take(a)
+        case .float64(let a): return try take(a)
+        case .bool: throw PackageError(.invalidInput, "boolean images with samples are not supported")
+        }
+    }
+
+    /// A label array ready for OME-Zarr: booleans become `uint8` 0/1; floating point is refused.
+    /// - Throws: ``PackageError`` `.invalidInput` for floating-point pixels.
+    static func labelArray(_ array: AnyNDArray, file: String) throws -> AnyNDArray {
+        switch array {
+        case .bool(let a):
+            return AnyNDArray(try NDArray<UInt8>(shape: a.shape, elements: a.elements.map { $0 ? 1 : 0 }, order: a.order))
+        case .float32, .float64:
+            throw PackageError(.invalidInput, "the mask holds floating-point pixels; a label image holds integers (0 = background, one value per object or class)", context: ErrorContext(file: file))
+        default:
+            return array
+        }
+    }
+
+    /// The number of distinct non-zero values of an integer array (the objects of an instance mask).
+    static func objectCount(_ array: AnyNDArray) -> Int {
+        func count<T: NDArrayElement & BinaryInteger>(_ typed: NDArray<T>) -> Int {
+            var seen = Set<T>()
+            for value in typed.elements where value != 0 { seen.insert(value) }
+            return seen.count
+        }
+        switch array {
+        case .uint8(let a): return count(a)
+        case .uint16(let a): return count(a)
+        case .uint32(let a): return count(a)
+        case .uint64(let a): return count(a)
+        case .int8(let a): return count(a)
+        case .int16(let a): return count(a)
+        case .int32(let a): return count(a)
+        case .int64(let a): return count(a)
+        case .bool, .float32, .float64: return 0
+        }
+    }
+}

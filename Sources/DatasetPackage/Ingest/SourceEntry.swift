@@ -1,0 +1,102 @@
+public import Annotations
+import Foundation
+import MIFACore
+
+/// One item of a source folder that `mifa pack` can ingest: a raster file, an OME-Zarr folder, or
+/// an annotation file or folder, named by its path relative to the source folder.
+public struct SourceEntry: Sendable, Hashable {
+    /// What an entry holds.
+    public enum Kind: Sendable, Hashable {
+        /// A PNG, TIFF or `.npy` raster: an image, or a label image (mask) of one.
+        case raster
+        /// An OME-Zarr image folder (NGFF 0.4 or 0.5).
+        case omeZarr
+        /// Vector or tabular annotations in a format of the Annotations module (COCO, GeoJSON,
+        /// napari CSV, a Cell Tracking Challenge or YOLO folder).
+        case vector(AnnotationFormat)
+    }
+
+    /// The path relative to the source folder, `/`-separated.
+    public var path: String
+    /// What it holds.
+    public var kind: Kind
+
+    /// The file or folder name without folders.
+    public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
+
+    /// The name without its extension (`img_01.ome.tif` -> `img_01.ome`; folders keep `.zarr` off).
+    public var stem: String { Self.stem(of: name) }
+
+    /// A name without its last extension.
+    static func stem(of name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
+
+    /// Whether this is a raster or OME-Zarr image.
+    public var isImageLike: Bool {
+        if case .vector = kind { return false }
+        return true
+    }
+
+    /// The entries of a source folder, sorted by path, with the files to leave out (the metadata
+    /// and file list when they sit inside it) and the files that are none of the above.
+    ///
+    /// Hidden names (starting with `.`) are skipped. An OME-Zarr folder (a `zarr.json`, `.zattrs`
+    /// or `.zgroup` at its top), a Cell Tracking Challenge folder (`man_track.txt`, `res_track.txt`
+    /// or `TRA`) and a YOLO folder (`classes.txt` or `data.yaml`) are single entries; other folders
+    /// are descended into.
+    /// - Throws: ``PackageError`` `.invalidInput` when `root` is not a folder, `.io` when a folder
+    ///   cannot be listed.
+    static func scan(_ root: String, excluding excluded: Set<String>) throws -> (entries: [SourceEntry], ignored: [String]) {
+        guard PackageFileSystem.kind(of: root) == .directory else {
+            throw PackageError(.invalidInput, "the source '\(root)' is not a folder; give the folder holding the images and annotations", context: ErrorContext(file: root))
+        }
+        let excludedNames = Set(excluded.map { $0.split(separator: "/").last.map(String.init) ?? $0 })
+        var entries: [SourceEntry] = []
+        var ignored: [String] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let folder = relative.isEmpty ? root : "\(root)/\(relative)"
+            for name in try PackageFileSystem.walkTopLevel(folder) where !name.hasPrefix(".") {
+                let path = relative.isEmpty ? name : "\(relative)/\(name)"
+                let full = "\(root)/\(path)"
+                if excludedNames.contains(name), excluded.contains(canonical(full)) { continue }
+                switch PackageFileSystem.kind(of: full) {
+                case .directory:
+                    let inside = Set((try? PackageFileSystem.walkTopLevel(full)) ?? [])
+                    if !inside.isDisjoint(with: ["zarr.json", ".zattrs", ".zgroup"]) {
+                        entries.append(SourceEntry(path: path, kind: .omeZarr))
+                    } else if !inside.isDisjoint(with: ["man_track.txt", "res_track.txt", "TRA"]) {
+                        entries.append(SourceEntry(path: path, kind: .vector(.ctc)))
+                    } else if !inside.isDisjoint(with: ["classes.txt", "data.yaml"]) {
+                        entries.append(SourceEntry(path: path, kind: .vector(.yolo)))
+                    } else {
+                        pending.append(path)
+                    }
+                case .file:
+                    if let kind = try fileKind(full) { entries.append(SourceEntry(path: path, kind: kind)) } else { ignored.append(path) }
+                default:
+                    ignored.append(path)
+                }
+            }
+        }
+        let order: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return (entries.sorted { order($0.path, $1.path) }, ignored.sorted(by: order))
+    }
+
+    /// The absolute path with symbolic links resolved (to compare paths given in different ways).
+    static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// The kind of a file by its extension (and, for `.json` and `.csv`, its first bytes).
+    static func fileKind(_ path: String) throws -> Kind? {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".tif") || lower.hasSuffix(".tiff") || lower.hasSuffix(".png") || lower.hasSuffix(".npy") { return .raster }
+        if lower.hasSuffix(".json") || lower.hasSuffix(".geojson") || lower.hasSuffix(".csv") {
+            return .vector(try AnnotationFormat.detect(input: path))
+        }
+        return nil
+    }
+}
