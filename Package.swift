@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "DatasetPackage",
             dependencies: [
-                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "MIFAModel", "Annotations",
+                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "MIFAModel", "Annotations", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
-        .testTarget(name: "DatasetPackageTests", dependencies: ["DatasetPackage", "MIFACore", "MIFAModel"], swiftSettings: strict),
+        .testTarget(name: "DatasetPackageTests", dependencies: ["DatasetPackage", "MIFACore", "MIFAModel", "OMEZarr", "Zarr", "Annotations"], swiftSettings: strict),
         .testTarget(name: "BatchLoaderTests", dependencies: ["BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

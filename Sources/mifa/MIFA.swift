@@ -16,7 +16,8 @@ struct MIFA: ParsableCommand {
             Exit codes: 0 success, 1 invalid input (the message names the file and the place), \
             2 usage error. Commands with --json print one JSON document on stdout.
             """,
-        subcommands: [ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self, DemoCommand.self, BenchCommand.self])
+        subcommands: [ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self, DemoCommand.self, BenchCommand.self,
+            AuditCommand.self, ExportCommand.self])
 
     /// Runs the command, mapping failures onto the documented exit codes.
     static func main() {
