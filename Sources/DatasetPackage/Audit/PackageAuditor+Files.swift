@@ -60,9 +60,10 @@ extension AuditRun {
         let results = scanner.hashEach(toHash, in: package.root)
         for (path, result) in zip(toHash, results) {
             let expected = manifest.files[path]!
+            if case .success(let entry) = result { treeDigests[path] = entry.sha256 }
             switch result {
             case .success(let entry) where entry == expected:
-                intactFiles.insert(path)
+                continue
             case .success(let entry) where entry.sha256 != expected.sha256:
                 let size = entry.bytes == expected.bytes ? "" : " and \(entry.bytes) bytes instead of \(expected.bytes)"
                 add(.error, .digestMismatch, path: path,

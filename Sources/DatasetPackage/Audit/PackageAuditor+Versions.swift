@@ -106,7 +106,8 @@ extension AuditRun {
         var needed: [SHA256Digest: [(version: String, path: String)]] = [:]
         for (version, list) in lists where version != manifest.version {
             for (path, entry) in list.files {
-                if manifest.files[path]?.sha256 == entry.sha256, intactFiles.contains(path) { continue }
+                // Unchanged since then: the current file is that copy, checked (and reported) with the current files.
+                if manifest.files[path]?.sha256 == entry.sha256 || treeDigests[path] == entry.sha256 { continue }
                 needed[entry.sha256, default: []].append((version, path))
             }
         }

@@ -62,8 +62,8 @@ struct AuditRun {
     var fileCount = 0
     var byteCount = 0
     var versionCount = 0
-    /// Content paths whose bytes match the manifest.
-    var intactFiles = Set<String>()
+    /// The digests of the content files as they are in the tree.
+    var treeDigests: [String: SHA256Digest] = [:]
     var coverage = AuditReport.Coverage(sets: [:], annotatedImages: [], unannotatedImages: [], declaredAnnotatedImages: [])
     var imageIDs: [String] = []
 

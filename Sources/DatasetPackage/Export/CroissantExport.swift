@@ -8,7 +8,7 @@ import MIFAModel
 /// authors and annotators as creators, the first publication as `citeAs`) and from the version
 /// record (version, date). `distribution` lists mifa.json, the root group, each image's `zarr.json`
 /// and each vector annotation file as FileObjects with their SHA-256, each image's OME-Zarr folder
-/// and each label set as FileSets. `recordSet` has one table of images (id, path, width, height;
+/// (`files/images/<id>`) and each label set (`files/labels/<set>`) as FileSets. `recordSet` has one table of images (id, path, width, height;
 /// inline data) and one per annotation set. Content URLs are relative to the package folder.
 public enum CroissantExport {
     /// The JSON-LD `@context` of Croissant 1.0, as the specification's examples give it.
@@ -52,10 +52,16 @@ public enum CroissantExport {
         }
         if let url = study.linkURL?.first { dataset.append(("url", .string(url))) }
         if let keywords = study.keywords, !keywords.isEmpty { dataset.append(("keywords", .array(keywords.map(JSONValue.string)))) }
-        if let doi = study.publications?.first?.publicationDOI { dataset.append(("citeAs", .string("https://doi.org/\(doi)"))) }
         var people: [Author] = []
         for author in (study.authors ?? []) + metadata.creditedAnnotators + record.creditedAnnotators where !people.contains(where: { $0.isSamePerson(as: author) }) {
             people.append(author)
+        }
+        if let doi = study.publications?.first?.publicationDOI {
+            dataset.append(("citeAs", .string("https://doi.org/\(doi)")))
+        } else {
+            let names = people.map { [$0.authorLastName, $0.authorFirstName].compactMap { $0 }.joined(separator: ", ") }.joined(separator: "; ")
+            let year = record.timestamp.prefix(4)
+            dataset.append(("citeAs", .string("\(names.isEmpty ? "" : "\(names) ")(\(year)). \(study.title ?? folder). MIFA dataset package, version \(record.version).")))
         }
         if !people.isEmpty { dataset.append(("creator", .array(people.map(person)))) }
         dataset.append(("distribution", .array(try distribution(snapshot))))
@@ -94,7 +100,7 @@ public enum CroissantExport {
             let path = "\(PackageLayout.image(id))/zarr.json"
             entries.append(fileObject(path, files[path]!, format: "application/json", description: "OME-Zarr 0.5 metadata of image \(id)"))
             entries.append(fileSet(
-                PackageLayout.image(id), includes: "\(PackageLayout.image(id))/**", format: "application/x-zarr",
+                "files/\(PackageLayout.image(id))", includes: "\(PackageLayout.image(id))/**", format: "application/x-zarr",
                 description: "OME-Zarr image \(id): multiscale arrays (zarr.json and chunks) and label images"))
         }
         for set in snapshot.vectorSets {
@@ -102,7 +108,7 @@ public enum CroissantExport {
             entries.append(fileObject(path, files[path]!, format: "application/geo+json", description: "vector annotations of set \(set) (GeoJSON, pixel coordinates of the full-resolution image)"))
         }
         for set in snapshot.labelSets.keys.sorted() {
-            entries.append(fileSet("labels/\(set)", includes: "images/*/labels/\(set)/**", format: "application/x-zarr", description: "label images of set \(set) (OME-Zarr image-label)"))
+            entries.append(fileSet("files/labels/\(set)", includes: "images/*/labels/\(set)/**", format: "application/x-zarr", description: "label images of set \(set) (OME-Zarr image-label)"))
         }
         return entries
     }
