@@ -20,7 +20,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The package folder.")
     var package: String
 
-    @Option(name: .customLong("to"), help: "The output format: zip, coco, geojson or croissant.")
+    @Option(name: .customLong("to"), help: ArgumentHelp("The output format: zip, coco, geojson or croissant.", valueName: "format"))
     var format: String
 
     @Argument(help: "The output file (must not exist).")

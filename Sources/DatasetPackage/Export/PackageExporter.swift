@@ -75,6 +75,16 @@ public struct PackageExporter: Sendable {
         }
     }
 
+    /// Whether a path under `versions/` is a record (`<version>.json`) or a stored object, not a leftover.
+    private static func isHistory(_ path: String) -> Bool {
+        let parts = path.split(separator: "/").map(String.init)
+        switch parts.count {
+        case 1: return parts[0].hasSuffix(".json") && PackageLayout.isSafeName(String(parts[0].dropLast(5)))
+        case 3: return parts[0] == "objects" && parts[1] == "sha256" && SHA256Digest(hex: parts[2])?.hex == parts[2]
+        default: return false
+        }
+    }
+
     /// Writes the snapshot's content (and, with `history`, manifest.json and versions/) into a zip file.
     private func writeZip(_ snapshot: PackageSnapshot, history: Bool, to output: String) throws -> Int {
         let writer = try ZipWriter(path: output)
@@ -82,7 +92,7 @@ public struct PackageExporter: Sendable {
             var names = snapshot.fileList.paths.map { (name: $0, content: true) }
             if history {
                 names.append((PackageLayout.manifest, false))
-                for entry in try PackageFileSystem.walk(package.path(PackageLayout.versions)) where entry.kind == .file {
+                for entry in try PackageFileSystem.walk(package.path(PackageLayout.versions)) where entry.kind == .file && Self.isHistory(entry.path) {
                     names.append(("\(PackageLayout.versions)/\(entry.path)", false))
                 }
                 names.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
