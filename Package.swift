@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "DatasetPackage",
             dependencies: [
-                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "MIFAModel", "Annotations",
+                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "MIFAModel", "Annotations", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),

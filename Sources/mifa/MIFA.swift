@@ -18,7 +18,7 @@ struct MIFA: ParsableCommand {
             """,
         subcommands: [
             ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self,
-            PackCommand.self, VersionCommand.self, DiffCommand.self, CheckoutCommand.self,
+            PackCommand.self, VersionCommand.self, DiffCommand.self, CheckoutCommand.self, AuditCommand.self, ExportCommand.self,
             BenchCommand.self, DemoCommand.self,
         ])
 

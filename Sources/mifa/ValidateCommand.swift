@@ -9,7 +9,8 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check MIFA metadata and list every problem with its place.",
         discussion: """
-            Reads a mifa.json or mifa.yaml (a package or dataset folder: its mifa.json or mifa.yaml), \
+            Reads a mifa.json or mifa.yaml (a package or dataset folder: its mifa.json or mifa.yaml; \
+            for a whole package, files, versions and coverage included, use `mifa audit`), \
             or one of the BioImage Archive's Study_*, Annotations_* or Version_* YAML files. \
             Normalises ORCID iDs, DOIs, licenses and single values given where lists are expected, \
             then checks required fields, types, enums, ORCID check digits, e-mails, SPDX license ids, \

@@ -58,6 +58,18 @@ public struct ContentScanner: Sendable {
     /// the bytes of each file as it is done.
     /// - Throws: ``PackageError`` `.io` for the first file that cannot be read.
     public func hash(_ paths: [String], in root: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> [String: ManifestEntry] {
+        let results = hashEach(paths, in: root, progress: progress)
+        var entries: [String: ManifestEntry] = [:]
+        entries.reserveCapacity(paths.count)
+        for (index, path) in paths.enumerated() {
+            entries[path] = try results[index].get()
+        }
+        return entries
+    }
+
+    /// Hashes package-relative `paths` under `root`, one result per path in the same order: the
+    /// entry, or the error reading that file (an audit reports each unreadable file instead of stopping).
+    public func hashEach(_ paths: [String], in root: String, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
         let results = ResultSlots<ManifestEntry>(count: paths.count)
         let next = ResultSlots<Int>(count: 1)
         let workers = min(concurrency, max(1, paths.count))
@@ -72,12 +84,11 @@ public struct ContentScanner: Sendable {
                 }
             }
         }
-        var entries: [String: ManifestEntry] = [:]
-        entries.reserveCapacity(paths.count)
-        for (index, path) in paths.enumerated() {
-            entries[path] = try results.get(index)
+        return paths.indices.map { index in
+            Result { try results.get(index) }.mapError { error in
+                error as? PackageError ?? PackageError(.io, "cannot read '\(paths[index])': \(error)", context: ErrorContext(file: paths[index]))
+            }
         }
-        return entries
     }
 
     /// Lists and hashes the content of the tree at `root`.

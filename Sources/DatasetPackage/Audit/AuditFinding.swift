@@ -1,0 +1,106 @@
+/// One problem or observation of a package audit (``PackageAuditor``): how serious, a stable code,
+/// the package file concerned, where inside it, and what to do about it.
+public struct AuditFinding: Sendable, Hashable, Codable {
+    /// How serious a finding is; errors first.
+    public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+        /// The package is broken or lies about itself.
+        case error
+        /// Allowed, but a reuser would stumble on it.
+        case warning
+        /// Worth knowing; nothing to fix.
+        case info
+
+        /// Errors before warnings before notes.
+        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// The stable codes of audit findings.
+    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
+        /// An interrupted write was finished or discarded when the package was opened.
+        case recovered = "recovered"
+        /// Another process is writing to the package; it was audited as it is.
+        case writeInProgress = "write-in-progress"
+        /// `manifest.json` is missing or unreadable.
+        case manifestUnreadable = "manifest-unreadable"
+        /// A file the manifest lists is missing.
+        case fileMissing = "file-missing"
+        /// A file's content differs from the manifest's digest.
+        case digestMismatch = "digest-mismatch"
+        /// A file's size differs from the manifest's.
+        case sizeMismatch = "size-mismatch"
+        /// A content file the manifest does not list.
+        case fileUnlisted = "file-unlisted"
+        /// A symbolic link or special file in the package.
+        case irregularFile = "irregular-file"
+        /// Something at the package root or under `versions/` that a package does not hold.
+        case unexpectedEntry = "unexpected-entry"
+        /// A file could not be read.
+        case unreadable = "unreadable"
+        /// A version record is missing, unreadable or inconsistent.
+        case versionRecordInvalid = "version-record-invalid"
+        /// The version chain loops or a `previous_version` does not resolve.
+        case versionChainBroken = "version-chain-broken"
+        /// A record's timestamp is not after the previous one's, or is not a date-time.
+        case versionTimestamp = "version-timestamp"
+        /// A digest linking records, manifest and file lists does not match.
+        case versionDigestMismatch = "version-digest-mismatch"
+        /// A stored object is missing or altered, so an earlier version cannot be restored.
+        case objectMissing = "object-missing"
+        /// A version record that no version chain reaches.
+        case versionOrphan = "version-orphan"
+        /// An annotator credited by a version is no longer credited by the next, without a recorded removal.
+        case creditLost = "credit-lost"
+        /// An annotator's credit was removed on purpose (recorded in `credit_removed`).
+        case creditRemoved = "credit-removed"
+        /// An annotator of the metadata is not credited by the current version record.
+        case creditMissing = "credit-missing"
+        /// The metadata does not validate, or cannot be read.
+        case metadataInvalid = "metadata-invalid"
+        /// The metadata validator warns about something.
+        case metadataWarning = "metadata-warning"
+        /// An ORCID iD that is malformed or has a wrong check digit.
+        case orcidInvalid = "orcid-invalid"
+        /// No license.
+        case licenseMissing = "license-missing"
+        /// A license that restricts reuse (non-commercial, no derivatives, or none).
+        case licenseRestrictive = "license-restrictive"
+        /// An annotation names a source image the package does not have.
+        case sourceImageMissing = "source-image-missing"
+        /// An image folder that is not an OME-Zarr image (no `zarr.json`).
+        case imageInvalid = "image-invalid"
+        /// An image of the package that the metadata does not list, or the reverse.
+        case imageNotInMetadata = "image-not-in-metadata"
+        /// An image the metadata lists that the package does not have.
+        case imageMissing = "image-missing"
+        /// An annotation file that cannot be read.
+        case annotationsUnreadable = "annotations-unreadable"
+        /// The metadata declares annotations for an image that has none in the package.
+        case coverageDeclaredNotFound = "coverage-declared-not-found"
+        /// An image has annotations that the metadata does not declare.
+        case coverageUndeclared = "coverage-undeclared"
+        /// An annotation set with no objects, or an image set with no images.
+        case empty = "empty"
+    }
+
+    /// How serious.
+    public var severity: Severity
+    /// The stable code.
+    public var code: Code
+    /// The package-relative path concerned (`.` for the package itself).
+    public var path: String
+    /// The JSON pointer inside that file, where relevant.
+    public var pointer: String?
+    /// What was found and how to fix it.
+    public var message: String
+
+    /// A finding.
+    public init(_ severity: Severity, _ code: Code, path: String, pointer: String? = nil, _ message: String) {
+        self.severity = severity
+        self.code = code
+        self.path = path
+        self.pointer = pointer
+        self.message = message
+    }
+}

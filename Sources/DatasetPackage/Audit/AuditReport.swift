@@ -1,0 +1,89 @@
+/// The result of auditing a package (``PackageAuditor``): a summary of what the package holds,
+/// the findings ranked by severity, the coverage measured, and what recovery did on opening.
+public struct AuditReport: Sendable, Hashable, Codable {
+    /// The package folder as given.
+    public var package: String
+    /// The current version (`nil` when the manifest cannot be read).
+    public var version: String?
+    /// `clean`, `warnings` or `errors`.
+    public var verdict: String
+    /// How many files, bytes, images, annotation sets and findings of each severity.
+    public var counts: Counts
+    /// Every finding, errors first, then by path.
+    public var findings: [AuditFinding]
+    /// Which images carry annotations, per set and as the metadata declares.
+    public var coverage: Coverage
+    /// What opening the package did to an interrupted write; `nil` when there was none.
+    public var recovered: String?
+
+    /// The sizes of the package and of the findings.
+    public struct Counts: Sendable, Hashable, Codable {
+        /// Content files in the manifest.
+        public var files: Int
+        /// Their total size.
+        public var bytes: Int
+        /// Images (`images/<id>/`).
+        public var images: Int
+        /// Annotation sets (vector sets under `annotations/` and label sets under `images/*/labels/`).
+        public var annotationSets: Int
+        /// Versions in the lineage of the current version.
+        public var versions: Int
+        /// Findings that are errors.
+        public var errors: Int
+        /// Findings that are warnings.
+        public var warnings: Int
+        /// Findings that are notes.
+        public var info: Int
+
+        enum CodingKeys: String, CodingKey {
+            case files, bytes, images, versions, errors, warnings, info
+            case annotationSets = "annotation_sets"
+        }
+    }
+
+    /// Declared and measured coverage.
+    public struct Coverage: Sendable, Hashable, Codable {
+        /// Per annotation set id: what the package holds.
+        public var sets: [String: SetCoverage]
+        /// Images that carry annotations of any set.
+        public var annotatedImages: [String]
+        /// Images the package holds but no set annotates.
+        public var unannotatedImages: [String]
+        /// Images the metadata's `file_metadata` declares annotations for (`source_image_id`).
+        public var declaredAnnotatedImages: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case sets
+            case annotatedImages = "annotated_images"
+            case unannotatedImages = "unannotated_images"
+            case declaredAnnotatedImages = "declared_annotated_images"
+        }
+    }
+
+    /// What one annotation set holds.
+    public struct SetCoverage: Sendable, Hashable, Codable {
+        /// `vector` (annotations/<set>/annotations.geojson), `labels` (images/*/labels/<set>/) or `vector+labels`.
+        public var kind: String
+        /// Images the set annotates.
+        public var images: [String]
+        /// Vector objects per image (images with label images only are absent: their objects are pixels).
+        public var objectsPerImage: [String: Int]
+        /// All vector objects of the set.
+        public var objects: Int
+
+        enum CodingKeys: String, CodingKey {
+            case kind, images, objects
+            case objectsPerImage = "objects_per_image"
+        }
+    }
+
+    /// The findings of one severity.
+    public func findings(_ severity: AuditFinding.Severity) -> [AuditFinding] {
+        findings.filter { $0.severity == severity }
+    }
+
+    /// Whether the audit fails: any error, or with `strict` any warning.
+    public func fails(strict: Bool) -> Bool {
+        counts.errors > 0 || (strict && counts.warnings > 0)
+    }
+}

@@ -1,0 +1,55 @@
+import MIFAModel
+
+extension AuditRun {
+    /// Compares the images and annotation coverage the metadata declares with what the package holds.
+    mutating func compareCoverage(_ document: MIFADocument, measured: [String: Int]) {
+        let inPackage = Set(imageIDs)
+        let annotated = Set(coverage.annotatedImages)
+        let file = PackageLayout.metadata
+        let listed = (document.images ?? []).enumerated().compactMap { index, image in image.id.map { (index, $0) } }
+        if listed.isEmpty {
+            if !inPackage.isEmpty {
+                add(.warning, .imageNotInMetadata, path: file, pointer: "/images",
+                    "mifa.json lists no images while the package has \(inPackage.count); describe each image (id, REMBI sections) under images")
+            }
+        } else {
+            let listedIDs = Set(listed.map(\.1))
+            for (index, id) in listed where !inPackage.contains(id) {
+                add(.error, .imageMissing, path: file, pointer: "/images/\(index)/id",
+                    "mifa.json describes the image '\(id)' but the package has no images/\(id)/; add the image or remove its entry")
+            }
+            for id in imageIDs where !listedIDs.contains(id) {
+                add(.warning, .imageNotInMetadata, path: PackageLayout.image(id),
+                    "the image '\(id)' is not described in mifa.json; add an entry with its id under images")
+            }
+        }
+        var declared = Set<String>()
+        for (setIndex, set) in (document.annotations ?? []).enumerated() {
+            for (entryIndex, entry) in (set.fileMetadata ?? []).enumerated() {
+                guard let image = entry.sourceImageID else { continue }
+                let pointer = "/annotations/\(setIndex)/file_metadata/\(entryIndex)/source_image_id"
+                declared.insert(image)
+                if !inPackage.contains(image) {
+                    add(.error, .sourceImageMissing, path: file, pointer: pointer,
+                        "the annotation '\(entry.annotationID ?? "#\(entryIndex)")' names the source image '\(image)', which the package does not have; add the image or fix source_image_id")
+                } else if !annotated.contains(image) {
+                    add(.warning, .coverageDeclaredNotFound, path: file, pointer: pointer,
+                        "the annotation '\(entry.annotationID ?? "#\(entryIndex)")' is declared for image '\(image)', but no annotation set of the package annotates it; add its annotations or remove the entry")
+                }
+            }
+        }
+        coverage.declaredAnnotatedImages = declared.sorted(by: byteOrder)
+        if declared.isEmpty {
+            if !annotated.isEmpty {
+                add(.info, .coverageUndeclared, path: file, pointer: "/annotations",
+                    "mifa.json has no file_metadata, so the declared coverage cannot be compared with the \(annotated.count) annotated image(s)")
+            }
+            return
+        }
+        for image in coverage.annotatedImages where !declared.contains(image) {
+            let objects = measured[image].map { " (\($0) objects)" } ?? ""
+            add(.warning, .coverageUndeclared, path: PackageLayout.image(image),
+                "image '\(image)' has annotations\(objects) that no file_metadata entry of mifa.json declares; add an entry with source_image_id '\(image)'")
+        }
+    }
+}

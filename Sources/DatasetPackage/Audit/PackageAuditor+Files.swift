@@ -1,0 +1,78 @@
+import MIFACore
+
+extension AuditRun {
+    /// The names a package root may hold.
+    static let rootNames: Set<String> = [
+        PackageLayout.rootGroup, PackageLayout.metadata, PackageLayout.manifest, PackageLayout.images, PackageLayout.annotations,
+        PackageLayout.versions, ".mifa-lock", PackageLayout.transaction,
+    ]
+
+    /// Nothing at the root or under `versions/` that a package does not hold.
+    mutating func checkRoot() {
+        for name in (try? PackageFileSystem.walkTopLevel(package.root)) ?? [] where !Self.rootNames.contains(name) {
+            add(.warning, .unexpectedEntry, path: name,
+                "'\(name)' is not part of a MIFA package (the root holds zarr.json, mifa.json, manifest.json, images/, annotations/, versions/); move it out of the package folder")
+        }
+        let versions = package.path(PackageLayout.versions)
+        guard PackageFileSystem.kind(of: versions) == .directory, let entries = try? PackageFileSystem.walk(versions) else { return }
+        for entry in entries {
+            let path = "\(PackageLayout.versions)/\(entry.path)"
+            let parts = entry.path.split(separator: "/").map(String.init)
+            let expected: Bool
+            switch (parts.count, entry.kind) {
+            case (1, .file): expected = parts[0].hasSuffix(".json") && PackageLayout.isSafeName(String(parts[0].dropLast(5)))
+            case (1, .directory): expected = parts[0] == "objects"
+            case (2, .directory): expected = parts[1] == "sha256"
+            case (3, .file): expected = parts[1] == "sha256" && SHA256Digest(hex: parts[2]) != nil && parts[2] == parts[2].lowercased()
+            default: expected = false
+            }
+            if !expected {
+                let what = entry.kind == .symbolicLink ? "a symbolic link" : entry.kind == .other ? "a special file" : "not a version record or stored object"
+                add(.warning, entry.kind == .symbolicLink || entry.kind == .other ? .irregularFile : .unexpectedEntry, path: path,
+                    "'\(path)' is \(what); versions/ holds <version>.json records and objects/sha256/<digest> only. Remove it (a leftover of an interrupted copy is safe to delete)")
+            }
+        }
+    }
+
+    /// Every manifest file present with its digest and size; nothing unlisted or irregular in the content area.
+    mutating func checkFiles(_ manifest: Manifest) {
+        let listing: ContentScanner.Listing
+        do {
+            listing = try scanner.list(package.root)
+        } catch {
+            add(.error, .unreadable, path: ".", "the content folders cannot be listed: \(error)")
+            return
+        }
+        for path in listing.irregular {
+            add(.error, .irregularFile, path: path, "'\(path)' is a symbolic link or special file; a package holds regular files only. Replace it with the file itself")
+        }
+        let present = Set(listing.files)
+        for path in listing.files where manifest.files[path] == nil {
+            add(.error, .fileUnlisted, path: path,
+                "'\(path)' is not in the manifest of version \(manifest.version): it was added outside mifa. Remove it, or add it with `mifa version`")
+        }
+        let listed = manifest.fileList.paths
+        for path in listed where !present.contains(path) && !listing.irregular.contains(path) {
+            add(.error, .fileMissing, path: path,
+                "'\(path)' of version \(manifest.version) is missing. Restore it from the original data (or `mifa checkout` of a version that has it)")
+        }
+        let toHash = listed.filter(present.contains)
+        let results = scanner.hashEach(toHash, in: package.root)
+        for (path, result) in zip(toHash, results) {
+            let expected = manifest.files[path]!
+            if case .success(let entry) = result { treeDigests[path] = entry.sha256 }
+            switch result {
+            case .success(let entry) where entry == expected:
+                continue
+            case .success(let entry) where entry.sha256 != expected.sha256:
+                let size = entry.bytes == expected.bytes ? "" : " and \(entry.bytes) bytes instead of \(expected.bytes)"
+                add(.error, .digestMismatch, path: path,
+                    "'\(path)' has SHA-256 \(entry.sha256.hex)\(size) but version \(manifest.version) recorded \(expected.sha256.hex): it was changed outside mifa. Restore the original file")
+            case .success(let entry):
+                add(.error, .sizeMismatch, path: path, "'\(path)' has \(entry.bytes) bytes but the manifest records \(expected.bytes); the manifest was edited. Restore manifest.json")
+            case .failure(let error):
+                add(.error, .unreadable, path: path, "'\(path)' cannot be read: \(error.message)")
+            }
+        }
+    }
+}

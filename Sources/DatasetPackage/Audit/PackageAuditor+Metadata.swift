@@ -1,0 +1,149 @@
+import Annotations
+import MIFACore
+import MIFAModel
+
+extension AuditRun {
+    /// The metadata (validity, license, ORCID iDs, credit) and the annotation coverage it declares
+    /// against what the package holds.
+    mutating func checkMetadataAndCoverage(_ manifest: Manifest) {
+        let measured = measureCoverage(manifest)
+        guard manifest.files[PackageLayout.metadata] != nil else {
+            add(.error, .metadataInvalid, path: PackageLayout.metadata, "the package has no mifa.json; write the MIFA metadata and add it with `mifa version`")
+            return
+        }
+        let loaded: LoadedMetadata
+        do {
+            let bytes = try PackageFileSystem.read(package.path(PackageLayout.metadata), limit: MetadataReader.maximumFileBytes)
+            loaded = try MetadataReader.read(bytes: bytes, format: .json, file: PackageLayout.metadata)
+        } catch let error as any MIFAError {
+            add(.error, .metadataInvalid, path: PackageLayout.metadata, pointer: error.context.pointer, "mifa.json cannot be read: \(error.message)")
+            return
+        } catch {
+            add(.error, .metadataInvalid, path: PackageLayout.metadata, "mifa.json cannot be read: \(error)")
+            return
+        }
+        for issue in loaded.report.issues where issue.severity != .info {
+            let pointer = issue.pointer.isRoot ? nil : issue.pointer.description
+            if issue.code == .invalidORCID || issue.code == .orcidCheckDigit {
+                add(.error, .orcidInvalid, path: PackageLayout.metadata, pointer: pointer, Self.text(of: issue))
+            } else if issue.pointer.description != "/study/license" || issue.code != .missingRequired {
+                add(issue.severity == .error ? .error : .warning, issue.severity == .error ? .metadataInvalid : .metadataWarning,
+                    path: PackageLayout.metadata, pointer: pointer, Self.text(of: issue))
+            }
+        }
+        checkLicense(loaded.document.study?.license)
+        checkCredit(of: loaded.document)
+        compareCoverage(loaded.document, measured: measured)
+    }
+
+    /// A validation issue's message with what was expected and found and the suggestion.
+    static func text(of issue: ValidationIssue) -> String {
+        var text = issue.message
+        switch (issue.expected, issue.found) {
+        case let (expected?, found?): text += " (expected \(expected), found \(found))"
+        case let (expected?, nil): text += " (expected \(expected))"
+        case let (nil, found?): text += " (found \(found))"
+        case (nil, nil): break
+        }
+        if let suggestion = issue.suggestion { text += " — " + suggestion }
+        return text
+    }
+
+    private mutating func checkLicense(_ license: String?) {
+        guard let license, !license.allSatisfy(\.isWhitespace) else {
+            add(.error, .licenseMissing, path: PackageLayout.metadata, pointer: "/study/license",
+                "the dataset has no license, so nobody may reuse it; set study.license to an SPDX id such as CC-BY-4.0 or CC0-1.0")
+            return
+        }
+        guard let spdx = SPDXLicense.license(caseInsensitiveID: SPDXLicense.normalizedID(for: license) ?? license) else { return }
+        let parts = spdx.id.split(separator: "-")
+        if spdx.forbidsCommercialUse || parts.contains("ND") {
+            let what = [spdx.forbidsCommercialUse ? "commercial use" : nil, parts.contains("ND") ? "derivative works" : nil].compactMap { $0 }.joined(separator: " and ")
+            add(.warning, .licenseRestrictive, path: PackageLayout.metadata, pointer: "/study/license",
+                "the license \(spdx.id) forbids \(what), which keeps the dataset out of many training sets; CC-BY-4.0 or CC0-1.0 allow reuse with or without attribution")
+        }
+    }
+
+    /// The metadata's annotators are credited by the current version record.
+    private mutating func checkCredit(of document: MIFADocument) {
+        guard let version, let record = try? package.record(version).record else { return }
+        for annotator in document.creditedAnnotators where !record.creditedAnnotators.contains(where: { $0.isSamePerson(as: annotator) }) {
+            add(.warning, .creditMissing, path: PackageLayout.versionRecord(version), pointer: "/credited_annotators",
+                "\(Self.name(annotator)), an annotator in mifa.json, is not credited by version \(version); make a new version with `mifa version` so the record credits them")
+        }
+    }
+
+    /// Images with annotations per set, read from the package's files.
+    private mutating func measureCoverage(_ manifest: Manifest) -> [String: Int] {
+        var images = Set<String>()
+        var labelSets: [String: Set<String>] = [:]
+        var vectorSets: [String] = []
+        for path in manifest.fileList.paths {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if parts[0] == PackageLayout.images, parts.count >= 3 {
+                images.insert(parts[1])
+                if parts.count >= 5, parts[2] == "labels" { labelSets[parts[3], default: []].insert(parts[1]) }
+            } else if parts[0] == PackageLayout.annotations, parts.count == 3, parts[2] == PackageLayout.annotationFileName {
+                vectorSets.append(parts[1])
+            }
+        }
+        imageIDs = images.sorted(by: byteOrder)
+        for id in imageIDs where manifest.files["\(PackageLayout.image(id))/zarr.json"] == nil {
+            add(.error, .imageInvalid, path: PackageLayout.image(id), "images/\(id)/ has no zarr.json, so it is not an OME-Zarr image; re-create the image with `mifa pack`")
+        }
+        var sets: [String: AuditReport.SetCoverage] = [:]
+        for (set, annotated) in labelSets {
+            sets[set] = AuditReport.SetCoverage(kind: "labels", images: annotated.sorted(by: byteOrder), objectsPerImage: [:], objects: 0)
+        }
+        var perImage: [String: Int] = [:]
+        for set in vectorSets {
+            let counts = countObjects(set, images: images)
+            var entry = sets[set] ?? AuditReport.SetCoverage(kind: "vector", images: [], objectsPerImage: [:], objects: 0)
+            if sets[set] != nil { entry.kind = "vector+labels" }
+            entry.objectsPerImage = counts
+            entry.objects = counts.values.reduce(0, +)
+            entry.images = Set(entry.images).union(counts.keys).sorted(by: byteOrder)
+            sets[set] = entry
+            for (image, count) in counts { perImage[image, default: 0] += count }
+        }
+        for (set, entry) in sets where entry.images.isEmpty {
+            add(.warning, .empty, path: PackageLayout.annotationFile(set), "the annotation set \(set) holds no objects; remove it or add its annotations")
+        }
+        let annotated = Set(sets.values.flatMap(\.images))
+        coverage.sets = sets
+        coverage.annotatedImages = annotated.sorted(by: byteOrder)
+        coverage.unannotatedImages = imageIDs.filter { !annotated.contains($0) }
+        return perImage
+    }
+
+    /// Objects per image of a vector set; features naming no image of the package are reported.
+    private mutating func countObjects(_ set: String, images: Set<String>) -> [String: Int] {
+        let path = PackageLayout.annotationFile(set)
+        let document: AnnotationDocument
+        do {
+            document = try GeoJSONReader.read(bytes: PackageFileSystem.read(package.path(path)), file: path).document
+        } catch let error as any MIFAError {
+            add(.error, .annotationsUnreadable, path: path, pointer: error.context.pointer, "\(error.message); rewrite the set from its source with `mifa pack`")
+            return [:]
+        } catch {
+            add(.error, .annotationsUnreadable, path: path, "\(error)")
+            return [:]
+        }
+        let only: String? = document.images.count == 1 ? document.images[0].id.description : images.count == 1 ? images.first : nil
+        var counts: [String: Int] = [:]
+        var missing: [String: Int] = [:]
+        for (index, annotation) in document.annotations.enumerated() {
+            guard let image = annotation.imageID?.description ?? only else {
+                add(.error, .sourceImageMissing, path: path, pointer: "/features/\(index)/properties/image_id",
+                    "feature \(index) names no source image and the set has several images; give each feature an image_id")
+                continue
+            }
+            if images.contains(image) { counts[image, default: 0] += 1 } else { missing[image, default: 0] += 1 }
+        }
+        for (image, count) in missing.sorted(by: { byteOrder($0.key, $1.key) }) {
+            add(.error, .sourceImageMissing, path: path, pointer: "/features",
+                "\(count) object(s) of set \(set) name the source image '\(image)', which the package does not have (no images/\(image)/); add the image or fix the image_id")
+        }
+        return counts
+    }
+}

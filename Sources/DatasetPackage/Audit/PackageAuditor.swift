@@ -1,0 +1,113 @@
+import MIFACore
+
+/// Audits a MIFA package (DESIGN.md, "Curators audit a package"): the files against the manifest,
+/// the version chain and its digests, restorability of every version, credit, the metadata, the
+/// license and ORCID iDs, and declared against measured annotation coverage.
+///
+/// ```swift
+/// let report = try PackageAuditor().audit("nuclei.mifa")
+/// report.verdict        // "clean", "warnings" or "errors"
+/// report.findings       // errors first, each with a code, a path and how to fix it
+/// ```
+///
+/// Opening the package finishes or discards an interrupted write when no other process is writing
+/// (``DatasetPackage/Recovery/ifUnlocked``); the report says which version the package is then.
+public struct PackageAuditor: Sendable {
+    /// Hashes the files (on every core by default).
+    public var scanner: ContentScanner
+
+    /// An auditor hashing with `scanner`.
+    public init(scanner: ContentScanner = ContentScanner()) {
+        self.scanner = scanner
+    }
+
+    /// Audits the package at `root`.
+    /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.io` when its
+    ///   root cannot be listed. Everything wrong inside the package is a finding, not an error.
+    public func audit(_ root: String) throws -> AuditReport {
+        let transaction = "\(root)/\(PackageLayout.transaction)"
+        let hadTransaction = PackageFileSystem.exists(transaction)
+        let wasCommitted = PackageFileSystem.kind(of: "\(transaction)/COMMIT") == .file
+        let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+        var run = AuditRun(package: package, scanner: scanner)
+        if hadTransaction {
+            if PackageFileSystem.exists(transaction) {
+                run.add(.warning, .writeInProgress, path: PackageLayout.transaction,
+                        "another process is writing to the package; it was audited as it is now. Run the audit again when that write has ended")
+            } else {
+                let now = (try? package.currentVersion()).map { "version \($0)" } ?? "an unreadable version"
+                run.recovered = wasCommitted
+                    ? "an interrupted write was committed and has been finished; the package is now \(now)"
+                    : "an interrupted write had not been committed and was discarded; the package is still \(now)"
+                run.add(.info, .recovered, path: PackageLayout.transaction, run.recovered!)
+            }
+        }
+        run.checkRoot()
+        if let manifest = run.readManifest() {
+            run.checkFiles(manifest)
+            run.checkVersions(manifest)
+            run.checkMetadataAndCoverage(manifest)
+        }
+        return run.report()
+    }
+}
+
+/// The state of one audit: the package, what has been established so far, and the findings.
+struct AuditRun {
+    let package: DatasetPackage
+    let scanner: ContentScanner
+    var findings: [AuditFinding] = []
+    var recovered: String?
+    var version: String?
+    var fileCount = 0
+    var byteCount = 0
+    var versionCount = 0
+    /// The digests of the content files as they are in the tree.
+    var treeDigests: [String: SHA256Digest] = [:]
+    var coverage = AuditReport.Coverage(sets: [:], annotatedImages: [], unannotatedImages: [], declaredAnnotatedImages: [])
+    var imageIDs: [String] = []
+
+    init(package: DatasetPackage, scanner: ContentScanner) {
+        self.package = package
+        self.scanner = scanner
+    }
+
+    mutating func add(_ severity: AuditFinding.Severity, _ code: AuditFinding.Code, path: String, pointer: String? = nil, _ message: String) {
+        findings.append(AuditFinding(severity, code, path: path, pointer: pointer, message))
+    }
+
+    /// Reads `manifest.json`, reporting why it cannot be read.
+    mutating func readManifest() -> Manifest? {
+        do {
+            let manifest = try package.manifest()
+            version = manifest.version
+            fileCount = manifest.files.count
+            byteCount = manifest.fileList.totalBytes
+            return manifest
+        } catch let error as PackageError {
+            add(.error, .manifestUnreadable, path: PackageLayout.manifest, pointer: error.context.pointer,
+                "\(error.message). Without a manifest nothing can be checked; restore manifest.json from a copy of the package")
+        } catch {
+            add(.error, .manifestUnreadable, path: PackageLayout.manifest, "\(error)")
+        }
+        return nil
+    }
+
+    func report() -> AuditReport {
+        let order: (AuditFinding, AuditFinding) -> Bool = { a, b in
+            if a.severity != b.severity { return a.severity < b.severity }
+            if a.path != b.path { return a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+            return (a.pointer ?? "").utf8.lexicographicallyPrecedes((b.pointer ?? "").utf8)
+        }
+        let sorted = findings.sorted(by: order)
+        let count: (AuditFinding.Severity) -> Int = { severity in sorted.count { $0.severity == severity } }
+        let counts = AuditReport.Counts(
+            files: fileCount, bytes: byteCount, images: imageIDs.count, annotationSets: coverage.sets.count, versions: versionCount,
+            errors: count(.error), warnings: count(.warning), info: count(.info))
+        let verdict = counts.errors > 0 ? "errors" : counts.warnings > 0 ? "warnings" : "clean"
+        return AuditReport(package: package.root, version: version, verdict: verdict, counts: counts, findings: sorted, coverage: coverage, recovered: recovered)
+    }
+}
+
+/// Byte order of package paths, the order every listing of the audit uses.
+func byteOrder(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }

@@ -1,0 +1,94 @@
+public import Annotations
+import MIFACore
+import OMEZarr
+import Zarr
+
+/// One annotation set of a package version as an ``AnnotationDocument`` whose images are the
+/// package's: image ids as in the package, file names `images/<id>` and sizes from the OME-Zarr
+/// metadata. A vector set is read from its normalised GeoJSON; a label set (images/*/labels/<set>)
+/// becomes one instance mask per label value of each 2-D label image.
+public struct AnnotationSetExport: Sendable {
+    /// The snapshot read from.
+    public let snapshot: PackageSnapshot
+    /// The set id.
+    public let setID: String
+
+    /// The set `setID` of `snapshot`, or its only set when `setID` is `nil`.
+    /// - Throws: ``PackageError`` `.invalidArgument` when the set does not exist, or when no set is
+    ///   given and the package has none or several.
+    public init(snapshot: PackageSnapshot, setID: String?) throws {
+        let sets = Set(snapshot.vectorSets).union(snapshot.labelSets.keys).sorted()
+        if let setID {
+            guard sets.contains(setID) else {
+                throw PackageError(.invalidArgument, "version \(snapshot.version) has no annotation set '\(setID)'; it has \(sets.isEmpty ? "none" : sets.joined(separator: ", "))", context: ErrorContext(file: snapshot.package.root))
+            }
+            self.setID = setID
+        } else {
+            guard sets.count == 1 else {
+                throw PackageError(.invalidArgument, sets.isEmpty
+                    ? "version \(snapshot.version) has no annotation set to export"
+                    : "version \(snapshot.version) has \(sets.count) annotation sets (\(sets.joined(separator: ", "))); choose one with --set", context: ErrorContext(file: snapshot.package.root))
+            }
+            self.setID = sets[0]
+        }
+        self.snapshot = snapshot
+    }
+
+    /// The set as a document with the package's images.
+    /// - Throws: ``PackageError`` `.invalidInput` when the set's files cannot be read as annotations,
+    ///   what reading the snapshot throws.
+    public func document() throws -> AnnotationDocument {
+        var document = AnnotationDocument()
+        let images = snapshot.imageIDs
+        let file = PackageLayout.annotationFile(setID)
+        if snapshot.fileList.files[file] != nil {
+            do {
+                document = try GeoJSONReader.read(bytes: snapshot.contents(of: file), file: file).document
+            } catch let error as AnnotationError {
+                throw PackageError(.invalidInput, error.message, context: error.context, underlying: error)
+            }
+            let only: Identifier? = document.images.count == 1 ? document.images[0].id : images.count == 1 ? .string(images[0]) : nil
+            for index in document.annotations.indices where document.annotations[index].imageID == nil {
+                document.annotations[index].imageID = only
+            }
+        }
+        for image in (snapshot.labelSets[setID] ?? []).sorted() {
+            document.annotations += try labelAnnotations(image: image, startingAt: document.annotations.count)
+        }
+        for index in document.annotations.indices {
+            document.annotations[index].imageID = document.annotations[index].imageID.map { Identifier.string($0.description) }
+        }
+        let used = Set(document.annotations.compactMap { $0.imageID?.description })
+        document.images = images.filter(used.contains).map { id in
+            let size = snapshot.imageSize(id)
+            return ImageReference(id: .string(id), fileName: PackageLayout.image(id), width: size?.width, height: size?.height)
+        }
+        return document
+    }
+
+    /// One instance mask per label value of `images/<image>/labels/<set>` (2-D label images only).
+    private func labelAnnotations(image: String, startingAt first: Int) throws -> [Annotation] {
+        let prefix = "\(PackageLayout.label(setID, of: image))/"
+        let store = MemoryStore()
+        do {
+            for path in snapshot.fileList.paths where path.hasPrefix(prefix) {
+                try store.set(StoreKey(String(path.dropFirst(prefix.count))), snapshot.contents(of: path))
+            }
+            let labels = try OMEZarrImage.open(store)
+            let pixels = try labels.read(level: 0)
+            guard pixels.shape.count >= 2, pixels.shape.dropLast(2).allSatisfy({ $0 == 1 }) else {
+                throw PackageError(.invalidInput, "the label image \(prefix) has shape \(pixels.shape); only 2-D label images (other axes of extent 1) can be exported as objects", context: ErrorContext(file: prefix))
+            }
+            let plane = try pixels.bytes().withUnsafeBytes { try AnyNDArray(dataType: pixels.dataType, shape: Array(pixels.shape.suffix(2)), bytes: $0, order: pixels.order) }
+            var annotations = try LabelImage(plane).annotations(kind: .instance, imageID: .string(image))
+            for index in annotations.indices where annotations[index].id == nil {
+                annotations[index].id = .int(Int64(first + index + 1))
+            }
+            return annotations
+        } catch let error as PackageError {
+            throw error
+        } catch let error as any MIFAError {
+            throw PackageError(.invalidInput, "the label image \(prefix) cannot be read: \(error.message)", context: ErrorContext(file: prefix), underlying: error)
+        }
+    }
+}

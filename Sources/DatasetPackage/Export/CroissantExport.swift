@@ -1,0 +1,180 @@
+public import MIFACore
+import MIFAModel
+
+/// An MLCommons Croissant 1.0 description (JSON-LD, http://mlcommons.org/croissant/1.0) of a package
+/// version, so that ML dataset tools (mlcroissant, TFDS, Hugging Face, Kaggle) can find and load it.
+///
+/// Dataset fields come from mifa.json (title, description, license as an SPDX URL, keywords,
+/// authors and annotators as creators, the first publication as `citeAs`) and from the version
+/// record (version, date). `distribution` lists mifa.json, the root group, each image's `zarr.json`
+/// and each vector annotation file as FileObjects with their SHA-256, each image's OME-Zarr folder
+/// (`files/images/<id>`) and each label set (`files/labels/<set>`) as FileSets. `recordSet` has one table of images (id, path, width, height;
+/// inline data) and one per annotation set. Content URLs are relative to the package folder.
+public enum CroissantExport {
+    /// The JSON-LD `@context` of Croissant 1.0, as the specification's examples give it.
+    static let context: JSONValue = [
+        "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
+        "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
+        "data": ["@id": "cr:data", "@type": "@json"], "dataType": ["@id": "cr:dataType", "@type": "@vocab"],
+        "dct": "http://purl.org/dc/terms/", "equivalentProperty": "cr:equivalentProperty",
+        "examples": ["@id": "cr:examples", "@type": "@json"], "extract": "cr:extract", "field": "cr:field",
+        "fileProperty": "cr:fileProperty", "fileObject": "cr:fileObject", "fileSet": "cr:fileSet", "format": "cr:format",
+        "includes": "cr:includes", "isLiveDataset": "cr:isLiveDataset", "jsonPath": "cr:jsonPath", "key": "cr:key",
+        "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path", "recordSet": "cr:recordSet",
+        "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated", "replace": "cr:replace",
+        "samplingRate": "cr:samplingRate", "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source",
+        "subField": "cr:subField", "transform": "cr:transform",
+    ]
+
+    /// The Croissant document of a snapshot.
+    /// - Throws: ``PackageError`` `.invalidMetadata` when mifa.json cannot be read, what reading the snapshot throws.
+    public static func document(_ snapshot: PackageSnapshot) throws -> JSONValue {
+        let metadata: MIFADocument
+        do {
+            metadata = try MetadataReader.read(bytes: snapshot.contents(of: PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
+        } catch let error as MetadataError {
+            throw PackageError(.invalidMetadata, "mifa.json cannot be read: \(error.message); run `mifa audit`", context: error.context, underlying: error)
+        }
+        let record = try snapshot.package.record(snapshot.version).record
+        let study = metadata.study ?? Study()
+        let folder = snapshot.package.root.split(separator: "/").last.map(String.init) ?? "package"
+        var dataset: [(String, JSONValue)] = [
+            ("@context", context), ("@type", "sc:Dataset"),
+            ("name", .string(study.title ?? folder)),
+            ("description", .string(study.description ?? "A MIFA dataset package of images and annotations.")),
+            ("conformsTo", "http://mlcommons.org/croissant/1.0"),
+            ("version", .string(record.version)),
+            ("datePublished", .string(record.timestamp)),
+        ]
+        if let license = study.license {
+            let id = SPDXLicense.normalizedID(for: license)
+            dataset.append(("license", .string(id.map { "https://spdx.org/licenses/\($0).html" } ?? license)))
+        }
+        if let url = study.linkURL?.first { dataset.append(("url", .string(url))) }
+        if let keywords = study.keywords, !keywords.isEmpty { dataset.append(("keywords", .array(keywords.map(JSONValue.string)))) }
+        var people: [Author] = []
+        for author in (study.authors ?? []) + metadata.creditedAnnotators + record.creditedAnnotators where !people.contains(where: { $0.isSamePerson(as: author) }) {
+            people.append(author)
+        }
+        if let doi = study.publications?.first?.publicationDOI {
+            dataset.append(("citeAs", .string("https://doi.org/\(doi)")))
+        } else {
+            let names = people.map { [$0.authorLastName, $0.authorFirstName].compactMap { $0 }.joined(separator: ", ") }.joined(separator: "; ")
+            let year = record.timestamp.prefix(4)
+            dataset.append(("citeAs", .string("\(names.isEmpty ? "" : "\(names) ")(\(year)). \(study.title ?? folder). MIFA dataset package, version \(record.version).")))
+        }
+        if !people.isEmpty { dataset.append(("creator", .array(people.map(person)))) }
+        dataset.append(("distribution", .array(try distribution(snapshot))))
+        dataset.append(("recordSet", .array(recordSets(snapshot))))
+        return .object(JSONObject(dataset))
+    }
+
+    private static func person(_ author: Author) -> JSONValue {
+        var members: [(String, JSONValue)] = [("@type", "sc:Person")]
+        members.append(("name", .string([author.authorFirstName, author.authorLastName].compactMap { $0 }.joined(separator: " "))))
+        if let orcid = author.orcidID.flatMap(ORCID.bareForm(of:)) { members.append(("url", .string("https://orcid.org/\(orcid)"))) }
+        if let email = author.email { members.append(("email", .string(email))) }
+        return .object(JSONObject(members))
+    }
+
+    private static func fileObject(_ path: String, _ entry: ManifestEntry, format: String, description: String) -> JSONValue {
+        [
+            "@type": "cr:FileObject", "@id": .string(path), "name": .string(path), "description": .string(description),
+            "contentUrl": .string(path), "contentSize": .string("\(entry.bytes) B"), "encodingFormat": .string(format),
+            "sha256": .string(entry.sha256.hex),
+        ]
+    }
+
+    private static func fileSet(_ id: String, includes: String, format: String, description: String) -> JSONValue {
+        ["@type": "cr:FileSet", "@id": .string(id), "name": .string(id), "description": .string(description), "encodingFormat": .string(format), "includes": .string(includes)]
+    }
+
+    private static func distribution(_ snapshot: PackageSnapshot) throws -> [JSONValue] {
+        let files = snapshot.fileList.files
+        var entries: [JSONValue] = []
+        for (path, description) in [(PackageLayout.metadata, "MIFA metadata: study, images (REMBI), annotation sets, version"),
+                                    (PackageLayout.rootGroup, "Zarr v3 root group of the package")] {
+            if let entry = files[path] { entries.append(fileObject(path, entry, format: "application/json", description: description)) }
+        }
+        for id in snapshot.imageIDs {
+            let path = "\(PackageLayout.image(id))/zarr.json"
+            entries.append(fileObject(path, files[path]!, format: "application/json", description: "OME-Zarr 0.5 metadata of image \(id)"))
+            entries.append(fileSet(
+                "files/\(PackageLayout.image(id))", includes: "\(PackageLayout.image(id))/**", format: "application/x-zarr",
+                description: "OME-Zarr image \(id): multiscale arrays (zarr.json and chunks) and label images"))
+        }
+        for set in snapshot.vectorSets {
+            let path = PackageLayout.annotationFile(set)
+            entries.append(fileObject(path, files[path]!, format: "application/geo+json", description: "vector annotations of set \(set) (GeoJSON, pixel coordinates of the full-resolution image)"))
+        }
+        for set in snapshot.labelSets.keys.sorted() {
+            entries.append(fileSet("files/labels/\(set)", includes: "images/*/labels/\(set)/**", format: "application/x-zarr", description: "label images of set \(set) (OME-Zarr image-label)"))
+        }
+        return entries
+    }
+
+    private static func field(_ recordSet: String, _ name: String, _ type: String, _ description: String, source: JSONValue? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("@type", "cr:Field"), ("@id", .string("\(recordSet)/\(name)")), ("name", .string(name)),
+            ("description", .string(description)), ("dataType", .string(type)),
+        ]
+        if let source { members.append(("source", source)) }
+        return .object(JSONObject(members))
+    }
+
+    private static func integer(_ value: Int?) -> JSONValue {
+        value.map { .number(JSONNumber($0)) } ?? .null
+    }
+
+    private static func recordSets(_ snapshot: PackageSnapshot) -> [JSONValue] {
+        var rows: [JSONValue] = []
+        for id in snapshot.imageIDs {
+            let size = snapshot.imageSize(id)
+            rows.append([
+                "images/image_id": .string(id), "images/path": .string(PackageLayout.image(id)),
+                "images/width": integer(size?.width), "images/height": integer(size?.height),
+            ])
+        }
+        var sets: [JSONValue] = [[
+            "@type": "cr:RecordSet", "@id": "images", "name": "images",
+            "description": "the images of the package, one OME-Zarr image each",
+            "key": ["@id": "images/image_id"],
+            "field": [
+                field("images", "image_id", "sc:Text", "image id, as annotations name it (source_image_id, image_id)"),
+                field("images", "path", "sc:Text", "the OME-Zarr image folder, relative to the package"),
+                field("images", "width", "sc:Integer", "width in pixels of the full-resolution level"),
+                field("images", "height", "sc:Integer", "height in pixels of the full-resolution level"),
+            ],
+            "data": .array(rows),
+        ]]
+        for set in snapshot.vectorSets {
+            let name = "annotations/\(set)"
+            let file = PackageLayout.annotationFile(set)
+            func source(_ path: String) -> JSONValue { ["fileObject": ["@id": .string(file)], "extract": ["jsonPath": .string(path)]] }
+            sets.append([
+                "@type": "cr:RecordSet", "@id": .string(name), "name": .string(name),
+                "description": .string("the objects of annotation set \(set), one GeoJSON feature each"),
+                "field": [
+                    field(name, "geometry", "sc:Text", "the object's GeoJSON geometry (pixel coordinates)", source: source("$.features[*].geometry")),
+                    field(name, "properties", "sc:Text", "the object's properties: image_id, classification, ...", source: source("$.features[*].properties")),
+                ],
+            ])
+        }
+        for (set, images) in snapshot.labelSets.sorted(by: { $0.key < $1.key }) {
+            let name = "labels/\(set)"
+            let rows: [JSONValue] = images.sorted().map { image in
+                ["\(name)/image_id": .string(image), "\(name)/path": .string(PackageLayout.label(set, of: image))]
+            }
+            sets.append([
+                "@type": "cr:RecordSet", "@id": .string(name), "name": .string(name),
+                "description": .string("label images of annotation set \(set), one per annotated image"),
+                "field": [
+                    field(name, "image_id", "sc:Text", "the image the labels annotate"),
+                    field(name, "path", "sc:Text", "the OME-Zarr label image folder, relative to the package"),
+                ],
+                "data": .array(rows),
+            ])
+        }
+        return sets
+    }
+}

@@ -1,0 +1,110 @@
+import Annotations
+import MIFACore
+
+/// Writes a package version in another form: one zip file, one annotation set as COCO or GeoJSON,
+/// or a Croissant description. The package is only read; the output is written under a temporary
+/// name and renamed, and an existing output is never replaced.
+public struct PackageExporter: Sendable {
+    /// What to write.
+    public enum Format: String, Sendable, CaseIterable {
+        /// The whole package (current version, with its history) or one version's content, as a zip
+        /// of stored entries that Zarr zip stores read in place.
+        case zip
+        /// One annotation set as COCO instances (JSON).
+        case coco
+        /// One annotation set as GeoJSON.
+        case geojson
+        /// A Croissant 1.0 JSON-LD description.
+        case croissant
+    }
+
+    /// What was written.
+    public struct Summary: Sendable {
+        /// The output file.
+        public var output: String
+        /// The version exported.
+        public var version: String
+        /// Files in the zip, or objects in the annotation file, or distribution entries of the description.
+        public var items: Int
+        /// The set exported (coco, geojson).
+        public var setID: String?
+    }
+
+    /// The package.
+    public let package: DatasetPackage
+
+    /// An exporter of `package`.
+    public init(package: DatasetPackage) {
+        self.package = package
+    }
+
+    /// Writes `format` to `output`.
+    /// - Parameters:
+    ///   - version: the version to export; `nil` for the current one. A zip of the current version
+    ///     holds the whole package, history included; a zip of another version holds its content.
+    ///   - setID: the annotation set (coco, geojson); `nil` for the only one.
+    /// - Throws: ``PackageError`` `.alreadyExists` when `output` exists, `.invalidVersion`,
+    ///   `.invalidArgument` for a missing or ambiguous set, `.invalidInput` for annotations the
+    ///   format cannot hold, `.digestMismatch` / `.missingObject` when the package is damaged, `.io`.
+    @discardableResult
+    public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil) throws -> Summary {
+        guard !PackageFileSystem.exists(output) else {
+            throw PackageError(.alreadyExists, "'\(output)' already exists; give a new file name", context: ErrorContext(file: output))
+        }
+        let snapshot = try PackageSnapshot(package: package, version: version)
+        switch format {
+        case .zip:
+            let current = try package.currentVersion()
+            let count = try writeZip(snapshot, history: version == nil || version == current, to: output)
+            return Summary(output: output, version: snapshot.version, items: count)
+        case .coco, .geojson:
+            let set = try AnnotationSetExport(snapshot: snapshot, setID: setID)
+            let document = try set.document()
+            let bytes: [UInt8]
+            do {
+                bytes = format == .coco ? try COCOWriter.encode(document, options: COCOWriteOptions(masks: .polygons)) : try GeoJSONWriter.encode(document)
+            } catch let error as AnnotationError {
+                throw PackageError(.invalidInput, "annotation set \(set.setID) cannot be written as \(format.rawValue): \(error.message)", context: error.context, underlying: error)
+            }
+            try write(bytes, to: output)
+            return Summary(output: output, version: snapshot.version, items: document.annotations.count, setID: set.setID)
+        case .croissant:
+            let document = try CroissantExport.document(snapshot)
+            try write(try CanonicalJSON.encode(document), to: output)
+            return Summary(output: output, version: snapshot.version, items: document["distribution"]?.arrayValue?.count ?? 0)
+        }
+    }
+
+    /// Whether a path under `versions/` is a record (`<version>.json`) or a stored object, not a leftover.
+    private static func isHistory(_ path: String) -> Bool {
+        let parts = path.split(separator: "/").map(String.init)
+        switch parts.count {
+        case 1: return parts[0].hasSuffix(".json") && PackageLayout.isSafeName(String(parts[0].dropLast(5)))
+        case 3: return parts[0] == "objects" && parts[1] == "sha256" && SHA256Digest(hex: parts[2])?.hex == parts[2]
+        default: return false
+        }
+    }
+
+    /// Writes the snapshot's content (and, with `history`, manifest.json and versions/) into a zip file.
+    private func writeZip(_ snapshot: PackageSnapshot, history: Bool, to output: String) throws -> Int {
+        let writer = try ZipWriter(path: output)
+        do {
+            var names = snapshot.fileList.paths.map { (name: $0, content: true) }
+            if history {
+                names.append((PackageLayout.manifest, false))
+                for entry in try PackageFileSystem.walk(package.path(PackageLayout.versions)) where entry.kind == .file && Self.isHistory(entry.path) {
+                    names.append(("\(PackageLayout.versions)/\(entry.path)", false))
+                }
+                names.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            }
+            for (name, content) in names {
+                try writer.add(name, content ? snapshot.contents(of: name) : PackageFileSystem.read(package.path(name)))
+            }
+            try writer.finish()
+            return names.count
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+}

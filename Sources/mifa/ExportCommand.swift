@@ -1,0 +1,55 @@
+import ArgumentParser
+import DatasetPackage
+
+/// `mifa export <package> --to zip|coco|geojson|croissant <out> [--version V] [--set SET_ID]`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a package (or one version) as a zip, an annotation set as COCO or GeoJSON, or a Croissant description.",
+        discussion: """
+            zip: the whole package (current version with its history; with --version V, that \
+            version's content only, bit for bit) as one zip of stored entries that zarr-python's \
+            ZipStore and `mifa zarr info` open in place. coco / geojson: one annotation set (--set, \
+            default the only one) with the package's image ids and file names (images/<id>); label \
+            sets become one instance mask per label value. croissant: an MLCommons Croissant 1.0 \
+            JSON-LD description (files with SHA-256, record sets for images and annotations; content \
+            URLs relative to the package folder). The package is only read; an existing <out> is \
+            never replaced. Exit 0: written; 1: invalid input or damaged package; 2: usage error.
+            """)
+
+    @Argument(help: "The package folder.")
+    var package: String
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("The output format: zip, coco, geojson or croissant.", valueName: "format"))
+    var format: String
+
+    @Argument(help: "The output file (must not exist).")
+    var output: String
+
+    @Option(name: .long, help: "Export this version instead of the current one.")
+    var version: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("The annotation set to export (coco, geojson); default the only one.", valueName: "SET_ID"))
+    var setID: String?
+
+    func validate() throws {
+        guard let format = PackageExporter.Format(rawValue: format) else {
+            throw ValidationError("--to must be one of \(PackageExporter.Format.allCases.map(\.rawValue).joined(separator: ", ")); found '\(self.format)'")
+        }
+        if setID != nil, format == .zip || format == .croissant {
+            throw ValidationError("--set applies to coco and geojson only")
+        }
+    }
+
+    func run() throws {
+        let opened = try DatasetPackage.open(package, recovery: .ifUnlocked)
+        let summary = try PackageExporter(package: opened).export(PackageExporter.Format(rawValue: format)!, to: output, version: version, setID: setID)
+        let what: String
+        switch PackageExporter.Format(rawValue: format)! {
+        case .zip: what = "\(summary.items) files"
+        case .coco, .geojson: what = "\(summary.items) objects of set \(summary.setID ?? "")"
+        case .croissant: what = "\(summary.items) distribution entries"
+        }
+        print("wrote \(summary.output): version \(summary.version), \(what)")
+    }
+}

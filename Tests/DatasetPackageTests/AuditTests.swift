@@ -1,0 +1,116 @@
+import DatasetPackage
+import Foundation
+import MIFACore
+import MIFAModel
+import Testing
+
+/// `PackageAuditor`: a clean package audits clean; each kind of tampering is reported with its path.
+@Suite struct AuditTests {
+    func audit(_ package: DatasetPackage) throws -> AuditReport {
+        try PackageAuditor().audit(package.root)
+    }
+
+    func codes(_ report: AuditReport, _ severity: AuditFinding.Severity = .error) -> [String] {
+        report.findings(severity).map { "\($0.code.rawValue) \($0.path)" }
+    }
+
+    @Test func cleanPackageAuditsClean() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try AuditFixtures.addVersion(package, "2", timestamp: "2026-02-01T00:00:00Z")
+        let report = try audit(package)
+        #expect(report.findings.filter { $0.severity != .info }.isEmpty, "\(report.findings)")
+        #expect(report.verdict == "clean")
+        #expect(report.version == "2")
+        #expect(report.counts.images == 2)
+        #expect(report.counts.annotationSets == 2)
+        #expect(report.counts.versions == 2)
+        #expect(report.coverage.sets["cells"]?.objectsPerImage == ["img1": 1, "img2": 2])
+        #expect(report.coverage.sets["nuclei"]?.images == ["img1"])
+        #expect(report.coverage.declaredAnnotatedImages == ["img1", "img2"])
+    }
+
+    @Test func changedByteInAChunkIsReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        let chunk = package.path("images/img1/0/c/0/0")
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: chunk)))
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: chunk))
+        #expect(codes(try audit(package)) == ["digest-mismatch images/img1/0/c/0/0"])
+    }
+
+    @Test func deletedAndExtraFilesAreReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try FileManager.default.removeItem(atPath: package.path("images/img2/0/c/1/1"))
+        try writeFile("extra", package.path("images/img2/0/c/9/9"))
+        try writeFile("stray", package.path("notes.txt"))
+        try FileManager.default.createSymbolicLink(atPath: package.path("annotations/cells/link.geojson"), withDestinationPath: "annotations.geojson")
+        let report = try audit(package)
+        #expect(Set(codes(report)) == ["file-missing images/img2/0/c/1/1", "file-unlisted images/img2/0/c/9/9", "irregular-file annotations/cells/link.geojson"])
+        #expect(codes(report, .warning) == ["unexpected-entry notes.txt"])
+        #expect(report.fails(strict: false))
+    }
+
+    @Test func editedVersionRecordIsReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try AuditFixtures.addVersion(package, "2", timestamp: "2026-02-01T00:00:00Z")
+        let file = package.path("versions/1.json")
+        try writeFile(try readFile(file).replacingOccurrences(of: "\"first\"", with: "\"rewritten\""), file)
+        let report = try audit(package)
+        #expect(codes(report) == ["version-digest-mismatch versions/2.json"])
+        #expect(report.findings(.error).first?.pointer == "/previous_record_sha256")
+    }
+
+    @Test func editedCurrentRecordAndManifestAreReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        let record = package.path("versions/1.json")
+        try writeFile(try readFile(record).replacingOccurrences(of: "\"first\"", with: "\"other\""), record)
+        #expect(codes(try audit(package)) == ["version-digest-mismatch versions/1.json"])
+
+        let second = try AuditFixtures.makePackage(in: try temporaryFolder())
+        var manifest = try second.manifest()
+        manifest.files["images/img1/0/c/0/0"]!.bytes += 1
+        try Data(try CanonicalJSON.encode(manifest)).write(to: URL(fileURLWithPath: second.path("manifest.json")))
+        #expect(Set(codes(try audit(second))) == ["size-mismatch images/img1/0/c/0/0", "version-digest-mismatch manifest.json"])
+    }
+
+    @Test func removedObjectIsReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try AuditFixtures.addVersion(package, "2", timestamp: "2026-02-01T00:00:00Z")
+        let old = try package.fileList(of: "1").files["images/img2/0/c/0/0"]!.sha256
+        try FileManager.default.removeItem(atPath: package.objects.path(of: old))
+        let report = try audit(package)
+        #expect(codes(report) == ["object-missing \(PackageLayout.object(old))"])
+        #expect(report.findings(.error)[0].message.contains("images/img2/0/c/0/0"))
+    }
+
+    @Test func timestampsAndCreditAreChecked() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try AuditFixtures.addVersion(package, "2", timestamp: "2025-12-31T00:00:00Z", annotators: [])
+        let report = try audit(package)
+        #expect(Set(codes(report)) == ["version-timestamp versions/2.json", "credit-lost versions/2.json"])
+        #expect(codes(report, .warning) == ["credit-missing versions/2.json"])
+    }
+
+    @Test func metadataLicenseOrcidAndCoverageAreChecked() throws {
+        let metadata = AuditFixtures.metadataJSON(license: "CC-BY-NC-4.0", orcid: "0000-0002-1825-0098", extraImage: "img3")
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: metadata)
+        let report = try audit(package)
+        #expect(Set(codes(report)) == ["orcid-invalid mifa.json", "image-missing mifa.json"])
+        #expect(codes(report, .warning) == ["license-restrictive mifa.json"])
+        #expect(report.findings(.error).contains { $0.pointer == "/study/authors/0/orcid_id" })
+    }
+
+    @Test func interruptedWriteIsRecoveredAndReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try writeFile("half-written", package.path(".mifa-transaction/tree/images/img9/zarr.json"))
+        let report = try audit(package)
+        #expect(report.recovered?.contains("discarded") == true)
+        #expect(report.recovered?.contains("version 1") == true)
+        #expect(codes(report, .info).contains("recovered .mifa-transaction"))
+        #expect(report.counts.errors == 0)
+    }
+
+    @Test func notAPackageThrows() throws {
+        #expect(throws: PackageError.self) { try PackageAuditor().audit(try temporaryFolder()) }
+    }
+}
