@@ -216,6 +216,30 @@ import Zarr
         #expect(try image.openLabel("set1").read().typed(as: UInt16.self) == (try IngestFixtures.mask(1)))
     }
 
+    @Test func archiveStyleFileMetadataWithPaths() throws {
+        // As the BioImage Archive's examples: annotation_id and source_image_id are paths from a
+        // folder above the one given as the source.
+        let folder = try temporaryFolder()
+        let source = "\(folder)/dataset"
+        var files = ""
+        for index in 0..<2 {
+            try IngestFixtures.writeImage(index, "\(source)/rawimages/Neuroblastoma_\(index).tif")
+            try IngestFixtures.writeMask(index, "\(source)/groundtruth/Neuroblastoma_\(index).tif")
+            files += "      - annotation_id: dataset/groundtruth/Neuroblastoma_\(index).tif\n        annotation_type: segmentation_mask\n        source_image_id: dataset/rawimages/Neuroblastoma_\(index).tif\n"
+        }
+        files += "      - annotation_id: dataset/groundtruth/Neuroblastoma_9.tif\n        annotation_type: segmentation_mask\n        source_image_id: dataset/rawimages/Neuroblastoma_9.tif\n"
+        let sets = [IngestFixtures.set(overview: "Masks", types: ["segmentation_mask"], indicator: "metadata_file", files: files)]
+        try IngestFixtures.write(IngestFixtures.metadata(sets: sets), "\(folder)/mifa.yaml")
+        let summary = try PackageIngest(source: source, package: "\(folder)/pkg", metadata: "\(folder)/mifa.yaml").run()
+        #expect(summary.images == 2)
+        #expect(summary.labelImages == 2)
+        #expect(summary.unmatched.map(\.pointer) == ["/annotations/0/file_metadata/2/annotation_id"])
+        let image = try OMEZarrImage.open(path: "\(folder)/pkg/images/Neuroblastoma_1")
+        #expect(try image.openLabel("set1").read().typed(as: UInt16.self) == (try IngestFixtures.mask(1)))
+        let stored = try MetadataReader.read(contentsOf: "\(folder)/pkg/mifa.json").document
+        #expect(stored.annotations?[0].fileMetadata?.map(\.sourceImageID) == ["Neuroblastoma_0", "Neuroblastoma_1", "dataset/rawimages/Neuroblastoma_9.tif"])
+    }
+
     @Test func unmatchedUnderMetadataFileIndicatorIsReported() throws {
         let folder = try temporaryFolder()
         let source = "\(folder)/source"

@@ -12,7 +12,7 @@
 ///   (`img_01_mask.png` for `img_01.tif`) is an annotation. COCO, GeoJSON, CSV, CTC and YOLO
 ///   entries are annotations.
 /// - **Image ids.** The `id` of the `images` entry whose `path` (or `id`) is the file's relative path,
-///   else the file name without extension; characters outside `A-Z a-z 0-9 . _ -` become `_`, and
+///   when it is a safe name, else the file name without extension; characters outside `A-Z a-z 0-9 . _ -` become `_`, and
 ///   names two images share fall back to the whole relative path.
 /// - **Sets.** The i-th annotation set of the metadata is `set<i>` (`set1`, `set2`, ...). A file
 ///   belongs to the set whose `file_metadata` lists it, else to the only set, else to the only set

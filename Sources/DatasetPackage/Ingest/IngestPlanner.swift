@@ -130,7 +130,9 @@ struct IngestPlanner {
                 if byStem.count == 1 { metadataIndex = byStem[0] }
             }
             if let metadataIndex { usedMetadata.insert(metadataIndex) }
-            let id = metadataIndex.flatMap { metadataImages[$0].id }.map(IngestPlan.safeName) ?? IngestPlan.safeName(entry.stem)
+            // A metadata id that is a safe name is kept; one that is not (often a path, as in the
+            // Archive's examples) gives way to the file name.
+            let id = metadataIndex.flatMap { metadataImages[$0].id }.flatMap { PackageLayout.isSafeName($0) ? $0 : nil } ?? IngestPlan.safeName(entry.stem)
             proposals.append((path, id, metadataIndex))
         }
         var count: [String: Int] = [:]
