@@ -1,23 +1,25 @@
 public import Foundation
 
-/// The time stamps of version records: RFC 3339 in UTC with second precision.
+/// The time stamps of version records: RFC 3339 in UTC with millisecond precision, so that
+/// versions made in quick succession (a script, a demo) still get strictly increasing time stamps.
 ///
 /// When the environment variable `SOURCE_DATE_EPOCH` holds a whole number of seconds, that time is
 /// used instead of the clock (the reproducible-builds convention), so that tests and examples make
 /// byte-identical packages.
 public enum PackageClock {
-    /// The current time stamp, e.g. `2026-11-21T03:35:58Z`.
+    /// The current time stamp, e.g. `2026-11-21T03:35:58.125Z`; with `SOURCE_DATE_EPOCH` set,
+    /// that time in whole seconds, e.g. `2026-11-21T03:35:58Z`.
     public static func now() -> String {
         if let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = Int(text), seconds >= 0 {
-            return timestamp(Date(timeIntervalSince1970: TimeInterval(seconds)))
+            return timestamp(Date(timeIntervalSince1970: TimeInterval(seconds)), fractionalSeconds: false)
         }
-        return timestamp(Date())
+        return timestamp(Date(), fractionalSeconds: true)
     }
 
-    /// The RFC 3339 UTC form of a date, whole seconds.
-    public static func timestamp(_ date: Date) -> String {
+    /// The RFC 3339 UTC form of a date, in whole seconds or with milliseconds.
+    public static func timestamp(_ date: Date, fractionalSeconds: Bool = false) -> String {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
+        formatter.formatOptions = fractionalSeconds ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
     }

@@ -12,6 +12,9 @@ struct IngestPlanner {
     var problems: [String] = []
 
     private var entryByPath: [String: SourceEntry] = [:]
+    /// The file list's rows, each naming a source entry: a row for a file inside a folder entry
+    /// (a frame of a Cell Tracking Challenge folder) stands for that folder, once.
+    private var rows: [SourceFileList.Row] = []
     private var rowByPath: [String: SourceFileList.Row] = [:]
     /// Annotation file path -> (set index, file_metadata index).
     private var listedAnnotation: [String: (set: Int, index: Int)] = [:]
@@ -22,6 +25,14 @@ struct IngestPlanner {
         self.fileList = fileList
         plan.ignored = ignored
         entryByPath = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var folderRows = Set<String>()
+        for var row in fileList?.rows ?? [] {
+            if entryByPath[row.path] == nil, let folder = entries.first(where: { row.path.hasPrefix($0.path + "/") }) {
+                guard folderRows.insert(folder.path).inserted else { continue }
+                row.path = folder.path
+            }
+            rows.append(row)
+        }
     }
 
     /// Decides everything.
@@ -33,11 +44,13 @@ struct IngestPlanner {
         for (setIndex, set) in sets.enumerated() {
             for (index, file) in (set.fileMetadata ?? []).enumerated() {
                 guard let id = file.annotationID else { continue }
-                if let entry = resolveEntry(id) {
-                    if let earlier = listedAnnotation[entry.path], earlier.set != setIndex || earlier.index != index {
+                // `file.json#IM1`: one entry per image of a file that annotates several (as the Archive's ids do).
+                let fragmentBase = id.firstIndex(of: "#").map { String(id[..<$0]) }
+                if let entry = resolveEntry(id) ?? fragmentBase.flatMap(resolveEntry) {
+                    if let earlier = listedAnnotation[entry.path], earlier.set != setIndex || (earlier.index != index && fragmentBase == nil) {
                         problems.append("'\(entry.path)' is listed by annotations[\(earlier.set)].file_metadata[\(earlier.index)] and annotations[\(setIndex)].file_metadata[\(index)]; list each annotation file once")
                     }
-                    listedAnnotation[entry.path] = (setIndex, index)
+                    if listedAnnotation[entry.path] == nil || fragmentBase == nil { listedAnnotation[entry.path] = (setIndex, index) }
                 } else {
                     plan.unmatched.append(UnmatchedItem(file: id, pointer: "/annotations/\(setIndex)/file_metadata/\(index)/annotation_id", reason: "no file or folder of the source has this path; the entry is kept in mifa.json but no annotation is packed for it"))
                 }
@@ -56,13 +69,13 @@ struct IngestPlanner {
 
     private mutating func checkFileList() {
         guard let fileList else { return }
-        for row in fileList.rows {
+        for row in rows {
             if entryByPath[row.path] == nil {
                 problems.append("\(fileList.file) line \(row.line): '\(row.path)' is not in the source folder (or is not an image or annotation file); correct the path or add the file")
             } else {
                 rowByPath[row.path] = row
             }
-            if let source = row.sourceImage, resolveEntry(source) == nil, !(document.images ?? []).contains(where: { $0.id == source }) {
+            for source in row.sourceImages where resolveEntry(source) == nil && !(document.images ?? []).contains(where: { $0.id == source }) {
                 problems.append("\(fileList.file) line \(row.line): the source image '\(source)' of '\(row.path)' is not in the source folder; correct the Source image cell")
             }
         }
@@ -73,7 +86,7 @@ struct IngestPlanner {
         var isImage: [String: Bool] = [:]
         for (index, image) in (document.images ?? []).enumerated() {
             guard let path = image.path else { continue }
-            if let entry = resolveEntry(path) { isImage[entry.path] = true } else {
+            if let entry = resolveEntry(path) { isImage[entry.path] = true } else if !isPackagePath(path, of: image) {
                 problems.append("images[\(index)].path '\(path)' is not in the source folder; correct the path or add the image")
             }
         }
@@ -82,12 +95,12 @@ struct IngestPlanner {
                 if let source = file.sourceImageID, let entry = resolveEntry(source) { isImage[entry.path] = true }
             }
         }
-        for row in fileList?.rows ?? [] {
-            if let source = row.sourceImage, let entry = resolveEntry(source) { isImage[entry.path] = true }
+        for row in rows {
+            for source in row.sourceImages { if let entry = resolveEntry(source) { isImage[entry.path] = true } }
             if row.sourceImage == nil, row.annotationType == nil, entryByPath[row.path] != nil { isImage[row.path] = true }
         }
         var annotationPaths = Set(listedAnnotation.keys)
-        for row in fileList?.rows ?? [] where row.sourceImage != nil || row.annotationType != nil { annotationPaths.insert(row.path) }
+        for row in rows where row.sourceImage != nil || row.annotationType != nil { annotationPaths.insert(row.path) }
         for path in annotationPaths.sorted() where isImage[path] == true {
             problems.append("'\(path)' is named both as an image and as an annotation (by the file list or the metadata); give it one role")
         }
@@ -126,7 +139,9 @@ struct IngestPlanner {
             var metadataIndex = metadataImages.firstIndex { $0.path.map(SourceFileList.normalizedPath) == path }
                 ?? metadataImages.firstIndex { $0.id == path }
             if metadataIndex == nil {
-                let byStem = metadataImages.indices.filter { metadataImages[$0].path == nil && metadataImages[$0].id == entry.stem }
+                let byStem = metadataImages.indices.filter { index in
+                    metadataImages[index].id == entry.stem && (metadataImages[index].path.map { resolveEntry($0) == nil } ?? true)
+                }
                 if byStem.count == 1 { metadataIndex = byStem[0] }
             }
             if let metadataIndex { usedMetadata.insert(metadataIndex) }
@@ -171,7 +186,11 @@ struct IngestPlanner {
             let set = sets[setIndex]
             var imageID: String?
             var reason: String?
-            if let source = row?.sourceImage ?? listed.flatMap({ set.fileMetadata?[$0.index].sourceImageID }) {
+            let rowSources = row?.sourceImages ?? []
+            if rowSources.count > 1 {
+                // A file that annotates several images names them itself (COCO file_name, GeoJSON image ids).
+                if entry.kind != .vector(.coco), entry.kind != .vector(.geojson) { reason = "the file list names \(rowSources.count) source images; only a COCO or GeoJSON file can annotate several" }
+            } else if let source = rowSources.first ?? listed.flatMap({ set.fileMetadata?[$0.index].sourceImageID }) {
                 imageID = resolveEntry(source).flatMap { imageIDByPath[$0.path] } ?? imageIDForMetadataID(source)
                 if imageID == nil { reason = "its source image '\(source)' is not one of the images packed" }
             } else {
@@ -245,13 +264,23 @@ struct IngestPlanner {
         }
     }
 
-    /// The entry a reference names: its relative path, or the one entry whose path ends with the reference
-    /// (or that the reference ends with) at a folder boundary.
+    /// The entry a reference names: its relative path, the one entry whose path ends with the reference
+    /// (or that the reference ends with) at a folder boundary, or the one folder entry holding it.
     func resolveEntry(_ reference: String) -> SourceEntry? {
         let path = SourceFileList.normalizedPath(reference)
         if let entry = entryByPath[path] { return entry }
         let matches = entries.filter { ("/" + path).hasSuffix("/" + $0.path) || ("/" + $0.path).hasSuffix("/" + path) }
-        return matches.count == 1 ? matches[0] : nil
+        if matches.count == 1 { return matches[0] }
+        // A path inside a folder entry (the TRA folder of a Cell Tracking Challenge ground truth) names that folder.
+        let folders = entries.filter { path.hasPrefix($0.path + "/") }
+        return folders.count == 1 ? folders[0] : nil
+    }
+
+    /// Whether a metadata image `path` is the image's place inside the package (`images/<id>`, as
+    /// MIFA-MODEL.md defines `path`) rather than a file of the source folder.
+    private func isPackagePath(_ path: String, of image: ImageMetadata) -> Bool {
+        let normalized = SourceFileList.normalizedPath(path)
+        return normalized == PackageLayout.image(image.id ?? "") || normalized.hasPrefix(PackageLayout.images + "/") && !normalized.dropFirst(PackageLayout.images.count + 1).contains("/")
     }
 
     /// The package id of the image a metadata image id names.

@@ -17,6 +17,11 @@ public struct SourceFileList: Sendable {
         public var path: String
         /// The `Source image` value, if the column exists and the cell is not blank.
         public var sourceImage: String?
+        /// The source images the `Source image` cell names: one, or several separated by commas
+        /// (a COCO or GeoJSON file that annotates several images).
+        public var sourceImages: [String] {
+            (sourceImage ?? "").split(separator: ",").map { SourceFileList.normalizedPath($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty }
+        }
         /// The `Annotation type` value, if the column exists and the cell is not blank.
         public var annotationType: String?
         /// Every other column, in table order, with blank cells left out.

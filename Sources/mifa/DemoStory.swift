@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import MIFACore
+import MIFAModel
+
+/// The package steps of `mifa demo`: each one runs `mifa` commands in this process, showing them
+/// as a user would type them.
+struct DemoStory {
+    /// The nuclei sample folder.
+    let samples: String
+    /// Where the demo writes.
+    let work: String
+
+    var package: String { work + "/nuclei.mifa" }
+
+    // MARK: - Steps
+
+    func annotatorPacks() throws {
+        step(3, "The images, masks, COCO and QuPath GeoJSON files and the sheet become one package")
+        try mifa("pack", samples, package, "--metadata", samples + "/mifa.yaml", "--file-list", samples + "/files.tsv")
+    }
+
+    func curatorAudits() throws {
+        step(4, "The curator validates the metadata and audits the package (files, digests, coverage, credit)")
+        try mifa("validate", package)
+        try mifa("audit", package)
+    }
+
+    func annotatorCorrects() throws {
+        let (setID, corrected, removed) = try correctedQuPathSet()
+        step(5, "An annotator removes a false detection (\(removed)) and redraws one outline in QuPath; a new version keeps every earlier annotator's credit and adds hers")
+        try mifa(
+            "version", package, "--version", "1.1", "--changes", "Removed a false detection and redrew one nucleus outline",
+            "--annotations", "\(setID)=\(corrected)", "--annotator", "Grace Hopper <0000-0002-1825-0097>")
+        step(6, "A later edit of the sheet that leaves out an annotator is refused: credit survives every version")
+        let (sheet, dropped) = try sheetWithoutFirstAnnotator()
+        print("   (\(DemoStory.shown(sheet)) is the package's mifa.json without \(dropped))")
+        try mifa("version", package, "--version", "1.2", "--changes", "Tidy up the author list", "--metadata", sheet, expectFailure: true)
+    }
+
+    func curatorReviews() throws {
+        step(7, "The curator sees exactly what changed, and audits the two-version chain")
+        try mifa("diff", package, "1.0", "1.1")
+        try mifa("audit", package)
+        step(8, "Published as one zip (Zarr tools read it in place) and described for ML dataset tools (Croissant)")
+        try mifa("export", package, "--to", "zip", work + "/nuclei.mifa.zip")
+        try mifa("export", package, "--to", "croissant", work + "/nuclei.croissant.json")
+        step(9, "Annotations in the format each tool wants: COCO for detection models, QuPath GeoJSON, label images")
+        try FileManager.default.createDirectory(atPath: work + "/converted", withIntermediateDirectories: true)
+        let coco = samples + "/coco/instances.json"
+        try mifa("convert", coco, work + "/converted/nuclei.geojson", "--to", "geojson")
+        try mifa("convert", coco, work + "/converted/masks", "--to", "mask-png")
+    }
+
+    func developerStreams() throws {
+        step(10, "Random 128x128 patches with their masks and boxes stream from the package's OME-Zarr chunks, reproducibly from a seed")
+        try mifa("bench", package + "/images", "--patch", "128,128", "--batch", "16", "--epochs", "2", "--seed", "1")
+    }
+
+    // MARK: - Helpers
+
+    /// Writes the annotator's correction of the QuPath set (the set whose objects carry QuPath measurements): the smallest object removed, the first
+    /// one's outline shifted by 1.5 pixels. Returns the set id, the corrected file and the removed object.
+    private func correctedQuPathSet() throws -> (String, String, String) {
+        let folder = package + "/annotations"
+        let sets = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        for setID in sets {
+            let path = "\(folder)/\(setID)/annotations.geojson"
+            guard let data = FileManager.default.contents(atPath: path),
+                var collection = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                var features = collection["features"] as? [[String: Any]], features.count > 2,
+                features.allSatisfy({ ($0["properties"] as? [String: Any])?["measurements"] != nil })
+            else { continue }
+            let smallest = features.indices.min { area(features[$0]) < area(features[$1]) }!
+            let removed = features.remove(at: smallest)
+            var geometry = features[0]["geometry"] as? [String: Any] ?? [:]
+            if let rings = geometry["coordinates"] as? [[[Double]]] {
+                geometry["coordinates"] = rings.map { ring in ring.map { [$0[0] + 1.5, $0[1]] } }
+                features[0]["geometry"] = geometry
+            }
+            collection["features"] = features
+            let corrected = "\(work)/corrected-\(setID).geojson"
+            try JSONSerialization.data(withJSONObject: collection, options: [.sortedKeys]).write(to: URL(fileURLWithPath: corrected))
+            let imageID = (removed["properties"] as? [String: Any])?["image_id"] as? String
+            return (setID, corrected, "\(Int(area(removed))) px² on \(imageID ?? "its image")")
+        }
+        throw InvalidInput(message: "\(folder): no QuPath GeoJSON annotation set was packed; the sample should have one")
+    }
+
+    /// The package's mifa.json with the first credited annotator left out of every annotation set.
+    private func sheetWithoutFirstAnnotator() throws -> (String, String) {
+        guard let data = FileManager.default.contents(atPath: package + "/mifa.json"),
+            var document = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            var sets = document["annotations"] as? [[String: Any]],
+            let first = sets.lazy.compactMap({ ($0["authors"] as? [[String: Any]])?.first }).first
+        else { throw InvalidInput(message: "\(package)/mifa.json credits no annotator; the sample should") }
+        let name = [first["author_first_name"], first["author_last_name"]].compactMap { $0 as? String }.joined(separator: " ")
+        for index in sets.indices {
+            sets[index]["authors"] = (sets[index]["authors"] as? [[String: Any]])?.filter {
+                [$0["author_first_name"], $0["author_last_name"]].compactMap { $0 as? String }.joined(separator: " ") != name
+            }
+        }
+        document["annotations"] = sets
+        let path = work + "/mifa-without-\(first["author_last_name"] as? String ?? "annotator").json"
+        try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+        return (path, name)
+    }
+
+    /// A polygon feature's area (shoelace formula over its outer ring).
+    private func area(_ feature: [String: Any]) -> Double {
+        guard let ring = ((feature["geometry"] as? [String: Any])?["coordinates"] as? [[[Double]]])?.first, ring.count > 2 else { return 0 }
+        var sum = 0.0
+        for index in ring.indices.dropLast() {
+            sum += ring[index][0] * ring[index + 1][1] - ring[index + 1][0] * ring[index][1]
+        }
+        return abs(sum) / 2
+    }
+
+    private func step(_ number: Int, _ text: String) {
+        print("\n\(number). \(text)")
+    }
+
+    /// Runs `mifa ARGS` in this process, showing the command first. With `expectFailure`, an error
+    /// is what the step wants to show: it is printed, and success would be the failure.
+    private func mifa(_ arguments: String..., expectFailure: Bool = false) throws {
+        print("   $ mifa " + arguments.map(Self.shown).joined(separator: " "))
+        fflush(nil)
+        do {
+            var command = try MIFA.parseAsRoot(arguments)
+            try command.run()
+            fflush(nil)
+            if expectFailure {
+                throw InvalidInput(message: "`mifa \(arguments.joined(separator: " "))` should have been refused but succeeded")
+            }
+        } catch let error as any MIFAError where expectFailure {
+            print("   refused (exit 1): \(error)")
+        }
+    }
+
+    /// A path as it reads best: relative to the current folder when inside it.
+    static func shown(_ text: String) -> String {
+        let current = FileManager.default.currentDirectoryPath + "/"
+        let relative = text.hasPrefix(current) ? String(text.dropFirst(current.count)) : text
+        return relative.contains(" ") ? "'\(relative)'" : relative
+    }
+
+    /// "First Last (ORCID ...)".
+    static func name(_ author: Author) -> String {
+        let name = [author.authorFirstName, author.authorLastName].compactMap { $0 }.joined(separator: " ")
+        return author.orcidID.map { "\(name) (ORCID \($0))" } ?? name
+    }
+}
