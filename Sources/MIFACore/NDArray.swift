@@ -50,6 +50,28 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
         self.elements = ContiguousArray(elements)
     }
 
+    /// An array of the given shape whose elements `initializer` writes, without a filling pass
+    /// first (in the style of `Array(unsafeUninitializedCapacity:initializingWith:)`).
+    ///
+    /// Use it when every element is about to be overwritten anyway, e.g. by a decoder: filling a
+    /// large array first costs a full pass over memory. The buffer holds
+    /// ``elementCount(of:)`` elements in `order`; its memory is not initialised.
+    ///
+    /// - Precondition: `initializer` writes every element before it returns (elements are
+    ///   `BitwiseCopyable`, so nothing needs deinitialising, but an element that was never written
+    ///   has no defined value). It must not replace the buffer.
+    /// - Throws: ``CoreError`` `.shapeMismatch` for a negative extent or an element count that
+    ///   overflows (before anything is allocated); whatever `initializer` throws.
+    public init(unsafeUninitializedShape shape: [Int], order: MemoryOrder = .rowMajor,
+                initializingWith initializer: (inout UnsafeMutableBufferPointer<Element>) throws -> Void) throws {
+        let count = try Self.elementCount(of: shape)
+        let elements = try ContiguousArray<Element>(unsafeUninitializedCapacity: count) { buffer, initialized in
+            try initializer(&buffer)
+            initialized = count
+        }
+        self.init(unchecked: shape, order: order, elements: elements)
+    }
+
     /// Number of axes.
     public var rank: Int { shape.count }
 
