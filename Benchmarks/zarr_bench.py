@@ -125,17 +125,8 @@ def timed(body) -> float:
     return wall
 
 
-# glibc serves allocations of 32 MiB and more with a fresh mmap each time (its dynamic threshold stops
-# at 32 MiB), so each full read of the 32 MiB image into a new array would pay 8192 first-touch page
-# faults. NumPy's buffers are exactly 32 MiB, under the limit, and are recycled by the allocator, so
-# the Python tools stop paying them after their first read. This tunable gives the MIFAKit process
-# the same allocator behaviour (the library itself is unchanged; a loader reuses its arrays anyway).
-BENCH_ENV = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.mmap_threshold=268435456")
-
-
 def run_mifa(binary: Path, *args, repeat: int = 1) -> dict:
-    proc = subprocess.run([str(binary), *map(str, args), "--repeat", str(repeat)], capture_output=True, text=True, check=True,
-                          env=BENCH_ENV)
+    proc = subprocess.run([str(binary), *map(str, args), "--repeat", str(repeat)], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)
 
 

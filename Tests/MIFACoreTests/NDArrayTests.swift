@@ -43,6 +43,15 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(throws: Stop.self) { try NDArray<UInt8>(unsafeUninitializedShape: [2]) { _ in throw Stop() } }
     }
 
+    @Test func repeatingFillsEveryElement() {
+        for count in [0, 1, 2, 7, 1000, 4099] {
+            #expect(NDArray<Double>(shape: [count], repeating: -1.5).elements.allSatisfy { $0 == -1.5 })
+            #expect(NDArray<UInt16>(shape: [count, 1]).elements.allSatisfy { $0 == 0 })
+            #expect(NDArray<Bool>(shape: [1, count], repeating: true).elements.allSatisfy { $0 })
+            #expect(NDArray<Int8>(shape: [count], repeating: -3).count == count)
+        }
+    }
+
     @Test func elementCountRejectsNegativeAndOverflow() {
         #expect(throws: CoreError.self) { try NDArray<UInt8>.elementCount(of: [4, -1]) }
         #expect(throws: CoreError.self) { try NDArray<UInt8>.elementCount(of: [Int.max, 3]) }

@@ -40,6 +40,13 @@ enum Parallel {
         if let error = state.error.withLock({ $0 }) { throw error }
     }
 
+    /// Grows a worker's scratch buffer to at least `count` bytes without a zero-filling pass: its
+    /// users decode or copy into every byte they later read.
+    static func reserve(_ scratch: inout [UInt8], _ count: Int) {
+        guard scratch.count < count else { return }
+        scratch = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
     /// The workers' shared counter and first error.
     private final class State: Sendable {
         let next = Atomic<Int>(0)

@@ -22,6 +22,7 @@ extension ZarrArray {
         let strides = NDArray<T>.strides(for: region.shape, order: order)
         return try ZarrError.locating(file: nil, key: nil) {
             try NDArray<T>(unsafeUninitializedShape: region.shape, order: order) { buffer in
+                HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
                 try readRaw(region, into: SharedBuffer(UnsafeMutableRawBufferPointer(buffer)), strides: strides, concurrency: concurrency)
             }
         }
@@ -85,6 +86,7 @@ extension ZarrArray {
         let strides = GridIndex.cStrides(region.shape)
         // No filling pass: readRaw writes every byte of the region.
         return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
             try readRaw(region, into: SharedBuffer(UnsafeMutableRawBufferPointer(buffer)), strides: strides, concurrency: concurrency)
             initialized = count
         }
