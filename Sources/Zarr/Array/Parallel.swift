@@ -51,16 +51,16 @@ enum Parallel {
     private final class State: Sendable {
         let next = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
-        let error = Mutex<(any Error)?>(nil)
+        let error = LockedState<(any Error)?>(nil)
     }
 }
 
 /// Results filled in by parallel tasks, one slot per task.
 final class Slots<Value: Sendable>: Sendable {
-    private let values: Mutex<[Value?]>
+    private let values: LockedState<[Value?]>
 
     init(count: Int) {
-        values = Mutex([Value?](repeating: nil, count: count))
+        values = LockedState([Value?](repeating: nil, count: count))
     }
 
     subscript(index: Int) -> Value? {
