@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--skip-zarr-python-regions", action="store_true", help="time 200 region reads for zarr-python and scale")
     options = parser.parse_args()
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="zarr-bench-") as tmp:
         tmp = Path(tmp)
         data = make_image()
@@ -248,6 +249,7 @@ def main() -> None:
     print()
     print(f"cores used: {CORES}; rounds: {options.rounds} (best round per cell); image {N}x{N} uint16, "
           f"{CHUNK}x{CHUNK} chunks, shards {SHARD}x{SHARD}")
+    print(f"load average (1 min) {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {CORES} cores")
     for tool, speed in limits.items():
         print(f"limit: {tool} single-core decode {speed:.0f} MB/s x {CORES} cores = {speed * CORES:.0f} MB/s")
 
