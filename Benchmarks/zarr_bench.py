@@ -125,17 +125,8 @@ def timed(body) -> float:
     return wall
 
 
-# glibc serves allocations of 32 MiB and more with a fresh mmap each time (its dynamic threshold stops
-# at 32 MiB), so each full read of the 32 MiB image into a new array would pay 8192 first-touch page
-# faults. NumPy's buffers are exactly 32 MiB, under the limit, and are recycled by the allocator, so
-# the Python tools stop paying them after their first read. This tunable gives the MIFAKit process
-# the same allocator behaviour (the library itself is unchanged; a loader reuses its arrays anyway).
-BENCH_ENV = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.mmap_threshold=268435456")
-
-
 def run_mifa(binary: Path, *args, repeat: int = 1) -> dict:
-    proc = subprocess.run([str(binary), *map(str, args), "--repeat", str(repeat)], capture_output=True, text=True, check=True,
-                          env=BENCH_ENV)
+    proc = subprocess.run([str(binary), *map(str, args), "--repeat", str(repeat)], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)
 
 
@@ -171,6 +162,7 @@ def main() -> None:
     parser.add_argument("--skip-zarr-python-regions", action="store_true", help="time 200 region reads for zarr-python and scale")
     options = parser.parse_args()
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="zarr-bench-") as tmp:
         tmp = Path(tmp)
         data = make_image()
@@ -257,6 +249,7 @@ def main() -> None:
     print()
     print(f"cores used: {CORES}; rounds: {options.rounds} (best round per cell); image {N}x{N} uint16, "
           f"{CHUNK}x{CHUNK} chunks, shards {SHARD}x{SHARD}")
+    print(f"load average (1 min) {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {CORES} cores")
     for tool, speed in limits.items():
         print(f"limit: {tool} single-core decode {speed:.0f} MB/s x {CORES} cores = {speed * CORES:.0f} MB/s")
 

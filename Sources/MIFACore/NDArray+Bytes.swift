@@ -11,12 +11,11 @@ extension NDArray {
             throw CoreError(.shapeMismatch, "\(bytes.count) bytes given for shape \(shape) of \(Element.dataType.rawValue), which needs \(count * size)",
                             context: ErrorContext(shape: shape))
         }
-        var elements = ContiguousArray<Element>(repeating: .zero, count: count)
-        elements.withUnsafeMutableBytes { destination in
+        try self.init(unsafeUninitializedShape: shape, order: order) { buffer in
+            let destination = UnsafeMutableRawBufferPointer(buffer)
             if count > 0 { destination.copyMemory(from: bytes) }
             if endianness != .native { ByteOrder.swapInPlace(destination, elementSize: size) }
         }
-        self.init(unchecked: shape, order: order, elements: elements)
     }
 
     /// The elements as bytes in ``order`` and the given byte order.

@@ -32,7 +32,30 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
         self.shape = shape
         self.order = order
         self.strides = Self.strides(for: shape, order: order)
-        self.elements = ContiguousArray(repeating: value, count: count)
+        self.elements = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
+            Self.fill(UnsafeMutableRawBufferPointer(buffer), with: value)
+            initialized = count
+        }
+    }
+
+    /// Sets every element of a dense raw buffer to `value` with byte copies (`memset` for zero
+    /// bytes, doubling `memcpy` otherwise): this code is generic and not specialised in client
+    /// modules, where an element-by-element loop would go through value witnesses for each element.
+    static func fill(_ buffer: UnsafeMutableRawBufferPointer, with value: Element) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        let size = MemoryLayout<Element>.stride
+        let isZero = Swift.withUnsafeBytes(of: value) { $0.allSatisfy { $0 == 0 } }
+        if isZero {
+            base.initializeMemory(as: UInt8.self, repeating: 0, count: buffer.count)
+            return
+        }
+        Swift.withUnsafeBytes(of: value) { base.copyMemory(from: $0.baseAddress!, byteCount: size) }
+        var done = size
+        while done < buffer.count {
+            let step = Swift.min(done, buffer.count - done)
+            (base + done).copyMemory(from: base, byteCount: step)
+            done += step
+        }
     }
 
     /// An array that takes its elements, in `order`, from a collection.
@@ -48,6 +71,28 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
         self.order = order
         self.strides = Self.strides(for: shape, order: order)
         self.elements = ContiguousArray(elements)
+    }
+
+    /// An array of the given shape whose elements `initializer` writes, without a filling pass
+    /// first (in the style of `Array(unsafeUninitializedCapacity:initializingWith:)`).
+    ///
+    /// Use it when every element is about to be overwritten anyway, e.g. by a decoder: filling a
+    /// large array first costs a full pass over memory. The buffer holds
+    /// ``elementCount(of:)`` elements in `order`; its memory is not initialised.
+    ///
+    /// - Precondition: `initializer` writes every element before it returns (elements are
+    ///   `BitwiseCopyable`, so nothing needs deinitialising, but an element that was never written
+    ///   has no defined value). It must not replace the buffer.
+    /// - Throws: ``CoreError`` `.shapeMismatch` for a negative extent or an element count that
+    ///   overflows (before anything is allocated); whatever `initializer` throws.
+    public init(unsafeUninitializedShape shape: [Int], order: MemoryOrder = .rowMajor,
+                initializingWith initializer: (inout UnsafeMutableBufferPointer<Element>) throws -> Void) throws {
+        let count = try Self.elementCount(of: shape)
+        let elements = try ContiguousArray<Element>(unsafeUninitializedCapacity: count) { buffer, initialized in
+            try initializer(&buffer)
+            initialized = count
+        }
+        self.init(unchecked: shape, order: order, elements: elements)
     }
 
     /// Number of axes.

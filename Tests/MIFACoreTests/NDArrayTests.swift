@@ -29,6 +29,29 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(a.strides == [1, 2, 6])
     }
 
+    @Test func unsafeUninitializedShapeTakesWhatTheInitializerWrites() throws {
+        let a = try NDArray<Int32>(unsafeUninitializedShape: [3, 4], order: .columnMajor) { buffer in
+            #expect(buffer.count == 12)
+            for i in buffer.indices { buffer[i] = Int32(i) }
+        }
+        #expect(a.shape == [3, 4] && a.strides == [1, 3])
+        #expect(a[2, 1] == 5)
+        let empty = try NDArray<UInt8>(unsafeUninitializedShape: [0, 5]) { #expect($0.count == 0) }
+        #expect(empty.count == 0)
+        #expect(throws: CoreError.self) { try NDArray<UInt8>(unsafeUninitializedShape: [Int.max, 3]) { _ in Issue.record("called") } }
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { try NDArray<UInt8>(unsafeUninitializedShape: [2]) { _ in throw Stop() } }
+    }
+
+    @Test func repeatingFillsEveryElement() {
+        for count in [0, 1, 2, 7, 1000, 4099] {
+            #expect(NDArray<Double>(shape: [count], repeating: -1.5).elements.allSatisfy { $0 == -1.5 })
+            #expect(NDArray<UInt16>(shape: [count, 1]).elements.allSatisfy { $0 == 0 })
+            #expect(NDArray<Bool>(shape: [1, count], repeating: true).elements.allSatisfy { $0 })
+            #expect(NDArray<Int8>(shape: [count], repeating: -3).count == count)
+        }
+    }
+
     @Test func elementCountRejectsNegativeAndOverflow() {
         #expect(throws: CoreError.self) { try NDArray<UInt8>.elementCount(of: [4, -1]) }
         #expect(throws: CoreError.self) { try NDArray<UInt8>.elementCount(of: [Int.max, 3]) }

@@ -1,13 +1,12 @@
 import Foundation
 import MIFACore
-import Synchronization
 import Testing
 @testable import Zarr
 
 /// A store that records every read, to check what the array asks for.
 final class RecordingStore: ZarrStore {
     let inner = MemoryStore()
-    let reads = Mutex<[(String, ByteRange?)]>([])
+    let reads = LockedState<[(String, ByteRange?)]>([])
     var location: String { "recording" }
     var isWritable: Bool { true }
     func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {

@@ -4,10 +4,14 @@ import Synchronization
 
 /// Runs independent tasks on a bounded number of threads: the caller's concurrency budget.
 ///
-/// `DispatchQueue.concurrentPerform` starts `min(budget, count)` workers; each takes the next task
-/// index from an atomic counter, so uneven tasks balance out. Each worker owns a scratch buffer that
-/// it reuses from task to task. The first error stops the other workers after their current task
-/// and is rethrown.
+/// The calling thread works through the tasks itself, taking the next task index from an atomic
+/// counter; up to `budget - 1` helpers on the global dispatch queue take indices from the same
+/// counter as soon as they start, so uneven tasks balance out. The caller then waits only for tasks
+/// a helper has already taken, never for a helper that has not started yet: on a busy machine,
+/// where a woken thread may wait milliseconds for a core, a small read does not stall on it
+/// (`DispatchQueue.concurrentPerform` waits for every worker it starts). Each thread owns a scratch
+/// buffer that it reuses from task to task. After the first error the remaining tasks are skipped
+/// and the error is rethrown.
 enum Parallel {
     /// The default budget: the machine's active processor count.
     static var defaultConcurrency: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -22,38 +26,81 @@ enum Parallel {
             for i in 0..<count { try body(i, &scratch) }
             return
         }
-        let state = State()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        let run = Run(count: count)
+        withoutActuallyEscaping(body) { escapable in
+            run.body = escapable
+            for _ in 1..<workers {
+                DispatchQueue.global().async { run.work() }
+            }
+            run.work()
+            // Every index has been taken; wait until the last task taken finishes. Helpers that
+            // start later find no index left and never touch `body`.
+            run.done.wait()
+            run.body = nil
+        }
+        if let error = run.error.withLock({ $0 }) { throw error }
+    }
+
+    /// Grows a worker's scratch buffer to at least `count` bytes without a zero-filling pass: its
+    /// users decode or copy into every byte they later read.
+    static func reserve(_ scratch: inout [UInt8], _ count: Int) {
+        guard scratch.count < count else { return }
+        scratch = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// One parallel run: the task counter, the count of finished tasks, the first error.
+    ///
+    /// Safety (`@unchecked Sendable`): `body` is set before any helper is dispatched and cleared
+    /// only after `done` has been signalled, which happens after every task that called it has
+    /// returned; helpers read it only after taking a valid index.
+    private final class Run: @unchecked Sendable {
+        let count: Int
+        let next = Atomic<Int>(0)
+        let finished = Atomic<Int>(0)
+        let failed = Atomic<Bool>(false)
+        let error = LockedState<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        var body: (@Sendable (Int, inout [UInt8]) throws -> Void)?
+
+        init(count: Int) {
+            self.count = count
+        }
+
+        /// Runs task `i`; not inlined, so that the reference to `body` taken here is released
+        /// before the task is counted as finished.
+        @inline(never)
+        private func call(_ i: Int, _ scratch: inout [UInt8]) throws {
+            try body!(i, &scratch)
+        }
+
+        /// Takes and runs tasks until none is left; whoever finishes the last one signals `done`.
+        func work() {
             var scratch: [UInt8] = []
-            while !state.failed.load(ordering: .relaxed) {
-                let i = state.next.wrappingAdd(1, ordering: .relaxed).oldValue
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard i < count else { return }
-                do {
-                    try body(i, &scratch)
-                } catch {
-                    state.failed.store(true, ordering: .relaxed)
-                    state.error.withLock { if $0 == nil { $0 = error } }
-                    return
+                if !failed.load(ordering: .acquiring) {
+                    do {
+                        try call(i, &scratch)
+                    } catch {
+                        self.error.withLock { if $0 == nil { $0 = error } }
+                        failed.store(true, ordering: .releasing)
+                    }
+                }
+                if finished.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue == count - 1 {
+                    done.signal()
                 }
             }
         }
-        if let error = state.error.withLock({ $0 }) { throw error }
-    }
-
-    /// The workers' shared counter and first error.
-    private final class State: Sendable {
-        let next = Atomic<Int>(0)
-        let failed = Atomic<Bool>(false)
-        let error = Mutex<(any Error)?>(nil)
     }
 }
 
 /// Results filled in by parallel tasks, one slot per task.
 final class Slots<Value: Sendable>: Sendable {
-    private let values: Mutex<[Value?]>
+    private let values: LockedState<[Value?]>
 
     init(count: Int) {
-        values = Mutex([Value?](repeating: nil, count: count))
+        values = LockedState([Value?](repeating: nil, count: count))
     }
 
     subscript(index: Int) -> Value? {

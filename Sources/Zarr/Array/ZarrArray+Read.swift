@@ -59,7 +59,7 @@ extension ZarrArray {
             try chain.decode(encoded, into: UnsafeMutableRawBufferPointer(start: target, count: byteCount))
             return
         }
-        if scratch.count < byteCount { scratch = [UInt8](repeating: 0, count: byteCount) }
+        Parallel.reserve(&scratch, byteCount)
         try scratch.withUnsafeMutableBytes { buffer in
             let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[..<byteCount])
             try chain.decode(encoded, into: chunk)

@@ -16,12 +16,16 @@ extension ZarrArray {
         let region = region ?? Region(shape: shape)
         try checkType(T.self)
         try checkRegion(region)
-        var result = try Self.unfilledArray(T.self, shape: region.shape, order: order)
-        let strides = result.strides
-        try result.withUnsafeMutableBytes { buffer in
-            try readRaw(region, into: SharedBuffer(buffer), strides: strides, concurrency: concurrency)
+        try Self.checkAllocation(region.elementCount, elementSize: MemoryLayout<T>.stride, shape: region.shape)
+        // No filling pass: readRaw writes every element of the region (decoded or fill value), and
+        // the pages are first touched by the decoding workers in parallel.
+        let strides = NDArray<T>.strides(for: region.shape, order: order)
+        return try ZarrError.locating(file: nil, key: nil) {
+            try NDArray<T>(unsafeUninitializedShape: region.shape, order: order) { buffer in
+                HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
+                try readRaw(region, into: SharedBuffer(UnsafeMutableRawBufferPointer(buffer)), strides: strides, concurrency: concurrency)
+            }
         }
-        return result
     }
 
     /// Reads `region` (the whole array by default) as an ``MIFACore/AnyNDArray`` of the array's type.
@@ -78,12 +82,14 @@ extension ZarrArray {
         let region = region ?? Region(shape: shape)
         try checkRegion(region)
         try Self.checkAllocation(region.elementCount, elementSize: dataType.byteSize, shape: region.shape)
-        var bytes = [UInt8](repeating: 0, count: region.elementCount * dataType.byteSize)
+        let count = region.elementCount * dataType.byteSize
         let strides = GridIndex.cStrides(region.shape)
-        try bytes.withUnsafeMutableBytes { buffer in
-            try readRaw(region, into: SharedBuffer(buffer), strides: strides, concurrency: concurrency)
+        // No filling pass: readRaw writes every byte of the region.
+        return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
+            try readRaw(region, into: SharedBuffer(UnsafeMutableRawBufferPointer(buffer)), strides: strides, concurrency: concurrency)
+            initialized = count
         }
-        return bytes
     }
 
     /// Writes `array` into the Zarr array with its first element at `origin` (zeros by default).
@@ -128,21 +134,6 @@ extension ZarrArray {
         try bytes.withUnsafeBytes { buffer in
             try writeRaw(region, from: SharedSource(buffer), strides: GridIndex.cStrides(regionShape), concurrency: concurrency)
         }
-    }
-
-    /// An array whose elements the caller overwrites completely: every element of a read region is
-    /// either decoded into or set to the fill value by ``readRaw(_:into:strides:concurrency:)``.
-    /// It is allocated without a filling pass, so the pages are first touched by the decoding
-    /// workers in parallel (filling 16 million elements through unspecialised generic code would
-    /// cost more than decoding them). The elements are trivial (`BitwiseCopyable`), and the array
-    /// is only returned after the read has written all of them.
-    static func unfilledArray<T: NDArrayElement>(_: T.Type, shape: [Int], order: MemoryOrder) throws -> NDArray<T> {
-        let count = try ZarrError.locating(file: nil, key: nil) { try NDArray<T>.elementCount(of: shape) }
-        try Self.checkAllocation(count, elementSize: MemoryLayout<T>.stride, shape: shape)
-        let elements = ContiguousArray<T>(unsafeUninitializedCapacity: count) { _, initialized in
-            initialized = count
-        }
-        return try ZarrError.locating(file: nil, key: nil) { try NDArray(shape: shape, elements: elements, order: order) }
     }
 
     /// Refuses results larger than the machine's memory, so that an array whose metadata declares

@@ -59,7 +59,7 @@ extension ZarrArray {
             if lower[axis] > chunkOrigin[axis] || upper < chunkEnd { covered = false }
             if chunkEnd < chunkOrigin[axis] + chunkShape[axis] { padded = true }
         }
-        if scratch.count < byteCount { scratch = [UInt8](repeating: 0, count: byteCount) }
+        Parallel.reserve(&scratch, byteCount)
         let fill = chain.decoded.fillValue.bytes
         let keepEmpty = writesEmptyChunks
         return try scratch.withUnsafeMutableBytes { buffer -> [UInt8]? in

@@ -90,20 +90,20 @@ enum LibBlosc {
         guard blosc_compname_to_compcode(compressor) >= 0 else {
             throw ZarrError(.unsupportedExtension, "blosc compressor '\(compressor)' is not available in this c-blosc build")
         }
-        var output = [UInt8](repeating: 0, count: input.count + headerLength)
         var empty: UInt8 = 0
-        let written = output.withUnsafeMutableBytes { out in
-            withUnsafeMutablePointer(to: &empty) { fallback in
+        // No zero fill: Blosc writes the first `written` bytes, and only those are kept.
+        return try [UInt8](unsafeUninitializedCapacity: input.count + headerLength) { out, initialized in
+            let written = withUnsafeMutablePointer(to: &empty) { fallback in
                 blosc_compress_ctx(Int32(clamping: level), Int32(clamping: shuffle), typesize, input.count,
                                    input.baseAddress ?? UnsafeRawPointer(fallback), out.baseAddress, out.count,
                                    compressor, blocksize, 1)
             }
+            guard written > 0 else {
+                initialized = 0
+                throw ZarrError(.corruptChunk, "blosc compression failed (error \(written))")
+            }
+            initialized = Int(written)
         }
-        guard written > 0 else {
-            throw ZarrError(.corruptChunk, "blosc compression failed (error \(written))")
-        }
-        output.removeSubrange(Int(written)...)
-        return output
     }
 
     /// Whether this c-blosc build has the named compressor (`blosclz`, `lz4`, `lz4hc`, `snappy`,

@@ -1,5 +1,4 @@
 import CZstd
-import Synchronization
 
 /// The only place that calls libzstd (https://facebook.github.io/zstd/zstd_manual.html).
 ///
@@ -41,7 +40,7 @@ enum LibZstd {
     /// a fresh one (`ZSTD_decompress` does). A context is used by one thread at a time: it is taken
     /// out of the pool under the lock and put back after use.
     final class DecoderPool: Sendable {
-        private let contexts = Mutex<[ContextPointer]>([])
+        private let contexts = LockedState<[ContextPointer]>([])
         private static let kept = 16
 
         /// A context pointer; only ever used by the thread that took it from the pool.
@@ -140,7 +139,7 @@ enum LibZstd {
     /// Compression contexts kept for reuse, all set to one level and checksum flag: creating and
     /// sizing a context per chunk costs as much as compressing a small chunk.
     final class EncoderPool: Sendable {
-        private let contexts = Mutex<[DecoderPool.ContextPointer]>([])
+        private let contexts = LockedState<[DecoderPool.ContextPointer]>([])
         let level: Int
         let checksum: Bool
         let includeContentSize: Bool

@@ -177,6 +177,6 @@ public final class HTTPStore: ZarrStore {
             case success(Int, [UInt8])
             case failure(String)
         }
-        let result = Mutex<Result?>(nil)
+        let result = LockedState<Result?>(nil)
     }
 }

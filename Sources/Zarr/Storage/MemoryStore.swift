@@ -1,13 +1,11 @@
-import Synchronization
-
 /// A store that keeps every value in memory; for tests, temporary arrays and building a hierarchy
 /// before writing it elsewhere. Safe to use from any number of threads.
 public final class MemoryStore: ZarrStore {
-    private let values: Mutex<[StoreKey: [UInt8]]>
+    private let values: LockedState<[StoreKey: [UInt8]]>
 
     /// An empty store, or one holding `values`.
     public init(_ values: [StoreKey: [UInt8]] = [:]) {
-        self.values = Mutex(values)
+        self.values = LockedState(values)
     }
 
     /// `memory`.

@@ -1,0 +1,42 @@
+public import MIFACore
+
+extension ZarrArray {
+    /// Read chunks per axis: the grid of ``readChunkShape`` (inner chunks of a sharded array,
+    /// otherwise the chunks), the unit that ``readChunkBytes(_:)`` decodes.
+    public var readGridShape: [Int] {
+        zip(shape, readChunkShape).map { extent, chunk in (extent + chunk - 1) / chunk }
+    }
+
+    /// The part of the array that read chunk `index` covers: `index * readChunkShape`, clipped at
+    /// the array's upper edge (edge chunks are smaller).
+    /// - Throws: ``ZarrError`` `.invalidRegion` when `index` lies outside ``readGridShape``.
+    public func readChunkRegion(_ index: [Int]) throws -> Region {
+        let grid = readGridShape
+        guard index.count == rank, zip(index, grid).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
+            throw ZarrError(.invalidRegion, "chunk index \(index) lies outside the chunk grid \(grid); use indices 0..<\(grid) per axis",
+                            context: ErrorContext(file: store.location, key: path, shape: shape))
+        }
+        let chunk = readChunkShape
+        return Region(zip(index, zip(chunk, shape)).map { i, pair in
+            let lower = i * pair.0
+            return lower..<Swift.min(lower + pair.0, pair.1)
+        })
+    }
+
+    /// Decodes one read chunk (an inner chunk of a sharded array: only the shard's index and that
+    /// chunk's bytes are fetched) on the calling thread, as raw bytes in C order and native byte
+    /// order, covering ``readChunkRegion(_:)``. A chunk that is not stored comes back as the fill
+    /// value. Meant for callers that schedule and cache chunks themselves, like a batch loader.
+    /// - Throws: ``ZarrError`` `.invalidRegion` for an index outside the grid; `.corruptChunk`,
+    ///   `.checksumMismatch` naming the chunk key; store errors.
+    public func readChunkBytes(_ index: [Int]) throws -> [UInt8] {
+        try readBytes(try readChunkRegion(index), concurrency: 1)
+    }
+
+    /// Decodes one read chunk, like ``readChunkBytes(_:)``, as a typed array in the given order.
+    /// - Throws: ``ZarrError`` `.invalidRegion` for an index outside the grid or another element
+    ///   type; errors of ``readChunkBytes(_:)``.
+    public func readChunk<T: NDArrayElement>(_ type: T.Type, at index: [Int], order: MemoryOrder = .rowMajor) throws -> NDArray<T> {
+        try read(type, region: try readChunkRegion(index), order: order, concurrency: 1)
+    }
+}

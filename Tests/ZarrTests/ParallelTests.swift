@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Zarr
+
+/// The worker pool behind chunk reads and writes, and the huge-page hint for large results.
+@Suite struct ParallelTests {
+    @Test(arguments: [1, 2, 3, 8]) func everyTaskRunsExactlyOnce(_ concurrency: Int) throws {
+        for count in [1, 2, 5, 300] {
+            let seen = LockedState([Int](repeating: 0, count: count))
+            try Parallel.forEach(count, concurrency: concurrency) { i, scratch in
+                Parallel.reserve(&scratch, 64)
+                #expect(scratch.count >= 64)
+                seen.withLock { $0[i] += 1 }
+            }
+            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count), "count \(count)")
+        }
+    }
+
+    @Test func theFirstErrorIsRethrownAndLaterTasksAreSkipped() {
+        struct Failure: Error { let index: Int }
+        let ran = Atomic<Int>(0)
+        #expect(throws: Failure.self) {
+            try Parallel.forEach(10_000, concurrency: 3) { i, _ in
+                ran.add(1, ordering: .relaxed)
+                if i == 5 { throw Failure(index: i) }
+            }
+        }
+        #expect(ran.load(ordering: .relaxed) < 10_000)
+    }
+
+    @Test func nestedRunsFinish() throws {
+        let total = Atomic<Int>(0)
+        try Parallel.forEach(4, concurrency: 2) { _, _ in
+            try Parallel.forEach(50, concurrency: 2) { _, _ in total.add(1, ordering: .relaxed) }
+        }
+        #expect(total.load(ordering: .relaxed) == 200)
+    }
+
+    @Test func hugePageAdviceKeepsTheData() {
+        for (count, offset) in [(9 << 20, 0), (9 << 20, 12345), (1 << 20, 0), (0, 0)] {
+            var bytes = [UInt8](repeating: 7, count: count + offset)
+            bytes.withUnsafeMutableBytes { HugePages.advise(UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
+            #expect(bytes.allSatisfy { $0 == 7 })
+        }
+    }
+}
