@@ -28,18 +28,58 @@ struct ChunkID: Hashable, Sendable {
     var index: [Int]
 }
 
-/// A least-recently-used cache of decoded chunks bounded in bytes.
+/// A chunk being read and decoded by one worker; other workers that need it wait for it instead
+/// of decoding it again.
+///
+/// Thread safety: `result` is guarded by `condition`; hence `@unchecked Sendable`.
+final class ChunkLoad: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<DecodedChunk, any Error>?
+
+    /// Publishes the outcome and wakes the waiters.
+    func finish(_ outcome: Result<DecodedChunk, any Error>) {
+        condition.lock()
+        result = outcome
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for the outcome.
+    /// - Throws: the error of the worker that read the chunk.
+    func wait() throws -> DecodedChunk {
+        condition.lock()
+        while result == nil { condition.wait() }
+        let outcome = result!
+        condition.unlock()
+        return try outcome.get()
+    }
+}
+
+/// What a chunk lookup found.
+enum ChunkLookup {
+    /// The chunk, cached.
+    case hit(DecodedChunk)
+    /// Another worker is reading it: wait for it.
+    case inFlight(ChunkLoad)
+    /// Nobody has it: the caller reads it and must call ``ChunkCache/finish(_:_:_:)``.
+    case miss(ChunkLoad)
+}
+
+/// A least-recently-used cache of decoded chunks bounded in bytes, with a table of the chunks
+/// being decoded so that concurrent requests for one chunk decode it once.
 ///
 /// Thread safety: all state lives in a ``LockedState``; the bytes themselves are immutable.
 final class ChunkCache: Sendable {
     private struct State {
         var entries: [ChunkID: (chunk: DecodedChunk, stamp: Int)] = [:]
+        var loading: [ChunkID: ChunkLoad] = [:]
         var queue: [(ChunkID, Int)] = []
         var head = 0
         var clock = 0
         var bytes = 0
         var hits = 0
         var misses = 0
+        var shared = 0
     }
 
     /// The most bytes the cache keeps.
@@ -51,12 +91,19 @@ final class ChunkCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The chunk if cached (and marks it used); counts a hit or a miss.
-    func lookup(_ id: ChunkID) -> DecodedChunk? {
+    /// The chunk if cached (and marks it used), the load to wait for if another worker is reading
+    /// it, or a new load the caller owns; counts a hit, a shared load or a miss.
+    func lookup(_ id: ChunkID) -> ChunkLookup {
         state.withLock { s in
             guard let entry = s.entries[id] else {
+                if let load = s.loading[id] {
+                    s.shared += 1
+                    return .inFlight(load)
+                }
                 s.misses += 1
-                return nil
+                let load = ChunkLoad()
+                s.loading[id] = load
+                return .miss(load)
             }
             s.hits += 1
             s.clock += 1
@@ -66,12 +113,20 @@ final class ChunkCache: Sendable {
                 s.queue = s.entries.map { ($0.key, $0.value.stamp) }.sorted { $0.1 < $1.1 }
                 s.head = 0
             }
-            return entry.chunk
+            return .hit(entry.chunk)
         }
     }
 
+    /// Ends the load of a ``lookup(_:)`` miss: keeps the chunk (on success) and wakes the workers
+    /// waiting for it.
+    func finish(_ id: ChunkID, _ load: ChunkLoad, _ outcome: Result<DecodedChunk, any Error>) {
+        if case .success(let chunk) = outcome { insert(id, chunk) }
+        state.withLock { _ = $0.loading.removeValue(forKey: id) }
+        load.finish(outcome)
+    }
+
     /// Keeps `chunk`, evicting the least recently used chunks beyond the capacity.
-    func insert(_ id: ChunkID, _ chunk: DecodedChunk) {
+    private func insert(_ id: ChunkID, _ chunk: DecodedChunk) {
         guard chunk.bytes.count <= capacity else { return }
         var evicted: [DecodedChunk] = []
         state.withLock { s in
@@ -108,6 +163,7 @@ final class ChunkCache: Sendable {
         return nil
     }
 
-    /// Hits and misses so far.
-    var counts: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
+    /// Lookups answered from the cache, answered by waiting for another worker's load, and
+    /// answered by reading the chunk.
+    var counts: (hits: Int, shared: Int, misses: Int) { state.withLock { ($0.hits, $0.shared, $0.misses) } }
 }

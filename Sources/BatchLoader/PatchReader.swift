@@ -12,7 +12,19 @@ struct PatchReader: Sendable {
     /// The decoded chunk `index` of `array` (number `arrayID`), from the cache or read and decoded now.
     func chunk(_ array: ZarrArray, arrayID: Int, index: [Int]) throws -> DecodedChunk {
         let id = ChunkID(array: arrayID, index: index)
-        if let cached = cache.lookup(id) { return cached }
+        let load: ChunkLoad
+        switch cache.lookup(id) {
+        case .hit(let chunk): return chunk
+        case .inFlight(let other): return try other.wait()
+        case .miss(let mine): load = mine
+        }
+        let outcome = Result<DecodedChunk, any Error> { try decode(array, index: index) }
+        cache.finish(id, load, outcome)
+        return try outcome.get()
+    }
+
+    /// Reads and decodes chunk `index` of `array` under the budget.
+    private func decode(_ array: ZarrArray, index: [Int]) throws -> DecodedChunk {
         let chunkShape = array.readChunkShape
         let lower = zip(index, chunkShape).map(*)
         let upper = zip(zip(lower, chunkShape).map(+), array.shape).map { min($0, $1) }
@@ -29,9 +41,7 @@ struct PatchReader: Sendable {
                                    underlying: error)
         }
         counters.chunksDecoded.add(1, ordering: .relaxed)
-        let decoded = DecodedChunk(bytes: bytes, shape: region.shape, budget: budget)
-        cache.insert(id, decoded)
-        return decoded
+        return DecodedChunk(bytes: bytes, shape: region.shape, budget: budget)
     }
 
     /// Copies the box of `request` (channel `channel`, if the array has a c axis) from `array` into

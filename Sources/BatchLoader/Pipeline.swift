@@ -15,8 +15,7 @@ final class Pipeline: @unchecked Sendable {
         var samples: [Int]
         var requests: [PatchRequest]
         var randoms: [SampleRandom]
-        var annotations: [[PatchAnnotation]]
-        var augmentations: [PatchAugmentation]
+        var patches: [FilledPatch]
         var remaining: Int
         var error: (any Error)?
     }
@@ -82,7 +81,11 @@ final class Pipeline: @unchecked Sendable {
     private func open(_ batch: Int) {
         let storage: BatchStorage
         do {
-            storage = try loader.pool.take(cache: loader.cache, isCancelled: { self.isCancelled })
+            storage = try loader.pool.take(cache: loader.cache, isCancelled: { self.isCancelled }) {
+                self.condition.lock()
+                self.condition.broadcast()  // the consumer checks whether it holds every buffer
+                self.condition.unlock()
+            }
         } catch {
             condition.lock()
             ready[batch] = .failure(error)
@@ -101,8 +104,14 @@ final class Pipeline: @unchecked Sendable {
             randoms.append(s.random)
         }
         condition.lock()
+        guard !cancelled else {
+            // Cancelled while waiting for the buffer: give it back (it goes when `storage` does).
+            opening = false
+            condition.unlock()
+            return
+        }
         assemblies[batch] = Assembly(storage: storage, samples: samples, requests: requests, randoms: randoms,
-                                     annotations: Array(repeating: [], count: count), augmentations: Array(repeating: PatchAugmentation(), count: count),
+                                     patches: Array(repeating: FilledPatch(), count: count),
                                      remaining: count, error: nil)
         pending.append(contentsOf: (0..<count).map { (batch, $0) })
         nextToOpen += 1
@@ -113,29 +122,12 @@ final class Pipeline: @unchecked Sendable {
 
     /// Reads patch `slot` of `batch` into its buffer.
     private func assemble(_ batch: Int, slot: Int) {
-        condition.lock()
-        let assembly = assemblies[batch]
-        let stop = cancelled || failed
-        condition.unlock()
-        var failure: (any Error)?
-        var produced: ([PatchAnnotation], PatchAugmentation)?
-        if let assembly, !stop {
-            do {
-                produced = try loader.fill(slot: slot, request: assembly.requests[slot], random: assembly.randoms[slot],
-                                           storage: assembly.storage, isCancelled: { self.isCancelled })
-                loader.counters.patches.add(1, ordering: .relaxed)
-            } catch {
-                failure = error
-            }
-        }
+        let (produced, failure) = fill(batch, slot: slot)
         condition.lock()
         running -= 1
         if var a = assemblies[batch] {
             a.remaining -= 1
-            if let produced {
-                a.annotations[slot] = produced.0
-                a.augmentations[slot] = produced.1
-            }
+            if let produced { a.patches[slot] = produced }
             if let failure, a.error == nil { a.error = failure }
             if a.remaining == 0 {
                 assemblies[batch] = nil
@@ -144,8 +136,7 @@ final class Pipeline: @unchecked Sendable {
                     failed = true
                 } else {
                     ready[batch] = .success(loader.makeBatch(epoch: order.epoch, index: batch, storage: a.storage, samples: a.samples,
-                                                             requests: a.requests, randoms: a.randoms, annotations: a.annotations,
-                                                             augmentations: a.augmentations))
+                                                             requests: a.requests, randoms: a.randoms, patches: a.patches))
                 }
                 condition.broadcast()
             } else {
@@ -154,6 +145,24 @@ final class Pipeline: @unchecked Sendable {
         }
         pump()
         condition.unlock()
+    }
+
+    /// Fills patch `slot` of `batch` (unless the run stopped). The batch's buffer is referenced
+    /// only in here, so it is released before the job counts as finished.
+    private func fill(_ batch: Int, slot: Int) -> (FilledPatch?, (any Error)?) {
+        condition.lock()
+        let assembly = assemblies[batch]
+        let stop = cancelled || failed
+        condition.unlock()
+        guard let assembly, !stop else { return (nil, nil) }
+        do {
+            let produced = try loader.fill(slot: slot, request: assembly.requests[slot], random: assembly.randoms[slot],
+                                           storage: assembly.storage, isCancelled: { self.isCancelled })
+            loader.counters.patches.add(1, ordering: .relaxed)
+            return (produced, nil)
+        } catch {
+            return (nil, error)
+        }
     }
 
     /// The next batch (in order, or the first ready one when unordered); `nil` at the end or after
@@ -176,13 +185,18 @@ final class Pipeline: @unchecked Sendable {
                     loader.counters.batches.add(1, ordering: .relaxed)
                     return batch
                 case .failure(let error):
-                    cancelled = true
+                    stop()
                     throw error
                 }
             }
+            if opening, running == 0, assemblies.isEmpty, ready.isEmpty, loader.pool.isStalled {
+                // Every buffer is held by a delivered batch: nothing moves until the consumer drops one.
+                stop()
+                throw BatchLoaderError(.budgetTooSmall, "the \(loader.pool.capacity) batches held by the consumer use all the memory the budget of \(loader.budget.limit) bytes leaves for batch buffers, so the next batch can never be assembled; drop (or copy out of) delivered batches before asking for the next one, or raise the budget")
+            }
             if failed, let failure = ready.first(where: { if case .failure = $0.value { return true } else { return false } }) {
                 ready[failure.key] = nil
-                cancelled = true
+                stop()
                 if case .failure(let error) = failure.value { throw error }
             }
             condition.wait()
@@ -199,10 +213,19 @@ final class Pipeline: @unchecked Sendable {
     /// Stops: no new work starts, waiting producers give up, the consumer gets `nil`.
     func cancel() {
         condition.lock()
-        cancelled = true
-        ready.removeAll()
+        stop()
         condition.broadcast()
         condition.unlock()
         loader.budget.signal()
+    }
+
+    /// Marks the run cancelled and drops what it holds: ready batches, and the buffers of
+    /// unfinished ones (each goes back to the pool once its running jobs end). Call with the lock held.
+    private func stop() {
+        cancelled = true
+        ready.removeAll()
+        assemblies.removeAll()
+        pending.removeAll()
+        pendingHead = 0
     }
 }
