@@ -38,11 +38,12 @@ final class BufferPool: Sendable {
         self.budget = budget
     }
 
-    /// A buffer: a pooled one, or a new one once the budget has room (evicting cached chunks).
+    /// A buffer: a pooled one, or a new one once the budget has room (calling `reclaim`, which
+    /// frees something such as a cached chunk and says whether it did).
     /// `starving` is called once if the caller has to wait because all ``capacity`` buffers are
     /// out (held by batches).
     /// - Throws: ``BatchLoaderError`` `.cancelled` when cancelled while waiting.
-    func take(cache: ChunkCache, isCancelled: () -> Bool, starving: () -> Void) throws -> BatchStorage {
+    func take(reclaim: () -> Bool, isCancelled: () -> Bool, starving: () -> Void) throws -> BatchStorage {
         var waiting = false
         defer { if waiting { free.withLock { $0.starving -= 1 } } }
         while true {
@@ -69,7 +70,7 @@ final class BufferPool: Sendable {
                     return BatchStorage(buffer: buffer, pool: self)
                 }
                 free.withLock { $0.live -= 1 }
-                if cache.evictOne() { continue }
+                if reclaim() { continue }
             } else if startedWaiting {
                 waiting = true
                 starving()
@@ -79,7 +80,7 @@ final class BufferPool: Sendable {
         }
     }
 
-    /// Whether a caller of ``take(cache:isCancelled:starving:)`` waits while every buffer is out
+    /// Whether a caller of ``take(reclaim:isCancelled:starving:)`` waits while every buffer is out
     /// (none pooled, no room for another): only a batch being dropped can give one back.
     var isStalled: Bool { free.withLock { $0.starving > 0 && $0.buffers.isEmpty && $0.live >= capacity } }
 

@@ -13,7 +13,7 @@ extension BatchLoader {
         var stream = SampleRandom(key: SampleRandom.mix(random.key ^ 0xF11B))
         let augmentation = PatchAugmentation.draw(configuration.augmentation, sampled: request.shape, shape: patchShape, random: &stream)
         let request = augmentation.cropped(request, to: patchShape)
-        let reader = PatchReader(cache: cache, budget: budget, counters: counters, isCancelled: isCancelled)
+        let reader = PatchReader(cache: cache, buffers: chunkBuffers, budget: budget, counters: counters, isCancelled: isCancelled)
         let base = storage.buffer.baseAddress!
         let pixels = patchShape.reduce(1, *)
         let imageSlot = base + slot * imagePatchBytes

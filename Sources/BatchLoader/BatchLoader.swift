@@ -33,6 +33,7 @@ public final class BatchLoader: Sendable {
     let batchBytes: Int
     let budget: MemoryBudget
     let cache: ChunkCache
+    let chunkBuffers: ChunkBufferPool
     let pool: BufferPool
     let counters = LoaderCounters()
 
@@ -112,6 +113,7 @@ public final class BatchLoader: Sendable {
         }
         budget = MemoryBudget(limit: c.memoryBudget)
         cache = ChunkCache(capacity: c.memoryBudget - floor)
+        chunkBuffers = ChunkBufferPool(limit: 4 * c.workers, budget: budget)
         pool = BufferPool(bytes: batchBytes, capacity: (c.memoryBudget - c.workers * chunkBytes) / max(batchBytes, 1), budget: budget)
     }
 

@@ -1,23 +1,27 @@
 import Foundation
+import MIFACore
 
-/// The decoded bytes of one chunk; its bytes count against the budget for as long as they live
-/// (the cache and any worker copying from it share them), and are given back when the last
-/// reference goes.
+/// The decoded elements of one chunk; their bytes count against the budget for as long as they
+/// live (the cache and any worker copying from it share them); when the last reference goes, the
+/// buffer goes to the loader's ``ChunkBufferPool`` (or its bytes back to the budget).
 final class DecodedChunk: Sendable {
     /// The chunk's decoded elements, C order, native byte order, shape ``shape``.
-    let bytes: [UInt8]
+    let elements: AnyNDArray
     /// The chunk's extent (clipped at the array's edge).
     let shape: [Int]
-    private let budget: MemoryBudget
+    /// The size of the elements in bytes.
+    let byteCount: Int
+    private let pool: ChunkBufferPool
 
-    /// Wraps `bytes` already accounted in `budget`.
-    init(bytes: [UInt8], shape: [Int], budget: MemoryBudget) {
-        self.bytes = bytes
-        self.shape = shape
-        self.budget = budget
+    /// Wraps `elements` already accounted in the budget of `pool`.
+    init(elements: AnyNDArray, pool: ChunkBufferPool) {
+        self.elements = elements
+        self.shape = elements.shape
+        self.byteCount = elements.dataType.byteSize * elements.shape.reduce(1, *)
+        self.pool = pool
     }
 
-    deinit { budget.release(bytes.count) }
+    deinit { pool.recycle(elements, bytes: byteCount) }
 }
 
 /// Which chunk: the array (its number in the loader) and the chunk's grid index.
@@ -127,14 +131,14 @@ final class ChunkCache: Sendable {
 
     /// Keeps `chunk`, evicting the least recently used chunks beyond the capacity.
     private func insert(_ id: ChunkID, _ chunk: DecodedChunk) {
-        guard chunk.bytes.count <= capacity else { return }
+        guard chunk.byteCount <= capacity else { return }
         var evicted: [DecodedChunk] = []
         state.withLock { s in
             if s.entries[id] != nil { return }
             s.clock += 1
             s.entries[id] = (chunk, s.clock)
             s.queue.append((id, s.clock))
-            s.bytes += chunk.bytes.count
+            s.bytes += chunk.byteCount
             while s.bytes > capacity, let old = Self.popOldest(&s) { evicted.append(old) }
         }
         evicted.removeAll()  // released outside the lock
@@ -156,7 +160,7 @@ final class ChunkCache: Sendable {
             }
             if let entry = s.entries[id], entry.stamp == stamp {
                 s.entries[id] = nil
-                s.bytes -= entry.chunk.bytes.count
+                s.bytes -= entry.chunk.byteCount
                 return entry.chunk
             }
         }

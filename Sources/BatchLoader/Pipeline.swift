@@ -81,7 +81,8 @@ final class Pipeline: @unchecked Sendable {
     private func open(_ batch: Int) {
         let storage: BatchStorage
         do {
-            storage = try loader.pool.take(cache: loader.cache, isCancelled: { self.isCancelled }) {
+            storage = try loader.pool.take(reclaim: { self.loader.cache.evictOne() || self.loader.chunkBuffers.dropOne() },
+                                           isCancelled: { self.isCancelled }) {
                 self.condition.lock()
                 self.condition.broadcast()  // the consumer checks whether it holds every buffer
                 self.condition.unlock()

@@ -110,6 +110,27 @@ import Zarr
         #expect(metrics.cacheHits + metrics.sharedLoads == 95)
     }
 
+    @Test func recycledChunkBuffersKeepEveryPixelExact() throws {
+        let index = try LoaderFixtures.twoImages()
+        let loader = try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [24, 20], samplesPerEpoch: 60),
+                                     configuration: BatchLoaderConfiguration(batchSize: 3, seed: 2, workers: 3, prefetch: 1, memoryBudget: 60_000))
+        let iterator = try loader.batches(epoch: 0)
+        while let batch = try iterator.nextBatch() {
+            let images = try batch.images(UInt16.self), masks = try #require(try batch.masks(UInt16.self))
+            for (k, request) in batch.requests.enumerated() {
+                let source = loader.index.sources[request.source]
+                #expect(Array(images.elements[(k * 960)..<((k + 1) * 960)]) == (try LoaderFixtures.expectedImage(request, source: source, channels: [0, 1])))
+                #expect(Array(masks.elements[(k * 480)..<((k + 1) * 480)]) == (try LoaderFixtures.expectedMask(request, source: source)))
+            }
+        }
+        // The cache was too small to keep every chunk: chunks were dropped and decoded again.
+        let roomy = try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [24, 20], samplesPerEpoch: 60),
+                                    configuration: BatchLoaderConfiguration(batchSize: 3, seed: 2, memoryBudget: 1 << 22))
+        #expect(try LoaderFixtures.digests(roomy, epoch: 0) == (try LoaderFixtures.digests(loader, epoch: 0)))
+        #expect(loader.metrics.chunksDecoded > roomy.metrics.chunksDecoded)
+        #expect(loader.metrics.peakMemoryBytes <= 60_000)
+    }
+
     @Test func holdingEveryBatchBufferThrowsInsteadOfHanging() throws {
         let index = try LoaderFixtures.twoImages()
         let loader = try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 400),
