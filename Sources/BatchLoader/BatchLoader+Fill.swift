@@ -17,7 +17,12 @@ extension BatchLoader {
         let base = storage.buffer.baseAddress!
         let pixels = patchShape.reduce(1, *)
         let imageSlot = base + slot * imagePatchBytes
-        imageSlot.initializeMemory(as: UInt8.self, repeating: 0, count: imagePatchBytes)
+        // Zeros only where the box leaves the image; inside, every byte is written below.
+        let e = source.extents
+        let inside = zip(request.origin, request.shape).enumerated().allSatisfy { k, box in
+            box.0 >= 0 && box.0 + box.1 <= [e.z, e.y, e.x][k]
+        }
+        if !inside { imageSlot.initializeMemory(as: UInt8.self, repeating: 0, count: imagePatchBytes) }
         let conversion = PixelConversion(from: source.dataType, to: imageType)
         for (k, channel) in channels.enumerated() {
             let destination = imageSlot + k * pixels * imageType.byteSize
@@ -32,7 +37,7 @@ extension BatchLoader {
         }
         if let maskType {
             let maskSlot = base + configuration.batchSize * imagePatchBytes + slot * maskPatchBytes
-            maskSlot.initializeMemory(as: UInt8.self, repeating: 0, count: maskPatchBytes)
+            if !inside || source.label == nil { maskSlot.initializeMemory(as: UInt8.self, repeating: 0, count: maskPatchBytes) }
             if let label = source.label, let axes = source.labelAxes {
                 try reader.read(request, channel: 0, array: label, arrayID: request.source * 2 + 1, axes: axes,
                                 conversion: PixelConversion(from: maskType, to: maskType), outputSize: maskType.byteSize, into: maskSlot)

@@ -48,7 +48,7 @@ struct PatchReader: Sendable {
         }
         let elements: AnyNDArray
         do {
-            elements = try array.read(region, reusing: buffer ?? AnyNDArray(zeros: type, shape: region.shape))
+            elements = try array.read(region, reusing: buffer.take() ?? AnyNDArray(zeros: type, shape: region.shape))
         } catch {
             budget.release(size)
             throw BatchLoaderError(.chunkFailed, "chunk \(index) could not be read or decoded",
