@@ -3,8 +3,12 @@ import Foundation
 import MIFACore
 
 /// The machinery behind one ``BatchIterator``: batches are opened (a pooled buffer taken) at most
-/// `prefetch` ahead of the consumer, their patches queued, and at most `workers` patch jobs run at
-/// once on a concurrent Dispatch queue; a batch is ready when its last patch is written.
+/// `prefetch` ahead of the consumer, their patches queued, and each of `workers` serial Dispatch
+/// queues runs one patch job at a time; a batch is ready when its last patch is written. Serial
+/// queues, not one concurrent queue: on Linux a concurrent queue's jobs share the global pool,
+/// which runs about one thread per core whatever the setting (so `workers` above the core count
+/// did nothing, and a job waiting for a chunk another decodes held a core's thread), while each
+/// serial queue gets a thread of its own.
 ///
 /// Thread safety: every mutable field is guarded by `condition` (an `NSCondition`, which the
 /// consumer also waits on); patch jobs write only their own slot of a batch buffer, outside the
@@ -23,7 +27,9 @@ final class Pipeline: @unchecked Sendable {
     let loader: BatchLoader
     let order: SampleOrder
     let totalBatches: Int
-    private let queue: DispatchQueue
+    private let workerQueues: [DispatchQueue]
+    private let openQueue: DispatchQueue
+    private var idle: [Int]
     private let condition = NSCondition()
     private var nextToOpen: Int
     private var opening = false
@@ -42,7 +48,9 @@ final class Pipeline: @unchecked Sendable {
         totalBatches = loader.batchesPerEpoch
         nextToOpen = start
         delivered = start
-        queue = DispatchQueue(label: "mifa.batchloader.workers", qos: .userInitiated, attributes: .concurrent)
+        workerQueues = (0..<loader.configuration.workers).map { DispatchQueue(label: "mifa.batchloader.worker.\($0)", qos: .userInitiated) }
+        openQueue = DispatchQueue(label: "mifa.batchloader.opener", qos: .userInitiated)
+        idle = Array((0..<loader.configuration.workers).reversed())
     }
 
     /// Whether the run was cancelled (read from any thread).
@@ -63,13 +71,14 @@ final class Pipeline: @unchecked Sendable {
         if !opening, nextToOpen < totalBatches, nextToOpen < delivered + loader.configuration.prefetch {
             opening = true
             let batch = nextToOpen
-            queue.async { self.open(batch) }
+            openQueue.async { self.open(batch) }
         }
-        while running < loader.configuration.workers, pendingHead < pending.count {
+        while !idle.isEmpty, pendingHead < pending.count {
             let job = pending[pendingHead]
+            let worker = idle.removeLast()
             pendingHead += 1
             running += 1
-            queue.async { self.assemble(job.batch, slot: job.slot) }
+            workerQueues[worker].async { self.assemble(job.batch, slot: job.slot, worker: worker) }
         }
         if pendingHead > 256, pendingHead * 2 > pending.count {
             pending.removeFirst(pendingHead)
@@ -121,11 +130,12 @@ final class Pipeline: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Reads patch `slot` of `batch` into its buffer.
-    private func assemble(_ batch: Int, slot: Int) {
+    /// Reads patch `slot` of `batch` into its buffer, on worker queue `worker` (idle again after).
+    private func assemble(_ batch: Int, slot: Int, worker: Int) {
         let (produced, failure) = fill(batch, slot: slot)
         condition.lock()
         running -= 1
+        idle.append(worker)
         if var a = assemblies[batch] {
             a.remaining -= 1
             if let produced { a.patches[slot] = produced }
