@@ -15,34 +15,74 @@ final class BatchStorage: @unchecked Sendable {
     deinit { pool.recycle(buffer) }
 }
 
-/// Batch buffers of one size, reused; every live or pooled buffer counts against the budget.
+/// Batch buffers of one size, reused; every live or pooled buffer counts against the budget. At
+/// most ``capacity`` buffers exist, so that batch buffers never take the memory the workers need
+/// for one chunk each: whatever the consumer holds, the workers can always finish a batch.
 ///
-/// Thread safety: the free list is in a ``LockedState``; pointers in it are owned by nobody else.
+/// Thread safety: the free list and the count are in a ``LockedState``; pointers in it are owned
+/// by nobody else.
 final class BufferPool: Sendable {
-    private struct Free: @unchecked Sendable { var buffers: [UnsafeMutableRawBufferPointer] = [] }
+    private struct Free: @unchecked Sendable {
+        var buffers: [UnsafeMutableRawBufferPointer] = []
+        var live = 0
+        var starving = 0
+    }
     let bytes: Int
+    let capacity: Int
     let budget: MemoryBudget
     private let free = LockedState(Free())
 
-    init(bytes: Int, budget: MemoryBudget) {
+    init(bytes: Int, capacity: Int, budget: MemoryBudget) {
         self.bytes = bytes
+        self.capacity = capacity
         self.budget = budget
     }
 
-    /// A buffer: a pooled one, or a new one once the budget has room (evicting cached chunks).
+    /// A buffer: a pooled one, or a new one once the budget has room (calling `reclaim`, which
+    /// frees something such as a cached chunk and says whether it did).
+    /// `starving` is called once if the caller has to wait because all ``capacity`` buffers are
+    /// out (held by batches).
     /// - Throws: ``BatchLoaderError`` `.cancelled` when cancelled while waiting.
-    func take(cache: ChunkCache, isCancelled: () -> Bool) throws -> BatchStorage {
+    func take(reclaim: () -> Bool, isCancelled: () -> Bool, starving: () -> Void) throws -> BatchStorage {
+        var waiting = false
+        defer { if waiting { free.withLock { $0.starving -= 1 } } }
         while true {
-            if let buffer = free.withLock({ $0.buffers.popLast() }) { return BatchStorage(buffer: buffer, pool: self) }
-            if budget.tryAcquire(bytes) {
-                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
-                return BatchStorage(buffer: buffer, pool: self)
+            // A pooled buffer, a slot for a new one (reserved under the lock), or a wait; the
+            // starving count changes in the same critical section, so ``isStalled`` is exact.
+            let (pooled, slot, startedWaiting) = free.withLock { f -> (UnsafeMutableRawBufferPointer?, Bool, Bool) in
+                if let buffer = f.buffers.popLast() {
+                    if waiting { f.starving -= 1 }
+                    return (buffer, false, false)
+                }
+                if f.live < capacity {
+                    if waiting { f.starving -= 1 }
+                    f.live += 1
+                    return (nil, true, false)
+                }
+                if !waiting { f.starving += 1 }
+                return (nil, false, !waiting)
             }
-            if cache.evictOne() { continue }
+            if pooled != nil || slot { waiting = false }
+            if let pooled { return BatchStorage(buffer: pooled, pool: self) }
+            if slot {
+                if budget.tryAcquire(bytes) {
+                    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
+                    return BatchStorage(buffer: buffer, pool: self)
+                }
+                free.withLock { $0.live -= 1 }
+                if reclaim() { continue }
+            } else if startedWaiting {
+                waiting = true
+                starving()
+            }
             if isCancelled() { throw BatchLoaderError(.cancelled, "the loader was cancelled") }
             budget.waitBriefly()
         }
     }
+
+    /// Whether a caller of ``take(reclaim:isCancelled:starving:)`` waits while every buffer is out
+    /// (none pooled, no room for another): only a batch being dropped can give one back.
+    var isStalled: Bool { free.withLock { $0.starving > 0 && $0.buffers.isEmpty && $0.live >= capacity } }
 
     func recycle(_ buffer: UnsafeMutableRawBufferPointer) {
         free.withLock { $0.buffers.append(buffer) }
@@ -84,6 +124,7 @@ public struct Batch: Sendable {
     /// The element type of the masks, if any.
     public let maskType: DataType?
     let storage: BatchStorage
+    let patchDigests: [UInt64]?
     let imageByteCount: Int
     let maskByteCount: Int
     let maskOffset: Int
@@ -121,7 +162,9 @@ public struct Batch: Sendable {
         }
     }
 
-    /// A 64-bit hash of the batch: its number, requests, images and masks.
+    /// A 64-bit hash of the batch: its number, requests, annotations, and each patch's image and
+    /// mask. With ``BatchLoaderConfiguration/digests`` the workers hashed the patches already, and
+    /// this is cheap; the value is the same either way.
     public var digest: UInt64 {
         var hash = BatchDigest()
         hash.add(UInt64(epoch))
@@ -133,8 +176,25 @@ public struct Batch: Sendable {
             hash.add(UInt64(list.count))
             for a in list { hash.add(UInt64(truncatingIfNeeded: a.hashValueStable)) }
         }
-        withImageBytes { hash.add($0) }
-        withMaskBytes { hash.add($0) }
+        let b = samples.count
+        for slot in 0..<b {
+            if let patchDigests {
+                hash.add(patchDigests[slot])
+            } else {
+                let image = imageByteCount / b, mask = maskByteCount / b
+                let buffer = UnsafeRawBufferPointer(storage.buffer)
+                hash.add(Self.patchDigest(image: UnsafeRawBufferPointer(rebasing: buffer[(slot * image)..<((slot + 1) * image)]),
+                                          mask: UnsafeRawBufferPointer(rebasing: buffer[(maskOffset + slot * mask)..<(maskOffset + (slot + 1) * mask)])))
+            }
+        }
+        return hash.value
+    }
+
+    /// The hash of one patch's image and mask bytes.
+    static func patchDigest(image: UnsafeRawBufferPointer, mask: UnsafeRawBufferPointer) -> UInt64 {
+        var hash = BatchDigest()
+        hash.add(image)
+        hash.add(mask)
         return hash.value
     }
 }

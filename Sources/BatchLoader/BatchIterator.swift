@@ -22,7 +22,10 @@ public final class BatchIterator: IteratorProtocol, Sendable {
 
     /// The next batch, or `nil` at the end of the epoch or after cancellation.
     /// - Throws: ``BatchLoaderError`` `.chunkFailed` (with the chunk's key) when a chunk cannot be
-    ///   read or decoded, `.budgetTooSmall` when a batch cannot fit the budget.
+    ///   read or decoded; `.budgetTooSmall` when a batch cannot fit the budget, or when the batches
+    ///   the caller still holds use every batch buffer the budget allows (at least `prefetch + 1`),
+    ///   so the next batch could never be assembled (instead of waiting forever). Holding at most
+    ///   `prefetch` delivered batches while asking for the next one always makes progress.
     public func nextBatch() throws -> Batch? {
         try pipeline.next()
     }

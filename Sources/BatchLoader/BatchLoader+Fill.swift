@@ -1,18 +1,28 @@
 import MIFACore
 
 extension BatchLoader {
-    /// Reads the patch of `request` into slot `slot` of a batch buffer: its image (each selected
-    /// channel, converted and normalised) and its mask; zeros where the box leaves the image; then
-    /// the sample's augmentation, applied to the image, the mask and the annotations alike.
-    /// Returns the annotations and the augmentation.
+    /// Reads the patch of `request` (its crop, with a crop augmentation) into slot `slot` of a batch
+    /// buffer: its image (each selected channel, converted and normalised) and its mask; zeros where
+    /// the box leaves the image; then the sample's flips and rotation, applied to the image, the mask
+    /// and the annotations alike.
+    /// Returns the annotations, the augmentation and (with ``BatchLoaderConfiguration/digests``) the patch's hash.
     func fill(slot: Int, request: PatchRequest, random: SampleRandom, storage: BatchStorage,
-              isCancelled: @escaping @Sendable () -> Bool) throws -> ([PatchAnnotation], PatchAugmentation) {
+              isCancelled: @escaping @Sendable () -> Bool) throws -> FilledPatch {
         let source = index.sources[request.source]
-        let reader = PatchReader(cache: cache, budget: budget, counters: counters, isCancelled: isCancelled)
+        let (depth, height, width) = (patchShape[0], patchShape[1], patchShape[2])
+        var stream = SampleRandom(key: SampleRandom.mix(random.key ^ 0xF11B))
+        let augmentation = PatchAugmentation.draw(configuration.augmentation, sampled: request.shape, shape: patchShape, random: &stream)
+        let request = augmentation.cropped(request, to: patchShape)
+        let reader = PatchReader(cache: cache, buffers: chunkBuffers, budget: budget, counters: counters, isCancelled: isCancelled)
         let base = storage.buffer.baseAddress!
         let pixels = patchShape.reduce(1, *)
         let imageSlot = base + slot * imagePatchBytes
-        imageSlot.initializeMemory(as: UInt8.self, repeating: 0, count: imagePatchBytes)
+        // Zeros only where the box leaves the image; inside, every byte is written below.
+        let e = source.extents
+        let inside = zip(request.origin, request.shape).enumerated().allSatisfy { k, box in
+            box.0 >= 0 && box.0 + box.1 <= [e.z, e.y, e.x][k]
+        }
+        if !inside { imageSlot.initializeMemory(as: UInt8.self, repeating: 0, count: imagePatchBytes) }
         let conversion = PixelConversion(from: source.dataType, to: imageType)
         for (k, channel) in channels.enumerated() {
             let destination = imageSlot + k * pixels * imageType.byteSize
@@ -27,15 +37,12 @@ extension BatchLoader {
         }
         if let maskType {
             let maskSlot = base + configuration.batchSize * imagePatchBytes + slot * maskPatchBytes
-            maskSlot.initializeMemory(as: UInt8.self, repeating: 0, count: maskPatchBytes)
+            if !inside || source.label == nil { maskSlot.initializeMemory(as: UInt8.self, repeating: 0, count: maskPatchBytes) }
             if let label = source.label, let axes = source.labelAxes {
                 try reader.read(request, channel: 0, array: label, arrayID: request.source * 2 + 1, axes: axes,
                                 conversion: PixelConversion(from: maskType, to: maskType), outputSize: maskType.byteSize, into: maskSlot)
             }
         }
-        let (depth, height, width) = (patchShape[0], patchShape[1], patchShape[2])
-        var stream = SampleRandom(key: SampleRandom.mix(random.key ^ 0xF11B))
-        let augmentation = PatchAugmentation.draw(configuration.augmentation, height: height, width: width, random: &stream)
         augmentation.apply(to: imageSlot, planes: channels.count * depth, height: height, width: width, elementSize: imageType.byteSize)
         if let maskType {
             let maskSlot = base + configuration.batchSize * imagePatchBytes + slot * maskPatchBytes
@@ -47,19 +54,36 @@ extension BatchLoader {
                                 x1: Double(request.origin[2] + width), y1: Double(request.origin[1] + height))
             annotations = index.query(rect, t: request.t).map { augmentation.apply($0, height: height, width: width) }
         }
-        return (annotations, augmentation)
+        var digest: UInt64?
+        if configuration.digests {
+            let maskSlot = base + configuration.batchSize * imagePatchBytes + slot * maskPatchBytes
+            digest = Batch.patchDigest(image: UnsafeRawBufferPointer(start: imageSlot, count: imagePatchBytes),
+                                       mask: UnsafeRawBufferPointer(start: maskSlot, count: maskPatchBytes))
+        }
+        return FilledPatch(annotations: annotations, augmentation: augmentation, digest: digest)
     }
 
     /// Wraps a finished buffer as a ``Batch``.
     func makeBatch(epoch: Int, index: Int, storage: BatchStorage, samples: [Int], requests: [PatchRequest], randoms: [SampleRandom],
-                   annotations: [[PatchAnnotation]], augmentations: [PatchAugmentation]) -> Batch {
+                   patches: [FilledPatch]) -> Batch {
         let b = samples.count
         let spatial = patchShape[0] == 1 ? Array(patchShape.dropFirst()) : patchShape
         return Batch(epoch: epoch, index: index, samples: samples, requests: requests, randoms: randoms,
-                     annotations: annotations, augmentations: augmentations,
+                     annotations: patches.map(\.annotations), augmentations: patches.map(\.augmentation),
                      imageShape: [b, channels.count] + spatial, imageType: imageType,
                      maskShape: maskType == nil ? nil : [b] + spatial, maskType: maskType, storage: storage,
+                     patchDigests: configuration.digests ? patches.map { $0.digest ?? 0 } : nil,
                      imageByteCount: b * imagePatchBytes, maskByteCount: maskType == nil ? 0 : b * maskPatchBytes,
                      maskOffset: configuration.batchSize * imagePatchBytes)
     }
+}
+
+/// What a worker made of one patch besides its pixels.
+struct FilledPatch: Sendable {
+    /// The patch's annotations, in patch coordinates, clipped and augmented.
+    var annotations: [PatchAnnotation] = []
+    /// The augmentation it got.
+    var augmentation = PatchAugmentation()
+    /// The hash of its image and mask, when the loader computes digests.
+    var digest: UInt64?
 }

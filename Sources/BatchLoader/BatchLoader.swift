@@ -20,7 +20,7 @@ public final class BatchLoader: Sendable {
     public let rank: Int
     /// The number of ranks.
     public let worldSize: Int
-    /// The spatial patch shape `[z, y, x]`.
+    /// The spatial shape `[z, y, x]` of the delivered patches (the sampler's, or the crop's).
     public let patchShape: [Int]
     /// The channels read (`[0]` for images without a c axis).
     public let channels: [Int]
@@ -33,6 +33,7 @@ public final class BatchLoader: Sendable {
     let batchBytes: Int
     let budget: MemoryBudget
     let cache: ChunkCache
+    let chunkBuffers: ChunkBufferPool
     let pool: BufferPool
     let counters = LoaderCounters()
 
@@ -84,7 +85,16 @@ public final class BatchLoader: Sendable {
             }
         }
         maskType = index.sources.compactMap(\.labelDataType).first
-        patchShape = sampler.patchShape(in: index)
+        let sampled = sampler.patchShape(in: index)
+        if let crop = c.augmentation.crop {
+            let shape = spatialShape(crop)
+            guard crop.count == 3 || (crop.count == 2 && sampled[0] == 1), (0..<3).allSatisfy({ (1...sampled[$0]).contains(shape[$0]) }) else {
+                throw BatchLoaderError(.invalidConfiguration, "the crop \(crop) must have one positive extent per patch axis, each at most the sampled patch's \(sampled)")
+            }
+            patchShape = shape
+        } else {
+            patchShape = sampled
+        }
         let pixels = patchShape.reduce(1, *)
         imagePatchBytes = pixels * channels.count * imageType.byteSize
         maskPatchBytes = pixels * (maskType?.byteSize ?? 0)
@@ -103,7 +113,8 @@ public final class BatchLoader: Sendable {
         }
         budget = MemoryBudget(limit: c.memoryBudget)
         cache = ChunkCache(capacity: c.memoryBudget - floor)
-        pool = BufferPool(bytes: batchBytes, budget: budget)
+        chunkBuffers = ChunkBufferPool(limit: 4 * c.workers, budget: budget)
+        pool = BufferPool(bytes: batchBytes, capacity: (c.memoryBudget - c.workers * chunkBytes) / max(batchBytes, 1), budget: budget)
     }
 
     /// The sample order of `epoch` on this rank.
@@ -148,10 +159,10 @@ public final class BatchLoader: Sendable {
 
     /// The metrics so far (all epochs).
     public var metrics: LoaderMetrics {
-        let (hits, misses) = cache.counts
+        let (hits, shared, misses) = cache.counts
         let memory = budget.snapshot
         return LoaderMetrics(bytesRead: counters.bytesRead.load(ordering: .relaxed), chunksDecoded: counters.chunksDecoded.load(ordering: .relaxed),
-                             cacheHits: hits, cacheMisses: misses, patches: counters.patches.load(ordering: .relaxed),
+                             cacheHits: hits, sharedLoads: shared, cacheMisses: misses, patches: counters.patches.load(ordering: .relaxed),
                              batches: counters.batches.load(ordering: .relaxed),
                              consumerWaitSeconds: Double(counters.consumerWaitNanos.load(ordering: .relaxed)) / 1e9,
                              producerMemoryWaitSeconds: memory.waited, memoryInUse: memory.used, peakMemoryBytes: memory.peak,
@@ -167,7 +178,10 @@ public struct LoaderMetrics: Sendable, Hashable, Codable {
     public var chunksDecoded: Int
     /// Chunk lookups the cache answered.
     public var cacheHits: Int
-    /// Chunk lookups the cache could not answer.
+    /// Chunk lookups answered by waiting for another worker decoding the same chunk (each chunk is
+    /// decoded once however many workers need it at the same time).
+    public var sharedLoads: Int
+    /// Chunk lookups the cache could not answer (each one a read and a decode).
     public var cacheMisses: Int
     /// Patches assembled.
     public var patches: Int
@@ -184,8 +198,10 @@ public struct LoaderMetrics: Sendable, Hashable, Codable {
     /// The budget.
     public var memoryBudget: Int
 
-    /// `hits / (hits + misses)`, 0 without lookups.
+    /// The fraction of chunk lookups that needed no decode of their own: `(hits + shared) /
+    /// (hits + shared + misses)`, 0 without lookups.
     public var cacheHitRate: Double {
-        cacheHits + cacheMisses == 0 ? 0 : Double(cacheHits) / Double(cacheHits + cacheMisses)
+        let lookups = cacheHits + sharedLoads + cacheMisses
+        return lookups == 0 ? 0 : Double(cacheHits + sharedLoads) / Double(lookups)
     }
 }

@@ -38,12 +38,16 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     public var ordered: Bool
     /// Augmentations applied to images, masks and annotations alike.
     public var augmentation: AugmentationOptions
+    /// Whether workers hash each patch as they finish it, so that ``Batch/digest`` costs the
+    /// consumer almost nothing (the hash is the same without it).
+    public var digests: Bool
 
     /// Settings with defaults: batch 32, seed 0, shuffled, 2 workers, prefetch 2, 1 GiB budget, native type.
     public init(batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, shuffleBlockSize: Int = 1, rank: Int? = nil,
                 worldSize: Int? = nil, workers: Int = 2, prefetch: Int = 2, memoryBudget: Int = 1 << 30,
                 imageType: ImageType = .native, normalization: Normalization? = nil, channels: [Int]? = nil,
-                dropLast: Bool = false, ordered: Bool = true, augmentation: AugmentationOptions = AugmentationOptions()) {
+                dropLast: Bool = false, ordered: Bool = true, augmentation: AugmentationOptions = AugmentationOptions(),
+                digests: Bool = false) {
         self.batchSize = batchSize
         self.seed = seed
         self.shuffle = shuffle
@@ -59,5 +63,6 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
         self.dropLast = dropLast
         self.ordered = ordered
         self.augmentation = augmentation
+        self.digests = digests
     }
 }

@@ -6,14 +6,17 @@ import Zarr
 /// so rare classes are seen as often as common ones; the rest are uniform random patches.
 ///
 /// At creation the labels are scanned once (at the sampled level) and summarised per value as
-/// the list of `blockSize` × `blockSize` blocks that contain it; a centred sample picks such a
-/// block uniformly and centres the patch on a random pixel of it, so the centre is within
-/// `blockSize` pixels of the chosen class (exactly on it with `blockSize` 1). Patches are moved
-/// inside the image where they fit.
+/// the list of `blockSize` × `blockSize` blocks that contain it, each with a 64-bit mask of which
+/// of its pixels have the value (hence `blockSize` is at most 8). A centred sample picks such a
+/// block uniformly, then one of the block's pixels with the value uniformly, and centres the patch
+/// on it: the centre pixel (`origin + shape / 2`) has the chosen value exactly, unless the patch
+/// had to be moved to fit inside the image (it is moved inside where the image is large enough).
 public struct LabelAwarePatchSampler: PatchSampler {
-    /// Where a block is: source, time point, z, block row, block column.
+    /// Where a block is (source, time point, z, block row, block column) and which of its pixels,
+    /// row by row, have the value (bit `dy * blockSize + dx`).
     struct Block: Sendable, Hashable {
         var source: Int32, t: Int32, z: Int32, row: Int32, column: Int32
+        var pixels: UInt64
     }
 
     /// The patch extent `[y, x]` or `[z, y, x]`.
@@ -33,12 +36,13 @@ public struct LabelAwarePatchSampler: PatchSampler {
     let uniform: UniformPatchSampler
 
     /// Scans the labels of `index` and prepares the sampler.
-    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when no source has labels or the
-    ///   fraction is outside [0, 1]; Zarr errors when a label chunk cannot be read.
+    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when no source has labels, the
+    ///   fraction is outside [0, 1] or the block size outside [1, 8]; Zarr errors when a label
+    ///   chunk cannot be read.
     public init(patch: [Int], samplesPerEpoch: Int, foregroundFraction: Double, balanceClasses: Bool = false,
                 blockSize: Int = 8, index: SampleIndex) throws {
-        guard index.hasLabels, (0...1).contains(foregroundFraction), blockSize >= 1 else {
-            throw BatchLoaderError(.invalidConfiguration, "label-aware sampling needs labels, a fraction in [0, 1] and a block size of at least 1")
+        guard index.hasLabels, (0...1).contains(foregroundFraction), (1...8).contains(blockSize) else {
+            throw BatchLoaderError(.invalidConfiguration, "label-aware sampling needs labels, a fraction in [0, 1] and a block size from 1 to 8; found \(foregroundFraction) and \(blockSize)")
         }
         self.patch = patch
         self.samplesPerEpoch = samplesPerEpoch
@@ -46,7 +50,8 @@ public struct LabelAwarePatchSampler: PatchSampler {
         self.balanceClasses = balanceClasses
         self.blockSize = blockSize
         uniform = UniformPatchSampler(patch: patch, samplesPerEpoch: samplesPerEpoch)
-        var byClass: [Int64: Set<Block>] = [:]
+        var byClass: [Int64: [Block]] = [:]
+        var foreground: [Block] = []
         for (s, source) in index.sources.enumerated() {
             guard let label = source.label, let axes = source.labelAxes else { continue }
             let e = source.extents
@@ -57,21 +62,31 @@ public struct LabelAwarePatchSampler: PatchSampler {
                     if let a = axes.z { ranges[a] = z..<(z + 1) }
                     ranges[axes.y] = 0..<e.y
                     ranges[axes.x] = 0..<e.x
-                    let plane = try label.read(Region(ranges))
-                    let values = Self.values(plane)
-                    for y in 0..<e.y {
-                        for x in 0..<e.x {
-                            let v = values[y * e.x + x]
-                            guard v != 0 else { continue }
-                            byClass[v, default: []].insert(Block(source: Int32(s), t: Int32(t), z: Int32(z), row: Int32(y / blockSize), column: Int32(x / blockSize)))
+                    let values = Self.values(try label.read(Region(ranges)))
+                    for row in 0..<((e.y + blockSize - 1) / blockSize) {
+                        for column in 0..<((e.x + blockSize - 1) / blockSize) {
+                            var masks: [Int64: UInt64] = [:]
+                            var any: UInt64 = 0
+                            for dy in 0..<min(blockSize, e.y - row * blockSize) {
+                                let line = (row * blockSize + dy) * e.x + column * blockSize
+                                for dx in 0..<min(blockSize, e.x - column * blockSize) where values[line + dx] != 0 {
+                                    let bit = UInt64(1) << UInt64(dy * blockSize + dx)
+                                    masks[values[line + dx], default: 0] |= bit
+                                    any |= bit
+                                }
+                            }
+                            guard any != 0 else { continue }
+                            let at = { (pixels: UInt64) in Block(source: Int32(s), t: Int32(t), z: Int32(z), row: Int32(row), column: Int32(column), pixels: pixels) }
+                            foreground.append(at(any))
+                            for (value, pixels) in masks { byClass[value, default: []].append(at(pixels)) }
                         }
                     }
                 }
             }
         }
         classes = byClass.keys.sorted()
-        blocksByClass = classes.map { byClass[$0]!.sorted { ($0.source, $0.t, $0.z, $0.row, $0.column) < ($1.source, $1.t, $1.z, $1.row, $1.column) } }
-        foreground = Array(Set(blocksByClass.joined())).sorted { ($0.source, $0.t, $0.z, $0.row, $0.column) < ($1.source, $1.t, $1.z, $1.row, $1.column) }
+        blocksByClass = classes.map { byClass[$0]! }
+        self.foreground = foreground
     }
 
     private static func values(_ array: AnyNDArray) -> [Int64] {
@@ -107,8 +122,9 @@ public struct LabelAwarePatchSampler: PatchSampler {
         let block = pool[Int.random(in: 0..<pool.count, using: &random)]
         let e = index.sources[Int(block.source)].extents
         let shape = spatialShape(patch)
-        let cy = min(e.y - 1, Int(block.row) * blockSize + Int.random(in: 0..<blockSize, using: &random))
-        let cx = min(e.x - 1, Int(block.column) * blockSize + Int.random(in: 0..<blockSize, using: &random))
+        let chosen = Self.setBit(block.pixels, Int.random(in: 0..<block.pixels.nonzeroBitCount, using: &random))
+        let cy = Int(block.row) * blockSize + chosen / blockSize
+        let cx = Int(block.column) * blockSize + chosen % blockSize
         let cz = Int(block.z)
         let centre = [cz, cy, cx]
         let extents = [e.z, e.y, e.x]
@@ -117,5 +133,12 @@ public struct LabelAwarePatchSampler: PatchSampler {
             return extents[a] >= shape[a] ? min(max(0, wanted), extents[a] - shape[a]) : wanted
         }
         return PatchRequest(source: Int(block.source), t: Int(block.t), origin: shape[0] == 1 ? [cz, origin[1], origin[2]] : origin, shape: shape)
+    }
+
+    /// The position of the `k`-th set bit of `bits` (counting from the lowest).
+    static func setBit(_ bits: UInt64, _ k: Int) -> Int {
+        var rest = bits
+        for _ in 0..<k { rest &= rest - 1 }
+        return rest.trailingZeroBitCount
     }
 }

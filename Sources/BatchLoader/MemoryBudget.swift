@@ -31,30 +31,6 @@ final class MemoryBudget: @unchecked Sendable {
         return true
     }
 
-    /// Takes `bytes`, first calling `reclaim` (which frees something and says whether it did) and
-    /// then waiting while they do not fit.
-    /// - Throws: ``BatchLoaderError`` `.cancelled` when `isCancelled` turns true while waiting;
-    ///   `.budgetTooSmall` when `bytes` exceeds the whole budget.
-    func acquire(_ bytes: Int, reclaim: () -> Bool, isCancelled: () -> Bool) throws {
-        guard bytes <= limit else {
-            throw BatchLoaderError(.budgetTooSmall, "\(bytes) bytes are needed at once; the memory budget is \(limit) bytes")
-        }
-        var start: Date?
-        while !tryAcquire(bytes) {
-            if reclaim() { continue }
-            if isCancelled() { throw BatchLoaderError(.cancelled, "the loader was cancelled") }
-            if start == nil { start = Date() }
-            condition.lock()
-            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.01))
-            condition.unlock()
-        }
-        if let start {
-            condition.lock()
-            waited += Date().timeIntervalSince(start)
-            condition.unlock()
-        }
-    }
-
     /// Sleeps until something is released or signalled, or 10 ms pass; counts the time as waited.
     func waitBriefly() {
         let start = Date()

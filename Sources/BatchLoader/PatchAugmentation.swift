@@ -6,17 +6,21 @@ public struct AugmentationOptions: Sendable, Hashable {
     public var flips: Bool
     /// Rotate by a random multiple of 90 degrees (square patches only).
     public var rotations: Bool
+    /// Crop each sampled patch to this extent (`[y, x]`, or `[z, y, x]` for 3-D patches) at a
+    /// uniformly random position inside it; batches then have this extent. `nil`: no crop.
+    public var crop: [Int]?
 
     /// Augmentations to apply (none by default).
-    public init(flips: Bool = false, rotations: Bool = false) {
+    public init(flips: Bool = false, rotations: Bool = false, crop: [Int]? = nil) {
         self.flips = flips
         self.rotations = rotations
+        self.crop = crop
     }
 }
 
-/// The augmentation one sample got: flips then a rotation by `quarterTurns` × 90° (NumPy's
-/// `rot90` on the y, x axes: counter-clockwise as displayed). Images, masks and annotations
-/// get the same one.
+/// The augmentation one sample got: a crop at `cropOrigin` inside the sampled patch, then flips,
+/// then a rotation by `quarterTurns` × 90° (NumPy's `rot90` on the y, x axes: counter-clockwise as
+/// displayed). Images, masks and annotations get the same one.
 public struct PatchAugmentation: Sendable, Hashable {
     /// Flipped left-right.
     public var flipX: Bool
@@ -24,32 +28,45 @@ public struct PatchAugmentation: Sendable, Hashable {
     public var flipY: Bool
     /// Quarter turns, 0 to 3.
     public var quarterTurns: Int
+    /// Where the crop starts inside the sampled patch, `[z, y, x]` (zeros without a crop).
+    public var cropOrigin: [Int]
 
     /// An augmentation.
-    public init(flipX: Bool = false, flipY: Bool = false, quarterTurns: Int = 0) {
+    public init(flipX: Bool = false, flipY: Bool = false, quarterTurns: Int = 0, cropOrigin: [Int] = [0, 0, 0]) {
         self.flipX = flipX
         self.flipY = flipY
         self.quarterTurns = quarterTurns
+        self.cropOrigin = cropOrigin
     }
 
     /// Whether it changes nothing.
-    public var isIdentity: Bool { !flipX && !flipY && quarterTurns == 0 }
+    public var isIdentity: Bool { !movesPixels && cropOrigin.allSatisfy { $0 == 0 } }
 
-    /// The augmentation of a sample, drawn from `random` for a patch of `height` × `width`.
-    static func draw(_ options: AugmentationOptions, height: Int, width: Int, random: inout SampleRandom) -> PatchAugmentation {
+    /// Whether pixels move within the (cropped) patch.
+    var movesPixels: Bool { flipX || flipY || quarterTurns != 0 }
+
+    /// The augmentation of a sample, drawn from `random`, for sampled patches of `sampled` and
+    /// delivered patches of `shape` (both `[z, y, x]`).
+    static func draw(_ options: AugmentationOptions, sampled: [Int], shape: [Int], random: inout SampleRandom) -> PatchAugmentation {
         var result = PatchAugmentation()
         if options.flips {
             result.flipX = Bool.random(using: &random)
             result.flipY = Bool.random(using: &random)
         }
-        if options.rotations, height == width { result.quarterTurns = Int.random(in: 0..<4, using: &random) }
+        if options.rotations, shape[1] == shape[2] { result.quarterTurns = Int.random(in: 0..<4, using: &random) }
+        if options.crop != nil { result.cropOrigin = (0..<3).map { Int.random(in: 0...(sampled[$0] - shape[$0]), using: &random) } }
         return result
+    }
+
+    /// The box read for `request`: its crop (the whole request without a crop).
+    func cropped(_ request: PatchRequest, to shape: [Int]) -> PatchRequest {
+        PatchRequest(source: request.source, t: request.t, origin: zip(request.origin, cropOrigin).map(+), shape: shape)
     }
 
     /// Applies it in place to `planes` consecutive planes of `size` × `size` (or `height` × `width`
     /// without rotation) elements of `elementSize` bytes at `base`.
     func apply(to base: UnsafeMutableRawPointer, planes: Int, height: Int, width: Int, elementSize: Int) {
-        guard !isIdentity else { return }
+        guard movesPixels else { return }
         let planeBytes = height * width * elementSize
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: planeBytes, alignment: 16)
         defer { scratch.deallocate() }
@@ -79,7 +96,7 @@ public struct PatchAugmentation: Sendable, Hashable {
 
     /// The annotation after the augmentation.
     func apply(_ a: PatchAnnotation, height: Int, width: Int) -> PatchAnnotation {
-        guard !isIdentity else { return a }
+        guard movesPixels else { return a }
         var out = a
         switch a.shape {
         case .point(let p): out.shape = .point(apply(p, height: height, width: width))

@@ -5,6 +5,7 @@ import Zarr
 /// the loader's cache, converting elements on the way. Runs on the loader's worker threads.
 struct PatchReader: Sendable {
     let cache: ChunkCache
+    let buffers: ChunkBufferPool
     let budget: MemoryBudget
     let counters: LoaderCounters
     let isCancelled: @Sendable () -> Bool
@@ -12,16 +13,42 @@ struct PatchReader: Sendable {
     /// The decoded chunk `index` of `array` (number `arrayID`), from the cache or read and decoded now.
     func chunk(_ array: ZarrArray, arrayID: Int, index: [Int]) throws -> DecodedChunk {
         let id = ChunkID(array: arrayID, index: index)
-        if let cached = cache.lookup(id) { return cached }
+        let load: ChunkLoad
+        switch cache.lookup(id) {
+        case .hit(let chunk): return chunk
+        case .inFlight(let other): return try other.wait()
+        case .miss(let mine): load = mine
+        }
+        let outcome = Result<DecodedChunk, any Error> { try decode(array, index: index) }
+        cache.finish(id, load, outcome)
+        return try outcome.get()
+    }
+
+    /// Reads and decodes chunk `index` of `array` under the budget, into a recycled buffer when
+    /// one of the chunk's type and shape is free.
+    private func decode(_ array: ZarrArray, index: [Int]) throws -> DecodedChunk {
         let chunkShape = array.readChunkShape
         let lower = zip(index, chunkShape).map(*)
         let upper = zip(zip(lower, chunkShape).map(+), array.shape).map { min($0, $1) }
         let region = Region(zip(lower, upper).map { $0..<$1 })
-        let size = region.elementCount * array.dataType.byteSize
-        try budget.acquire(size, reclaim: { cache.evictOne() }, isCancelled: isCancelled)
-        let bytes: [UInt8]
+        guard let type = array.dataType.coreType else {
+            throw BatchLoaderError(.unsupportedImage, "the array's type \(array.dataType) is not one the loader reads",
+                                   context: ErrorContext(file: array.store.location + "/" + array.path))
+        }
+        let size = region.elementCount * type.byteSize
+        // A free buffer of this shape (accounted already), or room for a new one; evicting a
+        // cached chunk may free a buffer of this shape on the way.
+        var buffer: AnyNDArray?
+        while true {
+            if let reused = buffers.take(type, shape: region.shape) { buffer = reused; break }
+            if budget.tryAcquire(size) { break }
+            if cache.evictOne() || buffers.dropOne() { continue }
+            if isCancelled() { throw BatchLoaderError(.cancelled, "the loader was cancelled") }
+            budget.waitBriefly()
+        }
+        let elements: AnyNDArray
         do {
-            bytes = try array.readBytes(region, concurrency: 1)
+            elements = try array.read(region, reusing: buffer.take() ?? AnyNDArray(zeros: type, shape: region.shape))
         } catch {
             budget.release(size)
             throw BatchLoaderError(.chunkFailed, "chunk \(index) could not be read or decoded",
@@ -29,9 +56,7 @@ struct PatchReader: Sendable {
                                    underlying: error)
         }
         counters.chunksDecoded.add(1, ordering: .relaxed)
-        let decoded = DecodedChunk(bytes: bytes, shape: region.shape, budget: budget)
-        cache.insert(id, decoded)
-        return decoded
+        return DecodedChunk(elements: elements, pool: buffers)
     }
 
     /// Copies the box of `request` (channel `channel`, if the array has a c axis) from `array` into
@@ -69,7 +94,7 @@ struct PatchReader: Sendable {
             let to = (0..<rank).map { min(upper[$0], chunkOrigin[$0] + decoded.shape[$0]) }
             let extent = zip(to, from).map(-)
             let srcStrides = Self.cStrides(decoded.shape)
-            decoded.bytes.withUnsafeBytes { raw in
+            decoded.elements.withUnsafeBytes { raw in
                 let src = raw.baseAddress!
                 let run = extent[rank - 1]
                 var position = [Int](repeating: 0, count: rank - 1)

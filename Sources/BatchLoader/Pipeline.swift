@@ -3,8 +3,12 @@ import Foundation
 import MIFACore
 
 /// The machinery behind one ``BatchIterator``: batches are opened (a pooled buffer taken) at most
-/// `prefetch` ahead of the consumer, their patches queued, and at most `workers` patch jobs run at
-/// once on a concurrent Dispatch queue; a batch is ready when its last patch is written.
+/// `prefetch` ahead of the consumer, their patches queued, and each of `workers` serial Dispatch
+/// queues runs one patch job at a time; a batch is ready when its last patch is written. Serial
+/// queues, not one concurrent queue: on Linux a concurrent queue's jobs share the global pool,
+/// which runs about one thread per core whatever the setting (so `workers` above the core count
+/// did nothing, and a job waiting for a chunk another decodes held a core's thread), while each
+/// serial queue gets a thread of its own.
 ///
 /// Thread safety: every mutable field is guarded by `condition` (an `NSCondition`, which the
 /// consumer also waits on); patch jobs write only their own slot of a batch buffer, outside the
@@ -15,8 +19,7 @@ final class Pipeline: @unchecked Sendable {
         var samples: [Int]
         var requests: [PatchRequest]
         var randoms: [SampleRandom]
-        var annotations: [[PatchAnnotation]]
-        var augmentations: [PatchAugmentation]
+        var patches: [FilledPatch]
         var remaining: Int
         var error: (any Error)?
     }
@@ -24,7 +27,9 @@ final class Pipeline: @unchecked Sendable {
     let loader: BatchLoader
     let order: SampleOrder
     let totalBatches: Int
-    private let queue: DispatchQueue
+    private let workerQueues: [DispatchQueue]
+    private let openQueue: DispatchQueue
+    private var idle: [Int]
     private let condition = NSCondition()
     private var nextToOpen: Int
     private var opening = false
@@ -43,7 +48,9 @@ final class Pipeline: @unchecked Sendable {
         totalBatches = loader.batchesPerEpoch
         nextToOpen = start
         delivered = start
-        queue = DispatchQueue(label: "mifa.batchloader.workers", qos: .userInitiated, attributes: .concurrent)
+        workerQueues = (0..<loader.configuration.workers).map { DispatchQueue(label: "mifa.batchloader.worker.\($0)", qos: .userInitiated) }
+        openQueue = DispatchQueue(label: "mifa.batchloader.opener", qos: .userInitiated)
+        idle = Array((0..<loader.configuration.workers).reversed())
     }
 
     /// Whether the run was cancelled (read from any thread).
@@ -64,13 +71,14 @@ final class Pipeline: @unchecked Sendable {
         if !opening, nextToOpen < totalBatches, nextToOpen < delivered + loader.configuration.prefetch {
             opening = true
             let batch = nextToOpen
-            queue.async { self.open(batch) }
+            openQueue.async { self.open(batch) }
         }
-        while running < loader.configuration.workers, pendingHead < pending.count {
+        while !idle.isEmpty, pendingHead < pending.count {
             let job = pending[pendingHead]
+            let worker = idle.removeLast()
             pendingHead += 1
             running += 1
-            queue.async { self.assemble(job.batch, slot: job.slot) }
+            workerQueues[worker].async { self.assemble(job.batch, slot: job.slot, worker: worker) }
         }
         if pendingHead > 256, pendingHead * 2 > pending.count {
             pending.removeFirst(pendingHead)
@@ -82,7 +90,12 @@ final class Pipeline: @unchecked Sendable {
     private func open(_ batch: Int) {
         let storage: BatchStorage
         do {
-            storage = try loader.pool.take(cache: loader.cache, isCancelled: { self.isCancelled })
+            storage = try loader.pool.take(reclaim: { self.loader.cache.evictOne() || self.loader.chunkBuffers.dropOne() },
+                                           isCancelled: { self.isCancelled }) {
+                self.condition.lock()
+                self.condition.broadcast()  // the consumer checks whether it holds every buffer
+                self.condition.unlock()
+            }
         } catch {
             condition.lock()
             ready[batch] = .failure(error)
@@ -101,8 +114,14 @@ final class Pipeline: @unchecked Sendable {
             randoms.append(s.random)
         }
         condition.lock()
+        guard !cancelled else {
+            // Cancelled while waiting for the buffer: give it back (it goes when `storage` does).
+            opening = false
+            condition.unlock()
+            return
+        }
         assemblies[batch] = Assembly(storage: storage, samples: samples, requests: requests, randoms: randoms,
-                                     annotations: Array(repeating: [], count: count), augmentations: Array(repeating: PatchAugmentation(), count: count),
+                                     patches: Array(repeating: FilledPatch(), count: count),
                                      remaining: count, error: nil)
         pending.append(contentsOf: (0..<count).map { (batch, $0) })
         nextToOpen += 1
@@ -111,31 +130,15 @@ final class Pipeline: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Reads patch `slot` of `batch` into its buffer.
-    private func assemble(_ batch: Int, slot: Int) {
-        condition.lock()
-        let assembly = assemblies[batch]
-        let stop = cancelled || failed
-        condition.unlock()
-        var failure: (any Error)?
-        var produced: ([PatchAnnotation], PatchAugmentation)?
-        if let assembly, !stop {
-            do {
-                produced = try loader.fill(slot: slot, request: assembly.requests[slot], random: assembly.randoms[slot],
-                                           storage: assembly.storage, isCancelled: { self.isCancelled })
-                loader.counters.patches.add(1, ordering: .relaxed)
-            } catch {
-                failure = error
-            }
-        }
+    /// Reads patch `slot` of `batch` into its buffer, on worker queue `worker` (idle again after).
+    private func assemble(_ batch: Int, slot: Int, worker: Int) {
+        let (produced, failure) = fill(batch, slot: slot)
         condition.lock()
         running -= 1
+        idle.append(worker)
         if var a = assemblies[batch] {
             a.remaining -= 1
-            if let produced {
-                a.annotations[slot] = produced.0
-                a.augmentations[slot] = produced.1
-            }
+            if let produced { a.patches[slot] = produced }
             if let failure, a.error == nil { a.error = failure }
             if a.remaining == 0 {
                 assemblies[batch] = nil
@@ -144,8 +147,7 @@ final class Pipeline: @unchecked Sendable {
                     failed = true
                 } else {
                     ready[batch] = .success(loader.makeBatch(epoch: order.epoch, index: batch, storage: a.storage, samples: a.samples,
-                                                             requests: a.requests, randoms: a.randoms, annotations: a.annotations,
-                                                             augmentations: a.augmentations))
+                                                             requests: a.requests, randoms: a.randoms, patches: a.patches))
                 }
                 condition.broadcast()
             } else {
@@ -154,6 +156,24 @@ final class Pipeline: @unchecked Sendable {
         }
         pump()
         condition.unlock()
+    }
+
+    /// Fills patch `slot` of `batch` (unless the run stopped). The batch's buffer is referenced
+    /// only in here, so it is released before the job counts as finished.
+    private func fill(_ batch: Int, slot: Int) -> (FilledPatch?, (any Error)?) {
+        condition.lock()
+        let assembly = assemblies[batch]
+        let stop = cancelled || failed
+        condition.unlock()
+        guard let assembly, !stop else { return (nil, nil) }
+        do {
+            let produced = try loader.fill(slot: slot, request: assembly.requests[slot], random: assembly.randoms[slot],
+                                           storage: assembly.storage, isCancelled: { self.isCancelled })
+            loader.counters.patches.add(1, ordering: .relaxed)
+            return (produced, nil)
+        } catch {
+            return (nil, error)
+        }
     }
 
     /// The next batch (in order, or the first ready one when unordered); `nil` at the end or after
@@ -176,13 +196,18 @@ final class Pipeline: @unchecked Sendable {
                     loader.counters.batches.add(1, ordering: .relaxed)
                     return batch
                 case .failure(let error):
-                    cancelled = true
+                    stop()
                     throw error
                 }
             }
+            if opening, running == 0, assemblies.isEmpty, ready.isEmpty, loader.pool.isStalled {
+                // Every buffer is held by a delivered batch: nothing moves until the consumer drops one.
+                stop()
+                throw BatchLoaderError(.budgetTooSmall, "the \(loader.pool.capacity) batches held by the consumer use all the memory the budget of \(loader.budget.limit) bytes leaves for batch buffers, so the next batch can never be assembled; drop (or copy out of) delivered batches before asking for the next one, or raise the budget")
+            }
             if failed, let failure = ready.first(where: { if case .failure = $0.value { return true } else { return false } }) {
                 ready[failure.key] = nil
-                cancelled = true
+                stop()
                 if case .failure(let error) = failure.value { throw error }
             }
             condition.wait()
@@ -199,10 +224,19 @@ final class Pipeline: @unchecked Sendable {
     /// Stops: no new work starts, waiting producers give up, the consumer gets `nil`.
     func cancel() {
         condition.lock()
-        cancelled = true
-        ready.removeAll()
+        stop()
         condition.broadcast()
         condition.unlock()
         loader.budget.signal()
+    }
+
+    /// Marks the run cancelled and drops what it holds: ready batches, and the buffers of
+    /// unfinished ones (each goes back to the pool once its running jobs end). Call with the lock held.
+    private func stop() {
+        cancelled = true
+        ready.removeAll()
+        assemblies.removeAll()
+        pending.removeAll()
+        pendingHead = 0
     }
 }

@@ -31,6 +31,19 @@ public struct SampleIndex: Sendable {
         self.weights = weights
     }
 
+    /// An index mixing datasets: samplers choose a dataset with probability proportional to its
+    /// weight, then one of its sources uniformly (each source gets `weight / sources.count`). The
+    /// sources keep the order given, dataset after dataset.
+    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when a dataset is empty, and as
+    ///   ``init(sources:weights:)``.
+    public init(datasets: [(sources: [SampleSource], weight: Double)]) throws {
+        guard datasets.allSatisfy({ !$0.sources.isEmpty }) else {
+            throw BatchLoaderError(.invalidConfiguration, "every dataset needs at least one image")
+        }
+        try self.init(sources: datasets.flatMap(\.sources),
+                      weights: datasets.flatMap { d in [Double](repeating: d.weight / Double(d.sources.count), count: d.sources.count) })
+    }
+
     /// An index over the OME-Zarr images at `paths`, each at `level`, with the label `labelName`
     /// where the image has it.
     /// - Throws: ``OMEZarrError`` when an image cannot be opened; ``BatchLoaderError`` as ``init(sources:weights:)``.

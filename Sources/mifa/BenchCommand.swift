@@ -4,21 +4,38 @@ import Foundation
 import MIFACore
 import OMEZarr
 
-/// `mifa bench <package|ome-zarr|folder>... [--patch 256,256] [--batch 32] [--workers N] [--prefetch N]
-/// [--seed S] [--epochs E] [--step-ms MS] [--json]`: runs the batch loader and reports its speed.
+/// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--workers N]
+/// [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--save-batches DIR [--save-count N]] [--json]`:
+/// runs the batch loader and reports its speed.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run the streaming batch loader over OME-Zarr images and report throughput, consumer wait, cache hit rate and peak memory.",
         discussion: """
-            Inputs are OME-Zarr images, folders of them, or MIFA packages (their images/ folder). Random \
-            patches are read for --epochs epochs of --samples patches each. With --step-ms the consumer \
-            sleeps that long per batch (a simulated training step). The digest hashes every batch \
-            delivered, in order, so two runs can be compared.
+            Inputs are OME-Zarr images, folders of them, or MIFA packages (their images/ folder); each \
+            input is one dataset, and with --weights a patch comes from a dataset with probability \
+            proportional to its weight (then from one of its images uniformly). Random patches are read \
+            for --epochs epochs of --samples patches each. With --step-ms the consumer sleeps that long \
+            per batch (a simulated training step). The digest hashes every batch delivered, in order, so \
+            two runs can be compared; workers hash the patches, so the consumer does not. CPU time is the \
+            process's user + system time.
+
+            --save-batches DIR writes the first --save-count delivered batches for inspection, batch k as \
+            DIR/batch-k-images.npy ([B, C, (Z,) Y, X], native type or float32), DIR/batch-k-masks.npy \
+            ([B, (Z,) Y, X], with --label) and DIR/batch-k.json: for each patch its image, time point, \
+            origin [z, y, x] and shape in the image's pixels (level --level), and its annotations in \
+            patch pixel coordinates (x right, y down, origin at the patch's top-left corner): \
+            {"box": [x, y, width, height]}, {"point": [x, y]} or {"polygon": [ring, ...]} with rings \
+            of [x, y]. With NumPy and matplotlib: imshow(images[i, 0]), contour(masks[i]), and a \
+            Rectangle per box draw a grid of patches. Saving happens on the consumer's thread and \
+            counts in its time.
             """)
 
-    @Argument(help: "OME-Zarr images, folders of OME-Zarr images, or MIFA packages.")
+    @Argument(help: "OME-Zarr images, folders of OME-Zarr images, or MIFA packages; each one a dataset.")
     var inputs: [String]
+
+    @Option(help: "One positive weight per input, comma-separated (default: all 1).")
+    var weights: String?
 
     @Option(help: "Patch extent: y,x (2-D) or z,y,x (3-D).")
     var patch = "256,256"
@@ -44,6 +61,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("step-ms"), help: "Simulated training step per batch, in milliseconds.")
     var stepMs: Double = 0
 
+    @Option(name: .customLong("patch-list"), help: "A JSON file of the patches to read instead of random ones: an array of [image, y, x] (or [image, z, y, x]) origins, image counting the images of all inputs in order; one epoch is the list.")
+    var patchList: String?
+
     @Option(help: "Pyramid level to sample.")
     var level = 0
 
@@ -56,6 +76,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Deliver float32 images instead of the native type.")
     var float32 = false
 
+    @Option(name: .customLong("save-batches"), help: "Write the first batches as .npy images and masks plus a JSON file of annotations to this folder (created).")
+    var saveBatches: String?
+
+    @Option(name: .customLong("save-count"), help: "How many batches --save-batches writes.")
+    var saveCount = 4
+
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
@@ -65,6 +91,19 @@ struct BenchCommand: ParsableCommand {
         }
         guard patchShape != nil else { throw ValidationError("--patch takes 2 or 3 positive integers such as 256,256") }
         if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
+        guard saveCount >= 1 else { throw ValidationError("--save-count must be at least 1") }
+        if weights != nil {
+            guard let w = weightValues, w.count == inputs.count else {
+                throw ValidationError("--weights takes one positive number per input (\(inputs.count)), such as 3,1")
+            }
+        }
+    }
+
+    var weightValues: [Double]? {
+        guard let weights else { return nil }
+        let values = weights.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.allSatisfy({ ($0 ?? 0) > 0 && $0!.isFinite }) else { return nil }
+        return values.map { $0! }
     }
 
     var patchShape: [Int]? {
@@ -74,32 +113,44 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let paths = try Self.imagePaths(inputs)
-        let index = try SampleIndex(paths: paths, level: level, labelName: label)
-        let sampler = UniformPatchSampler(patch: patchShape!, samplesPerEpoch: samples ?? 64 * paths.count)
+        let weightList = weightValues ?? [Double](repeating: 1, count: inputs.count)
+        var datasets: [(sources: [SampleSource], weight: Double)] = []
+        for (input, weight) in zip(inputs, weightList) {
+            datasets.append((try SampleIndex(paths: try Self.imagePaths([input]), level: level, labelName: label).sources, weight))
+        }
+        let index = try SampleIndex(datasets: datasets)
+        let imageCount = index.sources.count
+        let sampler: any PatchSampler = try patchList.map { try Self.listSampler($0, patch: patchShape!, index: index) }
+            ?? UniformPatchSampler(patch: patchShape!, samplesPerEpoch: samples ?? 64 * imageCount)
         let config = BatchLoaderConfiguration(batchSize: batch, seed: seed, workers: workers, prefetch: prefetch,
-                                              memoryBudget: budgetMB << 20, imageType: float32 ? .float32 : .native)
+                                              memoryBudget: budgetMB << 20, imageType: float32 ? .float32 : .native, digests: true)
         let loader = try BatchLoader(index: index, sampler: sampler, configuration: config)
+        let saver = try saveBatches.map { try BatchSaver(folder: $0, count: saveCount, index: index) }
         var digest = BatchDigest()
         var batches = 0, patches = 0
+        let cpuStart = Self.cpuSeconds()
         let start = Date()
         for epoch in 0..<epochs {
             let iterator = try loader.batches(epoch: epoch)
             while let next = try iterator.nextBatch() {
                 digest.add(next.digest)
+                try saver?.save(next, number: batches)
                 batches += 1
                 patches += next.samples.count
                 if stepMs > 0 { Thread.sleep(forTimeInterval: stepMs / 1000) }
             }
         }
         let seconds = Date().timeIntervalSince(start)
+        let cpu = Self.cpuSeconds() - cpuStart
+        let load = Self.loadAverage()
         let m = loader.metrics
         let report: [String: Any] = [
-            "images": paths.count, "patch": patchShape!, "batch_size": batch, "workers": workers, "prefetch": prefetch,
+            "images": imageCount, "patch": patchShape!, "batch_size": batch, "workers": workers, "prefetch": prefetch,
             "seed": seed, "epochs": epochs, "step_ms": stepMs, "batches": batches, "patches": patches, "seconds": seconds,
-            "patches_per_second": Double(patches) / max(seconds, 1e-9),
+            "patches_per_second": Double(patches) / max(seconds, 1e-9), "cpu_seconds": cpu,
+            "patches_per_cpu_second": Double(patches) / max(cpu, 1e-9), "load_average": load,
             "consumer_wait_seconds": m.consumerWaitSeconds, "consumer_wait_fraction": m.consumerWaitSeconds / max(seconds, 1e-9),
-            "cache_hit_rate": m.cacheHitRate, "cache_hits": m.cacheHits, "cache_misses": m.cacheMisses,
+            "cache_hit_rate": m.cacheHitRate, "cache_hits": m.cacheHits, "shared_loads": m.sharedLoads, "cache_misses": m.cacheMisses,
             "chunks_decoded": m.chunksDecoded, "bytes_read": m.bytesRead, "producer_memory_wait_seconds": m.producerMemoryWaitSeconds,
             "peak_memory_bytes": m.peakMemoryBytes, "memory_budget_bytes": m.memoryBudget,
             "digest": String(format: "%016llx", digest.value),
@@ -108,12 +159,50 @@ struct BenchCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("images \(paths.count), patch \(patch), batch \(batch), workers \(workers), prefetch \(prefetch), epochs \(epochs)")
-            print(String(format: "%d batches, %d patches in %.3f s: %.1f patches/s", batches, patches, seconds, Double(patches) / max(seconds, 1e-9)))
+            print("images \(imageCount), patch \(patch), batch \(batch), workers \(workers), prefetch \(prefetch), epochs \(epochs)")
+            print(String(format: "%d batches, %d patches in %.3f s: %.1f patches/s; CPU %.3f s (%.1f patches per CPU second); load average %.2f",
+                         batches, patches, seconds, Double(patches) / max(seconds, 1e-9), cpu, Double(patches) / max(cpu, 1e-9), load))
             print(String(format: "consumer waited %.3f s (%.1f%%); cache hit rate %.1f%%; %d chunks decoded, %d bytes read",
                          m.consumerWaitSeconds, 100 * m.consumerWaitSeconds / max(seconds, 1e-9), 100 * m.cacheHitRate, m.chunksDecoded, m.bytesRead))
             print("peak memory \(m.peakMemoryBytes) bytes of a \(m.memoryBudget)-byte budget; digest \(String(format: "%016llx", digest.value))")
         }
+    }
+
+    /// The sampler of a `--patch-list` file.
+    /// - Throws: ``InvalidInput`` naming the file and the entry that is not `[image, (z,) y, x]`;
+    ///   ``BatchLoaderError`` for images or shapes the index does not have.
+    static func listSampler(_ path: String, patch: [Int], index: SampleIndex) throws -> PatchListSampler {
+        let value: JSONValue
+        do {
+            guard let data = FileManager.default.contents(atPath: path) else { throw InvalidInput(message: "cannot read the file") }
+            value = try JSONParser.parse([UInt8](data), file: path)
+        } catch {
+            throw InvalidInput(message: "\(path): \(error)")
+        }
+        let shape = patch.count == 2 ? [1] + patch : patch
+        guard let entries = value.arrayValue else { throw InvalidInput(message: "\(path): expected a JSON array of [image, y, x] entries") }
+        let requests = try entries.enumerated().map { i, entry in
+            let numbers = entry.arrayValue?.compactMap { $0.numberValue?.intValue } ?? []
+            guard numbers.count == patch.count + 1, numbers.count == entry.arrayValue?.count else {
+                throw InvalidInput(message: "\(path): entry \(i) must be \(patch.count + 1) integers [image, \(patch.count == 2 ? "y, x" : "z, y, x")]")
+            }
+            let origin = patch.count == 2 ? [0] + numbers.dropFirst() : Array(numbers.dropFirst())
+            return PatchRequest(source: numbers[0], origin: origin, shape: shape)
+        }
+        return try PatchListSampler(requests: requests, index: index)
+    }
+
+    /// User + system CPU seconds of this process so far (all threads).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// The 1-minute load average (0 where the system does not say).
+    static func loadAverage() -> Double {
+        var values = [Double](repeating: 0, count: 3)
+        return getloadavg(&values, 3) > 0 ? values[0] : 0
     }
 
     /// The OME-Zarr images named by `inputs`: an image itself, a package's `images/*`, or a folder's children.

@@ -42,3 +42,27 @@ import Zarr
         #expect(throws: BatchLoaderError.self) { try LabelAwarePatchSampler(patch: [4, 4], samplesPerEpoch: 1, foregroundFraction: 2, index: index) }
     }
 }
+
+extension LabelAwareSamplerTests {
+    @Test func centredPatchesAreCentredOnTheClassExactly() throws {
+        let index = try Self.index()
+        let labels = try index.sources[0].label!.read(UInt8.self)
+        for blockSize in [8, 5, 1] {
+            let sampler = try LabelAwarePatchSampler(patch: [12, 12], samplesPerEpoch: 400, foregroundFraction: 1, balanceClasses: true,
+                                                     blockSize: blockSize, index: index)
+            var unclamped = 0, onRare = 0
+            for sample in 0..<400 {
+                var random = SampleRandom(seed: 1, epoch: 0, index: sample)
+                let request = sampler.request(sample, in: index, random: &random)
+                let (y, x) = (request.origin[1], request.origin[2])
+                guard (1..<(96 - 12)).contains(y), (1..<(96 - 12)).contains(x) else { continue }  // moved inside the image
+                unclamped += 1
+                let centre = labels[y + 6, x + 6]
+                #expect(centre != 0, "block size \(blockSize), request \(request)")
+                if centre == 2 { onRare += 1 }
+            }
+            #expect(unclamped > 150 && onRare > 100)
+        }
+        #expect(throws: BatchLoaderError.self) { try LabelAwarePatchSampler(patch: [4, 4], samplesPerEpoch: 1, foregroundFraction: 1, blockSize: 9, index: index) }
+    }
+}

@@ -1,5 +1,8 @@
 """`mifa bench`: the batch loader over OME-Zarr images made from TIFFs; its JSON report, its
-determinism (same seed, same digest for any number of workers) and its patches against tifffile."""
+determinism (same seed, same digest for any number of workers), weighted datasets, patch lists, and
+the batches it saves against tifffile."""
+import json
+
 import numpy as np
 import pytest
 import tifffile
@@ -17,6 +20,8 @@ def images(tmp_path_factory, mifa):
         pixels = rng.integers(0, 60000, size=(300, 260), dtype=np.uint16)
         labels = (np.arange(300)[:, None] // 20 * 13 + np.arange(260)[None, :] // 30 + i).astype(np.uint16) % 7
         tifffile.imwrite(root / f"img{i}.tif", pixels)
+        np.save(root / f"img{i}.npy", pixels)
+        np.save(root / f"mask{i}.npy", labels)
         tifffile.imwrite(root / f"mask{i}.tif", labels)
         mifa("omezarr", "from-tiff", root / f"img{i}.tif", folder / f"img{i}.zarr", "--chunks", "64,64", "--levels", "2",
              "--label", f"cells={root / f'mask{i}.tif'}")
@@ -56,3 +61,44 @@ def test_bad_input(mifa, tmp_path):
     assert proc.returncode == 1 and "not an OME-Zarr" in proc.stderr
     proc = mifa("bench", tmp_path, "--patch", "0,3", check=False)
     assert proc.returncode == 2
+
+
+def test_saved_batches_match_the_tiffs_and_a_patch_list(mifa, images, tmp_path):
+    root = images.parent
+    patches = [[0, 0, 0], [2, 100, 200], [1, 252, 3], [0, 17, 31], [2, 299 - 48, 259 - 40]]
+    (tmp_path / "list.json").write_text(json.dumps(patches))
+    out = tmp_path / "saved"
+    report = bench(mifa, images, "--patch", "48,40", "--batch", "2", "--patch-list", tmp_path / "list.json", "--label", "cells",
+                   "--save-batches", out, "--save-count", "2", "--seed", "4")
+    assert report["batches"] == 3 and report["patches"] == 5
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"batch-00{k}{suffix}" for k in range(2)
+                                                             for suffix in (".json", "-images.npy", "-masks.npy"))
+    seen = []
+    for k in range(2):
+        doc = json.loads((out / f"batch-00{k}.json").read_text())
+        pixels, masks = np.load(out / f"batch-00{k}-images.npy"), np.load(out / f"batch-00{k}-masks.npy")
+        assert pixels.shape == (2, 1, 48, 40) and pixels.dtype == np.uint16 and masks.shape == (2, 48, 40)
+        assert doc["imageShape"] == [2, 1, 48, 40] and len(doc["patches"]) == 2
+        for j, patch in enumerate(doc["patches"]):
+            i = int(patch["image"].rsplit("img", 1)[1].split(".")[0])
+            _, y, x = patch["origin"]
+            assert patch["shape"] == [1, 48, 40] and patch["annotations"] == []
+            np.testing.assert_array_equal(pixels[j, 0], np.load(root / f"img{i}.npy")[y:y + 48, x:x + 40])
+            np.testing.assert_array_equal(masks[j], np.load(root / f"mask{i}.npy")[y:y + 48, x:x + 40])
+            seen.append([i, y, x])
+    assert all(p in patches for p in seen) and len(seen) == 4
+    proc = mifa("bench", images, "--patch", "48,40", "--patch-list", tmp_path / "missing.json", check=False)
+    assert proc.returncode == 1 and "missing.json" in proc.stderr
+    (tmp_path / "bad.json").write_text("[[0, 1]]")
+    proc = mifa("bench", images, "--patch", "48,40", "--patch-list", tmp_path / "bad.json", check=False)
+    assert proc.returncode == 1 and "entry 0" in proc.stderr
+
+
+def test_weighted_inputs(mifa, images, tmp_path):
+    common = ("--patch", "16,16", "--batch", "8", "--samples", "64", "--seed", "2")
+    first = bench(mifa, images / "img0.zarr", images / "img1.zarr", *common, "--weights", "3,1")
+    again = bench(mifa, images / "img0.zarr", images / "img1.zarr", *common, "--weights", "3,1")
+    assert first["digest"] == again["digest"] and first["images"] == 2
+    assert bench(mifa, images / "img0.zarr", images / "img1.zarr", *common, "--weights", "1,3")["digest"] != first["digest"]
+    proc = mifa("bench", images / "img0.zarr", images / "img1.zarr", "--weights", "3", check=False)
+    assert proc.returncode == 2 and "--weights" in proc.stderr
