@@ -278,9 +278,12 @@ import Zarr
         try IngestFixtures.write(IngestFixtures.coco([0, 1], duplicateID: true), "\(source)/boxes.json")
         expectFailure(.invalidInput, "used twice")
         try IngestFixtures.write(IngestFixtures.coco([0, 1, 2]), "\(source)/boxes.json")
-        // An image that cannot be read.
+        // A mask of another size, and an image that cannot be read: both reported at once.
+        let small = try NDArray<UInt16>(shape: [32, 32], elements: [UInt16](repeating: 1, count: 32 * 32))
+        try RasterFile.write(try RasterImage(array: AnyNDArray(small), axes: "YX"), to: "\(source)/raw/img2_mask.png")
         try IngestFixtures.write("not a tiff", "\(source)/raw/img1.tif")
         expectFailure(.invalidInput, "raw/img1.tif")
+        expectFailure(.invalidInput, "raw/img2_mask.png: the mask is 32x32 but its image 'img2' is 64x64")
     }
 
     @Test func fileListHeadersAndQuoting() throws {

@@ -66,6 +66,18 @@ public struct PackageIngest {
                 problems.append("\(image.entry.path): \(error.message)")
             }
         }
+        // Masks: readable, and as wide and high as their image (the full shape is checked when written).
+        for label in plan.labels {
+            guard let image = sources[label.imageID] else { continue }
+            do {
+                let size = try ImageSize.of(file: "\(root)/\(label.entry.path)")
+                if size.width != image.width || size.height != image.height {
+                    problems.append("\(label.entry.path): the mask is \(size.width)x\(size.height) but its image '\(label.imageID)' is \(image.width)x\(image.height); a mask must match its image")
+                }
+            } catch let error as any MIFAError {
+                problems.append("\(label.entry.path): cannot read the mask: \(error.message)")
+            }
+        }
         let imageInfo = Dictionary(plan.images.compactMap { image in sources[image.id].map { (image.id, (image.entry, $0.height, $0.width)) } },
                                    uniquingKeysWith: { first, _ in first })
         var vectors = VectorSetBuilder(root: root, images: imageInfo, resolve: { planner.resolveEntry($0) })
