@@ -70,10 +70,15 @@ fuzz:
 interop: build
 	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Interop
 
+# Benchmark-only peers (PyTorch for the loader benchmark), kept out of the interop requirements.
+$(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
+	$(PYTHON) -m pip install -q -r Benchmarks/requirements.txt
+	touch $@
+
 # Zarr read/write speed against tensorstore and zarr-python (release build; see BENCHMARKS.md).
 BENCH_SCRATCH := .build-bench
 BENCH_ROUNDS ?= 5
-bench: deps
+bench: deps $(VENV)/.bench-installed
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product ZarrBench
 	$(PYTHON) Benchmarks/zarr_bench.py --rounds $(BENCH_ROUNDS) --bench-bin $(BENCH_SCRATCH)/release/ZarrBench
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product AnnotationsBench

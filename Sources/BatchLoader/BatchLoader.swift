@@ -42,8 +42,10 @@ public final class BatchLoader: Sendable {
     ///   - environment: where `RANK` and `WORLD_SIZE` are read when the configuration leaves them `nil`
     ///     (`nil`: the process environment).
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` for out-of-range settings, mixed pixel
-    ///   types with native output, or bad channels; `.budgetTooSmall` when the budget cannot hold
-    ///   `prefetch + 1` batches plus one chunk per worker.
+    ///   types with native output, bad channels, or a crop that does not fit the sampled patches;
+    ///   `.budgetTooSmall` when the budget cannot hold `prefetch + 1` batches plus one chunk per
+    ///   worker. Batch buffers never take the chunk memory of the workers: at most
+    ///   `(budget - workers × largest chunk) / batch bytes` batches exist at once.
     public init(index: SampleIndex, sampler: any PatchSampler, configuration: BatchLoaderConfiguration = BatchLoaderConfiguration(),
                 environment: [String: String]? = nil) throws {
         let c = configuration

@@ -5,6 +5,9 @@ import Zarr
 /// label) or, with `balanceClasses`, on a class chosen uniformly among the label values present,
 /// so rare classes are seen as often as common ones; the rest are uniform random patches.
 ///
+/// A centred sample chooses a source by its weight in the ``SampleIndex`` (so weighted dataset
+/// mixing holds for centred samples too) among the sources that have the wanted labels.
+///
 /// At creation the labels are scanned once (at the sampled level) and summarised per value as
 /// the list of `blockSize` × `blockSize` blocks that contain it, each with a 64-bit mask of which
 /// of its pixels have the value (hence `blockSize` is at most 8). A centred sample picks such a
@@ -31,8 +34,10 @@ public struct LabelAwarePatchSampler: PatchSampler {
     public let blockSize: Int
     /// The label values found, sorted (0 excluded).
     public let classes: [Int64]
-    let blocksByClass: [[Block]]
-    let foreground: [Block]
+    /// Per class, per source, the blocks holding the class.
+    let blocksByClass: [[[Block]]]
+    /// Per source, the blocks holding any label.
+    let foreground: [[Block]]
     let uniform: UniformPatchSampler
 
     /// Scans the labels of `index` and prepares the sampler.
@@ -50,8 +55,8 @@ public struct LabelAwarePatchSampler: PatchSampler {
         self.balanceClasses = balanceClasses
         self.blockSize = blockSize
         uniform = UniformPatchSampler(patch: patch, samplesPerEpoch: samplesPerEpoch)
-        var byClass: [Int64: [Block]] = [:]
-        var foreground: [Block] = []
+        var byClass: [Int64: [[Block]]] = [:]
+        var foreground = [[Block]](repeating: [], count: index.sources.count)
         for (s, source) in index.sources.enumerated() {
             guard let label = source.label, let axes = source.labelAxes else { continue }
             let e = source.extents
@@ -77,8 +82,10 @@ public struct LabelAwarePatchSampler: PatchSampler {
                             }
                             guard any != 0 else { continue }
                             let at = { (pixels: UInt64) in Block(source: Int32(s), t: Int32(t), z: Int32(z), row: Int32(row), column: Int32(column), pixels: pixels) }
-                            foreground.append(at(any))
-                            for (value, pixels) in masks { byClass[value, default: []].append(at(pixels)) }
+                            foreground[s].append(at(any))
+                            for (value, pixels) in masks {
+                                byClass[value, default: [[Block]](repeating: [], count: index.sources.count)][s].append(at(pixels))
+                            }
                         }
                     }
                 }
@@ -112,13 +119,21 @@ public struct LabelAwarePatchSampler: PatchSampler {
     /// A patch centred on a label (with probability ``foregroundFraction``) or a uniform one.
     public func request(_ sample: Int, in index: SampleIndex, random: inout SampleRandom) -> PatchRequest {
         let centred = Double.random(in: 0..<1, using: &random) < foregroundFraction
-        let pool: [Block]
+        let perSource: [[Block]]
         if balanceClasses, !blocksByClass.isEmpty {
-            pool = blocksByClass[Int.random(in: 0..<blocksByClass.count, using: &random)]
+            perSource = blocksByClass[Int.random(in: 0..<blocksByClass.count, using: &random)]
         } else {
-            pool = foreground
+            perSource = foreground
         }
-        guard centred, !pool.isEmpty else { return uniform.request(sample, in: index, random: &random) }
+        let candidates = perSource.indices.filter { !perSource[$0].isEmpty }
+        guard centred, !candidates.isEmpty else { return uniform.request(sample, in: index, random: &random) }
+        var point = Double.random(in: 0..<candidates.reduce(0) { $0 + index.weights[$1] }, using: &random)
+        var source = candidates[candidates.count - 1]
+        for candidate in candidates {
+            if point < index.weights[candidate] { source = candidate; break }
+            point -= index.weights[candidate]
+        }
+        let pool = perSource[source]
         let block = pool[Int.random(in: 0..<pool.count, using: &random)]
         let e = index.sources[Int(block.source)].extents
         let shape = spatialShape(patch)

@@ -214,7 +214,8 @@ struct BenchCommand: ParsableCommand {
                 result.append(input)
                 continue
             }
-            let folder = files.fileExists(atPath: input + "/images") ? input + "/images" : input
+            let base = input.count > 1 && input.hasSuffix("/") ? String(input.dropLast()) : input
+            let folder = files.fileExists(atPath: base + "/images") ? base + "/images" : base
             let children = (try? files.contentsOfDirectory(atPath: folder))?.sorted() ?? []
             let images = children.map { folder + "/" + $0 }.filter { (try? OMEZarrImage.open(path: $0)) != nil }
             guard !images.isEmpty else {

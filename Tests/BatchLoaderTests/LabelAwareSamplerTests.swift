@@ -66,3 +66,19 @@ extension LabelAwareSamplerTests {
         #expect(throws: BatchLoaderError.self) { try LabelAwarePatchSampler(patch: [4, 4], samplesPerEpoch: 1, foregroundFraction: 1, blockSize: 9, index: index) }
     }
 }
+
+extension LabelAwareSamplerTests {
+    @Test func centredSamplesFollowTheDatasetWeights() throws {
+        let two = try LoaderFixtures.twoImages().sources
+        let index = try SampleIndex(datasets: [(sources: [two[0]], weight: 3), (sources: [two[1]], weight: 1)])
+        for balance in [false, true] {
+            let sampler = try LabelAwarePatchSampler(patch: [12, 12], samplesPerEpoch: 2000, foregroundFraction: 1, balanceClasses: balance, index: index)
+            var fromFirst = 0
+            for sample in 0..<2000 {
+                var random = SampleRandom(seed: 2, epoch: 0, index: sample)
+                if sampler.request(sample, in: index, random: &random).source == 0 { fromFirst += 1 }
+            }
+            #expect((1350...1650).contains(fromFirst), "balance \(balance): \(fromFirst) of 2000 from the weight-3 source")
+        }
+    }
+}
