@@ -81,7 +81,7 @@ let package = Package(
 
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
-        .testTarget(name: "ZarrTests", dependencies: ["Zarr"], swiftSettings: strict),
+        .testTarget(name: "ZarrTests", dependencies: ["Zarr", "MIFACore"], swiftSettings: strict),
         .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),

@@ -4,50 +4,30 @@ public import MIFACore
 ///
 /// The ``context`` names the file and the place in it: a JSON pointer (`/annotations/17/segmentation`),
 /// a line (CSV, YOLO and CTC track files) or a key such as `annotation 42` or a frame file name.
-public struct AnnotationError: MIFAError {
-    /// What went wrong, as a stable code.
-    public enum Code: String, Sendable, CaseIterable {
-        /// A file could not be read or written.
-        case io = "io"
-        /// The input is not in the format it claims or is structurally broken (bad JSON, wrong types).
-        case malformed = "malformed"
-        /// A COCO run-length encoding is not valid (bad characters, truncated value, wrong total).
-        case invalidRLE = "invalid-rle"
-        /// A geometry is not valid: too few points, unclosed or self-intersecting ring, NaN.
-        case invalidGeometry = "invalid-geometry"
-        /// An annotation refers to an image, category, track or node that does not exist.
-        case danglingReference = "dangling-reference"
-        /// Two objects share an id that must be unique.
-        case duplicateID = "duplicate-id"
-        /// Tracks break the Cell Tracking Challenge rules.
-        case invalidTracks = "invalid-tracks"
-        /// A conversion would lose information and was not allowed to.
-        case lossyConversion = "lossy-conversion"
-        /// The conversion or format is not supported for this input.
-        case unsupported = "unsupported"
-        /// An argument given by the caller is not valid (sizes, formats, options).
-        case invalidArgument = "invalid-argument"
-        /// The input is larger than the reader accepts.
-        case tooLarge = "too-large"
-    }
+public typealias AnnotationError = LayerError<AnnotationErrorCode>
 
-    /// The code as an enum.
-    public var kind: Code
-    /// What was expected, what was found, and how to fix it.
-    public var message: String
-    /// Where the problem was found.
-    public var context: ErrorContext
-    /// The lower-level error, if any.
-    public var underlying: (any Error & Sendable)?
-
-    /// The stable code string.
-    public var code: String { kind.rawValue }
-
-    /// An annotation error with its code, message, place and cause.
-    public init(_ kind: Code, _ message: String, context: ErrorContext = ErrorContext(), underlying: (any Error & Sendable)? = nil) {
-        self.kind = kind
-        self.message = message
-        self.context = context
-        self.underlying = underlying
-    }
+/// The codes of ``AnnotationError``: what went wrong, as a stable code.
+public enum AnnotationErrorCode: String, ErrorCode, CaseIterable {
+    /// A file could not be read or written.
+    case io = "io"
+    /// The input is not in the format it claims or is structurally broken (bad JSON, wrong types).
+    case malformed = "malformed"
+    /// A COCO run-length encoding is not valid (bad characters, truncated value, wrong total).
+    case invalidRLE = "invalid-rle"
+    /// A geometry is not valid: too few points, unclosed or self-intersecting ring, NaN.
+    case invalidGeometry = "invalid-geometry"
+    /// An annotation refers to an image, category, track or node that does not exist.
+    case danglingReference = "dangling-reference"
+    /// Two objects share an id that must be unique.
+    case duplicateID = "duplicate-id"
+    /// Tracks break the Cell Tracking Challenge rules.
+    case invalidTracks = "invalid-tracks"
+    /// A conversion would lose information and was not allowed to.
+    case lossyConversion = "lossy-conversion"
+    /// The conversion or format is not supported for this input.
+    case unsupported = "unsupported"
+    /// An argument given by the caller is not valid (sizes, formats, options).
+    case invalidArgument = "invalid-argument"
+    /// The input is larger than the reader accepts.
+    case tooLarge = "too-large"
 }

@@ -7,51 +7,33 @@ public import MIFACore
 /// the layers underneath (Zarr, RasterIO, MIFACore) are wrapped with ``underlying`` set, keeping
 /// their place.
 /// See https://ngff.openmicroscopy.org/0.4/ and https://ngff.openmicroscopy.org/0.5/.
-public struct OMEZarrError: MIFAError {
-    /// What went wrong, as a stable code.
-    public enum Code: String, Sendable, CaseIterable {
-        /// OME-NGFF metadata that breaks the schema or the specification.
-        case invalidMetadata = "invalid-metadata"
-        /// A group that carries no OME-NGFF metadata MIFAKit understands.
-        case notOMEZarr = "not-ome-zarr"
-        /// A multiscale dataset (level) whose array is missing.
-        case missingLevel = "missing-level"
-        /// Axes that disagree with the dimensions of the arrays.
-        case axesMismatch = "axes-mismatch"
-        /// A coordinate transformation that cannot be used (wrong length, zero or non-finite scale).
-        case invalidTransformation = "invalid-transformation"
-        /// A label image that is not what labels must be (integer pixels, matching shape).
-        case invalidLabel = "invalid-label"
-        /// A region outside a level, or in the wrong number of dimensions.
-        case invalidRegion = "invalid-region"
-        /// An argument or option that cannot work (chunks, levels, plane indices, ...).
-        case invalidArgument = "invalid-argument"
-        /// Something valid that MIFAKit does not support (NGFF 0.1-0.3, path-based transformations, ...).
-        case unsupported = "unsupported"
-        /// A failure of the store, a Zarr array or an input file underneath (see ``underlying``).
-        case storage = "storage"
-    }
+public typealias OMEZarrError = LayerError<OMEZarrErrorCode>
 
-    /// The code as an enum.
-    public var kind: Code
-    /// What was expected, what was found, and how to fix it.
-    public var message: String
-    /// Where the problem was found.
-    public var context: ErrorContext
-    /// The lower-level error, if any.
-    public var underlying: (any Error & Sendable)?
+/// The codes of ``OMEZarrError``: what went wrong, as a stable code.
+public enum OMEZarrErrorCode: String, ErrorCode, CaseIterable {
+    /// OME-NGFF metadata that breaks the schema or the specification.
+    case invalidMetadata = "invalid-metadata"
+    /// A group that carries no OME-NGFF metadata MIFAKit understands.
+    case notOMEZarr = "not-ome-zarr"
+    /// A multiscale dataset (level) whose array is missing.
+    case missingLevel = "missing-level"
+    /// Axes that disagree with the dimensions of the arrays.
+    case axesMismatch = "axes-mismatch"
+    /// A coordinate transformation that cannot be used (wrong length, zero or non-finite scale).
+    case invalidTransformation = "invalid-transformation"
+    /// A label image that is not what labels must be (integer pixels, matching shape).
+    case invalidLabel = "invalid-label"
+    /// A region outside a level, or in the wrong number of dimensions.
+    case invalidRegion = "invalid-region"
+    /// An argument or option that cannot work (chunks, levels, plane indices, ...).
+    case invalidArgument = "invalid-argument"
+    /// Something valid that MIFAKit does not support (NGFF 0.1-0.3, path-based transformations, ...).
+    case unsupported = "unsupported"
+    /// A failure of the store, a Zarr array or an input file underneath (see ``underlying``).
+    case storage = "storage"
+}
 
-    /// The stable code string.
-    public var code: String { kind.rawValue }
-
-    /// An OME-Zarr error with its code, message and optional place and cause.
-    public init(_ kind: Code, _ message: String, context: ErrorContext = ErrorContext(), underlying: (any Error & Sendable)? = nil) {
-        self.kind = kind
-        self.message = message
-        self.context = context
-        self.underlying = underlying
-    }
-
+extension OMEZarrError {
     /// An error at a JSON pointer inside the metadata document `file`.
     init(_ kind: Code, _ message: String, file: String?, pointer: JSONPointer?, shape: [Int]? = nil) {
         self.init(kind, message, context: ErrorContext(file: file, pointer: pointer?.description, shape: shape))

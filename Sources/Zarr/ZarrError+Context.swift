@@ -1,4 +1,4 @@
-import MIFACore
+public import MIFACore
 
 extension ZarrError {
     /// The same error with the store location and key filled in where they were unknown.

@@ -4,47 +4,27 @@ public import MIFACore
 ///
 /// The context names the store key (chunk key, `zarr.json`, `.zarray`), the JSON pointer inside a
 /// metadata document, or the byte offset inside a chunk or shard.
-public struct ZarrError: MIFAError {
-    /// What went wrong, as a stable code.
-    public enum Code: String, Sendable {
-        /// Metadata that is missing, malformed, of the wrong type, or uses an unsupported feature.
-        case invalidMetadata = "invalid-metadata"
-        /// An extension (codec, data type, chunk grid, storage transformer) that must be understood
-        /// and is not.
-        case unsupportedExtension = "unsupported-extension"
-        /// A chunk or shard whose bytes do not decode to what the metadata declares.
-        case corruptChunk = "corrupt-chunk"
-        /// A checksum that does not match.
-        case checksumMismatch = "checksum-mismatch"
-        /// A key that would leave the store (`..`, absolute paths, symlinks out).
-        case invalidKey = "invalid-key"
-        /// A store operation that failed (I/O, HTTP, zip).
-        case storeFailure = "store-failure"
-        /// A write to a read-only store.
-        case readOnly = "read-only"
-        /// A region or array shape that does not fit the array.
-        case invalidRegion = "invalid-region"
-        /// A node that does not exist where one was expected.
-        case notFound = "not-found"
-    }
+public typealias ZarrError = LayerError<ZarrErrorCode>
 
-    /// The code as an enum.
-    public var kind: Code
-    /// What was expected, what was found, and how to fix it.
-    public var message: String
-    /// Where the problem was found.
-    public var context: ErrorContext
-    /// The lower-level error, if any.
-    public var underlying: (any Error & Sendable)?
-
-    /// The stable code string.
-    public var code: String { kind.rawValue }
-
-    /// A Zarr error with its code, message and optional place and cause.
-    public init(_ kind: Code, _ message: String, context: ErrorContext = ErrorContext(), underlying: (any Error & Sendable)? = nil) {
-        self.kind = kind
-        self.message = message
-        self.context = context
-        self.underlying = underlying
-    }
+/// The codes of ``ZarrError``: what went wrong, as a stable code.
+public enum ZarrErrorCode: String, ErrorCode, CaseIterable {
+    /// Metadata that is missing, malformed, of the wrong type, or uses an unsupported feature.
+    case invalidMetadata = "invalid-metadata"
+    /// An extension (codec, data type, chunk grid, storage transformer) that must be understood
+    /// and is not.
+    case unsupportedExtension = "unsupported-extension"
+    /// A chunk or shard whose bytes do not decode to what the metadata declares.
+    case corruptChunk = "corrupt-chunk"
+    /// A checksum that does not match.
+    case checksumMismatch = "checksum-mismatch"
+    /// A key that would leave the store (`..`, absolute paths, symlinks out).
+    case invalidKey = "invalid-key"
+    /// A store operation that failed (I/O, HTTP, zip).
+    case storeFailure = "store-failure"
+    /// A write to a read-only store.
+    case readOnly = "read-only"
+    /// A region or array shape that does not fit the array.
+    case invalidRegion = "invalid-region"
+    /// A node that does not exist where one was expected.
+    case notFound = "not-found"
 }

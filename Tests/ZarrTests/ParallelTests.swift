@@ -1,4 +1,5 @@
 import Foundation
+import MIFACore
 import Synchronization
 import Testing
 @testable import Zarr

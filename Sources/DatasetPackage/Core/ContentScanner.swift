@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import MIFACore
+public import MIFACore
 
 /// Lists and hashes the content files of a package tree (see ``PackageLayout/isContent(_:)``).
 ///

@@ -4,55 +4,35 @@ public import MIFACore
 ///
 /// The ``context`` names the package file concerned (a path relative to the package root where
 /// possible) and, for JSON documents, the pointer inside it.
-public struct PackageError: MIFAError {
-    /// What went wrong, as a stable code.
-    public enum Code: String, Sendable, CaseIterable {
-        /// A file could not be read, written, renamed or removed.
-        case io = "io"
-        /// The directory is not a MIFA package (no root `zarr.json` with the `mifa` attribute).
-        case notAPackage = "not-a-package"
-        /// A package file (manifest, version record, zarr.json) is structurally broken.
-        case malformed = "malformed"
-        /// The destination already exists and would be overwritten.
-        case alreadyExists = "already-exists"
-        /// A path is absolute, contains `..`, or otherwise leaves the package.
-        case invalidPath = "invalid-path"
-        /// A version id is not usable (empty, unsafe characters, already taken, unknown).
-        case invalidVersion = "invalid-version"
-        /// The metadata does not validate.
-        case invalidMetadata = "invalid-metadata"
-        /// Content does not match its recorded digest.
-        case digestMismatch = "digest-mismatch"
-        /// A stored object needed to restore an earlier version is missing.
-        case missingObject = "missing-object"
-        /// Another process holds the package's write lock, or an earlier write was interrupted in a way
-        /// that cannot be recovered automatically.
-        case locked = "locked"
-        /// An annotator credited by an earlier version would lose credit.
-        case creditRemoved = "credit-removed"
-        /// Input files cannot be ingested (unreadable image, annotation without a source image, ...).
-        case invalidInput = "invalid-input"
-        /// An argument given by the caller is not valid.
-        case invalidArgument = "invalid-argument"
-    }
+public typealias PackageError = LayerError<PackageErrorCode>
 
-    /// The code as an enum.
-    public var kind: Code
-    /// What was expected, what was found, and how to fix it.
-    public var message: String
-    /// Where the problem was found.
-    public var context: ErrorContext
-    /// The lower-level error, if any.
-    public var underlying: (any Error & Sendable)?
-
-    /// The stable code string.
-    public var code: String { kind.rawValue }
-
-    /// A package error with its code, message, place and cause.
-    public init(_ kind: Code, _ message: String, context: ErrorContext = ErrorContext(), underlying: (any Error & Sendable)? = nil) {
-        self.kind = kind
-        self.message = message
-        self.context = context
-        self.underlying = underlying
-    }
+/// The codes of ``PackageError``: what went wrong, as a stable code.
+public enum PackageErrorCode: String, ErrorCode, CaseIterable {
+    /// A file could not be read, written, renamed or removed.
+    case io = "io"
+    /// The directory is not a MIFA package (no root `zarr.json` with the `mifa` attribute).
+    case notAPackage = "not-a-package"
+    /// A package file (manifest, version record, zarr.json) is structurally broken.
+    case malformed = "malformed"
+    /// The destination already exists and would be overwritten.
+    case alreadyExists = "already-exists"
+    /// A path is absolute, contains `..`, or otherwise leaves the package.
+    case invalidPath = "invalid-path"
+    /// A version id is not usable (empty, unsafe characters, already taken, unknown).
+    case invalidVersion = "invalid-version"
+    /// The metadata does not validate.
+    case invalidMetadata = "invalid-metadata"
+    /// Content does not match its recorded digest.
+    case digestMismatch = "digest-mismatch"
+    /// A stored object needed to restore an earlier version is missing.
+    case missingObject = "missing-object"
+    /// Another process holds the package's write lock, or an earlier write was interrupted in a way
+    /// that cannot be recovered automatically.
+    case locked = "locked"
+    /// An annotator credited by an earlier version would lose credit.
+    case creditRemoved = "credit-removed"
+    /// Input files cannot be ingested (unreadable image, annotation without a source image, ...).
+    case invalidInput = "invalid-input"
+    /// An argument given by the caller is not valid.
+    case invalidArgument = "invalid-argument"
 }

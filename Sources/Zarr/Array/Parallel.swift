@@ -1,3 +1,4 @@
+import MIFACore
 import Dispatch
 import Foundation
 import Synchronization

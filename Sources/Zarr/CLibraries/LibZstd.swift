@@ -1,3 +1,4 @@
+import MIFACore
 import CZstd
 
 /// The only place that calls libzstd (https://facebook.github.io/zstd/zstd_manual.html).

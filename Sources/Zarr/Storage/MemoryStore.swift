@@ -1,3 +1,5 @@
+import MIFACore
+
 /// A store that keeps every value in memory; for tests, temporary arrays and building a hierarchy
 /// before writing it elsewhere. Safe to use from any number of threads.
 public final class MemoryStore: ZarrStore {
