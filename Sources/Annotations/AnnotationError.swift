@@ -2,7 +2,7 @@ public import MIFACore
 
 /// An error from reading, writing or converting annotations.
 ///
-/// The ``context`` names the file and the place in it: a JSON pointer (`/annotations/17/segmentation`),
+/// The `context` names the file and the place in it: a JSON pointer (`/annotations/17/segmentation`),
 /// a line (CSV, YOLO and CTC track files) or a key such as `annotation 42` or a frame file name.
 public typealias AnnotationError = LayerError<AnnotationErrorCode>
 

@@ -140,13 +140,13 @@ public struct Batch: Sendable {
     }
 
     /// A copy of the images as an array.
-    /// - Throws: ``CoreError`` when `T` is not ``imageType``.
+    /// - Throws: `CoreError` when `T` is not ``imageType``.
     public func images<T: NDArrayElement>(_ type: T.Type = T.self) throws -> NDArray<T> {
         try Self.copy(T.self, shape: imageShape, dataType: imageType) { try withImageBytes($0) }
     }
 
     /// A copy of the masks as an array, if any.
-    /// - Throws: ``CoreError`` when `T` is not ``maskType``.
+    /// - Throws: `CoreError` when `T` is not ``maskType``.
     public func masks<T: NDArrayElement>(_ type: T.Type = T.self) throws -> NDArray<T>? {
         guard let maskShape, let maskType else { return nil }
         return try Self.copy(T.self, shape: maskShape, dataType: maskType) { try withMaskBytes($0) }

@@ -39,6 +39,9 @@ public final class BatchLoader: Sendable {
 
     /// A loader over `index` choosing samples with `sampler`.
     /// - Parameters:
+    ///   - index: what can be sampled (images, levels, labels, annotations).
+    ///   - sampler: how patches are chosen.
+    ///   - configuration: batch size, workers, prefetch, memory budget, seed, ranks.
     ///   - environment: where `RANK` and `WORLD_SIZE` are read when the configuration leaves them `nil`
     ///     (`nil`: the process environment).
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` for out-of-range settings, mixed pixel

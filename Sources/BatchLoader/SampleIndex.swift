@@ -46,7 +46,7 @@ public struct SampleIndex: Sendable {
 
     /// An index over the OME-Zarr images at `paths`, each at `level`, with the label `labelName`
     /// where the image has it.
-    /// - Throws: ``OMEZarrError`` when an image cannot be opened; ``BatchLoaderError`` as ``init(sources:weights:)``.
+    /// - Throws: `OMEZarrError` when an image cannot be opened; ``BatchLoaderError`` as ``init(sources:weights:)``.
     public init(paths: [String], level: Int = 0, labelName: String? = nil) throws {
         var sources: [SampleSource] = []
         for path in paths {

@@ -26,7 +26,7 @@ public struct SampleSource: Sendable {
     public let labelDataType: DataType?
     /// Full-resolution pixels per pixel of the sampled level, `[x, y]`.
     public let scale: [Double]
-    /// The vector annotations, in a spatial index (see ``withAnnotations(_:)``).
+    /// The vector annotations, in a spatial index (see ``withAnnotations(_:cellSize:)``).
     public private(set) var annotations: AnnotationIndex?
 
     /// The positions of the named axes in an array; `nil` for an axis the array does not have.
@@ -56,7 +56,7 @@ public struct SampleSource: Sendable {
     /// The source for `image` at `level`, with the label image `labelName` if given and present.
     /// - Throws: ``BatchLoaderError`` `.unsupportedImage` when the level is missing, the image lacks y
     ///   or x, the type is not numeric, or the label's spatial shape differs from the image's;
-    ///   ``OMEZarrError`` when the label image cannot be opened.
+    ///   `OMEZarrError` when the label image cannot be opened.
     public init(image: OMEZarrImage, level: Int = 0, labelName: String? = nil, name: String? = nil) throws {
         let name = name ?? image.path
         guard image.levels.indices.contains(level) else {

@@ -4,7 +4,7 @@ public import MIFACore
 ///
 /// The context names the file (store location and key such as `image.zarr/zarr.json`) and the JSON
 /// pointer inside the OME-NGFF metadata (`/ome/multiscales/0/axes/2`), or the array shape. Errors of
-/// the layers underneath (Zarr, RasterIO, MIFACore) are wrapped with ``underlying`` set, keeping
+/// the layers underneath (Zarr, RasterIO, MIFACore) are wrapped with `underlying` set, keeping
 /// their place.
 /// See https://ngff.openmicroscopy.org/0.4/ and https://ngff.openmicroscopy.org/0.5/.
 public typealias OMEZarrError = LayerError<OMEZarrErrorCode>
@@ -29,7 +29,7 @@ public enum OMEZarrErrorCode: String, ErrorCode, CaseIterable {
     case invalidArgument = "invalid-argument"
     /// Something valid that MIFAKit does not support (NGFF 0.1-0.3, path-based transformations, ...).
     case unsupported = "unsupported"
-    /// A failure of the store, a Zarr array or an input file underneath (see ``underlying``).
+    /// A failure of the store, a Zarr array or an input file underneath (see `underlying`).
     case storage = "storage"
 }
 

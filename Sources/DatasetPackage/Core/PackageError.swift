@@ -2,7 +2,7 @@ public import MIFACore
 
 /// An error from building, reading, versioning, auditing or exporting a dataset package.
 ///
-/// The ``context`` names the package file concerned (a path relative to the package root where
+/// The `context` names the package file concerned (a path relative to the package root where
 /// possible) and, for JSON documents, the pointer inside it.
 public typealias PackageError = LayerError<PackageErrorCode>
 

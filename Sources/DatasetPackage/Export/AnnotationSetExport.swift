@@ -3,7 +3,7 @@ import MIFACore
 import OMEZarr
 import Zarr
 
-/// One annotation set of a package version as an ``AnnotationDocument`` whose images are the
+/// One annotation set of a package version as an `AnnotationDocument` whose images are the
 /// package's: image ids as in the package, file names `images/<id>` and sizes from the OME-Zarr
 /// metadata. A vector set is read from its normalised GeoJSON; a label set (images/*/labels/<set>)
 /// becomes one instance mask per label value of each 2-D label image.

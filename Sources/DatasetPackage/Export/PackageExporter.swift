@@ -40,6 +40,8 @@ public struct PackageExporter: Sendable {
 
     /// Writes `format` to `output`.
     /// - Parameters:
+    ///   - format: what to write (zip, COCO, GeoJSON or Croissant).
+    ///   - output: the file to write; it must not exist.
     ///   - version: the version to export; `nil` for the current one. A zip of the current version
     ///     holds the whole package, history included; a zip of another version holds its content.
     ///   - setID: the annotation set (coco, geojson); `nil` for the only one.

@@ -2,7 +2,7 @@ import Annotations
 import MIFACore
 import MIFAModel
 
-/// Builds an ``IngestPlan`` from the source entries, the metadata and the file list, collecting
+/// Builds an `IngestPlan` from the source entries, the metadata and the file list, collecting
 /// every problem (errors stop the pack; unmatched items are reported and left out).
 struct IngestPlanner {
     let entries: [SourceEntry]

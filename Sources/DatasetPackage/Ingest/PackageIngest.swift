@@ -6,7 +6,7 @@ import RasterIO
 import Zarr
 
 /// `mifa pack`: makes a new package from a folder of images and annotations, a metadata file and
-/// an optional file list (see ``IngestPlan`` for how files are matched).
+/// an optional file list (see `IngestPlan` for how files are matched).
 ///
 /// Everything is read and checked first (metadata, file list, which file is what, image headers,
 /// vector annotations); then ``DatasetPackage/create(at:scanner:build:makeRecord:)`` writes the

@@ -10,7 +10,7 @@ import OMEZarr
 public enum AnnotationChanges {
     /// The changes from `old` to `new`, given their file changes.
     /// - Throws: the errors of reading a set's GeoJSON or label arrays (``PackageError``,
-    ///   ``AnnotationError``, ``OMEZarrError``).
+    ///   `AnnotationError`, `OMEZarrError`).
     public static func between(_ old: VersionContent, _ new: VersionContent, files: FileChanges, oldName: String, newName: String) throws -> [String: ObjectChanges] {
         var vectorSets = Set<String>()
         var labels = Set<LabelKey>()

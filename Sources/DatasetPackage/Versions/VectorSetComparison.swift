@@ -22,7 +22,7 @@ public enum VectorSetComparison {
     public static let iouThreshold = 0.5
 
     /// The changes from `old` to `new` (either may be absent: a set added or removed).
-    /// - Throws: ``AnnotationError`` when a shape cannot be rasterised (non-finite or far-out coordinates).
+    /// - Throws: `AnnotationError` when a shape cannot be rasterised (non-finite or far-out coordinates).
     public static func compare(old: AnnotationDocument?, new: AnnotationDocument?) throws -> ObjectChanges {
         let before = old?.annotations ?? []
         let after = new?.annotations ?? []

@@ -20,7 +20,7 @@ public struct VersionStore: ZarrStore {
     public var isWritable: Bool { false }
 
     /// The value of a file of the version, or part of it; `nil` when the version has no such file.
-    /// - Throws: ``ZarrError`` `.storeFailure` wrapping the package error when the file cannot be read.
+    /// - Throws: `ZarrError` `.storeFailure` wrapping the package error when the file cannot be read.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         guard content.contains(key.value) else { return nil }
         let bytes: [UInt8]
@@ -34,15 +34,15 @@ public struct VersionStore: ZarrStore {
     }
 
     /// Refused: a version is immutable.
-    /// - Throws: ``ZarrError`` `.readOnly`.
+    /// - Throws: `ZarrError` `.readOnly`.
     public func set(_ key: StoreKey, _ bytes: [UInt8]) throws { throw refusal(key) }
 
     /// Refused: a version is immutable.
-    /// - Throws: ``ZarrError`` `.readOnly`.
+    /// - Throws: `ZarrError` `.readOnly`.
     public func delete(_ key: StoreKey) throws { throw refusal(key) }
 
     /// The version's files under `prefix`, sorted.
-    /// - Throws: ``ZarrError`` `.invalidKey` for a path that is not a store key.
+    /// - Throws: `ZarrError` `.invalidKey` for a path that is not a store key.
     public func list(prefix: String) throws -> [StoreKey] {
         try content.fileList.paths.filter { $0.hasPrefix(prefix) }.map(StoreKey.init)
     }

@@ -28,7 +28,7 @@ extension ZarrArray {
         }
     }
 
-    /// Reads `region` (the whole array by default) as an ``MIFACore/AnyNDArray`` of the array's type.
+    /// Reads `region` (the whole array by default) as an `AnyNDArray` of the array's type.
     /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:)``; `.unsupportedExtension`
     ///   for `float16`, complex and raw types (read those with ``readBytes(_:concurrency:)``).
     public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil) throws -> AnyNDArray {
@@ -104,8 +104,8 @@ extension ZarrArray {
         }
     }
 
-    /// Writes an ``MIFACore/AnyNDArray`` whose type matches the array's.
-    /// - Throws: as ``write(_:at:concurrency:)``.
+    /// Writes an `AnyNDArray` whose type matches the array's.
+    /// - Throws: as ``write(_:at:concurrency:)-(AnyNDArray,_,_)``.
     public func write(_ array: AnyNDArray, at origin: [Int]? = nil, concurrency: Int? = nil) throws {
         switch array {
         case .bool(let a): try write(a, at: origin, concurrency: concurrency)
@@ -125,7 +125,7 @@ extension ZarrArray {
     /// Writes raw bytes (C order, native byte order) of the given shape at `origin`; works for
     /// every data type.
     /// - Throws: ``ZarrError`` `.invalidRegion` when the byte count does not match the shape; as
-    ///   ``write(_:at:concurrency:)``.
+    ///   ``write(_:at:concurrency:)-(AnyNDArray,_,_)``.
     public func writeBytes(_ bytes: [UInt8], shape regionShape: [Int], at origin: [Int]? = nil, concurrency: Int? = nil) throws {
         let region = try Self.region(origin: origin, shape: regionShape)
         guard bytes.count == region.elementCount * dataType.byteSize else {

@@ -5,8 +5,8 @@ public import MIFACore
 ///
 /// See https://zarr-specs.readthedocs.io/en/latest/v3/data-types/index.html and
 /// https://zarr-specs.readthedocs.io/en/latest/v2/v2.0.html#data-type-encoding. Types that
-/// ``MIFACore/DataType`` has (all but `float16`, the complex types and raw bits) read into
-/// ``MIFACore/NDArray``; the others read and write as raw bytes.
+/// `DataType` has (all but `float16`, the complex types and raw bits) read into
+/// `NDArray`; the others read and write as raw bytes.
 public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
     /// One byte, 0 or 1.
     case bool
@@ -45,7 +45,7 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The ``MIFACore/DataType`` with the same elements, if there is one.
+    /// The `DataType` with the same elements, if there is one.
     public var coreType: DataType? {
         switch self {
         case .bool: .bool
@@ -63,7 +63,7 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The Zarr type for a ``MIFACore/DataType``.
+    /// The Zarr type for a `DataType`.
     public init(_ type: DataType) {
         switch type {
         case .bool: self = .bool

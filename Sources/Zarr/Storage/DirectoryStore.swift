@@ -50,7 +50,7 @@ public struct DirectoryStore: ZarrStore {
     /// `false` when opened read-only.
     public var isWritable: Bool { !readOnly }
 
-    /// The file path of a key (not checked for links; see ``checkInside(_:key:)``).
+    /// The file path of a key (not checked for links; see `checkInside(_:key:)`).
     public func path(of key: StoreKey) -> String { "\(root)/\(key.value)" }
 
     /// The file's content, a range of it, or `nil` when missing.
