@@ -25,14 +25,19 @@ def shown(value) -> str:
     return shlex.quote(text.replace(prefix, ""))
 
 
-def mifa(*args, parse_json: bool = False, quiet: bool = False):
-    """Run `mifa ARGS...`; print the command and its output (or return its JSON with parse_json)."""
+def mifa(*args, parse_json: bool = False, quiet: bool = False, exit_code: int = 0):
+    """Run `mifa ARGS...`; print the command and its output (or return its JSON with parse_json).
+
+    exit_code is the exit status expected: 1 to show a refusal, whose message (standard error) is
+    printed; any other status stops the notebook."""
     if not MIFA.exists():
         raise FileNotFoundError(f"no mifa binary at {MIFA}: run `swift build` in {ROOT} or set MIFA_BIN")
     print("$ mifa " + " ".join(shown(a) for a in args))
     proc = subprocess.run([str(MIFA), *map(str, args)], capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode != 0:
-        raise RuntimeError(f"mifa exited with {proc.returncode}:\n{proc.stderr}{proc.stdout}")
+    if proc.returncode != exit_code:
+        raise RuntimeError(f"mifa exited with {proc.returncode}, not {exit_code}:\n{proc.stderr}{proc.stdout}")
+    if exit_code != 0:
+        print(f"exit {proc.returncode}" + (f": {proc.stderr}" if proc.stderr else "\n"), end="")
     if parse_json:
         return json.loads(proc.stdout)
     if not quiet:
