@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: deps build samples
 	.build/debug/mifa demo
 
-test: deps build samples unit-test fuzz interop
+test: deps build samples unit-test docs fuzz interop
 
 deps: apt venv
 

@@ -4,10 +4,10 @@ import MIFACore
 import RasterIO
 
 /// Writes delivered batches for inspection (`mifa bench --save-batches`): per batch k,
-/// `batch-k-images.npy`, `batch-k-masks.npy` (when there are masks) and `batch-k.json` with each
+/// `batch-NNN-images.npy`, `batch-NNN-masks.npy` (when there are masks) and `batch-NNN.json` with each
 /// patch's place and its annotations in patch pixel coordinates.
 struct BatchSaver {
-    /// One patch of `batch-k.json`.
+    /// One patch of `batch-NNN.json`.
     struct Patch: Encodable {
         var sample: Int
         var image: String
@@ -36,7 +36,7 @@ struct BatchSaver {
         var polygon: [[[Double]]]?
     }
 
-    /// `batch-k.json`.
+    /// `batch-NNN.json`.
     struct Document: Encodable {
         var epoch: Int
         var batch: Int

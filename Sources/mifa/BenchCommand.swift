@@ -20,9 +20,9 @@ struct BenchCommand: ParsableCommand {
             two runs can be compared; workers hash the patches, so the consumer does not. CPU time is the \
             process's user + system time.
 
-            --save-batches DIR writes the first --save-count delivered batches for inspection, batch k as \
-            DIR/batch-k-images.npy ([B, C, (Z,) Y, X], native type or float32), DIR/batch-k-masks.npy \
-            ([B, (Z,) Y, X], with --label) and DIR/batch-k.json: for each patch its image, time point, \
+            --save-batches DIR writes the first --save-count delivered batches for inspection, batch k (from 000) as \
+            DIR/batch-NNN-images.npy ([B, C, (Z,) Y, X], native type or float32), DIR/batch-NNN-masks.npy \
+            ([B, (Z,) Y, X], with --label) and DIR/batch-NNN.json: for each patch its image, time point, \
             origin [z, y, x] and shape in the image's pixels (level --level), and its annotations in \
             patch pixel coordinates (x right, y down, origin at the patch's top-left corner): \
             {"box": [x, y, width, height]}, {"point": [x, y]} or {"polygon": [ring, ...]} with rings \

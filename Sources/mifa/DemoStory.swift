@@ -31,7 +31,7 @@ struct DemoStory {
         step(5, "An annotator removes a false detection (\(removed)) and redraws one outline in QuPath; a new version keeps every earlier annotator's credit and adds hers")
         try mifa(
             "version", package, "--version", "1.1", "--changes", "Removed a false detection and redrew one nucleus outline",
-            "--annotations", "\(setID)=\(corrected)", "--annotator", "Grace Hopper <0000-0002-1825-0097>")
+            "--annotations", "\(setID)=\(corrected)", "--annotator", "Mina Okoye <0000-0002-7182-8185>")
         step(6, "A later edit of the sheet that leaves out an annotator is refused: credit survives every version")
         let (sheet, dropped) = try sheetWithoutFirstAnnotator()
         print("   (\(DemoStory.shown(sheet)) is the package's mifa.json without \(dropped))")

@@ -24,7 +24,7 @@ def test_demo_runs_and_keeps_its_files(mifa, tmp_path):
     assert manifest["version"] == "1.1"
     record = json.loads((package / "versions" / "1.1.json").read_text())
     credited = {a.get("orcid_id") for a in record["credited_annotators"]}
-    assert "0000-0002-1825-0097" in credited and len(credited) == 4
+    assert "0000-0002-7182-8185" in credited and len(credited) == 4
     with zipfile.ZipFile(out / "nuclei.mifa.zip") as archive:
         assert "zarr.json" in archive.namelist() or any(n.endswith("/zarr.json") for n in archive.namelist())
     croissant = json.loads((out / "nuclei.croissant.json").read_text())

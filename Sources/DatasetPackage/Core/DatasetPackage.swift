@@ -44,6 +44,8 @@ public struct DatasetPackage: Sendable {
     public static func open(_ root: String, recovery: Recovery = .required) throws -> DatasetPackage {
         let package = DatasetPackage(unchecked: root)
         try package.checkRootGroup()
+        // Nothing to finish or undo: read without touching the package (no lock file is created).
+        guard PackageFileSystem.exists(package.path(PackageLayout.transaction)) else { return package }
         if let lock = try PackageFileSystem.lock(package.lockPath, wait: recovery == .required) {
             defer { lock.release() }
             try PackageTransaction.recover(package)
