@@ -78,7 +78,7 @@ extension AuditRun {
         var images = Set<String>()
         var labelSets: [String: Set<String>] = [:]
         var vectorSets: [String] = []
-        for path in manifest.fileList.paths {
+        for path in manifest.files.keys {
             let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             if parts[0] == PackageLayout.images, parts.count >= 3 {
                 images.insert(parts[1])
@@ -96,7 +96,7 @@ extension AuditRun {
             sets[set] = AuditReport.SetCoverage(kind: "labels", images: annotated.sorted(by: byteOrder), objectsPerImage: [:], objects: 0)
         }
         var perImage: [String: Int] = [:]
-        for set in vectorSets {
+        for set in vectorSets.sorted(by: byteOrder) {
             let counts = countObjects(set, images: images)
             var entry = sets[set] ?? AuditReport.SetCoverage(kind: "vector", images: [], objectsPerImage: [:], objects: 0)
             if sets[set] != nil { entry.kind = "vector+labels" }
