@@ -114,3 +114,14 @@ import Testing
         #expect(throws: PackageError.self) { try PackageAuditor().audit(try temporaryFolder()) }
     }
 }
+
+extension AuditTests {
+    @Test func versionLoopIsReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try AuditFixtures.addVersion(package, "2", timestamp: "2026-02-01T00:00:00Z")
+        let file = package.path("versions/1.json")
+        try writeFile(try readFile(file).replacingOccurrences(of: "\"version\" : \"1\"", with: "\"previous_version\" : \"2\",\n  \"version\" : \"1\""), file)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.findings.contains { $0.code == .versionChainBroken && $0.path == "versions/1.json" && $0.pointer == "/previous_version" })
+    }
+}

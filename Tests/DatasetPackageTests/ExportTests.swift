@@ -68,3 +68,13 @@ import Zarr
         #expect(sets == ["images", "annotations/cells", "labels/nuclei"])
     }
 }
+
+extension ExportTests {
+    @Test func outputInsideThePackageIsRefused() throws {
+        let folder = try temporaryFolder()
+        let package = try AuditFixtures.makePackage(in: folder)
+        let error = try #require(throws: PackageError.self) { try PackageExporter(package: package).export(.zip, to: package.path("images/pkg.zip")) }
+        #expect(error.kind == .invalidArgument)
+        #expect(try PackageAuditor().audit(package.root).verdict == "clean")
+    }
+}

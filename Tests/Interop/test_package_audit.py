@@ -109,3 +109,14 @@ def test_restrictive_license_fails_only_with_strict(mifa, tmp_path):
 def test_not_a_package(mifa, tmp_path):
     proc = mifa("audit", tmp_path, check=False)
     assert proc.returncode == 1 and "zarr.json" in proc.stderr
+
+
+def test_interrupted_write_is_discarded_and_reported(mifa, package):
+    staged = package / ".mifa-transaction/tree/images/img9"
+    staged.mkdir(parents=True)
+    (staged / "zarr.json").write_text("{}")
+    code, report = audit(mifa, package)
+    assert code == 0
+    assert "discarded" in report["recovered"] and "version 2" in report["recovered"]
+    assert [f["code"] for f in report["findings"] if f["severity"] == "info"] == ["recovered"]
+    assert not (package / ".mifa-transaction").exists()

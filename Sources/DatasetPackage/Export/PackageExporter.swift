@@ -1,4 +1,5 @@
 import Annotations
+import Foundation
 import MIFACore
 
 /// Writes a package version in another form: one zip file, one annotation set as COCO or GeoJSON,
@@ -43,13 +44,19 @@ public struct PackageExporter: Sendable {
     ///   - version: the version to export; `nil` for the current one. A zip of the current version
     ///     holds the whole package, history included; a zip of another version holds its content.
     ///   - setID: the annotation set (coco, geojson); `nil` for the only one.
-    /// - Throws: ``PackageError`` `.alreadyExists` when `output` exists, `.invalidVersion`,
+    /// - Throws: ``PackageError`` `.alreadyExists` when `output` exists, `.invalidArgument` when it
+    ///   is inside the package, `.invalidVersion`,
     ///   `.invalidArgument` for a missing or ambiguous set, `.invalidInput` for annotations the
     ///   format cannot hold, `.digestMismatch` / `.missingObject` when the package is damaged, `.io`.
     @discardableResult
     public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil) throws -> Summary {
         guard !PackageFileSystem.exists(output) else {
             throw PackageError(.alreadyExists, "'\(output)' already exists; give a new file name", context: ErrorContext(file: output))
+        }
+        let folder = URL(fileURLWithPath: package.root).resolvingSymlinksInPath().standardizedFileURL.path
+        let parent = URL(fileURLWithPath: PackageFileSystem.parent(of: output)).resolvingSymlinksInPath().standardizedFileURL.path
+        guard parent != folder, !parent.hasPrefix(folder + "/") else {
+            throw PackageError(.invalidArgument, "'\(output)' is inside the package; write the export outside the package folder so the package stays unchanged", context: ErrorContext(file: output))
         }
         let snapshot = try PackageSnapshot(package: package, version: version)
         switch format {
