@@ -125,3 +125,20 @@ extension AuditTests {
         #expect(report.findings.contains { $0.code == .versionChainBroken && $0.path == "versions/1.json" && $0.pointer == "/previous_version" })
     }
 }
+
+extension AuditTests {
+    @Test func invalidImagesAndUnknownSourceImagesAreReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder(), extra: { staging in
+            try writeFile(#"{"zarr_format": 3, "node_type": "group", "attributes": {"ome": {"version": "0.5", "multiscales": [{"axes": [], "datasets": []}]}}}"#, "\(staging)/images/img3/zarr.json")
+            try writeFile("chunk", "\(staging)/images/img4/labels/nuclei/0/c/0/0")
+            try writeFile(#"{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [1, 2]}, "properties": {"image_id": "img9"}}], "mifa:images": [{"id": "img9"}, {"id": "img1"}]}"#, "\(staging)/annotations/points/annotations.geojson")
+        })
+        let report = try PackageAuditor().audit(package.root)
+        let errors = Set(report.findings(.error).map { "\($0.code.rawValue) \($0.path)" })
+        #expect(errors == [
+            "image-invalid images/img3/zarr.json", "image-invalid images/img4", "image-invalid images/img4/labels/nuclei",
+            "source-image-missing annotations/points/annotations.geojson",
+        ])
+        #expect(report.coverage.sets["points"]?.objects == 0)
+    }
+}

@@ -1,6 +1,7 @@
 import Annotations
 import MIFACore
 import MIFAModel
+import OMEZarr
 
 extension AuditRun {
     /// The metadata (validity, license, ORCID iDs, credit) and the annotation coverage it declares
@@ -88,8 +89,11 @@ extension AuditRun {
             }
         }
         imageIDs = images.sorted(by: byteOrder)
-        for id in imageIDs where manifest.files["\(PackageLayout.image(id))/zarr.json"] == nil {
-            add(.error, .imageInvalid, path: PackageLayout.image(id), "images/\(id)/ has no zarr.json, so it is not an OME-Zarr image; re-create the image with `mifa pack`")
+        for id in imageIDs {
+            checkImage(PackageLayout.image(id), manifest: manifest, kind: .image)
+        }
+        for (set, images) in labelSets {
+            for id in images { checkImage(PackageLayout.label(set, of: id), manifest: manifest, kind: .label) }
         }
         var sets: [String: AuditReport.SetCoverage] = [:]
         for (set, annotated) in labelSets {
@@ -114,6 +118,26 @@ extension AuditRun {
         coverage.annotatedImages = annotated.sorted(by: byteOrder)
         coverage.unannotatedImages = imageIDs.filter { !annotated.contains($0) }
         return perImage
+    }
+
+    /// An image (or label image) folder holds an OME-Zarr 0.5 group whose metadata validates.
+    private mutating func checkImage(_ folder: String, manifest: Manifest, kind: NGFFDocumentKind) {
+        let file = "\(folder)/zarr.json"
+        let what = kind == .label ? "label image" : "image"
+        guard manifest.files[file] != nil else {
+            add(.error, .imageInvalid, path: folder, "\(folder)/ has no zarr.json, so it is not an OME-Zarr \(what); re-create it with `mifa pack`")
+            return
+        }
+        guard let group = try? JSONParser.parse(PackageFileSystem.read(package.path(file), limit: 64 << 20), file: file) else {
+            add(.error, .imageInvalid, path: file, "\(file) is not readable JSON, so the \(what) cannot be opened; re-create it with `mifa pack`")
+            return
+        }
+        let report = NGFFValidator.validate(group["attributes"] ?? .object(JSONObject()), as: kind, version: .v05)
+        if let issue = report.errors.first {
+            let more = report.errors.count > 1 ? " (and \(report.errors.count - 1) more problem(s))" : ""
+            add(.error, .imageInvalid, path: file, pointer: "/attributes\(issue.pointer.isRoot ? "" : issue.pointer.description)",
+                "the OME-Zarr 0.5 metadata of this \(what) is invalid: \(issue.message)\(more); re-create it with `mifa pack`")
+        }
     }
 
     /// Objects per image of a vector set; features naming no image of the package are reported.
