@@ -54,6 +54,17 @@ def test_coco_of_the_label_set_matches_the_masks(mifa, package, tmp_path):
     assert np.array_equal(sum(masks) > 0, expected > 0)
 
 
+def test_coco_of_the_vector_set_keeps_the_package_images(mifa, package, tmp_path):
+    out = tmp_path / "cells.json"
+    mifa("export", package, "--to", "coco", out, "--set", "cells")
+    coco = COCO(str(out))
+    images = {image["id"]: image for image in coco.loadImgs(coco.getImgIds())}
+    assert sorted((i["mifa_id"], i["file_name"]) for i in images.values()) == [("img1", "images/img1"), ("img2", "images/img2")]
+    per_image = sorted((images[a["image_id"]]["mifa_id"], a["area"]) for a in coco.loadAnns(coco.getAnnIds()))
+    assert per_image == [("img1", 64.0), ("img2", 36.0), ("img2", 100.0)]
+    assert all(coco.annToMask(a).sum() == a["area"] for a in coco.loadAnns(coco.getAnnIds()))
+
+
 def test_geojson_reads_in_shapely(mifa, package, tmp_path):
     out = tmp_path / "cells.geojson"
     mifa("export", package, "--to", "geojson", out, "--set", "cells")

@@ -77,6 +77,24 @@ public struct AuditReport: Sendable, Hashable, Codable {
         }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case package, version, verdict, counts, findings, coverage, recovered
+    }
+
+    /// Encodes the report; `version` and `recovered` are written as `null` when absent, so every
+    /// report has the same members.
+    /// - Throws: what the encoder throws.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(package, forKey: .package)
+        try container.encode(version, forKey: .version)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(counts, forKey: .counts)
+        try container.encode(findings, forKey: .findings)
+        try container.encode(coverage, forKey: .coverage)
+        try container.encode(recovered, forKey: .recovered)
+    }
+
     /// The findings of one severity.
     public func findings(_ severity: AuditFinding.Severity) -> [AuditFinding] {
         findings.filter { $0.severity == severity }
