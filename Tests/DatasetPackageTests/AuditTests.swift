@@ -142,3 +142,16 @@ extension AuditTests {
         #expect(report.coverage.sets["points"]?.objects == 0)
     }
 }
+
+extension AuditTests {
+    /// A lock file that cannot be opened for writing (here a folder in its place, as root ignores
+    /// permissions) stands for a read-only copy: audited as is, and said so.
+    @Test func packageThatCannotBeLockedIsAuditedAsIs() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try? FileManager.default.removeItem(atPath: package.path(".mifa-lock"))
+        try FileManager.default.createDirectory(atPath: package.path(".mifa-lock"), withIntermediateDirectories: false)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.verdict == "clean")
+        #expect(report.findings.map(\.code) == [.readOnly])
+    }
+}
