@@ -39,6 +39,18 @@ public struct PackageExporter: Sendable {
         self.package = package
     }
 
+    /// An exporter of the package at `root`, opened as ``DatasetPackage/open(_:recovery:)`` with
+    /// ``DatasetPackage/Recovery/ifUnlocked``; a package that cannot be locked (a read-only copy) is
+    /// read as it is (every file read is still checked against its digest).
+    /// - Throws: ``PackageError`` `.notAPackage`, `.io` for other failures than the lock.
+    public init(opening root: String) throws {
+        do {
+            package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+        } catch let error as PackageError where error.kind == .io && PackageFileSystem.kind(of: "\(root)/\(PackageLayout.rootGroup)") == .file {
+            package = DatasetPackage(unchecked: root)
+        }
+    }
+
     /// Writes `format` to `output`.
     /// - Parameters:
     ///   - version: the version to export; `nil` for the current one. A zip of the current version
