@@ -155,3 +155,13 @@ extension AuditTests {
         #expect(report.findings.map(\.code) == [.readOnly])
     }
 }
+
+extension AuditTests {
+    @Test func annotationOfAnImageThePackageLacksIsReportedOnce() throws {
+        let metadata = AuditFixtures.metadataJSON().replacingOccurrences(of: #""source_image_id": "img2""#, with: #""source_image_id": "img7""#)
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: metadata)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.findings(.error).map { "\($0.code.rawValue) \($0.pointer ?? "")" } == ["source-image-missing /annotations/0/file_metadata/1/source_image_id"])
+        #expect(report.findings(.warning).map(\.code) == [.coverageUndeclared])
+    }
+}

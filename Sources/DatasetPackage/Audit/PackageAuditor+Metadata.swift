@@ -35,6 +35,9 @@ extension AuditRun {
         checkLicense(loaded.document.study?.license)
         checkCredit(of: loaded.document)
         compareCoverage(loaded.document, measured: measured)
+        // A source image missing from the package is reported once, as such, not also as invalid metadata.
+        let missing = Set(findings.filter { $0.code == .sourceImageMissing && $0.path == PackageLayout.metadata }.compactMap(\.pointer))
+        findings.removeAll { ($0.code == .metadataInvalid || $0.code == .metadataWarning) && $0.pointer.map(missing.contains) == true }
     }
 
     /// A validation issue's message with what was expected and found and the suggestion.
