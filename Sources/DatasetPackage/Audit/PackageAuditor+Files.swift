@@ -34,11 +34,12 @@ extension AuditRun {
         }
     }
 
-    /// Every manifest file present with its digest and size; nothing unlisted or irregular in the content area.
-    mutating func checkFiles(_ manifest: Manifest) {
+    /// Every manifest file present with its digest and size; nothing unlisted or irregular in the
+    /// content area (`pending` is the listing of the tree, made meanwhile).
+    mutating func checkFiles(_ manifest: Manifest, listing pending: BackgroundValue<ContentScanner.Listing>) {
         let listing: ContentScanner.Listing
         do {
-            listing = try scanner.list(package.root)
+            listing = try pending.value()
         } catch {
             add(.error, .unreadable, path: ".", "the content folders cannot be listed: \(error)")
             return

@@ -57,9 +57,11 @@ public struct PackageAuditor: Sendable {
             }
         }
         run.checkRoot()
+        let listing = BackgroundValue { [scanner] in try scanner.list(package.root) }
         if let manifest = run.readManifest() {
-            run.checkFiles(manifest)
-            run.checkVersions(manifest)
+            let digest = BackgroundValue { try manifest.fileList.digest() }
+            run.checkFiles(manifest, listing: listing)
+            run.checkVersions(manifest, fileListDigest: try? digest.value())
             run.checkMetadataAndCoverage(manifest)
         }
         return run.report()
