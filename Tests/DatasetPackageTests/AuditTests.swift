@@ -165,3 +165,16 @@ extension AuditTests {
         #expect(report.findings(.warning).map(\.code) == [.coverageUndeclared])
     }
 }
+
+extension AuditTests {
+    @Test func missingAndNoReuseLicensesAreReported() throws {
+        let none = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: AuditFixtures.metadataJSON(license: "None"))
+        #expect(try PackageAuditor().audit(none.root).findings.contains { $0.code == .licenseRestrictive && $0.severity == .warning })
+        let missing = AuditFixtures.metadataJSON().replacingOccurrences(of: #""license": "CC-BY-4.0", "#, with: "")
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: missing)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.findings(.error).map(\.code) == [.licenseMissing])
+        let zero = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: AuditFixtures.metadataJSON(license: "CC0-1.0"))
+        #expect(try PackageAuditor().audit(zero.root).verdict == "clean")
+    }
+}

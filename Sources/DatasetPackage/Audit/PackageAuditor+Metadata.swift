@@ -59,7 +59,15 @@ extension AuditRun {
                 "the dataset has no license, so nobody may reuse it; set study.license to an SPDX id such as CC-BY-4.0 or CC0-1.0")
             return
         }
-        guard let spdx = SPDXLicense.license(caseInsensitiveID: SPDXLicense.normalizedID(for: license) ?? license) else { return }
+        guard let spdx = SPDXLicense.license(caseInsensitiveID: SPDXLicense.normalizedID(for: license) ?? license) else {
+            // Not an SPDX id (the metadata validator reports that); "none" and the like also mean no reuse.
+            let normalized = license.lowercased().filter { $0.isLetter || $0 == " " }
+            if ["none", "noassertion", "proprietary", "all rights reserved", "no license", "unlicensed"].contains(normalized) {
+                add(.warning, .licenseRestrictive, path: PackageLayout.metadata, pointer: "/study/license",
+                    "the license '\(license)' grants no reuse, which keeps the dataset out of training sets; CC-BY-4.0 or CC0-1.0 allow reuse with or without attribution")
+            }
+            return
+        }
         let parts = spdx.id.split(separator: "-")
         if spdx.forbidsCommercialUse || parts.contains("ND") {
             let what = [spdx.forbidsCommercialUse ? "commercial use" : nil, parts.contains("ND") ? "derivative works" : nil].compactMap { $0 }.joined(separator: " and ")
