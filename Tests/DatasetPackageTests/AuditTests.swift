@@ -178,3 +178,13 @@ extension AuditTests {
         #expect(try PackageAuditor().audit(zero.root).verdict == "clean")
     }
 }
+
+extension AuditTests {
+    /// Schemas/audit-report.schema.json lists exactly the finding codes there are.
+    @Test func schemaListsEveryFindingCode() throws {
+        let schemaPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Schemas/audit-report.schema.json").standardized.path
+        let schema = try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: schemaPath))))
+        let codes = try #require(schema["$defs"]?["finding"]?["properties"]?["code"]?["enum"]?.arrayValue).compactMap(\.stringValue)
+        #expect(codes == AuditFinding.Code.allCases.map(\.rawValue))
+    }
+}

@@ -1,5 +1,6 @@
 /// The result of auditing a package (``PackageAuditor``): a summary of what the package holds,
 /// the findings ranked by severity, the coverage measured, and what recovery did on opening.
+/// Its JSON form (`mifa audit --json`) is described by Schemas/audit-report.schema.json.
 public struct AuditReport: Sendable, Hashable, Codable {
     /// The package folder as given.
     public var package: String
