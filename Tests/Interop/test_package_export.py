@@ -98,6 +98,23 @@ def test_croissant_passes_mlcroissant(mifa, package, tmp_path):
     assert sorted(r["images/image_id"].decode() if isinstance(r["images/image_id"], bytes) else r["images/image_id"] for r in images) == ["img1", "img2"]
 
 
+def test_croissant_records_load_from_the_package(mifa, package, tmp_path):
+    import shutil
+    out = tmp_path / "croissant.json"
+    mifa("export", package, "--to", "croissant", out)
+    copy = tmp_path / "copy"
+    shutil.copytree(package, copy)
+    shutil.copy(out, copy / "croissant.json")
+    dataset = mlc.Dataset(jsonld=str(copy / "croissant.json"))
+    cells = list(dataset.records("annotations/cells"))
+    assert [r["annotations/cells/image_id"] for r in cells] == [b"img1", b"img2", b"img2"]
+    assert [r["annotations/cells/geometry_type"] for r in cells] == [b"Polygon"] * 3
+    assert [list(map(list, r["annotations/cells/coordinates"][0])) for r in cells] == [
+        [[float(x), float(y)] for x, y in f["geometry"]["coordinates"][0]] for f in cells_geojson()["features"]]
+    labels = list(dataset.records("labels/nuclei"))
+    assert [r["labels/nuclei/path"] for r in labels] in (["images/img1/labels/nuclei"], [b"images/img1/labels/nuclei"])
+
+
 def test_old_version_exports_bit_for_bit(mifa, package, tmp_path):
     import shutil
     root = tmp_path / "pkg"
