@@ -117,7 +117,19 @@ public struct PackageExporter: Sendable {
                 names.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
             }
             for (name, content) in names {
-                try writer.add(name, content ? snapshot.contents(of: name) : PackageFileSystem.read(package.path(name)))
+                let path = package.path(name)
+                if content {
+                    // Streamed from the tree when it holds this version's content; else from the object store.
+                    let entry = snapshot.fileList.files[name]!
+                    let streamed = PackageFileSystem.kind(of: path) == .file ? try writer.add(name, fileAt: path, expected: entry) : false
+                    if !streamed { try writer.add(name, snapshot.contents(of: name)) }
+                } else if let digest = SHA256Digest(hex: String(name.split(separator: "/").last!)), name.hasPrefix(PackageLayout.objects + "/") {
+                    guard try writer.add(name, fileAt: path, expected: ManifestEntry(sha256: digest, bytes: PackageFileSystem.size(of: path))) else {
+                        throw PackageError(.digestMismatch, "the stored object \(name) does not have the content its name promises; run `mifa audit`", context: ErrorContext(file: name))
+                    }
+                } else {
+                    try writer.add(name, PackageFileSystem.read(path))
+                }
             }
             try writer.finish()
             return names.count
