@@ -39,8 +39,8 @@ struct AuditCommand: ParsableCommand {
         if report.fails(strict: strict) { throw ExitCode(1) }
     }
 
-    /// The human report: a header, the findings by severity, a verdict line.
-    static func text(_ report: AuditReport, strict: Bool) -> [String] {
+    /// The human report: a header, the findings by severity (at most `shown` of each code), a verdict line.
+    static func text(_ report: AuditReport, strict: Bool, shown: Int = 10) -> [String] {
         let counts = report.counts
         var lines = [
             "package  \(report.package)",
@@ -54,9 +54,16 @@ struct AuditCommand: ParsableCommand {
             guard !findings.isEmpty else { continue }
             lines.append("")
             lines.append("\(title) (\(findings.count)):")
+            // At most `shown` findings of each code (a damaged package can have thousands); --json lists them all.
+            var shownPerCode: [AuditFinding.Code: Int] = [:]
             for finding in findings {
+                shownPerCode[finding.code, default: 0] += 1
+                guard shownPerCode[finding.code]! <= shown else { continue }
                 let place = finding.pointer.map { "\(finding.path)#\($0)" } ?? finding.path
                 lines.append("  [\(finding.code.rawValue)] \(place): \(finding.message)")
+            }
+            for (code, count) in shownPerCode.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where count > shown {
+                lines.append("  ... and \(count - shown) more [\(code.rawValue)] (--json lists them all)")
             }
         }
         lines.append("")

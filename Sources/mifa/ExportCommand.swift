@@ -42,8 +42,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let opened = try DatasetPackage.open(package, recovery: .ifUnlocked)
-        let summary = try PackageExporter(package: opened).export(PackageExporter.Format(rawValue: format)!, to: output, version: version, setID: setID)
+        let summary = try PackageExporter(opening: package).export(PackageExporter.Format(rawValue: format)!, to: output, version: version, setID: setID)
         let what: String
         switch PackageExporter.Format(rawValue: format)! {
         case .zip: what = "\(summary.items) files"

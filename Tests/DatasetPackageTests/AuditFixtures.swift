@@ -71,8 +71,9 @@ enum AuditFixtures {
     }
 
     /// A clean package: img1 (with `nuclei` labels), img2, the `cells` GeoJSON set and mifa.json.
-    static func makePackage(in folder: String, metadata: String = metadataJSON()) throws -> DatasetPackage {
+    static func makePackage(in folder: String, metadata: String = metadataJSON(), extra: (String) throws -> Void = { _ in }) throws -> DatasetPackage {
         try DatasetPackage.create(at: "\(folder)/pkg", build: { staging in
+            try extra(staging)
             try writeImage("\(staging)/images/img1", seed: 1, label: true)
             try writeImage("\(staging)/images/img2", seed: 5, label: false)
             try FileManager.default.createDirectory(atPath: "\(staging)/annotations/cells", withIntermediateDirectories: true)

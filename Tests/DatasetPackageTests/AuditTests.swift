@@ -114,3 +114,77 @@ import Testing
         #expect(throws: PackageError.self) { try PackageAuditor().audit(try temporaryFolder()) }
     }
 }
+
+extension AuditTests {
+    @Test func versionLoopIsReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try AuditFixtures.addVersion(package, "2", timestamp: "2026-02-01T00:00:00Z")
+        let file = package.path("versions/1.json")
+        try writeFile(try readFile(file).replacingOccurrences(of: "\"version\" : \"1\"", with: "\"previous_version\" : \"2\",\n  \"version\" : \"1\""), file)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.findings.contains { $0.code == .versionChainBroken && $0.path == "versions/1.json" && $0.pointer == "/previous_version" })
+    }
+}
+
+extension AuditTests {
+    @Test func invalidImagesAndUnknownSourceImagesAreReported() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder(), extra: { staging in
+            try writeFile(#"{"zarr_format": 3, "node_type": "group", "attributes": {"ome": {"version": "0.5", "multiscales": [{"axes": [], "datasets": []}]}}}"#, "\(staging)/images/img3/zarr.json")
+            try writeFile("chunk", "\(staging)/images/img4/labels/nuclei/0/c/0/0")
+            try writeFile(#"{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [1, 2]}, "properties": {"image_id": "img9"}}], "mifa:images": [{"id": "img9"}, {"id": "img1"}]}"#, "\(staging)/annotations/points/annotations.geojson")
+        })
+        let report = try PackageAuditor().audit(package.root)
+        let errors = Set(report.findings(.error).map { "\($0.code.rawValue) \($0.path)" })
+        #expect(errors == [
+            "image-invalid images/img3/zarr.json", "image-invalid images/img4", "image-invalid images/img4/labels/nuclei",
+            "source-image-missing annotations/points/annotations.geojson",
+        ])
+        #expect(report.coverage.sets["points"]?.objects == 0)
+    }
+}
+
+extension AuditTests {
+    /// A lock file that cannot be opened for writing (here a folder in its place, as root ignores
+    /// permissions) stands for a read-only copy: audited as is, and said so.
+    @Test func packageThatCannotBeLockedIsAuditedAsIs() throws {
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder())
+        try? FileManager.default.removeItem(atPath: package.path(".mifa-lock"))
+        try FileManager.default.createDirectory(atPath: package.path(".mifa-lock"), withIntermediateDirectories: false)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.verdict == "clean")
+        #expect(report.findings.map(\.code) == [.readOnly])
+    }
+}
+
+extension AuditTests {
+    @Test func annotationOfAnImageThePackageLacksIsReportedOnce() throws {
+        let metadata = AuditFixtures.metadataJSON().replacingOccurrences(of: #""source_image_id": "img2""#, with: #""source_image_id": "img7""#)
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: metadata)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.findings(.error).map { "\($0.code.rawValue) \($0.pointer ?? "")" } == ["source-image-missing /annotations/0/file_metadata/1/source_image_id"])
+        #expect(report.findings(.warning).map(\.code) == [.coverageUndeclared])
+    }
+}
+
+extension AuditTests {
+    @Test func missingAndNoReuseLicensesAreReported() throws {
+        let none = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: AuditFixtures.metadataJSON(license: "None"))
+        #expect(try PackageAuditor().audit(none.root).findings.contains { $0.code == .licenseRestrictive && $0.severity == .warning })
+        let missing = AuditFixtures.metadataJSON().replacingOccurrences(of: #""license": "CC-BY-4.0", "#, with: "")
+        let package = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: missing)
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.findings(.error).map(\.code) == [.licenseMissing])
+        let zero = try AuditFixtures.makePackage(in: try temporaryFolder(), metadata: AuditFixtures.metadataJSON(license: "CC0-1.0"))
+        #expect(try PackageAuditor().audit(zero.root).verdict == "clean")
+    }
+}
+
+extension AuditTests {
+    /// Schemas/audit-report.schema.json lists exactly the finding codes there are.
+    @Test func schemaListsEveryFindingCode() throws {
+        let schemaPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Schemas/audit-report.schema.json").standardized.path
+        let schema = try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: schemaPath))))
+        let codes = try #require(schema["$defs"]?["finding"]?["properties"]?["code"]?["enum"]?.arrayValue).compactMap(\.stringValue)
+        #expect(codes == AuditFinding.Code.allCases.map(\.rawValue))
+    }
+}

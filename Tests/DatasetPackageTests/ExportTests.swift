@@ -68,3 +68,24 @@ import Zarr
         #expect(sets == ["images", "annotations/cells", "labels/nuclei"])
     }
 }
+
+extension ExportTests {
+    @Test func outputInsideThePackageIsRefused() throws {
+        let folder = try temporaryFolder()
+        let package = try AuditFixtures.makePackage(in: folder)
+        let error = try #require(throws: PackageError.self) { try PackageExporter(package: package).export(.zip, to: package.path("images/pkg.zip")) }
+        #expect(error.kind == .invalidArgument)
+        #expect(try PackageAuditor().audit(package.root).verdict == "clean")
+    }
+}
+
+extension ExportTests {
+    @Test func damagedFileFailsTheZipAndLeavesNothing() throws {
+        let folder = try temporaryFolder()
+        let package = try AuditFixtures.makePackage(in: folder)
+        try writeFile("tampered", package.path("images/img1/0/c/0/0"))
+        let error = try #require(throws: PackageError.self) { try PackageExporter(package: package).export(.zip, to: "\(folder)/out.zip") }
+        #expect(error.kind == .missingObject)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["pkg"])
+    }
+}

@@ -1,7 +1,9 @@
 """`mifa audit`: a package built here audits clean, and each kind of tampering (changed byte, deleted
 file, extra file, edited version record, edited manifest, removed object) is reported with its path."""
 import json
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from package_helpers import build_package, commit_version, copy_package
@@ -20,10 +22,16 @@ def package(clean_package, tmp_path):
     return copy_package(clean_package, tmp_path / "pkg")
 
 
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "Schemas/audit-report.schema.json").read_text())
+
+
 def audit(mifa, root, *flags):
+    """Runs `mifa audit --json`; every report is checked against Schemas/audit-report.schema.json."""
     proc = mifa("audit", root, "--json", *flags, check=False)
     assert proc.returncode in (0, 1), proc.stderr
-    return proc.returncode, json.loads(proc.stdout)
+    report = json.loads(proc.stdout)
+    jsonschema.Draft202012Validator(SCHEMA).validate(report)
+    return proc.returncode, report
 
 
 def errors(report):
@@ -109,3 +117,14 @@ def test_restrictive_license_fails_only_with_strict(mifa, tmp_path):
 def test_not_a_package(mifa, tmp_path):
     proc = mifa("audit", tmp_path, check=False)
     assert proc.returncode == 1 and "zarr.json" in proc.stderr
+
+
+def test_interrupted_write_is_discarded_and_reported(mifa, package):
+    staged = package / ".mifa-transaction/tree/images/img9"
+    staged.mkdir(parents=True)
+    (staged / "zarr.json").write_text("{}")
+    code, report = audit(mifa, package)
+    assert code == 0
+    assert "discarded" in report["recovered"] and "version 2" in report["recovered"]
+    assert [f["code"] for f in report["findings"] if f["severity"] == "info"] == ["recovered"]
+    assert not (package / ".mifa-transaction").exists()

@@ -54,6 +54,17 @@ def test_coco_of_the_label_set_matches_the_masks(mifa, package, tmp_path):
     assert np.array_equal(sum(masks) > 0, expected > 0)
 
 
+def test_coco_of_the_vector_set_keeps_the_package_images(mifa, package, tmp_path):
+    out = tmp_path / "cells.json"
+    mifa("export", package, "--to", "coco", out, "--set", "cells")
+    coco = COCO(str(out))
+    images = {image["id"]: image for image in coco.loadImgs(coco.getImgIds())}
+    assert sorted((i["mifa_id"], i["file_name"]) for i in images.values()) == [("img1", "images/img1"), ("img2", "images/img2")]
+    per_image = sorted((images[a["image_id"]]["mifa_id"], a["area"]) for a in coco.loadAnns(coco.getAnnIds()))
+    assert per_image == [("img1", 64.0), ("img2", 36.0), ("img2", 100.0)]
+    assert all(coco.annToMask(a).sum() == a["area"] for a in coco.loadAnns(coco.getAnnIds()))
+
+
 def test_geojson_reads_in_shapely(mifa, package, tmp_path):
     out = tmp_path / "cells.geojson"
     mifa("export", package, "--to", "geojson", out, "--set", "cells")
@@ -85,6 +96,23 @@ def test_croissant_passes_mlcroissant(mifa, package, tmp_path):
     assert digests["annotations/cells/annotations.geojson"] == manifest["files"]["annotations/cells/annotations.geojson"]["sha256"]
     images = list(dataset.records("images"))
     assert sorted(r["images/image_id"].decode() if isinstance(r["images/image_id"], bytes) else r["images/image_id"] for r in images) == ["img1", "img2"]
+
+
+def test_croissant_records_load_from_the_package(mifa, package, tmp_path):
+    import shutil
+    out = tmp_path / "croissant.json"
+    mifa("export", package, "--to", "croissant", out)
+    copy = tmp_path / "copy"
+    shutil.copytree(package, copy)
+    shutil.copy(out, copy / "croissant.json")
+    dataset = mlc.Dataset(jsonld=str(copy / "croissant.json"))
+    cells = list(dataset.records("annotations/cells"))
+    assert [r["annotations/cells/image_id"] for r in cells] == [b"img1", b"img2", b"img2"]
+    assert [r["annotations/cells/geometry_type"] for r in cells] == [b"Polygon"] * 3
+    assert [list(map(list, r["annotations/cells/coordinates"][0])) for r in cells] == [
+        [[float(x), float(y)] for x, y in f["geometry"]["coordinates"][0]] for f in cells_geojson()["features"]]
+    labels = list(dataset.records("labels/nuclei"))
+    assert [r["labels/nuclei/path"] for r in labels] in (["images/img1/labels/nuclei"], [b"images/img1/labels/nuclei"])
 
 
 def test_old_version_exports_bit_for_bit(mifa, package, tmp_path):

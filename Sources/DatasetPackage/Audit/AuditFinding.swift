@@ -22,6 +22,8 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         case recovered = "recovered"
         /// Another process is writing to the package; it was audited as it is.
         case writeInProgress = "write-in-progress"
+        /// The package's write lock cannot be taken (a read-only copy): audited as it is, without recovery.
+        case readOnly = "read-only"
         /// `manifest.json` is missing or unreadable.
         case manifestUnreadable = "manifest-unreadable"
         /// A file the manifest lists is missing.

@@ -1,5 +1,6 @@
 /// The result of auditing a package (``PackageAuditor``): a summary of what the package holds,
 /// the findings ranked by severity, the coverage measured, and what recovery did on opening.
+/// Its JSON form (`mifa audit --json`) is described by Schemas/audit-report.schema.json.
 public struct AuditReport: Sendable, Hashable, Codable {
     /// The package folder as given.
     public var package: String
@@ -75,6 +76,24 @@ public struct AuditReport: Sendable, Hashable, Codable {
             case kind, images, objects
             case objectsPerImage = "objects_per_image"
         }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case package, version, verdict, counts, findings, coverage, recovered
+    }
+
+    /// Encodes the report; `version` and `recovered` are written as `null` when absent, so every
+    /// report has the same members.
+    /// - Throws: what the encoder throws.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(package, forKey: .package)
+        try container.encode(version, forKey: .version)
+        try container.encode(verdict, forKey: .verdict)
+        try container.encode(counts, forKey: .counts)
+        try container.encode(findings, forKey: .findings)
+        try container.encode(coverage, forKey: .coverage)
+        try container.encode(recovered, forKey: .recovered)
     }
 
     /// The findings of one severity.

@@ -1,6 +1,7 @@
 import Annotations
 import MIFACore
 import MIFAModel
+import OMEZarr
 
 extension AuditRun {
     /// The metadata (validity, license, ORCID iDs, credit) and the annotation coverage it declares
@@ -34,6 +35,9 @@ extension AuditRun {
         checkLicense(loaded.document.study?.license)
         checkCredit(of: loaded.document)
         compareCoverage(loaded.document, measured: measured)
+        // A source image missing from the package is reported once, as such, not also as invalid metadata.
+        let missing = Set(findings.filter { $0.code == .sourceImageMissing && $0.path == PackageLayout.metadata }.compactMap(\.pointer))
+        findings.removeAll { ($0.code == .metadataInvalid || $0.code == .metadataWarning) && $0.pointer.map(missing.contains) == true }
     }
 
     /// A validation issue's message with what was expected and found and the suggestion.
@@ -55,7 +59,15 @@ extension AuditRun {
                 "the dataset has no license, so nobody may reuse it; set study.license to an SPDX id such as CC-BY-4.0 or CC0-1.0")
             return
         }
-        guard let spdx = SPDXLicense.license(caseInsensitiveID: SPDXLicense.normalizedID(for: license) ?? license) else { return }
+        guard let spdx = SPDXLicense.license(caseInsensitiveID: SPDXLicense.normalizedID(for: license) ?? license) else {
+            // Not an SPDX id (the metadata validator reports that); "none" and the like also mean no reuse.
+            let normalized = license.lowercased().filter { $0.isLetter || $0 == " " }
+            if ["none", "noassertion", "proprietary", "all rights reserved", "no license", "unlicensed"].contains(normalized) {
+                add(.warning, .licenseRestrictive, path: PackageLayout.metadata, pointer: "/study/license",
+                    "the license '\(license)' grants no reuse, which keeps the dataset out of training sets; CC-BY-4.0 or CC0-1.0 allow reuse with or without attribution")
+            }
+            return
+        }
         let parts = spdx.id.split(separator: "-")
         if spdx.forbidsCommercialUse || parts.contains("ND") {
             let what = [spdx.forbidsCommercialUse ? "commercial use" : nil, parts.contains("ND") ? "derivative works" : nil].compactMap { $0 }.joined(separator: " and ")
@@ -78,7 +90,7 @@ extension AuditRun {
         var images = Set<String>()
         var labelSets: [String: Set<String>] = [:]
         var vectorSets: [String] = []
-        for path in manifest.fileList.paths {
+        for path in manifest.files.keys {
             let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             if parts[0] == PackageLayout.images, parts.count >= 3 {
                 images.insert(parts[1])
@@ -88,15 +100,18 @@ extension AuditRun {
             }
         }
         imageIDs = images.sorted(by: byteOrder)
-        for id in imageIDs where manifest.files["\(PackageLayout.image(id))/zarr.json"] == nil {
-            add(.error, .imageInvalid, path: PackageLayout.image(id), "images/\(id)/ has no zarr.json, so it is not an OME-Zarr image; re-create the image with `mifa pack`")
+        for id in imageIDs {
+            checkImage(PackageLayout.image(id), manifest: manifest, kind: .image)
+        }
+        for (set, images) in labelSets {
+            for id in images { checkImage(PackageLayout.label(set, of: id), manifest: manifest, kind: .label) }
         }
         var sets: [String: AuditReport.SetCoverage] = [:]
         for (set, annotated) in labelSets {
             sets[set] = AuditReport.SetCoverage(kind: "labels", images: annotated.sorted(by: byteOrder), objectsPerImage: [:], objects: 0)
         }
         var perImage: [String: Int] = [:]
-        for set in vectorSets {
+        for set in vectorSets.sorted(by: byteOrder) {
             let counts = countObjects(set, images: images)
             var entry = sets[set] ?? AuditReport.SetCoverage(kind: "vector", images: [], objectsPerImage: [:], objects: 0)
             if sets[set] != nil { entry.kind = "vector+labels" }
@@ -114,6 +129,26 @@ extension AuditRun {
         coverage.annotatedImages = annotated.sorted(by: byteOrder)
         coverage.unannotatedImages = imageIDs.filter { !annotated.contains($0) }
         return perImage
+    }
+
+    /// An image (or label image) folder holds an OME-Zarr 0.5 group whose metadata validates.
+    private mutating func checkImage(_ folder: String, manifest: Manifest, kind: NGFFDocumentKind) {
+        let file = "\(folder)/zarr.json"
+        let what = kind == .label ? "label image" : "image"
+        guard manifest.files[file] != nil else {
+            add(.error, .imageInvalid, path: folder, "\(folder)/ has no zarr.json, so it is not an OME-Zarr \(what); re-create it with `mifa pack`")
+            return
+        }
+        guard let group = try? JSONParser.parse(PackageFileSystem.read(package.path(file), limit: 64 << 20), file: file) else {
+            add(.error, .imageInvalid, path: file, "\(file) is not readable JSON, so the \(what) cannot be opened; re-create it with `mifa pack`")
+            return
+        }
+        let report = NGFFValidator.validate(group["attributes"] ?? .object(JSONObject()), as: kind, version: .v05)
+        if let issue = report.errors.first {
+            let more = report.errors.count > 1 ? " (and \(report.errors.count - 1) more problem(s))" : ""
+            add(.error, .imageInvalid, path: file, pointer: "/attributes\(issue.pointer.isRoot ? "" : issue.pointer.description)",
+                "the OME-Zarr 0.5 metadata of this \(what) is invalid: \(issue.message)\(more); re-create it with `mifa pack`")
+        }
     }
 
     /// Objects per image of a vector set; features naming no image of the package are reported.

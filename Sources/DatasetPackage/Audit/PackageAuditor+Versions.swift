@@ -5,7 +5,8 @@ import MIFAModel
 extension AuditRun {
     /// The version chain: records readable, links resolving, no loop, timestamps increasing, every
     /// digest matching, every file list stored, every version restorable, credit kept.
-    mutating func checkVersions(_ manifest: Manifest) {
+    /// `fileListDigest` is the digest of the manifest's file list (canonical JSON), `nil` if it cannot be encoded.
+    mutating func checkVersions(_ manifest: Manifest, fileListDigest manifestDigest: SHA256Digest?) {
         var chain: [(record: VersionRecord, sha256: SHA256Digest)] = []
         var seen = Set<String>()
         var next: String? = manifest.version
@@ -38,7 +39,6 @@ extension AuditRun {
             add(.warning, .versionOrphan, path: PackageLayout.versionRecord(id),
                 "version \(id) is not in the lineage of the current version \(manifest.version); a record no chain reaches was added or left behind. Remove it if it is not meant to be there")
         }
-        let manifestDigest = try? manifest.fileList.digest()
         if let current = chain.last, current.record.version == manifest.version {
             if current.sha256 != manifest.versionRecordSHA256 {
                 add(.error, .versionDigestMismatch, path: PackageLayout.versionRecord(manifest.version),

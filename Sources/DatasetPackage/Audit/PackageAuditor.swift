@@ -28,9 +28,23 @@ public struct PackageAuditor: Sendable {
         let transaction = "\(root)/\(PackageLayout.transaction)"
         let hadTransaction = PackageFileSystem.exists(transaction)
         let wasCommitted = PackageFileSystem.kind(of: "\(transaction)/COMMIT") == .file
-        let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+        let package: DatasetPackage
+        var lockFailure: String?
+        do {
+            package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+        } catch let error as PackageError where error.kind == .io {
+            // A read-only copy (an archive, a mounted medium) cannot take the write lock: audit it as it is.
+            package = DatasetPackage(unchecked: root)
+            lockFailure = error.message
+        }
         var run = AuditRun(package: package, scanner: scanner)
-        if hadTransaction {
+        if let lockFailure {
+            run.add(hadTransaction ? .error : .info, .readOnly, path: hadTransaction ? PackageLayout.transaction : ".",
+                    hadTransaction
+                        ? "an interrupted write is present but the package cannot be locked (\(lockFailure)), so it was not finished or discarded and the findings may show a mix of two versions; run `mifa audit` on a writable copy"
+                        : "the package cannot be locked (\(lockFailure)); it was audited as it is")
+        }
+        if hadTransaction, lockFailure == nil {
             if PackageFileSystem.exists(transaction) {
                 run.add(.warning, .writeInProgress, path: PackageLayout.transaction,
                         "another process is writing to the package; it was audited as it is now. Run the audit again when that write has ended")
@@ -43,9 +57,11 @@ public struct PackageAuditor: Sendable {
             }
         }
         run.checkRoot()
+        let listing = BackgroundValue { [scanner] in try scanner.list(package.root) }
         if let manifest = run.readManifest() {
-            run.checkFiles(manifest)
-            run.checkVersions(manifest)
+            let digest = BackgroundValue { try manifest.fileList.digest() }
+            run.checkFiles(manifest, listing: listing)
+            run.checkVersions(manifest, fileListDigest: try? digest.value())
             run.checkMetadataAndCoverage(manifest)
         }
         return run.report()

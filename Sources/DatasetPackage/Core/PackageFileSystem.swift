@@ -253,8 +253,11 @@ public enum PackageFileSystem {
         return parent.isEmpty ? "/" : parent
     }
 
-    /// Reads a file in 1 MiB blocks, hashing each and handing it to `body`.
-    private static func withFileBlocks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> (digest: SHA256Digest, bytes: Int) {
+    /// Reads a file in 1 MiB blocks, hashing each and handing it to `body` (valid only during the
+    /// call), so that files of any size are copied or exported in bounded memory.
+    /// - Returns: the digest and size of what was read.
+    /// - Throws: ``PackageError`` `.io` when the file cannot be read, what `body` throws.
+    static func withFileBlocks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> (digest: SHA256Digest, bytes: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ioError("cannot open", path) }
         defer { close(fd) }

@@ -5,11 +5,14 @@ import MIFAModel
 /// version, so that ML dataset tools (mlcroissant, TFDS, Hugging Face, Kaggle) can find and load it.
 ///
 /// Dataset fields come from mifa.json (title, description, license as an SPDX URL, keywords,
-/// authors and annotators as creators, the first publication as `citeAs`) and from the version
-/// record (version, date). `distribution` lists mifa.json, the root group, each image's `zarr.json`
-/// and each vector annotation file as FileObjects with their SHA-256, each image's OME-Zarr folder
-/// (`files/images/<id>`) and each label set (`files/labels/<set>`) as FileSets. `recordSet` has one table of images (id, path, width, height;
-/// inline data) and one per annotation set. Content URLs are relative to the package folder.
+/// authors and annotators as creators, the first publication or else a citation text as `citeAs`)
+/// and from the version record (version, date). `distribution` lists mifa.json, the root group,
+/// each image's `zarr.json` and each vector annotation file as FileObjects with their SHA-256, and
+/// each image's OME-Zarr folder (`files/images/<id>`) and each label set (`files/labels/<set>`) as
+/// FileSets. `recordSet` has a table of images (id, path, width, height; inline data), one per
+/// vector set (image_id, geometry type, coordinates, read from the GeoJSON by jsonPath) and one per
+/// label set (image_id, path; inline data). Content URLs are relative to the package folder, so
+/// the description loads its records when it is placed in (a copy of) the package folder.
 public enum CroissantExport {
     /// The JSON-LD `@context` of Croissant 1.0, as the specification's examples give it.
     static let context: JSONValue = [
@@ -105,7 +108,7 @@ public enum CroissantExport {
         }
         for set in snapshot.vectorSets {
             let path = PackageLayout.annotationFile(set)
-            entries.append(fileObject(path, files[path]!, format: "application/geo+json", description: "vector annotations of set \(set) (GeoJSON, pixel coordinates of the full-resolution image)"))
+            entries.append(fileObject(path, files[path]!, format: "application/json", description: "vector annotations of set \(set) (GeoJSON, pixel coordinates of the full-resolution image)"))
         }
         for set in snapshot.labelSets.keys.sorted() {
             entries.append(fileSet("files/labels/\(set)", includes: "images/*/labels/\(set)/**", format: "application/x-zarr", description: "label images of set \(set) (OME-Zarr image-label)"))
@@ -151,13 +154,21 @@ public enum CroissantExport {
             let name = "annotations/\(set)"
             let file = PackageLayout.annotationFile(set)
             func source(_ path: String) -> JSONValue { ["fileObject": ["@id": .string(file)], "extract": ["jsonPath": .string(path)]] }
+            // Only members every feature has become fields, so that every record can be read.
+            let features = (try? JSONParser.parse(snapshot.contents(of: file)))?["features"]?.arrayValue ?? []
+            var fields: [JSONValue] = []
+            if !features.isEmpty, features.allSatisfy({ $0["properties"]?["image_id"]?.stringValue != nil }) {
+                fields.append(field(name, "image_id", "sc:Text", "the source image (images/image_id)", source: source("$.features[*].properties.image_id")))
+            }
+            if !features.isEmpty, features.allSatisfy({ $0["geometry"]?["type"]?.stringValue != nil && $0["geometry"]?["coordinates"] != nil }) {
+                fields.append(field(name, "geometry_type", "sc:Text", "the GeoJSON geometry type (Polygon, Point, ...)", source: source("$.features[*].geometry.type")))
+                fields.append(field(name, "coordinates", "sc:Float", "the GeoJSON coordinates, x and y in pixels of the full-resolution image (corner-based)", source: source("$.features[*].geometry.coordinates")))
+            }
+            guard !fields.isEmpty else { continue }
             sets.append([
                 "@type": "cr:RecordSet", "@id": .string(name), "name": .string(name),
                 "description": .string("the objects of annotation set \(set), one GeoJSON feature each"),
-                "field": [
-                    field(name, "geometry", "sc:Text", "the object's GeoJSON geometry (pixel coordinates)", source: source("$.features[*].geometry")),
-                    field(name, "properties", "sc:Text", "the object's properties: image_id, classification, ...", source: source("$.features[*].properties")),
-                ],
+                "field": .array(fields),
             ])
         }
         for (set, images) in snapshot.labelSets.sorted(by: { $0.key < $1.key }) {

@@ -1,4 +1,5 @@
 import Annotations
+import Foundation
 import MIFACore
 
 /// Writes a package version in another form: one zip file, one annotation set as COCO or GeoJSON,
@@ -38,6 +39,18 @@ public struct PackageExporter: Sendable {
         self.package = package
     }
 
+    /// An exporter of the package at `root`, opened as ``DatasetPackage/open(_:recovery:)`` with
+    /// ``DatasetPackage/Recovery/ifUnlocked``; a package that cannot be locked (a read-only copy) is
+    /// read as it is (every file read is still checked against its digest).
+    /// - Throws: ``PackageError`` `.notAPackage`, `.io` for other failures than the lock.
+    public init(opening root: String) throws {
+        do {
+            package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+        } catch let error as PackageError where error.kind == .io && PackageFileSystem.kind(of: "\(root)/\(PackageLayout.rootGroup)") == .file {
+            package = DatasetPackage(unchecked: root)
+        }
+    }
+
     /// Writes `format` to `output`.
     /// - Parameters:
     ///   - format: what to write (zip, COCO, GeoJSON or Croissant).
@@ -45,13 +58,19 @@ public struct PackageExporter: Sendable {
     ///   - version: the version to export; `nil` for the current one. A zip of the current version
     ///     holds the whole package, history included; a zip of another version holds its content.
     ///   - setID: the annotation set (coco, geojson); `nil` for the only one.
-    /// - Throws: ``PackageError`` `.alreadyExists` when `output` exists, `.invalidVersion`,
+    /// - Throws: ``PackageError`` `.alreadyExists` when `output` exists, `.invalidArgument` when it
+    ///   is inside the package, `.invalidVersion`,
     ///   `.invalidArgument` for a missing or ambiguous set, `.invalidInput` for annotations the
     ///   format cannot hold, `.digestMismatch` / `.missingObject` when the package is damaged, `.io`.
     @discardableResult
     public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil) throws -> Summary {
         guard !PackageFileSystem.exists(output) else {
             throw PackageError(.alreadyExists, "'\(output)' already exists; give a new file name", context: ErrorContext(file: output))
+        }
+        let folder = URL(fileURLWithPath: package.root).resolvingSymlinksInPath().standardizedFileURL.path
+        let parent = URL(fileURLWithPath: PackageFileSystem.parent(of: output)).resolvingSymlinksInPath().standardizedFileURL.path
+        guard parent != folder, !parent.hasPrefix(folder + "/") else {
+            throw PackageError(.invalidArgument, "'\(output)' is inside the package; write the export outside the package folder so the package stays unchanged", context: ErrorContext(file: output))
         }
         let snapshot = try PackageSnapshot(package: package, version: version)
         switch format {
@@ -100,7 +119,19 @@ public struct PackageExporter: Sendable {
                 names.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
             }
             for (name, content) in names {
-                try writer.add(name, content ? snapshot.contents(of: name) : PackageFileSystem.read(package.path(name)))
+                let path = package.path(name)
+                if content {
+                    // Streamed from the tree when it holds this version's content; else from the object store.
+                    let entry = snapshot.fileList.files[name]!
+                    let streamed = PackageFileSystem.kind(of: path) == .file ? try writer.add(name, fileAt: path, expected: entry) : false
+                    if !streamed { try writer.add(name, snapshot.contents(of: name)) }
+                } else if let digest = SHA256Digest(hex: String(name.split(separator: "/").last!)), name.hasPrefix(PackageLayout.objects + "/") {
+                    guard try writer.add(name, fileAt: path, expected: ManifestEntry(sha256: digest, bytes: PackageFileSystem.size(of: path))) else {
+                        throw PackageError(.digestMismatch, "the stored object \(name) does not have the content its name promises; run `mifa audit`", context: ErrorContext(file: name))
+                    }
+                } else {
+                    try writer.add(name, PackageFileSystem.read(path))
+                }
             }
             try writer.finish()
             return names.count

@@ -38,15 +38,67 @@ final class ZipWriter {
         self.handle = handle
     }
 
-    /// Adds one file.
+    /// Adds one file from memory.
     /// - Throws: ``PackageError`` `.invalidPath` for a name used twice, `.io`.
     func add(_ name: String, _ bytes: [UInt8]) throws {
+        try claim(name)
+        try writeHeader(name, crc: ZipCRC32.checksum(bytes), size: UInt64(bytes.count))
+        try write(bytes)
+    }
+
+    /// Adds the file at `path`, streamed in blocks (bounded memory whatever its size), when its
+    /// content has the digest and size `expected`; otherwise nothing is added and `false` returned.
+    /// - Throws: ``PackageError`` `.invalidPath` for a name used twice, `.io`.
+    func add(_ name: String, fileAt path: String, expected: ManifestEntry) throws -> Bool {
+        try claim(name)
+        let start = offset
+        let headerSize = try writeHeader(name, crc: 0, size: UInt64(expected.bytes))
+        var crc: UInt32 = 0
+        let read = try PackageFileSystem.withFileBlocks(path) { block in
+            crc = ZipCRC32.checksum(block, continuing: crc)
+            try write(Data(block))
+        }
+        guard read.digest == expected.sha256, read.bytes == expected.bytes else {
+            try rewind(to: start)
+            names.remove(name)
+            entries.removeLast()
+            return false
+        }
+        var field = ZipBytes()
+        field.u32(crc)
+        do {
+            try handle.seek(toOffset: start + 14)
+            try handle.write(contentsOf: field.bytes)
+            try handle.seekToEnd()
+        } catch {
+            throw PackageError(.io, "cannot write '\(temporary)': \(error.localizedDescription)", context: ErrorContext(file: temporary))
+        }
+        entries[entries.count - 1].crc = crc
+        precondition(offset == start + UInt64(headerSize) + UInt64(expected.bytes))
+        return true
+    }
+
+    private func claim(_ name: String) throws {
         guard names.insert(name).inserted else {
             throw PackageError(.invalidPath, "'\(name)' would be written twice into the zip file", context: ErrorContext(file: name))
         }
+    }
+
+    /// Drops everything written from `start` on.
+    private func rewind(to start: UInt64) throws {
+        do {
+            try handle.truncate(atOffset: start)
+            try handle.seekToEnd()
+        } catch {
+            throw PackageError(.io, "cannot truncate '\(temporary)': \(error.localizedDescription)", context: ErrorContext(file: temporary))
+        }
+        offset = start
+    }
+
+    /// Writes a local file header and records the entry for the central directory; returns the header's size.
+    @discardableResult
+    private func writeHeader(_ name: String, crc: UInt32, size: UInt64) throws -> Int {
         let nameBytes = Array(name.utf8)
-        let size = UInt64(bytes.count)
-        let crc = ZipCRC32.checksum(bytes)
         let zip64 = size >= 0xFFFF_FFFF
         var header = ZipBytes()
         header.u32(0x0403_4b50)
@@ -69,7 +121,7 @@ final class ZipWriter {
         }
         entries.append(CentralEntry(name: nameBytes, crc: crc, size: size, offset: offset))
         try write(header.bytes)
-        try write(bytes)
+        return header.bytes.count
     }
 
     /// Writes the central directory and renames the file into place.
@@ -156,7 +208,7 @@ final class ZipWriter {
         try? PackageFileSystem.remove(temporary)
     }
 
-    private func write(_ bytes: [UInt8]) throws {
+    private func write(_ bytes: some DataProtocol) throws {
         do {
             try handle.write(contentsOf: bytes)
         } catch {
