@@ -56,7 +56,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
-        .target(name: "BatchLoader", dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations"], swiftSettings: strict),
+        .target(name: "BatchLoader", dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage"], swiftSettings: strict),
         .executableTarget(
             name: "mifa",
             dependencies: [

@@ -51,7 +51,8 @@ struct ClipRect: Sendable, Hashable {
             var clipped: [[Vertex]] = []
             for (k, ring) in rings.enumerated() {
                 let result = clipRing(ring)
-                if result.count < 3 {
+                // A ring that only touches the rectangle clips to a line or a point: no area inside.
+                if result.count < 3 || Self.area(result) == 0 {
                     if k == 0 { return nil }
                     continue
                 }
@@ -83,6 +84,16 @@ struct ClipRect: Sendable, Hashable {
             points = output
         }
         return points
+    }
+
+    /// The unsigned area of an open ring (shoelace formula).
+    static func area(_ ring: [Vertex]) -> Double {
+        var sum = 0.0
+        for index in ring.indices {
+            let p = ring[index], q = ring[(index + 1) % ring.count]
+            sum += p.x * q.y - q.x * p.y
+        }
+        return abs(sum) / 2
     }
 
     private static func cross(_ p: Vertex, _ q: Vertex, _ a: Double, _ b: Double) -> Vertex {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchLoader
+import DatasetPackage
 import Foundation
 import MIFACore
 import OMEZarr
@@ -70,6 +71,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Label image to load as masks, where present.")
     var label: String?
 
+    @Option(
+        name: .customLong("annotations"),
+        help: ArgumentHelp("For a MIFA package: the vector annotation sets whose boxes, points and polygons each patch carries (repeatable; default: every set).", valueName: "SET"))
+    var annotationSets: [String] = []
+
     @Option(name: .customLong("budget-mb"), help: "The loader's memory budget in MiB.")
     var budgetMB = 1024
 
@@ -116,7 +122,10 @@ struct BenchCommand: ParsableCommand {
         let weightList = weightValues ?? [Double](repeating: 1, count: inputs.count)
         var datasets: [(sources: [SampleSource], weight: Double)] = []
         for (input, weight) in zip(inputs, weightList) {
-            datasets.append((try SampleIndex(paths: try Self.imagePaths([input]), level: level, labelName: label).sources, weight))
+            let sources = (try? DatasetPackage.open(input, recovery: .ifUnlocked)) != nil
+                ? try SampleIndex.sources(package: input, level: level, labelSet: label, annotationSets: annotationSets.isEmpty ? nil : annotationSets)
+                : try SampleIndex(paths: try Self.imagePaths([input]), level: level, labelName: label).sources
+            datasets.append((sources, weight))
         }
         let index = try SampleIndex(datasets: datasets)
         let imageCount = index.sources.count

@@ -102,3 +102,38 @@ def test_weighted_inputs(mifa, images, tmp_path):
     assert bench(mifa, images / "img0.zarr", images / "img1.zarr", *common, "--weights", "1,3")["digest"] != first["digest"]
     proc = mifa("bench", images / "img0.zarr", images / "img1.zarr", "--weights", "3", check=False)
     assert proc.returncode == 2 and "--weights" in proc.stderr
+
+
+def test_package_patches_carry_their_annotations(mifa, tmp_path):
+    """Batches streamed from a MIFA package carry the vector annotations of each patch: the ids in
+    a saved batch equal a brute-force search with shapely (features overlapping the patch with
+    positive area), and every clipped polygon lies inside the patch."""
+    import json
+    from pathlib import Path
+
+    from shapely.geometry import box, shape
+
+    samples = Path(__file__).resolve().parents[2] / "Samples" / "nuclei"
+    package = tmp_path / "nuclei.mifa"
+    mifa("pack", samples, package, "--metadata", samples / "mifa.yaml", "--file-list", samples / "files.tsv")
+    out = tmp_path / "batches"
+    mifa("bench", package, "--patch", "128,128", "--batch", "8", "--samples", "16", "--annotations", "set3",
+         "--save-batches", out, "--save-count", "2")
+    geojson = json.loads((package / "annotations" / "set3" / "annotations.geojson").read_text())
+    per_image = {}  # the loader numbers each image's annotations in document order
+    for feature in geojson["features"]:
+        per_image.setdefault(feature["properties"]["image_id"], []).append(shape(feature["geometry"]))
+    checked = 0
+    for saved in sorted(out.glob("batch-*.json")):
+        for patch in json.loads(saved.read_text())["patches"]:
+            assert patch["augmentation"] == {"cropOrigin": [0, 0, 0], "flipX": False, "flipY": False, "quarterTurns": 0}
+            _, y0, x0 = patch["origin"]
+            window = box(x0, y0, x0 + 128, y0 + 128)
+            expected = {i for i, geom in enumerate(per_image.get(patch["image"], [])) if geom.intersection(window).area > 0}
+            got = {a["annotation"] for a in patch["annotations"]}
+            assert got == expected, patch["image"]
+            for annotation in patch["annotations"]:
+                for ring in annotation["polygon"]:
+                    assert all(-1e-9 <= x <= 128 + 1e-9 and -1e-9 <= y <= 128 + 1e-9 for x, y in ring)
+            checked += 1
+    assert checked == 16
