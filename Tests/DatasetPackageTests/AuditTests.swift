@@ -145,14 +145,20 @@ extension AuditTests {
 
 extension AuditTests {
     /// A lock file that cannot be opened for writing (here a folder in its place, as root ignores
-    /// permissions) stands for a read-only copy: audited as is, and said so.
+    /// permissions) stands for a read-only copy. With no interrupted write there is nothing to
+    /// lock for: audited as is, without a finding. With one, the audit cannot finish or discard it
+    /// and says so as an error.
     @Test func packageThatCannotBeLockedIsAuditedAsIs() throws {
         let package = try AuditFixtures.makePackage(in: try temporaryFolder())
         try? FileManager.default.removeItem(atPath: package.path(".mifa-lock"))
         try FileManager.default.createDirectory(atPath: package.path(".mifa-lock"), withIntermediateDirectories: false)
         let report = try PackageAuditor().audit(package.root)
         #expect(report.verdict == "clean")
-        #expect(report.findings.map(\.code) == [.readOnly])
+        #expect(report.findings.isEmpty)
+
+        try FileManager.default.createDirectory(atPath: package.path(PackageLayout.transaction + "/tree"), withIntermediateDirectories: true)
+        let pending = try PackageAuditor().audit(package.root)
+        #expect(pending.findings(.error).map(\.code) == [.readOnly])
     }
 }
 

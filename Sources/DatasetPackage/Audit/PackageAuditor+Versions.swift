@@ -53,7 +53,7 @@ extension AuditRun {
         var fileLists: [(version: String, list: FileList)] = []
         for (record, sha256) in chain {
             let path = PackageLayout.versionRecord(record.version)
-            let date = Self.date(record.timestamp)
+            let date = PackageClock.date(record.timestamp)
             if date == nil {
                 add(.error, .versionTimestamp, path: path, pointer: "/timestamp",
                     "the timestamp '\(record.timestamp)' is not an RFC 3339 date-time with offset (e.g. 2026-01-31T12:00:00Z)")
@@ -160,15 +160,5 @@ extension AuditRun {
     static func name(_ author: Author) -> String {
         let name = [author.authorFirstName, author.authorLastName].compactMap { $0 }.joined(separator: " ")
         return name.isEmpty ? (author.orcidID ?? "an unnamed annotator") : name
-    }
-
-    /// An RFC 3339 date-time, with or without fractional seconds.
-    static func date(_ text: String) -> Date? {
-        guard RFC3339.isValid(text) else { return nil }
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import MIFAModel
 
 /// The time stamps of version records: RFC 3339 in UTC with millisecond precision, so that
 /// versions made in quick succession (a script, a demo) still get strictly increasing time stamps.
@@ -22,5 +23,15 @@ public enum PackageClock {
         formatter.formatOptions = fractionalSeconds ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
+    }
+
+    /// The date of an RFC 3339 time stamp with offset (whole or fractional seconds); `nil` for
+    /// anything else. Version records are ordered by it.
+    public static func date(_ text: String) -> Date? {
+        guard RFC3339.isValid(text) else { return nil }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
     }
 }

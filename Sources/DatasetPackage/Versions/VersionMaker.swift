@@ -141,25 +141,17 @@ public enum VersionMaker {
 
     /// Refuses a time stamp that is not later than the previous version's.
     static func checkOrder(_ timestamp: String, after previous: VersionRecord) throws {
-        guard let date = parseTimestamp(timestamp) else {
+        guard let date = PackageClock.date(timestamp) else {
             throw PackageError(.invalidArgument, "'\(timestamp)' is not an RFC 3339 time stamp such as 2026-01-31T12:00:00Z")
         }
-        guard let earlier = parseTimestamp(previous.timestamp) else {
+        guard let earlier = PackageClock.date(previous.timestamp) else {
             throw PackageError(.malformed, "version \(previous.version) has the time stamp '\(previous.timestamp)', which is not RFC 3339", context: ErrorContext(file: PackageLayout.versionRecord(previous.version), pointer: "/timestamp"))
         }
         guard date > earlier else {
             let source = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] != nil ? "SOURCE_DATE_EPOCH gives" : "the clock says"
             throw PackageError(
                 .invalidArgument,
-                "\(source) \(timestamp), which is not later than version \(previous.version)'s time stamp \(previous.timestamp); time stamps must increase along the version chain: check the clock (or SOURCE_DATE_EPOCH), or wait a second")
+                "\(source) \(timestamp), which is not later than version \(previous.version)'s time stamp \(previous.timestamp); time stamps must increase along the version chain: check the clock (or SOURCE_DATE_EPOCH)")
         }
-    }
-
-    static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }
