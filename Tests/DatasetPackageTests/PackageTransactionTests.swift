@@ -3,9 +3,19 @@ import Foundation
 import MIFAModel
 import Testing
 
-/// A fresh temporary folder per test.
+/// The folder all of this process's test folders live in; removed when the test process exits.
+func testRootPath() -> String {
+    FileManager.default.temporaryDirectory.path + "/mifa-package-tests-\(ProcessInfo.processInfo.processIdentifier)"
+}
+
+private let cleanupAtExit: Void = {
+    atexit { try? FileManager.default.removeItem(atPath: testRootPath()) }
+}()
+
+/// A fresh temporary folder per test (inside ``testRootPath()``, removed at exit).
 func temporaryFolder(_ name: String = #function) throws -> String {
-    let base = FileManager.default.temporaryDirectory.path + "/mifa-package-tests-\(UUID().uuidString)"
+    _ = cleanupAtExit
+    let base = testRootPath() + "/\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
     return base
 }
