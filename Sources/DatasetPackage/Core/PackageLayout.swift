@@ -4,8 +4,10 @@
 /// <name>/
 ///   zarr.json                 root Zarr v3 group; attributes.mifa = {"format": "mifa-package", "version": "1"}
 ///   mifa.json                 the MIFA metadata (Schemas/mifa.schema.json)
+///   images/zarr.json          a plain group, so Zarr tools walk root -> images -> image
 ///   images/<image_id>/        one OME-Zarr 0.5 image each; raster annotations under labels/<set_id>/
 ///   annotations/<set_id>/     vector annotations, normalised as annotations.geojson
+///   annotations/files.json    where each source file went, with the file list's other columns
 ///   versions/<version>.json   immutable version records
 ///   versions/objects/sha256/  content-addressed copies of replaced files and of each version's file list
 ///   manifest.json             the current version's file list and its version record's digest
@@ -13,7 +15,9 @@
 ///
 /// Files under `zarr.json`, `mifa.json`, `images/` and `annotations/` are the package's *content*:
 /// the manifest lists exactly them. `versions/` is the history, `manifest.json` the pointer to the
-/// current version, and `.mifa-transaction/` exists only while a write is under way or was interrupted.
+/// current version, `.mifa-lock` the writers' lock file (made by the first write), and
+/// `.mifa-transaction/` exists only while a write is under way or was interrupted. Annotation set
+/// ids are `set1`, `set2`, ... in the order of the metadata's annotation sets (MIFA gives sets no id).
 public enum PackageLayout {
     /// The root group's metadata.
     public static let rootGroup = "zarr.json"
