@@ -94,22 +94,3 @@ extension ZarrArray {
         }
     }
 }
-
-extension AnyNDArray {
-    /// Calls `body` with the elements' bytes (native byte order), without copying.
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        switch self {
-        case .bool(let a): try a.withUnsafeBytes(body)
-        case .int8(let a): try a.withUnsafeBytes(body)
-        case .int16(let a): try a.withUnsafeBytes(body)
-        case .int32(let a): try a.withUnsafeBytes(body)
-        case .int64(let a): try a.withUnsafeBytes(body)
-        case .uint8(let a): try a.withUnsafeBytes(body)
-        case .uint16(let a): try a.withUnsafeBytes(body)
-        case .uint32(let a): try a.withUnsafeBytes(body)
-        case .uint64(let a): try a.withUnsafeBytes(body)
-        case .float32(let a): try a.withUnsafeBytes(body)
-        case .float64(let a): try a.withUnsafeBytes(body)
-        }
-    }
-}

@@ -109,6 +109,23 @@ public enum AnyNDArray: Sendable, Equatable {
         apply { $0 as? NDArray<Element> }
     }
 
+    /// Calls `body` with the elements' bytes in native byte order and the array's own ``order``, without copying.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .bool(let a): try a.withUnsafeBytes(body)
+        case .int8(let a): try a.withUnsafeBytes(body)
+        case .int16(let a): try a.withUnsafeBytes(body)
+        case .int32(let a): try a.withUnsafeBytes(body)
+        case .int64(let a): try a.withUnsafeBytes(body)
+        case .uint8(let a): try a.withUnsafeBytes(body)
+        case .uint16(let a): try a.withUnsafeBytes(body)
+        case .uint32(let a): try a.withUnsafeBytes(body)
+        case .uint64(let a): try a.withUnsafeBytes(body)
+        case .float32(let a): try a.withUnsafeBytes(body)
+        case .float64(let a): try a.withUnsafeBytes(body)
+        }
+    }
+
     /// Runs a generic function on the wrapped typed array.
     public func apply<R>(_ body: (any NDArrayProtocol) throws -> R) rethrows -> R {
         switch self {

@@ -47,23 +47,6 @@ extension AnyNDArray {
         case .float64(let a): .float64(a.reordered(.rowMajor))
         }
     }
-
-    /// Calls `body` with the elements' bytes in native byte order and the array's own order.
-    func withRawBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        switch self {
-        case .bool(let a): try a.withUnsafeBytes(body)
-        case .int8(let a): try a.withUnsafeBytes(body)
-        case .int16(let a): try a.withUnsafeBytes(body)
-        case .int32(let a): try a.withUnsafeBytes(body)
-        case .int64(let a): try a.withUnsafeBytes(body)
-        case .uint8(let a): try a.withUnsafeBytes(body)
-        case .uint16(let a): try a.withUnsafeBytes(body)
-        case .uint32(let a): try a.withUnsafeBytes(body)
-        case .uint64(let a): try a.withUnsafeBytes(body)
-        case .float32(let a): try a.withUnsafeBytes(body)
-        case .float64(let a): try a.withUnsafeBytes(body)
-        }
-    }
 }
 
 extension AnyNDArray {

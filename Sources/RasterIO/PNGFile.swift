@@ -92,7 +92,7 @@ public enum PNGFile {
         }
         let array = image.array.rowMajor
         do {
-            return try array.withRawBytes { raw in
+            return try array.withUnsafeBytes { raw in
                 try LibPNG.encode(raw, width: shape[1], height: shape[0], channels: channels, bitDepth: dataType == .uint16 ? 16 : 8, level: compressionLevel)
             }
         } catch let failure as LibPNGFailure {

@@ -105,7 +105,7 @@ extension TIFFFile {
                 try handle.selectWrittenDirectory(offset: offset)
                 try handle.forceChunkArrays()
             }
-            try array.withRawBytes { raw in
+            try array.withUnsafeBytes { raw in
                 for (pageNumber, sourcePage) in sourcePages.enumerated() {
                     try handle.selectWrittenDirectory(offset: offsets[pageNumber])
                     tags.applyCodecLevel(to: handle)

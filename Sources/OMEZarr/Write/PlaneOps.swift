@@ -26,22 +26,6 @@ enum PlaneOps {
         }
     }
 
-    /// Calls `body` with the plane's elements as native-order bytes.
-    static func withBytes<R>(_ plane: AnyNDArray, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        switch plane {
-        case .bool(let a): try a.withUnsafeBytes(body)
-        case .int8(let a): try a.withUnsafeBytes(body)
-        case .int16(let a): try a.withUnsafeBytes(body)
-        case .int32(let a): try a.withUnsafeBytes(body)
-        case .int64(let a): try a.withUnsafeBytes(body)
-        case .uint8(let a): try a.withUnsafeBytes(body)
-        case .uint16(let a): try a.withUnsafeBytes(body)
-        case .uint32(let a): try a.withUnsafeBytes(body)
-        case .uint64(let a): try a.withUnsafeBytes(body)
-        case .float32(let a): try a.withUnsafeBytes(body)
-        case .float64(let a): try a.withUnsafeBytes(body)
-        }
-    }
 
     /// The reduced plane (see ``PlaneDownsampler``).
     /// - Precondition: the element type is not `bool`, and `second` has the type and shape of `first`.

@@ -133,7 +133,7 @@ final class PyramidBuilder {
         }
         let offset = zip(zip(position, origin).map(-), GridStrides.cStrides(extents)).reduce(0) { $0 + $1.0 * $1.1 } * planeBytes
         slab.bytes.withUnsafeMutableBytes { destination in
-            PlaneOps.withBytes(plane) { source in
+            plane.withUnsafeBytes { source in
                 (destination.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: planeBytes)
             }
         }
