@@ -77,7 +77,7 @@ public enum AnnotatorCredit {
     }
 
     /// Parses `First Last <orcid>` (the ORCID iD optional, in any accepted form; the last word is
-    /// the family name).
+    /// the family name) into an author with the role `data annotation`.
     /// - Throws: ``PackageError`` `.invalidArgument` for a missing first or last name or an ORCID iD
     ///   with a wrong check digit.
     public static func parseAnnotator(_ text: String) throws -> Author {
@@ -98,7 +98,8 @@ public enum AnnotatorCredit {
         guard words.count >= 2 else {
             throw PackageError(.invalidArgument, "annotator '\(text)': give a first and a last name, as \"First Last <0000-0002-1825-0097>\"")
         }
-        return Author(authorFirstName: words.dropLast().joined(separator: " "), authorLastName: words.last!, orcidID: orcid)
+        // Credited through `--annotator`, so their role is annotating (MIFA's role is free text).
+        return Author(authorFirstName: words.dropLast().joined(separator: " "), authorLastName: words.last!, orcidID: orcid, role: ["data annotation"])
     }
 
     /// `First Last (orcid)`, for messages.
