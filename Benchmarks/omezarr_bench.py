@@ -24,14 +24,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_process import run  # noqa: E402
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,20 +77,6 @@ def make_stack(path: Path, planes: int, seed: int = 1) -> None:
 
     # One series of `planes` pages, written plane by plane (tifffile takes an iterator of pages).
     tifffile.imwrite(path, planes_of_stack(), shape=(planes, SIZE, SIZE), dtype=np.uint16, bigtiff=True)
-
-
-def run(command: list[str]) -> tuple[float, float, int]:
-    """Runs a child; returns its wall time and CPU time (user + system, all threads) in seconds and
-    its peak resident set in bytes."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    stderr = process.stderr.read().decode()
-    process.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
 def check(tiff: Path, ours: Path, theirs: Path) -> str:

@@ -22,14 +22,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_process import run  # noqa: E402
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,19 +102,6 @@ def make_source(folder: Path, count: int, seed: int = 5) -> int:
         tifffile.imwrite(images / f"img{i:04d}_mask.tif", mask)
     (folder / "mifa.yaml").write_text(METADATA)
     return sum(p.stat().st_size for p in images.iterdir())
-
-
-def run(command: list[str]) -> tuple[float, float, int]:
-    """Runs a child; returns its wall time, CPU time (user + system) in seconds and peak RSS in bytes."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    stderr = process.stderr.read().decode()
-    process.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
 def check(source: Path, ours: Path, theirs: Path, count: int) -> str:
