@@ -139,8 +139,9 @@ struct DemoStory {
 
     /// A path as it reads best: relative to the current folder when inside it.
     static func shown(_ text: String) -> String {
-        let current = FileManager.default.currentDirectoryPath + "/"
-        let relative = text.hasPrefix(current) ? String(text.dropFirst(current.count)) : text
+        let folder = FileManager.default.currentDirectoryPath
+        let current = folder + "/"
+        let relative = folder != "/" && text.hasPrefix(current) ? String(text.dropFirst(current.count)) : text
         return relative.contains(" ") ? "'\(relative)'" : relative
     }
 

@@ -12,7 +12,8 @@ struct DiffCommand: ParsableCommand {
             content. Files: added (+), removed (-), modified (~). Objects per annotation set: vector \
             sets by annotation id, objects without ids paired by IoU >= 0.5 (named #<index>); label \
             images by label value (named <image>:<value>). Credit: annotators credited by one version \
-            only. Exit 0 whether or not they differ; 1: unknown version or unreadable package.
+            only. Metadata: the JSON pointers of mifa.json members added, removed or changed. Exit 0 \
+            whether or not they differ; 1: unknown version or unreadable package.
             """)
 
     @Argument(help: "The package folder.")
@@ -24,7 +25,7 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The version to compare to.")
     var versionB: String
 
-    @Flag(help: "Print one JSON document: {from, to, files, annotations, credit}.")
+    @Flag(help: "Print one JSON document: {from, to, files, annotations, credit, metadata}.")
     var json = false
 
     func run() throws {
@@ -43,5 +44,13 @@ struct DiffCommand: ParsableCommand {
         printObjectChanges(diff.annotations)
         for author in diff.credit.added { print("  credit + \(AnnotatorCredit.display(author))") }
         for author in diff.credit.removed { print("  credit - \(AnnotatorCredit.display(author))") }
+        let metadata = diff.metadata
+        if !metadata.isEmpty {
+            print("  metadata (mifa.json): \(metadata.added.count) added, \(metadata.removed.count) removed, \(metadata.changed.count) changed")
+            for (sign, pointers) in [("+", metadata.added), ("-", metadata.removed), ("~", metadata.changed)] {
+                for pointer in pointers.prefix(50) { print("    \(sign) \(pointer)") }
+                if pointers.count > 50 { print("    \(sign) ... \(pointers.count - 50) more (--json lists all)") }
+            }
+        }
     }
 }

@@ -220,9 +220,12 @@ def test_versions_diff_and_checkout(mifa_bin, package, tmp_path):
     assert forward["annotations"] == {"nuclei": {"added": ["d"], "removed": ["b"], "changed": ["a"], "matched_by_iou": 0}}
     assert [a["author_last_name"] for a in forward["credit"]["added"]] == ["Hopper"]
     assert [a["author_last_name"] for a in forward["credit"]["removed"]] == ["Carberry"]
+    # mifa.json differs at the version module at least, pointed at member by member.
+    assert "/version/version" in forward["metadata"]["changed"]
     _, backward = mifa_json(mifa_bin, {}, "diff", package, "3", "1", "--json")
     assert backward["annotations"]["nuclei"] == {"added": ["b"], "removed": ["d"], "changed": ["a"], "matched_by_iou": 0}
     assert backward["files"]["modified"] == forward["files"]["modified"]
+    assert backward["metadata"]["added"] == forward["metadata"]["removed"] and backward["metadata"]["removed"] == forward["metadata"]["added"]
     human = run_mifa(mifa_bin, {}, "diff", package, "1", "3")
     assert "+ d" in human.stdout and "- b" in human.stdout and "credit + Grace Hopper" in human.stdout
 

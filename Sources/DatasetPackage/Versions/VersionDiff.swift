@@ -1,3 +1,4 @@
+public import MIFACore
 public import MIFAModel
 
 /// What differs between two versions of a package: files, objects per annotation set, and credit.
@@ -12,6 +13,8 @@ public struct VersionDiff: Codable, Sendable, Hashable {
     public var annotations: [String: ObjectChanges]
     /// Annotators credited by ``to`` but not ``from``, and the reverse.
     public var credit: CreditChanges
+    /// Where the metadata (`mifa.json`) differs, as JSON pointers; empty when it is the same.
+    public var metadata: JSONDifferences
 
     /// Annotators credited on one side only.
     public struct CreditChanges: Codable, Sendable, Hashable {
@@ -22,7 +25,7 @@ public struct VersionDiff: Codable, Sendable, Hashable {
     }
 
     /// Whether the two versions have the same content and credit.
-    public var isEmpty: Bool { files.isEmpty && annotations.isEmpty && credit.added.isEmpty && credit.removed.isEmpty }
+    public var isEmpty: Bool { files.isEmpty && annotations.isEmpty && credit.added.isEmpty && credit.removed.isEmpty && metadata.isEmpty }
 }
 
 extension DatasetPackage {
@@ -40,6 +43,12 @@ extension DatasetPackage {
         let credit = VersionDiff.CreditChanges(
             added: newCredit.filter { person in !oldCredit.contains { $0.isSamePerson(as: person) } },
             removed: oldCredit.filter { person in !newCredit.contains { $0.isSamePerson(as: person) } })
-        return VersionDiff(from: old, to: new, files: files, annotations: annotations, credit: credit)
+        var metadata = JSONDifferences()
+        if files.modified.contains(PackageLayout.metadata) {
+            let file = PackageLayout.metadata
+            let before = try JSONParser.parse(before.read(file), file: "\(root)@\(old)/\(file)")
+            metadata = before.differences(to: try JSONParser.parse(after.read(file), file: "\(root)@\(new)/\(file)"))
+        }
+        return VersionDiff(from: old, to: new, files: files, annotations: annotations, credit: credit, metadata: metadata)
     }
 }
