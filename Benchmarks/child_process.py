@@ -18,3 +18,10 @@ def run(command: list[str]) -> tuple[float, float, int]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{stderr}")
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def keep_best(best: dict, name: str, measurement: tuple[float, float, int]) -> None:
+    """Keeps, per tool, the best wall and CPU time and the largest peak memory over the rounds."""
+    seconds, cpu, peak = measurement
+    previous = best.get(name)
+    best[name] = (min(seconds, previous[0]), min(cpu, previous[1]), max(peak, previous[2])) if previous else (seconds, cpu, peak)

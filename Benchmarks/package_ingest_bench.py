@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from child_process import run  # noqa: E402
+from child_process import keep_best, run  # noqa: E402
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,8 +145,7 @@ def main() -> None:
                     shutil.rmtree(out)
                 seconds, cpu, peak = run(command)
                 print(f"round {round_index + 1}: {name}: {seconds:.2f} s, CPU {cpu:.2f} s, peak {peak / 2**20:.0f} MiB", file=sys.stderr)
-                previous = best.get(name)
-                best[name] = (min(seconds, previous[0]), min(cpu, previous[1]), max(peak, previous[2])) if previous else (seconds, cpu, peak)
+                keep_best(best, name, (seconds, cpu, peak))
         load_after = os.getloadavg()
         verdict = check(work / "src", ours, theirs, args.images)
         mifa_time, mifa_cpu, _ = best[next(iter(tools))]

@@ -109,6 +109,23 @@ public enum AnyNDArray: Sendable, Equatable {
         apply { $0 as? NDArray<Element> }
     }
 
+    /// The array in row-major (C) order; itself when it already is.
+    public var rowMajor: AnyNDArray {
+        switch self {
+        case .bool(let a): .bool(a.reordered(.rowMajor))
+        case .int8(let a): .int8(a.reordered(.rowMajor))
+        case .int16(let a): .int16(a.reordered(.rowMajor))
+        case .int32(let a): .int32(a.reordered(.rowMajor))
+        case .int64(let a): .int64(a.reordered(.rowMajor))
+        case .uint8(let a): .uint8(a.reordered(.rowMajor))
+        case .uint16(let a): .uint16(a.reordered(.rowMajor))
+        case .uint32(let a): .uint32(a.reordered(.rowMajor))
+        case .uint64(let a): .uint64(a.reordered(.rowMajor))
+        case .float32(let a): .float32(a.reordered(.rowMajor))
+        case .float64(let a): .float64(a.reordered(.rowMajor))
+        }
+    }
+
     /// Calls `body` with the elements' bytes in native byte order and the array's own ``order``, without copying.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch self {

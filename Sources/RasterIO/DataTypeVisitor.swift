@@ -31,25 +31,6 @@ extension DataType {
 }
 
 extension AnyNDArray {
-    /// The array in row-major order (itself when it already is).
-    var rowMajor: AnyNDArray {
-        switch self {
-        case .bool(let a): .bool(a.reordered(.rowMajor))
-        case .int8(let a): .int8(a.reordered(.rowMajor))
-        case .int16(let a): .int16(a.reordered(.rowMajor))
-        case .int32(let a): .int32(a.reordered(.rowMajor))
-        case .int64(let a): .int64(a.reordered(.rowMajor))
-        case .uint8(let a): .uint8(a.reordered(.rowMajor))
-        case .uint16(let a): .uint16(a.reordered(.rowMajor))
-        case .uint32(let a): .uint32(a.reordered(.rowMajor))
-        case .uint64(let a): .uint64(a.reordered(.rowMajor))
-        case .float32(let a): .float32(a.reordered(.rowMajor))
-        case .float64(let a): .float64(a.reordered(.rowMajor))
-        }
-    }
-}
-
-extension AnyNDArray {
     /// An array decoded from dense bytes in `order` and `endianness`; booleans are normalised
     /// (any non-zero byte is `true`), so no byte pattern can make an invalid `Bool`.
     /// - Throws: ``MIFACore/CoreError`` `.shapeMismatch` when the byte count does not fit the shape.

@@ -104,7 +104,7 @@ public enum MaskFiles {
         let leading = Array(shape.dropLast(2))
         let (height, width) = (shape[shape.count - 2], shape[shape.count - 1])
         let planeCount = leading.reduce(1, *)
-        let array = image.array.apply { $0.order } == .rowMajor ? image.array : reordered(image.array)
+        let array = image.array.rowMajor
         var result: [(AnyNDArray, String?, Int?)] = []
         for index in 0..<planeCount {
             var rest = index
@@ -119,22 +119,6 @@ public enum MaskFiles {
             result.append((try slice(array, plane: index, height: height, width: width), parts.joined(separator: "-"), frame))
         }
         return result
-    }
-
-    private static func reordered(_ array: AnyNDArray) -> AnyNDArray {
-        switch array {
-        case .bool(let a): .bool(a.reordered(.rowMajor))
-        case .int8(let a): .int8(a.reordered(.rowMajor))
-        case .int16(let a): .int16(a.reordered(.rowMajor))
-        case .int32(let a): .int32(a.reordered(.rowMajor))
-        case .int64(let a): .int64(a.reordered(.rowMajor))
-        case .uint8(let a): .uint8(a.reordered(.rowMajor))
-        case .uint16(let a): .uint16(a.reordered(.rowMajor))
-        case .uint32(let a): .uint32(a.reordered(.rowMajor))
-        case .uint64(let a): .uint64(a.reordered(.rowMajor))
-        case .float32(let a): .float32(a.reordered(.rowMajor))
-        case .float64(let a): .float64(a.reordered(.rowMajor))
-        }
     }
 
     /// Plane `plane` of a row-major array whose last two axes are `height` × `width`.

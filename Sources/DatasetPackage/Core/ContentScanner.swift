@@ -70,25 +70,25 @@ public struct ContentScanner: Sendable {
     /// Hashes package-relative `paths` under `root`, one result per path in the same order: the
     /// entry, or the error reading that file (an audit reports each unreadable file instead of stopping).
     public func hashEach(_ paths: [String], in root: String, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
-        let results = ResultSlots<ManifestEntry>(count: paths.count)
-        let next = ResultSlots<Int>(count: 1)
+        let state = LockedState((next: 0, results: [Result<ManifestEntry, PackageError>?](repeating: nil, count: paths.count)))
         let workers = min(concurrency, max(1, paths.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = next.takeNextIndex(limit: paths.count) {
-                do {
+            while let index = state.withLock({ state -> Int? in
+                guard state.next < paths.count else { return nil }
+                state.next += 1
+                return state.next - 1
+            }) {
+                let result = Result {
                     let (digest, bytes) = try PackageFileSystem.digest(of: "\(root)/\(paths[index])")
-                    results.set(index, .success(ManifestEntry(sha256: digest, bytes: bytes)))
-                    progress?(bytes)
-                } catch {
-                    results.set(index, .failure(error))
+                    return ManifestEntry(sha256: digest, bytes: bytes)
+                }.mapError { error in
+                    error as? PackageError ?? PackageError(.io, "cannot read '\(paths[index])': \(error)", context: ErrorContext(file: paths[index]))
                 }
+                if case .success(let entry) = result { progress?(entry.bytes) }
+                state.withLock { $0.results[index] = result }
             }
         }
-        return paths.indices.map { index in
-            Result { try results.get(index) }.mapError { error in
-                error as? PackageError ?? PackageError(.io, "cannot read '\(paths[index])': \(error)", context: ErrorContext(file: paths[index]))
-            }
-        }
+        return state.withLock { $0.results.map { $0! } }
     }
 
     /// Lists and hashes the content of the tree at `root`.
@@ -100,36 +100,5 @@ public struct ContentScanner: Sendable {
             throw PackageError(.invalidInput, "'\(first)' is a symbolic link or special file; a package holds regular files only", context: ErrorContext(file: "\(root)/\(first)"))
         }
         return FileList(files: try hash(listing.files, in: root, progress: progress))
-    }
-}
-
-/// Results written by several threads into distinct slots, plus a shared work counter.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<Value, any Error>?]
-    private var counter = 0
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<Value, any Error>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func get(_ index: Int) throws -> Value {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let result = slots[index] else { preconditionFailure("slot \(index) was never filled") }
-        return try result.get()
-    }
-
-    /// The next index to work on, or `nil` when all `limit` are taken.
-    func takeNextIndex(limit: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard counter < limit else { return nil }
-        counter += 1
-        return counter - 1
     }
 }

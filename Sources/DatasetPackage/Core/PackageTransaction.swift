@@ -170,7 +170,7 @@ public struct PackageTransaction: ~Copyable {
         var folder = PackageFileSystem.parent(of: relative)
         while folder.hasPrefix(PackageLayout.images + "/") || folder.hasPrefix(PackageLayout.annotations + "/") {
             let absolute = package.path(folder)
-            guard PackageFileSystem.kind(of: absolute) == .directory, (try? PackageFileSystem.walk(absolute))?.isEmpty == true else { return }
+            guard PackageFileSystem.kind(of: absolute) == .directory, (try? PackageFileSystem.walkTopLevel(absolute))?.isEmpty == true else { return }
             try PackageFileSystem.remove(absolute)
             folder = PackageFileSystem.parent(of: folder)
         }
