@@ -26,7 +26,9 @@ def test_demo_runs_and_keeps_its_files(mifa, tmp_path):
     credited = {a.get("orcid_id") for a in record["credited_annotators"]}
     assert "0000-0002-7182-8185" in credited and len(credited) == 4
     with zipfile.ZipFile(out / "nuclei.mifa.zip") as archive:
-        assert "zarr.json" in archive.namelist() or any(n.endswith("/zarr.json") for n in archive.namelist())
+        names = set(archive.namelist())
+    assert {"zarr.json", "mifa.json", "manifest.json", "versions/1.1.json"} <= names
+    assert set(manifest["files"]) <= names
     croissant = json.loads((out / "nuclei.croissant.json").read_text())
     assert croissant["@type"] in ("sc:Dataset", "Dataset")
 
