@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
@@ -56,7 +57,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
-        .target(name: "BatchLoader", dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage"], swiftSettings: strict),
+        .target(
+            name: "BatchLoader",
+            dependencies: [
+                "MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "mifa",
             dependencies: [

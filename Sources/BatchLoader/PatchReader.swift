@@ -46,6 +46,7 @@ struct PatchReader: Sendable {
             if isCancelled() { throw BatchLoaderError(.cancelled, "the loader was cancelled") }
             budget.waitBriefly()
         }
+        let started = ThreadCPUClock.nanoseconds()
         let elements: AnyNDArray
         do {
             elements = try array.read(region, reusing: buffer.take() ?? AnyNDArray(zeros: type, shape: region.shape))
@@ -56,7 +57,7 @@ struct PatchReader: Sendable {
                                    underlying: error)
         }
         counters.chunksDecoded.add(1, ordering: .relaxed)
-        return DecodedChunk(elements: elements, pool: buffers)
+        return DecodedChunk(elements: elements, cost: Double(ThreadCPUClock.nanoseconds() - started), pool: buffers)
     }
 
     /// Copies the box of `request` (channel `channel`, if the array has a c axis) from `array` into
