@@ -24,7 +24,8 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     public var workers: Int
     /// At most this many batches are in flight or ready ahead of the consumer.
     public var prefetch: Int
-    /// The most bytes the loader holds at once: decoded chunks and batch buffers.
+    /// The most bytes the loader holds at once: decoded chunks and batch buffers. What the batch
+    /// buffers (`(prefetch + 1) × batch`) and one chunk per worker leave is the decoded-chunk cache.
     public var memoryBudget: Int
     /// The element type of batch images.
     public var imageType: ImageType

@@ -49,7 +49,12 @@ struct PatchReader: Sendable {
         let started = ThreadCPUClock.nanoseconds()
         let elements: AnyNDArray
         do {
-            elements = try array.read(region, reusing: buffer.take() ?? AnyNDArray(zeros: type, shape: region.shape))
+            // A recycled buffer, or a fresh one the decode writes without a zero-filling pass first.
+            if let buffer = buffer.take() {
+                elements = try array.read(region, reusing: buffer)
+            } else {
+                elements = try array.read(region, concurrency: 1)
+            }
         } catch {
             budget.release(size)
             throw BatchLoaderError(.chunkFailed, "chunk \(index) could not be read or decoded",
