@@ -79,3 +79,51 @@ import Testing
         #expect(JSONPointer(codingPath: [JSONCodingKey("x"), JSONCodingKey(intValue: 3)]).description == "/x/3")
     }
 }
+
+/// Equality and hashing of numbers agree however a value is spelled (random values, several
+/// spellings each), including the fast path for plain integers.
+@Suite struct JSONNumberSpellingTests {
+    private static func spellings(_ value: Int64) -> [String] {
+        var out = [String(value)]
+        let sign = value < 0 ? "-" : ""
+        let magnitude = String(value.magnitude)
+        out.append("\(sign)\(magnitude).0")
+        out.append("\(sign)\(magnitude)e0")
+        if value != 0 { out.append("\(sign)\(magnitude)0e-1") }  // "00e-1" is not JSON
+        if magnitude.hasSuffix("0"), magnitude.count > 1 {
+            out.append("\(sign)\(magnitude.dropLast())e1")
+            out.append("\(sign)\(magnitude.dropLast()).0E+1")
+        }
+        if magnitude.count > 1 {
+            let head = magnitude.prefix(1), tail = magnitude.dropFirst()
+            out.append("\(sign)\(head).\(tail)e\(tail.count)")
+        }
+        return out
+    }
+
+    @Test func everySpellingOfAnIntegerIsEqualAndHashesAlike() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Int64] = [0, -1, 1, 10, 100, -100, Int64.max, Int64.min + 1, 999_999_999_999_999_999]
+        for _ in 0..<300 {
+            let digits = Int.random(in: 1...19, using: &generator)
+            let bound = digits >= 19 ? Int64.max : (0..<digits).reduce(Int64(1)) { power, _ in power * 10 }
+            values.append(Int64.random(in: -bound...bound, using: &generator))
+        }
+        for value in values {
+            let numbers = Self.spellings(value).compactMap(JSONNumber.init(literal:))
+            #expect(numbers.count == Self.spellings(value).count)
+            for number in numbers {
+                #expect(number.int64Value == value, "\(number.literal)")
+                #expect(number == numbers[0], "\(number.literal) vs \(numbers[0].literal)")
+                #expect(number.hashValue == numbers[0].hashValue, "\(number.literal) vs \(numbers[0].literal)")
+            }
+            let other = JSONNumber(literal: String(value &+ 1))!
+            #expect(other != numbers[0])
+        }
+        #expect(JSONNumber(literal: "-0")!.hashValue == JSONNumber(literal: "0.0")!.hashValue)
+        #expect(JSONNumber(literal: "1.5")! == JSONNumber(literal: "15e-1")!)
+        #expect(JSONNumber(literal: "1.5")!.hashValue == JSONNumber(literal: "15e-1")!.hashValue)
+        #expect(JSONNumber(literal: "12345678901234567890123")! == JSONNumber(literal: "1.2345678901234567890123e22")!)
+        #expect(JSONNumber(literal: "12345678901234567890123")!.hashValue == JSONNumber(literal: "1.2345678901234567890123e22")!.hashValue)
+    }
+}

@@ -42,8 +42,18 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// The value as `Int64` if it is an integer in range (`1e2` gives 100; `1.5` gives `nil`).
     public var int64Value: Int64? {
+        if let plain = plainInteger { return plain }
         guard let digits = integerDigits else { return nil }
         return Int64(digits)
+    }
+
+    /// The value of a literal written as a plain integer (`-?[0-9]+`) that fits `Int64`, the
+    /// common case, read without normalising; `nil` for any other literal.
+    private var plainInteger: Int64? {
+        var utf8 = literal.utf8[...]
+        if utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+        guard !utf8.isEmpty, utf8.count <= 18, utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
+        return Int64(literal)
     }
 
     /// The value as `UInt64` if it is a non-negative integer in range.
@@ -139,6 +149,7 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// Equal when both literals denote the same decimal value.
     public static func == (lhs: JSONNumber, rhs: JSONNumber) -> Bool {
         if lhs.literal == rhs.literal { return true }
+        if let a = lhs.plainInteger, let b = rhs.plainInteger { return a == b }
         let (a, b) = (lhs.normalized, rhs.normalized)
         guard let ea = a.exponent, let eb = b.exponent else { return false }
         return a.negative == b.negative && a.digits == b.digits && ea == eb
@@ -146,6 +157,11 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// Hashes the decimal value, consistently with `==`.
     public func hash(into hasher: inout Hasher) {
+        // Integers in range hash as their value, however written (`100`, `1e2`, `100.0`).
+        if let integer = int64Value {
+            hasher.combine(integer)
+            return
+        }
         let value = normalized
         if let exponent = value.exponent {
             hasher.combine(value.negative)
