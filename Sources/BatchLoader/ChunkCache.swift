@@ -90,7 +90,8 @@ final class ChunkCache: Sendable {
     private struct Entry {
         var chunk: DecodedChunk
         var frequency: Double
-        var stamp: Int
+        var priority = 0.0
+        var stamp = 0
     }
 
     /// A priority in the heap; stale when its chunk has a newer stamp or is gone.
@@ -118,14 +119,11 @@ final class ChunkCache: Sendable {
         mutating func push(_ id: ChunkID, _ entry: inout Entry) {
             clock += 1
             entry.stamp = clock
-            let perByte = entry.chunk.cost / Double(max(1, entry.chunk.byteCount))
-            heap.insert(Node(priority: inflation + entry.frequency * perByte, stamp: clock, id: id))
+            entry.priority = inflation + entry.frequency * entry.chunk.cost / Double(max(1, entry.chunk.byteCount))
+            heap.insert(Node(priority: entry.priority, stamp: clock, id: id))
             entries[id] = entry
             if heap.count > 4 * entries.count + 1024 {  // drop stale nodes
-                heap = Heap(entries.map { key, value in
-                    Node(priority: inflation + value.frequency * value.chunk.cost / Double(max(1, value.chunk.byteCount)),
-                         stamp: value.stamp, id: key)
-                })
+                heap = Heap(entries.map { Node(priority: $0.value.priority, stamp: $0.value.stamp, id: $0.key) })
             }
         }
 
@@ -186,7 +184,7 @@ final class ChunkCache: Sendable {
         var evicted: [DecodedChunk] = []
         state.withLock { s in
             if s.entries[id] != nil { return }
-            var entry = Entry(chunk: chunk, frequency: 1, stamp: 0)
+            var entry = Entry(chunk: chunk, frequency: 1)
             s.push(id, &entry)
             s.bytes += chunk.byteCount
             while s.bytes > capacity, let old = s.popLowest() { evicted.append(old) }
