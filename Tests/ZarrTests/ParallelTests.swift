@@ -18,6 +18,30 @@ import Testing
         }
     }
 
+    @Test(arguments: [1, 2, 3]) func grainsTakeConsecutiveTasksAndCoverAll(_ concurrency: Int) throws {
+        for (count, grain) in [(1, 4), (7, 3), (256, 16), (300, 16), (5, 1)] {
+            let seen = LockedState([Int](repeating: 0, count: count))
+            let threadOf = LockedState([ObjectIdentifier?](repeating: nil, count: count))
+            try Parallel.forEach(count, grain: grain, concurrency: concurrency) { i, _ in
+                seen.withLock { $0[i] += 1 }
+                threadOf.withLock { $0[i] = ObjectIdentifier(Thread.current) }
+            }
+            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count), "count \(count) grain \(grain)")
+            let threads = threadOf.withLock { $0 }
+            for start in stride(from: 0, to: count, by: grain) {
+                let block = threads[start..<Swift.min(start + grain, count)]
+                #expect(Set(block).count == 1, "tasks \(start)... of grain \(grain) ran on one thread")
+            }
+        }
+    }
+
+    @Test func rowGrainNeedsTwoRowsPerThread() {
+        #expect(Parallel.rowGrain(count: 256, rowLength: 16, concurrency: 2) == 16)
+        #expect(Parallel.rowGrain(count: 48, rowLength: 16, concurrency: 2) == 1)
+        #expect(Parallel.rowGrain(count: 4, rowLength: 2, concurrency: 2) == 1)
+        #expect(Parallel.rowGrain(count: 16, rowLength: 1, concurrency: 1) == 1)
+    }
+
     @Test func theFirstErrorIsRethrownAndLaterTasksAreSkipped() {
         struct Failure: Error { let index: Int }
         let ran = Atomic<Int>(0)

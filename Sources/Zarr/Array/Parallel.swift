@@ -13,21 +13,27 @@ import Synchronization
 /// (`DispatchQueue.concurrentPerform` waits for every worker it starts). Each thread owns a scratch
 /// buffer that it reuses from task to task. After the first error the remaining tasks are skipped
 /// and the error is rethrown.
+///
+/// With a `grain` above one, a thread takes that many consecutive indices at a time: the array
+/// reads use it to give each thread whole rows of chunks, so that the output memory a thread
+/// first touches (and the kernel zeroes for it) is the memory that thread fills.
 enum Parallel {
     /// The default budget: the machine's active processor count.
     static var defaultConcurrency: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Calls `body(i, &scratch)` for every `i` in `0..<count`, at most `concurrency` at a time.
+    /// Calls `body(i, &scratch)` for every `i` in `0..<count`, at most `concurrency` at a time,
+    /// each thread taking `grain` consecutive indices at once.
     /// - Throws: the first error a task throws.
-    static func forEach(_ count: Int, concurrency: Int?, _ body: @Sendable (Int, inout [UInt8]) throws -> Void) throws {
+    static func forEach(_ count: Int, grain: Int = 1, concurrency: Int?, _ body: @Sendable (Int, inout [UInt8]) throws -> Void) throws {
         guard count > 0 else { return }
-        let workers = Swift.min(Swift.max(concurrency ?? defaultConcurrency, 1), count)
+        let grain = Swift.max(grain, 1)
+        let workers = Swift.min(Swift.max(concurrency ?? defaultConcurrency, 1), (count + grain - 1) / grain)
         if workers == 1 {
             var scratch: [UInt8] = []
             for i in 0..<count { try body(i, &scratch) }
             return
         }
-        let run = Run(count: count)
+        let run = Run(count: count, grain: grain)
         withoutActuallyEscaping(body) { escapable in
             run.body = escapable
             for _ in 1..<workers {
@@ -49,6 +55,15 @@ enum Parallel {
         scratch = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
+    /// The grain for `count` tasks laid out in rows of `rowLength` (chunks in C order, a row along
+    /// the last axis): whole rows when there are at least two rows per thread, so the threads stay
+    /// balanced, single tasks otherwise.
+    static func rowGrain(count: Int, rowLength: Int, concurrency: Int?) -> Int {
+        let workers = Swift.max(concurrency ?? defaultConcurrency, 1)
+        guard rowLength > 1, count / rowLength >= 2 * workers else { return 1 }
+        return rowLength
+    }
+
     /// One parallel run: the task counter, the count of finished tasks, the first error.
     ///
     /// Safety (`@unchecked Sendable`): `body` is set before any helper is dispatched and cleared
@@ -56,6 +71,7 @@ enum Parallel {
     /// returned; helpers read it only after taking a valid index.
     private final class Run: @unchecked Sendable {
         let count: Int
+        let grain: Int
         let next = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
@@ -63,8 +79,9 @@ enum Parallel {
         let done = DispatchSemaphore(value: 0)
         var body: (@Sendable (Int, inout [UInt8]) throws -> Void)?
 
-        init(count: Int) {
+        init(count: Int, grain: Int) {
             self.count = count
+            self.grain = grain
         }
 
         /// Runs task `i`; not inlined, so that the reference to `body` taken here is released
@@ -74,13 +91,15 @@ enum Parallel {
             try body!(i, &scratch)
         }
 
-        /// Takes and runs tasks until none is left; whoever finishes the last one signals `done`.
+        /// Takes and runs `grain` tasks at a time until none is left; whoever finishes the last one
+        /// signals `done`.
         func work() {
             var scratch: [UInt8] = []
             while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < count else { return }
-                if !failed.load(ordering: .acquiring) {
+                let first = next.wrappingAdd(grain, ordering: .relaxed).oldValue
+                guard first < count else { return }
+                let taken = first..<Swift.min(first + grain, count)
+                for i in taken where !failed.load(ordering: .acquiring) {
                     do {
                         try call(i, &scratch)
                     } catch {
@@ -88,7 +107,7 @@ enum Parallel {
                         failed.store(true, ordering: .releasing)
                     }
                 }
-                if finished.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue == count - 1 {
+                if finished.wrappingAdd(taken.count, ordering: .acquiringAndReleasing).oldValue + taken.count == count {
                     done.signal()
                 }
             }
