@@ -67,7 +67,8 @@ extension ZarrArray {
             try chain.decode(encoded, into: chunk)
             let sourceOffset = GridIndex.offset(zip(lower, chunkOrigin).map(-), chain.layoutStrides) * elementSize
             StridedCopy.copy(from: chunk.baseAddress! + sourceOffset, sourceStrides: chain.layoutStrides, to: target,
-                             destinationStrides: strides, extent: extent, elementSize: elementSize)
+                             destinationStrides: strides, extent: extent, elementSize: elementSize,
+                             coldDestination: destination.count >= StridedCopy.coldDestinationBytes)
         }
     }
 
