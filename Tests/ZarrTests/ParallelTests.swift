@@ -18,28 +18,22 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2, 3]) func grainsTakeConsecutiveTasksAndCoverAll(_ concurrency: Int) throws {
-        for (count, grain) in [(1, 4), (7, 3), (256, 16), (300, 16), (5, 1)] {
+    @Test(arguments: [1, 2, 3]) func rowsOfTasksRunExactlyOnce(_ concurrency: Int) throws {
+        for (count, rowLength) in [(1, 4), (7, 3), (256, 16), (300, 16), (5, 1)] {
             let seen = LockedState([Int](repeating: 0, count: count))
-            let threadOf = LockedState([ObjectIdentifier?](repeating: nil, count: count))
-            try Parallel.forEach(count, grain: grain, concurrency: concurrency) { i, _ in
+            try Parallel.forEach(count, rowLength: rowLength, concurrency: concurrency) { i, _ in
                 seen.withLock { $0[i] += 1 }
-                threadOf.withLock { $0[i] = ObjectIdentifier(Thread.current) }
             }
-            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count), "count \(count) grain \(grain)")
-            let threads = threadOf.withLock { $0 }
-            for start in stride(from: 0, to: count, by: grain) {
-                let block = threads[start..<Swift.min(start + grain, count)]
-                #expect(Set(block).count == 1, "tasks \(start)... of grain \(grain) ran on one thread")
-            }
+            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count), "count \(count) rows of \(rowLength)")
         }
     }
 
-    @Test func rowGrainNeedsTwoRowsPerThread() {
-        #expect(Parallel.rowGrain(count: 256, rowLength: 16, concurrency: 2) == 16)
-        #expect(Parallel.rowGrain(count: 48, rowLength: 16, concurrency: 2) == 1)
-        #expect(Parallel.rowGrain(count: 4, rowLength: 2, concurrency: 2) == 1)
-        #expect(Parallel.rowGrain(count: 16, rowLength: 1, concurrency: 1) == 1)
+    @Test func segmentsAreContiguousAndCutAtRows() {
+        #expect(Parallel.segments(256, rowLength: 16, workers: 2) == [0..<128, 128..<256])
+        #expect(Parallel.segments(48, rowLength: 16, workers: 2) == [0..<16, 16..<48])
+        #expect(Parallel.segments(16, rowLength: 4, workers: 3) == [0..<4, 4..<8, 8..<16])
+        #expect(Parallel.segments(4, rowLength: 2, workers: 3) == [0..<1, 1..<2, 2..<4])
+        #expect(Parallel.segments(5, rowLength: 1, workers: 2) == [0..<2, 2..<5])
     }
 
     @Test func theFirstErrorIsRethrownAndLaterTasksAreSkipped() {

@@ -4,8 +4,8 @@ extension ZarrArray {
     /// Reads `region` into a raw destination whose element `i` of the region sits at
     /// `sum(i[a] * strides[a])` elements from `destination.base`, in native byte order.
     ///
-    /// Chunks are fetched and decoded in parallel (at most `concurrency` at once, a thread taking
-    /// whole rows of chunks when there are enough rows); each decodes straight into the destination
+    /// Chunks are fetched and decoded in parallel (at most `concurrency` at once, each thread
+    /// starting on its own rows of chunks); each decodes straight into the destination
     /// when it lies wholly inside the region with a matching dense layout, otherwise into the
     /// worker's scratch buffer and is then copied. Missing chunks become the fill value. Sharded
     /// arrays read each shard's index, then only the inner chunks the region needs, fetching
@@ -19,8 +19,7 @@ extension ZarrArray {
         }
         let chunks = Self.chunkIndices(of: region, chunkShape: metadata.chunkShape)
         let chunkShape = metadata.chunkShape
-        let grain = Parallel.rowGrain(count: chunks.count, rowLength: chunks.counts.last ?? 1, concurrency: concurrency)
-        try Parallel.forEach(chunks.count, grain: grain, concurrency: concurrency) { i, scratch in
+        try Parallel.forEach(chunks.count, rowLength: chunks.counts.last ?? 1, concurrency: concurrency) { i, scratch in
             let index = chunks[i]
             let key = chunkKey(index)
             do {

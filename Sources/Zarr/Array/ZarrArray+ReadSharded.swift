@@ -61,12 +61,11 @@ extension ZarrArray {
                 // Enough reads to keep every worker busy: each fetches a group and decodes its inner
                 // chunks at once, so only one group per worker is in memory (fresh memory for all
                 // groups at once costs more in page faults than it saves). With one read per shard,
-                // a worker takes whole rows of shards.
+                // each worker starts on its own rows of shards.
                 var byGroup = [[InnerChunkRead]](repeating: [], count: reads.count)
                 for chunk in chunks { byGroup[chunk.group].append(chunk) }
                 let groups = byGroup
-                let grain = oneReadPerShard ? Parallel.rowGrain(count: reads.count, rowLength: rowLength, concurrency: concurrency) : 1
-                try Parallel.forEach(reads.count, grain: grain, concurrency: concurrency) { g, scratch in
+                try Parallel.forEach(reads.count, rowLength: oneReadPerShard ? rowLength : 1, concurrency: concurrency) { g, scratch in
                     let bytes = try fetch(reads[g])
                     for chunk in groups[g] {
                         try decode(chunk, from: bytes, read: reads[g], sharding: sharding, region: region,
