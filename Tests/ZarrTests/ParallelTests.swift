@@ -30,10 +30,11 @@ import Testing
 
     @Test func segmentsAreContiguousAndCutAtRows() {
         #expect(Parallel.segments(256, rowLength: 16, workers: 2) == [0..<128, 128..<256])
-        #expect(Parallel.segments(48, rowLength: 16, workers: 2) == [0..<16, 16..<48])
-        #expect(Parallel.segments(16, rowLength: 4, workers: 3) == [0..<4, 4..<8, 8..<16])
-        #expect(Parallel.segments(4, rowLength: 2, workers: 3) == [0..<1, 1..<2, 2..<4])
-        #expect(Parallel.segments(5, rowLength: 1, workers: 2) == [0..<2, 2..<5])
+        #expect(Parallel.segments(48, rowLength: 16, workers: 2) == [0..<32, 32..<48])
+        #expect(Parallel.segments(16, rowLength: 4, workers: 3) == [0..<8, 8..<12, 12..<16])
+        #expect(Parallel.segments(4, rowLength: 2, workers: 3) == [0..<2, 2..<3, 3..<4])
+        #expect(Parallel.segments(5, rowLength: 1, workers: 2) == [0..<3, 3..<5])
+        #expect(Parallel.segments(20, rowLength: 8, workers: 2) == [0..<16, 16..<20])
     }
 
     @Test func theFirstErrorIsRethrownAndLaterTasksAreSkipped() {

@@ -52,7 +52,8 @@ enum Parallel {
     static func segments(_ count: Int, rowLength: Int, workers: Int) -> [Range<Int>] {
         let unit = rowLength > 1 && count / rowLength >= workers ? rowLength : 1
         let units = (count + unit - 1) / unit
-        let bounds = (0...workers).map { Swift.min(count, (units * $0 / workers) * unit) }
+        let (share, extra) = units.quotientAndRemainder(dividingBy: workers)
+        let bounds = (0...workers).map { Swift.min(count, ($0 * share + Swift.min($0, extra)) * unit) }
         return (0..<workers).map { bounds[$0]..<bounds[$0 + 1] }
     }
 
