@@ -40,10 +40,12 @@ let package = Package(
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CTIFF", pkgConfig: "libtiff-4", apt: "libtiff-dev"),
+        // The one C target of our own: the compiler's prefetch hint (see Sources/CPrefetch).
+        .target(name: "CPrefetch"),
 
         .target(name: "MIFACore", swiftSettings: strict),
         .target(name: "RasterIO", dependencies: ["MIFACore", "CPNG", "CTIFF"], swiftSettings: strict),
-        .target(name: "Zarr", dependencies: ["MIFACore", "CZstd", "CBlosc", "CZlib"], swiftSettings: strict),
+        .target(name: "Zarr", dependencies: ["MIFACore", "CZstd", "CBlosc", "CZlib", "CPrefetch"], swiftSettings: strict),
         .target(name: "OMEZarr", dependencies: ["MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .target(
             name: "MIFAModel",

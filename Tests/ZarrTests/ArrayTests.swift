@@ -212,6 +212,22 @@ final class RecordingStore: ZarrStore {
         #expect(throws: ZarrError.self) { try array.read(UInt32.self, region: Region([0..<7, 0..<1])) }
     }
 
+    /// Results of 8 MiB and more take the cold-destination copy (whole rows of chunks per thread,
+    /// prefetching); partial edge chunks and both memory orders must still land exactly.
+    @Test(arguments: [MemoryOrder.rowMajor, .columnMajor]) func largeReadsMatchTheWrittenData(_ order: MemoryOrder) throws {
+        let shape = [2050, 2100]
+        let store = MemoryStore()
+        let array = try ZarrArray.create(store, metadata: try ArrayMetadata(shape: shape, dataType: .uint16, chunkShape: [256, 320],
+                                                                            codecs: [TestCodecs.bytes()]))
+        var data = NDArray<UInt16>(shape: shape)
+        for i in data.elements.indices { data.elements[i] = UInt16(truncatingIfNeeded: i &* 40503) }
+        try array.write(data, concurrency: 2)
+        let read = try array.read(UInt16.self, order: order, concurrency: 2)
+        #expect(read.count * 2 >= StridedCopy.coldDestinationBytes)
+        #expect(read.order == order)
+        #expect(read == data)
+    }
+
     @Test func zeroDimensionalAndEmptyArrays() throws {
         let store = MemoryStore()
         let scalar = try ZarrArray.create(store, path: "s", metadata: try ArrayMetadata(shape: [], dataType: .float64, chunkShape: [],

@@ -18,6 +18,25 @@ import Testing
         }
     }
 
+    @Test(arguments: [1, 2, 3]) func rowsOfTasksRunExactlyOnce(_ concurrency: Int) throws {
+        for (count, rowLength) in [(1, 4), (7, 3), (256, 16), (300, 16), (5, 1)] {
+            let seen = LockedState([Int](repeating: 0, count: count))
+            try Parallel.forEach(count, rowLength: rowLength, concurrency: concurrency) { i, _ in
+                seen.withLock { $0[i] += 1 }
+            }
+            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count), "count \(count) rows of \(rowLength)")
+        }
+    }
+
+    @Test func segmentsAreContiguousAndCutAtRows() {
+        #expect(Parallel.segments(256, rowLength: 16, workers: 2) == [0..<128, 128..<256])
+        #expect(Parallel.segments(48, rowLength: 16, workers: 2) == [0..<32, 32..<48])
+        #expect(Parallel.segments(16, rowLength: 4, workers: 3) == [0..<8, 8..<12, 12..<16])
+        #expect(Parallel.segments(4, rowLength: 2, workers: 3) == [0..<2, 2..<3, 3..<4])
+        #expect(Parallel.segments(5, rowLength: 1, workers: 2) == [0..<3, 3..<5])
+        #expect(Parallel.segments(20, rowLength: 8, workers: 2) == [0..<16, 16..<20])
+    }
+
     @Test func theFirstErrorIsRethrownAndLaterTasksAreSkipped() {
         struct Failure: Error { let index: Int }
         let ran = Atomic<Int>(0)

@@ -5,11 +5,15 @@ import Synchronization
 
 /// Runs independent tasks on a bounded number of threads: the caller's concurrency budget.
 ///
-/// The calling thread works through the tasks itself, taking the next task index from an atomic
-/// counter; up to `budget - 1` helpers on the global dispatch queue take indices from the same
-/// counter as soon as they start, so uneven tasks balance out. The caller then waits only for tasks
-/// a helper has already taken, never for a helper that has not started yet: on a busy machine,
-/// where a woken thread may wait milliseconds for a core, a small read does not stall on it
+/// The tasks are split into one contiguous segment per thread (at row boundaries when the caller
+/// says the tasks come in rows, such as the chunks of a region in C order). Each thread takes the
+/// tasks of its own segment one at a time from the front, so the output memory a thread first
+/// touches (and the kernel zeroes for it) is the memory that thread fills; a thread whose segment
+/// is empty takes tasks one at a time from the back of the segment with the most tasks left. The
+/// calling thread is one of the threads; up to `budget - 1` helpers on the global dispatch queue
+/// join as soon as they start. The caller then waits only for tasks a helper has already taken,
+/// never for a helper that has not started yet: on a busy machine, where a woken thread may wait
+/// milliseconds for a core, the caller takes the late helper's tasks itself
 /// (`DispatchQueue.concurrentPerform` waits for every worker it starts). Each thread owns a scratch
 /// buffer that it reuses from task to task. After the first error the remaining tasks are skipped
 /// and the error is rethrown.
@@ -17,9 +21,10 @@ enum Parallel {
     /// The default budget: the machine's active processor count.
     static var defaultConcurrency: Int { ProcessInfo.processInfo.activeProcessorCount }
 
-    /// Calls `body(i, &scratch)` for every `i` in `0..<count`, at most `concurrency` at a time.
+    /// Calls `body(i, &scratch)` for every `i` in `0..<count`, at most `concurrency` at a time;
+    /// segments start at multiples of `rowLength` when there are at least as many rows as threads.
     /// - Throws: the first error a task throws.
-    static func forEach(_ count: Int, concurrency: Int?, _ body: @Sendable (Int, inout [UInt8]) throws -> Void) throws {
+    static func forEach(_ count: Int, rowLength: Int = 1, concurrency: Int?, _ body: @Sendable (Int, inout [UInt8]) throws -> Void) throws {
         guard count > 0 else { return }
         let workers = Swift.min(Swift.max(concurrency ?? defaultConcurrency, 1), count)
         if workers == 1 {
@@ -27,19 +32,29 @@ enum Parallel {
             for i in 0..<count { try body(i, &scratch) }
             return
         }
-        let run = Run(count: count)
+        let run = Run(segments: segments(count, rowLength: rowLength, workers: workers))
         withoutActuallyEscaping(body) { escapable in
             run.body = escapable
-            for _ in 1..<workers {
-                DispatchQueue.global().async { run.work() }
+            for worker in 1..<workers {
+                DispatchQueue.global().async { run.work(worker) }
             }
-            run.work()
+            run.work(0)
             // Every index has been taken; wait until the last task taken finishes. Helpers that
             // start later find no index left and never touch `body`.
             run.done.wait()
             run.body = nil
         }
         if let error = run.error.withLock({ $0 }) { throw error }
+    }
+
+    /// `0..<count` cut into `workers` contiguous, nearly equal segments, cut at multiples of
+    /// `rowLength` when there are at least `workers` rows.
+    static func segments(_ count: Int, rowLength: Int, workers: Int) -> [Range<Int>] {
+        let unit = rowLength > 1 && count / rowLength >= workers ? rowLength : 1
+        let units = (count + unit - 1) / unit
+        let (share, extra) = units.quotientAndRemainder(dividingBy: workers)
+        let bounds = (0...workers).map { Swift.min(count, ($0 * share + Swift.min($0, extra)) * unit) }
+        return (0..<workers).map { bounds[$0]..<bounds[$0 + 1] }
     }
 
     /// Grows a worker's scratch buffer to at least `count` bytes without a zero-filling pass: its
@@ -49,22 +64,37 @@ enum Parallel {
         scratch = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
-    /// One parallel run: the task counter, the count of finished tasks, the first error.
+    /// One parallel run: the segments left, the count of finished tasks, the first error.
     ///
     /// Safety (`@unchecked Sendable`): `body` is set before any helper is dispatched and cleared
     /// only after `done` has been signalled, which happens after every task that called it has
     /// returned; helpers read it only after taking a valid index.
     private final class Run: @unchecked Sendable {
         let count: Int
-        let next = Atomic<Int>(0)
+        let segments: LockedState<[Range<Int>]>
         let finished = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
         let error = LockedState<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         var body: (@Sendable (Int, inout [UInt8]) throws -> Void)?
 
-        init(count: Int) {
-            self.count = count
+        init(segments: [Range<Int>]) {
+            count = segments.last?.upperBound ?? 0
+            self.segments = LockedState(segments)
+        }
+
+        /// The next task of `worker`: the front of its own segment, else the back of the fullest one.
+        private func take(_ worker: Int) -> Int? {
+            segments.withLock { segments in
+                if let first = segments[worker].first {
+                    segments[worker] = (first + 1)..<segments[worker].upperBound
+                    return first
+                }
+                guard let fullest = segments.indices.max(by: { segments[$0].count < segments[$1].count }),
+                      let last = segments[fullest].last else { return nil }
+                segments[fullest] = segments[fullest].lowerBound..<last
+                return last
+            }
         }
 
         /// Runs task `i`; not inlined, so that the reference to `body` taken here is released
@@ -75,11 +105,9 @@ enum Parallel {
         }
 
         /// Takes and runs tasks until none is left; whoever finishes the last one signals `done`.
-        func work() {
+        func work(_ worker: Int) {
             var scratch: [UInt8] = []
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < count else { return }
+            while let i = take(worker) {
                 if !failed.load(ordering: .acquiring) {
                     do {
                         try call(i, &scratch)

@@ -5,9 +5,17 @@
 /// dense on both sides are merged, and the innermost run is one `memcpy` when it is contiguous on
 /// both sides. Strides are in elements; pointers point at the box's first element.
 enum StridedCopy {
-    /// Copies a box of `extent` elements of `elementSize` bytes.
+    /// Destinations of at least this many bytes count as cold (larger than the caches): copies
+    /// into them prefetch the destination rows ahead (``CacheHints``).
+    static let coldDestinationBytes = 8 << 20
+
+    /// How many runs ahead a copy into a cold destination prefetches.
+    static let prefetchDistance = 4
+
+    /// Copies a box of `extent` elements of `elementSize` bytes; with `coldDestination`, contiguous
+    /// runs prefetch the destination run `prefetchDistance` runs ahead.
     static func copy(from source: UnsafeRawPointer, sourceStrides: [Int], to destination: UnsafeMutableRawPointer,
-                     destinationStrides: [Int], extent: [Int], elementSize: Int) {
+                     destinationStrides: [Int], extent: [Int], elementSize: Int, coldDestination: Bool = false) {
         guard !extent.contains(0) else { return }
         let plan = Plan(extent: extent, first: destinationStrides, second: sourceStrides)
         let size = elementSize
@@ -15,10 +23,14 @@ enum StridedCopy {
         let contiguous = plan.innerFirst == 1 && plan.innerSecond == 1
         let sourceStep = plan.innerSecond * size
         let destinationStep = plan.innerFirst * size
-        plan.forEachRun { destinationOffset, sourceOffset in
+        let prefetchStep = coldDestination ? (plan.outerFirst.last ?? 0) * Self.prefetchDistance * size : 0
+        plan.forEachRun { destinationOffset, sourceOffset, following in
             let d = destination + destinationOffset * size
             let s = source + sourceOffset * size
             if contiguous {
+                if prefetchStep != 0 && following >= Self.prefetchDistance {
+                    CacheHints.prefetchForWriting(d + prefetchStep, byteCount: runBytes)
+                }
                 d.copyMemory(from: s, byteCount: runBytes)
                 return
             }
@@ -43,7 +55,7 @@ enum StridedCopy {
         let zero = value.allSatisfy { $0 == 0 }
         let step = plan.innerFirst * size
         value.withUnsafeBytes { pattern in
-            plan.forEachRun { offset, _ in
+            plan.forEachRun { offset, _, _ in
                 let d = destination + offset * size
                 if zero && plan.innerFirst == 1 {
                     d.initializeMemory(as: UInt8.self, repeating: 0, count: plan.innerExtent * size)
@@ -122,18 +134,20 @@ enum StridedCopy {
             }
         }
 
-        /// Calls `body` with the element offsets (first side, second side) of every inner run.
-        func forEachRun(_ body: (Int, Int) -> Void) {
+        /// Calls `body` with the element offsets (first side, second side) of every inner run and
+        /// the number of runs that follow it along the innermost outer axis before that axis wraps.
+        func forEachRun(_ body: (Int, Int, Int) -> Void) {
             let depth = outerExtent.count
             guard depth > 0 else {
-                body(0, 0)
+                body(0, 0, 0)
                 return
             }
             var counter = [Int](repeating: 0, count: depth)
             var a = 0
             var b = 0
+            let last = outerExtent[depth - 1] - 1
             while true {
-                body(a, b)
+                body(a, b, last - counter[depth - 1])
                 var axis = depth - 1
                 while axis >= 0 {
                     counter[axis] += 1

@@ -4,11 +4,12 @@ extension ZarrArray {
     /// Reads `region` into a raw destination whose element `i` of the region sits at
     /// `sum(i[a] * strides[a])` elements from `destination.base`, in native byte order.
     ///
-    /// Chunks are fetched and decoded in parallel (at most `concurrency` at once); each decodes
-    /// straight into the destination when it lies wholly inside the region with a matching dense
-    /// layout, otherwise into the worker's scratch buffer and is then copied. Missing chunks become
-    /// the fill value. Sharded arrays read each shard's index, then only the inner chunks the region
-    /// needs, fetching neighbouring ones in one range request.
+    /// Chunks are fetched and decoded in parallel (at most `concurrency` at once, each thread
+    /// starting on its own rows of chunks); each decodes straight into the destination
+    /// when it lies wholly inside the region with a matching dense layout, otherwise into the
+    /// worker's scratch buffer and is then copied. Missing chunks become the fill value. Sharded
+    /// arrays read each shard's index, then only the inner chunks the region needs, fetching
+    /// neighbouring ones in one range request.
     func readRaw(_ region: Region, into destination: SharedBuffer, strides: [Int], concurrency: Int?) throws {
         try checkRegion(region)
         guard !region.isEmpty else { return }
@@ -18,7 +19,7 @@ extension ZarrArray {
         }
         let chunks = Self.chunkIndices(of: region, chunkShape: metadata.chunkShape)
         let chunkShape = metadata.chunkShape
-        try Parallel.forEach(chunks.count, concurrency: concurrency) { i, scratch in
+        try Parallel.forEach(chunks.count, rowLength: chunks.counts.last ?? 1, concurrency: concurrency) { i, scratch in
             let index = chunks[i]
             let key = chunkKey(index)
             do {
@@ -65,7 +66,8 @@ extension ZarrArray {
             try chain.decode(encoded, into: chunk)
             let sourceOffset = GridIndex.offset(zip(lower, chunkOrigin).map(-), chain.layoutStrides) * elementSize
             StridedCopy.copy(from: chunk.baseAddress! + sourceOffset, sourceStrides: chain.layoutStrides, to: target,
-                             destinationStrides: strides, extent: extent, elementSize: elementSize)
+                             destinationStrides: strides, extent: extent, elementSize: elementSize,
+                             coldDestination: destination.count >= StridedCopy.coldDestinationBytes)
         }
     }
 

@@ -4,7 +4,8 @@ extension ZarrArray {
     /// Neighbouring inner chunks closer than this are fetched with one range request.
     static let coalescingGap = 16 * 1024
 
-    /// Shards handled together: their indexes, fetches and decodes each run in parallel.
+    /// Shards handled together (rounded to whole rows of shards): their indexes, fetches and
+    /// decodes each run in parallel.
     static let shardBatch = 64
 
     /// An inner chunk to decode: where it goes and where its bytes are in its read group.
@@ -30,8 +31,10 @@ extension ZarrArray {
     /// chunks the region touches, then parallel decoding into the destination.
     func readSharded(_ region: Region, sharding: BoundShardingCodec, into destination: SharedBuffer, strides: [Int], concurrency: Int?) throws {
         let shards = Self.chunkIndices(of: region, chunkShape: metadata.chunkShape)
-        for batchStart in stride(from: 0, to: shards.count, by: Self.shardBatch) {
-            let batch = (batchStart..<Swift.min(batchStart + Self.shardBatch, shards.count)).map { shards[$0] }
+        let rowLength = shards.counts.last ?? 1
+        let batchSize = Swift.max(1, Self.shardBatch / rowLength) * rowLength
+        for batchStart in stride(from: 0, to: shards.count, by: batchSize) {
+            let batch = (batchStart..<Swift.min(batchStart + batchSize, shards.count)).map { shards[$0] }
             let plans = Slots<ShardPlan>(count: batch.count)
             try Parallel.forEach(batch.count, concurrency: concurrency) { i, _ in
                 let key = chunkKey(batch[i])
@@ -43,7 +46,9 @@ extension ZarrArray {
             }
             var allReads: [ShardRead] = []
             var allChunks: [InnerChunkRead] = []
+            var oneReadPerShard = true
             for plan in plans.all {
+                oneReadPerShard = oneReadPerShard && plan?.reads.count == 1
                 guard let plan else { continue }
                 let base = allReads.count
                 allReads += plan.reads
@@ -55,11 +60,12 @@ extension ZarrArray {
             if reads.count >= workers {
                 // Enough reads to keep every worker busy: each fetches a group and decodes its inner
                 // chunks at once, so only one group per worker is in memory (fresh memory for all
-                // groups at once costs more in page faults than it saves).
+                // groups at once costs more in page faults than it saves). With one read per shard,
+                // each worker starts on its own rows of shards.
                 var byGroup = [[InnerChunkRead]](repeating: [], count: reads.count)
                 for chunk in chunks { byGroup[chunk.group].append(chunk) }
                 let groups = byGroup
-                try Parallel.forEach(reads.count, concurrency: concurrency) { g, scratch in
+                try Parallel.forEach(reads.count, rowLength: oneReadPerShard ? rowLength : 1, concurrency: concurrency) { g, scratch in
                     let bytes = try fetch(reads[g])
                     for chunk in groups[g] {
                         try decode(chunk, from: bytes, read: reads[g], sharding: sharding, region: region,
