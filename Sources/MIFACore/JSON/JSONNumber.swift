@@ -50,10 +50,21 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// The value of a literal written as a plain integer (`-?[0-9]+`) that fits `Int64`, the
     /// common case, read without normalising; `nil` for any other literal.
     private var plainInteger: Int64? {
-        var utf8 = literal.utf8[...]
-        if utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
-        guard !utf8.isEmpty, utf8.count <= 18, utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
-        return Int64(literal)
+        var negative = false
+        var digits = 0
+        var value: Int64 = 0
+        for byte in literal.utf8 {
+            if byte == UInt8(ascii: "-"), digits == 0, !negative {
+                negative = true
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10, digits < 18 else { return nil }  // 18 digits always fit
+            value = value * 10 + Int64(digit)
+            digits += 1
+        }
+        guard digits > 0 else { return nil }
+        return negative ? -value : value
     }
 
     /// The value as `UInt64` if it is a non-negative integer in range.
