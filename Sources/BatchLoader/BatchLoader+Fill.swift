@@ -10,9 +10,7 @@ extension BatchLoader {
               isCancelled: @escaping @Sendable () -> Bool) throws -> FilledPatch {
         let source = index.sources[request.source]
         let (depth, height, width) = (patchShape[0], patchShape[1], patchShape[2])
-        var stream = SampleRandom(key: SampleRandom.mix(random.key ^ 0xF11B))
-        let augmentation = PatchAugmentation.draw(configuration.augmentation, sampled: request.shape, shape: patchShape, random: &stream)
-        let request = augmentation.cropped(request, to: patchShape)
+        let (request, augmentation) = readRequest(request, random: random)
         let reader = PatchReader(cache: cache, buffers: chunkBuffers, budget: budget, counters: counters, isCancelled: isCancelled)
         let base = storage.buffer.baseAddress!
         let pixels = patchShape.reduce(1, *)
@@ -61,6 +59,13 @@ extension BatchLoader {
                                        mask: UnsafeRawBufferPointer(start: maskSlot, count: maskPatchBytes))
         }
         return FilledPatch(annotations: annotations, augmentation: augmentation, digest: digest)
+    }
+
+    /// The box a patch reads (its crop, with a crop augmentation) and the sample's augmentation.
+    func readRequest(_ request: PatchRequest, random: SampleRandom) -> (PatchRequest, PatchAugmentation) {
+        var stream = SampleRandom(key: SampleRandom.mix(random.key ^ 0xF11B))
+        let augmentation = PatchAugmentation.draw(configuration.augmentation, sampled: request.shape, shape: patchShape, random: &stream)
+        return (augmentation.cropped(request, to: patchShape), augmentation)
     }
 
     /// Wraps a finished buffer as a ``Batch``.

@@ -35,6 +35,7 @@ public final class BatchLoader: Sendable {
     let cache: ChunkCache
     let chunkBuffers: ChunkBufferPool
     let pool: BufferPool
+    let readAhead: ChunkReadAhead?
     let counters = LoaderCounters()
 
     /// A loader over `index` choosing samples with `sampler`.
@@ -55,6 +56,11 @@ public final class BatchLoader: Sendable {
         guard c.batchSize >= 1, c.workers >= 1, c.prefetch >= 1 else {
             throw BatchLoaderError(.invalidConfiguration, "batch size, workers and prefetch must be at least 1; found \(c.batchSize), \(c.workers), \(c.prefetch)")
         }
+        let remote = index.sources.contains { ["http://", "https://"].contains(where: $0.image.store.location.lowercased().hasPrefix) }
+        let reads = c.readAhead ?? (remote ? 8 : 0)
+        guard reads >= 0 else {
+            throw BatchLoaderError(.invalidConfiguration, "read-ahead must be 0 (off) or more; found \(reads)")
+        }
         let distributed = try SampleOrder.distributed(from: environment ?? ProcessInfo.processInfo.environment)
         rank = c.rank ?? distributed.rank
         worldSize = c.worldSize ?? distributed.worldSize
@@ -62,8 +68,6 @@ public final class BatchLoader: Sendable {
             throw BatchLoaderError(.invalidConfiguration, "rank \(rank) is not in [0, world size \(worldSize))")
         }
         let counters = self.counters
-        self.index = try SampleIndex(sources: index.sources.map { try $0.rewrapped { CountingStore(base: $0, counters: counters) } },
-                                     weights: index.weights)
         self.sampler = sampler
         self.configuration = c
         let channelCount = index.channelCount
@@ -112,11 +116,28 @@ public final class BatchLoader: Sendable {
                 chunkBytes = max(chunkBytes, array.readChunkShape.reduce(1, *) * array.dataType.byteSize)
             }
         }
-        let floor = (c.prefetch + 1) * batchBytes + c.workers * chunkBytes
+        var floor = (c.prefetch + 1) * batchBytes + c.workers * chunkBytes
         guard c.memoryBudget >= floor else {
             throw BatchLoaderError(.budgetTooSmall, "the memory budget of \(c.memoryBudget) bytes cannot hold \(c.prefetch + 1) batches of \(batchBytes) bytes and one chunk of \(chunkBytes) bytes per worker; give at least \(floor) bytes")
         }
-        budget = MemoryBudget(limit: c.memoryBudget)
+        // Bytes read ahead get a reserve of their own, out of the cache's share (at most a quarter
+        // of it), so they can never starve the workers' decode buffers; a budget too small for
+        // one chunk there reads nothing ahead.
+        let reserve = min(2 * reads * chunkBytes, (c.memoryBudget - floor) / 4)
+        floor += reserve
+        let budget = MemoryBudget(limit: c.memoryBudget)
+        self.budget = budget
+        let readAhead = reads > 0 && reserve >= chunkBytes ? ChunkReadAhead(concurrency: reads, reserve: reserve, budget: budget) : nil
+        self.readAhead = readAhead
+        var stores = 0
+        self.index = try SampleIndex(sources: index.sources.map {
+            try $0.rewrapped { base in
+                let counted = CountingStore(base: base, counters: counters)
+                guard let readAhead else { return counted }
+                stores += 1
+                return ReadAheadStore(base: counted, number: stores, readAhead: readAhead)
+            }
+        }, weights: index.weights)
         cache = ChunkCache(capacity: c.memoryBudget - floor)
         chunkBuffers = ChunkBufferPool(limit: 4 * c.workers, budget: budget)
         pool = BufferPool(bytes: batchBytes, capacity: (c.memoryBudget - c.workers * chunkBytes) / max(batchBytes, 1), budget: budget)
@@ -162,11 +183,15 @@ public final class BatchLoader: Sendable {
         return try batches(epoch: checkpoint.epoch, startingAt: checkpoint.batch)
     }
 
+    /// The chunk reads in flight ahead of the workers at most (0: none are read ahead).
+    public var readAheadConcurrency: Int { readAhead?.concurrency ?? 0 }
+
     /// The metrics so far (all epochs).
     public var metrics: LoaderMetrics {
         let (hits, shared, misses) = cache.counts
         let memory = budget.snapshot
         return LoaderMetrics(bytesRead: counters.bytesRead.load(ordering: .relaxed), chunksDecoded: counters.chunksDecoded.load(ordering: .relaxed),
+                             chunksReadAhead: readAhead?.counts.taken ?? 0,
                              cacheHits: hits, sharedLoads: shared, cacheMisses: misses, patches: counters.patches.load(ordering: .relaxed),
                              batches: counters.batches.load(ordering: .relaxed),
                              consumerWaitSeconds: Double(counters.consumerWaitNanos.load(ordering: .relaxed)) / 1e9,
@@ -181,6 +206,9 @@ public struct LoaderMetrics: Sendable, Hashable, Codable {
     public var bytesRead: Int
     /// Chunks read and decoded.
     public var chunksDecoded: Int
+    /// Chunks whose bytes the read stage had read before a worker needed them
+    /// (``BatchLoaderConfiguration/readAhead``).
+    public var chunksReadAhead: Int
     /// Chunk lookups the cache answered.
     public var cacheHits: Int
     /// Chunk lookups answered by waiting for another worker decoding the same chunk (each chunk is

@@ -20,8 +20,14 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     public var rank: Int?
     /// The number of ranks; `nil` reads `WORLD_SIZE` from the environment (1 when unset).
     public var worldSize: Int?
-    /// Worker threads reading, decoding and assembling patches.
+    /// Worker threads decoding chunks and assembling patches.
     public var workers: Int
+    /// The most chunk reads in flight ahead of the workers, on queues of their own: when a batch
+    /// opens, the chunks its patches need are read while the workers decode earlier ones, which
+    /// hides a remote store's latency. 0 lets each worker read its chunks itself (best for local
+    /// files, where a read costs microseconds); `nil` chooses: 8 when an image is read over HTTP(S),
+    /// else 0.
+    public var readAhead: Int?
     /// At most this many batches are in flight or ready ahead of the consumer.
     public var prefetch: Int
     /// The most bytes the loader holds at once: decoded chunks and batch buffers. What the batch
@@ -43,9 +49,10 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     /// consumer almost nothing (the hash is the same without it).
     public var digests: Bool
 
-    /// Settings with defaults: batch 32, seed 0, shuffled, 2 workers, prefetch 2, 1 GiB budget, native type.
+    /// Settings with defaults: batch 32, seed 0, shuffled, 2 workers, reads ahead for remote
+    /// stores, prefetch 2, 1 GiB budget, native type.
     public init(batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, shuffleBlockSize: Int = 1, rank: Int? = nil,
-                worldSize: Int? = nil, workers: Int = 2, prefetch: Int = 2, memoryBudget: Int = 1 << 30,
+                worldSize: Int? = nil, workers: Int = 2, readAhead: Int? = nil, prefetch: Int = 2, memoryBudget: Int = 1 << 30,
                 imageType: ImageType = .native, normalization: Normalization? = nil, channels: [Int]? = nil,
                 dropLast: Bool = false, ordered: Bool = true, augmentation: AugmentationOptions = AugmentationOptions(),
                 digests: Bool = false) {
@@ -56,6 +63,7 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
         self.rank = rank
         self.worldSize = worldSize
         self.workers = workers
+        self.readAhead = readAhead
         self.prefetch = prefetch
         self.memoryBudget = memoryBudget
         self.imageType = imageType

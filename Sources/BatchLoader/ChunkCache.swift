@@ -170,6 +170,11 @@ final class ChunkCache: Sendable {
         }
     }
 
+    /// Whether the chunk is cached or being decoded (counts nothing, changes no priority).
+    func holds(_ id: ChunkID) -> Bool {
+        state.withLock { $0.entries[id] != nil || $0.loading[id] != nil }
+    }
+
     /// Ends the load of a ``lookup(_:)`` miss: keeps the chunk (on success) and wakes the workers
     /// waiting for it.
     func finish(_ id: ChunkID, _ load: ChunkLoad, _ outcome: Result<DecodedChunk, any Error>) {

@@ -71,26 +71,9 @@ struct PatchReader: Sendable {
     func read(_ request: PatchRequest, channel: Int, array: ZarrArray, arrayID: Int, axes: SampleSource.AxisSlots,
               conversion: PixelConversion, outputSize: Int, into destination: UnsafeMutableRawPointer) throws {
         let rank = array.rank
-        let shape = array.shape
-        var lower = [Int](repeating: 0, count: rank)
-        var upper = [Int](repeating: 1, count: rank)
-        var destStrides = [Int](repeating: 0, count: rank)
-        var requestOrigin = [Int](repeating: 0, count: rank)
-        let s = request.shape
-        if let t = axes.t { lower[t] = request.t; upper[t] = request.t + 1 }
-        if let c = axes.c { lower[c] = channel; upper[c] = channel + 1 }
-        let spatial: [(Int?, Int, Int)] = [(axes.z, 0, s[1] * s[2]), (axes.y, 1, s[2]), (axes.x, 2, 1)]
-        for (slot, k, stride) in spatial {
-            guard let axis = slot else { continue }
-            lower[axis] = max(0, request.origin[k])
-            upper[axis] = min(shape[axis], request.origin[k] + s[k])
-            guard upper[axis] > lower[axis] else { return }
-            destStrides[axis] = stride
-            requestOrigin[axis] = request.origin[k]
-        }
+        guard let (lower, upper, destStrides, requestOrigin) = Self.box(of: request, channel: channel, shape: array.shape, axes: axes) else { return }
         let chunkShape = array.readChunkShape
-        let first = zip(lower, chunkShape).map { $0 / $1 }
-        let last = zip(upper, chunkShape).map { ($0 - 1) / $1 }
+        let (first, last) = Self.chunkRange(lower: lower, upper: upper, chunkShape: chunkShape)
         var index = first
         let elementSize = array.dataType.byteSize
         while true {
@@ -132,6 +115,36 @@ struct PatchReader: Sendable {
             }
             if a < 0 { return }
         }
+    }
+
+    /// The box of `request` (channel `channel`) in the index space of an array of `shape`, clipped
+    /// to the array: lower and upper bounds per axis, the destination stride of each axis (0 for t
+    /// and c) and the request's origin per axis; `nil` when the box misses the array.
+    static func box(of request: PatchRequest, channel: Int, shape: [Int], axes: SampleSource.AxisSlots)
+        -> (lower: [Int], upper: [Int], destStrides: [Int], origin: [Int])? {
+        let rank = shape.count
+        var lower = [Int](repeating: 0, count: rank)
+        var upper = [Int](repeating: 1, count: rank)
+        var destStrides = [Int](repeating: 0, count: rank)
+        var requestOrigin = [Int](repeating: 0, count: rank)
+        let s = request.shape
+        if let t = axes.t { lower[t] = request.t; upper[t] = request.t + 1 }
+        if let c = axes.c { lower[c] = channel; upper[c] = channel + 1 }
+        let spatial: [(Int?, Int, Int)] = [(axes.z, 0, s[1] * s[2]), (axes.y, 1, s[2]), (axes.x, 2, 1)]
+        for (slot, k, stride) in spatial {
+            guard let axis = slot else { continue }
+            lower[axis] = max(0, request.origin[k])
+            upper[axis] = min(shape[axis], request.origin[k] + s[k])
+            guard upper[axis] > lower[axis] else { return nil }
+            destStrides[axis] = stride
+            requestOrigin[axis] = request.origin[k]
+        }
+        return (lower, upper, destStrides, requestOrigin)
+    }
+
+    /// The first and last grid index of the chunks of `chunkShape` that the box `lower..<upper` touches.
+    static func chunkRange(lower: [Int], upper: [Int], chunkShape: [Int]) -> (first: [Int], last: [Int]) {
+        (zip(lower, chunkShape).map { $0 / $1 }, zip(upper, chunkShape).map { ($0 - 1) / $1 })
     }
 
     static func cStrides(_ shape: [Int]) -> [Int] {

@@ -113,6 +113,7 @@ final class Pipeline: @unchecked Sendable {
             requests.append(s.request)
             randoms.append(s.random)
         }
+        loader.scheduleReads(requests, randoms: randoms)
         condition.lock()
         guard !cancelled else {
             // Cancelled while waiting for the buffer: give it back (it goes when `storage` does).
@@ -186,7 +187,10 @@ final class Pipeline: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { loader.counters.consumerWaitNanos.add(Int(DispatchTime.now().uptimeNanoseconds - start), ordering: .relaxed) }
         while true {
-            if cancelled || delivered >= totalBatches { return nil }
+            if cancelled || delivered >= totalBatches {
+                loader.readAhead?.clear()
+                return nil
+            }
             let key = loader.configuration.ordered ? (ready[delivered] != nil ? delivered : nil) : ready.keys.min()
             if let key, let result = ready.removeValue(forKey: key) {
                 delivered += 1
@@ -234,6 +238,7 @@ final class Pipeline: @unchecked Sendable {
     /// unfinished ones (each goes back to the pool once its running jobs end). Call with the lock held.
     private func stop() {
         cancelled = true
+        loader.readAhead?.clear()
         ready.removeAll()
         assemblies.removeAll()
         pending.removeAll()

@@ -6,7 +6,7 @@ import MIFACore
 import OMEZarr
 
 /// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--workers N]
-/// [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--save-batches DIR [--save-count N]] [--json]`:
+/// [--read-ahead N] [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--save-batches DIR [--save-count N]] [--json]`:
 /// runs the batch loader and reports its speed.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,8 +44,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Patches per batch.")
     var batch = 32
 
-    @Option(help: "Worker threads reading, decoding and assembling patches.")
+    @Option(help: "Worker threads decoding chunks and assembling patches.")
     var workers = 2
+
+    @Option(name: .customLong("read-ahead"),
+            help: "Chunk reads in flight ahead of the workers, on threads of their own (0: workers read their chunks themselves; default: 8 for images read over HTTP(S), else 0).")
+    var readAhead: Int?
 
     @Option(help: "Batches prefetched ahead of the consumer.")
     var prefetch = 2
@@ -92,8 +96,8 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batch >= 1, workers >= 1, prefetch >= 1, epochs >= 1, stepMs >= 0, budgetMB >= 1 else {
-            throw ValidationError("--batch, --workers, --prefetch, --epochs and --budget-mb must be at least 1; --step-ms at least 0")
+        guard batch >= 1, workers >= 1, prefetch >= 1, epochs >= 1, stepMs >= 0, budgetMB >= 1, (readAhead ?? 0) >= 0 else {
+            throw ValidationError("--batch, --workers, --prefetch, --epochs and --budget-mb must be at least 1; --step-ms and --read-ahead at least 0")
         }
         guard patchShape != nil else { throw ValidationError("--patch takes 2 or 3 positive integers such as 256,256") }
         if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
@@ -131,7 +135,7 @@ struct BenchCommand: ParsableCommand {
         let imageCount = index.sources.count
         let sampler: any PatchSampler = try patchList.map { try Self.listSampler($0, patch: patchShape!, index: index) }
             ?? UniformPatchSampler(patch: patchShape!, samplesPerEpoch: samples ?? 64 * imageCount)
-        let config = BatchLoaderConfiguration(batchSize: batch, seed: seed, workers: workers, prefetch: prefetch,
+        let config = BatchLoaderConfiguration(batchSize: batch, seed: seed, workers: workers, readAhead: readAhead, prefetch: prefetch,
                                               memoryBudget: budgetMB << 20, imageType: float32 ? .float32 : .native, digests: true)
         let loader = try BatchLoader(index: index, sampler: sampler, configuration: config)
         let saver = try saveBatches.map { try BatchSaver(folder: $0, count: saveCount, index: index) }
@@ -154,13 +158,13 @@ struct BenchCommand: ParsableCommand {
         let load = Self.loadAverage()
         let m = loader.metrics
         let report: [String: Any] = [
-            "images": imageCount, "patch": patchShape!, "batch_size": batch, "workers": workers, "prefetch": prefetch,
+            "images": imageCount, "patch": patchShape!, "batch_size": batch, "workers": workers, "read_ahead": loader.readAheadConcurrency, "prefetch": prefetch,
             "seed": seed, "epochs": epochs, "step_ms": stepMs, "batches": batches, "patches": patches, "seconds": seconds,
             "patches_per_second": Double(patches) / max(seconds, 1e-9), "cpu_seconds": cpu,
             "patches_per_cpu_second": Double(patches) / max(cpu, 1e-9), "load_average": load,
             "consumer_wait_seconds": m.consumerWaitSeconds, "consumer_wait_fraction": m.consumerWaitSeconds / max(seconds, 1e-9),
             "cache_hit_rate": m.cacheHitRate, "cache_hits": m.cacheHits, "shared_loads": m.sharedLoads, "cache_misses": m.cacheMisses,
-            "chunks_decoded": m.chunksDecoded, "bytes_read": m.bytesRead, "producer_memory_wait_seconds": m.producerMemoryWaitSeconds,
+            "chunks_decoded": m.chunksDecoded, "chunks_read_ahead": m.chunksReadAhead, "bytes_read": m.bytesRead, "producer_memory_wait_seconds": m.producerMemoryWaitSeconds,
             "peak_memory_bytes": m.peakMemoryBytes, "memory_budget_bytes": m.memoryBudget,
             "digest": String(format: "%016llx", digest.value),
         ]
@@ -168,11 +172,12 @@ struct BenchCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("images \(imageCount), patch \(patch), batch \(batch), workers \(workers), prefetch \(prefetch), epochs \(epochs)")
+            print("images \(imageCount), patch \(patch), batch \(batch), workers \(workers), read-ahead \(loader.readAheadConcurrency), prefetch \(prefetch), epochs \(epochs)")
             print(String(format: "%d batches, %d patches in %.3f s: %.1f patches/s; CPU %.3f s (%.1f patches per CPU second); load average %.2f",
                          batches, patches, seconds, Double(patches) / max(seconds, 1e-9), cpu, Double(patches) / max(cpu, 1e-9), load))
-            print(String(format: "consumer waited %.3f s (%.1f%%); cache hit rate %.1f%%; %d chunks decoded, %d bytes read",
-                         m.consumerWaitSeconds, 100 * m.consumerWaitSeconds / max(seconds, 1e-9), 100 * m.cacheHitRate, m.chunksDecoded, m.bytesRead))
+            print(String(format: "consumer waited %.3f s (%.1f%%); cache hit rate %.1f%%; %d chunks decoded (%d read ahead), %d bytes read",
+                         m.consumerWaitSeconds, 100 * m.consumerWaitSeconds / max(seconds, 1e-9), 100 * m.cacheHitRate, m.chunksDecoded,
+                         m.chunksReadAhead, m.bytesRead))
             print("peak memory \(m.peakMemoryBytes) bytes of a \(m.memoryBudget)-byte budget; digest \(String(format: "%016llx", digest.value))")
         }
     }

@@ -2,6 +2,7 @@
 determinism (same seed, same digest for any number of workers), weighted datasets, patch lists, and
 the batches it saves against tifffile."""
 import json
+import os
 
 import numpy as np
 import pytest
@@ -137,3 +138,54 @@ def test_package_patches_carry_their_annotations(mifa, tmp_path):
                     assert all(-1e-9 <= x <= 128 + 1e-9 and -1e-9 <= y <= 128 + 1e-9 for x, y in ring)
             checked += 1
     assert checked == 16
+
+
+@pytest.fixture(scope="module")
+def served(images, tmp_path_factory):
+    """A real nginx serving the images folder on 127.0.0.1 (range requests on), stopped after the module."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    binary = next((p for p in ("/usr/sbin/nginx", "/usr/bin/nginx") if shutil.which(p)), None)
+    if binary is None:
+        pytest.fail("nginx is not installed (make deps installs nginx-light)")
+    work = tmp_path_factory.mktemp("nginx")
+    (work / "logs").mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    user = "user root root;" if os.getuid() == 0 else ""
+    (work / "nginx.conf").write_text(f"""{user}
+worker_processes 1; daemon off; pid {work}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {images}; }} }}
+""")
+    process = subprocess.Popen([binary, "-p", str(work), "-c", str(work / "nginx.conf"), "-e", str(work / "logs" / "error.log")])
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/img0.zarr/zarr.json", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.fail(f"nginx did not start: {(work / 'logs' / 'error.log').read_text()}")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_images_over_http_give_the_same_batches_with_reads_ahead(mifa, images, served):
+    """The loader reads OME-Zarr images over HTTP (range requests, a real nginx): the same batches as
+    from the directory, with the read stage on (the default for HTTP) or off."""
+    args = ["--patch", "48,40", "--batch", "8", "--samples", "60", "--seed", "9", "--label", "cells"]
+    local = bench(mifa, *[images / f"img{i}.zarr" for i in range(3)], *args)
+    remote = bench(mifa, *[f"{served}/img{i}.zarr" for i in range(3)], *args)
+    remote_off = bench(mifa, *[f"{served}/img{i}.zarr" for i in range(3)], *args, "--read-ahead", "0")
+    assert local["read_ahead"] == 0 and remote["read_ahead"] == 8 and remote_off["read_ahead"] == 0
+    assert remote["chunks_read_ahead"] > 0 and local["chunks_read_ahead"] == 0
+    assert local["digest"] == remote["digest"] == remote_off["digest"]

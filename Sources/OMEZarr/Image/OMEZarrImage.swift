@@ -87,11 +87,13 @@ public struct OMEZarrImage: Sendable {
                             omero: group.metadata["omero"].flatMap(OmeroMetadata.init(json:)), imageLabel: imageLabel, warnings: warnings)
     }
 
-    /// Opens the image in a directory (`image.zarr`) or a zip file (`image.ozx`, read-only).
+    /// Opens the image in a directory (`image.zarr`), a zip file (`image.ozx`, read-only) or at an
+    /// `http://` or `https://` URL (read-only, with range requests).
     /// - Throws: as ``open(_:path:multiscale:)``.
     public static func open(path: String) throws -> OMEZarrImage {
         let store: any ZarrStore = try OMEZarrError.wrapping("cannot open '\(path)'") {
             let lower = path.lowercased()
+            if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return try HTTPStore(url: path) }
             if lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return try ZipStore(path: path) }
             return try DirectoryStore(root: path, readOnly: true)
         }

@@ -1,0 +1,97 @@
+@testable import BatchLoader
+import Foundation
+import MIFACore
+import Testing
+import Zarr
+
+/// The read stage: chunks read on queues of their own ahead of the workers give the same batches,
+/// overlap their reads, and hold nothing once an epoch ends.
+@Suite struct ReadAheadTests {
+    /// A store that is slow to answer whole-key reads (as a remote store is) and records how many
+    /// of them ran at once.
+    final class SlowStore: ZarrStore, @unchecked Sendable {
+        let base: any ZarrStore
+        private let lock = NSLock()
+        private var running = 0
+        private(set) var mostAtOnce = 0
+
+        init(base: any ZarrStore) { self.base = base }
+
+        var location: String { base.location }
+        var isWritable: Bool { false }
+
+        func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
+            guard range == nil, key.value.contains("/c/") else { return try base.get(key, range: range) }
+            lock.lock()
+            running += 1
+            mostAtOnce = max(mostAtOnce, running)
+            lock.unlock()
+            defer {
+                lock.lock()
+                running -= 1
+                lock.unlock()
+            }
+            Thread.sleep(forTimeInterval: 0.002)
+            return try base.get(key, range: range)
+        }
+
+        func set(_ key: StoreKey, _ bytes: [UInt8]) throws { try base.set(key, bytes) }
+        func delete(_ key: StoreKey) throws { try base.delete(key) }
+        func list(prefix: String) throws -> [StoreKey] { try base.list(prefix: prefix) }
+        func listDirectory(prefix: String) throws -> (keys: [String], prefixes: [String]) { try base.listDirectory(prefix: prefix) }
+        func exists(_ key: StoreKey) throws -> Bool { try base.exists(key) }
+    }
+
+    private static func loader(_ index: SampleIndex, readAhead: Int) throws -> BatchLoader {
+        try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 48),
+                        configuration: BatchLoaderConfiguration(batchSize: 8, seed: 5, workers: 1, readAhead: readAhead, prefetch: 2,
+                                                                memoryBudget: 1 << 22))
+    }
+
+    @Test func readsRunAheadOnTheirOwnQueuesAndChangeNoBatch() throws {
+        let plain = try LoaderFixtures.twoImages()
+        let reference = try LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 0)
+        var slowStores: [SlowStore] = []
+        let slow = try SampleIndex(sources: plain.sources.map { source in
+            try source.rewrapped { base in
+                let store = SlowStore(base: base)
+                slowStores.append(store)
+                return store
+            }
+        })
+        let loader = try Self.loader(slow, readAhead: 6)
+        #expect(try LoaderFixtures.digests(loader, epoch: 0) == reference)
+        // One worker reads one chunk at a time; the read stage had several reads in flight.
+        let mostAtOnce = slowStores.map(\.mostAtOnce).max() ?? 0
+        #expect(mostAtOnce > 1 && mostAtOnce <= 6 + 1, "reads at once: \(mostAtOnce)")
+        #expect(loader.metrics.chunksReadAhead > 0)
+        #expect(loader.readAhead?.heldBytes == 0)
+        // A second epoch over the same loader gives the same batches as without read-ahead.
+        #expect(try LoaderFixtures.digests(loader, epoch: 1) == LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 1))
+        #expect(loader.readAhead?.heldBytes == 0)
+    }
+
+    @Test func aBudgetWithoutRoomReadsNothingAhead() throws {
+        let index = try LoaderFixtures.twoImages()
+        // Two batches of 8 patches (12 288 bytes each) and the largest chunk (12 600 bytes, a
+        // label image's) take 37 176 bytes; a quarter of the rest is less than a chunk, so nothing
+        // is read ahead.
+        func loader(readAhead: Int) throws -> BatchLoader {
+            try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 24),
+                            configuration: BatchLoaderConfiguration(batchSize: 8, seed: 5, workers: 1, readAhead: readAhead, prefetch: 1,
+                                                                    memoryBudget: 40_000))
+        }
+        let small = try loader(readAhead: 8)
+        #expect(small.readAhead == nil)
+        #expect(try LoaderFixtures.digests(small, epoch: 0) == LoaderFixtures.digests(try loader(readAhead: 0), epoch: 0))
+        #expect(small.metrics.peakMemoryBytes <= 40_000)
+    }
+
+    @Test func aNegativeReadAheadIsRefused() throws {
+        let index = try LoaderFixtures.twoImages()
+        #expect(throws: BatchLoaderError.self) {
+            try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 8),
+                            configuration: BatchLoaderConfiguration(readAhead: -1))
+        }
+    }
+}
