@@ -25,19 +25,10 @@ extension BatchLoader {
         for channel in channels {
             guard let box = PatchReader.box(of: request, channel: channel, shape: array.shape, axes: axes) else { continue }
             let (first, last) = PatchReader.chunkRange(lower: box.lower, upper: box.upper, chunkShape: array.readChunkShape)
-            var index = first
-            while true {
+            PatchReader.forEachChunk(from: first, through: last) { index in
                 if !cache.holds(ChunkID(array: arrayID, index: index)) {
                     jobs.append(ChunkReadAhead.Job(store: store, key: array.chunkKey(index)))
                 }
-                var axis = index.count - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    if index[axis] <= last[axis] { break }
-                    index[axis] = first[axis]
-                    axis -= 1
-                }
-                if axis < 0 { break }
             }
         }
     }

@@ -154,24 +154,15 @@ final class ChunkReadAhead: @unchecked Sendable {
 
 /// A store wrapper through which the loader's arrays read: a chunk read ahead by
 /// ``ChunkReadAhead`` is answered from memory, anything else from the wrapped store.
-struct ReadAheadStore: ZarrStore {
+struct ReadAheadStore: ForwardingStore {
     /// The wrapped store (which the read stage reads from).
     let base: any ZarrStore
     /// This wrapper's number in the loader (keys of different stores never collide).
     let number: Int
     let readAhead: ChunkReadAhead
 
-    var location: String { base.location }
-    var isWritable: Bool { false }
-
     func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         if range == nil, let bytes = readAhead.take(self, key) { return bytes }
         return try base.get(key, range: range)
     }
-
-    func set(_ key: StoreKey, _ bytes: [UInt8]) throws { try base.set(key, bytes) }
-    func delete(_ key: StoreKey) throws { try base.delete(key) }
-    func list(prefix: String) throws -> [StoreKey] { try base.list(prefix: prefix) }
-    func listDirectory(prefix: String) throws -> (keys: [String], prefixes: [String]) { try base.listDirectory(prefix: prefix) }
-    func exists(_ key: StoreKey) throws -> Bool { try base.exists(key) }
 }

@@ -74,9 +74,8 @@ struct PatchReader: Sendable {
         guard let (lower, upper, destStrides, requestOrigin) = Self.box(of: request, channel: channel, shape: array.shape, axes: axes) else { return }
         let chunkShape = array.readChunkShape
         let (first, last) = Self.chunkRange(lower: lower, upper: upper, chunkShape: chunkShape)
-        var index = first
         let elementSize = array.dataType.byteSize
-        while true {
+        try Self.forEachChunk(from: first, through: last) { index in
             let decoded = try chunk(array, arrayID: arrayID, index: index)
             let chunkOrigin = zip(index, chunkShape).map(*)
             let from = (0..<rank).map { max(lower[$0], chunkOrigin[$0]) }
@@ -106,14 +105,22 @@ struct PatchReader: Sendable {
                     if a < 0 { break outer }
                 }
             }
-            var a = rank - 1
-            while a >= 0 {
-                index[a] += 1
-                if index[a] <= last[a] { break }
-                index[a] = first[a]
-                a -= 1
+        }
+    }
+
+    /// Calls `body` with every grid index from `first` through `last` (inclusive), in C order.
+    static func forEachChunk(from first: [Int], through last: [Int], _ body: ([Int]) throws -> Void) rethrows {
+        var index = first
+        while true {
+            try body(index)
+            var axis = index.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] <= last[axis] { break }
+                index[axis] = first[axis]
+                axis -= 1
             }
-            if a < 0 { return }
+            if axis < 0 { return }
         }
     }
 

@@ -9,16 +9,13 @@ import Zarr
 @Suite struct ReadAheadTests {
     /// A store that is slow to answer whole-key reads (as a remote store is) and records how many
     /// of them ran at once.
-    final class SlowStore: ZarrStore, @unchecked Sendable {
+    final class SlowStore: ForwardingStore, @unchecked Sendable {
         let base: any ZarrStore
         private let lock = NSLock()
         private var running = 0
         private(set) var mostAtOnce = 0
 
         init(base: any ZarrStore) { self.base = base }
-
-        var location: String { base.location }
-        var isWritable: Bool { false }
 
         func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
             guard range == nil, key.value.contains("/c/") else { return try base.get(key, range: range) }
@@ -34,12 +31,6 @@ import Zarr
             Thread.sleep(forTimeInterval: 0.002)
             return try base.get(key, range: range)
         }
-
-        func set(_ key: StoreKey, _ bytes: [UInt8]) throws { try base.set(key, bytes) }
-        func delete(_ key: StoreKey) throws { try base.delete(key) }
-        func list(prefix: String) throws -> [StoreKey] { try base.list(prefix: prefix) }
-        func listDirectory(prefix: String) throws -> (keys: [String], prefixes: [String]) { try base.listDirectory(prefix: prefix) }
-        func exists(_ key: StoreKey) throws -> Bool { try base.exists(key) }
     }
 
     private static func loader(_ index: SampleIndex, readAhead: Int) throws -> BatchLoader {
