@@ -32,7 +32,9 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
         self.shape = shape
         self.order = order
         self.strides = Self.strides(for: shape, order: order)
-        self.elements = ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
+        // An empty array is the shared empty storage, whose count must not be written (from two
+        // threads at once, that write is a data race).
+        self.elements = count == 0 ? [] : ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
             Self.fill(UnsafeMutableRawBufferPointer(buffer), with: value)
             initialized = count
         }
@@ -88,6 +90,12 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
     public init(unsafeUninitializedShape shape: [Int], order: MemoryOrder = .rowMajor,
                 initializingWith initializer: (inout UnsafeMutableBufferPointer<Element>) throws -> Void) throws {
         let count = try Self.elementCount(of: shape)
+        guard count > 0 else {  // the shared empty storage: see init(shape:repeating:order:)
+            var empty = UnsafeMutableBufferPointer<Element>(start: nil, count: 0)
+            try initializer(&empty)
+            self.init(unchecked: shape, order: order, elements: [])
+            return
+        }
         let elements = try ContiguousArray<Element>(unsafeUninitializedCapacity: count) { buffer, initialized in
             try initializer(&buffer)
             initialized = count

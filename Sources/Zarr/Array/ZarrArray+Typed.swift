@@ -84,6 +84,7 @@ extension ZarrArray {
         try Self.checkAllocation(region.elementCount, elementSize: dataType.byteSize, shape: region.shape)
         let count = region.elementCount * dataType.byteSize
         let strides = GridIndex.cStrides(region.shape)
+        guard count > 0 else { return [] }  // never write the count of the shared empty storage
         // No filling pass: readRaw writes every byte of the region.
         return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
