@@ -78,3 +78,26 @@ import Zarr
         #expect(LabelColor.automatic(for: -5).rgba?.count == 4)
     }
 }
+
+/// The uniqueness check of label colours and properties: its shortcut (distinct integers in the
+/// objects' first member) agrees with comparing whole objects.
+@Suite struct UniqueItemsTests {
+    private static func items(_ json: String) throws -> [JSONValue] {
+        guard case .array(let list) = try JSONParser.parse(json) else { return [] }
+        return list
+    }
+
+    @Test func distinctLabelValuesAndRepeatedObjects() throws {
+        #expect(SchemaCheck.firstDuplicate(try Self.items(#"[{"label-value": 1, "a": 2}, {"label-value": 2, "a": 2}]"#)) == nil)
+        // The same label value twice, objects that differ elsewhere: not duplicates.
+        #expect(SchemaCheck.firstDuplicate(try Self.items(#"[{"label-value": 1, "a": 2}, {"label-value": 1, "a": 3}]"#)) == nil)
+        // Equal objects, members in another order and the number spelled differently.
+        let repeated = SchemaCheck.firstDuplicate(try Self.items(#"[{"label-value": 1, "a": 2}, {"label-value": 3}, {"a": 2.0, "label-value": 1e0}]"#))
+        #expect(repeated.map { [$0.0, $0.1] } == [0, 2])
+        // A first member that is not an integer everywhere falls back to whole objects.
+        #expect(SchemaCheck.firstDuplicate(try Self.items(#"[{"k": "x"}, {"k": "x"}]"#)).map { [$0.0, $0.1] } == [0, 1])
+        #expect(SchemaCheck.firstDuplicate(try Self.items(#"[{"k": 1}, 1, {"k": 1}]"#)).map { [$0.0, $0.1] } == [0, 2])
+        #expect(SchemaCheck.firstDuplicate(try Self.items(#"[{"k": 1.5}, {"k": 15e-1}]"#)).map { [$0.0, $0.1] } == [0, 1])
+        #expect(SchemaCheck.firstDuplicate([]) == nil)
+    }
+}

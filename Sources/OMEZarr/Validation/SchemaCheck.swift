@@ -135,6 +135,18 @@ struct SchemaCheck {
 
     /// The first pair of equal items (JSON equality), as indices.
     static func firstDuplicate(_ items: [JSONValue]) -> (Int, Int)? {
+        // Objects whose member named like the first object's first member holds a different
+        // integer in each are all different: checking those integers is far cheaper than hashing
+        // whole objects (label colours and properties: one object per label value).
+        if case .object(let first)? = items.first, !first.isEmpty {
+            let key = first[0].key
+            var values = Set<Int64>(minimumCapacity: items.count)
+            let distinct = items.allSatisfy { item in
+                guard case .object(let object) = item, case .number(let number)? = object[key], let value = number.int64Value else { return false }
+                return values.insert(value).inserted
+            }
+            if distinct { return nil }
+        }
         var seen: [JSONValue: Int] = [:]
         for (index, item) in items.enumerated() {
             if let first = seen[item] { return (first, index) }
