@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from child_process import keep_best, run  # noqa: E402
+from child_process import best_of_rounds, comparison_table  # noqa: E402
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,28 +112,14 @@ def main() -> None:
         chunks = ",".join(map(str, CHUNKS))
         ours, theirs = work / "mifa.zarr", work / "peer.zarr"
         tools = {
-            "MIFAKit (mifa omezarr from-tiff)": [args.mifa, "omezarr", "from-tiff", str(tiff), str(ours), "--levels", str(LEVELS),
-                                                 "--chunks", chunks, "--codec", "zstd:3", "--overwrite"],
-            "tifffile + ome-zarr-py 0.18": [sys.executable, "-c", PEER, str(tiff), str(theirs), chunks],
+            "MIFAKit (mifa omezarr from-tiff)": ([args.mifa, "omezarr", "from-tiff", str(tiff), str(ours), "--levels", str(LEVELS),
+                                                  "--chunks", chunks, "--codec", "zstd:3", "--overwrite"], ours),
+            "tifffile + ome-zarr-py 0.18": ([sys.executable, "-c", PEER, str(tiff), str(theirs), chunks], theirs),
         }
-        best: dict[str, tuple[float, float, int]] = {}
-        for round_index in range(args.rounds):
-            for name, command in tools.items():
-                for out in (ours, theirs):
-                    if out.exists() and name.startswith("tifffile") == (out == theirs):
-                        shutil.rmtree(out)
-                seconds, cpu, peak = run(command)
-                print(f"round {round_index + 1}: {name}: {seconds:.2f} s, CPU {cpu:.2f} s, peak {peak / 2**20:.0f} MiB", file=sys.stderr)
-                keep_best(best, name, (seconds, cpu, peak))
+        best = best_of_rounds(tools, args.rounds)
         verdict = check(tiff, ours, theirs)
         row = CHUNKS[0] * SIZE * SIZE * 2
-        mifa_time, mifa_cpu, _ = best[next(iter(tools))]
-        lines = [
-            f"| tool | best wall time (s) | time / MIFAKit's | best CPU time (s) | CPU / MIFAKit's | peak RSS (MiB) | peak / chunk row ({row / 2**20:.0f} MiB) |",
-            "|---|---:|---:|---:|---:|---:|---:|",
-        ]
-        for name, (seconds, cpu, peak) in best.items():
-            lines.append(f"| {name} | {seconds:.2f} | {seconds / mifa_time:.2f}x | {cpu:.2f} | {cpu / mifa_cpu:.2f}x | {peak / 2**20:.0f} | {peak / row:.2f} |")
+        lines = comparison_table(best, {f"peak / chunk row ({row / 2**20:.0f} MiB)": lambda seconds, cpu, peak: f"{peak / row:.2f}"})
         if not args.markdown:
             print(f"\n{args.planes} x {SIZE} x {SIZE} uint16 TIFF -> OME-Zarr 0.5, chunks {CHUNKS}, zstd:3, {LEVELS} levels (mean), "
                   f"{os.cpu_count()} cores, best of {args.rounds} rounds")

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from child_process import keep_best, run  # noqa: E402
+from child_process import best_of_rounds, comparison_table  # noqa: E402
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,28 +133,14 @@ def main() -> None:
         source_bytes = make_source(work, args.images)
         ours, theirs = work / "pkg", work / "peer"
         tools = {
-            "MIFAKit (mifa pack)": [args.mifa, "pack", str(work / "src"), str(ours), "--metadata", str(work / "mifa.yaml")],
-            "tifffile + ome-zarr-py 0.18": [sys.executable, "-c", PEER, str(work / "src"), str(theirs)],
+            "MIFAKit (mifa pack)": ([args.mifa, "pack", str(work / "src"), str(ours), "--metadata", str(work / "mifa.yaml")], ours),
+            "tifffile + ome-zarr-py 0.18": ([sys.executable, "-c", PEER, str(work / "src"), str(theirs)], theirs),
         }
-        best: dict[str, tuple[float, float, int]] = {}
         load_before = os.getloadavg()
-        for round_index in range(args.rounds):
-            for name, command in tools.items():
-                out = theirs if name.startswith("tifffile") else ours
-                if out.exists():
-                    shutil.rmtree(out)
-                seconds, cpu, peak = run(command)
-                print(f"round {round_index + 1}: {name}: {seconds:.2f} s, CPU {cpu:.2f} s, peak {peak / 2**20:.0f} MiB", file=sys.stderr)
-                keep_best(best, name, (seconds, cpu, peak))
+        best = best_of_rounds(tools, args.rounds)
         load_after = os.getloadavg()
         verdict = check(work / "src", ours, theirs, args.images)
-        mifa_time, mifa_cpu, _ = best[next(iter(tools))]
-        lines = [
-            "| tool | best wall time (s) | time / MIFAKit's | images/s | best CPU time (s) | CPU / MIFAKit's | peak RSS (MiB) |",
-            "|---|---:|---:|---:|---:|---:|---:|",
-        ]
-        for name, (seconds, cpu, peak) in best.items():
-            lines.append(f"| {name} | {seconds:.2f} | {seconds / mifa_time:.2f}x | {args.images / seconds:.1f} | {cpu:.2f} | {cpu / mifa_cpu:.2f}x | {peak / 2**20:.0f} |")
+        lines = comparison_table(best, {"images/s": lambda seconds, cpu, peak: f"{args.images / seconds:.1f}"})
         if not args.markdown:
             print(f"\n{args.images} images {SIZE} x {SIZE} uint16 + instance masks ({source_bytes / 2**20:.0f} MiB of TIFF) -> package, "
                   f"{os.cpu_count()} cores, best of {args.rounds} rounds, load average {load_before[0]:.2f} -> {load_after[0]:.2f}")
