@@ -5,20 +5,9 @@ public import MIFACore
 /// The ``pointer`` addresses the value in the document as the user wrote it (a JSON pointer, also
 /// for YAML files); ``position`` adds the line and column when the document came from a file.
 public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
-    /// How serious the issue is.
-    public enum Severity: String, Codable, Sendable, Hashable, CaseIterable, Comparable {
-        /// The document is invalid.
-        case error
-        /// Allowed, but probably not what was meant.
-        case warning
-        /// A note: something the reader normalised or derived.
-        case info
-
-        /// Errors first.
-        public static func < (lhs: Severity, rhs: Severity) -> Bool {
-            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-        }
-    }
+    /// How serious the issue is: an error makes the document invalid, a warning is allowed but
+    /// probably not what was meant, info notes something the reader normalised or derived.
+    public typealias Severity = IssueSeverity
 
     /// A stable, machine-readable issue code.
     public enum Code: String, Codable, Sendable, Hashable, CaseIterable {

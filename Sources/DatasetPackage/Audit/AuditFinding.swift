@@ -1,20 +1,11 @@
+public import MIFACore
+
 /// One problem or observation of a package audit (``PackageAuditor``): how serious, a stable code,
 /// the package file concerned, where inside it, and what to do about it.
 public struct AuditFinding: Sendable, Hashable, Codable {
-    /// How serious a finding is; errors first.
-    public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
-        /// The package is broken or lies about itself.
-        case error
-        /// Allowed, but a reuser would stumble on it.
-        case warning
-        /// Worth knowing; nothing to fix.
-        case info
-
-        /// Errors before warnings before notes.
-        public static func < (lhs: Severity, rhs: Severity) -> Bool {
-            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-        }
-    }
+    /// How serious a finding is (errors first): an error means the package is broken or lies about
+    /// itself, a warning that a reuser would stumble on something, info is worth knowing.
+    public typealias Severity = IssueSeverity
 
     /// The stable codes of audit findings.
     public enum Code: String, Sendable, Hashable, Codable, CaseIterable {

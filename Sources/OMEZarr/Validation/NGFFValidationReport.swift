@@ -20,14 +20,10 @@ public enum NGFFDocumentKind: String, Sendable, Hashable, CaseIterable, Codable 
 
 /// One finding of the validator: where (JSON pointer into the attributes) and what.
 public struct NGFFIssue: Sendable, Hashable, CustomStringConvertible {
-    /// How bad the finding is.
-    public enum Severity: String, Sendable, Hashable, Codable {
-        /// The document breaks the schema or a rule of the specification.
-        case error
-        /// The specification asks for something (a SHOULD, or a MUST the official suites accept
-        /// documents without) that the document does not do.
-        case warning
-    }
+    /// How bad the finding is: an error breaks the schema or a rule of the specification; a
+    /// warning means the specification asks for something (a SHOULD, or a MUST the official suites
+    /// accept documents without) that the document does not do. The validator reports no info.
+    public typealias Severity = IssueSeverity
 
     /// Error or warning.
     public var severity: Severity
