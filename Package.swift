@@ -82,6 +82,7 @@ let package = Package(
         .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzOMEZarr", dependencies: ["FuzzSupport", "OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzAnnotations", dependencies: ["FuzzSupport", "Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
+        .executableTarget(name: "FuzzPackage", dependencies: ["FuzzSupport", "DatasetPackage"], path: "Fuzz/FuzzPackage", swiftSettings: strict),
 
         // Benchmarks: `make bench` builds this in release mode and runs Benchmarks/zarr_bench.py.
         .executableTarget(name: "ZarrBench", dependencies: ["Zarr"], path: "Benchmarks/ZarrBench", swiftSettings: strict),

@@ -8,7 +8,8 @@ import Darwin
 ///
 /// The data goes to a temporary file in the same directory, is flushed to disk with `fsync`, and
 /// is then renamed over the destination; the directory is synced so the rename survives a crash.
-/// This file is the only place in MIFACore that calls the C library for file I/O.
+/// This file and ``RegularFile`` (reading) are the only places in MIFACore that call the C
+/// library for file I/O.
 public enum AtomicFile {
     /// Atomically replaces (or creates) the file at `path` with `bytes`.
     ///

@@ -1,4 +1,4 @@
-/// An error from the foundation layer: array shapes, regions, file writes.
+/// An error from the foundation layer: array shapes, regions, file reads and writes.
 public typealias CoreError = LayerError<CoreErrorCode>
 
 /// The codes of ``CoreError``: what went wrong, as a stable code.
@@ -11,4 +11,8 @@ public enum CoreErrorCode: String, ErrorCode, CaseIterable {
     case io = "io"
     /// Text that should be JSON is not.
     case invalidJSON = "invalid-json"
+    /// A path names a symbolic link (where links are not followed), a folder, FIFO, device or socket.
+    case notRegularFile = "not-regular-file"
+    /// A file is larger than the limit for what it holds.
+    case tooLarge = "too-large"
 }

@@ -118,16 +118,12 @@ public enum MetadataReader {
     }
 
     static func readBytes(_ path: String) throws -> [UInt8] {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size > maximumFileBytes {
-            throw MetadataError(
-                .unreadable, "the file is \(size) bytes; metadata files over \(maximumFileBytes) bytes are not read",
-                context: ErrorContext(file: path))
-        }
         do {
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw MetadataError(.unreadable, "cannot read the file: \(error.localizedDescription)", context: ErrorContext(file: path))
+            return try RegularFile.contents(of: path, limit: maximumFileBytes, followingLinks: true)
+        } catch let error as CoreError where error.kind == .tooLarge {
+            throw MetadataError(.tooLarge, "\(error.message); metadata files over \(maximumFileBytes) bytes are not read", context: error.context)
+        } catch let error as CoreError {
+            throw MetadataError(.unreadable, error.message, context: error.context)
         }
     }
 

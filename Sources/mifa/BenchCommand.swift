@@ -127,7 +127,7 @@ struct BenchCommand: ParsableCommand {
         let weightList = weightValues ?? [Double](repeating: 1, count: inputs.count)
         var datasets: [(sources: [SampleSource], weight: Double)] = []
         for (input, weight) in zip(inputs, weightList) {
-            let sources = (try? DatasetPackage.open(input, recovery: .ifUnlocked)) != nil
+            let sources = DatasetPackage.isPackage(at: input)
                 ? try SampleIndex.sources(package: input, level: level, labelSet: label, annotationSets: annotationSets.isEmpty ? nil : annotationSets)
                 : try SampleIndex(paths: try Self.imagePaths([input]), level: level, labelName: label).sources
             datasets.append((sources, weight))

@@ -302,6 +302,9 @@ def test_sigkill_during_version_leaves_old_or_new(mifa_bin, tmp_path):
         process.wait()
         # Any command opens the package, finishing or undoing the interrupted write.
         subprocess.run([mifa_bin, "diff", str(root), str(current), str(current)], check=True, capture_output=True, timeout=120)
+        # ... and removes every temporary file it left (objects, records, the manifest).
+        leftovers = [p.relative_to(root).as_posix() for p in root.rglob("*") if ".tmp-" in p.name or ".incoming" in p.name]
+        assert not leftovers and not (root / ".mifa-transaction").exists(), leftovers
         version = check_whole_version(root, [str(current), str(number)])
         outcomes["new" if version == str(number) else "old"] += 1
         if version == str(current):

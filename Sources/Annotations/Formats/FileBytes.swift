@@ -3,16 +3,18 @@ import MIFACore
 
 /// Reading and writing whole files for the annotation formats.
 enum FileBytes {
-    /// The bytes of the file at `path`.
-    /// - Throws: ``AnnotationError`` `.io` naming the file.
+    /// The largest annotation file read whole (4 GiB: COCO files of whole-slide datasets reach
+    /// a few GB).
+    static let maximumBytes = 1 << 32
+
+    /// The bytes of the regular file at `path` (a FIFO or device is refused before it can block).
+    /// - Throws: ``AnnotationError`` `.io` naming the file, `.unsupported` over ``maximumBytes``.
     static func read(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let reason = !exists ? "it does not exist" : isDirectory.boolValue ? "it is a folder" : "it cannot be read"
-            throw AnnotationError(.io, "cannot read '\(path)': \(reason)", context: ErrorContext(file: path))
+        do {
+            return try RegularFile.contents(of: path, limit: maximumBytes, followingLinks: true)
+        } catch let error as CoreError {
+            throw AnnotationError(error.kind == .tooLarge ? .unsupported : .io, error.message, context: error.context)
         }
-        return [UInt8](data)
     }
 
     /// Writes `bytes` to `path` atomically.

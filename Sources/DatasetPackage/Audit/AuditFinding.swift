@@ -75,6 +75,12 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         case coverageUndeclared = "coverage-undeclared"
         /// An annotation set with no objects, or an image set with no images.
         case empty = "empty"
+        /// A folder in the content area with no file in it.
+        case emptyFolder = "empty-folder"
+        /// A file in the object store that no version refers to.
+        case objectStray = "object-stray"
+        /// A file list names a path that is not package content or leaves the package.
+        case unsafePath = "unsafe-path"
     }
 
     /// How serious.

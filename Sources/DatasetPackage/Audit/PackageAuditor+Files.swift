@@ -28,7 +28,8 @@ extension AuditRun {
             }
             if !expected {
                 let what = entry.kind == .symbolicLink ? "a symbolic link" : entry.kind == .other ? "a special file" : "not a version record or stored object"
-                add(.warning, entry.kind == .symbolicLink || entry.kind == .other ? .irregularFile : .unexpectedEntry, path: path,
+                let irregular = entry.kind == .symbolicLink || entry.kind == .other
+                add(irregular ? .error : .warning, irregular ? .irregularFile : .unexpectedEntry, path: path,
                     "'\(path)' is \(what); versions/ holds <version>.json records and objects/sha256/<digest> only. Remove it (a leftover of an interrupted copy is safe to delete)")
             }
         }
@@ -46,6 +47,9 @@ extension AuditRun {
         }
         for path in listing.irregular {
             add(.error, .irregularFile, path: path, "a symbolic link or special file; a package holds regular files only. Replace it with the file itself")
+        }
+        for path in listing.emptyFolders {
+            add(.warning, .emptyFolder, path: path, "an empty folder: no file of the package lies in it (a leftover of an edit outside mifa). Remove it")
         }
         let present = Set(listing.files)
         for path in listing.files where manifest.files[path] == nil {

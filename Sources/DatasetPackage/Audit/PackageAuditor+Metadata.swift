@@ -33,7 +33,6 @@ extension AuditRun {
             }
         }
         checkLicense(loaded.document.study?.license)
-        checkCredit(of: loaded.document)
         compareCoverage(loaded.document, measured: measured)
         // A source image missing from the package is reported once, as such, not also as invalid metadata.
         let missing = Set(findings.filter { $0.code == .sourceImageMissing && $0.path == PackageLayout.metadata }.compactMap(\.pointer))
@@ -73,15 +72,6 @@ extension AuditRun {
             let what = [spdx.forbidsCommercialUse ? "commercial use" : nil, parts.contains("ND") ? "derivative works" : nil].compactMap { $0 }.joined(separator: " and ")
             add(.warning, .licenseRestrictive, path: PackageLayout.metadata, pointer: "/study/license",
                 "the license \(spdx.id) forbids \(what), which keeps the dataset out of many training sets; CC-BY-4.0 or CC0-1.0 allow reuse with or without attribution")
-        }
-    }
-
-    /// The metadata's annotators are credited by the current version record.
-    private mutating func checkCredit(of document: MIFADocument) {
-        guard let version, let record = try? package.record(version).record else { return }
-        for annotator in document.creditedAnnotators where !record.creditedAnnotators.contains(where: { $0.isSamePerson(as: annotator) }) {
-            add(.warning, .creditMissing, path: PackageLayout.versionRecord(version), pointer: "/credited_annotators",
-                "\(Self.name(annotator)), an annotator in mifa.json, is not credited by version \(version); make a new version with `mifa version` so the record credits them")
         }
     }
 

@@ -74,10 +74,49 @@ extension AuditRun {
             }
             checkORCIDs(record.creditedAnnotators, path: path, pointer: "/credited_annotators")
             let known = record.manifestSHA256 == manifestDigest ? manifest.fileList : nil
-            if let list = storedFileList(record, path: path, known: known) { fileLists.append((record.version, list)) }
+            if let list = storedFileList(record, path: path, known: known) {
+                fileLists.append((record.version, list))
+                checkMetadataCredit(record, list: list)
+            }
             previous = (record, sha256, date)
         }
         checkRestorable(fileLists, manifest: manifest)
+        // Stray objects can only be told apart when every version's file list was read.
+        let complete = chain.first?.record.previousVersion == nil && fileLists.count == chain.count
+        if complete { checkObjectStore(chain.map(\.record), fileLists.map(\.list)) }
+    }
+
+    /// Every file in the object store is one that some version refers to (a file list, or a file of
+    /// a version): anything else was put there outside mifa.
+    private mutating func checkObjectStore(_ records: [VersionRecord], _ lists: [FileList]) {
+        var referenced = Set(records.map(\.manifestSHA256))
+        for list in lists { for entry in list.files.values { referenced.insert(entry.sha256) } }
+        let folder = package.path(PackageLayout.objects)
+        guard PackageFileSystem.kind(of: folder) == .directory, let names = try? PackageFileSystem.walkTopLevel(folder) else { return }
+        for name in names {
+            guard let digest = SHA256Digest(hex: name), digest.hex == name, !referenced.contains(digest) else { continue }
+            add(.error, .objectStray, path: "\(PackageLayout.objects)/\(name)",
+                "no version refers to this object: it was put into the object store outside mifa (and could be taken for history). Remove it")
+        }
+    }
+
+    /// Everyone a version's own `mifa.json` credits as an annotator is credited by that version's
+    /// record: the chain of records cannot silently drop someone whom a stored metadata still names.
+    private mutating func checkMetadataCredit(_ record: VersionRecord, list: FileList) {
+        guard list.files[PackageLayout.metadata] != nil else { return }
+        let document: MIFADocument
+        do {
+            let bytes = try package.contents(of: PackageLayout.metadata, in: list)
+            document = try MetadataReader.read(bytes: bytes, format: .json, file: PackageLayout.metadata).document
+        } catch {
+            // An unreadable or missing mifa.json is reported by the file and restorability checks.
+            return
+        }
+        let path = PackageLayout.versionRecord(record.version)
+        for annotator in document.creditedAnnotators where !record.creditedAnnotators.contains(where: { $0.isSamePerson(as: annotator) }) {
+            add(.error, .creditMissing, path: path, pointer: "/credited_annotators",
+                "\(Self.name(annotator)) is an annotator in the mifa.json of version \(record.version) but its record does not credit them: the record was edited. Restore the original record")
+        }
     }
 
     /// The stored file list of a version, checked against the record's counts.
@@ -92,6 +131,9 @@ extension AuditRun {
                     "version \(record.version) records \(record.fileCount) files of \(record.totalBytes) bytes but its file list has \(list.files.count) files of \(list.totalBytes) bytes; the record was edited")
             }
             return list
+        } catch let error as PackageError where error.kind == .invalidPath {
+            add(.error, .unsafePath, path: objectPath, pointer: error.context.pointer,
+                "the file list of version \(record.version): \(error.message)")
         } catch let error as PackageError {
             add(.error, .objectMissing, path: objectPath,
                 "the file list of version \(record.version) (manifest_sha256 \(record.manifestSHA256.hex)): \(error.message)")

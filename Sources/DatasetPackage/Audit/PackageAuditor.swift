@@ -25,6 +25,18 @@ public struct PackageAuditor: Sendable {
     /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.io` when its
     ///   root cannot be listed. Everything wrong inside the package is a finding, not an error.
     public func audit(_ root: String) throws -> AuditReport {
+        let unchecked = DatasetPackage(unchecked: root)
+        try unchecked.checkRootGroup()
+        let problems = unchecked.structuralProblems()
+        guard problems.isEmpty else {
+            // Reading on would follow the links out of the package: report them and stop.
+            var run = AuditRun(package: unchecked, scanner: scanner)
+            for problem in problems {
+                run.add(.error, .irregularFile, path: problem.path,
+                        "'\(problem.path)' is \(problem.found), not a \(problem.expected); a link here leads reads and writes out of the package. Replace it with the real \(problem.expected); nothing else was checked")
+            }
+            return run.report()
+        }
         let transaction = "\(root)/\(PackageLayout.transaction)"
         let hadTransaction = PackageFileSystem.exists(transaction)
         let wasCommitted = PackageFileSystem.kind(of: "\(transaction)/COMMIT") == .file
@@ -100,6 +112,8 @@ struct AuditRun {
             fileCount = manifest.files.count
             byteCount = manifest.fileList.totalBytes
             return manifest
+        } catch let error as PackageError where error.kind == .invalidPath {
+            add(.error, .unsafePath, path: PackageLayout.manifest, pointer: error.context.pointer, "\(error.message). Restore manifest.json from a trusted copy of the package")
         } catch let error as PackageError {
             add(.error, .manifestUnreadable, path: PackageLayout.manifest, pointer: error.context.pointer,
                 "\(error.message). Without a manifest nothing can be checked; restore manifest.json from a copy of the package")

@@ -21,6 +21,8 @@ public struct ContentScanner: Sendable {
         public var files: [String]
         /// Content entries that are neither files nor folders (symbolic links, devices), which a package must not hold.
         public var irregular: [String]
+        /// Folders with nothing but (possibly) empty folders in them, outermost only.
+        public var emptyFolders: [String] = []
     }
 
     /// Lists the content files of the tree at `root`.
@@ -28,6 +30,7 @@ public struct ContentScanner: Sendable {
     public func list(_ root: String) throws -> Listing {
         var files: [String] = []
         var irregular: [String] = []
+        var folders: [String] = []
         for name in [PackageLayout.rootGroup, PackageLayout.metadata] {
             switch PackageFileSystem.kind(of: "\(root)/\(name)") {
             case .file?: files.append(name)
@@ -45,13 +48,20 @@ public struct ContentScanner: Sendable {
             for entry in try PackageFileSystem.walk(base) {
                 switch entry.kind {
                 case .file: files.append("\(folder)/\(entry.path)")
-                case .directory: break
+                case .directory: folders.append("\(folder)/\(entry.path)")
                 case .symbolicLink, .other: irregular.append("\(folder)/\(entry.path)")
                 }
             }
         }
         let order: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return Listing(files: files.sorted(by: order), irregular: irregular.sorted(by: order))
+        var occupied = Set<String>()
+        for path in files + irregular {
+            var parent = PackageFileSystem.parent(of: path)
+            while parent != ".", occupied.insert(parent).inserted { parent = PackageFileSystem.parent(of: parent) }
+        }
+        let empty = Set(folders.filter { !occupied.contains($0) })
+        let outermost = empty.filter { !empty.contains(PackageFileSystem.parent(of: $0)) }
+        return Listing(files: files.sorted(by: order), irregular: irregular.sorted(by: order), emptyFolders: outermost.sorted(by: order))
     }
 
     /// Hashes package-relative `paths` under `root`; `progress` is called (from any thread) with

@@ -16,9 +16,9 @@ extension DatasetPackage {
         guard !PackageFileSystem.exists(target) || targetIsEmptyFolder else {
             throw PackageError(.alreadyExists, "'\(target)' already exists; `mifa pack` makes a new package (use `mifa version` to change one)", context: ErrorContext(file: target))
         }
-        try removeAbandonedStaging(for: target)
-        let staging = stagingPrefix(for: target) + "\(PackageFileSystem.processID)"
-        try PackageFileSystem.removeTree(staging)
+        try refuseInsideAnotherPackage(target)
+        try PackageFileSystem.removeAbandonedStaging(for: target, purpose: "staging")
+        let staging = PackageFileSystem.stagingPath(for: target, purpose: "staging")
         try PackageFileSystem.createDirectories(staging)
         do {
             try build(staging)
@@ -44,23 +44,19 @@ extension DatasetPackage {
         return DatasetPackage(unchecked: target)
     }
 
-    /// `<parent>/.<name>.mifa-staging-`, followed by the process id.
-    static func stagingPrefix(for target: String) -> String {
-        var trimmed = target
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
-        let parent = PackageFileSystem.parent(of: trimmed)
-        let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
-        return "\(parent)/.\(name).mifa-staging-"
-    }
 
-    /// Removes staging folders left by `create` calls whose process is gone.
-    static func removeAbandonedStaging(for target: String) throws {
-        let prefix = stagingPrefix(for: target)
-        let parent = PackageFileSystem.parent(of: prefix)
-        let namePrefix = String(prefix.dropFirst(parent.count + 1))
-        for entry in (try? PackageFileSystem.walkTopLevel(parent)) ?? [] where entry.hasPrefix(namePrefix) {
-            guard let pid = Int32(entry.dropFirst(namePrefix.count)), !PackageFileSystem.processIsAlive(pid) || pid == PackageFileSystem.processID else { continue }
-            try PackageFileSystem.removeTree("\(parent)/\(entry)")
+    /// Refuses a target inside an existing package (its content would be files that package's
+    /// manifest does not list, and its audit would fail).
+    /// - Throws: ``PackageError`` `.invalidArgument` naming the enclosing package.
+    static func refuseInsideAnotherPackage(_ target: String) throws {
+        var folder = PackageFileSystem.canonicalPath(PackageFileSystem.parent(of: target))
+        while let current = folder {
+            if PackageFileSystem.kind(of: "\(current)/\(PackageLayout.rootGroup)") == .file, DatasetPackage(unchecked: current).isPackageRoot {
+                throw PackageError(
+                    .invalidArgument, "'\(target)' is inside the package '\(current)'; make the new package outside it (a package cannot hold another one)",
+                    context: ErrorContext(file: target))
+            }
+            folder = current == "/" ? nil : PackageFileSystem.parent(of: current)
         }
     }
 }

@@ -44,6 +44,7 @@ public struct DatasetPackage: Sendable {
     public static func open(_ root: String, recovery: Recovery = .required) throws -> DatasetPackage {
         let package = DatasetPackage(unchecked: root)
         try package.checkRootGroup()
+        try package.checkStructure()
         // Nothing to finish or undo: read without touching the package (no lock file is created).
         guard PackageFileSystem.exists(package.path(PackageLayout.transaction)) else { return package }
         if let lock = try PackageFileSystem.lock(package.lockPath, wait: recovery == .required) {
@@ -57,7 +58,7 @@ public struct DatasetPackage: Sendable {
     public func path(_ relative: String) -> String { "\(root)/\(relative)" }
 
     /// The lock file serialising writers.
-    var lockPath: String { path(".mifa-lock") }
+    var lockPath: String { path(Self.lockName) }
 
     /// The object store.
     public var objects: ObjectStore { ObjectStore(packageRoot: root) }
@@ -75,6 +76,13 @@ public struct DatasetPackage: Sendable {
     /// The record of a version, with the digest of its file.
     /// - Throws: ``PackageError`` `.invalidVersion` for an unknown version, `.malformed`, `.io`.
     public func record(_ version: String) throws -> (record: VersionRecord, sha256: SHA256Digest) {
+        let stored = try storedRecord(version)
+        return (stored.record, stored.sha256)
+    }
+
+    /// The record of a version with the digest and the bytes of its file.
+    /// - Throws: as ``record(_:)``.
+    func storedRecord(_ version: String) throws -> (record: VersionRecord, sha256: SHA256Digest, bytes: [UInt8]) {
         guard PackageLayout.isSafeName(version) else {
             throw PackageError(.invalidVersion, "'\(version)' is not a version id (letters, digits, '.', '_', '-')", context: ErrorContext(file: root))
         }
@@ -88,7 +96,7 @@ public struct DatasetPackage: Sendable {
         guard record.version == version else {
             throw PackageError(.malformed, "the record says it is version '\(record.version)' but is stored as '\(version)'", context: ErrorContext(file: file, pointer: "/version"))
         }
-        return (record, SHA256Digest(of: bytes))
+        return (record, SHA256Digest(of: bytes), bytes)
     }
 
     /// The ids of every stored version record (unordered by lineage; see ``lineage()``).
@@ -136,6 +144,7 @@ public struct DatasetPackage: Sendable {
         guard let entry = fileList.files[relative] else {
             throw PackageError(.invalidPath, "the version has no file '\(relative)'", context: ErrorContext(file: relative))
         }
+        // A tree file that cannot be read or holds another version's content is taken from the object store.
         if PackageFileSystem.kind(of: path(relative)) == .file, let bytes = try? PackageFileSystem.read(path(relative)),
             SHA256Digest(of: bytes) == entry.sha256
         {
@@ -152,21 +161,25 @@ public struct DatasetPackage: Sendable {
             throw PackageError(.alreadyExists, "'\(destination)' already exists; give a new folder", context: ErrorContext(file: destination))
         }
         let list = try fileList(of: version)
-        let staging = destination + ".mifa-restore-\(PackageFileSystem.processID)"
-        try PackageFileSystem.removeTree(staging)
+        try PackageFileSystem.removeAbandonedStaging(for: destination, purpose: "restore")
+        let staging = PackageFileSystem.stagingPath(for: destination, purpose: "restore")
         do {
             for relative in list.paths {
                 let entry = list.files[relative]!
                 let target = "\(staging)/\(relative)"
                 try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: target))
-                if PackageFileSystem.kind(of: path(relative)) == .file, try PackageFileSystem.copy(path(relative), to: target) == entry.sha256 {
-                    continue
+                if PackageFileSystem.kind(of: path(relative)) == .file {
+                    do {
+                        try PackageFileSystem.copy(path(relative), to: target, expected: entry.sha256, displayPath: relative)
+                        continue
+                    } catch let error as PackageError where error.kind == .digestMismatch {
+                        // The tree holds another version's content: the object store has this one's.
+                    }
                 }
-                try PackageFileSystem.copy(objects.path(of: entry.sha256), to: target)
-                let copied = try PackageFileSystem.digest(of: target)
-                guard copied.digest == entry.sha256 else {
-                    throw PackageError(.digestMismatch, "no intact copy of '\(relative)' of version \(version) is left", context: ErrorContext(file: relative))
+                guard objects.contains(entry.sha256) else {
+                    throw PackageError(.missingObject, "no intact copy of '\(relative)' of version \(version) is left: the object \(entry.sha256.hex) is missing; run `mifa audit`", context: ErrorContext(file: relative))
                 }
+                try PackageFileSystem.copy(objects.path(of: entry.sha256), to: target, expected: entry.sha256, displayPath: PackageLayout.object(entry.sha256))
             }
             try PackageFileSystem.renameWithoutReplacing(staging, to: destination)
         } catch {
@@ -175,7 +188,66 @@ public struct DatasetPackage: Sendable {
         }
     }
 
-    private func checkRootGroup() throws {
+    /// The package's own places (`zarr.json`, `mifa.json`, `manifest.json`, `.mifa-lock`, and the
+    /// folders `images/`, `annotations/`, `versions/`, its object store and `.mifa-transaction/`)
+    /// that are not what they must be: a regular file or a folder (or absent). A symbolic link
+    /// there would lead reads and writes out of the package.
+    /// - Returns: each such place, package-relative, with what it must be and what it is instead.
+    public func structuralProblems() -> [(path: String, expected: String, found: String)] {
+        var problems: [(path: String, expected: String, found: String)] = []
+        // A folder where the lock file belongs is harmless (the lock cannot be taken, as on a
+        // read-only copy); a link there would make the lock file elsewhere.
+        let places: [(String, PackageFileSystem.EntryKind, allowed: Set<PackageFileSystem.EntryKind>)] = [
+            (PackageLayout.rootGroup, .file, []), (PackageLayout.metadata, .file, []), (PackageLayout.manifest, .file, []), (Self.lockName, .file, [.directory]),
+            (PackageLayout.images, .directory, []), (PackageLayout.annotations, .directory, []), (PackageLayout.versions, .directory, []),
+            ("\(PackageLayout.versions)/objects", .directory, []), (PackageLayout.objects, .directory, []), (PackageLayout.transaction, .directory, []),
+        ]
+        for (relative, expected, allowed) in places {
+            guard let kind = PackageFileSystem.kind(of: path(relative)), kind != expected, !allowed.contains(kind) else { continue }
+            let found = switch kind {
+            case .symbolicLink: "a symbolic link"
+            case .file: "a file"
+            case .directory: "a folder"
+            case .other: "a special file (FIFO, device or socket)"
+            }
+            problems.append((relative, expected == .file ? "regular file" : "folder", found))
+        }
+        return problems
+    }
+
+    /// Refuses a package whose own places are links or of the wrong kind (see ``structuralProblems()``).
+    /// - Throws: ``PackageError`` `.invalidInput` naming the first one.
+    public func checkStructure() throws {
+        guard let problem = structuralProblems().first else { return }
+        throw PackageError(
+            .invalidInput,
+            "'\(problem.path)' in the package is \(problem.found), not a \(problem.expected); mifa never reads or writes a package through links or special files (they can lead out of its folder). Replace it with the real \(problem.expected) (`mifa audit` lists every problem)",
+            context: ErrorContext(file: path(problem.path)))
+    }
+
+    /// The name of the writers' lock file.
+    static let lockName = ".mifa-lock"
+
+    /// Whether `root` is a MIFA package (a folder with a root `zarr.json` naming the format), however
+    /// damaged the rest: a command given a package then reads it as one and reports what is wrong,
+    /// instead of taking it for something else.
+    public static func isPackage(at root: String) -> Bool {
+        DatasetPackage(unchecked: root).isPackageRoot
+    }
+
+    /// Whether the folder is a MIFA package root (see ``checkRootGroup()``).
+    var isPackageRoot: Bool {
+        do {
+            try checkRootGroup()
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Refuses a folder that is not a MIFA package: no root `zarr.json` with `attributes.mifa.format`.
+    /// - Throws: ``PackageError`` `.notAPackage`.
+    func checkRootGroup() throws {
         let file = path(PackageLayout.rootGroup)
         guard PackageFileSystem.kind(of: root) == .directory else {
             throw PackageError(.notAPackage, "'\(root)' is not a folder; a MIFA package is a folder made by `mifa pack`", context: ErrorContext(file: root))

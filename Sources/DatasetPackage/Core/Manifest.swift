@@ -43,9 +43,22 @@ public struct FileList: Codable, Sendable, Hashable {
     public func digest() throws -> SHA256Digest { SHA256Digest(of: try canonicalJSON()) }
 
     /// Reads a file list from its JSON bytes.
-    /// - Throws: ``PackageError`` `.malformed` naming `file`.
+    /// - Throws: ``PackageError`` `.malformed` naming `file`, `.invalidPath` for a path that is not
+    ///   package content or leaves the package (see ``checkPaths(file:)``).
     public static func decode(_ bytes: [UInt8], file: String) throws -> FileList {
-        try PackageJSON.decode(FileList.self, from: bytes, file: file)
+        let list = try PackageJSON.decode(FileList.self, from: bytes, file: file)
+        try list.checkPaths(file: file)
+        return list
+    }
+
+    /// Checks that every path is package content that stays inside the package: a file list read
+    /// from a package is someone else's input, and each path becomes a file that checkout, export
+    /// and versions read and write.
+    /// - Throws: ``PackageError`` `.invalidPath` naming the first bad path and the file holding it.
+    public func checkPaths(file: String) throws {
+        for path in paths {
+            try PackageLayout.checkContentPath(path, listedIn: file)
+        }
     }
 }
 
@@ -83,6 +96,7 @@ public struct Manifest: Codable, Sendable, Hashable {
         guard manifest.format == "mifa-manifest" else {
             throw PackageError(.malformed, "'format' is '\(manifest.format)', expected 'mifa-manifest'", context: ErrorContext(file: file, pointer: "/format"))
         }
+        try manifest.fileList.checkPaths(file: file)
         return manifest
     }
 }

@@ -40,17 +40,7 @@ public struct ObjectStore: Sendable {
     ///   manifest recorded (the copy is not kept), `.io` when it cannot be copied.
     public func store(fileAt source: String, expected: SHA256Digest, displayPath: String) throws {
         guard !contains(expected) else { return }
-        let destination = path(of: expected)
-        let temporary = destination + ".incoming"
-        let digest = try PackageFileSystem.copy(source, to: temporary)
-        guard digest == expected else {
-            try? PackageFileSystem.remove(temporary)
-            throw PackageError(
-                .digestMismatch,
-                "'\(displayPath)' has SHA-256 \(digest.hex) but the manifest records \(expected.hex): the file was changed outside mifa. Run `mifa audit` and restore it before making a new version",
-                context: ErrorContext(file: displayPath))
-        }
-        try PackageFileSystem.rename(temporary, to: destination)
+        try PackageFileSystem.copy(source, to: path(of: expected), expected: expected, displayPath: displayPath)
     }
 
     /// The bytes of a stored object, checked against its digest.

@@ -36,3 +36,12 @@ public enum PackageErrorCode: String, ErrorCode, CaseIterable {
     /// An argument given by the caller is not valid.
     case invalidArgument = "invalid-argument"
 }
+
+extension LayerError where C == PackageErrorCode {
+    /// The package layer's form of a file-reading error from MIFACore (same message and place):
+    /// a file that is not a regular one or is too large is bad input, anything else is `.io`.
+    init(_ error: CoreError) {
+        let kind: PackageErrorCode = error.kind == .notRegularFile || error.kind == .tooLarge ? .invalidInput : .io
+        self.init(kind, error.message, context: error.context)
+    }
+}

@@ -35,6 +35,13 @@ public enum PackageFileSystem {
         }
     }
 
+    /// The absolute path with every symbolic link resolved, or `nil` when nothing is there.
+    public static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// Whether a regular file or directory exists at `path`.
     public static func exists(_ path: String) -> Bool { kind(of: path) != nil }
 
@@ -46,31 +53,30 @@ public enum PackageFileSystem {
         return Int(info.st_size)
     }
 
-    /// The whole content of a file, refusing files larger than `limit` bytes.
-    /// - Throws: ``PackageError`` `.io` when the file cannot be read, `.invalidInput` when it is too large.
-    public static func read(_ path: String, limit: Int = 1 << 30) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError("cannot open", path) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ioError("cannot read the size of", path) }
-        guard Int(info.st_size) <= limit else {
-            throw PackageError(.invalidInput, "'\(path)' has \(info.st_size) bytes; at most \(limit) are read", context: ErrorContext(file: path))
+    /// The whole content of a regular file, refusing files larger than `limit` bytes.
+    /// - Parameter followingLinks: whether a final symbolic link is followed: only for files the
+    ///   user names (a metadata sheet, a file list); a package's own files never are.
+    /// - Throws: ``PackageError`` `.io` when the file cannot be read, `.invalidInput` when it is too
+    ///   large, a symbolic link or not a regular file.
+    public static func read(_ path: String, limit: Int = 1 << 30, followingLinks: Bool = false) throws -> [UInt8] {
+        do {
+            return try RegularFile.contents(of: path, limit: limit, followingLinks: followingLinks)
+        } catch let error as CoreError {
+            throw PackageError(error)
         }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var offset = 0
-        try bytes.withUnsafeMutableBytes { buffer in
-            while offset < buffer.count {
-                let count = Glibc.read(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw ioError("cannot read", path)
-                }
-                if count == 0 { break }
-                offset += count
-            }
+    }
+
+    /// Opens a regular file for reading (see `RegularFile.openForReading(_:followingLinks:)`:
+    /// a FIFO cannot block the open, a final symbolic link is refused unless `followingLinks`).
+    /// - Returns: the descriptor, which the caller closes.
+    /// - Throws: ``PackageError`` `.invalidInput` for a symbolic link, FIFO, device, socket or
+    ///   folder, `.io` when the file cannot be opened.
+    static func openForReading(_ path: String, followingLinks: Bool = false) throws -> Int32 {
+        do {
+            return try RegularFile.openForReading(path, followingLinks: followingLinks).descriptor
+        } catch let error as CoreError {
+            throw PackageError(error)
         }
-        return offset == bytes.count ? bytes : Array(bytes[..<offset])
     }
 
     /// The SHA-256 digest and size of a file, read in 1 MiB blocks.
@@ -79,14 +85,16 @@ public enum PackageFileSystem {
         try withFileBlocks(path) { _ in }
     }
 
-    /// Copies a file durably (temporary name, fsync, rename) and returns the digest of what was copied.
-    /// - Throws: ``PackageError`` `.io`.
+    /// Copies a file durably and returns the digest of what was copied: the bytes go to a new
+    /// temporary file beside `destination` (see ``createTemporary(beside:)``: created exclusively,
+    /// never through a link), are synced, and the file is renamed into place. With `expected`, a
+    /// copy whose digest differs is removed instead and nothing is renamed.
+    /// - Throws: ``PackageError`` `.io`; `.digestMismatch` (naming `displayPath`) when the content
+    ///   is not `expected`.
     @discardableResult
-    public static func copy(_ source: String, to destination: String) throws -> SHA256Digest {
+    public static func copy(_ source: String, to destination: String, expected: SHA256Digest? = nil, displayPath: String? = nil) throws -> SHA256Digest {
         try createDirectories(parent(of: destination))
-        let temporary = destination + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ioError("cannot create", temporary) }
+        let (fd, temporary) = try createTemporary(beside: destination)
         var closed = false
         defer { if !closed { close(fd) } }
         do {
@@ -101,6 +109,13 @@ public enum PackageFileSystem {
                     offset += written
                 }
             }
+            if let expected, result.digest != expected {
+                let shown = displayPath ?? source
+                throw PackageError(
+                    .digestMismatch,
+                    "'\(shown)' has SHA-256 \(result.digest.hex) but the manifest records \(expected.hex): the file was changed outside mifa. Run `mifa audit` and restore it",
+                    context: ErrorContext(file: shown))
+            }
             guard fsync(fd) == 0 else { throw ioError("cannot sync", temporary) }
             closed = true
             guard close(fd) == 0 else { throw ioError("cannot close", temporary) }
@@ -110,6 +125,82 @@ public enum PackageFileSystem {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// The marker in the name of every temporary file the package layer creates
+    /// (`.<name>.mifa-tmp-XXXXXX`): recovery removes files with it (see ``isTemporaryName(_:)``).
+    static let temporaryMarker = ".mifa-tmp-"
+
+    /// Creates a new, empty temporary file beside `path`, named `.<name>.mifa-tmp-XXXXXX` with a
+    /// random suffix, with `O_CREAT | O_EXCL` (`mkstemp`): it can never be a file or link that was
+    /// already there, so a package holding links cannot redirect the write.
+    /// - Returns: the open descriptor (mode 0644) and the temporary's path.
+    /// - Throws: ``PackageError`` `.io`.
+    static func createTemporary(beside path: String) throws -> (descriptor: Int32, path: String) {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        var template = Array("\(parent(of: path))/.\(name.utf8.count > 120 ? String(name.prefix(64)) : name)\(temporaryMarker)XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ioError("cannot create a temporary file beside", path) }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        guard fchmod(fd, 0o644) == 0 else {
+            let error = ioError("cannot set the permissions of", temporary)
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        return (fd, temporary)
+    }
+
+    /// Whether a file name is one of ``createTemporary(beside:)``'s (or an earlier release's
+    /// `.<name>.tmp-XXXXXX`, `<digest>.incoming`), which only an interrupted write leaves behind.
+    static func isTemporaryName(_ name: String) -> Bool {
+        if name.hasPrefix("."), let marker = name.range(of: temporaryMarker) ?? name.range(of: ".tmp-") {
+            return !name[marker.upperBound...].isEmpty
+        }
+        return name.contains(".incoming")
+    }
+
+    /// The hidden sibling where a command builds `target` before renaming it into place:
+    /// `<parent>/.<name>.mifa-<purpose>-<pid>`. The process id lets a later run of the same
+    /// command remove what a killed one left (``removeAbandonedStaging(for:purpose:)``).
+    static func stagingPath(for target: String, purpose: String, pid: Int32 = processID) -> String {
+        stagingPrefix(for: target, purpose: purpose) + "\(pid)"
+    }
+
+    private static func stagingPrefix(for target: String, purpose: String) -> String {
+        var trimmed = target
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
+        return "\(parent(of: trimmed))/.\(name).mifa-\(purpose)-"
+    }
+
+    /// Removes the staging files and folders of `target` (see ``stagingPath(for:purpose:pid:)``)
+    /// left by processes that are gone, and this process's own.
+    /// - Throws: ``PackageError`` `.io` when one cannot be removed.
+    static func removeAbandonedStaging(for target: String, purpose: String) throws {
+        let prefix = stagingPrefix(for: target, purpose: purpose)
+        let folder = parent(of: prefix)
+        let namePrefix = String(prefix.dropFirst(folder.count + 1))
+        guard kind(of: folder) == .directory else { return }
+        for entry in try walkTopLevel(folder) where entry.hasPrefix(namePrefix) {
+            guard let pid = Int32(entry.dropFirst(namePrefix.count)), pid == processID || !processIsAlive(pid) else { continue }
+            try removeTree("\(folder)/\(entry)")
+        }
+    }
+
+    /// Creates a new file for writing, failing when anything (a file, a link) is already at `path`
+    /// (`O_CREAT | O_EXCL | O_NOFOLLOW`).
+    /// - Returns: the open descriptor.
+    /// - Throws: ``PackageError`` `.alreadyExists` when something is there, `.io` otherwise.
+    static func createExclusively(_ path: String) throws -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            if errno == EEXIST {
+                throw PackageError(.alreadyExists, "'\(path)' already exists; give a new name", context: ErrorContext(file: path))
+            }
+            throw ioError("cannot create", path)
+        }
+        return fd
     }
 
     /// Renames a file or directory (replacing a file at the destination) and syncs the destination's folder.
@@ -209,8 +300,18 @@ public enum PackageFileSystem {
     /// - Returns: the lock, or `nil` when `wait` is false and another process holds it.
     /// - Throws: ``PackageError`` `.io` when the lock file cannot be opened.
     public static func lock(_ path: String, wait: Bool) throws -> FileLock? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ioError("cannot open the lock file", path) }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o644)
+        guard fd >= 0 else {
+            if errno == ELOOP {
+                throw PackageError(.invalidInput, "the lock file '\(path)' is a symbolic link; mifa never follows a link out of a package. Remove the link", context: ErrorContext(file: path))
+            }
+            throw ioError("cannot open the lock file", path)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw PackageError(.invalidInput, "the lock file '\(path)' is not a regular file; remove it", context: ErrorContext(file: path))
+        }
         while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
             if errno == EINTR { continue }
             close(fd)
@@ -258,8 +359,7 @@ public enum PackageFileSystem {
     /// - Returns: the digest and size of what was read.
     /// - Throws: ``PackageError`` `.io` when the file cannot be read, what `body` throws.
     static func withFileBlocks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> (digest: SHA256Digest, bytes: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError("cannot open", path) }
+        let fd = try openForReading(path)
         defer { close(fd) }
         let blockSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)
@@ -288,17 +388,21 @@ public enum PackageFileSystem {
 }
 
 /// An exclusive lock held on an open file; released by ``release()`` or when the value is freed.
-public final class FileLock: @unchecked Sendable {
-    private var descriptor: Int32
+public final class FileLock: Sendable {
+    /// The descriptor, -1 once released; behind a lock so that two threads releasing at once
+    /// cannot close the descriptor twice (the second close could hit a reused descriptor).
+    private let descriptor: LockedState<Int32>
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32) { self.descriptor = LockedState(descriptor) }
 
     /// Releases the lock (again is harmless).
     public func release() {
-        guard descriptor >= 0 else { return }
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-        descriptor = -1
+        descriptor.withLock { fd in
+            guard fd >= 0 else { return }
+            flock(fd, LOCK_UN)
+            close(fd)
+            fd = -1
+        }
     }
 
     deinit { release() }

@@ -1,3 +1,5 @@
+import MIFACore
+
 /// The names and folders of a package on disk (DESIGN.md, "The package on disk").
 ///
 /// ```
@@ -78,15 +80,32 @@ public enum PackageLayout {
         }
     }
 
-    /// Checks that a package-relative path stays inside the package: not empty, not absolute, no
-    /// empty, `.` or `..` components, no backslashes or NUL.
+    /// Whether a package-relative path stays inside the package: not empty, not absolute, no
+    /// empty, `.` or `..` components, no backslashes, NUL or other control characters.
+    public static func isRelativePath(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else { return false }
+        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+    }
+
+    /// Checks that a package-relative path stays inside the package (see ``isRelativePath(_:)``).
     /// - Throws: ``PackageError`` `.invalidPath` naming the path.
     public static func checkRelativePath(_ path: String) throws {
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        let bad = path.isEmpty || path.hasPrefix("/") || path.contains("\\") || path.utf8.contains(0)
-            || components.contains { $0.isEmpty || $0 == "." || $0 == ".." }
-        if bad {
-            throw PackageError(.invalidPath, "'\(path)' is not a relative path inside the package (no leading '/', no empty, '.' or '..' parts)", context: .init(file: path))
+        guard isRelativePath(path) else {
+            throw PackageError(.invalidPath, "'\(path)' is not a relative path inside the package (no leading '/', no empty, '.' or '..' parts, no control characters or backslashes)", context: .init(file: path))
+        }
+    }
+
+    /// Checks a path read from a package's file list: a relative path inside the package (see
+    /// ``isRelativePath(_:)``) in its content area (see ``isContent(_:)``). This is the one check
+    /// every path from a manifest or a stored file list passes before anything reads or writes it.
+    /// - Throws: ``PackageError`` `.invalidPath` naming the path and `file`.
+    public static func checkContentPath(_ path: String, listedIn file: String) throws {
+        guard isRelativePath(path), isContent(path) else {
+            let shown = String(path.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+            throw PackageError(
+                .invalidPath,
+                "the file list names '\(shown)', which is not a file inside the package's content (zarr.json, mifa.json, images/, annotations/; no '..', absolute or empty parts): the package is damaged or crafted to write outside its folder; nothing was read or written",
+                context: ErrorContext(file: file, pointer: JSONPointer(tokens: ["files", path]).description))
         }
     }
 }

@@ -42,7 +42,19 @@ public struct PackageTransaction: ~Copyable {
         guard let lock = try PackageFileSystem.lock(package.lockPath, wait: true) else {
             throw PackageError(.locked, "another process is writing to the package", context: ErrorContext(file: package.root))
         }
-        try Self.recover(package)
+        do {
+            try package.checkStructure()
+            try Self.recover(package)
+            if let entry = try scanner.list(package.root).irregular.first {
+                throw PackageError(
+                    .invalidInput,
+                    "'\(entry)' is a symbolic link or special file; a package holds regular files only, and no change is made to a package through one (it could lead out of the folder). Replace it with the file itself (`mifa audit` lists them all)",
+                    context: ErrorContext(file: package.path(entry)))
+            }
+        } catch {
+            lock.release()
+            throw error
+        }
         let transaction = package.path(PackageLayout.transaction)
         try PackageFileSystem.createDirectories("\(transaction)/tree")
         self.package = package
@@ -112,16 +124,35 @@ public struct PackageTransaction: ~Copyable {
         lock.release()
     }
 
-    /// Finishes a committed write or discards an uncommitted one. The caller holds the lock.
+    /// Finishes a committed write or discards an uncommitted one, and removes the temporary files
+    /// an interrupted write leaves (see ``removeTemporaries(of:)``). The caller holds the lock.
     static func recover(_ package: DatasetPackage) throws {
         let transaction = package.path(PackageLayout.transaction)
         guard PackageFileSystem.exists(transaction) else { return }
+        guard PackageFileSystem.kind(of: transaction) == .directory else {
+            throw PackageError(.invalidInput, "'\(transaction)' is not a folder (a symbolic link or special file); remove it", context: ErrorContext(file: transaction))
+        }
         let commitFile = "\(transaction)/COMMIT"
         if PackageFileSystem.kind(of: commitFile) == .file {
             let plan = try PackageJSON.decode(CommitPlan.self, from: PackageFileSystem.read(commitFile), file: commitFile)
+            try removeTemporaries(of: package)
             try apply(plan, to: package)
         } else {
+            try removeTemporaries(of: package)
             try PackageFileSystem.removeTree(transaction)
+        }
+    }
+
+    /// Removes the temporary files that only an interrupted write leaves beside the package's own
+    /// files (at the root, in `versions/` and in the object store; see
+    /// ``PackageFileSystem/isTemporaryName(_:)``). Folders are left alone.
+    /// - Throws: ``PackageError`` `.io`.
+    static func removeTemporaries(of package: DatasetPackage) throws {
+        for folder in [package.root, package.path(PackageLayout.versions), package.path(PackageLayout.objects)] where PackageFileSystem.kind(of: folder) == .directory {
+            for name in try PackageFileSystem.walkTopLevel(folder) where PackageFileSystem.isTemporaryName(name) {
+                let kind = PackageFileSystem.kind(of: "\(folder)/\(name)")
+                if kind == .file || kind == .symbolicLink { try PackageFileSystem.remove("\(folder)/\(name)") }
+            }
         }
     }
 

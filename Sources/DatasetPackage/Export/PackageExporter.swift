@@ -75,8 +75,7 @@ public struct PackageExporter: Sendable {
         let snapshot = try PackageSnapshot(package: package, version: version)
         switch format {
         case .zip:
-            let current = try package.currentVersion()
-            let count = try writeZip(snapshot, history: version == nil || version == current, to: output)
+            let count = try writeZip(snapshot, history: version == nil || version == snapshot.manifest.version, to: output)
             return Summary(output: output, version: snapshot.version, items: count)
         case .coco, .geojson:
             let set = try AnnotationSetExport(snapshot: snapshot, setID: setID)
@@ -96,45 +95,39 @@ public struct PackageExporter: Sendable {
         }
     }
 
-    /// Whether a path under `versions/` is a record (`<version>.json`) or a stored object, not a leftover.
-    private static func isHistory(_ path: String) -> Bool {
-        let parts = path.split(separator: "/").map(String.init)
-        switch parts.count {
-        case 1: return parts[0].hasSuffix(".json") && PackageLayout.isSafeName(String(parts[0].dropLast(5)))
-        case 3: return parts[0] == "objects" && parts[1] == "sha256" && SHA256Digest(hex: parts[2])?.hex == parts[2]
-        default: return false
-        }
-    }
-
-    /// Writes the snapshot's content (and, with `history`, manifest.json and versions/) into a zip file.
+    /// Writes the snapshot's content (and, with `history`, manifest.json, the version records of
+    /// its lineage and the objects they refer to) into a zip file. Everything comes from the
+    /// snapshot, so a version committed meanwhile never mixes in.
     private func writeZip(_ snapshot: PackageSnapshot, history: Bool, to output: String) throws -> Int {
+        enum Source { case content, bytes([UInt8]), object(SHA256Digest) }
         let writer = try ZipWriter(path: output)
         do {
-            var names = snapshot.fileList.paths.map { (name: $0, content: true) }
+            var entries = snapshot.fileList.paths.map { (name: $0, source: Source.content) }
             if history {
-                names.append((PackageLayout.manifest, false))
-                for entry in try PackageFileSystem.walk(package.path(PackageLayout.versions)) where entry.kind == .file && Self.isHistory(entry.path) {
-                    names.append(("\(PackageLayout.versions)/\(entry.path)", false))
-                }
-                names.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+                let (records, objects) = try snapshot.history()
+                entries.append((PackageLayout.manifest, .bytes(snapshot.manifestBytes)))
+                entries += records.map { (PackageLayout.versionRecord($0.version), .bytes($0.bytes)) }
+                entries += objects.map { (PackageLayout.object($0), .object($0)) }
+                entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
             }
-            for (name, content) in names {
+            for (name, source) in entries {
                 let path = package.path(name)
-                if content {
+                switch source {
+                case .content:
                     // Streamed from the tree when it holds this version's content; else from the object store.
                     let entry = snapshot.fileList.files[name]!
                     let streamed = PackageFileSystem.kind(of: path) == .file ? try writer.add(name, fileAt: path, expected: entry) : false
                     if !streamed { try writer.add(name, snapshot.contents(of: name)) }
-                } else if let digest = SHA256Digest(hex: String(name.split(separator: "/").last!)), name.hasPrefix(PackageLayout.objects + "/") {
+                case .bytes(let bytes):
+                    try writer.add(name, bytes)
+                case .object(let digest):
                     guard try writer.add(name, fileAt: path, expected: ManifestEntry(sha256: digest, bytes: PackageFileSystem.size(of: path))) else {
                         throw PackageError(.digestMismatch, "the stored object \(name) does not have the content its name promises; run `mifa audit`", context: ErrorContext(file: name))
                     }
-                } else {
-                    try writer.add(name, PackageFileSystem.read(path))
                 }
             }
             try writer.finish()
-            return names.count
+            return entries.count
         } catch {
             writer.abandon()
             throw error

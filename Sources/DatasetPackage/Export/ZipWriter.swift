@@ -30,12 +30,10 @@ final class ZipWriter {
             throw PackageError(.alreadyExists, "'\(path)' already exists; give a new file name", context: ErrorContext(file: path))
         }
         destination = path
-        temporary = path + ".tmp-\(PackageFileSystem.processID)"
         try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: path))
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw PackageError(.io, "cannot create '\(temporary)'", context: ErrorContext(file: temporary))
-        }
-        self.handle = handle
+        try PackageFileSystem.removeAbandonedStaging(for: path, purpose: "export")
+        temporary = PackageFileSystem.stagingPath(for: path, purpose: "export")
+        handle = FileHandle(fileDescriptor: try PackageFileSystem.createExclusively(temporary), closeOnDealloc: true)
     }
 
     /// Adds one file from memory.

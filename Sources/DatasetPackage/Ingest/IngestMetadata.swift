@@ -14,7 +14,7 @@ enum IngestMetadata {
     /// - Throws: ``PackageError`` `.invalidMetadata` listing every error with its line; `.invalidVersion`
     ///   for a version id that is not a safe name; what ``MetadataReader`` throws for unreadable files.
     static func load(path: String, version: String?, changes: String?, timestamp: String) throws -> (document: MIFADocument, warnings: [ValidationIssue], version: String) {
-        let bytes = try PackageFileSystem.read(path, limit: MetadataReader.maximumFileBytes)
+        let bytes = try PackageFileSystem.read(path, limit: MetadataReader.maximumFileBytes, followingLinks: true)
         let format = MetadataFormat.implied(byPath: path) ?? MetadataFormat.sniffed(from: bytes)
         let (parsed, positions) = try MetadataReader.parse(bytes: bytes, format: format, file: path)
         guard case .object(var root) = parsed else {

@@ -55,7 +55,7 @@ public struct SourceFileList: Sendable {
     ///   no `Files` column, a row with more cells than the header, an unterminated quote, a path
     ///   listed twice or leaving the folder.
     public init(contentsOf path: String) throws {
-        let bytes = try PackageFileSystem.read(path, limit: Self.maximumBytes)
+        let bytes = try PackageFileSystem.read(path, limit: Self.maximumBytes, followingLinks: true)
         try self.init(bytes: bytes, file: path)
     }
 

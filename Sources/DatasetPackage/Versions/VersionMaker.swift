@@ -82,6 +82,7 @@ public enum VersionMaker {
         var credit = try AnnotatorCredit.apply(to: loaded.document, previous: previous.creditedAnnotators, request: request)
         credit.document.version = VersionMetadata(version: request.version, timestamp: timestamp, changes: request.changes, previousVersion: previous.version)
         try checkValid(credit.document.validate(), file: PackageLayout.metadata)
+        try checkImages(credit.document, staging: staging)
         try staging.replaceFile(PackageLayout.metadata, with: credit.document.canonicalJSON())
         return Prepared(previous: previous, timestamp: timestamp, credit: credit)
     }
@@ -107,6 +108,23 @@ public enum VersionMaker {
             try staging.remove(PackageLayout.annotationSet(set))
         case .custom(let body):
             try body(staging)
+        }
+    }
+
+    /// Every image the metadata describes is an image of the new version: its id names a folder
+    /// `images/<id>/` holding an OME-Zarr group (an id such as `../x` never does).
+    /// - Throws: ``PackageError`` `.invalidMetadata` with the pointer of the first id that is not.
+    static func checkImages(_ document: MIFADocument, staging: VersionStaging) throws {
+        for (index, image) in (document.images ?? []).enumerated() {
+            guard let id = image.id else { continue }
+            if PackageLayout.isSafeName(id), PackageFileSystem.kind(of: staging.path("\(PackageLayout.image(id))/zarr.json")) == .file { continue }
+            let folder = staging.path(PackageLayout.images)
+            let known = ((try? PackageFileSystem.walkTopLevel(folder)) ?? []).filter { PackageFileSystem.kind(of: "\(folder)/\($0)") == .directory }
+            let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", ..." : "")
+            throw PackageError(
+                .invalidMetadata,
+                "mifa.json describes the image '\(id)', which the new version does not have (an image id is the name of its folder under images/; the package has: \(known.isEmpty ? "none" : shown)); fix the id, nothing was written",
+                context: ErrorContext(file: PackageLayout.metadata, pointer: "/images/\(index)/id"))
         }
     }
 

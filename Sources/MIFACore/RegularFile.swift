@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Opening and reading regular files safely: the one place in MIFACore that opens files for
+/// reading, used by every layer that reads whole files (package documents, metadata sheets,
+/// annotation files).
+///
+/// A file is opened with `O_NONBLOCK` (so a FIFO in its place cannot block the open; regular files
+/// ignore the flag) and, unless links may be followed, `O_NOFOLLOW`; then anything that is not a
+/// regular file is refused before a byte is read, and no more than a stated limit is read.
+public enum RegularFile {
+    /// Opens a regular file for reading and returns its descriptor and size; the caller closes it.
+    /// - Parameter followingLinks: whether a final symbolic link is followed (files the user names)
+    ///   or refused (files inside a package or store, which must not lead elsewhere).
+    /// - Throws: ``CoreError`` `.notRegularFile` for a symbolic link (when not followed), FIFO,
+    ///   device, socket or folder; `.io` when it cannot be opened.
+    public static func openForReading(_ path: String, followingLinks: Bool) throws -> (descriptor: Int32, size: Int) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else {
+            if errno == ELOOP, !followingLinks, kind(of: path) == S_IFLNK {
+                throw CoreError(.notRegularFile, "'\(path)' is a symbolic link; links are not followed here (they could lead anywhere). Replace the link with the file itself", context: ErrorContext(file: path))
+            }
+            throw CoreError(.io, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ErrorContext(file: path))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw CoreError(.io, "cannot read the type of '\(path)': \(reason)", context: ErrorContext(file: path))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw CoreError(.notRegularFile, "'\(path)' is \(describe(mode: info.st_mode)), not a regular file; give the path of a file", context: ErrorContext(file: path))
+        }
+        return (fd, Int(info.st_size))
+    }
+
+    /// The whole content of a regular file, refused when larger than `limit` bytes.
+    /// - Throws: ``CoreError`` `.tooLarge` over `limit`, as ``openForReading(_:followingLinks:)``, `.io` on a read error.
+    public static func contents(of path: String, limit: Int, followingLinks: Bool) throws -> [UInt8] {
+        let (fd, size) = try openForReading(path, followingLinks: followingLinks)
+        defer { close(fd) }
+        guard size <= limit else {
+            throw CoreError(.tooLarge, "'\(path)' has \(size) bytes; at most \(limit) are read here", context: ErrorContext(file: path))
+        }
+        var done = 0
+        var failure: Int32 = 0
+        // No zero-filling pass: read writes every byte that is kept; a short file keeps what it had.
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while done < size {
+                let count = read(fd, buffer.baseAddress! + done, size - done)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if count == 0 { break }
+                done += count
+            }
+            initialized = done
+        }
+        guard failure == 0 else {
+            throw CoreError(.io, "cannot read '\(path)': \(String(cString: strerror(failure)))", context: ErrorContext(file: path))
+        }
+        return bytes
+    }
+
+    /// What a file mode names, for messages: "a folder", "a FIFO (named pipe)", ...
+    static func describe(mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: return "a regular file"
+        case S_IFDIR: return "a folder"
+        case S_IFLNK: return "a symbolic link"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "a special file"
+        }
+    }
+
+    private static func kind(of path: String) -> mode_t {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : 0
+    }
+}
