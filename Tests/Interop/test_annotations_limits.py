@@ -78,3 +78,12 @@ def test_rle_with_billions_of_rows_is_refused(mifa_bin, tmp_path, target):
     proc = run_bounded(mifa_bin, "convert", source, out, "--to", target, "--allow-lossy")
     assert proc.returncode == 1, f"exit {proc.returncode}\n{proc.stderr}"
     assert "rle.json" in proc.stderr and "2147483647" in proc.stderr and "--budget-mb" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("frame", ["1e300", "-3", "2.5", "9.3e18"])
+def test_a_points_frame_that_is_no_index_is_refused(mifa_bin, tmp_path, frame):
+    source = tmp_path / "points.csv"
+    source.write_text(f"index,frame,axis-0,axis-1,axis-2\n0,{frame},{frame},10,12\n")
+    proc = run_bounded(mifa_bin, "convert", source, tmp_path / "out.json", "--to", "coco", "--allow-lossy")
+    assert proc.returncode == 1, f"exit {proc.returncode}\n{proc.stderr}"
+    assert "points.csv" in proc.stderr and "frame index" in proc.stderr, proc.stderr
