@@ -38,6 +38,9 @@ public final class BatchLoader: Sendable {
     let readAhead: ChunkReadAhead?
     let counters = LoaderCounters()
 
+    /// The most workers, and the most chunk reads ahead, one loader runs (each has a queue of its own).
+    public static let maximumConcurrency = 4096
+
     /// A loader over `index` choosing samples with `sampler`.
     /// - Parameters:
     ///   - index: what can be sampled (images, levels, labels, annotations).
@@ -45,7 +48,8 @@ public final class BatchLoader: Sendable {
     ///   - configuration: batch size, workers, prefetch, memory budget, seed, ranks.
     ///   - environment: where `RANK` and `WORLD_SIZE` are read when the configuration leaves them `nil`
     ///     (`nil`: the process environment).
-    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` for out-of-range settings, mixed pixel
+    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` for out-of-range settings (more than
+    ///   ``maximumConcurrency`` workers or reads ahead, batches whose bytes overflow), mixed pixel
     ///   types with native output, bad channels, or a crop that does not fit the sampled patches;
     ///   `.budgetTooSmall` when the budget cannot hold `prefetch + 1` batches plus one chunk per
     ///   worker. Batch buffers never take the chunk memory of the workers: at most
@@ -60,6 +64,10 @@ public final class BatchLoader: Sendable {
         let reads = c.readAhead ?? (remote ? 8 : 0)
         guard reads >= 0 else {
             throw BatchLoaderError(.invalidConfiguration, "read-ahead must be 0 (off) or more; found \(reads)")
+        }
+        // Each worker and each read-ahead slot gets a queue of its own: bound them before making any.
+        guard c.workers <= Self.maximumConcurrency, reads <= Self.maximumConcurrency else {
+            throw BatchLoaderError(.invalidConfiguration, "at most \(Self.maximumConcurrency) workers and \(Self.maximumConcurrency) reads ahead are supported; found \(c.workers) and \(reads)")
         }
         let distributed = try SampleOrder.distributed(from: environment ?? ProcessInfo.processInfo.environment)
         rank = c.rank ?? distributed.rank
@@ -104,26 +112,45 @@ public final class BatchLoader: Sendable {
         } else {
             patchShape = sampled
         }
-        let pixels = patchShape.reduce(1, *)
-        imagePatchBytes = pixels * channels.count * imageType.byteSize
-        maskPatchBytes = pixels * (maskType?.byteSize ?? 0)
-        batchBytes = c.batchSize * (imagePatchBytes + maskPatchBytes)
+        // Sizes come from the command line and from the images' metadata: every product is checked.
+        let patchText = patchShape.map(String.init).joined(separator: "×")
+        func tooLarge(_ what: String) -> BatchLoaderError {
+            BatchLoaderError(.invalidConfiguration, "\(what) is more bytes than this machine can address; use a smaller patch, batch size, prefetch or number of workers")
+        }
+        guard let pixels = checkedProduct(patchShape),
+              let imageBytes = checkedProduct([pixels, channels.count, imageType.byteSize]),
+              let maskBytes = checkedProduct([pixels, maskType?.byteSize ?? 0]), imageBytes <= Int.max - maskBytes,
+              let batchTotal = checkedProduct([c.batchSize, imageBytes + maskBytes])
+        else {
+            throw tooLarge("a batch of \(c.batchSize) patches of \(patchText) pixels with \(channels.count) channel(s) of \(imageType.rawValue)")
+        }
+        imagePatchBytes = imageBytes
+        maskPatchBytes = maskBytes
+        batchBytes = batchTotal
         var chunkBytes = 0
         for source in index.sources {
             var arrays = [source.image]
             if let label = source.label { arrays.append(label) }
             for array in arrays {
-                chunkBytes = max(chunkBytes, array.readChunkShape.reduce(1, *) * array.dataType.byteSize)
+                guard let bytes = checkedProduct(array.readChunkShape + [array.dataType.byteSize]) else {
+                    throw BatchLoaderError(.unsupportedImage, "a chunk of shape \(array.readChunkShape) of \(array.dataType) in \(source.name) is more bytes than this machine can address; the image's metadata is damaged or the chunks must be made smaller")
+                }
+                chunkBytes = max(chunkBytes, bytes)
             }
         }
-        var floor = (c.prefetch + 1) * batchBytes + c.workers * chunkBytes
+        guard c.prefetch < Int.max, let batchesBytes = checkedProduct([c.prefetch + 1, batchBytes]),
+              let workerBytes = checkedProduct([c.workers, chunkBytes]), batchesBytes <= Int.max - workerBytes
+        else {
+            throw tooLarge("\(c.prefetch) prefetched batches and the one being filled, of \(batchBytes) bytes and \(c.workers) chunks of \(chunkBytes) bytes")
+        }
+        var floor = batchesBytes + workerBytes
         guard c.memoryBudget >= floor else {
             throw BatchLoaderError(.budgetTooSmall, "the memory budget of \(c.memoryBudget) bytes cannot hold \(c.prefetch + 1) batches of \(batchBytes) bytes and one chunk of \(chunkBytes) bytes per worker; give at least \(floor) bytes")
         }
         // Bytes read ahead get a reserve of their own, out of the cache's share (at most a quarter
         // of it), so they can never starve the workers' decode buffers; a budget too small for
         // one chunk there reads nothing ahead.
-        let reserve = min(2 * reads * chunkBytes, (c.memoryBudget - floor) / 4)
+        let reserve = min(checkedProduct([2, reads, chunkBytes]) ?? Int.max, (c.memoryBudget - floor) / 4)
         floor += reserve
         let budget = MemoryBudget(limit: c.memoryBudget)
         self.budget = budget
@@ -237,4 +264,16 @@ public struct LoaderMetrics: Sendable, Hashable, Codable {
         let lookups = cacheHits + sharedLoads + cacheMisses
         return lookups == 0 ? 0 : Double(cacheHits + sharedLoads) / Double(lookups)
     }
+}
+
+/// The product of non-negative `factors`, or `nil` when it does not fit an `Int`.
+func checkedProduct(_ factors: [Int]) -> Int? {
+    var product = 1
+    for factor in factors {
+        guard factor >= 0 else { return nil }
+        let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+        if overflow { return nil }
+        product = next
+    }
+    return product
 }

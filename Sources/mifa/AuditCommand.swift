@@ -45,7 +45,7 @@ struct AuditCommand: ParsableCommand {
         var lines = [
             "package  \(report.package)",
             "version  \(report.version ?? "unknown") (\(counts.versions) version\(counts.versions == 1 ? "" : "s") in the chain)",
-            "content  \(counts.images) image\(counts.images == 1 ? "" : "s"), \(counts.annotationSets) annotation set\(counts.annotationSets == 1 ? "" : "s"), \(counts.files) files, \(byteText(counts.bytes))",
+            "content  \(counts.images) image\(counts.images == 1 ? "" : "s"), \(counts.annotationSets) annotation set\(counts.annotationSets == 1 ? "" : "s"), \(counts.files) files, \(byteCountText(counts.bytes))",
         ]
         if let recovered = report.recovered { lines.append("recovery \(recovered)") }
         let titles: [(AuditFinding.Severity, String)] = [(.error, "errors"), (.warning, "warnings"), (.info, "notes")]
@@ -70,16 +70,5 @@ struct AuditCommand: ParsableCommand {
         let verdict = report.fails(strict: strict) ? "FAIL" : "PASS"
         lines.append("\(verdict): \(counts.errors) error\(counts.errors == 1 ? "" : "s"), \(counts.warnings) warning\(counts.warnings == 1 ? "" : "s"), \(counts.info) note\(counts.info == 1 ? "" : "s")\(strict ? " (strict)" : "")")
         return lines
-    }
-
-    private static func byteText(_ bytes: Int) -> String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) bytes" : "\(String(format: "%.1f", value)) \(units[unit]) (\(bytes) bytes)"
     }
 }

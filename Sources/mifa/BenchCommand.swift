@@ -97,10 +97,22 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batch >= 1, workers >= 1, prefetch >= 1, epochs >= 1, stepMs >= 0, budgetMB >= 1, (readAhead ?? 0) >= 0 else {
-            throw ValidationError("--batch, --workers, --prefetch, --epochs and --budget-mb must be at least 1; --step-ms and --read-ahead at least 0")
+        guard batch >= 1, workers >= 1, prefetch >= 1, epochs >= 1, budgetMB >= 1, (readAhead ?? 0) >= 0 else {
+            throw ValidationError("--batch, --workers, --prefetch, --epochs and --budget-mb must be at least 1; --read-ahead at least 0")
         }
-        guard patchShape != nil else { throw ValidationError("--patch takes 2 or 3 positive integers such as 256,256") }
+        guard stepMs.isFinite, (0...Self.maximumStepMs).contains(stepMs) else {
+            throw ValidationError("--step-ms takes a number of milliseconds from 0 to \(Int(Self.maximumStepMs)) (an hour), not \(stepMs)")
+        }
+        guard budgetMB <= Int.max >> 20 else { throw ValidationError("--budget-mb \(budgetMB) is more bytes than this machine can address") }
+        guard let shape = patchShape else { throw ValidationError("--patch takes 2 or 3 positive integers such as 256,256") }
+        // The loader checks the bytes of a batch against the images; here only that the numbers can be multiplied at all.
+        let (pixels, overflow) = shape.reduce((1, false)) { product, extent in
+            let (next, overflow) = product.0.multipliedReportingOverflow(by: extent)
+            return (next, product.1 || overflow)
+        }
+        guard !overflow, !pixels.multipliedReportingOverflow(by: batch).overflow else {
+            throw ValidationError("--patch \(patch) with --batch \(batch) is more pixels than this machine can address; give a smaller patch or batch")
+        }
         if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
         guard saveCount >= 1 else { throw ValidationError("--save-count must be at least 1") }
         if weights != nil {
@@ -109,6 +121,9 @@ struct BenchCommand: ParsableCommand {
             }
         }
     }
+
+    /// The longest simulated training step, in milliseconds: an hour.
+    static let maximumStepMs = 3_600_000.0
 
     var weightValues: [Double]? {
         guard let weights else { return nil }
@@ -187,13 +202,14 @@ struct BenchCommand: ParsableCommand {
     /// - Throws: ``InvalidInput`` naming the file and the entry that is not `[image, (z,) y, x]`;
     ///   ``BatchLoaderError`` for images or shapes the index does not have.
     static func listSampler(_ path: String, patch: [Int], index: SampleIndex) throws -> PatchListSampler {
-        let value: JSONValue
-        do {
-            guard let data = FileManager.default.contents(atPath: path) else { throw InvalidInput(message: "cannot read the file") }
-            value = try JSONParser.parse([UInt8](data), file: path)
-        } catch {
-            throw InvalidInput(message: "\(path): \(error)")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw InvalidInput(message: "--patch-list \(path): no such file; give a JSON file of [image, y, x] (or [image, z, y, x]) origins")
         }
+        guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw InvalidInput(message: "--patch-list \(path): \(isFolder.boolValue ? "is a folder" : "cannot be read (check its permissions)"); give a JSON file of [image, y, x] (or [image, z, y, x]) origins")
+        }
+        let value = try JSONParser.parse([UInt8](data), file: path)
         let shape = patch.count == 2 ? [1] + patch : patch
         guard let entries = value.arrayValue else { throw InvalidInput(message: "\(path): expected a JSON array of [image, y, x] entries") }
         let requests = try entries.enumerated().map { i, entry in
@@ -225,19 +241,46 @@ struct BenchCommand: ParsableCommand {
         var result: [String] = []
         let files = FileManager.default
         for input in inputs {
-            if (try? OMEZarrImage.open(path: input)) != nil {
+            let remote = input.lowercased().hasPrefix("http://") || input.lowercased().hasPrefix("https://")
+            if !remote, !files.fileExists(atPath: input) {
+                throw InvalidInput(message: "\(input): no such file or folder")
+            }
+            if try isImage(input) {
                 result.append(input)
                 continue
             }
             let base = input.count > 1 && input.hasSuffix("/") ? String(input.dropLast()) : input
             let folder = files.fileExists(atPath: base + "/images") ? base + "/images" : base
             let children = (try? files.contentsOfDirectory(atPath: folder))?.sorted() ?? []
-            let images = children.map { folder + "/" + $0 }.filter { (try? OMEZarrImage.open(path: $0)) != nil }
+            let images = try children.map { folder + "/" + $0 }.filter { try isImage($0) }
             guard !images.isEmpty else {
                 throw InvalidInput(message: "\(input): not an OME-Zarr image, a folder of them, or a MIFA package with images/")
             }
             result += images
         }
         return result
+    }
+
+    /// Whether `path` opens as an OME-Zarr image; `false` for what is no image at all (a plain
+    /// folder, a file, a plate).
+    /// - Throws: the error of an image that cannot be opened (damaged metadata, a shape too large,
+    ///   an unreadable store), so its cause is reported rather than "not an image".
+    static func isImage(_ path: String) throws -> Bool {
+        do {
+            _ = try OMEZarrImage.open(path: path)
+            return true
+        } catch let error as OMEZarrError where error.kind == .notOMEZarr {
+            return false
+        } catch let error as OMEZarrError where error.kind == .storage && !looksLikeZarr(path) {
+            // A file or folder that is not a Zarr store at all.
+            return false
+        }
+    }
+
+    /// Whether `path` holds Zarr metadata at its root (or is a remote URL or a zip, which only opening can tell).
+    static func looksLikeZarr(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return true }
+        return ["zarr.json", ".zattrs", ".zgroup", ".zarray"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
     }
 }

@@ -69,6 +69,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .customLong("allow-invalid-rings"), help: "Read self-intersecting GeoJSON rings with a warning instead of an error.")
     var allowInvalidRings = false
 
+    @Option(name: .customLong("budget-mb"), help: "The most memory in MiB one image's label image (or a mask's row tables) may take; larger ones are refused before anything is allocated (default 1024).")
+    var budgetMB: Int = RasterBudget.defaultMaxBytes >> 20
+
     @Flag(help: "Print one JSON document: formats, counts, losses, warnings and files written.")
     var json = false
 
@@ -80,6 +83,9 @@ struct ConvertCommand: ParsableCommand {
         if let pointRadius, !(pointRadius > 0 && pointRadius.isFinite) {
             throw ValidationError("--point-radius must be a positive number of pixels")
         }
+        guard budgetMB > 0, budgetMB <= Int.max >> 20 else {
+            throw ValidationError("--budget-mb must be a positive number of MiB, not \(budgetMB)")
+        }
         if target == nil, AnnotationFormat.detect(output: output) == nil {
             throw ValidationError("cannot tell the output format from '\(output)'; give --to (\(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -88,7 +94,7 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         var options = ConversionOptions(
             allowLossy: allowLossy, maskKind: maskKind, cocoMasks: cocoMasks, pointRadius: pointRadius, fillBoxes: fillBoxes,
-            yoloMode: yoloMode, reduction: reduce, allowInvalidRings: allowInvalidRings)
+            yoloMode: yoloMode, reduction: reduce, allowInvalidRings: allowInvalidRings, budget: RasterBudget(maxBytes: budgetMB << 20))
         if let image {
             if let size = ImageSize(parsing: image) {
                 options.imageSize = size

@@ -189,3 +189,46 @@ def test_images_over_http_give_the_same_batches_with_reads_ahead(mifa, images, s
     assert local["read_ahead"] == 0 and remote["read_ahead"] == 8 and remote_off["read_ahead"] == 0
     assert remote["chunks_read_ahead"] > 0 and local["chunks_read_ahead"] == 0
     assert local["digest"] == remote["digest"] == remote_off["digest"]
+
+
+def test_hostile_numbers_are_refused_not_trapped_or_slept_on(mifa, images):
+    # A patch whose bytes overflow a 64-bit product: a clear refusal, never a trap.
+    for patch in ("2000000000,2000000000", "3000000000,3000000000,3000000000", "9223372036854775807,2"):
+        proc = mifa("bench", images, "--patch", patch, "--samples", "4", check=False, timeout=60)
+        assert proc.returncode in (1, 2), f"--patch {patch}: exit {proc.returncode}\n{proc.stderr}"
+        assert "patch" in proc.stderr and ("address" in proc.stderr or "budget" in proc.stderr), proc.stderr
+    for step in ("inf", "nan", "-1", "1e300", "-inf"):
+        proc = mifa("bench", images, "--patch", "32,32", "--samples", "4", "--step-ms", step, check=False, timeout=60)
+        assert proc.returncode == 2 and "--step-ms" in proc.stderr, f"--step-ms {step}: {proc.stderr}"
+    proc = mifa("bench", images, "--patch", "32,32", "--budget-mb", "9223372036854775807", check=False, timeout=60)
+    assert proc.returncode == 2 and "--budget-mb" in proc.stderr
+    proc = mifa("bench", images, "--patch", "32,32", "--samples", "4", "--read-ahead", "9223372036854775807", check=False, timeout=60)
+    assert proc.returncode in (0, 1), proc.stderr
+
+
+def test_a_damaged_image_is_reported_with_its_cause(mifa, images, tmp_path):
+    import shutil
+    folder = tmp_path / "damaged"
+    shutil.copytree(images / "img0.zarr", folder / "img0.zarr")
+    for array in (folder / "img0.zarr").rglob("zarr.json"):
+        metadata = json.loads(array.read_text())
+        if metadata.get("node_type") == "array":
+            metadata["shape"] = [2 ** 62] * len(metadata["shape"])
+            array.write_text(json.dumps(metadata))
+    for target in (folder / "img0.zarr", folder):
+        proc = mifa("bench", target, "--patch", "32,32", check=False, timeout=60)
+        assert proc.returncode == 1, proc.stderr
+        assert "not an OME-Zarr" not in proc.stderr and "zarr.json" in proc.stderr, proc.stderr
+
+
+def test_missing_patch_list_and_save_batches_onto_a_file_are_clear(mifa, images, tmp_path):
+    missing = tmp_path / "nowhere.json"
+    proc = mifa("bench", images, "--patch", "32,32", "--patch-list", missing, check=False, timeout=60)
+    assert proc.returncode == 1 and f"--patch-list {missing}: no such file" in proc.stderr, proc.stderr
+    assert "InvalidInput" not in proc.stderr
+    occupied = tmp_path / "occupied"
+    occupied.write_text("not a folder")
+    proc = mifa("bench", images, "--patch", "32,32", "--samples", "4", "--save-batches", occupied, check=False, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "exists and is not a folder" in proc.stderr and "NSCocoaErrorDomain" not in proc.stderr, proc.stderr
+    assert occupied.read_text() == "not a folder"

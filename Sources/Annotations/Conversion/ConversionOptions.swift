@@ -20,12 +20,14 @@ public struct ConversionOptions: Sendable, Hashable {
     public var reduction: Reduction?
     /// Accept self-intersecting GeoJSON rings with a warning.
     public var allowInvalidRings: Bool
+    /// The most memory one image's raster (a label image, a mask's row tables) may take.
+    public var budget: RasterBudget
 
     /// Options; every choice at its default.
     public init(
         allowLossy: Bool = false, imageSize: ImageSize? = nil, maskKind: MaskKind = .instance, cocoMasks: COCOWriteOptions.Masks? = nil,
         pointRadius: Double? = nil, fillBoxes: Bool = false, yoloMode: YOLOFolder.Mode = .auto, reduction: Reduction? = nil,
-        allowInvalidRings: Bool = false
+        allowInvalidRings: Bool = false, budget: RasterBudget = .default
     ) {
         self.allowLossy = allowLossy
         self.imageSize = imageSize
@@ -36,6 +38,7 @@ public struct ConversionOptions: Sendable, Hashable {
         self.yoloMode = yoloMode
         self.reduction = reduction
         self.allowInvalidRings = allowInvalidRings
+        self.budget = budget
     }
 
     /// How annotations are drawn into masks under these options.

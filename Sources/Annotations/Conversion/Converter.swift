@@ -30,7 +30,7 @@ public enum Converter {
     /// - Throws: ``AnnotationError`` from the format's reader.
     public static func read(_ path: String, format: AnnotationFormat, options: ConversionOptions = ConversionOptions()) throws -> AnnotationReadResult {
         switch format {
-        case .coco: return try COCOReader.read(path: path)
+        case .coco: return try COCOReader.read(path: path, budget: options.budget)
         case .geojson: return try GeoJSONReader.read(path: path, options: GeoJSONReadOptions(allowInvalidRings: options.allowInvalidRings))
         case .maskPNG, .maskTIFF, .npy: return try MaskFiles.read(path: path, options: MaskReadOptions(kind: options.maskKind))
         case .ctc: return try CTCFolder.read(path: path)
@@ -51,7 +51,9 @@ public enum Converter {
     /// - Returns: what was read, lost and written.
     /// - Throws: ``AnnotationError`` `.lossyConversion` listing the losses when the conversion would
     ///   lose information and ``ConversionOptions/allowLossy`` is off (nothing is written then);
-    ///   `.invalidArgument` when the target format cannot be told; the readers' and writers' errors.
+    ///   `.invalidArgument` when the target format cannot be told; `.tooLarge` when an image's
+    ///   label image or a mask's tables would take more than ``ConversionOptions/budget``; the
+    ///   readers' and writers' errors.
     public static func convert(input: String, output: String, from source: AnnotationFormat? = nil, to target: AnnotationFormat? = nil, options: ConversionOptions = ConversionOptions()) throws -> ConversionReport {
         let source = try source ?? AnnotationFormat.detect(input: input)
         guard let target = target ?? AnnotationFormat.detect(output: output) else {
@@ -77,7 +79,9 @@ public enum Converter {
         // Masks are drawn before anything is written, so overlaps are known.
         var rendered: [RenderedMask]?
         if target.isMask {
-            let masks = try MaskRenderer.render(document, options: MaskWriteOptions(kind: options.maskKind, drawing: options.drawing, imageSize: options.imageSize))
+            let masks = try locating(input) {
+                try MaskRenderer.render(document, options: MaskWriteOptions(kind: options.maskKind, drawing: options.drawing, imageSize: options.imageSize, budget: options.budget))
+            }
             let overlapping = masks.reduce(0) { $0 + $1.overlappingPixels }
             if overlapping > 0 {
                 losses.append(InformationLoss(.objects, count: overlapping, "\(overlapping) pixels are covered by more than one annotation; a label image keeps one label per pixel (the later annotation)"))
@@ -102,7 +106,9 @@ public enum Converter {
         case .maskPNG, .maskTIFF, .npy:
             files = try MaskFiles.write(rendered ?? [], to: output, format: target.maskFileFormat!)
         case .ctc:
-            files = try CTCFolder.write(document, to: output, options: MaskWriteOptions(kind: .instance, drawing: options.drawing, imageSize: options.imageSize)).files
+            files = try locating(input) {
+                try CTCFolder.write(document, to: output, options: MaskWriteOptions(kind: .instance, drawing: options.drawing, imageSize: options.imageSize, budget: options.budget)).files
+            }
         case .napariPointsCSV:
             try FileBytes.write(NapariCSV.encodePoints(document), to: output)
             files = [output]
@@ -115,6 +121,17 @@ public enum Converter {
         return ConversionReport(
             source: source, target: target, images: document.images.count, annotations: document.annotations.count,
             categories: document.categories.count, tracks: document.tracking?.tracks.count ?? 0, losses: losses, warnings: read.warnings, files: files)
+    }
+
+    /// Runs `body`, naming `input` as the file of an error that names no file (a canvas too large
+    /// for the budget is found while drawing, away from the reader that knows the file).
+    static func locating<T>(_ input: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as AnnotationError where error.context.file == nil {
+            error.context.file = input
+            throw error
+        }
     }
 
     /// The document without the annotations `target` cannot hold at all (after a lossy conversion

@@ -12,15 +12,16 @@ public enum COCOReader {
     /// Reads a COCO file.
     /// - Throws: ``AnnotationError`` `.io` when the file cannot be read, `.malformed` (with line,
     ///   column and JSON pointer) for bad JSON or wrong types, `.invalidRLE`, `.invalidGeometry`,
-    ///   `.duplicateID` or `.danglingReference` naming the annotation.
-    public static func read(path: String) throws -> AnnotationReadResult {
-        try read(bytes: FileBytes.read(path), file: path)
+    ///   `.duplicateID` or `.danglingReference` naming the annotation; `.tooLarge` for an RLE
+    ///   with more rows than `budget` allows.
+    public static func read(path: String, budget: RasterBudget = .default) throws -> AnnotationReadResult {
+        try read(bytes: FileBytes.read(path), file: path, budget: budget)
     }
 
     /// Reads COCO JSON from memory.
-    /// - Throws: ``AnnotationError`` as ``read(path:)``.
-    public static func read(bytes: [UInt8], file: String? = nil) throws -> AnnotationReadResult {
-        var parser = COCOParser(file: file)
+    /// - Throws: ``AnnotationError`` as ``read(path:budget:)``.
+    public static func read(bytes: [UInt8], file: String? = nil, budget: RasterBudget = .default) throws -> AnnotationReadResult {
+        var parser = COCOParser(file: file, budget: budget)
         try JSONReader.read(bytes, file: file) { reader in try parser.readDocument(&reader) }
         return try parser.finish()
     }
@@ -46,8 +47,12 @@ struct COCOParser {
     }
     var isResultsList = false
 
-    init(file: String?) {
+    /// The memory limit for per-row tables of RLE masks.
+    let budget: RasterBudget
+
+    init(file: String?, budget: RasterBudget) {
         self.file = file
+        self.budget = budget
     }
 
     mutating func readDocument(_ reader: inout JSONReader) throws {
@@ -133,7 +138,7 @@ struct COCOParser {
                     case "id": annotation.id = try Self.readIdentifier(&reader)
                     case "image_id": annotation.imageID = try Self.readIdentifier(&reader)
                     case "category_id": annotation.categoryID = try Self.readIdentifier(&reader)
-                    case "segmentation": segmentation = try COCOSegmentation.read(&reader)
+                    case "segmentation": segmentation = try COCOSegmentation.read(&reader, budget: budget)
                     case "bbox":
                         let value = try reader.readValue()
                         box = try Self.box(value, reader: reader)

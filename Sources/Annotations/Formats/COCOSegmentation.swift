@@ -6,8 +6,9 @@ enum COCOSegmentation {
     case rle(RLE)
 
     /// Reads a `segmentation` value; `[]` (no segmentation) gives `nil`.
-    /// - Throws: ``AnnotationError`` `.malformed`, `.invalidGeometry` or `.invalidRLE` with the pointer.
-    static func read(_ reader: inout JSONReader) throws -> COCOSegmentation? {
+    /// - Throws: ``AnnotationError`` `.malformed`, `.invalidGeometry` or `.invalidRLE` with the
+    ///   pointer; `.tooLarge` when an RLE has more rows than `budget` allows tables for.
+    static func read(_ reader: inout JSONReader, budget: RasterBudget) throws -> COCOSegmentation? {
         switch try reader.peekKind() {
         case .array:
             var polygons: [[Double]] = []
@@ -55,6 +56,8 @@ enum COCOSegmentation {
             }
             guard let (height, width) = size else { throw reader.error("an RLE segmentation needs \"size\": [height, width]", kind: .invalidRLE) }
             do {
+                // Row spans and traced outlines keep tables of one entry per row.
+                try budget.check("the row tables of a \(width)×\(height) RLE mask", count: height, bytesEach: RasterBudget.bytesPerMaskRow)
                 if let compressed { return .rle(try RLE(compressed: compressed, height: height, width: width)) }
                 if let counts { return .rle(try RLE(height: height, width: width, counts: counts)) }
             } catch let failure as AnnotationError {

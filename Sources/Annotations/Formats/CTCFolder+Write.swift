@@ -19,7 +19,8 @@ extension CTCFolder {
     ///
     /// Objects without a frame take the index of their image in the document as their frame.
     /// - Throws: ``AnnotationError`` `.invalidTracks` for a broken lineage, `.unsupported` for
-    ///   track ids above 65535, `.invalidArgument` for an unknown canvas size, `.io` on write errors.
+    ///   track ids above 65535, `.invalidArgument` for an unknown canvas size, `.tooLarge` when a
+    ///   frame would take more than ``MaskWriteOptions/budget``, `.io` on write errors.
     @discardableResult
     public static func write(_ document: AnnotationDocument, to folder: String, options: MaskWriteOptions = MaskWriteOptions()) throws -> WriteReport {
         var annotations = document.annotations
@@ -53,6 +54,7 @@ extension CTCFolder {
         for track in tracking.tracks where track.end < frameCount {
             for frame in track.start...track.end { alive[frame].insert(track.id) }
         }
+        try options.budget.checkLabelImage(of: "each frame", width: size.width, height: size.height, dataType: .uint16)
         for frame in 0..<frameCount {
             var canvas = try LabelImage(zeros: .uint16, height: size.height, width: size.width)
             for index in byFrame[frame] {

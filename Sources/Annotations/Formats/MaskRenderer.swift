@@ -8,12 +8,15 @@ public struct MaskWriteOptions: Sendable, Hashable {
     public var drawing: MaskDrawing
     /// The canvas for images whose size the document does not know (`--image`).
     public var imageSize: ImageSize?
+    /// The most memory one image's label image may take (`--budget-mb`).
+    public var budget: RasterBudget
 
-    /// Options; instance labels, shapes drawn by the document's own rule.
-    public init(kind: MaskKind = .instance, drawing: MaskDrawing = MaskDrawing(), imageSize: ImageSize? = nil) {
+    /// Options; instance labels, shapes drawn by the document's own rule, the default budget.
+    public init(kind: MaskKind = .instance, drawing: MaskDrawing = MaskDrawing(), imageSize: ImageSize? = nil, budget: RasterBudget = .default) {
         self.kind = kind
         self.drawing = drawing
         self.imageSize = imageSize
+        self.budget = budget
     }
 }
 
@@ -64,7 +67,9 @@ public enum MaskRenderer {
     /// numbered 1, 2, ... in order. Semantic labels are category ids when they are positive
     /// integers, else 1, 2, ... in category order.
     /// - Throws: ``AnnotationError`` `.invalidArgument` when an image's size is unknown and no
-    ///   ``MaskWriteOptions/imageSize`` is given, `.invalidGeometry` for bad coordinates.
+    ///   ``MaskWriteOptions/imageSize`` is given, `.tooLarge` when a label image would take more
+    ///   than ``MaskWriteOptions/budget`` (checked before anything is allocated),
+    ///   `.invalidGeometry` for bad coordinates.
     public static func render(_ document: AnnotationDocument, options: MaskWriteOptions = MaskWriteOptions()) throws -> [RenderedMask] {
         var drawing = options.drawing
         if drawing.rule == nil { drawing.rule = document.rasterization }
@@ -89,7 +94,9 @@ public enum MaskRenderer {
                 ? instanceLabels(members[position].map { document.annotations[$0] })
                 : members[position].map { document.annotations[$0].categoryID.flatMap { categoryLabels[$0] } ?? 1 }
             let maximum = labels.max() ?? 0
-            var canvas = try LabelImage(zeros: LabelImage.dataType(forMaximumLabel: max(maximum, 1)), height: size.height, width: size.width)
+            let dataType = LabelImage.dataType(forMaximumLabel: max(maximum, 1))
+            try options.budget.checkLabelImage(of: "image \(image.id)", width: size.width, height: size.height, dataType: dataType)
+            var canvas = try LabelImage(zeros: dataType, height: size.height, width: size.width)
             var overlapping = 0
             var undrawn = 0
             var labelOf: [Int: Int64] = [:]
@@ -107,10 +114,6 @@ public enum MaskRenderer {
         return result
     }
 
-    /// The most pixels a label image drawn from annotations may have (2³¹): a canvas is allocated
-    /// whole, so a size a file merely claims must not exhaust memory.
-    public static let maximumPixels = 1 << 31
-
     static func imageSize(_ image: ImageReference, _ annotations: [Annotation], _ options: MaskWriteOptions) throws -> ImageSize {
         var size: ImageSize?
         if let width = image.width, let height = image.height { size = ImageSize(width: width, height: height) }
@@ -120,9 +123,8 @@ public enum MaskRenderer {
         guard let size = size ?? options.imageSize else {
             throw AnnotationError(.invalidArgument, "the size of image \(image.id) is not known; give the canvas with --image WIDTHxHEIGHT or the image file")
         }
-        let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
-        guard size.width >= 0, size.height >= 0, !overflow, pixels <= maximumPixels else {
-            throw AnnotationError(.tooLarge, "image \(image.id) is \(size.width)×\(size.height), more than the \(maximumPixels) pixels a label image may have; tile it")
+        guard size.width >= 0, size.height >= 0 else {
+            throw AnnotationError(.invalidArgument, "image \(image.id) is \(size.width)×\(size.height); an image's width and height are whole pixels, 0 or more")
         }
         return size
     }

@@ -32,6 +32,10 @@ public enum NapariCSV {
             let point: Point
             if values.count == 3 && frameColumn != nil {
                 point = CoordinateTransform.convert(Point(x: values[2], y: values[1]), from: .center, to: .corner)
+                // The frame indexes per-frame tables and files: a whole number in the same range as a tracks table's t.
+                guard values[0] >= 0, values[0] == values[0].rounded(), values[0] <= 1_000_000 else {
+                    throw AnnotationError(.malformed, "axis-0 = \(values[0]) is not a frame index (a whole number from 0 to 1000000)", context: ErrorContext(file: file, line: line))
+                }
                 annotation.frame = Int(values[0])
             } else if values.count == 3 {
                 point = CoordinateTransform.convert(Point(x: values[2], y: values[1], z: values[0]), from: .center, to: .corner)

@@ -12,6 +12,8 @@ struct IngestPlanner {
     var problems: [String] = []
 
     private var entryByPath: [String: SourceEntry] = [:]
+    /// What the source paths that are neither regular files nor folders are ("a symbolic link").
+    private var irregularity: [String: String] = [:]
     /// The file list's rows, each naming a source entry: a row for a file inside a folder entry
     /// (a frame of a Cell Tracking Challenge folder) stands for that folder, once.
     private var rows: [SourceFileList.Row] = []
@@ -19,11 +21,12 @@ struct IngestPlanner {
     /// Annotation file path -> (set index, file_metadata index).
     private var listedAnnotation: [String: (set: Int, index: Int)] = [:]
 
-    init(entries: [SourceEntry], ignored: [String], document: MIFADocument, fileList: SourceFileList?) {
+    init(entries: [SourceEntry], ignored: [SourceEntry.Ignored], document: MIFADocument, fileList: SourceFileList?) {
         self.entries = entries
         self.document = document
         self.fileList = fileList
-        plan.ignored = ignored
+        plan.ignored = ignored.map(\.path)
+        for item in ignored { if let what = item.irregularity { irregularity[item.path] = what } }
         entryByPath = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var folderRows = Set<String>()
         for var row in fileList?.rows ?? [] {
@@ -70,7 +73,9 @@ struct IngestPlanner {
     private mutating func checkFileList() {
         guard let fileList else { return }
         for row in rows {
-            if entryByPath[row.path] == nil {
+            if entryByPath[row.path] == nil, let what = irregularity[row.path] {
+                problems.append("\(fileList.file) line \(row.line): '\(row.path)' is \(what); a package takes regular files only: list the file itself (for a link, the file it points to, copied into the source folder)")
+            } else if entryByPath[row.path] == nil {
                 problems.append("\(fileList.file) line \(row.line): '\(row.path)' is not in the source folder (or is not an image or annotation file); correct the path or add the file")
             } else {
                 rowByPath[row.path] = row

@@ -33,6 +33,15 @@ public struct SourceEntry: Sendable, Hashable {
         return String(name[..<dot])
     }
 
+    /// A path of the source folder that is not ingested, and why when it is not a regular file.
+    public struct Ignored: Sendable, Hashable {
+        /// The path relative to the source folder, `/`-separated.
+        public var path: String
+        /// What it is when it is not a regular file or folder: "a symbolic link", "a FIFO, socket
+        /// or device"; `nil` for a regular file that is no image or annotation file.
+        public var irregularity: String?
+    }
+
     /// Whether this is a raster or OME-Zarr image.
     public var isImageLike: Bool {
         if case .vector = kind { return false }
@@ -46,15 +55,15 @@ public struct SourceEntry: Sendable, Hashable {
     /// or `.zgroup` at its top), a Cell Tracking Challenge folder (`man_track.txt`, `res_track.txt`
     /// or `TRA`) and a YOLO folder (`classes.txt` or `data.yaml`) are single entries; other folders
     /// are descended into.
-    /// - Throws: ``PackageError`` `.invalidInput` when `root` is not a folder, `.io` when a folder
-    ///   cannot be listed.
-    static func scan(_ root: String, excluding excluded: Set<String>) throws -> (entries: [SourceEntry], ignored: [String]) {
+    /// - Throws: ``PackageError`` `.invalidInput` when `root` is not a folder or holds a name that is
+    ///   not UTF-8 (which cannot be read, so would be lost), `.io` when a folder cannot be listed.
+    static func scan(_ root: String, excluding excluded: Set<String>) throws -> (entries: [SourceEntry], ignored: [Ignored]) {
         guard PackageFileSystem.kind(of: root) == .directory else {
             throw PackageError(.invalidInput, "the source '\(root)' is not a folder; give the folder holding the images and annotations", context: ErrorContext(file: root))
         }
         let excludedNames = Set(excluded.map { $0.split(separator: "/").last.map(String.init) ?? $0 })
         var entries: [SourceEntry] = []
-        var ignored: [String] = []
+        var ignored: [Ignored] = []
         var pending = [""]
         while let relative = pending.popLast() {
             let folder = relative.isEmpty ? root : "\(root)/\(relative)"
@@ -75,14 +84,24 @@ public struct SourceEntry: Sendable, Hashable {
                         pending.append(path)
                     }
                 case .file:
-                    if let kind = try fileKind(full) { entries.append(SourceEntry(path: path, kind: kind)) } else { ignored.append(path) }
-                default:
-                    ignored.append(path)
+                    if let kind = try fileKind(full) { entries.append(SourceEntry(path: path, kind: kind)) } else { ignored.append(Ignored(path: path)) }
+                case .symbolicLink:
+                    ignored.append(Ignored(path: path, irregularity: "a symbolic link"))
+                case .other:
+                    ignored.append(Ignored(path: path, irregularity: "a FIFO, socket or device"))
+                case nil:
+                    // Listed but not there under the listed name: Foundation lists a name that is not
+                    // UTF-8 with U+FFFD in place of its bad bytes, a name no file has.
+                    guard name.unicodeScalars.contains("\u{FFFD}") else { continue }
+                    throw PackageError(
+                        .invalidInput,
+                        "'\(path)' in the source folder has a name that is not UTF-8 text (shown with \u{FFFD} for its bad bytes), so it cannot be read or named in a package; rename it to UTF-8, e.g. `convmv -f latin1 -t utf8 --notest -r '\(root)'`, or with `mv` in a shell whose locale matches the name's encoding",
+                        context: ErrorContext(file: full))
                 }
             }
         }
         let order: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return (entries.sorted { order($0.path, $1.path) }, ignored.sorted(by: order))
+        return (entries.sorted { order($0.path, $1.path) }, ignored.sorted { order($0.path, $1.path) })
     }
 
     /// The absolute path with symbolic links resolved (to compare paths given in different ways).

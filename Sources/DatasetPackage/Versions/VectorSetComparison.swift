@@ -95,9 +95,12 @@ public enum VectorSetComparison {
         let after = shapes(new, newIndices, image: newImage)
         // One canvas per image: its declared size, else the extent of every shape on it.
         var canvas: [Identifier?: (height: Int, width: Int)] = [:]
+        var declared: [Identifier: (height: Int, width: Int)?] = [:]
+        for image in (newDocument?.images ?? []) + (oldDocument?.images ?? []) where declared[image.id] == nil {
+            declared[image.id] = .some(image.size)
+        }
         for shape in before + after {
-            let images = (newDocument?.images ?? []) + (oldDocument?.images ?? [])
-            if let size = images.first(where: { $0.id == shape.image })?.size {
+            if let image = shape.image, let size = declared[image] ?? nil {
                 canvas[shape.image] = size
                 continue
             }
@@ -114,10 +117,19 @@ public enum VectorSetComparison {
             masks[key] = rle
             return rle
         }
+        // Only pairs whose boxes overlap can reach the threshold: a grid per image finds them
+        // without testing every pair; the pairs are visited in the same order as a full double loop.
+        var afterOnImage: [Identifier?: [Int]] = [:]
+        for (position, shape) in after.enumerated() { afterOnImage[shape.image, default: []].append(position) }
+        let grids = afterOnImage.mapValues { positions in ShapeGrid(positions.map { after[$0].box }) }
         var candidates: [(iou: Double, old: Int, new: Int)] = []
         for a in before {
-            for b in after where a.image == b.image && overlaps(a.box, b.box) {
+            guard let positions = afterOnImage[a.image], let grid = grids[a.image] else { continue }
+            for found in grid.candidates(for: a.box) {
+                let b = after[positions[found]]
+                guard overlaps(a.box, b.box) else { continue }
                 guard let maskA = try mask(a, key: -1 - a.index), let maskB = try mask(b, key: b.index) else { continue }
+                guard mayReachThreshold(maskA, maskB) else { continue }
                 let iou = try RLE.iou([maskA], [maskB])[0][0]
                 if iou >= iouThreshold { candidates.append((iou, a.index, b.index)) }
             }
@@ -137,6 +149,22 @@ public enum VectorSetComparison {
     static func imageResolver(_ document: AnnotationDocument?) -> (Annotation) -> Identifier? {
         let only = document?.images.count == 1 ? document?.images.first?.id : nil
         return { $0.imageID ?? only }
+    }
+
+    /// Whether two masks of one canvas can have an IoU of at least ``iouThreshold`` (0.5), from their
+    /// areas and pixel boxes alone: the intersection is at most the smaller area and the overlap of
+    /// the boxes, and IoU = I / (|A| + |B| − I) >= 1/2 exactly when 3 I >= |A| + |B|. A `false` is
+    /// certain (the exact IoU, as ``RLE/iou(_:_:crowd:)`` computes it, is below 0.5); a `true` is
+    /// settled by computing the IoU.
+    static func mayReachThreshold(_ a: RLE, _ b: RLE) -> Bool {
+        guard a.height == b.height, a.width == b.width else { return true }
+        let boxA = a.boundingBox, boxB = b.boundingBox
+        let overlapWidth = max(0, min(boxA.x + boxA.width, boxB.x + boxB.width) - max(boxA.x, boxB.x))
+        let overlapHeight = max(0, min(boxA.y + boxA.height, boxB.y + boxB.height) - max(boxA.y, boxB.y))
+        let boxOverlap = overlapWidth * overlapHeight
+        guard boxOverlap.isFinite else { return true }
+        let most = min(a.area, b.area, Int(boxOverlap))
+        return 3 * most >= a.area + b.area
     }
 
     static func overlaps(_ a: BoundingBox, _ b: BoundingBox) -> Bool {
