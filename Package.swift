@@ -80,6 +80,7 @@ let package = Package(
         .executableTarget(name: "FuzzMetadata", dependencies: ["FuzzSupport", "MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
         .executableTarget(name: "FuzzTIFF", dependencies: ["FuzzSupport", "RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
         .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
+        .executableTarget(name: "FuzzZip", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZip", swiftSettings: strict),
         .executableTarget(name: "FuzzOMEZarr", dependencies: ["FuzzSupport", "OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzAnnotations", dependencies: ["FuzzSupport", "Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
         .executableTarget(name: "FuzzPackage", dependencies: ["FuzzSupport", "DatasetPackage"], path: "Fuzz/FuzzPackage", swiftSettings: strict),

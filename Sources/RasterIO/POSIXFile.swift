@@ -19,7 +19,9 @@ final class POSIXFile {
     /// Opens `path` for reading.
     /// - Throws: ``RasterIOError`` `.io` when the file is missing, unreadable or not a regular file.
     init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked below, then
+        // blocking reads are restored.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw RasterIOError(.io, "cannot open for reading: \(String(cString: strerror(errno))); check the path and its permissions", file: path)
         }
@@ -31,7 +33,14 @@ final class POSIXFile {
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw RasterIOError(.io, "is not a regular file (a directory or device?); give the path of an image file", file: path)
+            let what = (info.st_mode & S_IFMT) == S_IFIFO ? "a FIFO (named pipe)" : (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "a device or socket"
+            throw RasterIOError(.io, "is \(what), not a regular file; give the path of an image file", file: path)
+        }
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw RasterIOError(.io, "cannot set blocking reads: \(reason)", file: path)
         }
         self.path = path
         self.size = Int(info.st_size)

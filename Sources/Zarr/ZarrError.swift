@@ -27,4 +27,7 @@ public enum ZarrErrorCode: String, ErrorCode, CaseIterable {
     case invalidRegion = "invalid-region"
     /// A node that does not exist where one was expected.
     case notFound = "not-found"
+    /// Something larger than an explicit limit allows: a response body, a zip entry, or the
+    /// memory a read would allocate for what a header claims.
+    case tooLarge = "too-large"
 }

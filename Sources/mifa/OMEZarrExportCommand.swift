@@ -26,17 +26,21 @@ struct OMEZarrExportCommand: ParsableCommand {
 
     @OptionGroup var concurrency: ZarrConcurrencyOptions
 
+    @OptionGroup var memory: MemoryOptions
+
+    @OptionGroup var http: HTTPOptions
+
     func validate() throws {
         guard level >= 0 else { throw ValidationError("--level must be 0 or more") }
     }
 
     func run() throws {
-        let location = try ZarrLocation.forReading(image)
+        let location = try ZarrLocation.forReading(image, http: http.limits)
         var opened = try OMEZarrImage.open(location.store, path: location.path)
         if let label { opened = try opened.openLabel(label) }
         let chosen = try opened.level(level)
         let selected = try region.map { try Region(parsing: $0, shape: chosen.shape) } ?? Region(shape: chosen.shape)
-        let pixels = try opened.read(level: level, region: selected, concurrency: concurrency.threads)
+        let pixels = try opened.read(level: level, region: selected, concurrency: concurrency.threads, maxBytes: memory.bytes)
         try NPYFile.write(pixels, to: output)
     }
 }

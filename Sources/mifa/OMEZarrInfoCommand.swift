@@ -15,8 +15,10 @@ struct OMEZarrInfoCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
+    @OptionGroup var http: HTTPOptions
+
     func run() throws {
-        let location = try ZarrLocation.forReading(path)
+        let location = try ZarrLocation.forReading(path, http: http.limits)
         let summary = try OMEZarrSummary.describe(location.store, path: location.path)
         if json {
             print(String(decoding: try CanonicalJSON.encode(summary), as: UTF8.self), terminator: "")

@@ -20,11 +20,15 @@ struct ZarrExportCommand: ParsableCommand {
 
     @OptionGroup var concurrency: ZarrConcurrencyOptions
 
+    @OptionGroup var memory: MemoryOptions
+
+    @OptionGroup var http: HTTPOptions
+
     func run() throws {
-        let location = try ZarrLocation.forReading(array)
+        let location = try ZarrLocation.forReading(array, http: http.limits)
         let zarr = try ZarrArray.open(location.store, path: location.path)
         let selected = try region.map { try Region(parsing: $0, shape: zarr.shape) } ?? Region(shape: zarr.shape)
-        let data = try zarr.read(selected, order: .rowMajor, concurrency: concurrency.threads)
+        let data = try zarr.read(selected, order: .rowMajor, concurrency: concurrency.threads, maxBytes: memory.bytes)
         try NPYFile.write(data, to: output)
     }
 }

@@ -14,8 +14,10 @@ struct ZarrInfoCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
+    @OptionGroup var http: HTTPOptions
+
     func run() throws {
-        let location = try ZarrLocation.forReading(path)
+        let location = try ZarrLocation.forReading(path, http: http.limits)
         let report = try ZarrReport.make(location.store, path: location.path)
         if json {
             print(String(decoding: try CanonicalJSON.encode(report), as: UTF8.self), terminator: "")

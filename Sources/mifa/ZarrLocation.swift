@@ -10,11 +10,11 @@ struct ZarrLocation {
     /// The node's path inside the store.
     let path: String
 
-    /// Resolves `text` for reading.
+    /// Resolves `text` for reading; a URL is read within `http`.
     /// - Throws: ``ZarrError`` `.notFound` when nothing is there; store errors.
-    static func forReading(_ text: String) throws -> ZarrLocation {
+    static func forReading(_ text: String, http: HTTPLimits = .default) throws -> ZarrLocation {
         if text.hasPrefix("http://") || text.hasPrefix("https://") {
-            return ZarrLocation(store: try HTTPStore(url: text), path: "")
+            return ZarrLocation(store: try HTTPStore(url: text, limits: http), path: "")
         }
         // A zip file, possibly followed by a path inside it.
         var components = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

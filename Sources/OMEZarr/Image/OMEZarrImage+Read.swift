@@ -1,5 +1,5 @@
 public import MIFACore
-import Zarr
+public import Zarr
 
 extension OMEZarrImage {
     /// Reads a region of a level in pixel coordinates (the whole level by default).
@@ -7,10 +7,12 @@ extension OMEZarrImage {
     ///   - level: the level, 0 for the highest resolution.
     ///   - region: one range per axis, in the level's own pixels.
     ///   - concurrency: the most chunks decoded at once; `nil` for the processor count.
+    ///   - maxBytes: the largest result allocated (`ZarrArray.defaultMaxReadBytes`, 4 GiB, unless raised).
     /// - Throws: ``OMEZarrError`` `.missingLevel`, `.invalidRegion` for a region of the wrong rank or
     ///   outside the level, `.unsupported` for element types without an NDArray type (float16,
-    ///   complex), `.storage` for store and chunk errors.
-    public func read(level: Int = 0, region: Region? = nil, concurrency: Int? = nil) throws -> AnyNDArray {
+    ///   complex), `.storage` for store and chunk errors and for a result over `maxBytes`.
+    public func read(level: Int = 0, region: Region? = nil, concurrency: Int? = nil,
+                     maxBytes: Int = ZarrArray.defaultMaxReadBytes) throws -> AnyNDArray {
         let chosen = try self.level(level)
         let region = region ?? Region(shape: chosen.shape)
         try checkRegion(region, in: chosen)
@@ -18,14 +20,15 @@ extension OMEZarrImage {
             throw OMEZarrError(.unsupported, "level \(level) holds \(chosen.array.dataType), which has no NDArray element type", context: ErrorContext(file: group.file))
         }
         return try OMEZarrError.wrapping("cannot read level \(level) ('\(chosen.path)') region [\(region)]") {
-            try chosen.array.read(region, concurrency: concurrency)
+            try chosen.array.read(region, concurrency: concurrency, maxBytes: maxBytes)
         }
     }
 
     /// Reads a region of a level as a typed array.
-    /// - Throws: ``OMEZarrError`` as ``read(level:region:concurrency:)``, and `.invalidArgument`
+    /// - Throws: ``OMEZarrError`` as ``read(level:region:concurrency:maxBytes:)``, and `.invalidArgument`
     ///   when `type` is not the level's element type.
-    public func read<T: NDArrayElement>(_ type: T.Type, level: Int = 0, region: Region? = nil, concurrency: Int? = nil) throws -> NDArray<T> {
+    public func read<T: NDArrayElement>(_ type: T.Type, level: Int = 0, region: Region? = nil, concurrency: Int? = nil,
+                                        maxBytes: Int = ZarrArray.defaultMaxReadBytes) throws -> NDArray<T> {
         let chosen = try self.level(level)
         let region = region ?? Region(shape: chosen.shape)
         try checkRegion(region, in: chosen)
@@ -33,7 +36,7 @@ extension OMEZarrImage {
             throw OMEZarrError(.invalidArgument, "level \(level) holds \(chosen.array.dataType), not \(T.dataType.rawValue)", context: ErrorContext(file: group.file))
         }
         return try OMEZarrError.wrapping("cannot read level \(level) ('\(chosen.path)') region [\(region)]") {
-            try chosen.array.read(T.self, region: region, concurrency: concurrency)
+            try chosen.array.read(T.self, region: region, concurrency: concurrency, maxBytes: maxBytes)
         }
     }
 
@@ -43,7 +46,7 @@ extension OMEZarrImage {
     /// and widened to whole pixels (``PhysicalRegion/coveringPixels(clippedTo:)``), then clipped to the level.
     /// - Returns: the pixel region read and its pixels.
     /// - Throws: ``OMEZarrError`` `.invalidRegion` for a box of the wrong rank, with non-finite
-    ///   corners, or outside the level; as ``read(level:region:concurrency:)``.
+    ///   corners, or outside the level; as ``read(level:region:concurrency:maxBytes:)``.
     public func read(level: Int = 0, physical box: PhysicalRegion, concurrency: Int? = nil) throws -> (region: Region, pixels: AnyNDArray) {
         let region = try pixelRegion(of: box, level: level)
         return (region, try read(level: level, region: region, concurrency: concurrency))

@@ -7,7 +7,7 @@ public import Zarr
 /// (``NGFFValidator``), that every level's array exists and has one dimension per axis, that every
 /// level's transformations have one value per axis with finite non-zero scales, and, for 0.5, that
 /// the arrays' `dimension_names` agree with the axes. Levels are listed with their shape, chunks and
-/// physical pixel size; regions are read in pixel or physical coordinates (``read(level:region:concurrency:)``,
+/// physical pixel size; regions are read in pixel or physical coordinates (``read(level:region:concurrency:maxBytes:)``,
 /// ``read(level:physical:concurrency:)``) and mapped between levels with ``AxisAlignedTransform``s.
 /// See https://ngff.openmicroscopy.org/0.4/#multiscale-md and https://ngff.openmicroscopy.org/0.5/#multiscale-md.
 public struct OMEZarrImage: Sendable {

@@ -9,14 +9,16 @@ extension ZarrArray {
     ///   - region: the part to read; `nil` for everything.
     ///   - order: the memory order of the result.
     ///   - concurrency: the most chunks decoded at once; `nil` for the active processor count.
+    ///   - maxBytes: the largest result allocated; ``defaultMaxReadBytes`` unless raised.
     /// - Throws: ``ZarrError`` `.invalidRegion` for a region outside the array or a type mismatch;
-    ///   `.corruptChunk`, `.checksumMismatch` naming the chunk key; store errors.
+    ///   `.tooLarge` for a result over `maxBytes`; `.corruptChunk`, `.checksumMismatch` naming the
+    ///   chunk key; store errors.
     public func read<T: NDArrayElement>(_ type: T.Type, region: Region? = nil, order: MemoryOrder = .rowMajor,
-                                        concurrency: Int? = nil) throws -> NDArray<T> {
+                                        concurrency: Int? = nil, maxBytes: Int = defaultMaxReadBytes) throws -> NDArray<T> {
         let region = region ?? Region(shape: shape)
         try checkType(T.self)
         try checkRegion(region)
-        try Self.checkAllocation(region.elementCount, elementSize: MemoryLayout<T>.stride, shape: region.shape)
+        try checkAllocation(region, elementSize: MemoryLayout<T>.stride, maxBytes: maxBytes)
         // No filling pass: readRaw writes every element of the region (decoded or fill value), and
         // the pages are first touched by the decoding workers in parallel.
         let strides = NDArray<T>.strides(for: region.shape, order: order)
@@ -28,26 +30,28 @@ extension ZarrArray {
         }
     }
 
-    /// Reads `region` (the whole array by default) as an `AnyNDArray` of the array's type.
-    /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:)``; `.unsupportedExtension`
-    ///   for `float16`, complex and raw types (read those with ``readBytes(_:concurrency:)``).
-    public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil) throws -> AnyNDArray {
+    /// Reads `region` (the whole array by default) as an `AnyNDArray` of the array's type; the
+    /// result may be at most `maxBytes` large.
+    /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:maxBytes:)``; `.unsupportedExtension`
+    ///   for `float16`, complex and raw types (read those with ``readBytes(_:concurrency:maxBytes:)``).
+    public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil,
+                     maxBytes: Int = defaultMaxReadBytes) throws -> AnyNDArray {
         guard let type = dataType.coreType else {
             throw ZarrError(.unsupportedExtension, "\(dataType) arrays have no NDArray element type; read them with readBytes",
                             context: ErrorContext(file: store.location, key: path))
         }
         switch type {
-        case .bool: return .bool(try read(Bool.self, region: region, order: order, concurrency: concurrency))
-        case .int8: return .int8(try read(Int8.self, region: region, order: order, concurrency: concurrency))
-        case .int16: return .int16(try read(Int16.self, region: region, order: order, concurrency: concurrency))
-        case .int32: return .int32(try read(Int32.self, region: region, order: order, concurrency: concurrency))
-        case .int64: return .int64(try read(Int64.self, region: region, order: order, concurrency: concurrency))
-        case .uint8: return .uint8(try read(UInt8.self, region: region, order: order, concurrency: concurrency))
-        case .uint16: return .uint16(try read(UInt16.self, region: region, order: order, concurrency: concurrency))
-        case .uint32: return .uint32(try read(UInt32.self, region: region, order: order, concurrency: concurrency))
-        case .uint64: return .uint64(try read(UInt64.self, region: region, order: order, concurrency: concurrency))
-        case .float32: return .float32(try read(Float.self, region: region, order: order, concurrency: concurrency))
-        case .float64: return .float64(try read(Double.self, region: region, order: order, concurrency: concurrency))
+        case .bool: return .bool(try read(Bool.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .int8: return .int8(try read(Int8.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .int16: return .int16(try read(Int16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .int32: return .int32(try read(Int32.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .int64: return .int64(try read(Int64.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .uint8: return .uint8(try read(UInt8.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .uint16: return .uint16(try read(UInt16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .uint32: return .uint32(try read(UInt32.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .uint64: return .uint64(try read(UInt64.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .float32: return .float32(try read(Float.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .float64: return .float64(try read(Double.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         }
     }
 
@@ -56,7 +60,7 @@ extension ZarrArray {
     /// without allocating. `array` may have more axes than the region (a batch axis in front):
     /// the region fills its last axes.
     /// - Throws: ``ZarrError`` `.invalidRegion` when the region does not fit the array or `array`,
-    ///   or the element type differs; errors of ``read(_:region:order:concurrency:)``.
+    ///   or the element type differs; errors of ``read(_:region:order:concurrency:maxBytes:)``.
     public func read<T: NDArrayElement>(_ region: Region, into array: inout NDArray<T>, at origin: [Int]? = nil,
                                         concurrency: Int? = nil) throws {
         try checkType(T.self)
@@ -76,12 +80,13 @@ extension ZarrArray {
         }
     }
 
-    /// Reads `region` as raw bytes: C order, native byte order; works for every data type.
-    /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:)``.
-    public func readBytes(_ region: Region? = nil, concurrency: Int? = nil) throws -> [UInt8] {
+    /// Reads `region` as raw bytes: C order, native byte order; works for every data type. The
+    /// result may be at most `maxBytes` large.
+    /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:maxBytes:)``.
+    public func readBytes(_ region: Region? = nil, concurrency: Int? = nil, maxBytes: Int = defaultMaxReadBytes) throws -> [UInt8] {
         let region = region ?? Region(shape: shape)
         try checkRegion(region)
-        try Self.checkAllocation(region.elementCount, elementSize: dataType.byteSize, shape: region.shape)
+        try checkAllocation(region, elementSize: dataType.byteSize, maxBytes: maxBytes)
         let count = region.elementCount * dataType.byteSize
         let strides = GridIndex.cStrides(region.shape)
         guard count > 0 else { return [] }  // never write the count of the shared empty storage
@@ -137,16 +142,20 @@ extension ZarrArray {
         }
     }
 
-    /// Refuses results larger than the machine's memory, so that an array whose metadata declares
-    /// an enormous shape cannot make a whole-array read allocate what the header claims.
-    /// - Throws: ``ZarrError`` `.invalidRegion` naming the size.
-    static func checkAllocation(_ count: Int, elementSize: Int, shape: [Int]) throws {
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
-        let memory = ProcessInfo.processInfo.physicalMemory
-        guard !overflow, UInt64(bytes) <= memory else {
-            throw ZarrError(.invalidRegion, "a region of shape \(shape) needs \(overflow ? "more than \(Int.max)" : String(bytes)) bytes, more than this machine's \(memory) bytes of memory; read it in smaller regions",
-                            context: ErrorContext(shape: shape))
-        }
+    /// The largest result a read allocates unless the caller raises it: 4 GiB. A `zarr.json` of a
+    /// few hundred bytes can declare any shape; this bounds what such a header can make a
+    /// whole-array read allocate.
+    public static let defaultMaxReadBytes = 4 << 30
+
+    /// Refuses results larger than `maxBytes`, so that an array whose metadata declares an
+    /// enormous shape cannot make a read allocate what the header claims.
+    /// - Throws: ``ZarrError`` `.tooLarge` naming the metadata file, the shape and the size.
+    func checkAllocation(_ region: Region, elementSize: Int, maxBytes: Int) throws {
+        let (bytes, overflow) = region.elementCount.multipliedReportingOverflow(by: elementSize)
+        guard overflow || bytes > maxBytes else { return }
+        let file = "\(store.location)/\(Self.metadataKey(path: path, format: metadata.format))"
+        throw ZarrError(.tooLarge, "reading a region of shape \(region.shape) of \(dataType) needs \(overflow ? "more than \(Int.max)" : String(bytes)) bytes, more than the limit of \(maxBytes) bytes; read a smaller region (mifa: --region), or raise the limit if the machine has the memory (maxBytes; mifa: --max-memory)",
+                        context: ErrorContext(file: file, shape: region.shape))
     }
 
     /// The region of `shape` at `origin`, checking ranks and extents first.

@@ -1,7 +1,7 @@
 import MIFACore
 
 /// A Zarr array (v2 or v3) in a store: its metadata, its bound codec chain, and region reads and
-/// writes (``read(_:order:concurrency:)``, ``write(_:at:concurrency:)-(AnyNDArray,_,_)``).
+/// writes (``read(_:order:concurrency:maxBytes:)``, ``write(_:at:concurrency:)-(AnyNDArray,_,_)``).
 ///
 /// Opening validates everything the metadata says (shape, data type, fill value, every codec and
 /// their order, bound to the chunk shape) before any chunk is touched. Chunks are decoded and

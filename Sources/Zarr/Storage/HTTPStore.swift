@@ -9,22 +9,30 @@ import Synchronization
 /// A read-only store over HTTP(S): key `a/b` is `GET <base>/a/b`, as zarr-python's `FsspecStore`
 /// and tensorstore's `http` kvstore read it.
 ///
-/// Byte ranges are fetched with `Range` requests (RFC 9110 §14). A `206 Partial Content` answer is
-/// checked to be no longer than asked for; a server that ignores `Range` and answers `200` with the
-/// whole value still works: the range is cut out locally (``rangesIgnored`` then reports it).
-/// `404` and `410` mean a missing key. HTTP cannot list keys, so listing throws; read hierarchies
-/// over HTTP through consolidated metadata or known paths.
+/// Byte ranges are fetched with `Range` requests (RFC 9110 §14). A `206 Partial Content` answer may
+/// be no longer than asked for; a server that ignores `Range` and answers `200` with the whole
+/// value still works: the range is cut out as the body streams in, and the transfer stops at its
+/// end (``rangesIgnored`` then reports it). `404` and `410` mean a missing key. HTTP cannot list
+/// keys, so listing throws; read hierarchies over HTTP through consolidated metadata or known paths.
+///
+/// Every request is held to ``limits`` (``HTTPLimits``): bodies are bounded and never inflated,
+/// silent and trickling servers time out, failures are retried a bounded number of times, and
+/// redirects stay on the same host.
 public final class HTTPStore: ZarrStore {
     /// The URL of the store root, without a trailing slash.
     public let baseURL: String
-    /// Seconds before a request is abandoned.
-    public let timeout: Double
+    /// The bounds every request is held to.
+    public let limits: HTTPLimits
     private let session: URLSession
+    private let delegate: HTTPSessionDelegate
     private let ignoredRanges = Atomic<Bool>(false)
 
     /// A store rooted at an `http://` or `https://` URL.
+    /// - Parameters:
+    ///   - url: the store root.
+    ///   - limits: the bounds on body sizes, timeouts, retries and redirects.
     /// - Throws: ``ZarrError`` `.storeFailure` for another scheme or a malformed URL.
-    public init(url: String, timeout: Double = 60) throws {
+    public init(url: String, limits: HTTPLimits = .default) throws {
         var base = url
         while base.hasSuffix("/") { base.removeLast() }
         guard let parsed = URL(string: base), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -32,14 +40,16 @@ public final class HTTPStore: ZarrStore {
             throw ZarrError(.storeFailure, "'\(url)' is not an http:// or https:// URL", context: ErrorContext(file: url))
         }
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 10
+        // The clock rules are enforced by HTTPTransfer; URLSession's own timers only back them up.
+        configuration.timeoutIntervalForRequest = limits.deadline
+        configuration.timeoutIntervalForResource = limits.deadline
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
         configuration.httpMaximumConnectionsPerHost = 8
-        self.session = URLSession(configuration: configuration)
+        delegate = HTTPSessionDelegate(base: parsed)
+        self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         self.baseURL = base
-        self.timeout = timeout
+        self.limits = limits
     }
 
     deinit { session.invalidateAndCancel() }
@@ -55,8 +65,10 @@ public final class HTTPStore: ZarrStore {
     public var rangesIgnored: Bool { ignoredRanges.load(ordering: .relaxed) }
 
     /// The value or a range of it; `nil` on `404`/`410`.
-    /// - Throws: ``ZarrError`` `.storeFailure` for other statuses, network errors, timeouts, or a
-    ///   `206` answer longer than the range asked for.
+    /// - Throws: ``ZarrError`` `.storeFailure` for other statuses (after the retries of a `5xx` or
+    ///   `429`), network errors, timeouts, refused redirects, encoded or truncated bodies;
+    ///   `.tooLarge` for a body over ``HTTPLimits/maxBodyBytes`` or a `206` answer longer than the
+    ///   range asked for.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         if case .range(_, let length)? = range, length <= 0 {
             return try exists(key) ? [] : nil
@@ -64,19 +76,10 @@ public final class HTTPStore: ZarrStore {
         let response = try fetch(key, method: "GET", range: range)
         switch response.status {
         case 200:
-            guard range != nil else { return response.body }
-            let (offset, count) = ByteRange.resolve(range, size: response.body.count)
-            if count < response.body.count { ignoredRanges.store(true, ordering: .relaxed) }
-            return Array(response.body[offset..<(offset + count)])
+            // For a range request the body kept is the range, cut out as it streamed in.
+            if range != nil, response.received > response.body.count { ignoredRanges.store(true, ordering: .relaxed) }
+            return response.body
         case 206:
-            if case .range(_, let length)? = range, response.body.count > length {
-                throw ZarrError(.storeFailure, "the server sent \(response.body.count) bytes for a \(length)-byte range",
-                                context: ErrorContext(file: url(of: key), key: key.value))
-            }
-            if case .suffix(let length)? = range, response.body.count > length {
-                throw ZarrError(.storeFailure, "the server sent \(response.body.count) bytes for the last \(length) bytes",
-                                context: ErrorContext(file: url(of: key), key: key.value))
-            }
             return response.body
         case 416:
             return []
@@ -88,7 +91,7 @@ public final class HTTPStore: ZarrStore {
     }
 
     /// Whether the key exists (`HEAD`).
-    /// - Throws: ``ZarrError`` `.storeFailure` for unexpected statuses and network errors.
+    /// - Throws: ``ZarrError`` `.storeFailure` for unexpected statuses, network errors and timeouts.
     public func exists(_ key: StoreKey) throws -> Bool {
         let response = try fetch(key, method: "HEAD", range: nil)
         switch response.status {
@@ -133,50 +136,44 @@ public final class HTTPStore: ZarrStore {
         ZarrError(.storeFailure, "the server answered HTTP \(status)", context: ErrorContext(file: url(of: key), key: key.value))
     }
 
-    /// One request, waited for: status and body.
-    private func fetch(_ key: StoreKey, method: String, range: ByteRange?) throws -> (status: Int, body: [UInt8]) {
+    /// One request, with bounded retries on `5xx`, `429` and connection failures: status and the
+    /// body bytes kept (for a `200` answer to a range request, the range only).
+    private func fetch(_ key: StoreKey, method: String, range: ByteRange?) throws -> HTTPTransfer.Answer {
         let address = url(of: key)
         guard let url = URL(string: address) else {
             throw ZarrError(.invalidKey, "key '\(key)' does not make a valid URL", context: ErrorContext(file: address, key: key.value))
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: limits.deadline)
         request.httpMethod = method
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         if let range { request.setValue(range.httpHeader, forHTTPHeaderField: "Range") }
-        let outcome = Outcome()
-        let semaphore = DispatchSemaphore(value: 0)
-        let task = session.dataTask(with: request) { data, response, error in
-            outcome.result.withLock { result in
-                if let error {
-                    result = .failure(error.localizedDescription)
-                } else if let http = response as? HTTPURLResponse {
-                    result = .success(http.statusCode, data.map { [UInt8]($0) } ?? [])
-                } else {
-                    result = .failure("no HTTP response")
-                }
+        let deadline = DispatchTime.now() + limits.deadline
+        var attempt = 0
+        while true {
+            let transfer = HTTPTransfer(range: range, expectsBody: method != "HEAD", limits: limits, address: address, key: key.value)
+            let task = session.dataTask(with: request)
+            delegate.register(transfer, for: task)
+            task.resume()
+            let outcome = transfer.wait(for: task, deadline: deadline)
+            delegate.unregister(task)
+            let retryAfter: Double?
+            switch outcome {
+            case .success(let answer) where answer.status == 429 || (500..<600).contains(answer.status):
+                retryAfter = answer.retryAfter
+                if attempt >= limits.maxRetries { return answer }
+            case .success(let answer):
+                return answer
+            case .failure(let failure):
+                guard failure.retryable, attempt < limits.maxRetries else { throw failure.error }
+                retryAfter = nil
             }
-            semaphore.signal()
+            let delay = Swift.max(retryAfter ?? 0, limits.retryDelay * Double(1 << Swift.min(attempt, 20)))
+            guard DispatchTime.now() + delay < deadline else {
+                throw ZarrError(.storeFailure, "the server kept failing and the deadline of \(limits.deadline) seconds leaves no time to try again",
+                                context: ErrorContext(file: address, key: key.value))
+            }
+            Thread.sleep(forTimeInterval: delay)
+            attempt += 1
         }
-        task.resume()
-        if semaphore.wait(timeout: .now() + timeout * 10) == .timedOut {
-            task.cancel()
-            throw ZarrError(.storeFailure, "no answer within \(Int(timeout * 10)) seconds", context: ErrorContext(file: address, key: key.value))
-        }
-        switch outcome.result.withLock({ $0 }) {
-        case .success(let status, let body)?:
-            return (status, body)
-        case .failure(let message)?:
-            throw ZarrError(.storeFailure, "request failed: \(message)", context: ErrorContext(file: address, key: key.value))
-        case nil:
-            throw ZarrError(.storeFailure, "request ended without a result", context: ErrorContext(file: address, key: key.value))
-        }
-    }
-
-    /// The result slot a completion handler fills in.
-    private final class Outcome: Sendable {
-        enum Result: Sendable {
-            case success(Int, [UInt8])
-            case failure(String)
-        }
-        let result = LockedState<Result?>(nil)
     }
 }

@@ -4,7 +4,8 @@ import MIFACore
 /// zip64 included: where each entry's data is, how it is compressed, and its CRC-32.
 ///
 /// Every offset and size read from the file is checked against the file size before it is used;
-/// counts the file merely claims are never used to reserve memory.
+/// counts the file merely claims are never used to reserve memory, and the central directory is
+/// read in bounded blocks.
 struct ZipArchive: Sendable {
     /// One file in the archive.
     struct Entry: Sendable, Hashable {
@@ -27,16 +28,17 @@ struct ZipArchive: Sendable {
     /// Entries by name (directories, whose names end in `/`, left out).
     var entries: [String: Entry]
 
-    /// Reads the central directory of `file`.
+    /// Reads the central directory of `file`, in blocks of at most 1 MiB; a directory larger than
+    /// `maxBytes` is refused before any of it is read.
     /// - Throws: ``ZarrError`` `.storeFailure` when the file is not a zip file or its directory is
-    ///   damaged, naming the offset.
-    init(file: ReadOnlyFile) throws {
+    ///   damaged, naming the offset; `.tooLarge` for a directory over `maxBytes`.
+    init(file: ReadOnlyFile, maxBytes: Int) throws {
         let size = file.size
         guard size >= 22 else { throw Self.damaged(file, "is \(size) bytes, too short for a zip file", at: 0) }
         // The end of central directory record sits in the last 22 + 65535 bytes.
         let tailLength = Swift.min(size, 22 + 65_535)
         let tail = try file.read(at: size - tailLength, count: tailLength)
-        guard let eocd = Self.lastSignature(0x0605_4b50, in: tail, minimumRemaining: 22) else {
+        guard let eocd = Self.endRecord(in: tail) else {
             throw Self.damaged(file, "has no end of central directory record; is it a zip file?", at: size)
         }
         var count = Int(Self.u16(tail, eocd + 10))
@@ -65,23 +67,32 @@ struct ZipArchive: Sendable {
         guard directoryOffset <= size, directorySize <= size - directoryOffset else {
             throw Self.damaged(file, "has a central directory (\(directorySize) bytes at \(directoryOffset)) outside the file", at: size - tailLength + eocd)
         }
-        let directory = try file.read(at: directoryOffset, count: directorySize)
+        guard directorySize <= maxBytes else {
+            throw ZarrError(.tooLarge, "zip file '\(file.path)' has a central directory of \(directorySize) bytes, more than the limit of \(maxBytes); raise the zip store's maxEntryBytes if the file is genuine",
+                            context: ErrorContext(file: file.path, offset: directoryOffset))
+        }
+        var blocks = DirectoryBlocks(file: file, start: directoryOffset, end: directoryOffset + directorySize)
         var entries: [String: Entry] = [:]
         var position = 0
         var seen = 0
-        while position + 46 <= directory.count, Self.u32(directory, position) == 0x0201_4b50 {
+        while try blocks.load(position, count: 46), Self.u32(blocks.bytes, position - blocks.start) == 0x0201_4b50 {
             let here = directoryOffset + position
-            let nameLength = Int(Self.u16(directory, position + 28))
-            let extraLength = Int(Self.u16(directory, position + 30))
-            let commentLength = Int(Self.u16(directory, position + 32))
-            let end = position + 46 + nameLength + extraLength + commentLength
-            guard end <= directory.count else { throw Self.damaged(file, "has a truncated central directory entry", at: here) }
-            let name = String(decoding: directory[(position + 46)..<(position + 46 + nameLength)], as: UTF8.self)
-            var compressed = UInt64(Self.u32(directory, position + 20))
-            var uncompressed = UInt64(Self.u32(directory, position + 24))
-            var localOffset = UInt64(Self.u32(directory, position + 42))
+            var at = position - blocks.start
+            let nameLength = Int(Self.u16(blocks.bytes, at + 28))
+            let extraLength = Int(Self.u16(blocks.bytes, at + 30))
+            let commentLength = Int(Self.u16(blocks.bytes, at + 32))
+            guard try blocks.load(position, count: 46 + nameLength + extraLength + commentLength) else {
+                throw Self.damaged(file, "has a truncated central directory entry", at: here)
+            }
+            at = position - blocks.start
+            let directory = blocks.bytes
+            let end = at + 46 + nameLength + extraLength + commentLength
+            let name = String(decoding: directory[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self)
+            var compressed = UInt64(Self.u32(directory, at + 20))
+            var uncompressed = UInt64(Self.u32(directory, at + 24))
+            var localOffset = UInt64(Self.u32(directory, at + 42))
             // Zip64 extended information: the 8-byte values that overflowed, in this order.
-            var extra = position + 46 + nameLength
+            var extra = at + 46 + nameLength
             let extraEnd = extra + extraLength
             while extra + 4 <= extraEnd {
                 let id = Self.u16(directory, extra)
@@ -103,11 +114,11 @@ struct ZipArchive: Sendable {
             guard localOffset < UInt64(size), compressed <= UInt64(size) else {
                 throw Self.damaged(file, "entry '\(name)' points outside the file", at: here)
             }
-            let entry = Entry(name: name, method: Self.u16(directory, position + 10), crc32: Self.u32(directory, position + 16),
+            let entry = Entry(name: name, method: Self.u16(directory, at + 10), crc32: Self.u32(directory, at + 16),
                               compressedSize: Int(compressed), uncompressedSize: Int(clamping: uncompressed),
-                              localHeaderOffset: Int(localOffset), flags: Self.u16(directory, position + 8))
+                              localHeaderOffset: Int(localOffset), flags: Self.u16(directory, at + 8))
             if !name.hasSuffix("/") { entries[name] = entry }
-            position = end
+            position = end + blocks.start
             seen += 1
         }
         guard seen == count || count == 0xFFFF else {
@@ -130,13 +141,52 @@ struct ZipArchive: Sendable {
         return start
     }
 
-    private static func lastSignature(_ signature: UInt32, in bytes: [UInt8], minimumRemaining: Int) -> Int? {
-        var index = bytes.count - minimumRemaining
+    /// The end of central directory record in the file's `tail`: scanning backwards, the first
+    /// signature whose comment length reaches exactly the end of the file (so `PK\u{5}\u{6}` inside
+    /// a comment is not taken for the record); failing that, the last one whose comment fits (a
+    /// file with bytes appended after the zip).
+    static func endRecord(in tail: [UInt8]) -> Int? {
+        var fitting: Int?
+        var index = tail.count - 22
         while index >= 0 {
-            if u32(bytes, index) == signature { return index }
+            if u32(tail, index) == 0x0605_4b50 {
+                let remaining = tail.count - index - 22
+                let comment = Int(u16(tail, index + 20))
+                if comment == remaining { return index }
+                if comment < remaining, fitting == nil { fitting = index }
+            }
             index -= 1
         }
-        return nil
+        return fitting
+    }
+
+    /// The central directory, read in blocks as the entries are parsed: memory stays bounded by the
+    /// largest entry plus one block, whatever the directory's size.
+    private struct DirectoryBlocks {
+        static let blockSize = 1 << 20
+        let file: ReadOnlyFile
+        /// Directory bounds in the file.
+        let base: Int, end: Int
+        /// Bytes held, starting at directory position `start`.
+        var bytes: [UInt8] = []
+        var start = 0
+
+        init(file: ReadOnlyFile, start: Int, end: Int) {
+            self.file = file
+            self.base = start
+            self.end = end
+        }
+
+        /// Makes directory positions `position..<position+count` available; `false` when the
+        /// directory ends first.
+        mutating func load(_ position: Int, count: Int) throws -> Bool {
+            guard base + position + count <= end else { return false }
+            if position >= start, position + count <= start + bytes.count { return true }
+            let length = Swift.min(Swift.max(count, Self.blockSize), end - base - position)
+            bytes = try file.read(at: base + position, count: length)
+            start = position
+            return true
+        }
     }
 
     private static func damaged(_ file: ReadOnlyFile, _ what: String, at offset: Int) -> ZarrError {

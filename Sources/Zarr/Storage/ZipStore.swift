@@ -4,25 +4,35 @@ import MIFACore
 /// `.zarr` directories and MIFA package exports.
 ///
 /// Entries may be stored or deflated; zip64 archives are read. Ranges of stored entries are read
-/// directly from the file; deflated entries are inflated whole (bounded by their declared size,
-/// which is checked against deflate's maximum ratio first) and their CRC-32 verified.
+/// directly from the file; deflated entries are inflated whole and their CRC-32 verified. No read
+/// allocates more than ``maxEntryBytes`` (nor more than the data actually inflates to: declared
+/// sizes only bound the output, they never reserve it).
 /// See https://ngff.openmicroscopy.org/specifications/ for `.ozx` and the zarr-python `ZipStore`.
 public final class ZipStore: ZarrStore {
     /// The zip file's path.
     public let path: String
     /// The directory inside the zip that is the store root (`""` for the zip's root).
     public let prefix: String
+    /// The most bytes one read may allocate: an entry's range, its compressed data, its inflated
+    /// data, or the central directory. Default ``defaultMaxEntryBytes``.
+    public let maxEntryBytes: Int
     private let file: ReadOnlyFile
     private let archive: ZipArchive
+
+    /// 1 GiB: the default of ``maxEntryBytes``.
+    public static let defaultMaxEntryBytes = 1 << 30
 
     /// Opens the zip file at `path`; `prefix` selects a folder inside it as the store root. With
     /// `prefix` `nil`, a zip whose only top-level entry is a folder holding `zarr.json`, `.zgroup`
     /// or `.zarray` (as `zip -r image.zarr.zip image.zarr` makes) is rooted in that folder.
+    /// `maxEntryBytes` bounds every read (see ``maxEntryBytes``).
     /// - Throws: ``ZarrError`` `.notFound` when the file is missing, `.storeFailure` when it is
-    ///   not a readable zip file.
-    public init(path: String, prefix: String? = nil) throws {
+    ///   not a readable zip file (or not a regular file), `.tooLarge` for a central directory over
+    ///   `maxEntryBytes`.
+    public init(path: String, prefix: String? = nil, maxEntryBytes: Int = defaultMaxEntryBytes) throws {
         let file = try ReadOnlyFile(path: path)
-        let archive = try ZipArchive(file: file)
+        let archive = try ZipArchive(file: file, maxBytes: maxEntryBytes)
+        self.maxEntryBytes = maxEntryBytes
         self.path = path
         self.file = file
         self.archive = archive
@@ -41,7 +51,8 @@ public final class ZipStore: ZarrStore {
     public var isWritable: Bool { false }
 
     /// The entry's content or part of it; `nil` when there is no such entry.
-    /// - Throws: ``ZarrError`` `.storeFailure` for encrypted or unsupported entries, damaged data or a CRC mismatch.
+    /// - Throws: ``ZarrError`` `.storeFailure` for encrypted or unsupported entries, damaged data;
+    ///   `.checksumMismatch` for a CRC mismatch; `.tooLarge` for a read over ``maxEntryBytes``.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         guard let entry = archive.entries[prefix + key.value] else { return nil }
         let context = ErrorContext(file: path, key: key.value)
@@ -55,6 +66,7 @@ public final class ZipStore: ZarrStore {
                 throw ZarrError(.storeFailure, "stored zip entry '\(entry.name)' has different compressed and uncompressed sizes", context: context)
             }
             let (offset, count) = ByteRange.resolve(range, size: entry.uncompressedSize)
+            try checkLimit(count, entry, context)
             let bytes = try file.read(at: start + offset, count: count)
             if range == nil { try verify(bytes, entry, context) }
             return bytes
@@ -65,14 +77,19 @@ public final class ZipStore: ZarrStore {
                 throw ZarrError(.storeFailure, "zip entry '\(entry.name)' claims \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed bytes",
                                 context: context)
             }
+            try checkLimit(entry.compressedSize, entry, context)
+            try checkLimit(entry.uncompressedSize, entry, context)
             let compressed = try file.read(at: start, count: entry.compressedSize)
-            var bytes = [UInt8](repeating: 0, count: entry.uncompressedSize)
+            // The output grows with what the data really inflates to; the declared size is a bound only.
+            let bytes: [UInt8]
             do {
-                try compressed.withUnsafeBytes { input in
-                    try bytes.withUnsafeMutableBytes { try LibZlib.inflate(input, wrapping: .raw, into: $0) }
-                }
+                bytes = try compressed.withUnsafeBytes { try LibZlib.inflate($0, wrapping: .raw, limit: entry.uncompressedSize) }
             } catch let error as ZarrError {
                 throw ZarrError(.storeFailure, "zip entry '\(entry.name)': \(error.message)", context: context, underlying: error)
+            }
+            guard bytes.count == entry.uncompressedSize else {
+                throw ZarrError(.storeFailure, "zip entry '\(entry.name)' inflates to \(bytes.count) bytes, the directory says \(entry.uncompressedSize); the file is damaged",
+                                context: context)
             }
             try verify(bytes, entry, context)
             guard range != nil else { return bytes }
@@ -111,6 +128,12 @@ public final class ZipStore: ZarrStore {
             guard name.hasPrefix(full) else { return nil }
             return try? StoreKey(String(name.dropFirst(prefix.count)))
         }.sorted()
+    }
+
+    private func checkLimit(_ count: Int, _ entry: ZipArchive.Entry, _ context: ErrorContext) throws {
+        guard count > maxEntryBytes else { return }
+        throw ZarrError(.tooLarge, "zip entry '\(entry.name)' needs \(count) bytes, more than the limit of \(maxEntryBytes); raise maxEntryBytes if the file is genuine",
+                        context: context)
     }
 
     private func verify(_ bytes: [UInt8], _ entry: ZipArchive.Entry, _ context: ErrorContext) throws {

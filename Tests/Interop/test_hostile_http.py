@@ -1,0 +1,224 @@
+"""A hostile HTTP server on 127.0.0.1 against `mifa omezarr info|export`: every misbehaviour must end
+with exit 1 and a clear message, in bounded time (the subprocess timeout is the hang guard) and in
+bounded memory (peak RSS of the command, measured in a small spawning process)."""
+import gzip
+import json
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+SHAPE = (64, 64)
+CHUNK = 32
+PIXELS = (np.arange(SHAPE[0] * SHAPE[1]) % 251).astype(np.uint8).reshape(SHAPE)
+
+# Peak resident memory allowed to a command reading a 4 KiB image from a hostile server.
+MAX_RSS_BYTES = 400 << 20
+# Short timeouts so the slow cases end quickly; the defaults are tested by the Swift unit tests.
+HTTP_TIMEOUT = "2"
+
+
+def image_files():
+    """A small valid OME-Zarr 0.5 image (Zarr v3, uncompressed chunks): key -> bytes."""
+    group = {"zarr_format": 3, "node_type": "group", "attributes": {"ome": {"version": "0.5", "multiscales": [{
+        "axes": [{"name": "y", "type": "space"}, {"name": "x", "type": "space"}],
+        "datasets": [{"path": "0", "coordinateTransformations": [{"type": "scale", "scale": [1.0, 1.0]}]}]}]}}}
+    array = {"zarr_format": 3, "node_type": "array", "shape": list(SHAPE), "data_type": "uint8",
+             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [CHUNK, CHUNK]}},
+             "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+             "fill_value": 0, "codecs": [{"name": "bytes"}], "dimension_names": ["y", "x"]}
+    files = {"img.zarr/zarr.json": json.dumps(group).encode(), "img.zarr/0/zarr.json": json.dumps(array).encode()}
+    for i in range(SHAPE[0] // CHUNK):
+        for j in range(SHAPE[1] // CHUNK):
+            files[f"img.zarr/0/c/{i}/{j}"] = PIXELS[i * CHUNK:(i + 1) * CHUNK, j * CHUNK:(j + 1) * CHUNK].tobytes()
+    return files
+
+
+FILES = image_files()
+GZIP_BOMB = gzip.compress(b"\0" * (256 << 20), compresslevel=9)  # 256 KiB that inflate to 256 MiB
+
+
+class Handler(socketserver.BaseRequestHandler):
+    """Serves FILES at /<mode>/<scope>/<key>: `scope` is `all` (every key misbehaves) or `chunks`
+    (only chunk keys do; metadata is served correctly), `mode` names the misbehaviour."""
+
+    def handle(self):
+        sock = self.request
+        stop = self.server.stop
+        try:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                request += data
+            line = request.split(b"\r\n", 1)[0].decode()
+            method, target = line.split(" ")[:2]
+            parts = target.lstrip("/").split("/", 2)
+            mode, scope, key = parts if len(parts) == 3 else ("ok", "all", "")
+            body = FILES.get(key)
+            if body is None:
+                sock.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                return
+            if scope == "chunks" and "/c/" not in key:
+                mode = "ok"
+            send_body = method != "HEAD"
+            if mode == "ok":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+                if send_body:
+                    sock.sendall(body)
+            elif mode == "silent":
+                stop.wait()
+            elif mode == "stall":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+                stop.wait()
+            elif mode == "trickle":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+                for byte in body:
+                    if stop.wait(1.0):
+                        return
+                    sock.sendall(bytes([byte]))
+            elif mode == "gzip":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                             % len(GZIP_BOMB))
+                if send_body:
+                    sock.sendall(GZIP_BOMB)
+            elif mode == "endless":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+                block = b"\0" * 65536
+                while send_body and not stop.is_set():
+                    sock.sendall(block)
+            elif mode == "huge":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (1 << 40))
+                stop.wait()
+            elif mode == "short":
+                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (len(body) + 1000))
+                if send_body:
+                    sock.sendall(body)
+            elif mode == "error500":
+                sock.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            elif mode == "redirect":
+                location = f"http://localhost:{self.server.server_address[1]}/ok/all/{key}"
+                sock.sendall(b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                             % location.encode())
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.stop = threading.Event()
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = Server()
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.stop.set()
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(10)
+
+
+# Runs the command in a child and prints its exit status and peak RSS: ru_maxrss of RUSAGE_CHILDREN
+# is a high-water mark over every child ever waited for, so each command gets a fresh spawner.
+SPAWN = """
+import resource, subprocess, sys, json
+try:
+    proc = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=float(sys.argv[1]))
+except subprocess.TimeoutExpired as hung:  # the child is killed: nothing is left behind
+    print(json.dumps({"code": "hung", "stdout": "", "stderr": f"hung: {hung}", "peak": 0}))
+    sys.exit(0)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(json.dumps({"code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "peak": peak}))
+"""
+
+
+def run_measured(mifa_bin, *args, timeout=90):
+    """Runs `mifa ARGS` (with a short HTTP timeout); returns (exit code, output text, peak RSS bytes)."""
+    command = [mifa_bin, *map(str, args), "--http-timeout", HTTP_TIMEOUT]
+    proc = subprocess.run([sys.executable, "-c", SPAWN, str(timeout), *command], capture_output=True, text=True,
+                          timeout=timeout + 30)
+    result = json.loads(proc.stdout)
+    return result["code"], result["stdout"] + result["stderr"], result["peak"]
+
+
+def test_the_well_behaved_server_is_read(server, mifa_bin, tmp_path):
+    code, output, _ = run_measured(mifa_bin, "omezarr", "info", f"{server}/ok/all/img.zarr")
+    assert code == 0, output
+    out = tmp_path / "ok.npy"
+    code, output, _ = run_measured(mifa_bin, "omezarr", "export", f"{server}/ok/all/img.zarr", out)
+    assert code == 0, output
+    assert np.array_equal(np.load(out), PIXELS)
+
+
+# FoundationNetworking delivers body data to the session delegate with no backpressure: a server on
+# loopback that streams endlessly fills the delegate queue faster than the limit's cancel takes
+# effect (1 MiB limit -> ~1.2 GB peak). The limit is detected and reported, but memory is not yet
+# bounded; a client with backpressure (async-http-client, or a socket client) is needed.
+ENDLESS = pytest.param("endless", ["longer than"], marks=pytest.mark.xfail(
+    strict=False, reason="URLSession on Linux has no backpressure: peak RSS grows past the limit before cancel"))
+
+CASES = [
+    # (mode, words one of which the message must contain)
+    ("silent", ["no response within"]),
+    ("stall", ["stalled"]),
+    ("trickle", ["stalled"]),
+    ("gzip", ["gzip"]),
+    ENDLESS,
+    ("huge", ["announced"]),
+    ("short", ["Content-Length", "bytes remaining"]),
+    ("error500", ["HTTP 500"]),
+    ("redirect", ["redirected"]),
+]
+
+
+IDS = ["endless" if case is ENDLESS else case[0] for case in CASES]
+# The same for gzip bombs on several chunks at once: curl inflates on its own thread before the
+# refusal of the Content-Encoding (at the headers) cancels the transfers.
+CHUNK_CASES = [pytest.param("gzip", ["gzip"], marks=pytest.mark.xfail(
+    strict=False, reason="URLSession on Linux inflates gzip bodies before the delegate can refuse them"))
+    if case == ("gzip", ["gzip"]) else case for case in CASES]
+
+
+@pytest.mark.parametrize("mode,words", CASES, ids=IDS)
+def test_hostile_metadata_fails_cleanly(server, mifa_bin, mode, words):
+    code, output, peak = run_measured(mifa_bin, "omezarr", "info", f"{server}/{mode}/all/img.zarr",
+                                      "--http-max-body", "16M")
+    assert code == 1, output
+    assert any(word in output for word in words), output
+    assert "Fatal error" not in output and "Traceback" not in output, output
+    assert peak < MAX_RSS_BYTES, f"peak RSS {peak} bytes"
+
+
+@pytest.mark.parametrize("mode,words", CHUNK_CASES, ids=IDS)
+def test_hostile_chunks_fail_cleanly(server, mifa_bin, mode, words, tmp_path):
+    out = tmp_path / "out.npy"
+    code, output, peak = run_measured(mifa_bin, "omezarr", "export", f"{server}/{mode}/chunks/img.zarr", out,
+                                      "--http-max-body", "16M")
+    assert code == 1, output
+    assert any(word in output for word in words), output
+    assert "Fatal error" not in output, output
+    assert peak < MAX_RSS_BYTES, f"peak RSS {peak} bytes"
+    assert not out.exists()
+
+
+def test_a_server_that_never_accepts_times_out(mifa_bin):
+    # A listening socket whose backlog is never accepted: the connection hangs before any byte.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        code, output, _ = run_measured(mifa_bin, "omezarr", "info", f"http://127.0.0.1:{port}/img.zarr")
+    assert code == 1, output
+    assert "no response within" in output, output
