@@ -24,6 +24,10 @@ struct BatchSaver {
         var flipY: Bool
         var quarterTurns: Int
         var cropOrigin: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case flipX = "flip_x", flipY = "flip_y", quarterTurns = "quarter_turns", cropOrigin = "crop_origin"
+        }
     }
 
     /// One annotation: exactly one of `box`, `point`, `polygon` is set.
@@ -43,6 +47,10 @@ struct BatchSaver {
         var imageShape: [Int]
         var maskShape: [Int]?
         var patches: [Patch]
+
+        enum CodingKeys: String, CodingKey {
+            case epoch, batch, patches, imageShape = "image_shape", maskShape = "mask_shape"
+        }
     }
 
     let folder: String

@@ -103,13 +103,7 @@ struct ConvertCommand: ParsableCommand {
                 options.imageFile = image
             }
         }
-        let report: ConversionReport
-        do {
-            report = try Converter.convert(input: input, output: output, from: source, to: target, options: options)
-        } catch let error as AnnotationError where json {
-            print(try CanonicalJSON.string(ConvertFailure(error: error)), terminator: "")
-            throw error
-        }
+        let report = try Converter.convert(input: input, output: output, from: source, to: target, options: options)
         if json {
             print(try CanonicalJSON.string(ConvertSummary(report)), terminator: "")
             return
@@ -163,24 +157,3 @@ struct ConvertSummary: Encodable {
     }
 }
 
-/// The `--json` output of a failed conversion.
-struct ConvertFailure: Encodable {
-    struct Failure: Encodable {
-        var code: String
-        var message: String
-        var file: String?
-        var pointer: String?
-        var line: Int?
-        var column: Int?
-        var key: String?
-    }
-
-    var converted = false
-    var error: Failure
-
-    init(error: AnnotationError) {
-        self.error = Failure(
-            code: error.code, message: error.message, file: error.context.file, pointer: error.context.pointer, line: error.context.line,
-            column: error.context.column, key: error.context.key)
-    }
-}

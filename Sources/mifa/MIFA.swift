@@ -25,14 +25,17 @@ struct MIFA: ParsableCommand {
     /// Runs the command, mapping failures onto the documented exit codes.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        let json = ErrorDocument.isRequested(by: arguments)
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch let error as any MIFAError {
             printError("mifa: error: \(error)")
+            if json { ErrorDocument(code: error.code, message: error.message, context: error.context).print() }
             Foundation.exit(1)
         } catch let failure as InvalidInput {
             printError("mifa: error: \(failure.message)")
+            if json { ErrorDocument(code: "invalid-input", message: failure.message).print() }
             Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
@@ -42,11 +45,16 @@ struct MIFA: ParsableCommand {
             }
             if code == .validationFailure || error is ValidationError {
                 printError(fullMessage(for: error))
+                if json { ErrorDocument(code: "usage", message: message(for: error)).print() }
                 Foundation.exit(2)
             }
-            // An ExitCode thrown on purpose by a subcommand, or an unexpected error from a library.
+            // An ExitCode thrown on purpose by a subcommand (its output is already written), or an
+            // unexpected error from a library.
             let message = fullMessage(for: error)
-            if !message.isEmpty { printError("mifa: error: \(message)") }
+            if !message.isEmpty {
+                printError("mifa: error: \(message)")
+                if json { ErrorDocument(code: "failure", message: message).print() }
+            }
             Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
         }
     }

@@ -79,7 +79,7 @@ def test_saved_batches_match_the_tiffs_and_a_patch_list(mifa, images, tmp_path):
         doc = json.loads((out / f"batch-00{k}.json").read_text())
         pixels, masks = np.load(out / f"batch-00{k}-images.npy"), np.load(out / f"batch-00{k}-masks.npy")
         assert pixels.shape == (2, 1, 48, 40) and pixels.dtype == np.uint16 and masks.shape == (2, 48, 40)
-        assert doc["imageShape"] == [2, 1, 48, 40] and len(doc["patches"]) == 2
+        assert doc["image_shape"] == [2, 1, 48, 40] and len(doc["patches"]) == 2
         for j, patch in enumerate(doc["patches"]):
             i = int(patch["image"].rsplit("img", 1)[1].split(".")[0])
             _, y, x = patch["origin"]
@@ -127,7 +127,7 @@ def test_package_patches_carry_their_annotations(mifa, tmp_path):
     checked = 0
     for saved in sorted(out.glob("batch-*.json")):
         for patch in json.loads(saved.read_text())["patches"]:
-            assert patch["augmentation"] == {"cropOrigin": [0, 0, 0], "flipX": False, "flipY": False, "quarterTurns": 0}
+            assert patch["augmentation"] == {"crop_origin": [0, 0, 0], "flip_x": False, "flip_y": False, "quarter_turns": 0}
             _, y0, x0 = patch["origin"]
             window = box(x0, y0, x0 + 128, y0 + 128)
             expected = {i for i, geom in enumerate(per_image.get(patch["image"], [])) if geom.intersection(window).area > 0}
