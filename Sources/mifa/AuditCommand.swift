@@ -47,6 +47,14 @@ struct AuditCommand: ParsableCommand {
             "version  \(report.version ?? "unknown") (\(counts.versions) version\(counts.versions == 1 ? "" : "s") in the chain)",
             "content  \(counts.images) image\(counts.images == 1 ? "" : "s"), \(counts.annotationSets) annotation set\(counts.annotationSets == 1 ? "" : "s"), \(counts.files) files, \(byteCountText(counts.bytes))",
         ]
+        for (set, entry) in report.coverage.sets.sorted(by: { $0.key < $1.key }) {
+            let declared = entry.declaredImages.isEmpty ? "none declared in mifa.json" : "declared for \(entry.declaredImages.count)"
+            lines.append("set      \(set) (\(entry.kind)): \(entry.objects) object\(entry.objects == 1 ? "" : "s") on \(entry.images.count) of \(counts.images) image\(counts.images == 1 ? "" : "s") (\(declared))")
+        }
+        if !report.coverage.unannotatedImages.isEmpty {
+            let shown = report.coverage.unannotatedImages.prefix(5).joined(separator: ", ") + (report.coverage.unannotatedImages.count > 5 ? ", ..." : "")
+            lines.append("         \(report.coverage.unannotatedImages.count) image(s) without annotations: \(shown)")
+        }
         if let recovered = report.recovered { lines.append("recovery \(recovered)") }
         let titles: [(AuditFinding.Severity, String)] = [(.error, "errors"), (.warning, "warnings"), (.info, "notes")]
         for (severity, title) in titles {

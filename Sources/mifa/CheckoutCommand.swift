@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatasetPackage
+import MIFACore
 
 /// `mifa checkout <package> <version> <out-dir>`: restores a version bit for bit into a new folder.
 struct CheckoutCommand: ParsableCommand {
@@ -24,7 +25,9 @@ struct CheckoutCommand: ParsableCommand {
 
     func run() throws {
         let opened = try DatasetPackage.open(package)
-        try opened.restore(version: version, to: outDir)
+        let bar = ProgressBar(unit: "files")
+        try opened.restore(version: version, to: outDir, progress: bar.update)
+        bar.finish()
         let list = try opened.fileList(of: version)
         print("restored version \(version) of \(package) to \(outDir): \(list.files.count) files, \(list.totalBytes) bytes, every digest checked")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DatasetPackage
+import MIFACore
 
 /// `mifa export <package> --to zip|coco|geojson|croissant <out> [--version V] [--set SET_ID]`.
 struct ExportCommand: ParsableCommand {
@@ -42,9 +43,12 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let summary = try PackageExporter(opening: package).export(PackageExporter.Format(rawValue: format)!, to: output, version: version, setID: setID)
+        let format = PackageExporter.Format(rawValue: format)!
+        let bar = ProgressBar(unit: format == .zip ? "files" : "label images")
+        let summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, progress: bar.update)
+        bar.finish()
         let what: String
-        switch PackageExporter.Format(rawValue: format)! {
+        switch format {
         case .zip: what = "\(summary.items) files"
         case .coco, .geojson: what = "\(summary.items) objects of set \(summary.setID ?? "")"
         case .croissant: what = "\(summary.items) distribution entries"

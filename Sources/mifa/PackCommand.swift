@@ -60,13 +60,10 @@ struct PackCommand: ParsableCommand {
     func run() throws {
         var ingest = PackageIngest(source: source, package: package, metadata: metadata, fileList: fileList, version: version, changes: changes)
         ingest.imageOptions.concurrency = concurrency.threads
-        var bar: ProgressReporter?
-        ingest.progress = { done, total in
-            if bar == nil { bar = ProgressReporter(total: total, unit: "images") }
-            if done > 0 { bar?.advance() }
-        }
+        let bar = ProgressBar(unit: "images")
+        ingest.progress = bar.update
         let summary = try ingest.run()
-        bar?.finish()
+        bar.finish()
         if json {
             print(try CanonicalJSON.string(summary), terminator: "")
         } else {

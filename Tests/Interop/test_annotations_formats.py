@@ -172,7 +172,7 @@ def test_bad_coco_is_a_clear_error(mifa, tmp_path, case):
     source = write_json(tmp_path / "bad.json", coco)
     proc, failure = mifa("convert", source, tmp_path / "out.geojson", "--json", check=False, parse_json=True)
     assert proc.returncode == 1
-    assert failure["error"]["pointer"] == pointer and failure["error"]["file"].endswith("bad.json"), failure
+    assert failure["error"]["place"]["pointer"] == pointer and failure["error"]["place"]["file"].endswith("bad.json"), failure
     assert pointer in proc.stderr and "bad.json" in proc.stderr
     assert not (tmp_path / "out.geojson").exists()
 

@@ -75,7 +75,7 @@ def test_fifo_in_place_of_a_package_file_does_not_hang(mifa, clean_package, tmp_
         commands.append(["validate", root])  # validate reads only the metadata
     for args in commands:
         proc = mifa(*args, check=False, timeout=TIMEOUT)
-        if place == "versions/1.json" and args[0] == "checkout":
+        if place == "versions/1.json" and args[0] in ("checkout", "bench"):
             # The current version's files need only the manifest; each is checked against its digest.
             assert proc.returncode == 0, proc.stderr
             continue
@@ -194,3 +194,24 @@ def test_a_package_is_never_packed_inside_another(mifa, clean_package, tmp_path)
     assert proc.returncode == 1 and "inside the package" in proc.stderr, proc.stderr
     assert not (root / "images" / "new").exists()
     assert mifa("audit", root, "--strict", check=False, timeout=TIMEOUT).returncode == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["audit", "MISSING", "--json"],
+    ["checkout", "PKG", "9", "OUT", "--json"],
+    ["zarr", "info", "MISSING", "--json"],
+    ["convert", "MISSING.json", "OUT.geojson", "--to", "geojson", "--json"],
+    ["bench", "PKG", "--patch", "0,0", "--json"],
+])
+def test_json_errors_are_json(mifa, clean_package, tmp_path, args):
+    """With --json, a failure is one JSON document on stdout (code, message, place); the exit code stays."""
+    names = {"MISSING": str(tmp_path / "missing"), "MISSING.json": str(tmp_path / "missing.json"), "PKG": str(clean_package),
+             "OUT": str(tmp_path / "out"), "OUT.geojson": str(tmp_path / "out.geojson")}
+    proc = mifa(*[names.get(a, a) for a in args], check=False, timeout=TIMEOUT)
+    assert proc.returncode in (1, 2), proc
+    document = json.loads(proc.stdout)
+    error = document["error"]
+    assert error["code"] and error["message"] and isinstance(error["place"], dict), document
+    assert proc.stderr.strip()
+    if proc.returncode == 2:
+        assert error["code"] == "usage"

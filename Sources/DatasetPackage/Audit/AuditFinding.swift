@@ -81,6 +81,12 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         case objectStray = "object-stray"
         /// A file list names a path that is not package content or leaves the package.
         case unsafePath = "unsafe-path"
+        /// Vector annotations that lie (partly) outside their image.
+        case annotationOutsideImage = "annotation-outside-image"
+        /// Vector annotations of (near) zero area or length: a click, not an outline.
+        case annotationDegenerate = "annotation-degenerate"
+        /// An image described without any REMBI section (biosample, specimen, acquisition).
+        case rembiMissing = "rembi-missing"
     }
 
     /// How serious.

@@ -67,14 +67,18 @@ public struct AuditReport: Sendable, Hashable, Codable {
         public var kind: String
         /// Images the set annotates.
         public var images: [String]
-        /// Vector objects per image (images with label images only are absent: their objects are pixels).
+        /// Objects per image: vector features, plus the distinct non-zero values of a label image.
         public var objectsPerImage: [String: Int]
-        /// All vector objects of the set.
+        /// All objects of the set.
         public var objects: Int
+        /// Images that the metadata's `file_metadata` of this set names as source images (set N of
+        /// the metadata is `setN`); empty when it declares none.
+        public var declaredImages: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case kind, images, objects
             case objectsPerImage = "objects_per_image"
+            case declaredImages = "declared_images"
         }
     }
 

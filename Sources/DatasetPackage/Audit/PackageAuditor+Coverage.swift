@@ -14,6 +14,10 @@ extension AuditRun {
             }
         } else {
             let listedIDs = Set(listed.map(\.1))
+            for (index, image) in (document.images ?? []).enumerated() where image.biosample == nil && image.specimen == nil && image.imageAcquisition == nil {
+                add(.info, .rembiMissing, path: file, pointer: "/images/\(index)",
+                    "the image '\(image.id ?? "#\(index)")' has no REMBI section (biosample, specimen, image_acquisition): a reuser cannot tell what it shows or how it was taken; describe it in mifa.json")
+            }
             for (index, id) in listed where !inPackage.contains(id) {
                 add(.error, .imageMissing, path: file, pointer: "/images/\(index)/id",
                     "mifa.json describes the image '\(id)' but the package has no images/\(id)/; add the image or remove its entry")
@@ -24,7 +28,16 @@ extension AuditRun {
             }
         }
         var declared = Set<String>()
+        let present = Set(coverage.sets.keys)
+        // Set N of the metadata is `setN` in packages made by `mifa pack`; other names cannot be mapped.
+        let numbered = present.allSatisfy { $0.hasPrefix("set") && Int($0.dropFirst(3)) != nil }
         for (setIndex, set) in (document.annotations ?? []).enumerated() {
+            let setID = "set\(setIndex + 1)"
+            if numbered, !present.contains(setID) {
+                add(.warning, .empty, path: file, pointer: "/annotations/\(setIndex)",
+                    "mifa.json declares annotation set \(setIndex + 1) (\(setID)) but the package holds no annotations for it; add them with `mifa version --annotations \(setID)=FILE`, or remove the declaration")
+            }
+            coverage.sets[setID]?.declaredImages = Set((set.fileMetadata ?? []).compactMap(\.sourceImageID)).sorted(by: byteOrder)
             for (entryIndex, entry) in (set.fileMetadata ?? []).enumerated() {
                 guard let image = entry.sourceImageID else { continue }
                 let pointer = "/annotations/\(setIndex)/file_metadata/\(entryIndex)/source_image_id"

@@ -98,15 +98,19 @@ extension AuditRun {
         }
         var sets: [String: AuditReport.SetCoverage] = [:]
         for (set, annotated) in labelSets {
-            sets[set] = AuditReport.SetCoverage(kind: "labels", images: annotated.sorted(by: byteOrder), objectsPerImage: [:], objects: 0)
+            var counts: [String: Int] = [:]
+            for image in annotated.sorted(by: byteOrder) {
+                if let count = countLabelObjects(PackageLayout.label(set, of: image)) { counts[image] = count }
+            }
+            sets[set] = AuditReport.SetCoverage(kind: "labels", images: annotated.sorted(by: byteOrder), objectsPerImage: counts, objects: counts.values.reduce(0, +))
         }
         var perImage: [String: Int] = [:]
         for set in vectorSets.sorted(by: byteOrder) {
             let counts = countObjects(set, images: images)
             var entry = sets[set] ?? AuditReport.SetCoverage(kind: "vector", images: [], objectsPerImage: [:], objects: 0)
             if sets[set] != nil { entry.kind = "vector+labels" }
-            entry.objectsPerImage = counts
-            entry.objects = counts.values.reduce(0, +)
+            entry.objectsPerImage.merge(counts, uniquingKeysWith: +)
+            entry.objects = entry.objectsPerImage.values.reduce(0, +)
             entry.images = Set(entry.images).union(counts.keys).sorted(by: byteOrder)
             sets[set] = entry
             for (image, count) in counts { perImage[image, default: 0] += count }
@@ -141,7 +145,39 @@ extension AuditRun {
         }
     }
 
-    /// Objects per image of a vector set; features naming no image of the package are reported.
+    /// The number of objects (distinct non-zero values) of the label image in `folder`, read in row
+    /// bands so that memory stays bounded; `nil` (and a finding) when it cannot be read.
+    private mutating func countLabelObjects(_ folder: String) -> Int? {
+        do {
+            let image = try OMEZarrImage.open(path: package.path(folder))
+            let shape = image.shape
+            guard shape.count >= 2 else { return 0 }
+            let rowBytes = shape.enumerated().filter { $0.offset != shape.count - 2 }.reduce(8) { $0 * max($1.element, 1) }
+            let band = max(1, (64 << 20) / rowBytes)
+            var values = Set<Int64>()
+            var row = 0
+            while row < shape[shape.count - 2] {
+                var ranges = shape.map { 0..<$0 }
+                ranges[shape.count - 2] = row..<min(row + band, shape[shape.count - 2])
+                for value in try LabelSetComparison.values(image.read(region: Region(ranges))) where value != 0 { values.insert(value) }
+                row += band
+            }
+            return values.count
+        } catch {
+            add(.error, .imageInvalid, path: folder, "the label image cannot be read: \(error); re-create it with `mifa pack`")
+            return nil
+        }
+    }
+
+    /// The width and height of an image's full-resolution level; `nil` when it cannot be opened
+    /// (reported by the image checks).
+    private func imageSize(_ id: String) -> (width: Double, height: Double)? {
+        guard let image = try? OMEZarrImage.open(path: package.path(PackageLayout.image(id))), image.shape.count >= 2 else { return nil }
+        return (Double(image.shape[image.shape.count - 1]), Double(image.shape[image.shape.count - 2]))
+    }
+
+    /// Objects per image of a vector set; features naming no image of the package are reported, and
+    /// so are objects outside their image and outlines without area.
     private mutating func countObjects(_ set: String, images: Set<String>) -> [String: Int] {
         let path = PackageLayout.annotationFile(set)
         let document: AnnotationDocument
@@ -157,13 +193,34 @@ extension AuditRun {
         let only: String? = document.images.count == 1 ? document.images[0].id.description : images.count == 1 ? images.first : nil
         var counts: [String: Int] = [:]
         var missing: [String: Int] = [:]
+        var outside: [(index: Int, image: String)] = []
+        var degenerate: [Int] = []
+        var sizes: [String: (width: Double, height: Double)?] = [:]
         for (index, annotation) in document.annotations.enumerated() {
             guard let image = annotation.imageID?.description ?? only else {
                 add(.error, .sourceImageMissing, path: path, pointer: "/features/\(index)/properties/image_id",
                     "feature \(index) names no source image and the set has several images; give each feature an image_id")
                 continue
             }
-            if images.contains(image) { counts[image, default: 0] += 1 } else { missing[image, default: 0] += 1 }
+            guard images.contains(image) else {
+                missing[image, default: 0] += 1
+                continue
+            }
+            counts[image, default: 0] += 1
+            guard case .geometry(let geometry) = annotation.value, let box = geometry.boundingBox else { continue }
+            if sizes[image] == nil { sizes[image] = imageSize(image) }
+            if let size = sizes[image] ?? nil, box.x < 0 || box.y < 0 || box.x + box.width > size.width || box.y + box.height > size.height {
+                outside.append((index, image))
+            }
+            if geometry.isAreal, geometry.area < 1e-6 { degenerate.append(index) }
+        }
+        if let first = outside.first {
+            add(.warning, .annotationOutsideImage, path: path, pointer: "/features/\(first.index)",
+                "\(outside.count) object(s) of set \(set) reach outside their image (the first: feature \(first.index) on '\(first.image)'); coordinates are pixels of the full-resolution image, origin at its top-left corner: fix or clip them")
+        }
+        if let first = degenerate.first {
+            add(.warning, .annotationDegenerate, path: path, pointer: "/features/\(first)",
+                "\(degenerate.count) outline(s) of set \(set) enclose no area (the first: feature \(first)): a click or a collapsed polygon, not an object; remove them or redraw them")
         }
         for (image, count) in missing.sorted(by: { byteOrder($0.key, $1.key) }) {
             add(.error, .sourceImageMissing, path: path, pointer: "/features",

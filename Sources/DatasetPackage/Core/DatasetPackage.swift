@@ -155,8 +155,9 @@ public struct DatasetPackage: Sendable {
 
     /// Writes every content file of `version` into `destination` (a folder that must not exist yet),
     /// each checked against its digest: the version restored bit for bit, as a package tree without history.
+    /// - Parameter progress: called after each file with the files done and the total.
     /// - Throws: ``PackageError`` `.alreadyExists` when `destination` exists, `.missingObject`, `.io`.
-    public func restore(version: String, to destination: String) throws {
+    public func restore(version: String, to destination: String, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
         guard !PackageFileSystem.exists(destination) else {
             throw PackageError(.alreadyExists, "'\(destination)' already exists; give a new folder", context: ErrorContext(file: destination))
         }
@@ -164,7 +165,8 @@ public struct DatasetPackage: Sendable {
         try PackageFileSystem.removeAbandonedStaging(for: destination, purpose: "restore")
         let staging = PackageFileSystem.stagingPath(for: destination, purpose: "restore")
         do {
-            for relative in list.paths {
+            for (done, relative) in list.paths.enumerated() {
+                defer { progress(done + 1, list.files.count) }
                 let entry = list.files[relative]!
                 let target = "\(staging)/\(relative)"
                 try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: target))

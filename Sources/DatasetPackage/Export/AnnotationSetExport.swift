@@ -35,9 +35,10 @@ public struct AnnotationSetExport: Sendable {
     }
 
     /// The set as a document with the package's images.
+    /// - Parameter progress: called after each label image is converted, with those done and the total.
     /// - Throws: ``PackageError`` `.invalidInput` when the set's files cannot be read as annotations,
     ///   what reading the snapshot throws.
-    public func document() throws -> AnnotationDocument {
+    public func document(progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> AnnotationDocument {
         var document = AnnotationDocument()
         let images = snapshot.imageIDs
         let file = PackageLayout.annotationFile(setID)
@@ -52,8 +53,10 @@ public struct AnnotationSetExport: Sendable {
                 document.annotations[index].imageID = only
             }
         }
-        for image in (snapshot.labelSets[setID] ?? []).sorted() {
+        let labelled = (snapshot.labelSets[setID] ?? []).sorted()
+        for (done, image) in labelled.enumerated() {
             document.annotations += try labelAnnotations(image: image, startingAt: document.annotations.count)
+            progress(done + 1, labelled.count)
         }
         for index in document.annotations.indices {
             document.annotations[index].imageID = document.annotations[index].imageID.map { Identifier.string($0.description) }

@@ -11,8 +11,9 @@ import MIFAModel
 /// each image's OME-Zarr folder (`files/images/<id>`) and each label set (`files/labels/<set>`) as
 /// FileSets. `recordSet` has a table of images (id, path, width, height; inline data), one per
 /// vector set (image_id, geometry type, coordinates, read from the GeoJSON by jsonPath) and one per
-/// label set (image_id, path; inline data). Content URLs are relative to the package folder, so
-/// the description loads its records when it is placed in (a copy of) the package folder.
+/// label set (image_id, path; inline data). Content URLs are relative to the folder the description
+/// is written to (`location`, the package folder as seen from there), so mlcroissant loads its
+/// records where it was written, outside the package; the dataset's `url` is the package folder.
 public enum CroissantExport {
     /// The JSON-LD `@context` of Croissant 1.0, as the specification's examples give it.
     static let context: JSONValue = [
@@ -30,8 +31,13 @@ public enum CroissantExport {
     ]
 
     /// The Croissant document of a snapshot.
+    /// - Parameters:
+    ///   - location: the package folder relative to the folder the description is written to
+    ///     (e.g. `../nuclei.mifa`); content URLs start with it. `nil` or empty: the package folder itself.
+    ///   - url: the dataset's `url` (where the package lives); `nil` leaves it out.
     /// - Throws: ``PackageError`` `.invalidMetadata` when mifa.json cannot be read, what reading the snapshot throws.
-    public static func document(_ snapshot: PackageSnapshot) throws -> JSONValue {
+    public static func document(_ snapshot: PackageSnapshot, location: String? = nil, url: String? = nil) throws -> JSONValue {
+        let prefix = (location ?? "").isEmpty ? "" : location! + "/"
         let metadata: MIFADocument
         do {
             metadata = try MetadataReader.read(bytes: snapshot.contents(of: PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
@@ -53,7 +59,7 @@ public enum CroissantExport {
             let id = SPDXLicense.normalizedID(for: license)
             dataset.append(("license", .string(id.map { "https://spdx.org/licenses/\($0).html" } ?? license)))
         }
-        if let url = study.linkURL?.first { dataset.append(("url", .string(url))) }
+        if let url { dataset.append(("url", .string(url))) }
         if let keywords = study.keywords, !keywords.isEmpty { dataset.append(("keywords", .array(keywords.map(JSONValue.string)))) }
         var people: [Author] = []
         for author in (study.authors ?? []) + metadata.creditedAnnotators + record.creditedAnnotators where !people.contains(where: { $0.isSamePerson(as: author) }) {
@@ -67,7 +73,7 @@ public enum CroissantExport {
             dataset.append(("citeAs", .string("\(names.isEmpty ? "" : "\(names) ")(\(year)). \(study.title ?? folder). MIFA dataset package, version \(record.version).")))
         }
         if !people.isEmpty { dataset.append(("creator", .array(people.map(person)))) }
-        dataset.append(("distribution", .array(try distribution(snapshot))))
+        dataset.append(("distribution", .array(try distribution(snapshot, prefix: prefix))))
         dataset.append(("recordSet", .array(recordSets(snapshot))))
         return .object(JSONObject(dataset))
     }
@@ -80,10 +86,10 @@ public enum CroissantExport {
         return .object(JSONObject(members))
     }
 
-    private static func fileObject(_ path: String, _ entry: ManifestEntry, format: String, description: String) -> JSONValue {
+    private static func fileObject(_ path: String, _ entry: ManifestEntry, format: String, description: String, prefix: String) -> JSONValue {
         [
             "@type": "cr:FileObject", "@id": .string(path), "name": .string(path), "description": .string(description),
-            "contentUrl": .string(path), "contentSize": .string("\(entry.bytes) B"), "encodingFormat": .string(format),
+            "contentUrl": .string(prefix + path), "contentSize": .string("\(entry.bytes) B"), "encodingFormat": .string(format),
             "sha256": .string(entry.sha256.hex),
         ]
     }
@@ -92,26 +98,26 @@ public enum CroissantExport {
         ["@type": "cr:FileSet", "@id": .string(id), "name": .string(id), "description": .string(description), "encodingFormat": .string(format), "includes": .string(includes)]
     }
 
-    private static func distribution(_ snapshot: PackageSnapshot) throws -> [JSONValue] {
+    private static func distribution(_ snapshot: PackageSnapshot, prefix: String) throws -> [JSONValue] {
         let files = snapshot.fileList.files
         var entries: [JSONValue] = []
         for (path, description) in [(PackageLayout.metadata, "MIFA metadata: study, images (REMBI), annotation sets, version"),
                                     (PackageLayout.rootGroup, "Zarr v3 root group of the package")] {
-            if let entry = files[path] { entries.append(fileObject(path, entry, format: "application/json", description: description)) }
+            if let entry = files[path] { entries.append(fileObject(path, entry, format: "application/json", description: description, prefix: prefix)) }
         }
         for id in snapshot.imageIDs {
             let path = "\(PackageLayout.image(id))/zarr.json"
-            entries.append(fileObject(path, files[path]!, format: "application/json", description: "OME-Zarr 0.5 metadata of image \(id)"))
+            entries.append(fileObject(path, files[path]!, format: "application/json", description: "OME-Zarr 0.5 metadata of image \(id)", prefix: prefix))
             entries.append(fileSet(
-                "files/\(PackageLayout.image(id))", includes: "\(PackageLayout.image(id))/**", format: "application/x-zarr",
+                "files/\(PackageLayout.image(id))", includes: "\(prefix)\(PackageLayout.image(id))/**", format: "application/x-zarr",
                 description: "OME-Zarr image \(id): multiscale arrays (zarr.json and chunks) and label images"))
         }
         for set in snapshot.vectorSets {
             let path = PackageLayout.annotationFile(set)
-            entries.append(fileObject(path, files[path]!, format: "application/json", description: "vector annotations of set \(set) (GeoJSON, pixel coordinates of the full-resolution image)"))
+            entries.append(fileObject(path, files[path]!, format: "application/json", description: "vector annotations of set \(set) (GeoJSON, pixel coordinates of the full-resolution image)", prefix: prefix))
         }
         for set in snapshot.labelSets.keys.sorted() {
-            entries.append(fileSet("files/labels/\(set)", includes: "images/*/labels/\(set)/**", format: "application/x-zarr", description: "label images of set \(set) (OME-Zarr image-label)"))
+            entries.append(fileSet("files/labels/\(set)", includes: "\(prefix)images/*/labels/\(set)/**", format: "application/x-zarr", description: "label images of set \(set) (OME-Zarr image-label)"))
         }
         return entries
     }

@@ -58,12 +58,14 @@ public struct PackageExporter: Sendable {
     ///   - version: the version to export; `nil` for the current one. A zip of the current version
     ///     holds the whole package, history included; a zip of another version holds its content.
     ///   - setID: the annotation set (coco, geojson); `nil` for the only one.
+    ///   - progress: called as the work goes with the steps done and the total (zip: files;
+    ///     coco, geojson: label images converted).
     /// - Throws: ``PackageError`` `.alreadyExists` when `output` exists, `.invalidArgument` when it
     ///   is inside the package, `.invalidVersion`,
     ///   `.invalidArgument` for a missing or ambiguous set, `.invalidInput` for annotations the
     ///   format cannot hold, `.digestMismatch` / `.missingObject` when the package is damaged, `.io`.
     @discardableResult
-    public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil) throws -> Summary {
+    public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Summary {
         guard !PackageFileSystem.exists(output) else {
             throw PackageError(.alreadyExists, "'\(output)' already exists; give a new file name", context: ErrorContext(file: output))
         }
@@ -75,11 +77,11 @@ public struct PackageExporter: Sendable {
         let snapshot = try PackageSnapshot(package: package, version: version)
         switch format {
         case .zip:
-            let count = try writeZip(snapshot, history: version == nil || version == snapshot.manifest.version, to: output)
+            let count = try writeZip(snapshot, history: version == nil || version == snapshot.manifest.version, to: output, progress: progress)
             return Summary(output: output, version: snapshot.version, items: count)
         case .coco, .geojson:
             let set = try AnnotationSetExport(snapshot: snapshot, setID: setID)
-            let document = try set.document()
+            let document = try set.document(progress: progress)
             let bytes: [UInt8]
             do {
                 bytes = format == .coco ? try COCOWriter.encode(document, options: COCOWriteOptions(masks: .polygons)) : try GeoJSONWriter.encode(document)
@@ -89,16 +91,27 @@ public struct PackageExporter: Sendable {
             try write(bytes, to: output)
             return Summary(output: output, version: snapshot.version, items: document.annotations.count, setID: set.setID)
         case .croissant:
-            let document = try CroissantExport.document(snapshot)
+            let packageFolder = PackageFileSystem.canonicalPath(package.root) ?? package.root
+            let outputFolder = PackageFileSystem.canonicalPath(PackageFileSystem.parent(of: output)) ?? PackageFileSystem.parent(of: output)
+            let location = Self.relativePath(from: outputFolder, to: packageFolder)
+            let document = try CroissantExport.document(snapshot, location: location, url: URL(fileURLWithPath: packageFolder).absoluteString)
             try write(try CanonicalJSON.encode(document), to: output)
             return Summary(output: output, version: snapshot.version, items: document["distribution"]?.arrayValue?.count ?? 0)
         }
     }
 
+    /// The path of `target` as seen from `folder` (both absolute): `..` up to their common folder, then down.
+    static func relativePath(from folder: String, to target: String) -> String {
+        let from = folder.split(separator: "/"), to = target.split(separator: "/")
+        var common = 0
+        while common < min(from.count, to.count), from[common] == to[common] { common += 1 }
+        return (Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)).joined(separator: "/")
+    }
+
     /// Writes the snapshot's content (and, with `history`, manifest.json, the version records of
     /// its lineage and the objects they refer to) into a zip file. Everything comes from the
     /// snapshot, so a version committed meanwhile never mixes in.
-    private func writeZip(_ snapshot: PackageSnapshot, history: Bool, to output: String) throws -> Int {
+    private func writeZip(_ snapshot: PackageSnapshot, history: Bool, to output: String, progress: (Int, Int) -> Void) throws -> Int {
         enum Source { case content, bytes([UInt8]), object(SHA256Digest) }
         let writer = try ZipWriter(path: output)
         do {
@@ -110,7 +123,8 @@ public struct PackageExporter: Sendable {
                 entries += objects.map { (PackageLayout.object($0), .object($0)) }
                 entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
             }
-            for (name, source) in entries {
+            for (done, (name, source)) in entries.enumerated() {
+                defer { progress(done + 1, entries.count) }
                 let path = package.path(name)
                 switch source {
                 case .content:
