@@ -1,9 +1,7 @@
 import ArgumentParser
 import BatchLoader
-import DatasetPackage
 import Foundation
 import MIFACore
-import OMEZarr
 
 /// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--workers N]
 /// [--read-ahead N] [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--save-batches DIR [--save-count N]] [--json]`:
@@ -127,9 +125,8 @@ struct BenchCommand: ParsableCommand {
         let weightList = weightValues ?? [Double](repeating: 1, count: inputs.count)
         var datasets: [(sources: [SampleSource], weight: Double)] = []
         for (input, weight) in zip(inputs, weightList) {
-            let sources = (try? DatasetPackage.open(input, recovery: .ifUnlocked)) != nil
-                ? try SampleIndex.sources(package: input, level: level, labelSet: label, annotationSets: annotationSets.isEmpty ? nil : annotationSets)
-                : try SampleIndex(paths: try Self.imagePaths([input]), level: level, labelName: label).sources
+            let sources = try SampleIndex.sources(input: input, level: level, label: label,
+                                                  annotationSets: annotationSets.isEmpty ? nil : annotationSets).sources
             datasets.append((sources, weight))
         }
         let index = try SampleIndex(datasets: datasets)
@@ -218,26 +215,5 @@ struct BenchCommand: ParsableCommand {
     static func loadAverage() -> Double {
         var values = [Double](repeating: 0, count: 3)
         return getloadavg(&values, 3) > 0 ? values[0] : 0
-    }
-
-    /// The OME-Zarr images named by `inputs`: an image itself, a package's `images/*`, or a folder's children.
-    static func imagePaths(_ inputs: [String]) throws -> [String] {
-        var result: [String] = []
-        let files = FileManager.default
-        for input in inputs {
-            if (try? OMEZarrImage.open(path: input)) != nil {
-                result.append(input)
-                continue
-            }
-            let base = input.count > 1 && input.hasSuffix("/") ? String(input.dropLast()) : input
-            let folder = files.fileExists(atPath: base + "/images") ? base + "/images" : base
-            let children = (try? files.contentsOfDirectory(atPath: folder))?.sorted() ?? []
-            let images = children.map { folder + "/" + $0 }.filter { (try? OMEZarrImage.open(path: $0)) != nil }
-            guard !images.isEmpty else {
-                throw InvalidInput(message: "\(input): not an OME-Zarr image, a folder of them, or a MIFA package with images/")
-            }
-            result += images
-        }
-        return result
     }
 }
