@@ -29,6 +29,7 @@ def test_twenty_epochs_stay_within_the_budget_and_leak_no_handle(typed_images):
         loader.set_epoch(epoch)
         for batch in loader:
             touched += int(batch["image"][:, 0, 0, 0].sum() >= 0) + len(batch["samples"])
+        del batch
         if epoch == 1:
             gc.collect()
             baseline = rss_bytes()

@@ -59,7 +59,7 @@ def test_fifty_steps_of_a_tiny_network_lower_the_loss(nuclei):
     for batch in dataset:
         image = batch["image"]
         image = (image - image.mean()) / (image.std() + 1e-6)
-        target = (batch["mask"] > 0).float()[:, None]
+        target = (batch["mask"].int() > 0).float()[:, None]  # torch compares uint16 only after a conversion
         loss = torch.nn.functional.binary_cross_entropy_with_logits(model(image), target)
         optimiser.zero_grad()
         loss.backward()

@@ -125,7 +125,13 @@ class Batch(Mapping):
 
 
 def _source_paths(sources: Source | Sequence[Source]) -> list[str]:
-    items = [sources] if isinstance(sources, (str, os.PathLike, Package)) else list(sources)
+    if isinstance(sources, (str, os.PathLike, Package)):
+        items = [sources]
+    elif isinstance(sources, (list, tuple)):
+        items = list(sources)
+    else:
+        raise InvalidArgumentError(f"sources is a path, a mifakit.Package or a list of them; found {type(sources).__name__}",
+                                   code="invalid-argument")
     if not items:
         raise InvalidArgumentError("sources is empty; give a package, an OME-Zarr image or a folder of them", code="invalid-argument")
     paths = []

@@ -142,23 +142,26 @@ class Package:
         if not isinstance(level, (int, np.integer)) or not 0 <= level < len(image.levels):
             raise InvalidArgumentError(f"level must be an integer in [0, {len(image.levels)}); found {level!r}",
                                        code="invalid-argument")
-        shape = image.levels[level].shape
+        # A label image has the image's axes but the channel axis (NGFF); the library checks the rank.
+        keep = [k for k, t in enumerate(image.axis_types) if not (label and t == "channel")]
+        shape = [image.levels[level].shape[k] for k in keep]
+        names = [image.axes[k] for k in keep]
         if region is None:
             region = [(0, n) for n in shape]
         if len(region) != len(shape):
-            raise InvalidArgumentError(f"the region has {len(region)} axes; the image has {len(shape)} ({', '.join(image.axes)})",
-                                       code="invalid-argument")
+            raise InvalidArgumentError(f"the region has {len(region)} axes; the {'label ' if label else ''}image has {len(shape)} "
+                                       f"({', '.join(names)})", code="invalid-argument")
         starts, stops = [], []
         for axis, (item, extent) in enumerate(zip(region, shape)):
             if isinstance(item, slice):
                 start, stop, step = item.indices(extent)
                 if step != 1:
-                    raise InvalidArgumentError(f"axis {image.axes[axis]}: slices with a step are not read", code="invalid-argument")
+                    raise InvalidArgumentError(f"axis {names[axis]}: slices with a step are not read", code="invalid-argument")
             else:
                 try:
                     start, stop = (int(v) for v in item)
                 except (TypeError, ValueError):
-                    raise InvalidArgumentError(f"axis {image.axes[axis]}: give (start, stop) or a slice; found {item!r}",
+                    raise InvalidArgumentError(f"axis {names[axis]}: give (start, stop) or a slice; found {item!r}",
                                                code="invalid-argument") from None
             starts.append(start)
             stops.append(max(start, stop))
