@@ -51,10 +51,11 @@ lib: build
 python: lib venv
 	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e python
 
-# An installable wheel (py3-none-<platform>) with a release build of the library, into dist/.
+# An installable wheel (py3-none-<platform>) with a release build of the library (built where the
+# benchmarks build theirs, so the two share one release build), into dist/.
 wheel: venv
-	swift build -c release --product MIFAKit
-	cp .build/release/libMIFAKit.so $(LIB)
+	swift build --scratch-path $(BENCH_SCRATCH) -c release --product MIFAKit
+	cp $(BENCH_SCRATCH)/release/libMIFAKit.so $(LIB)
 	$(PYTHON) -m pip wheel -q --no-deps --no-build-isolation -w dist python
 	@ls dist/mifakit-*.whl
 
