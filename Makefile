@@ -86,7 +86,8 @@ fuzz:
 	  test $${PIPESTATUS[0]} -eq 0; \
 	done
 
-interop: build
+# Notebook 03 trains through mifakit.torch: the Python package and torch first.
+interop: build python $(VENV)/.bench-installed
 	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Interop
 
 # The Python package over the C ABI (Tests/Python); the PyTorch tests need torch (Benchmarks/requirements.txt).
