@@ -56,7 +56,7 @@ python: lib venv
 wheel: venv
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product MIFAKit
 	cp $(BENCH_SCRATCH)/release/libMIFAKit.so $(LIB)
-	$(PYTHON) -m pip wheel -q --no-deps --no-build-isolation -w dist python
+	$(PYTHON) -m pip wheel -q --no-deps --no-build-isolation -w dist ./python
 	@ls dist/mifakit-*.whl
 
 # The sample datasets (Samples/README.md): generated from fixed seeds, byte for byte the same on every
