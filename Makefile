@@ -13,12 +13,12 @@ FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzAnnotations FuzzOMEZa
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps apt venv build samples unit-test fuzz interop bench docs clean
+.PHONY: demo test deps apt venv build lib python samples unit-test fuzz interop python-test wheel bench docs clean
 
-demo: deps build samples
+demo: deps build python samples
 	.build/debug/mifa demo
 
-test: deps build samples unit-test docs fuzz interop
+test: deps build python samples unit-test docs fuzz interop python-test
 
 deps: apt venv
 
@@ -41,6 +41,23 @@ $(VENV)/.installed: Tests/Interop/requirements.txt
 
 build:
 	swift build $(SWIFT_BUILD_FLAGS)
+
+# The C ABI as a shared library (libMIFAKit.so, include/mifakit.h), copied into the Python package
+# (python/mifakit/, git-ignored there), which is installed into the venv in editable mode.
+LIB := python/mifakit/libMIFAKit.so
+lib: build
+	cp .build/debug/libMIFAKit.so $(LIB)
+
+python: lib venv
+	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e python
+
+# An installable wheel (py3-none-<platform>) with a release build of the library (built where the
+# benchmarks build theirs, so the two share one release build), into dist/.
+wheel: venv
+	swift build --scratch-path $(BENCH_SCRATCH) -c release --product MIFAKit
+	cp $(BENCH_SCRATCH)/release/libMIFAKit.so $(LIB)
+	$(PYTHON) -m pip wheel -q --no-deps --no-build-isolation -w dist ./python
+	@ls dist/mifakit-*.whl
 
 # The sample datasets (Samples/README.md): generated from fixed seeds, byte for byte the same on every
 # run, git-ignored; regenerated only when the generator or the pinned tools change.
@@ -69,8 +86,13 @@ fuzz:
 	  test $${PIPESTATUS[0]} -eq 0; \
 	done
 
-interop: build
+# Notebook 03 trains through mifakit.torch: the Python package and torch first.
+interop: build python $(VENV)/.bench-installed
 	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Interop
+
+# The Python package over the C ABI (Tests/Python); the PyTorch tests need torch (Benchmarks/requirements.txt).
+python-test: python $(VENV)/.bench-installed
+	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Python
 
 # Benchmark-only peers (PyTorch for the loader benchmark), kept out of the interop requirements.
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
@@ -88,6 +110,10 @@ bench: deps $(VENV)/.bench-installed
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product mifa
 	$(PYTHON) Benchmarks/omezarr_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
 	$(PYTHON) Benchmarks/loader_bench.py --mifa $(BENCH_SCRATCH)/release/mifa --markdown
+	swift build --scratch-path $(BENCH_SCRATCH) -c release --product MIFAKit
+	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e python
+	MIFAKIT_LIBRARY=$(BENCH_SCRATCH)/release/libMIFAKit.so $(PYTHON) Benchmarks/python_loader_bench.py \
+	  --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 	$(PYTHON) Benchmarks/package_ingest_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
 	$(PYTHON) Benchmarks/package_audit_bench.py --rounds 5 --mifa $(BENCH_SCRATCH)/release/mifa
 
@@ -104,4 +130,4 @@ docs: apt
 	  echo "docs: documentation warnings (listed above; all in $(DOCS_DIR).log)"; exit 1; fi
 
 clean:
-	rm -rf .build $(FUZZ_SCRATCH) $(BENCH_SCRATCH) Fuzz/corpus-*
+	rm -rf .build $(FUZZ_SCRATCH) $(BENCH_SCRATCH) Fuzz/corpus-* dist $(LIB) python/build python/*.egg-info

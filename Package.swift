@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "DatasetPackage", targets: ["DatasetPackage"]),
         .library(name: "BatchLoader", targets: ["BatchLoader"]),
         .executable(name: "mifa", targets: ["mifa"]),
+        // The C ABI (include/mifakit.h) as one shared library, libMIFAKit.so, for Python and other languages.
+        .library(name: "MIFAKit", type: .dynamic, targets: ["MIFAKitABI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -74,6 +76,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // The C ABI: opaque handles, error codes, JSON documents; nothing depends on it. The Swift
+        // runtime and Foundation are linked in statically, so libMIFAKit.so (and the Python wheel
+        // that carries it) runs on a machine without a Swift toolchain.
+        .target(
+            name: "MIFAKitABI",
+            dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage", "BatchLoader"],
+            swiftSettings: strict,
+            linkerSettings: [
+                // The static archives' own dependencies (their autolink entries are not read from
+                // archives), linked by lld, which needs no archive order; `-z defs` turns a missing
+                // one into a link error instead of a failure when Python loads the library. libcurl
+                // (FoundationNetworking's HTTP) by its runtime name: no -dev package needed.
+                .linkedLibrary("FoundationNetworking"), .linkedLibrary("_CFURLSessionInterface"),
+                .linkedLibrary("FoundationInternationalization"), .linkedLibrary("_FoundationICU"),
+                .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"), .linkedLibrary("Foundation"),
+                .linkedLibrary("FoundationEssentials"), .linkedLibrary("CoreFoundation"), .linkedLibrary("swiftDispatch"),
+                .linkedLibrary("dispatch"), .linkedLibrary("BlocksRuntime"), .linkedLibrary("swiftSynchronization"),
+                .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "defs", "-Xlinker", "-l:libcurl.so.4"]),
+            ]),
 
         // Fuzz targets: built with `make fuzz` (libFuzzer); a plain build replays files given as arguments.
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strict),

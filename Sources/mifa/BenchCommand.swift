@@ -1,9 +1,7 @@
 import ArgumentParser
 import BatchLoader
-import DatasetPackage
 import Foundation
 import MIFACore
-import OMEZarr
 
 /// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--workers N]
 /// [--read-ahead N] [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--save-batches DIR [--save-count N]] [--json]`:
@@ -142,9 +140,8 @@ struct BenchCommand: ParsableCommand {
         let weightList = weightValues ?? [Double](repeating: 1, count: inputs.count)
         var datasets: [(sources: [SampleSource], weight: Double)] = []
         for (input, weight) in zip(inputs, weightList) {
-            let sources = DatasetPackage.isPackage(at: input)
-                ? try SampleIndex.sources(package: input, level: level, labelSet: label, annotationSets: annotationSets.isEmpty ? nil : annotationSets)
-                : try SampleIndex(paths: try Self.imagePaths([input]), level: level, labelName: label).sources
+            let sources = try SampleIndex.sources(input: input, level: level, label: label,
+                                                  annotationSets: annotationSets.isEmpty ? nil : annotationSets).sources
             datasets.append((sources, weight))
         }
         let index = try SampleIndex(datasets: datasets)
@@ -234,53 +231,5 @@ struct BenchCommand: ParsableCommand {
     static func loadAverage() -> Double {
         var values = [Double](repeating: 0, count: 3)
         return getloadavg(&values, 3) > 0 ? values[0] : 0
-    }
-
-    /// The OME-Zarr images named by `inputs`: an image itself, a package's `images/*`, or a folder's children.
-    static func imagePaths(_ inputs: [String]) throws -> [String] {
-        var result: [String] = []
-        let files = FileManager.default
-        for input in inputs {
-            let remote = input.lowercased().hasPrefix("http://") || input.lowercased().hasPrefix("https://")
-            if !remote, !files.fileExists(atPath: input) {
-                throw InvalidInput(message: "\(input): no such file or folder")
-            }
-            if try isImage(input) {
-                result.append(input)
-                continue
-            }
-            let base = input.count > 1 && input.hasSuffix("/") ? String(input.dropLast()) : input
-            let folder = files.fileExists(atPath: base + "/images") ? base + "/images" : base
-            let children = (try? files.contentsOfDirectory(atPath: folder))?.sorted() ?? []
-            let images = try children.map { folder + "/" + $0 }.filter { try isImage($0) }
-            guard !images.isEmpty else {
-                throw InvalidInput(message: "\(input): not an OME-Zarr image, a folder of them, or a MIFA package with images/")
-            }
-            result += images
-        }
-        return result
-    }
-
-    /// Whether `path` opens as an OME-Zarr image; `false` for what is no image at all (a plain
-    /// folder, a file, a plate).
-    /// - Throws: the error of an image that cannot be opened (damaged metadata, a shape too large,
-    ///   an unreadable store), so its cause is reported rather than "not an image".
-    static func isImage(_ path: String) throws -> Bool {
-        do {
-            _ = try OMEZarrImage.open(path: path)
-            return true
-        } catch let error as OMEZarrError where error.kind == .notOMEZarr {
-            return false
-        } catch let error as OMEZarrError where error.kind == .storage && !looksLikeZarr(path) {
-            // A file or folder that is not a Zarr store at all.
-            return false
-        }
-    }
-
-    /// Whether `path` holds Zarr metadata at its root (or is a remote URL or a zip, which only opening can tell).
-    static func looksLikeZarr(_ path: String) -> Bool {
-        let lower = path.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return true }
-        return ["zarr.json", ".zattrs", ".zgroup", ".zarray"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
     }
 }

@@ -16,6 +16,7 @@ struct MIFA: ParsableCommand {
             Exit codes: 0 success, 1 invalid input (the message names the file and the place), \
             2 usage error. Commands with --json print one JSON document on stdout.
             """,
+        version: MIFAKitVersion.string,
         subcommands: [
             ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self,
             PackCommand.self, VersionCommand.self, DiffCommand.self, CheckoutCommand.self, AuditCommand.self, ExportCommand.self,
