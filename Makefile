@@ -94,8 +94,12 @@ interop: build python $(VENV)/.bench-installed
 python-test: python $(VENV)/.bench-installed
 	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Python
 
-# Benchmark-only peers (PyTorch for the loader benchmark), kept out of the interop requirements.
+# PyTorch: the loader benchmarks' peer, notebook 03's training and Tests/Python's torch tests.
+# A CPU build of torch where the machine ships one (/opt/wheels): PyPI's default build pulls ~3 GB of
+# CUDA libraries that neither the tests nor the benchmarks use.
+TORCH_WHEEL := $(lastword $(sort $(wildcard /opt/wheels/torch-*+cpu-*.whl)))
 $(VENV)/.bench-installed: Benchmarks/requirements.txt $(VENV)/.installed
+	$(if $(TORCH_WHEEL),$(PYTHON) -m pip install -q $(TORCH_WHEEL))
 	$(PYTHON) -m pip install -q -r Benchmarks/requirements.txt
 	touch $@
 
