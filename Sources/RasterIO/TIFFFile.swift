@@ -65,7 +65,7 @@ public final class TIFFFile {
             handle.log.clear()
             if handle.readNextDirectory() {
                 guard pages.count < limits.maxPages else {
-                    throw RasterIOError(.tooLarge, "the file has more than \(limits.maxPages) pages; raise ReadLimits.maxPages to read it", file: name, page: pages.count, key: "IFD")
+                    throw RasterIOError(.tooLarge, "the file has more than \(limits.maxPages) pages, more than are read (ReadLimits.maxPages); a chain of pages this long is most likely damaged, so check the file with tifffile or re-export it", file: name, page: pages.count, key: "IFD")
                 }
                 continue
             }
@@ -84,7 +84,7 @@ public final class TIFFFile {
             for (number, offset) in page.subIFDOffsets.enumerated() {
                 total += 1
                 guard total <= limits.maxPages else {
-                    throw RasterIOError(.tooLarge, "the file has more than \(limits.maxPages) pages and SubIFDs; raise ReadLimits.maxPages to read it", file: name, page: page.index, key: "SubIFDs")
+                    throw RasterIOError(.tooLarge, "the file has more than \(limits.maxPages) pages and SubIFDs, more than are read (ReadLimits.maxPages); a file with this many is most likely damaged, so check it with tifffile or re-export it", file: name, page: page.index, key: "SubIFDs")
                 }
                 handle.log.clear()
                 guard offset >= 8, offset < size, handle.setDirectory(offset: UInt64(offset)) else {
