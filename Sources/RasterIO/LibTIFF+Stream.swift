@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MIFACore
 
 // The byte streams and message logs behind libtiff handles (see LibTIFF.swift, which owns the
 // callbacks that use them). Part of RasterIO's thin libtiff wrapper.
@@ -41,12 +42,14 @@ final class TIFFMessageLog {
     }
 }
 
-/// The bytes behind a libtiff handle: a file or a buffer to read, or a growing buffer to write.
+/// The bytes behind a libtiff handle: a file or a buffer to read, a growing buffer to write, or
+/// a file to write (pixels go to disk as they are encoded, so writing needs no copy of the file).
 final class TIFFStream {
     enum Source {
         case file(POSIXFile)
         case memory([UInt8])
         case output
+        case outputFile(POSIXOutputFile)
     }
 
     let source: Source
@@ -60,6 +63,24 @@ final class TIFFStream {
         case .file(let file): UInt64(file.size)
         case .memory(let bytes): UInt64(bytes.count)
         case .output: UInt64(output.count)
+        case .outputFile(let file): UInt64(file.size)
+        }
+    }
+
+    /// A dense array stored raw at `offset`, read straight into its storage.
+    /// - Throws: ``RasterIOError`` `.truncated` or `.io`.
+    func readArray(dataType: DataType, shape: [Int], endianness: Endianness, at offset: Int) throws -> AnyNDArray {
+        switch source {
+        case .file(let file):
+            return try file.readArray(dataType: dataType, shape: shape, order: .rowMajor, endianness: endianness, at: offset)
+        case .memory(let bytes):
+            let count = try NDArray<UInt8>.elementCount(of: shape) * dataType.byteSize
+            guard offset >= 0, offset <= bytes.count, count <= bytes.count - offset else {
+                throw RasterIOError(.truncated, "needs \(count) bytes at byte \(offset) but there are \(bytes.count)", offset: offset, shape: shape)
+            }
+            return try AnyNDArray.decoding(bytes[offset..<(offset + count)], dataType: dataType, shape: shape, order: .rowMajor, endianness: endianness)
+        case .output, .outputFile:
+            throw RasterIOError(.io, "cannot read pixels from a TIFF being written")
         }
     }
 
@@ -71,6 +92,7 @@ final class TIFFStream {
         case .file(let file): return (try? file.read(at: offset, count: available)) ?? []
         case .memory(let bytes): return Array(bytes[offset..<(offset + available)])
         case .output: return Array(output[offset..<(offset + available)])
+        case .outputFile(let file): return (try? file.read(at: offset, count: available)) ?? []
         }
     }
 
@@ -83,12 +105,18 @@ final class TIFFStream {
         case .file(let file): done = file.read(at: start, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
         case .memory(let bytes): bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
         case .output: output.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+        case .outputFile(let file): done = file.read(at: start, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
         }
         if done > 0 { position += UInt64(done) }
         return Int64(done)
     }
 
     func write(_ buffer: UnsafeRawBufferPointer) -> Int64 {
+        if case .outputFile(let file) = source {
+            guard position <= UInt64(Int.max - buffer.count), file.write(buffer, at: Int(position)) else { return -1 }
+            position += UInt64(buffer.count)
+            return Int64(buffer.count)
+        }
         guard case .output = source, position <= UInt64(Int.max - buffer.count) else { return -1 }
         let start = Int(position)
         if start > output.count { output.append(contentsOf: repeatElement(0, count: start - output.count)) }

@@ -34,6 +34,7 @@ enum TIFFTag {
     static let resolutionUnit: UInt32 = 296
     static let software: UInt32 = 305
     static let predictor: UInt32 = 317
+    static let subIFDs: UInt32 = 330
     static let tileWidth: UInt32 = 322
     static let tileLength: UInt32 = 323
     static let extraSamples: UInt32 = 338
@@ -200,6 +201,18 @@ final class LibTIFF {
         return Array(UnsafeBufferPointer(start: values, count: Int(count)))
     }
 
+    /// The `SubIFDs` offsets of the current page (reduced-resolution levels, as Bio-Formats,
+    /// bfconvert and tifffile's `subifds=` write them); empty when there are none.
+    func subIFDOffsets() -> [UInt64] {
+        var count: UInt16 = 0
+        var values: UnsafeMutablePointer<UInt64>? = nil
+        let found = withUnsafeMutablePointer(to: &count) { c in
+            withUnsafeMutablePointer(to: &values) { v in getField(TIFFTag.subIFDs, defaulted: false, [c, v]) }
+        }
+        guard found, let values else { return [] }
+        return Array(UnsafeBufferPointer(start: values, count: Int(count)))
+    }
+
     /// Sets a field from integer or floating-point arguments, as `TIFFSetField` takes them.
     @discardableResult
     func setField(_ tag: UInt32, _ arguments: any CVarArg...) -> Bool {
@@ -305,11 +318,15 @@ final class LibTIFF {
         }
     }
 
-    /// `count` bytes of the file from `offset`, fewer at its end (raw, as stored).
-    func readRaw(at offset: Int, count: Int) -> [UInt8] { stream.peek(at: offset, count: count) }
+    /// A dense array of `shape` stored raw at `offset`, read straight into the array's storage
+    /// (the caller has checked its size against the limits and the file).
+    /// - Throws: ``RasterIOError`` `.truncated` or `.io`.
+    func readRawArray(dataType: DataType, shape: [Int], endianness: Endianness, at offset: Int) throws -> AnyNDArray {
+        try stream.readArray(dataType: dataType, shape: shape, endianness: endianness, at: offset)
+    }
 
-    /// The bytes written so far (output handles).
-    var writtenBytes: [UInt8] { stream.output }
+    /// The bytes written so far (output handles; only read while they are small: directories).
+    var writtenBytes: [UInt8] { stream.peek(at: 0, count: Int(stream.size)) }
 
     /// Writes the deferred strip or tile arrays of the current directory (placeholders until the
     /// pixels are written, then updated in place).
@@ -339,7 +356,8 @@ final class LibTIFF {
         }
     }
 
-    /// Closes the handle and returns the bytes written (for handles opened on an output stream).
+    /// Closes the handle and returns the bytes written (for handles opened on an in-memory output
+    /// stream; empty for a file, whose bytes are already there).
     func finish() -> [UInt8] {
         if !closed {
             TIFFClose(tif)

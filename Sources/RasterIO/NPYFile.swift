@@ -58,15 +58,7 @@ public enum NPYFile {
     /// Checks the data size against the limits and returns it.
     @discardableResult
     private static func check(_ header: NPYHeader, limits: ReadLimits, name: String) throws -> Int {
-        let count: Int
-        do { count = try NDArray<UInt8>.elementCount(of: header.shape) } catch {
-            throw RasterIOError(.corrupt, "shape \(header.shape) has more elements than can be addressed", file: name, key: "shape", shape: header.shape)
-        }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: header.dataType.byteSize)
-        guard !overflow, bytes <= limits.maxBytes else {
-            throw RasterIOError(.tooLarge, "an array of shape \(header.shape) \(header.dataType.rawValue) is larger than the limit of \(limits.maxBytes) bytes; raise ReadLimits.maxBytes to read it", file: name, key: "shape", shape: header.shape)
-        }
-        return bytes
+        try limits.check(claimedShape: header.shape, dataType: header.dataType, file: name, key: "shape")
     }
 
     /// The bytes of a `.npy` file holding `array` in its own memory order (`fortran_order` for
@@ -77,8 +69,31 @@ public enum NPYFile {
     }
 
     /// Writes `array` as a `.npy` file, atomically.
+    ///
+    /// The header and then the array's storage go straight to a temporary next to `path` (in
+    /// blocks of 4 MiB when bytes must be swapped), so writing holds no copy of the array.
     /// - Throws: ``RasterIOError`` `.io` when the file cannot be written.
     public static func write(_ array: AnyNDArray, to path: String, endianness: Endianness = .little) throws {
-        try TIFFFile.writeAtomically(encode(array, endianness: endianness), to: path)
+        let output = try POSIXOutputFile(path: path)
+        let header = NPYHeader.encode(dataType: array.dataType, endianness: endianness, fortranOrder: array.order == .columnMajor && array.shape.count > 1, shape: array.shape)
+        try header.withUnsafeBytes { try output.append($0) }
+        let size = array.dataType.byteSize
+        try array.withUnsafeBytes { raw in
+            guard endianness != .native, size > 1 else { return try output.append(raw) }
+            let block = (4 << 20) / size * size
+            var scratch = [UInt8](repeating: 0, count: Swift.min(block, raw.count))
+            var start = 0
+            while start < raw.count {
+                let count = Swift.min(block, raw.count - start)
+                try scratch.withUnsafeMutableBytes { buffer in
+                    let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+                    part.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count)]))
+                    ByteOrder.swapInPlace(part, elementSize: size)
+                    try output.append(UnsafeRawBufferPointer(part))
+                }
+                start += count
+            }
+        }
+        try output.commit()
     }
 }

@@ -21,14 +21,14 @@ public enum PNGFile {
     public static func decode(_ bytes: [UInt8], name: String = "<memory>", limits: ReadLimits = .default) throws -> RasterImage {
         let structure = try PNGStructure.scan(bytes, name: name)
         let info = structure.info
-        let (outputBytes, overflow) = info.height.multipliedReportingOverflow(by: info.decodedRowBytes)
-        guard !overflow, outputBytes <= limits.maxBytes else {
-            throw RasterIOError(.tooLarge, "a \(info.width)×\(info.height) \(info.colorTypeName) image is larger than the limit of \(limits.maxBytes) bytes; raise ReadLimits.maxBytes to read it", file: name, key: "IHDR", offset: 16, shape: info.shape)
+        let outputBytes = try limits.check(claimedShape: info.shape, dataType: info.dataType, file: name, key: "IHDR")
+        guard outputBytes == info.height * info.decodedRowBytes else {
+            throw RasterIOError(.unsupported, "a \(info.width)×\(info.height) \(info.colorTypeName) image decodes to rows of \(info.decodedRowBytes) bytes, which do not match its shape \(info.shape)", file: name, key: "IHDR", offset: 16, shape: info.shape)
         }
         guard let filtered = structure.filteredBytes(), filtered <= structure.idatBytes * 1032 + 65536 else {
             throw RasterIOError(.tooLarge, "a \(info.width)×\(info.height) image cannot come from \(structure.idatBytes) bytes of compressed data (Deflate expands at most 1032×); the header is damaged", file: name, key: "IHDR", offset: 16, shape: info.shape)
         }
-        let array = try info.dataType.visit(Decoder(bytes: bytes, info: info, name: name))
+        let array = try info.dataType.visit(Decoder(bytes: structure.consecutiveIDAT(bytes), info: info, name: name))
         return RasterImage(checked: array, axes: info.axes, pixelSize: nil)
     }
 

@@ -54,6 +54,10 @@ public struct PNGInfo: Sendable, Hashable {
 struct PNGStructure {
     var info: PNGInfo
     var idatBytes: Int
+    /// The byte ranges of the IDAT chunks (header, data and CRC), in file order.
+    var idatChunks: [Range<Int>] = []
+    /// Whether other chunks come between IDAT chunks (libpng needs them consecutive; see ``consecutiveIDAT(_:)``).
+    var isSplit = false
 
     static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
 
@@ -73,6 +77,8 @@ struct PNGStructure {
         var info: PNGInfo?
         var idatBytes = 0
         var idatState = 0 // 0 none yet, 1 inside the IDAT run, 2 after it
+        var idatChunks: [Range<Int>] = []
+        var isSplit = false
         var hasPalette = false
         while true {
             guard position + 8 <= bytes.count else {
@@ -106,9 +112,12 @@ struct PNGStructure {
                 guard idatState == 0 else { throw RasterIOError(.corrupt, "PLTE comes after the image data", file: name, key: type, offset: position) }
                 hasPalette = true
             case "IDAT":
-                guard idatState != 2 else { throw RasterIOError(.corrupt, "the IDAT chunks are not consecutive", file: name, key: type, offset: position) }
+                // The standard asks for consecutive IDAT chunks, but writers interleave others and
+                // readers accept it: the image data is all IDAT data in file order.
+                if idatState == 2 { isSplit = true }
                 idatState = 1
                 idatBytes += length
+                idatChunks.append(position..<(position + 12 + length))
             case "IEND":
                 guard let info, idatBytes > 0 else {
                     throw RasterIOError(.corrupt, "IEND comes before any image data (IDAT)", file: name, key: type, offset: position)
@@ -116,7 +125,7 @@ struct PNGStructure {
                 if info.colorType == 3, !hasPalette {
                     throw RasterIOError(.corrupt, "a palette image without a PLTE chunk", file: name, key: "PLTE", offset: position)
                 }
-                return PNGStructure(info: info, idatBytes: idatBytes)
+                return PNGStructure(info: info, idatBytes: idatBytes, idatChunks: idatChunks, isSplit: isSplit)
             default:
                 if (65...90).contains(typeBytes.first!) {
                     throw RasterIOError(.unsupported, "unknown critical chunk \(type); the file needs a decoder that knows it", file: name, key: type, offset: position)
@@ -124,6 +133,18 @@ struct PNGStructure {
             }
             position += 12 + length
         }
+    }
+
+    /// The PNG `bytes` (which ``scan(_:name:)`` made this structure of) with its IDAT chunks
+    /// consecutive, as libpng needs them: everything before the first IDAT, every IDAT chunk as
+    /// stored (so their CRCs stay valid), then IEND; the chunks that came between IDATs are left out.
+    func consecutiveIDAT(_ bytes: [UInt8]) -> [UInt8] {
+        guard isSplit, let first = idatChunks.first else { return bytes }
+        var result = Array(bytes[0..<first.lowerBound])
+        result.reserveCapacity(first.lowerBound + idatChunks.reduce(12) { $0 + $1.count })
+        for chunk in idatChunks { result += bytes[chunk] }
+        result += [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+        return result
     }
 
     /// The signature and IHDR at the start of `bytes` (at least 33 bytes), checked.

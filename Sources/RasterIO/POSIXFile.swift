@@ -87,7 +87,7 @@ final class POSIXFile {
     static func readAll(path: String, maxBytes: Int) throws -> [UInt8] {
         let file = try POSIXFile(path: path)
         guard file.size <= maxBytes else {
-            throw RasterIOError(.tooLarge, "file has \(file.size) bytes, more than the limit of \(maxBytes); raise ReadLimits.maxBytes to read it", file: path)
+            throw RasterIOError(.tooLarge, "\(path) has \(file.size) bytes, more than the limit of \(maxBytes) bytes (\(ReadLimits.describe(maxBytes))); if the file is genuine, raise the limit (mifa: --max-memory \(ReadLimits.suggestion(for: file.size)); Swift: ReadLimits.maxBytes)", file: path)
         }
         return try file.read(at: 0, count: file.size)
     }
@@ -127,5 +127,117 @@ final class POSIXFile {
             array.withUnsafeMutableBytes { ByteOrder.swapInPlace($0, elementSize: size) }
         }
         return array
+    }
+}
+
+/// A file being written in place of `path`: a temporary next to it (created exclusively, by
+/// `mkstemp`) that ``commit()`` syncs and renames onto `path`, so readers see the old file or the
+/// new one, never a mix. Dropped without a commit, the temporary is removed. Writers stream into it
+/// so that no copy of the whole file is held in memory.
+final class POSIXOutputFile {
+    /// The destination.
+    let path: String
+    /// The temporary's path.
+    let temporaryPath: String
+    /// Bytes written so far (the end of the furthest write).
+    private(set) var size = 0
+    private let descriptor: Int32
+    private var finished = false
+
+    /// Creates the temporary for `path`.
+    /// - Throws: ``RasterIOError`` `.io` when it cannot be created.
+    init(path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw RasterIOError(.io, "cannot create a temporary file next to it: \(String(cString: strerror(errno))); check that the folder exists and is writable", file: path)
+        }
+        self.path = path
+        self.temporaryPath = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        self.descriptor = fd
+    }
+
+    deinit {
+        if !finished {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Writes `buffer` at `offset`; `false` on an I/O error.
+    func write(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        guard let base = buffer.baseAddress, offset >= 0 else { return buffer.isEmpty }
+        var done = 0
+        while done < buffer.count {
+            let n = pwrite(descriptor, base + done, buffer.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            done += n
+        }
+        size = Swift.max(size, offset + buffer.count)
+        return true
+    }
+
+    /// Appends `buffer` at the end.
+    /// - Throws: ``RasterIOError`` `.io`.
+    func append(_ buffer: UnsafeRawBufferPointer) throws {
+        guard write(buffer, at: size) else {
+            throw RasterIOError(.io, "cannot write: \(String(cString: strerror(errno)))", file: temporaryPath)
+        }
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset` of what was written; the count read, or -1.
+    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard offset >= 0, let base = buffer.baseAddress else { return offset >= 0 ? 0 : -1 }
+        var done = 0
+        while done < buffer.count {
+            let n = pread(descriptor, base + done, buffer.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Exactly `count` bytes at `offset` of what was written.
+    /// - Throws: ``RasterIOError`` `.io`.
+    func read(at offset: Int, count: Int) throws -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: Swift.max(count, 0))
+        let n = result.withUnsafeMutableBytes { read(at: offset, into: $0) }
+        guard n == count else { throw RasterIOError(.io, "cannot read back \(count) bytes at byte \(offset)", file: temporaryPath, offset: offset) }
+        return result
+    }
+
+    /// Syncs the temporary and renames it onto the destination, then syncs the folder.
+    /// - Throws: ``RasterIOError`` `.io`; the temporary is removed and the destination untouched.
+    func commit() throws {
+        finished = true
+        func fail(_ what: String) -> RasterIOError {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            return RasterIOError(.io, "\(what): \(reason)", file: path)
+        }
+        guard fchmod(descriptor, 0o644) == 0, fsync(descriptor) == 0 else {
+            let error = fail("cannot sync the new file")
+            close(descriptor)
+            throw error
+        }
+        guard close(descriptor) == 0 else { throw fail("cannot close the new file") }
+        guard rename(temporaryPath, path) == 0 else { throw fail("cannot rename the new file into place") }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let fd = open(directory, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
     }
 }

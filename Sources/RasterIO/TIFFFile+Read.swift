@@ -20,6 +20,23 @@ extension TIFFFile {
         return RasterImage(checked: array, axes: info.axes, pixelSize: pixelSize(of: info, imageJ: index == 0 ? imageJ : nil))
     }
 
+    /// The bytes page `index` decodes to, after checking from its tags alone that it can be read
+    /// within ``limits`` (nothing is decoded or allocated).
+    /// - Throws: ``RasterIOError`` as ``readPage(_:)`` before it decodes: `.invalidArgument`,
+    ///   `.unsupported`, `.corrupt`, `.tooLarge`.
+    public func decodedBytes(ofPage index: Int) throws -> Int {
+        guard pages.indices.contains(index) else {
+            throw RasterIOError(.invalidArgument, "page \(index) does not exist; the file has \(pages.count) page\(pages.count == 1 ? "" : "s")", file: name)
+        }
+        return try decodingPlan(for: pages[index]).1.pageBytes
+    }
+
+    /// The bytes a page or SubIFD decodes to, checked as ``decodedBytes(ofPage:)`` checks.
+    /// - Throws: ``RasterIOError`` as ``decodedBytes(ofPage:)``.
+    public func decodedBytes(of info: TIFFPageInfo) throws -> Int {
+        try decodingPlan(for: info).1.pageBytes
+    }
+
     /// The element type and chunk layout of a page, after checking that RasterIO can read it
     /// within ``limits``.
     /// - Throws: ``RasterIOError`` `.unsupported`, `.corrupt` or `.tooLarge`.
@@ -54,10 +71,12 @@ extension TIFFFile {
         } else {
             (chunkWidth, chunkHeight) = (info.width, Swift.max(info.rowsPerStrip ?? info.height, 1))
         }
+        try limits.check(claimedShape: info.shape, dataType: dataType, file: name, page: page, key: "ImageWidth")
         guard let plan = TIFFChunkPlan(width: info.width, height: info.height, planes: planes, pixelBytes: pixelBytes, tiled: info.isTiled, chunkWidth: chunkWidth, chunkHeight: chunkHeight),
-              plan.pageBytes <= limits.maxBytes, plan.fullChunkBytes <= limits.maxBytes
+              plan.fullChunkBytes <= limits.maxBytes
         else {
-            throw RasterIOError(.tooLarge, "a page of \(info.width)×\(info.height)×\(info.samplesPerPixel) \(dataType.rawValue) is larger than the limit of \(limits.maxBytes) bytes; the header is damaged, or raise ReadLimits.maxBytes", file: name, page: page, key: "ImageWidth", offset: info.offset, shape: info.shape)
+            let tag = info.isTiled ? "TileWidth" : "RowsPerStrip"
+            throw RasterIOError(.tooLarge, "\(name) claims \(info.isTiled ? "tiles" : "strips") of \(chunkWidth)×\(chunkHeight) pixels of \(pixelBytes) bytes, more than the limit of \(limits.maxBytes) bytes (\(ReadLimits.describe(limits.maxBytes))) for one \(info.isTiled ? "tile" : "strip"); the header is damaged, or raise the limit (mifa: --max-memory; Swift: ReadLimits.maxBytes)", file: name, page: page, key: tag, offset: info.offset, shape: info.shape)
         }
         return (dataType, plan)
     }

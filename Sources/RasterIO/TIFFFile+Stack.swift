@@ -49,7 +49,7 @@ extension TIFFFile {
             candidates = Array(candidates.prefix(images))
         }
         for page in candidates.dropFirst() where page.shape != first.shape || page.dataType != dataType {
-            throw RasterIOError(.unsupported, "page \(page.index) is \(page.shape) \(page.dataType?.rawValue ?? "unsupported") but page \(first.index) is \(first.shape) \(dataType.rawValue), so the pages do not form one stack; read them one by one with readPage(_:)", file: name, page: page.index, key: "ImageWidth", offset: page.offset)
+            throw RasterIOError(.unsupported, "page \(page.index) is \(page.shape) \(page.dataType?.rawValue ?? "unsupported") but page \(first.index) is \(first.shape) \(dataType.rawValue), so the pages do not form one stack; read one page at a time (mifa raster convert --page N)", file: name, page: page.index, key: "ImageWidth", offset: page.offset)
         }
         let indices = candidates.map(\.index)
         guard candidates.count > 1 else {
@@ -79,17 +79,8 @@ extension TIFFFile {
     public func readStack() throws -> RasterImage {
         let layout = try stackLayout()
         if let images = layout.contiguousImages { return try readContiguous(layout, images: images) }
-        var plans: [(TIFFPageInfo, TIFFChunkPlan)] = []
-        var total = 0
-        for index in layout.pages {
-            let (_, plan) = try decodingPlan(for: pages[index])
-            let (sum, overflow) = total.addingReportingOverflow(plan.pageBytes)
-            guard !overflow, sum <= limits.maxBytes else {
-                throw RasterIOError(.tooLarge, "the stack of \(layout.pages.count) pages \(layout.shape) \(layout.dataType.rawValue) is larger than the limit of \(limits.maxBytes) bytes; read pages one by one or raise ReadLimits.maxBytes", file: name, page: index, shape: layout.shape)
-            }
-            total = sum
-            plans.append((pages[index], plan))
-        }
+        try limits.check(claimedShape: layout.shape, dataType: layout.dataType, file: name, page: layout.pages.count > 1 ? nil : layout.pages[0], key: layout.pages.count > 1 ? "\(layout.pages.count) pages" : "ImageWidth")
+        let plans = try layout.pages.map { index in (pages[index], try decodingPlan(for: pages[index]).1) }
         let array = try layout.dataType.visit(PageDecoder(file: self, pages: plans, shape: layout.shape, check: true))
         let first = pages[layout.pages[0]]
         return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize(of: first, imageJ: first.index == 0 ? imageJ : nil))
@@ -109,18 +100,11 @@ extension TIFFFile {
             expected += UInt64(plan.decodedBytes(ofChunk: index))
         }
         let start = handle.chunkOffset(0)
-        let (total, overflow) = plan.pageBytes.multipliedReportingOverflow(by: images)
-        guard !overflow, total <= limits.maxBytes else {
-            throw RasterIOError(.tooLarge, "the ImageJ stack of \(images) images \(layout.shape) \(dataType.rawValue) is larger than the limit of \(limits.maxBytes) bytes; raise ReadLimits.maxBytes", file: name, page: info.index, key: "ImageDescription", shape: layout.shape)
-        }
+        let total = try limits.check(claimedShape: layout.shape, dataType: dataType, file: name, page: info.index, key: "ImageDescription")
         guard start <= UInt64(fileSize), UInt64(total) <= UInt64(fileSize) - start else {
             throw RasterIOError(.truncated, "the ImageJ description declares \(images) images of \(plan.pageBytes) bytes from byte \(start) but the file ends at byte \(fileSize); it is cut short", file: name, page: info.index, key: "ImageDescription", offset: Int(clamping: start))
         }
-        let bytes = handle.readRaw(at: Int(start), count: total)
-        guard bytes.count == total else {
-            throw RasterIOError(.io, "read only \(bytes.count) of \(total) bytes", file: name, offset: Int(start))
-        }
-        let array = try AnyNDArray.decoding(bytes[...], dataType: dataType, shape: layout.shape, order: .rowMajor, endianness: byteOrder)
+        let array = try handle.readRawArray(dataType: dataType, shape: layout.shape, endianness: byteOrder, at: Int(start))
         return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize)
     }
 }

@@ -12,9 +12,13 @@ extension TIFFFile {
     /// - Throws: ``RasterIOError`` `.invalidArgument` for arrays or options TIFF cannot hold
     ///   (`bool` elements, axes not ending in `YX`, an empty axis, tiles not a multiple of 16),
     ///   `.io` when the file cannot be written.
+    ///
+    /// The pages are encoded straight into a temporary next to `path` (renamed onto it at the
+    /// end), so writing holds no copy of the file in memory.
     public static func write(_ image: RasterImage, to path: String, options: TIFFWriteOptions = TIFFWriteOptions()) throws {
-        let bytes = try encode(image, options: options, name: path)
-        try writeAtomically(bytes, to: path)
+        let output = try POSIXOutputFile(path: path)
+        _ = try encode(image, options: options, name: path, into: TIFFStream(.outputFile(output)))
+        try output.commit()
     }
 
     /// Writes a bare array as a TIFF with the axes ``RasterImage/defaultAxes(shape:dataType:)`` guesses.
@@ -26,6 +30,11 @@ extension TIFFFile {
     /// The bytes of a TIFF holding `image`, as ``write(_:to:options:)-(RasterImage,_,_)`` would write them.
     /// - Throws: ``RasterIOError`` `.invalidArgument` as ``write(_:to:options:)-(RasterImage,_,_)``.
     public static func encode(_ image: RasterImage, options: TIFFWriteOptions = TIFFWriteOptions(), name: String = "<memory>") throws -> [UInt8] {
+        try encode(image, options: options, name: name, into: TIFFStream(.output))
+    }
+
+    /// Encodes `image` into `stream`; returns the bytes of an in-memory stream (empty for a file).
+    private static func encode(_ image: RasterImage, options: TIFFWriteOptions, name: String, into stream: TIFFStream) throws -> [UInt8] {
         let array = image.array.rowMajor
         let dataType = array.dataType
         let shape = array.shape
@@ -77,7 +86,7 @@ extension TIFFFile {
         }
 
         let mode = "w" + (bigTIFF ? "8" : "") + (options.byteOrder == .big ? "b" : "l")
-        let (opened, log) = LibTIFF.open(TIFFStream(.output), name: name, mode: mode, maxAllocation: Int.max)
+        let (opened, log) = LibTIFF.open(stream, name: name, mode: mode, maxAllocation: Int.max)
         guard let handle = opened else { throw RasterIOError(.io, "libtiff cannot start a TIFF: \(log.takeErrors() ?? "unknown reason")", file: name) }
 
         let rgb = (samples == 3 || samples == 4) && (dataType == .uint8 || dataType == .uint16)
@@ -117,7 +126,12 @@ extension TIFFFile {
         } catch let failure as LibTIFFFailure {
             throw RasterIOError(.io, "libtiff cannot write the file: \(failure.message)", file: name)
         }
-        return handle.finish()
+        handle.log.clear()
+        let bytes = handle.finish()
+        if let problem = handle.log.takeErrors() {
+            throw RasterIOError(.io, "libtiff cannot finish the file: \(problem)", file: name)
+        }
+        return bytes
     }
 
     private static func chunkPlan(width: Int, height: Int, samples: Int, planar: Bool, dataType: DataType, layout: TIFFWriteOptions.Layout, name: String, shape: [Int]) throws -> TIFFChunkPlan {
@@ -165,13 +179,12 @@ extension TIFFFile {
         return offsets
     }
 
-    /// Writes `bytes` to `path` through ``AtomicFile``, as a ``RasterIOError``.
+    /// Writes `bytes` to `path` atomically (a temporary renamed into place), without copying them.
+    /// - Throws: ``RasterIOError`` `.io`.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        do {
-            try AtomicFile.write(bytes, to: path)
-        } catch let error as any MIFAError {
-            throw RasterIOError(.io, error.message, file: path, underlying: error)
-        }
+        let output = try POSIXOutputFile(path: path)
+        try bytes.withUnsafeBytes { try output.append($0) }
+        try output.commit()
     }
 }
 

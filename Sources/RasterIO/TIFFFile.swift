@@ -29,6 +29,8 @@ public final class TIFFFile {
     public let pages: [TIFFPageInfo]
     /// The limits reads are held to.
     public let limits: ReadLimits
+    /// The pages held in each page's `SubIFDs` (reduced-resolution levels), by parent page index.
+    public let subIFDPages: [Int: [TIFFPageInfo]]
     let handle: LibTIFF
 
     /// Opens the TIFF file at `path` and reads the tags of all its pages.
@@ -63,7 +65,7 @@ public final class TIFFFile {
             handle.log.clear()
             if handle.readNextDirectory() {
                 guard pages.count < limits.maxPages else {
-                    throw RasterIOError(.tooLarge, "the file has more than \(limits.maxPages) pages; raise ReadLimits.maxPages to read it", file: name, page: pages.count, key: "IFD")
+                    throw RasterIOError(.tooLarge, "the file has more than \(limits.maxPages) pages, more than are read (ReadLimits.maxPages); a chain of pages this long is most likely damaged, so check the file with tifffile or re-export it", file: name, page: pages.count, key: "IFD")
                 }
                 continue
             }
@@ -72,6 +74,30 @@ public final class TIFFFile {
             }
             break
         }
+        // The pages' SubIFDs (pyramid levels), read by offset after the main chain; they count
+        // towards maxPages, and an offset outside the file or one that libtiff cannot read is
+        // reported with its parent page.
+        var subIFDPages: [Int: [TIFFPageInfo]] = [:]
+        var total = pages.count
+        for page in pages where !page.subIFDOffsets.isEmpty {
+            var levels: [TIFFPageInfo] = []
+            for (number, offset) in page.subIFDOffsets.enumerated() {
+                total += 1
+                guard total <= limits.maxPages else {
+                    throw RasterIOError(.tooLarge, "the file has more than \(limits.maxPages) pages and SubIFDs, more than are read (ReadLimits.maxPages); a file with this many is most likely damaged, so check it with tifffile or re-export it", file: name, page: page.index, key: "SubIFDs")
+                }
+                handle.log.clear()
+                guard offset >= 8, offset < size, handle.setDirectory(offset: UInt64(offset)) else {
+                    throw RasterIOError(.corrupt, "SubIFD \(number) at byte \(offset) cannot be read: \(handle.log.takeErrors() ?? "it lies outside the file"); the file is damaged", file: name, page: page.index, key: "SubIFDs", offset: page.offset)
+                }
+                var info = Self.pageInfo(handle, index: page.index)
+                info.subIFD = number
+                info.subIFDOffsets = []
+                levels.append(info)
+            }
+            subIFDPages[page.index] = levels
+        }
+        self.subIFDPages = subIFDPages
         self.name = name
         self.fileSize = size
         self.isBigTIFF = handle.isBigTIFF
@@ -172,6 +198,7 @@ public final class TIFFFile {
             yResolution: positive(handle.float(TIFFTag.yResolution)),
             resolutionUnit: Int(handle.uint16(TIFFTag.resolutionUnit, defaulted: true) ?? 2),
             subfileType: Int(handle.uint32(TIFFTag.subfileType, defaulted: true) ?? 0),
-            imageDepth: Int(handle.uint32(TIFFTag.imageDepth, defaulted: true) ?? 1))
+            imageDepth: Int(handle.uint32(TIFFTag.imageDepth, defaulted: true) ?? 1),
+            subIFDOffsets: handle.subIFDOffsets().map { Int(clamping: $0) })
     }
 }

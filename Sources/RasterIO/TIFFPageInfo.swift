@@ -46,6 +46,11 @@ public struct TIFFPageInfo: Sendable, Hashable {
     public var subfileType: Int
     /// `ImageDepth` (SGI volumetric tiles); 1 for ordinary images.
     public var imageDepth: Int
+    /// The offsets of the page's `SubIFDs` (its reduced-resolution levels, in order); empty when none.
+    public var subIFDOffsets: [Int] = []
+    /// For a page read from another page's `SubIFDs`: which of them (0-based); `nil` for the pages
+    /// of the main chain. ``index`` is then the parent page's.
+    public var subIFD: Int?
 
     /// The element type the page's samples decode to, or `nil` when RasterIO cannot read them
     /// (bit depths other than 8, 16, 32, 64; 16-bit floats; complex numbers).

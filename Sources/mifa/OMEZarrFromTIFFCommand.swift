@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MIFACore
 import OMEZarr
+import RasterIO
 import Zarr
 
 /// `mifa omezarr from-tiff <in.tif> <out.zarr> [--ngff 0.4|0.5] [--chunks ...] [--levels N] [--label NAME=mask.tif ...]`.
@@ -55,6 +56,14 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
 
     @OptionGroup var concurrency: ZarrConcurrencyOptions
 
+    @OptionGroup var memory: RasterMemoryOptions
+
+    @Option(help: "The series (image) of the TIFF to convert, 0-based; `mifa raster info` lists them (OME-TIFFs with several images).")
+    var series: Int = 0
+
+    @Option(name: .customLong("unknown-axis"), help: ArgumentHelp("What the pages of a sequence the file does not describe are: t, c or z (default z).", valueName: "t|c|z"))
+    var unknownAxis: String?
+
     func validate() throws {
         guard ngff == "0.4" || ngff == "0.5" else { throw ValidationError("--ngff must be 0.4 or 0.5") }
         if let chunks { _ = try ZarrImportCommand.extents(chunks, option: "--chunks") }
@@ -62,6 +71,8 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
             guard ngff == "0.5" else { throw ValidationError("--shards needs --ngff 0.5 (Zarr v3)") }
             _ = try ZarrImportCommand.extents(shards, option: "--shards")
         }
+        if series < 0 { throw ValidationError("--series must be 0 or more") }
+        if let unknownAxis, !["t", "c", "z"].contains(unknownAxis) { throw ValidationError("--unknown-axis must be t, c or z") }
         if let levels, !(1...32).contains(levels) { throw ValidationError("--levels must be 1 to 32") }
         guard PyramidReduction(rawValue: reduction) != nil else { throw ValidationError("--reduction must be mean, nearest, mode, min or max") }
         do {
@@ -98,7 +109,7 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
            let contents = try? FileManager.default.contentsOfDirectory(atPath: output), !contents.isEmpty {
             throw InvalidInput(message: "\(output) exists and is not empty; pass --overwrite to replace it")
         }
-        let conversion = try TIFFConversion(tiff: input, labels: sources)
+        let conversion = try TIFFConversion(tiff: input, labels: sources, limits: memory.limits, series: series, unknownAxis: unknownAxis)
         let location = try ZarrLocation.forWriting(output)
         let image = try conversion.write(to: location.store, path: location.path, options: options)
         let shape = image.shape.map(String.init).joined(separator: " x ")

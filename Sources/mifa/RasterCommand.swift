@@ -15,6 +15,18 @@ struct RasterCommand: ParsableCommand {
         subcommands: [RasterInfoCommand.self, RasterConvertCommand.self])
 }
 
+/// `--max-memory` for commands that decode rasters: the largest decoded array (a page, a stack,
+/// a PNG, an `.npy`) read into memory. A header can claim any size, so claims over it are refused
+/// before anything is allocated.
+struct RasterMemoryOptions: ParsableArguments {
+    @Option(name: .customLong("max-memory"),
+            help: ArgumentHelp("Largest decoded raster read into memory, e.g. 8G (default 2G); a file's header can claim any size, so larger ones are refused unless this is raised.", valueName: "size"))
+    var maxMemory: ByteSize?
+
+    /// The reader limits these options set.
+    var limits: ReadLimits { ReadLimits(maxBytes: maxMemory?.bytes ?? ReadLimits.defaultMaxBytes) }
+}
+
 /// `mifa raster info <file> [--json]`.
 struct RasterInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,8 +39,10 @@ struct RasterInfoCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
+    @OptionGroup var memory: RasterMemoryOptions
+
     func run() throws {
-        let report = try RasterReport.make(file)
+        let report = try RasterReport.make(file, limits: memory.limits)
         if json {
             let data = try JSONSerialization.data(withJSONObject: report.json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
@@ -78,6 +92,8 @@ struct RasterConvertCommand: ParsableCommand {
     @Option(help: "Override the input's axes, e.g. TZCYX for a 5-D .npy (letters T, Z, C, Y, X, S).")
     var axes: String?
 
+    @OptionGroup var memory: RasterMemoryOptions
+
     func validate() throws {
         guard let outputFormat = RasterFormat(path: output) else {
             throw ValidationError("cannot tell the output format from '\(output)'; end it in .png, .tif, .tiff or .npy")
@@ -103,7 +119,7 @@ struct RasterConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        var image = try RasterFile.read(path: input, page: page)
+        var image = try RasterFile.read(path: input, page: page, limits: memory.limits)
         // A bare .npy has no axes; a 3-D one written as PNG is a plane of samples, not a stack.
         let npyToPNG = RasterFormat(path: output) == .png && (try? RasterFile.format(ofFileAt: input)) == .npy && image.shape.count == 3
         if let axes = axes ?? (npyToPNG ? "YXS" : nil) {

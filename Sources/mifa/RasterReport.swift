@@ -9,16 +9,37 @@ struct RasterReport {
 
     /// Inspects the file at `path` without decoding pixels (TIFF tags, PNG header, .npy header).
     /// - Throws: ``RasterIOError`` from the readers.
-    static func make(_ path: String) throws -> RasterReport {
+    ///
+    /// The decoded size of the array is reported with the limit `limits` sets; an array over it is
+    /// described, not refused (`limit_problem` says how to read it).
+    static func make(_ path: String, limits: ReadLimits) throws -> RasterReport {
+        var report: RasterReport
+        let shape: [Int], dataType: DataType?
         switch try RasterFile.format(ofFileAt: path) {
-        case .tiff: return try tiff(path)
-        case .png: return try png(path)
-        case .npy: return try npy(path)
+        case .tiff: (report, shape, dataType) = try tiff(path, limits: limits)
+        case .png:
+            let info = try PNGFile.info(path: path)
+            (report, shape, dataType) = (png(path, info: info), info.shape, info.dataType)
+        case .npy:
+            let header = try NPYFile.readHeader(path: path)
+            (report, shape, dataType) = (npy(path, header: header), header.shape, header.dataType)
         }
+        report.json["max_memory"] = limits.maxBytes
+        if let dataType {
+            do {
+                report.json["bytes"] = try limits.check(claimedShape: shape, dataType: dataType, file: path)
+            } catch let error as RasterIOError {
+                report.json["limit_problem"] = error.message
+                report.lines.append("too large to read: \(error.message)")
+            }
+        }
+        return report
     }
 
-    private static func tiff(_ path: String) throws -> RasterReport {
-        let file = try TIFFFile(path: path)
+    private static func tiff(_ path: String, limits: ReadLimits) throws -> (RasterReport, [Int], DataType?) {
+        let file = try TIFFFile(path: path, limits: limits)
+        var arrayShape = file.pages[0].shape
+        var arrayType = file.pages[0].dataType
         let first = file.pages[0]
         var json: [String: Any] = [
             "file": path, "format": "tiff", "pages": file.pageCount, "bigtiff": file.isBigTIFF,
@@ -34,6 +55,7 @@ struct RasterReport {
             json["dtype"] = layout.dataType.rawValue
             json["axes"] = layout.axes
             json["stack_pages"] = layout.pages.count
+            (arrayShape, arrayType) = (layout.shape, layout.dataType)
             lines.append("array: \(layout.axes) \(layout.shape) \(layout.dataType.rawValue)\(layout.isImageJ ? " (ImageJ hyperstack)" : "")")
         } catch let error as RasterIOError {
             json["shape"] = first.shape
@@ -43,6 +65,18 @@ struct RasterReport {
             lines.append("array: page 0 is \(first.axes) \(first.shape) \(first.dataType?.rawValue ?? "unsupported"); no stack: \(error.message)")
         }
         if let size = file.pixelSize { lines.append("pixel size: \(describe(size))") }
+        let series = try file.series()
+        json["series"] = series.map { item -> [String: Any] in
+            let squeezed = item.squeezed
+            return ["index": item.index, "kind": item.kind, "name": item.name, "axes": squeezed.axes, "shape": squeezed.shape,
+                    "dtype": item.dataType.rawValue, "pages": item.levels[0].pages.count,
+                    "levels": item.levels.map { level -> [String: Any] in ["axes": level.squeezed.axes, "shape": level.squeezed.shape] }]
+        }
+        for item in series {
+            let squeezed = item.squeezed
+            let levels = item.levels.count > 1 ? ", \(item.levels.count) levels: " + item.levels.map { "\($0.squeezed.shape)" }.joined(separator: " ") : ""
+            lines.append("series \(item.index) (\(item.kind)\(item.name.isEmpty ? "" : " '\(item.name)'")): \(squeezed.axes) \(squeezed.shape) \(item.dataType.rawValue)\(levels)")
+        }
         let listed = file.pages.prefix(1000)
         json["page_info"] = listed.map(pageJSON)
         if file.pageCount > listed.count { json["page_info_truncated"] = true }
@@ -53,7 +87,7 @@ struct RasterReport {
             lines.append((runStart == index ? "page \(index)" : "pages \(runStart)-\(index)") + ": " + summary)
             runStart = index + 1
         }
-        return RasterReport(json: json, lines: lines)
+        return (RasterReport(json: json, lines: lines), arrayShape, arrayType)
     }
 
     private static func pageSummary(_ page: TIFFPageInfo) -> String {
@@ -72,8 +106,7 @@ struct RasterReport {
         ]
     }
 
-    private static func png(_ path: String) throws -> RasterReport {
-        let info = try PNGFile.info(path: path)
+    private static func png(_ path: String, info: PNGInfo) -> RasterReport {
         let json: [String: Any] = [
             "file": path, "format": "png", "pages": 1, "shape": info.shape, "dtype": info.dataType.rawValue, "axes": info.axes,
             "bit_depth": info.bitDepth, "color_type": info.colorTypeName, "interlaced": info.isInterlaced,
@@ -84,8 +117,7 @@ struct RasterReport {
         return RasterReport(json: json, lines: lines)
     }
 
-    private static func npy(_ path: String) throws -> RasterReport {
-        let header = try NPYFile.readHeader(path: path)
+    private static func npy(_ path: String, header: NPYHeader) -> RasterReport {
         let axes = RasterImage.defaultAxes(shape: header.shape, dataType: header.dataType)
         let json: [String: Any] = [
             "file": path, "format": "npy", "pages": 1, "shape": header.shape, "dtype": header.dataType.rawValue,

@@ -1,5 +1,5 @@
 import MIFACore
-import RasterIO
+public import RasterIO
 public import Zarr
 
 /// A TIFF image and its label TIFFs, opened, planned and checked, ready to be written as OME-Zarr.
@@ -22,10 +22,19 @@ public final class TIFFConversion {
     ///   tag), `.unsupported` for layouts without an NGFF form, `.invalidLabel` for labels that are
     ///   not integers or do not match the image's axes and extents (without its channels),
     ///   `.invalidArgument` for repeated label names.
-    public init(tiff: String, labels: [TIFFIngest.LabelSource] = []) throws {
-        file = try TIFFIngest.open(tiff)
+    ///
+    /// - Parameters:
+    ///   - tiff: the image TIFF.
+    ///   - labels: label TIFFs to attach.
+    ///   - limits: the largest page (or contiguous stack) decoded at once; every page is checked
+    ///     against it here, before anything is written.
+    ///   - series: the image TIFF's series to convert (see `TIFFFile.series()`); labels use their first.
+    ///   - unknownAxis: what the pages of an undescribed sequence are: `t`, `c` or `z` (`nil`: z).
+    public init(tiff: String, labels: [TIFFIngest.LabelSource] = [], limits: ReadLimits = .default,
+                series: Int = 0, unknownAxis: String? = nil) throws {
+        file = try TIFFIngest.open(tiff, limits: limits)
         path = tiff
-        plan = try TIFFIngestPlan(file: file)
+        plan = try TIFFIngestPlan(file: file, series: series, unknownAxis: unknownAxis)
         guard (2...5).contains(plan.shape.count) else {
             throw OMEZarrError(.unsupported, "\(tiff) has axes \(plan.axes.map(\.name)); OME-Zarr images have 2 to 5", context: ErrorContext(file: tiff))
         }
@@ -36,8 +45,8 @@ public final class TIFFConversion {
         var plans: [(TIFFIngest.LabelSource, TIFFIngestPlan)] = []
         var files: [TIFFFile] = []
         for label in labels {
-            let labelFile = try TIFFIngest.open(label.path)
-            let labelPlan = try TIFFIngestPlan(file: labelFile)
+            let labelFile = try TIFFIngest.open(label.path, limits: limits)
+            let labelPlan = try TIFFIngestPlan(file: labelFile, unknownAxis: unknownAxis)
             guard labelPlan.dataType.isInteger else {
                 throw OMEZarrError(.invalidLabel, "label '\(label.name)' (\(label.path)) holds \(labelPlan.dataType.rawValue) pixels; label images must hold integers (uint8...int64)",
                                    context: ErrorContext(file: label.path))

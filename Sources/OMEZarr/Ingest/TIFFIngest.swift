@@ -1,5 +1,5 @@
 import MIFACore
-import RasterIO
+public import RasterIO
 public import Zarr
 
 /// Converts TIFF files (2-D, z-stacks, multi-channel, time-lapse, ImageJ hyperstacks, OME-TIFF) into
@@ -7,10 +7,11 @@ public import Zarr
 ///
 /// Pages are read one at a time in the output's plane order (t, then c, then z) and streamed
 /// through ``OMEZarrImageWriter``, so the memory is one page plus the writer's block of planes (one
-/// row of chunks; with RGB pages, one per sample). Physical pixel sizes and units come from OME-XML,
-/// ImageJ's description or the resolution tags. Every input is planned and checked before anything
-/// is written. A contiguous ImageJ stack (one directory for many images) is read whole, within
-/// RasterIO's `ReadLimits`.
+/// row of chunks). Axes are those the file declares, read as tifffile reads them (see
+/// ``TIFFIngestPlan``). Physical pixel sizes and units come from OME-XML, ImageJ's description or
+/// the resolution tags. Every input is planned and checked before anything is written. A series
+/// whose planes cross pages (e.g. axes `YXZ`: one page per row) or a contiguous ImageJ stack is
+/// read whole, within RasterIO's `ReadLimits`.
 public enum TIFFIngest {
     /// A label TIFF to attach: its name under `labels/` and its path.
     public struct LabelSource: Sendable, Hashable {
@@ -36,80 +37,72 @@ public enum TIFFIngest {
     ///   - options: version, levels, chunks, shards, compressor, reduction of the image; the labels
     ///     use the same layout with `labelReduction`.
     ///   - labelReduction: the labels' reduction (``PyramidReduction/mode`` or another that picks values).
+    ///   - limits: the largest page (or contiguous stack) decoded at once, and the most pages.
     /// - Returns: the written image, opened and checked.
-    /// - Throws: as ``TIFFConversion/init(tiff:labels:)`` and ``TIFFConversion/write(to:path:options:labelReduction:)``.
+    /// - Throws: as ``TIFFConversion/init(tiff:labels:limits:)`` and ``TIFFConversion/write(to:path:options:labelReduction:)``.
     @discardableResult
     public static func convert(tiff: String, to store: any ZarrStore, path: String = "", labels: [LabelSource] = [],
-                               options: OMEZarrWriteOptions = OMEZarrWriteOptions(), labelReduction: PyramidReduction = .mode) throws -> OMEZarrImage {
-        try TIFFConversion(tiff: tiff, labels: labels).write(to: store, path: path, options: options, labelReduction: labelReduction)
+                               options: OMEZarrWriteOptions = OMEZarrWriteOptions(), labelReduction: PyramidReduction = .mode,
+                               limits: ReadLimits = .default) throws -> OMEZarrImage {
+        try TIFFConversion(tiff: tiff, labels: labels, limits: limits).write(to: store, path: path, options: options, labelReduction: labelReduction)
     }
 
     /// Opens a TIFF file.
-    static func open(_ path: String) throws -> TIFFFile {
-        try OMEZarrError.wrapping("cannot read the TIFF file \(path)") { try TIFFFile(path: path) }
+    static func open(_ path: String, limits: ReadLimits) throws -> TIFFFile {
+        try OMEZarrError.wrapping("cannot read the TIFF file \(path)") { try TIFFFile(path: path, limits: limits) }
     }
 
-    /// Calls `body` with every plane of the plan, in C order of its leading axes (for RGB pages,
-    /// all samples of one page before the next page), each page decoded once.
+    /// Calls `body` with every plane of the plan, in C order of its leading axes, reading one page
+    /// at a time (each page decoded once) when every plane lies inside one page, and the whole
+    /// series (within the file's read limits) when planes cross pages.
     static func stream(_ file: TIFFFile, plan: TIFFIngestPlan, _ body: (AnyNDArray, [Int]) throws -> Void) throws {
         let names = plan.axes.map(\.name)
         let (times, channels, depths) = (plan.extent("t"), plan.extent("c"), plan.extent("z"))
-        let whole = plan.readsWholeStack ? try OMEZarrError.wrapping("cannot read \(file.name)") { try file.readStack() } : nil
+        let whole = plan.streamsPages ? nil : try OMEZarrError.wrapping("cannot read \(file.name)") { try file.read(plan.level) }
         var cached: (page: Int, image: RasterImage)?
         func page(_ index: Int) throws -> RasterImage {
             if let cached, cached.page == index { return cached.image }
-            let image = try OMEZarrError.wrapping("cannot read page \(index) of \(file.name)") { try file.readPage(index) }
+            let info = plan.level.pages[index]
+            let image = try OMEZarrError.wrapping("cannot read page \(info.index) of \(file.name)") { try file.read(page: info) }
             cached = (index, image)
             return image
         }
-        let samples = plan.samples
+        let height = plan.level.shape[plan.yAxis], width = plan.level.shape[plan.xAxis]
+        let (yStride, xStride) = (plan.strides[plan.yAxis], plan.strides[plan.xAxis])
         for t in 0..<times {
-            for channelGroup in 0..<(channels / samples) {
+            for c in 0..<channels {
                 for z in 0..<depths {
-                    for sample in 0..<samples {
-                        let c = channelGroup * samples + sample
-                        let plane: AnyNDArray
-                        if let whole {
-                            let index = plan.pageDimensions.reduce(0) { partial, dimension in
-                                partial * dimension.extent + (dimension.letter == "T" ? t : dimension.letter == "Z" ? z : channelGroup)
-                            }
-                            plane = try extract(whole.array, pageIndex: index, plan: plan, sample: sample)
-                        } else {
-                            let source = plan.source(t: t, c: c, z: z)
-                            plane = try extract(try page(source.page).array, pageIndex: 0, plan: plan, sample: source.sample)
-                        }
-                        var position: [Int] = []
-                        for name in names.dropLast(2) { position.append(name == "t" ? t : name == "c" ? c : z) }
-                        try body(plane, position)
+                    let offset = plan.offset(t: t, c: c, z: z)
+                    let plane: AnyNDArray
+                    if let whole {
+                        plane = try gather(whole.array, at: offset, height: height, width: width, yStride: yStride, xStride: xStride)
+                    } else {
+                        let source = try page(offset / plan.pageElements)
+                        plane = try gather(source.array, at: offset % plan.pageElements, height: height, width: width, yStride: yStride, xStride: xStride)
                     }
+                    var position: [Int] = []
+                    for name in names.dropLast(2) { position.append(name == "t" ? t : name == "c" ? c : z) }
+                    try body(plane, position)
                 }
             }
         }
     }
 
-    /// The `[y, x]` plane of one sample of the `pageIndex`-th page held in `array` (a page, or a whole stack).
-    static func extract(_ array: AnyNDArray, pageIndex: Int, plan: TIFFIngestPlan, sample: Int) throws -> AnyNDArray {
-        let height = plan.shape[plan.shape.count - 2], width = plan.shape[plan.shape.count - 1]
-        let samples = plan.samples
-        let pageSize = height * width * samples
+    /// The `[height, width]` plane whose first element is at `offset` of `array`'s storage, rows
+    /// `yStride` and columns `xStride` elements apart.
+    static func gather(_ array: AnyNDArray, at offset: Int, height: Int, width: Int, yStride: Int, xStride: Int) throws -> AnyNDArray {
         func slice<T: NDArrayElement>(_ typed: NDArray<T>) throws -> AnyNDArray {
-            if samples == 1, typed.shape == [height, width], typed.order == .rowMajor { return AnyNDArray(typed) }
-            let start = pageIndex * pageSize
-            guard start + pageSize <= typed.count else {
-                throw OMEZarrError(.storage, "the TIFF holds \(typed.count) values, too few for page \(pageIndex) of \(height)x\(width)x\(samples)")
+            let last = offset + (height - 1) * yStride + (width - 1) * xStride
+            guard offset >= 0, last < typed.count else {
+                throw OMEZarrError(.storage, "the TIFF holds \(typed.count) values, too few for a \(height)x\(width) plane at \(offset)")
             }
-            let elements = typed.elements
-            if samples == 1 {
-                return AnyNDArray(try NDArray(shape: [height, width], elements: elements[start..<(start + pageSize)]))
-            }
-            if plan.planarSamples {
-                let offset = start + sample * height * width
-                return AnyNDArray(try NDArray(shape: [height, width], elements: elements[offset..<(offset + height * width)]))
-            }
-            var plane = NDArray<T>(shape: [height, width])
-            plane.elements.withUnsafeMutableBufferPointer { out in
-                elements.withUnsafeBufferPointer { source in
-                    for i in 0..<(height * width) { out[i] = source[start + i * samples + sample] }
+            if xStride == 1, yStride == width, offset == 0, typed.count == height * width { return AnyNDArray(try NDArray(shape: [height, width], elements: typed.elements)) }
+            let plane = try NDArray<T>(unsafeUninitializedShape: [height, width]) { out in
+                typed.elements.withUnsafeBufferPointer { source in
+                    for y in 0..<height {
+                        let row = offset + y * yStride
+                        for x in 0..<width { out[y * width + x] = source[row + x * xStride] }
+                    }
                 }
             }
             return AnyNDArray(plane)

@@ -1,15 +1,17 @@
 public import MIFACore
 public import RasterIO
 
-/// How the pages of a TIFF file become the planes of an OME-Zarr image: the output axes
-/// (`t, c, z, y, x`, singletons left out), shape, element type, physical pixel sizes, and which page
-/// (and sample) holds each plane. Nothing but tags is read to make it.
+/// How one series of a TIFF file becomes an OME-Zarr image: the output axes (`t, c, z, y, x`,
+/// extents of 1 left out), shape, element type, physical pixel sizes, and where in the series each
+/// output plane lies. Nothing but tags is read to make it.
 ///
-/// The layout comes from OME-XML (`DimensionOrder`, sizes, `PhysicalSize*`) when the first page
-/// carries it and it matches the pages, otherwise from RasterIO's `TIFFStackLayout`:
-/// ImageJ hyperstacks (`TZCYX`, pages channel-fastest) with ImageJ's `unit`, `spacing` and
-/// `finterval`, or plain page stacks (`ZYX`) with the resolution tags. The samples of RGB pages
-/// become channels.
+/// The series and its axes are RasterIO's `TIFFFile.series()`, which reads them as tifffile does:
+/// tifffile's JSON description (`shape`, `axes`), OME-XML (one series per `Image`), ImageJ
+/// hyperstacks, or pages that nothing describes. Axis letters map onto NGFF: `T` → t, `Z` → z,
+/// `C` and `S` (samples, e.g. RGB) → c, `Y`, `X`. The pages of a sequence nothing names (`I`, or a
+/// leading `Q`) are z unless `unknownAxis` says otherwise; any other axis the file does not name
+/// (a `Q` elsewhere, or letters such as `E`, `R`, `A`) is refused, naming it. Physical sizes come
+/// from OME-XML (the first series), ImageJ's description or the resolution tags.
 public struct TIFFIngestPlan: Sendable {
     /// The output axes.
     public let axes: [Axis]
@@ -21,93 +23,141 @@ public struct TIFFIngestPlan: Sendable {
     public let scale: [Double]
     /// Channel names, when the file gives them.
     public let channelNames: [String]?
-    /// Where the layout came from, e.g. `ImageJ hyperstack TZCYX`, `OME-XML XYZCT`, `page stack ZYX`.
+    /// Where the layout came from, e.g. `series 0 (imagej) TZCYX [2, 3, 2, 40, 30]`.
     public let source: String
-    /// The page axes from slowest to fastest (letters of `TCZ`) with their extents.
-    let pageDimensions: [(letter: Character, extent: Int)]
-    /// The pages in stack order.
-    let pages: [Int]
-    /// Samples per pixel and whether they are planar (`SYX`) rather than interleaved (`YXS`).
-    let samples: Int
-    let planarSamples: Bool
-    /// Whether the planes cannot be read page by page (a contiguous ImageJ stack): read the stack whole.
-    let readsWholeStack: Bool
+    /// The series' full-resolution level.
+    let level: TIFFSeriesLevel
+    /// For each of t, c, z: the series axes it gathers, as (position in the series' shape, extent), slowest first.
+    let gathered: [[(axis: Int, extent: Int)]]
+    /// Row-major strides of the series' shape, in elements.
+    let strides: [Int]
+    /// The positions of Y and X in the series' shape.
+    let yAxis: Int, xAxis: Int
+    /// Elements per page; whether each output plane lies inside one page (so pages can be read one at a time).
+    let pageElements: Int
+    let streamsPages: Bool
 
-    /// Plans the conversion of the TIFF file.
-    /// - Throws: ``OMEZarrError`` `.unsupported` for layouts that do not become 2 to 5 NGFF axes;
-    ///   `.storage` wrapping RasterIO's errors (unreadable, damaged or unsupported files).
-    public init(file: TIFFFile) throws {
-        let layout = try OMEZarrError.wrapping("cannot read the layout of \(file.name)") { try file.stackLayout() }
-        let first = file.pages[layout.pages[0]]
-        let pageAxes = first.axes
-        let samples = first.samplesPerPixel
-        self.samples = samples
-        planarSamples = pageAxes == "SYX"
-        let height = first.height, width = first.width
-        dataType = layout.dataType
-        var unit: String?
-        var timeUnit: String?
+    /// Plans the conversion of series `series` of the TIFF file.
+    /// - Parameters:
+    ///   - file: the TIFF file.
+    ///   - series: the series (see `TIFFFile.series()`), 0 by default.
+    ///   - unknownAxis: what the pages of an undescribed sequence are: `t`, `c` or `z` (`nil`: z).
+    /// - Throws: ``OMEZarrError`` `.unsupported` for axes that do not become 2 to 5 NGFF axes, naming
+    ///   them; `.invalidArgument` for a series that does not exist; `.storage` wrapping RasterIO's
+    ///   errors (unreadable, damaged or unsupported files, pages over the read limits).
+    public init(file: TIFFFile, series index: Int = 0, unknownAxis: String? = nil) throws {
+        let chosen = try OMEZarrError.wrapping("cannot read the layout of \(file.name)") { try file.series(index) }
+        let level = chosen.levels[0]
+        self.level = level
+        dataType = level.dataType
+        let letters = Array(level.axes)
+        let seriesText = "series \(index) (\(chosen.kind)) of \(file.name) has axes \(level.axes) \(level.shape)"
+        // Map every axis of extent > 1 onto t, c, z, y or x.
+        let pageAxes = level.pages[0].shape.count
+        var targets: [Character: [(axis: Int, extent: Int)]] = [:]
+        var yAxis: Int?, xAxis: Int?
+        for (position, letter) in letters.enumerated() {
+            let extent = level.shape[position]
+            var target: Character
+            switch letter {
+            case "T": target = "t"
+            case "Z": target = "z"
+            case "C", "S": target = "c"
+            case "Y": target = "y"
+            case "X": target = "x"
+            default:
+                if letter == "I" || letter == "Q", position < letters.count - pageAxes {
+                    // The pages of a sequence nothing names.
+                    target = Character(unknownAxis ?? "z")
+                    break
+                }
+                guard extent == 1 else {
+                    throw OMEZarrError(.unsupported, "\(seriesText): axis \(letter) (extent \(extent)) is \(letter == "Q" ? "one the file does not name" : "not one of T, C, Z, Y, X, S"), so it has no place among t, c, z, y, x. Rewrite the file with its axes declared (tifffile: metadata={'axes': ...} with T, C, Z, Y, X, S), or pass --unknown-axis t|c|z if it is the pages of a sequence",
+                                       context: ErrorContext(file: file.name, shape: level.shape))
+                }
+                continue
+            }
+            if target == "y" { yAxis = position; continue }
+            if target == "x" { xAxis = position; continue }
+            guard extent > 1 else { continue }
+            if target != "c", targets[target] != nil {
+                throw OMEZarrError(.unsupported, "\(seriesText): two axes would both be \(target); the file does not say which is which. Pass --unknown-axis with another of t, c, z",
+                                   context: ErrorContext(file: file.name, shape: level.shape))
+            }
+            targets[target, default: []].append((position, extent))
+        }
+        guard let yAxis, let xAxis, yAxis < xAxis else {
+            throw OMEZarrError(.unsupported, "\(seriesText), without Y before X; it is not an image OME-Zarr can hold", context: ErrorContext(file: file.name, shape: level.shape))
+        }
+        self.yAxis = yAxis
+        self.xAxis = xAxis
+        var strides = [Int](repeating: 1, count: level.shape.count)
+        for axis in stride(from: level.shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * level.shape[axis + 1] }
+        self.strides = strides
+        pageElements = level.pages[0].shape.reduce(1, *)
+        // A plane lies inside one page when Y and X (and nothing slower) are the page's own axes.
+        streamsPages = level.shape.reduce(1, *) == level.pages.count * pageElements && (strides[yAxis] * level.shape[yAxis] <= pageElements && pageElements % (strides[yAxis] * level.shape[yAxis]) == 0)
+        gathered = ["t", "c", "z"].map { targets[$0] ?? [] }
+
+        // Physical sizes.
+        var unit: String?, timeUnit: String?
         var sizes: (x: Double?, y: Double?, z: Double?, t: Double?) = (nil, nil, nil, nil)
         var names: [String]?
-        var dimensions: [(Character, Int)] = []
-        var description: String
-        if !layout.isImageJ, let xml = first.imageDescription, let ome = OMEXMLPixels(xml: xml),
-           ome.sizeX == width, ome.sizeY == height, ome.sizeC % samples == 0,
-           ome.sizeZ * ome.sizeT * (ome.sizeC / samples) == layout.pages.count {
-            dimensions = ome.planeOrder.map { letter in
-                (letter, letter == "Z" ? ome.sizeZ : letter == "T" ? ome.sizeT : ome.sizeC / samples)
-            }
+        let first = file.pages[0]
+        if chosen.kind == "ome", index == 0, let xml = first.imageDescription, let ome = OMEXMLPixels(xml: xml) {
             sizes = (ome.physicalSize.x, ome.physicalSize.y ?? ome.physicalSize.x, ome.physicalSize.z, ome.timeIncrement)
             unit = Self.spaceUnit(ome.physicalUnit.x)
             timeUnit = Self.timeUnit(ome.timeUnit)
             names = ome.channelNames.count == ome.sizeC && ome.channelNames.contains(where: { !$0.isEmpty }) ? ome.channelNames : nil
-            description = "OME-XML \(ome.dimensionOrder)"
-        } else {
-            let leading = layout.axes.dropLast(pageAxes.count)
-            dimensions = zip(leading, layout.shape).map { ($0, $1) }
-            if let size = file.pixelSize {
-                sizes = (size.x, size.y ?? size.x, size.z, size.timeInterval)
-                unit = size.unit.flatMap(Self.spaceUnit)
-                timeUnit = size.timeUnit.flatMap(Self.timeUnit)
-                if unit == nil { sizes = (nil, nil, nil, sizes.t) }
-            }
-            description = layout.isImageJ ? "ImageJ hyperstack \(layout.axes)" : "page stack \(layout.axes)"
+        } else if chosen.kind != "ome", let size = file.pixelSize {
+            sizes = (size.x, size.y ?? size.x, size.z, size.timeInterval)
+            unit = size.unit.flatMap(Self.spaceUnit)
+            timeUnit = size.timeUnit.flatMap(Self.timeUnit)
+            if unit == nil { sizes = (nil, nil, nil, sizes.t) }
         }
-        guard dimensions.allSatisfy({ "TZC".contains($0.0) }), Set(dimensions.map(\.0)).count == dimensions.count else {
-            throw OMEZarrError(.unsupported, "the pages of \(file.name) are arranged as \(layout.axes), which does not map onto t, c, z, y, x",
-                               context: ErrorContext(file: file.name, shape: layout.shape))
-        }
-        pageDimensions = dimensions
-        pages = layout.pages
-        readsWholeStack = dimensions.reduce(1) { $0 * $1.1 } != layout.pages.count
-        func extent(_ letter: Character) -> Int { dimensions.first { $0.0 == letter }?.1 ?? 1 }
-        let channels = extent("C") * samples
+        func extent(_ name: Character) -> Int { targets[name]?.reduce(1) { $0 * $1.extent } ?? 1 }
         var axes: [Axis] = [], shape: [Int] = [], scale: [Double] = []
-        if extent("T") > 1 { axes.append(.time(unit: sizes.t == nil ? nil : timeUnit)); shape.append(extent("T")); scale.append(sizes.t ?? 1) }
-        if channels > 1 { axes.append(.channel()); shape.append(channels); scale.append(1) }
-        if extent("Z") > 1 { axes.append(.space("z", unit: sizes.z == nil ? nil : unit)); shape.append(extent("Z")); scale.append(sizes.z ?? 1) }
-        axes.append(.space("y", unit: sizes.y == nil ? nil : unit)); shape.append(height); scale.append(sizes.y ?? 1)
-        axes.append(.space("x", unit: sizes.x == nil ? nil : unit)); shape.append(width); scale.append(sizes.x ?? 1)
+        if extent("t") > 1 { axes.append(.time(unit: sizes.t == nil ? nil : timeUnit)); shape.append(extent("t")); scale.append(sizes.t ?? 1) }
+        if extent("c") > 1 { axes.append(.channel()); shape.append(extent("c")); scale.append(1) }
+        if extent("z") > 1 { axes.append(.space("z", unit: sizes.z == nil ? nil : unit)); shape.append(extent("z")); scale.append(sizes.z ?? 1) }
+        axes.append(.space("y", unit: sizes.y == nil ? nil : unit)); shape.append(level.shape[yAxis]); scale.append(sizes.y ?? 1)
+        axes.append(.space("x", unit: sizes.x == nil ? nil : unit)); shape.append(level.shape[xAxis]); scale.append(sizes.x ?? 1)
         self.axes = axes
         self.shape = shape
         self.scale = scale
-        self.channelNames = names.map { $0.count == channels ? $0 : [] }.flatMap { $0.isEmpty ? nil : $0 }
-        self.source = description
+        self.channelNames = names.flatMap { $0.count == extent("c") ? $0 : nil }
+        self.source = "series \(index) (\(chosen.kind)) \(level.axes) \(level.shape)"
+        // Every page (or the whole series, when planes cross pages) within the reader's limits,
+        // from the tags alone, before anything is written.
+        let streams = streamsPages
+        try OMEZarrError.wrapping("cannot read \(file.name)") {
+            if streams {
+                for page in level.pages { _ = try file.decodedBytes(of: page) }
+            } else {
+                try file.limits.check(claimedShape: level.shape, dataType: level.dataType, file: file.name, key: "series \(index)")
+                for page in level.pages { _ = try file.decodedBytes(of: page) }
+            }
+        }
     }
 
     /// The number of planes: the product of the extents before y and x.
     public var planeCount: Int { shape.dropLast(2).reduce(1, *) }
 
+    /// The offset, in elements of the whole series, of the first pixel of the output plane at `(t, c, z)`.
+    func offset(t: Int, c: Int, z: Int) -> Int {
+        var offset = 0
+        for (gather, index) in zip(gathered, [t, c, z]) {
+            var rest = index
+            for (axis, extent) in gather.reversed() {
+                offset += (rest % extent) * strides[axis]
+                rest /= extent
+            }
+        }
+        return offset
+    }
+
     /// The extent of the output axis named `name` (1 when absent).
     func extent(_ name: String) -> Int { axes.firstIndex { $0.name == name }.map { shape[$0] } ?? 1 }
-
-    /// The page (position in ``pages``' order) and sample holding the output plane at `(t, c, z)`.
-    func source(t: Int, c: Int, z: Int) -> (page: Int, sample: Int) {
-        let values: [Character: Int] = ["T": t, "C": c / samples, "Z": z]
-        var index = 0
-        for (letter, extent) in pageDimensions { index = index * extent + (values[letter] ?? 0) }
-        return (pages[Swift.min(index, pages.count - 1)], c % samples)
-    }
 
     /// The UDUNITS-2 name of a spatial unit as TIFF writers spell it; `nil` for pixels or unknown units.
     public static func spaceUnit(_ text: String) -> String? {
