@@ -3,6 +3,21 @@ public import OMEZarr
 public import Zarr
 public import Annotations
 
+/// Where one annotation of a ``SampleSource`` came from: its annotation set (in a MIFA package,
+/// `annotations/<set>/`) and its id in that set's file.
+public struct AnnotationOrigin: Sendable, Hashable {
+    /// The annotation set, if known.
+    public var set: String?
+    /// The annotation's id in its file (GeoJSON Feature `id`, COCO `id`), if it has one.
+    public var id: Identifier?
+
+    /// An origin.
+    public init(set: String?, id: Identifier?) {
+        self.set = set
+        self.id = id
+    }
+}
+
 /// One image the loader samples from, at one pyramid level, with its label image if any.
 ///
 /// Axes are found by name (`t`, `c`, `z`, `y`, `x`); `y` and `x` are required. Regions are in
@@ -26,8 +41,11 @@ public struct SampleSource: Sendable {
     public let labelDataType: DataType?
     /// Full-resolution pixels per pixel of the sampled level, `[x, y]`.
     public let scale: [Double]
-    /// The vector annotations, in a spatial index (see ``withAnnotations(_:cellSize:)``).
+    /// The vector annotations, in a spatial index (see ``withAnnotations(_:origins:cellSize:)``).
     public private(set) var annotations: AnnotationIndex?
+    /// Where each annotation of ``annotations`` came from, by its position
+    /// (``PatchAnnotation/annotation``): its annotation set and its id there.
+    public private(set) var annotationOrigins: [AnnotationOrigin] = []
 
     /// The positions of the named axes in an array; `nil` for an axis the array does not have.
     public struct AxisSlots: Sendable, Hashable {
@@ -107,10 +125,14 @@ public struct SampleSource: Sendable {
 
     /// The same source with `annotations` (coordinates in full-resolution pixels) held in a
     /// spatial index, so each patch gets the annotations that fall in it, clipped.
-    public func withAnnotations(_ annotations: [Annotation], cellSize: Int = 64) -> SampleSource {
+    /// - Parameter origins: one per annotation, in the same order: the set and id it came from
+    ///   (`nil`, or a list of another length: each annotation's own id, no set).
+    public func withAnnotations(_ annotations: [Annotation], origins: [AnnotationOrigin]? = nil, cellSize: Int = 64) -> SampleSource {
         var copy = self
         let e = extents
         copy.annotations = AnnotationIndex(annotations: annotations, height: e.y, width: e.x, scale: (scale[0], scale[1]), cellSize: cellSize)
+        copy.annotationOrigins = origins.flatMap { $0.count == annotations.count ? $0 : nil }
+            ?? annotations.map { AnnotationOrigin(set: nil, id: $0.id) }
         return copy
     }
 
