@@ -81,6 +81,9 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         case objectStray = "object-stray"
         /// A file list names a path that is not package content or leaves the package.
         case unsafePath = "unsafe-path"
+        /// An image placed in two machine-learning splits (by mifa.json and by the file list's
+        /// `Split` column in `annotations/files.json`), so test data could leak into training.
+        case imageInTwoSplits = "image-in-two-splits"
     }
 
     /// How serious.
