@@ -1,28 +1,48 @@
 import Annotations
 import DatasetPackage
 import MIFACore
+import MIFAModel
 import OMEZarr
 
 extension SampleIndex {
     /// The images of the MIFA package at `root` as sample sources, each with the label image of
     /// `labelSet` (where the image has one) and the vector annotations of `annotationSets`
     /// (`annotations/<set>/annotations.geojson`; `nil`: every vector set of the package) in its
-    /// spatial index, so that patches carry their boxes, points and polygons.
+    /// spatial index, so that patches carry their boxes, points and polygons (each with its set
+    /// and its id there). With `splits`, only the images whose `split` in mifa.json is one of them.
     /// - Throws: `PackageError` when `root` is not a package or a set does not exist,
-    ///   `AnnotationError` when an annotation file cannot be read, `OMEZarrError` when an image
+    ///   ``BatchLoaderError`` `.invalidConfiguration` when `splits` names a split no image is in
+    ///   (or the package has none), `MetadataError` when mifa.json cannot be read for the splits,
+    ///   ``BatchLoaderError`` `.invalidConfiguration` when no image has the label image `labelSet`
+    ///   (saying so when it is a vector annotation set), `AnnotationError` when an annotation file cannot be read, `OMEZarrError` when an image
     ///   cannot be opened.
-    public static func sources(package root: String, level: Int = 0, labelSet: String? = nil, annotationSets: [String]? = nil) throws -> [SampleSource] {
+    public static func sources(package root: String, level: Int = 0, labelSet: String? = nil, annotationSets: [String]? = nil,
+                               splits: [String]? = nil) throws -> [SampleSource] {
         let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
         let files = try package.manifest().fileList.paths
-        let imageIDs = files.compactMap { path -> String? in
+        var imageIDs = files.compactMap { path -> String? in
             let parts = path.split(separator: "/")
             return parts.count == 3 && parts[0] == "images" && parts[2] == "zarr.json" ? String(parts[1]) : nil
+        }
+        if let splits {
+            let splitOf = try Self.splits(of: package)
+            let declared = Set(splitOf.values)
+            guard !declared.isEmpty else {
+                throw BatchLoaderError(.invalidConfiguration, "the package declares no splits (no image of its mifa.json has a split), so split \(splits.map { "'\($0)'" }.joined(separator: ", ")) selects nothing; pack it with a Split column in the file list (or images[].split in the metadata), or read every image without choosing a split",
+                                       context: ErrorContext(file: root))
+            }
+            if let unknown = splits.first(where: { !declared.contains($0) }) {
+                throw BatchLoaderError(.invalidConfiguration, "no image of the package is in split '\(unknown)'; its splits are \(declared.sorted().joined(separator: ", "))",
+                                       context: ErrorContext(file: root))
+            }
+            imageIDs = imageIDs.filter { splitOf[$0].map(splits.contains) ?? false }
         }
         let knownSets = Set(files.compactMap { path -> String? in
             let parts = path.split(separator: "/")
             return parts.count == 3 && parts[0] == "annotations" && parts[2] == "annotations.geojson" ? String(parts[1]) : nil
         })
         var annotationsByImage: [String: [Annotation]] = [:]
+        var originsByImage: [String: [AnnotationOrigin]] = [:]
         for setID in annotationSets ?? knownSets.sorted() {
             guard knownSets.contains(setID) else {
                 throw PackageError(.invalidArgument, "the package has no vector annotation set '\(setID)'; it has \(knownSets.isEmpty ? "none" : knownSets.sorted().joined(separator: ", "))", context: ErrorContext(file: root))
@@ -31,13 +51,38 @@ extension SampleIndex {
             for annotation in document.annotations {
                 guard let imageID = annotation.imageID.map(String.init(describing:)) ?? (document.images.count == 1 ? String(describing: document.images[0].id) : nil) else { continue }
                 annotationsByImage[imageID, default: []].append(annotation)
+                originsByImage[imageID, default: []].append(AnnotationOrigin(set: setID, id: annotation.id))
             }
         }
-        return try imageIDs.map { imageID in
+        var labels: Set<String> = []
+        let sources = try imageIDs.map { imageID in
             let image = try OMEZarrImage.open(path: package.path(PackageLayout.image(imageID)))
-            let hasLabel = try labelSet.map { try image.labelNames().contains($0) } ?? false
+            let names = labelSet == nil ? [] : try image.labelNames()
+            labels.formUnion(names)
+            let hasLabel = labelSet.map(names.contains) ?? false
             let source = try SampleSource(image: image, level: level, labelName: hasLabel ? labelSet : nil, name: imageID)
-            return annotationsByImage[imageID].map { source.withAnnotations($0) } ?? source
+            return annotationsByImage[imageID].map { source.withAnnotations($0, origins: originsByImage[imageID]) } ?? source
         }
+        if let labelSet { try requireLabel(labelSet, in: sources, labels: labels, vectorSets: knownSets) }
+        return sources
+    }
+
+    /// The split of each image of the package that has one (image id -> split), from mifa.json.
+    /// - Throws: `PackageError` when `root` is not a package, `MetadataError` when its mifa.json
+    ///   cannot be read.
+    public static func splits(package root: String) throws -> [String: String] {
+        try splits(of: DatasetPackage.open(root, recovery: .ifUnlocked))
+    }
+
+    /// The splits of `package`, as ``splits(package:)``.
+    /// - Throws: as ``splits(package:)``.
+    static func splits(of package: DatasetPackage) throws -> [String: String] {
+        let bytes = try PackageFileSystem.read(package.path(PackageLayout.metadata), limit: MetadataReader.maximumFileBytes)
+        let document = try MetadataReader.read(bytes: bytes, format: .json, file: package.path(PackageLayout.metadata)).document
+        var result: [String: String] = [:]
+        for image in document.images ?? [] {
+            if let id = image.id, let split = image.split { result[id] = split }
+        }
+        return result
     }
 }
