@@ -12,7 +12,8 @@ extension SampleIndex {
     /// and its id there). With `splits`, only the images whose `split` in mifa.json is one of them.
     /// - Throws: `PackageError` when `root` is not a package or a set does not exist,
     ///   ``BatchLoaderError`` `.invalidConfiguration` when `splits` names a split no image is in
-    ///   (or the package has none), `MetadataError` when mifa.json cannot be read for the splits,
+    ///   (or the package has none), or an object of a selected set names no image or an image the
+    ///   package does not have (it is refused, not dropped), `MetadataError` when mifa.json cannot be read for the splits,
     ///   ``BatchLoaderError`` `.invalidConfiguration` when no image has the label image `labelSet`
     ///   (saying so when it is a vector annotation set), `AnnotationError` when an annotation file cannot be read, `OMEZarrError` when an image
     ///   cannot be opened.
@@ -20,10 +21,11 @@ extension SampleIndex {
                                splits: [String]? = nil) throws -> [SampleSource] {
         let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
         let files = try package.manifest().fileList.paths
-        var imageIDs = files.compactMap { path -> String? in
+        let allImageIDs = files.compactMap { path -> String? in
             let parts = path.split(separator: "/")
             return parts.count == 3 && parts[0] == "images" && parts[2] == "zarr.json" ? String(parts[1]) : nil
         }
+        var imageIDs = allImageIDs
         if let splits {
             let splitOf = try Self.splits(of: package)
             let declared = Set(splitOf.values)
@@ -48,8 +50,17 @@ extension SampleIndex {
                 throw PackageError(.invalidArgument, "the package has no vector annotation set '\(setID)'; it has \(knownSets.isEmpty ? "none" : knownSets.sorted().joined(separator: ", "))", context: ErrorContext(file: root))
             }
             let document = try Converter.read(package.path(PackageLayout.annotationFile(setID)), format: .geojson).document
-            for annotation in document.annotations {
-                guard let imageID = annotation.imageID.map(String.init(describing:)) ?? (document.images.count == 1 ? String(describing: document.images[0].id) : nil) else { continue }
+            let packaged = Set(allImageIDs)
+            for (k, annotation) in document.annotations.enumerated() {
+                // An object the loader cannot place is refused, not dropped: `mifa audit` names them all.
+                guard let imageID = annotation.imageID.map(String.init(describing:)) ?? (document.images.count == 1 ? String(describing: document.images[0].id) : nil) else {
+                    throw BatchLoaderError(.invalidConfiguration, "feature \(k) of annotation set '\(setID)' names no source image and the set has several images, so its patches cannot be known; give each feature an image_id (mifa audit lists them), or leave the set out",
+                                           context: ErrorContext(file: package.path(PackageLayout.annotationFile(setID)), pointer: "/features/\(k)/properties"))
+                }
+                guard packaged.contains(imageID) else {
+                    throw BatchLoaderError(.invalidConfiguration, "feature \(k) of annotation set '\(setID)' names the source image '\(imageID)', which the package does not have; correct its image_id (mifa audit lists them), or leave the set out",
+                                           context: ErrorContext(file: package.path(PackageLayout.annotationFile(setID)), pointer: "/features/\(k)/properties/image_id"))
+                }
                 annotationsByImage[imageID, default: []].append(annotation)
                 originsByImage[imageID, default: []].append(AnnotationOrigin(set: setID, id: annotation.id))
             }

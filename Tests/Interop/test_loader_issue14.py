@@ -183,3 +183,20 @@ def test_saved_patches_say_which_set_and_object_their_shapes_came_from(mifa, pac
             kinds = {type(a["source_id"]) for a in patch["annotations"] if a["set"] == "set2"}
             assert kinds <= {int}  # COCO's integer ids stay numbers; QuPath's UUIDs are strings
     assert checked == {"set2", "set3"}
+
+
+def test_an_object_the_loader_cannot_place_is_refused_not_dropped(mifa, package, tmp_path):
+    """Before: a feature without image_id (in a set of several images), or naming an image the package
+    lacks, was skipped in silence and its patches came without it."""
+    for change, expected in ((lambda p: p.pop("image_id"), "names no source image"),
+                             (lambda p: p.update(image_id="IM9"), "'IM9'")):
+        root = tmp_path / expected.replace("'", "").replace(" ", "_")
+        shutil.copytree(package, root)
+        path = root / "annotations" / "set3" / "annotations.geojson"
+        document = json.loads(path.read_text())
+        change(document["features"][2]["properties"])
+        path.write_text(json.dumps(document))
+        proc = mifa("bench", root, "--set", "set3", "--patch", "64,64", "--samples", "4", check=False)
+        assert proc.returncode == 1 and "feature 2" in proc.stderr and expected in proc.stderr, proc.stderr
+        # Leaving the set out is how to say what is meant.
+        mifa("bench", root, "--set", "set2", "--patch", "64,64", "--samples", "4")
