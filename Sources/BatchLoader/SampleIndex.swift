@@ -81,6 +81,12 @@ public struct SampleIndex: Sendable {
         hasLabels ? sources.filter { $0.label == nil }.map(\.name) : []
     }
 
+    /// The vector annotations no patch carries (lines and other kinds without a box, point or
+    /// polygon), per source name; sources without any are left out.
+    public var annotationsNotCarried: [(source: String, count: Int)] {
+        sources.compactMap { source in source.annotations.flatMap { $0.skipped > 0 ? (source.name, $0.skipped) : nil } }
+    }
+
     /// The names of the sources smaller than the spatial patch `shape` (`[y, x]` or `[z, y, x]`)
     /// along some axis, whose patches are padded with zeros there.
     public func imagesSmaller(than shape: [Int]) -> [String] {

@@ -27,8 +27,9 @@ struct BenchCommand: ParsableCommand {
             have: one no image has (or a vector annotation set) is refused; images without it are named \
             on stderr (their masks are background). A patch larger than an image along an axis is \
             padded with zeros there, and stderr names those images; a 3-D patch (z,y,x) over 2-D \
-            images is refused. A chunk that cannot be read ends the run with exit 1: an epoch is \
-            never reported complete when it is not.
+            images is refused. Vector annotations that patches cannot carry (lines, ...) are counted on \
+            stderr. A chunk that cannot be read ends the run with exit 1: an epoch is never reported \
+            complete when it is not.
 
             --save-batches DIR writes the first --save-count delivered batches for inspection, batch k (from 000) as \
             DIR/batch-NNN-images.npy ([B, C, (Z,) Y, X], native type or float32), DIR/batch-NNN-masks.npy \
@@ -189,6 +190,10 @@ struct BenchCommand: ParsableCommand {
         if !padded.isEmpty {
             Self.note("the patch \(patch) is larger than \(padded.count) image(s) along some axis, so their patches are padded with zeros there: \(padded.joined(separator: ", ")); give a patch no larger than the smallest image to read no padding")
         }
+        let notCarried = index.annotationsNotCarried
+        if !notCarried.isEmpty {
+            Self.note("\(notCarried.reduce(0) { $0 + $1.count }) vector annotation(s) are lines or other kinds that patches do not carry (they carry boxes, points and polygons): \(notCarried.map { "\($0.count) of \($0.source)" }.joined(separator: ", ")); leave their set out with --set, or convert them to polygons")
+        }
         let saver = try saveBatches.map { try BatchSaver(folder: $0, count: saveCount, index: index) }
         var digest = BatchDigest()
         var batches = 0, patches = 0
@@ -212,6 +217,7 @@ struct BenchCommand: ParsableCommand {
             "images": imageCount, "image_names": index.sources.map(\.name), "patch": patchShape!, "batch_size": batch, "threads": threads,
             "workers": threads,  // the old word, kept while Notebooks/03 (being rewritten) still reads it
             "read_ahead": loader.readAheadConcurrency, "prefetch": prefetch, "splits": splits, "images_without_label": unlabelled, "padded_images": padded,
+            "annotations_not_carried": Dictionary(notCarried.map { ($0.source, $0.count) }, uniquingKeysWith: +),
             "seed": seed, "epochs": epochs, "step_ms": stepMs, "batches": batches, "patches": patches, "seconds": seconds,
             "patches_per_second": Double(patches) / max(seconds, 1e-9), "cpu_seconds": cpu,
             "patches_per_cpu_second": Double(patches) / max(cpu, 1e-9), "load_average": load,

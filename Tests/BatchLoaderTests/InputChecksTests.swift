@@ -81,6 +81,16 @@ import Zarr
         #expect(index.imagesSmaller(than: [2, 32, 32]) == ["a", "b"])  // no z axis: one plane
     }
 
+    /// Lines (and other kinds without a box, point or polygon) are in no patch: counted, not lost in silence.
+    @Test func annotationsPatchesCannotCarryAreCounted() throws {
+        let base = try LoaderFixtures.twoImages()
+        let line = Annotation(value: .geometry(.polyline(Polyline([Vertex(1, 1), Vertex(20, 20)]))))
+        let box = Annotation(value: .box(BoundingBox(x: 1, y: 1, width: 4, height: 4)))
+        let index = try SampleIndex(sources: [base.sources[0].withAnnotations([line, box, line]), base.sources[1].withAnnotations([box])])
+        #expect(index.annotationsNotCarried.map(\.source) == ["a"])
+        #expect(index.annotationsNotCarried.map(\.count) == [2])
+    }
+
     /// Patches did not say which set their shapes came from, nor the object's id there.
     @Test func patchAnnotationsCarryTheirSetAndSourceID() throws {
         let base = try LoaderFixtures.twoImages()

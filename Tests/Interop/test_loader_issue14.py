@@ -200,3 +200,16 @@ def test_an_object_the_loader_cannot_place_is_refused_not_dropped(mifa, package,
         assert proc.returncode == 1 and "feature 2" in proc.stderr and expected in proc.stderr, proc.stderr
         # Leaving the set out is how to say what is meant.
         mifa("bench", root, "--set", "set2", "--patch", "64,64", "--samples", "4")
+
+
+def test_lines_that_patches_cannot_carry_are_counted_on_stderr(mifa, package, tmp_path):
+    root = tmp_path / "pkg"
+    shutil.copytree(package, root)
+    path = root / "annotations" / "set3" / "annotations.geojson"
+    document = json.loads(path.read_text())
+    feature = document["features"][0]
+    feature["geometry"] = {"type": "LineString", "coordinates": [[10, 10], [40, 30]]}
+    path.write_text(json.dumps(document))
+    proc, report = mifa("bench", root, "--set", "set3", "--patch", "64,64", "--samples", "4", "--json", parse_json=True)
+    assert report["annotations_not_carried"] == {feature["properties"]["image_id"]: 1}
+    assert "do not carry" in proc.stderr, proc.stderr
