@@ -213,3 +213,26 @@ def test_lines_that_patches_cannot_carry_are_counted_on_stderr(mifa, package, tm
     proc, report = mifa("bench", root, "--set", "set3", "--patch", "64,64", "--samples", "4", "--json", parse_json=True)
     assert report["annotations_not_carried"] == {feature["properties"]["image_id"]: 1}
     assert "do not carry" in proc.stderr, proc.stderr
+
+
+def test_the_sheets_file_level_metadata_can_give_the_split(mifa, tmp_path):
+    """Splits from the sheet (file_metadata[].split), without a Split column; a contradiction is refused."""
+    import yaml
+    source = tmp_path / "source"
+    shutil.copytree(SAMPLES, source)
+    rows = (source / "files.tsv").read_text().splitlines()
+    (source / "files.tsv").write_text("\n".join(row.rsplit("\t", 1)[0] for row in rows) + "\n")
+    sheet = yaml.safe_load((source / "mifa.yaml").read_text())
+    for entry in sheet["annotations"][0]["file_metadata"]:
+        entry["split"] = "validation" if entry["source_image_id"] == "IM5" else "train"
+    (source / "mifa.yaml").write_text(yaml.safe_dump(sheet, allow_unicode=True))
+    mifa("pack", source, tmp_path / "pkg", "--metadata", source / "mifa.yaml", "--file-list", source / "files.tsv")
+    images = json.loads((tmp_path / "pkg" / "mifa.json").read_text())["images"]
+    assert {image["id"]: image.get("split") for image in images} == {
+        "IM1": "train", "IM2": "train", "IM3": "train", "IM4": "train", "IM5": "validation", "IM6": None}
+    assert bench(mifa, tmp_path / "pkg", "--split", "validation", "--patch", "64,64", "--samples", "4")["image_names"] == ["IM5"]
+    sheet["annotations"][1]["file_metadata"][4]["split"] = "test"  # the COCO entry of IM5
+    (source / "mifa.yaml").write_text(yaml.safe_dump(sheet, allow_unicode=True))
+    proc = mifa("pack", source, tmp_path / "pkg2", "--metadata", source / "mifa.yaml", "--file-list", source / "files.tsv", check=False)
+    assert proc.returncode == 1 and "image 'IM5' is put in 2 splits" in proc.stderr, proc.stderr
+    assert "file_metadata[4].split" in proc.stderr and "'validation'" in proc.stderr, proc.stderr

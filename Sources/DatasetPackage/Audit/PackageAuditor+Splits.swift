@@ -4,8 +4,8 @@ import MIFAModel
 
 extension AuditRun {
     /// Machine-learning splits: an image is in at most one split. The places that say which split
-    /// an image is in are its `images[].split` in mifa.json (listed twice, an image can get two)
-    /// and the `Split` column of the file list, kept per packed file in `annotations/files.json`
+    /// an image is in are its `images[].split` in mifa.json (listed twice, an image can get two),
+    /// the `file_metadata[].split` of its annotation files there, and the `Split` column of the file list, kept per packed file in `annotations/files.json`
     /// (the image's own row and the rows of its annotation files). Two different splits for one
     /// image is an error: its pixels would be trained on and tested on.
     mutating func checkSplits(_ document: MIFADocument, manifest: Manifest) {
@@ -13,6 +13,13 @@ extension AuditRun {
         for (index, image) in (document.images ?? []).enumerated() {
             guard let id = image.id, let split = image.split else { continue }
             claims[id, default: []].append((split, "mifa.json images[\(index)]", PackageLayout.metadata, "/images/\(index)/split"))
+        }
+        for (setIndex, set) in (document.annotations ?? []).enumerated() {
+            for (index, file) in (set.fileMetadata ?? []).enumerated() {
+                guard let id = file.sourceImageID, let split = file.split else { continue }
+                let pointer = "/annotations/\(setIndex)/file_metadata/\(index)/split"
+                claims[id, default: []].append((split, "mifa.json annotations[\(setIndex)].file_metadata[\(index)]", PackageLayout.metadata, pointer))
+            }
         }
         if manifest.files[IngestedFileIndex.path] != nil {
             do {

@@ -179,11 +179,19 @@ struct IngestPlanner {
 
     // MARK: Splits
 
-    /// Gives each image its split: the metadata's `images[].split`, its own file-list row's `Split`
-    /// and those of its annotation files' rows must name one split; two is a problem (an image in
-    /// two splits would be trained on and tested on).
+    /// Gives each image its split: the metadata's `images[].split` and `file_metadata[].split`, its
+    /// own file-list row's `Split` and those of its annotation files' rows must name one split; two
+    /// is a problem (an image in two splits would be trained on and tested on).
     private mutating func assignSplits() {
         let metadataImages = document.images ?? []
+        for (setIndex, set) in (document.annotations ?? []).enumerated() {
+            for (index, file) in (set.fileMetadata ?? []).enumerated() {
+                guard let split = file.split else { continue }
+                let key = IngestPlan.FileMetadataKey(set: setIndex, index: index)
+                guard let imageID = plan.resolvedFileMetadata[key] ?? file.sourceImageID.flatMap(imageIDForMetadataID) else { continue }
+                splitClaims[imageID, default: []].append((split, "the metadata's annotations[\(setIndex)].file_metadata[\(index)].split"))
+            }
+        }
         for index in plan.images.indices {
             let image = plan.images[index]
             var claims: [(split: String, place: String)] = []
