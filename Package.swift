@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "BatchLoader",
             dependencies: [
-                "MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage",
+                "MIFACore", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage",
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: strict),

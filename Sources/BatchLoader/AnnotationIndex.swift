@@ -18,6 +18,9 @@ public struct AnnotationIndex: Sendable {
     }
 
     let items: [Item]
+    /// How many of the annotations have no shape a patch carries (lines, masks, counts, graphs, ...):
+    /// they are in no patch, so callers can say so.
+    public let skipped: Int
     let cellSize: Double
     let columns: Int
     let rows: Int
@@ -58,14 +61,18 @@ public struct AnnotationIndex: Sendable {
             case .polyline, .multiPolyline: break
             }
         }
+        var skipped = 0
         for (k, a) in annotations.enumerated() {
+            let before = items.count
             switch a.value {
             case .box(let b): add(k, a, box(b))
             case .geometry(let g): geometry(k, a, g)
             default: break
             }
+            if items.count == before { skipped += 1 }
         }
         self.items = items
+        self.skipped = skipped
         self.cellSize = Double(max(1, cellSize))
         columns = max(1, (width + cellSize - 1) / max(1, cellSize))
         rows = max(1, (height + cellSize - 1) / max(1, cellSize))

@@ -3,9 +3,14 @@ import Dispatch
 /// The batches of one epoch, blocking: ``next()`` waits for the next batch. Dropping the iterator
 /// (or calling ``cancel()``) stops the work in flight.
 ///
+/// A failure is never an end: once a batch has failed (a chunk that cannot be read, a budget too
+/// small), every later call throws that error again, so a training loop cannot take a short epoch
+/// for a complete one. (This is why the iterator is not an `IteratorProtocol`: its `next()` could
+/// only end the sequence.) `nil` means the epoch is complete, or ``cancel()`` was called.
+///
 /// Use it from one consumer thread at a time. Thread safety: all state is in the `Pipeline`,
 /// which guards itself; hence `Sendable`.
-public final class BatchIterator: IteratorProtocol, Sendable {
+public final class BatchIterator: Sendable {
     let pipeline: Pipeline
 
     init(pipeline: Pipeline) {
@@ -14,21 +19,27 @@ public final class BatchIterator: IteratorProtocol, Sendable {
 
     deinit { pipeline.cancel() }
 
-    /// The next batch, or `nil` at the end of the epoch or after cancellation; an error ends the
-    /// iteration and is thrown from ``nextBatch()`` (here it ends the sequence).
-    public func next() -> Batch? {
-        try? pipeline.next()
+    /// The next batch, or `nil` when the epoch is complete or after ``cancel()``; the same as
+    /// ``nextBatch()``.
+    /// - Throws: as ``nextBatch()``: an error is thrown, never taken for the end of the epoch.
+    public func next() throws -> Batch? {
+        try pipeline.next()
     }
 
-    /// The next batch, or `nil` at the end of the epoch or after cancellation.
+    /// The next batch, or `nil` when the epoch is complete or after ``cancel()``.
     /// - Throws: ``BatchLoaderError`` `.chunkFailed` (with the chunk's key) when a chunk cannot be
     ///   read or decoded; `.budgetTooSmall` when a batch cannot fit the budget, or when the batches
     ///   the caller still holds use every batch buffer the budget allows (at least `prefetch + 1`),
     ///   so the next batch could never be assembled (instead of waiting forever). Holding at most
-    ///   `prefetch` delivered batches while asking for the next one always makes progress.
+    ///   `prefetch` delivered batches while asking for the next one always makes progress. After a
+    ///   failure every call throws the same error again: the epoch did not complete.
     public func nextBatch() throws -> Batch? {
         try pipeline.next()
     }
+
+    /// Whether every batch of the epoch was delivered (`false` after a failure or ``cancel()``
+    /// before the end). A training loop can check it after its loop ends.
+    public var isComplete: Bool { pipeline.isComplete }
 
     /// Where the iterator is: resuming from it yields exactly the batches that would come next.
     /// Meaningful for in-order delivery.

@@ -50,7 +50,15 @@ extension BatchLoader {
         if let index = source.annotations {
             let rect = ClipRect(x0: Double(request.origin[2]), y0: Double(request.origin[1]),
                                 x1: Double(request.origin[2] + width), y1: Double(request.origin[1] + height))
-            annotations = index.query(rect, t: request.t).map { augmentation.apply($0, height: height, width: width) }
+            let origins = source.annotationOrigins
+            annotations = index.query(rect, t: request.t).map { found in
+                var a = augmentation.apply(found, height: height, width: width)
+                if origins.indices.contains(a.annotation) {
+                    a.set = origins[a.annotation].set
+                    a.sourceID = origins[a.annotation].id
+                }
+                return a
+            }
         }
         var digest: UInt64?
         if configuration.digests {

@@ -50,7 +50,8 @@ public final class BatchLoader: Sendable {
     ///     (`nil`: the process environment).
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` for out-of-range settings (more than
     ///   ``maximumConcurrency`` workers or reads ahead, batches whose bytes overflow), mixed pixel
-    ///   types with native output, bad channels, or a crop that does not fit the sampled patches;
+    ///   types with native output, bad channels, a crop that does not fit the sampled patches, or
+    ///   a 3-D patch (z above 1) over an image without a z axis;
     ///   `.budgetTooSmall` when the budget cannot hold `prefetch + 1` batches plus one chunk per
     ///   worker. Batch buffers never take the chunk memory of the workers: at most
     ///   `(budget - workers × largest chunk) / batch bytes` batches exist at once.
@@ -103,6 +104,10 @@ public final class BatchLoader: Sendable {
         }
         maskType = index.sources.compactMap(\.labelDataType).first
         let sampled = sampler.patchShape(in: index)
+        if sampled[0] > 1, let flat = index.sources.first(where: { $0.axes.z == nil }) {
+            throw BatchLoaderError(.invalidConfiguration, "the patch \(sampled.map(String.init).joined(separator: ",")) (z,y,x) is 3-D but the image '\(flat.name)' is 2-D (it has no z axis); give a 2-D patch (y,x) for 2-D images",
+                                   context: ErrorContext(file: flat.name))
+        }
         if let crop = c.augmentation.crop {
             let shape = spatialShape(crop)
             guard crop.count == 3 || (crop.count == 2 && sampled[0] == 1), (0..<3).allSatisfy({ (1...sampled[$0]).contains(shape[$0]) }) else {

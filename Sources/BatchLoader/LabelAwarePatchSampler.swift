@@ -8,8 +8,10 @@ import Zarr
 /// A centred sample chooses a source by its weight in the ``SampleIndex`` (so weighted dataset
 /// mixing holds for centred samples too) among the sources that have the wanted labels.
 ///
-/// At creation the labels are scanned once (at the sampled level) and summarised per value as
-/// the list of `blockSize` × `blockSize` blocks that contain it, each with a 64-bit mask of which
+/// At creation the labels are scanned once (at the sampled level), tile by tile (a tile is a read
+/// chunk rounded up to whole blocks, so memory stays about one chunk whatever the image's size) in
+/// the labels' own type, and summarised per value as the list of `blockSize` × `blockSize` blocks
+/// that contain it, each with a 64-bit mask of which
 /// of its pixels have the value (hence `blockSize` is at most 8). A centred sample picks such a
 /// block uniformly, then one of the block's pixels with the value uniformly, and centres the patch
 /// on it: the centre pixel (`origin + shape / 2`) has the chosen value exactly, unless the patch
@@ -42,7 +44,7 @@ public struct LabelAwarePatchSampler: PatchSampler {
 
     /// Scans the labels of `index` and prepares the sampler.
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when no source has labels, the
-    ///   fraction is outside [0, 1] or the block size outside [1, 8]; Zarr errors when a label
+    ///   fraction is outside [0, 1] or the block size outside [1, 8]; `ZarrError` when a label
     ///   chunk cannot be read.
     public init(patch: [Int], samplesPerEpoch: Int, foregroundFraction: Double, balanceClasses: Bool = false,
                 blockSize: Int = 8, index: SampleIndex) throws {
@@ -55,60 +57,19 @@ public struct LabelAwarePatchSampler: PatchSampler {
         self.balanceClasses = balanceClasses
         self.blockSize = blockSize
         uniform = UniformPatchSampler(patch: patch, samplesPerEpoch: samplesPerEpoch)
-        var byClass: [Int64: [[Block]]] = [:]
-        var foreground = [[Block]](repeating: [], count: index.sources.count)
+        var scan = LabelScan(sourceCount: index.sources.count, blockSize: blockSize)
         for (s, source) in index.sources.enumerated() {
             guard let label = source.label, let axes = source.labelAxes else { continue }
-            let e = source.extents
-            for t in 0..<e.t {
-                for z in 0..<e.z {
-                    var ranges = [Range<Int>](repeating: 0..<1, count: label.rank)
-                    if let a = axes.t { ranges[a] = t..<(t + 1) }
-                    if let a = axes.z { ranges[a] = z..<(z + 1) }
-                    ranges[axes.y] = 0..<e.y
-                    ranges[axes.x] = 0..<e.x
-                    let values = Self.values(try label.read(Region(ranges)))
-                    for row in 0..<((e.y + blockSize - 1) / blockSize) {
-                        for column in 0..<((e.x + blockSize - 1) / blockSize) {
-                            var masks: [Int64: UInt64] = [:]
-                            var any: UInt64 = 0
-                            for dy in 0..<min(blockSize, e.y - row * blockSize) {
-                                let line = (row * blockSize + dy) * e.x + column * blockSize
-                                for dx in 0..<min(blockSize, e.x - column * blockSize) where values[line + dx] != 0 {
-                                    let bit = UInt64(1) << UInt64(dy * blockSize + dx)
-                                    masks[values[line + dx], default: 0] |= bit
-                                    any |= bit
-                                }
-                            }
-                            guard any != 0 else { continue }
-                            let at = { (pixels: UInt64) in Block(source: Int32(s), t: Int32(t), z: Int32(z), row: Int32(row), column: Int32(column), pixels: pixels) }
-                            foreground[s].append(at(any))
-                            for (value, pixels) in masks {
-                                byClass[value, default: [[Block]](repeating: [], count: index.sources.count)][s].append(at(pixels))
-                            }
-                        }
-                    }
-                }
-            }
+            try scan.add(source: s, label: label, axes: axes, extents: source.extents)
         }
-        classes = byClass.keys.sorted()
-        blocksByClass = classes.map { byClass[$0]! }
-        self.foreground = foreground
+        classes = scan.byClass.keys.sorted()
+        blocksByClass = classes.map { scan.byClass[$0]!.map(LabelScan.sorted) }
+        foreground = scan.foreground.map(LabelScan.sorted)
+        largestScanRead = scan.largestRead
     }
 
-    private static func values(_ array: AnyNDArray) -> [Int64] {
-        switch array {
-        case .int8(let a): a.elements.map(Int64.init)
-        case .int16(let a): a.elements.map(Int64.init)
-        case .int32(let a): a.elements.map(Int64.init)
-        case .int64(let a): Array(a.elements)
-        case .uint8(let a): a.elements.map(Int64.init)
-        case .uint16(let a): a.elements.map(Int64.init)
-        case .uint32(let a): a.elements.map(Int64.init)
-        case .uint64(let a): a.elements.map { Int64(truncatingIfNeeded: $0) }
-        default: []
-        }
-    }
+    /// The bytes of the largest label region read while scanning (about one chunk).
+    let largestScanRead: Int
 
     /// `[z, y, x]`.
     public func patchShape(in index: SampleIndex) -> [Int] { spatialShape(patch) }
@@ -155,5 +116,103 @@ public struct LabelAwarePatchSampler: PatchSampler {
         var rest = bits
         for _ in 0..<k { rest &= rest - 1 }
         return rest.trailingZeroBitCount
+    }
+}
+
+/// The scan of label images behind ``LabelAwarePatchSampler``: tiles of whole blocks, about one read
+/// chunk each, read in the labels' native type; each block's pixels with a non-zero value become one
+/// ``LabelAwarePatchSampler/Block`` per value and one for any value.
+struct LabelScan {
+    typealias Block = LabelAwarePatchSampler.Block
+
+    let blockSize: Int
+    /// Per label value, per source, the blocks holding it (in scan order).
+    var byClass: [Int64: [[Block]]] = [:]
+    /// Per source, the blocks holding any label (in scan order).
+    var foreground: [[Block]]
+    /// The bytes of the largest region read.
+    var largestRead = 0
+
+    init(sourceCount: Int, blockSize: Int) {
+        self.blockSize = blockSize
+        foreground = [[Block]](repeating: [], count: sourceCount)
+    }
+
+    /// Blocks in the order of a whole-plane scan: time point, z, block row, block column.
+    static func sorted(_ blocks: [Block]) -> [Block] {
+        blocks.sorted { ($0.t, $0.z, $0.row, $0.column) < ($1.t, $1.z, $1.row, $1.column) }
+    }
+
+    /// Scans every plane of `label` (a source's label array with the source's `extents`).
+    /// - Throws: `ZarrError` when a chunk cannot be read; ``BatchLoaderError`` `.unsupportedImage`
+    ///   for a label type that is not an integer.
+    mutating func add(source: Int, label: ZarrArray, axes: SampleSource.AxisSlots, extents e: (t: Int, c: Int, z: Int, y: Int, x: Int)) throws {
+        switch label.dataType.coreType {
+        case .int8: try add(Int8.self, source: source, label: label, axes: axes, extents: e)
+        case .int16: try add(Int16.self, source: source, label: label, axes: axes, extents: e)
+        case .int32: try add(Int32.self, source: source, label: label, axes: axes, extents: e)
+        case .int64: try add(Int64.self, source: source, label: label, axes: axes, extents: e)
+        case .uint8: try add(UInt8.self, source: source, label: label, axes: axes, extents: e)
+        case .uint16: try add(UInt16.self, source: source, label: label, axes: axes, extents: e)
+        case .uint32: try add(UInt32.self, source: source, label: label, axes: axes, extents: e)
+        case .uint64: try add(UInt64.self, source: source, label: label, axes: axes, extents: e)
+        default:
+            throw BatchLoaderError(.unsupportedImage, "the label type \(label.dataType) is not an integer type; labels are integers")
+        }
+    }
+
+    private mutating func add<T: NDArrayElement & FixedWidthInteger>(_ type: T.Type, source: Int, label: ZarrArray, axes: SampleSource.AxisSlots,
+                                                                    extents e: (t: Int, c: Int, z: Int, y: Int, x: Int)) throws {
+        let b = blockSize
+        // A tile is a read chunk rounded up to whole blocks (at least one block).
+        let chunk = label.readChunkShape
+        let tileY = max(b, (chunk[axes.y] + b - 1) / b * b), tileX = max(b, (chunk[axes.x] + b - 1) / b * b)
+        for t in 0..<e.t {
+            for z in 0..<e.z {
+                for y0 in stride(from: 0, to: e.y, by: tileY) {
+                    for x0 in stride(from: 0, to: e.x, by: tileX) {
+                        let h = min(tileY, e.y - y0), w = min(tileX, e.x - x0)
+                        var ranges = [Range<Int>](repeating: 0..<1, count: label.rank)
+                        if let a = axes.t { ranges[a] = t..<(t + 1) }
+                        if let a = axes.z { ranges[a] = z..<(z + 1) }
+                        ranges[axes.y] = y0..<(y0 + h)
+                        ranges[axes.x] = x0..<(x0 + w)
+                        largestRead = max(largestRead, h * w * MemoryLayout<T>.stride)
+                        let tile = try label.read(T.self, region: Region(ranges))
+                        tile.elements.withUnsafeBufferPointer { values in
+                            scanTile(values, source: source, t: t, z: z, y0: y0, x0: x0, height: h, width: w)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Summarises one tile (row-major `height` × `width`, its corner at `(y0, x0)`, both multiples of
+    /// the block size) block by block.
+    private mutating func scanTile<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>, source: Int, t: Int, z: Int, y0: Int, x0: Int, height: Int, width: Int) {
+        let b = blockSize
+        for row in 0..<((height + b - 1) / b) {
+            for column in 0..<((width + b - 1) / b) {
+                var masks: [Int64: UInt64] = [:]
+                var any: UInt64 = 0
+                for dy in 0..<min(b, height - row * b) {
+                    let line = (row * b + dy) * width + column * b
+                    for dx in 0..<min(b, width - column * b) where values[line + dx] != 0 {
+                        let bit = UInt64(1) << UInt64(dy * b + dx)
+                        masks[Int64(truncatingIfNeeded: values[line + dx]), default: 0] |= bit
+                        any |= bit
+                    }
+                }
+                guard any != 0 else { continue }
+                let at = { (pixels: UInt64) in
+                    Block(source: Int32(source), t: Int32(t), z: Int32(z), row: Int32(y0 / b + row), column: Int32(x0 / b + column), pixels: pixels)
+                }
+                foreground[source].append(at(any))
+                for (value, pixels) in masks {
+                    byClass[value, default: [[Block]](repeating: [], count: foreground.count)][source].append(at(pixels))
+                }
+            }
+        }
     }
 }

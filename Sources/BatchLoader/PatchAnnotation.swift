@@ -21,13 +21,20 @@ public struct PatchAnnotation: Sendable, Hashable {
     public var trackID: Int64?
     /// The shape in patch coordinates.
     public var shape: Shape
+    /// The annotation set it came from (a MIFA package's `annotations/<set>/`), if known.
+    public var set: String?
+    /// Its id as the package stores it (the GeoJSON Feature `id`, which is the COCO `id` for
+    /// annotations packed from COCO), if it has one.
+    public var sourceID: Identifier?
 
     /// An annotation of a patch.
-    public init(annotation: Int, categoryID: Identifier?, trackID: Int64?, shape: Shape) {
+    public init(annotation: Int, categoryID: Identifier?, trackID: Int64?, shape: Shape, set: String? = nil, sourceID: Identifier? = nil) {
         self.annotation = annotation
         self.categoryID = categoryID
         self.trackID = trackID
         self.shape = shape
+        self.set = set
+        self.sourceID = sourceID
     }
 }
 

@@ -41,6 +41,8 @@ final class Pipeline: @unchecked Sendable {
     private var ready: [Int: Result<Batch, any Error>] = [:]
     private var cancelled = false
     private var failed = false
+    /// The error delivered to the consumer, thrown again by every later ``next()``.
+    private var failure: (any Error)?
 
     init(loader: BatchLoader, order: SampleOrder, start: Int) {
         self.loader = loader
@@ -179,10 +181,12 @@ final class Pipeline: @unchecked Sendable {
 
     /// The next batch (in order, or the first ready one when unordered); `nil` at the end or after
     /// cancellation.
-    /// - Throws: the first error of a batch (``BatchLoaderError`` `.chunkFailed` names the chunk).
+    /// - Throws: the first error of a batch (``BatchLoaderError`` `.chunkFailed` names the chunk),
+    ///   and the same error on every call after it: a failed epoch never ends like a complete one.
     func next() throws -> Batch? {
         condition.lock()
         defer { condition.unlock() }
+        if let failure { throw failure }
         pump()
         let start = DispatchTime.now().uptimeNanoseconds
         defer { loader.counters.consumerWaitNanos.add(Int(DispatchTime.now().uptimeNanoseconds - start), ordering: .relaxed) }
@@ -200,22 +204,38 @@ final class Pipeline: @unchecked Sendable {
                     loader.counters.batches.add(1, ordering: .relaxed)
                     return batch
                 case .failure(let error):
-                    stop()
+                    fail(error)
                     throw error
                 }
             }
             if opening, running == 0, assemblies.isEmpty, ready.isEmpty, loader.pool.isStalled {
                 // Every buffer is held by a delivered batch: nothing moves until the consumer drops one.
-                stop()
-                throw BatchLoaderError(.budgetTooSmall, "the \(loader.pool.capacity) batches held by the consumer use all the memory the budget of \(loader.budget.limit) bytes leaves for batch buffers, so the next batch can never be assembled; drop (or copy out of) delivered batches before asking for the next one, or raise the budget")
+                let error = BatchLoaderError(.budgetTooSmall, "the \(loader.pool.capacity) batches held by the consumer use all the memory the budget of \(loader.budget.limit) bytes leaves for batch buffers, so the next batch can never be assembled; drop (or copy out of) delivered batches before asking for the next one, or raise the budget")
+                fail(error)
+                throw error
             }
             if failed, let failure = ready.first(where: { if case .failure = $0.value { return true } else { return false } }) {
                 ready[failure.key] = nil
-                stop()
-                if case .failure(let error) = failure.value { throw error }
+                if case .failure(let error) = failure.value {
+                    fail(error)
+                    throw error
+                }
             }
             condition.wait()
         }
+    }
+
+    /// Stops after `error`, which every later ``next()`` throws again. Call with the lock held.
+    private func fail(_ error: any Error) {
+        failure = error
+        stop()
+    }
+
+    /// Whether every batch of the epoch was delivered without a failure or a cancellation.
+    var isComplete: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure == nil && !cancelled && delivered >= totalBatches
     }
 
     /// The number of batches delivered (including those skipped by the start).

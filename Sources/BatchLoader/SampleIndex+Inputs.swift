@@ -16,16 +16,21 @@ extension SampleIndex {
 
     /// The sources of one input (`mifa bench`'s inputs, the C ABI's loader sources): a MIFA package's
     /// images (named by their image ids, with the label image of `label` and the vector annotations
-    /// of `annotationSets`, `nil`: every set), or the OME-Zarr images of `input` (named by their paths,
-    /// with the label image `label` where they have it; annotation sets need a package).
+    /// of `annotationSets`, `nil`: every set; with `splits`, the images in those splits), or the
+    /// OME-Zarr images of `input` (named by their paths, with the label image `label` where they
+    /// have it; annotation sets and splits need a package).
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when `input` is none of these or
     ///   annotation sets are asked of images; and as ``sources(package:level:labelSet:annotationSets:)``
     ///   and ``init(paths:level:labelName:)``.
     public static func sources(input: String, level: Int = 0, label: String? = nil,
-                               annotationSets: [String]? = nil) throws -> (kind: InputKind, sources: [SampleSource]) {
+                               annotationSets: [String]? = nil, splits: [String]? = nil) throws -> (kind: InputKind, sources: [SampleSource]) {
         // A package is read as one however damaged, so its own error is reported.
         if DatasetPackage.isPackage(at: input) {
-            return (.package, try sources(package: input, level: level, labelSet: label, annotationSets: annotationSets))
+            return (.package, try sources(package: input, level: level, labelSet: label, annotationSets: annotationSets, splits: splits))
+        }
+        if let splits, !splits.isEmpty {
+            throw BatchLoaderError(.invalidConfiguration, "a split (\(splits.joined(separator: ", "))) chooses the images of a MIFA package by the split its mifa.json gives them; this input is not a package, so give only the images of the split you mean",
+                                   context: ErrorContext(file: input))
         }
         if let annotationSets, !annotationSets.isEmpty {
             throw BatchLoaderError(.invalidConfiguration, "vector annotation sets (\(annotationSets.joined(separator: ", "))) are read from MIFA packages; this input is not one",

@@ -1,6 +1,7 @@
 import Annotations
 public import DatasetPackage
 import MIFACore
+import MIFAModel
 import OMEZarr
 
 extension SampleIndex {
@@ -9,12 +10,32 @@ extension SampleIndex {
     /// (`annotations/<set>/annotations.geojson`; `nil`: every vector set of the package) in its
     /// spatial index, so that patches carry their boxes, points and polygons (each with its
     /// ``AnnotationOrigin``: the set and the id in it). Sources are named after their image ids.
+    /// With `splits`, only the images whose `split` in mifa.json is one of them.
     /// - Throws: `PackageError` when `root` is not a package or a set does not exist,
-    ///   `AnnotationError` when an annotation file cannot be read, `OMEZarrError` when an image
+    ///   ``BatchLoaderError`` `.invalidConfiguration` when `splits` names a split no image is in
+    ///   (or the package has none), or an object of a selected set names no image or an image the
+    ///   package does not have (it is refused, not dropped), `MetadataError` when mifa.json cannot be read for the splits,
+    ///   ``BatchLoaderError`` `.invalidConfiguration` when no image has the label image `labelSet`
+    ///   (saying so when it is a vector annotation set), `AnnotationError` when an annotation file cannot be read, `OMEZarrError` when an image
     ///   cannot be opened.
-    public static func sources(package root: String, level: Int = 0, labelSet: String? = nil, annotationSets: [String]? = nil) throws -> [SampleSource] {
+    public static func sources(package root: String, level: Int = 0, labelSet: String? = nil, annotationSets: [String]? = nil,
+                               splits: [String]? = nil) throws -> [SampleSource] {
         let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
-        let (imageIDs, vectorSets) = try contents(of: package)
+        let (allImageIDs, vectorSets) = try contents(of: package)
+        var imageIDs = allImageIDs
+        if let splits {
+            let splitOf = try Self.splits(of: package)
+            let declared = Set(splitOf.values)
+            guard !declared.isEmpty else {
+                throw BatchLoaderError(.invalidConfiguration, "the package declares no splits (no image of its mifa.json has a split), so split \(splits.map { "'\($0)'" }.joined(separator: ", ")) selects nothing; pack it with a Split column in the file list (or images[].split in the metadata), or read every image without choosing a split",
+                                       context: ErrorContext(file: root))
+            }
+            if let unknown = splits.first(where: { !declared.contains($0) }) {
+                throw BatchLoaderError(.invalidConfiguration, "no image of the package is in split '\(unknown)'; its splits are \(declared.sorted().joined(separator: ", "))",
+                                       context: ErrorContext(file: root))
+            }
+            imageIDs = imageIDs.filter { splitOf[$0].map(splits.contains) ?? false }
+        }
         let knownSets = Set(vectorSets)
         var annotationsByImage: [String: [Annotation]] = [:]
         var originsByImage: [String: [AnnotationOrigin]] = [:]
@@ -23,18 +44,51 @@ extension SampleIndex {
                 throw PackageError(.invalidArgument, "the package has no vector annotation set '\(setID)'; it has \(knownSets.isEmpty ? "none" : knownSets.sorted().joined(separator: ", "))", context: ErrorContext(file: root))
             }
             let document = try Converter.read(package.path(PackageLayout.annotationFile(setID)), format: .geojson).document
-            for annotation in document.annotations {
-                guard let imageID = annotation.imageID.map(String.init(describing:)) ?? (document.images.count == 1 ? String(describing: document.images[0].id) : nil) else { continue }
+            let packaged = Set(allImageIDs)
+            for (k, annotation) in document.annotations.enumerated() {
+                // An object the loader cannot place is refused, not dropped: `mifa audit` names them all.
+                guard let imageID = annotation.imageID.map(String.init(describing:)) ?? (document.images.count == 1 ? String(describing: document.images[0].id) : nil) else {
+                    throw BatchLoaderError(.invalidConfiguration, "feature \(k) of annotation set '\(setID)' names no source image and the set has several images, so its patches cannot be known; give each feature an image_id (mifa audit lists them), or leave the set out",
+                                           context: ErrorContext(file: package.path(PackageLayout.annotationFile(setID)), pointer: "/features/\(k)/properties"))
+                }
+                guard packaged.contains(imageID) else {
+                    throw BatchLoaderError(.invalidConfiguration, "feature \(k) of annotation set '\(setID)' names the source image '\(imageID)', which the package does not have; correct its image_id (mifa audit lists them), or leave the set out",
+                                           context: ErrorContext(file: package.path(PackageLayout.annotationFile(setID)), pointer: "/features/\(k)/properties/image_id"))
+                }
                 annotationsByImage[imageID, default: []].append(annotation)
                 originsByImage[imageID, default: []].append(AnnotationOrigin(set: setID, id: annotation.id))
             }
         }
-        return try imageIDs.map { imageID in
+        var labels: Set<String> = []
+        let sources = try imageIDs.map { imageID in
             let image = try OMEZarrImage.open(path: package.path(PackageLayout.image(imageID)))
-            let hasLabel = try labelSet.map { try image.labelNames().contains($0) } ?? false
+            let names = labelSet == nil ? [] : try image.labelNames()
+            labels.formUnion(names)
+            let hasLabel = labelSet.map(names.contains) ?? false
             let source = try SampleSource(image: image, level: level, labelName: hasLabel ? labelSet : nil, name: imageID)
             return annotationsByImage[imageID].map { source.withAnnotations($0, origins: originsByImage[imageID]) } ?? source
         }
+        if let labelSet { try requireLabel(labelSet, in: sources, labels: labels, vectorSets: knownSets) }
+        return sources
+    }
+
+    /// The split of each image of the package that has one (image id -> split), from mifa.json.
+    /// - Throws: `PackageError` when `root` is not a package, `MetadataError` when its mifa.json
+    ///   cannot be read.
+    public static func splits(package root: String) throws -> [String: String] {
+        try splits(of: DatasetPackage.open(root, recovery: .ifUnlocked))
+    }
+
+    /// The splits of `package`, as ``splits(package:)``.
+    /// - Throws: as ``splits(package:)``.
+    static func splits(of package: DatasetPackage) throws -> [String: String] {
+        let bytes = try PackageFileSystem.read(package.path(PackageLayout.metadata), limit: MetadataReader.maximumFileBytes)
+        let document = try MetadataReader.read(bytes: bytes, format: .json, file: package.path(PackageLayout.metadata)).document
+        var result: [String: String] = [:]
+        for image in document.images ?? [] {
+            if let id = image.id, let split = image.split { result[id] = split }
+        }
+        return result
     }
 
     /// The image ids (`images/<id>/zarr.json`) and vector annotation sets

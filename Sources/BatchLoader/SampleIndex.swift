@@ -45,16 +45,56 @@ public struct SampleIndex: Sendable {
     }
 
     /// An index over the OME-Zarr images at `paths`, each at `level`, with the label `labelName`
-    /// where the image has it.
-    /// - Throws: `OMEZarrError` when an image cannot be opened; ``BatchLoaderError`` as ``init(sources:weights:)``.
+    /// where the image has it (see ``imagesWithoutLabel`` for the others).
+    /// - Throws: `OMEZarrError` when an image cannot be opened; ``BatchLoaderError``
+    ///   `.invalidConfiguration` when no image has a label image `labelName` (naming the labels they
+    ///   have), and as ``init(sources:weights:)``.
     public init(paths: [String], level: Int = 0, labelName: String? = nil) throws {
         var sources: [SampleSource] = []
+        var found: Set<String> = []
         for path in paths {
             let image = try OMEZarrImage.open(path: path)
-            let hasLabel = try labelName.map { try image.labelNames().contains($0) } ?? false
+            let names = labelName == nil ? [] : try image.labelNames()
+            found.formUnion(names)
+            let hasLabel = labelName.map(names.contains) ?? false
             sources.append(try SampleSource(image: image, level: level, labelName: hasLabel ? labelName : nil, name: path))
         }
+        if let labelName { try Self.requireLabel(labelName, in: sources, labels: found, vectorSets: []) }
         try self.init(sources: sources)
+    }
+
+    /// Checks that at least one of `sources` has the label image `name`.
+    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` naming the label images there are
+    ///   (`labels`), and saying so when `name` is one of the vector annotation sets `vectorSets`.
+    static func requireLabel(_ name: String, in sources: [SampleSource], labels: Set<String>, vectorSets: Set<String>) throws {
+        guard !sources.contains(where: { $0.label != nil }) else { return }
+        let have = labels.isEmpty ? "no image has any label image" : "the label images are \(labels.sorted().joined(separator: ", "))"
+        if vectorSets.contains(name) {
+            throw BatchLoaderError(.invalidConfiguration, "'\(name)' is a vector annotation set (boxes, points, polygons), not a label image, so it has no masks; select it as an annotation set (mifa bench --set \(name)) to get its shapes with each patch; \(have)")
+        }
+        throw BatchLoaderError(.invalidConfiguration, "no image has a label image '\(name)', so there would be no masks; \(have)")
+    }
+
+    /// The names of the sources that have no label image while others do: their masks are all
+    /// background (0). Empty when every source, or none, has labels.
+    public var imagesWithoutLabel: [String] {
+        hasLabels ? sources.filter { $0.label == nil }.map(\.name) : []
+    }
+
+    /// The vector annotations no patch carries (lines and other kinds without a box, point or
+    /// polygon), per source name; sources without any are left out.
+    public var annotationsNotCarried: [(source: String, count: Int)] {
+        sources.compactMap { source in source.annotations.flatMap { $0.skipped > 0 ? (source.name, $0.skipped) : nil } }
+    }
+
+    /// The names of the sources smaller than the spatial patch `shape` (`[y, x]` or `[z, y, x]`)
+    /// along some axis, whose patches are padded with zeros there.
+    public func imagesSmaller(than shape: [Int]) -> [String] {
+        let s = shape.count == 2 ? [1] + shape : shape
+        return sources.filter { source in
+            let e = source.extents
+            return e.z < s[0] || e.y < s[1] || e.x < s[2]
+        }.map(\.name)
     }
 
     /// The number of channels every source has (1 for images without a c axis).

@@ -125,8 +125,11 @@ public struct SampleSource: Sendable {
 
     /// The same source with `annotations` (coordinates in full-resolution pixels) held in a
     /// spatial index, so each patch gets the annotations that fall in it, clipped.
-    /// - Parameter origins: one per annotation, in the same order: the set and id it came from
-    ///   (`nil`, or a list of another length: each annotation's own id, no set).
+    /// - Parameters:
+    ///   - annotations: the annotations, in full-resolution pixels.
+    ///   - origins: one per annotation, in the same order: the set and id it came from (`nil`, or a
+    ///     list of another length: each annotation's own id, no set).
+    ///   - cellSize: the side of the spatial index's grid cells, in pixels of the level.
     public func withAnnotations(_ annotations: [Annotation], origins: [AnnotationOrigin]? = nil, cellSize: Int = 64) -> SampleSource {
         var copy = self
         let e = extents

@@ -71,12 +71,18 @@ public struct FileLevelMetadata: Codable, Sendable, Hashable {
     public var spatialInformation: String?
     /// `annotation_creation_time`: when it was created, RFC 3339 date-time with offset.
     public var annotationCreationTime: String?
+    /// `split`: the machine-learning split of the source image (train, validation, test, or any
+    /// named split), for sheets that give splits per annotation file; it must agree with the
+    /// image's own split and every other file of the image.
+    public var split: String?
 
     /// File-level metadata; every field is optional.
     public init(
         annotationID: String? = nil, annotationType: [AnnotationType]? = nil, sourceImageID: String? = nil,
-        transformations: String? = nil, spatialInformation: String? = nil, annotationCreationTime: String? = nil
+        transformations: String? = nil, spatialInformation: String? = nil, annotationCreationTime: String? = nil,
+        split: String? = nil
     ) {
+        self.split = split
         self.annotationID = annotationID
         self.annotationType = annotationType
         self.sourceImageID = sourceImageID
@@ -92,6 +98,7 @@ public struct FileLevelMetadata: Codable, Sendable, Hashable {
         case transformations
         case spatialInformation = "spatial_information"
         case annotationCreationTime = "annotation_creation_time"
+        case split
     }
 }
 

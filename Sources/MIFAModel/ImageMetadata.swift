@@ -18,12 +18,17 @@ public struct ImageMetadata: Codable, Sendable, Hashable {
     public var imageAcquisition: ImageAcquisition?
     /// `image_correlation`: how it aligns with other images.
     public var imageCorrelation: ImageCorrelation?
+    /// `split`: the machine-learning split the image belongs to (`train`, `validation`, `test`, or
+    /// any named split); an image is in at most one split, and its annotations are in it with it.
+    public var split: String?
 
     /// An image record; every field is optional.
     public init(
         id: String? = nil, path: String? = nil, name: String? = nil, biosample: Biosample? = nil,
-        specimen: Specimen? = nil, imageAcquisition: ImageAcquisition? = nil, imageCorrelation: ImageCorrelation? = nil
+        specimen: Specimen? = nil, imageAcquisition: ImageAcquisition? = nil, imageCorrelation: ImageCorrelation? = nil,
+        split: String? = nil
     ) {
+        self.split = split
         self.id = id
         self.path = path
         self.name = name
@@ -41,6 +46,7 @@ public struct ImageMetadata: Codable, Sendable, Hashable {
         case specimen
         case imageAcquisition = "image_acquisition"
         case imageCorrelation = "image_correlation"
+        case split
     }
 }
 

@@ -105,6 +105,7 @@ extension MetadataValidator {
             registerAnnotationID(id, at: base.appending("annotation_id"))
         }
         checkAnnotationTypes(file.annotationType, at: base.appending("annotation_type"))
+        if let split = file.split { _ = requireText(split, at: base.appending("split")) }
         if requireText(file.sourceImageID, at: base.appending("source_image_id")), let source = file.sourceImageID,
             isDeclaredImage(source) == false
         {

@@ -43,6 +43,7 @@ struct MetadataValidator {
         var seen: [String: JSONPointer] = [:]
         for (index, image) in images.enumerated() {
             let pointer = ModuleBases(kind: kind).image(index)
+            if let split = image.split { _ = requireText(split, at: pointer.appending("split")) }
             guard requireText(image.id, at: pointer.appending("id")), let id = image.id else { continue }
             if let first = seen[id] {
                 add(

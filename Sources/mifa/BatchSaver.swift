@@ -1,3 +1,4 @@
+import Annotations
 import BatchLoader
 import Foundation
 import MIFACore
@@ -30,14 +31,35 @@ struct BatchSaver {
         }
     }
 
-    /// One annotation: exactly one of `box`, `point`, `polygon` is set.
+    /// One annotation: exactly one of `box`, `point`, `polygon` is set. `set` is the annotation set
+    /// it came from and `source_id` its id there (a number or a string, as the package stores it).
     struct Shape: Encodable {
         var annotation: Int
         var category: String?
         var track: Int64?
+        var set: String?
+        var sourceID: SourceID?
         var box: [Double]?
         var point: [Double]?
         var polygon: [[[Double]]]?
+
+        enum CodingKeys: String, CodingKey {
+            case annotation, category, track, set, box, point, polygon
+            case sourceID = "source_id"
+        }
+    }
+
+    /// An annotation's id as JSON: a number for an integer id, else a string.
+    struct SourceID: Encodable {
+        var id: Identifier
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch id {
+            case .int(let value): try container.encode(value)
+            case .string(let value): try container.encode(value)
+            }
+        }
     }
 
     /// `batch-NNN.json`.
@@ -97,7 +119,7 @@ struct BatchSaver {
     }
 
     static func shape(_ a: PatchAnnotation) -> Shape {
-        var s = Shape(annotation: a.annotation, category: a.categoryID?.description, track: a.trackID)
+        var s = Shape(annotation: a.annotation, category: a.categoryID?.description, track: a.trackID, set: a.set, sourceID: a.sourceID.map(SourceID.init))
         switch a.shape {
         case .box(let b): s.box = [b.x, b.y, b.width, b.height]
         case .point(let p): s.point = [p.x, p.y]

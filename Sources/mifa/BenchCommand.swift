@@ -3,9 +3,9 @@ import BatchLoader
 import Foundation
 import MIFACore
 
-/// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--workers N]
-/// [--read-ahead N] [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--save-batches DIR [--save-count N]] [--json]`:
-/// runs the batch loader and reports its speed.
+/// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--threads N]
+/// [--read-ahead N] [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--label L] [--set S ...] [--split NAME ...]
+/// [--save-batches DIR [--save-count N]] [--json]`: runs the batch loader and reports its speed.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -17,8 +17,17 @@ struct BenchCommand: ParsableCommand {
             proportional to its weight (then from one of its images uniformly). Random patches are read \
             for --epochs epochs of --samples patches each. With --step-ms the consumer sleeps that long \
             per batch (a simulated training step). The digest hashes every batch delivered, in order, so \
-            two runs can be compared; workers hash the patches, so the consumer does not. CPU time is the \
-            process's user + system time.
+            two runs can be compared; the worker threads hash the patches, so the consumer does not. CPU \
+            time is the process's user + system time.
+
+            --split NAME reads only the images of a package that its mifa.json puts in that split \
+            (train, validation, test, ...; repeatable). --label names a label image every image should \
+            have: one no image has (or a vector annotation set) is refused; images without it are named \
+            on stderr (their masks are background). A patch larger than an image along an axis is \
+            padded with zeros there, and stderr names those images; a 3-D patch (z,y,x) over 2-D \
+            images is refused. Vector annotations that patches cannot carry (lines, ...) are counted on \
+            stderr. A chunk that cannot be read ends the run with exit 1: an epoch is never reported \
+            complete when it is not.
 
             --save-batches DIR writes the first --save-count delivered batches for inspection, batch k (from 000) as \
             DIR/batch-NNN-images.npy ([B, C, (Z,) Y, X], native type or float32), DIR/batch-NNN-masks.npy \
@@ -26,7 +35,8 @@ struct BenchCommand: ParsableCommand {
             origin [z, y, x] and shape in the image's pixels (level --level), and its annotations in \
             patch pixel coordinates (x right, y down, origin at the patch's top-left corner): \
             {"box": [x, y, width, height]}, {"point": [x, y]} or {"polygon": [ring, ...]} with rings \
-            of [x, y]. With NumPy and matplotlib: imshow(images[i, 0]), contour(masks[i]), and a \
+            of [x, y], each with "set" (its annotation set) and "source_id" (its id there: the GeoJSON \
+            feature id, which is the COCO id for annotations packed from COCO). With NumPy and matplotlib: imshow(images[i, 0]), contour(masks[i]), and a \
             Rectangle per box draw a grid of patches. Saving happens on the consumer's thread and \
             counts in its time.
             """)
@@ -43,8 +53,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Patches per batch.")
     var batch = 32
 
-    @Option(help: "Worker threads decoding chunks and assembling patches.")
-    var workers = 2
+    @Option(name: [.customLong("threads"), .customLong("workers")],
+            help: "Threads decoding chunks and assembling patches (--workers is an alias).")
+    var threads = 2
 
     @Option(name: .customLong("read-ahead"),
             help: "Chunk reads in flight ahead of the workers, on threads of their own (0: workers read their chunks themselves; default: 8 for images read over HTTP(S), else 0).")
@@ -71,13 +82,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Pyramid level to sample.")
     var level = 0
 
-    @Option(help: "Label image to load as masks, where present.")
+    @Option(help: "Label image to load as masks (at least one image must have it).")
     var label: String?
 
     @Option(
-        name: .customLong("annotations"),
-        help: ArgumentHelp("For a MIFA package: the vector annotation sets whose boxes, points and polygons each patch carries (repeatable; default: every set).", valueName: "SET"))
+        name: [.customLong("set"), .customLong("annotations")],
+        help: ArgumentHelp("For a MIFA package: the vector annotation sets whose boxes, points and polygons each patch carries (repeatable; default: every set; --annotations is an alias).", valueName: "SET"))
     var annotationSets: [String] = []
+
+    @Option(
+        name: .customLong("split"),
+        help: ArgumentHelp("For a MIFA package: read only the images its mifa.json puts in this split (train, validation, test, ...; repeatable).", valueName: "NAME"))
+    var splits: [String] = []
 
     @Option(name: .customLong("budget-mb"), help: "The loader's memory budget in MiB.")
     var budgetMB = 1024
@@ -95,8 +111,8 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batch >= 1, workers >= 1, prefetch >= 1, epochs >= 1, budgetMB >= 1, (readAhead ?? 0) >= 0 else {
-            throw ValidationError("--batch, --workers, --prefetch, --epochs and --budget-mb must be at least 1; --read-ahead at least 0")
+        guard batch >= 1, threads >= 1, prefetch >= 1, epochs >= 1, budgetMB >= 1, (readAhead ?? 0) >= 0 else {
+            throw ValidationError("--batch, --threads, --prefetch, --epochs and --budget-mb must be at least 1; --read-ahead at least 0")
         }
         guard stepMs.isFinite, (0...Self.maximumStepMs).contains(stepMs) else {
             throw ValidationError("--step-ms takes a number of milliseconds from 0 to \(Int(Self.maximumStepMs)) (an hour), not \(stepMs)")
@@ -141,16 +157,33 @@ struct BenchCommand: ParsableCommand {
         var datasets: [(sources: [SampleSource], weight: Double)] = []
         for (input, weight) in zip(inputs, weightList) {
             let sources = try SampleIndex.sources(input: input, level: level, label: label,
-                                                  annotationSets: annotationSets.isEmpty ? nil : annotationSets).sources
+                                                  annotationSets: annotationSets.isEmpty ? nil : annotationSets,
+                                                  splits: splits.isEmpty ? nil : splits).sources
+            if sources.isEmpty {
+                throw InvalidInput(message: "\(input): no image is in split \(splits.joined(separator: ", ")); give a split the package's images are in")
+            }
             datasets.append((sources, weight))
         }
         let index = try SampleIndex(datasets: datasets)
         let imageCount = index.sources.count
         let sampler: any PatchSampler = try patchList.map { try Self.listSampler($0, patch: patchShape!, index: index) }
             ?? UniformPatchSampler(patch: patchShape!, samplesPerEpoch: samples ?? 64 * imageCount)
-        let config = BatchLoaderConfiguration(batchSize: batch, seed: seed, workers: workers, readAhead: readAhead, prefetch: prefetch,
+        let config = BatchLoaderConfiguration(batchSize: batch, seed: seed, workers: threads, readAhead: readAhead, prefetch: prefetch,
                                               memoryBudget: budgetMB << 20, imageType: float32 ? .float32 : .native, digests: true)
         let loader = try BatchLoader(index: index, sampler: sampler, configuration: config)
+        // What is not read as the user may think is said on stderr, not only in the report.
+        let unlabelled = index.imagesWithoutLabel
+        if let label, !unlabelled.isEmpty {
+            Self.note("\(unlabelled.count) of \(imageCount) images have no label image '\(label)', so their masks are all background (0): \(unlabelled.joined(separator: ", ")); give only images that have it (for a package, --split) to train on annotated images only")
+        }
+        let padded = patchList == nil ? index.imagesSmaller(than: patchShape!) : []
+        if !padded.isEmpty {
+            Self.note("the patch \(patch) is larger than \(padded.count) image(s) along some axis, so their patches are padded with zeros there: \(padded.joined(separator: ", ")); give a patch no larger than the smallest image to read no padding")
+        }
+        let notCarried = index.annotationsNotCarried
+        if !notCarried.isEmpty {
+            Self.note("\(notCarried.reduce(0) { $0 + $1.count }) vector annotation(s) are lines or other kinds that patches do not carry (they carry boxes, points and polygons): \(notCarried.map { "\($0.count) of \($0.source)" }.joined(separator: ", ")); leave their set out with --set, or convert them to polygons")
+        }
         let saver = try saveBatches.map { try BatchSaver(folder: $0, count: saveCount, index: index) }
         var digest = BatchDigest()
         var batches = 0, patches = 0
@@ -171,7 +204,10 @@ struct BenchCommand: ParsableCommand {
         let load = Self.loadAverage()
         let m = loader.metrics
         let report: [String: Any] = [
-            "images": imageCount, "patch": patchShape!, "batch_size": batch, "workers": workers, "read_ahead": loader.readAheadConcurrency, "prefetch": prefetch,
+            "images": imageCount, "image_names": index.sources.map(\.name), "patch": patchShape!, "batch_size": batch, "threads": threads,
+            "workers": threads,  // the old word, kept while Notebooks/03 (being rewritten) still reads it
+            "read_ahead": loader.readAheadConcurrency, "prefetch": prefetch, "splits": splits, "images_without_label": unlabelled, "padded_images": padded,
+            "annotations_not_carried": Dictionary(notCarried.map { ($0.source, $0.count) }, uniquingKeysWith: +),
             "seed": seed, "epochs": epochs, "step_ms": stepMs, "batches": batches, "patches": patches, "seconds": seconds,
             "patches_per_second": Double(patches) / max(seconds, 1e-9), "cpu_seconds": cpu,
             "patches_per_cpu_second": Double(patches) / max(cpu, 1e-9), "load_average": load,
@@ -185,7 +221,7 @@ struct BenchCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("images \(imageCount), patch \(patch), batch \(batch), workers \(workers), read-ahead \(loader.readAheadConcurrency), prefetch \(prefetch), epochs \(epochs)")
+            print("images \(imageCount), patch \(patch), batch \(batch), threads \(threads), read-ahead \(loader.readAheadConcurrency), prefetch \(prefetch), epochs \(epochs)")
             print(String(format: "%d batches, %d patches in %.3f s: %.1f patches/s; CPU %.3f s (%.1f patches per CPU second); load average %.2f",
                          batches, patches, seconds, Double(patches) / max(seconds, 1e-9), cpu, Double(patches) / max(cpu, 1e-9), load))
             print(String(format: "consumer waited %.3f s (%.1f%%); cache hit rate %.1f%%; %d chunks decoded (%d read ahead), %d bytes read",
@@ -218,6 +254,11 @@ struct BenchCommand: ParsableCommand {
             return PatchRequest(source: numbers[0], origin: origin, shape: shape)
         }
         return try PatchListSampler(requests: requests, index: index)
+    }
+
+    /// Writes `text` to stderr as a note: what the run does that the user may not expect.
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data("mifa bench: note: \(text)\n".utf8))
     }
 
     /// User + system CPU seconds of this process so far (all threads).

@@ -53,8 +53,8 @@ struct DemoStory {
     }
 
     func developerStreams() throws {
-        step(10, "Random 128x128 patches with their masks and boxes stream from the package's OME-Zarr chunks, reproducibly from a seed")
-        try mifa("bench", package + "/images", "--patch", "128,128", "--batch", "16", "--epochs", "2", "--seed", "1")
+        step(10, "Random 128x128 training patches with their masks (set1) and polygons stream from the package's OME-Zarr chunks, reproducibly from a seed; the image the sheet keeps for testing (IM6, split test) is never among them")
+        try mifa("bench", package, "--split", "train", "--label", "set1", "--patch", "128,128", "--batch", "16", "--epochs", "2", "--seed", "1")
     }
 
     // MARK: - Helpers

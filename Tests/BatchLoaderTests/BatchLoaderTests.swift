@@ -165,7 +165,43 @@ import Zarr
         let error = try #require(throws: BatchLoaderError.self) { _ = try iterator.nextBatch() }
         #expect(error.kind == .chunkFailed)
         #expect(error.context.key == chunkKey.value)
-        #expect(try iterator.nextBatch() == nil)
+        // Asking again does not turn the failed epoch into a complete one.
+        let again = try #require(throws: BatchLoaderError.self) { _ = try iterator.nextBatch() }
+        #expect(again.kind == .chunkFailed && again.context.key == chunkKey.value)
+        #expect(!iterator.isComplete)
+    }
+
+    /// Issue 14: `next()` was `try? pipeline.next()`, so a loop over it saw a chunk failure as the
+    /// end of a complete epoch. Now `next()` throws, on the first call and on every call after.
+    @Test func aChunkFailureIsNeverAShortEpoch() throws {
+        let store = MemoryStore()
+        let writer = try OMEZarrImageWriter(store: store, shape: [64, 64], dataType: .uint16, options: OMEZarrWriteOptions(levels: 1, chunks: [16, 16]))
+        try writer.write(AnyNDArray(NDArray<UInt16>(shape: [64, 64], repeating: 9)))
+        _ = try writer.finish()
+        // Damage the last chunk, so that the first batches succeed and a later one fails.
+        let chunkKey = try #require(try store.list(prefix: "0/").filter { !$0.value.hasSuffix(".json") }.map(\.value).sorted().last)
+        try store.set(try StoreKey(chunkKey), [1, 2, 3, 4, 5])
+        let index = try SampleIndex(sources: [SampleSource(image: OMEZarrImage.open(store))])
+        let origins = (0..<4).flatMap { y in (0..<4).map { x in [0, 16 * y, 16 * x] } }
+        let sampler = try PatchListSampler(requests: origins.map { PatchRequest(source: 0, origin: $0, shape: [1, 16, 16]) }, index: index)
+        let loader = try BatchLoader(index: index, sampler: sampler,
+                                     configuration: BatchLoaderConfiguration(batchSize: 4, shuffle: false, workers: 1, memoryBudget: 1 << 20))
+        let iterator = try loader.batches(epoch: 0)
+        var delivered = 0
+        let error = try #require(throws: BatchLoaderError.self) {
+            while try iterator.next() != nil { delivered += 1 }
+        }
+        #expect(error.kind == .chunkFailed && error.context.key == chunkKey)
+        #expect(delivered == 3)
+        #expect(throws: BatchLoaderError.self) { _ = try iterator.next() }
+        #expect(!iterator.isComplete)
+        let whole = try loader.batches(epoch: 0, startingAt: 3)
+        #expect(throws: BatchLoaderError.self) { _ = try whole.nextBatch() }
+        let good = try BatchLoader(index: index, sampler: try PatchListSampler(requests: Array(origins.prefix(12)).map { PatchRequest(source: 0, origin: $0, shape: [1, 16, 16]) }, index: index),
+                                   configuration: BatchLoaderConfiguration(batchSize: 4, shuffle: false, memoryBudget: 1 << 20))
+        let complete = try good.batches(epoch: 0)
+        while try complete.next() != nil {}
+        #expect(complete.isComplete)
     }
 
     @Test func cancellationStopsTheIterator() throws {

@@ -80,6 +80,15 @@ import Testing
         expectOnly(.invalidAnnotationSourceIndicator, at: "/annotations/0/annotation_source_indicator", after: ("/annotations/0/annotation_source_indicator", "by name"))
         expectOnly(.unknownKey, at: "/study/authors/0/orcid", after: ("/study/authors/0/orcid", "0000-0002-1825-0097"), severity: .warning)
         expectOnly(.missingRequired, at: "/annotations", after: ("/annotations", []))
+        expectOnly(.missingRequired, at: "/images/0/split", after: ("/images/0/split", " "))
+        expectOnly(.missingRequired, at: "/annotations/0/file_metadata/0/split", after: ("/annotations/0/file_metadata/0/split", ""))
+    }
+
+    /// An image's machine-learning split is part of the model (issue 14): read, kept, and not an unknown key.
+    @Test func anImagesSplitIsReadAndKept() {
+        let loaded = mutated("/images/0/split", "test")
+        #expect(loaded.report.issues.filter { $0.severity != .info }.isEmpty, "\(loaded.report.issues)")
+        #expect(loaded.document.images?[0].split == "test")
     }
 
     @Test func suggestionsAndMessages() {

@@ -87,6 +87,9 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         case annotationDegenerate = "annotation-degenerate"
         /// An image described without any REMBI section (biosample, specimen, acquisition).
         case rembiMissing = "rembi-missing"
+        /// An image placed in two machine-learning splits (by mifa.json and by the file list's
+        /// `Split` column in `annotations/files.json`), so test data could leak into training.
+        case imageInTwoSplits = "image-in-two-splits"
     }
 
     /// How serious.

@@ -1,3 +1,4 @@
+import Foundation
 public import MIFACore
 import MIFAModel
 
@@ -9,7 +10,8 @@ import MIFAModel
 /// and from the version record (version, date). `distribution` lists mifa.json, the root group,
 /// each image's `zarr.json` and each vector annotation file as FileObjects with their SHA-256, and
 /// each image's OME-Zarr folder (`files/images/<id>`) and each label set (`files/labels/<set>`) as
-/// FileSets. `recordSet` has a table of images (id, path, width, height; inline data), one per
+/// FileSets. `recordSet` has a table of images (id, path, width, height, and the split when
+/// mifa.json gives splits, referencing a `cr:Split` record set of the split names; inline data), one per
 /// vector set (image_id, geometry type, coordinates, read from the GeoJSON by jsonPath) and one per
 /// label set (image_id, path; inline data). Content URLs are relative to the folder the description
 /// is written to (`location`, the package folder as seen from there), so mlcroissant loads its
@@ -74,7 +76,7 @@ public enum CroissantExport {
         }
         if !people.isEmpty { dataset.append(("creator", .array(people.map(person)))) }
         dataset.append(("distribution", .array(try distribution(snapshot, prefix: prefix))))
-        dataset.append(("recordSet", .array(recordSets(snapshot))))
+        dataset.append(("recordSet", .array(recordSets(snapshot, splits: splits(metadata)))))
         return .object(JSONObject(dataset))
     }
 
@@ -135,27 +137,68 @@ public enum CroissantExport {
         value.map { .number(JSONNumber($0)) } ?? .null
     }
 
-    private static func recordSets(_ snapshot: PackageSnapshot) -> [JSONValue] {
+    /// The split of each image that has one (image id -> split name), from mifa.json.
+    private static func splits(_ metadata: MIFADocument) -> [String: String] {
+        var result: [String: String] = [:]
+        for image in metadata.images ?? [] {
+            if let id = image.id, let split = image.split { result[id] = split }
+        }
+        return result
+    }
+
+    /// The Croissant URL of a split name: `cr:TrainingSplit`, `cr:ValidationSplit`, `cr:TestSplit`,
+    /// or (another name) a URL of this dataset's own.
+    private static func splitURL(_ name: String) -> String {
+        switch name.lowercased() {
+        case "train", "training": "cr:TrainingSplit"
+        case "validation", "val", "valid", "dev": "cr:ValidationSplit"
+        case "test", "testing": "cr:TestSplit"
+        default: "cr:\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)"
+        }
+    }
+
+    private static func recordSets(_ snapshot: PackageSnapshot, splits: [String: String]) -> [JSONValue] {
         var rows: [JSONValue] = []
         for id in snapshot.imageIDs {
             let size = snapshot.imageSize(id)
-            rows.append([
+            var row: JSONObject = [
                 "images/image_id": .string(id), "images/path": .string(PackageLayout.image(id)),
                 "images/width": integer(size?.width), "images/height": integer(size?.height),
-            ])
+            ]
+            if !splits.isEmpty { row["images/split"] = splits[id].map(JSONValue.string) ?? .null }
+            rows.append(.object(row))
         }
-        var sets: [JSONValue] = [[
+        var imageFields: [JSONValue] = [
+            field("images", "image_id", "sc:Text", "image id, as annotations name it (source_image_id, image_id)"),
+            field("images", "path", "sc:Text", "the OME-Zarr image folder, relative to the package"),
+            field("images", "width", "sc:Integer", "width in pixels of the full-resolution level"),
+            field("images", "height", "sc:Integer", "height in pixels of the full-resolution level"),
+        ]
+        var sets: [JSONValue] = []
+        if !splits.isEmpty {
+            // Croissant 1.0 "Splits": a record set of data type cr:Split that the images reference.
+            let names = Set(splits.values).sorted()
+            sets.append([
+                "@type": "cr:RecordSet", "@id": "splits", "name": "splits", "dataType": "cr:Split",
+                "description": "the machine-learning splits of the images (each image is in one)",
+                "key": ["@id": "splits/name"],
+                "field": [field("splits", "name", "sc:Text", "the split's name"), field("splits", "url", "sc:URL", "the split's Croissant URL")],
+                "data": .array(names.map { ["splits/name": .string($0), "splits/url": .string(splitURL($0))] }),
+            ])
+            var split = field("images", "split", "sc:Text", "the split the image is in (splits/name)")
+            if case .object(var members) = split {
+                members["references"] = ["field": ["@id": "splits/name"]]
+                split = .object(members)
+            }
+            imageFields.append(split)
+        }
+        sets.append([
             "@type": "cr:RecordSet", "@id": "images", "name": "images",
             "description": "the images of the package, one OME-Zarr image each",
             "key": ["@id": "images/image_id"],
-            "field": [
-                field("images", "image_id", "sc:Text", "image id, as annotations name it (source_image_id, image_id)"),
-                field("images", "path", "sc:Text", "the OME-Zarr image folder, relative to the package"),
-                field("images", "width", "sc:Integer", "width in pixels of the full-resolution level"),
-                field("images", "height", "sc:Integer", "height in pixels of the full-resolution level"),
-            ],
+            "field": .array(imageFields),
             "data": .array(rows),
-        ]]
+        ])
         for set in snapshot.vectorSets {
             let name = "annotations/\(set)"
             let file = PackageLayout.annotationFile(set)

@@ -41,8 +41,8 @@ enum IngestMetadata {
         return (loaded.document, loaded.report.issues(.warning), id)
     }
 
-    /// The document as stored in the package: images listed with their package ids and paths
-    /// (keeping every REMBI field the metadata gave), and each `file_metadata` `source_image_id` that
+    /// The document as stored in the package: images listed with their package ids, paths and
+    /// splits (keeping every REMBI field the metadata gave), and each `file_metadata` `source_image_id` that
     /// was matched replaced by the package image id.
     static func packaged(_ document: MIFADocument, plan: IngestPlan) -> MIFADocument {
         var result = document
@@ -51,6 +51,7 @@ enum IngestMetadata {
             var record = image.metadataIndex.map { metadataImages[$0] } ?? ImageMetadata()
             record.id = image.id
             record.path = PackageLayout.image(image.id)
+            record.split = image.split
             return record
         }
         if result.images?.isEmpty == true && document.images == nil { result.images = nil }

@@ -32,6 +32,9 @@ struct IngestPlan {
         /// The index of its entry in the metadata's `images`, if any.
         var metadataIndex: Int?
         var attributes: [SourceFileList.Attribute]
+        /// Its machine-learning split, from the metadata's `images[].split` or the file list's
+        /// `Split` column (of its own row or of its annotation files' rows), which must agree.
+        var split: String? = nil
     }
 
     /// A raster annotation of an image, written as `images/<image>/labels/<set>`.

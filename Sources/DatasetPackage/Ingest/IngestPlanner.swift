@@ -20,6 +20,8 @@ struct IngestPlanner {
     private var rowByPath: [String: SourceFileList.Row] = [:]
     /// Annotation file path -> (set index, file_metadata index).
     private var listedAnnotation: [String: (set: Int, index: Int)] = [:]
+    /// Image id -> the splits the file-list rows of its annotation files put it in, with where.
+    private var splitClaims: [String: [(split: String, place: String)]] = [:]
 
     init(entries: [SourceEntry], ignored: [SourceEntry.Ignored], document: MIFADocument, fileList: SourceFileList?) {
         self.entries = entries
@@ -62,6 +64,7 @@ struct IngestPlanner {
         let imagePaths = decideImages(sets: sets)
         assignImageIDs(imagePaths)
         assignAnnotations(sets: sets, imagePaths: imagePaths)
+        assignSplits()
         guard problems.isEmpty else {
             throw PackageError(.invalidInput, "the source cannot be packed:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") + "\nnothing was written")
         }
@@ -174,6 +177,40 @@ struct IngestPlanner {
         }
     }
 
+    // MARK: Splits
+
+    /// Gives each image its split: the metadata's `images[].split` and `file_metadata[].split`, its
+    /// own file-list row's `Split` and those of its annotation files' rows must name one split; two
+    /// is a problem (an image in two splits would be trained on and tested on).
+    private mutating func assignSplits() {
+        let metadataImages = document.images ?? []
+        for (setIndex, set) in (document.annotations ?? []).enumerated() {
+            for (index, file) in (set.fileMetadata ?? []).enumerated() {
+                guard let split = file.split else { continue }
+                let key = IngestPlan.FileMetadataKey(set: setIndex, index: index)
+                guard let imageID = plan.resolvedFileMetadata[key] ?? file.sourceImageID.flatMap(imageIDForMetadataID) else { continue }
+                splitClaims[imageID, default: []].append((split, "the metadata's annotations[\(setIndex)].file_metadata[\(index)].split"))
+            }
+        }
+        for index in plan.images.indices {
+            let image = plan.images[index]
+            var claims: [(split: String, place: String)] = []
+            if let m = image.metadataIndex, let split = metadataImages[m].split {
+                claims.append((split, "the metadata's images[\(m)].split"))
+            }
+            if let row = rowByPath[image.entry.path], let split = row.split {
+                claims.append((split, "\(fileList?.file ?? "the file list") line \(row.line) (\(row.path))"))
+            }
+            claims += splitClaims[image.id] ?? []
+            let splits = Set(claims.map(\.split))
+            if splits.count > 1 {
+                let places = splits.sorted().map { split in "'\(split)' by \(claims.filter { $0.split == split }.map(\.place).joined(separator: ", "))" }
+                problems.append("image '\(image.id)' is put in \(splits.count) splits: \(places.joined(separator: "; ")); an image belongs to one split (its annotations go with it): correct the Split cells or the metadata")
+            }
+            plan.images[index].split = claims.first?.split
+        }
+    }
+
     // MARK: Annotations
 
     private mutating func assignAnnotations(sets: [AnnotationSet], imagePaths: [String]) {
@@ -202,6 +239,10 @@ struct IngestPlanner {
                 (imageID, reason) = matchByIndicator(set.annotationSourceIndicator, entry: entry)
             }
             if let listed, let imageID { plan.resolvedFileMetadata[IngestPlan.FileMetadataKey(set: listed.set, index: listed.index)] = imageID }
+            if let row, let split = row.split {
+                let named = rowSources.count > 1 ? rowSources.compactMap { resolveEntry($0).flatMap { imageIDByPath[$0.path] } ?? imageIDForMetadataID($0) } : imageID.map { [$0] } ?? []
+                for id in named { splitClaims[id, default: []].append((split, "\(fileList?.file ?? "the file list") line \(row.line) (\(row.path))")) }
+            }
             let setID = plan.setIDs[setIndex]
             switch entry.kind {
             case .raster, .omeZarr:

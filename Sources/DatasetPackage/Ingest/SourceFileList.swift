@@ -4,7 +4,8 @@ import MIFACore
 /// A BioImage Archive style file list (MIFA-MODEL.md, "File lists"): a TSV or CSV table whose
 /// first column, `Files`, is a path relative to the dataset folder and whose other columns are
 /// attributes of that file. `Source image` and `Annotation type` are read (header match ignores
-/// case and treats spaces and underscores alike); every other column is kept as an attribute.
+/// case and treats spaces and underscores alike); every other column is kept as an attribute, and
+/// `Split` (the machine-learning split of the file's image) is also read.
 ///
 /// The separator is a tab when the header line has one, otherwise a comma. Fields may be quoted
 /// with `"` (a doubled `""` is a quote); blank lines are skipped.
@@ -26,6 +27,11 @@ public struct SourceFileList: Sendable {
         public var annotationType: String?
         /// Every other column, in table order, with blank cells left out.
         public var attributes: [Attribute]
+        /// The `Split` value (train, validation, test, or any named split), if the column exists and
+        /// the cell is not blank; it is also kept as an attribute.
+        public var split: String? {
+            attributes.first { SourceFileList.headerKey($0.name) == "split" }?.value
+        }
     }
 
     /// A column value kept as a file attribute.
@@ -111,8 +117,8 @@ public struct SourceFileList: Sendable {
         self.rows = rows
     }
 
-    /// A header cell as compared: lower case, underscores as spaces, runs of spaces as one, trimmed.
-    static func headerKey(_ text: String) -> String {
+    /// A header cell as compared (also an attribute's name): lower case, underscores as spaces, runs of spaces as one, trimmed.
+    public static func headerKey(_ text: String) -> String {
         text.lowercased().replacingOccurrences(of: "_", with: " ").split(separator: " ").joined(separator: " ")
     }
 
