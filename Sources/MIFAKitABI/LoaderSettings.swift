@@ -30,6 +30,7 @@ struct LoaderSettings: Decodable {
     var label: String?
     var annotations: [String]?
     var images: [String]?
+    var splits: [String]?
     var workers: Int?
     var prefetch: Int?
     var readAhead: Int?
@@ -48,7 +49,7 @@ struct LoaderSettings: Decodable {
 
     static let keys: Set<String> = [
         "inputs", "patch", "batch_size", "sampler", "samples_per_epoch", "overlap", "foreground_fraction", "balance_classes", "patches",
-        "level", "label", "annotations", "images", "workers", "prefetch", "read_ahead", "seed", "memory_budget", "dtype", "channels",
+        "level", "label", "annotations", "images", "splits", "workers", "prefetch", "read_ahead", "seed", "memory_budget", "dtype", "channels",
         "normalize", "flips", "rotations", "crop", "drop_last", "shuffle", "rank", "world_size",
     ]
 
@@ -100,7 +101,7 @@ struct LoaderSettings: Decodable {
                 throw ABIFailure.argument("the weight of input \(k) must be a positive number; found \(weight)", pointer: "/inputs/\(k)/weight")
             }
             try PackageHandle.checkExists(input.path, pointer: "/inputs/\(k)/path")
-            let (kind, all) = try SampleIndex.sources(input: input.path, level: level, label: label, annotationSets: annotations)
+            let (kind, all) = try SampleIndex.sources(input: input.path, level: level, label: label, annotationSets: annotations, splits: splits)
             var sources: [SampleSource] = []
             for source in all {
                 let id = kind == .package ? source.name : PackageHandle.imageID(path: source.name)
@@ -116,10 +117,10 @@ struct LoaderSettings: Decodable {
             let missing = images.filter { !seen.contains($0) }
             guard missing.isEmpty else {
                 throw ABIFailure(status: .notFound, code: "not-found",
-                                 message: "the split names images the inputs do not have: \(missing.joined(separator: ", ")); they have \(seen.sorted().joined(separator: ", "))",
+                                 message: "images names images the inputs do not have: \(missing.joined(separator: ", ")); they have \(seen.sorted().joined(separator: ", "))",
                                  context: ErrorContext(pointer: "/images"))
             }
-            guard !datasets.isEmpty else { throw ABIFailure.argument("the split is empty", pointer: "/images") }
+            guard !datasets.isEmpty else { throw ABIFailure.argument("images is empty", pointer: "/images") }
         }
         let index = try SampleIndex(datasets: datasets)
         let sampler = try makeSampler(index: index, imageIDs: imageIDs)

@@ -24,7 +24,7 @@ def folder(typed_images):
     (dict(channels=[5]), mifakit.InvalidArgumentError, None),
     (dict(memory_budget=1000), mifakit.MemoryBudgetError, None),
     (dict(rank=3, world_size=2), mifakit.InvalidArgumentError, None),
-    (dict(split=["nope"]), mifakit.NotFoundError, "/images"),
+    (dict(images=["nope"]), mifakit.NotFoundError, "/images"),
     (dict(sampler="grid", overlap=(40, 0)), mifakit.InvalidArgumentError, None),
     (dict(sampler="list", patches=[("im0", 0)]), mifakit.InvalidArgumentError, "/patches/0"),
     (dict(sampler="label_aware", foreground_fraction=2.0), mifakit.InvalidArgumentError, None),
@@ -123,3 +123,14 @@ def test_holding_every_batch_raises_instead_of_hanging(folder):
     del held, batch
     gc.collect()
     assert sum(1 for _ in loader) == len(loader)  # released batches make room again
+
+
+def test_split_chooses_the_images_of_a_packages_split(nuclei):
+    """`split` names a split of the package's mifa.json (the sample keeps IM6 for testing)."""
+    train = mifakit.Loader(nuclei, patch_size=(64, 64), batch_size=4, split="train", samples_per_epoch=40, seed=1)
+    seen = {sample["image_id"] for batch in train for sample in batch["samples"]}
+    assert seen and "IM6" not in seen
+    test = mifakit.Loader(nuclei, patch_size=(64, 64), batch_size=4, split=["test"], samples_per_epoch=8, seed=1)
+    assert {sample["image_id"] for batch in test for sample in batch["samples"]} == {"IM6"}
+    with pytest.raises(mifakit.MIFAError, match="split 'nope'"):
+        mifakit.Loader(nuclei, patch_size=(64, 64), split="nope")

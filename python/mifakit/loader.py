@@ -202,8 +202,9 @@ class Loader:
     ``balance_classes``), ``"grid"`` (overlapping tiles for inference, ``overlap``), ``"whole"`` (every
     image whole) and ``"list"`` (``patches``: ``[(image, y, x), ...]``, image by id or number).
     ``label`` names the label image read as masks; ``annotations`` the vector annotation sets whose
-    boxes, points and polygons each sample carries (packages; default all); ``split`` the image ids to
-    sample (default all). ``dtype=None`` keeps the images' type, ``np.float32`` converts (with
+    boxes, points and polygons each sample carries (packages; default all); ``split`` the split(s) of
+    a package to sample (``"train"``, ``"test"``, ... as its mifa.json gives them; default all) and
+    ``images`` the image ids to sample (default all). ``dtype=None`` keeps the images' type, ``np.float32`` converts (with
     ``normalize={"mean": [...], "std": [...]}``). ``rank``/``world_size`` shard each epoch like
     PyTorch's ``DistributedSampler`` (default: ``RANK`` and ``WORLD_SIZE`` from the environment).
     Every random choice is a function of ``seed`` and the epoch: runs are reproducible on any number
@@ -218,7 +219,8 @@ class Loader:
                  weights: Sequence[float] | None = None, shuffle: bool | None = None,
                  patches: Sequence[Sequence[int | str]] | None = None, overlap: Sequence[int] | None = None,
                  foreground_fraction: float = 0.5, balance_classes: bool = False,
-                 normalize: Mapping[str, Sequence[float]] | None = None, read_ahead: int | None = None) -> None:
+                 normalize: Mapping[str, Sequence[float]] | None = None, read_ahead: int | None = None,
+                 images: Sequence[str] | None = None) -> None:
         self._handle: ctypes.c_void_p | None = None
         if sampler not in SAMPLERS:
             raise InvalidArgumentError(f"sampler is {sampler!r}; use one of {', '.join(SAMPLERS)}", code="invalid-argument")
@@ -237,7 +239,8 @@ class Loader:
         }
         optional = {"patch": _int_list(patch_size, "patch_size"), "label": label,
                     "annotations": None if annotations is None else [annotations] if isinstance(annotations, str) else list(annotations),
-                    "images": None if split is None else list(split), "channels": _int_list(channels, "channels"),
+                    "splits": None if split is None else list(split),
+                    "images": None if images is None else [images] if isinstance(images, str) else list(images), "channels": _int_list(channels, "channels"),
                     "rank": rank, "world_size": world_size, "samples_per_epoch": samples_per_epoch, "shuffle": shuffle,
                     "overlap": _int_list(overlap, "overlap"), "read_ahead": read_ahead,
                     "patches": None if patches is None else [[p[0] if isinstance(p[0], str) else int(p[0]), *map(int, p[1:])] for p in patches],
