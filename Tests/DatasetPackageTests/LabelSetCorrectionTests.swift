@@ -50,10 +50,10 @@ import Testing
             #expect(try label.read().typed(as: UInt16.self) == expected, "img\(index)")
         }
         #expect(!record.changeSummary.files.modified.contains { $0.hasPrefix("images/img0/") })
-        let diff = try package.diff(from: "1", to: "2")
+        let diff = try package.diff(from: "0.9", to: "2")
         #expect(diff.annotations == ["set1": ObjectChanges(added: [], removed: ["img1:2"], changed: ["img2:1"])])
-        // Version 1 is still there, with the old nucleus.
-        try package.restore(version: "1", to: "\(folder)/v1")
+        // The first version is still there, with the old nucleus.
+        try package.restore(version: "0.9", to: "\(folder)/v1")
         let old = try OMEZarrImage.open(path: "\(folder)/v1/images/img1").openLabel("set1")
         #expect(try old.read().typed(as: UInt16.self) == (try IngestFixtures.mask(1)))
     }

@@ -150,6 +150,7 @@ import Testing
               license: nope
               authors:
                 - author_first_name: A
+                  author_last_name: " "
                   email: not-an-email
                   orcid_id: 0000-0000-0000-0000
             annotations:
