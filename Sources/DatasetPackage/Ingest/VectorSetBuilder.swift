@@ -40,10 +40,10 @@ struct VectorSetBuilder {
             try read.validateReferences()
             if format == .napariPointsCSV { read = Self.fileScopedIDs(read, file: file.entry) }
         } catch let error as any MIFAError {
-            problems.append("\(file.entry.path): \(error.message)\(error.context.isEmpty ? "" : " (\(error.context))")")
+            problems.append("\(file.entry.path) (annotation set \(file.setID), read as \(format)): \(error.message)\(error.context.isEmpty ? "" : " (\(error.context))")")
             return
         } catch {
-            problems.append("\(file.entry.path): \(error)")
+            problems.append("\(file.entry.path) (annotation set \(file.setID), read as \(format)): \(error)")
             return
         }
         // Each object's package image.
