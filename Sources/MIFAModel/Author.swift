@@ -1,6 +1,7 @@
 /// A person credited by a study or an annotation set (MIFA-MODEL.md, "Author").
 ///
-/// Required: ``authorFirstName``, ``authorLastName``. ``orcidID`` is stored bare
+/// Required: ``authorFirstName`` and ``authorLastName``; a person known by one name (a mononym)
+/// gives either one alone (`mifa version --annotator` stores it as ``authorLastName``). ``orcidID`` is stored bare
 /// (`0000-0002-1825-0097`: the 16 characters without the `https://orcid.org/` or `ORCID:` prefix).
 public struct Author: Codable, Sendable, Hashable {
     /// `author_first_name`* : given name.

@@ -29,7 +29,18 @@ struct MetadataNormalizer {
     mutating func normalize(_ study: inout Study, at base: JSONPointer) {
         if let raw = study.license, let id = SPDXLicense.normalizedID(for: raw), id != raw {
             study.license = id
-            note(.normalizedLicense, at: base.appending("license"), "license stored as its SPDX id", found: "'\(raw)'", expected: "'\(id)'")
+            if SPDXLicense.versionIsGuessed(raw) {
+                // `CC-BY`, `CC BY-NC`: Creative Commons licenses have several versions, and the text
+                // names none. Stored as 4.0, said loudly (a warning, also in --json) with the exact id to write.
+                issues.append(ValidationIssue(
+                    .warning, .normalizedLicense, at: base.appending("license"),
+                    message: "the license names no version; stored as '\(id)', the current version",
+                    expected: "an exact SPDX id such as '\(id)'", found: "'\(raw)'",
+                    suggestion: "write license: \(id) if that is the license, or the SPDX id of the version the data is under (https://spdx.org/licenses/)",
+                    changesDocument: true))
+            } else {
+                note(.normalizedLicense, at: base.appending("license"), "license stored as its SPDX id", found: "'\(raw)'", expected: "'\(id)'")
+            }
         }
         if var authors = study.authors {
             for index in authors.indices { normalize(&authors[index], at: base.appending("authors").appending(index: index)) }

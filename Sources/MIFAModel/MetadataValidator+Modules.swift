@@ -50,8 +50,15 @@ extension MetadataValidator {
     }
 
     mutating func validate(_ author: Author, at base: JSONPointer) {
-        requireText(author.authorFirstName, at: base.appending("author_first_name"))
-        requireText(author.authorLastName, at: base.appending("author_last_name"))
+        // A person known by one name (a mononym) is a real name: one of the two fields is enough.
+        // Neither is an error at both; a field that is written must not be blank.
+        if author.authorFirstName == nil && author.authorLastName == nil {
+            requireText(author.authorFirstName, at: base.appending("author_first_name"))
+            requireText(author.authorLastName, at: base.appending("author_last_name"))
+        } else {
+            if let first = author.authorFirstName { requireText(first, at: base.appending("author_first_name")) }
+            if let last = author.authorLastName { requireText(last, at: base.appending("author_last_name")) }
+        }
         if let email = author.email, !EmailAddress.isWellFormed(email) {
             add(
                 .error, .invalidEmail, at: base.appending("email"), "not an e-mail address", expected: "name@domain.tld",

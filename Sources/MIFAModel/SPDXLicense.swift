@@ -54,6 +54,17 @@ public struct SPDXLicense: Sendable, Hashable {
         return creativeCommonsSpelling(trimmed).flatMap { license(caseInsensitiveID: $0)?.id }
     }
 
+    /// Whether ``normalizedID(for:)`` had to choose the version of a Creative Commons license the
+    /// text does not name (`CC-BY`, `CC BY-NC`, `cc-by-sa`). The BioImage Archive's own enum value
+    /// `CC_BY` is defined as version 4.0 by its model, and CC0 has one version: neither is a guess.
+    public static func versionIsGuessed(_ text: String) -> Bool {
+        let trimmed = text.trimmingWhitespace()
+        let upper = trimmed.uppercased()
+        guard upper.hasPrefix("CC"), !upper.hasPrefix("CC0"), trimmed != "CC_BY" else { return false }
+        guard license(caseInsensitiveID: trimmed) == nil, byLowercasedName[trimmed.lowercased()] == nil, creativeCommonsURL(trimmed) == nil else { return false }
+        return !upper.contains(where: \.isNumber)
+    }
+
     /// `CC_BY`, `CC BY 4.0`, `cc-by-nc-40`, `CC0` -> an SPDX-style id (not yet checked).
     private static func creativeCommonsSpelling(_ text: String) -> String? {
         var parts = text.uppercased()

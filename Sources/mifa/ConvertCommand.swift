@@ -22,7 +22,12 @@ struct ConvertCommand: ParsableCommand {
             Formats: \(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")). Without --from \
             and --to the formats follow the names: .json (COCO, or GeoJSON when it holds features), \
             .geojson, .png/.tif/.npy label images (or a folder of them), .csv (napari; tracks when the \
-            header has track_id), a folder with res_track.txt/man_track.txt (CTC) or .txt labels (YOLO). \
+            header has track_id; a napari Shapes table, with shape-type, is read as its shapes), a folder \
+            with res_track.txt/man_track.txt (CTC) or .txt labels (YOLO, class names from classes.txt or \
+            an Ultralytics data.yaml; labels/train, labels/val splits too). A napari points table of \
+            several images keeps each point's image: axis-0 is the image's place in the list (a leading \
+            axis, as a points layer over a stack of the images), axis-1/axis-2 are y/x, and an image \
+            column names it. \
             Conversions that would lose information (shapes reduced, objects dropped or merged, classes \
             or track links dropped) are refused with the list of losses unless --allow-lossy; dropped \
             per-object properties only warn. Masks are traced along pixel edges and polygons \

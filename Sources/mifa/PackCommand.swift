@@ -2,7 +2,7 @@ import ArgumentParser
 import DatasetPackage
 import MIFACore
 
-/// `mifa pack <source-dir> <package> --metadata <mifa.yaml|mifa.json> [--file-list files.tsv] [--version V] [--changes TEXT] [--json]`.
+/// `mifa pack <source-dir> <package> --metadata <mifa.yaml|mifa.json> [--file-list files.tsv] [--version V] [--changes TEXT] [--timestamp TIME] [--json]`.
 struct PackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
@@ -15,7 +15,8 @@ struct PackCommand: ParsableCommand {
             with each object's image_id set to the package image. The i-th annotation set of the \
             metadata is set<i>. annotations/files.json records where each source file went and the \
             file list's other columns (attributes). mifa.json is the normalised metadata with images \
-            listed by package id and the version module set to the first version.
+            listed by package id and the version module of the sheet kept (its timestamp and changes; \
+            --version, --changes and --timestamp override them; what the sheet lacks is filled in).
 
             Which file is what: a file-list row with a 'Source image' or 'Annotation type' is an \
             annotation, one with neither an image (headers ignore case; '_' = ' '); files named by \
@@ -23,10 +24,14 @@ struct PackCommand: ParsableCommand {
             image is the file list's 'Source image', else file_metadata's source_image_id, else per \
             the set's annotation_source_indicator: file_name_exact_match (the default) pairs equal \
             names without extension (img_01.tif <- img_01.geojson); file_name_pattern pairs an image \
-            name followed by '_', '-' or '.' (img_01.tif <- img_01_mask.png; such rasters are masks). \
+            name followed by '_', '-' or '.' (img_01.tif <- img_01_mask.png; such rasters are masks). A raster in a masks/ (labels/, gt/) \
+            folder with the name of an image outside it is that image's mask (masks/IM1.tif for images/IM1.tif). \
             A COCO, GeoJSON or YOLO source listing several images is matched image by image by file name; \
             a CTC folder's frames all belong to its one source image. \
-            What cannot be matched is listed and left out, never guessed.
+            napari CSV ids are the file's index column, which restarts in every file: they become \
+            <file stem>:<index>. A napari Shapes CSV is read as its shapes. \
+            What cannot be matched is listed and left out, never guessed; a declared annotation set \
+            that gets nothing from the source is an error naming the set and the files pack cannot read.
 
             The metadata must validate (every error is listed). Missing files named by the file list, \
             unreadable images, masks that do not fit their image, two annotations with one id: \
@@ -49,8 +54,11 @@ struct PackCommand: ParsableCommand {
     @Option(help: "The first version's id (default: the metadata's version, else 1).")
     var version: String?
 
-    @Option(help: "What the first version is (default: 'Initial version').")
+    @Option(help: "What the first version is (default: the metadata's version.changes, else 'Initial version').")
     var changes: String?
+
+    @Option(help: ArgumentHelp("The first version's time stamp, RFC 3339 with offset (default: the metadata's version.timestamp, else now).", valueName: "TIME"))
+    var timestamp: String?
 
     @Flag(help: "Print a JSON summary: package, version, images, annotation sets, objects, files, bytes, unmatched items.")
     var json = false
@@ -59,6 +67,7 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         var ingest = PackageIngest(source: source, package: package, metadata: metadata, fileList: fileList, version: version, changes: changes)
+        ingest.timestamp = timestamp
         ingest.imageOptions.concurrency = concurrency.threads
         let bar = ProgressBar(unit: "images")
         ingest.progress = bar.update
@@ -71,5 +80,10 @@ struct PackCommand: ParsableCommand {
         }
         for warning in summary.warnings { printError("mifa: warning: \(warning)") }
         for item in summary.unmatched { printError("mifa: unmatched: \(item)") }
+        if !summary.ignored.isEmpty {
+            // Files left out are said on standard error too, not only in --json.
+            let shown = summary.ignored.prefix(10).joined(separator: ", ") + (summary.ignored.count > 10 ? ", ... (\(summary.ignored.count - 10) more; --json lists all)" : "")
+            printError("mifa: not packed (\(summary.ignored.count) file\(summary.ignored.count == 1 ? "" : "s") that are not images or annotations pack reads): \(shown)")
+        }
     }
 }

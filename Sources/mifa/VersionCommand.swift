@@ -12,7 +12,10 @@ struct VersionCommand: ParsableCommand {
             The new version starts as a copy of the current one; --metadata replaces mifa.json (YAML or \
             JSON; it must validate and is stored normalised), --annotations SET=FILE adds or replaces a \
             vector annotation set from any format `mifa convert` reads (stored as \
-            annotations/SET/annotations.geojson; its images must be images of the package), \
+            annotations/SET/annotations.geojson; its images must be images of the package); when SET is \
+            a raster set (label images images/<id>/labels/SET/), masks (PNG, TIFF, .npy files or a folder \
+            of them, named after their images) replace the label images of the images they name, and \
+            the record lists the label objects added, removed and changed (<image>:<value>), \
             --remove-annotations SET removes one. mifa.json's version module becomes {version, \
             timestamp, changes, previous_version}. The record (versions/V.json) credits every \
             annotator of the previous version plus the new ones and lists the files and the objects \
@@ -37,7 +40,7 @@ struct VersionCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A new metadata file (mifa.yaml or mifa.json) replacing mifa.json.", valueName: "FILE"))
     var metadata: String?
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Add or replace annotation sets: SET=FILE (COCO, GeoJSON, masks, CSV, CTC, YOLO).", valueName: "SET=FILE"))
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Add or replace annotation sets: SET=FILE (COCO, GeoJSON, masks, CSV, CTC, YOLO); masks for a raster set replace its label images.", valueName: "SET=FILE"))
     var annotations: [String] = []
 
     @Option(name: .customLong("remove-annotations"), parsing: .upToNextOption, help: ArgumentHelp("Remove vector annotation sets.", valueName: "SET"))

@@ -153,7 +153,9 @@ func expectUnchanged(_ package: DatasetPackage, _ before: [String: Data], source
             }
             expectUnchanged(package, before)
         }
-        #expect(throws: PackageError.self) { try AnnotatorCredit.parseAnnotator("Madonna") }
+        // A person known by one name is credited (issue 14); an annotator without any name is not.
+        #expect(try AnnotatorCredit.parseAnnotator("Madonna").authorLastName == "Madonna")
+        #expect(throws: PackageError.self) { try AnnotatorCredit.parseAnnotator(" <0000-0002-9079-593X>") }
         #expect(throws: PackageError.self) { try AnnotatorCredit.parseAnnotator("Ada Lindqvist <0000-0002-9079-5930>") }
         #expect(try AnnotatorCredit.parseAnnotator("Ada Maria Lindqvist <ORCID:0000-0002-9079-593X>").orcidID == VersionFixture.ada.orcid)
     }

@@ -54,7 +54,7 @@ def test_an_unknown_split_or_a_split_of_plain_images_is_refused(mifa, package, t
     proc = mifa("bench", package, "--split", "validation", "--patch", "64,64", check=False)
     assert proc.returncode == 1 and "'validation'" in proc.stderr and "test, train" in proc.stderr, proc.stderr
     proc = mifa("bench", package / "images" / "IM1", "--split", "train", "--patch", "64,64", check=False)
-    assert proc.returncode == 1 and "--split" in proc.stderr and "not a package" in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and "split (train)" in proc.stderr and "not a package" in proc.stderr, proc.stderr
 
 
 def test_croissant_describes_the_splits(mifa, package, tmp_path):

@@ -88,7 +88,7 @@ BASE = {
 
 REQUIRED = [
     "study", "annotations", "version", "study/title", "study/description", "study/keywords", "study/license",
-    "study/funding_statement", "study/link_url", "study/authors/0/author_first_name", "study/authors/0/author_last_name",
+    "study/funding_statement", "study/link_url",
     "study/authors/0/organisation/0/organisation_name", "study/publications/0/publication_title",
     "study/publications/0/publication_authors", "study/publications/0/publication_doi", "study/grants/0/grant_id",
     "study/grants/0/funder", "images/0/id", "annotations/0/annotation_overview", "annotations/0/annotation_method",
@@ -158,6 +158,12 @@ def corpus():
     for path in ("study/title", "version/version", "annotations/0/annotation_method"):
         docs.append((f"blank:{path}", mutate(path, "   "), "invalid"))
         docs.append((f"null:{path}", mutate(path, None), "invalid"))
+    # An author needs a name: given and family name, or one of them for a person known by one name.
+    nameless = mutate("study/authors/0/author_first_name")
+    del nameless["study"]["authors"][0]["author_last_name"]
+    docs += [("missing:study/authors/0/name", nameless, "invalid"),
+             ("mononym:study/authors/0/author_last_name", mutate("study/authors/0/author_first_name"), "valid"),
+             ("mononym:study/authors/0/author_first_name", mutate("study/authors/0/author_last_name"), "valid")]
     docs += [("empty-list:study/keywords", mutate("study/keywords", []), "invalid"),
              ("empty-list:annotations", mutate("annotations", []), "invalid"),
              ("empty-list:file-type", mutate("annotations/0/file_metadata/0/annotation_type", []), "invalid")]

@@ -31,7 +31,7 @@ import Testing
 
     @Test(arguments: [
         "/study", "/annotations", "/version", "/study/title", "/study/description", "/study/keywords", "/study/license",
-        "/study/funding_statement", "/study/link_url", "/study/authors/0/author_first_name", "/study/authors/0/author_last_name",
+        "/study/funding_statement", "/study/link_url",
         "/study/authors/0/organisation/0/organisation_name", "/study/publications/0/publication_title",
         "/study/publications/0/publication_authors", "/study/publications/0/publication_doi", "/study/grants/0/grant_id",
         "/study/grants/0/funder", "/images/0/id", "/annotations/0/annotation_overview", "/annotations/0/annotation_method",
@@ -49,6 +49,50 @@ import Testing
             let loaded = mutated(target, variant)
             #expect(loaded.errors.map(\.pointer.description) == [pointer], "\(pointer) = \(String(describing: variant)): \(loaded.errors)")
             #expect(loaded.errors.first?.code == .missingRequired)
+        }
+    }
+
+    /// Issue 14: a single-name annotator was refused. MIFA's author needs a name; a mononym is one.
+    @Test(arguments: ["author_first_name", "author_last_name"])
+    func aPersonKnownByOneNameIsValid(kept: String) throws {
+        let other = kept == "author_first_name" ? "author_last_name" : "author_first_name"
+        for base in ["/study/authors/0", "/annotations/0/authors/0"] {
+            for removal in [nil, JSONValue.null] {
+                let loaded = mutated(try #require(JSONPointer(parsing: "\(base)/\(other)")), removal)
+                #expect(loaded.errors.isEmpty, "\(base) without \(other): \(loaded.errors)")
+                #expect(loaded.report.issues(.warning).isEmpty)
+            }
+        }
+    }
+
+    @Test func anAuthorWithoutAnyNameOrWithABlankNameIsAnError() throws {
+        let both = Fixtures.load(Fixtures.validValue
+            .setting("/study/authors/0/author_first_name", to: nil).setting("/study/authors/0/author_last_name", to: nil))
+        #expect(both.errors.map(\.pointer.description) == ["/study/authors/0/author_first_name", "/study/authors/0/author_last_name"])
+        #expect(both.errors.allSatisfy { $0.code == .missingRequired })
+        for blank: JSONValue in ["", " \t "] {
+            let loaded = mutated("/study/authors/0/author_first_name", blank)
+            #expect(loaded.errors.map(\.pointer.description) == ["/study/authors/0/author_first_name"])
+        }
+    }
+
+    /// Issue 14: `license: CC-BY` silently became CC-BY-4.0. A version the text does not name is a
+    /// warning (the stored id and the exact id to write); the Archive's own `CC_BY` (defined as 4.0) stays a note.
+    @Test func aLicenseWithoutVersionIsStoredLoudly() throws {
+        for spelling in ["CC-BY", "CC BY", "cc-by-nc"] {
+            let loaded = mutated("/study/license", .string(spelling))
+            let warnings = loaded.report.issues(.warning)
+            #expect(loaded.report.isValid)
+            #expect(warnings.map(\.code) == [.normalizedLicense], "\(spelling): \(loaded.report.issues)")
+            #expect(warnings.first?.pointer.description == "/study/license")
+            let stored = try #require(loaded.document.study?.license)
+            #expect(warnings.first?.suggestion?.contains(stored) == true)
+            #expect(stored.hasSuffix("-4.0"))
+        }
+        for exact in ["CC_BY", "CC0", "CC BY 4.0", "CC_BY_40", "https://creativecommons.org/licenses/by/4.0/"] {
+            let loaded = mutated("/study/license", .string(exact))
+            #expect(loaded.report.issues(.warning).isEmpty, "\(exact): \(loaded.report.issues)")
+            #expect(loaded.pointers(.normalizedLicense) == ["/study/license"], "\(exact)")
         }
     }
 
@@ -115,6 +159,7 @@ import Testing
               license: nope
               authors:
                 - author_first_name: A
+                  author_last_name: " "
                   email: not-an-email
                   orcid_id: 0000-0000-0000-0000
             annotations:

@@ -15,7 +15,7 @@ public enum AnnotationFormat: String, Sendable, Hashable, CaseIterable, CustomSt
     case npy
     /// A Cell Tracking Challenge folder.
     case ctc
-    /// napari points CSV.
+    /// napari points CSV (reading also takes a napari Shapes CSV, as its shapes).
     case napariPointsCSV = "napari-points-csv"
     /// napari tracks CSV.
     case napariTracksCSV = "napari-tracks-csv"
@@ -50,7 +50,7 @@ public enum AnnotationFormat: String, Sendable, Hashable, CaseIterable, CustomSt
         if isDirectory.boolValue {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
             if names.contains("res_track.txt") || names.contains("man_track.txt") || names.contains("TRA") { return .ctc }
-            if names.contains("classes.txt") || names.contains("data.yaml") || names.contains("labels") || names.contains(where: { $0.hasSuffix(".txt") }) { return .yolo }
+            if !Set(names).isDisjoint(with: YOLOFolder.classFileNames) || names.contains("labels") || names.contains(where: { $0.hasSuffix(".txt") }) { return .yolo }
             let extensions = Set(names.map { URL(fileURLWithPath: $0).pathExtension.lowercased() })
             if extensions.contains("png") { return .maskPNG }
             if extensions.contains("tif") || extensions.contains("tiff") { return .maskTIFF }

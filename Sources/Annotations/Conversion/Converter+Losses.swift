@@ -78,6 +78,16 @@ extension Converter {
                 if merged > 0 { tally.add(.objects, "instances merged", "a semantic label image merges the objects of one class in one image", count: merged) }
             }
         }
+        if target == .napariPointsCSV {
+            // Several images in one table keep their image as a leading axis (NapariCSV.encodePoints),
+            // except when that axis is already z or time.
+            let images = Set(annotations.filter { $0.value.isSpatial }.compactMap(\.imageID))
+            let taken = annotations.contains { $0.value.centroid?.z != nil } ? "z" : annotations.contains { $0.frame != nil } ? "frames" : nil
+            if images.count > 1, let taken {
+                let count = annotations.filter { $0.value.isSpatial }.count
+                tally.add(.objects, "points of \(images.count) images", "a napari points table with \(taken) has no axis left for the image, so which image a point is on would be lost; write one table per image, or geojson or coco", count: count)
+            }
+        }
         if hasParents && [.maskPNG, .maskTIFF, .npy, .napariPointsCSV, .yolo].contains(target) {
             let divisions = document.tracking?.tracks.filter { $0.parent != nil }.count ?? 0
             tally.add(.tracks, "track links", "\(target) keeps no lineage; \(divisions) parent links are dropped (write ctc, napari-tracks-csv, coco or geojson)", count: divisions)

@@ -6,7 +6,10 @@ import MIFACore
 public enum NapariCSV {
     /// Reads a points table: `index,axis-0,axis-1[,axis-2]` (`y, x` or `z, y, x`), and any further
     /// columns (`label` or `class` becomes the category; a `frame` column makes the first axis the
-    /// frame of 2-D points; others become properties).
+    /// frame of 2-D points; an `image` column names each point's image, and makes the first of
+    /// three axes the image's place in a stack; others become properties). A napari Shapes table
+    /// (`index,shape-type,vertex-index,axis-0,...`) is read as its shapes (``readShapes(path:)``),
+    /// never as loose points.
     /// - Throws: ``AnnotationError`` `.io`, or `.malformed` naming the line.
     public static func readPoints(path: String) throws -> AnnotationReadResult {
         try readPoints(bytes: FileBytes.read(path), file: path)
@@ -16,6 +19,7 @@ public enum NapariCSV {
     /// - Throws: ``AnnotationError`` as ``readPoints(path:)``.
     public static func readPoints(bytes: [UInt8], file: String? = nil) throws -> AnnotationReadResult {
         let table = try CSVTable(bytes: bytes, file: file)
+        if isShapesHeader(table.header) { return try readShapes(table: table, file: file) }
         let axes = table.header.filter { $0.hasPrefix("axis-") }
         guard axes == ["axis-0", "axis-1"] || axes == ["axis-0", "axis-1", "axis-2"] else {
             throw AnnotationError(.malformed, "a napari points table has columns axis-0, axis-1 (and axis-2 for 3-D); found \(table.header.joined(separator: ","))", context: ErrorContext(file: file, line: 1))
@@ -23,14 +27,26 @@ public enum NapariCSV {
         let axisColumns = axes.compactMap(table.column)
         let classColumn = table.column("label") ?? table.column("class")
         let frameColumn = table.column("frame")
+        let imageColumn = table.column("image")
         let indexColumn = table.column("index")
         var document = AnnotationDocument()
         var categories: [String: Identifier] = [:]
         for (line, fields) in table.rows {
             let values = try zip(axes, axisColumns).map { try CSVTable.number(fields[$0.1], column: $0.0, line: line, file: file) }
             var annotation = Annotation(value: .classLabel)
+            if let imageColumn {
+                // The image a point is on (``encodePoints(_:)`` writes it for points of several images).
+                let name = fields[imageColumn].trimmingWhitespace()
+                if !name.isEmpty {
+                    if !document.images.contains(where: { $0.id == .string(name) }) { document.images.append(ImageReference(id: .string(name), fileName: name)) }
+                    annotation.imageID = .string(name)
+                }
+            }
             let point: Point
-            if values.count == 3 && frameColumn != nil {
+            if values.count == 3 && imageColumn != nil && frameColumn == nil {
+                // axis-0 is the image's place in the stack, named by the image column.
+                point = CoordinateTransform.convert(Point(x: values[2], y: values[1]), from: .center, to: .corner)
+            } else if values.count == 3 && frameColumn != nil {
                 point = CoordinateTransform.convert(Point(x: values[2], y: values[1]), from: .center, to: .corner)
                 // The frame indexes per-frame tables and files: a whole number in the same range as a tracks table's t.
                 guard values[0] >= 0, values[0] == values[0].rounded(), values[0] <= 1_000_000 else {
@@ -44,7 +60,7 @@ public enum NapariCSV {
             }
             annotation.value = .geometry(.point(point))
             if let indexColumn, let index = Int64(fields[indexColumn].trimmingWhitespace()) { annotation.id = .int(index) }
-            for (column, name) in table.header.enumerated() where !axes.contains(name) && column != indexColumn && column != frameColumn {
+            for (column, name) in table.header.enumerated() where !axes.contains(name) && column != indexColumn && column != frameColumn && column != imageColumn {
                 let text = fields[column]
                 if column == classColumn {
                     guard !text.isEmpty else { continue }

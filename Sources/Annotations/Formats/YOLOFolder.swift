@@ -17,7 +17,12 @@ public enum YOLOFolder {
         case segments
     }
 
-    /// Reads a YOLO folder (the `.txt` files in it or in its `labels` subfolder).
+    /// The files that name a YOLO dataset's classes: `classes.txt` (one name per line) or an
+    /// Ultralytics data file (`names:`).
+    public static let classFileNames: Set<String> = ["classes.txt", "data.yaml", "dataset.yaml"]
+
+    /// Reads a YOLO folder (the `.txt` files in it or in its `labels` subfolder, and in their split
+    /// subfolders such as Ultralytics' `labels/train` and `labels/val`).
     ///
     /// - Parameters:
     ///   - path: the folder (or one `.txt` file).
@@ -34,8 +39,7 @@ public enum YOLOFolder {
         var files: [String]
         if isDirectory.boolValue {
             if FileManager.default.fileExists(atPath: folder + "/labels") { folder += "/labels" }
-            files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-                .filter { $0.hasSuffix(".txt") && $0 != "classes.txt" && !$0.hasPrefix(".") }.sorted().map { folder + "/" + $0 }
+            files = try labelFiles(in: folder)
         } else {
             files = [path]
         }
@@ -48,7 +52,10 @@ public enum YOLOFolder {
         var usedClasses = Set<Int64>()
         for file in files {
             let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-            let size = try imageSize ?? findImageSize(stem: stem, near: [folder, root, root + "/images"], file: file)
+            // Ultralytics pairs labels/<split>/x.txt with images/<split>/x.*.
+            let split = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            let mirrored = split.hasPrefix(folder + "/") ? root + "/images" + split.dropFirst(folder.count) : split
+            let size = try imageSize ?? findImageSize(stem: stem, near: [split, mirrored, folder, root, root + "/images"], file: file)
             let imageID = Identifier.string(stem)
             document.images.append(ImageReference(id: imageID, fileName: stem, width: size.width, height: size.height))
             guard let text = String(validating: try FileBytes.read(file), as: UTF8.self) else {
@@ -97,16 +104,54 @@ public enum YOLOFolder {
         return AnnotationReadResult(document: document, warnings: warnings)
     }
 
+    /// The label files of a labels folder: its `.txt` files but `classes.txt`, then those of its
+    /// subfolders (one level: the splits), each sorted by name.
+    /// - Throws: ``AnnotationError`` `.io` when the folder cannot be listed.
+    static func labelFiles(in folder: String) throws -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        } catch {
+            throw AnnotationError(.io, "cannot list the YOLO labels folder: \(error.localizedDescription)", context: ErrorContext(file: folder))
+        }
+        var files: [String] = []
+        var splits: [String] = []
+        for name in names where !name.hasPrefix(".") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                splits.append(name)
+            } else if name.hasSuffix(".txt") && name != "classes.txt" {
+                files.append(folder + "/" + name)
+            }
+        }
+        for split in splits {
+            let inside: [String]
+            do {
+                inside = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + split).sorted()
+            } catch {
+                throw AnnotationError(.io, "cannot list the YOLO labels folder: \(error.localizedDescription)", context: ErrorContext(file: folder + "/" + split))
+            }
+            files += inside.filter { $0.hasSuffix(".txt") && $0 != "classes.txt" && !$0.hasPrefix(".") }.map { folder + "/" + split + "/" + $0 }
+        }
+        return files
+    }
+
     /// The class names from `classes.txt` or `data.yaml` in the first folder that has one.
     static func classNames(in folders: [String]) throws -> [String] {
         for folder in folders {
-            if let bytes = try? FileBytes.read(folder + "/classes.txt"), let text = String(validating: bytes, as: UTF8.self) {
+            if FileManager.default.fileExists(atPath: folder + "/classes.txt") {
+                guard let text = String(validating: try FileBytes.read(folder + "/classes.txt"), as: UTF8.self) else {
+                    throw AnnotationError(.malformed, "the class names are not UTF-8 text", context: ErrorContext(file: folder + "/classes.txt"))
+                }
                 return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             }
             for name in ["data.yaml", "dataset.yaml"] {
-                if let bytes = try? FileBytes.read(folder + "/" + name), let text = String(validating: bytes, as: UTF8.self) {
-                    return try namesFromYAML(text, file: folder + "/" + name)
+                guard FileManager.default.fileExists(atPath: folder + "/" + name) else { continue }
+                guard let text = String(validating: try FileBytes.read(folder + "/" + name), as: UTF8.self) else {
+                    throw AnnotationError(.malformed, "the data file is not UTF-8 text", context: ErrorContext(file: folder + "/" + name))
                 }
+                return try namesFromYAML(text, file: folder + "/" + name)
             }
         }
         return []

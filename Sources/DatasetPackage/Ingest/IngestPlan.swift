@@ -9,7 +9,9 @@
 ///   that set; a file named by `images[].path`, a `source_image_id` or a `Source image` is an image.
 ///   Other rasters and OME-Zarr folders are images, except that under `file_name_pattern` a raster
 ///   whose name is another raster's name plus a separator (`_`, `-`, `.`) and a suffix
-///   (`img_01_mask.png` for `img_01.tif`) is an annotation. COCO, GeoJSON, CSV, CTC and YOLO
+///   (`img_01_mask.png` for `img_01.tif`) is an annotation, and a raster inside a mask folder
+///   (`masks/`, `labels/`, `gt/`, ...) with the name of an image outside such folders
+///   (`masks/IM1.tif` for `images/IM1.tif`) is that image's mask. COCO, GeoJSON, CSV, CTC and YOLO
 ///   entries are annotations.
 /// - **Image ids.** The `id` of the `images` entry whose `path` (or `id`) is the file's relative path,
 ///   when it is a safe name, else the file name without extension; characters outside `A-Z a-z 0-9 . _ -` become `_`, and

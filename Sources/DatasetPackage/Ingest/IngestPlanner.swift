@@ -32,7 +32,7 @@ struct IngestPlanner {
         entryByPath = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var folderRows = Set<String>()
         for var row in fileList?.rows ?? [] {
-            if entryByPath[row.path] == nil, let folder = entries.first(where: { row.path.hasPrefix($0.path + "/") }) {
+            if entryByPath[row.path] == nil, let folder = entries.first(where: { row.path.hasPrefix($0.path + "/") }) ?? Self.yoloEntry(namedBy: row.path, in: entries) {
                 guard folderRows.insert(folder.path).inserted else { continue }
                 row.path = folder.path
             }
@@ -65,10 +65,40 @@ struct IngestPlanner {
         assignImageIDs(imagePaths)
         assignAnnotations(sets: sets, imagePaths: imagePaths)
         assignSplits()
+        checkEverySetHasData(sets: sets)
         guard problems.isEmpty else {
             throw PackageError(.invalidInput, "the source cannot be packed:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") + "\nnothing was written")
         }
         return plan
+    }
+
+    /// The YOLO labels entry whose class-name file (`data.yaml`, `classes.txt`) a path names: the
+    /// file sits beside that `labels` folder and is read with it.
+    static func yoloEntry(namedBy path: String, in entries: [SourceEntry]) -> SourceEntry? {
+        let parts = path.split(separator: "/").map(String.init)
+        guard let name = parts.last, YOLOFolder.classFileNames.contains(name) else { return nil }
+        let labels = (parts.dropLast() + ["labels"]).joined(separator: "/")
+        return entries.first { $0.path == labels && $0.kind == .vector(.yolo) }
+    }
+
+    /// A declared annotation set that gets nothing from the source is an error, never a silent
+    /// skip: it names the set, the files meant for it that could not be used, and the files of the
+    /// source that pack cannot read.
+    private mutating func checkEverySetHasData(sets: [AnnotationSet]) {
+        for (index, set) in sets.enumerated() {
+            let setID = plan.setIDs[index]
+            guard !plan.labels.contains(where: { $0.setID == setID }), !plan.vectorFiles.contains(where: { $0.setID == setID }) else { continue }
+            var lines = ["annotations[\(index)] (\(setID), '\(set.annotationOverview ?? "no overview")') gets no annotations from the source folder; nothing of it would be packed"]
+            let mine = plan.unmatched.filter { $0.pointer?.hasPrefix("/annotations/\(index)/") == true }
+            for item in mine { lines.append("    \(item)") }
+            let unread = plan.ignored.filter { irregularity[$0] == nil }
+            if !unread.isEmpty {
+                let shown = unread.prefix(12).joined(separator: ", ") + (unread.count > 12 ? ", ... (\(unread.count - 12) more)" : "")
+                lines.append("    files pack cannot read as images or annotations: \(shown)")
+            }
+            lines.append("    pack reads masks (PNG, TIFF, .npy), COCO, GeoJSON, napari CSV, Cell Tracking Challenge folders and YOLO folders (labels/ with data.yaml or classes.txt); convert the files with `mifa convert`, name them in the set's file_metadata or the file list, or remove the set from the metadata")
+            problems.append(lines.joined(separator: "\n"))
+        }
     }
 
     // MARK: Roles
@@ -78,8 +108,10 @@ struct IngestPlanner {
         for row in rows {
             if entryByPath[row.path] == nil, let what = irregularity[row.path] {
                 problems.append("\(fileList.file) line \(row.line): '\(row.path)' is \(what); a package takes regular files only: list the file itself (for a link, the file it points to, copied into the source folder)")
+            } else if entryByPath[row.path] == nil, plan.ignored.contains(row.path) {
+                problems.append("\(fileList.file) line \(row.line): '\(row.path)' is in the source folder but is not a file pack reads (images: TIFF, PNG, .npy, OME-Zarr; annotations: masks, COCO, GeoJSON, napari CSV, CTC folders, YOLO folders with labels/ and data.yaml or classes.txt); convert it with `mifa convert`, or list the folder that holds it")
             } else if entryByPath[row.path] == nil {
-                problems.append("\(fileList.file) line \(row.line): '\(row.path)' is not in the source folder (or is not an image or annotation file); correct the path or add the file")
+                problems.append("\(fileList.file) line \(row.line): '\(row.path)' is not in the source folder; correct the path or add the file")
             } else {
                 rowByPath[row.path] = row
             }
@@ -116,9 +148,29 @@ struct IngestPlanner {
         var images: [String] = []
         for entry in entries where entry.isImageLike && !annotationPaths.contains(entry.path) {
             if isImage[entry.path] != true, patternSets, entry.kind == .raster, patternBase(of: entry) != nil { continue }
+            if isImage[entry.path] != true, isMaskFolderRaster(entry) { continue }
             images.append(entry.path)
         }
         return images
+    }
+
+    /// Folder names that hold label images (Samples/README.md: `masks/` holds the masks, matched to
+    /// their images by name), compared ignoring case.
+    static let maskFolderNames: Set<String> = ["masks", "mask", "labels", "label", "label_images", "segmentations", "ground_truth", "groundtruth", "gt"]
+
+    /// Whether a raster is a mask by where it sits: inside a mask folder (``maskFolderNames``), with
+    /// an image of the same name outside such folders. Without a file list, `masks/IM1.tif` is the
+    /// label image of `images/IM1.tif`, not a second image.
+    private func isMaskFolderRaster(_ entry: SourceEntry) -> Bool {
+        guard entry.kind == .raster, Self.inMaskFolder(entry.path) else { return false }
+        return entries.contains { other in
+            other.path != entry.path && other.isImageLike && other.stem == entry.stem && !Self.inMaskFolder(other.path)
+        }
+    }
+
+    /// Whether one of the folders of a path is a mask folder.
+    static func inMaskFolder(_ path: String) -> Bool {
+        path.split(separator: "/").dropLast().contains { maskFolderNames.contains($0.lowercased()) }
     }
 
     /// Under `file_name_pattern`: the raster whose stem plus a separator starts this entry's stem (the longest).

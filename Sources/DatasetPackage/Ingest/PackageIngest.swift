@@ -23,8 +23,11 @@ public struct PackageIngest {
     public var fileList: String?
     /// The first version's id; `nil` takes the metadata's, else `1`.
     public var version: String?
-    /// The first version's changes text; `nil` gives `Initial version`.
+    /// The first version's changes text; `nil` takes the metadata's `version.changes`, else `Initial version`.
     public var changes: String?
+    /// The first version's time stamp (RFC 3339 with offset); `nil` takes the metadata's
+    /// `version.timestamp`, else the pack time (``PackageClock/now()``).
+    public var timestamp: String?
     /// How images are laid out: 0.5, automatic pyramid, 256x256 chunks, zstd level 3 by default.
     public var imageOptions = OMEZarrWriteOptions()
     /// Called with (0, total) before the first image and with (done, total) after each image (with its labels).
@@ -47,8 +50,8 @@ public struct PackageIngest {
     ///   fit, annotations sharing an id), `.alreadyExists`, `.invalidVersion`, `.io`. Nothing is
     ///   written then.
     public func run() throws -> IngestSummary {
-        let timestamp = PackageClock.now()
-        let (document, warnings, versionID) = try IngestMetadata.load(path: metadata, version: version, changes: changes, timestamp: timestamp)
+        let (document, warnings, versionID, timestamp, changesText) = try IngestMetadata.load(
+            path: metadata, version: version, changes: changes, timestamp: timestamp, now: PackageClock.now())
         let list = try fileList.map { try SourceFileList(contentsOf: $0) }
         let root = source.count > 1 && source.hasSuffix("/") ? String(source.dropLast()) : source
         let excluded = Set([metadata, fileList].compactMap { $0 }.map(SourceEntry.canonical))
@@ -125,7 +128,7 @@ public struct PackageIngest {
             try AtomicFile.write(try packagedMetadata.canonicalJSON(), to: "\(staging)/\(PackageLayout.metadata)")
         }, makeRecord: { context in
             VersionRecord(
-                version: versionID, timestamp: timestamp, changes: changes ?? "Initial version", previousVersion: nil, previousRecordSHA256: nil,
+                version: versionID, timestamp: timestamp, changes: changesText, previousVersion: nil, previousRecordSHA256: nil,
                 manifestSHA256: context.fileListSHA256, fileCount: 0, totalBytes: 0, creditedAnnotators: credited,
                 changeSummary: ChangeSummary(files: context.fileChanges))
         })

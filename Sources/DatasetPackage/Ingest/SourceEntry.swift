@@ -53,8 +53,9 @@ public struct SourceEntry: Sendable, Hashable {
     ///
     /// Hidden names (starting with `.`) are skipped. An OME-Zarr folder (a `zarr.json`, `.zattrs`
     /// or `.zgroup` at its top), a Cell Tracking Challenge folder (`man_track.txt`, `res_track.txt`
-    /// or `TRA`) and a YOLO folder (`classes.txt` or `data.yaml`) are single entries; other folders
-    /// are descended into.
+    /// or `TRA`) and a YOLO folder (`classes.txt` or `data.yaml`) are single entries; in an
+    /// Ultralytics dataset (`data.yaml` or `classes.txt` beside `labels/`) the `labels` folder is the
+    /// YOLO entry and the rest is descended into; other folders are descended into.
     /// - Throws: ``PackageError`` `.invalidInput` when `root` is not a folder or holds a name that is
     ///   not UTF-8 (which cannot be read, so would be lost), `.io` when a folder cannot be listed.
     static func scan(_ root: String, excluding excluded: Set<String>) throws -> (entries: [SourceEntry], ignored: [Ignored]) {
@@ -67,18 +68,27 @@ public struct SourceEntry: Sendable, Hashable {
         var pending = [""]
         while let relative = pending.popLast() {
             let folder = relative.isEmpty ? root : "\(root)/\(relative)"
-            for name in try PackageFileSystem.walkTopLevel(folder) where !name.hasPrefix(".") {
+            let names = try PackageFileSystem.walkTopLevel(folder)
+            // An Ultralytics dataset (data.yaml or classes.txt beside labels/ and images/): its labels
+            // folder is one YOLO entry, read by the reader `mifa convert` uses (YOLOFolder), with the
+            // class names of the file beside it; its images stay images.
+            var consumed = Set<String>()
+            if isYOLODataset(folder, names: names) {
+                consumed = Set(names).intersection(YOLOFolder.classFileNames).union(["labels"])
+                entries.append(SourceEntry(path: relative.isEmpty ? "labels" : "\(relative)/labels", kind: .vector(.yolo)))
+            }
+            for name in names where !name.hasPrefix(".") && !consumed.contains(name) {
                 let path = relative.isEmpty ? name : "\(relative)/\(name)"
                 let full = "\(root)/\(path)"
                 if excludedNames.contains(name), excluded.contains(canonical(full)) { continue }
                 switch PackageFileSystem.kind(of: full) {
                 case .directory:
-                    let inside = Set((try? PackageFileSystem.walkTopLevel(full)) ?? [])
-                    if !inside.isDisjoint(with: ["zarr.json", ".zattrs", ".zgroup"]) {
+                    let inside = (try? PackageFileSystem.walkTopLevel(full)) ?? []
+                    if !Set(inside).isDisjoint(with: ["zarr.json", ".zattrs", ".zgroup"]) {
                         entries.append(SourceEntry(path: path, kind: .omeZarr))
-                    } else if !inside.isDisjoint(with: ["man_track.txt", "res_track.txt", "TRA"]) {
+                    } else if !Set(inside).isDisjoint(with: ["man_track.txt", "res_track.txt", "TRA"]) {
                         entries.append(SourceEntry(path: path, kind: .vector(.ctc)))
-                    } else if !inside.isDisjoint(with: ["classes.txt", "data.yaml"]) {
+                    } else if !Set(inside).isDisjoint(with: YOLOFolder.classFileNames), !isYOLODataset(full, names: inside) {
                         entries.append(SourceEntry(path: path, kind: .vector(.yolo)))
                     } else {
                         pending.append(path)
@@ -102,6 +112,13 @@ public struct SourceEntry: Sendable, Hashable {
         }
         let order: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return (entries.sorted { order($0.path, $1.path) }, ignored.sorted { order($0.path, $1.path) })
+    }
+
+    /// Whether a folder is an Ultralytics-style YOLO dataset: a class-name file (`data.yaml`,
+    /// `dataset.yaml` or `classes.txt`) beside a `labels` folder.
+    static func isYOLODataset(_ folder: String, names: [String]) -> Bool {
+        names.contains("labels") && !Set(names).isDisjoint(with: YOLOFolder.classFileNames)
+            && PackageFileSystem.kind(of: "\(folder)/labels") == .directory
     }
 
     /// The absolute path with symbolic links resolved (to compare paths given in different ways).

@@ -38,11 +38,12 @@ struct VectorSetBuilder {
             }
             read = try Converter.read(path, format: format, options: options).document
             try read.validateReferences()
+            if format == .napariPointsCSV { read = Self.fileScopedIDs(read, file: file.entry) }
         } catch let error as any MIFAError {
-            problems.append("\(file.entry.path): \(error.message)\(error.context.isEmpty ? "" : " (\(error.context))")")
+            problems.append("\(file.entry.path) (annotation set \(file.setID), read as \(format)): \(error.message)\(error.context.isEmpty ? "" : " (\(error.context))")")
             return
         } catch {
-            problems.append("\(file.entry.path): \(error)")
+            problems.append("\(file.entry.path) (annotation set \(file.setID), read as \(format)): \(error)")
             return
         }
         // Each object's package image.
@@ -78,6 +79,18 @@ struct VectorSetBuilder {
         merge(kept, from: read, file: file)
     }
 
+    /// napari writes an `index` column that restarts at 0 in every file (the row of a points layer,
+    /// the shape of a shapes layer), so it names an object only within its file: the id becomes
+    /// `<file stem>:<index>` (`img0:3`), which stays unique when a set has several napari files.
+    static func fileScopedIDs(_ document: AnnotationDocument, file: SourceEntry) -> AnnotationDocument {
+        var result = document
+        for index in result.annotations.indices {
+            guard let id = result.annotations[index].id else { continue }
+            result.annotations[index].id = .string("\(file.stem):\(id)")
+        }
+        return result
+    }
+
     /// The package image a document's image reference names, by its file name.
     private func match(_ reference: ImageReference) -> String? {
         guard let name = reference.fileName else { return images[reference.id.description] == nil ? nil : reference.id.description }
@@ -91,7 +104,7 @@ struct VectorSetBuilder {
         var document = documents[file.setID] ?? AnnotationDocument()
         let ids = Set(document.annotations.compactMap(\.id))
         if let duplicate = annotations.first(where: { $0.id.map(ids.contains) ?? false }) {
-            problems.append("\(file.entry.path): annotation id \(duplicate.id!) is also used by another file of set \(file.setID); two annotations of a set cannot have one id")
+            problems.append("\(file.entry.path): annotation id \(duplicate.id!) is also used by another file of set \(file.setID); two annotations of a set cannot have one id: give the files' objects distinct ids (for example prefixed with the file name), or put the files in separate sets")
             return
         }
         for category in read.categories {

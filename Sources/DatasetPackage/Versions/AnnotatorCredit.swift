@@ -95,11 +95,12 @@ public enum AnnotatorCredit {
             namePart = text[..<open]
         }
         let words = namePart.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard words.count >= 2 else {
-            throw PackageError(.invalidArgument, "annotator '\(text)': give a first and a last name, as \"First Last <0000-0002-1825-0097>\"")
+        guard let last = words.last else {
+            throw PackageError(.invalidArgument, "annotator '\(text)': give the annotator's name, as \"First Last <0000-0002-1825-0097>\" (or one name for a person known by one)")
         }
         // Credited through `--annotator`, so their role is annotating (MIFA's role is free text).
-        return Author(authorFirstName: words.dropLast().joined(separator: " "), authorLastName: words.last!, orcidID: orcid, role: ["data annotation"])
+        // One word is a mononym, stored as the name (author_last_name) with no given name.
+        return Author(authorFirstName: words.count > 1 ? words.dropLast().joined(separator: " ") : nil, authorLastName: last, orcidID: orcid, role: ["data annotation"])
     }
 
     /// `First Last (orcid)`, for messages.
@@ -114,8 +115,8 @@ public enum AnnotatorCredit {
             return author.orcidID.flatMap(ORCID.bareForm(of:)) == orcid
         }
         let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard words.count >= 2, let name = author.normalizedName else { return false }
-        return name == Author(authorFirstName: words.dropLast().joined(separator: " "), authorLastName: words.last!).normalizedName
+        guard let last = words.last, let name = author.normalizedName else { return false }
+        return name == Author(authorFirstName: words.count > 1 ? words.dropLast().joined(separator: " ") : nil, authorLastName: last).normalizedName
     }
 
     static func forEachAnnotationSet(of document: inout MIFADocument, _ body: (inout AnnotationSet) -> Void) {

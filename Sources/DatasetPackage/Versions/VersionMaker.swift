@@ -95,6 +95,20 @@ public enum VersionMaker {
         case .setAnnotations(let set, let file, let format):
             try checkSetName(set)
             let detected = try format ?? AnnotationFormat.detect(input: file)
+            // A raster set (label images under images/<id>/labels/<set>/) is corrected in place:
+            // masks replace its label images, which the loader reads; a vector copy beside them would not.
+            let labelled = try LabelSetCorrection.labelledImages(of: set, in: staging)
+            let hasVectorSet = PackageFileSystem.kind(of: staging.path(PackageLayout.annotationSet(set))) == .directory
+            if !labelled.isEmpty && detected.isMask {
+                try LabelSetCorrection.apply(set: set, masks: file, staging: staging, labelled: labelled)
+                return
+            }
+            if !labelled.isEmpty && !hasVectorSet {
+                throw PackageError(
+                    .invalidArgument,
+                    "'\(set)' is a raster set (label images of \(labelled.count) image\(labelled.count == 1 ? "" : "s")), and \(detected) is not a mask format; correct it with masks (PNG, TIFF or .npy files, or a folder of them, named after their images), or convert the annotations first (`mifa convert IN masks/ --to mask-tiff`); nothing was written",
+                    context: ErrorContext(file: file))
+            }
             let read = try Converter.read(file, format: detected)
             let normalized = try AnnotationSetNormalizer.normalize(read.document, staging: staging, file: file)
             try staging.remove(PackageLayout.annotationSet(set))
