@@ -20,7 +20,7 @@ extension SampleIndex {
     /// OME-Zarr images of `input` (named by their paths, with the label image `label` where they
     /// have it; annotation sets and splits need a package).
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when `input` is none of these or
-    ///   annotation sets are asked of images; and as ``sources(package:level:labelSet:annotationSets:)``
+    ///   annotation sets are asked of images; and as ``sources(package:level:labelSet:annotationSets:splits:)``
     ///   and ``init(paths:level:labelName:)``.
     public static func sources(input: String, level: Int = 0, label: String? = nil,
                                annotationSets: [String]? = nil, splits: [String]? = nil) throws -> (kind: InputKind, sources: [SampleSource]) {
@@ -43,7 +43,7 @@ extension SampleIndex {
     /// The OME-Zarr images of `input`: the image itself, a package's `images/*`, or a folder's
     /// children that are OME-Zarr images (sorted by name).
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` (naming `input`) when it does not exist
-    ///   or is none of these; the error of an image that cannot be opened (see ``isImage(_:)``).
+    ///   or is none of these; the error of an image that cannot be opened (see `isImage(_:)`).
     public static func imagePaths(_ input: String) throws -> (kind: InputKind, paths: [String]) {
         let files = FileManager.default
         let lower = input.lowercased()

@@ -13,8 +13,10 @@ import Darwin
 /// regular file is refused before a byte is read, and no more than a stated limit is read.
 public enum RegularFile {
     /// Opens a regular file for reading and returns its descriptor and size; the caller closes it.
-    /// - Parameter followingLinks: whether a final symbolic link is followed (files the user names)
-    ///   or refused (files inside a package or store, which must not lead elsewhere).
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - followingLinks: whether a final symbolic link is followed (files the user names) or
+    ///     refused (files inside a package or store, which must not lead elsewhere).
     /// - Throws: ``CoreError`` `.notRegularFile` for a symbolic link (when not followed), FIFO,
     ///   device, socket or folder; `.io` when it cannot be opened.
     public static func openForReading(_ path: String, followingLinks: Bool) throws -> (descriptor: Int32, size: Int) {
@@ -39,6 +41,10 @@ public enum RegularFile {
     }
 
     /// The whole content of a regular file, refused when larger than `limit` bytes.
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - limit: the most bytes read.
+    ///   - followingLinks: whether a final symbolic link is followed.
     /// - Throws: ``CoreError`` `.tooLarge` over `limit`, as ``openForReading(_:followingLinks:)``, `.io` on a read error.
     public static func contents(of path: String, limit: Int, followingLinks: Bool) throws -> [UInt8] {
         let (fd, size) = try openForReading(path, followingLinks: followingLinks)

@@ -155,7 +155,10 @@ public struct DatasetPackage: Sendable {
 
     /// Writes every content file of `version` into `destination` (a folder that must not exist yet),
     /// each checked against its digest: the version restored bit for bit, as a package tree without history.
-    /// - Parameter progress: called after each file with the files done and the total.
+    /// - Parameters:
+    ///   - version: the version to restore.
+    ///   - destination: a folder that must not exist yet.
+    ///   - progress: called after each file with the files done and the total.
     /// - Throws: ``PackageError`` `.alreadyExists` when `destination` exists, `.missingObject`, `.io`.
     public func restore(version: String, to destination: String, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
         guard !PackageFileSystem.exists(destination) else {

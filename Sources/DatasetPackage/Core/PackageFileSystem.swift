@@ -54,8 +54,11 @@ public enum PackageFileSystem {
     }
 
     /// The whole content of a regular file, refusing files larger than `limit` bytes.
-    /// - Parameter followingLinks: whether a final symbolic link is followed: only for files the
-    ///   user names (a metadata sheet, a file list); a package's own files never are.
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - limit: the most bytes read.
+    ///   - followingLinks: whether a final symbolic link is followed: only for files the user names
+    ///     (a metadata sheet, a file list); a package's own files never are.
     /// - Throws: ``PackageError`` `.io` when the file cannot be read, `.invalidInput` when it is too
     ///   large, a symbolic link or not a regular file.
     public static func read(_ path: String, limit: Int = 1 << 30, followingLinks: Bool = false) throws -> [UInt8] {
@@ -86,7 +89,7 @@ public enum PackageFileSystem {
     }
 
     /// Copies a file durably and returns the digest of what was copied: the bytes go to a new
-    /// temporary file beside `destination` (see ``createTemporary(beside:)``: created exclusively,
+    /// temporary file beside `destination` (created exclusively with `mkstemp`,
     /// never through a link), are synced, and the file is renamed into place. With `expected`, a
     /// copy whose digest differs is removed instead and nothing is renamed.
     /// - Throws: ``PackageError`` `.io`; `.digestMismatch` (naming `displayPath`) when the content

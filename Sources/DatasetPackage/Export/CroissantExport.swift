@@ -34,6 +34,7 @@ public enum CroissantExport {
 
     /// The Croissant document of a snapshot.
     /// - Parameters:
+    ///   - snapshot: the version described.
     ///   - location: the package folder relative to the folder the description is written to
     ///     (e.g. `../nuclei.mifa`); content URLs start with it. `nil` or empty: the package folder itself.
     ///   - url: the dataset's `url` (where the package lives); `nil` leaves it out.

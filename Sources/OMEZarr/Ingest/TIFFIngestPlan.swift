@@ -40,7 +40,7 @@ public struct TIFFIngestPlan: Sendable {
     /// Plans the conversion of series `series` of the TIFF file.
     /// - Parameters:
     ///   - file: the TIFF file.
-    ///   - series: the series (see `TIFFFile.series()`), 0 by default.
+    ///   - index: the series (see `TIFFFile.series()`), 0 by default.
     ///   - unknownAxis: what the pages of an undescribed sequence are: `t`, `c` or `z` (`nil`: z).
     /// - Throws: ``OMEZarrError`` `.unsupported` for axes that do not become 2 to 5 NGFF axes, naming
     ///   them; `.invalidArgument` for a series that does not exist; `.storage` wrapping RasterIO's
