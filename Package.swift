@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // HTTPStore's transport: streaming bodies with backpressure, no transparent decompression.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
@@ -45,7 +48,16 @@ let package = Package(
 
         .target(name: "MIFACore", swiftSettings: strict),
         .target(name: "RasterIO", dependencies: ["MIFACore", "CPNG", "CTIFF"], swiftSettings: strict),
-        .target(name: "Zarr", dependencies: ["MIFACore", "CZstd", "CBlosc", "CZlib", "CPrefetch"], swiftSettings: strict),
+        .target(
+            name: "Zarr",
+            dependencies: [
+                "MIFACore", "CZstd", "CBlosc", "CZlib", "CPrefetch",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .target(name: "OMEZarr", dependencies: ["MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .target(
             name: "MIFAModel",

@@ -1,4 +1,5 @@
 import OMEZarr
+public import Zarr
 
 /// What can be sampled: a list of sources (images at a level, with their labels), each with the
 /// weight it gets when samplers mix datasets.
@@ -45,12 +46,12 @@ public struct SampleIndex: Sendable {
     }
 
     /// An index over the OME-Zarr images at `paths`, each at `level`, with the label `labelName`
-    /// where the image has it.
+    /// where the image has it; images at `http(s)://` URLs are read within `http`.
     /// - Throws: `OMEZarrError` when an image cannot be opened; ``BatchLoaderError`` as ``init(sources:weights:)``.
-    public init(paths: [String], level: Int = 0, labelName: String? = nil) throws {
+    public init(paths: [String], level: Int = 0, labelName: String? = nil, http: HTTPLimits = .default) throws {
         var sources: [SampleSource] = []
         for path in paths {
-            let image = try OMEZarrImage.open(path: path)
+            let image = try OMEZarrImage.open(path: path, http: http)
             let hasLabel = try labelName.map { try image.labelNames().contains($0) } ?? false
             sources.append(try SampleSource(image: image, level: level, labelName: hasLabel ? labelName : nil, name: path))
         }

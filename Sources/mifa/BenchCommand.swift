@@ -4,6 +4,7 @@ import DatasetPackage
 import Foundation
 import MIFACore
 import OMEZarr
+import Zarr
 
 /// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--workers N]
 /// [--read-ahead N] [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--save-batches DIR [--save-count N]] [--json]`:
@@ -13,8 +14,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run the streaming batch loader over OME-Zarr images and report throughput, consumer wait, cache hit rate and peak memory.",
         discussion: """
-            Inputs are OME-Zarr images (paths, or http(s):// URLs read with range requests), folders of \
-            them, or MIFA packages (their images/ folder); each \
+            Inputs are OME-Zarr images (paths, or http(s):// URLs read with range requests within \
+            --http-timeout and --http-max-body), folders of them, or MIFA packages (their images/ folder); each \
             input is one dataset, and with --weights a patch comes from a dataset with probability \
             proportional to its weight (then from one of its images uniformly). Random patches are read \
             for --epochs epochs of --samples patches each. With --step-ms the consumer sleeps that long \
@@ -96,6 +97,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
+    @OptionGroup var http: HTTPOptions
+
     func validate() throws {
         guard batch >= 1, workers >= 1, prefetch >= 1, epochs >= 1, budgetMB >= 1, (readAhead ?? 0) >= 0 else {
             throw ValidationError("--batch, --workers, --prefetch, --epochs and --budget-mb must be at least 1; --read-ahead at least 0")
@@ -144,7 +147,7 @@ struct BenchCommand: ParsableCommand {
         for (input, weight) in zip(inputs, weightList) {
             let sources = DatasetPackage.isPackage(at: input)
                 ? try SampleIndex.sources(package: input, level: level, labelSet: label, annotationSets: annotationSets.isEmpty ? nil : annotationSets)
-                : try SampleIndex(paths: try Self.imagePaths([input]), level: level, labelName: label).sources
+                : try SampleIndex(paths: try Self.imagePaths([input], http: http.limits), level: level, labelName: label, http: http.limits).sources
             datasets.append((sources, weight))
         }
         let index = try SampleIndex(datasets: datasets)
@@ -236,8 +239,9 @@ struct BenchCommand: ParsableCommand {
         return getloadavg(&values, 3) > 0 ? values[0] : 0
     }
 
-    /// The OME-Zarr images named by `inputs`: an image itself, a package's `images/*`, or a folder's children.
-    static func imagePaths(_ inputs: [String]) throws -> [String] {
+    /// The OME-Zarr images named by `inputs`: an image itself, a package's `images/*`, or a folder's
+    /// children; URLs are opened within `http`.
+    static func imagePaths(_ inputs: [String], http: HTTPLimits) throws -> [String] {
         var result: [String] = []
         let files = FileManager.default
         for input in inputs {
@@ -245,14 +249,14 @@ struct BenchCommand: ParsableCommand {
             if !remote, !files.fileExists(atPath: input) {
                 throw InvalidInput(message: "\(input): no such file or folder")
             }
-            if try isImage(input) {
+            if try isImage(input, http: http) {
                 result.append(input)
                 continue
             }
             let base = input.count > 1 && input.hasSuffix("/") ? String(input.dropLast()) : input
             let folder = files.fileExists(atPath: base + "/images") ? base + "/images" : base
             let children = (try? files.contentsOfDirectory(atPath: folder))?.sorted() ?? []
-            let images = try children.map { folder + "/" + $0 }.filter { try isImage($0) }
+            let images = try children.map { folder + "/" + $0 }.filter { try isImage($0, http: http) }
             guard !images.isEmpty else {
                 throw InvalidInput(message: "\(input): not an OME-Zarr image, a folder of them, or a MIFA package with images/")
             }
@@ -265,9 +269,9 @@ struct BenchCommand: ParsableCommand {
     /// folder, a file, a plate).
     /// - Throws: the error of an image that cannot be opened (damaged metadata, a shape too large,
     ///   an unreadable store), so its cause is reported rather than "not an image".
-    static func isImage(_ path: String) throws -> Bool {
+    static func isImage(_ path: String, http: HTTPLimits) throws -> Bool {
         do {
-            _ = try OMEZarrImage.open(path: path)
+            _ = try OMEZarrImage.open(path: path, http: http)
             return true
         } catch let error as OMEZarrError where error.kind == .notOMEZarr {
             return false
