@@ -93,6 +93,7 @@ let package = Package(
         .executableTarget(name: "FuzzTIFF", dependencies: ["FuzzSupport", "RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
         .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzZip", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZip", swiftSettings: strict),
+        .executableTarget(name: "FuzzHTTP", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzHTTP", swiftSettings: strict),
         .executableTarget(name: "FuzzOMEZarr", dependencies: ["FuzzSupport", "OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzAnnotations", dependencies: ["FuzzSupport", "Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
         .executableTarget(name: "FuzzPackage", dependencies: ["FuzzSupport", "DatasetPackage"], path: "Fuzz/FuzzPackage", swiftSettings: strict),
@@ -104,7 +105,10 @@ let package = Package(
 
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
-        .testTarget(name: "ZarrTests", dependencies: ["Zarr", "MIFACore"], swiftSettings: strict),
+        .testTarget(
+            name: "ZarrTests",
+            dependencies: ["Zarr", "MIFACore", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict),
         .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),

@@ -16,7 +16,8 @@
 /// The rules for one response are ``HTTPStore``'s; the command line sets these limits with
 /// `--http-timeout` and `--http-max-body` on every command that reads a URL.
 public struct HTTPLimits: Sendable, Hashable {
-    /// Most bytes of one response body. Default 1 GiB.
+    /// Most bytes of one response body. Default 1 GiB. A reader with several reads in flight
+    /// (the loader's read-ahead, a region read over several chunks) may hold that much per read.
     public var maxBodyBytes: Int
     /// Seconds to connect, and from sending a request to receiving its response headers. Default 30.
     public var connectTimeout: Double

@@ -198,7 +198,7 @@ package struct HTTPResponseCheck: Sendable {
 
     /// The `Content-Length`, if given; several equal values count as one.
     private func contentLength(_ headers: [(name: String, value: String)]) throws(HTTPFailure) -> Int? {
-        let values = Self.values("Content-Length", in: headers).flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = Self.values("Content-Length", in: headers).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let first = values.first else { return nil }
         guard values.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
             throw failure(.storeFailure, "the server sent an invalid Content-Length \(values); the response cannot be trusted")
