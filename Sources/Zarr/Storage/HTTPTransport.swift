@@ -103,15 +103,20 @@ final class HTTPResponseDelegate: HTTPClientResponseDelegate {
     /// Ends a transfer that has all it needs (a complete range, a status-only answer).
     struct Enough: Error {}
 
+    /// The check and what the watching thread needs, under one lock.
     struct State: Sendable {
         var check: HTTPResponseCheck
+        /// What the headers decided.
         var verdict: HTTPResponseCheck.Verdict?
+        /// When the request was handed to the client, and when its headers arrived.
         var started: DispatchTime
         var headArrived: DispatchTime?
         /// The current low-speed window: when it started and the bytes received in it.
         var windowStart: DispatchTime
         var windowBytes = 0
+        /// The first refusal or timeout; it is the outcome, whatever the client reports after it.
         var failure: HTTPFailure?
+        /// The client's error, when no refusal or timeout came first.
         var transportError: (any Error)?
     }
 
@@ -171,24 +176,32 @@ final class HTTPResponseDelegate: HTTPClientResponseDelegate {
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {}
 
-    /// The timeout to fail the request with when a clock rule is broken at `now`, else `nil`.
+    /// The timeout to fail the request with when a clock rule is broken at `now`, else `nil`. The
+    /// timeout is recorded at once as the transfer's outcome, so a transfer that is slow to tear
+    /// down can never be taken for a complete one.
     func clockFailure(now: DispatchTime, deadline: DispatchTime) -> HTTPFailure? {
         state.withLock { state in
-            let check = state.check
-            if now >= deadline {
-                return check.failure(.storeFailure, "no complete answer within the deadline of \(limits.deadline) seconds; the server is too slow (raise the HTTP timeout to wait longer)")
-            }
-            guard state.headArrived != nil else {
-                return now >= HTTPTransport.time(state.started, plus: limits.connectTimeout) ? noResponse(check) : nil
-            }
-            guard now >= HTTPTransport.time(state.windowStart, plus: limits.idleTimeout) else { return nil }
-            if Double(state.windowBytes) < Double(limits.minimumBytesPerSecond) * limits.idleTimeout {
-                return check.failure(.storeFailure, "the server sent \(state.windowBytes) bytes in \(limits.idleTimeout) seconds, slower than \(limits.minimumBytesPerSecond) bytes per second; it has stalled (raise the HTTP timeout to wait longer)")
-            }
-            state.windowStart = now
-            state.windowBytes = 0
-            return nil
+            guard state.failure == nil, let timeout = brokenClockRule(now: now, deadline: deadline, &state) else { return nil }
+            state.failure = timeout
+            return timeout
         }
+    }
+
+    private func brokenClockRule(now: DispatchTime, deadline: DispatchTime, _ state: inout State) -> HTTPFailure? {
+        let check = state.check
+        if now >= deadline {
+            return check.failure(.storeFailure, "no complete answer within the deadline of \(limits.deadline) seconds; the server is too slow (raise the HTTP timeout to wait longer)")
+        }
+        guard state.headArrived != nil else {
+            return now >= HTTPTransport.time(state.started, plus: limits.connectTimeout) ? noResponse(check) : nil
+        }
+        guard now >= HTTPTransport.time(state.windowStart, plus: limits.idleTimeout) else { return nil }
+        if Double(state.windowBytes) < Double(limits.minimumBytesPerSecond) * limits.idleTimeout {
+            return check.failure(.storeFailure, "the server sent \(state.windowBytes) bytes in \(limits.idleTimeout) seconds, slower than \(limits.minimumBytesPerSecond) bytes per second; it has stalled (raise the HTTP timeout to wait longer)")
+        }
+        state.windowStart = now
+        state.windowBytes = 0
+        return nil
     }
 
     private func noResponse(_ check: HTTPResponseCheck) -> HTTPFailure {
