@@ -91,7 +91,7 @@ public struct OMEZarrImage: Sendable {
     /// `http://` or `https://` URL (read-only, with range requests held to `http`).
     /// - Parameters:
     ///   - path: the directory, zip file or URL.
-    ///   - http: the bounds on every request when `path` is a URL (``HTTPLimits/default`` unless given).
+    ///   - http: the bounds on every request when `path` is a URL (`HTTPLimits.default` unless given).
     /// - Throws: as ``open(_:path:multiscale:)``.
     public static func open(path: String, http: HTTPLimits = .default) throws -> OMEZarrImage {
         let store: any ZarrStore = try OMEZarrError.wrapping("cannot open '\(path)'") {
