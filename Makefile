@@ -9,7 +9,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_BUILD_FLAGS ?=
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzAnnotations FuzzOMEZarr FuzzPackage
+FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzHTTP FuzzAnnotations FuzzOMEZarr FuzzPackage
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -122,7 +122,8 @@ bench: deps $(VENV)/.bench-installed
 	$(PYTHON) Benchmarks/package_audit_bench.py --rounds 5 --mifa $(BENCH_SCRATCH)/release/mifa
 
 # DocC documentation of every library module (swift-docc-plugin) into out/docs/<Module>.doccarchive;
-# any documentation warning fails the target.
+# any documentation warning fails the target. SwiftPM's notes about files a dependency leaves
+# undeclared (swift-distributed-tracing's CMakeLists.txt, under async-http-client) are not ours.
 DOCS_DIR := out/docs
 DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader
 docs: apt
@@ -130,7 +131,9 @@ docs: apt
 	swift package --allow-writing-to-directory $(DOCS_DIR) generate-documentation \
 	  $(addprefix --target ,$(DOCS_TARGETS)) --output-path $(DOCS_DIR) 2>&1 | tee $(DOCS_DIR).log; \
 	  test $${PIPESTATUS[0]} -eq 0
-	@if grep -qE '^(warning|error):' $(DOCS_DIR).log; then \
+	@deps=$$(ls .build/checkouts 2>/dev/null | paste -sd'|' -); \
+	if grep -E '^(warning|error):' $(DOCS_DIR).log \
+	  | grep -vE "^warning: '($${deps:-none})': found [0-9]+ file\(s\) which are unhandled" | grep -q .; then \
 	  echo "docs: documentation warnings (listed above; all in $(DOCS_DIR).log)"; exit 1; fi
 
 clean:

@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // HTTPStore's transport: streaming bodies with backpressure, no transparent decompression.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
@@ -47,7 +50,16 @@ let package = Package(
 
         .target(name: "MIFACore", swiftSettings: strict),
         .target(name: "RasterIO", dependencies: ["MIFACore", "CPNG", "CTIFF"], swiftSettings: strict),
-        .target(name: "Zarr", dependencies: ["MIFACore", "CZstd", "CBlosc", "CZlib", "CPrefetch"], swiftSettings: strict),
+        .target(
+            name: "Zarr",
+            dependencies: [
+                "MIFACore", "CZstd", "CBlosc", "CZlib", "CPrefetch",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .target(name: "OMEZarr", dependencies: ["MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .target(
             name: "MIFAModel",
@@ -102,6 +114,7 @@ let package = Package(
         .executableTarget(name: "FuzzTIFF", dependencies: ["FuzzSupport", "RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
         .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzZip", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZip", swiftSettings: strict),
+        .executableTarget(name: "FuzzHTTP", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzHTTP", swiftSettings: strict),
         .executableTarget(name: "FuzzOMEZarr", dependencies: ["FuzzSupport", "OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
         .executableTarget(name: "FuzzAnnotations", dependencies: ["FuzzSupport", "Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
         .executableTarget(name: "FuzzPackage", dependencies: ["FuzzSupport", "DatasetPackage"], path: "Fuzz/FuzzPackage", swiftSettings: strict),
@@ -113,7 +126,10 @@ let package = Package(
 
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
-        .testTarget(name: "ZarrTests", dependencies: ["Zarr", "MIFACore"], swiftSettings: strict),
+        .testTarget(
+            name: "ZarrTests",
+            dependencies: ["Zarr", "MIFACore", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict),
         .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),

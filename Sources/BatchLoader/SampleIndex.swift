@@ -1,4 +1,5 @@
 import OMEZarr
+public import Zarr
 
 /// What can be sampled: a list of sources (images at a level, with their labels), each with the
 /// weight it gets when samplers mix datasets.
@@ -45,15 +46,16 @@ public struct SampleIndex: Sendable {
     }
 
     /// An index over the OME-Zarr images at `paths`, each at `level`, with the label `labelName`
-    /// where the image has it (see ``imagesWithoutLabel`` for the others).
+    /// where the image has it (see ``imagesWithoutLabel`` for the others); images at `http(s)://`
+    /// URLs are read within `http`.
     /// - Throws: `OMEZarrError` when an image cannot be opened; ``BatchLoaderError``
     ///   `.invalidConfiguration` when no image has a label image `labelName` (naming the labels they
     ///   have), and as ``init(sources:weights:)``.
-    public init(paths: [String], level: Int = 0, labelName: String? = nil) throws {
+    public init(paths: [String], level: Int = 0, labelName: String? = nil, http: HTTPLimits = .default) throws {
         var sources: [SampleSource] = []
         var found: Set<String> = []
         for path in paths {
-            let image = try OMEZarrImage.open(path: path)
+            let image = try OMEZarrImage.open(path: path, http: http)
             let names = labelName == nil ? [] : try image.labelNames()
             found.formUnion(names)
             let hasLabel = labelName.map(names.contains) ?? false

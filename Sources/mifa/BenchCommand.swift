@@ -2,6 +2,8 @@ import ArgumentParser
 import BatchLoader
 import Foundation
 import MIFACore
+import OMEZarr
+import Zarr
 
 /// `mifa bench <package|ome-zarr|folder>... [--weights W,...] [--patch 256,256] [--batch 32] [--threads N]
 /// [--read-ahead N] [--prefetch N] [--seed S] [--epochs E] [--step-ms MS] [--label L] [--set S ...] [--split NAME ...]
@@ -11,8 +13,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run the streaming batch loader over OME-Zarr images and report throughput, consumer wait, cache hit rate and peak memory.",
         discussion: """
-            Inputs are OME-Zarr images (paths, or http(s):// URLs read with range requests), folders of \
-            them, or MIFA packages (their images/ folder); each \
+            Inputs are OME-Zarr images (paths, or http(s):// URLs read with range requests within \
+            --http-timeout and --http-max-body), folders of them, or MIFA packages (their images/ folder); each \
             input is one dataset, and with --weights a patch comes from a dataset with probability \
             proportional to its weight (then from one of its images uniformly). Random patches are read \
             for --epochs epochs of --samples patches each. With --step-ms the consumer sleeps that long \
@@ -110,6 +112,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
+    @OptionGroup var http: HTTPOptions
+
     func validate() throws {
         guard batch >= 1, threads >= 1, prefetch >= 1, epochs >= 1, budgetMB >= 1, (readAhead ?? 0) >= 0 else {
             throw ValidationError("--batch, --threads, --prefetch, --epochs and --budget-mb must be at least 1; --read-ahead at least 0")
@@ -158,7 +162,7 @@ struct BenchCommand: ParsableCommand {
         for (input, weight) in zip(inputs, weightList) {
             let sources = try SampleIndex.sources(input: input, level: level, label: label,
                                                   annotationSets: annotationSets.isEmpty ? nil : annotationSets,
-                                                  splits: splits.isEmpty ? nil : splits).sources
+                                                  splits: splits.isEmpty ? nil : splits, http: http.limits).sources
             if sources.isEmpty {
                 throw InvalidInput(message: "\(input): no image is in split \(splits.joined(separator: ", ")); give a split the package's images are in")
             }

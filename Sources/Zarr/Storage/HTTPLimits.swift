@@ -5,18 +5,24 @@
 ///   A `Content-Length` above what may be accepted is refused before any byte is read.
 /// - Bodies are asked for with `Accept-Encoding: identity`; a `Content-Encoding` other than
 ///   `identity` is refused, so nothing is inflated on the fly.
-/// - ``connectTimeout`` bounds the wait for the response headers, ``idleTimeout`` together with
-///   ``minimumBytesPerSecond`` bounds a stalled or trickling body (as curl's low-speed limit does),
-///   and ``deadline`` bounds one read including its retries.
+/// - ``connectTimeout`` bounds the connection and the wait for the response headers, ``idleTimeout``
+///   bounds a silence on the connection and, together with ``minimumBytesPerSecond``, a trickling
+///   body (as curl's low-speed limit does), and ``deadline`` bounds one read including its retries.
+///   Values above a billion seconds count as a billion.
 /// - `5xx`, `429` and connection failures are retried at most ``maxRetries`` times, waiting
 ///   ``retryDelay`` seconds and twice as long on each further try.
 /// - Redirects are followed only to the same scheme, host and port, at most ``maxRedirects`` times.
+///
+/// The rules for one response are ``HTTPStore``'s; the command line sets these limits with
+/// `--http-timeout` and `--http-max-body` on every command that reads a URL.
 public struct HTTPLimits: Sendable, Hashable {
-    /// Most bytes of one response body. Default 1 GiB.
+    /// Most bytes of one response body. Default 1 GiB. A reader with several reads in flight
+    /// (the loader's read-ahead, a region read over several chunks) may hold that much per read.
     public var maxBodyBytes: Int
-    /// Seconds from sending a request to receiving its response headers. Default 30.
+    /// Seconds to connect, and from sending a request to receiving its response headers. Default 30.
     public var connectTimeout: Double
-    /// Seconds over which a body must arrive at ``minimumBytesPerSecond`` or faster. Default 30.
+    /// Seconds the connection may stay silent, and over which a body must arrive at
+    /// ``minimumBytesPerSecond`` or faster. Default 30.
     public var idleTimeout: Double
     /// Slowest transfer accepted, averaged over ``idleTimeout``. Default 1024 bytes per second.
     public var minimumBytesPerSecond: Int

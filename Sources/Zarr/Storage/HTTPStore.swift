@@ -1,30 +1,29 @@
 import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MIFACore
 import Synchronization
 
 /// A read-only store over HTTP(S): key `a/b` is `GET <base>/a/b`, as zarr-python's `FsspecStore`
 /// and tensorstore's `http` kvstore read it.
 ///
-/// Byte ranges are fetched with `Range` requests (RFC 9110 §14). A `206 Partial Content` answer may
-/// be no longer than asked for; a server that ignores `Range` and answers `200` with the whole
+/// Byte ranges are fetched with `Range` requests (RFC 9110 §14). A `206 Partial Content` answer must
+/// carry a `Content-Range` that is the range asked for (cut at the value's end); a server that ignores `Range` and answers `200` with the whole
 /// value still works: the range is cut out as the body streams in, and the transfer stops at its
 /// end (``rangesIgnored`` then reports it). `404` and `410` mean a missing key. HTTP cannot list
 /// keys, so listing throws; read hierarchies over HTTP through consolidated metadata or known paths.
 ///
 /// Every request is held to ``limits`` (``HTTPLimits``): bodies are bounded and never inflated,
 /// silent and trickling servers time out, failures are retried a bounded number of times, and
-/// redirects stay on the same host.
+/// redirects stay on the same host. Responses stream through AsyncHTTPClient with backpressure
+/// (the next part of a body is read from the socket only after the previous one was checked);
+/// each store has its own client on the process's shared event loops, shut down with the store.
+/// Reads block the calling thread, which must not be an event-loop thread.
 public final class HTTPStore: ZarrStore {
     /// The URL of the store root, without a trailing slash.
     public let baseURL: String
     /// The bounds every request is held to.
     public let limits: HTTPLimits
-    private let session: URLSession
-    private let delegate: HTTPSessionDelegate
+    private let transport: HTTPTransport
     private let ignoredRanges = Atomic<Bool>(false)
 
     /// A store rooted at an `http://` or `https://` URL.
@@ -39,20 +38,12 @@ public final class HTTPStore: ZarrStore {
               parsed.host != nil else {
             throw ZarrError(.storeFailure, "'\(url)' is not an http:// or https:// URL", context: ErrorContext(file: url))
         }
-        let configuration = URLSessionConfiguration.ephemeral
-        // The clock rules are enforced by HTTPTransfer; URLSession's own timers only back them up.
-        configuration.timeoutIntervalForRequest = limits.deadline
-        configuration.timeoutIntervalForResource = limits.deadline
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpMaximumConnectionsPerHost = 8
-        delegate = HTTPSessionDelegate(base: parsed)
-        self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        self.transport = HTTPTransport(limits: limits)
         self.baseURL = base
         self.limits = limits
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit { transport.shutdown() }
 
     /// The base URL.
     public var location: String { baseURL }
@@ -66,18 +57,18 @@ public final class HTTPStore: ZarrStore {
 
     /// The value or a range of it; `nil` on `404`/`410`.
     /// - Throws: ``ZarrError`` `.storeFailure` for other statuses (after the retries of a `5xx` or
-    ///   `429`), network errors, timeouts, refused redirects, encoded or truncated bodies;
-    ///   `.tooLarge` for a body over ``HTTPLimits/maxBodyBytes`` or a `206` answer longer than the
-    ///   range asked for.
+    ///   `429`), network errors, timeouts, refused redirects, encoded or truncated bodies, a `206`
+    ///   answer whose `Content-Range` is not the range asked for; `.tooLarge` for a body over
+    ///   ``HTTPLimits/maxBodyBytes``.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         if case .range(_, let length)? = range, length <= 0 {
             return try exists(key) ? [] : nil
         }
-        let response = try fetch(key, method: "GET", range: range)
+        let response = try fetch(key, method: .get, range: range)
         switch response.status {
         case 200:
             // For a range request the body kept is the range, cut out as it streamed in.
-            if range != nil, response.received > response.body.count { ignoredRanges.store(true, ordering: .relaxed) }
+            if response.rangeIgnored { ignoredRanges.store(true, ordering: .relaxed) }
             return response.body
         case 206:
             return response.body
@@ -93,7 +84,7 @@ public final class HTTPStore: ZarrStore {
     /// Whether the key exists (`HEAD`).
     /// - Throws: ``ZarrError`` `.storeFailure` for unexpected statuses, network errors and timeouts.
     public func exists(_ key: StoreKey) throws -> Bool {
-        let response = try fetch(key, method: "HEAD", range: nil)
+        let response = try fetch(key, method: .head, range: nil)
         switch response.status {
         case 200..<300: return true
         case 404, 410: return false
@@ -136,39 +127,35 @@ public final class HTTPStore: ZarrStore {
         ZarrError(.storeFailure, "the server answered HTTP \(status)", context: ErrorContext(file: url(of: key), key: key.value))
     }
 
-    /// One request, with bounded retries on `5xx`, `429` and connection failures: status and the
-    /// body bytes kept (for a `200` answer to a range request, the range only).
-    private func fetch(_ key: StoreKey, method: String, range: ByteRange?) throws -> HTTPTransfer.Answer {
-        let address = url(of: key)
-        guard let url = URL(string: address) else {
-            throw ZarrError(.invalidKey, "key '\(key)' does not make a valid URL", context: ErrorContext(file: address, key: key.value))
-        }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: limits.deadline)
-        request.httpMethod = method
-        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
-        if let range { request.setValue(range.httpHeader, forHTTPHeaderField: "Range") }
-        let deadline = DispatchTime.now() + limits.deadline
+    /// One request, with bounded retries on `5xx`, `429` and connection failures and the redirects
+    /// its check allows: the checked answer (for a `200` answer to a range request, the range only).
+    private func fetch(_ key: StoreKey, method: HTTPResponseCheck.Method, range: ByteRange?) throws -> HTTPResponseCheck.Answer {
+        var address = url(of: key)
+        let deadline = HTTPTransport.time(.now(), plus: limits.deadline)
         var attempt = 0
+        var redirects = 0
         while true {
-            let transfer = HTTPTransfer(range: range, expectsBody: method != "HEAD", limits: limits, address: address, key: key.value)
-            let task = session.dataTask(with: request)
-            delegate.register(transfer, for: task)
-            task.resume()
-            let outcome = transfer.wait(for: task, deadline: deadline)
-            delegate.unregister(task)
+            let check = HTTPResponseCheck(method: method, range: range, limits: limits, url: address, key: key.value,
+                                          origin: baseURL, redirects: redirects)
             let retryAfter: Double?
-            switch outcome {
-            case .success(let answer) where answer.status == 429 || (500..<600).contains(answer.status):
-                retryAfter = answer.retryAfter
-                if attempt >= limits.maxRetries { return answer }
-            case .success(let answer):
-                return answer
-            case .failure(let failure):
-                guard failure.retryable, attempt < limits.maxRetries else { throw failure.error }
+            do throws(HTTPFailure) {
+                switch try transport.attempt(check, deadline: deadline) {
+                case .redirect(let target):
+                    address = target
+                    redirects += 1
+                    continue
+                case .answer(let answer) where answer.status == 429 || (500..<600).contains(answer.status):
+                    retryAfter = answer.retryAfter
+                    if attempt >= limits.maxRetries { return answer }
+                case .answer(let answer):
+                    return answer
+                }
+            } catch {
+                guard error.retryable, attempt < limits.maxRetries else { throw error.error }
                 retryAfter = nil
             }
             let delay = Swift.max(retryAfter ?? 0, limits.retryDelay * Double(1 << Swift.min(attempt, 20)))
-            guard DispatchTime.now() + delay < deadline else {
+            guard HTTPTransport.time(.now(), plus: delay) < deadline else {
                 throw ZarrError(.storeFailure, "the server kept failing and the deadline of \(limits.deadline) seconds leaves no time to try again",
                                 context: ErrorContext(file: address, key: key.value))
             }
