@@ -52,18 +52,7 @@ final class POSIXFile {
     /// Reads up to `buffer.count` bytes starting at `offset`; returns the count read (less at the
     /// end of the file) or -1 on an I/O error.
     func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard offset >= 0, let base = buffer.baseAddress else { return offset >= 0 ? 0 : -1 }
-        var done = 0
-        while done < buffer.count {
-            let n = pread(descriptor, base + done, buffer.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                return -1
-            }
-            if n == 0 { break }
-            done += n
-        }
-        return done
+        readFully(descriptor, at: offset, into: buffer)
     }
 
     /// Reads exactly `count` bytes at `offset`.
@@ -193,18 +182,7 @@ final class POSIXOutputFile {
 
     /// Reads up to `buffer.count` bytes at `offset` of what was written; the count read, or -1.
     func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard offset >= 0, let base = buffer.baseAddress else { return offset >= 0 ? 0 : -1 }
-        var done = 0
-        while done < buffer.count {
-            let n = pread(descriptor, base + done, buffer.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                return -1
-            }
-            if n == 0 { break }
-            done += n
-        }
-        return done
+        readFully(descriptor, at: offset, into: buffer)
     }
 
     /// Exactly `count` bytes at `offset` of what was written.
@@ -240,4 +218,21 @@ final class POSIXOutputFile {
             close(fd)
         }
     }
+}
+
+/// Reads up to `buffer.count` bytes at `offset` of an open descriptor (`pread`, retried on EINTR
+/// and short reads); the count read (less at the end of the file), or -1 on an I/O error.
+private func readFully(_ descriptor: Int32, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    guard offset >= 0, let base = buffer.baseAddress else { return offset >= 0 ? 0 : -1 }
+    var done = 0
+    while done < buffer.count {
+        let n = pread(descriptor, base + done, buffer.count - done, off_t(offset + done))
+        if n < 0 {
+            if errno == EINTR { continue }
+            return -1
+        }
+        if n == 0 { break }
+        done += n
+    }
+    return done
 }

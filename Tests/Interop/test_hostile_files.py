@@ -3,33 +3,18 @@ headers lie. Every case must end with exit 1 and a clear message, in bounded tim
 timeout is the hang guard) and bounded memory (peak RSS measured in a small spawning process)."""
 import json
 import os
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
 import pytest
 
+import measured_run
+
 MAX_RSS_BYTES = 400 << 20
-
-SPAWN = """
-import resource, subprocess, sys, json
-try:
-    proc = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=float(sys.argv[1]))
-except subprocess.TimeoutExpired as hung:  # the child is killed: nothing is left behind
-    print(json.dumps({"code": "hung", "stdout": "", "stderr": f"hung: {hung}", "peak": 0}))
-    sys.exit(0)
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "peak": peak}))
-"""
-
 
 def run_measured(mifa_bin, *args, timeout=60):
     """Runs `mifa ARGS` in a fresh spawner; returns (exit code, output text, peak RSS bytes)."""
-    proc = subprocess.run([sys.executable, "-c", SPAWN, str(timeout), mifa_bin, *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout + 30)
-    result = json.loads(proc.stdout)
-    return result["code"], result["stdout"] + result["stderr"], result["peak"]
+    return measured_run.run_measured([mifa_bin, *args], timeout)
 
 
 def small_array(mifa, tmp_path):

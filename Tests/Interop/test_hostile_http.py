@@ -7,12 +7,12 @@ import json
 import re
 import socket
 import socketserver
-import subprocess
-import sys
 import threading
 
 import numpy as np
 import pytest
+
+import measured_run
 
 SHAPE = (128, 128)  # 16 chunks: hostile chunk answers arrive on several connections at once
 CHUNK = 32
@@ -144,27 +144,9 @@ def server():
     thread.join(10)
 
 
-# Runs the command in a child and prints its exit status and peak RSS: ru_maxrss of RUSAGE_CHILDREN
-# is a high-water mark over every child ever waited for, so each command gets a fresh spawner.
-SPAWN = """
-import resource, subprocess, sys, json
-try:
-    proc = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=float(sys.argv[1]))
-except subprocess.TimeoutExpired as hung:  # the child is killed: nothing is left behind
-    print(json.dumps({"code": "hung", "stdout": "", "stderr": f"hung: {hung}", "peak": 0}))
-    sys.exit(0)
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "peak": peak}))
-"""
-
-
 def run_measured(mifa_bin, *args, timeout=90):
     """Runs `mifa ARGS` (with a short HTTP timeout); returns (exit code, output text, peak RSS bytes)."""
-    command = [mifa_bin, *map(str, args), "--http-timeout", HTTP_TIMEOUT]
-    proc = subprocess.run([sys.executable, "-c", SPAWN, str(timeout), *command], capture_output=True, text=True,
-                          timeout=timeout + 30)
-    result = json.loads(proc.stdout)
-    return result["code"], result["stdout"] + result["stderr"], result["peak"]
+    return measured_run.run_measured([mifa_bin, *args, "--http-timeout", HTTP_TIMEOUT], timeout)
 
 
 def test_the_well_behaved_server_is_read(server, mifa_bin, tmp_path):
