@@ -6,10 +6,7 @@ import sysconfig
 from setuptools import setup
 from setuptools.dist import Distribution
 
-try:
-    from setuptools.command.bdist_wheel import bdist_wheel
-except ImportError:  # setuptools < 70
-    from wheel.bdist_wheel import bdist_wheel
+from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70 (the Makefile installs it)
 
 
 class BinaryDistribution(Distribution):
