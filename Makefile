@@ -48,9 +48,9 @@ LIB := python/mifakit/libMIFAKit.so
 lib: build
 	cp .build/debug/libMIFAKit.so $(LIB)
 
-# setuptools >= 70 builds the platform wheel (bdist_wheel moved into setuptools); a new venv has 65.
+# setuptools >= 77 builds the platform wheel (bdist_wheel moved into setuptools at 70; SPDX license strings at 77); a new venv has 65.
 python: lib venv
-	$(PYTHON) -m pip install -q "setuptools>=70"
+	$(PYTHON) -m pip install -q "setuptools>=77"
 	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e python
 
 # An installable wheel (py3-none-<platform>) with a release build of the library (built where the
@@ -58,7 +58,7 @@ python: lib venv
 wheel: venv
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product MIFAKit
 	cp $(BENCH_SCRATCH)/release/libMIFAKit.so $(LIB)
-	$(PYTHON) -m pip install -q "setuptools>=70"
+	$(PYTHON) -m pip install -q "setuptools>=77"
 	$(PYTHON) -m pip wheel -q --no-deps --no-build-isolation -w dist ./python
 	@ls dist/mifakit-*.whl
 

@@ -6,7 +6,7 @@ import sysconfig
 from setuptools import setup
 from setuptools.dist import Distribution
 
-from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70 (the Makefile installs it)
+from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 77 (the Makefile installs it)
 
 
 class BinaryDistribution(Distribution):
