@@ -22,7 +22,7 @@ extension SampleIndex {
     /// have it; annotation sets and splits need a package). Images at URLs are read within `http`.
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when `input` is none of these or
     ///   annotation sets are asked of images; and as ``sources(package:level:labelSet:annotationSets:splits:)``
-    ///   and ``init(paths:level:labelName:)``.
+    ///   and ``init(paths:level:labelName:http:)``.
     public static func sources(input: String, level: Int = 0, label: String? = nil,
                                annotationSets: [String]? = nil, splits: [String]? = nil,
                                http: HTTPLimits = .default) throws -> (kind: InputKind, sources: [SampleSource]) {
