@@ -92,7 +92,14 @@ extension AuditRun {
         var referenced = Set(records.map(\.manifestSHA256))
         for list in lists { for entry in list.files.values { referenced.insert(entry.sha256) } }
         let folder = package.path(PackageLayout.objects)
-        guard PackageFileSystem.kind(of: folder) == .directory, let names = try? PackageFileSystem.walkTopLevel(folder) else { return }
+        guard PackageFileSystem.kind(of: folder) == .directory else { return }
+        let names: [String]
+        do {
+            names = try PackageFileSystem.walkTopLevel(folder)
+        } catch {
+            add(.error, .unreadable, path: PackageLayout.objects, "the object store cannot be listed (\(error)), so stray objects cannot be looked for; check its permissions")
+            return
+        }
         for name in names {
             guard let digest = SHA256Digest(hex: name), digest.hex == name, !referenced.contains(digest) else { continue }
             add(.error, .objectStray, path: "\(PackageLayout.objects)/\(name)",
