@@ -48,12 +48,12 @@ let package = Package(
         // The one C target of our own: the compiler's prefetch hint (see Sources/CPrefetch).
         .target(name: "CPrefetch"),
 
-        .target(name: "MIFACore", swiftSettings: strict),
+        .target(name: "MIFACore", dependencies: ["CPrefetch"], swiftSettings: strict),
         .target(name: "RasterIO", dependencies: ["MIFACore", "CPNG", "CTIFF"], swiftSettings: strict),
         .target(
             name: "Zarr",
             dependencies: [
-                "MIFACore", "CZstd", "CBlosc", "CZlib", "CPrefetch",
+                "MIFACore", "CZstd", "CBlosc", "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -124,17 +124,19 @@ let package = Package(
         .executableTarget(
             name: "AnnotationsBench", dependencies: ["Annotations", "RasterIO", "MIFACore"], path: "Benchmarks/annotations", swiftSettings: strict),
 
-        .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore"], swiftSettings: strict),
-        .testTarget(name: "RasterIOTests", dependencies: ["RasterIO"], swiftSettings: strict),
+        // What every test target shares (seeded random numbers, temporary directories): one copy.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RasterIOTests", dependencies: ["TestSupport", "RasterIO"], swiftSettings: strict),
         .testTarget(
             name: "ZarrTests",
-            dependencies: ["Zarr", "MIFACore", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["Zarr", "MIFACore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict),
-        .testTarget(name: "OMEZarrTests", dependencies: ["OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
-        .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
-        .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
-        .testTarget(name: "DatasetPackageTests", dependencies: ["DatasetPackage", "MIFACore", "MIFAModel", "RasterIO", "OMEZarr", "Annotations", "Zarr"], swiftSettings: strict),
-        .testTarget(name: "BatchLoaderTests", dependencies: ["BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
+        .testTarget(name: "OMEZarrTests", dependencies: ["TestSupport", "OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
+        .testTarget(name: "MIFAModelTests", dependencies: ["TestSupport", "MIFAModel"], swiftSettings: strict),
+        .testTarget(name: "AnnotationsTests", dependencies: ["TestSupport", "Annotations"], swiftSettings: strict),
+        .testTarget(name: "DatasetPackageTests", dependencies: ["TestSupport", "DatasetPackage", "MIFACore", "MIFAModel", "RasterIO", "OMEZarr", "Annotations", "Zarr"], swiftSettings: strict),
+        .testTarget(name: "BatchLoaderTests", dependencies: ["TestSupport", "BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -81,28 +81,25 @@ struct PatchReader: Sendable {
             let from = (0..<rank).map { max(lower[$0], chunkOrigin[$0]) }
             let to = (0..<rank).map { min(upper[$0], chunkOrigin[$0] + decoded.shape[$0]) }
             let extent = zip(to, from).map(-)
-            let srcStrides = Self.cStrides(decoded.shape)
+            guard !extent.contains(where: { $0 <= 0 }) else { return }
+            let srcStrides = MemoryOrder.rowMajor.strides(for: decoded.shape)
+            let sourceBase = (0..<rank).reduce(0) { $0 + (from[$1] - chunkOrigin[$1]) * srcStrides[$1] }
+            let destinationBase = (0..<rank).reduce(0) { $0 + (from[$1] - requestOrigin[$1]) * destStrides[$1] }
+            let plan = StridedCopy.Plan(extent: extent, first: destStrides, second: srcStrides)
+            let dense = plan.innerFirst == 1 && plan.innerSecond == 1
             decoded.elements.withUnsafeBytes { raw in
-                let src = raw.baseAddress!
-                let run = extent[rank - 1]
-                var position = [Int](repeating: 0, count: rank - 1)
-                outer: while true {
-                    var srcOffset = 0
-                    var dstOffset = 0
-                    for a in 0..<rank {
-                        let p = from[a] + (a < rank - 1 ? position[a] : 0)
-                        srcOffset += (p - chunkOrigin[a]) * srcStrides[a]
-                        dstOffset += (p - requestOrigin[a]) * destStrides[a]
+                // Safety: `box` clipped the request to the array and `from..<to` to this chunk, so
+                // every run lies inside the decoded chunk and the destination patch.
+                let src = raw.baseAddress! + sourceBase * elementSize
+                let dst = destination + destinationBase * outputSize
+                plan.forEachRun { d, s, _ in
+                    if dense {
+                        conversion.copy(src + s * elementSize, dst + d * outputSize, plan.innerExtent)
+                    } else {
+                        for i in 0..<plan.innerExtent {
+                            conversion.copy(src + (s + i * plan.innerSecond) * elementSize, dst + (d + i * plan.innerFirst) * outputSize, 1)
+                        }
                     }
-                    conversion.copy(src + srcOffset * elementSize, destination + dstOffset * outputSize, run)
-                    var a = rank - 2
-                    while a >= 0 {
-                        position[a] += 1
-                        if position[a] < extent[a] { break }
-                        position[a] = 0
-                        a -= 1
-                    }
-                    if a < 0 { break outer }
                 }
             }
         }
@@ -152,15 +149,5 @@ struct PatchReader: Sendable {
     /// The first and last grid index of the chunks of `chunkShape` that the box `lower..<upper` touches.
     static func chunkRange(lower: [Int], upper: [Int], chunkShape: [Int]) -> (first: [Int], last: [Int]) {
         (zip(lower, chunkShape).map { $0 / $1 }, zip(upper, chunkShape).map { ($0 - 1) / $1 })
-    }
-
-    static func cStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        var step = 1
-        for a in shape.indices.reversed() {
-            strides[a] = step
-            step *= shape[a]
-        }
-        return strides
     }
 }

@@ -1,7 +1,10 @@
 #if canImport(Glibc)
 import Glibc
+/// libc's `write`, by a name that the type's own `write` functions do not shadow.
+private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
+private let systemWrite = Darwin.write
 #endif
 
 /// Writes files so that readers see either the old content or the new, never a mix.
@@ -31,7 +34,7 @@ public enum AtomicFile {
             try data.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    let written = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
                     if written < 0 {
                         if errno == EINTR { continue }
                         throw ioError("cannot write", temporary)

@@ -15,4 +15,6 @@ public enum CoreErrorCode: String, ErrorCode, CaseIterable {
     case notRegularFile = "not-regular-file"
     /// A file is larger than the limit for what it holds.
     case tooLarge = "too-large"
+    /// A CSV or TSV table that is not UTF-8 text or has a quoted field that is never closed.
+    case malformedTable = "malformed-table"
 }

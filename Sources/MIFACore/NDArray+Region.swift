@@ -30,62 +30,21 @@ extension NDArray {
         }
     }
 
-    /// The copy loop: walks every axis but the one with the smallest destination stride with an
-    /// odometer and copies runs along that axis, as one block move when both sides are dense there.
+    /// The copy: one ``StridedCopy`` of the region's box between the two element buffers (which
+    /// may have different memory orders); both sides were checked to hold the box.
     mutating func copyUnchecked(from source: NDArray, region: Region, to destinationOrigin: [Int]) {
         let extent = region.shape
         guard !extent.contains(0) else { return }
-        guard rank > 0 else {
-            elements[0] = source.elements[0]
-            return
-        }
-        // Innermost axis: the one with the smallest destination stride (the last for C, the first for F).
-        let axes = (0..<rank).sorted { strides[$0] > strides[$1] }
-        let inner = axes.last!
-        let outer = Array(axes.dropLast())
-        let runLength = extent[inner]
-        let sourceStep = source.strides[inner]
-        let destinationStep = strides[inner]
-        var sourceBase = 0
-        var destinationBase = 0
-        for axis in 0..<rank {
-            sourceBase += region.ranges[axis].lowerBound * source.strides[axis]
-            destinationBase += destinationOrigin[axis] * strides[axis]
-        }
-        var counter = [Int](repeating: 0, count: rank)
-        let sourceStrides = source.strides
+        let sourceBase = zip(region.ranges.map(\.lowerBound), source.strides).reduce(0) { $0 + $1.0 * $1.1 }
+        let destinationBase = zip(destinationOrigin, strides).reduce(0) { $0 + $1.0 * $1.1 }
         let destinationStrides = strides
-        source.elements.withUnsafeBufferPointer { src in
-            elements.withUnsafeMutableBufferPointer { dst in
-                var s = sourceBase
-                var d = destinationBase
-                while true {
-                    if sourceStep == 1 && destinationStep == 1 {
-                        (dst.baseAddress! + d).update(from: src.baseAddress! + s, count: runLength)
-                    } else {
-                        var si = s
-                        var di = d
-                        for _ in 0..<runLength {
-                            dst[di] = src[si]
-                            si += sourceStep
-                            di += destinationStep
-                        }
-                    }
-                    // Advance the odometer over the outer axes, innermost of them first.
-                    var position = outer.count - 1
-                    while position >= 0 {
-                        let axis = outer[position]
-                        counter[axis] += 1
-                        s += sourceStrides[axis]
-                        d += destinationStrides[axis]
-                        if counter[axis] < extent[axis] { break }
-                        s -= sourceStrides[axis] * extent[axis]
-                        d -= destinationStrides[axis] * extent[axis]
-                        counter[axis] = 0
-                        position -= 1
-                    }
-                    if position < 0 { return }
-                }
+        source.elements.withUnsafeBytes { src in
+            elements.withUnsafeMutableBytes { dst in
+                // Safety: the checks above keep the box inside both buffers.
+                let size = MemoryLayout<Element>.stride
+                StridedCopy.copy(from: src.baseAddress! + sourceBase * size, sourceStrides: source.strides,
+                                 to: dst.baseAddress! + destinationBase * size, destinationStrides: destinationStrides,
+                                 extent: extent, elementSize: size)
             }
         }
     }

@@ -4,6 +4,19 @@ public enum MemoryOrder: String, Sendable, Hashable, Codable {
     case rowMajor = "C"
     /// First axis varies fastest (Fortran order).
     case columnMajor = "F"
+
+    /// Element strides of a dense array of `shape` in this order: the one stride helper every
+    /// module uses (an axis of extent 0 counts as 1, so strides stay positive).
+    public func strides(for shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        let axes = self == .rowMajor ? Array(shape.indices.reversed()) : Array(shape.indices)
+        for axis in axes {
+            strides[axis] = step
+            step *= Swift.max(shape[axis], 1)
+        }
+        return strides
+    }
 }
 
 /// An N-dimensional array of `Element`s in one contiguous buffer.
@@ -31,7 +44,7 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
         do { count = try Self.elementCount(of: shape) } catch { preconditionFailure("\(error)") }
         self.shape = shape
         self.order = order
-        self.strides = Self.strides(for: shape, order: order)
+        self.strides = order.strides(for: shape)
         // An empty array is the shared empty storage, whose count must not be written (from two
         // threads at once, that write is a data race).
         self.elements = count == 0 ? [] : ContiguousArray(unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -71,7 +84,7 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
         }
         self.shape = shape
         self.order = order
-        self.strides = Self.strides(for: shape, order: order)
+        self.strides = order.strides(for: shape)
         self.elements = ContiguousArray(elements)
     }
 
@@ -128,17 +141,6 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
         return count
     }
 
-    /// Element strides of a dense array of the given shape and order.
-    public static func strides(for shape: [Int], order: MemoryOrder) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        var step = 1
-        let axes = order == .rowMajor ? Array(shape.indices.reversed()) : Array(shape.indices)
-        for axis in axes {
-            strides[axis] = step
-            step *= Swift.max(shape[axis], 1)
-        }
-        return strides
-    }
 
     /// Position in ``elements`` of the element at a multi-index.
     @inlinable
@@ -178,7 +180,7 @@ public struct NDArray<Element: NDArrayElement>: Sendable {
     init(unchecked shape: [Int], order: MemoryOrder, elements: ContiguousArray<Element>) {
         self.shape = shape
         self.order = order
-        self.strides = Self.strides(for: shape, order: order)
+        self.strides = order.strides(for: shape)
         self.elements = elements
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import MIFACore
 import Testing
 @testable import Annotations

@@ -1,3 +1,4 @@
+import TestSupport
 import Annotations
 @testable import DatasetPackage
 import Foundation
@@ -8,21 +9,9 @@ import Testing
 /// and skips pairs whose areas cannot reach the threshold; it must pair exactly as the full double
 /// loop over every pair does.
 @Suite struct VectorPairingTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random areal objects without ids: boxes and polygons of mixed sizes on two images (some
     /// without an image), clustered so that many overlap; a few huge, a few identical.
-    static func objects(_ count: Int, canvas: Double, random: inout Random) -> [Annotation] {
+    static func objects(_ count: Int, canvas: Double, random: inout SeededGenerator) -> [Annotation] {
         (0..<count).map { _ in
             let size = Double.random(in: 0...1, using: &random) < 0.05 ? canvas / 2 : Double.random(in: 1...24, using: &random)
             let x = Double.random(in: -4...canvas, using: &random), y = Double.random(in: -4...canvas, using: &random)
@@ -40,7 +29,7 @@ import Testing
     }
 
     /// Each object moved a little, resized, dropped or kept; some new ones.
-    static func edited(_ objects: [Annotation], canvas: Double, random: inout Random) -> [Annotation] {
+    static func edited(_ objects: [Annotation], canvas: Double, random: inout SeededGenerator) -> [Annotation] {
         var result: [Annotation] = []
         for object in objects where Double.random(in: 0...1, using: &random) > 0.15 {
             guard let box = object.value.boundingBox else { continue }
@@ -98,7 +87,7 @@ import Testing
 
     @Test(arguments: 0..<12)
     func pairingEqualsTheFullDoubleLoop(seed: UInt64) throws {
-        var random = Random(state: seed)
+        var random = SeededGenerator(seed: seed)
         let canvas = [40.0, 120, 300][Int(seed % 3)]
         let count = Int.random(in: 20...140, using: &random)
         var old = AnnotationDocument()
@@ -118,7 +107,7 @@ import Testing
     }
 
     @Test func thousandsOfObjectsPairWithoutComparingEveryPair() throws {
-        var random = Random(state: 4242)
+        var random = SeededGenerator(seed: 4242)
         var old = AnnotationDocument()
         old.images = [ImageReference(id: "slide", width: 20000, height: 20000)]
         old.annotations = (0..<4000).map { _ in

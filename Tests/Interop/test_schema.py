@@ -282,7 +282,6 @@ def test_random_combinations_agree(mifa, validator, tmp_path, picks):
     assert_agreement(validator, f"combination {picks}", document, report, "valid" if report["valid"] else "invalid")
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/conformance/bia-mifa-models/examples is absent")
 @pytest.mark.parametrize("study", ["S-BIAD599", "S-BIAD634"])
 def test_archive_examples_normalise_to_schema_valid_documents(mifa, validator, tmp_path, study):
     combined = {
@@ -306,7 +305,6 @@ def test_archive_examples_normalise_to_schema_valid_documents(mifa, validator, t
     assert again["valid"] and not again["normalized"] and again["issues"] == []
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/conformance/bia-mifa-models/examples is absent")
 def test_every_archive_file_validates_alone(mifa):
     for path in sorted(EXAMPLES.glob("*.yaml")):
         proc, report = mifa("validate", "--json", path, check=False, parse_json=True)

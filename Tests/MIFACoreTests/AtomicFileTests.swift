@@ -1,17 +1,12 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import MIFACore
 
 @Suite struct AtomicFileTests {
-    func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mifa-atomic-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test func writesAndReplaces() throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temporary = TemporaryDirectory()
+        let dir = temporary.path
         let path = dir + "/a.json"
         try AtomicFile.write(text: "first", to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "first")
@@ -22,8 +17,8 @@ import Testing
     }
 
     @Test func failureLeavesNothingAndNamesThePath() throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let temporary = TemporaryDirectory()
+        let dir = temporary.path
         let missing = dir + "/no/such/dir/file.txt"
         do {
             try AtomicFile.write(text: "x", to: missing)

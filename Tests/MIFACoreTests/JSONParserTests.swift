@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import MIFACore
 
@@ -99,28 +100,32 @@ import Testing
         #expect(positions.nearestPosition(of: "/a/1/missing") == SourcePosition(line: 3, column: 5))
     }
 
-    @Test func hostileInputsDoNotCrash() {
-        var generator = SplitMix64(seed: 7)
+    /// Random byte strings over JSON's alphabet: each either parses to a value that writes and
+    /// reads back equal, or is refused with an `invalidJSON` error at a line and column inside the
+    /// input; nothing else (no other error, no crash). Both outcomes must occur.
+    @Test func hostileInputsAreParsedOrRefusedWithAPlace() throws {
+        var generator = SeededGenerator(seed: 7)
         let alphabet = Array("{}[],:\"\\ 0123456789-+.eEtrufalsn\u{0}\n".utf8) + [0xFF, 0xC3, 0xA9]
+        var parsed = 0, refused = 0
         for _ in 0..<2000 {
             let length = Int(generator.next() % 40)
             let bytes = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
-            _ = try? JSONParser.parse(bytes)
+            let lines = bytes.filter { $0 == 0x0A }.count + 1
+            do {
+                let value = try JSONParser.parse(bytes)
+                parsed += 1
+                guard let written = try? CanonicalJSON.encode(value) else { continue }  // e.g. 1e999: not representable
+                #expect(try JSONParser.parse(written) == value, "\(bytes)")
+            } catch let error as CoreError {
+                refused += 1
+                #expect(error.kind == .invalidJSON, "\(bytes): \(error)")
+                let line = error.context.line ?? 0, column = error.context.column ?? 0
+                #expect((1...lines).contains(line) && column >= 1, "\(bytes): \(error)")
+            } catch {
+                Issue.record("\(bytes): not a CoreError: \(error)")
+            }
         }
+        #expect(parsed > 0 && refused > 0, "parsed \(parsed), refused \(refused)")
     }
 }
 
-/// A small deterministic random number generator for reproducible property tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

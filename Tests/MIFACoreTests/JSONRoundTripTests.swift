@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 @testable import MIFACore
 
 /// Property test: random JSON values survive canonical writing (Foundation's JSONEncoder) and
 /// strict parsing unchanged.
 @Suite struct JSONRoundTripTests {
-    static func randomString(_ rng: inout SplitMix64) -> String {
+    static func randomString(_ rng: inout SeededGenerator) -> String {
         let pool: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "é", "€", "😀", "~", "\u{7F}", "\u{2028}"]
         let length = Int(rng.next() % 8)
         var scalars = String.UnicodeScalarView()
@@ -12,7 +13,7 @@ import Testing
         return String(scalars)
     }
 
-    static func randomNumber(_ rng: inout SplitMix64) -> JSONNumber {
+    static func randomNumber(_ rng: inout SeededGenerator) -> JSONNumber {
         switch rng.next() % 5 {
         case 0: return JSONNumber(Int64(bitPattern: rng.next()))
         case 1: return JSONNumber(rng.next())
@@ -22,7 +23,7 @@ import Testing
         }
     }
 
-    static func randomValue(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
+    static func randomValue(_ rng: inout SeededGenerator, depth: Int) -> JSONValue {
         let choice = depth > 4 ? rng.next() % 4 : rng.next() % 6
         switch choice {
         case 0: return .null
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func randomTreesRoundTrip() throws {
-        var rng = SplitMix64(seed: 2024)
+        var rng = SeededGenerator(seed: 2024)
         for _ in 0..<500 {
             let value = JSONRoundTripTests.randomValue(&rng, depth: 0)
             let bytes = try CanonicalJSON.encode(value)

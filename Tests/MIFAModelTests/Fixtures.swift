@@ -19,8 +19,6 @@ enum Fixtures {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    static var hasExamples: Bool { examplesDirectory != nil }
-
     static func example(_ name: String) throws -> String {
         let directory = try #require(examplesDirectory)
         return try String(contentsOfFile: directory + "/" + name, encoding: .utf8)

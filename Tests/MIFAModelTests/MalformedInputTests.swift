@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import MIFACore
 import Testing
@@ -104,18 +105,29 @@ import Testing
         #expect(MetadataReader.metadataFile(inDirectory: directory) == directory + "/mifa.json")
     }
 
-    @Test func randomBytesNeverCrash() {
-        var seed: UInt64 = 99
-        func next() -> UInt64 {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return seed >> 33
-        }
+    /// Random texts made of metadata fragments: each is either refused by the parser with a
+    /// parse error code, or read and then reported invalid with at least one error issue (no
+    /// fragment soup is a complete MIFA document); never accepted as valid, never another error.
+    @Test func randomTextsAreRefusedOrReportedInvalid() {
+        var generator = SeededGenerator(seed: 99)
         let pieces = ["study:", "title:", " - ", "[", "]", "{", "}", ": ", "\n", "  ", "&a ", "*a ", "\"", "'", "null", "1.10", "? ", "#", ",", "author_first_name: x", "license: CC_BY"]
+        let parseCodes: Set<MetadataErrorCode> = [.invalidJSON, .invalidYAML, .emptyDocument, .invalidEncoding, .tooLarge]
+        var refused = 0, reported = 0
         for _ in 0..<1500 {
-            let text = (0..<Int(next() % 30)).map { _ in pieces[Int(next()) % pieces.count] }.joined()
+            let text = (0..<Int(generator.next() % 30)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
             for format in MetadataFormat.allCases {
-                _ = try? MetadataReader.read(bytes: Array(text.utf8), format: format)
+                do {
+                    let loaded = try MetadataReader.read(bytes: Array(text.utf8), format: format)
+                    reported += 1
+                    #expect(!loaded.report.isValid && !loaded.report.issues(.error).isEmpty, "\(format) \(text.debugDescription)")
+                } catch let error as MetadataError {
+                    refused += 1
+                    #expect(parseCodes.contains(error.kind), "\(format) \(text.debugDescription): \(error)")
+                } catch {
+                    Issue.record("\(format) \(text.debugDescription): not a MetadataError: \(error)")
+                }
             }
         }
+        #expect(refused > 0 && reported > 0, "refused \(refused), reported \(reported)")
     }
 }

@@ -12,9 +12,6 @@ enum Fixtures {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    /// Whether the suites are there.
-    static var hasSuites: Bool { ngffDirectory != nil }
-
     /// One case of a suite.
     struct SuiteCase: CustomTestStringConvertible, Sendable {
         let version: NGFFVersion

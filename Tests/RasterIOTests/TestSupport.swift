@@ -1,31 +1,7 @@
+import TestSupport
 import Foundation
 import MIFACore
 @testable import RasterIO
-
-/// A small, fast, seeded random number generator (SplitMix64), so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A fresh temporary directory, removed when the value is released.
-final class TemporaryDirectory {
-    let path: String
-    init() {
-        let base = FileManager.default.temporaryDirectory.path
-        path = "\(base)/rasterio-tests-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-}
 
 /// Random elements of any type: integers over their whole range, floats as finite values of all
 /// magnitudes (including negative zero and subnormals), booleans as 0/1.

@@ -2,49 +2,6 @@ import Foundation
 import MIFACore
 @testable import Zarr
 
-/// A fresh directory under the system's temporary directory, removed when released.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-
-    init() {
-        let base = FileManager.default.temporaryDirectory.path
-        path = "\(base)/zarr-tests-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-}
-
-/// A small deterministic generator (SplitMix64), so random tests repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
-    }
-
-    /// Bytes that compress: runs and small noise, like image data.
-    mutating func compressibleBytes(_ count: Int) -> [UInt8] {
-        var value = UInt8.random(in: 0...255, using: &self)
-        return (0..<count).map { _ in
-            if Int.random(in: 0..<8, using: &self) == 0 { value = UInt8.random(in: 0...255, using: &self) }
-            return value &+ UInt8.random(in: 0...3, using: &self)
-        }
-    }
-}
-
 /// Writes zip files for the zip store tests: stored or deflated entries, optionally with zip64 records.
 struct TestZipWriter {
     struct Entry {

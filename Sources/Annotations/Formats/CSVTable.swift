@@ -1,6 +1,7 @@
 import MIFACore
 
-/// A comma-separated table (RFC 4180: quoted fields may hold commas, quotes and line breaks).
+/// A comma-separated table with a header: ``DelimitedTable``'s records (RFC 4180 quoting, line
+/// numbers), every row as long as the header.
 struct CSVTable {
     /// The header row.
     var header: [String]
@@ -8,69 +9,26 @@ struct CSVTable {
     var rows: [(line: Int, fields: [String])]
 
     /// Parses CSV text.
-    /// - Throws: ``AnnotationError`` `.malformed` for an unterminated quote or a row with another
-    ///   number of fields than the header, naming the line.
+    /// - Throws: ``AnnotationError`` `.malformed` for text that is not UTF-8, an unterminated
+    ///   quote, no header, or a row with another number of fields than the header, naming the line.
     init(bytes: [UInt8], file: String?) throws {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw AnnotationError(.malformed, "the CSV file is not UTF-8 text", context: ErrorContext(file: file))
+        let table: DelimitedTable
+        do {
+            table = try DelimitedTable(bytes: bytes, separator: UInt8(ascii: ","), file: file)
+        } catch let error as CoreError {
+            throw AnnotationError(.malformed, error.message, context: error.context, underlying: error)
         }
-        var records: [(Int, [String])] = []
-        var field = ""
-        var fields: [String] = []
-        var inQuotes = false
-        var line = 1
-        var recordLine = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let scalar = pending { pending = nil; return scalar }
-            return iterator.next()
+        guard let first = table.records.first else {
+            throw AnnotationError(.malformed, "the CSV file is empty; expected a header row", context: ErrorContext(file: file))
         }
-        var sawAny = false
-        while let scalar = next() {
-            sawAny = true
-            if inQuotes {
-                if scalar == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = following }
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    if scalar == "\n" { line += 1 }
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"" where field.isEmpty: inQuotes = true
-            case ",":
-                fields.append(field)
-                field = ""
-            case "\r": continue
-            case "\n":
-                fields.append(field)
-                field = ""
-                if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
-                fields = []
-                line += 1
-                recordLine = line
-            default: field.unicodeScalars.append(scalar)
-            }
-        }
-        if inQuotes { throw AnnotationError(.malformed, "a quoted field is not closed", context: ErrorContext(file: file, line: recordLine)) }
-        if sawAny && (!field.isEmpty || !fields.isEmpty) {
-            fields.append(field)
-            records.append((recordLine, fields))
-        }
-        guard let first = records.first else { throw AnnotationError(.malformed, "the CSV file is empty; expected a header row", context: ErrorContext(file: file)) }
-        header = first.1.map { $0.trimmingWhitespace() }
+        header = first.fields.map { $0.trimmingWhitespace() }
         rows = []
-        for (line, fields) in records.dropFirst() {
-            guard fields.count == header.count else {
-                throw AnnotationError(.malformed, "this row has \(fields.count) fields but the header has \(header.count)", context: ErrorContext(file: file, line: line))
+        for record in table.records.dropFirst() {
+            guard record.fields.count == header.count else {
+                throw AnnotationError(.malformed, "this row has \(record.fields.count) fields but the header has \(header.count)",
+                                      context: ErrorContext(file: file, line: record.line))
             }
-            rows.append((line, fields))
+            rows.append((record.line, record.fields))
         }
     }
 

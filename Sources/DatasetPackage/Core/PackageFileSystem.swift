@@ -1,7 +1,10 @@
 #if canImport(Glibc)
 import Glibc
+// libc's calls by names that this file's own `rename`, `link` and `read` do not shadow.
+private let systemRename = Glibc.rename, systemLink = Glibc.link, systemRead = Glibc.read
 #elseif canImport(Darwin)
 import Darwin
+private let systemRename = Darwin.rename, systemLink = Darwin.link, systemRead = Darwin.read
 #endif
 import Foundation
 import MIFACore
@@ -209,7 +212,7 @@ public enum PackageFileSystem {
     /// Renames a file or directory (replacing a file at the destination) and syncs the destination's folder.
     /// - Throws: ``PackageError`` `.io`.
     public static func rename(_ source: String, to destination: String) throws {
-        guard Glibc.rename(source, destination) == 0 else {
+        guard systemRename(source, destination) == 0 else {
             throw ioError("cannot rename '\(source)' to", destination)
         }
         syncDirectory(parent(of: destination))
@@ -283,7 +286,7 @@ public enum PackageFileSystem {
                 throw PackageError(.alreadyExists, "'\(destination)' already exists; choose another name or remove it first", context: ErrorContext(file: destination))
             }
         }
-        guard Glibc.rename(source, destination) == 0 else {
+        guard systemRename(source, destination) == 0 else {
             if errno == ENOTEMPTY || errno == EEXIST {
                 throw PackageError(.alreadyExists, "'\(destination)' was filled by another process; choose another name", context: ErrorContext(file: destination))
             }
@@ -295,7 +298,7 @@ public enum PackageFileSystem {
     /// Makes a hard link to an existing file.
     /// - Throws: ``PackageError`` `.io`.
     public static func link(_ existing: String, to newPath: String) throws {
-        guard Glibc.link(existing, newPath) == 0 else { throw ioError("cannot link '\(existing)' as", newPath) }
+        guard systemLink(existing, newPath) == 0 else { throw ioError("cannot link '\(existing)' as", newPath) }
     }
 
     /// Takes an exclusive advisory lock (`flock`) on the file at `path`, creating it if needed.
@@ -370,7 +373,7 @@ public enum PackageFileSystem {
         var hasher = SHA256Hasher()
         var total = 0
         while true {
-            let count = Glibc.read(fd, buffer.baseAddress!, blockSize)
+            let count = systemRead(fd, buffer.baseAddress!, blockSize)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw ioError("cannot read", path)

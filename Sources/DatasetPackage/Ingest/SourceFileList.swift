@@ -7,8 +7,8 @@ import MIFACore
 /// case and treats spaces and underscores alike); every other column is kept as an attribute, and
 /// `Split` (the machine-learning split of the file's image) is also read.
 ///
-/// The separator is a tab when the header line has one, otherwise a comma. Fields may be quoted
-/// with `"` (a doubled `""` is a quote); blank lines are skipped.
+/// The table is read by ``DelimitedTable`` (a tab separator when the header line has one,
+/// otherwise a comma; RFC 4180 quoting; blank lines skipped); rows may be shorter than the header.
 public struct SourceFileList: Sendable {
     /// One row: a file and what the table says about it.
     public struct Row: Sendable, Hashable {
@@ -68,14 +68,12 @@ public struct SourceFileList: Sendable {
     /// Parses a file list from its bytes.
     /// - Throws: as ``init(contentsOf:)``.
     public init(bytes: [UInt8], file: String) throws {
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        guard let text = String(validating: body, as: UTF8.self) else {
-            throw PackageError(.invalidInput, "the file list is not UTF-8 text; save it as UTF-8 TSV or CSV", context: ErrorContext(file: file))
+        let records: [DelimitedTable.Record]
+        do {
+            records = try DelimitedTable(bytes: bytes, file: file).records
+        } catch let error as CoreError {
+            throw PackageError(.invalidInput, error.message, context: error.context, underlying: error)
         }
-        let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" }
-        let separator: Character = firstLine.contains("\t") ? "\t" : ","
-        let records = try Self.records(text, separator: separator, file: file)
         guard let header = records.first else {
             throw PackageError(.invalidInput, "the file list is empty; its first line must be a header starting with 'Files'", context: ErrorContext(file: file, line: 1))
         }
@@ -127,53 +125,5 @@ public struct SourceFileList: Sendable {
         var path = text.replacingOccurrences(of: "\\", with: "/")
         while path.hasPrefix("./") { path.removeFirst(2) }
         return path
-    }
-
-    /// The records of the table with their first line numbers.
-    static func records(_ text: String, separator: Character, file: String) throws -> [(line: Int, fields: [String])] {
-        var records: [(line: Int, fields: [String])] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
-        var line = 1
-        var recordLine = 1
-        var quoteLine = 1
-        var characters = Array(text)[...]
-        func endRecord() {
-            fields.append(field)
-            if !(fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty) { records.append((recordLine, fields)) }
-            fields = []
-            field = ""
-        }
-        while let character = characters.popFirst() {
-            if inQuotes {
-                if character == "\"" {
-                    if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { inQuotes = false }
-                } else {
-                    if character == "\n" || character == "\r\n" { line += 1 }
-                    field.append(character)
-                }
-                continue
-            }
-            switch character {
-            case "\"" where field.isEmpty:
-                inQuotes = true
-                quoteLine = line
-            case separator:
-                fields.append(field)
-                field = ""
-            case "\n", "\r\n", "\r":
-                endRecord()
-                line += 1
-                recordLine = line
-            default:
-                field.append(character)
-            }
-        }
-        if inQuotes {
-            throw PackageError(.invalidInput, "a quoted cell opened here is never closed", context: ErrorContext(file: file, line: quoteLine))
-        }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        return records
     }
 }

@@ -223,7 +223,7 @@ public final class OMEZarrImageWriter {
         let leading = Array(shape.dropLast(2))
         let planeCount = leading.reduce(1, *)
         let planeSize = planeShape.reduce(1, *)
-        let strides = GridStrides.cStrides(leading)
+        let strides = MemoryOrder.rowMajor.strides(for: leading)
         try image.apply { array in
             try writePlanes(of: array, planeShape: planeShape, planeCount: planeCount, planeSize: planeSize, strides: strides, leading: leading)
         }

@@ -70,7 +70,7 @@ final class PyramidBuilder {
         guard position.count == leadingRank, zip(position, shape).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
             throw OMEZarrError(.invalidArgument, "plane position \(position) is outside the leading axes \(Array(shape.prefix(leadingRank))); give one index per axis before y and x")
         }
-        let linear = zip(position, GridStrides.cStrides(Array(shape.prefix(leadingRank)))).reduce(0) { $0 + $1.0 * $1.1 }
+        let linear = zip(position, MemoryOrder.rowMajor.strides(for: Array(shape.prefix(leadingRank)))).reduce(0) { $0 + $1.0 * $1.1 }
         guard written.insert(linear).inserted else {
             throw OMEZarrError(.invalidArgument, "the plane at \(position) was already written; each plane is written once")
         }
@@ -131,7 +131,7 @@ final class PyramidBuilder {
         } else {
             slab = Slab(bytes: [UInt8](repeating: 0, count: expected * planeBytes), filled: 0, expected: expected)
         }
-        let offset = zip(zip(position, origin).map(-), GridStrides.cStrides(extents)).reduce(0) { $0 + $1.0 * $1.1 } * planeBytes
+        let offset = zip(zip(position, origin).map(-), MemoryOrder.rowMajor.strides(for: extents)).reduce(0) { $0 + $1.0 * $1.1 } * planeBytes
         slab.bytes.withUnsafeMutableBytes { destination in
             plane.withUnsafeBytes { source in
                 (destination.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: planeBytes)
@@ -153,7 +153,7 @@ final class PyramidBuilder {
         let shape = levels[0].shape
         let total = shape.prefix(leadingRank).reduce(1, *)
         guard written.count == total else {
-            let strides = GridStrides.cStrides(Array(shape.prefix(leadingRank)))
+            let strides = MemoryOrder.rowMajor.strides(for: Array(shape.prefix(leadingRank)))
             let missing = (0..<total).first { !written.contains($0) }.map { linear in strides.enumerated().map { (linear / $1) % shape[$0] } }
             throw OMEZarrError(.invalidArgument, "\(total - written.count) of \(total) planes were never written (the first is at \(missing ?? [])); write every plane before finishing")
         }
@@ -161,18 +161,5 @@ final class PyramidBuilder {
         for (index, level) in levels.enumerated() where !level.slabs.isEmpty || !level.pending.isEmpty {
             throw OMEZarrError(.invalidArgument, "level \(index) still holds \(level.slabs.count + level.pending.count) unwritten blocks; this is a bug in the pyramid builder")
         }
-    }
-}
-
-/// C-order strides of a shape, in elements.
-enum GridStrides {
-    static func cStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        var step = 1
-        for axis in shape.indices.reversed() {
-            strides[axis] = step
-            step *= Swift.max(shape[axis], 1)
-        }
-        return strides
     }
 }

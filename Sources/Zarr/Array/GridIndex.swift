@@ -35,17 +35,6 @@ enum GridIndex {
         return position
     }
 
-    /// C-order element strides of `shape`.
-    static func cStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        var step = 1
-        for axis in shape.indices.reversed() {
-            strides[axis] = step
-            step *= Swift.max(shape[axis], 1)
-        }
-        return strides
-    }
-
     /// Sum of `index[a] * strides[a]`.
     static func offset(_ index: [Int], _ strides: [Int]) -> Int {
         var total = 0

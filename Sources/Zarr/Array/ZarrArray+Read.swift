@@ -73,7 +73,7 @@ extension ZarrArray {
 
     /// Whether a box of `shape` laid out with `strides` is one dense C-order block.
     static func isDenseCOrder(_ strides: [Int], shape: [Int]) -> Bool {
-        let dense = GridIndex.cStrides(shape)
+        let dense = MemoryOrder.rowMajor.strides(for: shape)
         return shape.indices.allSatisfy { shape[$0] <= 1 || strides[$0] == dense[$0] }
     }
 }

@@ -21,7 +21,7 @@ extension ZarrArray {
         try checkAllocation(region, elementSize: MemoryLayout<T>.stride, maxBytes: maxBytes)
         // No filling pass: readRaw writes every element of the region (decoded or fill value), and
         // the pages are first touched by the decoding workers in parallel.
-        let strides = NDArray<T>.strides(for: region.shape, order: order)
+        let strides = order.strides(for: region.shape)
         return try ZarrError.locating(file: nil, key: nil) {
             try NDArray<T>(unsafeUninitializedShape: region.shape, order: order) { buffer in
                 HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
@@ -88,7 +88,7 @@ extension ZarrArray {
         try checkRegion(region)
         try checkAllocation(region, elementSize: dataType.byteSize, maxBytes: maxBytes)
         let count = region.elementCount * dataType.byteSize
-        let strides = GridIndex.cStrides(region.shape)
+        let strides = MemoryOrder.rowMajor.strides(for: region.shape)
         guard count > 0 else { return [] }  // never write the count of the shared empty storage
         // No filling pass: readRaw writes every byte of the region.
         return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -138,7 +138,7 @@ extension ZarrArray {
             throw ZarrError(.invalidRegion, "\(bytes.count) bytes given for a region of shape \(regionShape) of \(dataType)")
         }
         try bytes.withUnsafeBytes { buffer in
-            try writeRaw(region, from: SharedSource(buffer), strides: GridIndex.cStrides(regionShape), concurrency: concurrency)
+            try writeRaw(region, from: SharedSource(buffer), strides: MemoryOrder.rowMajor.strides(for: regionShape), concurrency: concurrency)
         }
     }
 

@@ -67,7 +67,7 @@ extension ZarrArray {
             if !covered, let old = try existing() {
                 try old.withUnsafeBytes { try chain.decode($0, into: chunk) }
             } else if !covered || padded {
-                StridedCopy.fill(chunk.baseAddress!, strides: GridIndex.cStrides([byteCount / elementSize]), extent: [byteCount / elementSize], value: fill)
+                StridedCopy.fill(chunk.baseAddress!, strides: MemoryOrder.rowMajor.strides(for: [byteCount / elementSize]), extent: [byteCount / elementSize], value: fill)
             }
             let sourceStart = source.base! + GridIndex.offset(zip(lower, region.origin).map(-), strides) * elementSize
             let chunkStart = chunk.baseAddress! + GridIndex.offset(zip(lower, chunkOrigin).map(-), chain.layoutStrides) * elementSize

@@ -46,7 +46,7 @@ public struct CodecChain: Sendable {
             }
             representation = bound.encoded
         }
-        let encodedStrides = NDArray<UInt8>.strides(for: representation.shape, order: .rowMajor)
+        let encodedStrides = MemoryOrder.rowMajor.strides(for: representation.shape)
         var layout = [Int](repeating: 0, count: axisMap.count)
         for (encodedAxis, decodedAxis) in axisMap.enumerated() { layout[decodedAxis] = encodedStrides[encodedAxis] }
 
@@ -93,13 +93,13 @@ public struct BoundCodecChain: Sendable {
 
     /// Whether the buffer layout is plain C order of the decoded shape.
     public var isCOrder: Bool {
-        layoutStrides == NDArray<UInt8>.strides(for: decoded.shape, order: .rowMajor)
+        layoutStrides == MemoryOrder.rowMajor.strides(for: decoded.shape)
     }
 
     /// The sharding codec when the chain is exactly one `sharding_indexed` codec, so the array can
     /// read shards partially.
     public var sharding: BoundShardingCodec? {
-        guard elementwise.isEmpty, bytesToBytes.isEmpty, layoutStrides == NDArray<UInt8>.strides(for: decoded.shape, order: .rowMajor) else { return nil }
+        guard elementwise.isEmpty, bytesToBytes.isEmpty, layoutStrides == MemoryOrder.rowMajor.strides(for: decoded.shape) else { return nil }
         return arrayToBytes as? BoundShardingCodec
     }
 

@@ -129,25 +129,15 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a v2 NumPy type string (`<u2`, `|b1`, `>f8`, `<c16`, `|V2`) into the type and its
     /// byte order; `nil` for types outside the core set (strings, objects, dates, structures).
+    /// The types ``DataType`` has are parsed by its parser; this adds float16, complex and raw.
     public static func parseV2(_ text: String) -> (ZarrDataType, Endianness)? {
-        guard text.count >= 3, let order = text.first, "<>|=".contains(order),
+        guard text.count >= 3, let order = text.first, "<>|=".contains(order), let kind = text.dropFirst().first, kind != "?",
               let size = Int(text.dropFirst(2)), size > 0 else { return nil }
-        let kind = text.dropFirst().first!
+        if let (type, endianness) = DataType.parseNumpyTypeString(text) { return (ZarrDataType(type), endianness) }
         let endianness: Endianness = order == ">" ? .big : order == "<" ? .little : .native
         let type: ZarrDataType?
         switch (kind, size) {
-        case ("b", 1): type = .bool
-        case ("i", 1): type = .int8
-        case ("i", 2): type = .int16
-        case ("i", 4): type = .int32
-        case ("i", 8): type = .int64
-        case ("u", 1): type = .uint8
-        case ("u", 2): type = .uint16
-        case ("u", 4): type = .uint32
-        case ("u", 8): type = .uint64
         case ("f", 2): type = .float16
-        case ("f", 4): type = .float32
-        case ("f", 8): type = .float64
         case ("c", 8): type = .complex64
         case ("c", 16): type = .complex128
         case ("V", _) where size <= 1024: type = .raw(bits: size * 8)
@@ -156,17 +146,15 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         return type.map { ($0, endianness) }
     }
 
-    /// The v2 NumPy type string in the given byte order, e.g. `<u2`, `|u1`, `>c16`, `|V2`.
+    /// The v2 NumPy type string in the given byte order, e.g. `<u2`, `|u1`, `>c16`, `|V2`; the
+    /// types ``DataType`` has are written by its writer.
     public func v2String(_ endianness: Endianness = .little) -> String {
+        if let coreType { return coreType.numpyTypeString(endianness) }
         let order = swapUnit == 1 ? "|" : (endianness == .little ? "<" : ">")
-        let kind: String
-        switch self {
-        case .bool: kind = "b"
-        case .int8, .int16, .int32, .int64: kind = "i"
-        case .uint8, .uint16, .uint32, .uint64: kind = "u"
-        case .float16, .float32, .float64: kind = "f"
-        case .complex64, .complex128: kind = "c"
-        case .raw: kind = "V"
+        let kind = switch self {
+        case .complex64, .complex128: "c"
+        case .raw: "V"
+        default: "f"  // float16, the one other type
         }
         return order + kind + String(byteSize)
     }

@@ -87,7 +87,7 @@ public struct BoundShardingCodec: BoundArrayToBytesCodec {
                                     : UnsafeRawBufferPointer(rebasing: input[..<indexSize])
         let shardIndex = try decodeIndex(indexBytes, shardSize: input.count)
         let elementSize = inner.decoded.dataType.byteSize
-        let shardStrides = GridIndex.cStrides(shardShape)
+        let shardStrides = MemoryOrder.rowMajor.strides(for: shardShape)
         var scratch = [UInt8](repeating: 0, count: inner.decoded.byteCount)
         var position = 0
         try GridIndex.forEach(chunksPerShard) { chunkIndex in
@@ -114,7 +114,7 @@ public struct BoundShardingCodec: BoundArrayToBytesCodec {
     /// - Throws: ``ZarrError`` when an inner codec fails.
     public func encode(_ chunk: UnsafeRawBufferPointer) throws -> [UInt8]? {
         let elementSize = inner.decoded.dataType.byteSize
-        let shardStrides = GridIndex.cStrides(shardShape)
+        let shardStrides = MemoryOrder.rowMajor.strides(for: shardShape)
         var scratch = [UInt8](repeating: 0, count: inner.decoded.byteCount)
         var encoded: [[UInt8]?] = []
         try GridIndex.forEach(chunksPerShard) { chunkIndex in

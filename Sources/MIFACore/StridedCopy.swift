@@ -4,17 +4,21 @@
 /// Axes of extent 1 are dropped, axes are ordered by destination stride, neighbouring axes that are
 /// dense on both sides are merged, and the innermost run is one `memcpy` when it is contiguous on
 /// both sides. Strides are in elements; pointers point at the box's first element.
-enum StridedCopy {
+///
+/// Safety: every function takes raw pointers; the caller guarantees that the box described by
+/// `extent` and the strides lies inside both buffers (the callers check regions against shapes
+/// before they copy).
+public enum StridedCopy {
     /// Destinations of at least this many bytes count as cold (larger than the caches): copies
     /// into them prefetch the destination rows ahead (``CacheHints``).
-    static let coldDestinationBytes = 8 << 20
+    public static let coldDestinationBytes = 8 << 20
 
     /// How many runs ahead a copy into a cold destination prefetches.
-    static let prefetchDistance = 4
+    public static let prefetchDistance = 4
 
     /// Copies a box of `extent` elements of `elementSize` bytes; with `coldDestination`, contiguous
     /// runs prefetch the destination run `prefetchDistance` runs ahead.
-    static func copy(from source: UnsafeRawPointer, sourceStrides: [Int], to destination: UnsafeMutableRawPointer,
+    public static func copy(from source: UnsafeRawPointer, sourceStrides: [Int], to destination: UnsafeMutableRawPointer,
                      destinationStrides: [Int], extent: [Int], elementSize: Int, coldDestination: Bool = false) {
         guard !extent.contains(0) else { return }
         let plan = Plan(extent: extent, first: destinationStrides, second: sourceStrides)
@@ -48,7 +52,7 @@ enum StridedCopy {
     }
 
     /// Sets every element of a box to `value` (one element's bytes).
-    static func fill(_ destination: UnsafeMutableRawPointer, strides: [Int], extent: [Int], value: [UInt8]) {
+    public static func fill(_ destination: UnsafeMutableRawPointer, strides: [Int], extent: [Int], value: [UInt8]) {
         guard !extent.contains(0) else { return }
         let plan = Plan(extent: extent, first: strides, second: strides)
         let size = value.count
@@ -67,7 +71,7 @@ enum StridedCopy {
     }
 
     /// Whether every element of a dense buffer equals `value`.
-    static func isFilled(_ buffer: UnsafeRawBufferPointer, with value: [UInt8]) -> Bool {
+    public static func isFilled(_ buffer: UnsafeRawBufferPointer, with value: [UInt8]) -> Bool {
         let size = value.count
         guard size > 0, buffer.count % size == 0 else { return false }
         if value.allSatisfy({ $0 == 0 }) {
@@ -103,16 +107,26 @@ enum StridedCopy {
         }
     }
 
-    /// The loop structure shared by copy and fill: outer axes walked with an odometer, one inner run.
-    struct Plan {
-        var outerExtent: [Int] = []
-        var outerFirst: [Int] = []
-        var outerSecond: [Int] = []
-        var innerExtent = 1
-        var innerFirst = 1
-        var innerSecond = 1
+    /// The loop structure shared by copy, fill and the loader's converting copy: outer axes
+    /// walked with an odometer, one inner run. "First" and "second" are the two sides (the
+    /// destination and the source of a copy); axes are ordered by the first side's strides.
+    public struct Plan: Sendable {
+        /// Per outer axis, outermost first: its extent.
+        public private(set) var outerExtent: [Int] = []
+        /// Per outer axis, outermost first: its stride on the first side.
+        public private(set) var outerFirst: [Int] = []
+        /// Per outer axis, outermost first: its stride on the second side.
+        public private(set) var outerSecond: [Int] = []
+        /// The length of the inner run, in elements.
+        public private(set) var innerExtent = 1
+        /// The inner run's element stride on the first side.
+        public private(set) var innerFirst = 1
+        /// The inner run's element stride on the second side.
+        public private(set) var innerSecond = 1
 
-        init(extent: [Int], first: [Int], second: [Int]) {
+        /// The plan for a box of `extent` elements with `first`- and `second`-side strides: axes of
+        /// extent 1 dropped, neighbouring axes dense on both sides merged.
+        public init(extent: [Int], first: [Int], second: [Int]) {
             // Keep axes longer than one, ordered from the largest to the smallest first-side stride.
             let axes = extent.indices.filter { extent[$0] > 1 }.sorted { first[$0] > first[$1] || (first[$0] == first[$1] && second[$0] > second[$1]) }
             var merged: [(extent: Int, first: Int, second: Int)] = []
@@ -136,10 +150,11 @@ enum StridedCopy {
 
         /// Calls `body` with the element offsets (first side, second side) of every inner run and
         /// the number of runs that follow it along the innermost outer axis before that axis wraps.
-        func forEachRun(_ body: (Int, Int, Int) -> Void) {
+        @inlinable
+        public func forEachRun(_ body: (Int, Int, Int) throws -> Void) rethrows {
             let depth = outerExtent.count
             guard depth > 0 else {
-                body(0, 0, 0)
+                try body(0, 0, 0)
                 return
             }
             var counter = [Int](repeating: 0, count: depth)
@@ -147,7 +162,7 @@ enum StridedCopy {
             var b = 0
             let last = outerExtent[depth - 1] - 1
             while true {
-                body(a, b, last - counter[depth - 1])
+                try body(a, b, last - counter[depth - 1])
                 var axis = depth - 1
                 while axis >= 0 {
                     counter[axis] += 1

@@ -7,13 +7,13 @@ import CPrefetch
 /// destination line to be read in before it can be written: the hardware prefetchers do not
 /// follow a stride that jumps to a new page each row. Asking for the lines of a row a few rows
 /// ahead overlaps those reads with the copying (7% less CPU time on a full blosc read).
-enum CacheHints {
+public enum CacheHints {
     /// Cache lines are assumed to be this long; a longer line only makes some hints redundant.
-    static let lineSize = 64
+    public static let lineSize = 64
 
     /// Asks for every cache line of `byteCount` bytes from `start` to be brought in for writing.
     @inline(__always)
-    static func prefetchForWriting(_ start: UnsafeRawPointer, byteCount: Int) {
+    public static func prefetchForWriting(_ start: UnsafeRawPointer, byteCount: Int) {
         var offset = 0
         while offset < byteCount {
             mifa_prefetch_for_writing(start + offset)
