@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "BatchLoader",
             dependencies: [
-                "MIFACore", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage",
+                "MIFACore", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage", "CPrefetch",
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: strict),

@@ -30,8 +30,11 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     public var readAhead: Int?
     /// At most this many batches are in flight or ready ahead of the consumer.
     public var prefetch: Int
-    /// The most bytes the loader holds at once: decoded chunks and batch buffers. What the batch
-    /// buffers (`(prefetch + 1) × batch`) and one chunk per worker leave is the decoded-chunk cache.
+    /// The most memory the loader makes the process use: decoded chunks, batch buffers, and what
+    /// the allocator keeps around them. A sixth of it (``BatchLoader/allocatorShare``) is left
+    /// for the allocator (freed blocks kept for reuse, page rounding of large blocks, encoded bytes
+    /// being decoded); of the rest, what the batch buffers (`(prefetch + 1) × batch`) and one
+    /// chunk per worker leave is the decoded-chunk cache.
     public var memoryBudget: Int
     /// The element type of batch images.
     public var imageType: ImageType

@@ -136,6 +136,7 @@ final class Pipeline: @unchecked Sendable {
     /// Reads patch `slot` of `batch` into its buffer, on worker queue `worker` (idle again after).
     private func assemble(_ batch: Int, slot: Int, worker: Int) {
         let (produced, failure) = fill(batch, slot: slot)
+        var completed = false
         condition.lock()
         running -= 1
         idle.append(worker)
@@ -144,6 +145,7 @@ final class Pipeline: @unchecked Sendable {
             if let produced { a.patches[slot] = produced }
             if let failure, a.error == nil { a.error = failure }
             if a.remaining == 0 {
+                completed = true
                 assemblies[batch] = nil
                 if let error = a.error {
                     ready[batch] = .failure(error)
@@ -159,6 +161,7 @@ final class Pipeline: @unchecked Sendable {
         }
         pump()
         condition.unlock()
+        if completed { loader.allocatorTrim.batchAssembled() }
     }
 
     /// Fills patch `slot` of `batch` (unless the run stopped). The batch's buffer is referenced
