@@ -43,9 +43,10 @@ struct DemoStory {
         try mifa("diff", package, "1.0", "1.1")
         try mifa("credits", package)
         try mifa("audit", package)
-        step(8, "Published as one zip (Zarr tools read it in place) and described for ML dataset tools (Croissant)")
+        step(8, "Published as one zip (Zarr tools read it in place), described for ML dataset tools (Croissant) and made citable (CITATION.cff)")
         try mifa("export", package, "--to", "zip", work + "/nuclei.mifa.zip")
         try mifa("export", package, "--to", "croissant", work + "/nuclei.croissant.json")
+        try mifa("export", package, "--to", "citation", work + "/CITATION.cff")
         step(9, "Annotations in the format each tool wants: COCO for detection models, QuPath GeoJSON, label images")
         try FileManager.default.createDirectory(atPath: work + "/converted", withIntermediateDirectories: true)
         let coco = samples + "/coco/instances.json"

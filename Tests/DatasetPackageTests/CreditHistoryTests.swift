@@ -203,4 +203,26 @@ enum CreditFixture {
         #expect(history.versions[1].sets["set1"] == SetCredit(credited: [grace], created: 0, changed: 1, removed: 0))
         #expect(history.versions[1].sets["set2"] == SetCredit(credited: [grace], created: 0, changed: 0, removed: 0))
     }
+
+    @Test func citationsNameEveryCreditedPersonWithORCIDRoleLicenseAndPreviousVersions() throws {
+        let folder = try temporaryFolder()
+        let package = try CreditFixture.makeHistory(in: folder)
+        let citation = try PackageCitation(try PackageSnapshot(package: package))
+        #expect(citation.creators.map(\.authorLastName) == ["Carberry", "Lindqvist", "Hopper", "Okoye"])
+        let cff = citation.cff()
+        for orcid in ["0000-0002-1825-0097", "0000-0002-9079-593X", "0000-0001-5109-3671", "0000-0002-7182-8185"] {
+            #expect(cff.contains("orcid: \"https://orcid.org/\(orcid)\""), "\(orcid)")
+        }
+        #expect(cff.contains("license: \"CC-BY-4.0\""))
+        #expect(cff.contains("version: \"3\""))
+        let first = try package.record("1").sha256.hex
+        #expect(cff.contains("value: \"sha256:\(first)\""))
+        let dataCite = citation.dataCite()
+        let contributors = dataCite["contributors"]?.arrayValue ?? []
+        let pairs = Set(contributors.map { "\($0["name"]?.stringValue ?? "") \($0["contributorType"]?.stringValue ?? "")" })
+        #expect(pairs == ["Carberry, Josiah DataCurator", "Carberry, Josiah Other", "Lindqvist, Ada DataCurator", "Hopper, Grace DataCurator", "Okoye, Mina Researcher"])
+        #expect(dataCite["rightsList"]?[0]?["rightsIdentifier"]?.stringValue == "CC-BY-4.0")
+        let croissant = try CroissantExport.document(try PackageSnapshot(package: package))
+        #expect(croissant["creator"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Josiah Carberry", "Ada Lindqvist", "Grace Hopper", "Mina Okoye"])
+    }
 }

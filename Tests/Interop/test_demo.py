@@ -33,6 +33,7 @@ def test_demo_runs_and_keeps_its_files(mifa, tmp_path):
         names = set(archive.namelist())
     assert {"zarr.json", "mifa.json", "manifest.json", "versions/1.1.json"} <= names
     assert set(manifest["files"]) <= names
+    assert "cff-version: 1.2.0" in (out / "CITATION.cff").read_text()
     croissant = json.loads((out / "nuclei.croissant.json").read_text())
     assert croissant["@type"] in ("sc:Dataset", "Dataset")
 
