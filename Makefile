@@ -33,10 +33,11 @@ apt:
 # The reference tools for Tests/Interop, pinned, in a venv of their own.
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: Tests/Interop/requirements.txt
+$(VENV)/.installed: Tests/Interop/requirements.txt Tests/Interop/requirements-nodeps.txt
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --upgrade pip
 	$(PYTHON) -m pip install -q -r Tests/Interop/requirements.txt
+	$(PYTHON) -m pip install -q --no-deps -r Tests/Interop/requirements-nodeps.txt
 	touch $@
 
 build:

@@ -28,10 +28,10 @@ struct DemoStory {
 
     func annotatorCorrects() throws {
         let (setID, corrected, removed) = try correctedQuPathSet()
-        step(5, "An annotator removes a false detection (\(removed)) and redraws one outline in QuPath; a new version keeps every earlier annotator's credit and adds hers")
+        step(5, "An annotator removes a false detection (\(removed)) and redraws one outline in QuPath; a new version keeps every earlier annotator's credit and credits her on the one set she changed (\(setID))")
         try mifa(
             "version", package, "--version", "1.1", "--changes", "Removed a false detection and redrew one nucleus outline",
-            "--annotations", "\(setID)=\(corrected)", "--annotator", "Mina Okoye <0000-0002-7182-8185>")
+            "--annotations", "\(setID)=\(corrected)", "--annotator", "Mina Okoye <0000-0002-7182-8185>=\(setID)")
         step(6, "A later edit of the sheet that leaves out an annotator is refused: credit survives every version")
         let (sheet, dropped) = try sheetWithoutFirstAnnotator()
         print("   (\(DemoStory.shown(sheet)) is the package's mifa.json without \(dropped))")
@@ -39,12 +39,14 @@ struct DemoStory {
     }
 
     func curatorReviews() throws {
-        step(7, "The curator sees exactly what changed, and audits the two-version chain")
+        step(7, "The curator sees exactly what changed and who is credited for which objects, and audits the two-version chain")
         try mifa("diff", package, "1.0", "1.1")
+        try mifa("credits", package)
         try mifa("audit", package)
-        step(8, "Published as one zip (Zarr tools read it in place) and described for ML dataset tools (Croissant)")
+        step(8, "Published as one zip (Zarr tools read it in place), described for ML dataset tools (Croissant) and made citable (CITATION.cff)")
         try mifa("export", package, "--to", "zip", work + "/nuclei.mifa.zip")
         try mifa("export", package, "--to", "croissant", work + "/nuclei.croissant.json")
+        try mifa("export", package, "--to", "citation", work + "/CITATION.cff")
         step(9, "Annotations in the format each tool wants: COCO for detection models, QuPath GeoJSON, label images")
         try FileManager.default.createDirectory(atPath: work + "/converted", withIntermediateDirectories: true)
         let coco = samples + "/coco/instances.json"

@@ -2,11 +2,11 @@ import ArgumentParser
 import DatasetPackage
 import MIFACore
 
-/// `mifa export <package> --to zip|coco|geojson|croissant <out> [--version V] [--set SET_ID]`.
+/// `mifa export <package> --to zip|coco|geojson|croissant|citation|datacite <out> [--version V] [--set SET_ID]`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a package (or one version) as a zip, an annotation set as COCO or GeoJSON, or a Croissant description.",
+        abstract: "Write a package (or one version) as a zip, an annotation set as COCO or GeoJSON, a Croissant description or a citation.",
         discussion: """
             zip: the whole package (current version with its history; with --version V, that \
             version's content only, bit for bit) as one zip of stored entries that zarr-python's \
@@ -14,14 +14,18 @@ struct ExportCommand: ParsableCommand {
             default the only one) with the package's image ids and file names (images/<id>); label \
             sets become one instance mask per label value. croissant: an MLCommons Croissant 1.0 \
             JSON-LD description (files with SHA-256, record sets for images and annotations; content \
-            URLs relative to the package folder). The package is only read; an existing <out> is \
+            URLs relative to the package folder). citation: a CITATION.cff (Citation File Format \
+            1.2.0); datacite: DataCite Metadata Schema 4.5 JSON; both name every creator (the study's \
+            authors and every credited annotator, the people Croissant names) with their ORCID iD \
+            (DataCite also with their roles as contributor types), the license, and related \
+            identifiers (publications, the study's links, trained models, previous versions). The package is only read; an existing <out> is \
             never replaced. Exit 0: written; 1: invalid input or damaged package; 2: usage error.
             """)
 
     @Argument(help: "The package folder.")
     var package: String
 
-    @Option(name: .customLong("to"), help: ArgumentHelp("The output format: zip, coco, geojson or croissant.", valueName: "format"))
+    @Option(name: .customLong("to"), help: ArgumentHelp("The output format: zip, coco, geojson, croissant, citation or datacite.", valueName: "format"))
     var format: String
 
     @Argument(help: "The output file (must not exist).")
@@ -37,7 +41,7 @@ struct ExportCommand: ParsableCommand {
         guard let format = PackageExporter.Format(rawValue: format) else {
             throw ValidationError("--to must be one of \(PackageExporter.Format.allCases.map(\.rawValue).joined(separator: ", ")); found '\(self.format)'")
         }
-        if setID != nil, format == .zip || format == .croissant {
+        if setID != nil, format != .coco && format != .geojson {
             throw ValidationError("--set applies to coco and geojson only")
         }
     }
@@ -52,6 +56,7 @@ struct ExportCommand: ParsableCommand {
         case .zip: what = "\(summary.items) files"
         case .coco, .geojson: what = "\(summary.items) objects of set \(summary.setID ?? "")"
         case .croissant: what = "\(summary.items) distribution entries"
+        case .citation, .datacite: what = "\(summary.items) people credited"
         }
         print("wrote \(summary.output): version \(summary.version), \(what)")
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DatasetPackage
 import Foundation
 import MIFACore
+import MIFAModel
 
 /// `mifa version <package> --version V --changes TEXT [...]`: makes a new immutable version of a package.
 struct VersionCommand: ParsableCommand {
@@ -20,8 +21,13 @@ struct VersionCommand: ParsableCommand {
             timestamp, changes, previous_version}. The record (versions/V.json) credits every \
             annotator of the previous version plus the new ones and lists the files and the objects \
             per annotation set added, removed and changed (objects without ids paired by IoU >= 0.5). \
-            New annotators (--annotator "First Last <ORCID>") are added to the authors of every \
-            annotation set in mifa.json. A version whose metadata drops an annotator credited before \
+            A new annotator is credited on the annotation sets they changed: --annotator \
+            "First Last <ORCID>=set1,set3" (set N is annotations[N-1] of mifa.json; each set named \
+            must have objects added, removed or changed by this version); without =SETS, on the one \
+            set the version changes (refused when it changes several or none). They are added to \
+            those sets' authors in mifa.json and the record keeps who is credited on which set \
+            (set_credits); their roles are --role (CRediT roles or DataCite contributor types; \
+            default "data annotation"). A version whose metadata drops an annotator credited before \
             is refused unless --force --reason TEXT, and the removal is then recorded. Time stamps \
             must increase along the chain (SOURCE_DATE_EPOCH, if set, is used as the time). Replaced \
             files are kept, so `mifa checkout` restores any version. Exit 0: made; 1: refused or \
@@ -46,8 +52,11 @@ struct VersionCommand: ParsableCommand {
     @Option(name: .customLong("remove-annotations"), parsing: .upToNextOption, help: ArgumentHelp("Remove vector annotation sets.", valueName: "SET"))
     var removeAnnotations: [String] = []
 
-    @Option(help: ArgumentHelp("Credit a new annotator: \"First Last <0000-0002-1825-0097>\" (ORCID optional); repeatable.", valueName: "ANNOTATOR"))
+    @Option(help: ArgumentHelp("Credit a new annotator on the sets they changed: \"First Last <0000-0002-1825-0097>=set1,set2\" (ORCID optional; without =SETS, the one set this version changes); repeatable.", valueName: "ANNOTATOR"))
     var annotator: [String] = []
+
+    @Option(help: ArgumentHelp("The role of every --annotator of this version: a CRediT role or DataCite contributor type (default \"data annotation\"); repeatable.", valueName: "ROLE"))
+    var role: [String] = []
 
     @Option(name: .customLong("remove-credit"), help: ArgumentHelp("Remove an annotator's credit by ORCID iD or \"First Last\"; needs --force and --reason; repeatable.", valueName: "ORCID_OR_NAME"))
     var removeCredit: [String] = []
@@ -69,6 +78,7 @@ struct VersionCommand: ParsableCommand {
             throw ValidationError("removing credit needs --force and --reason TEXT")
         }
         if !removeCredit.isEmpty && !force { throw ValidationError("--remove-credit needs --force (and --reason TEXT)") }
+        if !role.isEmpty && annotator.isEmpty { throw ValidationError("--role gives the role of --annotator; give --annotator too") }
     }
 
     func run() throws {
@@ -79,8 +89,9 @@ struct VersionCommand: ParsableCommand {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             edits.append(.setAnnotations(set: parts[0], file: parts[1]))
         }
+        let roles = role.isEmpty ? [ContributorRole.annotation] : role
         let request = VersionRequest(
-            version: versionID, changes: changes, edits: edits, annotators: try annotator.map(AnnotatorCredit.parseAnnotator),
+            version: versionID, changes: changes, edits: edits, annotators: try annotator.map { try AnnotatorCredit.parseGrant($0, roles: roles) },
             creditRemovals: removeCredit, force: force, reason: reason)
         let record = try VersionMaker.make(request, in: try DatasetPackage.open(package))
         if json {
@@ -92,6 +103,9 @@ struct VersionCommand: ParsableCommand {
         print("  files: \(files.added.count) added, \(files.removed.count) removed, \(files.modified.count) modified")
         printObjectChanges(record.changeSummary.annotations)
         print("  credited: \(record.creditedAnnotators.map(AnnotatorCredit.display).joined(separator: "; "))")
+        for (set, people) in (record.setCredits ?? [:]).sorted(by: { $0.key < $1.key }) {
+            print("  credited on \(set) for this version: \(people.map(AnnotatorCredit.display).joined(separator: "; "))")
+        }
         for removal in record.creditRemoved { print("  credit removed: \(AnnotatorCredit.display(removal.annotator)) (reason: \(removal.reason))") }
     }
 }

@@ -55,8 +55,9 @@ import Testing
         let relabel = VersionEdit.custom { staging in
             try VersionFixture.writeCells(try VersionFixture.cells(growTwo: true, dropThree: true, addFour: true), root: staging.root)
         }
+        let withGrace = try VersionFixture.file(VersionFixture.metadata(annotators: [VersionFixture.ada, VersionFixture.josiah, VersionFixture.grace]), named: "grace.json", in: folder)
         try VersionMaker.make(
-            VersionRequest(version: "3", changes: "relabel", edits: [relabel], annotators: [try AnnotatorCredit.parseAnnotator("Grace Hopper")], timestamp: "2026-01-03T00:00:00Z"),
+            VersionRequest(version: "3", changes: "relabel", edits: [.replaceMetadata(file: withGrace), relabel], timestamp: "2026-01-03T00:00:00Z"),
             in: package)
 
         let forward = try package.diff(from: "1", to: "3")

@@ -12,6 +12,7 @@ import Zarr
 enum VersionFixture {
     static let ada = (first: "Ada", last: "Lindqvist", orcid: "0000-0002-9079-593X")
     static let josiah = (first: "Josiah", last: "Carberry", orcid: "0000-0002-1825-0097")
+    static let grace = (first: "Grace", last: "Hopper", orcid: "0000-0001-5109-3671")
 
     /// A valid combined metadata document whose one annotation set is credited to `annotators`.
     static func metadata(annotators: [(first: String, last: String, orcid: String)] = [ada, josiah], overview: String = "Nuclei outlines and cell masks") -> String {

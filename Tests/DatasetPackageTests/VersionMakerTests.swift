@@ -32,14 +32,15 @@ func expectUnchanged(_ package: DatasetPackage, _ before: [String: Data], source
         #expect(second.changeSummary.annotations == ["nuclei": ObjectChanges(added: ["d"], removed: ["b"], changed: ["a"])])
         #expect(second.creditedAnnotators.map(\.orcidID) == [VersionFixture.ada.orcid, VersionFixture.josiah.orcid])
 
-        // Version 3: new metadata, a new annotator, a label edit (2 grows, 3 goes, 4 comes).
-        let newMetadata = try VersionFixture.file(VersionFixture.metadata(overview: "Nuclei outlines and cell masks, reviewed"), named: "v3.json", in: folder)
+        // Version 3: new metadata with a new annotator, a label edit (2 grows, 3 goes, 4 comes).
+        let newMetadata = try VersionFixture.file(
+            VersionFixture.metadata(annotators: [VersionFixture.ada, VersionFixture.josiah, VersionFixture.grace], overview: "Nuclei outlines and cell masks, reviewed"),
+            named: "v3.json", in: folder)
         let relabel = VersionEdit.custom { staging in
             try VersionFixture.writeCells(try VersionFixture.cells(growTwo: true, dropThree: true, addFour: true), root: staging.root)
         }
-        let grace = try AnnotatorCredit.parseAnnotator("Grace Hopper")
         let third = try VersionMaker.make(
-            VersionRequest(version: "3", changes: "review", edits: [.replaceMetadata(file: newMetadata), relabel], annotators: [grace], timestamp: "2026-01-03T00:00:00Z"),
+            VersionRequest(version: "3", changes: "review", edits: [.replaceMetadata(file: newMetadata), relabel], timestamp: "2026-01-03T00:00:00Z"),
             in: package)
         #expect(third.changeSummary.annotations == ["cells": ObjectChanges(added: ["img1:4"], removed: ["img1:3"], changed: ["img1:2"])])
         // Only mifa.json and the label image's files changed (a chunk that held only zeros before is added).
@@ -94,8 +95,9 @@ func expectUnchanged(_ package: DatasetPackage, _ before: [String: Data], source
         #expect(throws: PackageError.self) {
             try VersionMaker.make(VersionRequest(version: "3", changes: "x", creditRemovals: [VersionFixture.ada.orcid], timestamp: "2026-01-03T00:00:00Z"), in: package)
         }
+        let adaAndGrace = try VersionFixture.file(VersionFixture.metadata(annotators: [VersionFixture.ada, VersionFixture.grace]), named: "grace.json", in: folder)
         let third = try VersionMaker.make(
-            VersionRequest(version: "3", changes: "x", annotators: [try AnnotatorCredit.parseAnnotator("Grace Hopper")], creditRemovals: ["https://orcid.org/\(VersionFixture.ada.orcid)"],
+            VersionRequest(version: "3", changes: "x", edits: [.replaceMetadata(file: adaAndGrace)], creditRemovals: ["https://orcid.org/\(VersionFixture.ada.orcid)"],
                            force: true, reason: "duplicate entry", timestamp: "2026-01-03T00:00:00Z"),
             in: package)
         #expect(third.creditedAnnotators.map(\.authorLastName) == ["Hopper"])

@@ -21,6 +21,7 @@ import zarr
 
 ADA = {"author_first_name": "Ada", "author_last_name": "Lindqvist", "orcid_id": "0000-0002-9079-593X"}
 JOSIAH = {"author_first_name": "Josiah", "author_last_name": "Carberry", "orcid_id": "0000-0002-1825-0097"}
+GRACE = {"author_first_name": "Grace", "author_last_name": "Hopper"}
 CONTENT_TOPS = ("zarr.json", "mifa.json", "images", "annotations")
 
 
@@ -191,8 +192,15 @@ def test_versions_diff_and_checkout(mifa_bin, package, tmp_path):
                        "--metadata", inputs / "ada.json", check=False)
     assert refused.returncode == 1 and "Josiah Carberry" in refused.stderr
     assert snapshot(package) == before
+    # A version that changes no annotation object credits nobody through --annotator (credit goes
+    # with the annotations a person made); new metadata can still list a new author.
+    refused = run_mifa(mifa_bin, {"SOURCE_DATE_EPOCH": "1767398400"}, "version", package, "--version", "3", "--changes", "review",
+                       "--metadata", inputs / "ada.json", "--annotator", "Grace Hopper", "--force", "--reason", "left the project", check=False)
+    assert refused.returncode == 1 and "names no annotation set" in refused.stderr
+    assert snapshot(package) == before
+    (inputs / "ada-grace.json").write_text(json.dumps(metadata([ADA, GRACE], overview="Nuclei outlines, reviewed")))
     _, record3 = mifa_json(mifa_bin, {"SOURCE_DATE_EPOCH": "1767398400"}, "version", package, "--version", "3", "--changes", "review",
-                           "--metadata", inputs / "ada.json", "--annotator", "Grace Hopper", "--force", "--reason", "left the project",
+                           "--metadata", inputs / "ada-grace.json", "--force", "--reason", "left the project",
                            "--json")
     assert [a["author_last_name"] for a in record3["credited_annotators"]] == ["Lindqvist", "Hopper"]
     assert record3["credit_removed"] == [{"annotator": JOSIAH, "reason": "left the project"}]

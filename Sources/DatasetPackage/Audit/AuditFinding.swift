@@ -49,6 +49,10 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         case creditRemoved = "credit-removed"
         /// An annotator of the metadata is not credited by the current version record.
         case creditMissing = "credit-missing"
+        /// A record's per-set credit (`set_credits`) names a set whose objects the version does not
+        /// change, or a person the record does not credit or the set's authors in that version's
+        /// `mifa.json` do not list: the attribution was edited.
+        case creditSetMismatch = "credit-set-mismatch"
         /// The metadata does not validate, or cannot be read.
         case metadataInvalid = "metadata-invalid"
         /// The metadata validator warns about something.

@@ -51,6 +51,7 @@ extension AuditRun {
         }
         var previous: (record: VersionRecord, sha256: SHA256Digest, date: Date?)?
         var fileLists: [(version: String, list: FileList)] = []
+        var previousList: FileList?
         for (record, sha256) in chain {
             let path = PackageLayout.versionRecord(record.version)
             let date = PackageClock.date(record.timestamp)
@@ -77,7 +78,9 @@ extension AuditRun {
             if let list = storedFileList(record, path: path, known: known) {
                 fileLists.append((record.version, list))
                 checkMetadataCredit(record, list: list)
+                checkSetCredits(record, list: list, previous: previous == nil ? FileList() : previousList)
             }
+            previousList = fileLists.last?.version == record.version ? fileLists.last?.list : nil
             previous = (record, sha256, date)
         }
         checkRestorable(fileLists, manifest: manifest)
@@ -123,6 +126,49 @@ extension AuditRun {
         for annotator in document.creditedAnnotators where !record.creditedAnnotators.contains(where: { $0.isSamePerson(as: annotator) }) {
             add(.error, .creditMissing, path: path, pointer: "/credited_annotators",
                 "\(Self.name(annotator)) is an annotator in the mifa.json of version \(record.version) but its record does not credit them: the record was edited. Restore the original record")
+        }
+    }
+
+    /// A record's `set_credits` agree with the version's content: each set named has objects that
+    /// the version adds, removes or changes (computed from the stored versions, not taken from the
+    /// record's summary), and each person named is credited by the record and, for a set that the
+    /// version's `mifa.json` declares, listed among its authors. `previous` is the previous
+    /// version's file list (empty for the first version), `nil` when it could not be read.
+    private mutating func checkSetCredits(_ record: VersionRecord, list: FileList, previous: FileList?) {
+        guard let credits = record.setCredits, !credits.isEmpty, let previous else { return }
+        let path = PackageLayout.versionRecord(record.version)
+        let package = self.package
+        let changed: Set<String>
+        do {
+            let old = VersionContent(fileList: previous) { try package.contents(of: $0, in: previous) }
+            let new = VersionContent(fileList: list) { try package.contents(of: $0, in: list) }
+            changed = Set(try AnnotationChanges.between(old, new, files: FileChanges(from: previous, to: list), oldName: "\(record.previousVersion ?? "-")", newName: record.version).keys)
+        } catch {
+            // Unreadable content is reported by the restorability checks.
+            return
+        }
+        let document = list.files[PackageLayout.metadata] == nil ? nil
+            : try? MetadataReader.read(bytes: package.contents(of: PackageLayout.metadata, in: list), format: .json, file: PackageLayout.metadata).document
+        for set in credits.keys.sorted() {
+            let pointer = "/set_credits/\(JSONPointer.escape(set))"
+            guard changed.contains(set) else {
+                add(.error, .creditSetMismatch, path: path, pointer: pointer,
+                    "version \(record.version) credits people on the set '\(set)', whose objects it does not change: the attribution was edited. Restore the original record")
+                continue
+            }
+            // The authors of the set in the version's mifa.json, when it declares the set (setN: annotations[N-1]).
+            var authors: [Author]?
+            if set.hasPrefix("set"), let number = Int(set.dropFirst(3)), let sets = document?.annotations, number >= 1, number <= sets.count {
+                authors = sets[number - 1].authors ?? []
+            }
+            for (index, person) in credits[set]!.enumerated() {
+                let credited = record.creditedAnnotators.contains { $0.isSamePerson(as: person) }
+                let listed = authors.map { $0.contains { $0.isSamePerson(as: person) } } ?? true
+                if !credited || !listed {
+                    add(.error, .creditSetMismatch, path: path, pointer: "\(pointer)/\(index)",
+                        "version \(record.version) credits \(Self.name(person)) on the set '\(set)', but \(credited ? "the set's authors in its mifa.json do not list them" : "its credited_annotators do not"): the attribution was edited. Restore the original record")
+                }
+            }
         }
     }
 

@@ -31,12 +31,17 @@ public struct VersionRecord: Codable, Sendable, Hashable {
     public var creditRemoved: [CreditRemoval]
     /// What changed since the previous version, computed from the files and annotations.
     public var changeSummary: ChangeSummary
+    /// Who this version credits for its changes, per annotation set id (`set3`: annotation set 3 of
+    /// `mifa.json`); every set named has objects added, removed or changed in ``changeSummary``.
+    /// `nil` in records made before per-set credit (then ``CreditHistory`` derives it from the
+    /// authors each set gained in `mifa.json`).
+    public var setCredits: [String: [Author]]?
 
     /// A version record.
     public init(
         version: String, timestamp: String, changes: String, previousVersion: String?, previousRecordSHA256: SHA256Digest?,
         manifestSHA256: SHA256Digest, fileCount: Int, totalBytes: Int, creditedAnnotators: [Author],
-        creditRemoved: [CreditRemoval] = [], changeSummary: ChangeSummary
+        creditRemoved: [CreditRemoval] = [], changeSummary: ChangeSummary, setCredits: [String: [Author]]? = nil
     ) {
         self.version = version
         self.timestamp = timestamp
@@ -49,6 +54,7 @@ public struct VersionRecord: Codable, Sendable, Hashable {
         self.creditedAnnotators = creditedAnnotators
         self.creditRemoved = creditRemoved
         self.changeSummary = changeSummary
+        self.setCredits = setCredits
     }
 
     enum CodingKeys: String, CodingKey {
@@ -61,6 +67,7 @@ public struct VersionRecord: Codable, Sendable, Hashable {
         case creditedAnnotators = "credited_annotators"
         case creditRemoved = "credit_removed"
         case changeSummary = "change_summary"
+        case setCredits = "set_credits"
     }
 
     /// The record's canonical JSON bytes (what is written to `versions/<version>.json`).

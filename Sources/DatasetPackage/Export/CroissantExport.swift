@@ -64,10 +64,8 @@ public enum CroissantExport {
         }
         if let url { dataset.append(("url", .string(url))) }
         if let keywords = study.keywords, !keywords.isEmpty { dataset.append(("keywords", .array(keywords.map(JSONValue.string)))) }
-        var people: [Author] = []
-        for author in (study.authors ?? []) + metadata.creditedAnnotators + record.creditedAnnotators where !people.contains(where: { $0.isSamePerson(as: author) }) {
-            people.append(author)
-        }
+        // The people a citation names (`mifa export --to citation|datacite`), in the same order.
+        let people = PackageCitation.creators(of: metadata, record: record)
         if let doi = study.publications?.first?.publicationDOI {
             dataset.append(("citeAs", .string("https://doi.org/\(doi)")))
         } else {

@@ -3,7 +3,7 @@ import Foundation
 import MIFACore
 
 /// Writes a package version in another form: one zip file, one annotation set as COCO or GeoJSON,
-/// or a Croissant description. The package is only read; the output is written under a temporary
+/// a Croissant description, or a citation (CITATION.cff or DataCite JSON, see ``PackageCitation``). The package is only read; the output is written under a temporary
 /// name and renamed, and an existing output is never replaced.
 public struct PackageExporter: Sendable {
     /// What to write.
@@ -17,6 +17,10 @@ public struct PackageExporter: Sendable {
         case geojson
         /// A Croissant 1.0 JSON-LD description.
         case croissant
+        /// A `CITATION.cff` (Citation File Format 1.2.0).
+        case citation
+        /// DataCite Metadata Schema 4.5 JSON.
+        case datacite
     }
 
     /// What was written.
@@ -97,6 +101,11 @@ public struct PackageExporter: Sendable {
             let document = try CroissantExport.document(snapshot, location: location, url: URL(fileURLWithPath: packageFolder).absoluteString)
             try write(try CanonicalJSON.encode(document), to: output)
             return Summary(output: output, version: snapshot.version, items: document["distribution"]?.arrayValue?.count ?? 0)
+        case .citation, .datacite:
+            let citation = try PackageCitation(snapshot)
+            let bytes = format == .citation ? Array(citation.cff().utf8) : try CanonicalJSON.encode(citation.dataCite())
+            try write(bytes, to: output)
+            return Summary(output: output, version: snapshot.version, items: citation.creators.count)
         }
     }
 

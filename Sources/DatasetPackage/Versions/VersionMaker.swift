@@ -8,8 +8,9 @@ import MIFAModel
 /// The current version is staged (hard links), the request's edits are applied to the copy, then
 /// `mifa.json` gets the credit changes (see ``AnnotatorCredit``) and its version module
 /// `{version, timestamp, changes, previous_version}`, and must validate. The record credits every
-/// annotator of the previous version plus the new ones and carries the computed change summary
-/// (files, and objects per annotation set: see ``AnnotationChanges``). The package changes only at
+/// annotator of the previous version plus the new ones, keeps which sets the new ones are credited
+/// on, and carries the computed change summary (files, and objects per annotation set: see
+/// ``AnnotationChanges``). The package changes only at
 /// the commit point of ``PackageTransaction``; any error leaves it as it was.
 public enum VersionMaker {
     /// Makes the version and returns its record.
@@ -38,7 +39,8 @@ public enum VersionMaker {
             return VersionRecord(
                 version: request.version, timestamp: prepared.timestamp, changes: request.changes, previousVersion: nil, previousRecordSHA256: nil,
                 manifestSHA256: context.fileListSHA256, fileCount: 0, totalBytes: 0, creditedAnnotators: prepared.credit.credited,
-                creditRemoved: prepared.credit.removed, changeSummary: ChangeSummary(files: context.fileChanges, annotations: annotations))
+                creditRemoved: prepared.credit.removed, changeSummary: ChangeSummary(files: context.fileChanges, annotations: annotations),
+                setCredits: prepared.credit.setCredits)
         }
     }
 
@@ -79,12 +81,31 @@ public enum VersionMaker {
             throw PackageError(.invalidMetadata, "the new version has no mifa.json; give --metadata", context: ErrorContext(file: PackageLayout.metadata))
         }
         let loaded = try loadMetadata(metadataFile, display: PackageLayout.metadata)
-        var credit = try AnnotatorCredit.apply(to: loaded.document, previous: previous.creditedAnnotators, request: request)
+        let changedSets = request.annotators.isEmpty ? [] : try changedSets(staging: staging, previous: previous)
+        var credit = try AnnotatorCredit.apply(to: loaded.document, previous: previous.creditedAnnotators, request: request, changedSets: changedSets)
         credit.document.version = VersionMetadata(version: request.version, timestamp: timestamp, changes: request.changes, previousVersion: previous.version)
         try checkValid(credit.document.validate(), file: PackageLayout.metadata)
         try checkImages(credit.document, staging: staging)
         try staging.replaceFile(PackageLayout.metadata, with: credit.document.canonicalJSON())
         return Prepared(previous: previous, timestamp: timestamp, credit: credit)
+    }
+
+    /// The ids of the sets whose objects the staged content adds, removes or changes, compared with
+    /// the current version (worked out only when new annotators are to be credited on them; only the
+    /// annotation files, `annotations/` and `images/<id>/labels/`, are hashed).
+    static func changedSets(staging: VersionStaging, previous: VersionRecord) throws -> Set<String> {
+        let package = staging.package
+        let isAnnotation: (String) -> Bool = { path in
+            let parts = path.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+            return parts.first == Substring(PackageLayout.annotations) || parts.count > 3 && parts[0] == Substring(PackageLayout.images) && parts[2] == "labels"
+        }
+        let old = FileList(files: try package.manifest().fileList.files.filter { isAnnotation($0.key) })
+        let scanner = ContentScanner()
+        let new = FileList(files: try scanner.hash(try scanner.list(staging.root).files.filter(isAnnotation), in: staging.root))
+        let changes = try AnnotationChanges.between(
+            VersionContent(fileList: old) { try package.contents(of: $0, in: old) }, VersionContent.tree(staging.root, fileList: new),
+            files: FileChanges(from: old, to: new), oldName: "\(package.root)@\(previous.version)", newName: "\(package.root) (staged)")
+        return Set(changes.keys)
     }
 
     static func apply(_ edit: VersionEdit, to staging: VersionStaging) throws {

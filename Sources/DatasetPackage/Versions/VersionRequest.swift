@@ -1,4 +1,4 @@
-public import MIFAModel
+import MIFAModel
 
 /// What a new version should be: its id, the changes text, the edits and the credit changes.
 public struct VersionRequest: Sendable {
@@ -8,8 +8,8 @@ public struct VersionRequest: Sendable {
     public var changes: String
     /// The edits, applied in order to a copy of the current version.
     public var edits: [VersionEdit]
-    /// New annotators to credit (added to the authors of every annotation set in `mifa.json`).
-    public var annotators: [Author]
+    /// New annotators to credit, each on the annotation sets they changed (see ``AnnotatorCredit``).
+    public var annotators: [AnnotatorCredit.Grant]
     /// Annotators (ORCID iD or `First Last`) whose credit is removed; needs ``force`` and ``reason``.
     public var creditRemovals: [String]
     /// Allow removing credit (explicitly, or because the new metadata no longer lists someone).
@@ -21,7 +21,7 @@ public struct VersionRequest: Sendable {
 
     /// A request.
     public init(
-        version: String, changes: String, edits: [VersionEdit] = [], annotators: [Author] = [], creditRemovals: [String] = [],
+        version: String, changes: String, edits: [VersionEdit] = [], annotators: [AnnotatorCredit.Grant] = [], creditRemovals: [String] = [],
         force: Bool = false, reason: String? = nil, timestamp: String? = nil
     ) {
         self.version = version
