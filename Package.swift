@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Annotations", targets: ["Annotations"]),
         .library(name: "DatasetPackage", targets: ["DatasetPackage"]),
         .library(name: "BatchLoader", targets: ["BatchLoader"]),
+        .library(name: "Rendering", targets: ["Rendering"]),
         .executable(name: "mifa", targets: ["mifa"]),
         // The C ABI (include/mifakit.h) as one shared library, libMIFAKit.so, for Python and other languages.
         .library(name: "MIFAKit", type: .dynamic, targets: ["MIFAKitABI"]),
@@ -73,6 +74,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // Tiles, thumbnails and overlays as PNG (`mifa preview`, `mifa serve`); knows images and annotations, not packages.
+        .target(name: "Rendering", dependencies: ["MIFACore", "RasterIO", "OMEZarr", "Annotations"], swiftSettings: strict),
         .target(
             name: "BatchLoader",
             dependencies: [
@@ -134,6 +137,7 @@ let package = Package(
         .testTarget(name: "MIFAModelTests", dependencies: ["MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
         .testTarget(name: "DatasetPackageTests", dependencies: ["DatasetPackage", "MIFACore", "MIFAModel", "RasterIO", "OMEZarr", "Annotations", "Zarr"], swiftSettings: strict),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "OMEZarr", "Annotations", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "BatchLoaderTests", dependencies: ["BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
