@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "DatasetPackage", targets: ["DatasetPackage"]),
         .library(name: "BatchLoader", targets: ["BatchLoader"]),
         .library(name: "Rendering", targets: ["Rendering"]),
+        .library(name: "MIFAServer", targets: ["MIFAServer"]),
         .executable(name: "mifa", targets: ["mifa"]),
         // The C ABI (include/mifakit.h) as one shared library, libMIFAKit.so, for Python and other languages.
         .library(name: "MIFAKit", type: .dynamic, targets: ["MIFAKitABI"]),
@@ -38,6 +39,8 @@ let package = Package(
         // HTTPStore's transport: streaming bodies with backpressure, no transparent decompression.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // MIFAServer's HTTP server (`mifa serve`) and its in-process test client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
@@ -76,6 +79,17 @@ let package = Package(
             swiftSettings: strict),
         // Tiles, thumbnails and overlays as PNG (`mifa preview`, `mifa serve`); knows images and annotations, not packages.
         .target(name: "Rendering", dependencies: ["MIFACore", "RasterIO", "OMEZarr", "Annotations"], swiftSettings: strict),
+        // `mifa serve`: pages, tiles, the JSON API and the package's files over HTTP (Hummingbird); nothing depends on it.
+        .target(
+            name: "MIFAServer",
+            dependencies: [
+                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage", "Rendering",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict),
         .target(
             name: "BatchLoader",
             dependencies: [
@@ -87,7 +101,7 @@ let package = Package(
             name: "mifa",
             dependencies: [
                 "MIFACore", "RasterIO", "Zarr", "MIFAModel", "Annotations",
-                "OMEZarr", "DatasetPackage", "BatchLoader",
+                "OMEZarr", "DatasetPackage", "BatchLoader", "Rendering", "MIFAServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -138,6 +152,14 @@ let package = Package(
         .testTarget(name: "AnnotationsTests", dependencies: ["Annotations"], swiftSettings: strict),
         .testTarget(name: "DatasetPackageTests", dependencies: ["DatasetPackage", "MIFACore", "MIFAModel", "RasterIO", "OMEZarr", "Annotations", "Zarr"], swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "OMEZarr", "Annotations", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
+        .testTarget(
+            name: "MIFAServerTests",
+            dependencies: [
+                "MIFAServer", "DatasetPackage", "MIFACore", "MIFAModel", "OMEZarr", "Annotations", "RasterIO", "Zarr", "Rendering",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "BatchLoaderTests", dependencies: ["BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

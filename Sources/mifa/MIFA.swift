@@ -21,6 +21,7 @@ struct MIFA: ParsableCommand {
             ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self,
             PackCommand.self, VersionCommand.self, DiffCommand.self, CheckoutCommand.self, AuditCommand.self, ExportCommand.self,
             BenchCommand.self, DemoCommand.self,
+            PreviewCommand.self, ServeCommand.self,
         ])
 
     /// Runs the command, mapping failures onto the documented exit codes.
