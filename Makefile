@@ -128,6 +128,7 @@ bench: deps $(VENV)/.bench-installed
 	  --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 	$(PYTHON) Benchmarks/package_ingest_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
 	$(PYTHON) Benchmarks/package_audit_bench.py --rounds 5 --mifa $(BENCH_SCRATCH)/release/mifa
+	$(PYTHON) Benchmarks/serve_bench.py --mifa $(BENCH_SCRATCH)/release/mifa
 
 # DocC documentation of every library module (swift-docc-plugin) into out/docs/<Module>.doccarchive;
 # any documentation warning fails the target. SwiftPM's notes about files a dependency leaves
