@@ -210,6 +210,27 @@ enum ServerFixture {
         }
     }
 
+    @Test func aFolderServesEachPackageUnderItsName() async throws {
+        let root = try ServerFixture.makePackage()
+        let folder = (root as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let server = try PackageServer(path: folder)
+        #expect(!server.catalog.isSinglePackage && server.catalog.names == ["pkg"])
+        let app = Application(responder: server.responder())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { #expect(String(buffer: $0.body).contains("/packages/pkg/")) }
+            try await client.execute(uri: "/packages/pkg/api/images", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/packages/pkg/images/img1", method: .get) { #expect(String(buffer: $0.body).contains("data-prefix=\"/packages/pkg\"")) }
+            try await client.execute(uri: "/packages/pkg/files/mifa.json", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(Array(response.body.readableBytesView) == (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(root)/mifa.json")))))
+            }
+            try await client.execute(uri: "/packages/pkg/files/../../pkg/mifa.json", method: .get) { #expect($0.status == .badRequest || $0.status == .notFound) }
+            try await client.execute(uri: "/packages/nope/api/images", method: .get) { #expect($0.status == .notFound) }
+        }
+        #expect(throws: ServerError.self) { try PackageServer(path: "\(folder)/missing") }
+    }
+
     @Test func pagesRender() async throws {
         try await withServer { client, _ in
             for uri in ["/", "/images/", "/images/img1", "/static/viewer.js", "/static/style.css"] {
