@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
 APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev pkg-config nginx-light
+# Only for the tests: headless Chromium and its WebDriver drive `mifa serve`'s pages (Tests/Interop/test_serve.py).
+TEST_APT_PACKAGES := chromium chromium-driver
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 SWIFT_BUILD_FLAGS ?=
@@ -13,12 +15,12 @@ FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzHTTP FuzzAnnotations 
 FUZZ_SCRATCH := .build-fuzz
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps apt venv build lib python samples unit-test fuzz interop python-test wheel bench docs clean
+.PHONY: demo test deps apt apt-test venv build lib python samples unit-test fuzz interop python-test wheel bench docs clean
 
 demo: deps build python samples
 	.build/debug/mifa demo
 
-test: deps build python samples unit-test docs fuzz interop python-test
+test: deps apt-test build python samples unit-test docs fuzz interop python-test
 
 deps: apt venv
 
@@ -29,6 +31,9 @@ apt:
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+apt-test:
+	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(TEST_APT_PACKAGES)"
 
 # The reference tools for Tests/Interop, pinned, in a venv of their own.
 venv: $(VENV)/.installed
@@ -124,6 +129,7 @@ bench: deps $(VENV)/.bench-installed
 	  --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 	$(PYTHON) Benchmarks/package_ingest_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
 	$(PYTHON) Benchmarks/package_audit_bench.py --rounds 5 --mifa $(BENCH_SCRATCH)/release/mifa
+	$(PYTHON) Benchmarks/serve_bench.py --mifa $(BENCH_SCRATCH)/release/mifa
 
 # DocC documentation of every library module (swift-docc-plugin) into out/docs/<Module>.doccarchive;
 # any documentation warning fails the target. SwiftPM's notes about files a dependency leaves

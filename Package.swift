@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "Annotations", targets: ["Annotations"]),
         .library(name: "DatasetPackage", targets: ["DatasetPackage"]),
         .library(name: "BatchLoader", targets: ["BatchLoader"]),
+        .library(name: "Rendering", targets: ["Rendering"]),
+        .library(name: "MIFAServer", targets: ["MIFAServer"]),
         .executable(name: "mifa", targets: ["mifa"]),
         // The C ABI (include/mifakit.h) as one shared library, libMIFAKit.so, for Python and other languages.
         .library(name: "MIFAKit", type: .dynamic, targets: ["MIFAKitABI"]),
@@ -37,6 +39,8 @@ let package = Package(
         // HTTPStore's transport: streaming bodies with backpressure, no transparent decompression.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // MIFAServer's HTTP server (`mifa serve`) and its in-process test client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
@@ -73,6 +77,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // Tiles, thumbnails and overlays as PNG (`mifa preview`, `mifa serve`); knows images and annotations, not packages.
+        .target(name: "Rendering", dependencies: ["MIFACore", "RasterIO", "OMEZarr", "Annotations"], swiftSettings: strict),
+        // `mifa serve`: pages, tiles, the JSON API and the package's files over HTTP (Hummingbird); nothing depends on it.
+        .target(
+            name: "MIFAServer",
+            dependencies: [
+                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage", "Rendering",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict),
         .target(
             name: "BatchLoader",
             dependencies: [
@@ -84,7 +101,7 @@ let package = Package(
             name: "mifa",
             dependencies: [
                 "MIFACore", "RasterIO", "Zarr", "MIFAModel", "Annotations",
-                "OMEZarr", "DatasetPackage", "BatchLoader",
+                "OMEZarr", "DatasetPackage", "BatchLoader", "Rendering", "MIFAServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -136,6 +153,15 @@ let package = Package(
         .testTarget(name: "MIFAModelTests", dependencies: ["TestSupport", "MIFAModel"], swiftSettings: strict),
         .testTarget(name: "AnnotationsTests", dependencies: ["TestSupport", "Annotations"], swiftSettings: strict),
         .testTarget(name: "DatasetPackageTests", dependencies: ["TestSupport", "DatasetPackage", "MIFACore", "MIFAModel", "RasterIO", "OMEZarr", "Annotations", "Zarr"], swiftSettings: strict),
+        .testTarget(name: "RenderingTests", dependencies: ["TestSupport", "Rendering", "OMEZarr", "Annotations", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
+        .testTarget(
+            name: "MIFAServerTests",
+            dependencies: [
+                "MIFAServer", "TestSupport", "DatasetPackage", "MIFACore", "MIFAModel", "OMEZarr", "Annotations", "RasterIO", "Zarr", "Rendering",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "BatchLoaderTests", dependencies: ["TestSupport", "BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

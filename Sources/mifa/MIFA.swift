@@ -22,6 +22,7 @@ struct MIFA: ParsableCommand {
             PackCommand.self, VersionCommand.self, DiffCommand.self, CheckoutCommand.self, AuditCommand.self, ExportCommand.self,
             BenchCommand.self, DemoCommand.self,
             CreditsCommand.self, LogCommand.self,
+            PreviewCommand.self, ServeCommand.self,
         ])
 
     /// Runs the command, mapping failures onto the documented exit codes.

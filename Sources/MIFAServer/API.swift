@@ -1,0 +1,121 @@
+import DatasetPackage
+import Hummingbird
+import HummingbirdCore
+import MIFACore
+import OMEZarr
+import RasterIO
+import Rendering
+
+/// The JSON documents of `/api/` (described in `Resources/openapi.json`).
+enum API {
+    /// `/api/images`: every image with its levels, axes, channels, planes and annotation layers.
+    static func images(_ view: PackageView) throws -> JSONValue {
+        .array(try view.imageIDs.map { try image(view, $0) })
+    }
+
+    /// One image's entry of `/api/images`.
+    static func image(_ view: PackageView, _ id: String) throws -> JSONValue {
+        let renderer = try view.renderer(id)
+        let image = renderer.image
+        let levels: [JSONValue] = image.levels.map { level in
+            [
+                "path": .string(level.path), "shape": .array(level.shape.map { .number(JSONNumber($0)) }),
+                "chunks": .array(level.chunkShape.map { .number(JSONNumber($0)) }),
+                "dtype": .string(level.dataType?.rawValue ?? String(describing: level.array.dataType)),
+            ]
+        }
+        let channels: [JSONValue] = renderer.channels.map { display in
+            let label = image.omero?.channels.indices.contains(display.channel) == true ? image.omero?.channels[display.channel].label : nil
+            return [
+                "index": .number(JSONNumber(display.channel)), "label": label.map(JSONValue.string) ?? .null, "color": .string(display.color.hex),
+                "window": [.init(floatLiteral: display.start), .init(floatLiteral: display.end)],
+                "active": .bool(renderer.activeChannels.contains(display.channel)),
+            ]
+        }
+        let labels: [JSONValue] = renderer.labels.map { layer in
+            let colors: [JSONValue] = layer.namedColors.sorted { $0.key < $1.key }.map { value, color in
+                ["value": .number(JSONNumber(value)), "rgba": .array([color.red, color.green, color.blue, color.alpha].map { .number(JSONNumber(Int($0))) })]
+            }
+            return ["name": .string(layer.name), "colors": .array(colors)]
+        }
+        let sets: [JSONValue] = renderer.vectors.map { layer in
+            ["id": .string(layer.name), "color": .string(layer.color.hex), "objects": .number(JSONNumber(layer.annotations.count))]
+        }
+        let (tCount, zCount) = renderer.planeCounts, plane = renderer.defaultPlane
+        return [
+            "id": .string(id), "axes": .array(image.axes.map { .string($0.name) }), "levels": .array(levels),
+            "channels": .array(channels), "planes": ["t": .number(JSONNumber(tCount)), "z": .number(JSONNumber(zCount))],
+            "default_plane": ["t": .number(JSONNumber(plane.t)), "z": .number(JSONNumber(plane.z))],
+            "labels": .array(labels), "sets": .array(sets), "tile_size": 256,
+        ]
+    }
+
+    /// `/api/sets`: every annotation set with its kind, images and number of objects.
+    static func sets(_ view: PackageView) throws -> JSONValue {
+        var result: [String: JSONValue] = [:]
+        for set in view.vectorSets {
+            let document = try view.document(set)
+            let perImage = try view.objectsByImage(set).mapValues(\.count)
+            let kinds = Set(document.annotations.map(\.value.kindName)).sorted()
+            result[set] = [
+                "id": .string(set), "kind": "vector", "types": .array(kinds.map(JSONValue.string)), "objects": .number(JSONNumber(document.annotations.count)),
+                "images": .array(perImage.filter { $0.value > 0 }.keys.sorted().map(JSONValue.string)), "color": .string(view.color(ofSet: set).hex),
+            ]
+        }
+        for (set, images) in view.labelSets {
+            if case .object(var existing)? = result[set] {
+                existing["kind"] = "vector+labels"
+                existing["label_images"] = .array(images.sorted().map(JSONValue.string))
+                result[set] = .object(existing)
+            } else {
+                result[set] = ["id": .string(set), "kind": "labels", "types": ["mask"], "images": .array(images.sorted().map(JSONValue.string)), "label_images": .array(images.sorted().map(JSONValue.string))]
+            }
+        }
+        return .array(result.keys.sorted().map { result[$0]! })
+    }
+
+    /// `/api/versions`: the version records from the first version to the current one.
+    static func versions(_ view: PackageView) throws -> JSONValue {
+        let records = try view.snapshot.package.lineage()
+        return .array(try records.map { try JSONParser.parse($0.canonicalJSON()) })
+    }
+
+    /// `/api/images/<id>/region?level=&region=&format=npy|png`: the pixels of a region of a level,
+    /// as `.npy` (every axis, the level's type) or as a PNG drawn by the renderer (its `y` and `x`
+    /// ranges; the plane and channels from `t`, `z`, `channels`).
+    static func region(_ view: PackageView, image id: String, query: FlatDictionary<Substring, Substring>) throws -> Response {
+        let renderer = try view.renderer(id)
+        let image = renderer.image
+        let level = try query["level"].map { text -> Int in
+            guard let value = Int(text) else { throw ServerError(.badRequest, "'level' must be an integer, not '\(text)'") }
+            return value
+        } ?? 0
+        guard image.levels.indices.contains(level) else {
+            throw ServerError(.badRequest, "level \(level) does not exist; image '\(id)' has levels 0...\(image.levels.count - 1)")
+        }
+        let shape = image.levels[level].shape
+        let region: Region
+        do {
+            region = try Region(parsing: query["region"].map(String.init) ?? "", shape: shape)
+        } catch {
+            throw ServerError(.badRequest, "bad region: \(error); give NumPy-style slices for axes \(image.axes.map(\.name)) of shape \(shape)", underlying: error)
+        }
+        guard region.elementCount <= ImageRenderer.maximumPixels else {
+            throw ServerError(.badRequest, "the region [\(region)] has \(region.elementCount) elements, more than the \(ImageRenderer.maximumPixels) served at once; ask for a smaller one")
+        }
+        switch query["format"] ?? "npy" {
+        case "npy":
+            let pixels = try image.read(level: level, region: region)
+            return Routes.bytes(NPYFile.encode(pixels), type: "application/octet-stream")
+        case "png":
+            guard let y = image.axisIndex("y"), let x = image.axisIndex("x") else {
+                throw ServerError(.badRequest, "image '\(id)' has no y and x axes to draw")
+            }
+            let options = try Routes.renderOptions(query, defaultLayers: false)
+            let picture = try renderer.render(level: level, y: region.ranges[y], x: region.ranges[x], options: options)
+            return Routes.bytes(try picture.png(compressionLevel: 3), type: "image/png")
+        default:
+            throw ServerError(.badRequest, "'format' is npy or png, not '\(query["format"] ?? "")'")
+        }
+    }
+}

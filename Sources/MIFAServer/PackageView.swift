@@ -1,0 +1,130 @@
+public import Annotations
+public import DatasetPackage
+import MIFACore
+public import OMEZarr
+public import Rendering
+
+/// A MIFA package opened for browsing: its current version's images, annotation sets and files,
+/// with the images, renderers and annotation documents each opened once and kept.
+///
+/// The package is read through its manifest, taken once when the view is made (see
+/// `PackageSnapshot`): what is served is exactly the current version's content, whatever else lies
+/// in the folder. Used by `mifa serve` and `mifa preview`, so both draw the same pictures.
+public final class PackageView: Sendable {
+    /// The package's name: its folder's last component.
+    public let name: String
+    /// The package.
+    public let snapshot: PackageSnapshot
+    /// The image ids, in the manifest's order.
+    public let imageIDs: [String]
+    /// The vector annotation sets.
+    public let vectorSets: [String]
+    /// The label sets, each with the images it has a label image on.
+    public let labelSets: [String: [String]]
+    /// The package-relative paths that `/files/` serves: the content files, `manifest.json` and the version records.
+    let servable: Set<String>
+    private let cache = LockedState(Cache())
+
+    private struct Cache {
+        var images: [String: OMEZarrImage] = [:]
+        var documents: [String: AnnotationDocument] = [:]
+        var byImage: [String: [String: [Annotation]]] = [:]
+        var renderers: [String: ImageRenderer] = [:]
+    }
+
+    /// Opens the package at `root` for reading.
+    /// - Throws: `PackageError` when `root` is not a package or its manifest cannot be read.
+    public init(root: String) throws {
+        let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+        snapshot = try PackageSnapshot(package: package)
+        name = String(root.split(separator: "/").last ?? Substring(root))
+        imageIDs = snapshot.imageIDs
+        vectorSets = snapshot.vectorSets
+        labelSets = snapshot.labelSets
+        let records = (try? package.versionIDs())?.map(PackageLayout.versionRecord) ?? []
+        servable = Set(snapshot.fileList.paths).union([PackageLayout.manifest]).union(records)
+    }
+
+    /// The folder of the package.
+    public var root: String { snapshot.package.root }
+
+    /// The OME-Zarr image `id`.
+    /// - Throws: ``ServerError`` `.notFound` for an id the package does not have; `OMEZarrError` when it cannot be opened.
+    public func image(_ id: String) throws -> OMEZarrImage {
+        guard imageIDs.contains(id) else {
+            throw ServerError(.notFound, "the package has no image '\(id)'; it has \(imageIDs.joined(separator: ", "))", context: ErrorContext(file: root))
+        }
+        if let image = cache.withLock({ $0.images[id] }) { return image }
+        let image = try OMEZarrImage.open(path: snapshot.package.path(PackageLayout.image(id)))
+        cache.withLock { $0.images[id] = image }
+        return image
+    }
+
+    /// The label sets that have a label image on image `id`, sorted.
+    public func labels(of id: String) -> [String] {
+        labelSets.filter { $0.value.contains(id) }.map(\.key).sorted()
+    }
+
+    /// The normalised GeoJSON document of vector set `set`.
+    /// - Throws: ``ServerError`` `.notFound` for a set the package does not have; `AnnotationError` when it cannot be read.
+    public func document(_ set: String) throws -> AnnotationDocument {
+        guard vectorSets.contains(set) else {
+            throw ServerError(.notFound, "the package has no vector annotation set '\(set)'; it has \(vectorSets.isEmpty ? "none" : vectorSets.joined(separator: ", "))", context: ErrorContext(file: root))
+        }
+        if let document = cache.withLock({ $0.documents[set] }) { return document }
+        let document = try Converter.read(snapshot.package.path(PackageLayout.annotationFile(set)), format: .geojson).document
+        cache.withLock { $0.documents[set] = document }
+        return document
+    }
+
+    /// The objects of vector set `set` on image `id` (an object names its image by `image_id`; in
+    /// a set with one image, objects without one are on it).
+    /// - Throws: as ``document(_:)``.
+    public func annotations(_ set: String, on id: String) throws -> [Annotation] {
+        try objectsByImage(set)[id] ?? []
+    }
+
+    /// The objects of vector set `set` grouped by image id (grouped once, then kept).
+    /// - Throws: as ``document(_:)``.
+    public func objectsByImage(_ set: String) throws -> [String: [Annotation]] {
+        if let grouped = cache.withLock({ $0.byImage[set] }) { return grouped }
+        let document = try document(set)
+        let only = document.images.count == 1 ? String(describing: document.images[0].id) : nil
+        var grouped: [String: [Annotation]] = [:]
+        for annotation in document.annotations {
+            if let id = annotation.imageID.map(String.init(describing:)) ?? only { grouped[id, default: []].append(annotation) }
+        }
+        cache.withLock { $0.byImage[set] = grouped }
+        return grouped
+    }
+
+    /// The GeoJSON (RFC 7946, as MIFAKit writes it) of set `set` restricted to image `id`.
+    /// - Throws: as ``document(_:)``; `AnnotationError` when it cannot be written.
+    public func geoJSON(_ set: String, on id: String) throws -> [UInt8] {
+        var document = try document(set)
+        document.annotations = try annotations(set, on: id)
+        document.images = document.images.filter { String(describing: $0.id) == id }
+        return try GeoJSONWriter.encode(document)
+    }
+
+    /// A renderer of image `id` with every label image and vector set that annotates it as layers
+    /// (vector sets in their ``VectorLayer/color(forLayer:)`` colours, by their index in the package).
+    /// - Throws: as ``image(_:)``, ``document(_:)``; `RenderingError` when a layer cannot be made.
+    public func renderer(_ id: String) throws -> ImageRenderer {
+        if let renderer = cache.withLock({ $0.renderers[id] }) { return renderer }
+        let image = try image(id)
+        let labels = try labels(of: id).map { try LabelLayer(name: $0, image: image.openLabel($0)) }
+        let vectors = try vectorSets.enumerated().compactMap { index, set -> VectorLayer? in
+            let objects = try annotations(set, on: id)
+            return objects.isEmpty ? nil : VectorLayer(name: set, annotations: objects, color: VectorLayer.color(forLayer: index))
+        }
+        let renderer = try ImageRenderer(image: image, labels: labels, vectors: vectors)
+        cache.withLock { $0.renderers[id] = renderer }
+        return renderer
+    }
+
+    /// The colour the renderer draws vector set `set` in.
+    public func color(ofSet set: String) -> RGBA {
+        VectorLayer.color(forLayer: vectorSets.firstIndex(of: set) ?? 0)
+    }
+}

@@ -1,0 +1,42 @@
+public import OMEZarr
+
+/// A label image drawn over an image: every non-zero pixel in its value's colour, from the label
+/// image's `image-label` colours or, for values it gives none, ``LabelColor/automatic(for:)``.
+public struct LabelLayer: Sendable {
+    /// The label image's name (its folder under `labels/`).
+    public let name: String
+    /// The label image.
+    public let image: OMEZarrImage
+    /// How opaque the colours are drawn, 0...1, times each colour's own alpha.
+    public var opacity: Double
+    /// The colour of each label value the metadata names.
+    let colors: [Int64: RGBA]
+
+    /// A layer for the label image `image` named `name`.
+    /// - Throws: ``RenderingError`` `.labelMismatch` when `image` is not a label image.
+    public init(name: String, image: OMEZarrImage, opacity: Double = 1) throws {
+        do {
+            try image.checkIsLabel(name: name)
+        } catch {
+            throw RenderingError(.labelMismatch, "'\(name)' cannot be drawn as labels: \(error)", underlying: error)
+        }
+        self.name = name
+        self.image = image
+        self.opacity = opacity
+        var colors: [Int64: RGBA] = [:]
+        for entry in image.imageLabel?.colors ?? [] {
+            if let rgba = entry.rgba, rgba.count == 4 { colors[entry.labelValue] = RGBA(rgba[0], rgba[1], rgba[2], rgba[3]) }
+        }
+        self.colors = colors
+    }
+
+    /// The colour of a label value: the metadata's, else the automatic one.
+    public func color(of value: Int64) -> RGBA {
+        if let color = colors[value] { return color }
+        let rgba = LabelColor.automatic(for: value).rgba ?? [0, 0, 0, 0]
+        return RGBA(rgba[0], rgba[1], rgba[2], rgba[3])
+    }
+
+    /// The colours of the values the metadata names, for legends.
+    public var namedColors: [Int64: RGBA] { colors }
+}

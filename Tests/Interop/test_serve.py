@@ -1,0 +1,312 @@
+"""Issue 18: `mifa serve` over a packed sample (nuclei) on a free loopback port.
+
+zarr-python and ome-zarr-py read every image and label image through http://.../files/...
+identically to the files on disk; the server never leaves the package (.., encoded slashes, a
+planted symbolic link), accepts no write method, enforces its token and answers bad ranges with
+416; /api/openapi.json is a valid OpenAPI 3.1 document. Then headless Chromium (Selenium) opens
+the overview, the gallery and the viewer with no JavaScript errors, the viewer's screenshot shows
+the label colours exactly where the label image is non-zero, toggling a set removes its outlines,
+and zooming in loads the next level's tiles."""
+import http.client
+import io
+import json
+import os
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import zarr
+from ome_zarr.io import parse_url
+from ome_zarr.reader import Reader
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "Samples" / "nuclei"
+
+
+@pytest.fixture(scope="module")
+def package(mifa, tmp_path_factory):
+    if not (SAMPLE / "images").exists():
+        pytest.fail("the samples are not generated: run `make samples`")
+    target = tmp_path_factory.mktemp("serve") / "nuclei.mifa"
+    mifa("pack", SAMPLE, target, "--metadata", SAMPLE / "mifa.yaml", "--file-list", SAMPLE / "files.tsv")
+    return target
+
+
+class Server:
+    """`mifa serve` on a free port; the URL is read from the line it prints when it listens."""
+
+    def __init__(self, mifa_bin, path, *extra):
+        self.process = subprocess.Popen([mifa_bin, "serve", str(path), "--port", "0", *extra],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line, deadline = "", time.time() + 60
+        while "mifa serve:" not in line and time.time() < deadline and self.process.poll() is None:
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.time()))
+            line = self.process.stdout.readline() if ready else ""
+        if "mifa serve:" not in line:
+            self.stop()
+            raise AssertionError(f"mifa serve did not start: {line!r} {self.process.stderr.read()}")
+        self.url = line[line.index("http://"):].split()[0].rstrip("/")
+        self.host, port = self.url[len("http://"):].split(":")
+        self.port = int(port)
+
+    def request(self, method, path, headers=None):
+        """One raw request (the path is sent exactly as given: no normalisation of '..')."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, dict(response.getheaders()), body
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(mifa_bin, package):
+    running = Server(mifa_bin, package)
+    yield running
+    running.stop()
+
+
+def image_ids(package):
+    return sorted(p.name for p in (package / "images").iterdir() if p.is_dir() and (p / "zarr.json").exists())
+
+
+def test_zarr_python_reads_every_image_and_label_through_the_server(server, package):
+    for image_id in image_ids(package):
+        local = zarr.open_group(package / "images" / image_id, mode="r")
+        remote = zarr.open_group(f"{server.url}/files/images/{image_id}", mode="r")
+        assert dict(remote.attrs) == dict(local.attrs)
+        paths = [d["path"] for d in local.attrs["ome"]["multiscales"][0]["datasets"]]
+        for path in paths:
+            np.testing.assert_array_equal(remote[path][:], local[path][:])
+        for label in local.attrs.get("labels", []) or (local["labels"].attrs.get("ome", {}).get("labels", []) if "labels" in local else []):
+            for path in [d["path"] for d in local["labels"][label].attrs["ome"]["multiscales"][0]["datasets"]]:
+                np.testing.assert_array_equal(remote["labels"][label][path][:], local["labels"][label][path][:])
+
+
+def test_ome_zarr_py_reads_every_image_through_the_server(server, package):
+    for image_id in image_ids(package):
+        local_nodes = [n for n in Reader(parse_url(str(package / "images" / image_id)))() if n.data]
+        remote_nodes = [n for n in Reader(parse_url(f"{server.url}/files/images/{image_id}"))() if n.data]
+        assert len(remote_nodes) == len(local_nodes) >= 1, image_id
+        for local, remote in zip(local_nodes, remote_nodes):
+            assert len(local.data) == len(remote.data)
+            for a, b in zip(local.data, remote.data):
+                np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_openapi_document_is_valid(server):
+    from openapi_spec_validator import validate
+    status, _, body = server.request("GET", "/api/openapi.json")
+    assert status == 200
+    document = json.loads(body)
+    assert document["openapi"].startswith("3.1")
+    validate(document)
+
+
+def test_api_and_files_agree_with_the_package(server, package):
+    status, _, body = server.request("GET", "/api/images")
+    assert status == 200
+    assert [image["id"] for image in json.loads(body)] == image_ids(package)
+    data = (package / "mifa.json").read_bytes()
+    status, headers, body = server.request("GET", "/files/mifa.json", {"Range": "bytes=10-19", "Origin": "http://example.org"})
+    assert status == 206 and body == data[10:20]
+    assert headers["Content-Range"] == f"bytes 10-19/{len(data)}"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    status, headers, _ = server.request("GET", "/files/mifa.json", {"Range": f"bytes={len(data) + 5}-"})
+    assert status == 416 and headers["Content-Range"] == f"bytes */{len(data)}"
+    status, _, body = server.request("GET", "/api/images/IM1/region?level=0&region=0:64,0:32&format=npy")
+    assert status == 200
+    local = zarr.open_group(package / "images" / "IM1", mode="r")
+    level0 = local[local.attrs["ome"]["multiscales"][0]["datasets"][0]["path"]]
+    np.testing.assert_array_equal(np.load(io.BytesIO(body)), level0[0:64, 0:32] if level0.ndim == 2 else level0[..., 0:64, 0:32])
+
+
+@pytest.mark.parametrize("path", [
+    "/files/../mifa.json", "/files/images/../../../etc/passwd", "/files/%2e%2e/%2e%2e/etc/passwd",
+    "/files/images%2FIM1%2Fzarr.json", "/files/images/IM1%2f..%2f..%2fmifa.json", "/files//etc/passwd",
+    "/files/.mifa-lock", "/files/versions/objects", "/files/images/IM1/nothing-here",
+])
+def test_no_request_escapes_the_package(server, path):
+    status, _, body = server.request("GET", path)
+    assert status in (400, 404), (path, status)
+    assert b"root:" not in body
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_no_write_method(server, method):
+    status, headers, _ = server.request(method, "/files/mifa.json")
+    assert status == 405 and headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_symlink_planted_in_a_copy_is_not_followed(mifa_bin, package, tmp_path):
+    copy = tmp_path / "copy.mifa"
+    shutil.copytree(package, copy, symlinks=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    chunk = next(p for p in (copy / "images" / "IM1").rglob("*") if p.is_file() and p.name != "zarr.json")
+    chunk.unlink()
+    chunk.symlink_to(secret)
+    (copy / "images" / "IM2").rename(copy / "images" / "IM2-real")
+    (copy / "images" / "IM2").symlink_to(copy / "images" / "IM2-real")
+    running = Server(mifa_bin, copy)
+    try:
+        relative = chunk.relative_to(copy).as_posix()
+        status, _, body = running.request("GET", f"/files/{relative}")
+        assert status == 404 and b"top secret" not in body
+        status, _, _ = running.request("GET", "/files/images/IM2/zarr.json")
+        assert status == 404
+    finally:
+        running.stop()
+
+
+def test_token_is_enforced(mifa_bin, package):
+    running = Server(mifa_bin, package, "--token", "t0ken")
+    try:
+        assert running.request("GET", "/api/images")[0] == 401
+        assert running.request("GET", "/api/images?token=nope")[0] == 401
+        assert running.request("GET", "/api/images?token=t0ken")[0] == 200
+        assert running.request("GET", "/files/mifa.json", {"Authorization": "Bearer t0ken"})[0] == 200
+    finally:
+        running.stop()
+
+
+def test_not_a_package_exits_1(mifa, tmp_path):
+    proc = mifa("serve", tmp_path, "--port", "0", check=False, timeout=60)
+    assert proc.returncode == 1 and "no MIFA package" in proc.stderr
+    proc = mifa("serve", tmp_path / "missing", "--port", "0", check=False, timeout=60)
+    assert proc.returncode == 1 and "not a MIFA package" in proc.stderr
+
+
+def test_preview_draws_the_label_colours(mifa, package, tmp_path):
+    out = tmp_path / "preview.png"
+    mifa("preview", package, "IM1", out, "--label", "set1", "--level", "0")
+    picture = np.asarray(Image.open(out).convert("RGBA"))
+    group = zarr.open_group(package / "images" / "IM1" / "labels" / "set1", mode="r")
+    labels = np.squeeze(group[group.attrs["ome"]["multiscales"][0]["datasets"][0]["path"]][:])
+    colours = {c["label-value"]: c["rgba"] for c in group.attrs["ome"]["image-label"].get("colors", [])}
+    assert picture.shape[:2] == labels.shape
+    for value in np.unique(labels[labels != 0])[:20]:
+        if value in colours and colours[value][3] == 255:
+            assert (picture[labels == value] == np.array(colours[value], dtype=np.uint8)).all(), value
+    proc = mifa("preview", package, "IM9", out, check=False)
+    assert proc.returncode == 1 and "IM9" in proc.stderr
+
+
+# ----------------------------------------------------------------- the pages in headless Chromium
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    if not shutil.which("chromedriver") or not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        pytest.fail("headless browser tests need Debian's chromium and chromium-driver (make apt)")
+    options = webdriver.ChromeOptions()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1000,900", "--force-device-scale-factor=1", "--hide-scrollbars"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def severe_logs(browser):
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def wait_for(browser, script, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if browser.execute_script(script):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for: {script}")
+
+
+def test_overview_and_gallery_load_without_errors(browser, server):
+    browser.get(server.url + "/")
+    wait_for(browser, "return document.getElementById('audit').dataset.verdict !== undefined")
+    assert "CC" in browser.find_element("id", "license").text
+    assert browser.find_elements("css selector", "#sets tr")[1:], "no annotation sets listed"
+    assert browser.find_elements("css selector", "#versions tr")[1:], "no versions listed"
+    browser.get(server.url + "/images/")
+    wait_for(browser, "return [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert len(browser.find_elements("css selector", "#gallery img")) == 6
+    assert severe_logs(browser) == []
+
+
+def viewer_tiles_loaded(browser):
+    wait_for(browser, "return window.mifaViewer && window.mifaViewer.ready && "
+                      "[...document.querySelectorAll('#layers img')].every(i => i.complete && i.naturalWidth > 0)")
+
+
+def test_viewer_overlay_toggles_and_zoom(browser, server, package):
+    browser.get(server.url + "/images/IM1")
+    viewer_tiles_loaded(browser)
+    assert severe_logs(browser) == []
+    # Level 0 at 1 screen pixel per image pixel, the image's top-left corner at the viewport's.
+    browser.execute_script("window.mifaViewer.state.sets = {}; window.mifaViewer.setView(1, 0, 0)")
+    viewer_tiles_loaded(browser)
+    assert browser.execute_script("return window.mifaViewer.state.level") == 0
+    viewport = browser.find_element("id", "viewport")
+    shot = np.asarray(Image.open(io.BytesIO(viewport.screenshot_as_png)).convert("RGB"))
+    group = zarr.open_group(package / "images" / "IM1" / "labels" / "set1", mode="r")
+    labels = np.squeeze(group[group.attrs["ome"]["multiscales"][0]["datasets"][0]["path"]][:])
+    colours = {c["label-value"]: c["rgba"] for c in group.attrs["ome"]["image-label"].get("colors", [])}
+    h, w = min(shot.shape[0], labels.shape[0]), min(shot.shape[1], labels.shape[1])
+    shot, labels = shot[:h, :w], labels[:h, :w]
+    automatic = json.loads(server.request("GET", "/api/images")[2])
+    assert any(l["name"] == "set1" for l in automatic[0]["labels"])
+    inside = labels != 0
+    for value in np.unique(labels[inside]):
+        expected = colours.get(int(value))
+        if expected is None or expected[3] != 255:
+            continue
+        assert (shot[labels == value] == np.array(expected[:3], dtype=np.uint8)).all(), value
+    # Where the label is zero the image shows grey (the single channel in white), never a label colour.
+    outside = shot[~inside]
+    assert (outside[:, 0] == outside[:, 1]).all() and (outside[:, 1] == outside[:, 2]).all()
+
+    # Vector sets: outlines present, then gone when the set is toggled off.
+    browser.execute_script("window.location.reload()")
+    viewer_tiles_loaded(browser)
+    toggles = browser.find_elements("css selector", "input[id^='set-toggle-']")
+    assert toggles, "the image has no vector set toggles"
+    set_id = toggles[0].get_attribute("id")[len("set-toggle-"):]
+    visible = f"return [...document.querySelectorAll('g.set[data-set=\"{set_id}\"]')].filter(g => g.style.display !== 'none' && g.childElementCount > 0).length"
+    assert browser.execute_script(visible) == 1
+    toggles[0].click()
+    assert browser.execute_script(visible) == 0
+
+    # Zoom: from the fitted view (a coarser level), zooming in loads tiles of a finer level.
+    # The image's centre at the viewport's centre, so that zooming in about it keeps the image in view.
+    browser.execute_script("const v = document.getElementById('viewport'), w = window.mifaViewer.image.levels[0].shape.slice(-1)[0];"
+                           "window.mifaViewer.setView(0.25, v.clientWidth / 2 - w / 8, v.clientHeight / 2 - w / 8)")
+    viewer_tiles_loaded(browser)
+    coarse = browser.execute_script("return window.mifaViewer.state.level")
+    assert coarse > 0
+    for _ in range(4):  # each click doubles the zoom; the level changes once a finer one is needed
+        browser.find_element("id", "zoom-in").click()
+        viewer_tiles_loaded(browser)
+        finer = browser.execute_script("return window.mifaViewer.state.level")
+        if finer != coarse:
+            break
+    assert finer == coarse - 1
+    requested = browser.execute_script("return window.mifaViewer.requested")
+    assert any(f"/api/tiles/IM1/{finer}/" in url for url in requested)
+    loaded = browser.execute_script("return [...document.querySelectorAll('#layers img.image')].map(i => i.dataset.level)")
+    assert loaded and all(level == str(finer) for level in loaded)
+    assert severe_logs(browser) == []
