@@ -138,3 +138,19 @@ def test_a_missing_bucket_and_unsupported_schemes_are_refused(s3, mifa_bin, tmp_
     proc = run(mifa_bin, "zarr", "import", source, "http://127.0.0.1:9/x.zarr", "--zarr-format", "3", "--chunks", "2,2", check=False)
     assert proc.returncode == 1 and "cannot be written" in proc.stderr, proc.stderr
     assert not list(tmp_path.glob("http*")), "an URL was taken for a folder name"
+
+
+@pytest.mark.parametrize("args", [
+    ["pack", "src", "s3://mifa-test/pkg", "--metadata", "mifa.yaml"],
+    ["audit", "s3://mifa-test/pkg", "--json"],
+    ["validate", "https://example.org/pkg"],
+    ["diff", "s3://mifa-test/pkg", "1", "2"],
+    ["checkout", "pkg", "1", "s3://mifa-test/out"],
+    ["export", "pkg", "--to", "zip", "s3://mifa-test/pkg.zip"],
+    ["version", "gs://bucket/pkg", "--version", "2", "--changes", "x"],
+], ids=lambda args: args[0])
+def test_package_commands_refuse_urls_instead_of_making_folders(mifa_bin, tmp_path, args):
+    proc = subprocess.run([mifa_bin, *args], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "is a URL" in proc.stderr or "not supported" in proc.stderr, proc.stderr
+    assert not any(tmp_path.iterdir()), "a URL was taken for a folder name"
