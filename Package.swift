@@ -62,6 +62,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // S3Store's SigV4 signatures (HMAC-SHA256).
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .target(name: "OMEZarr", dependencies: ["MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),

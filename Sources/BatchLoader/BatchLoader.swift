@@ -1,5 +1,6 @@
 public import MIFACore
 import Foundation
+import Zarr
 
 /// A streaming mini-batch loader: patches of OME-Zarr images (and their labels) chosen by a
 /// ``PatchSampler`` in an order that is a pure function of `(seed, epoch, position)`, read chunk by
@@ -71,7 +72,7 @@ public final class BatchLoader: Sendable {
         guard c.batchSize >= 1, c.workers >= 1, c.prefetch >= 1 else {
             throw BatchLoaderError(.invalidConfiguration, "batch size, workers and prefetch must be at least 1; found \(c.batchSize), \(c.workers), \(c.prefetch)")
         }
-        let remote = index.sources.contains { ["http://", "https://"].contains(where: $0.image.store.location.lowercased().hasPrefix) }
+        let remote = index.sources.contains { StoreURL.isRemote($0.image.store.location) }
         let reads = c.readAhead ?? (remote ? 8 : 0)
         guard reads >= 0 else {
             throw BatchLoaderError(.invalidConfiguration, "read-ahead must be 0 (off) or more; found \(reads)")

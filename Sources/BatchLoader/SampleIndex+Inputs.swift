@@ -48,8 +48,7 @@ extension SampleIndex {
     ///   or is none of these; the error of an image that cannot be opened (see `isImage(_:)`).
     public static func imagePaths(_ input: String, http: HTTPLimits = .default) throws -> (kind: InputKind, paths: [String]) {
         let files = FileManager.default
-        let lower = input.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || files.fileExists(atPath: input) else {
+        guard StoreURL.isRemote(input) || files.fileExists(atPath: input) else {
             throw BatchLoaderError(.invalidConfiguration, "no such file or folder", context: ErrorContext(file: input))
         }
         if try isImage(input, http: http) { return (.image, [input]) }
@@ -83,7 +82,7 @@ extension SampleIndex {
     /// Whether `path` holds Zarr metadata at its root (or is a remote URL or a zip, which only opening can tell).
     static func looksLikeZarr(_ path: String) -> Bool {
         let lower = path.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return true }
+        if StoreURL.isRemote(path) || lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return true }
         return ["zarr.json", ".zattrs", ".zgroup", ".zarray"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
     }
 }

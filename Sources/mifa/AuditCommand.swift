@@ -30,7 +30,7 @@ struct AuditCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let report = try PackageAuditor().audit(package)
+        let report = try PackageAuditor().audit(try PackagePath.local(package, command: "audit"))
         if json {
             print(String(decoding: try CanonicalJSON.encode(report), as: UTF8.self), terminator: "")
         } else {

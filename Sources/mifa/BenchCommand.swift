@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run the streaming batch loader over OME-Zarr images and report throughput, consumer wait, cache hit rate and peak memory.",
         discussion: """
-            Inputs are OME-Zarr images (paths, or http(s):// URLs read with range requests within \
+            Inputs are OME-Zarr images (paths, or http(s):// and s3:// URLs read with range requests within \
             --http-timeout and --http-max-body), folders of them, or MIFA packages (their images/ folder); each \
             input is one dataset, and with --weights a patch comes from a dataset with probability \
             proportional to its weight (then from one of its images uniformly). Random patches are read \
@@ -43,7 +43,7 @@ struct BenchCommand: ParsableCommand {
             counts in its time.
             """)
 
-    @Argument(help: "OME-Zarr images (paths or http(s):// URLs), folders of OME-Zarr images, or MIFA packages; each one a dataset.")
+    @Argument(help: "OME-Zarr images (paths, http(s):// or s3:// URLs), folders of OME-Zarr images, or MIFA packages; each one a dataset.")
     var inputs: [String]
 
     @Option(help: "One positive weight per input, comma-separated (default: all 1).")

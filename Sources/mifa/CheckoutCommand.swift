@@ -24,7 +24,8 @@ struct CheckoutCommand: ParsableCommand {
     var outDir: String
 
     func run() throws {
-        let opened = try DatasetPackage.open(package)
+        _ = try PackagePath.local(outDir, command: "checkout")
+        let opened = try DatasetPackage.open(try PackagePath.local(package, command: "checkout"))
         let bar = ProgressBar(unit: "files")
         try opened.restore(version: version, to: outDir, progress: bar.update)
         bar.finish()

@@ -49,7 +49,8 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let format = PackageExporter.Format(rawValue: format)!
         let bar = ProgressBar(unit: format == .zip ? "files" : "label images")
-        let summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, progress: bar.update)
+        _ = try PackagePath.local(output, command: "export")
+        let summary = try PackageExporter(opening: try PackagePath.local(package, command: "export")).export(format, to: output, version: version, setID: setID, progress: bar.update)
         bar.finish()
         let what: String
         switch format {

@@ -7,7 +7,8 @@ struct OMEZarrCommand: ParsableCommand {
         abstract: "Inspect OME-Zarr (OME-NGFF 0.4/0.5) images, labels, plates; convert TIFF files into OME-Zarr; export levels.",
         discussion: """
             An OME-Zarr path is a directory, a zip file (.zip or .ozx, optionally followed by a path \
-            inside it) or an http(s):// URL (read-only).
+            inside it), an http(s):// URL (read-only) or an s3://bucket/prefix URL (credentials, region and \
+            endpoint from the AWS variables and ~/.aws files, as the AWS CLI reads them).
             """,
         subcommands: [OMEZarrInfoCommand.self, OMEZarrFromTIFFCommand.self, OMEZarrExportCommand.self])
 }

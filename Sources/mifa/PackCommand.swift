@@ -66,6 +66,8 @@ struct PackCommand: ParsableCommand {
     @OptionGroup var concurrency: ZarrConcurrencyOptions
 
     func run() throws {
+        let source = try PackagePath.local(source, command: "pack")
+        let package = try PackagePath.local(package, command: "pack")
         var ingest = PackageIngest(source: source, package: package, metadata: metadata, fileList: fileList, version: version, changes: changes)
         ingest.timestamp = timestamp
         ingest.imageOptions.concurrency = concurrency.threads

@@ -24,7 +24,7 @@ struct ByteSize: ExpressibleByArgument {
     }
 }
 
-/// `--http-timeout` and `--http-max-body`: the bounds on reading from an `http(s)://` URL
+/// `--http-timeout` and `--http-max-body`: the bounds on reading from an `http(s)://` or `s3://` URL
 /// (``HTTPLimits``; without them its defaults apply).
 struct HTTPOptions: ParsableArguments {
     @Option(name: .customLong("http-timeout"),

@@ -38,7 +38,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let loaded: LoadedMetadata
         do {
-            loaded = try MetadataReader.read(contentsOf: path)
+            loaded = try MetadataReader.read(contentsOf: try PackagePath.local(path, command: "validate"))
         } catch let error as MetadataError where json {
             print(try CanonicalJSON.string(ValidateFailureOutput(file: error.context.file ?? path, error: error)), terminator: "")
             printError("mifa: error: \(error)")

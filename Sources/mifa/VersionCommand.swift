@@ -93,7 +93,7 @@ struct VersionCommand: ParsableCommand {
         let request = VersionRequest(
             version: versionID, changes: changes, edits: edits, annotators: try annotator.map { try AnnotatorCredit.parseGrant($0, roles: roles) },
             creditRemovals: removeCredit, force: force, reason: reason)
-        let record = try VersionMaker.make(request, in: try DatasetPackage.open(package))
+        let record = try VersionMaker.make(request, in: try DatasetPackage.open(try PackagePath.local(package, command: "version")))
         if json {
             print(try CanonicalJSON.string(record), terminator: "")
             return

@@ -8,7 +8,8 @@ struct ZarrCommand: ParsableCommand {
         abstract: "Inspect Zarr v2/v3 arrays and groups; export and import arrays as .npy.",
         discussion: """
             A Zarr path is a directory, a zip file (.zip or .ozx, optionally followed by a path \
-            inside it: data.zip/labels/0) or an http(s):// URL (read-only).
+            inside it: data.zip/labels/0), an http(s):// URL (read-only) or an s3://bucket/prefix URL \
+            (credentials, region and endpoint from the AWS variables and ~/.aws files, as the AWS CLI reads them).
             """,
         subcommands: [ZarrInfoCommand.self, ZarrExportCommand.self, ZarrImportCommand.self])
 }

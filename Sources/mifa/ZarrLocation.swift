@@ -3,7 +3,7 @@ import MIFACore
 import Zarr
 
 /// Where a Zarr node is, as users write it on the command line: a directory, a zip file
-/// (`image.ozx`, `data.zip/inner/array`), or an `http(s)://` URL.
+/// (`image.ozx`, `data.zip/inner/array`), an `http(s)://` URL or an `s3://bucket/prefix` URL.
 struct ZarrLocation {
     /// The store holding the node.
     let store: any ZarrStore
@@ -13,8 +13,8 @@ struct ZarrLocation {
     /// Resolves `text` for reading; a URL is read within `http`.
     /// - Throws: ``ZarrError`` `.notFound` when nothing is there; store errors.
     static func forReading(_ text: String, http: HTTPLimits = .default) throws -> ZarrLocation {
-        if text.hasPrefix("http://") || text.hasPrefix("https://") {
-            return ZarrLocation(store: try HTTPStore(url: text, limits: http), path: "")
+        if let store = try StoreURL.openRemote(text, http: http) {
+            return ZarrLocation(store: store, path: "")
         }
         // A zip file, possibly followed by a path inside it.
         var components = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -30,10 +30,14 @@ struct ZarrLocation {
         return ZarrLocation(store: try DirectoryStore(root: text, readOnly: true), path: "")
     }
 
-    /// A directory for a new node (created when missing).
-    /// - Throws: ``ZarrError`` when the directory cannot be created.
+    /// A directory for a new node (created when missing), or an `s3://bucket/prefix` URL.
+    /// - Throws: ``ZarrError`` when the directory cannot be created, for an `http(s)://` URL or
+    ///   another scheme.
     static func forWriting(_ text: String) throws -> ZarrLocation {
-        ZarrLocation(store: try DirectoryStore(root: text, create: true), path: "")
+        if let store = try StoreURL.openRemote(text, writable: true) {
+            return ZarrLocation(store: store, path: "")
+        }
+        return ZarrLocation(store: try DirectoryStore(root: text, create: true), path: "")
     }
 
     private static func isRegularFile(_ path: String) -> Bool {

@@ -111,6 +111,21 @@ class Handler(socketserver.BaseRequestHandler):
                              b"Connection: close\r\n\r\n" % (len(body) - 1, len(body) + 10, len(body)))
                 if send_body:
                     sock.sendall(body)
+            elif mode in ("slowdown", "reqtimeout"):
+                # S3 throttling (test_hostile_s3.py): every other request for a key is refused with an
+                # S3 error document that asks to try again; the next one is served.
+                with self.server.lock:
+                    self.server.attempts[key] = self.server.attempts.get(key, 0) + 1
+                    refuse = self.server.attempts[key] % 2 == 1
+                if refuse:
+                    status, code = (b"503 Slow Down", b"SlowDown") if mode == "slowdown" else (b"400 Bad Request", b"RequestTimeout")
+                    document = b"<Error><Code>%s</Code><Message>Please try again.</Message></Error>" % code
+                    sock.sendall(b"HTTP/1.1 %s\r\nContent-Type: application/xml\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+                                 % (status, len(document), document))
+                else:
+                    sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+                    if send_body:
+                        sock.sendall(body)
             elif mode == "samehost":
                 location = f"/ok/all/{key}"
                 sock.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -130,6 +145,8 @@ class Server(socketserver.ThreadingTCPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
         self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.attempts = {}
 
 
 @pytest.fixture(scope="module")

@@ -144,3 +144,94 @@ enum StoreConformance {
         }
     }
 }
+
+/// The S3-compatible server the S3 tests run against: `make test` starts moto in server mode on a
+/// free loopback port (Tests/Interop/s3_server.py), creates the bucket ``bucket`` and names the
+/// server in `MIFA_TEST_S3_ENDPOINT`. Without it the S3 tests do not run, except in CI (`CI` set),
+/// where its absence is a failure, never a silent skip.
+enum S3TestServer {
+    static let endpoint = ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+    static let bucket = "mifa-test"
+    static var isAvailable: Bool { endpoint != nil }
+
+    /// A store under a fresh prefix of the test bucket.
+    static func store(_ prefix: String = UUID().uuidString.lowercased(), readOnly: Bool = false, multipartThreshold: Int = 64 << 20,
+                      listPageSize: Int = 1000) throws -> S3Store {
+        let configuration = try S3Configuration(bucket: bucket, prefix: prefix, endpoint: endpoint,
+                                                credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"))
+        return S3Store(configuration: configuration, limits: HTTPLimits(retryDelay: 0.05), readOnly: readOnly,
+                       multipartThreshold: multipartThreshold, listPageSize: listPageSize)
+    }
+}
+
+@Suite struct S3StoreConformanceTests {
+    @Test func theServerIsThereInCI() {
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            #expect(S3TestServer.isAvailable, "CI runs the S3 tests: run them through `make unit-test`, which starts moto and sets MIFA_TEST_S3_ENDPOINT")
+        }
+    }
+
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func s3Store() throws {
+        // Two objects per listing page, so every listing takes several pages.
+        let store = try S3TestServer.store(listPageSize: 2)
+        try StoreConformance.checkWritable(store)
+        #expect(store.location.hasPrefix("s3://mifa-test/"))
+
+        // A whole sharded array through S3.
+        let metadata = try ArrayMetadata(shape: [30, 20], dataType: .int32, chunkShape: [16, 8],
+                                         codecs: [TestCodecs.sharding([4, 4], codecs: [TestCodecs.bytes(), TestCodecs.zstd()])])
+        let array = try ZarrArray.create(store, path: "arr", metadata: metadata)
+        var data = NDArray<Int32>(shape: [30, 20])
+        for i in data.elements.indices { data.elements[i] = Int32(i * 7 - 300) }
+        try array.write(data)
+        let reopened = try ZarrArray.open(try S3TestServer.store(store.configuration.prefix, readOnly: true), path: "arr")
+        #expect(try reopened.read(Int32.self) == data)
+        #expect(try reopened.read(Int32.self, region: Region([3..<17, 5..<6])) == (try data.copy(region: Region([3..<17, 5..<6]))))
+    }
+
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func keysStayInsideThePrefix() throws {
+        let root = try S3TestServer.store()
+        let prefix = root.configuration.prefix
+        for name in ["inner/a", "inner/b/c", "innerx/d", "outer"] { try root.set(try StoreKey(name), [1]) }
+        // Objects whose names are no keys, written around the store's checks: an empty component, a folder marker.
+        for name in ["inner/e//f", "inner/g/"] {
+            #expect(try root.send(.put, object: prefix + name, body: [2], place: name).status == 200)
+        }
+        let inner = try S3TestServer.store(prefix + "inner")
+        #expect(try inner.list(prefix: "").map(\.value) == ["a", "b/c"])
+        let top = try inner.listDirectory(prefix: "")
+        #expect(top.keys == ["a"] && top.prefixes == ["b", "e", "g"])
+        #expect(try inner.get(try StoreKey("a")) == [1])
+        #expect(try inner.get(try StoreKey("outer")) == nil)
+        #expect(throws: ZarrError.self) { try inner.list(prefix: "../") }
+        #expect(throws: ZarrError.self) { try StoreKey("../outer") }
+        let readOnly = try S3TestServer.store(prefix, readOnly: true)
+        #expect(throws: ZarrError.self) { try readOnly.set(try StoreKey("x"), [1]) }
+        #expect(throws: ZarrError.self) { try readOnly.delete(try StoreKey("outer")) }
+    }
+
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func largeValuesGoUpInParts() throws {
+        let store = try S3TestServer.store(multipartThreshold: 1 << 20)
+        // Two parts, 5 MiB and the rest; no two 8-byte words alike, so a part out of place shows.
+        let value = (0..<((5 << 20) + 123_456)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11 ^ $0 >> 3) }
+        let key = try StoreKey("big/value")
+        try store.set(key, value)
+        #expect(try store.get(key) == value)
+        #expect(try store.get(key, range: .range(offset: (5 << 20) - 10, length: 20)) == Array(value[((5 << 20) - 10)..<((5 << 20) + 10)]))
+        #expect(try store.get(key, range: .suffix(length: 5)) == Array(value.suffix(5)))
+        #expect(try store.list(prefix: "big/").map(\.value) == ["big/value"])
+    }
+
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func aMissingBucketIsAnErrorNotAMissingKey() throws {
+        let configuration = try S3Configuration(bucket: "no-such-bucket-here", endpoint: S3TestServer.endpoint,
+                                                credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"))
+        let store = S3Store(configuration: configuration, limits: HTTPLimits(maxRetries: 0))
+        let error = try #require(throws: ZarrError.self) { try store.get(try StoreKey("zarr.json")) }
+        #expect(error.message.contains("NoSuchBucket"), "\(error.message)")
+        #expect(throws: ZarrError.self) { try store.list(prefix: "") }
+    }
+}

@@ -88,15 +88,15 @@ public struct OMEZarrImage: Sendable {
     }
 
     /// Opens the image in a directory (`image.zarr`), a zip file (`image.ozx`, read-only) or at an
-    /// `http://` or `https://` URL (read-only, with range requests held to `http`).
+    /// `http://`, `https://` or `s3://` URL (read-only, with range requests held to `http`).
     /// - Parameters:
     ///   - path: the directory, zip file or URL.
     ///   - http: the bounds on every request when `path` is a URL (`HTTPLimits.default` unless given).
     /// - Throws: as ``open(_:path:multiscale:)``.
     public static func open(path: String, http: HTTPLimits = .default) throws -> OMEZarrImage {
         let store: any ZarrStore = try OMEZarrError.wrapping("cannot open '\(path)'") {
+            if let store = try StoreURL.openRemote(path, http: http) { return store }
             let lower = path.lowercased()
-            if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return try HTTPStore(url: path, limits: http) }
             if lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return try ZipStore(path: path) }
             return try DirectoryStore(root: path, readOnly: true)
         }

@@ -22,12 +22,19 @@ import MIFACore
 ///   port, at most ``HTTPLimits/maxRedirects`` times;
 /// - every refusal is an ``HTTPFailure``, never a crash.
 package struct HTTPResponseCheck: Sendable {
-    /// The request methods an ``HTTPStore`` sends.
+    /// The request methods the stores send: an ``HTTPStore`` reads with `GET` and `HEAD`; an
+    /// ``S3Store`` also writes with `PUT`, `POST` and `DELETE`.
     package enum Method: String, Sendable {
         /// A value or a range of it.
         case get = "GET"
         /// Whether a value exists; the answer has no body.
         case head = "HEAD"
+        /// A value written.
+        case put = "PUT"
+        /// An S3 multipart upload started or completed.
+        case post = "POST"
+        /// A value removed.
+        case delete = "DELETE"
     }
 
     /// What the transport does once the headers are checked.
@@ -53,6 +60,11 @@ package struct HTTPResponseCheck: Sendable {
         package var retryAfter: Double?
         /// Whether the server answered a range request with more than the range.
         package var rangeIgnored: Bool
+        /// The `ETag` header, if any (an S3 part upload answers with the part's).
+        package var etag: String? = nil
+        /// The first ``HTTPResponseCheck/errorDocumentBudget`` bytes of the body of an answer whose
+        /// status is the answer (an S3 error document names its code); empty otherwise.
+        package var errorDocument: [UInt8] = []
     }
 
     /// How the body of an answer is kept, chosen from the range asked for and the status.
@@ -82,6 +94,8 @@ package struct HTTPResponseCheck: Sendable {
 
     /// The most body bytes of a status-only answer read (and dropped) to keep the connection.
     package static let discardBudget = 64 << 10
+    /// The most body bytes of a status-only answer kept as its ``Answer/errorDocument``.
+    package static let errorDocumentBudget = 8 << 10
 
     /// The method of the request.
     package let method: Method
@@ -107,12 +121,14 @@ package struct HTTPResponseCheck: Sendable {
     /// not needed.
     package private(set) var hasEnough = false
     private var body: [UInt8] = []
+    private var errorDocument: [UInt8] = []
     private var expectedLength: Int?
     private var retryAfter: Double?
+    private var etag: String?
 
     /// A check for one request.
     /// - Parameters:
-    ///   - method: `GET` or `HEAD`.
+    ///   - method: the request's method; the body of a `2xx` answer is read for every method but `HEAD`.
     ///   - range: the range asked for with `Range`, if any.
     ///   - limits: the bounds.
     ///   - url: the URL asked.
@@ -162,13 +178,14 @@ package struct HTTPResponseCheck: Sendable {
         }
         self.status = status
         retryAfter = Self.values("Retry-After", in: headers).first.flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        etag = Self.values("ETag", in: headers).first.map { String($0.prefix(1024)) }
         if [301, 302, 303, 307, 308].contains(status), let location = Self.values("Location", in: headers).first {
             let target = try redirectTarget(location)
             stage = .discarding
             hasEnough = true
             return .redirect(target)
         }
-        guard (200..<300).contains(status), method == .get else {
+        guard (200..<300).contains(status), method != .head else {
             stage = .discarding
             hasEnough = true
             return .statusOnly
@@ -279,6 +296,9 @@ package struct HTTPResponseCheck: Sendable {
         case .failed:
             throw failure(.storeFailure, "body bytes arrived after the response was refused")
         case .discarding:
+            if errorDocument.count < Self.errorDocumentBudget, method != .head {
+                errorDocument.append(contentsOf: part.prefix(Self.errorDocumentBudget - errorDocument.count))
+            }
             received += count
             return received <= Self.discardBudget
         case .readingBody(let policy):
@@ -323,7 +343,8 @@ package struct HTTPResponseCheck: Sendable {
         case .awaitingHead, .failed:
             throw failure(.storeFailure, "the response was refused")
         case .discarding:
-            return Answer(status: status, body: [], received: received, retryAfter: retryAfter, rangeIgnored: false)
+            return Answer(status: status, body: [], received: received, retryAfter: retryAfter, rangeIgnored: false, etag: etag,
+                          errorDocument: errorDocument)
         case .readingBody(let policy):
             if !hasEnough, let expectedLength, received != expectedLength {
                 throw shortBody()
@@ -331,7 +352,7 @@ package struct HTTPResponseCheck: Sendable {
             var kept = body
             if case .tail(let count, _) = policy, kept.count > count { kept.removeFirst(kept.count - count) }
             return Answer(status: status, body: kept, received: received, retryAfter: retryAfter,
-                          rangeIgnored: range != nil && status != 206 && received > kept.count)
+                          rangeIgnored: range != nil && status != 206 && received > kept.count, etag: etag)
         }
     }
 

@@ -127,40 +127,8 @@ public final class HTTPStore: ZarrStore {
         ZarrError(.storeFailure, "the server answered HTTP \(status)", context: ErrorContext(file: url(of: key), key: key.value))
     }
 
-    /// One request, with bounded retries on `5xx`, `429` and connection failures and the redirects
-    /// its check allows: the checked answer (for a `200` answer to a range request, the range only).
+    /// One request through the transport's retry loop (see ``HTTPTransport``).
     private func fetch(_ key: StoreKey, method: HTTPResponseCheck.Method, range: ByteRange?) throws -> HTTPResponseCheck.Answer {
-        var address = url(of: key)
-        let deadline = HTTPTransport.time(.now(), plus: limits.deadline)
-        var attempt = 0
-        var redirects = 0
-        while true {
-            let check = HTTPResponseCheck(method: method, range: range, limits: limits, url: address, key: key.value,
-                                          origin: baseURL, redirects: redirects)
-            let retryAfter: Double?
-            do throws(HTTPFailure) {
-                switch try transport.attempt(check, deadline: deadline) {
-                case .redirect(let target):
-                    address = target
-                    redirects += 1
-                    continue
-                case .answer(let answer) where answer.status == 429 || (500..<600).contains(answer.status):
-                    retryAfter = answer.retryAfter
-                    if attempt >= limits.maxRetries { return answer }
-                case .answer(let answer):
-                    return answer
-                }
-            } catch {
-                guard error.retryable, attempt < limits.maxRetries else { throw error.error }
-                retryAfter = nil
-            }
-            let delay = Swift.max(retryAfter ?? 0, limits.retryDelay * Double(1 << Swift.min(attempt, 20)))
-            guard HTTPTransport.time(.now(), plus: delay) < deadline else {
-                throw ZarrError(.storeFailure, "the server kept failing and the deadline of \(limits.deadline) seconds leaves no time to try again",
-                                context: ErrorContext(file: address, key: key.value))
-            }
-            Thread.sleep(forTimeInterval: delay)
-            attempt += 1
-        }
+        try transport.request(method, url: url(of: key), key: key.value, range: range, origin: baseURL)
     }
 }

@@ -6,8 +6,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The transport under an ``HTTPStore``: an AsyncHTTPClient `HTTPClient` on the process-wide
-/// event loops, driven synchronously.
+/// The transport under an ``HTTPStore`` and an ``S3Store``: an AsyncHTTPClient `HTTPClient` on the
+/// process-wide event loops, driven synchronously, with the one retry loop both stores use.
 ///
 /// The client is configured to do nothing on its own: no decompression, no redirects (the
 /// ``HTTPResponseCheck`` decides them), no retries of connection attempts (the store retries).
@@ -60,20 +60,82 @@ final class HTTPTransport: Sendable {
         start + .nanoseconds(Int(Swift.min(Swift.max(seconds, 0), 1e9) * 1e9))
     }
 
+    /// Whether an answer is worth another attempt: a `5xx` or a `429`.
+    static func isTransient(_ answer: HTTPResponseCheck.Answer) -> Bool {
+        answer.status == 429 || (500..<600).contains(answer.status)
+    }
+
+    /// One request, with bounded retries (waiting ``HTTPLimits/retryDelay``, doubled on each try,
+    /// or the server's `Retry-After` when longer) on answers `retry` accepts and on connection
+    /// failures, and the redirects its check allows, all within ``HTTPLimits/deadline``.
+    /// - Parameters:
+    ///   - method: the method.
+    ///   - url: the URL asked.
+    ///   - key: the store key, for messages.
+    ///   - range: the range asked for, if any.
+    ///   - origin: the store root; redirects must keep its scheme, host and port.
+    ///   - body: the request body, if any.
+    ///   - headers: the headers to add for each attempt at a URL (an S3 request is signed anew).
+    ///   - retry: whether an answer is transient; the last one is returned when retries run out.
+    /// - Returns: the checked answer (for a `200` answer to a range request, the range only).
+    /// - Throws: ``ZarrError`` for a refused response, a timeout, a transport failure, or a deadline
+    ///   that leaves no time for another try.
+    func request(_ method: HTTPResponseCheck.Method, url: String, key: String, range: ByteRange?, origin: String, body: [UInt8]? = nil,
+                 headers: (_ url: String) throws -> [(name: String, value: String)] = { _ in [] },
+                 retry: (HTTPResponseCheck.Answer) -> Bool = HTTPTransport.isTransient) throws -> HTTPResponseCheck.Answer {
+        var address = url
+        let deadline = Self.time(.now(), plus: limits.deadline)
+        var attempt = 0
+        var redirects = 0
+        while true {
+            let check = HTTPResponseCheck(method: method, range: range, limits: limits, url: address, key: key,
+                                          origin: origin, redirects: redirects)
+            let extra = try headers(address)
+            let retryAfter: Double?
+            do throws(HTTPFailure) {
+                switch try self.attempt(check, headers: extra, body: body, deadline: deadline) {
+                case .redirect(let target):
+                    address = target
+                    redirects += 1
+                    continue
+                case .answer(let answer) where retry(answer):
+                    retryAfter = answer.retryAfter
+                    if attempt >= limits.maxRetries { return answer }
+                case .answer(let answer):
+                    return answer
+                }
+            } catch {
+                guard error.retryable, attempt < limits.maxRetries else { throw error.error }
+                retryAfter = nil
+            }
+            let delay = Swift.max(retryAfter ?? 0, limits.retryDelay * Double(1 << Swift.min(attempt, 20)))
+            guard Self.time(.now(), plus: delay) < deadline else {
+                throw ZarrError(.storeFailure, "the server kept failing and the deadline of \(limits.deadline) seconds leaves no time to try again",
+                                context: ErrorContext(file: address, key: key))
+            }
+            Thread.sleep(forTimeInterval: delay)
+            attempt += 1
+        }
+    }
+
     /// Sends one request and checks its response with `check`.
     /// - Parameters:
     ///   - check: the rules for this request, fresh.
+    ///   - headers: headers sent besides the check's.
+    ///   - body: the request body, if any.
     ///   - deadline: when the whole read, retries included, must be done.
     /// - Returns: the answer or a redirect.
     /// - Throws: ``HTTPFailure`` for a refused response, a timeout or a transport failure.
-    func attempt(_ check: HTTPResponseCheck, deadline: DispatchTime) throws(HTTPFailure) -> Outcome {
+    func attempt(_ check: HTTPResponseCheck, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+                 deadline: DispatchTime) throws(HTTPFailure) -> Outcome {
         guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
-            throw check.failure(.storeFailure, "a synchronous HTTP read was started on an event-loop thread, where waiting would deadlock; read from another thread")
+            throw check.failure(.storeFailure, "a synchronous HTTP request was started on an event-loop thread, where waiting would deadlock; send it from another thread")
         }
         let request: HTTPClient.Request
         do {
-            request = try HTTPClient.Request(url: check.url, method: check.method == .get ? .GET : .HEAD,
-                                             headers: HTTPHeaders(check.requestHeaders.map { ($0.name, $0.value) }))
+            request = try HTTPClient.Request(url: check.url, method: HTTPMethod(rawValue: check.method.rawValue),
+                                             headers: HTTPHeaders((check.requestHeaders + headers).map { ($0.name, $0.value) }),
+                                             body: body.map { .bytes($0) })
         } catch {
             throw check.failure(.invalidKey, "'\(check.url)' is not a URL the HTTP client accepts: \(error)")
         }

@@ -1,4 +1,4 @@
-/// Where Zarr keys and their bytes live: a directory, memory, a zip file, an HTTP server.
+/// Where Zarr keys and their bytes live: a directory, memory, a zip file, an HTTP server, an S3 bucket.
 ///
 /// The protocol is small on purpose (https://zarr-specs.readthedocs.io/en/latest/v3/core/index.html#abstract-store-interface):
 /// read a value (optionally one byte range or a suffix), write, delete, list. A missing key is

@@ -1,0 +1,67 @@
+import MIFACore
+
+extension S3Store {
+    /// Writes a large value as an S3 multipart upload
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html): start it, send
+    /// ``partSize`` parts in order, complete it with the parts' ETags. The object appears only when
+    /// the upload is completed; when anything fails the upload is aborted, so neither a half value
+    /// nor its parts are left behind (an abort that fails too leaves parts that the bucket's
+    /// lifecycle rule for incomplete uploads removes; the old value stays either way).
+    /// - Throws: ``ZarrError`` `.storeFailure` when the server refuses a step.
+    func uploadInParts(_ key: StoreKey, _ bytes: [UInt8]) throws {
+        let object = objectName(key)
+        let started = try send(.post, object: object, query: [("uploads", "")], place: key.value)
+        guard started.status == 200 else { throw failure(started, "starting a multipart upload of", key.value) }
+        guard let uploadID = try S3XML(started.body, place: location).value("InitiateMultipartUploadResult/UploadId"), !uploadID.isEmpty else {
+            throw ZarrError(.storeFailure, "the S3 server started a multipart upload of '\(key)' without naming it (no UploadId)",
+                            context: ErrorContext(file: location, key: key.value))
+        }
+        do {
+            var parts: [(number: Int, etag: String)] = []
+            var offset = 0
+            while offset < bytes.count {
+                let end = Swift.min(offset + partSize, bytes.count)
+                let number = parts.count + 1
+                let answer = try send(.put, object: object, query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                                      body: Array(bytes[offset..<end]), place: key.value)
+                guard answer.status == 200 else { throw failure(answer, "uploading part \(number) of", key.value) }
+                guard let etag = answer.etag, !etag.isEmpty else {
+                    throw ZarrError(.storeFailure, "the S3 server accepted part \(number) of '\(key)' without an ETag, so the upload cannot be completed",
+                                    context: ErrorContext(file: location, key: key.value))
+                }
+                parts.append((number, etag))
+                offset = end
+            }
+            let list = parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(Self.xmlEscaped($0.etag))</ETag></Part>" }.joined()
+            let body = Array("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\(list)</CompleteMultipartUpload>".utf8)
+            let completed = try send(.post, object: object, query: [("uploadId", uploadID)], body: body, place: key.value)
+            // S3 may answer 200 and still fail: the body is then an error document.
+            let document = try S3XML(completed.body, place: location)
+            guard completed.status == 200, document.value("Error/Code") == nil else {
+                let code = document.value("Error/Code").map { " (\($0): \(document.value("Error/Message") ?? ""))" } ?? ""
+                throw completed.status == 200
+                    ? ZarrError(.storeFailure, "the S3 server could not complete the multipart upload of '\(key)'\(code)", context: ErrorContext(file: location, key: key.value))
+                    : failure(completed, "completing the multipart upload of", key.value)
+            }
+        } catch {
+            _ = try? send(.delete, object: object, query: [("uploadId", uploadID)], place: key.value)
+            throw error
+        }
+    }
+
+    /// Text with `&`, `<`, `>`, `"` and `'` escaped for an XML element.
+    static func xmlEscaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

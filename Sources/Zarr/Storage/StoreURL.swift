@@ -1,0 +1,49 @@
+import MIFACore
+
+/// How a store is named by a string, on the command line and in the APIs that take one: a local
+/// path, or a URL whose scheme says which store reads it (`http://` and `https://`: ``HTTPStore``,
+/// `s3://bucket/prefix`: ``S3Store``). A URL with any other scheme is refused, never taken for a
+/// file name (DESIGN.md, "The command-line surface").
+public enum StoreURL {
+    /// The schemes a store opens.
+    public static let schemes: Set<String> = ["http", "https", "s3"]
+
+    /// The scheme of `text` when it is written as a URL (`name://...`), lower-cased; `nil` for a path.
+    public static func scheme(of text: String) -> String? {
+        guard let separator = text.range(of: "://") else { return nil }
+        let name = text[..<separator.lowerBound]
+        func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+        // RFC 3986 §3.1: a letter, then letters, digits, '+', '-' and '.'.
+        guard let first = name.utf8.first, isLetter(first),
+              name.utf8.allSatisfy({ isLetter($0) || (0x30...0x39).contains($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E })
+        else { return nil }
+        return name.lowercased()
+    }
+
+    /// Whether `text` is a URL (of any scheme) rather than a local path.
+    public static func isRemote(_ text: String) -> Bool { scheme(of: text) != nil }
+
+    /// The store a URL names, or `nil` when `text` is a local path.
+    /// - Parameters:
+    ///   - text: the path or URL.
+    ///   - http: the bounds on every request.
+    ///   - writable: open for writing (only `s3://` can be written; `http(s)://` is refused).
+    /// - Throws: ``ZarrError`` `.storeFailure` for an unsupported scheme, an `http(s)://` URL to
+    ///   write, or a malformed URL; what the store's initializer throws.
+    public static func openRemote(_ text: String, http: HTTPLimits = .default, writable: Bool = false) throws -> (any ZarrStore)? {
+        guard let scheme = scheme(of: text) else { return nil }
+        switch scheme {
+        case "http", "https":
+            guard !writable else {
+                throw ZarrError(.storeFailure, "'\(text)' is an HTTP URL, which cannot be written; write to a local path or an s3:// URL",
+                                context: ErrorContext(file: text))
+            }
+            return try HTTPStore(url: text, limits: http)
+        case "s3":
+            return try S3Store(url: text, limits: http, readOnly: !writable)
+        default:
+            throw ZarrError(.storeFailure, "'\(text)' has the URL scheme '\(scheme)://', which is not supported; give a local path, a .zip, an http(s):// or an s3:// URL",
+                            context: ErrorContext(file: text))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+"""An S3-compatible server for the tests: moto in server mode on a free loopback port.
+
+As a module: `MotoServer()` starts one (a context manager; `.endpoint`, `.env()` for clients).
+As a script: `python s3_server.py COMMAND...` runs COMMAND with a server up, the bucket `mifa-test`
+created and `MIFA_TEST_S3_ENDPOINT` set (how `make unit-test` gives the Swift S3 tests their server);
+it fails, and never runs the command without a server, when moto cannot start.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+TEST_BUCKET = "mifa-test"
+
+
+class MotoServer:
+    """moto_server on 127.0.0.1 at a free port, stopped on exit (or by `stop()`)."""
+
+    def __init__(self, buckets=(TEST_BUCKET,)):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        # The server logs every request: to a file, never to a pipe nobody reads (a full pipe blocks it).
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=self.log)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).read()
+                break
+            except (OSError, urllib.error.URLError):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.log.seek(0)
+                    output = self.log.read().decode(errors="replace")[-2000:]
+                    self.stop()
+                    raise RuntimeError(f"moto_server did not start on port {self.port}: {output}")
+                time.sleep(0.1)
+        for bucket in buckets:
+            self.create_bucket(bucket)
+
+    def create_bucket(self, name):
+        request = urllib.request.Request(f"{self.endpoint}/{name}", method="PUT")
+        urllib.request.urlopen(request, timeout=10).read()
+
+    def env(self, **extra):
+        """The environment for a client of this server (mifa, s3fs, boto3)."""
+        env = dict(os.environ)
+        env.update(AWS_ENDPOINT_URL=self.endpoint, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                   AWS_REGION="us-east-1", MIFA_TEST_S3_ENDPOINT=self.endpoint)
+        env.pop("AWS_PROFILE", None)
+        env.update(extra)
+        return env
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def main(argv):
+    if not argv:
+        print("usage: s3_server.py COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    with MotoServer() as server:
+        print(f"s3_server: moto on {server.endpoint}, bucket {TEST_BUCKET}", file=sys.stderr)
+        return subprocess.call(argv, env=server.env())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
