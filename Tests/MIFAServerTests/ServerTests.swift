@@ -1,3 +1,4 @@
+import TestSupport
 import Annotations
 import DatasetPackage
 import Foundation
