@@ -56,6 +56,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("mask-kind"), help: "Label images hold one value per object (instance) or per class (semantic).", transform: choice)
     var maskKind: MaskKind = .instance
 
+    @Option(name: .customLong("ignore-label"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A label-image value that marks pixels to ignore, not an object (VOC's -1); they are read as background and counted. Repeat for several values. Other negative values are refused.", valueName: "value"))
+    var ignoreLabels: [Int64] = []
+
     @Option(name: .customLong("coco-masks"), help: "Write masks to COCO as polygons (exact; RLE where there are holes) or rle (default: polygons from label images, rle otherwise).", transform: choice)
     var cocoMasks: COCOWriteOptions.Masks?
 
@@ -100,6 +103,7 @@ struct ConvertCommand: ParsableCommand {
         var options = ConversionOptions(
             allowLossy: allowLossy, maskKind: maskKind, cocoMasks: cocoMasks, pointRadius: pointRadius, fillBoxes: fillBoxes,
             yoloMode: yoloMode, reduction: reduce, allowInvalidRings: allowInvalidRings, budget: RasterBudget(maxBytes: budgetMB << 20))
+        options.ignoreLabels = Set(ignoreLabels)
         if let image {
             if let size = ImageSize(parsing: image) {
                 options.imageSize = size
