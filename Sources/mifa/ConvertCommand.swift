@@ -77,6 +77,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .customLong("allow-invalid-rings"), help: "Read self-intersecting GeoJSON rings with a warning instead of an error.")
     var allowInvalidRings = false
 
+    @Flag(help: "Repair GeoJSON that geojsonhint rejects (unclosed rings, positions of more than 3 numbers, mixed 2-D/3-D positions) instead of refusing it; each kind of repair is reported with its count.")
+    var repair = false
+
     @Option(name: .customLong("budget-mb"), help: "The most memory in MiB one image's label image (or a mask's row tables) may take; larger ones are refused before anything is allocated (default 1024).")
     var budgetMB: Int = RasterBudget.defaultMaxBytes >> 20
 
@@ -104,6 +107,7 @@ struct ConvertCommand: ParsableCommand {
             allowLossy: allowLossy, maskKind: maskKind, cocoMasks: cocoMasks, pointRadius: pointRadius, fillBoxes: fillBoxes,
             yoloMode: yoloMode, reduction: reduce, allowInvalidRings: allowInvalidRings, budget: RasterBudget(maxBytes: budgetMB << 20))
         options.ignoreLabels = Set(ignoreLabels)
+        options.repair = repair
         if let image {
             if let size = ImageSize(parsing: image) {
                 options.imageSize = size

@@ -24,6 +24,9 @@ public struct ConversionOptions: Sendable, Hashable {
     public var budget: RasterBudget
     /// Label-image values that mean "ignore" (`--ignore-label`), read as background.
     public var ignoreLabels: Set<Int64> = []
+    /// Repair GeoJSON that geojsonhint rejects (`--repair`) instead of refusing it; the repairs are
+    /// reported.
+    public var repair = false
 
     /// Options; every choice at its default.
     public init(
