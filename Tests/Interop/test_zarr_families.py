@@ -1,11 +1,15 @@
 """Zarr as zarr-python writes it (issue 20): v2 `fill_value: null` reported as null and read as
 zarr-python reads it; a group with an unsupported child still described, the child marked with
-the reason."""
+the reason; messages say what a CLI user can do, not which Swift function to call."""
 import json
+import re
+from pathlib import Path
 
 import numcodecs
 import numpy as np
 import zarr
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_v2_fill_value_null_is_reported_and_read_as_zarr_python(mifa, tmp_path):
@@ -40,3 +44,15 @@ def test_group_with_an_unsupported_child_is_listed(mifa, tmp_path):
     proc = mifa("zarr", "info", path / "quantized", check=False)
     assert proc.returncode == 1 and "quantize" in proc.stderr.lower()
 
+
+def test_messages_name_what_the_user_can_do(mifa, tmp_path):
+    array = zarr.create_array(str(tmp_path / "c.zarr"), shape=(3,), chunks=(3,), dtype="complex64", zarr_format=3)
+    array[:] = np.arange(3) * (1 + 1j)
+    proc = mifa("zarr", "export", tmp_path / "c.zarr", tmp_path / "c.npy", check=False)
+    assert proc.returncode == 1 and "c.zarr" in proc.stderr and "zarr-python" in proc.stderr, proc.stderr
+    assert "readBytes" not in proc.stderr and "NDArray" not in proc.stderr
+    # No error message in the sources tells the user to call a Swift function.
+    internal = re.compile(r'(?:Error\(|throw |error\()[^\n]*"[^"\n]*\b(?:readBytes|readPage|readStack|readRaw)\b')
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "Sources").rglob("*.swift")
+             for n, line in enumerate(p.read_text().splitlines(), 1) if internal.search(line) and not line.strip().startswith("///")]
+    assert found == [], found
