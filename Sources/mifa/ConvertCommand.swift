@@ -56,6 +56,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("mask-kind"), help: "Label images hold one value per object (instance) or per class (semantic).", transform: choice)
     var maskKind: MaskKind = .instance
 
+    @Option(name: .customLong("ignore-label"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A label-image value that marks pixels to ignore, not an object (VOC's -1); they are read as background and counted. Repeat for several values. Other negative values are refused.", valueName: "value"))
+    var ignoreLabels: [Int64] = []
+
     @Option(name: .customLong("coco-masks"), help: "Write masks to COCO as polygons (exact; RLE where there are holes) or rle (default: polygons from label images, rle otherwise).", transform: choice)
     var cocoMasks: COCOWriteOptions.Masks?
 
@@ -73,6 +76,9 @@ struct ConvertCommand: ParsableCommand {
 
     @Flag(name: .customLong("allow-invalid-rings"), help: "Read self-intersecting GeoJSON rings with a warning instead of an error.")
     var allowInvalidRings = false
+
+    @Flag(help: "Repair GeoJSON that geojsonhint rejects (unclosed rings, positions of more than 3 numbers, mixed 2-D/3-D positions) instead of refusing it; each kind of repair is reported with its count.")
+    var repair = false
 
     @Option(name: .customLong("budget-mb"), help: "The most memory in MiB one image's label image (or a mask's row tables) may take; larger ones are refused before anything is allocated (default 1024).")
     var budgetMB: Int = RasterBudget.defaultMaxBytes >> 20
@@ -100,6 +106,8 @@ struct ConvertCommand: ParsableCommand {
         var options = ConversionOptions(
             allowLossy: allowLossy, maskKind: maskKind, cocoMasks: cocoMasks, pointRadius: pointRadius, fillBoxes: fillBoxes,
             yoloMode: yoloMode, reduction: reduce, allowInvalidRings: allowInvalidRings, budget: RasterBudget(maxBytes: budgetMB << 20))
+        options.ignoreLabels = Set(ignoreLabels)
+        options.repair = repair
         if let image {
             if let size = ImageSize(parsing: image) {
                 options.imageSize = size

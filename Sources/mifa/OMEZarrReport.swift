@@ -40,7 +40,8 @@ enum OMEZarrReport {
             lines.append("  valid        \(errors == 0 ? "yes" : "no"): \(errors) error\(errors == 1 ? "" : "s"), \(issues.count - errors) warning\(issues.count - errors == 1 ? "" : "s")")
             for issue in issues {
                 let pointer = issue["pointer"]?.stringValue ?? ""
-                lines.append("    \(issue["severity"]?.stringValue ?? "?") \(pointer.isEmpty ? "" : "at \(pointer): ")\(issue["message"]?.stringValue ?? "")")
+                let place = [issue["path"]?.stringValue, pointer.isEmpty ? nil : pointer].compactMap { $0 }.joined(separator: " ")
+                lines.append("    \(issue["severity"]?.stringValue ?? "?") \(place.isEmpty ? "" : "at \(place): ")\(issue["message"]?.stringValue ?? "")")
             }
         }
         return lines

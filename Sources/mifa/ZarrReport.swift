@@ -4,7 +4,10 @@ import Zarr
 /// What `mifa zarr info` says about a node, as a JSON value (the `--json` output) and as text.
 enum ZarrReport {
     /// The report of the node at `path`; groups list their children recursively (at most 6 levels).
-    /// - Throws: ``ZarrError`` when the node or a child cannot be read.
+    /// A child whose metadata uses what MIFAKit does not support (a data type, a codec) is listed
+    /// with `"supported": false` and the reason, so the rest of the group is still described.
+    /// - Throws: ``ZarrError`` when the node cannot be read, or a child cannot for another reason
+    ///   (a store failure).
     static func make(_ store: any ZarrStore, path: String, depth: Int = 0) throws -> JSONValue {
         switch try ZarrNode.readMetadata(store, path: path) {
         case .array:
@@ -17,7 +20,13 @@ enum ZarrReport {
             var children: [JSONValue] = []
             if depth < 6 {
                 for child in try group.children() {
-                    var entry = try make(store, path: group.childPath(child.name), depth: depth + 1).objectValue ?? JSONObject()
+                    var entry: JSONObject
+                    do {
+                        entry = try make(store, path: group.childPath(child.name), depth: depth + 1).objectValue ?? JSONObject()
+                    } catch let error as ZarrError where error.kind == .unsupportedExtension || error.kind == .invalidMetadata {
+                        entry = ["supported": false, "reason": .string(error.message), "code": .string(error.code)]
+                        if !error.context.isEmpty { entry["place"] = .string(error.context.description) }
+                    }
                     entry["name"] = .string(child.name)
                     children.append(.object(entry))
                 }
@@ -33,7 +42,7 @@ enum ZarrReport {
         var object: JSONObject = [
             "node_type": "array", "zarr_format": .number(JSONNumber(metadata.format.rawValue)), "shape": list(metadata.shape),
             "data_type": .string(metadata.dataType.v3Name), "order": .string(metadata.storageOrder.rawValue),
-            "fill_value": metadata.fillValue.json(for: metadata.dataType, format: .v3),
+            "fill_value": metadata.fillValueIsNull ? .null : metadata.fillValue.json(for: metadata.dataType, format: .v3),
             "codecs": .array(array.codecs.descriptions.map(\.json)), "attributes": .object(metadata.attributes),
             "chunk_key_encoding": ["name": .string(metadata.chunkKeyEncoding.name), "separator": .string(String(metadata.chunkKeyEncoding.separator))],
         ]
@@ -57,7 +66,9 @@ enum ZarrReport {
         func shape(_ key: String) -> String? {
             object[key]?.arrayValue.map { $0.map { $0.numberValue?.literal ?? "?" }.joined(separator: " x ") }
         }
-        if object["node_type"] == "array" {
+        if object["supported"] == false {
+            lines.append("\(indent)\(title): not supported: \(object["reason"]?.stringValue ?? "?")")
+        } else if object["node_type"] == "array" {
             lines.append("\(indent)\(title): Zarr v\(format) array")
             lines.append("\(indent)  shape        \(shape("shape") ?? "")  (\(object["data_type"]?.stringValue ?? "?"))")
             if let shard = shape("shard_shape") { lines.append("\(indent)  shards       \(shard)") }

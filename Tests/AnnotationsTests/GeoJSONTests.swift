@@ -40,10 +40,11 @@ struct GeoJSONTests {
         #expect(text.contains(#""geometry":{"type":"Polygon","plane":{"c":-1,"z":2,"t":0},"coordinates""#))
     }
 
-    @Test("wrong winding and unclosed rings are fixed with warnings")
+    @Test("wrong winding is fixed; unclosed rings are refused, or closed with --repair")
     func windingAndClosure() throws {
         let json = #"{"type":"Polygon","coordinates":[[[0,0],[0,4],[4,4],[4,0]],[[1,1],[3,1],[3,3],[1,3],[1,1]]]}"#
-        let result = try GeoJSONReader.read(bytes: Array(json.utf8))
+        #expect(throws: AnnotationError.self) { try GeoJSONReader.read(bytes: Array(json.utf8)) }
+        let result = try GeoJSONReader.read(bytes: Array(json.utf8), options: GeoJSONReadOptions(repair: true))
         #expect(Set(result.warnings.map(\.code)) == [.unclosedRing, .winding])
         guard case .geometry(.polygon(let polygon)) = result.document.annotations[0].value else { Issue.record("not a polygon"); return }
         #expect(polygon.exterior.signedArea == 16 && polygon.holes[0].signedArea == -4)

@@ -150,11 +150,13 @@ def test_qupath_properties_survive_round_trips(mifa, tmp_path, via):
     assert '"Area µm^2":1.10' in (tmp_path / "out.geojson").read_text(encoding="utf-8")
 
 
-def test_wrong_winding_and_unclosed_rings_warn_and_are_fixed(mifa, tmp_path):
+def test_wrong_winding_is_fixed_and_unclosed_rings_repaired_on_request(mifa, tmp_path):
     collection = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"objectType": "annotation"},
                   "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [0, 10], [10, 10], [10, 0]], [[2, 2], [8, 2], [8, 8], [2, 8], [2, 2]]]}}]}
     source = write_json(tmp_path / "wound.geojson", collection)
-    proc, summary = mifa("convert", source, tmp_path / "fixed.geojson", "--json", parse_json=True)
+    proc = mifa("convert", source, tmp_path / "fixed.geojson", check=False)
+    assert proc.returncode == 1 and "/features/0/geometry/coordinates/0" in proc.stderr and "--repair" in proc.stderr, proc.stderr
+    proc, summary = mifa("convert", source, tmp_path / "fixed.geojson", "--repair", "--json", parse_json=True)
     assert {w["code"] for w in summary["warnings"]} == {"winding", "unclosed-ring"}
     assert all(w["pointer"].startswith("/features/0/geometry/coordinates/") for w in summary["warnings"])
     polygon = shape(json.loads((tmp_path / "fixed.geojson").read_text())["features"][0]["geometry"])

@@ -62,7 +62,7 @@ public enum AnnotationFormat: String, Sendable, Hashable, CaseIterable, CustomSt
         if lower.hasSuffix(".png") { return .maskPNG }
         if lower.hasSuffix(".tif") || lower.hasSuffix(".tiff") { return .maskTIFF }
         if lower.hasSuffix(".npy") { return .npy }
-        if lower.hasSuffix(".txt") { return .yolo }
+        if lower.hasSuffix(".txt") || lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .yolo }
         if lower.hasSuffix(".csv") {
             let head = String(decoding: (try? FileBytes.read(path))?.prefix(256) ?? [], as: UTF8.self)
             return head.contains("track_id") ? .napariTracksCSV : .napariPointsCSV

@@ -22,6 +22,11 @@ public struct ConversionOptions: Sendable, Hashable {
     public var allowInvalidRings: Bool
     /// The most memory one image's raster (a label image, a mask's row tables) may take.
     public var budget: RasterBudget
+    /// Label-image values that mean "ignore" (`--ignore-label`), read as background.
+    public var ignoreLabels: Set<Int64> = []
+    /// Repair GeoJSON that geojsonhint rejects (`--repair`) instead of refusing it; the repairs are
+    /// reported.
+    public var repair = false
 
     /// Options; every choice at its default.
     public init(

@@ -31,8 +31,8 @@ public enum Converter {
     public static func read(_ path: String, format: AnnotationFormat, options: ConversionOptions = ConversionOptions()) throws -> AnnotationReadResult {
         switch format {
         case .coco: return try COCOReader.read(path: path, budget: options.budget)
-        case .geojson: return try GeoJSONReader.read(path: path, options: GeoJSONReadOptions(allowInvalidRings: options.allowInvalidRings))
-        case .maskPNG, .maskTIFF, .npy: return try MaskFiles.read(path: path, options: MaskReadOptions(kind: options.maskKind))
+        case .geojson: return try GeoJSONReader.read(path: path, options: GeoJSONReadOptions(allowInvalidRings: options.allowInvalidRings, repair: options.repair))
+        case .maskPNG, .maskTIFF, .npy: return try MaskFiles.read(path: path, options: MaskReadOptions(kind: options.maskKind, ignoreLabels: options.ignoreLabels))
         case .ctc: return try CTCFolder.read(path: path)
         case .napariPointsCSV: return try NapariCSV.readPoints(path: path)
         case .napariTracksCSV: return try NapariCSV.readTracks(path: path)

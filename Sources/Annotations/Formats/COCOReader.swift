@@ -2,7 +2,9 @@ import MIFACore
 
 /// Reads COCO annotation files (https://cocodataset.org/#format-data): instance annotations with
 /// polygons, compressed or uncompressed RLE and boxes, categories, several images, crowd regions;
-/// also pycocotools' results files (a bare list of annotations with `score`).
+/// also pycocotools' results files (a bare list of annotations with `score`, as `COCO.loadRes`
+/// takes): each `image_id` of a results list is its own image, sized by its RLE `size` or later by
+/// the caller's canvas (`--image`), never merged with the others.
 ///
 /// Everything the format defines becomes a typed field; every other member (COCO `info`,
 /// `licenses`, `keypoints`, a dataset's own extras) is kept as a property and written back. Stored
@@ -182,6 +184,8 @@ struct COCOParser {
 
     /// Checks references and sizes once the whole document is read.
     mutating func finish() throws -> AnnotationReadResult {
+        try refuseCaptions()
+        if isResultsList { addResultImages() }
         var images: [Identifier: Int] = [:]
         for (index, image) in document.images.enumerated() {
             guard images.updateValue(index, forKey: image.id) == nil else {
@@ -202,13 +206,11 @@ struct COCOParser {
             if let id, !annotationIDs.insert(id).inserted {
                 throw error(.duplicateID, "annotation id \(id) is used twice; annotation ids must be unique", pointer: "\(root)/\(index)/id", key: key)
             }
-            if !isResultsList || !document.images.isEmpty {
-                guard let imageID = document.annotations[index].imageID else {
-                    throw error(.malformed, "the annotation has no \"image_id\"; every COCO annotation belongs to an image", pointer: "\(root)/\(index)", key: key)
-                }
-                guard images[imageID] != nil else {
-                    throw error(.danglingReference, "image_id \(imageID) is not the id of any image in \"images\"; add the image or fix the id", pointer: "\(root)/\(index)/image_id", key: key)
-                }
+            guard let imageID = document.annotations[index].imageID else {
+                throw error(.malformed, "the annotation has no \"image_id\"; every COCO annotation (and every result of a results list) belongs to an image", pointer: "\(root)/\(index)", key: key)
+            }
+            guard images[imageID] != nil else {
+                throw error(.danglingReference, "image_id \(imageID) is not the id of any image in \"images\"; add the image or fix the id", pointer: "\(root)/\(index)/image_id", key: key)
             }
             if let categoryID = document.annotations[index].categoryID, !document.categories.isEmpty || !isResultsList {
                 guard categories.contains(categoryID) else {
@@ -234,6 +236,39 @@ struct COCOParser {
         }
         restoreOriginalIDs()
         return AnnotationReadResult(document: document, warnings: warnings)
+    }
+
+    /// Refuses a captions file (annotations that hold a `caption` and no region): captions are
+    /// image-level text, not annotations that `mifa convert` can carry.
+    func refuseCaptions() throws {
+        let root = isResultsList ? "" : "/annotations"
+        for (index, annotation) in document.annotations.enumerated() where annotation.properties["caption"] != nil {
+            guard case .classLabel = annotation.value else { continue }
+            throw error(.unsupported, "this is a COCO captions file (annotations with \"caption\" and no segmentation or bbox); captions are image-level text that mifa convert does not carry; convert the instance annotations (segmentation or bbox) instead", pointer: "\(root)/\(index)/caption", key: annotation.id.map { "annotation \($0)" })
+        }
+    }
+
+    /// Gives a results list one image per `image_id`, in the order of first use, as `loadRes` keeps
+    /// each result with its own image: the size is the first RLE's `size` (every other RLE of the
+    /// image is checked against it), or unknown until the caller gives a canvas.
+    mutating func addResultImages() {
+        guard document.images.isEmpty else { return }
+        var positions: [Identifier: Int] = [:]
+        for annotation in document.annotations {
+            guard let imageID = annotation.imageID else { continue }
+            let position: Int
+            if let known = positions[imageID] {
+                position = known
+            } else {
+                position = document.images.count
+                positions[imageID] = position
+                document.images.append(ImageReference(id: imageID))
+            }
+            if case .mask(let rle) = annotation.value, document.images[position].width == nil {
+                document.images[position].width = rle.width
+                document.images[position].height = rle.height
+            }
+        }
     }
 
     /// Gives images and annotations back the string ids a MIFAKit writer kept under `mifa_id`

@@ -5,10 +5,15 @@ public struct GeoJSONReadOptions: Sendable, Hashable {
     /// Accept self-intersecting rings with a warning instead of an error (they still rasterise,
     /// even-odd, but GEOS/shapely call them invalid).
     public var allowInvalidRings: Bool
+    /// Repair what geojsonhint rejects (`--repair`): close unclosed rings, keep x, y, z of longer
+    /// positions, read geometries with mixed 2-D and 3-D positions as 2-D; each kind of repair is
+    /// reported once with its count. Without it such input is refused with its JSON pointer.
+    public var repair: Bool
 
-    /// Options; invalid rings are errors by default.
-    public init(allowInvalidRings: Bool = false) {
+    /// Options; invalid rings are errors and nothing is repaired by default.
+    public init(allowInvalidRings: Bool = false, repair: Bool = false) {
         self.allowInvalidRings = allowInvalidRings
+        self.repair = repair
     }
 }
 
@@ -36,7 +41,7 @@ public enum GeoJSONReader {
         var parser = GeoJSONParser(file: file, options: options)
         try JSONReader.read(bytes, file: file) { reader in try parser.readTop(&reader) }
         try parser.applyDeclarations()
-        return AnnotationReadResult(document: parser.document, warnings: parser.warnings)
+        return AnnotationReadResult(document: parser.document, warnings: parser.warnings + parser.repairReport())
     }
 }
 
@@ -65,6 +70,12 @@ struct GeoJSONParser {
     var categoryIndex: [String: Int] = [:]
     var declaredImages: JSONValue?
     var declaredCategories: JSONValue?
+    /// The depth (2 or 3) of the current geometry's first position.
+    var positionDepth: Int?
+    /// Where the current geometry's first position of another depth is (only when repairing).
+    var mixedDepth: String?
+    /// What was repaired, per kind: how often and where first.
+    var repairs: [(code: AnnotationWarning.Code, count: Int, pointer: String)] = []
 
     init(file: String?, options: GeoJSONReadOptions) {
         self.file = file
@@ -252,6 +263,27 @@ struct GeoJSONParser {
             for index in document.annotations.indices {
                 if let id = document.annotations[index].categoryID, let mapped = remap[id] { document.annotations[index].categoryID = mapped }
             }
+        }
+    }
+
+    /// Counts one repair of a kind.
+    mutating func repaired(_ code: AnnotationWarning.Code, pointer: String) {
+        if let index = repairs.firstIndex(where: { $0.code == code }) {
+            repairs[index].count += 1
+        } else {
+            repairs.append((code, 1, pointer))
+        }
+    }
+
+    /// One warning per kind of repair, with its count and the first place.
+    func repairReport() -> [AnnotationWarning] {
+        repairs.map { code, count, pointer in
+            let what = switch code {
+            case .unclosedRing: "unclosed ring(s) closed (their first position repeated at the end)"
+            case .extraDimensions: "position(s) with more than 3 numbers cut to x, y, z"
+            default: "geometry(ies) mixing 2-D and 3-D positions read as 2-D"
+            }
+            return AnnotationWarning(code, "repaired \(count) \(what); the first at \(pointer)", context: ErrorContext(file: file, pointer: pointer))
         }
     }
 

@@ -6,10 +6,14 @@ import RasterIO
 public struct MaskReadOptions: Sendable, Hashable {
     /// Instance (one value per object) or semantic (one value per class).
     public var kind: MaskKind
+    /// Values that mean "ignore" rather than an object (VOC's -1, `--ignore-label`): their pixels
+    /// are read as background and counted in a warning. Any other negative value is refused.
+    public var ignoreLabels: Set<Int64>
 
-    /// Options; instance masks by default.
-    public init(kind: MaskKind = .instance) {
+    /// Options; instance masks by default, no value ignored.
+    public init(kind: MaskKind = .instance, ignoreLabels: Set<Int64> = []) {
         self.kind = kind
+        self.ignoreLabels = ignoreLabels
     }
 }
 
@@ -43,7 +47,9 @@ public enum MaskFiles {
         }
         var document = AnnotationDocument()
         var nextID: Int64 = 1
+        var warnings: [AnnotationWarning] = []
         for file in files {
+            var ignored: [Int64: Int] = [:]
             let image: RasterImage
             do {
                 image = try RasterFile.read(path: file)
@@ -63,7 +69,9 @@ public enum MaskFiles {
                 }
                 let label = try LabelImage(plane)
                 document.images.append(ImageReference(id: imageID, fileName: URL(fileURLWithPath: file).lastPathComponent, width: label.width, height: label.height))
-                for var annotation in try label.annotations(kind: options.kind, imageID: imageID) {
+                var objects = try label.objects()
+                try Self.removeIgnored(&objects, options: options, counts: &ignored, file: file, plane: suffix)
+                for var annotation in try LabelImage.annotations(of: objects, kind: options.kind, imageID: imageID) {
                     annotation.id = .int(nextID)
                     nextID += 1
                     if let frame {
@@ -73,12 +81,39 @@ public enum MaskFiles {
                     document.annotations.append(annotation)
                 }
             }
+            for (value, pixels) in ignored.sorted(by: { $0.key < $1.key }) {
+                warnings.append(AnnotationWarning(.ignored, "\(pixels) pixels with the ignore value \(value) were read as background (--ignore-label \(value))", context: ErrorContext(file: file)))
+            }
         }
         if options.kind == .semantic {
             let values = Set(document.annotations.compactMap(\.categoryID)).sorted()
             document.categories = values.map { Category(id: $0, name: "class \($0)") }
         }
-        return AnnotationReadResult(document: document)
+        return AnnotationReadResult(document: document, warnings: warnings)
+    }
+
+    /// Takes the objects of ignored values out of `objects` (adding their pixels to `counts`);
+    /// a negative value that is not ignored is refused: it is no object, and reading it as one would
+    /// turn VOC's "ignore" regions into objects.
+    /// - Throws: ``AnnotationError`` `.invalidArgument` naming the value, its pixels and the file.
+    static func removeIgnored(_ objects: inout [LabelObject], options: MaskReadOptions, counts: inout [Int64: Int], file: String, plane: String?) throws {
+        guard objects.contains(where: { $0.label < 0 || options.ignoreLabels.contains($0.label) }) else { return }
+        var kept: [LabelObject] = []
+        kept.reserveCapacity(objects.count)
+        for object in objects {
+            if options.ignoreLabels.contains(object.label) {
+                counts[object.label, default: 0] += object.area
+            } else if object.label < 0 {
+                let box = object.boundingBox
+                throw AnnotationError(
+                    .invalidArgument,
+                    "the label image holds the negative value \(object.label) (\(object.area) pixels\(plane.map { " in plane \($0)" } ?? ""), the first in row \(Int(box.y))); objects are positive values and 0 is background. If \(object.label) marks pixels to ignore (as -1 does in VOC masks), pass --ignore-label \(object.label) to read them as background",
+                    context: ErrorContext(file: file))
+            } else {
+                kept.append(object)
+            }
+        }
+        objects = kept
     }
 
     /// The label image files of a folder, sorted by name.

@@ -21,20 +21,24 @@ public enum YOLOFolder {
     /// Ultralytics data file (`names:`).
     public static let classFileNames: Set<String> = ["classes.txt", "data.yaml", "dataset.yaml"]
 
-    /// Reads a YOLO folder (the `.txt` files in it or in its `labels` subfolder, and in their split
-    /// subfolders such as Ultralytics' `labels/train` and `labels/val`).
+    /// Reads a YOLO dataset: an Ultralytics layout (a `data.yaml` with splits, list files
+    /// `train.txt` / `val.txt` of image paths, or `images/<split>/` folders, each image's labels
+    /// found by Ultralytics' `images/` -> `labels/` rule), or else a folder of `.txt` label files
+    /// (in it or in its `labels` subfolder, and in their split subfolders), each image next to its
+    /// labels, in an `images` sibling or subfolder.
     ///
     /// - Parameters:
-    ///   - path: the folder (or one `.txt` file).
-    ///   - imageSize: the size of every image; when `nil`, each image's size is read from the image
-    ///     file with the same name in the folder, its `images` sibling or subfolder.
+    ///   - path: the folder, a data file, a list file, or one `.txt` label file.
+    ///   - imageSize: the size of every image; when `nil`, each image's size is read from its file.
     /// - Throws: ``AnnotationError`` `.invalidArgument` when an image's size cannot be found,
-    ///   `.malformed` naming the file and line.
+    ///   `.malformed` naming the file and line, `.io` for a listed image that does not exist,
+    ///   `.unsupported` when label files pair with none of the listed images (they would be lost).
     public static func read(path: String, imageSize: ImageSize? = nil) throws -> AnnotationReadResult {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
         }
+        if let dataset = try UltralyticsDataset.find(path) { return try read(dataset, imageSize: imageSize) }
         var folder = isDirectory.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
         var files: [String]
         if isDirectory.boolValue {
@@ -44,20 +48,62 @@ public enum YOLOFolder {
             files = [path]
         }
         let root = URL(fileURLWithPath: folder).lastPathComponent == "labels" ? URL(fileURLWithPath: folder).deletingLastPathComponent().path : folder
-        var document = AnnotationDocument()
-        let names = try classNames(in: [folder, root])
-        document.categories = names.enumerated().map { Category(id: .int(Int64($0)), name: $1) }
-        var warnings: [AnnotationWarning] = []
-        var nextID: Int64 = 1
-        var usedClasses = Set<Int64>()
+        var reader = LabelReader(names: try classNames(in: [folder, root]))
         for file in files {
             let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             // Ultralytics pairs labels/<split>/x.txt with images/<split>/x.*.
             let split = URL(fileURLWithPath: file).deletingLastPathComponent().path
             let mirrored = split.hasPrefix(folder + "/") ? root + "/images" + split.dropFirst(folder.count) : split
             let size = try imageSize ?? findImageSize(stem: stem, near: [split, mirrored, folder, root, root + "/images"], file: file)
-            let imageID = Identifier.string(stem)
-            document.images.append(ImageReference(id: imageID, fileName: stem, width: size.width, height: size.height))
+            try reader.add(image: ImageReference(id: .string(stem), fileName: stem, width: size.width, height: size.height), labels: file)
+        }
+        return reader.finish()
+    }
+
+    /// Reads an Ultralytics dataset: every listed image, with the objects of its label file.
+    /// - Throws: ``AnnotationError`` as ``read(path:imageSize:)``.
+    static func read(_ dataset: UltralyticsDataset, imageSize: ImageSize?) throws -> AnnotationReadResult {
+        let unpaired = dataset.unpairedLabelFiles()
+        if let first = unpaired.first {
+            throw AnnotationError(
+                .unsupported,
+                "\(unpaired.count) label file(s) under labels/ pair with no image listed by \(dataset.sources.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")) (Ultralytics pairs images/<split>/x.jpg with labels/<split>/x.txt); their objects would be lost: add the images to the list, or give the folder of labels with --from yolo after removing the list",
+                context: ErrorContext(file: first))
+        }
+        let folder = URL(fileURLWithPath: dataset.root).standardizedFileURL.path
+        func relative(_ image: String) -> String {
+            let full = URL(fileURLWithPath: image).standardizedFileURL.path
+            return full.hasPrefix(folder + "/") ? String(full.dropFirst(folder.count + 1)) : full
+        }
+        let stems = dataset.items.map { URL(fileURLWithPath: $0.image).deletingPathExtension().lastPathComponent }
+        let unique = Set(stems).count == stems.count
+        let dataFolders = dataset.sources.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+        var reader = LabelReader(names: try classNames(in: dataFolders + [folder]))
+        for (item, stem) in zip(dataset.items, stems) {
+            let name = relative(item.image)
+            let size = try imageSize ?? ImageSize.of(file: item.image)
+            let id = unique ? stem : URL(fileURLWithPath: name).deletingPathExtension().relativePath
+            let image = ImageReference(id: .string(id), fileName: name, width: size.width, height: size.height)
+            try reader.add(image: image, labels: FileManager.default.fileExists(atPath: item.label) ? item.label : nil)
+        }
+        return reader.finish()
+    }
+
+    /// Turns label files into a document, one image at a time.
+    struct LabelReader {
+        var document = AnnotationDocument()
+        var warnings: [AnnotationWarning] = []
+        var nextID: Int64 = 1
+        var usedClasses = Set<Int64>()
+
+        init(names: [String]) {
+            document.categories = names.enumerated().map { Category(id: .int(Int64($0)), name: $1) }
+        }
+
+        /// Adds an image and the objects of its label file (none when `labels` is `nil`).
+        mutating func add(image: ImageReference, labels file: String?) throws {
+            document.images.append(image)
+            guard let file, let width = image.width, let height = image.height else { return }
             guard let text = String(validating: try FileBytes.read(file), as: UTF8.self) else {
                 throw AnnotationError(.malformed, "not UTF-8 text", context: ErrorContext(file: file))
             }
@@ -76,8 +122,8 @@ public enum YOLOFolder {
                 if numbers.contains(where: { $0 < 0 || $0 > 1 }) {
                     warnings.append(AnnotationWarning(.outsideImage, "coordinates outside 0...1 (outside the image); kept", context: context))
                 }
-                var annotation = Annotation(id: .int(nextID), imageID: imageID, categoryID: .int(classID), value: .classLabel)
-                let (w, h) = (Double(size.width), Double(size.height))
+                var annotation = Annotation(id: .int(nextID), imageID: image.id, categoryID: .int(classID), value: .classLabel)
+                let (w, h) = (Double(width), Double(height))
                 if numbers.count == 4 || numbers.count == 5 {
                     let (cx, cy, bw, bh) = (numbers[0] * w, numbers[1] * h, numbers[2] * w, numbers[3] * h)
                     guard bw >= 0, bh >= 0 else { throw AnnotationError(.invalidGeometry, "a box has a negative width or height", context: context) }
@@ -95,13 +141,16 @@ public enum YOLOFolder {
                 nextID += 1
             }
         }
-        // Classes used but not named.
-        let named = Set(document.categories.compactMap(\.id.intValue))
-        for classID in usedClasses.subtracting(named).sorted() {
-            document.categories.append(Category(id: .int(classID), name: String(classID)))
+
+        /// The document, with the classes used but not named added.
+        mutating func finish() -> AnnotationReadResult {
+            let named = Set(document.categories.compactMap(\.id.intValue))
+            for classID in usedClasses.subtracting(named).sorted() {
+                document.categories.append(Category(id: .int(classID), name: String(classID)))
+            }
+            document.categories.sort { $0.id < $1.id }
+            return AnnotationReadResult(document: document, warnings: warnings)
         }
-        document.categories.sort { $0.id < $1.id }
-        return AnnotationReadResult(document: document, warnings: warnings)
     }
 
     /// The label files of a labels folder: its `.txt` files but `classes.txt`, then those of its

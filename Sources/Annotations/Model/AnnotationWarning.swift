@@ -7,7 +7,7 @@ public struct AnnotationWarning: Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable, CaseIterable {
         /// A ring wound the other way than RFC 7946 asks; it was reversed.
         case winding = "winding"
-        /// A ring was not closed (or had fewer than 4 positions); it was closed.
+        /// A ring was not closed; it was closed (`--repair`).
         case unclosedRing = "unclosed-ring"
         /// Coordinates lie outside the image; they were kept (and are clipped when rasterised).
         case outsideImage = "outside-image"
@@ -19,6 +19,10 @@ public struct AnnotationWarning: Sendable, Hashable, CustomStringConvertible {
         case lossy = "lossy"
         /// A duplicate that was merged or renamed.
         case duplicate = "duplicate"
+        /// Positions with more than 3 numbers were cut to x, y, z (`--repair`).
+        case extraDimensions = "extra-dimensions"
+        /// A geometry mixing 2-D and 3-D positions was read as 2-D (`--repair`).
+        case mixedDepth = "mixed-depth"
     }
 
     /// The code.

@@ -55,7 +55,12 @@ extension LabelImage {
     /// - Throws: ``AnnotationError`` `.invalidArgument` for labels that cannot be read,
     ///   `.invalidRLE` for an image too large for COCO's 32-bit counts.
     public func annotations(kind: MaskKind = .instance, imageID: Identifier? = nil) throws -> [Annotation] {
-        try objects().map { object in
+        try Self.annotations(of: objects(), kind: kind, imageID: imageID)
+    }
+
+    /// Objects already found (``objects()``) as annotations, as ``annotations(kind:imageID:)``.
+    static func annotations(of objects: [LabelObject], kind: MaskKind, imageID: Identifier?) throws -> [Annotation] {
+        try objects.map { object in
             var annotation = Annotation(imageID: imageID, value: .mask(try RLE(spans: object.spans)))
             annotation.properties["label"] = .number(JSONNumber(object.label))
             if kind == .semantic { annotation.categoryID = .int(object.label) }

@@ -4,7 +4,8 @@ public import Zarr
 /// A description of any OME-Zarr group as one JSON value: what it is (image, label image, labels
 /// group, plate, well, bioformats2raw container), its version, whether it is valid (with every issue
 /// and its JSON pointer), and, for images, the axes, levels (shape, chunks, shards, type, scale,
-/// translation), channels and labels; for plates, the rows, columns, wells and the first field.
+/// translation), channels and labels; for plates, the rows, columns, wells and the first field
+/// (every well and field checked).
 ///
 /// This is what `mifa omezarr info --json` prints. Problems become `issues` with severity `error`
 /// rather than exceptions, so that broken data is described too.
@@ -74,7 +75,7 @@ public enum OMEZarrSummary {
             object["labels"] = .array(names.map(JSONValue.string))
         } else if kinds.contains(.plate) {
             object["kind"] = "plate"
-            object["plate"] = plateSummary(store, path: path, plate: Plate(json: metadata.metadata["plate"] ?? nil), fail: fail)
+            object["plate"] = plateSummary(store, path: path, plate: Plate(json: metadata.metadata["plate"] ?? nil), fail: fail, report: { issues.append($0) })
         } else if kinds.contains(.well) {
             object["kind"] = "well"
             let well = Well(json: metadata.metadata["well"] ?? nil)
@@ -114,8 +115,10 @@ public enum OMEZarrSummary {
         return .object(object)
     }
 
-    /// Rows, columns, wells, acquisitions, and the first field of the first well.
-    static func plateSummary(_ store: any ZarrStore, path: String, plate: Plate, fail: (any Error, String) -> Void) -> JSONValue {
+    /// Rows, columns, wells, acquisitions, and the first field of the first well; every problem
+    /// of every well and field is reported (`report`), each with the `path` of the group its
+    /// `pointer` points into, as metadata validation reports every problem of one document.
+    static func plateSummary(_ store: any ZarrStore, path: String, plate: Plate, fail: (any Error, String) -> Void, report: (JSONValue) -> Void) -> JSONValue {
         var object: JSONObject = [
             "name": plate.name.map(JSONValue.string) ?? .null,
             "rows": .array(plate.rows.map(JSONValue.string)), "columns": .array(plate.columns.map(JSONValue.string)),
@@ -123,17 +126,54 @@ public enum OMEZarrSummary {
             "acquisitions": .array(plate.acquisitions.map { ["id": .number(JSONNumber($0.id)), "name": $0.name.map(JSONValue.string) ?? .null] }),
             "field_count": plate.fieldCount.map { .number(JSONNumber($0)) } ?? .null,
         ]
-        if let well = plate.wells.first {
+        func issue(_ group: String, _ pointer: String, _ message: String) -> JSONValue {
+            ["severity": "error", "path": .string(group), "pointer": .string(pointer), "message": .string(message)]
+        }
+        for well in plate.wells {
             let wellPath = path.isEmpty ? well.path : "\(path)/\(well.path)"
+            let metadata: NGFFGroupMetadata
             do {
-                if let wellMetadata = try NGFFGroupMetadata.read(store, path: wellPath), let field = Well(json: wellMetadata.metadata["well"] ?? nil).images.first {
-                    let image = try OMEZarrImage.open(store, path: "\(wellPath)/\(field.path)")
-                    var summary = imageSummary(image).objectValue ?? JSONObject()
-                    summary["path"] = .string("\(well.path)/\(field.path)")
-                    object["first_field"] = .object(summary)
+                guard let found = try NGFFGroupMetadata.read(store, path: wellPath), found.kinds.contains(.well) else {
+                    report(issue(well.path, "", "the plate lists well \(well.path), but that group has no 'well' metadata; add it, or remove the well from plate.wells"))
+                    continue
                 }
+                metadata = found
             } catch {
                 fail(error, well.path)
+                continue
+            }
+            for finding in metadata.validate(as: .well).issues {
+                var entry = finding.json.objectValue ?? JSONObject()
+                entry["path"] = .string(well.path)
+                report(.object(entry))
+            }
+            let fields = Well(json: metadata.metadata["well"] ?? nil).images
+            if let count = plate.fieldCount, fields.count > count {
+                report(issue(well.path, "", "well \(well.path) has \(fields.count) fields, more than the plate's field_count \(count)"))
+            }
+            for field in fields {
+                let fieldPath = "\(well.path)/\(field.path)"
+                do {
+                    guard let image = try NGFFGroupMetadata.read(store, path: "\(wellPath)/\(field.path)"), image.kinds.contains(.image) else {
+                        report(issue(fieldPath, "", "the well lists field \(field.path), but \(fieldPath) has no 'multiscales' image metadata"))
+                        continue
+                    }
+                    let findings = image.validate(as: .image).issues
+                    for finding in findings {
+                        var entry = finding.json.objectValue ?? JSONObject()
+                        entry["path"] = .string(fieldPath)
+                        report(.object(entry))
+                    }
+                    guard !findings.contains(where: { $0.severity == .error }) else { continue }
+                    let opened = try OMEZarrImage.open(store, path: "\(wellPath)/\(field.path)")
+                    if object["first_field"] == nil {
+                        var summary = imageSummary(opened).objectValue ?? JSONObject()
+                        summary["path"] = .string(fieldPath)
+                        object["first_field"] = .object(summary)
+                    }
+                } catch {
+                    fail(error, fieldPath)
+                }
             }
         }
         return .object(object)

@@ -37,7 +37,7 @@ extension ZarrArray {
     public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil,
                      maxBytes: Int = defaultMaxReadBytes) throws -> AnyNDArray {
         guard let type = dataType.coreType else {
-            throw ZarrError(.unsupportedExtension, "\(dataType) arrays have no NDArray element type; read them with readBytes",
+            throw ZarrError(.unsupportedExtension, "\(dataType) arrays cannot be read as numbers by MIFAKit (it reads bool, integer, float32 and float64 arrays); `mifa zarr info` still describes the array; read its values with zarr-python (zarr.open_array(path)[...]) or write a copy of a supported type there",
                             context: ErrorContext(file: store.location, key: path))
         }
         switch type {

@@ -69,9 +69,10 @@ extension ArrayMetadata {
         if let attributes {
             attributeObject = try MetadataField(attributes, file: file.map { Self.sibling($0, ".zattrs") }).object()
         }
-        let metadata = ArrayMetadata(unchecked: .v2, shape: shape, dataType: dataType, chunkShape: chunks,
+        var metadata = ArrayMetadata(unchecked: .v2, shape: shape, dataType: dataType, chunkShape: chunks,
                                      chunkKeyEncoding: .v2(separator: separator), fillValue: fillValue, codecs: codecs,
                                      attributes: attributeObject, dimensionNames: nil)
+        metadata.fillValueIsNull = try root.nonNullMember("fill_value") == nil
         try metadata.validate(file: file)
         return metadata
     }
@@ -117,7 +118,7 @@ extension ArrayMetadata {
         object["chunks"] = .array(chunkShape.map { .number(JSONNumber($0)) })
         object["dtype"] = .string(dataType.v2String(endianness))
         object["compressor"] = codecs.first.map(Self.numcodecsObject) ?? .null
-        object["fill_value"] = fillValue.json(for: dataType, format: .v2)
+        object["fill_value"] = fillValueIsNull ? .null : fillValue.json(for: dataType, format: .v2)
         object["order"] = .string(order)
         object["filters"] = filters.isEmpty ? .null : .array(filters)
         object["dimension_separator"] = .string(String(chunkKeyEncoding.separator))

@@ -27,6 +27,10 @@ public struct ArrayMetadata: Sendable, Hashable {
     public var attributes: JSONObject
     /// One name (or `nil`) per axis, when given.
     public var dimensionNames: [String?]?
+    /// Whether a v2 `.zarray` said `"fill_value": null` (no fill value). It is kept and reported
+    /// as null, as zarr-python does; elements of missing chunks still read as ``fillValue``, which
+    /// is then zero, as zarr-python reads them.
+    public var fillValueIsNull = false
 
     /// Metadata from its parts.
     ///
