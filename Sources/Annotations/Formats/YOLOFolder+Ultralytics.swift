@@ -18,10 +18,19 @@ struct UltralyticsDataset {
 
     /// The folder every relative path is reported from.
     var root: String
-    /// The images, in the order they are listed.
+    /// The images, in the order they are first listed; an image listed by several splits (a data
+    /// file whose `train` and `val` name the same folder, as small Ultralytics examples do) once.
     var items: [Item]
     /// The files that listed them (the data file or list files), for messages.
     var sources: [String]
+
+    /// A dataset of `items`, each image kept once (at its first listing).
+    init(root: String, items: [Item], sources: [String]) {
+        var seen = Set<String>()
+        self.root = root
+        self.items = items.filter { seen.insert(URL(fileURLWithPath: $0.image).standardizedFileURL.path).inserted }
+        self.sources = sources
+    }
 
     /// The image file extensions Ultralytics reads (`IMG_FORMATS`).
     static let imageExtensions: Set<String> = ["bmp", "dng", "jpeg", "jpg", "mpo", "png", "tif", "tiff", "webp", "pfm", "heic"]
