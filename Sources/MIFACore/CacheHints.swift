@@ -1,6 +1,6 @@
 import CPrefetch
 
-/// The only place that calls the prefetch hint of ``CPrefetch``.
+/// The only place that calls the prefetch hint of `CPrefetch`.
 ///
 /// Large copies into a destination that is not in the cache, whose rows lie far apart (a chunk of
 /// 256 columns of a 4096-wide uint16 image writes 512 bytes every 8 KiB), wait for every

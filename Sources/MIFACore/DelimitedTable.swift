@@ -27,6 +27,7 @@ public struct DelimitedTable: Sendable {
 
     /// Reads a table from its bytes.
     /// - Parameters:
+    ///   - bytes: the table's bytes (UTF-8, an optional byte order mark first).
     ///   - separator: the field separator; `nil` chooses a tab when the first line holds one and a
     ///     comma otherwise.
     ///   - file: the file the bytes came from, for errors.

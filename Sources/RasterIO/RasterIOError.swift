@@ -1,9 +1,9 @@
 public import MIFACore
 
-/// An error from reading or writing PNG, TIFF or `.npy` rasters: ``LayerError`` with the raster
+/// An error from reading or writing PNG, TIFF or `.npy` rasters: `LayerError` with the raster
 /// layer's codes, like every other layer's errors.
 ///
-/// The ``LayerError/context`` names the file and, where it applies, the TIFF page and tag or chunk
+/// The error's `context` names the file and, where it applies, the TIFF page and tag or chunk
 /// (`ErrorContext.key`, e.g. `page 2/StripByteCounts`) and the byte offset.
 public typealias RasterIOError = LayerError<RasterIOErrorCode>
 

@@ -129,7 +129,7 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a v2 NumPy type string (`<u2`, `|b1`, `>f8`, `<c16`, `|V2`) into the type and its
     /// byte order; `nil` for types outside the core set (strings, objects, dates, structures).
-    /// The types ``DataType`` has are parsed by its parser; this adds float16, complex and raw.
+    /// The types `DataType` has are parsed by its parser; this adds float16, complex and raw.
     public static func parseV2(_ text: String) -> (ZarrDataType, Endianness)? {
         guard text.count >= 3, let order = text.first, "<>|=".contains(order), let kind = text.dropFirst().first, kind != "?",
               let size = Int(text.dropFirst(2)), size > 0 else { return nil }
@@ -147,7 +147,7 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The v2 NumPy type string in the given byte order, e.g. `<u2`, `|u1`, `>c16`, `|V2`; the
-    /// types ``DataType`` has are written by its writer.
+    /// types `DataType` has are written by its writer.
     public func v2String(_ endianness: Endianness = .little) -> String {
         if let coreType { return coreType.numpyTypeString(endianness) }
         let order = swapUnit == 1 ? "|" : (endianness == .little ? "<" : ">")
