@@ -7,7 +7,7 @@ import MIFACore
 /// case and treats spaces and underscores alike); every other column is kept as an attribute, and
 /// `Split` (the machine-learning split of the file's image) is also read.
 ///
-/// The table is read by ``DelimitedTable`` (a tab separator when the header line has one,
+/// The table is read by MIFACore's `DelimitedTable` (a tab separator when the header line has one,
 /// otherwise a comma; RFC 4180 quoting; blank lines skipped); rows may be shorter than the header.
 public struct SourceFileList: Sendable {
     /// One row: a file and what the table says about it.
