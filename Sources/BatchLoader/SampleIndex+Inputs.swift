@@ -54,7 +54,13 @@ extension SampleIndex {
         if try isImage(input, http: http) { return (.image, [input]) }
         let base = input.count > 1 && input.hasSuffix("/") ? String(input.dropLast()) : input
         let folder = files.fileExists(atPath: base + "/images") ? base + "/images" : base
-        let children = (try? files.contentsOfDirectory(atPath: folder))?.sorted() ?? []
+        let children: [String]
+        do {
+            children = try files.contentsOfDirectory(atPath: folder).sorted()
+        } catch {
+            throw BatchLoaderError(.invalidConfiguration, "the folder cannot be listed: \(error.localizedDescription)",
+                                   context: ErrorContext(file: folder), underlying: error)
+        }
         let images = try children.map { folder + "/" + $0 }.filter { try isImage($0, http: http) }
         guard !images.isEmpty else {
             throw BatchLoaderError(.invalidConfiguration, "not an OME-Zarr image, a folder of them, or a MIFA package with images/",

@@ -83,7 +83,7 @@ public struct SourceEntry: Sendable, Hashable {
                 if excludedNames.contains(name), excluded.contains(canonical(full)) { continue }
                 switch PackageFileSystem.kind(of: full) {
                 case .directory:
-                    let inside = (try? PackageFileSystem.walkTopLevel(full)) ?? []
+                    let inside = try PackageFileSystem.walkTopLevel(full)
                     if !Set(inside).isDisjoint(with: ["zarr.json", ".zattrs", ".zgroup"]) {
                         entries.append(SourceEntry(path: path, kind: .omeZarr))
                     } else if !Set(inside).isDisjoint(with: ["man_track.txt", "res_track.txt", "TRA"]) {

@@ -175,10 +175,12 @@ extension DatasetPackage {
         return CreditHistory(version: last.version, versions: versions, people: people, objects: objects)
     }
 
-    /// A version's `mifa.json`, or `nil` when it has none or it cannot be read (the audit reports that).
+    /// A version's `mifa.json`, or `nil` when it has none.
+    /// - Throws: the reader's errors when it is there but cannot be read or parsed: credit read
+    ///   from it must not silently become "none".
     static func metadata(of content: VersionContent) throws -> MIFADocument? {
         guard content.contains(PackageLayout.metadata) else { return nil }
-        return try? MetadataReader.read(bytes: content.read(PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
+        return try MetadataReader.read(bytes: content.read(PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
     }
 
     /// Per declared set id (`setN`), the authors `document` lists that `previous` did not.
