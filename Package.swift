@@ -49,6 +49,9 @@ let package = Package(
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CTIFF", pkgConfig: "libtiff-4", apt: "libtiff-dev"),
+        systemLibrary("CLzma", pkgConfig: "liblzma", apt: "liblzma-dev"),
+        // libbz2 ships no pkg-config file on Debian; its header and library sit on the default paths.
+        .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         // The one C target of our own: the compiler's prefetch hint (see Sources/CPrefetch).
         .target(name: "CPrefetch"),
 
@@ -57,7 +60,7 @@ let package = Package(
         .target(
             name: "Zarr",
             dependencies: [
-                "MIFACore", "CZstd", "CBlosc", "CZlib",
+                "MIFACore", "CZstd", "CBlosc", "CZlib", "CBzip2", "CLzma",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

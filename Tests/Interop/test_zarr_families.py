@@ -1,6 +1,7 @@
 """Zarr as zarr-python writes it (issue 20): v2 `fill_value: null` reported as null and read as
 zarr-python reads it; a group with an unsupported child still described, the child marked with
-the reason; messages say what a CLI user can do, not which Swift function to call."""
+the reason; messages say what a CLI user can do, not which Swift function to call; numcodecs'
+bz2 and lzma compressors read as zarr-python reads them."""
 import json
 import re
 from pathlib import Path
@@ -56,3 +57,42 @@ def test_messages_name_what_the_user_can_do(mifa, tmp_path):
     found = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "Sources").rglob("*.swift")
              for n, line in enumerate(p.read_text().splitlines(), 1) if internal.search(line) and not line.strip().startswith("///")]
     assert found == [], found
+
+
+def _bz2_lzma_cases():
+    from zarr.codecs.numcodecs import BZ2, LZMA
+    v2 = [numcodecs.BZ2(level=1), numcodecs.BZ2(level=9), numcodecs.LZMA(), numcodecs.LZMA(format=2, preset=1),
+          numcodecs.LZMA(format=1, check=0, preset=9)]
+    v3 = [BZ2(level=3), LZMA(), LZMA(format=2, preset=0)]
+    return [(2, c) for c in v2] + [(3, c) for c in v3]
+
+
+def test_bz2_and_lzma_arrays_read_as_zarr_python_reads_them(mifa, tmp_path):
+    """numcodecs' BZ2 and LZMA compressors (v2 `compressor`, v3 `numcodecs.bz2`/`numcodecs.lzma`),
+    written by zarr-python over random shapes and chunkings with edge chunks and unwritten chunks:
+    `mifa zarr export` gives zarr-python's array exactly, and `zarr info` names the codec."""
+    rng = np.random.default_rng(20)
+    for index, (version, codec) in enumerate(_bz2_lzma_cases()):
+        dtype = rng.choice(["uint8", "uint16", "int32", "float32", "float64"])
+        shape = tuple(int(n) for n in rng.integers(5, 40, size=2))
+        chunks = tuple(int(rng.integers(2, n + 1)) for n in shape)
+        path = tmp_path / f"a{index}.zarr"
+        array = zarr.create_array(str(path), shape=shape, chunks=chunks, dtype=dtype, fill_value=7, zarr_format=version, compressors=[codec])
+        data = (rng.random(shape) * 200).astype(dtype)
+        array[: shape[0] // 2 + 1] = data[: shape[0] // 2 + 1]          # later chunks stay unwritten (fill value)
+        expected = zarr.open_array(str(path))[:]
+        mifa("zarr", "export", path, tmp_path / f"a{index}.npy")
+        np.testing.assert_array_equal(np.load(tmp_path / f"a{index}.npy"), expected, err_msg=f"{version} {codec}")
+        info = mifa("zarr", "info", path).stdout
+        assert ("bz2" in info) if "BZ2" in type(codec).__name__ else ("lzma" in info), info
+
+
+def test_corrupt_bz2_chunk_fails_naming_the_chunk(mifa, tmp_path):
+    path = tmp_path / "bad.zarr"
+    array = zarr.create_array(str(path), shape=(8, 8), chunks=(4, 8), dtype="uint16", zarr_format=2, compressors=[numcodecs.BZ2()])
+    array[:] = np.arange(64, dtype=np.uint16).reshape(8, 8)
+    chunk = path / "1.0"
+    chunk.write_bytes(chunk.read_bytes()[:-8])
+    proc = mifa("zarr", "export", path, tmp_path / "bad.npy", check=False)
+    assert proc.returncode == 1 and "bz2" in proc.stderr and "1.0" in proc.stderr, proc.stderr
+    assert not (tmp_path / "bad.npy").exists()

@@ -170,7 +170,7 @@ import Testing
         _ = try ArrayMetadata.parseV3(Self.v3(["storage_transformers": [["name": "x", "must_understand": false]]]))
         // Unknown codecs are refused when the array is opened, before any chunk is read.
         let store = MemoryStore()
-        try store.set(try StoreKey("zarr.json"), try CanonicalJSON.encode(Self.v3(["codecs": [["name": "bytes", "configuration": ["endian": "little"]], ["name": "lzma"]]])))
+        try store.set(try StoreKey("zarr.json"), try CanonicalJSON.encode(Self.v3(["codecs": [["name": "bytes", "configuration": ["endian": "little"]], ["name": "imagecodecs_jpeg2k"]]])))
         let error = #expect(throws: ZarrError.self) { try ZarrArray.open(store) }
         #expect(error?.kind == .unsupportedExtension)
         #expect(error?.context.pointer == "/codecs/1")

@@ -2,7 +2,8 @@
 /// array never switches over codec names itself.
 ///
 /// ``standard`` knows `bytes`, `transpose`, `sharding_indexed`, `blosc`, `zstd`, `gzip`, `crc32c`,
-/// `numcodecs.zlib` (`zlib`) and `numcodecs.delta` (`delta`). Register more on a copy:
+/// `numcodecs.zlib` (`zlib`), `numcodecs.bz2` (`bz2`), `numcodecs.lzma` (`lzma`) and
+/// `numcodecs.delta` (`delta`). Register more on a copy:
 /// ```swift
 /// var registry = CodecRegistry.standard
 /// registry.register(["my.codec"]) { configuration, _ in .bytesToBytes(try MyCodec(configuration)) }
@@ -37,6 +38,8 @@ public struct CodecRegistry: Sendable {
         registry.register(["zstd", "numcodecs.zstd"]) { .bytesToBytes(try ZstdCodec($0)) }
         registry.register(["gzip", "numcodecs.gzip"]) { .bytesToBytes(try GzipCodec($0)) }
         registry.register(["numcodecs.zlib", "zlib"]) { .bytesToBytes(try ZlibCodec($0)) }
+        registry.register(["numcodecs.bz2", "bz2"]) { .bytesToBytes(try Bz2Codec($0)) }
+        registry.register(["numcodecs.lzma", "lzma"]) { .bytesToBytes(try LzmaCodec($0)) }
         registry.register(["crc32c", "numcodecs.crc32c"]) { .bytesToBytes(try Crc32cCodec($0)) }
         registry.register(["numcodecs.delta", "delta"]) { .arrayToArray(try DeltaCodec($0)) }
         return registry
