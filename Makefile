@@ -137,7 +137,7 @@ bench: deps $(VENV)/.bench-installed
 # any documentation warning fails the target. SwiftPM's notes about files a dependency leaves
 # undeclared (swift-distributed-tracing's CMakeLists.txt, under async-http-client) are not ours.
 DOCS_DIR := out/docs
-DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader
+DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader Rendering MIFAServer
 docs: apt
 	mkdir -p $(dir $(DOCS_DIR))
 	swift package --allow-writing-to-directory $(DOCS_DIR) generate-documentation \

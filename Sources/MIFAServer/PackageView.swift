@@ -108,7 +108,7 @@ public final class PackageView: Sendable {
     }
 
     /// A renderer of image `id` with every label image and vector set that annotates it as layers
-    /// (vector sets in their ``VectorLayer/color(forLayer:)`` colours, by their index in the package).
+    /// (vector sets in their `VectorLayer.color(forLayer:)` (Rendering) colours, by their index in the package).
     /// - Throws: as ``image(_:)``, ``document(_:)``; `RenderingError` when a layer cannot be made.
     public func renderer(_ id: String) throws -> ImageRenderer {
         if let renderer = cache.withLock({ $0.renderers[id] }) { return renderer }

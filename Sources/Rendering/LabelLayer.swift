@@ -1,7 +1,7 @@
 public import OMEZarr
 
 /// A label image drawn over an image: every non-zero pixel in its value's colour, from the label
-/// image's `image-label` colours or, for values it gives none, ``LabelColor/automatic(for:)``.
+/// image's `image-label` colours or, for values it gives none, `LabelColor.automatic(for:)` (OMEZarr).
 public struct LabelLayer: Sendable {
     /// The label image's name (its folder under `labels/`).
     public let name: String

@@ -22,8 +22,14 @@ struct ZarrLocation {
         while !components.isEmpty {
             let candidate = components.joined(separator: "/")
             if !candidate.isEmpty, isRegularFile(candidate), [".zip", ".ozx"].contains(where: { candidate.lowercased().hasSuffix($0) }) {
-                let store = try ZipStore(path: candidate)
-                return ZarrLocation(store: store, path: inner.reversed().filter { !$0.isEmpty }.joined(separator: "/"))
+                var store = try ZipStore(path: candidate)
+                let path = inner.reversed().filter { !$0.isEmpty }.joined(separator: "/")
+                // A path inside a zip that is rooted in its one top folder may name that folder
+                // (`data.zip/data.zarr/a`, as the zip lists it): read it as written.
+                if !store.prefix.isEmpty, path == String(store.prefix.dropLast()) || path.hasPrefix(store.prefix) {
+                    store = try store.rooted(at: "")
+                }
+                return ZarrLocation(store: store, path: path)
             }
             inner.append(components.removeLast())
         }

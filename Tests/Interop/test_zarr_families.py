@@ -96,3 +96,23 @@ def test_corrupt_bz2_chunk_fails_naming_the_chunk(mifa, tmp_path):
     proc = mifa("zarr", "export", path, tmp_path / "bad.npy", check=False)
     assert proc.returncode == 1 and "bz2" in proc.stderr and "1.0" in proc.stderr, proc.stderr
     assert not (tmp_path / "bad.npy").exists()
+
+
+def test_zip_with_a_top_folder_reads_paths_as_written(mifa, tmp_path):
+    """`zip -r data.zip data.zarr` puts every entry under `data.zarr/`: the array is found both
+    as the zip lists it (`data.zip/data.zarr/a`) and from the folder the zip is rooted in."""
+    import zipfile
+    root = zarr.open_group(str(tmp_path / "data.zarr"), mode="w", zarr_format=3)
+    root.create_array("a", shape=(6, 4), chunks=(3, 4), dtype="int16")[:] = np.arange(24, dtype=np.int16).reshape(6, 4)
+    archive = tmp_path / "data.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for file in sorted((tmp_path / "data.zarr").rglob("*")):
+            if file.is_file():
+                z.write(file, file.relative_to(tmp_path).as_posix())
+    expected = zarr.open_array(zarr.storage.ZipStore(archive, mode="r"), path="data.zarr/a")[:]
+    for inner in ("data.zarr/a", "a"):
+        out = tmp_path / f"{inner.replace('/', '_')}.npy"
+        mifa("zarr", "export", f"{archive}/{inner}", out)
+        np.testing.assert_array_equal(np.load(out), expected, err_msg=inner)
+    info = mifa("zarr", "info", f"{archive}/data.zarr", "--json", parse_json=True)[1]
+    assert [c["name"] for c in info["children"]] == ["a"], info

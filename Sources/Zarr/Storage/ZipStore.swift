@@ -44,6 +44,18 @@ public final class ZipStore: ZarrStore {
         }
     }
 
+    private init(rerooting store: ZipStore, prefix: String) {
+        (path, maxEntryBytes, file, archive, self.prefix) = (store.path, store.maxEntryBytes, store.file, store.archive, prefix)
+    }
+
+    /// The same open zip rooted at `prefix` instead (`""` for the zip's root), without reading
+    /// the central directory again.
+    /// - Throws: ``ZarrError`` `.invalidKey` for a prefix that leaves the zip.
+    public func rooted(at prefix: String) throws -> ZipStore {
+        try StoreKey.validatePrefix(prefix)
+        return ZipStore(rerooting: self, prefix: prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/")
+    }
+
     /// The zip path, with the inner root if any.
     public var location: String { prefix.isEmpty ? path : "\(path)/\(prefix)" }
 
