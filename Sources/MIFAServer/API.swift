@@ -80,6 +80,16 @@ enum API {
         return .array(try records.map { try JSONParser.parse($0.canonicalJSON()) })
     }
 
+    /// `/api/versions/<from>/<to>/diff`: what differs between two versions of the package's chain.
+    /// - Throws: ``ServerError`` `.notFound` naming the versions there are, for a version outside the chain.
+    static func diff(_ view: PackageView, from old: String, to new: String) throws -> VersionDiff {
+        let versions = try view.snapshot.package.lineage().map(\.version)
+        for version in [old, new] where !versions.contains(version) {
+            throw ServerError(.notFound, "version '\(version)' is not in this package's history; its versions are \(versions.joined(separator: ", "))")
+        }
+        return try view.snapshot.package.diff(from: old, to: new)
+    }
+
     /// `/api/images/<id>/region?level=&region=&format=npy|png`: the pixels of a region of a level,
     /// as `.npy` (every axis, the level's type) or as a PNG drawn by the renderer (its `y` and `x`
     /// ranges; the plane and channels from `t`, `z`, `channels`).

@@ -60,7 +60,11 @@ enum Pages {
         body += "</table><h2>Versions and credit</h2><table id=\"versions\"><tr><th>version</th><th>date</th><th>changes</th><th>files</th><th>credited</th></tr>"
         for record in try view.snapshot.package.lineage().reversed() {
             let files = record.changeSummary.files
-            let summary = "+\(files.added.count) −\(files.removed.count) ~\(files.modified.count)"
+            var summary = "+\(files.added.count) −\(files.removed.count) ~\(files.modified.count)"
+            if let parent = record.previousVersion {
+                let link = "\(prefix)/versions/\(parent.addingQueryEscapes())/\(record.version.addingQueryEscapes())\(tokenQuery(token))"
+                summary = "<a class=\"changes\" href=\"\(escape(link))\">\(summary)</a>"
+            }
             let credited = record.creditedAnnotators.map { author in
                 [author.authorFirstName, author.authorLastName].compactMap { $0 }.joined(separator: " ")
             }

@@ -29,6 +29,14 @@ enum Routes {
             let (view, prefix) = try resolve(request, context)
             return try html(Pages.viewer(view, image: try parameter(context, "id"), prefix: prefix, token: token(request)))
         }
+        group.get("versions/:from/:to") { request, context in
+            let (view, prefix) = try resolve(request, context)
+            return try html(Pages.versionChanges(view, from: parameter(context, "from"), to: parameter(context, "to"), prefix: prefix, token: token(request)))
+        }
+        group.get("api/versions/:from/:to/diff") { request, context in
+            let view = try resolve(request, context).view
+            return bytes(try CanonicalJSON.encode(API.diff(view, from: parameter(context, "from"), to: parameter(context, "to"))), type: "application/json")
+        }
         group.get("api/images") { request, context in try json(API.images(resolve(request, context).view)) }
         group.get("api/sets") { request, context in try json(API.sets(resolve(request, context).view)) }
         group.get("api/versions") { request, context in try json(API.versions(resolve(request, context).view)) }

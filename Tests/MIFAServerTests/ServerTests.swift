@@ -19,9 +19,11 @@ import Zarr
 enum ServerFixture {
     static let metadata = """
         {"study": {"title": "Tiny nuclei", "description": "Synthetic nuclei.", "license": "CC-BY-4.0",
+          "keywords": ["nucleus"], "funding_statement": "None.", "link_url": ["https://example.org"],
           "authors": [{"author_first_name": "Josiah", "author_last_name": "Carberry"}]},
          "images": [{"id": "img1", "path": "images/img1"}, {"id": "img2", "path": "images/img2"}],
-         "annotations": [{"annotation_overview": "Nuclei", "annotation_type": ["segmentation_mask"], "annotation_method": "manual"}],
+         "annotations": [{"annotation_overview": "Nuclei", "annotation_type": ["segmentation_mask"], "annotation_method": "manual",
+                          "authors": [{"author_first_name": "Ada", "author_last_name": "Lovelace"}]}],
          "version": {"version": "1", "timestamp": "2026-01-01T00:00:00Z"}}
         """
 
@@ -230,6 +232,43 @@ enum ServerFixture {
             try await client.execute(uri: "/packages/nope/api/images", method: .get) { #expect($0.status == .notFound) }
         }
         #expect(throws: ServerError.self) { try PackageServer(path: "\(folder)/missing") }
+    }
+
+    /// A second version moves one square of `cells` and adds one; the overview links the change,
+    /// and the change page and its JSON say exactly what `diff` says.
+    @Test func versionChangesArePagesAndJSON() async throws {
+        try await withServer { client, root in
+            var document = ServerFixture.cells()
+            document.annotations[0] = Annotation(id: .int(1), imageID: .string("img1"),
+                                                 value: .geometry(.polygon(Polygon(exterior: Ring(flat: [5, 5, 9, 5, 9, 9, 5, 9, 5, 5])))))
+            document.annotations.append(Annotation(id: .int(4), imageID: .string("img2"),
+                                                   value: .geometry(.polygon(Polygon(exterior: Ring(flat: [15, 1, 19, 1, 19, 5, 15, 5, 15, 1]))))))
+            let file = (root as NSString).deletingLastPathComponent + "/v2.geojson"
+            try GeoJSONWriter.write(document, to: file)
+            let package = try DatasetPackage.open(root)
+            try VersionMaker.make(VersionRequest(version: "2", changes: "moved one, added one", edits: [.setAnnotations(set: "cells", file: file)],
+                                                 timestamp: "2026-01-02T00:00:00Z"), in: package)
+            let expected = try package.diff(from: "1", to: "2")
+            #expect(expected.annotations["cells"] == ObjectChanges(added: ["4"], changed: ["1"]))
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(String(buffer: response.body).contains("href=\"/versions/1/2\""))
+            }
+            try await client.execute(uri: "/api/versions/1/2/diff", method: .get) { response in
+                #expect(response.status == .ok)
+                let encoded = try CanonicalJSON.encode(expected)
+                #expect(Array(response.body.readableBytesView) == encoded)
+            }
+            try await client.execute(uri: "/versions/1/2", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(response.status == .ok)
+                #expect(text.contains("<td>cells</td><td title=\"4\">1</td><td title=\"\">0</td><td title=\"1\">1</td>"), "\(text)")
+                #expect(text.contains("annotations/cells/annotations.geojson"))
+            }
+            try await client.execute(uri: "/versions/1/9", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("its versions are 1, 2"))
+            }
+        }
     }
 
     @Test func pagesRender() async throws {

@@ -1,0 +1,39 @@
+import DatasetPackage
+import MIFACore
+
+extension Pages {
+    /// `/versions/<from>/<to>`: what changed between two versions of the package, as `mifa diff`
+    /// reports it: files, annotation objects per set, credit and metadata pointers.
+    static func versionChanges(_ view: PackageView, from old: String, to new: String, prefix: String, token: String?) throws -> String {
+        let diff = try API.diff(view, from: old, to: new)
+        let query = tokenQuery(token)
+        var body = "<h1>Changes \(escape(old)) → \(escape(new))</h1>"
+        body += "<p><a href=\"\(prefix)/api/versions/\(escape(old.addingQueryEscapes()))/\(escape(new.addingQueryEscapes()))/diff\(query)\">as JSON</a></p>"
+        if diff.isEmpty { body += "<p id=\"no-changes\">The two versions do not differ.</p>" }
+        body += "<h2>Files</h2>" + list(id: "files", [("added", diff.files.added), ("removed", diff.files.removed), ("modified", diff.files.modified)])
+        body += "<h2>Annotation objects</h2><table id=\"objects\"><tr><th>set</th><th>added</th><th>removed</th><th>changed</th><th>paired by IoU</th></tr>"
+        for set in diff.annotations.keys.sorted() {
+            guard let changes = diff.annotations[set] else { continue }
+            let cells = [changes.added, changes.removed, changes.changed].map { names in
+                "<td title=\"\(escape(names.prefix(200).joined(separator: ", ")))\">\(names.count)</td>"
+            }.joined()
+            body += "<tr><td>\(escape(set))</td>\(cells)<td>\(changes.matchedByIoU)</td></tr>"
+        }
+        body += "</table><h2>Credit</h2>"
+        body += list(id: "credit", [("credited", diff.credit.added.map(AnnotatorCredit.display)), ("no longer credited", diff.credit.removed.map(AnnotatorCredit.display))])
+        body += "<h2>Metadata (mifa.json)</h2>"
+        body += list(id: "metadata", [("added", diff.metadata.added), ("removed", diff.metadata.removed), ("changed", diff.metadata.changed)])
+        return frame(title: "\(view.name): \(old) → \(new)", prefix: prefix, token: token, body: body)
+    }
+
+    /// A definition list of named groups of entries, the first 200 of each shown.
+    private static func list(id: String, _ groups: [(String, [String])]) -> String {
+        var html = "<dl id=\"\(id)\">"
+        for (name, entries) in groups {
+            let shown = entries.prefix(200).map { "<code>\(escape($0))</code>" }.joined(separator: " ")
+            let more = entries.count > 200 ? " … \(entries.count - 200) more (the JSON lists all)" : ""
+            html += "<dt>\(escape(name)) (\(entries.count))</dt><dd>\(entries.isEmpty ? "none" : shown + more)</dd>"
+        }
+        return html + "</dl>"
+    }
+}
