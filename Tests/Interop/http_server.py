@@ -45,8 +45,9 @@ http {{ {log} server {{ listen 127.0.0.1:{port}; root {root}; }} }}
             except OSError:
                 time.sleep(0.05)
         else:
+            error = (self.work / "logs" / "error.log").read_text()
             self.stop()
-            raise RuntimeError(f"nginx did not start: {(self.work / 'logs' / 'error.log').read_text()}")
+            raise RuntimeError(f"nginx did not start: {error}")
         self.clear()
 
     def requests(self):
