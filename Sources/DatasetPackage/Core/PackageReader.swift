@@ -3,9 +3,9 @@ public import Zarr
 
 /// The one door through which the package layer reads a package's files, wherever the package is:
 /// a local folder (read with ``PackageFileSystem``, symbolic links never followed), or any
-/// ``ZarrStore`` whose root is the package root: a `.zip` made by `mifa export --to zip`
-/// (``ZipStore``, read in place), an `http(s)://` server (``HTTPStore``, no listing needed: the
-/// manifest names every file), an `s3://bucket/prefix` (``S3Store``), or memory (``MemoryStore``).
+/// `ZarrStore` whose root is the package root: a `.zip` made by `mifa export --to zip`
+/// (`ZipStore`, read in place), an `http(s)://` server (`HTTPStore`, no listing needed: the
+/// manifest names every file), an `s3://bucket/prefix` (`S3Store`), or memory (`MemoryStore`).
 ///
 /// Paths are package-relative (`manifest.json`, `images/a/zarr.json`); a path that leaves the
 /// package (`..`, absolute) is refused before anything is read. Every read is bounded by a limit.
@@ -64,7 +64,7 @@ public struct PackageReader: Sendable {
     }
 
     /// The store over the package root that OME-Zarr images are opened from (a read-only
-    /// ``DirectoryStore`` for a folder).
+    /// `DirectoryStore` for a folder).
     /// - Throws: ``PackageError`` `.io` when the folder cannot be opened as a store.
     public func store() throws -> any ZarrStore {
         switch backing {
