@@ -43,7 +43,8 @@ extension SampleIndex {
             guard knownSets.contains(setID) else {
                 throw PackageError(.invalidArgument, "the package has no vector annotation set '\(setID)'; it has \(knownSets.isEmpty ? "none" : knownSets.sorted().joined(separator: ", "))", context: ErrorContext(file: root))
             }
-            let document = try Converter.read(package.path(PackageLayout.annotationFile(setID)), format: .geojson).document
+            let file = PackageLayout.annotationFile(setID)
+            let document = try GeoJSONReader.read(bytes: package.reader.read(file), file: package.path(file)).document
             let packaged = Set(allImageIDs)
             for (k, annotation) in document.annotations.enumerated() {
                 // An object the loader cannot place is refused, not dropped: `mifa audit` names them all.
@@ -61,7 +62,7 @@ extension SampleIndex {
         }
         var labels: Set<String> = []
         let sources = try imageIDs.map { imageID in
-            let image = try OMEZarrImage.open(path: package.path(PackageLayout.image(imageID)))
+            let image = try OMEZarrImage.open(package.reader.store(), path: PackageLayout.image(imageID))
             let names = labelSet == nil ? [] : try image.labelNames()
             labels.formUnion(names)
             let hasLabel = labelSet.map(names.contains) ?? false
@@ -82,7 +83,7 @@ extension SampleIndex {
     /// The splits of `package`, as ``splits(package:)``.
     /// - Throws: as ``splits(package:)``.
     static func splits(of package: DatasetPackage) throws -> [String: String] {
-        let bytes = try PackageFileSystem.read(package.path(PackageLayout.metadata), limit: MetadataReader.maximumFileBytes)
+        let bytes = try package.reader.read(PackageLayout.metadata, limit: MetadataReader.maximumFileBytes)
         let document = try MetadataReader.read(bytes: bytes, format: .json, file: package.path(PackageLayout.metadata)).document
         var result: [String: String] = [:]
         for image in document.images ?? [] {

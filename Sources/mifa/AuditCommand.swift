@@ -20,7 +20,7 @@ struct AuditCommand: ParsableCommand {
             --strict, no warnings); 1: findings that fail the audit or not a package; 2: usage error.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder, a .zip made by `mifa export --to zip`, an http(s):// or an s3://bucket/prefix URL.")
     var package: String
 
     @Flag(name: .long, help: "Print one JSON document: package, version, verdict, counts, findings, coverage, recovered.")
@@ -30,7 +30,7 @@ struct AuditCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let report = try PackageAuditor().audit(try PackagePath.local(package, command: "audit"))
+        let report = try PackageAuditor().audit(package)
         if json {
             print(String(decoding: try CanonicalJSON.encode(report), as: UTF8.self), terminator: "")
         } else {

@@ -14,7 +14,7 @@ struct CheckoutCommand: ParsableCommand {
             history. Exit 0: restored; 1: unknown version, missing or altered object, or <out-dir> exists.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder, a .zip made by `mifa export --to zip`, an http(s):// or an s3://bucket/prefix URL.")
     var package: String
 
     @Argument(help: "The version to restore.")
@@ -25,7 +25,7 @@ struct CheckoutCommand: ParsableCommand {
 
     func run() throws {
         _ = try PackagePath.local(outDir, command: "checkout")
-        let opened = try DatasetPackage.open(try PackagePath.local(package, command: "checkout"))
+        let opened = try DatasetPackage.open(package)
         let bar = ProgressBar(unit: "files")
         try opened.restore(version: version, to: outDir, progress: bar.update)
         bar.finish()

@@ -18,7 +18,7 @@ struct CreditsCommand: ParsableCommand {
             (Schemas/credit-history.schema.json). Exit 0: printed; 1: unknown version or unreadable package.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder, a .zip made by `mifa export --to zip`, an http(s):// or an s3://bucket/prefix URL.")
     var package: String
 
     @Option(name: .long, help: ArgumentHelp("Report up to this version of the lineage (default: the current one).", valueName: "V"))

@@ -16,7 +16,7 @@ struct DiffCommand: ParsableCommand {
             whether or not they differ; 1: unknown version or unreadable package.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder, a .zip made by `mifa export --to zip`, an http(s):// or an s3://bucket/prefix URL.")
     var package: String
 
     @Argument(help: "The version to compare from.")
@@ -29,7 +29,7 @@ struct DiffCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let diff = try DatasetPackage.open(try PackagePath.local(package, command: "diff")).diff(from: versionA, to: versionB)
+        let diff = try DatasetPackage.open(package).diff(from: versionA, to: versionB)
         if json {
             print(try CanonicalJSON.string(diff), terminator: "")
             return

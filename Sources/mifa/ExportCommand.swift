@@ -22,7 +22,7 @@ struct ExportCommand: ParsableCommand {
             never replaced. Exit 0: written; 1: invalid input or damaged package; 2: usage error.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder, a .zip made by `mifa export --to zip`, an http(s):// or an s3://bucket/prefix URL.")
     var package: String
 
     @Option(name: .customLong("to"), help: ArgumentHelp("The output format: zip, coco, geojson, croissant, citation or datacite.", valueName: "format"))
@@ -50,7 +50,7 @@ struct ExportCommand: ParsableCommand {
         let format = PackageExporter.Format(rawValue: format)!
         let bar = ProgressBar(unit: format == .zip ? "files" : "label images")
         _ = try PackagePath.local(output, command: "export")
-        let summary = try PackageExporter(opening: try PackagePath.local(package, command: "export")).export(format, to: output, version: version, setID: setID, progress: bar.update)
+        let summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, progress: bar.update)
         bar.finish()
         let what: String
         switch format {

@@ -16,7 +16,7 @@ struct LogCommand: ParsableCommand {
             Exit 0: printed; 1: unreadable package or broken chain.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder, a .zip made by `mifa export --to zip`, an http(s):// or an s3://bucket/prefix URL.")
     var package: String
 
     @Flag(help: "Print one JSON document: {versions: [record, ...]}.")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import MIFACore
+import DatasetPackage
 import MIFAModel
+import Zarr
 
 /// `mifa validate <mifa.json|mifa.yaml|package> [--json] [--write-normalized out.json]`: reads MIFA
 /// metadata (JSON, or YAML as the BioImage Archive writes it), normalises it and lists every problem.
@@ -38,7 +40,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let loaded: LoadedMetadata
         do {
-            loaded = try MetadataReader.read(contentsOf: try PackagePath.local(path, command: "validate"))
+            loaded = try Self.load(path)
         } catch let error as MetadataError where json {
             print(try CanonicalJSON.string(ValidateFailureOutput(file: error.context.file ?? path, error: error)), terminator: "")
             printError("mifa: error: \(error)")
@@ -62,6 +64,17 @@ struct ValidateCommand: ParsableCommand {
         }
         if let notWritten { printError("mifa: \(notWritten)") }
         if !loaded.report.isValid { throw ExitCode(1) }
+    }
+
+    /// The metadata at `path`: a metadata file or package folder read from disk, or the
+    /// `mifa.json` of a package read in place (a `.zip`, an `http(s)://` or `s3://` URL).
+    /// - Throws: `MetadataError` as `MetadataReader.read(contentsOf:)`, `PackageError` when a zip
+    ///   or URL is not a readable package.
+    static func load(_ path: String) throws -> LoadedMetadata {
+        guard StoreURL.isRemote(path) || PackageReader.isZipFile(path) else { return try MetadataReader.read(contentsOf: path) }
+        let package = try DatasetPackage.open(path)
+        let bytes = try package.reader.read(PackageLayout.metadata, limit: MetadataReader.maximumFileBytes)
+        return try MetadataReader.read(bytes: bytes, format: .json, file: package.path(PackageLayout.metadata))
     }
 
     private func printReport(_ loaded: LoadedMetadata, written: String?) {

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import tifffile
 
+from http_server import NginxServer
+
 FIELDS = {"patches_per_second", "batches", "consumer_wait_fraction", "cache_hit_rate", "peak_memory_bytes", "digest"}
 
 
@@ -141,42 +143,10 @@ def test_package_patches_carry_their_annotations(mifa, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def served(images, tmp_path_factory):
+def served(images):
     """A real nginx serving the images folder on 127.0.0.1 (range requests on), stopped after the module."""
-    import shutil
-    import socket
-    import subprocess
-    import time
-    import urllib.request
-
-    binary = next((p for p in ("/usr/sbin/nginx", "/usr/bin/nginx") if shutil.which(p)), None)
-    if binary is None:
-        pytest.fail("nginx is not installed (make deps installs nginx-light)")
-    work = tmp_path_factory.mktemp("nginx")
-    (work / "logs").mkdir()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    user = "user root root;" if os.getuid() == 0 else ""
-    (work / "nginx.conf").write_text(f"""{user}
-worker_processes 1; daemon off; pid {work}/nginx.pid;
-events {{ worker_connections 64; }}
-http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {images}; }} }}
-""")
-    process = subprocess.Popen([binary, "-p", str(work), "-c", str(work / "nginx.conf"), "-e", str(work / "logs" / "error.log")])
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/img0.zarr/zarr.json", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail(f"nginx did not start: {(work / 'logs' / 'error.log').read_text()}")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with NginxServer(images, probe="img0.zarr/zarr.json") as server:
+        yield server.url
 
 
 def test_images_over_http_give_the_same_batches_with_reads_ahead(mifa, images, served):

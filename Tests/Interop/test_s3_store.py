@@ -142,9 +142,6 @@ def test_a_missing_bucket_and_unsupported_schemes_are_refused(s3, mifa_bin, tmp_
 
 @pytest.mark.parametrize("args", [
     ["pack", "src", "s3://mifa-test/pkg", "--metadata", "mifa.yaml"],
-    ["audit", "s3://mifa-test/pkg", "--json"],
-    ["validate", "https://example.org/pkg"],
-    ["diff", "s3://mifa-test/pkg", "1", "2"],
     ["checkout", "pkg", "1", "s3://mifa-test/out"],
     ["export", "pkg", "--to", "zip", "s3://mifa-test/pkg.zip"],
     ["version", "gs://bucket/pkg", "--version", "2", "--changes", "x"],

@@ -9,12 +9,34 @@ extension AuditRun {
 
     /// Nothing at the root or under `versions/` that a package does not hold.
     mutating func checkRoot() {
-        for name in (try? PackageFileSystem.walkTopLevel(package.root)) ?? [] where !Self.rootNames.contains(name) {
+        // A folder's entries as they are; a zip's or bucket's keys (an HTTP server lists nothing).
+        let entries: [(path: String, kind: PackageFileSystem.EntryKind)]
+        let rootNames: [String]
+        if package.reader.folder != nil {
+            rootNames = (try? PackageFileSystem.walkTopLevel(package.root)) ?? []
+            let versions = package.path(PackageLayout.versions)
+            guard PackageFileSystem.kind(of: versions) == .directory, let walked = try? PackageFileSystem.walk(versions) else { return check(rootNames, versions: []) }
+            entries = walked
+        } else {
+            let keys = (try? package.reader.allFiles()) ?? []
+            rootNames = Array(Set(keys.map { String($0.prefix { $0 != "/" }) })).sorted()
+            var versionEntries = Set<String>()
+            for key in keys where key.hasPrefix(PackageLayout.versions + "/") {
+                let parts = key.split(separator: "/").dropFirst()
+                for depth in 1..<parts.count { versionEntries.insert(parts.prefix(depth).joined(separator: "/") + "/") }
+                versionEntries.insert(parts.joined(separator: "/"))
+            }
+            entries = versionEntries.sorted().map { $0.hasSuffix("/") ? (String($0.dropLast()), .directory) : ($0, .file) }
+        }
+        check(rootNames, versions: entries)
+    }
+
+    /// Warns of root names a package does not hold and of entries of `versions/` that are not records or objects.
+    private mutating func check(_ rootNames: [String], versions entries: [(path: String, kind: PackageFileSystem.EntryKind)]) {
+        for name in rootNames where !Self.rootNames.contains(name) {
             add(.warning, .unexpectedEntry, path: name,
                 "'\(name)' is not part of a MIFA package (the root holds zarr.json, mifa.json, manifest.json, images/, annotations/, versions/); move it out of the package folder")
         }
-        let versions = package.path(PackageLayout.versions)
-        guard PackageFileSystem.kind(of: versions) == .directory, let entries = try? PackageFileSystem.walk(versions) else { return }
         for entry in entries {
             let path = "\(PackageLayout.versions)/\(entry.path)"
             let parts = entry.path.split(separator: "/").map(String.init)
@@ -64,7 +86,7 @@ extension AuditRun {
                 "missing, though version \(manifest.version) lists it. Restore it from the original data (or `mifa checkout` a version that has it)")
         }
         let toHash = listed.filter(present.contains)
-        let results = scanner.hashEach(toHash, in: package.root)
+        let results = scanner.hashEach(toHash, from: package.reader)
         for (path, result) in zip(toHash, results) {
             let expected = manifest.files[path]!
             if case .success(let entry) = result { treeDigests[path] = entry.sha256 }

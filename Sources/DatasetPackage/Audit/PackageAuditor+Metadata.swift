@@ -14,7 +14,7 @@ extension AuditRun {
         }
         let loaded: LoadedMetadata
         do {
-            let bytes = try PackageFileSystem.read(package.path(PackageLayout.metadata), limit: MetadataReader.maximumFileBytes)
+            let bytes = try package.reader.read(PackageLayout.metadata, limit: MetadataReader.maximumFileBytes)
             loaded = try MetadataReader.read(bytes: bytes, format: .json, file: PackageLayout.metadata)
         } catch let error as any MIFAError {
             add(.error, .metadataInvalid, path: PackageLayout.metadata, pointer: error.context.pointer, "mifa.json cannot be read: \(error.message)")
@@ -134,7 +134,7 @@ extension AuditRun {
             add(.error, .imageInvalid, path: folder, "\(folder)/ has no zarr.json, so it is not an OME-Zarr \(what); re-create it with `mifa pack`")
             return
         }
-        guard let group = try? JSONParser.parse(PackageFileSystem.read(package.path(file), limit: 64 << 20), file: file) else {
+        guard let group = try? JSONParser.parse(package.reader.read(file, limit: 64 << 20), file: file) else {
             add(.error, .imageInvalid, path: file, "\(file) is not readable JSON, so the \(what) cannot be opened; re-create it with `mifa pack`")
             return
         }
@@ -150,7 +150,7 @@ extension AuditRun {
     /// bands so that memory stays bounded; `nil` (and a finding) when it cannot be read.
     private mutating func countLabelObjects(_ folder: String) -> Int? {
         do {
-            let image = try OMEZarrImage.open(path: package.path(folder))
+            let image = try OMEZarrImage.open(package.reader.store(), path: folder)
             let shape = image.shape
             guard shape.count >= 2 else { return 0 }
             let rowBytes = shape.enumerated().filter { $0.offset != shape.count - 2 }.reduce(8) { $0 * max($1.element, 1) }
@@ -173,7 +173,7 @@ extension AuditRun {
     /// The width and height of an image's full-resolution level; `nil` when it cannot be opened
     /// (reported by the image checks).
     private func imageSize(_ id: String) -> (width: Double, height: Double)? {
-        guard let image = try? OMEZarrImage.open(path: package.path(PackageLayout.image(id))), image.shape.count >= 2 else { return nil }
+        guard let image = try? OMEZarrImage.open(package.reader.store(), path: PackageLayout.image(id)), image.shape.count >= 2 else { return nil }
         return (Double(image.shape[image.shape.count - 1]), Double(image.shape[image.shape.count - 2]))
     }
 
@@ -183,7 +183,7 @@ extension AuditRun {
         let path = PackageLayout.annotationFile(set)
         let document: AnnotationDocument
         do {
-            document = try GeoJSONReader.read(bytes: PackageFileSystem.read(package.path(path)), file: path).document
+            document = try GeoJSONReader.read(bytes: package.reader.read(path), file: path).document
         } catch let error as any MIFAError {
             add(.error, .annotationsUnreadable, path: path, pointer: error.context.pointer, "\(error.message); rewrite the set from its source with `mifa pack`")
             return [:]

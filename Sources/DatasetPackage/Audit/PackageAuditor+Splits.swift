@@ -23,7 +23,7 @@ extension AuditRun {
         }
         if manifest.files[IngestedFileIndex.path] != nil {
             do {
-                let bytes = try PackageFileSystem.read(package.path(IngestedFileIndex.path), limit: 256 << 20)
+                let bytes = try package.reader.read(IngestedFileIndex.path, limit: 256 << 20)
                 let index = try JSONDecoder().decode(IngestedFileIndex.self, from: Data(bytes))
                 for file in index.files {
                     guard let split = file.attributes.first(where: { SourceFileList.headerKey($0.key) == "split" })?.value else { continue }

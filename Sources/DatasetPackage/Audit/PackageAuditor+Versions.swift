@@ -94,11 +94,10 @@ extension AuditRun {
     private mutating func checkObjectStore(_ records: [VersionRecord], _ lists: [FileList]) {
         var referenced = Set(records.map(\.manifestSHA256))
         for list in lists { for entry in list.files.values { referenced.insert(entry.sha256) } }
-        let folder = package.path(PackageLayout.objects)
-        guard PackageFileSystem.kind(of: folder) == .directory else { return }
         let names: [String]
         do {
-            names = try PackageFileSystem.walkTopLevel(folder)
+            guard let listed = try package.reader.names(in: PackageLayout.objects) else { return }
+            names = listed
         } catch {
             add(.error, .unreadable, path: PackageLayout.objects, "the object store cannot be listed (\(error)), so stray objects cannot be looked for; check its permissions")
             return
@@ -208,7 +207,7 @@ extension AuditRun {
         }
         let digests = needed.keys.sorted()
         let present = digests.filter(package.objects.contains)
-        let results = scanner.hashEach(present.map(PackageLayout.object), in: package.root)
+        let results = scanner.hashEach(present.map(PackageLayout.object), from: package.reader)
         var intact = Set<SHA256Digest>()
         for (digest, result) in zip(present, results) {
             if case .success(let entry) = result, entry.sha256 == digest { intact.insert(digest) }

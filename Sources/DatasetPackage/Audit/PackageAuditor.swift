@@ -21,10 +21,13 @@ public struct PackageAuditor: Sendable {
         self.scanner = scanner
     }
 
-    /// Audits the package at `root`.
+    /// Audits the package at `root`: a folder, or (read in place, as it is) a `.zip` made by
+    /// `mifa export --to zip`, an `http(s)://` or an `s3://bucket/prefix` URL.
     /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.io` when its
     ///   root cannot be listed. Everything wrong inside the package is a finding, not an error.
     public func audit(_ root: String) throws -> AuditReport {
+        let reader = try PackageReader.open(root)
+        guard reader.folder != nil else { return try audit(DatasetPackage.open(reader)) }
         let unchecked = DatasetPackage(unchecked: root)
         try unchecked.checkRootGroup()
         let problems = unchecked.structuralProblems()
@@ -68,15 +71,30 @@ public struct PackageAuditor: Sendable {
                 run.add(.info, .recovered, path: PackageLayout.transaction, run.recovered!)
             }
         }
-        run.checkRoot()
-        let listing = BackgroundValue { [scanner] in try scanner.list(package.root) }
-        if let manifest = run.readManifest() {
+        return run.finish()
+    }
+
+    /// Audits a package that is read in place (a zip or URL): nothing there can be recovered or locked.
+    /// - Throws: nothing beyond what opening threw; every problem is a finding.
+    public func audit(_ package: DatasetPackage) throws -> AuditReport {
+        var run = AuditRun(package: package, scanner: scanner)
+        return run.finish()
+    }
+}
+
+extension AuditRun {
+    /// Runs every check on the opened package and returns the report.
+    mutating func finish() -> AuditReport {
+        checkRoot()
+        let manifest = readManifest()
+        let listing = BackgroundValue { [scanner, package] in try scanner.list(package.reader, manifest: manifest) }
+        if let manifest {
             let digest = BackgroundValue { try manifest.fileList.digest() }
-            run.checkFiles(manifest, listing: listing)
-            run.checkVersions(manifest, fileListDigest: try? digest.value())
-            run.checkMetadataAndCoverage(manifest)
+            checkFiles(manifest, listing: listing)
+            checkVersions(manifest, fileListDigest: try? digest.value())
+            checkMetadataAndCoverage(manifest)
         }
-        return run.report()
+        return report()
     }
 }
 

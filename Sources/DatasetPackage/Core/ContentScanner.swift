@@ -64,6 +64,18 @@ public struct ContentScanner: Sendable {
         return Listing(files: files.sorted(by: order), irregular: irregular.sorted(by: order), emptyFolders: outermost.sorted(by: order))
     }
 
+    /// The content files of the package `reader` reads: a folder's tree (see ``list(_:)``), a
+    /// zip's or bucket's keys, or, where nothing can be listed (HTTP), the files `manifest` names,
+    /// whose presence the hashing then proves.
+    /// - Throws: ``PackageError`` `.io` when a listable package cannot be listed.
+    public func list(_ reader: PackageReader, manifest: Manifest?) throws -> Listing {
+        if let folder = reader.folder { return try list(folder) }
+        guard let keys = try reader.allFiles() else {
+            return Listing(files: (manifest?.fileList.paths ?? []), irregular: [])
+        }
+        return Listing(files: keys.filter(PackageLayout.isContent), irregular: [])
+    }
+
     /// Hashes package-relative `paths` under `root`; `progress` is called (from any thread) with
     /// the bytes of each file as it is done.
     /// - Throws: ``PackageError`` `.io` for the first file that cannot be read.
@@ -80,6 +92,12 @@ public struct ContentScanner: Sendable {
     /// Hashes package-relative `paths` under `root`, one result per path in the same order: the
     /// entry, or the error reading that file (an audit reports each unreadable file instead of stopping).
     public func hashEach(_ paths: [String], in root: String, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
+        hashEach(paths, from: PackageReader(folder: root), progress: progress)
+    }
+
+    /// Hashes package-relative `paths` read through `reader` (a folder, zip or URL), one result per
+    /// path in the same order (see ``hashEach(_:in:progress:)``).
+    public func hashEach(_ paths: [String], from reader: PackageReader, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
         let state = LockedState((next: 0, results: [Result<ManifestEntry, PackageError>?](repeating: nil, count: paths.count)))
         let workers = min(concurrency, max(1, paths.count))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -89,7 +107,7 @@ public struct ContentScanner: Sendable {
                 return state.next - 1
             }) {
                 let result = Result {
-                    let (digest, bytes) = try PackageFileSystem.digest(of: "\(root)/\(paths[index])")
+                    let (digest, bytes) = try reader.digest(of: paths[index])
                     return ManifestEntry(sha256: digest, bytes: bytes)
                 }.mapError { error in
                     error as? PackageError ?? PackageError(.io, "cannot read '\(paths[index])': \(error)", context: ErrorContext(file: paths[index]))

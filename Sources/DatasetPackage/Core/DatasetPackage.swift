@@ -1,5 +1,6 @@
 import Foundation
 import MIFACore
+import Zarr
 
 /// A MIFA dataset package on disk (DESIGN.md, "The package on disk"): a Zarr v3 root group holding
 /// the MIFA metadata, OME-Zarr images, annotations, immutable version records and the manifest of
@@ -8,8 +9,10 @@ import MIFACore
 /// Opening a package finishes or undoes a write that was interrupted (see ``PackageTransaction``),
 /// so what is read is always one whole version.
 public struct DatasetPackage: Sendable {
-    /// The package folder.
+    /// The package folder, or the zip file or URL of a package read in place.
     public let root: String
+    /// Where the package's files are read from (see ``PackageReader``).
+    public let reader: PackageReader
 
     /// How ``open(_:recovery:)`` treats an interrupted write.
     public enum Recovery: Sendable {
@@ -36,12 +39,23 @@ public struct DatasetPackage: Sendable {
 
     init(unchecked root: String) {
         self.root = root
+        reader = PackageReader(folder: root)
     }
 
-    /// Opens the package at `root`, first finishing or undoing an interrupted write.
+    init(unchecked reader: PackageReader) {
+        root = reader.location
+        self.reader = reader
+    }
+
+    /// Opens the package at `root`, first finishing or undoing an interrupted write. `root` is a
+    /// folder, or (read only) a `.zip` made by `mifa export --to zip`, an `http(s)://` or an
+    /// `s3://bucket/prefix` URL (see ``PackageReader/open(_:http:)``); such a package is read as it
+    /// is (nothing can be recovered there).
     /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.locked` when
     ///   recovery is required and another process holds the lock for too long, `.io`.
     public static func open(_ root: String, recovery: Recovery = .required) throws -> DatasetPackage {
+        let reader = try PackageReader.open(root)
+        guard reader.folder != nil else { return try open(reader) }
         let package = DatasetPackage(unchecked: root)
         try package.checkRootGroup()
         try package.checkStructure()
@@ -54,19 +68,37 @@ public struct DatasetPackage: Sendable {
         return package
     }
 
-    /// The absolute path of a package-relative path.
+    /// Opens the package that `reader` reads, as it is: a folder is not recovered (use
+    /// ``open(_:recovery:)`` for that).
+    /// - Throws: ``PackageError`` `.notAPackage` when there is no MIFA package, `.invalidInput`
+    ///   for a folder with links in its own places, `.io`.
+    public static func open(_ reader: PackageReader) throws -> DatasetPackage {
+        let package = DatasetPackage(unchecked: reader)
+        try package.checkRootGroup()
+        try package.checkStructure()
+        return package
+    }
+
+    /// The package's name: the last component of its folder, zip (without `.zip`) or URL.
+    public var name: String {
+        var last = root.split(separator: "/").last.map(String.init) ?? "package"
+        if reader.folder == nil, last.lowercased().hasSuffix(".zip") { last.removeLast(4) }
+        return last.isEmpty ? "package" : last
+    }
+
+    /// The absolute path (or URL) of a package-relative path.
     public func path(_ relative: String) -> String { "\(root)/\(relative)" }
 
     /// The lock file serialising writers.
     var lockPath: String { path(Self.lockName) }
 
     /// The object store.
-    public var objects: ObjectStore { ObjectStore(packageRoot: root) }
+    public var objects: ObjectStore { ObjectStore(packageRoot: root, reader: reader) }
 
     /// The current manifest.
     /// - Throws: ``PackageError`` `.malformed`, `.io`.
     public func manifest() throws -> Manifest {
-        try Manifest.decode(PackageFileSystem.read(path(PackageLayout.manifest), limit: 1 << 30), file: path(PackageLayout.manifest))
+        try Manifest.decode(reader.read(PackageLayout.manifest, limit: 1 << 30), file: path(PackageLayout.manifest))
     }
 
     /// The id of the current version.
@@ -86,12 +118,12 @@ public struct DatasetPackage: Sendable {
         guard PackageLayout.isSafeName(version) else {
             throw PackageError(.invalidVersion, "'\(version)' is not a version id (letters, digits, '.', '_', '-')", context: ErrorContext(file: root))
         }
-        let file = path(PackageLayout.versionRecord(version))
-        guard PackageFileSystem.kind(of: file) == .file else {
+        let relative = PackageLayout.versionRecord(version)
+        let file = path(relative)
+        guard let bytes = try reader.readIfPresent(relative, limit: 64 << 20) else {
             let known = (try? versionIDs()) ?? []
             throw PackageError(.invalidVersion, "the package has no version '\(version)'; it has \(known.isEmpty ? "none" : known.joined(separator: ", "))", context: ErrorContext(file: file))
         }
-        let bytes = try PackageFileSystem.read(file, limit: 64 << 20)
         let record = try VersionRecord.decode(bytes, file: file)
         guard record.version == version else {
             throw PackageError(.malformed, "the record says it is version '\(record.version)' but is stored as '\(version)'", context: ErrorContext(file: file, pointer: "/version"))
@@ -99,12 +131,11 @@ public struct DatasetPackage: Sendable {
         return (record, SHA256Digest(of: bytes), bytes)
     }
 
-    /// The ids of every stored version record (unordered by lineage; see ``lineage()``).
+    /// The ids of every stored version record (unordered by lineage; see ``lineage()``); only
+    /// those of the current lineage for a package that cannot be listed (over HTTP).
     /// - Throws: ``PackageError`` `.io`.
     public func versionIDs() throws -> [String] {
-        let folder = path(PackageLayout.versions)
-        guard PackageFileSystem.kind(of: folder) == .directory else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        guard let names = try reader.names(in: PackageLayout.versions) else { return try lineage().map(\.version) }
         return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(PackageLayout.isSafeName).sorted()
     }
 
@@ -145,8 +176,7 @@ public struct DatasetPackage: Sendable {
             throw PackageError(.invalidPath, "the version has no file '\(relative)'", context: ErrorContext(file: relative))
         }
         // A tree file that cannot be read or holds another version's content is taken from the object store.
-        if PackageFileSystem.kind(of: path(relative)) == .file, let bytes = try? PackageFileSystem.read(path(relative)),
-            SHA256Digest(of: bytes) == entry.sha256
+        if let bytes = try? reader.readIfPresent(relative), SHA256Digest(of: bytes) == entry.sha256
         {
             return bytes
         }
@@ -173,6 +203,15 @@ public struct DatasetPackage: Sendable {
                 let entry = list.files[relative]!
                 let target = "\(staging)/\(relative)"
                 try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: target))
+                guard reader.folder != nil else {
+                    // Read in place (zip, URL): the bytes are checked against the digest by `contents`.
+                    do {
+                        try AtomicFile.write(try contents(of: relative, in: list), to: target)
+                    } catch let error as CoreError {
+                        throw PackageError(error)
+                    }
+                    continue
+                }
                 if PackageFileSystem.kind(of: path(relative)) == .file {
                     do {
                         try PackageFileSystem.copy(path(relative), to: target, expected: entry.sha256, displayPath: relative)
@@ -199,6 +238,8 @@ public struct DatasetPackage: Sendable {
     /// there would lead reads and writes out of the package.
     /// - Returns: each such place, package-relative, with what it must be and what it is instead.
     public func structuralProblems() -> [(path: String, expected: String, found: String)] {
+        // A zip or a URL has keys, not links.
+        guard reader.folder != nil else { return [] }
         var problems: [(path: String, expected: String, found: String)] = []
         // A folder where the lock file belongs is harmless (the lock cannot be taken, as on a
         // read-only copy); a link there would make the lock file elsewhere.
@@ -237,7 +278,8 @@ public struct DatasetPackage: Sendable {
     /// damaged the rest: a command given a package then reads it as one and reports what is wrong,
     /// instead of taking it for something else.
     public static func isPackage(at root: String) -> Bool {
-        DatasetPackage(unchecked: root).isPackageRoot
+        guard let reader = try? PackageReader.open(root) else { return false }
+        return DatasetPackage(unchecked: reader).isPackageRoot
     }
 
     /// Whether the folder is a MIFA package root (see ``checkRootGroup()``).
@@ -254,15 +296,27 @@ public struct DatasetPackage: Sendable {
     /// - Throws: ``PackageError`` `.notAPackage`.
     func checkRootGroup() throws {
         let file = path(PackageLayout.rootGroup)
+        if reader.folder == nil {
+            guard let bytes = try reader.readIfPresent(PackageLayout.rootGroup, limit: 1 << 20) else {
+                throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
+            }
+            return try Self.checkRootGroup(bytes, file: file)
+        }
         guard PackageFileSystem.kind(of: root) == .directory else {
             throw PackageError(.notAPackage, "'\(root)' is not a folder; a MIFA package is a folder made by `mifa pack`", context: ErrorContext(file: root))
         }
         guard PackageFileSystem.kind(of: file) == .file else {
             throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
         }
+        try Self.checkRootGroup(PackageFileSystem.read(file, limit: 1 << 20), file: file)
+    }
+
+    /// Refuses a root `zarr.json` without `attributes.mifa.format`.
+    /// - Throws: ``PackageError`` `.notAPackage`.
+    static func checkRootGroup(_ bytes: [UInt8], file: String) throws {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(PackageFileSystem.read(file, limit: 1 << 20), file: file)
+            value = try JSONParser.parse(bytes, file: file)
         } catch let error as CoreError {
             throw PackageError(.notAPackage, error.message, context: error.context)
         }

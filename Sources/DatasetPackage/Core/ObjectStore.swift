@@ -7,17 +7,25 @@ import MIFACore
 public struct ObjectStore: Sendable {
     /// The package root.
     public let packageRoot: String
+    /// Where objects are read from.
+    let reader: PackageReader
 
-    /// The object store of the package at `packageRoot`.
+    /// The object store of the package folder `packageRoot`.
     public init(packageRoot: String) {
+        self.init(packageRoot: packageRoot, reader: PackageReader(folder: packageRoot))
+    }
+
+    /// The object store of the package at `packageRoot` read through `reader` (only a folder's can be written).
+    init(packageRoot: String, reader: PackageReader) {
         self.packageRoot = packageRoot
+        self.reader = reader
     }
 
     /// The absolute path of an object.
     public func path(of digest: SHA256Digest) -> String { "\(packageRoot)/\(PackageLayout.object(digest))" }
 
     /// Whether an object is stored.
-    public func contains(_ digest: SHA256Digest) -> Bool { PackageFileSystem.kind(of: path(of: digest)) == .file }
+    public func contains(_ digest: SHA256Digest) -> Bool { (try? reader.isFile(PackageLayout.object(digest))) ?? false }
 
     /// Stores bytes under their digest (nothing happens when they are already stored) and returns the digest.
     /// - Throws: ``PackageError`` `.io`.
@@ -47,11 +55,9 @@ public struct ObjectStore: Sendable {
     /// - Throws: ``PackageError`` `.missingObject` when it is not stored, `.digestMismatch` when its
     ///   content was altered, `.io` when it cannot be read.
     public func read(_ digest: SHA256Digest) throws -> [UInt8] {
-        let file = path(of: digest)
-        guard contains(digest) else {
+        guard let bytes = try reader.readIfPresent(PackageLayout.object(digest)) else {
             throw PackageError(.missingObject, "the object \(digest.hex) is missing from \(PackageLayout.objects); the version that needs it cannot be restored", context: ErrorContext(file: PackageLayout.object(digest)))
         }
-        let bytes = try PackageFileSystem.read(file)
         guard SHA256Digest(of: bytes) == digest else {
             throw PackageError(.digestMismatch, "the object \(digest.hex) does not have the content its name promises; it was altered", context: ErrorContext(file: PackageLayout.object(digest)))
         }

@@ -37,8 +37,13 @@ public struct PackageTransaction: ~Copyable {
 
     /// Starts a change: takes the package's write lock (waiting for another writer), finishes or
     /// undoes an interrupted write, and creates an empty staging folder.
-    /// - Throws: ``PackageError`` `.notAPackage`, `.io`.
+    /// - Throws: ``PackageError`` `.invalidArgument` for a package read in place (a zip or URL),
+    ///   `.notAPackage`, `.io`.
     public init(package: DatasetPackage, scanner: ContentScanner = ContentScanner()) throws {
+        guard package.reader.folder != nil else {
+            throw PackageError(.invalidArgument, "'\(package.root)' is read in place (a zip or URL) and cannot be changed; `mifa checkout` it into a folder and make the version there",
+                               context: ErrorContext(file: package.root))
+        }
         guard let lock = try PackageFileSystem.lock(package.lockPath, wait: true) else {
             throw PackageError(.locked, "another process is writing to the package", context: ErrorContext(file: package.root))
         }

@@ -49,7 +49,7 @@ public enum CroissantExport {
         }
         let record = try snapshot.package.record(snapshot.version).record
         let study = metadata.study ?? Study()
-        let folder = snapshot.package.root.split(separator: "/").last.map(String.init) ?? "package"
+        let folder = snapshot.package.name
         var dataset: [(String, JSONValue)] = [
             ("@context", context), ("@type", "sc:Dataset"),
             ("name", .string(study.title ?? folder)),

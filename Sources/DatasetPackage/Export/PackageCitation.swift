@@ -35,7 +35,7 @@ public struct PackageCitation: Sendable {
             next = entry.record.previousVersion
         }
         lineage = chain.reversed()
-        name = snapshot.package.root.split(separator: "/").last.map(String.init) ?? "package"
+        name = snapshot.package.name
         guard let title = metadata.study?.title, !title.allSatisfy(\.isWhitespace) else {
             throw PackageError(.invalidMetadata, "mifa.json has no study title, which a citation needs; add study.title with `mifa version --metadata`", context: ErrorContext(file: PackageLayout.metadata, pointer: "/study/title"))
         }

@@ -1,6 +1,7 @@
 import Annotations
 import Foundation
 import MIFACore
+import Zarr
 
 /// Writes a package version in another form: one zip file, one annotation set as COCO or GeoJSON,
 /// a Croissant description, or a citation (CITATION.cff or DataCite JSON, see ``PackageCitation``). The package is only read; the output is written under a temporary
@@ -73,10 +74,13 @@ public struct PackageExporter: Sendable {
         guard !PackageFileSystem.exists(output) else {
             throw PackageError(.alreadyExists, "'\(output)' already exists; give a new file name", context: ErrorContext(file: output))
         }
-        let folder = URL(fileURLWithPath: package.root).resolvingSymlinksInPath().standardizedFileURL.path
-        let parent = URL(fileURLWithPath: PackageFileSystem.parent(of: output)).resolvingSymlinksInPath().standardizedFileURL.path
-        guard parent != folder, !parent.hasPrefix(folder + "/") else {
-            throw PackageError(.invalidArgument, "'\(output)' is inside the package; write the export outside the package folder so the package stays unchanged", context: ErrorContext(file: output))
+        // A package read in place (zip, URL) cannot be written into; a folder can, so refuse that.
+        if let root = package.reader.folder {
+            let folder = URL(fileURLWithPath: root).resolvingSymlinksInPath().standardizedFileURL.path
+            let parent = URL(fileURLWithPath: PackageFileSystem.parent(of: output)).resolvingSymlinksInPath().standardizedFileURL.path
+            guard parent != folder, !parent.hasPrefix(folder + "/") else {
+                throw PackageError(.invalidArgument, "'\(output)' is inside the package; write the export outside the package folder so the package stays unchanged", context: ErrorContext(file: output))
+            }
         }
         let snapshot = try PackageSnapshot(package: package, version: version)
         switch format {
@@ -95,10 +99,12 @@ public struct PackageExporter: Sendable {
             try write(bytes, to: output)
             return Summary(output: output, version: snapshot.version, items: document.annotations.count, setID: set.setID)
         case .croissant:
+            // A folder or zip is named relative to the description; a URL as it is.
             let packageFolder = PackageFileSystem.canonicalPath(package.root) ?? package.root
             let outputFolder = PackageFileSystem.canonicalPath(PackageFileSystem.parent(of: output)) ?? PackageFileSystem.parent(of: output)
-            let location = Self.relativePath(from: outputFolder, to: packageFolder)
-            let document = try CroissantExport.document(snapshot, location: location, url: URL(fileURLWithPath: packageFolder).absoluteString)
+            let remote = StoreURL.isRemote(package.root)
+            let location = remote ? package.root : Self.relativePath(from: outputFolder, to: packageFolder)
+            let document = try CroissantExport.document(snapshot, location: location, url: remote ? package.root : URL(fileURLWithPath: packageFolder).absoluteString)
             try write(try CanonicalJSON.encode(document), to: output)
             return Summary(output: output, version: snapshot.version, items: document["distribution"]?.arrayValue?.count ?? 0)
         case .citation, .datacite:
@@ -139,10 +145,12 @@ public struct PackageExporter: Sendable {
                 case .content:
                     // Streamed from the tree when it holds this version's content; else from the object store.
                     let entry = snapshot.fileList.files[name]!
-                    let streamed = PackageFileSystem.kind(of: path) == .file ? try writer.add(name, fileAt: path, expected: entry) : false
+                    let streamed = package.reader.folder != nil && PackageFileSystem.kind(of: path) == .file ? try writer.add(name, fileAt: path, expected: entry) : false
                     if !streamed { try writer.add(name, snapshot.contents(of: name)) }
                 case .bytes(let bytes):
                     try writer.add(name, bytes)
+                case .object(let digest) where package.reader.folder == nil:
+                    try writer.add(name, package.objects.read(digest))
                 case .object(let digest):
                     guard try writer.add(name, fileAt: path, expected: ManifestEntry(sha256: digest, bytes: PackageFileSystem.size(of: path))) else {
                         throw PackageError(.digestMismatch, "the stored object \(name) does not have the content its name promises; run `mifa audit`", context: ErrorContext(file: name))

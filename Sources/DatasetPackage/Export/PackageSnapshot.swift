@@ -25,7 +25,7 @@ public struct PackageSnapshot: Sendable {
     public init(package: DatasetPackage, version: String? = nil) throws {
         self.package = package
         let manifestFile = package.path(PackageLayout.manifest)
-        manifestBytes = try PackageFileSystem.read(manifestFile, limit: 1 << 30)
+        manifestBytes = try package.reader.read(PackageLayout.manifest, limit: 1 << 30)
         manifest = try Manifest.decode(manifestBytes, file: manifestFile)
         self.version = version ?? manifest.version
         fileList = self.version == manifest.version ? manifest.fileList : try package.fileList(of: self.version)

@@ -1,0 +1,76 @@
+"""A real nginx for the tests: `NginxServer(root)` serves the folder `root` on a free loopback port
+(range requests on, no directory listing), a context manager; `.url` is its address and, with
+`access_log=True`, `.requests()` lists the requests it has answered ("GET /path" each), so a test can
+count what a command asked for."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+class NginxServer:
+    """nginx on 127.0.0.1 serving `root`, stopped on exit (or by `stop()`)."""
+
+    def __init__(self, root, probe="", access_log=False):
+        binary = next((p for p in ("/usr/sbin/nginx", "/usr/bin/nginx") if shutil.which(p)), None)
+        if binary is None:
+            raise RuntimeError("nginx is not installed (make deps installs nginx-light)")
+        self.work = Path(tempfile.mkdtemp(prefix="mifa-nginx-"))
+        (self.work / "logs").mkdir()
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            port = listener.getsockname()[1]
+        user = "user root root;" if os.getuid() == 0 else ""
+        self.log = self.work / "logs" / "access.log"
+        log = f"log_format requests '$request_method $uri'; access_log {self.log} requests;" if access_log else "access_log off;"
+        (self.work / "nginx.conf").write_text(f"""{user}
+worker_processes 1; daemon off; pid {self.work}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{ {log} server {{ listen 127.0.0.1:{port}; root {root}; }} }}
+""")
+        self.process = subprocess.Popen([binary, "-p", str(self.work), "-c", str(self.work / "nginx.conf"),
+                                         "-e", str(self.work / "logs" / "error.log")])
+        self.url = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{self.url}/{probe}", timeout=1).read()
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (a 403/404 for the probe is still an answer)
+            except OSError:
+                time.sleep(0.05)
+        else:
+            error = (self.work / "logs" / "error.log").read_text()
+            self.stop()
+            raise RuntimeError(f"nginx did not start: {error}")
+        self.clear()
+
+    def requests(self):
+        """The requests answered since the last `clear()`, as "METHOD /path" lines (nginx writes
+        its log line when it has answered, so a finished client's requests are all there)."""
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+    def clear(self):
+        if self.log.exists():
+            self.log.write_text("")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

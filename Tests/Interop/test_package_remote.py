@@ -1,0 +1,217 @@
+"""Every read command reads a whole package wherever it is: a folder, a `.zip` made by
+`mifa export --to zip` (read in place), `http://` (a real nginx, which lists nothing: the manifest
+names every file) and `s3://` (moto in server mode). The `--json` outputs and the exported bytes are
+the same for the four, once the fields that name the location are set aside (named below); opening a
+remote package costs a bounded number of requests, counted from nginx's access log; a hostile
+package over HTTP fails with a clear error and exit 1, without hanging."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from http_server import NginxServer
+from package_helpers import build_package, cells_geojson, commit_version, sha256
+from s3_server import TEST_BUCKET, MotoServer
+
+# The fields of the --json outputs that name where the package is (a path, a zip, a URL); they are
+# the only ones allowed to differ between the four places.
+LOCATION_FIELDS = {"package", "file", "path", "location", "url", "contentUrl", "includes"}
+
+
+def without_location(value, root: str):
+    """`value` with the location fields dropped and the package's own location in any string replaced."""
+    if isinstance(value, dict):
+        return {k: without_location(v, root) for k, v in value.items() if k not in LOCATION_FIELDS}
+    if isinstance(value, list):
+        return [without_location(v, root) for v in value]
+    if isinstance(value, str):
+        return value.replace(root, "<package>")
+    return value
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, mifa):
+    """`site/pkg` (2 versions: version 2 drops one object of the `cells` set) and `site/pkg.zip`."""
+    site = tmp_path_factory.mktemp("site")
+    package = build_package(mifa, site / "pkg", tmp_path_factory.mktemp("work"))
+    cells = cells_geojson()
+    cells["features"] = cells["features"][:-1]
+    commit_version(package, "2", "2026-02-01T00:00:00Z", "annotations/cells/annotations.geojson", (json.dumps(cells) + "\n").encode())
+    mifa("export", package, "--to", "zip", site / "pkg.zip")
+    return site
+
+
+@pytest.fixture(scope="module")
+def nginx(site):
+    with NginxServer(site, probe="pkg/zarr.json", access_log=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def s3(site):
+    """The package uploaded to moto under a fresh prefix; yields (server, s3:// URL)."""
+    with MotoServer() as server:
+        client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="testing",
+                              aws_secret_access_key="testing", region_name="us-east-1")
+        prefix = f"{uuid.uuid4().hex}/pkg"  # named `pkg` as the folder, for the names exports derive from it
+        for path in sorted((site / "pkg").rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}/{path.relative_to(site / 'pkg').as_posix()}", Body=path.read_bytes())
+        yield server, f"s3://{TEST_BUCKET}/{prefix}"
+
+
+@pytest.fixture(scope="module")
+def places(site, nginx, s3):
+    return {"folder": str(site / "pkg"), "zip": str(site / "pkg.zip"), "http": f"{nginx.url}/pkg", "s3": s3[1]}
+
+
+def run(mifa_bin, env, *args, check=True, timeout=120):
+    proc = subprocess.run([mifa_bin, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"mifa {' '.join(map(str, args))} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.mark.parametrize("command", [
+    ["audit", "{}", "--json"], ["validate", "{}", "--json"], ["diff", "{}", "1", "2", "--json"],
+    ["credits", "{}", "--json"], ["log", "{}", "--json"],
+], ids=lambda c: c[0])
+def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, s3, places, command):
+    outputs = {}
+    for name, place in places.items():
+        proc = run(mifa_bin, s3[0].env(), *[part.format(place) for part in command])
+        outputs[name] = without_location(json.loads(proc.stdout), place)
+    assert outputs["zip"] == outputs["folder"]
+    assert outputs["http"] == outputs["folder"]
+    assert outputs["s3"] == outputs["folder"]
+    if command[0] == "audit":
+        assert outputs["folder"]["verdict"] != "errors", outputs["folder"]["findings"]
+
+
+@pytest.mark.parametrize("fmt,chosen", [("coco", "cells"), ("coco", "nuclei"), ("geojson", "cells"), ("croissant", None)])
+def test_exports_are_the_same_bytes_from_every_place(mifa_bin, s3, places, fmt, chosen, tmp_path):
+    exported = {}
+    for name, place in places.items():
+        out = tmp_path / f"{name}.json"
+        run(mifa_bin, s3[0].env(), "export", place, "--to", fmt, out, *(["--set", chosen] if chosen else []))
+        document = json.loads(out.read_bytes())
+        # Croissant names the package (its location relative to the description, or its URL).
+        exported[name] = without_location(document, place) if fmt == "croissant" else out.read_bytes()
+    assert exported["zip"] == exported["folder"]
+    assert exported["http"] == exported["folder"]
+    assert exported["s3"] == exported["folder"]
+
+
+def test_checkout_and_zip_export_from_every_place_restore_the_same_files(mifa_bin, s3, places, tmp_path):
+    trees = {}
+    for name, place in places.items():
+        out = tmp_path / name
+        run(mifa_bin, s3[0].env(), "checkout", place, "1", out)
+        trees[name] = {p.relative_to(out).as_posix(): sha256(p.read_bytes()) for p in sorted(out.rglob("*")) if p.is_file()}
+    assert trees["folder"] and all(tree == trees["folder"] for tree in trees.values())
+    run(mifa_bin, s3[0].env(), "export", places["http"], "--to", "zip", tmp_path / "again.zip")
+    run(mifa_bin, s3[0].env(), "audit", tmp_path / "again.zip")
+
+
+def test_bench_over_a_remote_package_reads_the_same_samples(mifa_bin, s3, places):
+    reports = {}
+    for name, place in places.items():
+        proc = run(mifa_bin, s3[0].env(), "bench", place, "--patch", "16,16", "--batch", "4", "--epochs", "1", "--seed", "3", "--json")
+        reports[name] = json.loads(proc.stdout)
+    for name, report in reports.items():
+        assert report["batches"] == reports["folder"]["batches"], name
+        assert report["digest"] == reports["folder"]["digest"], name
+
+
+def requests_of(nginx, mifa_bin, env, *args):
+    nginx.clear()
+    run(mifa_bin, env, *args)
+    return nginx.requests()
+
+
+def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_images(mifa_bin, site, nginx, s3, mifa, tmp_path):
+    """`mifa log` and `mifa validate` open the package: zarr.json, manifest.json, the version records,
+    mifa.json. A copy with 4 more images costs exactly as many requests; `mifa audit` reads each file once."""
+    wide = site / "wide"
+    if not wide.exists():
+        shutil.copytree(site / "pkg", wide)
+        for k in range(4):
+            shutil.copytree(wide / "images/img2", wide / f"images/extra{k}")
+        from package_helpers import write_version
+        write_version(wide, "3", "2026-03-01T00:00:00Z", previous="2", changes="more images")
+    env = s3[0].env()
+    counts = {}
+    for name in ("pkg", "wide"):
+        url = f"{nginx.url}/{name}"
+        counts[name] = {command: len(requests_of(nginx, mifa_bin, env, command, url, "--json")) for command in ("log", "validate")}
+        audit = requests_of(nginx, mifa_bin, env, "audit", url, "--json")
+        listed = json.loads((site / name / "manifest.json").read_text())["files"]
+        images = sum(1 for path in listed if path.count("/") == 2 and path.startswith("images/") and path.endswith("/zarr.json"))
+        counts[name].update(audit=len(audit), files=len(listed), images=images)
+        # Each content file is hashed once; besides: zarr.json, manifest.json, records, the objects
+        # of earlier versions, and a few metadata reads per image opened for the coverage checks.
+        assert len(audit) <= len(listed) + 45 + 3 * images, counts
+    print("requests:", counts)
+    versions = {"pkg": 2, "wide": 3}
+    # log: zarr.json + manifest.json + one record per version; validate: zarr.json + mifa.json.
+    for name in ("pkg", "wide"):
+        assert counts[name]["log"] == 2 + versions[name], counts
+        assert counts[name]["validate"] == 2, counts
+
+
+def hostile_copy(site, name, edit):
+    target = site / name
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(site / "pkg", target)
+    edit(target)
+    return name
+
+
+def rename_in_manifest(root, hostile):
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["files"][hostile] = manifest["files"].pop("mifa.json")
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
+def previous_version(root, hostile):
+    record = json.loads((root / "versions/2.json").read_text())
+    record["previous_version"] = hostile
+    (root / "versions/2.json").write_text(json.dumps(record))
+
+
+def huge_file(root):
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["files"]["mifa.json"]["bytes"] = 10 << 30
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("case,edit", [
+    ("dotdot-file", lambda root: rename_in_manifest(root, "../../etc/passwd")),
+    ("absolute-file", lambda root: rename_in_manifest(root, "/etc/passwd")),
+    ("dotdot-version", lambda root: previous_version(root, "../../etc/passwd")),
+    ("absolute-version", lambda root: previous_version(root, "/etc/passwd")),
+    ("ten-gigabytes", huge_file),
+], ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("command", ["audit", "log", "credits", "checkout"])
+def test_a_hostile_package_over_http_fails_clearly(mifa_bin, site, nginx, s3, case, edit, command, tmp_path):
+    name = hostile_copy(site, f"hostile-{case}", edit)
+    args = [command, f"{nginx.url}/{name}"] + (["2", tmp_path / "out"] if command == "checkout" else [])
+    proc = run(mifa_bin, s3[0].env(), *args, check=False, timeout=60)
+    # Only what reads the hostile part must fail: a claimed size is never reserved (the file is read
+    # as it is and checked by its digest), and checking out version 2 never follows its previous_version.
+    must_fail = command == "audit" or case.endswith("-file") or (case.endswith("-version") and command != "checkout")
+    if not must_fail:
+        assert proc.returncode in (0, 1), proc.stderr
+        return
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    message = proc.stdout + proc.stderr
+    assert "etc/passwd" in message or "bytes" in message, message
+    assert "root:" not in message
+    assert not (tmp_path / "out").exists()
