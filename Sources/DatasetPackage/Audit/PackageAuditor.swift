@@ -74,6 +74,7 @@ public struct PackageAuditor: Sendable {
             let digest = BackgroundValue { try manifest.fileList.digest() }
             run.checkFiles(manifest, listing: listing)
             run.checkVersions(manifest, fileListDigest: try? digest.value())
+            run.checkProposals()
             run.checkMetadataAndCoverage(manifest)
         }
         return run.report()
