@@ -15,7 +15,12 @@ struct AuditCommand: ParsableCommand {
             symbolic links; the version chain (links, no loop, timestamps increasing, record and file \
             list digests, every earlier version restorable, annotator credit kept); the metadata \
             (validation, license reuse-friendly, ORCID iDs); every annotation's source image present \
-            and the coverage mifa.json declares against what the package holds. Each finding has a \
+            and the coverage mifa.json declares against what the package holds; proposals, reviews \
+            and flags (open ones as notes, edited or dangling records as errors). It measures the \
+            agreement of every two annotation sets that annotate a common image (--json key \
+            agreement): objects are areal vector objects rasterised on the image grid (pixel centres) \
+            and label values; two match at IoU >= 0.5, greedily by decreasing IoU; F1 = 2 matched / \
+            (objects of both), mean Dice over matched pairs. Each finding has a \
             stable code, the file (and JSON pointer) and how to fix it. Exit 0: no errors (and, with \
             --strict, no warnings); 1: findings that fail the audit or not a package; 2: usage error.
             """)
@@ -54,6 +59,11 @@ struct AuditCommand: ParsableCommand {
         if !report.coverage.unannotatedImages.isEmpty {
             let shown = report.coverage.unannotatedImages.prefix(5).joined(separator: ", ") + (report.coverage.unannotatedImages.count > 5 ? ", ..." : "")
             lines.append("         \(report.coverage.unannotatedImages.count) image(s) without annotations: \(shown)")
+        }
+        for entry in report.agreement {
+            let f1 = entry.f1.map { String(format: "%.3f", $0) } ?? "-"
+            let dice = entry.meanDice.map { String(format: "%.3f", $0) } ?? "-"
+            lines.append("agree    \(entry.sets.joined(separator: " vs ")) on \(entry.images.count) image(s): F1 \(f1) (\(entry.matched) of \(entry.objects[0]) and \(entry.objects[1]) objects matched at IoU >= 0.5), mean Dice \(dice)")
         }
         if let recovered = report.recovered { lines.append("recovery \(recovered)") }
         let titles: [(AuditFinding.Severity, String)] = [(.error, "errors"), (.warning, "warnings"), (.info, "notes")]

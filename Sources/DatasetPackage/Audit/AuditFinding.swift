@@ -66,6 +66,8 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         /// A version that accepted a proposal does not hold the proposal's changes, does not credit
         /// its author, or a proposal is both accepted and rejected.
         case proposalVersionMismatch = "proposal-version-mismatch"
+        /// Agreement between two annotation sets could not be measured on an image (not 2-D) or at all.
+        case agreementNotMeasured = "agreement-not-measured"
         /// The metadata does not validate, or cannot be read.
         case metadataInvalid = "metadata-invalid"
         /// The metadata validator warns about something.

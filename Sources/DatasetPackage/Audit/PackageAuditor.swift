@@ -76,6 +76,7 @@ public struct PackageAuditor: Sendable {
             run.checkVersions(manifest, fileListDigest: try? digest.value())
             run.checkProposals()
             run.checkMetadataAndCoverage(manifest)
+            run.measureAgreement()
         }
         return run.report()
     }
@@ -95,6 +96,8 @@ struct AuditRun {
     var treeDigests: [String: SHA256Digest] = [:]
     var coverage = AuditReport.Coverage(sets: [:], annotatedImages: [], unannotatedImages: [], declaredAnnotatedImages: [])
     var imageIDs: [String] = []
+    /// Agreement of the annotation sets that share images.
+    var agreement: [SetAgreement] = []
 
     init(package: DatasetPackage, scanner: ContentScanner) {
         self.package = package
@@ -136,7 +139,7 @@ struct AuditRun {
             files: fileCount, bytes: byteCount, images: imageIDs.count, annotationSets: coverage.sets.count, versions: versionCount,
             errors: count(.error), warnings: count(.warning), info: count(.info))
         let verdict = counts.errors > 0 ? "errors" : counts.warnings > 0 ? "warnings" : "clean"
-        return AuditReport(package: package.root, version: version, verdict: verdict, counts: counts, findings: sorted, coverage: coverage, recovered: recovered)
+        return AuditReport(package: package.root, version: version, verdict: verdict, counts: counts, findings: sorted, coverage: coverage, recovered: recovered, agreement: agreement)
     }
 }
 
