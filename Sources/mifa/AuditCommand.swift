@@ -20,7 +20,10 @@ struct AuditCommand: ParsableCommand {
             agreement of every two annotation sets that annotate a common image (--json key \
             agreement): objects are areal vector objects rasterised on the image grid (pixel centres) \
             and label values; two match at IoU >= 0.5, greedily by decreasing IoU; F1 = 2 matched / \
-            (objects of both), mean Dice over matched pairs. Each finding has a \
+            (objects of both), mean Dice over matched pairs. --badges DIR writes <name>.svg and \
+            <name>.json (shields.io endpoint format) for: audit (pass/warnings/fail), agreement (the \
+            lowest F1; >= 0.9 green, >= 0.7 yellow, else red; only when sets were compared), \
+            annotators (credited by the current version) and versions (the chain's length). Each finding has a \
             stable code, the file (and JSON pointer) and how to fix it. Exit 0: no errors (and, with \
             --strict, no warnings); 1: findings that fail the audit or not a package; 2: usage error.
             """)
@@ -34,12 +37,19 @@ struct AuditCommand: ParsableCommand {
     @Flag(name: .long, help: "Fail (exit 1) on warnings too.")
     var strict = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write badges (SVG and shields.io JSON): audit verdict, lowest agreement F1, annotators credited, versions.", valueName: "DIR"))
+    var badges: String?
+
     func run() throws {
         let report = try PackageAuditor().audit(try PackagePath.local(package, command: "audit"))
         if json {
             print(String(decoding: try CanonicalJSON.encode(report), as: UTF8.self), terminator: "")
         } else {
             print(Self.text(report, strict: strict).joined(separator: "\n"))
+        }
+        if let badges {
+            let credited = try report.version.map { try DatasetPackage.open(package).record($0).record.creditedAnnotators.count }
+            try AuditBadge.write(report, credited: credited, to: badges)
         }
         if report.fails(strict: strict) { throw ExitCode(1) }
     }

@@ -102,3 +102,26 @@ def test_agreement_equals_an_independent_shapely_numpy_computation(mifa, tmp_pat
         assert abs(entry["mean_dice"] - expected["mean_dice"]) <= 1e-12
     # The perturbation is visible: the second reader agrees less with the first than the masks with their outlines.
     assert measured[("set2", "set3")]["f1"] < 1 and measured[("set2", "set3")]["mean_dice"] < measured[("set1", "set2")]["mean_dice"]
+
+
+def test_badges_follow_the_stated_rules(mifa, tmp_path):
+    import xml.etree.ElementTree as ET
+    package, _ = make_history(mifa, tmp_path)
+    badges = tmp_path / "badges"
+    _, report = mifa("audit", package, "--json", "--badges", badges, parse_json=True)
+    record = json.loads((package / "versions" / f"{report['version']}.json").read_text())
+    expected = {
+        "audit": ("pass" if report["verdict"] == "clean" else "warnings" if report["verdict"] == "warnings" else "fail"),
+        "agreement": "F1 %.2f" % min(e["f1"] for e in report["agreement"]),
+        "annotators": f"{len(record['credited_annotators'])} credited",
+        "versions": str(report["counts"]["versions"]),
+    }
+    assert sorted(p.name for p in badges.iterdir()) == sorted(f"{n}.{e}" for n in expected for e in ("svg", "json"))
+    for name, message in expected.items():
+        badge = json.loads((badges / f"{name}.json").read_text())
+        assert badge["schemaVersion"] == 1 and badge["message"] == message
+        title = ET.parse(badges / f"{name}.svg").getroot().find("{http://www.w3.org/2000/svg}title").text
+        assert title == f"{badge['label']}: {message}"
+    lowest = min(e["f1"] for e in report["agreement"])
+    color = json.loads((badges / "agreement.json").read_text())["color"]
+    assert color == ("brightgreen" if lowest >= 0.9 else "yellow" if lowest >= 0.7 else "red")
