@@ -9,7 +9,7 @@ public import Annotations
 ///   rule (a pixel belongs to a shape when its centre is inside; the rasteriser of the Annotations
 ///   module), and the non-zero values of its label image, each value one object. Objects with no
 ///   pixel on the grid are left out. Vector and label objects of one set on one image are pooled.
-/// - Two objects match when their pixel IoU is at least ``iouThreshold`` (0.5). Matching is greedy:
+/// - Two objects match when their pixel IoU is at least ``AnnotationAgreement/iouThreshold`` (0.5). Matching is greedy:
 ///   candidate pairs in order of decreasing IoU (ties: lower index in the first set, then in the
 ///   second), each object at most once, as COCO evaluation matches.
 /// - F1 = 2 x matched / (objects of the first set + objects of the second), over the images both
