@@ -15,7 +15,15 @@ struct AuditCommand: ParsableCommand {
             symbolic links; the version chain (links, no loop, timestamps increasing, record and file \
             list digests, every earlier version restorable, annotator credit kept); the metadata \
             (validation, license reuse-friendly, ORCID iDs); every annotation's source image present \
-            and the coverage mifa.json declares against what the package holds. Each finding has a \
+            and the coverage mifa.json declares against what the package holds; proposals, reviews \
+            and flags (open ones as notes, edited or dangling records as errors). It measures the \
+            agreement of every two annotation sets that annotate a common image (--json key \
+            agreement): objects are areal vector objects rasterised on the image grid (pixel centres) \
+            and label values; two match at IoU >= 0.5, greedily by decreasing IoU; F1 = 2 matched / \
+            (objects of both), mean Dice over matched pairs. --badges DIR writes <name>.svg and \
+            <name>.json (shields.io endpoint format) for: audit (pass/warnings/fail), agreement (the \
+            lowest F1; >= 0.9 green, >= 0.7 yellow, else red; only when sets were compared), \
+            annotators (credited by the current version) and versions (the chain's length). Each finding has a \
             stable code, the file (and JSON pointer) and how to fix it. Exit 0: no errors (and, with \
             --strict, no warnings); 1: findings that fail the audit or not a package; 2: usage error.
             """)
@@ -29,12 +37,19 @@ struct AuditCommand: ParsableCommand {
     @Flag(name: .long, help: "Fail (exit 1) on warnings too.")
     var strict = false
 
+    @Option(name: .long, help: ArgumentHelp("Also write badges (SVG and shields.io JSON): audit verdict, lowest agreement F1, annotators credited, versions.", valueName: "DIR"))
+    var badges: String?
+
     func run() throws {
         let report = try PackageAuditor().audit(package)
         if json {
             print(String(decoding: try CanonicalJSON.encode(report), as: UTF8.self), terminator: "")
         } else {
             print(Self.text(report, strict: strict).joined(separator: "\n"))
+        }
+        if let badges {
+            let credited = try report.version.map { try DatasetPackage.open(package).record($0).record.creditedAnnotators.count }
+            try AuditBadge.write(report, credited: credited, to: badges)
         }
         if report.fails(strict: strict) { throw ExitCode(1) }
     }
@@ -54,6 +69,11 @@ struct AuditCommand: ParsableCommand {
         if !report.coverage.unannotatedImages.isEmpty {
             let shown = report.coverage.unannotatedImages.prefix(5).joined(separator: ", ") + (report.coverage.unannotatedImages.count > 5 ? ", ..." : "")
             lines.append("         \(report.coverage.unannotatedImages.count) image(s) without annotations: \(shown)")
+        }
+        for entry in report.agreement {
+            let f1 = entry.f1.map { String(format: "%.3f", $0) } ?? "-"
+            let dice = entry.meanDice.map { String(format: "%.3f", $0) } ?? "-"
+            lines.append("agree    \(entry.sets.joined(separator: " vs ")) on \(entry.images.count) image(s): F1 \(f1) (\(entry.matched) of \(entry.objects[0]) and \(entry.objects[1]) objects matched at IoU >= 0.5), mean Dice \(dice)")
         }
         if let recovered = report.recovered { lines.append("recovery \(recovered)") }
         let titles: [(AuditFinding.Severity, String)] = [(.error, "errors"), (.warning, "warnings"), (.info, "notes")]

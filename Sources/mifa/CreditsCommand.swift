@@ -13,7 +13,8 @@ struct CreditsCommand: ParsableCommand {
             version's annotation sets compared with the previous version's, as `mifa diff` does), \
             not taken from the records; who is credited for a version's changes to a set is the \
             record's set_credits (for records made before per-set credit: the authors the set gained \
-            in that version's mifa.json, marked "derived"). --json prints {version, versions, people, \
+            in that version's mifa.json, marked "derived"); a version that accepted a proposal credits \
+            its author on the sets it changed and names the proposal and reviewer. --json prints {version, versions, people, \
             objects}, objects giving every object's created_in and last_changed_in version \
             (Schemas/credit-history.schema.json). Exit 0: printed; 1: unknown version or unreadable package.
             """)
@@ -49,6 +50,9 @@ struct CreditsCommand: ParsableCommand {
                 let credit = entry.sets[set]!
                 let who = credit.credited.isEmpty ? "nobody credited" : credit.credited.map(AnnotatorCredit.display).joined(separator: "; ")
                 print("    \(set): \(credit.created) created, \(credit.changed) changed, \(credit.removed) removed; \(who)")
+            }
+            if let proposal = entry.proposal {
+                print("    accepted proposal \(proposal.id) of \(AnnotatorCredit.display(proposal.author)), reviewed by \(AnnotatorCredit.display(proposal.reviewer))")
             }
             for removal in entry.creditRemoved { print("    credit removed: \(AnnotatorCredit.display(removal.annotator)) (reason: \(removal.reason))") }
         }

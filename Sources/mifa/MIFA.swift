@@ -21,7 +21,7 @@ struct MIFA: ParsableCommand {
             ValidateCommand.self, RasterCommand.self, ZarrCommand.self, OMEZarrCommand.self, ConvertCommand.self,
             PackCommand.self, VersionCommand.self, DiffCommand.self, CheckoutCommand.self, AuditCommand.self, ExportCommand.self,
             BenchCommand.self, DemoCommand.self,
-            CreditsCommand.self, LogCommand.self,
+            CreditsCommand.self, LogCommand.self, ProposeCommand.self, ReviewCommand.self, FlagCommand.self,
             PreviewCommand.self, ServeCommand.self,
         ])
 

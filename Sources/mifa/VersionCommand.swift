@@ -43,14 +43,7 @@ struct VersionCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What changed, in words; kept in the record and in mifa.json.", valueName: "TEXT"))
     var changes: String
 
-    @Option(help: ArgumentHelp("A new metadata file (mifa.yaml or mifa.json) replacing mifa.json.", valueName: "FILE"))
-    var metadata: String?
-
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Add or replace annotation sets: SET=FILE (COCO, GeoJSON, masks, CSV, CTC, YOLO); masks for a raster set replace its label images.", valueName: "SET=FILE"))
-    var annotations: [String] = []
-
-    @Option(name: .customLong("remove-annotations"), parsing: .upToNextOption, help: ArgumentHelp("Remove vector annotation sets.", valueName: "SET"))
-    var removeAnnotations: [String] = []
+    @OptionGroup var content: VersionEditOptions
 
     @Option(help: ArgumentHelp("Credit a new annotator on the sets they changed: \"First Last <0000-0002-1825-0097>=set1,set2\" (ORCID optional; without =SETS, the one set this version changes); repeatable.", valueName: "ANNOTATOR"))
     var annotator: [String] = []
@@ -71,9 +64,6 @@ struct VersionCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        for entry in annotations where !entry.contains("=") || entry.hasPrefix("=") || entry.hasSuffix("=") {
-            throw ValidationError("--annotations takes SET=FILE, not '\(entry)'")
-        }
         if (!removeCredit.isEmpty || force) && (reason ?? "").allSatisfy(\.isWhitespace) {
             throw ValidationError("removing credit needs --force and --reason TEXT")
         }
@@ -82,16 +72,9 @@ struct VersionCommand: ParsableCommand {
     }
 
     func run() throws {
-        var edits: [VersionEdit] = []
-        if let metadata { edits.append(.replaceMetadata(file: metadata)) }
-        for set in removeAnnotations { edits.append(.removeAnnotations(set: set)) }
-        for entry in annotations {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            edits.append(.setAnnotations(set: parts[0], file: parts[1]))
-        }
         let roles = role.isEmpty ? [ContributorRole.annotation] : role
         let request = VersionRequest(
-            version: versionID, changes: changes, edits: edits, annotators: try annotator.map { try AnnotatorCredit.parseGrant($0, roles: roles) },
+            version: versionID, changes: changes, edits: content.edits, annotators: try annotator.map { try AnnotatorCredit.parseGrant($0, roles: roles) },
             creditRemovals: removeCredit, force: force, reason: reason)
         let record = try VersionMaker.make(request, in: try DatasetPackage.open(try PackagePath.local(package, command: "version")))
         if json {

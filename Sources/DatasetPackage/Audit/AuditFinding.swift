@@ -53,6 +53,21 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         /// change, or a person the record does not credit or the set's authors in that version's
         /// `mifa.json` do not list: the attribution was edited.
         case creditSetMismatch = "credit-set-mismatch"
+        /// A proposal nobody has accepted or rejected yet (`mifa review`).
+        case proposalOpen = "proposal-open"
+        /// A flag saying the dataset needs updates that no resolution names (`mifa flag --resolve`).
+        case flagOpen = "flag-open"
+        /// A proposal, review or flag record that cannot be read, or whose SHA-256 no longer matches
+        /// its id: it was edited after it was written.
+        case proposalRecordEdited = "proposal-record-edited"
+        /// A review (a rejection, or a version's acceptance) or a resolution naming a proposal or
+        /// flag that does not exist, or whose record has another digest than the one reviewed.
+        case reviewTargetMissing = "review-target-missing"
+        /// A version that accepted a proposal does not hold the proposal's changes, does not credit
+        /// its author, or a proposal is both accepted and rejected.
+        case proposalVersionMismatch = "proposal-version-mismatch"
+        /// Agreement between two annotation sets could not be measured on an image (not 2-D) or at all.
+        case agreementNotMeasured = "agreement-not-measured"
         /// The metadata does not validate, or cannot be read.
         case metadataInvalid = "metadata-invalid"
         /// The metadata validator warns about something.

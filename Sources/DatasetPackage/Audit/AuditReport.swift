@@ -16,6 +16,8 @@ public struct AuditReport: Sendable, Hashable, Codable {
     public var coverage: Coverage
     /// What opening the package did to an interrupted write; `nil` when there was none.
     public var recovered: String?
+    /// Inter-annotator agreement of every two sets annotating a common image (``SetAgreement``).
+    public var agreement: [SetAgreement] = []
 
     /// The sizes of the package and of the findings.
     public struct Counts: Sendable, Hashable, Codable {
@@ -83,7 +85,7 @@ public struct AuditReport: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case package, version, verdict, counts, findings, coverage, recovered
+        case package, version, verdict, counts, findings, coverage, recovered, agreement
     }
 
     /// Encodes the report; `version` and `recovered` are written as `null` when absent, so every
@@ -98,6 +100,7 @@ public struct AuditReport: Sendable, Hashable, Codable {
         try container.encode(findings, forKey: .findings)
         try container.encode(coverage, forKey: .coverage)
         try container.encode(recovered, forKey: .recovered)
+        try container.encode(agreement, forKey: .agreement)
     }
 
     /// The findings of one severity.

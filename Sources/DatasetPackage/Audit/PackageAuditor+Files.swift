@@ -43,8 +43,9 @@ extension AuditRun {
             let expected: Bool
             switch (parts.count, entry.kind) {
             case (1, .file): expected = parts[0].hasSuffix(".json") && PackageLayout.isSafeName(String(parts[0].dropLast(5)))
-            case (1, .directory): expected = parts[0] == "objects"
-            case (2, .directory): expected = parts[1] == "sha256"
+            case (1, .directory): expected = parts[0] == "objects" || SideRecordKind.allCases.contains { $0.folderName == parts[0] }
+            case (2, .directory): expected = parts[0] == "objects" && parts[1] == "sha256"
+            case (2, .file): expected = SideRecordKind.allCases.contains { $0.folderName == parts[0] && parts[1].hasSuffix(".json") && $0.isID(String(parts[1].dropLast(5))) }
             case (3, .file): expected = parts[1] == "sha256" && SHA256Digest(hex: parts[2]) != nil && parts[2] == parts[2].lowercased()
             default: expected = false
             }
@@ -52,7 +53,7 @@ extension AuditRun {
                 let what = entry.kind == .symbolicLink ? "a symbolic link" : entry.kind == .other ? "a special file" : "not a version record or stored object"
                 let irregular = entry.kind == .symbolicLink || entry.kind == .other
                 add(irregular ? .error : .warning, irregular ? .irregularFile : .unexpectedEntry, path: path,
-                    "'\(path)' is \(what); versions/ holds <version>.json records and objects/sha256/<digest> only. Remove it (a leftover of an interrupted copy is safe to delete)")
+                    "'\(path)' is \(what); versions/ holds <version>.json records, objects/sha256/<digest>, and proposals/, reviews/ and flags/ records named by their digests only. Remove it (a leftover of an interrupted copy is safe to delete)")
             }
         }
     }

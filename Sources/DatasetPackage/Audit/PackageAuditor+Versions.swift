@@ -94,6 +94,13 @@ extension AuditRun {
     private mutating func checkObjectStore(_ records: [VersionRecord], _ lists: [FileList]) {
         var referenced = Set(records.map(\.manifestSHA256))
         for list in lists { for entry in list.files.values { referenced.insert(entry.sha256) } }
+        // A proposal's candidate file list and files are history too (an edited proposal is reported by checkProposals).
+        for id in (try? package.sideRecordIDs(.proposal)) ?? [] {
+            guard let proposal = try? package.sideRecord(.proposal, id, as: ProposalRecord.self).record else { continue }
+            referenced.insert(proposal.manifestSHA256)
+            let list = try? FileList.decode(package.objects.read(proposal.manifestSHA256), file: PackageLayout.object(proposal.manifestSHA256))
+            for entry in list?.files.values ?? [:].values { referenced.insert(entry.sha256) }
+        }
         let names: [String]
         do {
             guard let listed = try package.reader.names(in: PackageLayout.objects) else { return }
@@ -105,7 +112,7 @@ extension AuditRun {
         for name in names {
             guard let digest = SHA256Digest(hex: name), digest.hex == name, !referenced.contains(digest) else { continue }
             add(.error, .objectStray, path: "\(PackageLayout.objects)/\(name)",
-                "no version refers to this object: it was put into the object store outside mifa (and could be taken for history). Remove it")
+                "no version or proposal refers to this object: it was put into the object store outside mifa (and could be taken for history). Remove it")
         }
     }
 

@@ -92,7 +92,9 @@ extension AuditRun {
             let digest = BackgroundValue { try manifest.fileList.digest() }
             checkFiles(manifest, listing: listing)
             checkVersions(manifest, fileListDigest: try? digest.value())
+            checkProposals()
             checkMetadataAndCoverage(manifest)
+            measureAgreement()
         }
         return report()
     }
@@ -112,6 +114,8 @@ struct AuditRun {
     var treeDigests: [String: SHA256Digest] = [:]
     var coverage = AuditReport.Coverage(sets: [:], annotatedImages: [], unannotatedImages: [], declaredAnnotatedImages: [])
     var imageIDs: [String] = []
+    /// Agreement of the annotation sets that share images.
+    var agreement: [SetAgreement] = []
 
     init(package: DatasetPackage, scanner: ContentScanner) {
         self.package = package
@@ -153,7 +157,7 @@ struct AuditRun {
             files: fileCount, bytes: byteCount, images: imageIDs.count, annotationSets: coverage.sets.count, versions: versionCount,
             errors: count(.error), warnings: count(.warning), info: count(.info))
         let verdict = counts.errors > 0 ? "errors" : counts.warnings > 0 ? "warnings" : "clean"
-        return AuditReport(package: package.root, version: version, verdict: verdict, counts: counts, findings: sorted, coverage: coverage, recovered: recovered)
+        return AuditReport(package: package.root, version: version, verdict: verdict, counts: counts, findings: sorted, coverage: coverage, recovered: recovered, agreement: agreement)
     }
 }
 

@@ -149,11 +149,12 @@ public struct PackageTransaction: ~Copyable {
     }
 
     /// Removes the temporary files that only an interrupted write leaves beside the package's own
-    /// files (at the root, in `versions/` and in the object store; see
+    /// files (at the root, in `versions/`, its proposals, reviews and flags folders and in the object store; see
     /// ``PackageFileSystem/isTemporaryName(_:)``). Folders are left alone.
     /// - Throws: ``PackageError`` `.io`.
     static func removeTemporaries(of package: DatasetPackage) throws {
-        for folder in [package.root, package.path(PackageLayout.versions), package.path(PackageLayout.objects)] where PackageFileSystem.kind(of: folder) == .directory {
+        let sideFolders = SideRecordKind.allCases.map { package.path($0.folder) }
+        for folder in [package.root, package.path(PackageLayout.versions), package.path(PackageLayout.objects)] + sideFolders where PackageFileSystem.kind(of: folder) == .directory {
             for name in try PackageFileSystem.walkTopLevel(folder) where PackageFileSystem.isTemporaryName(name) {
                 let kind = PackageFileSystem.kind(of: "\(folder)/\(name)")
                 if kind == .file || kind == .symbolicLink { try PackageFileSystem.remove("\(folder)/\(name)") }

@@ -36,12 +36,16 @@ public struct VersionRecord: Codable, Sendable, Hashable {
     /// `nil` in records made before per-set credit (then ``CreditHistory`` derives it from the
     /// authors each set gained in `mifa.json`).
     public var setCredits: [String: [Author]]?
+    /// The proposal this version accepted (`mifa review --accept`): its id and digest, its author and
+    /// the reviewer; `nil` for a version made directly.
+    public var proposal: ProposalAcceptance?
 
     /// A version record.
     public init(
         version: String, timestamp: String, changes: String, previousVersion: String?, previousRecordSHA256: SHA256Digest?,
         manifestSHA256: SHA256Digest, fileCount: Int, totalBytes: Int, creditedAnnotators: [Author],
-        creditRemoved: [CreditRemoval] = [], changeSummary: ChangeSummary, setCredits: [String: [Author]]? = nil
+        creditRemoved: [CreditRemoval] = [], changeSummary: ChangeSummary, setCredits: [String: [Author]]? = nil,
+        proposal: ProposalAcceptance? = nil
     ) {
         self.version = version
         self.timestamp = timestamp
@@ -55,6 +59,7 @@ public struct VersionRecord: Codable, Sendable, Hashable {
         self.creditRemoved = creditRemoved
         self.changeSummary = changeSummary
         self.setCredits = setCredits
+        self.proposal = proposal
     }
 
     enum CodingKeys: String, CodingKey {
@@ -68,6 +73,7 @@ public struct VersionRecord: Codable, Sendable, Hashable {
         case creditRemoved = "credit_removed"
         case changeSummary = "change_summary"
         case setCredits = "set_credits"
+        case proposal
     }
 
     /// The record's canonical JSON bytes (what is written to `versions/<version>.json`).

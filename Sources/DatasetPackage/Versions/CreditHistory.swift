@@ -43,9 +43,11 @@ public struct VersionCredit: Codable, Sendable, Hashable {
     public var derived: Bool
     /// Credit removed on purpose by this version.
     public var creditRemoved: [CreditRemoval]
+    /// The proposal this version accepted (its author is credited in ``sets``); `nil` for a direct version.
+    public var proposal: ProposalAcceptance?
 
     enum CodingKeys: String, CodingKey {
-        case version, timestamp, changes, sets, derived
+        case version, timestamp, changes, sets, derived, proposal
         case creditRemoved = "credit_removed"
     }
 }
@@ -167,7 +169,7 @@ extension DatasetPackage {
             }
             versions.append(VersionCredit(
                 version: record.version, timestamp: record.timestamp, changes: record.changes, sets: sets, derived: record.setCredits == nil,
-                creditRemoved: record.creditRemoved))
+                creditRemoved: record.creditRemoved, proposal: record.proposal))
             previous = (content, metadata, record.version)
         }
         let last = chain.last!

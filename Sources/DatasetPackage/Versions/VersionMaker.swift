@@ -40,7 +40,7 @@ public enum VersionMaker {
                 version: request.version, timestamp: prepared.timestamp, changes: request.changes, previousVersion: nil, previousRecordSHA256: nil,
                 manifestSHA256: context.fileListSHA256, fileCount: 0, totalBytes: 0, creditedAnnotators: prepared.credit.credited,
                 creditRemoved: prepared.credit.removed, changeSummary: ChangeSummary(files: context.fileChanges, annotations: annotations),
-                setCredits: prepared.credit.setCredits)
+                setCredits: prepared.credit.setCredits, proposal: request.proposal)
         }
     }
 

@@ -18,11 +18,13 @@ public struct VersionRequest: Sendable {
     public var reason: String?
     /// The time stamp; `nil` for ``PackageClock/now()``. It must be later than the previous version's.
     public var timestamp: String?
+    /// The accepted proposal this version is (see ``ProposalMaker``); `nil` for a direct version.
+    public var proposal: ProposalAcceptance?
 
     /// A request.
     public init(
         version: String, changes: String, edits: [VersionEdit] = [], annotators: [AnnotatorCredit.Grant] = [], creditRemovals: [String] = [],
-        force: Bool = false, reason: String? = nil, timestamp: String? = nil
+        force: Bool = false, reason: String? = nil, timestamp: String? = nil, proposal: ProposalAcceptance? = nil
     ) {
         self.version = version
         self.changes = changes
@@ -32,6 +34,7 @@ public struct VersionRequest: Sendable {
         self.force = force
         self.reason = reason
         self.timestamp = timestamp
+        self.proposal = proposal
     }
 
     /// Whether a non-blank reason was given.
