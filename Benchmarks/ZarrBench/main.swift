@@ -2,7 +2,7 @@
 // a uint16 Zarr array in-process (no process start-up in the numbers) and prints one JSON object.
 //
 //   ZarrBench read <array> [--repeat N] [--threads T]
-//   ZarrBench regions <array> <offsets.txt> [--size 256] [--repeat N] [--threads T]
+//   ZarrBench regions <array> <offsets.txt> [--size 256] [--repeat N] [--threads T] [--shard-index-cache-mb M]
 //   ZarrBench write <data.raw> <out> --shape 4096,4096 --chunks 256,256 [--shards 1024,1024]
 //             --codec zstd:3 [--format 3] [--repeat N] [--threads T]
 //
@@ -91,7 +91,11 @@ func run() throws {
         report["checksum"] = checksum(data)
         report["bytes"] = array.shape.reduce(1, *) * 2
     case "regions":
-        let array = try ZarrArray.open(try DirectoryStore(root: options.positional[1], readOnly: true))
+        var array = try ZarrArray.open(try DirectoryStore(root: options.positional[1], readOnly: true))
+        // The cache lives across the repeats: the first run fills it, the later ones find it filled.
+        if let megabytes = options.values["shard-index-cache-mb"].flatMap(Int.init) {
+            array = array.cachingShardIndexes(in: ShardIndexCache(maxBytes: megabytes << 20))
+        }
         let size = options.int("size", 256)
         let offsets = try String(contentsOfFile: options.positional[2], encoding: .utf8)
             .split(separator: "\n").map { $0.split(separator: ",").compactMap { Int($0) } }.filter { $0.count == 2 }

@@ -52,6 +52,11 @@ public final class BatchLoader: Sendable {
     /// the library's fixed working memory (threads, runtime; about 25 MiB), which is not the budget's.
     public static let allocatorShare = 6
 
+    /// The most bytes of shard indexes a loader over sharded images keeps (a sixteenth of the
+    /// chunk cache's share of the budget when that is less): 4 MiB hold the indexes of about
+    /// 2,500 shards of 8×8 inner chunks.
+    public static let maximumShardIndexCacheBytes = 4 << 20
+
     /// A loader over `index` choosing samples with `sampler`.
     /// - Parameters:
     ///   - index: what can be sampled (images, levels, labels, annotations).
@@ -172,18 +177,25 @@ public final class BatchLoader: Sendable {
         // one chunk there reads nothing ahead.
         let reserve = min(checkedProduct([2, reads, chunkBytes]) ?? Int.max, (counted - floor) / 4)
         floor += reserve
+        // Sharded images keep their shard indexes (each read once instead of once per inner chunk)
+        // in a cache of their own, out of the chunk cache's share like the read-ahead reserve.
+        let sharded = index.sources.contains { $0.image.chain.sharding != nil || $0.label?.chain.sharding != nil }
+        let indexCacheBytes = sharded ? min(Self.maximumShardIndexCacheBytes, (counted - floor) / 16) : 0
+        floor += indexCacheBytes
+        let shardIndexes = indexCacheBytes > 0 ? ShardIndexCache(maxBytes: indexCacheBytes) : nil
         let budget = MemoryBudget(limit: counted)
         self.budget = budget
         let readAhead = reads > 0 && reserve >= chunkBytes ? ChunkReadAhead(concurrency: reads, reserve: reserve, budget: budget) : nil
         self.readAhead = readAhead
         var stores = 0
         self.index = try SampleIndex(sources: index.sources.map {
-            try $0.rewrapped { base in
+            let wrapped = try $0.rewrapped { base in
                 let counted = CountingStore(base: base, counters: counters)
                 guard let readAhead else { return counted }
                 stores += 1
                 return ReadAheadStore(base: counted, number: stores, readAhead: readAhead)
             }
+            return shardIndexes.map { wrapped.cachingShardIndexes(in: $0) } ?? wrapped
         }, weights: index.weights)
         cache = ChunkCache(capacity: counted - floor)
         chunkBuffers = ChunkBufferPool(limit: 4 * c.workers, budget: budget)

@@ -147,6 +147,14 @@ public struct SampleSource: Sendable {
         return copy
     }
 
+    /// This source with its image and label arrays keeping their shard indexes in `cache`.
+    func cachingShardIndexes(in cache: ShardIndexCache) -> SampleSource {
+        var copy = self
+        copy.image = image.cachingShardIndexes(in: cache)
+        copy.label = label?.cachingShardIndexes(in: cache)
+        return copy
+    }
+
     /// The extents `(t, c, z, y, x)` of the level; 1 for an axis the image does not have.
     public var extents: (t: Int, c: Int, z: Int, y: Int, x: Int) {
         let shape = image.shape

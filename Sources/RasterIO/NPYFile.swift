@@ -96,4 +96,39 @@ public enum NPYFile {
         }
         try output.commit()
     }
+
+    /// Writes a C-order `.npy` file of the given type and shape whose data `fill` writes in place,
+    /// atomically.
+    ///
+    /// The file is created under a temporary name at its final size, the header is written, and
+    /// the data bytes are mapped and handed to `fill` (C order, native byte order, uninitialized:
+    /// `fill` must write every byte), so a reader can decode straight into the file with no
+    /// buffer and no copy. Then the temporary is renamed onto `path`. If `fill` throws, the
+    /// temporary is removed and `path` is untouched.
+    /// - Parameters:
+    ///   - path: the destination.
+    ///   - dataType: the element type.
+    ///   - shape: the array's shape; its byte count must be addressable (callers check it against
+    ///     their memory limit first).
+    ///   - durable: sync the file and its folder before returning (a plain export need not).
+    ///   - fill: writes the data.
+    /// - Throws: ``RasterIOError`` `.io` when the file cannot be created, sized or mapped; what
+    ///   `fill` throws.
+    public static func write(to path: String, dataType: DataType, shape: [Int], durable: Bool,
+                             filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        let header = NPYHeader.encode(dataType: dataType, endianness: .native, fortranOrder: false, shape: shape)
+        var total = dataType.byteSize
+        var overflow = false
+        for extent in shape where !overflow {
+            (total, overflow) = total.multipliedReportingOverflow(by: extent)
+        }
+        guard !overflow, total <= Int.max - header.count else {
+            throw RasterIOError(.tooLarge, "an array of shape \(shape) of \(dataType.rawValue) is more bytes than a file can hold", file: path, shape: shape)
+        }
+        let output = try POSIXOutputFile(path: path)
+        let file = try output.mapForWriting(size: header.count + total)
+        header.withUnsafeBytes { file.copyMemory(from: $0) }
+        try fill(UnsafeMutableRawBufferPointer(rebasing: file[header.count...]))
+        try output.commit(durable: durable)
+    }
 }

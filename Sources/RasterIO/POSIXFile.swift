@@ -132,6 +132,8 @@ final class POSIXOutputFile {
     private(set) var size = 0
     private let descriptor: Int32
     private var finished = false
+    /// The shared mapping made by ``mapForWriting(size:)``, unmapped by ``commit(durable:)`` or `deinit`.
+    private var mapping: UnsafeMutableRawBufferPointer?
 
     /// Creates the temporary for `path`.
     /// - Throws: ``RasterIOError`` `.io` when it cannot be created.
@@ -150,10 +152,38 @@ final class POSIXOutputFile {
     }
 
     deinit {
+        unmap()
         if !finished {
             close(descriptor)
             unlink(temporaryPath)
         }
+    }
+
+    /// Sets the temporary's size to `size` bytes and maps all of it for writing, so a writer can
+    /// decode straight into the file (no buffer, no `write` copy). The mapping is valid until
+    /// ``commit(durable:)`` or until the file is dropped.
+    /// - Throws: ``RasterIOError`` `.io` when the file cannot be sized or mapped (no space, a file
+    ///   system without shared mappings).
+    func mapForWriting(size: Int) throws -> UnsafeMutableRawBufferPointer {
+        precondition(mapping == nil && size > 0, "one mapping of a non-empty file")
+        guard ftruncate(descriptor, off_t(size)) == 0 else {
+            throw RasterIOError(.io, "cannot make the new file \(size) bytes long: \(String(cString: strerror(errno)))", file: path)
+        }
+        // MAP_FAILED is (void *)-1, a macro Swift does not import.
+        let mapped: UnsafeMutableRawPointer? = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
+        guard let base = mapped, base != UnsafeMutableRawPointer(bitPattern: -1) else {
+            throw RasterIOError(.io, "cannot map the new file for writing: \(String(cString: strerror(errno)))", file: path)
+        }
+        let buffer = UnsafeMutableRawBufferPointer(start: base, count: size)
+        mapping = buffer
+        self.size = size
+        return buffer
+    }
+
+    private func unmap() {
+        guard let mapping else { return }
+        munmap(mapping.baseAddress, mapping.count)
+        self.mapping = nil
     }
 
     /// Writes `buffer` at `offset`; `false` on an I/O error.
@@ -194,22 +224,26 @@ final class POSIXOutputFile {
         return result
     }
 
-    /// Syncs the temporary and renames it onto the destination, then syncs the folder.
+    /// Renames the temporary onto the destination. With `durable` (the default) the temporary is
+    /// synced first and the folder after, so the new file survives a crash; without, readers
+    /// still see the old file or the whole new one, but a crash soon after may lose the new one.
     /// - Throws: ``RasterIOError`` `.io`; the temporary is removed and the destination untouched.
-    func commit() throws {
+    func commit(durable: Bool = true) throws {
+        unmap()
         finished = true
         func fail(_ what: String) -> RasterIOError {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
             return RasterIOError(.io, "\(what): \(reason)", file: path)
         }
-        guard fchmod(descriptor, 0o644) == 0, fsync(descriptor) == 0 else {
+        guard fchmod(descriptor, 0o644) == 0, !durable || fsync(descriptor) == 0 else {
             let error = fail("cannot sync the new file")
             close(descriptor)
             throw error
         }
         guard close(descriptor) == 0 else { throw fail("cannot close the new file") }
         guard rename(temporaryPath, path) == 0 else { throw fail("cannot rename the new file into place") }
+        guard durable else { return }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let fd = open(directory, O_RDONLY | O_DIRECTORY)

@@ -34,13 +34,18 @@ struct OMEZarrExportCommand: ParsableCommand {
         guard level >= 0 else { throw ValidationError("--level must be 0 or more") }
     }
 
+    @OptionGroup var durability: DurabilityOptions
+
+    /// Chunks decode straight into the mapped output file: no array in memory, no copy.
     func run() throws {
         let location = try ZarrLocation.forReading(image, http: http.limits)
         var opened = try OMEZarrImage.open(location.store, path: location.path)
         if let label { opened = try opened.openLabel(label) }
         let chosen = try opened.level(level)
         let selected = try region.map { try Region(parsing: $0, shape: chosen.shape) } ?? Region(shape: chosen.shape)
-        let pixels = try opened.read(level: level, region: selected, concurrency: concurrency.threads, maxBytes: memory.bytes)
-        try NPYFile.write(pixels, to: output)
+        let type = try opened.checkRead(level: level, region: selected, maxBytes: memory.bytes).dataType
+        try NPYFile.write(to: output, dataType: type, shape: selected.shape, durable: durability.durable) { data in
+            try opened.read(level: level, region: selected, into: data, concurrency: concurrency.threads)
+        }
     }
 }

@@ -23,3 +23,13 @@ struct ZarrConcurrencyOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 }
+
+/// The `--durable` flag of the commands that export one file (`zarr export`, `omezarr export`).
+///
+/// Every export appears atomically (a temporary renamed into place; a failed export leaves no
+/// file); only a durable one is also synced to disk before the command exits, which costs the
+/// time the disk takes to write it.
+struct DurabilityOptions: ParsableArguments {
+    @Flag(help: "Sync the exported file and its folder to disk before exiting, so that it survives a crash or power loss at once (slower).")
+    var durable = false
+}

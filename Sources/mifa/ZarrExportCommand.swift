@@ -24,11 +24,17 @@ struct ZarrExportCommand: ParsableCommand {
 
     @OptionGroup var http: HTTPOptions
 
+    @OptionGroup var durability: DurabilityOptions
+
+    /// Chunks decode straight into the mapped output file: no array in memory, no copy.
     func run() throws {
         let location = try ZarrLocation.forReading(array, http: http.limits)
         let zarr = try ZarrArray.open(location.store, path: location.path)
         let selected = try region.map { try Region(parsing: $0, shape: zarr.shape) } ?? Region(shape: zarr.shape)
-        let data = try zarr.read(selected, order: .rowMajor, concurrency: concurrency.threads, maxBytes: memory.bytes)
-        try NPYFile.write(data, to: output)
+        let type = try zarr.numericType()
+        try zarr.checkRead(selected, maxBytes: memory.bytes)
+        try NPYFile.write(to: output, dataType: type, shape: selected.shape, durable: durability.durable) { data in
+            try zarr.readBytes(selected, into: data, concurrency: concurrency.threads)
+        }
     }
 }

@@ -12,11 +12,11 @@ enum LoaderFixtures {
 
     /// An image of `shape` (axes named by rank: `c,y,x`, `z,y,x` or `c,z,y,x`) with uint16 pixels,
     /// chunks `chunks`, and a label image "cells" (uint16 rectangles) when `labels`.
-    static func image(shape: [Int], axes: [String], chunks: [Int], seed: Int, labels: Bool = true, levels: Int = 1) throws -> OMEZarrImage {
+    static func image(shape: [Int], axes: [String], chunks: [Int], shards: [Int]? = nil, seed: Int, labels: Bool = true, levels: Int = 1) throws -> OMEZarrImage {
         let store = MemoryStore()
         let axisList = axes.map { $0 == "c" ? Axis(name: "c", type: .channel) : Axis.space($0) }
         let writer = try OMEZarrImageWriter(store: store, shape: shape, dataType: .uint16, axes: axisList,
-                                            options: OMEZarrWriteOptions(levels: levels, chunks: chunks))
+                                            options: OMEZarrWriteOptions(levels: levels, chunks: chunks, shards: shards))
         var pixels = NDArray<UInt16>(shape: shape)
         for i in pixels.elements.indices { pixels.elements[i] = value(i, seed) }
         try writer.write(AnyNDArray(pixels))

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import MIFACore
 import Testing
@@ -41,6 +42,35 @@ struct NPYTests {
             let array = randomArray(type, shape: shape, using: &rng, order: Bool.random(using: &rng) ? .rowMajor : .columnMajor)
             #expect(sameElements(try NPYFile.decode(NPYFile.encode(array, endianness: Bool.random(using: &rng) ? .big : .little)), array))
         }
+    }
+
+    @Test("files filled in place round trip; a fill that fails leaves no file and an existing one untouched")
+    func filledInPlace() throws {
+        var rng = SeededGenerator(seed: 1789)
+        let directory = TemporaryDirectory()
+        let path = directory.file("filled.npy")
+        for _ in 0..<30 {
+            let rank = Int.random(in: 0...4, using: &rng)
+            let shape = (0..<rank).map { _ in Int.random(in: 0...7, using: &rng) }
+            let type = DataType.allCases.randomElement(using: &rng)!
+            let array = randomArray(type, shape: shape, using: &rng)
+            let bytes = array.bytes(endianness: .native)
+            try NPYFile.write(to: path, dataType: type, shape: shape, durable: Bool.random(using: &rng)) { data in
+                #expect(data.count == bytes.count)
+                bytes.withUnsafeBytes { data.copyMemory(from: $0) }
+            }
+            #expect(sameElements(try NPYFile.read(path: path), array), "\(type) \(shape)")
+        }
+        let before = try NPYFile.read(path: path)
+        struct Failure: Error {}
+        #expect(throws: Failure.self) {
+            try NPYFile.write(to: path, dataType: .uint16, shape: [64, 64], durable: false) { data in
+                data.initializeMemory(as: UInt8.self, repeating: 9)
+                throw Failure()
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["filled.npy"])
+        #expect(sameElements(try NPYFile.read(path: path), before))
     }
 
     @Test("headers NumPy and others write: version 2.0 and 3.0, double quotes, Python 2 longs")

@@ -24,6 +24,35 @@ extension OMEZarrImage {
         }
     }
 
+    /// Reads a region of a level as raw bytes (C order, native byte order) into `buffer`, which
+    /// the caller owns (a mapped output file, say) and sized with ``checkRead(level:region:maxBytes:)``;
+    /// chunks decode straight into it and every byte is written.
+    /// - Throws: ``OMEZarrError`` as ``read(level:region:concurrency:maxBytes:)``; `.storage` when
+    ///   `buffer` is not the region's size.
+    public func read(level: Int = 0, region: Region, into buffer: UnsafeMutableRawBufferPointer, concurrency: Int? = nil) throws {
+        let chosen = try checkRead(level: level, region: region, maxBytes: .max).level
+        try OMEZarrError.wrapping("cannot read level \(level) ('\(chosen.path)') region [\(region)]") {
+            try chosen.array.readBytes(region, into: buffer, concurrency: concurrency)
+        }
+    }
+
+    /// Checks a read before the caller provides its destination: the level exists, `region` lies
+    /// inside it, its pixels are numbers, and the result is at most `maxBytes` large.
+    /// - Returns: the level and its element type.
+    /// - Throws: ``OMEZarrError`` as ``read(level:region:concurrency:maxBytes:)``.
+    @discardableResult
+    public func checkRead(level: Int, region: Region, maxBytes: Int = ZarrArray.defaultMaxReadBytes) throws -> (level: OMEZarrLevel, dataType: DataType) {
+        let chosen = try self.level(level)
+        try checkRegion(region, in: chosen)
+        guard let type = chosen.dataType else {
+            throw OMEZarrError(.unsupported, "level \(level) holds \(chosen.array.dataType), which has no NDArray element type", context: ErrorContext(file: group.file))
+        }
+        try OMEZarrError.wrapping("cannot read level \(level) ('\(chosen.path)') region [\(region)]") {
+            try chosen.array.checkRead(region, maxBytes: maxBytes)
+        }
+        return (chosen, type)
+    }
+
     /// Reads a region of a level as a typed array.
     /// - Throws: ``OMEZarrError`` as ``read(level:region:concurrency:maxBytes:)``, and `.invalidArgument`
     ///   when `type` is not the level's element type.

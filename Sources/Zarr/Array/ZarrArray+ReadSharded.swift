@@ -127,11 +127,19 @@ extension ZarrArray {
         let shardShape = metadata.chunkShape
         let shardOrigin = zip(shardIndex, shardShape).map(*)
         var scratch: [UInt8] = []
-        guard let indexBytes = try store.get(key, range: sharding.indexRange) else {
-            try place(nil, chain: chain, chunkOrigin: shardOrigin, region: region, into: destination, strides: strides, scratch: &scratch)
-            return ShardPlan()
+        let cacheKey = shardIndexCache.map { _ in shardIndexCacheKey(key) }
+        let index: ShardIndex
+        if let cacheKey, let cached = shardIndexCache?.index(for: cacheKey) {
+            index = cached
+        } else {
+            guard let indexBytes = try store.get(key, range: sharding.indexRange) else {
+                // An absent shard is not cached: it may be written later.
+                try place(nil, chain: chain, chunkOrigin: shardOrigin, region: region, into: destination, strides: strides, scratch: &scratch)
+                return ShardPlan()
+            }
+            index = try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
+            if let cacheKey { shardIndexCache?.insert(index, for: cacheKey) }
         }
-        let index = try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
         let innerShape = sharding.innerChunkShape
         let local = Region(zip(region.ranges, zip(shardOrigin, shardShape)).map { range, shard in
             let lower = Swift.max(range.lowerBound, shard.0) - shard.0

@@ -36,11 +36,7 @@ extension ZarrArray {
     ///   for `float16`, complex and raw types (read those with ``readBytes(_:concurrency:maxBytes:)``).
     public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil,
                      maxBytes: Int = defaultMaxReadBytes) throws -> AnyNDArray {
-        guard let type = dataType.coreType else {
-            throw ZarrError(.unsupportedExtension, "\(dataType) arrays cannot be read as numbers by MIFAKit (it reads bool, integer, float32 and float64 arrays); `mifa zarr info` still describes the array; read its values with zarr-python (zarr.open_array(path)[...]) or write a copy of a supported type there",
-                            context: ErrorContext(file: store.location, key: path))
-        }
-        switch type {
+        switch try numericType() {
         case .bool: return .bool(try read(Bool.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         case .int8: return .int8(try read(Int8.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         case .int16: return .int16(try read(Int16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
@@ -53,6 +49,17 @@ extension ZarrArray {
         case .float32: return .float32(try read(Float.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         case .float64: return .float64(try read(Double.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         }
+    }
+
+    /// The array's element type as a MIFACore ``DataType``, for reads as numbers.
+    /// - Throws: ``ZarrError`` `.unsupportedExtension` for `float16`, complex and raw types (read
+    ///   those with ``readBytes(_:concurrency:maxBytes:)``).
+    public func numericType() throws -> DataType {
+        guard let type = dataType.coreType else {
+            throw ZarrError(.unsupportedExtension, "\(dataType) arrays cannot be read as numbers by MIFAKit (it reads bool, integer, float32 and float64 arrays); `mifa zarr info` still describes the array; read its values with zarr-python (zarr.open_array(path)[...]) or write a copy of a supported type there",
+                            context: ErrorContext(file: store.location, key: path))
+        }
+        return type
     }
 
     /// Reads `region` into `array` so that the region's origin lands at `origin` (zeros by default);
@@ -96,6 +103,32 @@ extension ZarrArray {
             try readRaw(region, into: SharedBuffer(UnsafeMutableRawBufferPointer(buffer)), strides: strides, concurrency: concurrency)
             initialized = count
         }
+    }
+
+    /// Reads `region` as raw bytes (C order, native byte order) into `buffer`, which the caller
+    /// owns (a mapped output file, say): chunks decode straight into it, and every byte of the
+    /// region is written (decoded or the fill value), so `buffer` may start uninitialized.
+    /// - Throws: ``ZarrError`` `.invalidRegion` when `buffer` is not exactly the region's size;
+    ///   as ``read(_:order:concurrency:maxBytes:)``.
+    public func readBytes(_ region: Region, into buffer: UnsafeMutableRawBufferPointer, concurrency: Int? = nil) throws {
+        try checkRegion(region)
+        let (count, overflow) = region.elementCount.multipliedReportingOverflow(by: dataType.byteSize)
+        guard !overflow, buffer.count == count else {
+            throw ZarrError(.invalidRegion, "a region of shape \(region.shape) of \(dataType) needs \(overflow ? "more than \(Int.max)" : String(count)) bytes; the buffer has \(buffer.count)")
+        }
+        guard count > 0 else { return }
+        try ZarrError.locating(file: nil, key: nil) {
+            try readRaw(region, into: SharedBuffer(buffer), strides: MemoryOrder.rowMajor.strides(for: region.shape), concurrency: concurrency)
+        }
+    }
+
+    /// Checks, before a read, that `region` lies inside the array and that its result is at most
+    /// `maxBytes` large; for callers that provide the destination themselves
+    /// (``readBytes(_:into:concurrency:)``) but keep the read limit.
+    /// - Throws: ``ZarrError`` `.invalidRegion`, `.tooLarge` as ``read(_:order:concurrency:maxBytes:)``.
+    public func checkRead(_ region: Region, maxBytes: Int = defaultMaxReadBytes) throws {
+        try checkRegion(region)
+        try checkAllocation(region, elementSize: dataType.byteSize, maxBytes: maxBytes)
     }
 
     /// Writes `array` into the Zarr array with its first element at `origin` (zeros by default).

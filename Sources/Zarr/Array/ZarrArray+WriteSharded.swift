@@ -104,6 +104,11 @@ extension ZarrArray {
                     for (offset, task) in plan.tasks.enumerated() {
                         chunks[task.position] = encoded[starts[s] + offset]
                     }
+                    // The shard's cached index is dropped before the write (a failed write may have
+                    // changed the shard anyway) and after it (a read meanwhile may have cached the old one).
+                    let cacheKey = shardIndexCache.map { _ in shardIndexCacheKey(plan.key) }
+                    if let cacheKey { shardIndexCache?.remove(cacheKey) }
+                    defer { if let cacheKey { shardIndexCache?.remove(cacheKey) } }
                     if let shard = try sharding.assemble(chunks) {
                         try store.set(plan.key, shard)
                     } else {

@@ -21,6 +21,12 @@ public struct ZarrArray: Sendable {
     /// Whether chunks that equal the fill value everywhere are stored (`true`) or deleted (`false`,
     /// zarr-python's and tensorstore's default).
     public var writesEmptyChunks = false
+    /// Where this array value keeps the shard indexes it reads, if its user opted in
+    /// (``cachingShardIndexes(in:)``); `nil`: every region read of a sharded array reads the
+    /// indexes of the shards it touches.
+    public private(set) var shardIndexCache: ShardIndexCache?
+    /// This array value's prefix for its keys in ``shardIndexCache``.
+    private var shardIndexNamespace = ""
 
     /// The largest chunk (or shard, when it is decoded whole) MIFAKit decodes: 2 GiB.
     public static let maximumChunkBytes = Int(Int32.max)
@@ -61,6 +67,20 @@ public struct ZarrArray: Sendable {
         try ZarrNode.prepareForCreate(store, path: path, overwrite: overwrite)
         try ZarrNode.writeMetadata(store, path: path, .array(metadata))
         return array
+    }
+
+    /// This array, keeping the shard indexes its reads decode in `cache` and looking them up
+    /// there first (for arrays without sharding, the cache is never used).
+    public func cachingShardIndexes(in cache: ShardIndexCache) -> ZarrArray {
+        var copy = self
+        copy.shardIndexCache = cache
+        copy.shardIndexNamespace = cache.newNamespace()
+        return copy
+    }
+
+    /// The key of a shard in ``shardIndexCache``: this array value's namespace and the shard's key.
+    func shardIndexCacheKey(_ key: StoreKey) -> String {
+        shardIndexNamespace + key.value
     }
 
     /// Number of axes.

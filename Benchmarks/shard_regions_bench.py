@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Random region reads of sharded arrays: MIFAKit without and with its opt-in shard-index cache
+against tensorstore with its cache off and on, same arrays, same machine, same run.
+
+Data: zarr_bench.py's 4096x4096 uint16 image as Zarr v3, 1024x1024 shards of 256x256 inner chunks,
+zstd level 3 and blosc-lz4-shuffle, written by zarr-python. Operation: zarr_bench.py's 1000 random
+unaligned 256x256 regions (each touches up to four inner chunks in up to four shards), one after
+the other, in-process. Each tool reads the 1000 regions three times in a row per round with the
+same array handle (and cache): "cold" is the first pass of a fresh handle, "warm" the best later
+pass. MIFAKit's cache holds shard indexes only (bound 4 MiB); tensorstore's cache pool holds
+decoded chunks and shard indexes: "cache 4 MiB" gives it MIFAKit's bound, "cache 1 GiB" room for
+the whole array.
+
+Usage: shard_regions_bench.py [--rounds 3] [--bench-bin .build-bench/release/ZarrBench] [--markdown]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import tensorstore as ts
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from zarr_bench import CHUNK, DATASETS, N, REGIONS, make_image, zarr_python_write  # noqa: E402
+
+warnings.filterwarnings("ignore")
+ROOT = Path(__file__).resolve().parents[1]
+PASSES = 3
+CACHE_MB = 4
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--bench-bin", type=Path, default=ROOT / ".build-bench" / "release" / "ZarrBench")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    options = parser.parse_args()
+
+    load_before = os.getloadavg()
+    sharded = {name: spec for name, spec in DATASETS.items() if spec[1]}
+    best: dict[tuple[str, str, str], float] = {}
+
+    def keep(dataset: str, tool: str, seconds: list[float]) -> None:
+        for phase, value in (("cold", seconds[0]), ("warm", min(seconds[1:]))):
+            key = (dataset, tool, phase)
+            best[key] = min(best.get(key, float("inf")), value)
+
+    with tempfile.TemporaryDirectory(prefix="shard-regions-bench-") as tmp:
+        tmp = Path(tmp)
+        data = make_image()
+        offsets = np.random.default_rng(7).integers(0, N - CHUNK, size=(REGIONS, 2))
+        (tmp / "offsets.txt").write_text("\n".join(f"{a},{b}" for a, b in offsets))
+        wanted = sum(int(data[a, b]) + int(data[a + CHUNK - 1, b + CHUNK - 1]) for a, b in offsets)
+        for name, (codec, shard) in sharded.items():
+            zarr_python_write(tmp / f"{name}.zarr", data, codec, shard)
+
+        def mifa(path: Path, *extra: str) -> list[float]:
+            proc = subprocess.run([str(options.bench_bin), "regions", str(path), str(tmp / "offsets.txt"), "--size", str(CHUNK),
+                                   "--repeat", str(PASSES), *extra], capture_output=True, text=True, check=True)
+            result = json.loads(proc.stdout)
+            assert result["checksum"] == wanted, f"MIFAKit's region reads of {path.name} are wrong"
+            return result["seconds"]
+
+        def tensorstore(path: Path, cache_bytes: int) -> list[float]:
+            spec = {"driver": "zarr3", "kvstore": {"driver": "file", "path": str(path)},
+                    "context": {"cache_pool": {"total_bytes_limit": cache_bytes}}}
+            store = ts.open(spec, open=True).result()
+            times = []
+            for _ in range(PASSES):
+                total = 0
+                start = time.perf_counter()
+                for a, b in offsets:
+                    region = store[a:a + CHUNK, b:b + CHUNK].read().result()
+                    total += int(region[0, 0]) + int(region[-1, -1])
+                times.append(time.perf_counter() - start)
+                assert total == wanted, f"tensorstore's region reads of {path.name} are wrong"
+            return times
+
+        tools = {
+            "MIFAKit, no cache": lambda path: mifa(path),
+            f"MIFAKit, shard-index cache {CACHE_MB} MiB": lambda path: mifa(path, "--shard-index-cache-mb", str(CACHE_MB)),
+            "tensorstore, cache off": lambda path: tensorstore(path, 0),
+            f"tensorstore, cache {CACHE_MB} MiB": lambda path: tensorstore(path, CACHE_MB << 20),
+            "tensorstore, cache 1 GiB": lambda path: tensorstore(path, 1 << 30),
+        }
+        for _ in range(options.rounds):
+            for name in sharded:
+                for tool, body in tools.items():
+                    keep(name, tool, body(tmp / f"{name}.zarr"))
+
+    header = ["array", "tool", "cold (s)", "warm (s)", "cold: MIFAKit cached vs this", "warm: MIFAKit cached vs this"]
+    ours = f"MIFAKit, shard-index cache {CACHE_MB} MiB"
+    lines = []
+    for name in sharded:
+        for tool in tools:
+            cold, warm = best[(name, tool, "cold")], best[(name, tool, "warm")]
+            lines.append([name, tool, f"{cold:.3f}", f"{warm:.3f}", f"{cold / best[(name, ours, 'cold')]:.2f}x",
+                          f"{warm / best[(name, ours, 'warm')]:.2f}x"])
+    if options.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+    else:
+        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for line in lines:
+            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+    print()
+    print("vs: this tool's time over MIFAKit-with-cache's (above 1 = MIFAKit faster)")
+    print(f"rounds: {options.rounds} (best per cell); {REGIONS} regions of {CHUNK}x{CHUNK}, {PASSES} passes per handle")
+    print(f"load average (1 min) {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
