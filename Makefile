@@ -120,10 +120,12 @@ BENCH_ROUNDS ?= 5
 bench: deps $(VENV)/.bench-installed
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product ZarrBench
 	$(PYTHON) Benchmarks/zarr_bench.py --rounds $(BENCH_ROUNDS) --bench-bin $(BENCH_SCRATCH)/release/ZarrBench
+	$(PYTHON) Benchmarks/shard_regions_bench.py --bench-bin $(BENCH_SCRATCH)/release/ZarrBench --markdown
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product AnnotationsBench
 	$(PYTHON) Benchmarks/annotations_bench.py --rounds 3 --bench-bin $(BENCH_SCRATCH)/release/AnnotationsBench
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product mifa
 	$(PYTHON) Benchmarks/omezarr_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
+	$(PYTHON) Benchmarks/export_bench.py --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 	$(PYTHON) Benchmarks/loader_bench.py --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product MIFAKit
 	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e python

@@ -64,3 +64,17 @@ def comparison_table(best: dict[str, tuple[float, float, int]], extra: dict[str,
                  *(value(seconds, cpu, peak) for value in extra.values())]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def print_table(header: list[str], lines: list[list[str]], markdown: bool) -> None:
+    """Prints rows under a header, as a Markdown table or as aligned plain columns."""
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+    else:
+        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for line in lines:
+            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))

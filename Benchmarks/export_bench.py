@@ -109,16 +109,7 @@ def main() -> None:
     for name in paths:
         ours, theirs, zp = (best[(name, tool)] for tool in ("mifa zarr export", "tensorstore read + np.save", "zarr-python read + np.save"))
         lines.append([name, f"{ours:.3f}", f"{theirs:.3f}", f"{zp:.3f}", f"{theirs / ours:.2f}x", f"{zp / ours:.2f}x"])
-    if options.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-        for line in lines:
-            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+    child_process.print_table(header, lines, options.markdown)
     print()
     print("vs: the peer's time over MIFAKit's (above 1 = MIFAKit faster); MIFAKit's time includes process start-up,")
     print(f"the peers' do not. `mifa --version` (start-up alone): {best[('start-up', 'mifa --version')] * 1000:.0f} ms")

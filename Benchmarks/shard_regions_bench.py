@@ -29,6 +29,7 @@ import numpy as np
 import tensorstore as ts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import child_process  # noqa: E402
 from zarr_bench import CHUNK, DATASETS, N, REGIONS, make_image, zarr_python_write  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -104,16 +105,7 @@ def main() -> None:
             cold, warm = best[(name, tool, "cold")], best[(name, tool, "warm")]
             lines.append([name, tool, f"{cold:.3f}", f"{warm:.3f}", f"{cold / best[(name, ours, 'cold')]:.2f}x",
                           f"{warm / best[(name, ours, 'warm')]:.2f}x"])
-    if options.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-        for line in lines:
-            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+    child_process.print_table(header, lines, options.markdown)
     print()
     print("vs: this tool's time over MIFAKit-with-cache's (above 1 = MIFAKit faster)")
     print(f"rounds: {options.rounds} (best per cell); {REGIONS} regions of {CHUNK}x{CHUNK}, {PASSES} passes per handle")

@@ -34,6 +34,8 @@ import tensorstore as ts
 import zarr
 from zarr.codecs import BloscCodec, BytesCodec, ShardingCodec, ZstdCodec
 
+import child_process  # the benchmarks' shared helpers, beside this file
+
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
 N = 4096
@@ -236,16 +238,7 @@ def main() -> None:
         lines.append([name, operation, f"{speeds['MIFAKit']:.0f}", f"{speeds['tensorstore']:.0f}", f"{speeds['zarr-python']:.0f}",
                       f"{speeds['MIFAKit'] / speeds['tensorstore']:.2f}x", f"{speeds['MIFAKit'] / speeds['zarr-python']:.2f}x",
                       f"{per_cpu['MIFAKit']:.0f} / {per_cpu['tensorstore']:.0f} / {per_cpu['zarr-python']:.0f}"])
-    if options.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-        print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-        for line in lines:
-            print("  ".join(c.ljust(w) for c, w in zip(line, widths)))
+    child_process.print_table(header, lines, options.markdown)
     print()
     print(f"cores used: {CORES}; rounds: {options.rounds} (best round per cell); image {N}x{N} uint16, "
           f"{CHUNK}x{CHUNK} chunks, shards {SHARD}x{SHARD}")
