@@ -31,6 +31,10 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         case unexpectedEntry = "unexpected-entry"
         /// A file could not be read.
         case unreadable = "unreadable"
+        /// The package is read where nothing can be listed (an HTTP server), so the checks that
+        /// need a listing (files the manifest does not name, stray objects, proposals, reviews
+        /// and flags) were not run.
+        case listingUnavailable = "listing-unavailable"
         /// A version record is missing, unreadable or inconsistent.
         case versionRecordInvalid = "version-record-invalid"
         /// The version chain loops or a `previous_version` does not resolve.

@@ -18,7 +18,18 @@ extension AuditRun {
             guard PackageFileSystem.kind(of: versions) == .directory, let walked = try? PackageFileSystem.walk(versions) else { return check(rootNames, versions: []) }
             entries = walked
         } else {
-            let keys = (try? package.reader.allFiles()) ?? []
+            let keys: [String]
+            do {
+                guard let listed = try package.reader.allFiles() else {
+                    add(.info, .listingUnavailable, path: ".",
+                        "\(package.reader.location) cannot be listed (an HTTP server lists nothing), so files the manifest does not name, stray objects and the proposals, reviews and flags under versions/ were not looked for; audit the package as a folder, .zip or s3:// URL to run those checks")
+                    return
+                }
+                keys = listed
+            } catch {
+                add(.error, .unreadable, path: ".", "the package at \(package.reader.location) cannot be listed (\(error)), so files the manifest does not name cannot be looked for")
+                return
+            }
             rootNames = Array(Set(keys.map { String($0.prefix { $0 != "/" }) })).sorted()
             var versionEntries = Set<String>()
             for key in keys where key.hasPrefix(PackageLayout.versions + "/") {
