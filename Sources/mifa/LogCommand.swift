@@ -35,7 +35,7 @@ struct LogCommand: ParsableCommand {
     func run() throws {
         let opened = try DatasetPackage.open(package)
         let chain = try opened.lineage()
-        let book = try opened.proposalBook()
+        let book = try opened.proposalBook(lineage: chain)
         if json {
             print(try CanonicalJSON.string(Document(versions: chain, proposals: book.proposals, reviews: book.reviews, flags: book.flags)), terminator: "")
             return

@@ -63,11 +63,12 @@ extension DatasetPackage {
         return id
     }
 
-    /// Every proposal, rejection and flag with its status, checked against the current lineage.
+    /// Every proposal, rejection and flag with its status, checked against the current lineage
+    /// (`chain`, when the caller has read it already: over a network every record is a request).
     /// - Throws: ``PackageError`` for a record that cannot be read or was edited (`mifa audit` lists them all).
-    public func proposalBook() throws -> ProposalBook {
+    public func proposalBook(lineage chain: [VersionRecord]? = nil) throws -> ProposalBook {
         var accepted: [String: String] = [:]
-        for record in try lineage() {
+        for record in try chain ?? lineage() {
             if let proposal = record.proposal { accepted[proposal.id] = record.version }
         }
         let reviews = try sideRecordIDs(.review).map { id in
