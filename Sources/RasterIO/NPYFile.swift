@@ -116,14 +116,22 @@ public enum NPYFile {
     ///   `fill` throws.
     public static func write(to path: String, dataType: DataType, shape: [Int], durable: Bool,
                              filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
-        let header = NPYHeader.encode(dataType: dataType, endianness: .native, fortranOrder: false, shape: shape)
-        var total = dataType.byteSize
+        try write(to: path, typeString: dataType.numpyTypeString(.native), elementSize: dataType.byteSize, shape: shape, durable: durable, filling: fill)
+    }
+
+    /// Writes a C-order `.npy` of any fixed-size NumPy type, given by its type string (`<f2` for
+    /// float16, `<c8` for complex64, ...), as ``write(to:dataType:shape:durable:filling:)`` does.
+    /// - Throws: as ``write(to:dataType:shape:durable:filling:)``.
+    public static func write(to path: String, typeString: String, elementSize: Int, shape: [Int], durable: Bool,
+                             filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        let header = NPYHeader.encode(typeString: typeString, fortranOrder: false, shape: shape)
+        var total = elementSize
         var overflow = false
         for extent in shape where !overflow {
             (total, overflow) = total.multipliedReportingOverflow(by: extent)
         }
         guard !overflow, total <= Int.max - header.count else {
-            throw RasterIOError(.tooLarge, "an array of shape \(shape) of \(dataType.rawValue) is more bytes than a file can hold", file: path, shape: shape)
+            throw RasterIOError(.tooLarge, "an array of shape \(shape) of \(typeString) is more bytes than a file can hold", file: path, shape: shape)
         }
         let output = try POSIXOutputFile(path: path)
         let file = try output.mapForWriting(size: header.count + total)

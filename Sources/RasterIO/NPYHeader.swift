@@ -84,13 +84,18 @@ public struct NPYHeader: Sendable, Hashable {
     /// The header bytes for an array: version 1.0, or 2.0 when the header outgrows 65535 bytes;
     /// padded with spaces and a newline so the data starts at a multiple of 64 bytes.
     static func encode(dataType: DataType, endianness: Endianness, fortranOrder: Bool, shape: [Int]) -> [UInt8] {
+        encode(typeString: dataType.numpyTypeString(endianness), fortranOrder: fortranOrder, shape: shape)
+    }
+
+    /// The header bytes for an array whose NumPy type string (`descr`) is `typeString`.
+    static func encode(typeString: String, fortranOrder: Bool, shape: [Int]) -> [UInt8] {
         let shapeText: String
         switch shape.count {
         case 0: shapeText = "()"
         case 1: shapeText = "(\(shape[0]),)"
         default: shapeText = "(" + shape.map(String.init).joined(separator: ", ") + ")"
         }
-        let dictionary = "{'descr': '\(dataType.numpyTypeString(endianness))', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeText), }"
+        let dictionary = "{'descr': '\(typeString)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(shapeText), }"
         for (major, lengthBytes) in [(1, 2), (2, 4)] {
             let unpadded = 8 + lengthBytes + dictionary.utf8.count + 1
             let padded = (unpadded + 63) / 64 * 64

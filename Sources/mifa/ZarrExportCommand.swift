@@ -31,9 +31,12 @@ struct ZarrExportCommand: ParsableCommand {
         let location = try ZarrLocation.forReading(array, http: http.limits)
         let zarr = try ZarrArray.open(location.store, path: location.path)
         let selected = try region.map { try Region(parsing: $0, shape: zarr.shape) } ?? Region(shape: zarr.shape)
-        let type = try zarr.numericType()
+        // Every type NumPy has is written as it is stored (float16 and complex too: the .npy names
+        // them); raw bits (r16...) have no NumPy number type and are refused, saying what to do.
+        if case .raw = zarr.dataType { _ = try zarr.numericType() }
         try zarr.checkRead(selected, maxBytes: memory.bytes)
-        try NPYFile.write(to: output, dataType: type, shape: selected.shape, durable: durability.durable) { data in
+        try NPYFile.write(to: output, typeString: zarr.dataType.v2String(.native), elementSize: zarr.dataType.byteSize,
+                          shape: selected.shape, durable: durability.durable) { data in
             try zarr.readBytes(selected, into: data, concurrency: concurrency.threads)
         }
     }
