@@ -51,7 +51,7 @@ extension ZarrArray {
         }
     }
 
-    /// The array's element type as a MIFACore ``DataType``, for reads as numbers.
+    /// The array's element type as a MIFACore `DataType`, for reads as numbers.
     /// - Throws: ``ZarrError`` `.unsupportedExtension` for `float16`, complex and raw types (read
     ///   those with ``readBytes(_:concurrency:maxBytes:)``).
     public func numericType() throws -> DataType {
