@@ -1,5 +1,6 @@
 import DatasetPackage
 import MIFACore
+import Zarr
 
 /// What `mifa serve` serves: one package, or every package directly inside a folder.
 public struct PackageCatalog: Sendable {
@@ -15,6 +16,13 @@ public struct PackageCatalog: Sendable {
     public init(path: String) throws {
         var root = path
         while root.count > 1, root.hasSuffix("/") { root.removeLast() }
+        // A package read in place (its .zip export, an http(s):// or s3:// URL) is one package.
+        if StoreURL.isRemote(root) || PackageReader.isZipFile(root) {
+            let view = try PackageView(root: root)
+            packages = [view.name: view]
+            isSinglePackage = true
+            return
+        }
         if DatasetPackage.isPackage(at: root) {
             let view = try PackageView(root: root)
             packages = [view.name: view]

@@ -28,28 +28,37 @@ extension PackageView {
         guard servable.contains(path) else {
             throw ServerError(.notFound, "the package's current version has no file '\(path)'", context: ErrorContext(file: path))
         }
-        guard let real = PackageFileSystem.canonicalPath(snapshot.package.path(path)), let base = PackageFileSystem.canonicalPath(root),
-              real == base + "/" + path
-        else {
-            throw ServerError(.notFound, "'\(path)' is missing or reached through a symbolic link; links are not served", context: ErrorContext(file: path))
+        // A folder's file must be itself, not a link (a zip or a URL has no links).
+        if snapshot.package.reader.folder != nil {
+            guard let real = PackageFileSystem.canonicalPath(snapshot.package.path(path)), let base = PackageFileSystem.canonicalPath(root),
+                  real == base + "/" + path
+            else {
+                throw ServerError(.notFound, "'\(path)' is missing or reached through a symbolic link; links are not served", context: ErrorContext(file: path))
+            }
         }
         return path
     }
 
-    /// The size of a served file.
+    /// The size of a served file: a folder's file as it is; in a package read in place, the size
+    /// the version's file list records for a content file, else (manifest, version records) the
+    /// size of the file read whole.
     /// - Throws: ``ServerError`` `.notFound` when it is not a regular file.
     func size(ofServed path: String) throws -> Int {
+        guard snapshot.package.reader.folder != nil else {
+            if let entry = snapshot.fileList.files[path] { return entry.bytes }
+            return try snapshot.package.reader.read(path, limit: 64 << 20).count
+        }
         guard PackageFileSystem.kind(of: snapshot.package.path(path)) == .file else {
             throw ServerError(.notFound, "'\(path)' is not a regular file", context: ErrorContext(file: path))
         }
         return try PackageFileSystem.size(of: snapshot.package.path(path))
     }
 
-    /// `count` bytes at `offset` of a served file (read through the package's directory store,
-    /// which refuses anything resolving outside the package).
+    /// `count` bytes at `offset` of a served file, read through the package's store (a folder's
+    /// directory store refuses anything resolving outside the package).
     /// - Throws: ``ServerError`` `.notFound` when it vanished; `ZarrError` when it cannot be read.
     func read(served path: String, offset: Int, count: Int) throws -> [UInt8] {
-        let store = try DirectoryStore(root: root, readOnly: true)
+        let store = try snapshot.package.reader.store()
         guard let bytes = try store.get(StoreKey(path), range: .range(offset: offset, length: count)) else {
             throw ServerError(.notFound, "'\(path)' vanished", context: ErrorContext(file: path))
         }

@@ -32,12 +32,13 @@ public final class PackageView: Sendable {
         var renderers: [String: ImageRenderer] = [:]
     }
 
-    /// Opens the package at `root` for reading.
+    /// Opens the package at `root` for reading: a folder, or (read in place) its `.zip` export, an
+    /// `http(s)://` or an `s3://` URL.
     /// - Throws: `PackageError` when `root` is not a package or its manifest cannot be read.
     public init(root: String) throws {
         let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
         snapshot = try PackageSnapshot(package: package)
-        name = String(root.split(separator: "/").last ?? Substring(root))
+        name = package.name
         imageIDs = snapshot.imageIDs
         vectorSets = snapshot.vectorSets
         labelSets = snapshot.labelSets
@@ -55,7 +56,7 @@ public final class PackageView: Sendable {
             throw ServerError(.notFound, "the package has no image '\(id)'; it has \(imageIDs.joined(separator: ", "))", context: ErrorContext(file: root))
         }
         if let image = cache.withLock({ $0.images[id] }) { return image }
-        let image = try OMEZarrImage.open(path: snapshot.package.path(PackageLayout.image(id)))
+        let image = try OMEZarrImage.open(snapshot.package.reader.store(), path: PackageLayout.image(id))
         cache.withLock { $0.images[id] = image }
         return image
     }
@@ -72,7 +73,8 @@ public final class PackageView: Sendable {
             throw ServerError(.notFound, "the package has no vector annotation set '\(set)'; it has \(vectorSets.isEmpty ? "none" : vectorSets.joined(separator: ", "))", context: ErrorContext(file: root))
         }
         if let document = cache.withLock({ $0.documents[set] }) { return document }
-        let document = try Converter.read(snapshot.package.path(PackageLayout.annotationFile(set)), format: .geojson).document
+        let file = PackageLayout.annotationFile(set)
+        let document = try GeoJSONReader.read(bytes: snapshot.package.reader.read(file), file: file).document
         cache.withLock { $0.documents[set] = document }
         return document
     }

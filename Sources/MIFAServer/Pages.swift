@@ -35,7 +35,7 @@ enum Pages {
 
     /// `/`: study, license, annotation sets, audit verdict, versions and credit.
     static func overview(_ view: PackageView, prefix: String, token: String?) throws -> String {
-        let metadata = try JSONParser.parse(PackageFileSystem.read(view.snapshot.package.path(PackageLayout.metadata), limit: 64 << 20))
+        let metadata = try JSONParser.parse(view.snapshot.package.reader.read(PackageLayout.metadata, limit: 64 << 20))
         let study = metadata["study"]
         var body = "<h1>\(escape(study?["title"]?.stringValue ?? view.name))</h1>"
         if let description = study?["description"]?.stringValue { body += "<p class=\"description\">\(escape(description))</p>" }

@@ -42,7 +42,7 @@ enum Routes {
         group.get("api/versions") { request, context in try json(API.versions(resolve(request, context).view)) }
         group.get("api/metadata") { request, context in
             let view = try resolve(request, context).view
-            return bytes(try PackageFileSystem.read(view.snapshot.package.path(PackageLayout.metadata), limit: 64 << 20), type: "application/json")
+            return bytes(try view.snapshot.package.reader.read(PackageLayout.metadata, limit: 64 << 20), type: "application/json")
         }
         group.get("api/audit") { request, context in bytes(try state.audit(resolve(request, context).view), type: "application/json") }
         group.get("api/images/:id/region") { request, context in

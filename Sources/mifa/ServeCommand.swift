@@ -19,7 +19,7 @@ struct ServeCommand: ParsableCommand {
             loopback unless --host says otherwise. Stops on Ctrl-C. Exit 1 when the path is not a package.
             """)
 
-    @Argument(help: "A package folder, or a folder holding packages (served under /packages/<name>/).")
+    @Argument(help: "A package folder, its .zip export, an http(s):// or s3:// URL of one (read in place), or a folder holding packages (served under /packages/<name>/).")
     var path: String
 
     @Option(name: .long, help: "The TCP port (0: a free one, printed at start).")

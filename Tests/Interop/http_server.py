@@ -1,8 +1,10 @@
 """A real nginx for the tests: `NginxServer(root)` serves the folder `root` on a free loopback port
 (range requests on, no directory listing), a context manager; `.url` is its address and, with
 `access_log=True`, `.requests()` lists the requests it has answered ("GET /path" each), so a test can
-count what a command asked for."""
+count what a command asked for. `MifaServe(mifa_bin, path)` runs `mifa serve` on a free port."""
+import http.client
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -74,3 +76,37 @@ http {{ {log} server {{ listen 127.0.0.1:{port}; root {root}; }} }}
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class MifaServe:
+    """`mifa serve` on a free port; the URL is read from the line it prints when it listens."""
+
+    def __init__(self, mifa_bin, path, *extra):
+        self.process = subprocess.Popen([mifa_bin, "serve", str(path), "--port", "0", *extra],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line, deadline = "", time.time() + 60
+        while "mifa serve:" not in line and time.time() < deadline and self.process.poll() is None:
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.time()))
+            line = self.process.stdout.readline() if ready else ""
+        if "mifa serve:" not in line:
+            self.stop()
+            raise AssertionError(f"mifa serve did not start: {line!r} {self.process.stderr.read()}")
+        self.url = line[line.index("http://"):].split()[0].rstrip("/")
+        self.host, port = self.url[len("http://"):].split(":")
+        self.port = int(port)
+
+    def request(self, method, path, headers=None):
+        """One raw request (the path is sent exactly as given: no normalisation of '..')."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, dict(response.getheaders()), body
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()

@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from http_server import NginxServer
+from http_server import MifaServe, NginxServer
 from package_helpers import build_package, cells_geojson, commit_version, sha256
 from s3_server import TEST_BUCKET, MotoServer
 
@@ -230,3 +230,29 @@ def test_a_hostile_package_over_http_fails_clearly(mifa_bin, site, nginx, s3, ca
     assert "etc/passwd" in message or "bytes" in message, message
     assert "root:" not in message
     assert not (tmp_path / "out").exists()
+
+
+def test_serve_reads_a_package_wherever_it_is(mifa_bin, s3, places, monkeypatch):
+    """`mifa serve` of the folder, its zip, its nginx URL and its s3:// copy answers the API, a
+    region, a tile and a byte range of a package file identically."""
+    for key, value in s3[0].env().items():
+        if key.startswith(("AWS_", "MIFA_TEST_")):
+            monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    paths = ["/api/images", "/api/sets", "/api/versions", "/api/metadata", "/api/versions/1/2/diff",
+             "/api/images/img1/region?level=0&region=0:8,0:8&format=npy", "/api/tiles/img1/0/0/0.png", "/files/mifa.json"]
+    answers = {}
+    for name, place in places.items():
+        server = MifaServe(mifa_bin, place)
+        try:
+            for path in paths:
+                status, _, body = server.request("GET", path)
+                assert status == 200, (name, path, body[:300])
+                answers.setdefault(path, {})[name] = body
+            status, _, body = server.request("GET", "/files/mifa.json", {"Range": "bytes=3-12"})
+            assert status == 206, name
+            answers.setdefault("range", {})[name] = body
+        finally:
+            server.stop()
+    for path, bodies in answers.items():
+        assert len(set(bodies.values())) == 1, (path, {k: v[:80] for k, v in bodies.items()})

@@ -7,13 +7,10 @@ planted symbolic link), accepts no write method, enforces its token and answers 
 the overview, the gallery and the viewer with no JavaScript errors, the viewer's screenshot shows
 the label colours exactly where the label image is non-zero, toggling a set removes its outlines,
 and zooming in loads the next level's tiles."""
-import http.client
 import io
 import json
 import os
-import select
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -23,6 +20,8 @@ import zarr
 from ome_zarr.io import parse_url
 from ome_zarr.reader import Reader
 from PIL import Image
+
+from http_server import MifaServe as Server
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "Samples" / "nuclei"
@@ -35,40 +34,6 @@ def package(mifa, tmp_path_factory):
     target = tmp_path_factory.mktemp("serve") / "nuclei.mifa"
     mifa("pack", SAMPLE, target, "--metadata", SAMPLE / "mifa.yaml", "--file-list", SAMPLE / "files.tsv")
     return target
-
-
-class Server:
-    """`mifa serve` on a free port; the URL is read from the line it prints when it listens."""
-
-    def __init__(self, mifa_bin, path, *extra):
-        self.process = subprocess.Popen([mifa_bin, "serve", str(path), "--port", "0", *extra],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line, deadline = "", time.time() + 60
-        while "mifa serve:" not in line and time.time() < deadline and self.process.poll() is None:
-            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.time()))
-            line = self.process.stdout.readline() if ready else ""
-        if "mifa serve:" not in line:
-            self.stop()
-            raise AssertionError(f"mifa serve did not start: {line!r} {self.process.stderr.read()}")
-        self.url = line[line.index("http://"):].split()[0].rstrip("/")
-        self.host, port = self.url[len("http://"):].split(":")
-        self.port = int(port)
-
-    def request(self, method, path, headers=None):
-        """One raw request (the path is sent exactly as given: no normalisation of '..')."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        connection.request(method, path, headers=headers or {})
-        response = connection.getresponse()
-        body = response.read()
-        connection.close()
-        return response.status, dict(response.getheaders()), body
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture(scope="module")

@@ -271,6 +271,41 @@ enum ServerFixture {
         }
     }
 
+    /// The package's `.zip` export, read in place, is served like its folder: the same API
+    /// answers, tiles, metadata and `/files/` bytes with ranges.
+    @Test func aZipExportIsServedLikeItsFolder() async throws {
+        let root = try ServerFixture.makePackage()
+        defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
+        let zip = (root as NSString).deletingLastPathComponent + "/pkg.zip"
+        try PackageExporter(opening: root).export(.zip, to: zip)
+        let answers = LockedState([String: [[UInt8]]]())
+        let uris = ["/api/images", "/api/sets", "/api/versions", "/api/metadata", "/api/images/img2/annotations?set=cells",
+                    "/api/tiles/img1/0/0/0.png?labels=nuclei", "/api/images/img1/region?level=1&region=0:8,0:12&format=npy", "/files/mifa.json"]
+        for (name, path) in [("folder", root), ("zip", zip)] {
+            let server = try PackageServer(path: path)
+            #expect(server.catalog.names == ["pkg"], "\(name)")
+            let app = Application(responder: server.responder())
+            try await app.test(.router) { client in
+                for uri in uris {
+                    try await client.execute(uri: uri, method: .get) { response in
+                        #expect(response.status == .ok, "\(name) \(uri)")
+                        answers.withLock { $0[uri, default: []].append(Array(response.body.readableBytesView)) }
+                    }
+                }
+                try await client.execute(uri: "/files/mifa.json", method: .get, headers: [.range: "bytes=5-14"]) { response in
+                    #expect(response.status == .partialContent, "\(name)")
+                    answers.withLock { $0["range", default: []].append(Array(response.body.readableBytesView)) }
+                }
+                try await client.execute(uri: "/", method: .get) { response in
+                    #expect(String(buffer: response.body).contains("Tiny nuclei"), "\(name)")
+                }
+            }
+        }
+        for (uri, bodies) in answers.withLock({ $0 }) {
+            #expect(bodies.count == 2 && bodies[0] == bodies[1] && !bodies[0].isEmpty, "\(uri)")
+        }
+    }
+
     @Test func pagesRender() async throws {
         try await withServer { client, _ in
             for uri in ["/", "/images/", "/images/img1", "/static/viewer.js", "/static/style.css"] {
