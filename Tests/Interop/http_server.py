@@ -15,6 +15,17 @@ import urllib.request
 from pathlib import Path
 
 
+def stop_process(process):
+    """Terminates a server process and waits for it (killing it after 10 s)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class NginxServer:
     """nginx on 127.0.0.1 serving `root`, stopped on exit (or by `stop()`)."""
 
@@ -62,13 +73,7 @@ http {{ {log} server {{ listen 127.0.0.1:{port}; root {root}; }} }}
             self.log.write_text("")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.work, ignore_errors=True)
 
     def __enter__(self):
@@ -105,8 +110,4 @@ class MifaServe:
         return response.status, dict(response.getheaders()), body
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)

@@ -13,6 +13,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from http_server import stop_process  # noqa: E402  (the servers' shared helpers, beside this file)
 
 TEST_BUCKET = "mifa-test"
 
@@ -59,13 +63,7 @@ class MotoServer:
         return env
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
     def __enter__(self):
