@@ -13,10 +13,14 @@ extension AuditRun {
         let entries: [(path: String, kind: PackageFileSystem.EntryKind)]
         let rootNames: [String]
         if package.reader.folder != nil {
-            rootNames = (try? PackageFileSystem.walkTopLevel(package.root)) ?? []
             let versions = package.path(PackageLayout.versions)
-            guard PackageFileSystem.kind(of: versions) == .directory, let walked = try? PackageFileSystem.walk(versions) else { return check(rootNames, versions: []) }
-            entries = walked
+            do {
+                rootNames = try PackageFileSystem.walkTopLevel(package.root)
+                entries = PackageFileSystem.kind(of: versions) == .directory ? try PackageFileSystem.walk(versions) : []
+            } catch {
+                add(.error, .unreadable, path: ".", "the package folder or its versions/ cannot be listed (\(error)), so entries that do not belong there cannot be looked for; check its permissions")
+                return
+            }
         } else {
             let keys: [String]
             do {
