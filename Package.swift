@@ -8,10 +8,29 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
 }
 
+/// `make fuzz` evaluates this manifest with MIFA_FUZZ=1 and builds the fuzz targets in the ordinary
+/// .build: our modules get libFuzzer's coverage and AddressSanitizer, while the dependencies (NIO,
+/// swift-crypto's BoringSSL, ...) are the plain debug build's, reused as they are, uninstrumented. A
+/// separate scratch folder would compile every dependency a second time (most of the fuzz step's time).
+let fuzzing = Context.environment["MIFA_FUZZ"] == "1"
+
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + (fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : [])
+
+/// The fuzz targets: in a fuzzing build libFuzzer supplies `main` (library-mode parse, -DFUZZING) and
+/// the link pulls in the sanitizers' runtimes (lld: gold prints ~140 "cannot export local symbol"
+/// warnings per ASan-instrumented target); a plain build replays files named as arguments.
+let fuzzSettings: [SwiftSetting] = strict + (fuzzing ? [.define("FUZZING"), .unsafeFlags(["-parse-as-library"])] : [])
+let fuzzLink: [LinkerSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])] : []
+
+/// A fuzz target over the FuzzSupport driver and the library it fuzzes.
+func fuzzTarget(_ name: String, fuzzing library: Target.Dependency) -> Target {
+    .executableTarget(
+        name: name, dependencies: ["FuzzSupport", library], path: "Fuzz/\(name)",
+        swiftSettings: fuzzSettings, linkerSettings: fuzzLink)
+}
 
 let package = Package(
     name: "MIFAKit",
@@ -131,15 +150,15 @@ let package = Package(
             ]),
 
         // Fuzz targets: built with `make fuzz` (libFuzzer); a plain build replays files given as arguments.
-        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: strict),
-        .executableTarget(name: "FuzzMetadata", dependencies: ["FuzzSupport", "MIFAModel"], path: "Fuzz/FuzzMetadata", swiftSettings: strict),
-        .executableTarget(name: "FuzzTIFF", dependencies: ["FuzzSupport", "RasterIO"], path: "Fuzz/FuzzTIFF", swiftSettings: strict),
-        .executableTarget(name: "FuzzZarr", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZarr", swiftSettings: strict),
-        .executableTarget(name: "FuzzZip", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzZip", swiftSettings: strict),
-        .executableTarget(name: "FuzzHTTP", dependencies: ["FuzzSupport", "Zarr"], path: "Fuzz/FuzzHTTP", swiftSettings: strict),
-        .executableTarget(name: "FuzzOMEZarr", dependencies: ["FuzzSupport", "OMEZarr"], path: "Fuzz/FuzzOMEZarr", swiftSettings: strict),
-        .executableTarget(name: "FuzzAnnotations", dependencies: ["FuzzSupport", "Annotations"], path: "Fuzz/FuzzAnnotations", swiftSettings: strict),
-        .executableTarget(name: "FuzzPackage", dependencies: ["FuzzSupport", "DatasetPackage"], path: "Fuzz/FuzzPackage", swiftSettings: strict),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: fuzzSettings),
+        fuzzTarget("FuzzMetadata", fuzzing: "MIFAModel"),
+        fuzzTarget("FuzzTIFF", fuzzing: "RasterIO"),
+        fuzzTarget("FuzzZarr", fuzzing: "Zarr"),
+        fuzzTarget("FuzzZip", fuzzing: "Zarr"),
+        fuzzTarget("FuzzHTTP", fuzzing: "Zarr"),
+        fuzzTarget("FuzzOMEZarr", fuzzing: "OMEZarr"),
+        fuzzTarget("FuzzAnnotations", fuzzing: "Annotations"),
+        fuzzTarget("FuzzPackage", fuzzing: "DatasetPackage"),
 
         // Benchmarks: `make bench` builds this in release mode and runs Benchmarks/zarr_bench.py.
         .executableTarget(name: "ZarrBench", dependencies: ["Zarr"], path: "Benchmarks/ZarrBench", swiftSettings: strict),
