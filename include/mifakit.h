@@ -63,6 +63,7 @@ typedef int32_t mifa_dtype;
 #define MIFA_UINT64  9
 #define MIFA_FLOAT32 10
 #define MIFA_FLOAT64 11
+#define MIFA_FLOAT16 12
 
 /** The most axes a batch tensor has: [B, C, Z, Y, X]. */
 #define MIFA_MAX_DIMS 8

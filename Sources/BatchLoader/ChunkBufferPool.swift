@@ -89,6 +89,7 @@ extension ZarrArray {
         case .uint16(let a): return .uint16(try fill(a))
         case .uint32(let a): return .uint32(try fill(a))
         case .uint64(let a): return .uint64(try fill(a))
+        case .float16(let a): return .float16(try fill(a))
         case .float32(let a): return .float32(try fill(a))
         case .float64(let a): return .float64(try fill(a))
         }

@@ -24,6 +24,7 @@ struct PixelConversion: Sendable {
         case .uint16: copy = Self.toFloat(UInt16.self) { Float($0) }
         case .uint32: copy = Self.toFloat(UInt32.self) { Float($0) }
         case .uint64: copy = Self.toFloat(UInt64.self) { Float($0) }
+        case .float16: copy = Self.toFloat(Float16.self) { Float($0) }
         case .float32: copy = Self.toFloat(Float.self) { $0 }
         case .float64: copy = Self.toFloat(Double.self) { Float($0) }
         }

@@ -20,6 +20,8 @@ public enum AnyNDArray: Sendable, Equatable {
     case uint32(NDArray<UInt32>)
     /// Unsigned 64-bit integers.
     case uint64(NDArray<UInt64>)
+    /// 16-bit floats (half precision).
+    case float16(NDArray<Float16>)
     /// 32-bit floats.
     case float32(NDArray<Float>)
     /// 64-bit floats.
@@ -37,6 +39,7 @@ public enum AnyNDArray: Sendable, Equatable {
         case let a as NDArray<UInt16>: self = .uint16(a)
         case let a as NDArray<UInt32>: self = .uint32(a)
         case let a as NDArray<UInt64>: self = .uint64(a)
+        case let a as NDArray<Float16>: self = .float16(a)
         case let a as NDArray<Float>: self = .float32(a)
         case let a as NDArray<Double>: self = .float64(a)
         default: preconditionFailure("\(Element.self) is not a supported NDArray element type")
@@ -55,6 +58,7 @@ public enum AnyNDArray: Sendable, Equatable {
         case .uint16: self = .uint16(NDArray(shape: shape, order: order))
         case .uint32: self = .uint32(NDArray(shape: shape, order: order))
         case .uint64: self = .uint64(NDArray(shape: shape, order: order))
+        case .float16: self = .float16(NDArray(shape: shape, order: order))
         case .float32: self = .float32(NDArray(shape: shape, order: order))
         case .float64: self = .float64(NDArray(shape: shape, order: order))
         }
@@ -73,6 +77,7 @@ public enum AnyNDArray: Sendable, Equatable {
         case .uint16: self = .uint16(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
         case .uint32: self = .uint32(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
         case .uint64: self = .uint64(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
+        case .float16: self = .float16(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
         case .float32: self = .float32(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
         case .float64: self = .float64(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
         }
@@ -90,6 +95,7 @@ public enum AnyNDArray: Sendable, Equatable {
         case .uint16: .uint16
         case .uint32: .uint32
         case .uint64: .uint64
+        case .float16: .float16
         case .float32: .float32
         case .float64: .float64
         }
@@ -121,6 +127,7 @@ public enum AnyNDArray: Sendable, Equatable {
         case .uint16(let a): .uint16(a.reordered(.rowMajor))
         case .uint32(let a): .uint32(a.reordered(.rowMajor))
         case .uint64(let a): .uint64(a.reordered(.rowMajor))
+        case .float16(let a): .float16(a.reordered(.rowMajor))
         case .float32(let a): .float32(a.reordered(.rowMajor))
         case .float64(let a): .float64(a.reordered(.rowMajor))
         }
@@ -138,6 +145,7 @@ public enum AnyNDArray: Sendable, Equatable {
         case .uint16(let a): try a.withUnsafeBytes(body)
         case .uint32(let a): try a.withUnsafeBytes(body)
         case .uint64(let a): try a.withUnsafeBytes(body)
+        case .float16(let a): try a.withUnsafeBytes(body)
         case .float32(let a): try a.withUnsafeBytes(body)
         case .float64(let a): try a.withUnsafeBytes(body)
         }
@@ -155,6 +163,7 @@ public enum AnyNDArray: Sendable, Equatable {
         case .uint16(let a): try body(a)
         case .uint32(let a): try body(a)
         case .uint64(let a): try body(a)
+        case .float16(let a): try body(a)
         case .float32(let a): try body(a)
         case .float64(let a): try body(a)
         }

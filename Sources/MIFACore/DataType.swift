@@ -21,6 +21,8 @@ public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
     case uint32
     /// Unsigned 64-bit integer.
     case uint64
+    /// IEEE 754 binary16 (half precision), common in model outputs and ML datasets.
+    case float16
     /// IEEE 754 binary32.
     case float32
     /// IEEE 754 binary64.
@@ -30,7 +32,7 @@ public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
     public var byteSize: Int {
         switch self {
         case .bool, .int8, .uint8: 1
-        case .int16, .uint16: 2
+        case .int16, .uint16, .float16: 2
         case .int32, .uint32, .float32: 4
         case .int64, .uint64, .float64: 8
         }
@@ -46,7 +48,7 @@ public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
     public var isUnsignedInteger: Bool { [.uint8, .uint16, .uint32, .uint64].contains(self) }
 
     /// Whether the type is a floating-point type.
-    public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+    public var isFloatingPoint: Bool { self == .float16 || self == .float32 || self == .float64 }
 
     /// The NumPy type string for this type in the given byte order, e.g. `<u2`, `>f4`, `|b1`.
     ///
@@ -58,7 +60,7 @@ public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
         case .bool: kind = "b"
         case .int8, .int16, .int32, .int64: kind = "i"
         case .uint8, .uint16, .uint32, .uint64: kind = "u"
-        case .float32, .float64: kind = "f"
+        case .float16, .float32, .float64: kind = "f"
         }
         return order + kind + String(byteSize)
     }
@@ -86,6 +88,7 @@ public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
         case ("u", 2): type = .uint16
         case ("u", 4): type = .uint32
         case ("u", 8): type = .uint64
+        case ("f", 2): type = .float16
         case ("f", 4): type = .float32
         case ("f", 8): type = .float64
         default: type = nil

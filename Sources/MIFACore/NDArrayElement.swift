@@ -56,6 +56,11 @@ extension UInt64: NDArrayElement {
     public static var dataType: DataType { .uint64 }
 }
 
+extension Float16: NDArrayElement {
+    /// ``DataType/float16``.
+    public static var dataType: DataType { .float16 }
+}
+
 extension Float: NDArrayElement {
     /// ``DataType/float32``.
     public static var dataType: DataType { .float32 }

@@ -134,7 +134,7 @@ final class PackageHandle: Sendable {
 /// The data type codes of `mifa_dtype` (include/mifakit.h).
 enum ABIDataType {
     static let codes: [DataType: Int32] = [.bool: 1, .int8: 2, .int16: 3, .int32: 4, .int64: 5, .uint8: 6, .uint16: 7, .uint32: 8,
-                                           .uint64: 9, .float32: 10, .float64: 11]
+                                           .uint64: 9, .float32: 10, .float64: 11, .float16: 12]
 }
 
 /// `mifa_package_open`: opens a package, an OME-Zarr image or a folder of them.

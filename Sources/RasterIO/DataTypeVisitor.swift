@@ -24,6 +24,7 @@ extension DataType {
         case .uint16: try visitor.visit(UInt16.self)
         case .uint32: try visitor.visit(UInt32.self)
         case .uint64: try visitor.visit(UInt64.self)
+        case .float16: try visitor.visit(Float16.self)
         case .float32: try visitor.visit(Float.self)
         case .float64: try visitor.visit(Double.self)
         }

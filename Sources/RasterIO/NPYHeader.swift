@@ -68,7 +68,7 @@ public struct NPYHeader: Sendable, Hashable {
             throw RasterIOError(.corrupt, "the header must have exactly the keys 'descr' (a string), 'fortran_order' (True/False) and 'shape' (a tuple), found: \(text.trimmingTrailingSpace())", file: name, offset: 8 + lengthBytes)
         }
         guard let (dataType, endianness) = DataType.parseNumpyTypeString(descr) else {
-            throw RasterIOError(.unsupported, "element type '\(descr)' is not supported; use bool, (u)int8–64, float32 or float64", file: name, key: "descr", offset: 8 + lengthBytes)
+            throw RasterIOError(.unsupported, "element type '\(descr)' is not supported; use bool, (u)int8–64, float16, float32 or float64", file: name, key: "descr", offset: 8 + lengthBytes)
         }
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw RasterIOError(.corrupt, "shape \(shape) has a negative extent", file: name, key: "shape", offset: 8 + lengthBytes)

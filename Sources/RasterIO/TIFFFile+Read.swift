@@ -49,7 +49,7 @@ extension TIFFFile {
             throw RasterIOError(.corrupt, "SamplesPerPixel is 0", file: name, page: page, key: "SamplesPerPixel", offset: info.offset)
         }
         guard let dataType = info.dataType else {
-            throw RasterIOError(.unsupported, "\(info.bitsPerSample)-bit samples of format \(info.sampleFormatName) are not supported; RasterIO reads 8/16/32/64-bit integers and 32/64-bit floats", file: name, page: page, key: "BitsPerSample", offset: info.offset)
+            throw RasterIOError(.unsupported, "\(info.bitsPerSample)-bit samples of format \(info.sampleFormatName) are not supported; RasterIO reads 8/16/32/64-bit integers and 16/32/64-bit floats", file: name, page: page, key: "BitsPerSample", offset: info.offset)
         }
         guard info.imageDepth == 1 else {
             throw RasterIOError(.unsupported, "ImageDepth is \(info.imageDepth) (an SGI volume); only 2-D pages are supported", file: name, page: page, key: "ImageDepth", offset: info.offset)

@@ -27,7 +27,7 @@ extension TIFFFile {
         }
         var result = found ?? genericSeries()
         guard !result.isEmpty else {
-            throw RasterIOError(.unsupported, "no page has samples RasterIO reads (8/16/32/64-bit integers, 32/64-bit floats)", file: name, page: 0, key: "BitsPerSample")
+            throw RasterIOError(.unsupported, "no page has samples RasterIO reads (8/16/32/64-bit integers, 16/32/64-bit floats)", file: name, page: 0, key: "BitsPerSample")
         }
         for index in result.indices { result[index].index = index }
         return result

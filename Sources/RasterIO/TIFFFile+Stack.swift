@@ -33,7 +33,7 @@ extension TIFFFile {
         if candidates.isEmpty { candidates = pages }
         let first = candidates[0]
         guard let dataType = first.dataType else {
-            throw RasterIOError(.unsupported, "\(first.bitsPerSample)-bit samples of format \(first.sampleFormatName) are not supported; RasterIO reads 8/16/32/64-bit integers and 32/64-bit floats", file: name, page: first.index, key: "BitsPerSample", offset: first.offset)
+            throw RasterIOError(.unsupported, "\(first.bitsPerSample)-bit samples of format \(first.sampleFormatName) are not supported; RasterIO reads 8/16/32/64-bit integers and 16/32/64-bit floats", file: name, page: first.index, key: "BitsPerSample", offset: first.offset)
         }
         if let imageJ, first.index == 0, let images = imageJ.images, images > 1 {
             if images > candidates.count {

@@ -3,7 +3,7 @@ public import MIFACore
 /// A TIFF file opened for reading: every page's tags up front, pixels on demand.
 ///
 /// Reads classic TIFF and BigTIFF in either byte order through libtiff: 8/16/32/64-bit unsigned and
-/// signed integers and 32/64-bit floats, gray or multi-sample (RGB, RGBA, ...), interleaved or
+/// signed integers and 16/32/64-bit floats, gray or multi-sample (RGB, RGBA, ...), interleaved or
 /// planar, striped or tiled, uncompressed or compressed with any codec libtiff has (LZW, Deflate,
 /// Zstandard, PackBits, LZMA, ...). ``readPage(_:)`` returns one page, ``readStack()`` the
 /// pages as one array, with ImageJ hyperstack axes when the file declares them

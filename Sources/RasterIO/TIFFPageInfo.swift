@@ -53,7 +53,7 @@ public struct TIFFPageInfo: Sendable, Hashable {
     public var subIFD: Int?
 
     /// The element type the page's samples decode to, or `nil` when RasterIO cannot read them
-    /// (bit depths other than 8, 16, 32, 64; 16-bit floats; complex numbers).
+    /// (bit depths other than 8, 16, 32, 64; 8-bit or 24-bit floats; complex numbers).
     public var dataType: DataType? {
         switch (sampleFormat, bitsPerSample) {
         case (1, 8), (4, 8): .uint8
@@ -64,6 +64,7 @@ public struct TIFFPageInfo: Sendable, Hashable {
         case (2, 16): .int16
         case (2, 32): .int32
         case (2, 64): .int64
+        case (3, 16): .float16
         case (3, 32): .float32
         case (3, 64): .float64
         default: nil

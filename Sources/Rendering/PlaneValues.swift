@@ -20,6 +20,7 @@ enum PlaneValues {
         case .uint16(let a): each(a) { Double($0) }
         case .uint32(let a): each(a) { Double($0) }
         case .uint64(let a): each(a) { Double($0) }
+        case .float16(let a): each(a) { Double($0) }
         case .float32(let a): each(a) { Double($0) }
         case .float64(let a): each(a) { $0 }
         }
@@ -44,6 +45,7 @@ enum PlaneValues {
         case .uint16(let a): each(a) { Int64($0) }
         case .uint32(let a): each(a) { Int64($0) }
         case .uint64(let a): each(a) { Int64(truncatingIfNeeded: $0) }
+        case .float16(let a): each(a) { $0.isFinite ? Int64($0) : 0 }
         case .float32(let a): each(a) { $0.isFinite && abs($0) < 9e18 ? Int64($0) : 0 }
         case .float64(let a): each(a) { $0.isFinite && abs($0) < 9e18 ? Int64($0) : 0 }
         }

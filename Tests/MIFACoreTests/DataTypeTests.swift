@@ -3,11 +3,11 @@ import Testing
 
 @Suite struct DataTypeTests {
     @Test func sizesAndKinds() {
-        #expect(DataType.allCases.map(\.byteSize) == [1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8])
+        #expect(DataType.allCases.map(\.byteSize) == [1, 1, 2, 4, 8, 1, 2, 4, 8, 2, 4, 8])
         #expect(DataType.int16.isSignedInteger && DataType.int16.isInteger)
         #expect(DataType.uint64.isUnsignedInteger && !DataType.uint64.isFloatingPoint)
         #expect(!DataType.bool.isInteger)
-        #expect(DataType.float32.isFloatingPoint)
+        #expect(DataType.float32.isFloatingPoint && DataType.float16.isFloatingPoint && Float16.dataType == .float16)
         #expect(UInt16.dataType == .uint16 && Double.dataType == .float64 && Bool.dataType == .bool)
     }
 
@@ -22,6 +22,7 @@ import Testing
         }
         #expect(DataType.uint16.numpyTypeString(.big) == ">u2")
         #expect(DataType.bool.numpyTypeString() == "|b1")
+        #expect(DataType.parseNumpyTypeString(">f2")! == (.float16, .big))
         #expect(DataType.parseNumpyTypeString("<c8") == nil)
         #expect(DataType.parseNumpyTypeString("") == nil)
         #expect(DataType.parseNumpyTypeString("<u") == nil)

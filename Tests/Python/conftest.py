@@ -14,8 +14,8 @@ sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
 from omezarr_helpers import write_with_ome_zarr_py  # noqa: E402
 
 # Every pixel type the loader reads (all numeric types; bool is not sampled), with a label type each.
-IMAGE_TYPES = ["uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "float32", "float64"]
-LABEL_TYPES = ["uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "uint16", "uint32"]
+IMAGE_TYPES = ["uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+LABEL_TYPES = ["uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"]
 
 
 def pytest_configure(config):

@@ -40,7 +40,7 @@ def test_2d_patches_equal_zarr_python(typed_images, dtype, label_dtype):
     assert check_batches(loader, epochs=3) == 3 * 23
 
 
-@pytest.mark.parametrize("dtype", ["uint16", "int32", "float64"])
+@pytest.mark.parametrize("dtype", ["uint16", "int32", "float16", "float64"])
 def test_float32_output_equals_the_converted_read(typed_images, dtype):
     folder = typed_images(dtype, LABEL_TYPES[IMAGE_TYPES.index(dtype)])
     loader = mifakit.Loader(folder, patch_size=(33, 47), batch_size=4, label="cells", samples_per_epoch=12, dtype=np.float32)
@@ -110,3 +110,24 @@ def test_bare_images_and_folders_open(typed_images):
     one = mifakit.open(folder / "im0.zarr")
     assert one.kind == "image" and list(one.images) == ["im0.zarr"]
     assert one.read("im0.zarr", [(0, 2), (0, 5), (0, 5)]).shape == (2, 5, 5)
+
+
+@pytest.mark.parametrize("dtype", IMAGE_TYPES)
+def test_package_read_equals_zarr_python_for_every_type(typed_images, dtype):
+    """`mifakit.open(image).read` gives zarr-python's values and dtype (float16 included), every level,
+    random regions."""
+    folder = typed_images(dtype, LABEL_TYPES[IMAGE_TYPES.index(dtype)])
+    rng = np.random.default_rng(IMAGE_TYPES.index(dtype))
+    package = mifakit.open(folder)
+    for image in package.images.values():
+        assert image.dtype == np.dtype(dtype)
+        for level, described in enumerate(image.levels):
+            shape = described.shape
+            region = [(0, shape[0])]
+            for n in shape[1:]:
+                start = int(rng.integers(0, n))
+                region.append((start, int(rng.integers(start + 1, n + 1))))
+            got = package.read(image.id, region, level=level)
+            expected = read_region(image.path, region[1:], level)
+            assert got.dtype == np.dtype(dtype)
+            np.testing.assert_array_equal(got, expected, err_msg=f"{image.id} level {level}")

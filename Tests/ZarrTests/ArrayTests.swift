@@ -186,7 +186,7 @@ final class RecordingStore: ZarrStore {
 
     @Test func typesWithoutNDArrayElementsReadAsBytes() throws {
         let store = MemoryStore()
-        for type in [ZarrDataType.float16, .complex64, .complex128, .raw(bits: 24)] {
+        for type in [ZarrDataType.complex64, .complex128, .raw(bits: 24)] {
             let metadata = try ArrayMetadata(shape: [5, 3], dataType: type, chunkShape: [2, 2], codecs: [TestCodecs.bytes("big"), TestCodecs.zstd()])
             let array = try ZarrArray.create(store, path: type.v3Name, metadata: metadata)
             var generator = SeededGenerator(seed: 1)
@@ -195,6 +195,25 @@ final class RecordingStore: ZarrStore {
             #expect(try array.readBytes() == bytes)
             #expect(try array.readBytes(Region([1..<4, 1..<2])).count == 3 * type.byteSize)
             #expect(throws: ZarrError.self) { try array.read() }
+        }
+    }
+
+    /// Half precision reads and writes as `NDArray<Float16>` in both byte orders and through the
+    /// delta filter, every bit pattern (NaNs, infinities, subnormals) kept.
+    @Test func float16ArraysReadAndWriteAsNumbers() throws {
+        var generator = SeededGenerator(seed: 16)
+        for (index, codecs) in [[TestCodecs.bytes(), TestCodecs.zstd()], [TestCodecs.bytes("big"), TestCodecs.gzip()]].enumerated() {
+            let shape = [Int.random(in: 1...20, using: &generator), Int.random(in: 1...20, using: &generator)]
+            let chunks = shape.map { Int.random(in: 1...$0, using: &generator) }
+            let array = try ZarrArray.create(MemoryStore(), metadata: try ArrayMetadata(shape: shape, dataType: .float16, chunkShape: chunks, codecs: codecs))
+            let data = Self.data(shape, seed: UInt64(index)) { Float16(bitPattern: UInt16.random(in: 0...UInt16.max, using: &$0)) }
+            try array.write(AnyNDArray(data))
+            let read = try array.read()
+            #expect(read.dataType == .float16)
+            #expect(read.typed(as: Float16.self)?.elements.map(\.bitPattern) == data.elements.map(\.bitPattern))
+            let region = Self.randomRegion(shape, &generator)
+            #expect(try array.read(Float16.self, region: region).elements.map(\.bitPattern)
+                    == (try data.copy(region: region)).elements.map(\.bitPattern))
         }
     }
 

@@ -46,7 +46,7 @@ SIGNATURES: dict[str, tuple[list, Any]] = {
 
 MAX_DIMS = 8
 DTYPES = {1: "bool", 2: "int8", 3: "int16", 4: "int32", 5: "int64", 6: "uint8", 7: "uint16", 8: "uint32", 9: "uint64",
-          10: "float32", 11: "float64"}
+          10: "float32", 11: "float64", 12: "float16"}
 
 _lock = threading.Lock()
 _library: ctypes.CDLL | None = None

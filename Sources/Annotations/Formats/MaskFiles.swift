@@ -172,6 +172,7 @@ public enum MaskFiles {
         case .uint16(let a): return .uint16(try cut(a))
         case .uint32(let a): return .uint32(try cut(a))
         case .uint64(let a): return .uint64(try cut(a))
+        case .float16(let a): return .float16(try cut(a))
         case .float32(let a): return .float32(try cut(a))
         case .float64(let a): return .float64(try cut(a))
         }

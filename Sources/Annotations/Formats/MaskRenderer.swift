@@ -174,6 +174,7 @@ extension LabelImage {
         case .uint16(let a): return count(a)
         case .uint32(let a): return count(a)
         case .uint64(let a): return count(a)
+        case .float16(let a): return count(a)
         case .float32(let a): return count(a)
         case .float64(let a): return count(a)
         }

@@ -17,6 +17,7 @@ public struct ProbabilityMap: Sendable, Hashable {
         }
         (height, width) = (array.shape[0], array.shape[1])
         switch array {
+        case .float16(let a): values = a.reordered(.rowMajor).elements.map { Float($0) }
         case .float32(let a): values = Array(a.reordered(.rowMajor).elements)
         case .float64(let a): values = a.reordered(.rowMajor).elements.map { Float($0) }
         default:

@@ -37,7 +37,7 @@ extension LabelImage {
         case .uint16(var a): array = placeholder; paint(&a, UInt16(label)); array = .uint16(a)
         case .uint32(var a): array = placeholder; paint(&a, UInt32(label)); array = .uint32(a)
         case .uint64(var a): array = placeholder; paint(&a, UInt64(label)); array = .uint64(a)
-        case .float32, .float64: break
+        case .float16, .float32, .float64: break
         }
     }
 }

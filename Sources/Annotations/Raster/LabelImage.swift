@@ -94,7 +94,7 @@ public struct LabelImage: Sendable, Equatable {
         case .uint16(let a): Int64(a[y, x])
         case .uint32(let a): Int64(a[y, x])
         case .uint64(let a): Int64(truncatingIfNeeded: a[y, x])
-        case .float32, .float64: 0
+        case .float16, .float32, .float64: 0
         }
     }
 }

@@ -44,7 +44,7 @@ struct RowRuns: Sendable {
         case .uint16(let a): return try extract(a, image)
         case .uint32(let a): return try extract(a, image)
         case .uint64(let a): return try extract(a, image)
-        case .float32, .float64:
+        case .float16, .float32, .float64:
             throw AnnotationError(.invalidArgument, "a label image holds integers")
         }
     }

@@ -28,6 +28,7 @@ enum PixelPlanes {
         case .int32(let a): return try take(a)
         case .int64(let a): return try take(a)
         case .uint64(let a): return try take(a)
+        case .float16(let a): return try take(a)
         case .float32(let a): return try take(a)
         case .float64(let a): return try take(a)
         case .bool: throw PackageError(.invalidInput, "boolean images with samples are not supported")
@@ -40,7 +41,7 @@ enum PixelPlanes {
         switch array {
         case .bool(let a):
             return AnyNDArray(try NDArray<UInt8>(shape: a.shape, elements: a.elements.map { $0 ? 1 : 0 }, order: a.order))
-        case .float32, .float64:
+        case .float16, .float32, .float64:
             throw PackageError(.invalidInput, "the mask holds floating-point pixels; a label image holds integers (0 = background, one value per object or class)", context: ErrorContext(file: file))
         default:
             return array
@@ -63,7 +64,7 @@ enum PixelPlanes {
         case .int16(let a): return count(a)
         case .int32(let a): return count(a)
         case .int64(let a): return count(a)
-        case .bool, .float32, .float64: return 0
+        case .bool, .float16, .float32, .float64: return 0
         }
     }
 }

@@ -45,7 +45,7 @@ public enum LabelSetComparison {
         case .uint16(let a): return widen(a)
         case .uint32(let a): return widen(a)
         case .uint64(let a): return widen(a)
-        case .bool, .float32, .float64:
+        case .bool, .float16, .float32, .float64:
             throw PackageError(.invalidInput, "a label image holds \(array.dataType.rawValue) pixels; label images hold integers (uint8...int64)")
         }
     }

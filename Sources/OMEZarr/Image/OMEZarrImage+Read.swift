@@ -9,8 +9,8 @@ extension OMEZarrImage {
     ///   - concurrency: the most chunks decoded at once; `nil` for the processor count.
     ///   - maxBytes: the largest result allocated (`ZarrArray.defaultMaxReadBytes`, 4 GiB, unless raised).
     /// - Throws: ``OMEZarrError`` `.missingLevel`, `.invalidRegion` for a region of the wrong rank or
-    ///   outside the level, `.unsupported` for element types without an NDArray type (float16,
-    ///   complex), `.storage` for store and chunk errors and for a result over `maxBytes`.
+    ///   outside the level, `.unsupported` for element types without an NDArray type (complex,
+    ///   raw bits), `.storage` for store and chunk errors and for a result over `maxBytes`.
     public func read(level: Int = 0, region: Region? = nil, concurrency: Int? = nil,
                      maxBytes: Int = ZarrArray.defaultMaxReadBytes) throws -> AnyNDArray {
         let chosen = try self.level(level)

@@ -23,7 +23,7 @@ public struct OMEZarrLevel: Sendable {
     /// The shard shape, when the array is sharded.
     public var shardShape: [Int]? { array.chain.sharding == nil ? nil : array.metadata.chunkShape }
 
-    /// The element type, or `nil` for Zarr types without an NDArray element type (float16, complex).
+    /// The element type, or `nil` for Zarr types without an NDArray element type (complex, raw bits).
     public var dataType: DataType? { array.dataType.coreType }
 
     /// The physical size of one pixel along each axis (the scale of ``transform``).

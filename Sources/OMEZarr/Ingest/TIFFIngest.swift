@@ -117,6 +117,7 @@ public enum TIFFIngest {
         case .uint16(let a): return try slice(a)
         case .uint32(let a): return try slice(a)
         case .uint64(let a): return try slice(a)
+        case .float16(let a): return try slice(a)
         case .float32(let a): return try slice(a)
         case .float64(let a): return try slice(a)
         }

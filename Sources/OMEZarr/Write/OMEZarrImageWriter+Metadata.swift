@@ -80,7 +80,7 @@ extension OMEZarrImageWriter {
         case .int32: (Double(Int32.min), Double(Int32.max))
         case .int64: (Double(Int64.min), Double(Int64.max))
         case .bool: (0, 1)
-        case .float32, .float64: nil
+        case .float16, .float32, .float64: nil
         }
     }
 

@@ -21,6 +21,7 @@ enum PlaneOps {
         case .uint16(let a): return try typed(a)
         case .uint32(let a): return try typed(a)
         case .uint64(let a): return try typed(a)
+        case .float16(let a): return try typed(a)
         case .float32(let a): return try typed(a)
         case .float64(let a): return try typed(a)
         }
@@ -43,6 +44,7 @@ enum PlaneOps {
         case .uint16(let a): return run(a)
         case .uint32(let a): return run(a)
         case .uint64(let a): return run(a)
+        case .float16(let a): return run(a)
         case .float32(let a): return run(a)
         case .float64(let a): return run(a)
         }
@@ -60,6 +62,7 @@ enum PlaneOps {
         case .uint16(let a): statistics.record(a, channel: channel, collectsLabels: collectsLabels)
         case .uint32(let a): statistics.record(a, channel: channel, collectsLabels: collectsLabels)
         case .uint64(let a): statistics.record(a, channel: channel, collectsLabels: collectsLabels)
+        case .float16(let a): statistics.record(a, channel: channel, collectsLabels: collectsLabels)
         case .float32(let a): statistics.record(a, channel: channel, collectsLabels: collectsLabels)
         case .float64(let a): statistics.record(a, channel: channel, collectsLabels: collectsLabels)
         }

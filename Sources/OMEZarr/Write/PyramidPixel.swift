@@ -135,6 +135,19 @@ extension UInt16: PyramidPixel {}
 extension UInt32: PyramidPixel {}
 extension UInt64: PyramidPixel {}
 
+extension Float16: PyramidPixel {
+    var isZeroValue: Bool { self == 0 }
+    var labelKey: Int64? { nil }
+    var doubleValue: Double { Double(self) }
+
+    /// The mean in double precision, rounded once to half precision.
+    static func average(_ values: UnsafePointer<Float16>, _ count: Int) -> Float16 {
+        var sum = 0.0
+        for i in 0..<count { sum += Double(values[i]) }
+        return Float16(sum / Double(count))
+    }
+}
+
 extension Float: PyramidPixel {
     var isZeroValue: Bool { self == 0 }
     var labelKey: Int64? { nil }

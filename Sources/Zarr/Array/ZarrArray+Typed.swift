@@ -33,7 +33,7 @@ extension ZarrArray {
     /// Reads `region` (the whole array by default) as an `AnyNDArray` of the array's type; the
     /// result may be at most `maxBytes` large.
     /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:maxBytes:)``; `.unsupportedExtension`
-    ///   for `float16`, complex and raw types (read those with ``readBytes(_:concurrency:maxBytes:)``).
+    ///   for complex and raw types (read those with ``readBytes(_:concurrency:maxBytes:)``).
     public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil,
                      maxBytes: Int = defaultMaxReadBytes) throws -> AnyNDArray {
         switch try numericType() {
@@ -46,17 +46,18 @@ extension ZarrArray {
         case .uint16: return .uint16(try read(UInt16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         case .uint32: return .uint32(try read(UInt32.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         case .uint64: return .uint64(try read(UInt64.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        case .float16: return .float16(try read(Float16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         case .float32: return .float32(try read(Float.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         case .float64: return .float64(try read(Double.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         }
     }
 
     /// The array's element type as a MIFACore `DataType`, for reads as numbers.
-    /// - Throws: ``ZarrError`` `.unsupportedExtension` for `float16`, complex and raw types (read
+    /// - Throws: ``ZarrError`` `.unsupportedExtension` for complex and raw types (read
     ///   those with ``readBytes(_:concurrency:maxBytes:)``).
     public func numericType() throws -> DataType {
         guard let type = dataType.coreType else {
-            throw ZarrError(.unsupportedExtension, "\(dataType) arrays cannot be read as numbers by MIFAKit (it reads bool, integer, float32 and float64 arrays); `mifa zarr info` still describes the array; read its values with zarr-python (zarr.open_array(path)[...]) or write a copy of a supported type there",
+            throw ZarrError(.unsupportedExtension, "\(dataType) arrays cannot be read as numbers by MIFAKit (it reads bool, integer and float arrays); `mifa zarr info` still describes the array; read its values with zarr-python (zarr.open_array(path)[...]) or write a copy of a supported type there",
                             context: ErrorContext(file: store.location, key: path))
         }
         return type
@@ -156,6 +157,7 @@ extension ZarrArray {
         case .uint16(let a): try write(a, at: origin, concurrency: concurrency)
         case .uint32(let a): try write(a, at: origin, concurrency: concurrency)
         case .uint64(let a): try write(a, at: origin, concurrency: concurrency)
+        case .float16(let a): try write(a, at: origin, concurrency: concurrency)
         case .float32(let a): try write(a, at: origin, concurrency: concurrency)
         case .float64(let a): try write(a, at: origin, concurrency: concurrency)
         }

@@ -5,7 +5,7 @@ public import MIFACore
 ///
 /// See https://zarr-specs.readthedocs.io/en/latest/v3/data-types/index.html and
 /// https://zarr-specs.readthedocs.io/en/latest/v2/v2.0.html#data-type-encoding. Types that
-/// `DataType` has (all but `float16`, the complex types and raw bits) read into
+/// `DataType` has (all but the complex types and raw bits) read into
 /// `NDArray`; the others read and write as raw bytes.
 public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
     /// One byte, 0 or 1.
@@ -57,9 +57,10 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         case .uint16: .uint16
         case .uint32: .uint32
         case .uint64: .uint64
+        case .float16: .float16
         case .float32: .float32
         case .float64: .float64
-        case .float16, .complex64, .complex128, .raw: nil
+        case .complex64, .complex128, .raw: nil
         }
     }
 
@@ -75,6 +76,7 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         case .uint16: self = .uint16
         case .uint32: self = .uint32
         case .uint64: self = .uint64
+        case .float16: self = .float16
         case .float32: self = .float32
         case .float64: self = .float64
         }

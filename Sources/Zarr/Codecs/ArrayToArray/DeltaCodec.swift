@@ -32,8 +32,8 @@ public struct DeltaCodec: ArrayToArrayCodec {
             }
         }
         switch type {
-        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64, .float32, .float64: break
-        default: throw configuration.error("delta works on integers and float32/float64, not \(type)", member: "dtype")
+        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64, .float16, .float32, .float64: break
+        default: throw configuration.error("delta works on integers and floats, not \(type)", member: "dtype")
         }
         dataType = type
         dtypeText = text
@@ -69,6 +69,7 @@ public struct DeltaCodec: ArrayToArrayCodec {
             case .uint16: Self.runningSum(buffer, UInt16.self, &+)
             case .uint32: Self.runningSum(buffer, UInt32.self, &+)
             case .uint64: Self.runningSum(buffer, UInt64.self, &+)
+            case .float16: Self.runningSum(buffer, Float16.self, +)
             case .float32: Self.runningSum(buffer, Float.self, +)
             case .float64: Self.runningSum(buffer, Double.self, +)
             default: break
@@ -85,6 +86,7 @@ public struct DeltaCodec: ArrayToArrayCodec {
             case .uint16: Self.differences(buffer, UInt16.self, &-)
             case .uint32: Self.differences(buffer, UInt32.self, &-)
             case .uint64: Self.differences(buffer, UInt64.self, &-)
+            case .float16: Self.differences(buffer, Float16.self, -)
             case .float32: Self.differences(buffer, Float.self, -)
             case .float64: Self.differences(buffer, Double.self, -)
             default: break
