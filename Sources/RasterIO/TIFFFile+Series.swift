@@ -23,13 +23,16 @@ extension TIFFFile {
         }
         if found == nil, imageJ != nil, let layout = try? stackLayout() {
             let levels = [TIFFSeriesLevel(pages: layout.pages.map { pages[$0] }, axes: layout.axes, shape: layout.shape, dataType: layout.dataType)]
-            found = [TIFFSeries(index: 0, kind: "imagej", name: "", levels: levels)]
+            found = [TIFFSeries(index: 0, kind: "imagej", name: "", levels: levels, pixelSize: nil)]
         }
         var result = found ?? genericSeries()
         guard !result.isEmpty else {
             throw RasterIOError(.unsupported, "no page has samples RasterIO reads (8/16/32/64-bit integers, 32/64-bit floats)", file: name, page: 0, key: "BitsPerSample")
         }
-        for index in result.indices { result[index].index = index }
+        for index in result.indices {
+            result[index].index = index
+            if result[index].kind != "ome", index == 0 { result[index].pixelSize = pixelSize }
+        }
         return result
     }
 
@@ -93,7 +96,7 @@ extension TIFFFile {
             if shape.reduce(1, *) != reshape.reduce(1, *) { reshape = shape }
             let levelAxes = reshapeAxes(axes, shape: shape, newShape: reshape) ?? axes
             let full = TIFFSeriesLevel(pages: run, axes: levelAxes, shape: shape.reduce(1, *) == reshape.reduce(1, *) ? reshape : shape, dataType: dataType)
-            result.append(TIFFSeries(index: result.count, kind: "shaped", name: meta.name, levels: [full] + subIFDLevels(of: full)))
+            result.append(TIFFSeries(index: result.count, kind: "shaped", name: meta.name, levels: [full] + subIFDLevels(of: full), pixelSize: nil))
             index += Swift.max(count, 1)
         }
         return pyramidize(result, reducedOnly: true)
@@ -118,7 +121,8 @@ extension TIFFFile {
                 shape.append(letter == "Z" ? image.sizeZ : letter == "T" ? image.sizeT : image.sizeC / key.samplesPerPixel)
             }
             let full = TIFFSeriesLevel(pages: run, axes: axes + key.axes, shape: shape + key.shape, dataType: dataType)
-            result.append(TIFFSeries(index: result.count, kind: "ome", name: image.name, levels: [full] + subIFDLevels(of: full)))
+            result.append(TIFFSeries(index: result.count, kind: "ome", name: image.name, levels: [full] + subIFDLevels(of: full),
+                                     pixelSize: image.pixelSize, channelNames: image.channelNames))
             next = start + pageCount
         }
         return result.isEmpty ? nil : result
@@ -155,7 +159,7 @@ extension TIFFFile {
                 shape += [1]
             }
             let level = TIFFSeriesLevel(pages: group.pages, axes: axes, shape: shape, dataType: key.dataType ?? .uint8)
-            return TIFFSeries(index: 0, kind: uniform ? "uniform" : "generic", name: "", levels: [level])
+            return TIFFSeries(index: 0, kind: uniform ? "uniform" : "generic", name: "", levels: [level], pixelSize: nil)
         }
         return pyramidize(series, reducedOnly: false)
     }

@@ -17,6 +17,12 @@ public struct TIFFSeries: Sendable, Hashable {
     public var name: String
     /// The resolution levels: the full resolution first, then each reduced copy.
     public var levels: [TIFFSeriesLevel]
+    /// The physical size of a pixel, a z step and a time step of the full resolution, as the file
+    /// declares it for this series: an OME `Image`'s `PhysicalSizeX/Y/Z` and `TimeIncrement` with
+    /// their units (as written), or for the first series of other files ``TIFFFile/pixelSize``.
+    public var pixelSize: PixelSize?
+    /// The channel names the metadata gives (OME `Channel/@Name`, empty for unnamed ones), or empty.
+    public var channelNames: [String] = []
 
     /// The full-resolution level's axes, one letter per axis of ``shape``.
     public var axes: String { levels[0].axes }
