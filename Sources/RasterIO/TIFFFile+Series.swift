@@ -47,16 +47,33 @@ extension TIFFFile {
         return all[index]
     }
 
+    /// Reads level `level` of series `index` as tifffile's `series[index].levels[level].asarray()`
+    /// does: in the axes and shape of ``TIFFSeries/reported(level:)``.
+    /// - Throws: ``RasterIOError`` `.invalidArgument` naming the series or the levels there are;
+    ///   as ``read(_:)``.
+    public func read(series index: Int, level: Int) throws -> RasterImage {
+        let chosen = try series(index)
+        guard chosen.levels.indices.contains(level) else {
+            let list = chosen.levels.indices.map { "\($0): \(chosen.reported(level: $0).shape)" }.joined(separator: "; ")
+            throw RasterIOError(.invalidArgument, "level \(level) does not exist; series \(index) has \(chosen.levels.count) level\(chosen.levels.count == 1 ? "" : "s") (\(list)); choose one with --level L", file: name)
+        }
+        var selected = chosen.levels[level]
+        (selected.axes, selected.shape) = chosen.reported(level: level)
+        return try read(selected)
+    }
+
     /// Reads one resolution level of a series as one array of the level's shape and axes, every page
-    /// checked first and the whole within ``limits``.
+    /// checked first and the whole within ``limits``. A level given another shape of
+    /// the same size (such as ``TIFFSeries/reported(level:)``) reads as the same elements in that shape.
     /// - Throws: ``RasterIOError`` as ``readStack()``.
     public func read(_ level: TIFFSeriesLevel) throws -> RasterImage {
         try limits.check(claimedShape: level.shape, dataType: level.dataType, file: name, page: level.pages.first?.index, key: "series")
         if let layout = try? stackLayout(), layout.contiguousImages != nil, level.pages.map(\.index) == layout.pages, level.pages.first?.subIFD == nil {
             // An ImageJ stack stored as one directory followed by all its images.
-            var image = try readStack()
-            image.axes = level.axes
-            return image
+            let image = try readStack()
+            guard image.shape != level.shape else { return RasterImage(checked: image.array, axes: level.axes, pixelSize: image.pixelSize) }
+            let array = try image.array.withUnsafeBytes { try AnyNDArray(dataType: level.dataType, shape: level.shape, bytes: $0, endianness: .native) }
+            return RasterImage(checked: array, axes: level.axes, pixelSize: image.pixelSize)
         }
         let plans = try level.pages.map { info in (info, try decodingPlan(for: info).1) }
         let array = try level.dataType.visit(PageDecoder(file: self, pages: plans, shape: level.shape, check: true))

@@ -31,9 +31,15 @@ public struct TIFFSeries: Sendable, Hashable {
     /// The element type.
     public var dataType: DataType { levels[0].dataType }
 
-    /// The axes and shape without extents of 1, except `Y` and `X` (what tifffile's
-    /// `series.axes` and `series.shape` return).
-    public var squeezed: (axes: String, shape: [Int]) { levels[0].squeezed }
+    /// The axes and shape tifffile's `series.axes` and `series.shape` return (see ``reported(level:)``).
+    public var squeezed: (axes: String, shape: [Int]) { reported(level: 0) }
+
+    /// The axes and shape of level `index` as tifffile's `series.levels[index]` reports and reads
+    /// them: without extents of 1 except `Y` and `X`, but as declared for a `shaped` series
+    /// (tifffile does not squeeze the shape its own description gives).
+    public func reported(level index: Int) -> (axes: String, shape: [Int]) {
+        kind == "shaped" ? (levels[index].axes, levels[index].shape) : levels[index].squeezed
+    }
 }
 
 /// One resolution level of a ``TIFFSeries``: its pages and the array they form.

@@ -71,11 +71,11 @@ struct RasterReport {
             return ["index": item.index, "kind": item.kind, "name": item.name, "axes": squeezed.axes, "shape": squeezed.shape,
                     "dtype": item.dataType.rawValue, "pages": item.levels[0].pages.count,
                     "pixel_size": pixelSizeJSON(item.pixelSize), "channel_names": item.channelNames,
-                    "levels": item.levels.map { level -> [String: Any] in ["axes": level.squeezed.axes, "shape": level.squeezed.shape] }]
+                    "levels": item.levels.indices.map { level -> [String: Any] in ["axes": item.reported(level: level).axes, "shape": item.reported(level: level).shape] }]
         }
         for item in series {
             let squeezed = item.squeezed
-            let levels = item.levels.count > 1 ? ", \(item.levels.count) levels: " + item.levels.map { "\($0.squeezed.shape)" }.joined(separator: " ") : ""
+            let levels = item.levels.count > 1 ? ", \(item.levels.count) levels: " + item.levels.indices.map { "\(item.reported(level: $0).shape)" }.joined(separator: " ") : ""
             let size = item.pixelSize.map { ", pixel size \(describe($0))" } ?? ""
             lines.append("series \(item.index) (\(item.kind)\(item.name.isEmpty ? "" : " '\(item.name)'")): \(squeezed.axes) \(squeezed.shape) \(item.dataType.rawValue)\(levels)\(size)")
         }
