@@ -46,8 +46,15 @@ public struct TIFFIngestPlan: Sendable {
     ///   them; `.invalidArgument` for a series that does not exist; `.storage` wrapping RasterIO's
     ///   errors (unreadable, damaged or unsupported files, pages over the read limits).
     public init(file: TIFFFile, series index: Int = 0, unknownAxis: String? = nil) throws {
+        try self.init(file: file, series: index, level: 0, unknownAxis: unknownAxis)
+    }
+
+    /// Plans the conversion of resolution level `levelIndex` of a series, with the axes, type and
+    /// physical sizes of its full resolution (the scale of a reduced level is the writer's to
+    /// derive, see `OMEZarrWriteOptions.levelShapes`).
+    init(file: TIFFFile, series index: Int, level levelIndex: Int, unknownAxis: String?) throws {
         let chosen = try OMEZarrError.wrapping("cannot read the layout of \(file.name)") { try file.series(index) }
-        let level = chosen.levels[0]
+        let level = chosen.levels[levelIndex]
         self.level = level
         dataType = level.dataType
         let letters = Array(level.axes)
