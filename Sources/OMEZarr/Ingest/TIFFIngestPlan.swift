@@ -11,7 +11,9 @@ public import RasterIO
 /// `C` and `S` (samples, e.g. RGB) → c, `Y`, `X`. The pages of a sequence nothing names (`I`, or a
 /// leading `Q`) are z unless `unknownAxis` says otherwise; any other axis the file does not name
 /// (a `Q` elsewhere, or letters such as `E`, `R`, `A`) is refused, naming it. Physical sizes come
-/// from OME-XML (the first series), ImageJ's description or the resolution tags.
+/// from the series' own OME-XML `Image` (each axis with its unit as its NGFF name; a unit NGFF has
+/// no name for is refused by name, OME's `pixel` kept as a size without a unit; a size not given
+/// stays 1 without a unit), or from ImageJ's description or the resolution tags.
 public struct TIFFIngestPlan: Sendable {
     /// The output axes.
     public let axes: [Axis]
