@@ -3,16 +3,12 @@
 
 Each file is one mode byte followed by the input (see Fuzz/FuzzOMEZarr/main.swift): every document of
 the official OME-NGFF 0.4 and 0.5 suites and examples (mode 0), 0.5 `zarr.json` and 0.4 `.zattrs`
-image documents over the target's fixed arrays `0` and `1` (axes c, y, x; modes 1 and 2), and the
-OME-XML tifffile writes into OME-TIFFs (mode 3). Deterministic, so the corpus is the same on every run.
+image documents over the target's fixed arrays `0` and `1` (axes c, y, x; modes 1 and 2). Deterministic, so the corpus is the same on every run.
 """
 import json
 import sys
-import tempfile
 from pathlib import Path
 
-import numpy as np
-import tifffile
 
 NGFF = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "ngff"
 
@@ -54,15 +50,6 @@ def main() -> None:
         if "image-label" in old:
             old["image-label"] = {**label, "version": "0.4"}
         seed(f"v04-{variant}", 2, json.dumps(old).encode())
-
-    with tempfile.TemporaryDirectory() as tmp:
-        for index, (axes_text, shape) in enumerate([("TCZYX", (2, 3, 4, 8, 8)), ("ZYX", (3, 8, 8)), ("CYX", (2, 8, 8))]):
-            path = Path(tmp) / f"{index}.ome.tif"
-            tifffile.imwrite(path, np.zeros(shape, dtype=np.uint8), ome=True,
-                             metadata={"axes": axes_text, "PhysicalSizeX": 0.5, "PhysicalSizeY": 0.5, "PhysicalSizeZ": 2.0})
-            with tifffile.TiffFile(path) as tif:
-                seed(f"omexml-{index}", 3, tif.pages[0].description.encode())
-
 
 if __name__ == "__main__":
     main()

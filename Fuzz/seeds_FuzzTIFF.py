@@ -31,6 +31,8 @@ def main() -> None:
         ("rgba-planar", np.uint16, (4, 10, 10), dict(photometric="rgb", planarconfig="separate")),
         ("stack-rows", np.uint8, (4, 20, 20), dict(rowsperstrip=3)),
         ("imagej", np.uint16, (2, 2, 3, 10, 10), dict(imagej=True, metadata={"axes": "TZCYX", "unit": "um", "spacing": 2.0})),
+        ("ome", np.uint8, (2, 3, 8, 8), dict(ome=True, metadata={"axes": "TCYX", "PhysicalSizeX": 0.5, "PhysicalSizeZUnit": "nm",
+                                                                 "TimeIncrement": 2, "Channel": {"Name": ["a", "b", "c"]}})),
     ]
     for name, dtype, shape, options in seeds:
         info = np.iinfo(dtype) if np.issubdtype(dtype, np.integer) else None

@@ -18,6 +18,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? file.readPage(page)
     }
     _ = file.pixelSize
+    _ = try? file.series()
     return 0
 }
 

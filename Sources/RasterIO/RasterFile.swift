@@ -48,25 +48,35 @@ public enum RasterFile {
         throw RasterIOError(.wrongFormat, "neither the file's first bytes nor its name say PNG, TIFF or .npy", file: path, offset: 0)
     }
 
-    /// Reads a raster: a PNG, a TIFF's stack (``TIFFFile/readStack()``) or one page of it, or an
-    /// `.npy` array with the axes ``RasterImage/defaultAxes(shape:dataType:)`` guesses.
+    /// Reads a raster: a PNG, a TIFF's stack (``TIFFFile/readStack()``), one page of it or one
+    /// level of one of its series, or an `.npy` array with the axes
+    /// ``RasterImage/defaultAxes(shape:dataType:)`` guesses.
     ///
     /// - Parameters:
     ///   - path: the file.
     ///   - page: a TIFF page to read alone; `nil` reads the whole stack.
+    ///   - series: a TIFF series (``TIFFFile/series()``) to read instead of the stack, in the axes
+    ///     and shape tifffile gives it (``TIFFSeries/reported(level:)``); `nil` with a `level` means series 0.
+    ///   - level: the resolution level of that series (0 the full resolution), as tifffile's
+    ///     `series[n].levels[l]`.
     ///   - limits: bounds for the reader.
-    /// - Throws: ``RasterIOError`` from the format's reader; `.invalidArgument` for a page of a
-    ///   non-TIFF file or an `.npy` array that is not an image (rank 1 or above 5).
-    public static func read(path: String, page: Int? = nil, limits: ReadLimits = .default) throws -> RasterImage {
+    /// - Throws: ``RasterIOError`` from the format's reader; `.invalidArgument` for a page, series or
+    ///   level of a non-TIFF file, a page with a series or level, a series or level that does not
+    ///   exist (naming those there are), or an `.npy` array that is not an image (rank 1 or above 5).
+    public static func read(path: String, page: Int? = nil, series: Int? = nil, level: Int? = nil, limits: ReadLimits = .default) throws -> RasterImage {
         let format = try format(ofFileAt: path)
-        if page != nil, format != .tiff {
-            throw RasterIOError(.invalidArgument, "a page can only be chosen in a TIFF, and this is a \(format.rawValue) file", file: path)
+        if page != nil || series != nil || level != nil, format != .tiff {
+            throw RasterIOError(.invalidArgument, "a page, series or level can only be chosen in a TIFF, and this is a \(format.rawValue) file", file: path)
+        }
+        if page != nil, series != nil || level != nil {
+            throw RasterIOError(.invalidArgument, "choose a page or a series and level, not both", file: path)
         }
         switch format {
         case .png:
             return try PNGFile.read(path: path, limits: limits)
         case .tiff:
             let file = try TIFFFile(path: path, limits: limits)
+            if series != nil || level != nil { return try file.read(series: series ?? 0, level: level ?? 0) }
             return try page.map { try file.readPage($0) } ?? file.readStack()
         case .npy:
             let array = try NPYFile.read(path: path, limits: limits)

@@ -87,23 +87,31 @@ public struct PixelSize: Sendable, Hashable, Codable {
     public var y: Double?
     /// Distance between z slices, in ``unit`` (ImageJ `spacing`).
     public var z: Double?
-    /// The spatial unit as written in the file, e.g. `micron`, `um`, `µm`, `centimeter`, `inch`.
+    /// The spatial unit of x as written in the file, e.g. `micron`, `um`, `µm`, `centimeter`, `inch`;
+    /// also that of y and z unless ``yUnit`` or ``zUnit`` say otherwise.
     public var unit: String?
+    /// The unit of ``y`` when the file gives one of its own (OME-XML `PhysicalSizeYUnit`).
+    public var yUnit: String?
+    /// The unit of ``z`` when the file gives one of its own (OME-XML `PhysicalSizeZUnit`).
+    public var zUnit: String?
     /// Time between frames (ImageJ `finterval`), in ``timeUnit``.
     public var timeInterval: Double?
     /// The time unit (ImageJ `tunit`), e.g. `sec`.
     public var timeUnit: String?
 
     /// A pixel size; every field defaults to unknown.
-    public init(x: Double? = nil, y: Double? = nil, z: Double? = nil, unit: String? = nil, timeInterval: Double? = nil, timeUnit: String? = nil) {
+    public init(x: Double? = nil, y: Double? = nil, z: Double? = nil, unit: String? = nil, yUnit: String? = nil, zUnit: String? = nil,
+                timeInterval: Double? = nil, timeUnit: String? = nil) {
         self.x = x
         self.y = y
         self.z = z
         self.unit = unit
+        self.yUnit = yUnit
+        self.zUnit = zUnit
         self.timeInterval = timeInterval
         self.timeUnit = timeUnit
     }
 
     /// Whether nothing is known.
-    public var isEmpty: Bool { x == nil && y == nil && z == nil && unit == nil && timeInterval == nil && timeUnit == nil }
+    public var isEmpty: Bool { x == nil && y == nil && z == nil && unit == nil && yUnit == nil && zUnit == nil && timeInterval == nil && timeUnit == nil }
 }

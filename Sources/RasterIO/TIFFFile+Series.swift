@@ -23,13 +23,16 @@ extension TIFFFile {
         }
         if found == nil, imageJ != nil, let layout = try? stackLayout() {
             let levels = [TIFFSeriesLevel(pages: layout.pages.map { pages[$0] }, axes: layout.axes, shape: layout.shape, dataType: layout.dataType)]
-            found = [TIFFSeries(index: 0, kind: "imagej", name: "", levels: levels)]
+            found = [TIFFSeries(index: 0, kind: "imagej", name: "", levels: levels, pixelSize: nil)]
         }
         var result = found ?? genericSeries()
         guard !result.isEmpty else {
             throw RasterIOError(.unsupported, "no page has samples RasterIO reads (8/16/32/64-bit integers, 16/32/64-bit floats)", file: name, page: 0, key: "BitsPerSample")
         }
-        for index in result.indices { result[index].index = index }
+        for index in result.indices {
+            result[index].index = index
+            if result[index].kind != "ome", index == 0 { result[index].pixelSize = pixelSize }
+        }
         return result
     }
 
@@ -44,16 +47,33 @@ extension TIFFFile {
         return all[index]
     }
 
+    /// Reads level `level` of series `index` as tifffile's `series[index].levels[level].asarray()`
+    /// does: in the axes and shape of ``TIFFSeries/reported(level:)``.
+    /// - Throws: ``RasterIOError`` `.invalidArgument` naming the series or the levels there are;
+    ///   as ``read(_:)``.
+    public func read(series index: Int, level: Int) throws -> RasterImage {
+        let chosen = try series(index)
+        guard chosen.levels.indices.contains(level) else {
+            let list = chosen.levels.indices.map { "\($0): \(chosen.reported(level: $0).shape)" }.joined(separator: "; ")
+            throw RasterIOError(.invalidArgument, "level \(level) does not exist; series \(index) has \(chosen.levels.count) level\(chosen.levels.count == 1 ? "" : "s") (\(list)); choose one with --level L", file: name)
+        }
+        var selected = chosen.levels[level]
+        (selected.axes, selected.shape) = chosen.reported(level: level)
+        return try read(selected)
+    }
+
     /// Reads one resolution level of a series as one array of the level's shape and axes, every page
-    /// checked first and the whole within ``limits``.
+    /// checked first and the whole within ``limits``. A level given another shape of
+    /// the same size (such as ``TIFFSeries/reported(level:)``) reads as the same elements in that shape.
     /// - Throws: ``RasterIOError`` as ``readStack()``.
     public func read(_ level: TIFFSeriesLevel) throws -> RasterImage {
         try limits.check(claimedShape: level.shape, dataType: level.dataType, file: name, page: level.pages.first?.index, key: "series")
         if let layout = try? stackLayout(), layout.contiguousImages != nil, level.pages.map(\.index) == layout.pages, level.pages.first?.subIFD == nil {
             // An ImageJ stack stored as one directory followed by all its images.
-            var image = try readStack()
-            image.axes = level.axes
-            return image
+            let image = try readStack()
+            guard image.shape != level.shape else { return RasterImage(checked: image.array, axes: level.axes, pixelSize: image.pixelSize) }
+            let array = try image.array.withUnsafeBytes { try AnyNDArray(dataType: level.dataType, shape: level.shape, bytes: $0, endianness: .native) }
+            return RasterImage(checked: array, axes: level.axes, pixelSize: image.pixelSize)
         }
         let plans = try level.pages.map { info in (info, try decodingPlan(for: info).1) }
         let array = try level.dataType.visit(PageDecoder(file: self, pages: plans, shape: level.shape, check: true))
@@ -93,7 +113,7 @@ extension TIFFFile {
             if shape.reduce(1, *) != reshape.reduce(1, *) { reshape = shape }
             let levelAxes = reshapeAxes(axes, shape: shape, newShape: reshape) ?? axes
             let full = TIFFSeriesLevel(pages: run, axes: levelAxes, shape: shape.reduce(1, *) == reshape.reduce(1, *) ? reshape : shape, dataType: dataType)
-            result.append(TIFFSeries(index: result.count, kind: "shaped", name: meta.name, levels: [full] + subIFDLevels(of: full)))
+            result.append(TIFFSeries(index: result.count, kind: "shaped", name: meta.name, levels: [full] + subIFDLevels(of: full), pixelSize: nil))
             index += Swift.max(count, 1)
         }
         return pyramidize(result, reducedOnly: true)
@@ -118,7 +138,8 @@ extension TIFFFile {
                 shape.append(letter == "Z" ? image.sizeZ : letter == "T" ? image.sizeT : image.sizeC / key.samplesPerPixel)
             }
             let full = TIFFSeriesLevel(pages: run, axes: axes + key.axes, shape: shape + key.shape, dataType: dataType)
-            result.append(TIFFSeries(index: result.count, kind: "ome", name: image.name, levels: [full] + subIFDLevels(of: full)))
+            result.append(TIFFSeries(index: result.count, kind: "ome", name: image.name, levels: [full] + subIFDLevels(of: full),
+                                     pixelSize: image.pixelSize, channelNames: image.channelNames))
             next = start + pageCount
         }
         return result.isEmpty ? nil : result
@@ -155,7 +176,7 @@ extension TIFFFile {
                 shape += [1]
             }
             let level = TIFFSeriesLevel(pages: group.pages, axes: axes, shape: shape, dataType: key.dataType ?? .uint8)
-            return TIFFSeries(index: 0, kind: uniform ? "uniform" : "generic", name: "", levels: [level])
+            return TIFFSeries(index: 0, kind: uniform ? "uniform" : "generic", name: "", levels: [level], pixelSize: nil)
         }
         return pyramidize(series, reducedOnly: false)
     }

@@ -17,6 +17,12 @@ public struct TIFFSeries: Sendable, Hashable {
     public var name: String
     /// The resolution levels: the full resolution first, then each reduced copy.
     public var levels: [TIFFSeriesLevel]
+    /// The physical size of a pixel, a z step and a time step of the full resolution, as the file
+    /// declares it for this series: an OME `Image`'s `PhysicalSizeX/Y/Z` and `TimeIncrement` with
+    /// their units (as written), or for the first series of other files ``TIFFFile/pixelSize``.
+    public var pixelSize: PixelSize?
+    /// The channel names the metadata gives (OME `Channel/@Name`, empty for unnamed ones), or empty.
+    public var channelNames: [String] = []
 
     /// The full-resolution level's axes, one letter per axis of ``shape``.
     public var axes: String { levels[0].axes }
@@ -25,9 +31,15 @@ public struct TIFFSeries: Sendable, Hashable {
     /// The element type.
     public var dataType: DataType { levels[0].dataType }
 
-    /// The axes and shape without extents of 1, except `Y` and `X` (what tifffile's
-    /// `series.axes` and `series.shape` return).
-    public var squeezed: (axes: String, shape: [Int]) { levels[0].squeezed }
+    /// The axes and shape tifffile's `series.axes` and `series.shape` return (see ``reported(level:)``).
+    public var squeezed: (axes: String, shape: [Int]) { reported(level: 0) }
+
+    /// The axes and shape of level `index` as tifffile's `series.levels[index]` reports and reads
+    /// them: without extents of 1 except `Y` and `X`, but as declared for a `shaped` series
+    /// (tifffile does not squeeze the shape its own description gives).
+    public func reported(level index: Int) -> (axes: String, shape: [Int]) {
+        kind == "shaped" ? (levels[index].axes, levels[index].shape) : levels[index].squeezed
+    }
 }
 
 /// One resolution level of a ``TIFFSeries``: its pages and the array they form.

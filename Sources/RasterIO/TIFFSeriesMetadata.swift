@@ -32,7 +32,8 @@ struct ShapedDescription {
 }
 
 /// The `Image` elements of the OME-XML an OME-TIFF carries in its first `ImageDescription`, as far
-/// as series need them: name, dimension order, sizes and the first IFD of their `TiffData`.
+/// as series need them: name, dimension order, sizes, physical sizes with their units, channel
+/// names and the first IFD of their `TiffData`.
 ///
 /// A small scanner (no XML library): only start tags and their `name="value"` attributes are read.
 /// See https://docs.openmicroscopy.org/ome-model/latest/ome-tiff/specification.html.
@@ -43,6 +44,11 @@ struct OMEXMLImages {
         var sizeX: Int, sizeY: Int, sizeZ: Int, sizeC: Int, sizeT: Int
         /// `TiffData/@IFD` of the first `TiffData`, when given.
         var firstIFD: Int?
+        /// `PhysicalSizeX/Y/Z` and `TimeIncrement` with their units as written (OME's defaults `µm`
+        /// and `s` where a size is given without a unit); `nil` when the image gives none.
+        var pixelSize: PixelSize?
+        /// The `Name` of each `Channel`, in order (empty for unnamed channels).
+        var channelNames: [String] = []
     }
 
     var images: [Image]
@@ -67,6 +73,9 @@ struct OMEXMLImages {
                       z.multipliedReportingOverflow(by: c * t).overflow == false
                 else { return nil }
                 current = Image(name: name, dimensionOrder: order, sizeX: x, sizeY: y, sizeZ: z, sizeC: c, sizeT: t)
+                current?.pixelSize = Self.pixelSize(attributes)
+            case "Channel":
+                current?.channelNames.append(attributes["Name"] ?? "")
             case "TiffData":
                 if current != nil, current?.firstIFD == nil { current?.firstIFD = attributes["IFD"].flatMap { Int($0) } ?? 0 }
             default:
@@ -76,6 +85,45 @@ struct OMEXMLImages {
         if let current { images.append(current) }
         guard !images.isEmpty else { return nil }
         self.images = images
+    }
+
+    /// The physical sizes of a `Pixels` element: a size that is not a positive finite number is
+    /// taken as absent, a unit is kept as written (OME's default where a size has none).
+    static func pixelSize(_ attributes: [String: String]) -> PixelSize? {
+        func positive(_ key: String) -> Double? { attributes[key].flatMap(Double.init).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }
+        let (x, y, z, t) = (positive("PhysicalSizeX"), positive("PhysicalSizeY"), positive("PhysicalSizeZ"), positive("TimeIncrement"))
+        let size = PixelSize(x: x, y: y, z: z,
+                             unit: x == nil ? nil : attributes["PhysicalSizeXUnit"] ?? "µm",
+                             yUnit: y == nil ? nil : attributes["PhysicalSizeYUnit"] ?? "µm",
+                             zUnit: z == nil ? nil : attributes["PhysicalSizeZUnit"] ?? "µm",
+                             timeInterval: t, timeUnit: t == nil ? nil : attributes["TimeIncrementUnit"] ?? "s")
+        return size.isEmpty ? nil : size
+    }
+
+    /// Replaces the five predefined XML entities and character references (`&#181;`, `&#xB5;`).
+    static func unescape(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            result += rest[..<amp]
+            guard let semicolon = rest[amp...].prefix(12).firstIndex(of: ";") else {
+                result += rest[amp...]
+                return result
+            }
+            let entity = rest[rest.index(after: amp)..<semicolon]
+            let named: [Substring: String] = ["lt": "<", "gt": ">", "quot": "\"", "apos": "'", "amp": "&"]
+            if let value = named[entity] {
+                result += value
+            } else if entity.hasPrefix("#"), let code = entity.hasPrefix("#x") || entity.hasPrefix("#X") ? UInt32(entity.dropFirst(2), radix: 16) : UInt32(entity.dropFirst()),
+                      let scalar = Unicode.Scalar(code) {
+                result.unicodeScalars.append(scalar)
+            } else {
+                result += rest[amp...semicolon]
+            }
+            rest = rest[rest.index(after: semicolon)...]
+        }
+        return result + rest
     }
 
     /// The start tags of `xml` (local names, without namespace prefixes) and their attributes.
@@ -111,7 +159,7 @@ struct OMEXMLImages {
                 cursor += 1
                 let valueStart = cursor
                 while cursor < scalars.count, scalars[cursor] != quote { cursor += 1 }
-                attributes[key] = String(String.UnicodeScalarView(scalars[valueStart..<Swift.min(cursor, scalars.count)]))
+                attributes[key] = unescape(String(String.UnicodeScalarView(scalars[valueStart..<Swift.min(cursor, scalars.count)])))
                 cursor += 1
             }
             result.append((tag, attributes))

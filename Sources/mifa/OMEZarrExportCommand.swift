@@ -1,7 +1,6 @@
 import ArgumentParser
 import MIFACore
 import OMEZarr
-import RasterIO
 
 /// `mifa omezarr export <image> <out.npy> [--level N] [--region ...] [--label NAME]`.
 struct OMEZarrExportCommand: ParsableCommand {
@@ -43,9 +42,8 @@ struct OMEZarrExportCommand: ParsableCommand {
         if let label { opened = try opened.openLabel(label) }
         let chosen = try opened.level(level)
         let selected = try region.map { try Region(parsing: $0, shape: chosen.shape) } ?? Region(shape: chosen.shape)
-        let type = try opened.checkRead(level: level, region: selected, maxBytes: memory.bytes).dataType
-        try NPYFile.write(to: output, dataType: type, shape: selected.shape, durable: durability.durable) { data in
-            try opened.read(level: level, region: selected, into: data, concurrency: concurrency.threads)
-        }
+        // The level's array is exported as `mifa zarr export` exports any array (float16 and complex too).
+        try ZarrExportCommand.writeNPY(chosen.array, region: selected, to: output, maxBytes: memory.bytes, durable: durability.durable,
+                                       threads: concurrency.threads)
     }
 }

@@ -5,7 +5,7 @@ import OMEZarr
 import RasterIO
 import Zarr
 
-/// `mifa omezarr from-tiff <in.tif> <out.zarr> [--ngff 0.4|0.5] [--chunks ...] [--levels N] [--label NAME=mask.tif ...]`.
+/// `mifa omezarr from-tiff <in.tif> <out.zarr> [--ngff 0.4|0.5] [--chunks ...] [--levels N | --use-tiff-levels] [--label NAME=mask.tif ...]`.
 struct OMEZarrFromTIFFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "from-tiff",
@@ -61,6 +61,9 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
     @Option(help: "The series (image) of the TIFF to convert, 0-based; `mifa raster info` lists them (OME-TIFFs with several images).")
     var series: Int = 0
 
+    @Flag(name: .customLong("use-tiff-levels"), help: "Keep the series' own pyramid levels (SubIFDs or reduced pages, as bfconvert, QuPath and tifffile write them) as the OME-Zarr levels instead of computing them; each level's scale is the full resolution's times the ratio of the shapes.")
+    var useTIFFLevels = false
+
     @Option(name: .customLong("unknown-axis"), help: ArgumentHelp("What the pages of a sequence the file does not describe are: t, c or z (default z).", valueName: "t|c|z"))
     var unknownAxis: String?
 
@@ -74,6 +77,9 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
         if series < 0 { throw ValidationError("--series must be 0 or more") }
         if let unknownAxis, !["t", "c", "z"].contains(unknownAxis) { throw ValidationError("--unknown-axis must be t, c or z") }
         if let levels, !(1...32).contains(levels) { throw ValidationError("--levels must be 1 to 32") }
+        if useTIFFLevels, levels != nil || downsampleZ || reduction != "mean" || !labels.isEmpty {
+            throw ValidationError("--use-tiff-levels keeps the TIFF's own levels: it excludes --levels, --downsample-z, --reduction and --label")
+        }
         guard PyramidReduction(rawValue: reduction) != nil else { throw ValidationError("--reduction must be mean, nearest, mode, min or max") }
         do {
             _ = try ArrayMetadata.Compressor(parsing: codec)
@@ -109,7 +115,8 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
            let contents = try? FileManager.default.contentsOfDirectory(atPath: output), !contents.isEmpty {
             throw InvalidInput(message: "\(output) exists and is not empty; pass --overwrite to replace it")
         }
-        let conversion = try TIFFConversion(tiff: input, labels: sources, limits: memory.limits, series: series, unknownAxis: unknownAxis)
+        let conversion = try TIFFConversion(tiff: input, labels: sources, limits: memory.limits, series: series, unknownAxis: unknownAxis,
+                                             useTIFFLevels: useTIFFLevels)
         let location = try ZarrLocation.forWriting(output)
         let image = try conversion.write(to: location.store, path: location.path, options: options)
         let shape = image.shape.map(String.init).joined(separator: " x ")

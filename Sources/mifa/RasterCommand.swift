@@ -59,7 +59,8 @@ struct RasterConvertCommand: ParsableCommand {
         abstract: "Convert between PNG, TIFF and .npy (the format follows each file's extension).",
         discussion: """
             A TIFF is read as its whole stack (ImageJ hyperstack axes when declared, pages as Z \
-            otherwise) unless --page is given. A PNG holds one YX or YXS plane of uint8 or uint16.
+            otherwise) unless --page, or --series and --level (a series or pyramid level as tifffile \
+            reads it), is given. A PNG holds one YX or YXS plane of uint8 or uint16.
             """)
 
     @Argument(help: "The input: .png, .tif/.tiff or .npy.")
@@ -89,6 +90,12 @@ struct RasterConvertCommand: ParsableCommand {
     @Option(help: "Read only this page (0-based) of a TIFF input.")
     var page: Int?
 
+    @Option(help: "Read this series (0-based) of a TIFF input as tifffile's series[N] reads it; `mifa raster info` lists them.")
+    var series: Int?
+
+    @Option(help: "Read this pyramid level (0 = full resolution) of the series (series 0 unless --series), as tifffile's series[N].levels[L].")
+    var level: Int?
+
     @Option(help: "Override the input's axes, e.g. TZCYX for a 5-D .npy (letters T, Z, C, Y, X, S).")
     var axes: String?
 
@@ -112,6 +119,9 @@ struct RasterConvertCommand: ParsableCommand {
         }
         if let rowsPerStrip, rowsPerStrip < 1 { throw ValidationError("--rows-per-strip must be at least 1") }
         if let page, page < 0 { throw ValidationError("--page must be 0 or more") }
+        if let series, series < 0 { throw ValidationError("--series must be 0 or more") }
+        if let level, level < 0 { throw ValidationError("--level must be 0 or more") }
+        if page != nil, series != nil || level != nil { throw ValidationError("--page excludes --series and --level") }
         let tiffOnly = compression != "none" || tile != nil || rowsPerStrip != nil || bigTIFF || predictor || byteOrder != "little"
         if tiffOnly, outputFormat != .tiff {
             throw ValidationError("--compression, --tile, --rows-per-strip, --bigtiff, --predictor and --byte-order apply to TIFF output only")
@@ -119,7 +129,7 @@ struct RasterConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        var image = try RasterFile.read(path: input, page: page, limits: memory.limits)
+        var image = try RasterFile.read(path: input, page: page, series: series, level: level, limits: memory.limits)
         // A bare .npy has no axes; a 3-D one written as PNG is a plane of samples, not a stack.
         let npyToPNG = RasterFormat(path: output) == .png && (try? RasterFile.format(ofFileAt: input)) == .npy && image.shape.count == 3
         if let axes = axes ?? (npyToPNG ? "YXS" : nil) {

@@ -70,12 +70,14 @@ struct RasterReport {
             let squeezed = item.squeezed
             return ["index": item.index, "kind": item.kind, "name": item.name, "axes": squeezed.axes, "shape": squeezed.shape,
                     "dtype": item.dataType.rawValue, "pages": item.levels[0].pages.count,
-                    "levels": item.levels.map { level -> [String: Any] in ["axes": level.squeezed.axes, "shape": level.squeezed.shape] }]
+                    "pixel_size": pixelSizeJSON(item.pixelSize), "channel_names": item.channelNames,
+                    "levels": item.levels.indices.map { level -> [String: Any] in ["axes": item.reported(level: level).axes, "shape": item.reported(level: level).shape] }]
         }
         for item in series {
             let squeezed = item.squeezed
-            let levels = item.levels.count > 1 ? ", \(item.levels.count) levels: " + item.levels.map { "\($0.squeezed.shape)" }.joined(separator: " ") : ""
-            lines.append("series \(item.index) (\(item.kind)\(item.name.isEmpty ? "" : " '\(item.name)'")): \(squeezed.axes) \(squeezed.shape) \(item.dataType.rawValue)\(levels)")
+            let levels = item.levels.count > 1 ? ", \(item.levels.count) levels: " + item.levels.indices.map { "\(item.reported(level: $0).shape)" }.joined(separator: " ") : ""
+            let size = item.pixelSize.map { ", pixel size \(describe($0))" } ?? ""
+            lines.append("series \(item.index) (\(item.kind)\(item.name.isEmpty ? "" : " '\(item.name)'")): \(squeezed.axes) \(squeezed.shape) \(item.dataType.rawValue)\(levels)\(size)")
         }
         let listed = file.pages.prefix(1000)
         json["page_info"] = listed.map(pageJSON)
@@ -134,15 +136,17 @@ struct RasterReport {
         guard let size else { return NSNull() }
         func value(_ v: Double?) -> Any { v.map { $0 as Any } ?? NSNull() }
         return ["x": value(size.x), "y": value(size.y), "z": value(size.z), "unit": size.unit.map { $0 as Any } ?? NSNull(),
+                "y_unit": (size.y == nil ? nil : size.yUnit ?? size.unit).map { $0 as Any } ?? NSNull(),
+                "z_unit": (size.z == nil ? nil : size.zUnit ?? size.unit).map { $0 as Any } ?? NSNull(),
                 "time_interval": value(size.timeInterval), "time_unit": size.timeUnit.map { $0 as Any } ?? NSNull()] as [String: Any]
     }
 
     private static func describe(_ size: PixelSize) -> String {
         var parts: [String] = []
-        if let x = size.x { parts.append("x \(x)") }
-        if let y = size.y { parts.append("y \(y)") }
-        if let z = size.z { parts.append("z \(z)") }
-        var text = parts.joined(separator: ", ") + (size.unit.map { " \($0)" } ?? "")
+        if let x = size.x { parts.append("x \(x)\(size.unit.map { " \($0)" } ?? "")") }
+        if let y = size.y { parts.append("y \(y)\((size.yUnit ?? size.unit).map { " \($0)" } ?? "")") }
+        if let z = size.z { parts.append("z \(z)\((size.zUnit ?? size.unit).map { " \($0)" } ?? "")") }
+        var text = parts.joined(separator: ", ")
         if let t = size.timeInterval { text += ", frame interval \(t)\(size.timeUnit.map { " \($0)" } ?? "")" }
         return text
     }

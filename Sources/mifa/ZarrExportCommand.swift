@@ -31,13 +31,18 @@ struct ZarrExportCommand: ParsableCommand {
         let location = try ZarrLocation.forReading(array, http: http.limits)
         let zarr = try ZarrArray.open(location.store, path: location.path)
         let selected = try region.map { try Region(parsing: $0, shape: zarr.shape) } ?? Region(shape: zarr.shape)
-        // Every type NumPy has is written as it is stored (float16 and complex too: the .npy names
-        // them); raw bits (r16...) have no NumPy number type and are refused, saying what to do.
+        try Self.writeNPY(zarr, region: selected, to: output, maxBytes: memory.bytes, durable: durability.durable, threads: concurrency.threads)
+    }
+
+    /// Writes `selected` of `zarr` to the `.npy` at `output`, decoded straight into the mapped file.
+    /// Every type NumPy has is written as it is stored (float16 and complex too: the .npy names
+    /// them); raw bits (r16...) have no NumPy number type and are refused, saying what to do.
+    static func writeNPY(_ zarr: ZarrArray, region selected: Region, to output: String, maxBytes: Int, durable: Bool, threads: Int?) throws {
         if case .raw = zarr.dataType { _ = try zarr.numericType() }
-        try zarr.checkRead(selected, maxBytes: memory.bytes)
+        try zarr.checkRead(selected, maxBytes: maxBytes)
         try NPYFile.write(to: output, typeString: zarr.dataType.v2String(.native), elementSize: zarr.dataType.byteSize,
-                          shape: selected.shape, durable: durability.durable) { data in
-            try zarr.readBytes(selected, into: data, concurrency: concurrency.threads)
+                          shape: selected.shape, durable: durable) { data in
+            try zarr.readBytes(selected, into: data, concurrency: threads)
         }
     }
 }

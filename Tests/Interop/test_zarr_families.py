@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numcodecs
 import numpy as np
+import pytest
 import zarr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +143,39 @@ def test_float16_and_complex_arrays_export_as_zarr_python_reads_them(mifa, tmp_p
         got = np.load(out)
         assert got.dtype == expected.dtype.newbyteorder("=") and got.shape == expected.shape, (dtype, got.dtype, expected.dtype)
         np.testing.assert_array_equal(got, expected, err_msg=f"v{version} {dtype}")
+
+
+@pytest.mark.parametrize("version,dtype", [(2, "<f2"), (2, ">f2"), (3, "float16"), (3, "complex64")])
+def test_float16_omezarr_levels_export_as_zarr_python_reads_them(mifa, tmp_path, version, dtype):
+    """An OME-Zarr image whose levels are float16 (ML model outputs): `mifa omezarr export` writes
+    each level and region as zarr-python reads it, through the same path as `mifa zarr export`."""
+    rng = np.random.default_rng(20 + version)
+    path = tmp_path / "half.zarr"
+    group = zarr.open_group(str(path), mode="w", zarr_format=version)
+    shape = (int(rng.integers(5, 40)), int(rng.integers(5, 40)))
+    datasets = []
+    for level in range(2):
+        level_shape = tuple((n + level) // (1 + level) for n in shape)
+        values = rng.normal(0, 100, size=level_shape)
+        if np.dtype(dtype).kind == "c":
+            values = values + 1j * rng.normal(0, 100, size=level_shape)
+        values = values.astype(dtype)
+        values.flat[:3] = [np.nan, np.inf, -np.inf]
+        array = group.create_array(str(level), shape=level_shape, chunks=(7, 9), dtype=dtype,
+                                   **({"dimension_names": ["y", "x"]} if version == 3 else {}))
+        array[...] = values
+        datasets.append({"path": str(level), "coordinateTransformations": [{"type": "scale", "scale": [1.0 + level, 1.0 + level]}]})
+    multiscale = {"axes": [{"name": "y", "type": "space"}, {"name": "x", "type": "space"}], "datasets": datasets}
+    if version == 3:
+        group.attrs["ome"] = {"version": "0.5", "multiscales": [multiscale]}
+    else:
+        group.attrs["multiscales"] = [{"version": "0.4", **multiscale}]
+    for level in range(2):
+        expected = zarr.open_array(str(path / str(level)))[...]
+        out = tmp_path / f"l{level}.npy"
+        mifa("omezarr", "export", path, out, "--level", level)
+        got = np.load(out)
+        assert got.dtype == expected.dtype.newbyteorder("=") and got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+    mifa("omezarr", "export", path, tmp_path / "r.npy", "--region", "1:4,2:5")
+    np.testing.assert_array_equal(np.load(tmp_path / "r.npy"), zarr.open_array(str(path / "0"))[1:4, 2:5])

@@ -81,31 +81,14 @@ import Zarr
         #expect(missing.underlying is RasterIOError)
     }
 
-    @Test func omeXMLPixels() throws {
-        let xml = """
-            <?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">
-            <Image ID="Image:0"><Pixels DimensionOrder="XYCZT" ID="Pixels:0" SizeC="3" SizeT="2" SizeX="64" SizeY="48" SizeZ="5"
-             PhysicalSizeX="0.3" PhysicalSizeY="0.3" PhysicalSizeZ="2.0" PhysicalSizeZUnit="nm" TimeIncrement="1.5" TimeIncrementUnit="ms" Type="uint8">
-            <Channel ID="Channel:0:0" Name="DAPI &amp; co" SamplesPerPixel="1"/><Channel ID="Channel:0:1" Name="GFP"/><Channel ID="Channel:0:2"/>
-            <TiffData/></Pixels></Image><Image ID="Image:1"><Pixels DimensionOrder="XYZCT" SizeC="1" SizeT="1" SizeX="1" SizeY="1" SizeZ="1">
-            <Channel Name="other"/></Pixels></Image></OME>
-            """
-        let pixels = try #require(OMEXMLPixels(xml: xml))
-        #expect(pixels.dimensionOrder == "XYCZT")
-        #expect(pixels.planeOrder == "TZC")
-        let sizes: [Int] = [pixels.sizeX, pixels.sizeY, pixels.sizeZ, pixels.sizeC, pixels.sizeT]
-        #expect(sizes == [64, 48, 5, 3, 2])
-        #expect(pixels.physicalSize.x == 0.3 && pixels.physicalSize.z == 2.0)
-        #expect(pixels.physicalUnit.x == "µm" && pixels.physicalUnit.z == "nm")
-        #expect(pixels.timeIncrement == 1.5 && pixels.timeUnit == "ms")
-        #expect(pixels.channelNames == ["DAPI & co", "GFP", ""])
-        #expect(OMEXMLPixels(xml: "ImageJ=1.11a\nimages=3") == nil)
-        #expect(OMEXMLPixels(xml: "<OME><Pixels DimensionOrder=\"XYZ\" SizeX=\"1\"/></OME>") == nil)
-        #expect(OMEXMLPixels(xml: "<OME><Pixels DimensionOrder=\"XYZCT\" SizeX=\"-1\" SizeY=\"1\" SizeZ=\"1\" SizeC=\"1\" SizeT=\"1\"/></OME>") == nil)
-        #expect(OMEXMLPixels(xml: "<OME><Pixels SizeX=\"1") == nil)
+    @Test func unitNames() throws {
         #expect(TIFFIngestPlan.spaceUnit("micron") == "micrometer")
         #expect(TIFFIngestPlan.spaceUnit("pixel") == nil)
         #expect(TIFFIngestPlan.timeUnit("sec") == "second")
+        // OME symbols are case-sensitive: Mm is a megameter, mm a millimeter, Ms a megasecond.
+        #expect(TIFFIngestPlan.omeSpaceUnits("Mm") == "megameter" && TIFFIngestPlan.omeSpaceUnits("mm") == "millimeter")
+        #expect(TIFFIngestPlan.omeTimeUnits("Ms") == "megasecond" && TIFFIngestPlan.omeTimeUnits("ms") == "millisecond")
+        #expect(TIFFIngestPlan.omeSpaceUnits("dam") == nil && TIFFIngestPlan.omeTimeUnits("das") == nil)
     }
 
     @Test func summaryDescribesWhatItFinds() throws {

@@ -1,4 +1,5 @@
 import MIFACore
+import TestSupport
 import Testing
 @testable import OMEZarr
 import Zarr
@@ -122,6 +123,54 @@ import Zarr
         #expect(throws: OMEZarrError.self) { try writer.write(plane: NDArray<UInt16>(shape: [8, 8]), at: [0]) }
         let error = try #require(throws: OMEZarrError.self) { try writer.finish() }
         #expect(error.message.contains("2 of 3 planes were never written"))
+    }
+
+    @Test(arguments: 0..<4)
+    func givenLevelsAreWrittenAsGiven(seed: UInt64) throws {
+        // Random level shapes (any reduction, not only halving), random content per level.
+        var rng = SeededGenerator(seed: seed)
+        var shapes: [[Int]] = [[Int.random(in: 1...3, using: &rng), Int.random(in: 8...60, using: &rng), Int.random(in: 8...60, using: &rng)]]
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            let last = shapes[shapes.count - 1]
+            shapes.append([last[0], Swift.max(1, last[1] / Int.random(in: 1...3, using: &rng)), Swift.max(1, last[2] / Int.random(in: 1...3, using: &rng))])
+        }
+        let data = shapes.enumerated().map { index, shape in
+            TestData.random(shape, seed: seed * 10 + UInt64(index)) { UInt16.random(in: 0...UInt16.max, using: &$0) }
+        }
+        let scale = [2.0, 0.3, 0.7]
+        var options = OMEZarrWriteOptions(chunks: [1, 16, 16])
+        options.levelShapes = shapes
+        let writer = try OMEZarrImageWriter(store: MemoryStore(), shape: shapes[0], dataType: .uint16, axes: Self.axes3D, scale: scale, options: options)
+        for (level, array) in data.enumerated().reversed() {
+            for z in 0..<array.shape[0] {
+                let plane = try NDArray(shape: Array(array.shape.suffix(2)), elements: array.elements[(z * array.shape[1] * array.shape[2])..<((z + 1) * array.shape[1] * array.shape[2])])
+                try writer.write(plane: AnyNDArray(plane), at: [z], level: level)
+            }
+        }
+        let image = try writer.finish()
+        #expect(image.levels.map(\.shape) == shapes)
+        for (level, shape) in shapes.enumerated() {
+            #expect(try image.read(UInt16.self, level: level) == data[level], "level \(level)")
+            #expect(image.levels[level].pixelSize == (0..<3).map { scale[$0] * (Double(shapes[0][$0]) / Double(shape[$0])) })
+        }
+    }
+
+    @Test func givenLevelsMustBeComplete() throws {
+        var options = OMEZarrWriteOptions()
+        options.levelShapes = [[2, 8, 8], [2, 4, 4]]
+        let writer = try OMEZarrImageWriter(store: MemoryStore(), shape: [2, 8, 8], dataType: .uint8, axes: Self.axes3D, options: options)
+        for z in 0..<2 { try writer.write(plane: AnyNDArray(NDArray<UInt8>(shape: [8, 8])), at: [z], level: 0) }
+        try writer.write(plane: AnyNDArray(NDArray<UInt8>(shape: [4, 4])), at: [1], level: 1)
+        #expect(throws: OMEZarrError.self) { try writer.write(plane: AnyNDArray(NDArray<UInt8>(shape: [8, 8])), at: [0], level: 1) }
+        #expect(throws: OMEZarrError.self) { try writer.write(plane: AnyNDArray(NDArray<UInt8>(shape: [4, 4])), at: [0], level: 2) }
+        let error = try #require(throws: OMEZarrError.self) { try writer.finish() }
+        #expect(error.message.contains("1 of 2 planes of level 1 were never written"))
+        let computed = try OMEZarrImageWriter(store: MemoryStore(), shape: [2, 8, 8], dataType: .uint8, axes: Self.axes3D)
+        #expect(throws: OMEZarrError.self) { try computed.write(plane: AnyNDArray(NDArray<UInt8>(shape: [4, 4])), at: [0], level: 1) }
+        options.levelShapes = [[2, 8, 8], [2, 9, 4]]
+        #expect(throws: OMEZarrError.self) { try OMEZarrImageWriter(store: MemoryStore(), shape: [2, 8, 8], dataType: .uint8, axes: Self.axes3D, options: options) }
+        options.levelShapes = [[2, 4, 4]]
+        #expect(throws: OMEZarrError.self) { try OMEZarrImageWriter(store: MemoryStore(), shape: [2, 8, 8], dataType: .uint8, axes: Self.axes3D, options: options) }
     }
 
     @Test func badWriterArgumentsAreRefused() {

@@ -140,3 +140,30 @@ extension TIFFBuilder {
         return b.bytes
     }
 }
+
+@Suite("OME-XML images")
+struct OMEXMLImagesTests {
+    @Test("Each Image keeps its own sizes, units as written and channel names")
+    func perImage() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">
+            <Image ID="Image:0" Name="a &amp; b"><Pixels DimensionOrder="XYCZT" ID="Pixels:0" SizeC="3" SizeT="2" SizeX="64" SizeY="48" SizeZ="5"
+             PhysicalSizeX="0.3" PhysicalSizeY="0.4" PhysicalSizeZ="2.0" PhysicalSizeZUnit="nm" TimeIncrement="1.5" TimeIncrementUnit="ms" Type="uint8">
+            <Channel ID="Channel:0:0" Name="DAPI &amp; co" SamplesPerPixel="1"/><Channel ID="Channel:0:1" Name="&#181;-&#x3bc;"/><Channel ID="Channel:0:2"/>
+            <TiffData/></Pixels></Image><Image ID="Image:1"><Pixels DimensionOrder="XYZCT" SizeC="1" SizeT="1" SizeX="1" SizeY="1" SizeZ="1"
+             PhysicalSizeY="-1" PhysicalSizeX="7" PhysicalSizeXUnit="mm"><Channel Name="other"/><TiffData IFD="30"/></Pixels></Image></OME>
+            """
+        let images = try #require(OMEXMLImages(xml: xml)).images
+        #expect(images.count == 2)
+        #expect(images[0].name == "a & b" && images[0].dimensionOrder == "XYCZT")
+        #expect([images[0].sizeX, images[0].sizeY, images[0].sizeZ, images[0].sizeC, images[0].sizeT] == [64, 48, 5, 3, 2])
+        #expect(images[0].pixelSize == PixelSize(x: 0.3, y: 0.4, z: 2.0, unit: "µm", yUnit: "µm", zUnit: "nm", timeInterval: 1.5, timeUnit: "ms"))
+        #expect(images[0].channelNames == ["DAPI & co", "µ-μ", ""])
+        #expect(images[1].pixelSize == PixelSize(x: 7, unit: "mm"))
+        #expect(images[1].channelNames == ["other"] && images[1].firstIFD == 30)
+        #expect(OMEXMLImages(xml: "ImageJ=1.11a\nimages=3") == nil)
+        #expect(OMEXMLImages(xml: "<OME><Pixels DimensionOrder=\"XYZ\" SizeX=\"1\"/></OME>") == nil)
+        #expect(OMEXMLImages(xml: "<OME><Image><Pixels DimensionOrder=\"XYZCT\" SizeX=\"-1\" SizeY=\"1\" SizeZ=\"1\" SizeC=\"1\" SizeT=\"1\"/></Image></OME>") == nil)
+        #expect(OMEXMLImages.unescape("&lt;&#;&bogus;&#x110000;&") == "<&#;&bogus;&#x110000;&")
+    }
+}

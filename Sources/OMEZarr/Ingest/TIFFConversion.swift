@@ -11,6 +11,11 @@ public import Zarr
 public final class TIFFConversion {
     /// The image TIFF's plan.
     public let plan: TIFFIngestPlan
+    /// The plans of the series' reduced levels when the TIFF's own pyramid is kept (see
+    /// `useTIFFLevels`); empty otherwise.
+    public let levelPlans: [TIFFIngestPlan]
+    /// Whether the TIFF's own levels are kept (`useTIFFLevels`) rather than a pyramid computed.
+    public let keepsTIFFLevels: Bool
     /// The label TIFFs' plans, by label.
     public let labelPlans: [(source: TIFFIngest.LabelSource, plan: TIFFIngestPlan)]
     let file: TIFFFile
@@ -30,11 +35,34 @@ public final class TIFFConversion {
     ///     against it here, before anything is written.
     ///   - series: the image TIFF's series to convert (see `TIFFFile.series()`); labels use their first.
     ///   - unknownAxis: what the pages of an undescribed sequence are: `t`, `c` or `z` (`nil`: z).
+    ///   - useTIFFLevels: keep the series' own reduced levels (SubIFDs or reduced pages, as tifffile's
+    ///     `levels` reads them) as the OME-Zarr levels instead of computing a pyramid; labels are
+    ///     then refused (their pyramid would not match).
     public init(tiff: String, labels: [TIFFIngest.LabelSource] = [], limits: ReadLimits = .default,
-                series: Int = 0, unknownAxis: String? = nil) throws {
+                series: Int = 0, unknownAxis: String? = nil, useTIFFLevels: Bool = false) throws {
         file = try TIFFIngest.open(tiff, limits: limits)
         path = tiff
         plan = try TIFFIngestPlan(file: file, series: series, unknownAxis: unknownAxis)
+        keepsTIFFLevels = useTIFFLevels
+        if useTIFFLevels {
+            guard labels.isEmpty else {
+                throw OMEZarrError(.invalidArgument, "labels cannot be attached while keeping the TIFF's own levels: their pyramid would not match the image's; convert without --use-tiff-levels, or attach them later")
+            }
+            let opened = file
+            let count = try OMEZarrError.wrapping("cannot read the layout of \(tiff)") { try opened.series(series).levels.count }
+            var reduced: [TIFFIngestPlan] = []
+            for index in 1..<Swift.max(count, 1) {
+                let levelPlan = try TIFFIngestPlan(file: file, series: series, level: index, unknownAxis: unknownAxis)
+                guard levelPlan.axes.map(\.name) == plan.axes.map(\.name) else {
+                    throw OMEZarrError(.unsupported, "level \(index) of series \(series) of \(tiff) has axes \(levelPlan.axes.map(\.name)) but the full resolution has \(plan.axes.map(\.name)); its levels do not form one pyramid",
+                                       context: ErrorContext(file: tiff, shape: levelPlan.shape))
+                }
+                reduced.append(levelPlan)
+            }
+            levelPlans = reduced
+        } else {
+            levelPlans = []
+        }
         guard (2...5).contains(plan.shape.count) else {
             throw OMEZarrError(.unsupported, "\(tiff) has axes \(plan.axes.map(\.name)); OME-Zarr images have 2 to 5", context: ErrorContext(file: tiff))
         }
@@ -67,7 +95,8 @@ public final class TIFFConversion {
     /// - Parameters:
     ///   - store: the store to write to.
     ///   - path: the image group's path inside the store; the root by default.
-    ///   - options: version, levels, chunks, shards, compressor, reduction of the image; the labels
+    ///   - options: version, levels, chunks, shards, compressor, reduction of the image (its
+    ///     `levelShapes` are the TIFF's when its levels are kept, otherwise computed); the labels
     ///     use the same layout with `labelReduction`.
     ///   - labelReduction: the labels' reduction (``PyramidReduction/mode`` or another that picks values).
     /// - Returns: the written image, opened and checked.
@@ -75,13 +104,19 @@ public final class TIFFConversion {
     @discardableResult
     public func write(to store: any ZarrStore, path: String = "", options: OMEZarrWriteOptions = OMEZarrWriteOptions(),
                       labelReduction: PyramidReduction = .mode) throws -> OMEZarrImage {
+        var options = options
+        options.levelShapes = keepsTIFFLevels ? [plan.shape] + levelPlans.map(\.shape) : nil
         let writer = try OMEZarrImageWriter(store: store, path: path, shape: plan.shape, dataType: plan.dataType, axes: plan.axes,
                                             scale: plan.scale, options: options)
         writer.channelLabels = plan.channelNames
         try TIFFIngest.stream(file, plan: plan) { plane, position in try writer.write(plane: plane, at: position) }
+        for (index, levelPlan) in levelPlans.enumerated() {
+            try TIFFIngest.stream(file, plan: levelPlan) { plane, position in try writer.write(plane: plane, at: position, level: index + 1) }
+        }
         let image = try writer.finish()
         for ((label, labelPlan), labelFile) in zip(labelPlans, labelFiles) {
             var labelOptions = options
+            labelOptions.levelShapes = nil
             labelOptions.reduction = labelReduction
             labelOptions.name = label.name
             let labelWriter = try image.labelWriter(name: label.name, dataType: labelPlan.dataType, options: labelOptions)

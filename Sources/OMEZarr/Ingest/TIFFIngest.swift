@@ -39,7 +39,7 @@ public enum TIFFIngest {
     ///   - labelReduction: the labels' reduction (``PyramidReduction/mode`` or another that picks values).
     ///   - limits: the largest page (or contiguous stack) decoded at once, and the most pages.
     /// - Returns: the written image, opened and checked.
-    /// - Throws: as ``TIFFConversion/init(tiff:labels:limits:series:unknownAxis:)`` and ``TIFFConversion/write(to:path:options:labelReduction:)``.
+    /// - Throws: as ``TIFFConversion/init(tiff:labels:limits:series:unknownAxis:useTIFFLevels:)`` and ``TIFFConversion/write(to:path:options:labelReduction:)``.
     @discardableResult
     public static func convert(tiff: String, to store: any ZarrStore, path: String = "", labels: [LabelSource] = [],
                                options: OMEZarrWriteOptions = OMEZarrWriteOptions(), labelReduction: PyramidReduction = .mode,

@@ -11,7 +11,9 @@ public import RasterIO
 /// `C` and `S` (samples, e.g. RGB) → c, `Y`, `X`. The pages of a sequence nothing names (`I`, or a
 /// leading `Q`) are z unless `unknownAxis` says otherwise; any other axis the file does not name
 /// (a `Q` elsewhere, or letters such as `E`, `R`, `A`) is refused, naming it. Physical sizes come
-/// from OME-XML (the first series), ImageJ's description or the resolution tags.
+/// from the series' own OME-XML `Image` (each axis with its unit as its NGFF name; a unit NGFF has
+/// no name for is refused by name, OME's `pixel` kept as a size without a unit; a size not given
+/// stays 1 without a unit), or from ImageJ's description or the resolution tags.
 public struct TIFFIngestPlan: Sendable {
     /// The output axes.
     public let axes: [Axis]
@@ -46,8 +48,15 @@ public struct TIFFIngestPlan: Sendable {
     ///   them; `.invalidArgument` for a series that does not exist; `.storage` wrapping RasterIO's
     ///   errors (unreadable, damaged or unsupported files, pages over the read limits).
     public init(file: TIFFFile, series index: Int = 0, unknownAxis: String? = nil) throws {
+        try self.init(file: file, series: index, level: 0, unknownAxis: unknownAxis)
+    }
+
+    /// Plans the conversion of resolution level `levelIndex` of a series, with the axes, type and
+    /// physical sizes of its full resolution (the scale of a reduced level is the writer's to
+    /// derive, see `OMEZarrWriteOptions.levelShapes`).
+    init(file: TIFFFile, series index: Int, level levelIndex: Int, unknownAxis: String?) throws {
         let chosen = try OMEZarrError.wrapping("cannot read the layout of \(file.name)") { try file.series(index) }
-        let level = chosen.levels[0]
+        let level = chosen.levels[levelIndex]
         self.level = level
         dataType = level.dataType
         let letters = Array(level.axes)
@@ -100,28 +109,15 @@ public struct TIFFIngestPlan: Sendable {
         gathered = ["t", "c", "z"].map { targets[$0] ?? [] }
 
         // Physical sizes.
-        var unit: String?, timeUnit: String?
-        var sizes: (x: Double?, y: Double?, z: Double?, t: Double?) = (nil, nil, nil, nil)
-        var names: [String]?
-        let first = file.pages[0]
-        if chosen.kind == "ome", index == 0, let xml = first.imageDescription, let ome = OMEXMLPixels(xml: xml) {
-            sizes = (ome.physicalSize.x, ome.physicalSize.y ?? ome.physicalSize.x, ome.physicalSize.z, ome.timeIncrement)
-            unit = Self.spaceUnit(ome.physicalUnit.x)
-            timeUnit = Self.timeUnit(ome.timeUnit)
-            names = ome.channelNames.count == ome.sizeC && ome.channelNames.contains(where: { !$0.isEmpty }) ? ome.channelNames : nil
-        } else if chosen.kind != "ome", let size = file.pixelSize {
-            sizes = (size.x, size.y ?? size.x, size.z, size.timeInterval)
-            unit = size.unit.flatMap(Self.spaceUnit)
-            timeUnit = size.timeUnit.flatMap(Self.timeUnit)
-            if unit == nil { sizes = (nil, nil, nil, sizes.t) }
-        }
+        let (sizes, units) = try Self.physicalSizes(of: chosen, file: file.name)
+        let names = chosen.channelNames.contains(where: { !$0.isEmpty }) ? chosen.channelNames : nil
         func extent(_ name: Character) -> Int { targets[name]?.reduce(1) { $0 * $1.extent } ?? 1 }
         var axes: [Axis] = [], shape: [Int] = [], scale: [Double] = []
-        if extent("t") > 1 { axes.append(.time(unit: sizes.t == nil ? nil : timeUnit)); shape.append(extent("t")); scale.append(sizes.t ?? 1) }
+        if extent("t") > 1 { axes.append(.time(unit: units.t)); shape.append(extent("t")); scale.append(sizes.t ?? 1) }
         if extent("c") > 1 { axes.append(.channel()); shape.append(extent("c")); scale.append(1) }
-        if extent("z") > 1 { axes.append(.space("z", unit: sizes.z == nil ? nil : unit)); shape.append(extent("z")); scale.append(sizes.z ?? 1) }
-        axes.append(.space("y", unit: sizes.y == nil ? nil : unit)); shape.append(level.shape[yAxis]); scale.append(sizes.y ?? 1)
-        axes.append(.space("x", unit: sizes.x == nil ? nil : unit)); shape.append(level.shape[xAxis]); scale.append(sizes.x ?? 1)
+        if extent("z") > 1 { axes.append(.space("z", unit: units.z)); shape.append(extent("z")); scale.append(sizes.z ?? 1) }
+        axes.append(.space("y", unit: units.y)); shape.append(level.shape[yAxis]); scale.append(sizes.y ?? 1)
+        axes.append(.space("x", unit: units.x)); shape.append(level.shape[xAxis]); scale.append(sizes.x ?? 1)
         self.axes = axes
         self.shape = shape
         self.scale = scale
@@ -158,25 +154,4 @@ public struct TIFFIngestPlan: Sendable {
 
     /// The extent of the output axis named `name` (1 when absent).
     func extent(_ name: String) -> Int { axes.firstIndex { $0.name == name }.map { shape[$0] } ?? 1 }
-
-    /// The UDUNITS-2 name of a spatial unit as TIFF writers spell it; `nil` for pixels or unknown units.
-    public static func spaceUnit(_ text: String) -> String? {
-        let units: [String: String] = [
-            "micron": "micrometer", "microns": "micrometer", "um": "micrometer", "µm": "micrometer", "μm": "micrometer", "micrometer": "micrometer",
-            "\\u00B5m": "micrometer", "nm": "nanometer", "nanometer": "nanometer", "mm": "millimeter", "millimeter": "millimeter",
-            "cm": "centimeter", "centimeter": "centimeter", "m": "meter", "meter": "meter", "inch": "inch", "in": "inch",
-            "å": "angstrom", "Å": "angstrom", "angstrom": "angstrom", "pm": "picometer", "km": "kilometer",
-        ]
-        return units[text] ?? units[text.lowercased()]
-    }
-
-    /// The UDUNITS-2 name of a time unit as TIFF writers spell it; `nil` when unknown.
-    public static func timeUnit(_ text: String) -> String? {
-        let units: [String: String] = [
-            "s": "second", "sec": "second", "second": "second", "seconds": "second", "ms": "millisecond", "msec": "millisecond",
-            "millisecond": "millisecond", "µs": "microsecond", "us": "microsecond", "microsecond": "microsecond", "ns": "nanosecond",
-            "min": "minute", "minute": "minute", "minutes": "minute", "h": "hour", "hr": "hour", "hour": "hour", "hours": "hour", "d": "day", "day": "day",
-        ]
-        return units[text] ?? units[text.lowercased()]
-    }
 }

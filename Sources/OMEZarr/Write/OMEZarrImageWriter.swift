@@ -16,7 +16,9 @@ public import Zarr
 /// come in any order; in C order of those axes at most one block of planes per level is held.
 /// Levels halve y and x (and z with ``OMEZarrWriteOptions/downsampleZ``) with a
 /// ``PyramidReduction``; the scale of level `k` is the scale of level 0 times `2^k` on the halved
-/// axes and its translation keeps pixel centres on block centres (see ``PyramidReduction``). The
+/// axes and its translation keeps pixel centres on block centres (see ``PyramidReduction``). Levels
+/// may instead be given (``OMEZarrWriteOptions/levelShapes``, e.g. a TIFF's own pyramid): each is
+/// then written plane by plane with ``write(plane:at:level:)`` and nothing is reduced. The
 /// multiscale metadata is written last, by ``finish()``, after validating it with the strict schema
 /// rules, so an interrupted write never looks like a complete image.
 /// See https://ngff.openmicroscopy.org/0.4/ and https://ngff.openmicroscopy.org/0.5/.
@@ -121,16 +123,22 @@ public final class OMEZarrImageWriter {
             }
         }
         let zAxis = options.downsampleZ && rank >= 3 && axes[rank - 3].isSpace ? rank - 3 : nil
-        let levelCount = options.levels ?? OMEZarrWriteOptions.automaticLevels(height: shape[rank - 2], width: shape[rank - 1])
+        let levelCount = options.levelShapes?.count ?? options.levels ?? OMEZarrWriteOptions.automaticLevels(height: shape[rank - 2], width: shape[rank - 1])
         guard (1...32).contains(levelCount) else {
             throw OMEZarrError(.invalidArgument, "the number of levels must be 1 to 32, found \(levelCount)")
         }
-        let halved = Set([rank - 2, rank - 1] + (zAxis.map { [$0] } ?? []))
         var shapes: [[Int]] = [shape]
         var scales: [[Double]] = [scale]
-        for _ in 1..<levelCount {
-            shapes.append(shapes.last!.enumerated().map { halved.contains($0) ? ($1 + 1) / 2 : $1 })
-            scales.append(scales.last!.enumerated().map { halved.contains($0) ? $1 * 2 : $1 })
+        if let given = options.levelShapes {
+            try Self.check(levelShapes: given, shape: shape)
+            shapes = given
+            scales = given.map { level in (0..<rank).map { scale[$0] * (Double(shape[$0]) / Double(level[$0])) } }
+        } else {
+            let halved = Set([rank - 2, rank - 1] + (zAxis.map { [$0] } ?? []))
+            for _ in 1..<levelCount {
+                shapes.append(shapes.last!.enumerated().map { halved.contains($0) ? ($1 + 1) / 2 : $1 })
+                scales.append(scales.last!.enumerated().map { halved.contains($0) ? $1 * 2 : $1 })
+            }
         }
         let (chunks, shards) = try Self.layout(shape: shape, options: options)
         self.store = store
@@ -170,7 +178,22 @@ public final class OMEZarrImageWriter {
         }
         let channelAxis = axes.firstIndex { $0.type == .channel }.flatMap { $0 < rank - 2 ? $0 : nil }
         self.builder = PyramidBuilder(arrays: arrays, blocks: blocks, dataType: dataType, zAxis: zAxis, reduction: reduction,
-                                      concurrency: options.concurrency, channelAxis: channelAxis, collectsLabels: label != nil)
+                                      concurrency: options.concurrency, channelAxis: channelAxis, collectsLabels: label != nil,
+                                      reduces: options.levelShapes == nil)
+    }
+
+    /// Checks given level shapes: the full resolution first, then levels no larger on any axis.
+    static func check(levelShapes: [[Int]], shape: [Int]) throws {
+        guard levelShapes.first == shape else {
+            throw OMEZarrError(.invalidArgument, "the first given level \(levelShapes.first ?? []) must be the full resolution \(shape)", context: ErrorContext(shape: shape))
+        }
+        for (index, level) in levelShapes.enumerated().dropFirst() {
+            let previous = levelShapes[index - 1]
+            guard level.count == shape.count, level.allSatisfy({ $0 > 0 }), zip(level, previous).allSatisfy({ $0 <= $1 }) else {
+                throw OMEZarrError(.invalidArgument, "level \(index) has shape \(level) after level \(index - 1) of \(previous); each level must have the image's \(shape.count) axes and be no larger than the one before",
+                                   context: ErrorContext(shape: level))
+            }
+        }
     }
 
     /// The full chunk and shard shapes from the options.
@@ -204,6 +227,18 @@ public final class OMEZarrImageWriter {
     public func write(plane: AnyNDArray, at position: [Int]) throws {
         guard !finished else { throw OMEZarrError(.invalidArgument, "the image is finished; planes cannot be added") }
         try builder.add(plane, at: position)
+    }
+
+    /// Writes one plane of a given level (see ``OMEZarrWriteOptions/levelShapes``).
+    /// - Parameters:
+    ///   - plane: `[y, x]` pixels of that level's extents.
+    ///   - position: the index along each axis before y and x, within that level.
+    ///   - level: the level, 0 the full resolution.
+    /// - Throws: ``OMEZarrError`` `.invalidArgument` for a level other than 0 when the pyramid is
+    ///   computed, or as ``write(plane:at:)-(AnyNDArray,_)``.
+    public func write(plane: AnyNDArray, at position: [Int], level: Int) throws {
+        guard !finished else { throw OMEZarrError(.invalidArgument, "the image is finished; planes cannot be added") }
+        try builder.add(plane, at: position, level: level)
     }
 
     /// Writes one full-resolution plane of a typed array.

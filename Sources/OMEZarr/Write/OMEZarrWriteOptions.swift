@@ -25,6 +25,12 @@ public struct OMEZarrWriteOptions: Sendable, Hashable {
     public var overwrite: Bool
     /// The most chunks encoded at once; `nil` for the processor count.
     public var concurrency: Int?
+    /// The shape of every level, full resolution first, when the levels are given rather than
+    /// computed (a TIFF's own pyramid): nothing is reduced, each level's planes are written with
+    /// ``OMEZarrImageWriter/write(plane:at:level:)``, and the scale of level `k` is level 0's times
+    /// `shape0 / shapek` on each axis, exactly as floats (NGFF allows any scale). `nil` builds the
+    /// pyramid from level 0 (``levels``, ``reduction``, ``downsampleZ``).
+    public var levelShapes: [[Int]]?
 
     /// Options; every value has a default.
     public init(version: NGFFVersion = .v05, levels: Int? = nil, chunks: [Int]? = nil, shards: [Int]? = nil,

@@ -41,11 +41,14 @@ final class PyramidBuilder {
     let concurrency: Int?
     let channelAxis: Int?
     let collectsLabels: Bool
-    var written: Set<Int> = []
+    /// Whether each level is reduced from the one before (otherwise every level's planes are given).
+    let reduces: Bool
+    /// The planes written, by level (level 0 only when the builder reduces).
+    var written: [Set<Int>]
     var statistics = PlaneStatistics()
 
     init(arrays: [ZarrArray], blocks: [[Int]], dataType: DataType, zAxis: Int?, reduction: PyramidReduction, concurrency: Int?,
-         channelAxis: Int?, collectsLabels: Bool) {
+         channelAxis: Int?, collectsLabels: Bool, reduces: Bool = true) {
         levels = zip(arrays, blocks).map { Level(array: $0, shape: $0.shape, block: $1) }
         self.dataType = dataType
         leadingRank = arrays[0].rank - 2
@@ -54,36 +57,44 @@ final class PyramidBuilder {
         self.concurrency = concurrency
         self.channelAxis = channelAxis
         self.collectsLabels = collectsLabels
+        self.reduces = reduces
+        written = Array(repeating: [], count: arrays.count)
     }
 
-    /// Takes one full-resolution plane (`[height, width]`, leading extents of 1 allowed) at a
-    /// position of the leading axes.
-    func add(_ plane: AnyNDArray, at position: [Int]) throws {
-        let shape = levels[0].shape
+    /// Takes one plane (`[height, width]`, leading extents of 1 allowed) at a position of the
+    /// leading axes: of the full resolution, or of any level when levels are given.
+    func add(_ plane: AnyNDArray, at position: [Int], level: Int = 0) throws {
+        guard level == 0 || (!reduces && levels.indices.contains(level)) else {
+            throw OMEZarrError(.invalidArgument, reduces ? "the pyramid is computed from level 0; planes of level \(level) cannot be given"
+                               : "level \(level) does not exist; the image has \(levels.count) levels")
+        }
+        let shape = levels[level].shape
         guard plane.dataType == dataType else {
             throw OMEZarrError(.invalidArgument, "a plane of \(plane.dataType.rawValue) was given for an image of \(dataType.rawValue)")
         }
         let planeShape = Array(shape.suffix(2))
         guard plane.shape.suffix(2).elementsEqual(planeShape), plane.shape.dropLast(2).allSatisfy({ $0 == 1 }) else {
-            throw OMEZarrError(.invalidArgument, "a plane of shape \(plane.shape) was given; planes of this image are \(planeShape) (y, x)", context: ErrorContext(shape: plane.shape))
+            throw OMEZarrError(.invalidArgument, "a plane of shape \(plane.shape) was given; planes of level \(level) are \(planeShape) (y, x)", context: ErrorContext(shape: plane.shape))
         }
         guard position.count == leadingRank, zip(position, shape).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
-            throw OMEZarrError(.invalidArgument, "plane position \(position) is outside the leading axes \(Array(shape.prefix(leadingRank))); give one index per axis before y and x")
+            throw OMEZarrError(.invalidArgument, "plane position \(position) is outside the leading axes \(Array(shape.prefix(leadingRank))) of level \(level); give one index per axis before y and x")
         }
         let linear = zip(position, MemoryOrder.rowMajor.strides(for: Array(shape.prefix(leadingRank)))).reduce(0) { $0 + $1.0 * $1.1 }
-        guard written.insert(linear).inserted else {
-            throw OMEZarrError(.invalidArgument, "the plane at \(position) was already written; each plane is written once")
+        guard written[level].insert(linear).inserted else {
+            throw OMEZarrError(.invalidArgument, "the plane at \(position) of level \(level) was already written; each plane is written once")
         }
         let flat = try PlaneOps.flatten(plane, to: planeShape)
-        PlaneOps.record(flat, into: &statistics, channel: channelAxis.map { position[$0] } ?? 0, collectsLabels: collectsLabels)
-        try accept(flat, level: 0, at: position)
+        if level == 0 {
+            PlaneOps.record(flat, into: &statistics, channel: channelAxis.map { position[$0] } ?? 0, collectsLabels: collectsLabels)
+        }
+        try accept(flat, level: level, at: position)
     }
 
     /// Puts a plane of `level` into its slab and passes its reduction on to the next level.
     func accept(_ plane: AnyNDArray, level index: Int, at position: [Int]) throws {
         try store(plane, level: index, at: position)
         let next = index + 1
-        guard next < levels.count else { return }
+        guard reduces, next < levels.count else { return }
         let threads = concurrency ?? 2
         guard let zAxis else {
             try accept(PlaneOps.downsample(plane, nil, reduction: reduction, concurrency: threads), level: next, at: position)
@@ -148,14 +159,16 @@ final class PyramidBuilder {
         }
     }
 
-    /// Checks that every plane arrived and everything was written.
+    /// Checks that every plane arrived (of every level, when they are given) and everything was written.
     func finish() throws {
-        let shape = levels[0].shape
-        let total = shape.prefix(leadingRank).reduce(1, *)
-        guard written.count == total else {
-            let strides = MemoryOrder.rowMajor.strides(for: Array(shape.prefix(leadingRank)))
-            let missing = (0..<total).first { !written.contains($0) }.map { linear in strides.enumerated().map { (linear / $1) % shape[$0] } }
-            throw OMEZarrError(.invalidArgument, "\(total - written.count) of \(total) planes were never written (the first is at \(missing ?? [])); write every plane before finishing")
+        for (index, level) in levels.enumerated() where index == 0 || !reduces {
+            let shape = level.shape
+            let total = shape.prefix(leadingRank).reduce(1, *)
+            guard written[index].count == total else {
+                let strides = MemoryOrder.rowMajor.strides(for: Array(shape.prefix(leadingRank)))
+                let missing = (0..<total).first { !written[index].contains($0) }.map { linear in strides.enumerated().map { (linear / $1) % shape[$0] } }
+                throw OMEZarrError(.invalidArgument, "\(total - written[index].count) of \(total) planes\(reduces ? "" : " of level \(index)") were never written (the first is at \(missing ?? [])); write every plane before finishing")
+            }
         }
         for index in levels.indices { levels[index].spare = nil }
         for (index, level) in levels.enumerated() where !level.slabs.isEmpty || !level.pending.isEmpty {
