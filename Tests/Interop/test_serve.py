@@ -275,3 +275,87 @@ def test_viewer_overlay_toggles_and_zoom(browser, server, package):
     loaded = browser.execute_script("return [...document.querySelectorAll('#layers img.image')].map(i => i.dataset.level)")
     assert loaded and all(level == str(finer) for level in loaded)
     assert severe_logs(browser) == []
+
+
+# ------------------------------------------------- the objects changed between versions, drawn
+
+CHANGE_COLOURS = {"added": (0, 200, 83), "removed": (255, 23, 68), "changed": (255, 145, 0)}
+
+
+def square(ident, image, x, y, size):
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Feature", "id": ident, "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {"image_id": image}}
+
+
+@pytest.fixture(scope="module")
+def versioned(mifa, mifa_bin, tmp_path_factory):
+    """The package_helpers package (64x64 img1, img2) with versions 2 and 3 of its `cells` set:
+    from 2 to 3 on img1, object 5 is removed, object 1 moves (changed), object 4 is added and
+    object 6 stays; on img2 nothing changes."""
+    from package_helpers import build_package, cells_geojson, commit_version
+    work = tmp_path_factory.mktemp("versioned")
+    root = build_package(mifa, work / "pkg", work / "inputs")
+    cells = cells_geojson()
+    v2 = cells["features"] + [square(5, "img1", 44, 4, 10), square(6, "img1", 44, 44, 10)]
+    v3 = [square(1, "img1", 2, 40, 8) if f["id"] == 1 else f for f in v2 if f["id"] != 5] + [square(4, "img1", 22, 6, 12)]
+    for version, features in (("2", v2), ("3", v3)):
+        collection = dict(cells, features=features)
+        commit_version(root, version, f"2026-01-0{version}T00:00:00Z", "annotations/cells/annotations.geojson", (json.dumps(collection) + "\n").encode())
+    running = Server(mifa_bin, root)
+    yield running, {"added": [(22, 6, 12)], "removed": [(44, 4, 10)], "changed-old": [(2, 3, 8)], "changed-new": [(2, 40, 8)]}
+    running.stop()
+
+
+def outline_band(shape, box, scale, margin=3):
+    """Screen pixels within `margin` of the outline of square `box` (x, y, size) drawn at `scale`."""
+    x, y, size = (v * scale for v in box)
+    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
+    near = (rows >= y - margin) & (rows <= y + size + margin) & (cols >= x - margin) & (cols <= x + size + margin)
+    inside = (rows > y + margin) & (rows < y + size - margin) & (cols > x + margin) & (cols < x + size - margin)
+    return near & ~inside
+
+
+def test_version_changes_drawn_on_the_image(browser, versioned):
+    server, boxes = versioned
+    status, _, body = server.request("GET", "/api/versions/2/3/images/img1/changes")
+    assert status == 200
+    changes = sorted((f["properties"]["change"], f["properties"]["version"], f["id"]) for f in json.loads(body)["features"])
+    assert changes == [("added", "3", 4), ("changed", "2", 1), ("changed", "3", 1), ("removed", "2", 5)]
+    assert json.loads(server.request("GET", "/api/versions/2/3/images/img2/changes")[2])["features"] == []
+
+    browser.get(server.url + "/versions/2/3")
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", "a.changed-image")]
+    assert links == [server.url + "/versions/2/3/images/img1"]
+    browser.get(links[0])
+    viewer_tiles_loaded(browser)
+    assert severe_logs(browser) == []
+    scale = 8  # the 64x64 image as 512x512 screen pixels at the viewport's top-left corner
+    browser.execute_script(f"window.mifaViewer.state.labels = {{}}; window.mifaViewer.setView({scale}, 0, 0)")
+    viewer_tiles_loaded(browser)
+    shot = np.asarray(Image.open(io.BytesIO(browser.find_element("id", "viewport").screenshot_as_png)).convert("RGB"))
+    expected_boxes = {"added": boxes["added"], "removed": boxes["removed"], "changed": boxes["changed-old"] + boxes["changed-new"]}
+    for change, colour in CHANGE_COLOURS.items():
+        painted = (shot == np.array(colour, dtype=np.uint8)).all(axis=2)
+        allowed = np.zeros(painted.shape, dtype=bool)
+        for box in expected_boxes[change]:
+            band = outline_band(painted.shape, box, scale)
+            assert painted[band].sum() >= 2 * box[2] * scale, (change, box)  # a good part of the outline's 4 sides
+            allowed |= band
+        assert not painted[~allowed].any(), f"{change} colour drawn away from the {change} objects"
+    # The changed object's old outline is dashed (gaps along its top edge), its new one solid.
+    orange = (shot == np.array(CHANGE_COLOURS["changed"], dtype=np.uint8)).all(axis=2)
+    def top_edge_fraction(box):
+        x, y, size = (v * scale for v in box)
+        return orange[y - 1:y + 2, x + 4:x + size - 4].any(axis=0).mean()
+    assert 0.3 < top_edge_fraction(boxes["changed-old"][0]) < 0.85
+    assert top_edge_fraction(boxes["changed-new"][0]) > 0.95
+    # Hover names the change and the object; toggling a kind of change removes its outlines.
+    describe = browser.execute_script(
+        "const el = document.querySelector('g[data-set=\"change-added\"] .shape'); el.dispatchEvent(new Event('mouseenter'));"
+        "return document.getElementById('info').textContent")
+    assert describe.startswith("added (version 3)") and "id 4" in describe
+    browser.find_element("id", "set-toggle-change-added").click()
+    shot = np.asarray(Image.open(io.BytesIO(browser.find_element("id", "viewport").screenshot_as_png)).convert("RGB"))
+    assert not (shot == np.array(CHANGE_COLOURS["added"], dtype=np.uint8)).all(axis=2).any()
+    assert severe_logs(browser) == []
+

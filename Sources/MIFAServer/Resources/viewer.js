@@ -1,5 +1,6 @@
 // The image viewer: pan and zoom over PNG tiles rendered by the server, the level chosen by the
-// zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles.
+// zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles;
+// on a version change page, the objects added, removed and changed between two versions instead of the sets.
 // window.mifaViewer exposes the state and the tiles requested, for tests and the console.
 "use strict";
 (function () {
@@ -12,6 +13,9 @@
   const status = document.getElementById("status");
   const info = document.getElementById("info");
   const imageID = viewport.dataset.image;
+  // On /versions/<from>/<to>/images/<id>: the objects that differ between the two versions.
+  const versions = viewport.dataset.from != null ? { from: viewport.dataset.from, to: viewport.dataset.to } : null;
+  const CHANGE_COLORS = { added: "#00c853", removed: "#ff1744", changed: "#ff9100" };
   const SVG = "http://www.w3.org/2000/svg";
 
   function url(path, params) {
@@ -105,6 +109,43 @@
     return "set " + set + " · id " + (feature.id != null ? feature.id : (p.id != null ? p.id : "–")) + " · class " + cls + " · annotator " + annotator;
   }
 
+  // The changed objects as one group per kind of change: added and removed in their colours, a
+  // changed object's old shape dashed and its new shape solid, in the third colour.
+  async function loadChanges() {
+    const path = "/api/versions/" + encodeURIComponent(versions.from) + "/" + encodeURIComponent(versions.to) +
+      "/images/" + encodeURIComponent(imageID) + "/changes";
+    const collection = await (await fetch(url(path))).json();
+    const groups = {};
+    for (const change of Object.keys(CHANGE_COLORS)) {
+      const group = document.createElementNS(SVG, "g");
+      group.classList.add("set", "change");
+      group.dataset.set = "change-" + change;
+      groups[change] = group;
+      shapes.appendChild(group);
+    }
+    for (const feature of collection.features || []) {
+      const p = feature.properties || {};
+      const group = groups[p.change];
+      if (!feature.geometry || !group) continue;
+      const color = CHANGE_COLORS[p.change];
+      for (const el of geometryElements(feature.geometry, p.set)) {
+        el.classList.add("shape");
+        el.setAttribute("fill", el.tagName === "circle" ? color : "transparent");
+        el.setAttribute("stroke", color);
+        el.setAttribute("stroke-width", "2");
+        el.setAttribute("shape-rendering", "crispEdges");
+        el.setAttribute("vector-effect", "non-scaling-stroke");
+        if (p.change === "changed" && p.version === versions.from) el.setAttribute("stroke-dasharray", "6 4");
+        el.dataset.version = p.version;
+        el.dataset.describe = p.change + " (version " + p.version + ") · " + describe(feature, p.set);
+        el.addEventListener("mouseenter", () => { info.textContent = el.dataset.describe; });
+        el.addEventListener("click", () => { info.textContent = el.dataset.describe; });
+        group.appendChild(el);
+      }
+    }
+    return collection;
+  }
+
   async function loadSet(set) {
     const response = await fetch(url("/api/images/" + encodeURIComponent(imageID) + "/annotations", { set: set.id }));
     const collection = await response.json();
@@ -172,7 +213,13 @@
       const labelBox = fieldset("label images");
       image.labels.forEach((l) => checkbox(labelBox, "label-toggle-" + l.name, l.name, true, (on) => { s.labels[l.name] = on; draw(); }));
     }
-    if (image.sets.length) {
+    if (versions) {
+      const changeBox = fieldset("changes " + versions.from + " → " + versions.to);
+      for (const change of Object.keys(CHANGE_COLORS)) {
+        checkbox(changeBox, "set-toggle-change-" + change, change, true, (on) => { s.sets["change-" + change] = on; draw(); });
+        changeBox.lastChild.style.color = CHANGE_COLORS[change];
+      }
+    } else if (image.sets.length) {
       const setBox = fieldset("annotation sets");
       image.sets.forEach((set) => checkbox(setBox, "set-toggle-" + set.id, set.id + " (" + set.objects + ")", true, (on) => { s.sets[set.id] = on; draw(); }));
     }
@@ -222,11 +269,13 @@
       channels: image.channels.filter((c) => c.active).map((c) => c.index),
       t: image.default_plane.t, z: image.default_plane.z,
       labels: Object.fromEntries(image.labels.map((l) => [l.name, true])),
-      sets: Object.fromEntries(image.sets.map((set) => [set.id, true])),
+      sets: versions ? Object.fromEntries(Object.keys(CHANGE_COLORS).map((c) => ["change-" + c, true]))
+        : Object.fromEntries(image.sets.map((set) => [set.id, true])),
       level: 0, fixedLevel: null,
     };
     buildControls(image);
-    await Promise.all(image.sets.map(loadSet));
+    if (versions) viewer.changes = await loadChanges();
+    else await Promise.all(image.sets.map(loadSet));
     draw();
     viewer.ready = true;
   }
