@@ -359,3 +359,89 @@ def test_version_changes_drawn_on_the_image(browser, versioned):
     assert not (shot == np.array(CHANGE_COLOURS["added"], dtype=np.uint8)).all(axis=2).any()
     assert severe_logs(browser) == []
 
+
+# ------------------------------------------------------------------------------------ tracks
+
+TIMELAPSE = ROOT / "Samples" / "timelapse"
+
+
+@pytest.fixture(scope="module")
+def timelapse(mifa, mifa_bin, tmp_path_factory):
+    """The timelapse sample packed (CTC tracks become set1: one polygon per object and frame,
+    with `frame` and `track_id`), served."""
+    if not (TIMELAPSE / "images").exists():
+        pytest.fail("the samples are not generated: run `make samples`")
+    target = tmp_path_factory.mktemp("timelapse") / "timelapse.mifa"
+    mifa("pack", TIMELAPSE, target, "--metadata", TIMELAPSE / "mifa.yaml", "--file-list", TIMELAPSE / "files.tsv")
+    running = Server(mifa_bin, target)
+    yield running, target
+    running.stop()
+
+
+def bbox_centre(geometry):
+    points = np.array([p for ring in geometry["coordinates"] for p in ring], dtype=float)
+    return (points.min(axis=0) + points.max(axis=0)) / 2
+
+
+def near_segments(shape, points, margin):
+    """Screen pixels within `margin` of the polyline through `points` (screen coordinates)."""
+    mask = np.zeros(shape, dtype=bool)
+    for (x0, y0), (x1, y1) in zip(points, points[1:] if len(points) > 1 else points):
+        for f in np.linspace(0, 1, int(max(abs(x1 - x0), abs(y1 - y0))) * 2 + 2):
+            x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+            mask[max(0, int(y - margin)):int(y + margin) + 1, max(0, int(x - margin)):int(x + margin) + 1] = True
+    return mask
+
+
+def test_tracks_drawn_as_paths_with_the_objects_of_the_current_frame(browser, timelapse):
+    server, package = timelapse
+    collection = json.loads((package / "annotations" / "set1" / "annotations.geojson").read_text())
+    features = collection["features"]
+    tracks = {}
+    for feature in features:
+        p = feature["properties"]
+        tracks.setdefault(p["track_id"], []).append((p["frame"], bbox_centre(feature["geometry"])))
+    assert len(tracks) == len(collection["mifa:tracks"]) > 1
+    colour = next(s["color"] for s in json.loads(server.request("GET", "/api/sets")[2]) if s["id"] == "set1")
+    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
+
+    browser.get(server.url + "/images/TL1")
+    viewer_tiles_loaded(browser)
+    assert severe_logs(browser) == []
+    # One path per track through its objects' centres, in frame order.
+    drawn = browser.execute_script(
+        "return [...document.querySelectorAll('g.set[data-set=\"set1\"] polyline.track')].map(p => [Number(p.dataset.track), p.getAttribute('points')])")
+    assert sorted(t for t, _ in drawn) == sorted(tracks)
+    for track, points in drawn:
+        expected = [c for _, c in sorted(tracks[track], key=lambda s: s[0])]
+        got = [tuple(map(float, pair.split(","))) for pair in points.split()]
+        np.testing.assert_allclose(got, expected)
+    scale = 2  # the 256x256 frame as 512x512 screen pixels at the viewport's top-left corner
+    frames = sorted({f["properties"]["frame"] for f in features})
+    for t in (frames[0], frames[len(frames) // 2], frames[-1]):
+        browser.execute_script(f"window.mifaViewer.state.labels = {{}}; window.mifaViewer.setView({scale}, 0, 0); window.mifaViewer.setFrame({t})")
+        viewer_tiles_loaded(browser)
+        at_t = [f for f in features if f["properties"]["frame"] == t]
+        visible = browser.execute_script(
+            "return [...document.querySelectorAll('g.set[data-set=\"set1\"] [data-frame]')].filter(e => e.style.display !== 'none').map(e => Number(e.dataset.frame))")
+        assert visible == [t] * len(at_t), t
+        shot = np.asarray(Image.open(io.BytesIO(browser.find_element("id", "viewport").screenshot_as_png)).convert("RGB"))
+        painted = (shot == rgb).all(axis=2)
+        allowed = np.zeros(painted.shape, dtype=bool)
+        for steps in tracks.values():
+            path = [c * scale for _, c in sorted(steps, key=lambda s: s[0])]
+            allowed |= near_segments(painted.shape, path, 3)
+            assert painted[near_segments(painted.shape, path, 2)].any(), "a track path is not drawn"
+        for feature in at_t:
+            points = np.array(feature["geometry"]["coordinates"][0], dtype=float) * scale
+            (x0, y0), (x1, y1) = points.min(axis=0) - 3, points.max(axis=0) + 3
+            allowed[max(0, int(y0)):int(y1) + 1, max(0, int(x0)):int(x1) + 1] = True
+            assert painted[max(0, int(y0)):int(y1) + 1, max(0, int(x0)):int(x1) + 1].sum() > 0, "an object at t is not drawn"
+        assert not painted[~allowed].any(), f"the set colour drawn away from the tracks and the objects of frame {t}"
+    # Hover on a path names its track.
+    track = drawn[0][0]
+    describe = browser.execute_script(
+        f"const el = document.querySelector('polyline.track[data-track=\"{track}\"]'); el.dispatchEvent(new Event('mouseenter'));"
+        "return document.getElementById('info').textContent")
+    assert f"track {track}" in describe
+    assert severe_logs(browser) == []

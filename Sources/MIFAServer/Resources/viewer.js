@@ -1,5 +1,6 @@
 // The image viewer: pan and zoom over PNG tiles rendered by the server, the level chosen by the
-// zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles;
+// zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles
+// (tracks as one path per track, per-frame objects at their frame);
 // on a version change page, the objects added, removed and changed between two versions instead of the sets.
 // window.mifaViewer exposes the state and the tiles requested, for tests and the console.
 "use strict";
@@ -152,9 +153,16 @@
     const group = document.createElementNS(SVG, "g");
     group.classList.add("set");
     group.dataset.set = set.id;
+    const tracks = new Map();
     for (const feature of collection.features || []) {
       if (!feature.geometry) continue;
+      const p = feature.properties || {};
+      if (p.track_id != null && p.frame != null) {
+        if (!tracks.has(p.track_id)) tracks.set(p.track_id, []);
+        tracks.get(p.track_id).push([p.frame, centre(feature.geometry)]);
+      }
       for (const el of geometryElements(feature.geometry, set.id)) {
+        if (p.frame != null) el.dataset.frame = p.frame;
         el.classList.add("shape");
         el.setAttribute("fill", el.tagName === "circle" ? set.color : "transparent");
         el.setAttribute("stroke", set.color);
@@ -166,7 +174,42 @@
         group.appendChild(el);
       }
     }
+    // A track's path across every frame, as one polyline through its objects' centres in frame order.
+    for (const [track, steps] of tracks) {
+      steps.sort((a, b) => a[0] - b[0]);
+      const path = document.createElementNS(SVG, "polyline");
+      path.classList.add("shape", "track");
+      path.setAttribute("points", steps.map(([, c]) => c[0] + "," + c[1]).join(" "));
+      path.setAttribute("fill", "none");
+      path.setAttribute("stroke", set.color);
+      path.setAttribute("stroke-width", "1.5");
+      path.setAttribute("shape-rendering", "crispEdges");
+      path.setAttribute("vector-effect", "non-scaling-stroke");
+      path.dataset.track = track;
+      path.dataset.describe = "set " + set.id + " · track " + track + " · frames " + steps[0][0] + "–" + steps[steps.length - 1][0];
+      path.addEventListener("mouseenter", () => { info.textContent = path.dataset.describe; });
+      path.addEventListener("click", () => { info.textContent = path.dataset.describe; });
+      group.insertBefore(path, group.firstChild);
+    }
     shapes.appendChild(group);
+  }
+
+  // The centre of a geometry's bounding box (a point's own position), in image coordinates.
+  function centre(geometry) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const visit = (c) => {
+      if (typeof c[0] === "number") { x0 = Math.min(x0, c[0]); x1 = Math.max(x1, c[0]); y0 = Math.min(y0, c[1]); y1 = Math.max(y1, c[1]); }
+      else c.forEach(visit);
+    };
+    if (geometry.type === "GeometryCollection") geometry.geometries.forEach((g) => visit(g.coordinates));
+    else visit(geometry.coordinates);
+    return [(x0 + x1) / 2, (y0 + y1) / 2];
+  }
+
+  // Per-frame objects are shown at their own frame only (track paths at every frame).
+  function showFrame() {
+    const t = String(viewer.state.t);
+    for (const el of shapes.querySelectorAll("[data-frame]")) el.style.display = el.dataset.frame === t ? "" : "none";
   }
 
   function checkbox(parent, id, text, checked, onChange) {
@@ -207,7 +250,7 @@
       draw();
     }));
     const planeBox = fieldset("plane");
-    slider(planeBox, "slider-t", "t", image.planes.t, s.t, (v) => { s.t = v; draw(); });
+    slider(planeBox, "slider-t", "t", image.planes.t, s.t, (v) => { s.t = v; showFrame(); draw(); });
     slider(planeBox, "slider-z", "z", image.planes.z, s.z, (v) => { s.z = v; draw(); });
     if (image.labels.length) {
       const labelBox = fieldset("label images");
@@ -240,6 +283,7 @@
   }
 
   viewer.setView = function (scale, x, y) { Object.assign(viewer.state, { scale: scale, x: x, y: y }); draw(); };
+  viewer.setFrame = function (t) { viewer.state.t = t; showFrame(); draw(); };
   viewer.zoomAt = zoomAt;
 
   viewport.addEventListener("wheel", (event) => {
@@ -276,6 +320,7 @@
     buildControls(image);
     if (versions) viewer.changes = await loadChanges();
     else await Promise.all(image.sets.map(loadSet));
+    showFrame();
     draw();
     viewer.ready = true;
   }
