@@ -166,7 +166,7 @@ let package = Package(
             name: "AnnotationsBench", dependencies: ["Annotations", "RasterIO", "MIFACore"], path: "Benchmarks/annotations", swiftSettings: strict),
 
         // What every test target shares (seeded random numbers, temporary directories): one copy.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Zarr"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "MIFACoreTests", dependencies: ["MIFACore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RasterIOTests", dependencies: ["TestSupport", "RasterIO"], swiftSettings: strict),
         .testTarget(

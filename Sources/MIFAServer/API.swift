@@ -83,10 +83,7 @@ enum API {
     /// `/api/versions/<from>/<to>/diff`: what differs between two versions of the package's chain.
     /// - Throws: ``ServerError`` `.notFound` naming the versions there are, for a version outside the chain.
     static func diff(_ view: PackageView, from old: String, to new: String) throws -> VersionDiff {
-        let versions = try view.snapshot.package.lineage().map(\.version)
-        for version in [old, new] where !versions.contains(version) {
-            throw ServerError(.notFound, "version '\(version)' is not in this package's history; its versions are \(versions.joined(separator: ", "))")
-        }
+        try view.checkVersions(old, new)
         return try view.snapshot.package.diff(from: old, to: new)
     }
 

@@ -23,20 +23,28 @@ public final class PackageView: Sendable {
     public let labelSets: [String: [String]]
     /// The package-relative paths that `/files/` serves: the content files, `manifest.json` and the version records.
     let servable: Set<String>
-    private let cache = LockedState(Cache())
+    let cache = LockedState(Cache())
 
-    private struct Cache {
+    /// What the view has opened or computed once and keeps.
+    struct Cache {
         var images: [String: OMEZarrImage] = [:]
         var documents: [String: AnnotationDocument] = [:]
         var byImage: [String: [String: [Annotation]]] = [:]
         var renderers: [String: ImageRenderer] = [:]
+        /// ``changedObjects(from:to:)`` by `"<old>\0<new>"`.
+        var changes: [String: [String: [JSONValue]]] = [:]
     }
 
     /// Opens the package at `root` for reading: a folder, or (read in place) its `.zip` export, an
     /// `http(s)://` or an `s3://` URL.
     /// - Throws: `PackageError` when `root` is not a package or its manifest cannot be read.
-    public init(root: String) throws {
-        let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+    public convenience init(root: String) throws {
+        try self.init(package: DatasetPackage.open(root, recovery: .ifUnlocked))
+    }
+
+    /// A view of `package`, opened by the caller (a folder, or through a `PackageReader` over any store).
+    /// - Throws: `PackageError` when its manifest cannot be read.
+    public init(package: DatasetPackage) throws {
         snapshot = try PackageSnapshot(package: package)
         name = package.name
         imageIDs = snapshot.imageIDs

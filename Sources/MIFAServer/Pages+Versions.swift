@@ -19,11 +19,30 @@ extension Pages {
             }.joined()
             body += "<tr><td>\(escape(set))</td>\(cells)<td>\(changes.matchedByIoU)</td></tr>"
         }
-        body += "</table><h2>Credit</h2>"
+        body += "</table><h2>Changed objects on the images</h2>" + (try changedImages(view, from: old, to: new, prefix: prefix, query: query))
+        body += "<h2>Credit</h2>"
         body += list(id: "credit", [("credited", diff.credit.added.map(AnnotatorCredit.display)), ("no longer credited", diff.credit.removed.map(AnnotatorCredit.display))])
         body += "<h2>Metadata (mifa.json)</h2>"
         body += list(id: "metadata", [("added", diff.metadata.added), ("removed", diff.metadata.removed), ("changed", diff.metadata.changed)])
         return frame(title: "\(view.name): \(old) → \(new)", prefix: prefix, token: token, body: body)
+    }
+
+    /// A table of the images with vector objects added, removed or changed, each linked to the
+    /// viewer drawing them (label image changes are counted in the table above, not drawn).
+    private static func changedImages(_ view: PackageView, from old: String, to new: String, prefix: String, query: String) throws -> String {
+        let byImage = try view.changedObjects(from: old, to: new)
+        guard !byImage.isEmpty else { return "<p id=\"no-changed-images\">No vector object differs on any image.</p>" }
+        var html = "<table id=\"changed-images\"><tr><th>image</th><th>added</th><th>removed</th><th>changed</th></tr>"
+        for image in byImage.keys.sorted() {
+            let features = byImage[image] ?? []
+            func count(_ change: String, version: String) -> Int {
+                features.filter { $0["properties"]?["change"]?.stringValue == change && $0["properties"]?["version"]?.stringValue == version }.count
+            }
+            let link = "\(prefix)/versions/\(old.addingQueryEscapes())/\(new.addingQueryEscapes())/images/\(image.addingQueryEscapes())\(query)"
+            html += "<tr><td><a class=\"changed-image\" href=\"\(escape(link))\">\(escape(image))</a></td>"
+            html += "<td>\(count("added", version: new))</td><td>\(count("removed", version: old))</td><td>\(count("changed", version: new))</td></tr>"
+        }
+        return html + "</table>"
     }
 
     /// A definition list of named groups of entries, the first 200 of each shown.

@@ -83,13 +83,17 @@ enum Pages {
         return frame(title: "\(view.name): images", prefix: prefix, token: token, body: "<h1>Images</h1><div id=\"gallery\">\(items)</div>")
     }
 
-    /// `/images/<id>`: the viewer (its script reads `/api/images` and draws tiles and annotations).
-    static func viewer(_ view: PackageView, image id: String, prefix: String, token: String?) throws -> String {
+    /// `/images/<id>`: the viewer (its script reads `/api/images` and draws tiles and annotations);
+    /// with `changes`, `/versions/<from>/<to>/images/<id>`: the objects added, removed and changed
+    /// between the two versions drawn instead of the annotation sets.
+    static func viewer(_ view: PackageView, image id: String, prefix: String, token: String?, changes: (from: String, to: String)? = nil) throws -> String {
         _ = try view.image(id)
+        let title = changes.map { "\(id): changes \($0.from) → \($0.to)" } ?? id
+        let versions = changes.map { " data-from=\"\(escape($0.from))\" data-to=\"\(escape($0.to))\"" } ?? ""
         let body = """
-            <h1>\(escape(id))</h1>
+            <h1>\(escape(title))</h1>
             <div id="controls"></div>
-            <div id="viewport" data-image="\(escape(id))"><div id="layers"></div><svg id="shapes" xmlns="http://www.w3.org/2000/svg"></svg></div>
+            <div id="viewport" data-image="\(escape(id))"\(versions)><div id="layers"></div><svg id="shapes" xmlns="http://www.w3.org/2000/svg"></svg></div>
             <p id="status">level –</p><p id="info">hover an object</p>
             """
         return frame(title: "\(view.name): \(id)", prefix: prefix, token: token, body: body, script: "viewer.js")

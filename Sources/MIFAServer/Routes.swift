@@ -33,6 +33,17 @@ enum Routes {
             let (view, prefix) = try resolve(request, context)
             return try html(Pages.versionChanges(view, from: parameter(context, "from"), to: parameter(context, "to"), prefix: prefix, token: token(request)))
         }
+        group.get("versions/:from/:to/images/:id") { request, context in
+            let (view, prefix) = try resolve(request, context)
+            let versions = (from: try parameter(context, "from"), to: try parameter(context, "to"))
+            try view.checkVersions(versions.from, versions.to)
+            return try html(Pages.viewer(view, image: try parameter(context, "id"), prefix: prefix, token: token(request), changes: versions))
+        }
+        group.get("api/versions/:from/:to/images/:id/changes") { request, context in
+            let view = try resolve(request, context).view
+            let collection = try view.changedObjectsGeoJSON(from: parameter(context, "from"), to: parameter(context, "to"), on: parameter(context, "id"))
+            return bytes(jsonBytes(collection), type: "application/geo+json")
+        }
         group.get("api/versions/:from/:to/diff") { request, context in
             let view = try resolve(request, context).view
             return bytes(try CanonicalJSON.encode(API.diff(view, from: parameter(context, "from"), to: parameter(context, "to"))), type: "application/json")

@@ -1,7 +1,6 @@
 import DatasetPackage
 import Foundation
 import MIFACore
-import Synchronization
 import Testing
 import TestSupport
 import Zarr
@@ -10,22 +9,6 @@ import Zarr
 /// folder: the same audit, lineage, credit, diff and restored files; paths leaving the package are
 /// refused before any read; opening costs a number of reads that does not grow with the images.
 @Suite struct PackageReaderTests {
-    /// A store wrapper counting the reads (`get`) made through it.
-    final class CountingStore: ZarrStore {
-        let base: any ZarrStore
-        let reads = Atomic<Int>(0)
-        init(_ base: any ZarrStore) { self.base = base }
-        var location: String { base.location }
-        var isWritable: Bool { false }
-        func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
-            reads.add(1, ordering: .relaxed)
-            return try base.get(key, range: range)
-        }
-        func set(_ key: StoreKey, _ bytes: [UInt8]) throws { throw ZarrError(.readOnly, "read-only") }
-        func delete(_ key: StoreKey) throws { throw ZarrError(.readOnly, "read-only") }
-        func list(prefix: String) throws -> [StoreKey] { try base.list(prefix: prefix) }
-    }
-
     /// Every regular file of the package folder, as a memory store keyed by package-relative path.
     static func memoryCopy(of package: DatasetPackage) throws -> MemoryStore {
         let store = MemoryStore()
@@ -97,7 +80,7 @@ import Zarr
             guard leaves else { continue }
             #expect(throws: PackageError.self, "\(path)") { _ = try reader.read(path) }
         }
-        #expect(counting.reads.load(ordering: .relaxed) == 0)
+        #expect(counting.count == 0)
     }
 
     @Test func aManifestNamingAPathOutsideThePackageFailsTheAudit() throws {
@@ -125,7 +108,7 @@ import Zarr
             let package = try DatasetPackage.open(PackageReader(store: counting))
             _ = try package.lineage()
             _ = try PackageSnapshot(package: package)
-            counts[extraImages] = counting.reads.load(ordering: .relaxed)
+            counts[extraImages] = counting.count
         }
         // zarr.json; then manifest.json and the 2 version records, read by lineage and again by the snapshot's manifest.
         #expect(Set(counts.values).count == 1, "\(counts)")

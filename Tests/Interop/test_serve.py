@@ -275,3 +275,173 @@ def test_viewer_overlay_toggles_and_zoom(browser, server, package):
     loaded = browser.execute_script("return [...document.querySelectorAll('#layers img.image')].map(i => i.dataset.level)")
     assert loaded and all(level == str(finer) for level in loaded)
     assert severe_logs(browser) == []
+
+
+# ------------------------------------------------- the objects changed between versions, drawn
+
+CHANGE_COLOURS = {"added": (0, 200, 83), "removed": (255, 23, 68), "changed": (255, 145, 0)}
+
+
+def square(ident, image, x, y, size):
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Feature", "id": ident, "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {"image_id": image}}
+
+
+@pytest.fixture(scope="module")
+def versioned(mifa, mifa_bin, tmp_path_factory):
+    """The package_helpers package (64x64 img1, img2) with versions 2 and 3 of its `cells` set:
+    from 2 to 3 on img1, object 5 is removed, object 1 moves (changed), object 4 is added and
+    object 6 stays; on img2 nothing changes."""
+    from package_helpers import build_package, cells_geojson, commit_version
+    work = tmp_path_factory.mktemp("versioned")
+    root = build_package(mifa, work / "pkg", work / "inputs")
+    cells = cells_geojson()
+    v2 = cells["features"] + [square(5, "img1", 44, 4, 10), square(6, "img1", 44, 44, 10)]
+    v3 = [square(1, "img1", 2, 40, 8) if f["id"] == 1 else f for f in v2 if f["id"] != 5] + [square(4, "img1", 22, 6, 12)]
+    for version, features in (("2", v2), ("3", v3)):
+        collection = dict(cells, features=features)
+        commit_version(root, version, f"2026-01-0{version}T00:00:00Z", "annotations/cells/annotations.geojson", (json.dumps(collection) + "\n").encode())
+    running = Server(mifa_bin, root)
+    yield running, {"added": [(22, 6, 12)], "removed": [(44, 4, 10)], "changed-old": [(2, 3, 8)], "changed-new": [(2, 40, 8)]}
+    running.stop()
+
+
+def outline_band(shape, box, scale, margin=3):
+    """Screen pixels within `margin` of the outline of square `box` (x, y, size) drawn at `scale`."""
+    x, y, size = (v * scale for v in box)
+    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
+    near = (rows >= y - margin) & (rows <= y + size + margin) & (cols >= x - margin) & (cols <= x + size + margin)
+    inside = (rows > y + margin) & (rows < y + size - margin) & (cols > x + margin) & (cols < x + size - margin)
+    return near & ~inside
+
+
+def test_version_changes_drawn_on_the_image(browser, versioned):
+    server, boxes = versioned
+    status, _, body = server.request("GET", "/api/versions/2/3/images/img1/changes")
+    assert status == 200
+    changes = sorted((f["properties"]["change"], f["properties"]["version"], f["id"]) for f in json.loads(body)["features"])
+    assert changes == [("added", "3", 4), ("changed", "2", 1), ("changed", "3", 1), ("removed", "2", 5)]
+    assert json.loads(server.request("GET", "/api/versions/2/3/images/img2/changes")[2])["features"] == []
+
+    browser.get(server.url + "/versions/2/3")
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", "a.changed-image")]
+    assert links == [server.url + "/versions/2/3/images/img1"]
+    browser.get(links[0])
+    viewer_tiles_loaded(browser)
+    assert severe_logs(browser) == []
+    scale = 8  # the 64x64 image as 512x512 screen pixels at the viewport's top-left corner
+    browser.execute_script(f"window.mifaViewer.state.labels = {{}}; window.mifaViewer.setView({scale}, 0, 0)")
+    viewer_tiles_loaded(browser)
+    shot = np.asarray(Image.open(io.BytesIO(browser.find_element("id", "viewport").screenshot_as_png)).convert("RGB"))
+    expected_boxes = {"added": boxes["added"], "removed": boxes["removed"], "changed": boxes["changed-old"] + boxes["changed-new"]}
+    for change, colour in CHANGE_COLOURS.items():
+        painted = (shot == np.array(colour, dtype=np.uint8)).all(axis=2)
+        allowed = np.zeros(painted.shape, dtype=bool)
+        for box in expected_boxes[change]:
+            band = outline_band(painted.shape, box, scale)
+            assert painted[band].sum() >= 2 * box[2] * scale, (change, box)  # a good part of the outline's 4 sides
+            allowed |= band
+        assert not painted[~allowed].any(), f"{change} colour drawn away from the {change} objects"
+    # The changed object's old outline is dashed (gaps along its top edge), its new one solid.
+    orange = (shot == np.array(CHANGE_COLOURS["changed"], dtype=np.uint8)).all(axis=2)
+    def top_edge_fraction(box):
+        x, y, size = (v * scale for v in box)
+        return orange[y - 1:y + 2, x + 4:x + size - 4].any(axis=0).mean()
+    assert 0.3 < top_edge_fraction(boxes["changed-old"][0]) < 0.85
+    assert top_edge_fraction(boxes["changed-new"][0]) > 0.95
+    # Hover names the change and the object; toggling a kind of change removes its outlines.
+    describe = browser.execute_script(
+        "const el = document.querySelector('g[data-set=\"change-added\"] .shape'); el.dispatchEvent(new Event('mouseenter'));"
+        "return document.getElementById('info').textContent")
+    assert describe.startswith("added (version 3)") and "id 4" in describe
+    browser.find_element("id", "set-toggle-change-added").click()
+    shot = np.asarray(Image.open(io.BytesIO(browser.find_element("id", "viewport").screenshot_as_png)).convert("RGB"))
+    assert not (shot == np.array(CHANGE_COLOURS["added"], dtype=np.uint8)).all(axis=2).any()
+    assert severe_logs(browser) == []
+
+
+# ------------------------------------------------------------------------------------ tracks
+
+TIMELAPSE = ROOT / "Samples" / "timelapse"
+
+
+@pytest.fixture(scope="module")
+def timelapse(mifa, mifa_bin, tmp_path_factory):
+    """The timelapse sample packed (CTC tracks become set1: one polygon per object and frame,
+    with `frame` and `track_id`), served."""
+    if not (TIMELAPSE / "images").exists():
+        pytest.fail("the samples are not generated: run `make samples`")
+    target = tmp_path_factory.mktemp("timelapse") / "timelapse.mifa"
+    mifa("pack", TIMELAPSE, target, "--metadata", TIMELAPSE / "mifa.yaml", "--file-list", TIMELAPSE / "files.tsv")
+    running = Server(mifa_bin, target)
+    yield running, target
+    running.stop()
+
+
+def bbox_centre(geometry):
+    points = np.array([p for ring in geometry["coordinates"] for p in ring], dtype=float)
+    return (points.min(axis=0) + points.max(axis=0)) / 2
+
+
+def near_segments(shape, points, margin):
+    """Screen pixels within `margin` of the polyline through `points` (screen coordinates)."""
+    mask = np.zeros(shape, dtype=bool)
+    for (x0, y0), (x1, y1) in zip(points, points[1:] if len(points) > 1 else points):
+        for f in np.linspace(0, 1, int(max(abs(x1 - x0), abs(y1 - y0))) * 2 + 2):
+            x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+            mask[max(0, int(y - margin)):int(y + margin) + 1, max(0, int(x - margin)):int(x + margin) + 1] = True
+    return mask
+
+
+def test_tracks_drawn_as_paths_with_the_objects_of_the_current_frame(browser, timelapse):
+    server, package = timelapse
+    collection = json.loads((package / "annotations" / "set1" / "annotations.geojson").read_text())
+    features = collection["features"]
+    tracks = {}
+    for feature in features:
+        p = feature["properties"]
+        tracks.setdefault(p["track_id"], []).append((p["frame"], bbox_centre(feature["geometry"])))
+    assert len(tracks) == len(collection["mifa:tracks"]) > 1
+    colour = next(s["color"] for s in json.loads(server.request("GET", "/api/sets")[2]) if s["id"] == "set1")
+    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
+
+    browser.get(server.url + "/images/TL1")
+    viewer_tiles_loaded(browser)
+    assert severe_logs(browser) == []
+    # One path per track through its objects' centres, in frame order.
+    drawn = browser.execute_script(
+        "return [...document.querySelectorAll('g.set[data-set=\"set1\"] polyline.track')].map(p => [Number(p.dataset.track), p.getAttribute('points')])")
+    assert sorted(t for t, _ in drawn) == sorted(tracks)
+    for track, points in drawn:
+        expected = [c for _, c in sorted(tracks[track], key=lambda s: s[0])]
+        got = [tuple(map(float, pair.split(","))) for pair in points.split()]
+        np.testing.assert_allclose(got, expected)
+    scale = 2  # the 256x256 frame as 512x512 screen pixels at the viewport's top-left corner
+    frames = sorted({f["properties"]["frame"] for f in features})
+    for t in (frames[0], frames[len(frames) // 2], frames[-1]):
+        browser.execute_script(f"window.mifaViewer.state.labels = {{}}; window.mifaViewer.setView({scale}, 0, 0); window.mifaViewer.setFrame({t})")
+        viewer_tiles_loaded(browser)
+        at_t = [f for f in features if f["properties"]["frame"] == t]
+        visible = browser.execute_script(
+            "return [...document.querySelectorAll('g.set[data-set=\"set1\"] [data-frame]')].filter(e => e.style.display !== 'none').map(e => Number(e.dataset.frame))")
+        assert visible == [t] * len(at_t), t
+        shot = np.asarray(Image.open(io.BytesIO(browser.find_element("id", "viewport").screenshot_as_png)).convert("RGB"))
+        painted = (shot == rgb).all(axis=2)
+        allowed = np.zeros(painted.shape, dtype=bool)
+        for steps in tracks.values():
+            path = [c * scale for _, c in sorted(steps, key=lambda s: s[0])]
+            allowed |= near_segments(painted.shape, path, 3)
+            assert painted[near_segments(painted.shape, path, 2)].any(), "a track path is not drawn"
+        for feature in at_t:
+            points = np.array(feature["geometry"]["coordinates"][0], dtype=float) * scale
+            (x0, y0), (x1, y1) = points.min(axis=0) - 3, points.max(axis=0) + 3
+            allowed[max(0, int(y0)):int(y1) + 1, max(0, int(x0)):int(x1) + 1] = True
+            assert painted[max(0, int(y0)):int(y1) + 1, max(0, int(x0)):int(x1) + 1].sum() > 0, "an object at t is not drawn"
+        assert not painted[~allowed].any(), f"the set colour drawn away from the tracks and the objects of frame {t}"
+    # Hover on a path names its track.
+    track = drawn[0][0]
+    describe = browser.execute_script(
+        f"const el = document.querySelector('polyline.track[data-track=\"{track}\"]'); el.dispatchEvent(new Event('mouseenter'));"
+        "return document.getElementById('info').textContent")
+    assert f"track {track}" in describe
+    assert severe_logs(browser) == []

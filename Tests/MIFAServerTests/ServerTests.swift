@@ -52,15 +52,17 @@ enum ServerFixture {
             annotations: [square(1, 1, "img1", 1), square(2, 2, "img2", 2), square(10, 8, "img2", 3)])
     }
 
-    /// Makes the package in a new temporary folder and returns its path.
-    static func makePackage() throws -> String {
+    /// Makes the package in a new temporary folder and returns its path; `extra` adds files to
+    /// the staging folder, `cells` replaces the `cells` set.
+    static func makePackage(cells document: AnnotationDocument = cells(), extra: (String) throws -> Void = { _ in }) throws -> String {
         let folder = NSTemporaryDirectory() + "serve-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         _ = try DatasetPackage.create(at: "\(folder)/pkg", build: { staging in
             try writeImage("\(staging)/images/img1", seed: 1, label: true)
             try writeImage("\(staging)/images/img2", seed: 5, label: false)
+            try extra(staging)
             try FileManager.default.createDirectory(atPath: "\(staging)/annotations/cells", withIntermediateDirectories: true)
-            try GeoJSONWriter.write(cells(), to: "\(staging)/\(PackageLayout.annotationFile("cells"))")
+            try GeoJSONWriter.write(document, to: "\(staging)/\(PackageLayout.annotationFile("cells"))")
             let loaded = try MetadataReader.read(bytes: Array(metadata.utf8), format: .json, file: "mifa.json")
             try Data(try loaded.document.canonicalJSON()).write(to: URL(fileURLWithPath: "\(staging)/mifa.json"))
         }, makeRecord: { context in
@@ -71,19 +73,20 @@ enum ServerFixture {
         })
         return "\(folder)/pkg"
     }
-}
 
-@Suite struct ServerTests {
-    func withServer(token: String? = nil, _ body: @Sendable (any TestClientProtocol, String) async throws -> Void) async throws {
-        let root = try ServerFixture.makePackage()
+    /// Runs `body` with a test client of a server of a new package (see ``makePackage()``) and the package's path.
+    static func withServer(token: String? = nil, _ body: @Sendable (any TestClientProtocol, String) async throws -> Void) async throws {
+        let root = try makePackage()
         defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
         let server = try PackageServer(path: root, configuration: ServerConfiguration(token: token))
         let app = Application(responder: server.responder())
         try await app.test(.router) { client in try await body(client, root) }
     }
+}
 
+@Suite struct ServerTests {
     @Test func apiListsImagesAndSets() async throws {
-        try await withServer { client, _ in
+        try await ServerFixture.withServer { client, _ in
             try await client.execute(uri: "/api/images", method: .get) { response in
                 #expect(response.status == .ok)
                 let images = try JSONParser.parse(Array(response.body.readableBytesView))
@@ -103,7 +106,7 @@ enum ServerFixture {
     }
 
     @Test func annotationsAreOnlyThoseOfTheImage() async throws {
-        try await withServer { client, _ in
+        try await ServerFixture.withServer { client, _ in
             try await client.execute(uri: "/api/images/img2/annotations?set=cells", method: .get) { response in
                 #expect(response.status == .ok)
                 let collection = try JSONParser.parse(Array(response.body.readableBytesView))
@@ -115,7 +118,7 @@ enum ServerFixture {
     }
 
     @Test func tileOverlayIsTheLabelColourExactlyWhereTheLabelIsNonZero() async throws {
-        try await withServer { client, root in
+        try await ServerFixture.withServer { client, root in
             let labels = try OMEZarrImage.open(path: "\(root)/images/img1").openLabel("nuclei").read(UInt8.self, level: 0)
             try await client.execute(uri: "/api/tiles/img1/0/0/0.png?labels=nuclei", method: .get) { response in
                 #expect(response.status == .ok)
@@ -139,7 +142,7 @@ enum ServerFixture {
     }
 
     @Test func regionAsNPYMatchesTheArray() async throws {
-        try await withServer { client, root in
+        try await ServerFixture.withServer { client, root in
             let expected = try OMEZarrImage.open(path: "\(root)/images/img1").read(level: 1, region: Region([0..<4, 2..<9]))
             try await client.execute(uri: "/api/images/img1/region?level=1&region=0:4,2:9&format=npy", method: .get) { response in
                 #expect(response.status == .ok)
@@ -154,7 +157,7 @@ enum ServerFixture {
     }
 
     @Test func filesWithRangesAndCORS() async throws {
-        try await withServer { client, root in
+        try await ServerFixture.withServer { client, root in
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(root)/images/img1/zarr.json")))
             try await client.execute(uri: "/files/images/img1/zarr.json", method: .get) { response in
                 #expect(response.status == .ok)
@@ -183,7 +186,7 @@ enum ServerFixture {
     }
 
     @Test func nothingOutsideThePackageAndNoWrites() async throws {
-        try await withServer { client, root in
+        try await ServerFixture.withServer { client, root in
             try "secret".write(toFile: "\((root as NSString).deletingLastPathComponent)/secret.txt", atomically: true, encoding: .utf8)
             for uri in ["/files/../secret.txt", "/files/images/../../secret.txt", "/files/images%2Fimg1%2Fzarr.json", "/files/images/img1/%2e%2e/%2e%2e/mifa.json", "/files/%00"] {
                 try await client.execute(uri: uri, method: .get) { response in
@@ -205,7 +208,7 @@ enum ServerFixture {
     }
 
     @Test func tokenIsEnforcedWhenSet() async throws {
-        try await withServer(token: "s3cret") { client, _ in
+        try await ServerFixture.withServer(token: "s3cret") { client, _ in
             try await client.execute(uri: "/api/images", method: .get) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/images?token=wrong", method: .get) { #expect($0.status == .unauthorized) }
             try await client.execute(uri: "/api/images?token=s3cret", method: .get) { #expect($0.status == .ok) }
@@ -237,7 +240,7 @@ enum ServerFixture {
     /// A second version moves one square of `cells` and adds one; the overview links the change,
     /// and the change page and its JSON say exactly what `diff` says.
     @Test func versionChangesArePagesAndJSON() async throws {
-        try await withServer { client, root in
+        try await ServerFixture.withServer { client, root in
             var document = ServerFixture.cells()
             document.annotations[0] = Annotation(id: .int(1), imageID: .string("img1"),
                                                  value: .geometry(.polygon(Polygon(exterior: Ring(flat: [5, 5, 9, 5, 9, 9, 5, 9, 5, 5])))))
@@ -307,7 +310,7 @@ enum ServerFixture {
     }
 
     @Test func pagesRender() async throws {
-        try await withServer { client, _ in
+        try await ServerFixture.withServer { client, _ in
             for uri in ["/", "/images/", "/images/img1", "/static/viewer.js", "/static/style.css"] {
                 try await client.execute(uri: uri, method: .get) { #expect($0.status == .ok, "\(uri)") }
             }

@@ -12,18 +12,15 @@ public enum AnnotationChanges {
     /// - Throws: the errors of reading a set's GeoJSON or label arrays (``PackageError``,
     ///   `AnnotationError`, `OMEZarrError`).
     public static func between(_ old: VersionContent, _ new: VersionContent, files: FileChanges, oldName: String, newName: String) throws -> [String: ObjectChanges] {
-        var vectorSets = Set<String>()
         var labels = Set<LabelKey>()
         for path in files.added + files.removed + files.modified {
             let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            if parts.count == 3, parts[0] == PackageLayout.annotations, parts[2] == PackageLayout.annotationFileName {
-                vectorSets.insert(parts[1])
-            } else if parts.count >= 5, parts[0] == PackageLayout.images, parts[2] == "labels" {
+            if parts.count >= 5, parts[0] == PackageLayout.images, parts[2] == "labels" {
                 labels.insert(LabelKey(image: parts[1], set: parts[3]))
             }
         }
         var result: [String: ObjectChanges] = [:]
-        for set in vectorSets.sorted() {
+        for set in changedVectorSets(files) {
             let path = PackageLayout.annotationFile(set)
             let changes = try VectorSetComparison.compare(old: try document(path, in: old), new: try document(path, in: new))
             merge(changes, into: &result, set: set)
@@ -37,6 +34,31 @@ public enum AnnotationChanges {
             merge(try LabelSetComparison.compare(old: before, new: after, imageID: key.image), into: &result, set: key.set)
         }
         return result.filter { !$0.value.isEmpty }
+    }
+
+    /// The vector sets whose GeoJSON differs from `old` to `new`, each as both versions have it
+    /// with its objects paired (``VectorSetComparison/pair(old:new:)``); sets whose objects are all
+    /// the same are left out.
+    /// - Throws: the errors of reading a set's GeoJSON (``PackageError``, `AnnotationError`).
+    public static func vectorSets(_ old: VersionContent, _ new: VersionContent) throws -> [String: VectorSetChange] {
+        var result: [String: VectorSetChange] = [:]
+        for set in changedVectorSets(FileChanges(from: old.fileList, to: new.fileList)) {
+            let path = PackageLayout.annotationFile(set)
+            let before = try document(path, in: old), after = try document(path, in: new)
+            let pairing = try VectorSetComparison.pair(old: before, new: after)
+            if !pairing.isEmpty { result[set] = VectorSetChange(old: before, new: after, pairing: pairing) }
+        }
+        return result
+    }
+
+    /// The vector sets whose GeoJSON file is among `files`' changes, sorted.
+    static func changedVectorSets(_ files: FileChanges) -> [String] {
+        var sets = Set<String>()
+        for path in files.added + files.removed + files.modified {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count == 3, parts[0] == PackageLayout.annotations, parts[2] == PackageLayout.annotationFileName { sets.insert(String(parts[1])) }
+        }
+        return sets.sorted()
     }
 
     struct LabelKey: Hashable, Comparable {

@@ -4,7 +4,8 @@ public import Annotations
 ///
 /// Objects are paired in three steps:
 /// 1. by annotation id: an id in both versions is one object (changed when anything about it
-///    differs: shape, class, image, properties); an id in one version only is added or removed;
+///    differs: shape, class, image, properties; the image is the object's own or, in a version of the
+///    set with one image, that image); an id in one version only is added or removed;
 /// 2. objects without an id that are identical in both versions are the same, unchanged object;
 /// 3. the remaining objects without an id are paired by intersection over union >= 0.5, on the same
 ///    image. Shapes (polygons, rectangles, ellipses, boxes, masks) are rasterised with the
@@ -21,14 +22,38 @@ public enum VectorSetComparison {
     /// The IoU from which two objects without ids are taken to be one object.
     public static let iouThreshold = 0.5
 
-    /// The changes from `old` to `new` (either may be absent: a set added or removed).
+    /// The changes from `old` to `new` (either may be absent: a set added or removed), objects
+    /// named by id or `#<index>`.
     /// - Throws: `AnnotationError` when a shape cannot be rasterised (non-finite or far-out coordinates).
     public static func compare(old: AnnotationDocument?, new: AnnotationDocument?) throws -> ObjectChanges {
+        let pairing = try pair(old: old, new: new)
         let before = old?.annotations ?? []
         let after = new?.annotations ?? []
-        var removed: [(Int, String)] = []
-        var added: [(Int, String)] = []
-        var changed: [(Int, String)] = []
+        func name(_ annotations: [Annotation], _ index: Int) -> String { annotations[index].id?.description ?? "#\(index)" }
+        return ObjectChanges(
+            added: pairing.added.map { name(after, $0) }, removed: pairing.removed.map { name(before, $0) },
+            changed: pairing.changed.map { name(after, $0.new) }, matchedByIoU: pairing.matchedByIoU)
+    }
+
+    /// The objects of `old` and `new` paired as ``compare(old:new:)`` pairs them, by their
+    /// positions in the two feature lists (what a viewer needs to draw an object's old and new shape).
+    /// - Throws: `AnnotationError` when a shape cannot be rasterised (non-finite or far-out coordinates).
+    public static func pair(old: AnnotationDocument?, new: AnnotationDocument?) throws -> VectorSetPairing {
+        // Objects compared on their resolved image: one that a single-image version leaves
+        // implicit is the same object as one naming that image.
+        func resolved(_ document: AnnotationDocument?) -> [Annotation] {
+            let image = imageResolver(document)
+            return (document?.annotations ?? []).map { annotation in
+                var annotation = annotation
+                annotation.imageID = image(annotation)
+                return annotation
+            }
+        }
+        let before = resolved(old)
+        let after = resolved(new)
+        var removed: [Int] = []
+        var added: [Int] = []
+        var changed: [VectorSetPairing.Pair] = []
 
         // 1. By id.
         var newByID: [Identifier: Int] = [:]
@@ -38,13 +63,13 @@ public enum VectorSetComparison {
             guard let id = annotation.id else { continue }
             oldIDs.insert(id)
             if let match = newByID[id] {
-                if after[match] != annotation { changed.append((match, id.description)) }
+                if after[match] != annotation { changed.append(.init(old: index, new: match)) }
             } else {
-                removed.append((index, id.description))
+                removed.append(index)
             }
         }
         for (index, annotation) in after.enumerated() {
-            if let id = annotation.id, !oldIDs.contains(id) { added.append((index, id.description)) }
+            if let id = annotation.id, !oldIDs.contains(id) { added.append(index) }
         }
 
         // 2. Identical objects without ids.
@@ -68,12 +93,10 @@ public enum VectorSetComparison {
         paired += pairs.count
         let pairedOld = Set(pairs.map(\.old))
         let pairedNew = Set(pairs.map(\.new))
-        for pair in pairs where before[pair.old] != after[pair.new] { changed.append((pair.new, "#\(pair.new)")) }
-        for index in unpairedOld where !pairedOld.contains(index) { removed.append((index, "#\(index)")) }
-        for index in unpairedNew where !pairedNew.contains(index) { added.append((index, "#\(index)")) }
-
-        func ordered(_ list: [(Int, String)]) -> [String] { list.sorted { $0.0 < $1.0 }.map(\.1) }
-        return ObjectChanges(added: ordered(added), removed: ordered(removed), changed: ordered(changed), matchedByIoU: paired)
+        for pair in pairs where before[pair.old] != after[pair.new] { changed.append(.init(old: pair.old, new: pair.new)) }
+        for index in unpairedOld where !pairedOld.contains(index) { removed.append(index) }
+        for index in unpairedNew where !pairedNew.contains(index) { added.append(index) }
+        return VectorSetPairing(added: added.sorted(), removed: removed.sorted(), changed: changed.sorted { $0.new < $1.new }, matchedByIoU: paired)
     }
 
     /// Greedy pairs of areal objects on the same image with IoU >= ``iouThreshold``.
@@ -146,7 +169,7 @@ public enum VectorSetComparison {
     }
 
     /// The image of an annotation: its own, or the document's only image.
-    static func imageResolver(_ document: AnnotationDocument?) -> (Annotation) -> Identifier? {
+    public static func imageResolver(_ document: AnnotationDocument?) -> (Annotation) -> Identifier? {
         let only = document?.images.count == 1 ? document?.images.first?.id : nil
         return { $0.imageID ?? only }
     }
@@ -170,4 +193,39 @@ public enum VectorSetComparison {
     static func overlaps(_ a: BoundingBox, _ b: BoundingBox) -> Bool {
         a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
     }
+}
+
+/// Two versions of a vector set's objects paired (``VectorSetComparison/pair(old:new:)``): the
+/// positions of the added, removed and changed objects in the older and newer feature lists.
+public struct VectorSetPairing: Sendable, Hashable {
+    /// One object in both versions: its position in the older list and in the newer one.
+    public struct Pair: Sendable, Hashable {
+        /// The position in the older version's feature list.
+        public var old: Int
+        /// The position in the newer version's feature list.
+        public var new: Int
+    }
+
+    /// Positions in the newer list of objects only it has, ascending.
+    public var added: [Int]
+    /// Positions in the older list of objects only it has, ascending.
+    public var removed: [Int]
+    /// Objects in both that differ, by ascending position in the newer list.
+    public var changed: [Pair]
+    /// How many objects were paired by IoU because they had no ids (identical ones included).
+    public var matchedByIoU: Int
+
+    /// Whether no object was added, removed or changed.
+    public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
+}
+
+/// One vector set in two versions (``AnnotationChanges/vectorSets(_:_:)``): each version's
+/// document, `nil` where that version has no such set, and their objects paired.
+public struct VectorSetChange: Sendable {
+    /// The set in the older version.
+    public let old: AnnotationDocument?
+    /// The set in the newer version.
+    public let new: AnnotationDocument?
+    /// The objects of the two paired.
+    public let pairing: VectorSetPairing
 }

@@ -1,5 +1,7 @@
 // The image viewer: pan and zoom over PNG tiles rendered by the server, the level chosen by the
-// zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles.
+// zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles
+// (tracks as one path per track, per-frame objects at their frame);
+// on a version change page, the objects added, removed and changed between two versions instead of the sets.
 // window.mifaViewer exposes the state and the tiles requested, for tests and the console.
 "use strict";
 (function () {
@@ -12,6 +14,9 @@
   const status = document.getElementById("status");
   const info = document.getElementById("info");
   const imageID = viewport.dataset.image;
+  // On /versions/<from>/<to>/images/<id>: the objects that differ between the two versions.
+  const versions = viewport.dataset.from != null ? { from: viewport.dataset.from, to: viewport.dataset.to } : null;
+  const CHANGE_COLORS = { added: "#00c853", removed: "#ff1744", changed: "#ff9100" };
   const SVG = "http://www.w3.org/2000/svg";
 
   function url(path, params) {
@@ -105,15 +110,59 @@
     return "set " + set + " · id " + (feature.id != null ? feature.id : (p.id != null ? p.id : "–")) + " · class " + cls + " · annotator " + annotator;
   }
 
+  // The changed objects as one group per kind of change: added and removed in their colours, a
+  // changed object's old shape dashed and its new shape solid, in the third colour.
+  async function loadChanges() {
+    const path = "/api/versions/" + encodeURIComponent(versions.from) + "/" + encodeURIComponent(versions.to) +
+      "/images/" + encodeURIComponent(imageID) + "/changes";
+    const collection = await (await fetch(url(path))).json();
+    const groups = {};
+    for (const change of Object.keys(CHANGE_COLORS)) {
+      const group = document.createElementNS(SVG, "g");
+      group.classList.add("set", "change");
+      group.dataset.set = "change-" + change;
+      groups[change] = group;
+      shapes.appendChild(group);
+    }
+    for (const feature of collection.features || []) {
+      const p = feature.properties || {};
+      const group = groups[p.change];
+      if (!feature.geometry || !group) continue;
+      const color = CHANGE_COLORS[p.change];
+      for (const el of geometryElements(feature.geometry, p.set)) {
+        el.classList.add("shape");
+        el.setAttribute("fill", el.tagName === "circle" ? color : "transparent");
+        el.setAttribute("stroke", color);
+        el.setAttribute("stroke-width", "2");
+        el.setAttribute("shape-rendering", "crispEdges");
+        el.setAttribute("vector-effect", "non-scaling-stroke");
+        if (p.change === "changed" && p.version === versions.from) el.setAttribute("stroke-dasharray", "6 4");
+        el.dataset.version = p.version;
+        el.dataset.describe = p.change + " (version " + p.version + ") · " + describe(feature, p.set);
+        el.addEventListener("mouseenter", () => { info.textContent = el.dataset.describe; });
+        el.addEventListener("click", () => { info.textContent = el.dataset.describe; });
+        group.appendChild(el);
+      }
+    }
+    return collection;
+  }
+
   async function loadSet(set) {
     const response = await fetch(url("/api/images/" + encodeURIComponent(imageID) + "/annotations", { set: set.id }));
     const collection = await response.json();
     const group = document.createElementNS(SVG, "g");
     group.classList.add("set");
     group.dataset.set = set.id;
+    const tracks = new Map();
     for (const feature of collection.features || []) {
       if (!feature.geometry) continue;
+      const p = feature.properties || {};
+      if (p.track_id != null && p.frame != null) {
+        if (!tracks.has(p.track_id)) tracks.set(p.track_id, []);
+        tracks.get(p.track_id).push([p.frame, centre(feature.geometry)]);
+      }
       for (const el of geometryElements(feature.geometry, set.id)) {
+        if (p.frame != null) el.dataset.frame = p.frame;
         el.classList.add("shape");
         el.setAttribute("fill", el.tagName === "circle" ? set.color : "transparent");
         el.setAttribute("stroke", set.color);
@@ -125,7 +174,42 @@
         group.appendChild(el);
       }
     }
+    // A track's path across every frame, as one polyline through its objects' centres in frame order.
+    for (const [track, steps] of tracks) {
+      steps.sort((a, b) => a[0] - b[0]);
+      const path = document.createElementNS(SVG, "polyline");
+      path.classList.add("shape", "track");
+      path.setAttribute("points", steps.map(([, c]) => c[0] + "," + c[1]).join(" "));
+      path.setAttribute("fill", "none");
+      path.setAttribute("stroke", set.color);
+      path.setAttribute("stroke-width", "1.5");
+      path.setAttribute("shape-rendering", "crispEdges");
+      path.setAttribute("vector-effect", "non-scaling-stroke");
+      path.dataset.track = track;
+      path.dataset.describe = "set " + set.id + " · track " + track + " · frames " + steps[0][0] + "–" + steps[steps.length - 1][0];
+      path.addEventListener("mouseenter", () => { info.textContent = path.dataset.describe; });
+      path.addEventListener("click", () => { info.textContent = path.dataset.describe; });
+      group.insertBefore(path, group.firstChild);
+    }
     shapes.appendChild(group);
+  }
+
+  // The centre of a geometry's bounding box (a point's own position), in image coordinates.
+  function centre(geometry) {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const visit = (c) => {
+      if (typeof c[0] === "number") { x0 = Math.min(x0, c[0]); x1 = Math.max(x1, c[0]); y0 = Math.min(y0, c[1]); y1 = Math.max(y1, c[1]); }
+      else c.forEach(visit);
+    };
+    if (geometry.type === "GeometryCollection") geometry.geometries.forEach((g) => visit(g.coordinates));
+    else visit(geometry.coordinates);
+    return [(x0 + x1) / 2, (y0 + y1) / 2];
+  }
+
+  // Per-frame objects are shown at their own frame only (track paths at every frame).
+  function showFrame() {
+    const t = String(viewer.state.t);
+    for (const el of shapes.querySelectorAll("[data-frame]")) el.style.display = el.dataset.frame === t ? "" : "none";
   }
 
   function checkbox(parent, id, text, checked, onChange) {
@@ -166,13 +250,19 @@
       draw();
     }));
     const planeBox = fieldset("plane");
-    slider(planeBox, "slider-t", "t", image.planes.t, s.t, (v) => { s.t = v; draw(); });
+    slider(planeBox, "slider-t", "t", image.planes.t, s.t, (v) => { s.t = v; showFrame(); draw(); });
     slider(planeBox, "slider-z", "z", image.planes.z, s.z, (v) => { s.z = v; draw(); });
     if (image.labels.length) {
       const labelBox = fieldset("label images");
       image.labels.forEach((l) => checkbox(labelBox, "label-toggle-" + l.name, l.name, true, (on) => { s.labels[l.name] = on; draw(); }));
     }
-    if (image.sets.length) {
+    if (versions) {
+      const changeBox = fieldset("changes " + versions.from + " → " + versions.to);
+      for (const change of Object.keys(CHANGE_COLORS)) {
+        checkbox(changeBox, "set-toggle-change-" + change, change, true, (on) => { s.sets["change-" + change] = on; draw(); });
+        changeBox.lastChild.style.color = CHANGE_COLORS[change];
+      }
+    } else if (image.sets.length) {
       const setBox = fieldset("annotation sets");
       image.sets.forEach((set) => checkbox(setBox, "set-toggle-" + set.id, set.id + " (" + set.objects + ")", true, (on) => { s.sets[set.id] = on; draw(); }));
     }
@@ -193,6 +283,7 @@
   }
 
   viewer.setView = function (scale, x, y) { Object.assign(viewer.state, { scale: scale, x: x, y: y }); draw(); };
+  viewer.setFrame = function (t) { viewer.state.t = t; showFrame(); draw(); };
   viewer.zoomAt = zoomAt;
 
   viewport.addEventListener("wheel", (event) => {
@@ -222,11 +313,14 @@
       channels: image.channels.filter((c) => c.active).map((c) => c.index),
       t: image.default_plane.t, z: image.default_plane.z,
       labels: Object.fromEntries(image.labels.map((l) => [l.name, true])),
-      sets: Object.fromEntries(image.sets.map((set) => [set.id, true])),
+      sets: versions ? Object.fromEntries(Object.keys(CHANGE_COLORS).map((c) => ["change-" + c, true]))
+        : Object.fromEntries(image.sets.map((set) => [set.id, true])),
       level: 0, fixedLevel: null,
     };
     buildControls(image);
-    await Promise.all(image.sets.map(loadSet));
+    if (versions) viewer.changes = await loadChanges();
+    else await Promise.all(image.sets.map(loadSet));
+    showFrame();
     draw();
     viewer.ready = true;
   }
