@@ -1,8 +1,11 @@
 """Per-object credit through files made the way the tools make them: outlines exported by QuPath
 (the annotator in the object's `metadata` map) are packed, then replaced by a COCO file with CVAT's
 `attributes` (an `annotator` attribute, "" when unset); `mifa credits --json` must credit each
-object to the person it names and the rest to the set's annotators, exactly."""
+object to the person it names and the rest to the set's annotators, exactly, and `mifa audit
+--badges` must write one contributor badge per person agreeing with those credits."""
 import json
+import re
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import tifffile
@@ -123,6 +126,20 @@ def test_objects_naming_their_annotator_are_credited_to_them(mifa, tmp_path):
         # objects: each COCO object's provenance names its CVAT annotator.
         assert credits["objects"]["set2"] == {
             i: {"created_in": "2", "last_changed_in": "2", **({"annotator": author(w)} if w else {})} for i, w in named_v2.items()}
+
+        # Contributor badges agree with the credits.
+        badges = folder / "badges"
+        mifa("audit", package, "--badges", badges, check=False)
+        for person in credits["people"]:
+            objects = sum(c["created"] + c["changed"] for c in person["contributions"])
+            versions = len({c["version"] for c in person["contributions"]})
+            slug = person.get("orcid") or "-".join(re.split(r"[^a-z0-9]+", person["name"].lower())).strip("-")
+            badge = json.loads((badges / f"contributor-{slug}.json").read_text())
+            message = f"{objects} object{'' if objects == 1 else 's'}, {versions} version{'' if versions == 1 else 's'}"
+            assert badge == {"schemaVersion": 1, "label": person["name"], "message": message, "color": "blue"}
+            title = ET.parse(badges / f"contributor-{slug}.svg").getroot().find("{http://www.w3.org/2000/svg}title").text
+            assert title == f"{person['name']}: {message}"
+        assert len(list(badges.glob("contributor-*.json"))) == len(credits["people"])
 
 
 def test_a_bad_object_annotator_is_refused_naming_the_file_and_object(mifa, tmp_path):
