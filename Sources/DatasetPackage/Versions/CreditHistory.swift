@@ -253,13 +253,14 @@ extension DatasetPackage {
         return try MetadataReader.read(bytes: content.read(PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
     }
 
-    /// Per declared set id (`setN`), the authors `document` lists that `previous` did not.
+    /// Per declared set id (``MIFADocument/annotationSetIDs``), the authors `document` lists that `previous` did not.
     static func gainedAuthors(_ document: MIFADocument?, after previous: MIFADocument?) -> [String: [Author]] {
         var result: [String: [Author]] = [:]
-        for (index, set) in (document?.annotations ?? []).enumerated() {
-            let earlier = previous?.annotations.flatMap { index < $0.count ? $0[index].authors : nil } ?? []
+        let earlierSets = Dictionary(zip(previous?.annotationSetIDs ?? [], previous?.annotations ?? []), uniquingKeysWith: { first, _ in first })
+        for (id, set) in zip(document?.annotationSetIDs ?? [], document?.annotations ?? []) {
+            let earlier = earlierSets[id]?.authors ?? []
             let gained = (set.authors ?? []).filter { author in author.identity != nil && !earlier.contains { $0.isSamePerson(as: author) } }
-            if !gained.isEmpty { result["set\(index + 1)"] = gained }
+            if !gained.isEmpty { result[id] = gained }
         }
         return result
     }
@@ -267,9 +268,9 @@ extension DatasetPackage {
     static func person(_ author: Author, versions: [VersionCredit], metadata: MIFADocument?) -> PersonCredit {
         var sets: [String] = []
         var roles: [String] = []
-        for (index, set) in (metadata?.annotations ?? []).enumerated() {
+        for (id, set) in zip(metadata?.annotationSetIDs ?? [], metadata?.annotations ?? []) {
             for listed in set.authors ?? [] where listed.isSamePerson(as: author) {
-                sets.append("set\(index + 1)")
+                sets.append(id)
                 for role in listed.role ?? [] {
                     let term = ContributorRole(parsing: role)?.term ?? role
                     if !roles.contains(term) { roles.append(term) }
