@@ -116,6 +116,24 @@ import TestSupport
         #expect(message(["annotator": "Alan Turing", "attributes": .object(["annotator": "Ada Lindqvist"])]).contains("two annotators"))
     }
 
+    @Test func aPointsTableAnnotatorColumnNamesEachPointsAnnotator() throws {
+        let folder = try temporaryFolder()
+        var random = SeededGenerator(seed: 11)
+        var lines = ["index,axis-0,axis-1,annotator"]
+        var expected: [String?] = []
+        for index in 0..<20 {
+            let who = Bool.random(using: &random) ? nil : Self.pool.randomElement(using: &random)!
+            expected.append(who)
+            lines.append("\(index),\(Int.random(in: 0..<32, using: &random)),\(Int.random(in: 0..<32, using: &random)),\(who.map { "\"\($0)\"" } ?? "")")
+        }
+        let path = "\(folder)/points.csv"
+        try writeFile(lines.joined(separator: "\n") + "\n", path)
+        let document = try Converter.read(path, format: .napariPointsCSV).document
+        let named = try ObjectAnnotator.annotators(of: document, file: path)
+        let found = document.annotations.enumerated().map { named[$0.element.id?.description ?? "#\($0.offset)"].map(AnnotatorCredit.display) }
+        #expect(found == (try expected.map { try $0.map { AnnotatorCredit.display(try AnnotatorCredit.parseAnnotator($0)) } }))
+    }
+
     @Test func aVersionWhoseObjectsNameABadAnnotatorIsRefusedAndTamperingIsReported() throws {
         let folder = try temporaryFolder()
         let package = try CreditFixture.makePackage(in: folder)
