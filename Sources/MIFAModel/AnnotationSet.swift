@@ -22,13 +22,17 @@ public struct AnnotationSet: Codable, Sendable, Hashable {
     public var authors: [Author]?
     /// `file_metadata`: one entry per annotation file.
     public var fileMetadata: [FileLevelMetadata]?
+    /// `set_id` (MIFAKit): the set's id in a package (`annotations/<set_id>/`, label images
+    /// `labels/<set_id>/`); when absent the set is `set<N>`, N its 1-based place in `annotations`
+    /// (see ``MIFADocument/annotationSetIDs``).
+    public var setID: String?
 
     /// An annotation set; every field is optional so that incomplete documents can be represented.
     public init(
         annotationOverview: String? = nil, annotationType: [AnnotationType]? = nil, annotationMethod: String? = nil,
         annotationCriteria: String? = nil, annotationCoverage: String? = nil, annotationConfidenceLevel: String? = nil,
         annotationSourceIndicator: AnnotationSourceIndicator? = nil, authors: [Author]? = nil,
-        fileMetadata: [FileLevelMetadata]? = nil
+        fileMetadata: [FileLevelMetadata]? = nil, setID: String? = nil
     ) {
         self.annotationOverview = annotationOverview
         self.annotationType = annotationType
@@ -39,6 +43,7 @@ public struct AnnotationSet: Codable, Sendable, Hashable {
         self.annotationSourceIndicator = annotationSourceIndicator
         self.authors = authors
         self.fileMetadata = fileMetadata
+        self.setID = setID
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -51,6 +56,15 @@ public struct AnnotationSet: Codable, Sendable, Hashable {
         case annotationSourceIndicator = "annotation_source_indicator"
         case authors
         case fileMetadata = "file_metadata"
+        case setID = "set_id"
+    }
+}
+
+extension MIFADocument {
+    /// The package id of each annotation set, in order: its ``AnnotationSet/setID``, else
+    /// `set<N>`, N its 1-based place. The one mapping from set ids to `annotations` entries.
+    public var annotationSetIDs: [String] {
+        (annotations ?? []).enumerated().map { $0.element.setID ?? "set\($0.offset + 1)" }
     }
 }
 

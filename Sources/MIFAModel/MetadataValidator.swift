@@ -27,8 +27,18 @@ struct MetadataValidator {
             validateImages(document.images ?? [])
         }
         if let study = document.study { validate(study, at: bases.study) }
+        var setIDs: [String: Int] = [:]
         for (index, set) in (document.annotations ?? []).enumerated() {
             validate(set, at: bases.annotationSet(index))
+            let id = document.annotationSetIDs[index]
+            if let first = setIDs[id] {
+                add(
+                    .error, .invalidValue, at: bases.annotationSet(index).appending("set_id"),
+                    "annotation sets \(first + 1) and \(index + 1) both have the set id '\(id)'", expected: "a set id no other annotation set has",
+                    found: "'\(id)'", suggestion: "give set_id a name no other set has (a set without set_id is set<N>, N its place)")
+            } else {
+                setIDs[id] = index
+            }
         }
         if let version = document.version {
             let base = bases.version

@@ -9,6 +9,7 @@ import MIFACore
 /// the lowest matched-object F1 over the pairs of sets the audit compared (>= 0.9 brightgreen,
 /// >= 0.7 yellow, else red; not written when no two sets share an image); `annotators` is how many
 /// people the current version credits; `versions` is the length of the version chain (both blue).
+/// Contributor badges (``contributors(_:)``): one per person `mifa credits` lists.
 struct AuditBadge: Encodable, Equatable {
     var schemaVersion = 1
     var label: String
@@ -26,6 +27,21 @@ struct AuditBadge: Encodable, Equatable {
         if let credited { result.append(("annotators", AuditBadge(label: "annotators", message: "\(credited) credited", color: "blue"))) }
         result.append(("versions", AuditBadge(label: "versions", message: "\(report.counts.versions)", color: "blue")))
         return result
+    }
+
+    /// One badge per person of `history.people`, named `contributor-<ORCID iD>` (else
+    /// `contributor-<name>`, lower case, runs of other characters than letters and digits as `-`):
+    /// label their name, message `<N> object(s), <V> version(s)` in blue, N the objects they
+    /// created and changed over all their contributions (as `mifa credits --json` counts them,
+    /// per-object annotators included) and V the distinct versions they contributed to.
+    static func contributors(_ history: CreditHistory) -> [(name: String, badge: AuditBadge)] {
+        history.people.map { person in
+            let objects = person.contributions.reduce(0) { $0 + $1.created + $1.changed }
+            let versions = Set(person.contributions.map(\.version)).count
+            let slug = person.orcid ?? person.name.lowercased().split { !($0.isLetter || $0.isNumber) || !$0.isASCII }.joined(separator: "-")
+            let message = "\(objects) object\(objects == 1 ? "" : "s"), \(versions) version\(versions == 1 ? "" : "s")"
+            return ("contributor-\(slug)", AuditBadge(label: person.name, message: message, color: "blue"))
+        }
     }
 
     /// The badge as a flat SVG (text widths estimated at 7 px a character).
@@ -49,10 +65,10 @@ struct AuditBadge: Encodable, Equatable {
             """
     }
 
-    /// Writes every badge of `report` into `folder` (created if needed).
-    static func write(_ report: AuditReport, credited: Int?, to folder: String) throws {
+    /// Writes every badge of `report`, and those of `history`'s contributors, into `folder` (created if needed).
+    static func write(_ report: AuditReport, credited: Int?, history: CreditHistory?, to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (name, badge) in badges(report, credited: credited) {
+        for (name, badge) in badges(report, credited: credited) + (history.map(contributors) ?? []) {
             try Data(badge.svg.utf8).write(to: URL(fileURLWithPath: "\(folder)/\(name).svg"), options: .atomic)
             try Data(CanonicalJSON.encode(badge)).write(to: URL(fileURLWithPath: "\(folder)/\(name).json"), options: .atomic)
         }

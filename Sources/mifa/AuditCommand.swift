@@ -23,7 +23,9 @@ struct AuditCommand: ParsableCommand {
             (objects of both), mean Dice over matched pairs. --badges DIR writes <name>.svg and \
             <name>.json (shields.io endpoint format) for: audit (pass/warnings/fail), agreement (the \
             lowest F1; >= 0.9 green, >= 0.7 yellow, else red; only when sets were compared), \
-            annotators (credited by the current version) and versions (the chain's length). Each finding has a \
+            annotators (credited by the current version) and versions (the chain's length), and per \
+            person of `mifa credits` contributor-<ORCID or name>: "<N> objects, <V> versions", the \
+            objects they created and changed and the versions they contributed to. Each finding has a \
             stable code, the file (and JSON pointer) and how to fix it. Exit 0: no errors (and, with \
             --strict, no warnings); 1: findings that fail the audit or not a package; 2: usage error.
             """)
@@ -37,7 +39,7 @@ struct AuditCommand: ParsableCommand {
     @Flag(name: .long, help: "Fail (exit 1) on warnings too.")
     var strict = false
 
-    @Option(name: .long, help: ArgumentHelp("Also write badges (SVG and shields.io JSON): audit verdict, lowest agreement F1, annotators credited, versions.", valueName: "DIR"))
+    @Option(name: .long, help: ArgumentHelp("Also write badges (SVG and shields.io JSON): audit verdict, lowest agreement F1, annotators credited, versions, one per contributor.", valueName: "DIR"))
     var badges: String?
 
     func run() throws {
@@ -49,7 +51,8 @@ struct AuditCommand: ParsableCommand {
         }
         if let badges {
             let credited = try report.version.map { try DatasetPackage.open(package).record($0).record.creditedAnnotators.count }
-            try AuditBadge.write(report, credited: credited, to: badges)
+            let history = try report.version.map { _ in try DatasetPackage.open(package).creditHistory() }
+            try AuditBadge.write(report, credited: credited, history: history, to: badges)
         }
         if report.fails(strict: strict) { throw ExitCode(1) }
     }

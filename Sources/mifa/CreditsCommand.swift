@@ -14,7 +14,11 @@ struct CreditsCommand: ParsableCommand {
             not taken from the records; who is credited for a version's changes to a set is the \
             record's set_credits (for records made before per-set credit: the authors the set gained \
             in that version's mifa.json, marked "derived"); a version that accepted a proposal credits \
-            its author on the sets it changed and names the proposal and reviewer. --json prints {version, versions, people, \
+            its author on the sets it changed and names the proposal and reviewer. An object whose \
+            source names its annotator (property annotator: a CSV column or COCO field; \
+            attributes.annotator: a CVAT attribute; metadata.annotator: QuPath object metadata; \
+            "First Last <ORCID>") is credited to that person, the other objects to the set's \
+            credited people. --json prints {version, versions, people, \
             objects}, objects giving every object's created_in and last_changed_in version \
             (Schemas/credit-history.schema.json). Exit 0: printed; 1: unknown version or unreadable package.
             """)
@@ -50,6 +54,9 @@ struct CreditsCommand: ParsableCommand {
                 let credit = entry.sets[set]!
                 let who = credit.credited.isEmpty ? "nobody credited" : credit.credited.map(AnnotatorCredit.display).joined(separator: "; ")
                 print("    \(set): \(credit.created) created, \(credit.changed) changed, \(credit.removed) removed; \(who)")
+                for named in credit.objectAnnotators ?? [] {
+                    print("      of which named by the objects: \(AnnotatorCredit.display(named.annotator)): \(named.created) created, \(named.changed) changed")
+                }
             }
             if let proposal = entry.proposal {
                 print("    accepted proposal \(proposal.id) of \(AnnotatorCredit.display(proposal.author)), reviewed by \(AnnotatorCredit.display(proposal.reviewer))")

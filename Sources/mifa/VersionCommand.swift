@@ -22,7 +22,8 @@ struct VersionCommand: ParsableCommand {
             annotator of the previous version plus the new ones and lists the files and the objects \
             per annotation set added, removed and changed (objects without ids paired by IoU >= 0.5). \
             A new annotator is credited on the annotation sets they changed: --annotator \
-            "First Last <ORCID>=set1,set3" (set N is annotations[N-1] of mifa.json; each set named \
+            "First Last <ORCID>=set1,cells" (a set is the set_id of its mifa.json entry, else setN for \
+            annotations[N-1]; each set named \
             must have objects added, removed or changed by this version); without =SETS, on the one \
             set the version changes (refused when it changes several or none). They are added to \
             those sets' authors in mifa.json and the record keeps who is credited on which set \

@@ -116,7 +116,8 @@ def test_badges_follow_the_stated_rules(mifa, tmp_path):
         "annotators": f"{len(record['credited_annotators'])} credited",
         "versions": str(report["counts"]["versions"]),
     }
-    assert sorted(p.name for p in badges.iterdir()) == sorted(f"{n}.{e}" for n in expected for e in ("svg", "json"))
+    # Contributor badges (one per person of `mifa credits`) are checked in test_object_credit.py.
+    assert sorted(p.name for p in badges.iterdir() if not p.name.startswith("contributor-")) == sorted(f"{n}.{e}" for n in expected for e in ("svg", "json"))
     for name, message in expected.items():
         badge = json.loads((badges / f"{name}.json").read_text())
         assert badge["schemaVersion"] == 1 and badge["message"] == message

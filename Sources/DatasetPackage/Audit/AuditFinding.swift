@@ -57,6 +57,9 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         /// change, or a person the record does not credit or the set's authors in that version's
         /// `mifa.json` do not list: the attribution was edited.
         case creditSetMismatch = "credit-set-mismatch"
+        /// An object of a vector set names its annotator in a form that cannot be read (not text,
+        /// not `First Last <ORCID>`, a bad ORCID iD, or two places naming different people).
+        case annotatorInvalid = "annotator-invalid"
         /// A proposal nobody has accepted or rejected yet (`mifa review`).
         case proposalOpen = "proposal-open"
         /// A flag saying the dataset needs updates that no resolution names (`mifa flag --resolve`).

@@ -29,10 +29,12 @@ extension AuditRun {
         }
         var declared = Set<String>()
         let present = Set(coverage.sets.keys)
-        // Set N of the metadata is `setN` in packages made by `mifa pack`; other names cannot be mapped.
-        let numbered = present.allSatisfy { $0.hasPrefix("set") && Int($0.dropFirst(3)) != nil }
+        // A set is its set_id, else `setN` for annotations[N-1]; a package holding sets named
+        // otherwise cannot be mapped, and then declared sets it lacks are not reported.
+        let setIDs = document.annotationSetIDs
+        let numbered = present.allSatisfy { setIDs.contains($0) || ($0.hasPrefix("set") && Int($0.dropFirst(3)) != nil) }
         for (setIndex, set) in (document.annotations ?? []).enumerated() {
-            let setID = "set\(setIndex + 1)"
+            let setID = setIDs[setIndex]
             if numbered, !present.contains(setID) {
                 add(.warning, .empty, path: file, pointer: "/annotations/\(setIndex)",
                     "mifa.json declares annotation set \(setIndex + 1) (\(setID)) but the package holds no annotations for it; add them with `mifa version --annotations \(setID)=FILE`, or remove the declaration")

@@ -191,6 +191,13 @@ extension AuditRun {
             add(.error, .annotationsUnreadable, path: path, "\(error)")
             return [:]
         }
+        do {
+            _ = try ObjectAnnotator.annotators(of: document, file: path)
+        } catch let error as PackageError {
+            add(.error, .annotatorInvalid, path: path, "\(error.message); per-object annotators are written \"First Last <ORCID>\" (ObjectAnnotator)")
+        } catch {
+            add(.error, .annotatorInvalid, path: path, "\(error)")
+        }
         let only: String? = document.images.count == 1 ? document.images[0].id.description : images.count == 1 ? images.first : nil
         var counts: [String: Int] = [:]
         var missing: [String: Int] = [:]

@@ -77,8 +77,6 @@ struct IngestPlan {
     /// The images by id.
     var imageByID: [String: Image] { Dictionary(images.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
 
-    /// The set id of the i-th annotation set.
-    static func setID(_ index: Int) -> String { "set\(index + 1)" }
 
     /// A safe package name made from any text: unsafe characters become `_`.
     static func safeName(_ text: String) -> String {

@@ -44,7 +44,7 @@ struct IngestPlanner {
     /// - Throws: ``PackageError`` `.invalidInput` listing every problem found.
     mutating func run() throws -> IngestPlan {
         let sets = document.annotations ?? []
-        plan.setIDs = sets.indices.map(IngestPlan.setID)
+        plan.setIDs = document.annotationSetIDs
         checkFileList()
         for (setIndex, set) in sets.enumerated() {
             for (index, file) in (set.fileMetadata ?? []).enumerated() {

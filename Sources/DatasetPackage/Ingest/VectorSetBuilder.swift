@@ -38,6 +38,7 @@ struct VectorSetBuilder {
             }
             read = try Converter.read(path, format: format, options: options).document
             try read.validateReferences()
+            _ = try ObjectAnnotator.annotators(of: read, file: file.entry.path)
             if format == .napariPointsCSV { read = Self.fileScopedIDs(read, file: file.entry) }
         } catch let error as any MIFAError {
             problems.append("\(file.entry.path) (annotation set \(file.setID), read as \(format)): \(error.message)\(error.context.isEmpty ? "" : " (\(error.context))")")

@@ -9,8 +9,8 @@ public import MIFAModel
 /// credits them all. A new annotator (``VersionRequest/annotators``) is credited on the sets the
 /// grant names, or, when it names none, on the one set whose objects the version changes (a version
 /// that changes several sets, or none, must name them). Each set named must be one whose objects the
-/// version adds, removes or changes, and one that `mifa.json` declares (set id `setN` is
-/// `annotations[N-1]`): the annotator is added to that set's authors only, so that the metadata keeps
+/// version adds, removes or changes, and one that `mifa.json` declares (``MIFADocument/annotationSetIDs``:
+/// an entry's `set_id`, else `setN` for `annotations[N-1]`): the annotator is added to that set's authors only, so that the metadata keeps
 /// crediting them in later versions, and the record keeps who made this version's changes to which
 /// set (``VersionRecord/setCredits``). An annotator credited by the previous version whom the new
 /// metadata no longer lists is refused, unless the removal is forced with a reason; then it is
@@ -75,8 +75,9 @@ public enum AnnotatorCredit {
         }
         var setCredits: [String: [Author]] = [:]
         for grant in request.annotators {
-            for set in try sets(of: grant, changedSets: changedSets, declared: document.annotations?.count ?? 0) {
-                let index = Int(set.dropFirst(3))! - 1
+            let declared = document.annotationSetIDs
+            for set in try sets(of: grant, changedSets: changedSets, declared: declared) {
+                let index = declared.firstIndex(of: set)!
                 var declared = document.annotations!
                 var authors = declared[index].authors ?? []
                 if !authors.contains(where: { $0.isSamePerson(as: grant.author) }) { authors.append(grant.author) }
@@ -101,7 +102,7 @@ public enum AnnotatorCredit {
     }
 
     /// The sets a grant applies to, checked (see ``apply(to:previous:request:changedSets:)``).
-    static func sets(of grant: Grant, changedSets: Set<String>, declared: Int) throws -> [String] {
+    static func sets(of grant: Grant, changedSets: Set<String>, declared: [String]) throws -> [String] {
         let who = display(grant.author)
         let changed = changedSets.sorted()
         let sets: [String]
@@ -122,10 +123,10 @@ public enum AnnotatorCredit {
                     .invalidArgument,
                     "--annotator '\(who)' names the set '\(set)', whose objects this version does not change (it changes \(changed.isEmpty ? "none" : changed.joined(separator: ", "))); credit goes with the annotations a person made; nothing was written")
             }
-            guard set.hasPrefix("set"), let number = Int(set.dropFirst(3)), number >= 1, number <= declared, "set\(number)" == set else {
+            guard declared.contains(set) else {
                 throw PackageError(
                     .invalidArgument,
-                    "--annotator '\(who)' names the set '\(set)', which mifa.json does not declare (set N is annotations[N-1]; it declares \(declared)), so its authors cannot keep the credit; give --metadata with an entry for the set, stored as set\(declared + 1); nothing was written")
+                    "--annotator '\(who)' names the set '\(set)', which mifa.json does not declare (it declares \(declared.isEmpty ? "none" : declared.joined(separator: ", ")); a set is its set_id, else set<N> for annotations[N-1]), so its authors cannot keep the credit; give --metadata with an entry for the set with \"set_id\": \"\(set)\"; nothing was written")
             }
         }
         return sets

@@ -122,12 +122,12 @@ public enum ProposalMaker {
         return try outcome.get()
     }
 
-    /// The sets the proposal changes that its `mifa.json` declares (`setN`, annotations[N-1]), on
+    /// The sets the proposal changes that its `mifa.json` declares (``MIFADocument/annotationSetIDs``), on
     /// which its author is credited; sets named otherwise have no authors list to hold the credit.
     static func creditableSets(of proposal: ProposalRecord, in package: DatasetPackage) throws -> [String] {
         let list = try FileList.decode(package.objects.read(proposal.manifestSHA256), file: PackageLayout.object(proposal.manifestSHA256))
         let metadata = try MetadataReader.read(bytes: package.contents(of: PackageLayout.metadata, in: list), format: .json, file: PackageLayout.metadata).document
-        let declared = Set((0..<(metadata.annotations?.count ?? 0)).map { "set\($0 + 1)" })
+        let declared = Set(metadata.annotationSetIDs)
         return proposal.changeSummary.annotations.keys.filter(declared.contains).sorted()
     }
 

@@ -131,6 +131,7 @@ public enum VersionMaker {
                     context: ErrorContext(file: file))
             }
             let read = try Converter.read(file, format: detected)
+            _ = try ObjectAnnotator.annotators(of: read.document, file: file)
             let normalized = try AnnotationSetNormalizer.normalize(read.document, staging: staging, file: file)
             try staging.remove(PackageLayout.annotationSet(set))
             try staging.replaceFile(PackageLayout.annotationFile(set), with: GeoJSONWriter.encode(normalized))
