@@ -135,29 +135,26 @@ extension UInt16: PyramidPixel {}
 extension UInt32: PyramidPixel {}
 extension UInt64: PyramidPixel {}
 
-extension Float16: PyramidPixel {
+extension PyramidPixel where Self: BinaryFloatingPoint {
     var isZeroValue: Bool { self == 0 }
     var labelKey: Int64? { nil }
     var doubleValue: Double { Double(self) }
 
-    /// The mean in double precision, rounded once to half precision.
-    static func average(_ values: UnsafePointer<Float16>, _ count: Int) -> Float16 {
+    /// The mean of types narrower than `Double` (float16, float32): summed in double precision,
+    /// where their sums cannot overflow, and rounded once to the type.
+    static func narrowMean(_ values: UnsafePointer<Self>, _ count: Int) -> Self {
         var sum = 0.0
         for i in 0..<count { sum += Double(values[i]) }
-        return Float16(sum / Double(count))
+        return Self(sum / Double(count))
     }
 }
 
-extension Float: PyramidPixel {
-    var isZeroValue: Bool { self == 0 }
-    var labelKey: Int64? { nil }
-    var doubleValue: Double { Double(self) }
+extension Float16: PyramidPixel {
+    static func average(_ values: UnsafePointer<Float16>, _ count: Int) -> Float16 { narrowMean(values, count) }
+}
 
-    static func average(_ values: UnsafePointer<Float>, _ count: Int) -> Float {
-        var sum = 0.0
-        for i in 0..<count { sum += Double(values[i]) }
-        return Float(sum / Double(count))
-    }
+extension Float: PyramidPixel {
+    static func average(_ values: UnsafePointer<Float>, _ count: Int) -> Float { narrowMean(values, count) }
 
     @inline(__always)
     static func average4(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> Float {
@@ -166,10 +163,6 @@ extension Float: PyramidPixel {
 }
 
 extension Double: PyramidPixel {
-    var isZeroValue: Bool { self == 0 }
-    var labelKey: Int64? { nil }
-    var doubleValue: Double { self }
-
     static func average(_ values: UnsafePointer<Double>, _ count: Int) -> Double {
         var sum = 0.0
         for i in 0..<count { sum += values[i] }
