@@ -9,7 +9,7 @@ public import MIFAModel
 /// credits them all. A new annotator (``VersionRequest/annotators``) is credited on the sets the
 /// grant names, or, when it names none, on the one set whose objects the version changes (a version
 /// that changes several sets, or none, must name them). Each set named must be one whose objects the
-/// version adds, removes or changes, and one that `mifa.json` declares (``MIFADocument/annotationSetIDs``:
+/// version adds, removes or changes, and one that `mifa.json` declares (`MIFADocument.annotationSetIDs`:
 /// an entry's `set_id`, else `setN` for `annotations[N-1]`): the annotator is added to that set's authors only, so that the metadata keeps
 /// crediting them in later versions, and the record keeps who made this version's changes to which
 /// set (``VersionRecord/setCredits``). An annotator credited by the previous version whom the new

@@ -26,6 +26,7 @@ public enum ObjectAnnotator {
 
     /// The annotator `annotation` names, or `nil`.
     /// - Parameters:
+    ///   - annotation: the object, with the properties its source carried.
     ///   - object: the object's name in messages (its id, or `#<index>`).
     ///   - file: the file it was read from, for messages.
     /// - Throws: ``PackageError`` `.malformed` naming the file, the object and the property for a
