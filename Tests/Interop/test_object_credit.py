@@ -5,10 +5,14 @@ object to the person it names and the rest to the set's annotators, exactly, and
 --badges` must write one contributor badge per person agreeing with those credits."""
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import tifffile
+import yaml
 
 from test_citation import check_schema
 from test_package_pack import make_source
@@ -140,6 +144,26 @@ def test_objects_naming_their_annotator_are_credited_to_them(mifa, tmp_path):
             title = ET.parse(badges / f"contributor-{slug}.svg").getroot().find("{http://www.w3.org/2000/svg}title").text
             assert title == f"{person['name']}: {message}"
         assert len(list(badges.glob("contributor-*.json"))) == len(credits["people"])
+
+        # Citations name the people the cited version's objects name, after the record's, each once,
+        # and validate (cffconvert, DataCite's schema is checked in test_citation); Croissant agrees.
+        for version, named, record_people in (("1", named_v1, [ada, grace]), ("2", named_v2, [ada, grace, mina])):
+            people = record_people + [p for p in first_appearance(named) if p not in record_people]
+            out = folder / f"cite{version}"
+            out.mkdir()
+            mifa("export", package, "--to", "citation", out / "CITATION.cff", "--version", version)
+            checked = subprocess.run([str(Path(sys.executable).parent / "cffconvert"), "--validate", "-i", str(out / "CITATION.cff")],
+                                     capture_output=True, text=True)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+            cff = yaml.safe_load((out / "CITATION.cff").read_text())
+            assert [(a.get("given-names"), a["family-names"], a.get("orcid")) for a in cff["authors"]] == [
+                (f, l, f"https://orcid.org/{o}" if o else None) for f, l, o in people], version
+            mifa("export", package, "--to", "datacite", out / "datacite.json", "--version", version)
+            datacite = json.loads((out / "datacite.json").read_text())
+            assert [c["name"] for c in datacite["creators"]] == [f"{l}, {f}" for f, l, _ in people]
+            mifa("export", package, "--to", "croissant", out / "croissant.json", "--version", version)
+            croissant = json.loads((out / "croissant.json").read_text())
+            assert [c["name"] for c in croissant["creator"]] == [f"{f} {l}" for f, l, _ in people]
 
 
 def test_a_bad_object_annotator_is_refused_naming_the_file_and_object(mifa, tmp_path):

@@ -65,7 +65,7 @@ public enum CroissantExport {
         if let url { dataset.append(("url", .string(url))) }
         if let keywords = study.keywords, !keywords.isEmpty { dataset.append(("keywords", .array(keywords.map(JSONValue.string)))) }
         // The people a citation names (`mifa export --to citation|datacite`), in the same order.
-        let people = PackageCitation.creators(of: metadata, record: record)
+        let people = PackageCitation.creators(of: metadata, record: record, objectAnnotators: try PackageCitation.objectAnnotators(of: snapshot))
         if let doi = study.publications?.first?.publicationDOI {
             dataset.append(("citeAs", .string("https://doi.org/\(doi)")))
         } else {

@@ -1,9 +1,11 @@
+import Annotations
 import Foundation
 import MIFACore
 public import MIFAModel
 
-/// What a citation of a package version says, from its `mifa.json` and its version records: the
-/// creators (the study's authors, then every annotator the version credits, each person once; the
+/// What a citation of a package version says, from its `mifa.json`, its version records and its
+/// annotation sets: the creators (the study's authors, then every annotator the version credits,
+/// then every person the version's objects name as their annotator, each person once; the
 /// Croissant export names the same people), the title, license, version and date, and the related
 /// identifiers (publications, the study's links, trained models, previous versions).
 ///
@@ -17,6 +19,8 @@ public struct PackageCitation: Sendable {
     public var lineage: [(record: VersionRecord, sha256: SHA256Digest)]
     /// The package folder's name (the title when the study has none).
     public var name: String
+    /// The people the objects of the cited version name as their annotators (``objectAnnotators(of:)``).
+    public var objectAnnotators: [Author]
 
     /// The citation of a snapshot's version.
     /// - Throws: ``PackageError`` `.invalidMetadata` when mifa.json cannot be read or has no title,
@@ -36,6 +40,7 @@ public struct PackageCitation: Sendable {
         }
         lineage = chain.reversed()
         name = snapshot.package.name
+        objectAnnotators = try Self.objectAnnotators(of: snapshot)
         guard let title = metadata.study?.title, !title.allSatisfy(\.isWhitespace) else {
             throw PackageError(.invalidMetadata, "mifa.json has no study title, which a citation needs; add study.title with `mifa version --metadata`", context: ErrorContext(file: PackageLayout.metadata, pointer: "/study/title"))
         }
@@ -48,20 +53,41 @@ public struct PackageCitation: Sendable {
     public var record: VersionRecord { lineage.last!.record }
 
     /// The people to cite, each once: the study's authors, then the annotators of the metadata and
-    /// the record (see ``creators(of:record:)``).
-    public var creators: [Author] { Self.creators(of: metadata, record: record) }
+    /// the record, then the people the objects name (see ``creators(of:record:objectAnnotators:)``).
+    public var creators: [Author] { Self.creators(of: metadata, record: record, objectAnnotators: objectAnnotators) }
 
     /// The creators of a version: the study's authors, then the metadata's annotators, then the
-    /// record's credited annotators, each person once (`Author.isSamePerson(as:)`), with every
-    /// role any of their entries gives.
-    public static func creators(of metadata: MIFADocument, record: VersionRecord) -> [Author] {
+    /// record's credited annotators, then the people the version's objects name, each person once
+    /// (`Author.isSamePerson(as:)`), with every role any of their entries gives.
+    public static func creators(of metadata: MIFADocument, record: VersionRecord, objectAnnotators: [Author]) -> [Author] {
         var people: [Author] = []
-        for author in (metadata.study?.authors ?? []) + metadata.creditedAnnotators + record.creditedAnnotators where author.identity != nil {
+        for author in (metadata.study?.authors ?? []) + metadata.creditedAnnotators + record.creditedAnnotators + objectAnnotators
+        where author.identity != nil {
             if let index = people.firstIndex(where: { $0.isSamePerson(as: author) }) {
                 for role in author.role ?? [] where !(people[index].role ?? []).contains(role) { people[index].role = (people[index].role ?? []) + [role] }
                 if people[index].orcidID == nil { people[index].orcidID = author.orcidID }
                 if people[index].organisation == nil { people[index].organisation = author.organisation }
             } else {
+                people.append(author)
+            }
+        }
+        return people
+    }
+
+    /// The people the objects of `snapshot`'s vector annotation sets name as their annotators
+    /// (``ObjectAnnotator``), in set and object order, each once: the people whose objects are in
+    /// the version cited (an object a later version removed is credited when that version is cited;
+    /// the sets' own annotators stay credited through the version records).
+    /// - Throws: what reading a set throws (`AnnotationError` naming the file); ``PackageError``
+    ///   when an object names its annotator wrongly (the audit reports it as `annotator-invalid`).
+    public static func objectAnnotators(of snapshot: PackageSnapshot) throws -> [Author] {
+        var people: [Author] = []
+        for set in snapshot.vectorSets {
+            let path = PackageLayout.annotationFile(set)
+            let document = try GeoJSONReader.read(bytes: snapshot.contents(of: path), file: path).document
+            for (index, annotation) in document.annotations.enumerated() {
+                guard let author = try ObjectAnnotator.annotator(of: annotation, object: annotation.id?.description ?? "#\(index)", file: path),
+                      !people.contains(where: { $0.isSamePerson(as: author) }) else { continue }
                 people.append(author)
             }
         }
