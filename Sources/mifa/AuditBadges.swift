@@ -8,7 +8,11 @@ import MIFACore
 /// Rules: `audit` is the verdict (pass: brightgreen, warnings: yellow, fail: red); `agreement` is
 /// the lowest matched-object F1 over the pairs of sets the audit compared (>= 0.9 brightgreen,
 /// >= 0.7 yellow, else red; not written when no two sets share an image); `annotators` is how many
-/// people the current version credits; `versions` is the length of the version chain (both blue).
+/// people the current version credits; `versions` is the length of the version chain (both blue);
+/// `metadata`, `rembi`, `coverage` and `annotations` are the audit's quality indicators
+/// (`QualityIndicators`: MIFA fields filled, images with every REMBI section, declared coverage
+/// found, sets without errors) as whole percentages rounded down (>= 90% brightgreen, >= 70%
+/// yellow, else red; "not measured" in lightgrey when nothing was counted).
 /// Contributor badges (``contributors(_:)``): one per person `mifa credits` lists.
 struct AuditBadge: Encodable, Equatable {
     var schemaVersion = 1
@@ -26,6 +30,14 @@ struct AuditBadge: Encodable, Equatable {
         }
         if let credited { result.append(("annotators", AuditBadge(label: "annotators", message: "\(credited) credited", color: "blue"))) }
         result.append(("versions", AuditBadge(label: "versions", message: "\(report.counts.versions)", color: "blue")))
+        let indicators = report.indicators
+        for (name, label, share) in [("metadata", "MIFA metadata", indicators.metadata), ("rembi", "REMBI", indicators.rembi),
+                                     ("coverage", "declared coverage", indicators.coverage), ("annotations", "valid annotation sets", indicators.annotationValidity)] {
+            result.append((name, share.value.map { value in
+                let percent = share.met * 100 / share.of
+                return AuditBadge(label: label, message: "\(percent)%", color: value >= 0.9 ? "brightgreen" : value >= 0.7 ? "yellow" : "red")
+            } ?? AuditBadge(label: label, message: "not measured", color: "lightgrey")))
+        }
         return result
     }
 

@@ -116,6 +116,9 @@ def test_badges_follow_the_stated_rules(mifa, tmp_path):
         "annotators": f"{len(record['credited_annotators'])} credited",
         "versions": str(report["counts"]["versions"]),
     }
+    for name in ("metadata", "rembi", "coverage", "annotation_validity"):
+        share = report["indicators"][name]
+        expected["annotations" if name == "annotation_validity" else name] = f"{share['met'] * 100 // share['of']}%" if share["of"] else "not measured"
     # Contributor badges (one per person of `mifa credits`) are checked in test_object_credit.py.
     assert sorted(p.name for p in badges.iterdir() if not p.name.startswith("contributor-")) == sorted(f"{n}.{e}" for n in expected for e in ("svg", "json"))
     for name, message in expected.items():
@@ -126,3 +129,70 @@ def test_badges_follow_the_stated_rules(mifa, tmp_path):
     lowest = min(e["f1"] for e in report["agreement"])
     color = json.loads((badges / "agreement.json").read_text())["color"]
     assert color == ("brightgreen" if lowest >= 0.9 else "yellow" if lowest >= 0.7 else "red")
+
+
+def filled(value):
+    return value is not None and (not isinstance(value, str) or value.strip() != "") and (not isinstance(value, list) or len(value) > 0)
+
+
+def independent_indicators(package):
+    """The audit's quality indicators recomputed from the package's files by the rules stated in
+    Schemas/audit-report.schema.json (`indicators`)."""
+    metadata = json.loads((package / "mifa.json").read_text())
+    study, version = metadata.get("study") or {}, metadata.get("version") or {}
+    fields = [study.get(k) for k in ("title", "description", "keywords", "license", "funding_statement", "link_url", "authors",
+                                      "publications", "grants", "ai_models_trained", "acknowledgements")]
+    for entry in metadata.get("annotations") or []:
+        fields += [entry.get(k) for k in ("annotation_overview", "annotation_type", "annotation_method", "annotation_criteria",
+                                           "annotation_coverage", "annotation_confidence_level", "authors", "file_metadata")]
+    fields += [version.get(k) for k in ("version", "timestamp", "changes")]
+    images = sorted(p.parent.name for p in (package / "images").glob("*/zarr.json"))
+    complete = {e.get("id") for e in metadata.get("images") or [] if all(e.get(k) is not None for k in ("biosample", "specimen", "image_acquisition"))}
+    measured = {}
+    for geojson in (package / "annotations").glob("*/annotations.geojson"):
+        ids = {f.get("properties", {}).get("image_id") for f in json.loads(geojson.read_text())["features"]} - {None}
+        measured[geojson.parent.name] = ids or (set(images) if len(images) == 1 else set())
+    for labels in (package / "images").glob("*/labels/*/zarr.json"):
+        measured.setdefault(labels.parent.name, set()).add(labels.parents[2].name)
+    met = of = 0
+    for index, entry in enumerate(metadata.get("annotations") or []):
+        declared = {f["source_image_id"] for f in entry.get("file_metadata") or [] if f.get("source_image_id")}
+        if declared and (set_id := entry.get("set_id", f"set{index + 1}")) in measured:
+            met += len(declared & measured[set_id])
+            of += len(declared | measured[set_id])
+    share = lambda m, o: {"met": m, "of": o, "value": (m / o if o else None)}
+    return {"metadata": share(sum(map(filled, fields)), len(fields)), "rembi": share(sum(i in complete for i in images), len(images)),
+            "coverage": share(met, of), "sets": sorted(measured)}
+
+
+def test_quality_indicators_equal_an_independent_computation(mifa, tmp_path):
+    package, _ = make_history(mifa, tmp_path)
+    _, report = mifa("audit", package, "--json", parse_json=True)
+    check_schema(report, "audit-report.schema.json")
+    expected = independent_indicators(package)
+    for name in ("metadata", "rembi", "coverage"):
+        assert report["indicators"][name] == expected[name], name
+    assert report["indicators"]["metadata"]["met"] < report["indicators"]["metadata"]["of"]
+    sets = len(expected["sets"])
+    assert report["indicators"]["annotation_validity"] == {"met": sets, "of": sets, "value": 1}
+
+    # Completing the metadata moves the share; an edited set file is an error under that set only.
+    metadata = json.loads((package / "mifa.json").read_text())
+    metadata["study"]["acknowledgements"] = "The imaging facility."
+    metadata["study"]["grants"] = [{"grant_id": "G-1", "funder": "A funder"}]
+    for image in metadata.get("images") or []:
+        image.update(biosample={"biological_entity": "nuclei"}, specimen={"preparation_protocol": "fixed"},
+                     image_acquisition={"imaging_method": {"value": "fluorescence microscopy"}})
+    first = sorted(p.parent.name for p in (package / "images").glob("*/zarr.json"))[0]
+    metadata["annotations"][1]["file_metadata"] = [{"annotation_id": "a1", "annotation_type": ["geometrical_annotations"], "source_image_id": first}]
+    edited = tmp_path / "mifa.json"
+    edited.write_text(json.dumps(metadata))
+    mifa("version", package, "--version", "3", "--changes", "More metadata", "--metadata", edited)
+    geojson = package / "annotations/set2/annotations.geojson"
+    geojson.write_bytes(geojson.read_bytes() + b" ")
+    _, report = mifa("audit", package, "--json", check=False, parse_json=True)
+    expected = independent_indicators(package)
+    for name in ("metadata", "rembi", "coverage"):
+        assert report["indicators"][name] == expected[name], name
+    assert report["indicators"]["rembi"]["value"] == 1 and 0 < report["indicators"]["coverage"]["met"] < report["indicators"]["coverage"]["of"]
+    assert report["indicators"]["annotation_validity"] == {"met": sets - 1, "of": sets, "value": (sets - 1) / sets}

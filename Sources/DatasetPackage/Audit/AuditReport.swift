@@ -18,6 +18,9 @@ public struct AuditReport: Sendable, Hashable, Codable {
     public var recovered: String?
     /// Inter-annotator agreement of every two sets annotating a common image (``SetAgreement``).
     public var agreement: [SetAgreement] = []
+    /// Metadata and REMBI completeness, declared against measured coverage, annotation validity (``QualityIndicators``).
+    public var indicators = QualityIndicators(metadata: .init(met: 0, of: 0), rembi: .init(met: 0, of: 0), coverage: .init(met: 0, of: 0),
+                                              annotationValidity: .init(met: 0, of: 0))
 
     /// The sizes of the package and of the findings.
     public struct Counts: Sendable, Hashable, Codable {
@@ -85,7 +88,7 @@ public struct AuditReport: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case package, version, verdict, counts, findings, coverage, recovered, agreement
+        case package, version, verdict, counts, findings, coverage, recovered, agreement, indicators
     }
 
     /// Encodes the report; `version` and `recovered` are written as `null` when absent, so every
@@ -101,6 +104,7 @@ public struct AuditReport: Sendable, Hashable, Codable {
         try container.encode(coverage, forKey: .coverage)
         try container.encode(recovered, forKey: .recovered)
         try container.encode(agreement, forKey: .agreement)
+        try container.encode(indicators, forKey: .indicators)
     }
 
     /// The findings of one severity.

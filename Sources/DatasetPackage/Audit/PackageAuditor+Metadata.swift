@@ -34,6 +34,7 @@ extension AuditRun {
         }
         checkLicense(loaded.document.study?.license)
         compareCoverage(loaded.document, measured: measured)
+        metadataShares = (QualityIndicators.metadata(loaded.document), QualityIndicators.rembi(loaded.document, imageIDs: imageIDs))
         checkSplits(loaded.document, manifest: manifest)
         // A source image missing from the package is reported once, as such, not also as invalid metadata.
         let missing = Set(findings.filter { $0.code == .sourceImageMissing && $0.path == PackageLayout.metadata }.compactMap(\.pointer))

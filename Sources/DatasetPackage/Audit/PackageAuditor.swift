@@ -116,6 +116,8 @@ struct AuditRun {
     var imageIDs: [String] = []
     /// Agreement of the annotation sets that share images.
     var agreement: [SetAgreement] = []
+    /// The metadata and REMBI completeness (``QualityIndicators``); 0 of 0 while mifa.json is unread.
+    var metadataShares = (QualityIndicators.Share(met: 0, of: 0), QualityIndicators.Share(met: 0, of: 0))
 
     init(package: DatasetPackage, scanner: ContentScanner) {
         self.package = package
@@ -157,7 +159,11 @@ struct AuditRun {
             files: fileCount, bytes: byteCount, images: imageIDs.count, annotationSets: coverage.sets.count, versions: versionCount,
             errors: count(.error), warnings: count(.warning), info: count(.info))
         let verdict = counts.errors > 0 ? "errors" : counts.warnings > 0 ? "warnings" : "clean"
-        return AuditReport(package: package.root, version: version, verdict: verdict, counts: counts, findings: sorted, coverage: coverage, recovered: recovered, agreement: agreement)
+        var report = AuditReport(package: package.root, version: version, verdict: verdict, counts: counts, findings: sorted, coverage: coverage,
+                                 recovered: recovered, agreement: agreement)
+        report.indicators = QualityIndicators(metadata: metadataShares.0, rembi: metadataShares.1, coverage: QualityIndicators.coverage(coverage),
+                                              annotationValidity: QualityIndicators.annotationValidity(coverage, findings: sorted))
+        return report
     }
 }
 
