@@ -145,9 +145,9 @@ def test_objects_naming_their_annotator_are_credited_to_them(mifa, tmp_path):
             assert title == f"{person['name']}: {message}"
         assert len(list(badges.glob("contributor-*.json"))) == len(credits["people"])
 
-        # Citations name the people the cited version's objects name, after the record's, each once,
-        # and validate (cffconvert, DataCite's schema is checked in test_citation); Croissant agrees.
-        for version, named, record_people in (("1", named_v1, [ada, grace]), ("2", named_v2, [ada, grace, mina])):
+        # Citations name the people objects name up to the cited version (credit kept when a later
+        # version replaces their objects), after the record's, each once, and validate (cffconvert, DataCite's schema is checked in test_citation); Croissant agrees.
+        for version, named, record_people in (("1", named_v1, [ada, grace]), ("2", {**named_v1, **{f"v2-{k}": w for k, w in named_v2.items()}}, [ada, grace, mina])):
             people = record_people + [p for p in first_appearance(named) if p not in record_people]
             out = folder / f"cite{version}"
             out.mkdir()

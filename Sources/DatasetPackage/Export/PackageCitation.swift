@@ -1,11 +1,10 @@
-import Annotations
 import Foundation
 import MIFACore
 public import MIFAModel
 
 /// What a citation of a package version says, from its `mifa.json`, its version records and its
 /// annotation sets: the creators (the study's authors, then every annotator the version credits,
-/// then every person the version's objects name as their annotator, each person once; the
+/// then every person objects of the lineage name as their annotator, each person once; the
 /// Croissant export names the same people), the title, license, version and date, and the related
 /// identifiers (publications, the study's links, trained models, previous versions).
 ///
@@ -19,7 +18,7 @@ public struct PackageCitation: Sendable {
     public var lineage: [(record: VersionRecord, sha256: SHA256Digest)]
     /// The package folder's name (the title when the study has none).
     public var name: String
-    /// The people the objects of the cited version name as their annotators (``objectAnnotators(of:)``).
+    /// The people objects name as their annotators up to the cited version (``objectAnnotators(of:)``).
     public var objectAnnotators: [Author]
 
     /// The citation of a snapshot's version.
@@ -57,7 +56,7 @@ public struct PackageCitation: Sendable {
     public var creators: [Author] { Self.creators(of: metadata, record: record, objectAnnotators: objectAnnotators) }
 
     /// The creators of a version: the study's authors, then the metadata's annotators, then the
-    /// record's credited annotators, then the people the version's objects name, each person once
+    /// record's credited annotators, then the people objects name, each person once
     /// (`Author.isSamePerson(as:)`), with every role any of their entries gives.
     public static func creators(of metadata: MIFADocument, record: VersionRecord, objectAnnotators: [Author]) -> [Author] {
         var people: [Author] = []
@@ -74,21 +73,18 @@ public struct PackageCitation: Sendable {
         return people
     }
 
-    /// The people the objects of `snapshot`'s vector annotation sets name as their annotators
-    /// (``ObjectAnnotator``), in set and object order, each once: the people whose objects are in
-    /// the version cited (an object a later version removed is credited when that version is cited;
-    /// the sets' own annotators stay credited through the version records).
-    /// - Throws: what reading a set throws (`AnnotationError` naming the file); ``PackageError``
-    ///   when an object names its annotator wrongly (the audit reports it as `annotator-invalid`).
+    /// The people objects name as their annotators (``ObjectAnnotator``) over the lineage up to
+    /// `snapshot`'s version, as `mifa credits` counts them (``CreditHistory``), in order of first
+    /// appearance, each once: as the credit of a set's annotators, the credit of an object's
+    /// annotator is kept by later versions, also when they replace or remove the object.
+    /// - Throws: the errors of `DatasetPackage.creditHistory(upTo:)`.
     public static func objectAnnotators(of snapshot: PackageSnapshot) throws -> [Author] {
         var people: [Author] = []
-        for set in snapshot.vectorSets {
-            let path = PackageLayout.annotationFile(set)
-            let document = try GeoJSONReader.read(bytes: snapshot.contents(of: path), file: path).document
-            for (index, annotation) in document.annotations.enumerated() {
-                guard let author = try ObjectAnnotator.annotator(of: annotation, object: annotation.id?.description ?? "#\(index)", file: path),
-                      !people.contains(where: { $0.isSamePerson(as: author) }) else { continue }
-                people.append(author)
+        for version in try snapshot.package.creditHistory(upTo: snapshot.version).versions {
+            for set in version.sets.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                for count in version.sets[set]?.objectAnnotators ?? [] where !people.contains(where: { $0.isSamePerson(as: count.annotator) }) {
+                    people.append(count.annotator)
+                }
             }
         }
         return people
