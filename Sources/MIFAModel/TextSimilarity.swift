@@ -67,8 +67,8 @@ extension String {
         return String(scalars[first...last])
     }
 
-    /// Whether the string is empty or only whitespace.
-    var isBlank: Bool { unicodeScalars.allSatisfy(\.isSchemaWhitespace) }
+    /// Whether the string is empty or only whitespace (what the validator reports as a missing value).
+    public var isBlank: Bool { unicodeScalars.allSatisfy(\.isSchemaWhitespace) }
 
     /// Whether the string contains whitespace anywhere.
     var containsWhitespace: Bool { unicodeScalars.contains(where: \.isSchemaWhitespace) }

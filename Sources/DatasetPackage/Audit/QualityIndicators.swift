@@ -68,7 +68,7 @@ public struct QualityIndicators: Sendable, Hashable, Codable {
 
     /// The MIFA fields of `document` filled, of those the rule counts.
     public static func metadata(_ document: MIFADocument) -> Share {
-        func filled(_ text: String?) -> Bool { text.map { !$0.allSatisfy(\.isWhitespace) } ?? false }
+        func filled(_ text: String?) -> Bool { text.map { !$0.isBlank } ?? false }
         func filled<T>(_ list: [T]?) -> Bool { !(list ?? []).isEmpty }
         let study = document.study
         var fields = [
