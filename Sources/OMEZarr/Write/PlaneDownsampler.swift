@@ -1,4 +1,3 @@
-import Dispatch
 import MIFACore
 
 /// Halves a plane in y and x (and, given the next plane, in z) with a ``PyramidReduction``.
@@ -27,7 +26,8 @@ enum PlaneDownsampler {
                         reduceRows(input, rows: 0..<outHeight, reduction: reduction)
                     } else {
                         let perBand = (outHeight + bands - 1) / bands
-                        DispatchQueue.concurrentPerform(iterations: bands) { band in
+                        // Nothing in a band throws.
+                        _ = try? Parallel.forEach(bands, concurrency: bands) { band, _ in
                             let rows = (band * perBand)..<Swift.min(outHeight, (band + 1) * perBand)
                             if !rows.isEmpty { reduceRows(input, rows: rows, reduction: reduction) }
                         }

@@ -1,10 +1,9 @@
 import Foundation
-import MIFACore
+@testable import MIFACore
 import Synchronization
 import Testing
-@testable import Zarr
 
-/// The worker pool behind chunk reads and writes, and the huge-page hint for large results.
+/// The worker pool behind Zarr chunk reads and writes and TIFF strip and tile decoding.
 @Suite struct ParallelTests {
     @Test(arguments: [1, 2, 3, 8]) func everyTaskRunsExactlyOnce(_ concurrency: Int) throws {
         for count in [1, 2, 5, 300] {
@@ -55,13 +54,5 @@ import Testing
             try Parallel.forEach(50, concurrency: 2) { _, _ in total.add(1, ordering: .relaxed) }
         }
         #expect(total.load(ordering: .relaxed) == 200)
-    }
-
-    @Test func hugePageAdviceKeepsTheData() {
-        for (count, offset) in [(9 << 20, 0), (9 << 20, 12345), (1 << 20, 0), (0, 0)] {
-            var bytes = [UInt8](repeating: 7, count: count + offset)
-            bytes.withUnsafeMutableBytes { HugePages.advise(UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
-            #expect(bytes.allSatisfy { $0 == 7 })
-        }
     }
 }

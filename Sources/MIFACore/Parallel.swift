@@ -1,4 +1,3 @@
-import MIFACore
 import Dispatch
 import Foundation
 import Synchronization
@@ -17,14 +16,14 @@ import Synchronization
 /// (`DispatchQueue.concurrentPerform` waits for every worker it starts). Each thread owns a scratch
 /// buffer that it reuses from task to task. After the first error the remaining tasks are skipped
 /// and the error is rethrown.
-enum Parallel {
+public enum Parallel {
     /// The default budget: the machine's active processor count.
-    static var defaultConcurrency: Int { ProcessInfo.processInfo.activeProcessorCount }
+    public static var defaultConcurrency: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// Calls `body(i, &scratch)` for every `i` in `0..<count`, at most `concurrency` at a time;
     /// segments start at multiples of `rowLength` when there are at least as many rows as threads.
     /// - Throws: the first error a task throws.
-    static func forEach(_ count: Int, rowLength: Int = 1, concurrency: Int?, _ body: @Sendable (Int, inout [UInt8]) throws -> Void) throws {
+    public static func forEach(_ count: Int, rowLength: Int = 1, concurrency: Int?, _ body: @Sendable (Int, inout [UInt8]) throws -> Void) throws {
         guard count > 0 else { return }
         let workers = Swift.min(Swift.max(concurrency ?? defaultConcurrency, 1), count)
         if workers == 1 {
@@ -49,7 +48,7 @@ enum Parallel {
 
     /// `0..<count` cut into `workers` contiguous, nearly equal segments, cut at multiples of
     /// `rowLength` when there are at least `workers` rows.
-    static func segments(_ count: Int, rowLength: Int, workers: Int) -> [Range<Int>] {
+    public static func segments(_ count: Int, rowLength: Int, workers: Int) -> [Range<Int>] {
         let unit = rowLength > 1 && count / rowLength >= workers ? rowLength : 1
         let units = (count + unit - 1) / unit
         let (share, extra) = units.quotientAndRemainder(dividingBy: workers)
@@ -59,7 +58,7 @@ enum Parallel {
 
     /// Grows a worker's scratch buffer to at least `count` bytes without a zero-filling pass: its
     /// users decode or copy into every byte they later read.
-    static func reserve(_ scratch: inout [UInt8], _ count: Int) {
+    public static func reserve(_ scratch: inout [UInt8], _ count: Int) {
         guard scratch.count < count else { return }
         scratch = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
@@ -125,42 +124,52 @@ enum Parallel {
 }
 
 /// Results filled in by parallel tasks, one slot per task.
-final class Slots<Value: Sendable>: Sendable {
+public final class Slots<Value: Sendable>: Sendable {
     private let values: LockedState<[Value?]>
 
-    init(count: Int) {
+    /// `count` empty slots.
+    public init(count: Int) {
         values = LockedState([Value?](repeating: nil, count: count))
     }
 
-    subscript(index: Int) -> Value? {
+    /// The value task `index` filled in, if any.
+    public subscript(index: Int) -> Value? {
         get { values.withLock { $0[index] } }
         set { values.withLock { $0[index] = newValue } }
     }
 
-    var all: [Value?] { values.withLock { $0 } }
+    /// Every slot, in task order.
+    public var all: [Value?] { values.withLock { $0 } }
 }
 
 /// A destination buffer that parallel tasks write into.
 ///
-/// Safety: every task writes only the elements of its own chunk's box, and the boxes of different
-/// chunks never overlap (chunks tile the array), so no byte is written by two threads. The buffer
-/// outlives the tasks: it is created inside `withUnsafeMutableBytes` around the whole parallel run.
-struct SharedBuffer: @unchecked Sendable {
-    let base: UnsafeMutableRawPointer?
-    let count: Int
+/// Safety is the user's promise: every task writes only its own part of the buffer (Zarr's chunk
+/// reads: the box of its chunk, and chunks tile the array; TIFF reads: the rows of its strips or
+/// tiles), so no byte is written by two threads, and the buffer outlives the tasks (it is made
+/// inside `withUnsafeMutableBytes` around the whole parallel run).
+public struct SharedBuffer: @unchecked Sendable {
+    /// The buffer's first byte.
+    public let base: UnsafeMutableRawPointer?
+    /// The buffer's size in bytes.
+    public let count: Int
 
-    init(_ buffer: UnsafeMutableRawBufferPointer) {
+    /// Shares `buffer` with the tasks.
+    public init(_ buffer: UnsafeMutableRawBufferPointer) {
         base = buffer.baseAddress
         count = buffer.count
     }
 }
 
 /// A source buffer read by parallel tasks; nobody writes it while they run.
-struct SharedSource: @unchecked Sendable {
-    let base: UnsafeRawPointer?
-    let count: Int
+public struct SharedSource: @unchecked Sendable {
+    /// The buffer's first byte.
+    public let base: UnsafeRawPointer?
+    /// The buffer's size in bytes.
+    public let count: Int
 
-    init(_ buffer: UnsafeRawBufferPointer) {
+    /// Shares `buffer` with the tasks.
+    public init(_ buffer: UnsafeRawBufferPointer) {
         base = buffer.baseAddress
         count = buffer.count
     }
