@@ -235,36 +235,40 @@ final class LibTIFF {
 
     // MARK: Pixels
 
-    /// Decodes the current page's strips or tiles into `array`, starting `byteOffset` bytes in.
+    /// Decodes strips or tiles `chunks` of the current page into the page whose first byte is `page`.
     ///
-    /// Strips decode straight into the array; tiles decode into one scratch tile and are copied
+    /// Strips decode straight into the page; tiles decode into one scratch tile and are copied
     /// row by row, clipped at the image's edges. libtiff swaps bytes for files of the other order.
+    /// Only the bytes of `chunks` are written, so handles on one file can fill one page together.
     /// - Throws: ``LibTIFFFailure`` naming the chunk libtiff could not decode.
-    func decode<E: NDArrayElement>(_ plan: TIFFChunkPlan, into array: inout NDArray<E>, byteOffset: Int) throws {
-        try array.withUnsafeMutableBytes { buffer in
-            precondition(byteOffset >= 0 && byteOffset + plan.pageBytes <= buffer.count, "page outside the destination")
-            let page = buffer.baseAddress!.advanced(by: byteOffset)
-            let scratch = plan.tiled ? UnsafeMutableRawPointer.allocate(byteCount: plan.fullChunkBytes, alignment: 16) : nil
-            defer { scratch?.deallocate() }
-            for index in 0..<plan.chunkCount {
-                let place = plan.placement(ofChunk: index)
-                let planeStart = page.advanced(by: place.plane * plan.planeBytes)
-                log.clear()
-                if let scratch {
-                    let n = TIFFReadEncodedTile(tif, UInt32(index), scratch, Int64(plan.fullChunkBytes))
-                    guard n == Int64(plan.fullChunkBytes) else { throw failure(index, got: n, expected: plan.fullChunkBytes) }
-                    let tileRowBytes = plan.chunkWidth * plan.pixelBytes
-                    for row in 0..<place.rows {
-                        let target = planeStart.advanced(by: (place.y + row) * plan.rowBytes + place.x * plan.pixelBytes)
-                        target.copyMemory(from: scratch.advanced(by: row * tileRowBytes), byteCount: place.columns * plan.pixelBytes)
-                    }
-                } else {
-                    let expected = place.rows * plan.rowBytes
-                    let n = TIFFReadEncodedStrip(tif, UInt32(index), planeStart.advanced(by: place.y * plan.rowBytes), Int64(expected))
-                    guard n == Int64(expected) else { throw failure(index, got: n, expected: expected) }
+    func decode(_ plan: TIFFChunkPlan, chunks: Range<Int>, into page: UnsafeMutableRawPointer) throws {
+        precondition(chunks.lowerBound >= 0 && chunks.upperBound <= plan.chunkCount, "chunks outside the page")
+        let scratch = plan.tiled ? UnsafeMutableRawPointer.allocate(byteCount: plan.fullChunkBytes, alignment: 16) : nil
+        defer { scratch?.deallocate() }
+        for index in chunks {
+            let place = plan.placement(ofChunk: index)
+            let planeStart = page.advanced(by: place.plane * plan.planeBytes)
+            log.clear()
+            if let scratch {
+                let n = TIFFReadEncodedTile(tif, UInt32(index), scratch, Int64(plan.fullChunkBytes))
+                guard n == Int64(plan.fullChunkBytes) else { throw failure(index, got: n, expected: plan.fullChunkBytes) }
+                let tileRowBytes = plan.chunkWidth * plan.pixelBytes
+                for row in 0..<place.rows {
+                    let target = planeStart.advanced(by: (place.y + row) * plan.rowBytes + place.x * plan.pixelBytes)
+                    target.copyMemory(from: scratch.advanced(by: row * tileRowBytes), byteCount: place.columns * plan.pixelBytes)
                 }
+            } else {
+                let expected = place.rows * plan.rowBytes
+                let n = TIFFReadEncodedStrip(tif, UInt32(index), planeStart.advanced(by: place.y * plan.rowBytes), Int64(expected))
+                guard n == Int64(expected) else { throw failure(index, got: n, expected: expected) }
             }
         }
+    }
+
+    /// A second handle on the same bytes, for reading on another thread (files are read with
+    /// `pread`, buffers are shared read-only); `nil` with libtiff's messages when it cannot open.
+    func sibling(name: String, maxAllocation: Int) -> (LibTIFF?, TIFFMessageLog) {
+        LibTIFF.open(TIFFStream(stream.source), name: name, mode: "rm", maxAllocation: maxAllocation)
     }
 
     /// Encodes one page from `source` (the page's dense bytes, see ``TIFFChunkPlan``) as the

@@ -16,7 +16,7 @@ extension TIFFFile {
         }
         let info = pages[index]
         let (dataType, plan) = try decodingPlan(for: info)
-        let array = try dataType.visit(PageDecoder(file: self, pages: [(info, plan)], shape: info.shape, check: true))
+        let array = try dataType.visit(PageDecoder(file: self, pages: [(info, plan)], shape: info.shape))
         return RasterImage(checked: array, axes: info.axes, pixelSize: pixelSize(of: info, imageJ: index == 0 ? imageJ : nil))
     }
 
@@ -125,31 +125,17 @@ extension TIFFFile {
         }
     }
 
-    /// Decodes the pages `pages` into one new array of `shape`, page after page.
+    /// Decodes the pages `pages` into one new array of `shape`, every page checked first
+    /// (``selectAndCheck(_:_:)``) and nothing allocated before (``TIFFFile/decode(_:into:)``).
     struct PageDecoder: DataTypeVisitor {
         let file: TIFFFile
         let pages: [(TIFFPageInfo, TIFFChunkPlan)]
         let shape: [Int]
-        /// Whether to run ``selectAndCheck(_:_:)`` first (a stack checks all its pages before allocating).
-        let check: Bool
 
         func visit<E: NDArrayElement>(_ type: E.Type) throws -> AnyNDArray {
-            if check {
-                for (info, plan) in pages { try file.selectAndCheck(info, plan) }
-            }
+            for (info, plan) in pages { try file.selectAndCheck(info, plan) }
             var array = NDArray<E>(shape: shape)
-            var byteOffset = 0
-            for (info, plan) in pages {
-                if pages.count > 1 || !check { try file.selectAndCheck(info, plan) }
-                do {
-                    try file.handle.decode(plan, into: &array, byteOffset: byteOffset)
-                } catch let failure as LibTIFFFailure {
-                    let chunk = failure.chunk ?? 0
-                    let chunkName = info.isTiled ? "tile" : "strip"
-                    throw RasterIOError(.corrupt, "cannot decode \(chunkName) \(chunk) (\(info.compression)): \(failure.message)", file: file.name, page: info.index, key: "\(chunkName) \(chunk)", offset: Int(clamping: file.handle.chunkOffset(chunk)))
-                }
-                byteOffset += plan.pageBytes
-            }
+            try array.withUnsafeMutableBytes { try file.decode(pages, into: $0) }
             return AnyNDArray(array)
         }
     }

@@ -76,7 +76,7 @@ extension TIFFFile {
             return RasterImage(checked: array, axes: level.axes, pixelSize: image.pixelSize)
         }
         let plans = try level.pages.map { info in (info, try decodingPlan(for: info).1) }
-        let array = try level.dataType.visit(PageDecoder(file: self, pages: plans, shape: level.shape, check: true))
+        let array = try level.dataType.visit(PageDecoder(file: self, pages: plans, shape: level.shape))
         return RasterImage(checked: array, axes: level.axes, pixelSize: nil)
     }
 
@@ -84,7 +84,7 @@ extension TIFFFile {
     /// - Throws: ``RasterIOError`` as ``readPage(_:)``.
     public func read(page info: TIFFPageInfo) throws -> RasterImage {
         let (dataType, plan) = try decodingPlan(for: info)
-        let array = try dataType.visit(PageDecoder(file: self, pages: [(info, plan)], shape: info.shape, check: true))
+        let array = try dataType.visit(PageDecoder(file: self, pages: [(info, plan)], shape: info.shape))
         return RasterImage(checked: array, axes: info.axes, pixelSize: nil)
     }
 

@@ -81,7 +81,7 @@ extension TIFFFile {
         if let images = layout.contiguousImages { return try readContiguous(layout, images: images) }
         try limits.check(claimedShape: layout.shape, dataType: layout.dataType, file: name, page: layout.pages.count > 1 ? nil : layout.pages[0], key: layout.pages.count > 1 ? "\(layout.pages.count) pages" : "ImageWidth")
         let plans = try layout.pages.map { index in (pages[index], try decodingPlan(for: pages[index]).1) }
-        let array = try layout.dataType.visit(PageDecoder(file: self, pages: plans, shape: layout.shape, check: true))
+        let array = try layout.dataType.visit(PageDecoder(file: self, pages: plans, shape: layout.shape))
         let first = pages[layout.pages[0]]
         return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize(of: first, imageJ: first.index == 0 ? imageJ : nil))
     }

@@ -15,7 +15,8 @@ public import MIFACore
 /// header claims (``ReadLimits/maximumExpansion(forTIFFCompression:)``).
 ///
 /// A `TIFFFile` owns one libtiff handle and is not thread-safe: use it from one thread at a time,
-/// or open one per thread.
+/// or open one per thread. A large read decodes on several threads itself, each through a second
+/// handle on the same file that lives for that read.
 public final class TIFFFile {
     /// The path, or the name given to in-memory bytes; errors name it.
     public let name: String

@@ -1,0 +1,104 @@
+import MIFACore
+
+extension TIFFFile {
+    /// Reads of fewer decoded bytes than this stay on the calling thread: below it, opening a
+    /// second libtiff handle and waking a thread cost more than they save.
+    static let parallelDecodeBytes = 2 << 20
+
+    /// One piece of decoding work: strips or tiles `chunks` of `pages[page]`, whose page starts
+    /// `byteOffset` bytes into the destination.
+    struct DecodeTask: Sendable {
+        let page: Int
+        let chunks: Range<Int>
+        let byteOffset: Int
+    }
+
+    /// Decodes checked pages (``selectAndCheck(_:_:)``) back to back into `buffer`.
+    ///
+    /// Large reads are cut into runs of strips or tiles decoded on several threads, as tifffile
+    /// decodes a page's segments in a thread pool: each thread decodes through its own libtiff
+    /// handle on the same file (libtiff handles are independent; a handle is not shared between
+    /// threads), and each run writes only the rows of its own strips or tiles.
+    /// - Throws: ``RasterIOError`` `.corrupt` naming the page and the strip or tile that failed.
+    func decode(_ pages: [(TIFFPageInfo, TIFFChunkPlan)], into buffer: UnsafeMutableRawBufferPointer) throws {
+        let totalBytes = pages.reduce(0) { $0 + $1.1.pageBytes }
+        precondition(totalBytes <= buffer.count, "pages larger than the destination")
+        guard totalBytes > 0, let base = buffer.baseAddress else { return }
+        let totalChunks = pages.reduce(0) { $0 + $1.1.chunkCount }
+        let workers = totalBytes >= Self.parallelDecodeBytes ? Swift.min(Parallel.defaultConcurrency, totalChunks) : 1
+        // About four runs per thread, so a thread that finishes early takes over the rest.
+        let run = Swift.max(1, totalChunks / Swift.max(1, workers * 4))
+        var planned: [DecodeTask] = []
+        var byteOffset = 0
+        for (page, (_, plan)) in pages.enumerated() {
+            for start in stride(from: 0, to: plan.chunkCount, by: run) {
+                planned.append(DecodeTask(page: page, chunks: start..<Swift.min(start + run, plan.chunkCount), byteOffset: byteOffset))
+            }
+            byteOffset += plan.pageBytes
+        }
+        let tasks = planned
+        if workers <= 1 {
+            for task in tasks { try Self.decode(task, pages, handle: handle, into: base, name: name) }
+            return
+        }
+        let handles = TIFFHandlePool(first: handle, name: name, maxAllocation: limits.maxBytes)
+        let destination = SharedBuffer(buffer)
+        let name = name
+        try Parallel.forEach(tasks.count, concurrency: workers) { i, _ in
+            try handles.using { handle in try Self.decode(tasks[i], pages, handle: handle, into: destination.base!, name: name) }
+        }
+    }
+
+    /// Decodes one task through `handle`.
+    private static func decode(
+        _ task: DecodeTask, _ pages: [(TIFFPageInfo, TIFFChunkPlan)], handle: LibTIFF, into base: UnsafeMutableRawPointer, name: String
+    ) throws {
+        let (info, plan) = pages[task.page]
+        handle.log.clear()
+        guard handle.setDirectory(offset: UInt64(info.offset)) else {
+            throw RasterIOError(.corrupt, "cannot re-read the page's directory: \(handle.log.takeErrors() ?? "unknown reason")", file: name, page: info.index, key: "IFD", offset: info.offset)
+        }
+        do {
+            try handle.decode(plan, chunks: task.chunks, into: base.advanced(by: task.byteOffset))
+        } catch let failure as LibTIFFFailure {
+            let chunk = failure.chunk ?? task.chunks.lowerBound
+            let chunkName = info.isTiled ? "tile" : "strip"
+            throw RasterIOError(.corrupt, "cannot decode \(chunkName) \(chunk) (\(info.compression)): \(failure.message)", file: name, page: info.index, key: "\(chunkName) \(chunk)", offset: Int(clamping: handle.chunkOffset(chunk)))
+        }
+    }
+}
+
+/// The libtiff handles of one parallel read: the file's own handle and the siblings opened on
+/// demand, each used by one thread at a time.
+///
+/// Safety (`@unchecked Sendable`): a handle is taken from `free` under its lock and given back
+/// after use, so no two threads use one handle at once; siblings are opened under the same lock
+/// from the first handle's immutable byte source.
+final class TIFFHandlePool: @unchecked Sendable {
+    private let free: LockedState<[LibTIFF]>
+    private let first: LibTIFF
+    private let name: String
+    private let maxAllocation: Int
+
+    init(first: LibTIFF, name: String, maxAllocation: Int) {
+        self.first = first
+        self.free = LockedState([first])
+        self.name = name
+        self.maxAllocation = maxAllocation
+    }
+
+    /// Runs `body` with a handle no other thread holds.
+    /// - Throws: ``RasterIOError`` `.io` when no further handle can be opened; what `body` throws.
+    func using(_ body: (LibTIFF) throws -> Void) throws {
+        let handle: LibTIFF = try free.withLock { free in
+            if let handle = free.popLast() { return handle }
+            let (opened, log) = first.sibling(name: name, maxAllocation: maxAllocation)
+            guard let opened else {
+                throw RasterIOError(.io, "cannot open a second libtiff handle to decode in parallel: \(log.takeErrors() ?? "libtiff gave no reason")", file: name)
+            }
+            return opened
+        }
+        defer { free.withLock { $0.append(handle) } }
+        try body(handle)
+    }
+}
