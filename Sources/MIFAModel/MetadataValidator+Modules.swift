@@ -87,11 +87,6 @@ extension MetadataValidator {
             suggestion: "check the iD at https://orcid.org/\(orcid); leave orcid_id out rather than writing a placeholder")
     }
 
-    /// Whether `id` is a set id: 1 to 128 ASCII letters, digits, '.', '_' and '-', not starting with '.' or '-' (the rule of the package layout's safe names).
-    static func isSetID(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 128 && !id.hasPrefix(".") && !id.hasPrefix("-") && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-    }
-
     mutating func validate(_ set: AnnotationSet, at base: JSONPointer) {
         requireText(set.annotationOverview, at: base.appending("annotation_overview"))
         requireText(set.annotationMethod, at: base.appending("annotation_method"))
@@ -107,7 +102,7 @@ extension MetadataValidator {
         for (index, author) in (set.authors ?? []).enumerated() {
             validate(author, at: base.appending("authors").appending(index: index))
         }
-        if let id = set.setID, !Self.isSetID(id) {
+        if let id = set.setID, !SafeName.isSafe(id) {
             add(
                 .error, .invalidValue, at: base.appending("set_id"), "'\(id)' cannot name a folder of the package",
                 expected: "letters, digits, '.', '_' and '-', not starting with '.' or '-'", found: "'\(id)'", suggestion: "for example 'nuclei' or 'outlines-v2'")

@@ -282,6 +282,24 @@ def test_random_combinations_agree(mifa, validator, tmp_path, picks):
     assert_agreement(validator, f"combination {picks}", document, report, "valid" if report["valid"] else "invalid")
 
 
+# One rule for the names that become a package folder (MIFACore's SafeName): the schema's set_id
+# pattern and the Swift validator accept the same ids. No newline in the alphabet: Python's `$`
+# matches before a final newline, where ECMA-262's (JSON Schema's) does not.
+SET_ID_CHARACTERS = list("aZ09._-/ \\:é") + ["\U0001F52C"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(alphabet=st.sampled_from(SET_ID_CHARACTERS), max_size=12),
+                 st.text(alphabet="aZ_", min_size=126, max_size=130)))
+def test_set_ids_follow_the_schema_pattern(mifa, validator, tmp_path, set_id):
+    document = copy.deepcopy(BASE)
+    document["annotations"][0]["set_id"] = set_id
+    report = validate_with_swift(mifa, tmp_path, "set_id", document)
+    schema_ok = validator.is_valid(document)
+    set_id_errors = [i for i in report["issues"] if i["severity"] == "error" and "set_id" in i.get("pointer", "")]
+    assert (not set_id_errors) == schema_ok, f"set_id {set_id!r}: schema {schema_ok}, Swift {set_id_errors}"
+
+
 @pytest.mark.parametrize("study", ["S-BIAD599", "S-BIAD634"])
 def test_archive_examples_normalise_to_schema_valid_documents(mifa, validator, tmp_path, study):
     combined = {

@@ -67,18 +67,9 @@ public enum PackageLayout {
         path == rootGroup || path == metadata || path.hasPrefix(images + "/") || path.hasPrefix(annotations + "/")
     }
 
-    /// Whether `name` can be used as an image id, annotation set id or version id: 1-128 characters
-    /// from `A-Z a-z 0-9 . _ -`, not starting with `.` or `-` (so it is one safe path component on
-    /// every file system and never a hidden file or an option).
-    public static func isSafeName(_ name: String) -> Bool {
-        guard (1...128).contains(name.utf8.count), let first = name.utf8.first,
-            first != UInt8(ascii: "."), first != UInt8(ascii: "-")
-        else { return false }
-        return name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
-    }
+    /// Whether `name` can be used as an image id, annotation set id or version id: MIFACore's
+    /// ``SafeName`` rule (one safe path component, never a hidden file or an option).
+    public static func isSafeName(_ name: String) -> Bool { SafeName.isSafe(name) }
 
     /// Whether a package-relative path stays inside the package: not empty, not absolute, no
     /// empty, `.` or `..` components, no backslashes, NUL or other control characters.
