@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "DatasetPackage",
             dependencies: [
-                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "MIFAModel", "Annotations", "CZlib",
+                "MIFACore", "RasterIO", "Zarr", "OMEZarr", "MIFAModel", "Annotations",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),

@@ -1,5 +1,6 @@
 import Foundation
 import MIFACore
+import Zarr
 
 /// Writes a zip file of stored (uncompressed) entries, zip64 where sizes, offsets or the entry count
 /// need it (PKWARE APPNOTE 6.3.10, https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT).
