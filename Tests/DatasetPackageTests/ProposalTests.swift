@@ -158,4 +158,23 @@ import TestSupport
         #expect(codes.filter { $0 == .reviewTargetMissing }.count == 2)  // the review of the edited one, version 2's acceptance of the removed one
         #expect(throws: PackageError.self) { try package.proposalBook() }
     }
+
+    /// A version chain that cannot be read leaves proposals unchecked: the audit says so with the
+    /// reason, instead of listing every proposal as open.
+    @Test func anUnreadableChainIsNamedNotTakenForOpenProposals() throws {
+        var random = SeededGenerator(seed: 11)
+        let folder = try temporaryFolder()
+        let package = try CreditFixture.makePackage(in: folder)
+        let open = try Self.propose(["set1"], author: Self.people[0], step: 1, package: package, folder: folder, random: &random)
+        func findings() throws -> [AuditFinding] { try PackageAuditor().audit(package.root).findings }
+        #expect(try findings().contains { $0.code == .proposalOpen && $0.message.contains(open.id) })
+
+        let current = try package.currentVersion()
+        try writeFile("{", package.path(PackageLayout.versionRecord(current)))
+        let after = try findings()
+        #expect(!after.contains { $0.code == .proposalOpen })
+        let named = after.filter { $0.code == .proposalVersionMismatch }
+        #expect(named.count == 1)
+        #expect(named.first?.message.contains("cannot be checked") == true)
+    }
 }

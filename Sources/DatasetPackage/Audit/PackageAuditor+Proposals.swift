@@ -2,16 +2,26 @@ import MIFACore
 import MIFAModel
 
 extension AuditRun {
-    /// Proposals, reviews and flags: each record intact (its SHA-256 matches its id), every review
-    /// and resolution naming an existing record with the digest reviewed, every version of the
+    /// Proposals and reviews: each record intact (its SHA-256 matches its id), every review
+    /// naming an existing proposal with the digest reviewed, every version of the
     /// lineage that accepted a proposal holding the proposal's file changes and crediting its
-    /// author; open proposals and flags as info.
+    /// author; open proposals as info. A version chain that cannot be read is reported by the
+    /// version checks; here it is named once when there are proposals or reviews to check.
     mutating func checkProposals() {
         let proposals: [String: (record: ProposalRecord, sha256: SHA256Digest)] = read(.proposal)
         let reviews: [String: (record: ReviewRecord, sha256: SHA256Digest)] = read(.review)
-        let flags: [String: (record: FlagRecord, sha256: SHA256Digest)] = read(.flag)
         var accepted: [String: String] = [:]
-        for record in (try? package.lineage()) ?? [] {
+        let lineage: [VersionRecord]
+        do {
+            lineage = try package.lineage()
+        } catch {
+            if !proposals.isEmpty || !reviews.isEmpty {
+                add(.error, .proposalVersionMismatch, path: PackageLayout.manifest,
+                    "proposals and reviews cannot be checked against the versions that accept them: \(error)")
+            }
+            return
+        }
+        for record in lineage {
             guard let acceptance = record.proposal else { continue }
             let path = PackageLayout.versionRecord(record.version)
             if let earlier = accepted[acceptance.id] {
@@ -42,6 +52,11 @@ extension AuditRun {
             add(.info, .proposalOpen, path: SideRecordKind.proposal.file(id),
                 "proposal \(id) by \(AnnotatorCredit.display(proposal.record.author)) (on version \(proposal.record.baseVersion): \(proposal.record.reason)) awaits review: `mifa review <package> \(id) --accept|--reject --reason TEXT --reviewer NAME`")
         }
+    }
+
+    /// Flags: each resolution naming an existing flag; open flags as info.
+    mutating func checkFlags() {
+        let flags: [String: (record: FlagRecord, sha256: SHA256Digest)] = read(.flag)
         let resolved = Set(flags.values.compactMap(\.record.resolves))
         for (id, flag) in flags.sorted(by: { $0.key < $1.key }) {
             if let target = flag.record.resolves {
@@ -59,11 +74,14 @@ extension AuditRun {
     /// The accepted version holds every file change of the proposal (other than mifa.json) and credits its author.
     mutating func checkAcceptedContent(_ record: VersionRecord, proposal: ProposalRecord, id: String) {
         let path = PackageLayout.versionRecord(record.version)
-        guard let base = try? package.fileList(of: proposal.baseVersion), let version = try? package.fileList(of: record.version),
-            let proposed = try? FileList.decode(package.objects.read(proposal.manifestSHA256), file: PackageLayout.object(proposal.manifestSHA256))
-        else {
+        let base: FileList, version: FileList, proposed: FileList
+        do {
+            base = try package.fileList(of: proposal.baseVersion)
+            version = try package.fileList(of: record.version)
+            proposed = try FileList.decode(package.objects.read(proposal.manifestSHA256), file: PackageLayout.object(proposal.manifestSHA256))
+        } catch {
             add(.error, .proposalVersionMismatch, path: path, pointer: "/proposal",
-                "the file lists of version \(record.version), of proposal \(id) or of its base version \(proposal.baseVersion) cannot be read, so the acceptance cannot be checked")
+                "the acceptance of proposal \(id) by version \(record.version) cannot be checked: \(error)")
             return
         }
         let changes = FileChanges(from: base, to: proposed)

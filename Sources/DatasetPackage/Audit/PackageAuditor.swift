@@ -93,6 +93,7 @@ extension AuditRun {
             checkFiles(manifest, listing: listing)
             checkVersions(manifest, fileListDigest: try? digest.value())
             checkProposals()
+            checkFlags()
             checkMetadataAndCoverage(manifest)
             measureAgreement()
         }

@@ -81,7 +81,7 @@ public struct PackageCitation: Sendable {
     public static func objectAnnotators(of snapshot: PackageSnapshot) throws -> [Author] {
         var people: [Author] = []
         for version in try snapshot.package.creditHistory(upTo: snapshot.version).versions {
-            for set in version.sets.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for set in version.sets.keys.sorted(by: byteOrder) {
                 for count in version.sets[set]?.objectAnnotators ?? [] where !people.contains(where: { $0.isSamePerson(as: count.annotator) }) {
                     people.append(count.annotator)
                 }
