@@ -9,7 +9,10 @@ APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev libbz
 TEST_APT_PACKAGES := chromium chromium-driver
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-SWIFT_BUILD_FLAGS ?=
+# Debug builds skip the index store: nothing here reads it (editors keep their own), and writing it
+# costs ~10% of every compile. Every debug `swift build`/`swift test` below passes the same flags, so
+# one build serves them all.
+SWIFT_BUILD_FLAGS ?= --disable-index-store
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzHTTP FuzzAnnotations FuzzOMEZarr FuzzPackage
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -87,7 +90,7 @@ unit-test: $(VENV)/.installed
 # `make test` runs it last for that reason.
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  MIFA_FUZZ=1 swift build --product $$t; \
+	  MIFA_FUZZ=1 swift build $(SWIFT_BUILD_FLAGS) --product $$t; \
 	  corpus=Fuzz/corpus-$$t; mkdir -p $$corpus; \
 	  $(PYTHON) Fuzz/seeds_$$t.py $$corpus; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
@@ -96,9 +99,12 @@ fuzz:
 	  test $${PIPESTATUS[0]} -eq 0; \
 	done
 
+# INTEROP_WORKERS pytest-xdist processes share the tests (each test starts its own servers on free
+# ports and writes under its own tmp_path); 1 runs them in this process, in file order.
+INTEROP_WORKERS ?= 2
 # Notebook 03 trains through mifakit.torch: the Python package and torch first.
 interop: build python $(VENV)/.bench-installed
-	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q Tests/Interop
+	MIFA_BIN=$(CURDIR)/.build/debug/mifa $(PYTHON) -m pytest -q $(if $(filter-out 1,$(INTEROP_WORKERS)),-n $(INTEROP_WORKERS)) Tests/Interop
 
 # The Python package over the C ABI (Tests/Python); the PyTorch tests need torch (Benchmarks/requirements.txt).
 python-test: python $(VENV)/.bench-installed
@@ -141,7 +147,7 @@ DOCS_DIR := out/docs
 DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader Rendering MIFAServer
 docs: apt
 	mkdir -p $(dir $(DOCS_DIR))
-	swift package --allow-writing-to-directory $(DOCS_DIR) generate-documentation \
+	swift package $(SWIFT_BUILD_FLAGS) --allow-writing-to-directory $(DOCS_DIR) generate-documentation \
 	  $(addprefix --target ,$(DOCS_TARGETS)) --output-path $(DOCS_DIR) 2>&1 | tee $(DOCS_DIR).log; \
 	  test $${PIPESTATUS[0]} -eq 0
 	@deps=$$(ls .build/checkouts 2>/dev/null | paste -sd'|' -); \
