@@ -7,7 +7,7 @@ import Zarr
 struct ZarrExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a Zarr array, or a region of it, to a .npy file (C order, little-endian).")
+        abstract: "Write a Zarr array, or a region of it, to a .npy file (C order, little-endian; string arrays as NumPy <U strings).")
 
     @Argument(help: "The Zarr array: a directory, zip path or URL.")
     var array: String
@@ -37,7 +37,18 @@ struct ZarrExportCommand: ParsableCommand {
     /// Writes `selected` of `zarr` to the `.npy` at `output`, decoded straight into the mapped file.
     /// Every type NumPy has is written as it is stored (float16 and complex too: the .npy names
     /// them); raw bits (r16...) have no NumPy number type and are refused, saying what to do.
+    /// String arrays become NumPy `<U{n}` arrays (n the longest string in code points), as
+    /// `numpy.asarray(arr[...], dtype=str)` makes them; byte-string arrays are refused.
     static func writeNPY(_ zarr: ZarrArray, region selected: Region, to output: String, maxBytes: Int, durable: Bool, threads: Int?) throws {
+        switch zarr.dataType {
+        case .string:
+            return try NPYFile.write(try zarr.readStrings(selected, maxBytes: maxBytes), to: output, durable: durable)
+        case .variableBytes:
+            throw ZarrError(.unsupportedExtension, "'\(zarr.path.isEmpty ? "/" : zarr.path)' holds variable-length bytes, which `mifa zarr export` does not write (a NumPy bytes array would drop trailing zero bytes); read it with zarr-python",
+                            context: ErrorContext(file: zarr.store.location, key: zarr.path))
+        default:
+            break
+        }
         if case .raw = zarr.dataType { _ = try zarr.numericType() }
         try zarr.checkRead(selected, maxBytes: maxBytes)
         try NPYFile.write(to: output, typeString: zarr.dataType.v2String(.native), elementSize: zarr.dataType.byteSize,
