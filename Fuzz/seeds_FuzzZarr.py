@@ -59,13 +59,13 @@ def main() -> None:
             seed(f"group-v{fmt}", 2, (tmp / f"g{fmt}" / name).read_bytes())
 
         # Chunks for the fixed arrays (16x16 uint16, fill 7), in the order of `chunkArrays`.
-        def chunk_of(index: int, **options) -> None:
+        def chunk_of(index: int, dtype="uint16", fill=7, values=data, **options) -> None:
             path = tmp / f"c{index}"
-            array = zarr.create_array(store=str(path), shape=(16, 16), dtype="uint16", zarr_format=3, fill_value=7, **options)
-            array[...] = data
+            array = zarr.create_array(store=str(path), shape=(16, 16), dtype=dtype, zarr_format=3, fill_value=fill, **options)
+            array[...] = values
             seed(f"chunk{index}", 3 + index, (path / "c" / "0" / "0").read_bytes())
             # A second seed with one quarter missing (empty inner chunks for shards).
-            array[0:8, 0:8] = 7
+            array[0:8, 0:8] = fill
             chunk = path / "c" / "0" / "0"
             if chunk.exists():
                 seed(f"chunk{index}-partial", 3 + index, chunk.read_bytes())
@@ -84,6 +84,13 @@ def main() -> None:
         from zarr.codecs.numcodecs import Delta
         chunk_of(7, chunks=(16, 16), filters=[TransposeCodec(order=(1, 0)), Delta(dtype="<u2")], serializer=BytesCodec(endian="big"),
                  compressors=[BloscCodec(cname="zstd", clevel=3, shuffle="noshuffle", typesize=2)])
+        # String arrays (`stringChunkArrays`, fill "f"): vlen-utf8 + zstd, and sharded vlen-utf8.
+        from zarr.codecs import VLenUTF8Codec
+        words = np.array([["", "a", "\u00e9", "\U0001F600x"][(i * 7 + j) % 4] * (i % 3) for i in range(16) for j in range(16)],
+                         dtype=object).reshape(16, 16)
+        chunk_of(8, dtype=str, fill="f", values=words, chunks=(16, 16), serializer=VLenUTF8Codec(), compressors=[ZstdCodec(level=3)])
+        chunk_of(9, dtype=str, fill="f", values=words, chunks=(16, 16), compressors=None, serializer=ShardingCodec(
+            chunk_shape=(8, 8), codecs=[VLenUTF8Codec()], index_codecs=[BytesCodec(), Crc32cCodec()]))
     print(f"seeds_FuzzZarr: {len(list(out.glob('seed-*')))} seeds in {out}")
 
 

@@ -139,4 +139,26 @@ public enum NPYFile {
         try fill(UnsafeMutableRawBufferPointer(rebasing: file[header.count...]))
         try output.commit(durable: durable)
     }
+
+    /// Writes strings as a C-order NumPy `<U{width}` array (little-endian UTF-32, `width` the
+    /// longest string in code points), atomically, as ``write(to:dataType:shape:durable:filling:)`` does.
+    ///
+    /// NumPy drops trailing U+0000 code points of fixed-width strings when it reads them, so
+    /// strings ending in U+0000 are refused rather than written changed.
+    /// - Throws: ``RasterIOError`` `.unsupported` naming the first string that ends in U+0000;
+    ///   as ``write(to:dataType:shape:durable:filling:)``.
+    public static func write(_ strings: StringArray, to path: String, durable: Bool) throws {
+        if let index = strings.elements.firstIndex(where: { $0.unicodeScalars.last?.value == 0 }) {
+            throw RasterIOError(.unsupported, "string \(index) (C order) ends in U+0000, which a NumPy string array cannot keep (NumPy drops trailing zeros); read this array with zarr-python instead",
+                                file: path, shape: strings.shape)
+        }
+        let width = strings.numpyWidth
+        let (size, overflow) = width.multipliedReportingOverflow(by: 4)
+        guard !overflow else {
+            throw RasterIOError(.tooLarge, "a string of \(width) code points is more bytes than a file can hold", file: path, shape: strings.shape)
+        }
+        try write(to: path, typeString: "<U\(width)", elementSize: size, shape: strings.shape, durable: durable) { buffer in
+            strings.writeUTF32(width: width, into: buffer)
+        }
+    }
 }

@@ -48,7 +48,8 @@ extension TIFFFile {
     }
 
     /// Reads level `level` of series `index` as tifffile's `series[index].levels[level].asarray()`
-    /// does: in the axes and shape of ``TIFFSeries/reported(level:)``.
+    /// does: in the axes and shape of ``TIFFSeries/reported(level:)``, with the series' physical
+    /// sizes scaled for the level (``TIFFSeries/pixelSize(level:)``).
     /// - Throws: ``RasterIOError`` `.invalidArgument` naming the series or the levels there are;
     ///   as ``read(_:)``.
     public func read(series index: Int, level: Int) throws -> RasterImage {
@@ -59,7 +60,10 @@ extension TIFFFile {
         }
         var selected = chosen.levels[level]
         (selected.axes, selected.shape) = chosen.reported(level: level)
-        return try read(selected)
+        var image = try read(selected)
+        // The series' physical sizes, scaled for the level, travel with its pixels.
+        if let size = chosen.pixelSize(level: level) { image.pixelSize = size }
+        return image
     }
 
     /// Reads one resolution level of a series as one array of the level's shape and axes, every page

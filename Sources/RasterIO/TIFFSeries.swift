@@ -40,6 +40,24 @@ public struct TIFFSeries: Sendable, Hashable {
     public func reported(level index: Int) -> (axes: String, shape: [Int]) {
         kind == "shaped" ? (levels[index].axes, levels[index].shape) : levels[index].squeezed
     }
+
+    /// The physical sizes of level `index`: ``pixelSize`` with X, Y and Z each scaled by the full
+    /// resolution's extent over the level's (a level of half the width has pixels twice as wide),
+    /// as OME and tifffile define the sizes of reduced levels; `nil` when the series declares none.
+    public func pixelSize(level index: Int) -> PixelSize? {
+        guard var size = pixelSize, levels.indices.contains(index) else { return nil }
+        let base = levels[0], level = levels[index]
+        func factor(_ letter: Character) -> Double {
+            guard let b = base.axes.firstIndex(of: letter), let l = level.axes.firstIndex(of: letter) else { return 1 }
+            let full = base.shape[base.axes.distance(from: base.axes.startIndex, to: b)]
+            let reduced = level.shape[level.axes.distance(from: level.axes.startIndex, to: l)]
+            return reduced > 0 ? Double(full) / Double(reduced) : 1
+        }
+        size.x = size.x.map { $0 * factor("X") }
+        size.y = size.y.map { $0 * factor("Y") }
+        size.z = size.z.map { $0 * factor("Z") }
+        return size
+    }
 }
 
 /// One resolution level of a ``TIFFSeries``: its pages and the array they form.

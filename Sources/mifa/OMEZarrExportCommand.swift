@@ -23,6 +23,8 @@ struct OMEZarrExportCommand: ParsableCommand {
     @Option(help: "Export the label image labels/NAME instead (its pixels must be integers).")
     var label: String?
 
+    @OptionGroup var widening: WideningOption
+
     @OptionGroup var concurrency: ZarrConcurrencyOptions
 
     @OptionGroup var memory: MemoryOptions
@@ -43,7 +45,7 @@ struct OMEZarrExportCommand: ParsableCommand {
         let chosen = try opened.level(level)
         let selected = try region.map { try Region(parsing: $0, shape: chosen.shape) } ?? Region(shape: chosen.shape)
         // The level's array is exported as `mifa zarr export` exports any array (float16 and complex too).
-        try ZarrExportCommand.writeNPY(chosen.array, region: selected, to: output, maxBytes: memory.bytes, durable: durability.durable,
+        try ZarrExportCommand.writeNPY(chosen.array, region: selected, to: output, widenedTo: widening.type, maxBytes: memory.bytes, durable: durability.durable,
                                        threads: concurrency.threads)
     }
 }

@@ -54,7 +54,10 @@ enum ZarrReport {
         }
         object["grid_shape"] = list(metadata.gridShape)
         if let names = metadata.dimensionNames { object["dimension_names"] = .array(names.map { $0.map(JSONValue.string) ?? .null }) }
-        if metadata.format == .v2 { object["dtype"] = .string(v2DataType(metadata)) }
+        if metadata.format == .v2 {
+            object["dtype"] = .string(v2DataType(metadata))
+            if let codec = metadata.dataType.objectCodecName { object["object_codec"] = .string(codec) }
+        }
         return .object(object)
     }
 
@@ -70,7 +73,8 @@ enum ZarrReport {
             lines.append("\(indent)\(title): not supported: \(object["reason"]?.stringValue ?? "?")")
         } else if object["node_type"] == "array" {
             lines.append("\(indent)\(title): Zarr v\(format) array")
-            lines.append("\(indent)  shape        \(shape("shape") ?? "")  (\(object["data_type"]?.stringValue ?? "?"))")
+            let objectCodec = object["object_codec"]?.stringValue.map { ", dtype |O \($0)" } ?? ""
+            lines.append("\(indent)  shape        \(shape("shape") ?? "")  (\(object["data_type"]?.stringValue ?? "?")\(objectCodec))")
             if let shard = shape("shard_shape") { lines.append("\(indent)  shards       \(shard)") }
             lines.append("\(indent)  chunks       \(shape("chunk_shape") ?? "")  (grid \(shape("grid_shape") ?? ""))")
             lines.append("\(indent)  order        \(object["order"]?.stringValue ?? "C")")

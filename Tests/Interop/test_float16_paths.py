@@ -83,3 +83,53 @@ def test_omezarr_from_float16_tiff_keeps_half_precision(mifa, tmp_path):
     level1 = zarr.open_array(str(out / "1"))[...].reshape(3, 32, 24)
     blocks = values.astype(np.float64).reshape(3, 32, 2, 24, 2).mean(axis=(2, 4))
     assert same_bits(level1, blocks.astype(np.float16))
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_zarr_export_widens_floats_as_numpy_astype(mifa, tmp_path, version):
+    """`zarr export --dtype float32|float64` writes numpy's astype of zarr-python's read (NaN and
+    the infinities kept, bit for bit); `omezarr export` takes the same option; narrowing and
+    integer conversions are refused (exit 1, no file), an unknown type is a usage error (exit 2)."""
+    rng = np.random.default_rng(RNG_SEED + 10 * version)
+    for trial in range(3):
+        shape = tuple(int(n) for n in rng.integers(1, 30, size=int(rng.integers(1, 4))))
+        chunks = tuple(int(rng.integers(1, n + 1)) for n in shape)
+        path = tmp_path / f"h{trial}.zarr"
+        array = zarr.create_array(str(path), shape=shape, chunks=chunks, dtype="float16", zarr_format=version)
+        array[...] = half_values(rng, shape)
+        for target in ("float32", "float64"):
+            out = tmp_path / f"h{trial}-{target}.npy"
+            mifa("zarr", "export", path, out, "--dtype", target)
+            expected = zarr.open_array(str(path), mode="r")[...].astype(target)
+            got = np.load(out)
+            assert got.dtype == expected.dtype and np.array_equal(got, expected, equal_nan=True)
+            assert np.array_equal(np.signbit(got), np.signbit(expected))
+        region = ",".join(f"{n // 2}:{n}" for n in shape)
+        mifa("zarr", "export", path, tmp_path / "r.npy", "--dtype", "float64", "--region", region)
+        expected = zarr.open_array(str(path), mode="r")[tuple(slice(n // 2, n) for n in shape)].astype("float64")
+        assert np.array_equal(np.load(tmp_path / "r.npy"), expected, equal_nan=True)
+    single = zarr.create_array(str(tmp_path / "f32.zarr"), shape=(4,), chunks=(2,), dtype="float32", zarr_format=version)
+    single[:] = np.array([1.5, np.nan, -np.inf, 3e38], dtype=np.float32)
+    mifa("zarr", "export", tmp_path / "f32.zarr", tmp_path / "f64.npy", "--dtype", "float64")
+    assert np.array_equal(np.load(tmp_path / "f64.npy"), single[:].astype("float64"), equal_nan=True)
+    # float64 -> float32 narrows, uint8 -> float32 converts: refused, nothing written.
+    zarr.create_array(str(tmp_path / "f64.zarr"), shape=(2,), chunks=(2,), dtype="float64", zarr_format=version)
+    zarr.create_array(str(tmp_path / "u8.zarr"), shape=(2,), chunks=(2,), dtype="uint8", zarr_format=version)
+    for source in ("f64.zarr", "u8.zarr"):
+        proc = mifa("zarr", "export", tmp_path / source, tmp_path / "no.npy", "--dtype", "float32", check=False)
+        assert proc.returncode == 1 and "widens" in proc.stderr and source.split(".")[0] in proc.stderr, proc.stderr
+        assert not (tmp_path / "no.npy").exists()
+    proc = mifa("zarr", "export", tmp_path / "f32.zarr", tmp_path / "no.npy", "--dtype", "int32", check=False)
+    assert proc.returncode == 2 and not (tmp_path / "no.npy").exists()
+
+
+def test_omezarr_export_widens_float16(mifa, tmp_path):
+    import tifffile as tf
+    rng = np.random.default_rng(RNG_SEED + 99)
+    values = half_values(rng, (3, 20, 24))
+    tf.imwrite(tmp_path / "h.tif", values, photometric="minisblack")
+    mifa("omezarr", "from-tiff", tmp_path / "h.tif", tmp_path / "h.zarr")
+    mifa("omezarr", "export", tmp_path / "h.zarr", tmp_path / "h.npy", "--dtype", "float32")
+    expected = zarr.open_array(str(tmp_path / "h.zarr" / "0"), mode="r")[...].astype("float32")
+    got = np.load(tmp_path / "h.npy")
+    assert got.dtype == np.float32 and np.array_equal(got, expected, equal_nan=True)

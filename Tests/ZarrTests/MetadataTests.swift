@@ -159,7 +159,7 @@ import Testing
         let cases: [JSONValue] = [
             Self.v3(["chunk_grid": ["name": "rectilinear", "configuration": ["chunk_shape": [1]]]]),
             Self.v3(["chunk_key_encoding": ["name": "morton"]]),
-            Self.v3(["data_type": "string"]),
+            Self.v3(["data_type": ["name": "fixed_length_utf32", "configuration": ["length_bytes": 8]]]),
             Self.v3(["data_type": ["name": "datetime64", "configuration": ["unit": "s"]]]),
             Self.v3(["storage_transformers": [["name": "chunk-manifest"]]]),
         ]
@@ -174,6 +174,10 @@ import Testing
         let error = #expect(throws: ZarrError.self) { try ZarrArray.open(store) }
         #expect(error?.kind == .unsupportedExtension)
         #expect(error?.context.pointer == "/codecs/1")
+        // `string` is understood, but its elements have no fixed size: the `bytes` codec cannot store them.
+        try store.set(try StoreKey("zarr.json"), try CanonicalJSON.encode(Self.v3(["data_type": "string", "fill_value": ""])))
+        let strings = #expect(throws: ZarrError.self) { try ZarrArray.open(store) }
+        #expect(strings?.message.contains("vlen-utf8") == true)
     }
 
     @Test func groupsAndConsolidatedMetadata() throws {

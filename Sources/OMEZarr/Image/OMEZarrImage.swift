@@ -121,6 +121,10 @@ public struct OMEZarrImage: Sendable {
             } catch let error as ZarrError {
                 throw OMEZarrError(.storage, "level \(index) ('\(dataset.path)'): \(error.message)", context: error.context, underlying: error)
             }
+            guard !array.dataType.isVariableLength else {
+                throw OMEZarrError(.unsupported, "level \(index) ('\(dataset.path)') at \(store.location)/\(arrayPath) holds \(array.dataType) elements: strings are not pixels, and an image's levels hold numbers; read the array with `mifa zarr export` instead",
+                                   context: ErrorContext(file: group.file, pointer: here.appending("path").description))
+            }
             guard array.rank == rank else {
                 throw OMEZarrError(.axesMismatch, "level \(index) ('\(dataset.path)') has \(array.rank) dimensions \(array.shape) but the image declares \(rank) axes \(names); give one axis per array dimension",
                                    context: ErrorContext(file: group.file, pointer: pointer.appending("axes").description, shape: array.shape))

@@ -11,6 +11,7 @@ extension ZarrArray {
     /// arrays read each shard's index, then only the inner chunks the region needs, fetching
     /// neighbouring ones in one range request.
     func readRaw(_ region: Region, into destination: SharedBuffer, strides: [Int], concurrency: Int?) throws {
+        try checkFixedSize()
         try checkRegion(region)
         guard !region.isEmpty else { return }
         if let sharding = chain.sharding {

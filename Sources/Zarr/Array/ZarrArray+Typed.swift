@@ -54,8 +54,9 @@ extension ZarrArray {
 
     /// The array's element type as a MIFACore `DataType`, for reads as numbers.
     /// - Throws: ``ZarrError`` `.unsupportedExtension` for complex and raw types (read
-    ///   those with ``readBytes(_:concurrency:maxBytes:)``).
+    ///   those with ``readBytes(_:concurrency:maxBytes:)``) and strings (``readStrings(_:maxBytes:)``).
     public func numericType() throws -> DataType {
+        try checkFixedSize()
         guard let type = dataType.coreType else {
             throw ZarrError(.unsupportedExtension, "\(dataType) arrays cannot be read as numbers by MIFAKit (it reads bool, integer and float arrays); `mifa zarr info` still describes the array; read its values with zarr-python (zarr.open_array(path)[...]) or write a copy of a supported type there",
                             context: ErrorContext(file: store.location, key: path))
@@ -93,6 +94,7 @@ extension ZarrArray {
     /// - Throws: ``ZarrError`` as ``read(_:region:order:concurrency:maxBytes:)``.
     public func readBytes(_ region: Region? = nil, concurrency: Int? = nil, maxBytes: Int = defaultMaxReadBytes) throws -> [UInt8] {
         let region = region ?? Region(shape: shape)
+        try checkFixedSize()
         try checkRegion(region)
         try checkAllocation(region, elementSize: dataType.byteSize, maxBytes: maxBytes)
         let count = region.elementCount * dataType.byteSize
@@ -112,6 +114,7 @@ extension ZarrArray {
     /// - Throws: ``ZarrError`` `.invalidRegion` when `buffer` is not exactly the region's size;
     ///   as ``read(_:order:concurrency:maxBytes:)``.
     public func readBytes(_ region: Region, into buffer: UnsafeMutableRawBufferPointer, concurrency: Int? = nil) throws {
+        try checkFixedSize()
         try checkRegion(region)
         let (count, overflow) = region.elementCount.multipliedReportingOverflow(by: dataType.byteSize)
         guard !overflow, buffer.count == count else {
@@ -128,6 +131,7 @@ extension ZarrArray {
     /// (``readBytes(_:into:concurrency:)``) but keep the read limit.
     /// - Throws: ``ZarrError`` `.invalidRegion`, `.tooLarge` as ``read(_:order:concurrency:maxBytes:)``.
     public func checkRead(_ region: Region, maxBytes: Int = defaultMaxReadBytes) throws {
+        try checkFixedSize()
         try checkRegion(region)
         try checkAllocation(region, elementSize: dataType.byteSize, maxBytes: maxBytes)
     }
@@ -169,6 +173,7 @@ extension ZarrArray {
     ///   ``write(_:at:concurrency:)-(AnyNDArray,_,_)``.
     public func writeBytes(_ bytes: [UInt8], shape regionShape: [Int], at origin: [Int]? = nil, concurrency: Int? = nil) throws {
         let region = try Self.region(origin: origin, shape: regionShape)
+        try checkFixedSize()
         guard bytes.count == region.elementCount * dataType.byteSize else {
             throw ZarrError(.invalidRegion, "\(bytes.count) bytes given for a region of shape \(regionShape) of \(dataType)")
         }
@@ -204,6 +209,7 @@ extension ZarrArray {
     }
 
     private func checkType<T: NDArrayElement>(_: T.Type) throws {
+        try checkFixedSize()
         guard dataType.coreType == T.dataType else {
             throw ZarrError(.invalidRegion, "the array holds \(dataType), not \(T.dataType.rawValue)",
                             context: ErrorContext(file: store.location, key: path))

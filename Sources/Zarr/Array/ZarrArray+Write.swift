@@ -8,6 +8,7 @@ extension ZarrArray {
     /// read, decoded, updated and re-encoded. Chunks equal to the fill value everywhere are deleted
     /// unless ``writesEmptyChunks``. Sharded arrays assemble each shard once.
     func writeRaw(_ region: Region, from source: SharedSource, strides: [Int], concurrency: Int?) throws {
+        try checkFixedSize()
         try checkRegion(region)
         guard store.isWritable else {
             throw ZarrError(.readOnly, "the store at \(store.location) is read-only", context: ErrorContext(file: store.location, key: path))

@@ -103,6 +103,33 @@ public struct BoundCodecChain: Sendable {
         return arrayToBytes as? BoundShardingCodec
     }
 
+    /// The variable-length codec (`vlen-utf8`, `vlen-bytes`) when the chain ends in one: its
+    /// chunks decode into items (``ZarrArray/readStrings(_:maxBytes:)``), not into a buffer.
+    public var variableLength: BoundVlenCodec? { arrayToBytes as? BoundVlenCodec }
+
+    /// Undoes the bytes-to-bytes codecs of stored bytes: the bytes the array-to-bytes codec wrote,
+    /// never more than the chain's limits allow.
+    /// - Throws: ``ZarrError`` `.corruptChunk` or `.checksumMismatch` from the codecs.
+    public func decodeToArrayBytes(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard input.count <= stageLimits.last! else {
+            throw ZarrError(.corruptChunk, "stored chunk has \(input.count) bytes, more than the \(stageLimits.last!) its codecs can produce")
+        }
+        var bytes = [UInt8](input)
+        for stage in stride(from: bytesToBytes.count, to: 0, by: -1) {
+            let codec = bytesToBytes[stage - 1]
+            bytes = try bytes.withUnsafeBytes { raw in
+                if let view = try codec.decodedView(raw) { return [UInt8](view) }
+                if let expected = stageSizes[stage - 1] {
+                    var output = [UInt8](repeating: 0, count: expected)
+                    try output.withUnsafeMutableBytes { try codec.decode(raw, into: $0) }
+                    return output
+                }
+                return try codec.decode(raw, limit: stageLimits[stage - 1])
+            }
+        }
+        return bytes
+    }
+
     /// Decodes stored bytes into `buffer` (``ChunkRepresentation/byteCount`` bytes, layout above).
     /// - Throws: ``ZarrError`` `.corruptChunk` or `.checksumMismatch` when the bytes do not decode to
     ///   exactly one chunk; sizes declared in headers are checked before decompressing.

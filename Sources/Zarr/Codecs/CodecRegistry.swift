@@ -1,7 +1,7 @@
 /// Finds codecs by name: v3 names and v2 (numcodecs) ids are aliases of the same factory, so the
 /// array never switches over codec names itself.
 ///
-/// ``standard`` knows `bytes`, `transpose`, `sharding_indexed`, `blosc`, `zstd`, `gzip`, `crc32c`,
+/// ``standard`` knows `bytes`, `vlen-utf8`, `vlen-bytes`, `transpose`, `sharding_indexed`, `blosc`, `zstd`, `gzip`, `crc32c`,
 /// `numcodecs.zlib` (`zlib`), `numcodecs.bz2` (`bz2`), `numcodecs.lzma` (`lzma`) and
 /// `numcodecs.delta` (`delta`). Register more on a copy:
 /// ```swift
@@ -32,6 +32,7 @@ public struct CodecRegistry: Sendable {
     public static let standard: CodecRegistry = {
         var registry = CodecRegistry()
         registry.register(["bytes", "endian"]) { .arrayToBytes(try BytesCodec($0)) }
+        registry.register(["vlen-utf8", "vlen-bytes"]) { .arrayToBytes(try VlenCodec($0)) }
         registry.register(["transpose"]) { .arrayToArray(try TransposeCodec($0)) }
         registry.register(["sharding_indexed"]) { .arrayToBytes(try ShardingCodec($0, registry: $1)) }
         registry.register(["blosc", "numcodecs.blosc"]) { .bytesToBytes(try BloscCodec($0)) }

@@ -22,8 +22,16 @@ extension ArrayMetadata {
             throw dtypeField.fail("structured dtype \(dtypeField.value.summary) is not supported", .unsupportedExtension)
         }
         let dtypeText = try dtypeField.string()
-        guard let (dataType, endianness) = ZarrDataType.parseV2(dtypeText) else {
-            throw dtypeField.fail("dtype '\(dtypeText)' is not supported; use booleans, integers, floats or complex numbers", .unsupportedExtension)
+        let filterFields = try root.nonNullMember("filters")?.array() ?? []
+        let dataType: ZarrDataType
+        var endianness = Endianness.native
+        if dtypeText == "|O" {
+            dataType = try objectType(filters: filterFields, compressor: try root.nonNullMember("compressor"), dtype: dtypeField)
+        } else if let (type, order) = ZarrDataType.parseV2(dtypeText) {
+            dataType = type
+            endianness = order
+        } else {
+            throw dtypeField.fail("dtype '\(dtypeText)' is not supported; use booleans, integers, floats, complex numbers or variable-length strings (|O with vlen-utf8)", .unsupportedExtension)
         }
 
         var codecs: [CodecDescription] = []
@@ -38,12 +46,14 @@ extension ArrayMetadata {
             }
         case let other: throw orderField.fail("order must be \"C\" or \"F\", found \"\(other)\"")
         }
-        if let filters = try root.nonNullMember("filters") {
-            codecs += try filters.array().map(numcodecsDescription)
+        // An object array's object codec (a filter) is its array-to-bytes codec; filters after it
+        // work on bytes. A fixed-size array gets the `bytes` codec after its filters.
+        codecs += try filterFields.map(numcodecsDescription)
+        if !dataType.isVariableLength {
+            var bytesConfiguration = JSONObject()
+            if dataType.swapUnit > 1 { bytesConfiguration["endian"] = .string(endianness == .big ? "big" : "little") }
+            codecs.append(CodecDescription(name: "bytes", configuration: bytesConfiguration, pointer: dtypeField.pointer.description))
         }
-        var bytesConfiguration = JSONObject()
-        if dataType.swapUnit > 1 { bytesConfiguration["endian"] = .string(endianness == .big ? "big" : "little") }
-        codecs.append(CodecDescription(name: "bytes", configuration: bytesConfiguration, pointer: dtypeField.pointer.description))
         if let compressor = try root.nonNullMember("compressor") {
             codecs.append(try numcodecsDescription(compressor))
         }
@@ -123,6 +133,24 @@ extension ArrayMetadata {
         object["filters"] = filters.isEmpty ? .null : .array(filters)
         object["dimension_separator"] = .string(String(chunkKeyEncoding.separator))
         return .object(object)
+    }
+
+    /// The numcodecs ids zarr-python takes for object codecs (`zarr.core.common.OBJECT_CODEC_IDS`).
+    static let objectCodecIDs: Set<String> = ["vlen-utf8", "vlen-bytes", "vlen-array", "pickle", "json2", "msgpack2"]
+
+    /// The type of an object (`|O`) array: what its object codec says, found among the filters
+    /// and the compressor as zarr-python looks for it (the first object codec id wins).
+    /// - Throws: ``ZarrError`` `.unsupportedExtension` for object codecs other than `vlen-utf8` and
+    ///   `vlen-bytes`, or an object array without an object codec.
+    static func objectType(filters: [MetadataField], compressor: MetadataField?, dtype: MetadataField) throws -> ZarrDataType {
+        for field in filters + (compressor.map { [$0] } ?? []) {
+            guard let id = try? field.member("id").string(), objectCodecIDs.contains(id) else { continue }
+            guard let type = ZarrDataType(objectCodecName: id) else {
+                throw field.fail("object codec '\(id)' is not supported; MIFAKit reads object arrays of vlen-utf8 strings and vlen-bytes; rewrite the array with zarr-python as dtype=str", .unsupportedExtension)
+            }
+            return type
+        }
+        throw dtype.fail("dtype '|O' (Python objects) needs an object codec among the filters, such as {\"id\": \"vlen-utf8\"}; none is given", .invalidMetadata)
     }
 
     /// A numcodecs `{"id": ..., ...}` object as a codec description named by its id.

@@ -119,7 +119,7 @@ extension ArrayMetadata {
             name = try field.string()
         }
         guard let type = ZarrDataType(v3Name: name) else {
-            throw field.fail("data type '\(name)' is not supported; the core types are bool, int8-64, uint8-64, float16/32/64, complex64/128 and r*",
+            throw field.fail("data type '\(name)' is not supported; MIFAKit reads the core types (bool, int8-64, uint8-64, float16/32/64, complex64/128, r*), string and variable_length_bytes",
                              .unsupportedExtension)
         }
         return type

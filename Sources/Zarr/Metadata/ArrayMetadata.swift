@@ -95,7 +95,7 @@ public struct ArrayMetadata: Sendable, Hashable {
         } catch let error as CoreError {
             throw ZarrError(.invalidMetadata, error.message, context: context, underlying: error)
         }
-        guard fillValue.bytes.count == dataType.byteSize else {
+        guard dataType.isVariableLength || fillValue.bytes.count == dataType.byteSize else {
             throw ZarrError(.invalidMetadata, "fill value has \(fillValue.bytes.count) bytes, \(dataType) needs \(dataType.byteSize)", context: context)
         }
         if let dimensionNames, dimensionNames.count != shape.count {

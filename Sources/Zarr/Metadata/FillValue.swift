@@ -1,7 +1,8 @@
 public import MIFACore
 
 /// The value of every element of a chunk that was never written: one element's bytes in the
-/// machine's byte order.
+/// machine's byte order (for ``ZarrDataType/string``, the text's UTF-8 bytes; for
+/// ``ZarrDataType/variableBytes``, the bytes).
 ///
 /// Parsed from and written to the JSON forms of both versions: numbers, `true`/`false`, the strings
 /// `"NaN"`, `"Infinity"`, `"-Infinity"`, v3 hex bit patterns such as `"0x7fc00000"`, `[re, im]` for
@@ -22,7 +23,7 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
         bytes = withUnsafeBytes(of: value) { Array($0) }
     }
 
-    /// All-zero bytes: 0, 0.0, `false`.
+    /// All-zero bytes: 0, 0.0, `false`; the empty string for variable-length types.
     public static func zero(for type: ZarrDataType) -> FillValue {
         FillValue(bytes: [UInt8](repeating: 0, count: type.byteSize))
     }
@@ -86,6 +87,26 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
             default:
                 throw fail()
             }
+        case .string:
+            // As zarr-python reads it: a string, or a number or boolean as Python's str() prints
+            // it (zarr-python 2 wrote 0 for object arrays). Fractions are refused: their printed
+            // form is Python's, not JSON's.
+            switch json {
+            case .string(let text): bytes = Array(text.utf8)
+            case .bool(let flag): bytes = Array((flag ? "True" : "False").utf8)
+            case .number(let n) where n.int64Value != nil || n.uint64Value != nil:
+                bytes = Array((n.int64Value.map { String($0) } ?? n.uint64Value.map { String($0) } ?? "").utf8)
+            default: throw fail()
+            }
+        case .variableBytes:
+            // zarr-python writes the bytes in base64 (and zarr-python 2 wrote 0 for object arrays).
+            switch json {
+            case .string(let text):
+                guard let decoded = Self.base64(text) else { throw fail() }
+                bytes = decoded
+            case .number(let n) where n.int64Value == 0: bytes = []
+            default: throw fail()
+            }
         }
         _ = format
     }
@@ -110,6 +131,10 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
             return .array([Self.floatJSON(Array(bytes[..<half]), format: format), Self.floatJSON(Array(bytes[half...]), format: format)])
         case .raw:
             return .array(bytes.map { .number(JSONNumber(Int($0))) })
+        case .string:
+            return .string(String(decoding: bytes, as: UTF8.self))
+        case .variableBytes:
+            return .string(Self.base64Encoded(bytes))
         }
     }
 
@@ -187,8 +212,23 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
         return JSONNumber(value).map(JSONValue.number) ?? .null
     }
 
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Standard base64 with padding, as Python's `base64.standard_b64encode`.
+    private static func base64Encoded(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: bytes.count, by: 3) {
+            let group = bytes[start..<Swift.min(start + 3, bytes.count)]
+            let value = group.enumerated().reduce(0) { $0 | Int($1.element) << (16 - 8 * $1.offset) }
+            for i in 0..<4 {
+                out.append(i <= group.count ? base64Alphabet[(value >> (18 - 6 * i)) & 63] : UInt8(ascii: "="))
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static func base64(_ text: String) -> [UInt8]? {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let alphabet = base64Alphabet
         var table = [UInt8](repeating: 255, count: 256)
         for (i, c) in alphabet.enumerated() { table[Int(c)] = UInt8(i) }
         var bits = 0

@@ -6,7 +6,9 @@ public import MIFACore
 /// See https://zarr-specs.readthedocs.io/en/latest/v3/data-types/index.html and
 /// https://zarr-specs.readthedocs.io/en/latest/v2/v2.0.html#data-type-encoding. Types that
 /// `DataType` has (all but the complex types and raw bits) read into
-/// `NDArray`; the others read and write as raw bytes.
+/// `NDArray`; the others read and write as raw bytes, except the variable-length types
+/// (``string``, ``variableBytes``), which hold one item of any length per element and are read
+/// with ``ZarrArray/readStrings(_:maxBytes:)`` and ``ZarrArray/readByteStrings(_:maxBytes:)``.
 public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
     /// One byte, 0 or 1.
     case bool
@@ -22,10 +24,18 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
     case complex128
     /// Raw bits (`r8`, `r16`, ...; a multiple of 8), never byte-swapped.
     case raw(bits: Int)
+    /// Variable-length UTF-8 text: v3 `string`, v2 `|O` with the `vlen-utf8` object codec
+    /// (https://github.com/zarr-developers/zarr-extensions/tree/main/data-types/string).
+    case string
+    /// Variable-length bytes: v3 `variable_length_bytes`, v2 `|O` with the `vlen-bytes` object codec
+    /// (zarr-python's name; it has no published v3 specification).
+    case variableBytes
 
-    /// Bytes per element.
+    /// Bytes per element; 0 for the variable-length types, whose elements have no fixed size
+    /// (every fixed-size read and write refuses them, see ``isVariableLength``).
     public var byteSize: Int {
         switch self {
+        case .string, .variableBytes: 0
         case .bool, .int8, .uint8: 1
         case .int16, .uint16, .float16: 2
         case .int32, .uint32, .float32: 4
@@ -40,7 +50,7 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .complex64: 4
         case .complex128: 8
-        case .raw: 1
+        case .raw, .string, .variableBytes: 1
         default: byteSize
         }
     }
@@ -60,9 +70,12 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         case .float16: .float16
         case .float32: .float32
         case .float64: .float64
-        case .complex64, .complex128, .raw: nil
+        case .complex64, .complex128, .raw, .string, .variableBytes: nil
         }
     }
+
+    /// Whether elements are items of any length (strings, byte strings) rather than fixed-size values.
+    public var isVariableLength: Bool { self == .string || self == .variableBytes }
 
     /// The Zarr type for a `DataType`.
     public init(_ type: DataType) {
@@ -100,6 +113,8 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         case .complex64: "complex64"
         case .complex128: "complex128"
         case .raw(let bits): "r\(bits)"
+        case .string: "string"
+        case .variableBytes: "variable_length_bytes"
         }
     }
 
@@ -123,6 +138,8 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         case "float64": self = .float64
         case "complex64": self = .complex64
         case "complex128": self = .complex128
+        case "string": self = .string
+        case "variable_length_bytes": self = .variableBytes
         default:
             guard name.hasPrefix("r"), let bits = Int(name.dropFirst()), bits > 0, bits % 8 == 0, bits <= 8 * 1024 else { return nil }
             self = .raw(bits: bits)
@@ -148,10 +165,12 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         return type.map { ($0, endianness) }
     }
 
-    /// The v2 NumPy type string in the given byte order, e.g. `<u2`, `|u1`, `>c16`, `|V2`; the
-    /// types `DataType` has are written by its writer.
+    /// The v2 NumPy type string in the given byte order, e.g. `<u2`, `|u1`, `>c16`, `|V2`, `|O`
+    /// (the variable-length types, whose object codec says which); the types `DataType` has are
+    /// written by its writer.
     public func v2String(_ endianness: Endianness = .little) -> String {
         if let coreType { return coreType.numpyTypeString(endianness) }
+        if isVariableLength { return "|O" }
         let order = swapUnit == 1 ? "|" : (endianness == .little ? "<" : ">")
         let kind = switch self {
         case .complex64, .complex128: "c"
@@ -159,6 +178,25 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
         default: "f"  // float16, the one other type
         }
         return order + kind + String(byteSize)
+    }
+
+    /// The codec that turns the variable-length types into bytes and back: its v3 name and v2
+    /// (numcodecs) id, `vlen-utf8` or `vlen-bytes`; `nil` for fixed-size types.
+    public var objectCodecName: String? {
+        switch self {
+        case .string: "vlen-utf8"
+        case .variableBytes: "vlen-bytes"
+        default: nil
+        }
+    }
+
+    /// The variable-length type of a v2 object codec id (`vlen-utf8`, `vlen-bytes`).
+    public init?(objectCodecName name: String) {
+        switch name {
+        case "vlen-utf8": self = .string
+        case "vlen-bytes": self = .variableBytes
+        default: return nil
+        }
     }
 
     /// Whether the type is `float16`, `float32` or `float64`.

@@ -36,8 +36,12 @@ public struct BytesCodec: ArrayToBytesCodec {
     }
 
     /// Binds to the chunk.
-    /// - Throws: ``ZarrError`` `.invalidMetadata` when `endian` is missing for a multi-byte type.
+    /// - Throws: ``ZarrError`` `.invalidMetadata` when `endian` is missing for a multi-byte type,
+    ///   or the elements have no fixed size (strings).
     public func bind(to decoded: ChunkRepresentation) throws -> any BoundArrayToBytesCodec {
+        guard !decoded.dataType.isVariableLength else {
+            throw ZarrError(.invalidMetadata, "codec 'bytes' stores fixed-size elements; \(decoded.dataType) elements need the codec '\(decoded.dataType.objectCodecName ?? "vlen-bytes")'")
+        }
         guard endian != nil || decoded.dataType.swapUnit == 1 else {
             throw ZarrError(.invalidMetadata, "codec 'bytes' needs \"endian\" for \(decoded.dataType) elements")
         }
