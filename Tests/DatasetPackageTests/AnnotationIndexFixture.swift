@@ -73,6 +73,8 @@ enum AnnotationIndexFixture {
         let list = try ContentScanner().fileList(of: root)
         _ = try package.objects.store(list.canonicalJSON())
         var record = try package.record("1").record
+        // The format-2 file list is no version's any more.
+        try FileManager.default.removeItem(atPath: package.path(PackageLayout.object(record.manifestSHA256)))
         record.manifestSHA256 = try list.digest()
         record.fileCount = list.files.count
         record.totalBytes = list.totalBytes
