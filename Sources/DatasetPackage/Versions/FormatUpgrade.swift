@@ -5,8 +5,9 @@ import MIFACore
 /// vector set gets its features grouped by image and an up-to-date ``AnnotationIndex``, and the root
 /// `zarr.json` names the current format. Run on every new version, after its edits, so a package
 /// written in format 1 is upgraded by its next version, as ordinary content of that version
-/// (listed in the manifest, digested, diffed: regrouping changes no object); and by
-/// ``DatasetPackage/create(at:scanner:build:makeRecord:)`` on a new package's content.
+/// (listed in the manifest, digested, diffed: regrouping changes no object). The indexing part
+/// also runs in ``DatasetPackage/create(at:scanner:build:makeRecord:)`` and in
+/// ``PackageTransaction/commit(_:)``, so no write leaves a set without a valid index.
 enum FormatUpgrade {
     /// Writes the missing or stale indexes (and regroups those sets) and the current root group.
     /// - Throws: as ``indexVectorSets(root:replace:)``, `.notAPackage` for a root group that is not
