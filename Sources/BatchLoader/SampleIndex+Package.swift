@@ -10,7 +10,8 @@ extension SampleIndex {
     /// (`annotations/<set>/annotations.geojson`; `nil`: every vector set of the package) in its
     /// spatial index, so that patches carry their boxes, points and polygons (each with its
     /// ``AnnotationOrigin``: the set and the id in it). Sources are named after their image ids.
-    /// With `splits`, only the images whose `split` in mifa.json is one of them.
+    /// With `splits`, only the images whose `split` in mifa.json is one of them; then only those
+    /// images' objects are read from a set with an index (package format 2, one range read each).
     /// - Throws: `PackageError` when `root` is not a package or a set does not exist,
     ///   ``BatchLoaderError`` `.invalidConfiguration` when `splits` names a split no image is in
     ///   (or the package has none), or an object of a selected set names no image or an image the
@@ -39,9 +40,24 @@ extension SampleIndex {
         let knownSets = Set(vectorSets)
         var annotationsByImage: [String: [Annotation]] = [:]
         var originsByImage: [String: [AnnotationOrigin]] = [:]
+        let snapshot = try PackageSnapshot(package: package)
         for setID in annotationSets ?? knownSets.sorted() {
             guard knownSets.contains(setID) else {
                 throw PackageError(.invalidArgument, "the package has no vector annotation set '\(setID)'; it has \(knownSets.isEmpty ? "none" : knownSets.sorted().joined(separator: ", "))", context: ErrorContext(file: root))
+            }
+            // Some images chosen (a split) and an indexed set: read only their objects (see VectorSetReader).
+            if imageIDs.count < allImageIDs.count, snapshot.fileList.files[PackageLayout.annotationIndex(setID)] != nil {
+                let set = try VectorSetReader(snapshot: snapshot, set: setID)
+                if let unknown = set.imageIDs.first(where: { !Set(allImageIDs).contains($0) }) {
+                    throw BatchLoaderError(.invalidConfiguration, "annotation set '\(setID)' has objects on the source image '\(unknown)', which the package does not have; correct their image_id (mifa audit lists them), or leave the set out",
+                                           context: ErrorContext(file: package.path(PackageLayout.annotationIndex(setID)), pointer: "/images"))
+                }
+                for imageID in imageIDs {
+                    let objects = try set.annotations(of: imageID).annotations
+                    annotationsByImage[imageID, default: []] += objects
+                    originsByImage[imageID, default: []] += objects.map { AnnotationOrigin(set: setID, id: $0.id) }
+                }
+                continue
             }
             let file = PackageLayout.annotationFile(setID)
             let document = try GeoJSONReader.read(bytes: package.reader.read(file), file: package.path(file)).document

@@ -74,6 +74,36 @@ public enum RegularFile {
         return bytes
     }
 
+    /// `length` bytes of a regular file from `offset` (fewer when the file ends first: the caller
+    /// checks the count), read with `pread`; the file is opened as by
+    /// ``openForReading(_:followingLinks:)`` and nothing beyond its size is allocated.
+    /// - Throws: ``CoreError`` as ``openForReading(_:followingLinks:)``, `.io` on a read error.
+    public static func contents(of path: String, offset: Int, length: Int, followingLinks: Bool) throws -> [UInt8] {
+        let (fd, size) = try openForReading(path, followingLinks: followingLinks)
+        defer { close(fd) }
+        let start = min(max(offset, 0), size)
+        let wanted = min(max(length, 0), size - start)
+        var done = 0
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+            while done < wanted {
+                let count = pread(fd, buffer.baseAddress! + done, wanted - done, off_t(start + done))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if count == 0 { break }
+                done += count
+            }
+            initialized = done
+        }
+        guard failure == 0 else {
+            throw CoreError(.io, "cannot read '\(path)': \(String(cString: strerror(failure)))", context: ErrorContext(file: path))
+        }
+        return bytes
+    }
+
     /// What a file mode names, for messages: "a folder", "a FIFO (named pipe)", ...
     static func describe(mode: mode_t) -> String {
         switch mode & S_IFMT {

@@ -2,7 +2,7 @@ import ArgumentParser
 import DatasetPackage
 import MIFACore
 
-/// `mifa export <package> --to zip|coco|geojson|croissant|citation|datacite <out> [--version V] [--set SET_ID]`.
+/// `mifa export <package> --to zip|coco|geojson|croissant|citation|datacite <out> [--version V] [--set SET_ID] [--image IMAGE_ID]`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -12,7 +12,9 @@ struct ExportCommand: ParsableCommand {
             version's content only, bit for bit) as one zip of stored entries that zarr-python's \
             ZipStore and `mifa zarr info` open in place. coco / geojson: one annotation set (--set, \
             default the only one) with the package's image ids and file names (images/<id>); label \
-            sets become one instance mask per label value. croissant: an MLCommons Croissant 1.0 \
+            sets become one instance mask per label value; --image IMAGE_ID exports one image's \
+            objects, read with range requests through the set's index (format 2) without fetching \
+            the other images' objects. croissant: an MLCommons Croissant 1.0 \
             JSON-LD description (files with SHA-256, record sets for images and annotations; content \
             URLs relative to the package folder). citation: a CITATION.cff (Citation File Format \
             1.2.0); datacite: DataCite Metadata Schema 4.5 JSON; both name every creator (the study's \
@@ -37,6 +39,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("The annotation set to export (coco, geojson); default the only one.", valueName: "SET_ID"))
     var setID: String?
 
+    @Option(name: .customLong("image"), help: ArgumentHelp("Only this image's objects (coco, geojson): read through the set's index without the other images' objects.", valueName: "IMAGE_ID"))
+    var imageID: String?
+
     func validate() throws {
         guard let format = PackageExporter.Format(rawValue: format) else {
             throw ValidationError("--to must be one of \(PackageExporter.Format.allCases.map(\.rawValue).joined(separator: ", ")); found '\(self.format)'")
@@ -44,13 +49,16 @@ struct ExportCommand: ParsableCommand {
         if setID != nil, format != .coco && format != .geojson {
             throw ValidationError("--set applies to coco and geojson only")
         }
+        if imageID != nil, format != .coco && format != .geojson {
+            throw ValidationError("--image applies to coco and geojson only")
+        }
     }
 
     func run() throws {
         let format = PackageExporter.Format(rawValue: format)!
         let bar = ProgressBar(unit: format == .zip ? "files" : "label images")
         _ = try PackagePath.local(output, command: "export")
-        let summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, progress: bar.update)
+        let summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, image: imageID, progress: bar.update)
         bar.finish()
         let what: String
         switch format {

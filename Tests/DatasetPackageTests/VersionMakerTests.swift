@@ -28,7 +28,7 @@ func expectUnchanged(_ package: DatasetPackage, _ before: [String: Data], source
             VersionRequest(version: "2", changes: "move a, delete b, add d", edits: [.setAnnotations(set: "nuclei", file: moved)], timestamp: "2026-01-02T00:00:00Z"),
             in: package)
         #expect(second.previousVersion == "1")
-        #expect(second.changeSummary.files == FileChanges(modified: ["annotations/nuclei/annotations.geojson", "mifa.json"]))
+        #expect(second.changeSummary.files == FileChanges(modified: ["annotations/nuclei/annotations.geojson", "annotations/nuclei/index.json", "mifa.json"]))
         #expect(second.changeSummary.annotations == ["nuclei": ObjectChanges(added: ["d"], removed: ["b"], changed: ["a"])])
         #expect(second.creditedAnnotators.map(\.orcidID) == [VersionFixture.ada.orcid, VersionFixture.josiah.orcid])
 
@@ -56,7 +56,7 @@ func expectUnchanged(_ package: DatasetPackage, _ before: [String: Data], source
         // Version 4: remove the vector set.
         let fourth = try VersionMaker.make(
             VersionRequest(version: "4", changes: "drop nuclei", edits: [.removeAnnotations(set: "nuclei")], timestamp: "2026-01-04T00:00:00Z"), in: package)
-        #expect(fourth.changeSummary.files.removed == ["annotations/nuclei/annotations.geojson"])
+        #expect(fourth.changeSummary.files.removed == ["annotations/nuclei/annotations.geojson", "annotations/nuclei/index.json"])
         #expect(fourth.changeSummary.annotations == ["nuclei": ObjectChanges(removed: ["a", "c", "d"])])
         #expect(!FileManager.default.fileExists(atPath: package.path("annotations/nuclei")))
 

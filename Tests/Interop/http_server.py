@@ -1,7 +1,8 @@
 """A real nginx for the tests: `NginxServer(root)` serves the folder `root` on a free loopback port
 (range requests on, no directory listing), a context manager; `.url` is its address and, with
-`access_log=True`, `.requests()` lists the requests it has answered ("GET /path" each), so a test can
-count what a command asked for. `MifaServe(mifa_bin, path)` runs `mifa serve` on a free port."""
+`access_log=True`, `.requests()` lists the requests it has answered ("GET /path" each; with
+`log_ranges=True` followed by the Range header, "-" when none), so a test can count what a command
+asked for. `MifaServe(mifa_bin, path)` runs `mifa serve` on a free port."""
 import http.client
 import os
 import select
@@ -29,7 +30,7 @@ def stop_process(process):
 class NginxServer:
     """nginx on 127.0.0.1 serving `root`, stopped on exit (or by `stop()`)."""
 
-    def __init__(self, root, probe="", access_log=False):
+    def __init__(self, root, probe="", access_log=False, log_ranges=False):
         binary = next((p for p in ("/usr/sbin/nginx", "/usr/bin/nginx") if shutil.which(p)), None)
         if binary is None:
             raise RuntimeError("nginx is not installed (make deps installs nginx-light)")
@@ -40,7 +41,8 @@ class NginxServer:
             port = listener.getsockname()[1]
         user = "user root root;" if os.getuid() == 0 else ""
         self.log = self.work / "logs" / "access.log"
-        log = f"log_format requests '$request_method $uri'; access_log {self.log} requests;" if access_log else "access_log off;"
+        fields = "$request_method $uri $http_range" if log_ranges else "$request_method $uri"
+        log = f"log_format requests '{fields}'; access_log {self.log} requests;" if access_log else "access_log off;"
         (self.work / "nginx.conf").write_text(f"""{user}
 worker_processes 1; daemon off; pid {self.work}/nginx.pid;
 events {{ worker_connections 64; }}

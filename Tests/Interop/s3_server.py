@@ -1,11 +1,14 @@
 """An S3-compatible server for the tests: moto in server mode on a free loopback port.
 
-As a module: `MotoServer()` starts one (a context manager; `.endpoint`, `.env()` for clients).
+As a module: `MotoServer()` starts one (a context manager; `.endpoint`, `.env()` for clients;
+`.record()` and `.recorded()` list the requests it answers, with their headers).
 As a script: `python s3_server.py COMMAND...` runs COMMAND with a server up, the bucket `mifa-test`
 created and `MIFA_TEST_S3_ENDPOINT` set (how `make unit-test` gives the Swift S3 tests their server);
 it fails, and never runs the command without a server, when moto cannot start.
 """
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,9 +34,11 @@ class MotoServer:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         # The server logs every request: to a file, never to a pipe nobody reads (a full pipe blocks it).
         self.log = tempfile.TemporaryFile()
+        # moto's request recorder (off until `record()`) writes here, never into the working folder.
+        self.recording = Path(tempfile.mkdtemp(prefix="mifa-moto-")) / "recording"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=self.log)
+            stdout=subprocess.DEVNULL, stderr=self.log, env=dict(os.environ, MOTO_RECORDER_FILEPATH=str(self.recording)))
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -53,6 +58,16 @@ class MotoServer:
         request = urllib.request.Request(f"{self.endpoint}/{name}", method="PUT")
         urllib.request.urlopen(request, timeout=10).read()
 
+    def record(self):
+        """Starts recording the requests the server answers (clearing what was recorded before)."""
+        for action in ("reset-recording", "start-recording"):
+            urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/recorder/{action}", method="POST"), timeout=10).read()
+
+    def recorded(self):
+        """The requests recorded since `record()`: dicts with "method", "url" and "headers"."""
+        text = urllib.request.urlopen(f"{self.endpoint}/moto-api/recorder/download-recording", timeout=10).read().decode()
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
     def env(self, **extra):
         """The environment for a client of this server (mifa, s3fs, boto3)."""
         env = dict(os.environ)
@@ -65,6 +80,7 @@ class MotoServer:
     def stop(self):
         stop_process(self.process)
         self.log.close()
+        shutil.rmtree(self.recording.parent, ignore_errors=True)
 
     def __enter__(self):
         return self

@@ -99,7 +99,7 @@ def test_pack_opens_with_zarr_python_and_ome_zarr_py(mifa, tmp_path):
     check_complete(package)
 
     root = zarr.open_group(str(package), mode="r")
-    assert root.attrs["mifa"] == {"format": "mifa-package", "version": "1"}
+    assert root.attrs["mifa"] == {"format": "mifa-package", "version": "2"}
     assert sorted(root["images"].group_keys()) == sorted(images)
     for name, image in images.items():
         array = zarr.open_array(str(package / "images" / name / "0"), mode="r")

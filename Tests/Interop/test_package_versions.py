@@ -178,8 +178,11 @@ def test_versions_diff_and_checkout(mifa_bin, package, tmp_path):
     _, record2 = mifa_json(mifa_bin, env_epoch, "version", package, "--version", "2", "--changes", "move a, delete b, add d",
                            "--annotations", f"nuclei={inputs / 'v2.geojson'}", "--json")
     assert record2["previous_version"] == "1"
+    # The Python-written package is in format 1: its next version also adds the set's index and
+    # names format 2 in zarr.json (the upgrade path), as ordinary files of that version.
     assert record2["change_summary"]["files"] == {
-        "added": [], "removed": [], "modified": ["annotations/nuclei/annotations.geojson", "mifa.json"]}
+        "added": ["annotations/nuclei/index.json"], "removed": [],
+        "modified": ["annotations/nuclei/annotations.geojson", "mifa.json", "zarr.json"]}
     assert record2["change_summary"]["annotations"] == {
         "nuclei": {"added": ["d"], "removed": ["b"], "changed": ["a"], "matched_by_iou": 0}}
     assert [a["orcid_id"] for a in record2["credited_annotators"]] == [ADA["orcid_id"], JOSIAH["orcid_id"]]

@@ -14,6 +14,17 @@ public enum GeoJSONWriter {
     /// The GeoJSON bytes of a document.
     /// - Throws: ``AnnotationError`` `.unsupported` for a probability map.
     public static func encode(_ document: AnnotationDocument) throws -> [UInt8] {
+        try encodeLocatingFeatures(document).bytes
+    }
+
+    /// The GeoJSON bytes of a document (as ``encode(_:)``) and where its features are in them:
+    /// `featuresStart` is the offset just after the `[` that opens the `features` array (the bytes
+    /// before it are the collection's members other than the features), and `features[i]` the byte
+    /// range of annotation `i`'s Feature object, from its `{` to its `}`. Consecutive features are
+    /// separated by `,` and whitespace only, so the bytes from one feature's start to a later
+    /// feature's end, wrapped in `[` `]`, are a JSON array of those features.
+    /// - Throws: ``AnnotationError`` `.unsupported` for a probability map.
+    public static func encodeLocatingFeatures(_ document: AnnotationDocument) throws -> (bytes: [UInt8], featuresStart: Int, features: [Range<Int>]) {
         var writer = JSONWriter(capacity: 1 << 20)
         let categories = Dictionary(document.categories.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         writer.beginObject()
@@ -57,17 +68,23 @@ public enum GeoJSONWriter {
         }
         writer.key("features")
         writer.beginArray()
+        let featuresStart = writer.bytes.count
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(document.annotations.count)
         let multipleImages = document.images.count > 1
         for (index, annotation) in document.annotations.enumerated() {
             writer.newline()
             let context = ErrorContext(key: annotation.id.map { "annotation \($0)" } ?? "annotation #\(index)")
+            // The comma before a feature is written by the feature's own beginObject.
+            let start = writer.bytes.count + (index > 0 ? 1 : 0)
             try writeFeature(annotation, category: annotation.categoryID.flatMap { categories[$0] }, imageID: multipleImages ? annotation.imageID : nil, context: context, into: &writer)
+            ranges.append(start..<writer.bytes.count)
         }
         writer.endArray()
         writer.newline()
         writer.endObject()
         writer.newline()
-        return writer.bytes
+        return (writer.bytes, featuresStart, ranges)
     }
 
     /// Writes a document as a GeoJSON file, atomically.

@@ -116,6 +116,14 @@ public struct AuditFinding: Sendable, Hashable, Codable {
         /// An image placed in two machine-learning splits (by mifa.json and by the file list's
         /// `Split` column in `annotations/files.json`), so test data could leak into training.
         case imageInTwoSplits = "image-in-two-splits"
+        /// A vector set's `index.json` does not describe its GeoJSON (stale, out of range,
+        /// overlapping, wrong counts), so per-image reads through it are refused.
+        case annotationIndexInvalid = "annotation-index-invalid"
+        /// A vector set of a format-2 package has no `index.json` (readers fall back to the whole file).
+        case annotationIndexMissing = "annotation-index-missing"
+        /// The package is in an earlier format version than this build writes (readable as it is;
+        /// the next version made of it upgrades it).
+        case formatOutdated = "format-outdated"
     }
 
     /// How serious.

@@ -79,6 +79,7 @@ extension AuditRun {
 
     /// Images with annotations per set, read from the package's files.
     private mutating func measureCoverage(_ manifest: Manifest) -> [String: Int] {
+        checkFormatVersion()
         var images = Set<String>()
         var labelSets: [String: Set<String>] = [:]
         var vectorSets: [String] = []
@@ -108,7 +109,7 @@ extension AuditRun {
         }
         var perImage: [String: Int] = [:]
         for set in vectorSets.sorted(by: byteOrder) {
-            let counts = countObjects(set, images: images)
+            let counts = countObjects(set, images: images, manifest: manifest)
             var entry = sets[set] ?? AuditReport.SetCoverage(kind: "vector", images: [], objectsPerImage: [:], objects: 0)
             if sets[set] != nil { entry.kind = "vector+labels" }
             entry.objectsPerImage.merge(counts, uniquingKeysWith: +)
@@ -180,11 +181,13 @@ extension AuditRun {
 
     /// Objects per image of a vector set; features naming no image of the package are reported, and
     /// so are objects outside their image and outlines without area.
-    private mutating func countObjects(_ set: String, images: Set<String>) -> [String: Int] {
+    private mutating func countObjects(_ set: String, images: Set<String>, manifest: Manifest) -> [String: Int] {
         let path = PackageLayout.annotationFile(set)
         let document: AnnotationDocument
+        let bytes: [UInt8]
         do {
-            document = try GeoJSONReader.read(bytes: package.reader.read(path), file: path).document
+            bytes = try package.reader.read(path)
+            document = try GeoJSONReader.read(bytes: bytes, file: path).document
         } catch let error as any MIFAError {
             add(.error, .annotationsUnreadable, path: path, pointer: error.context.pointer, "\(error.message); rewrite the set from its source with `mifa pack`")
             return [:]
@@ -192,6 +195,7 @@ extension AuditRun {
             add(.error, .annotationsUnreadable, path: path, "\(error)")
             return [:]
         }
+        checkAnnotationIndex(set, geojson: bytes, document: document, manifest: manifest)
         do {
             _ = try ObjectAnnotator.annotators(of: document, file: path)
         } catch let error as PackageError {

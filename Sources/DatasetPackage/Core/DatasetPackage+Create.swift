@@ -3,7 +3,8 @@ import MIFACore
 extension DatasetPackage {
     /// Builds a new package at `target` in one step: `build` writes the content (everything but
     /// `zarr.json`, `manifest.json` and `versions/`) into a hidden staging folder beside `target`;
-    /// then the first version's record (from `makeRecord`) and the manifest are written and the
+    /// each vector set without a valid index is regrouped by image and indexed (see
+    /// ``AnnotationIndex``); then the first version's record (from `makeRecord`) and the manifest are written and the
     /// folder is renamed to `target`. A crash or an error leaves no package at all; staging folders
     /// of processes that died are removed by the next call.
     /// - Throws: ``PackageError`` `.alreadyExists` when `target` exists, what `build` and
@@ -22,6 +23,11 @@ extension DatasetPackage {
         try PackageFileSystem.createDirectories(staging)
         do {
             try build(staging)
+            // Format 2: every vector set has an index (ingest writes them; other builders get them here).
+            try FormatUpgrade.indexVectorSets(root: staging) { relative, bytes in
+                try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: "\(staging)/\(relative)"))
+                try write(bytes, to: "\(staging)/\(relative)")
+            }
             try write(rootGroupJSON, to: "\(staging)/\(PackageLayout.rootGroup)")
             let fileList = try scanner.fileList(of: staging)
             let context = CommitContext(

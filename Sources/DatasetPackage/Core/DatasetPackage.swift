@@ -282,25 +282,26 @@ public struct DatasetPackage: Sendable {
         return DatasetPackage(unchecked: reader).isPackageRoot
     }
 
-    /// Whether the folder is a MIFA package root (see ``checkRootGroup()``).
+    /// Whether the folder is a MIFA package root (see ``checkRootGroup(anyVersion:)``).
     var isPackageRoot: Bool {
         do {
-            try checkRootGroup()
+            try checkRootGroup(anyVersion: true)
             return true
         } catch {
             return false
         }
     }
 
-    /// Refuses a folder that is not a MIFA package: no root `zarr.json` with `attributes.mifa.format`.
+    /// Refuses a folder that is not a MIFA package: no root `zarr.json` with `attributes.mifa.format`,
+    /// or (unless `anyVersion`) one of a format version this build cannot read.
     /// - Throws: ``PackageError`` `.notAPackage`.
-    func checkRootGroup() throws {
+    func checkRootGroup(anyVersion: Bool = false) throws {
         let file = path(PackageLayout.rootGroup)
         if reader.folder == nil {
             guard let bytes = try reader.readIfPresent(PackageLayout.rootGroup, limit: 1 << 20) else {
                 throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
             }
-            return try Self.checkRootGroup(bytes, file: file)
+            return try Self.checkRootGroup(bytes, file: file, anyVersion: anyVersion)
         }
         guard PackageFileSystem.kind(of: root) == .directory else {
             throw PackageError(.notAPackage, "'\(root)' is not a folder; a MIFA package is a folder made by `mifa pack`", context: ErrorContext(file: root))
@@ -308,12 +309,26 @@ public struct DatasetPackage: Sendable {
         guard PackageFileSystem.kind(of: file) == .file else {
             throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
         }
-        try Self.checkRootGroup(PackageFileSystem.read(file, limit: 1 << 20), file: file)
+        try Self.checkRootGroup(PackageFileSystem.read(file, limit: 1 << 20), file: file, anyVersion: anyVersion)
     }
 
-    /// Refuses a root `zarr.json` without `attributes.mifa.format`.
+    /// Refuses a root `zarr.json` without `attributes.mifa.format`, or of a format version this
+    /// build cannot read.
     /// - Throws: ``PackageError`` `.notAPackage`.
-    static func checkRootGroup(_ bytes: [UInt8], file: String) throws {
+    static func checkRootGroup(_ bytes: [UInt8], file: String, anyVersion: Bool = false) throws {
+        let version = try formatVersion(ofRootGroup: bytes, file: file)
+        guard anyVersion || PackageLayout.readableFormatVersions.contains(version) else {
+            throw PackageError(
+                .notAPackage,
+                "the package is in format version '\(version.prefix(40))', which this MIFAKit (formats \(PackageLayout.readableFormatVersions.sorted().joined(separator: ", "))) cannot read; use a newer mifa",
+                context: ErrorContext(file: file, pointer: "/attributes/mifa/version"))
+        }
+    }
+
+    /// The package format version (`attributes.mifa.version`) a root `zarr.json` names; `"1"` when
+    /// it names none (the first packages).
+    /// - Throws: ``PackageError`` `.notAPackage` when the bytes are not JSON naming the MIFA format.
+    static func formatVersion(ofRootGroup bytes: [UInt8], file: String) throws -> String {
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes, file: file)
@@ -323,5 +338,12 @@ public struct DatasetPackage: Sendable {
         guard case .string(PackageLayout.formatName)? = value["attributes"]?["mifa"]?["format"] else {
             throw PackageError(.notAPackage, "zarr.json has no attributes.mifa.format = \"\(PackageLayout.formatName)\"; this Zarr group is not a MIFA package", context: ErrorContext(file: file, pointer: "/attributes/mifa/format"))
         }
+        return value["attributes"]?["mifa"]?["version"]?.stringValue ?? "1"
+    }
+
+    /// The package's format version (see ``PackageLayout/formatVersion``).
+    /// - Throws: ``PackageError`` `.notAPackage`, `.io`.
+    public func formatVersion() throws -> String {
+        try Self.formatVersion(ofRootGroup: reader.read(PackageLayout.rootGroup, limit: 1 << 20), file: path(PackageLayout.rootGroup))
     }
 }

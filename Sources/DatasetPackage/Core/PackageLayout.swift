@@ -4,11 +4,12 @@ import MIFACore
 ///
 /// ```
 /// <name>/
-///   zarr.json                 root Zarr v3 group; attributes.mifa = {"format": "mifa-package", "version": "1"}
+///   zarr.json                 root Zarr v3 group; attributes.mifa = {"format": "mifa-package", "version": "2"}
 ///   mifa.json                 the MIFA metadata (Schemas/mifa.schema.json)
 ///   images/zarr.json          a plain group, so Zarr tools walk root -> images -> image
 ///   images/<image_id>/        one OME-Zarr 0.5 image each; raster annotations under labels/<set_id>/
-///   annotations/<set_id>/     vector annotations, normalised as annotations.geojson
+///   annotations/<set_id>/     vector annotations, normalised as annotations.geojson (features grouped
+///                             by image) and index.json, each image's byte range in it (format 2)
 ///   annotations/files.json    where each source file went, with the file list's other columns
 ///   versions/<version>.json   immutable version records
 ///   versions/objects/sha256/  content-addressed copies of replaced files and of each version's file list
@@ -20,6 +21,12 @@ import MIFACore
 /// current version, `.mifa-lock` the writers' lock file (made by the first write), and
 /// `.mifa-transaction/` exists only while a write is under way or was interrupted. Annotation set
 /// ids are `set1`, `set2`, ... in the order of the metadata's annotation sets (MIFA gives sets no id).
+///
+/// Format versions: `"1"` had no annotation indexes; `"2"` adds `annotations/<set_id>/index.json`
+/// to every vector set (so a reader fetches one image's objects with range reads, see
+/// ``VectorSetReader``). A version-1 package opens and reads as before (its sets whole); every
+/// new version of it (`mifa version`, with only `--changes` for a version that changes nothing else)
+/// writes the indexes and format version 2, as ordinary content of that version.
 public enum PackageLayout {
     /// The root group's metadata.
     public static let rootGroup = "zarr.json"
@@ -39,10 +46,17 @@ public enum PackageLayout {
     public static let transaction = ".mifa-transaction"
     /// The name of the normalised vector annotation file inside `annotations/<set_id>/`.
     public static let annotationFileName = "annotations.geojson"
+    /// The name of a vector set's index inside `annotations/<set_id>/` (format 2; see ``AnnotationIndex``).
+    public static let annotationIndexName = "index.json"
     /// The value of `attributes.mifa.format` in the root `zarr.json`.
     public static let formatName = "mifa-package"
-    /// The version of this layout, `attributes.mifa.version`.
-    public static let formatVersion = "1"
+    /// The version of this layout, `attributes.mifa.version`: `"2"` (every vector set has an
+    /// ``AnnotationIndex``). Packages of version `"1"` (no indexes) open as they are, their sets
+    /// read whole; the next version made of them (`mifa version`) writes the
+    /// indexes and this version.
+    public static let formatVersion = "2"
+    /// The format versions this build reads.
+    public static let readableFormatVersions: Set<String> = ["1", "2"]
 
     /// The OME-Zarr image folder of an image id.
     public static func image(_ imageID: String) -> String { "\(images)/\(imageID)" }
@@ -55,6 +69,9 @@ public enum PackageLayout {
 
     /// The normalised GeoJSON of a vector annotation set.
     public static func annotationFile(_ setID: String) -> String { "\(annotations)/\(setID)/\(annotationFileName)" }
+
+    /// The index of a vector annotation set (see ``AnnotationIndex``).
+    public static func annotationIndex(_ setID: String) -> String { "\(annotations)/\(setID)/\(annotationIndexName)" }
 
     /// The record of a version.
     public static func versionRecord(_ version: String) -> String { "\(versions)/\(version).json" }

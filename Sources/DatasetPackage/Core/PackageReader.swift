@@ -119,6 +119,38 @@ public struct PackageReader: Sendable {
         }
     }
 
+    /// `length` bytes of the package file `relative` from `offset`: one `pread` of a folder's file,
+    /// one ranged GET (`Range: bytes=...`) over HTTP and S3, one read inside a zip entry.
+    /// - Throws: ``PackageError`` `.invalidPath` for a path leaving the package, `.io` when the file
+    ///   is missing, cannot be read or holds fewer bytes than asked for, `.invalidInput` when it is
+    ///   not a regular file.
+    public func read(_ relative: String, offset: Int, length: Int) throws -> [UInt8] {
+        let bytes: [UInt8]?
+        switch backing {
+        case .folder(let root):
+            do {
+                bytes = try RegularFile.contents(of: "\(root)/\(relative)", offset: offset, length: length, followingLinks: false)
+            } catch let error as CoreError {
+                throw PackageError(error)
+            }
+        case .store(let store):
+            do {
+                bytes = try store.get(try Self.key(relative), range: .range(offset: offset, length: length))
+            } catch let error as ZarrError {
+                throw PackageError(error.kind == .tooLarge ? .invalidInput : .io, "cannot read bytes \(offset)..<\(offset + length) of '\(relative)' of \(store.location): \(error.message)",
+                                   context: ErrorContext(file: relative), underlying: error)
+            }
+        }
+        guard let bytes else {
+            throw PackageError(.io, "'\(relative)' is missing from the package at \(location)", context: ErrorContext(file: relative))
+        }
+        guard bytes.count == length else {
+            throw PackageError(.io, "'\(relative)' of \(location) gave \(bytes.count) bytes from offset \(offset), not the \(length) asked for: the file is shorter than its index says",
+                               context: ErrorContext(file: relative))
+        }
+        return bytes
+    }
+
     /// Whether the package has a regular file `relative`.
     /// - Throws: ``PackageError`` `.invalidPath` for a path leaving the package, `.io` when the
     ///   store cannot tell.

@@ -82,19 +82,24 @@ public struct PackageTransaction: ~Copyable {
 
     /// Makes the staged content the package's new current version.
     ///
-    /// `makeRecord` gets the new file list and the changes and returns the version record (its
-    /// `manifest_sha256`, `previous_*`, `file_count` and `total_bytes` are filled in here).
-    /// Throwing from it abandons the change.
+    /// A vector set whose index no longer describes its GeoJSON (or has none) is first regrouped
+    /// by image and indexed (see ``AnnotationIndex``). `makeRecord` gets the new file list and the
+    /// changes and returns the version record (its `manifest_sha256`, `previous_*`, `file_count`
+    /// and `total_bytes` are filled in here). Throwing from it abandons the change.
     /// - Returns: the record written.
     /// - Throws: ``PackageError`` `.invalidVersion` when the version id is unsafe or taken,
     ///   `.digestMismatch` when a file about to be replaced was altered since the current version,
-    ///   or what `makeRecord` throws. The package is unchanged in every case.
+    ///   `.invalidInput` for a staged vector set that cannot be indexed (not GeoJSON, an object
+    ///   naming no image), or what `makeRecord` throws. The package is unchanged in every case.
     public consuming func commit(_ makeRecord: (CommitContext) throws -> VersionRecord) throws -> VersionRecord {
         defer { lock.release() }
         let transaction = package.path(PackageLayout.transaction)
         do {
             let manifest = try package.manifest()
             let previous = try package.record(manifest.version)
+            // Every vector set keeps an index that describes it (format 2), whoever staged the content.
+            let staged = stagingRoot
+            try FormatUpgrade.indexVectorSets(root: staged) { relative, bytes in try write(bytes, to: "\(staged)/\(relative)") }
             let fileList = try scanner.fileList(of: stagingRoot)
             let changes = FileChanges(from: manifest.fileList, to: fileList)
             let context = CommitContext(

@@ -35,14 +35,24 @@ public struct AnnotationSetExport: Sendable {
     }
 
     /// The set as a document with the package's images.
-    /// - Parameter progress: called after each label image is converted, with those done and the total.
-    /// - Throws: ``PackageError`` `.invalidInput` when the set's files cannot be read as annotations,
-    ///   what reading the snapshot throws.
-    public func document(progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> AnnotationDocument {
+    /// - Parameters:
+    ///   - image: only this image's objects (a vector set's read through its index, without the
+    ///     other images' objects: see ``VectorSetReader``); `nil` for every image.
+    ///   - progress: called after each label image is converted, with those done and the total.
+    /// - Throws: ``PackageError`` `.invalidArgument` for an image the version does not have,
+    ///   `.invalidInput` when the set's files cannot be read as annotations, `.malformed` for a
+    ///   damaged index, what reading the snapshot throws.
+    public func document(image: String? = nil, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> AnnotationDocument {
         var document = AnnotationDocument()
         let images = snapshot.imageIDs
         let file = PackageLayout.annotationFile(setID)
-        if snapshot.fileList.files[file] != nil {
+        if let image {
+            guard images.contains(image) else {
+                throw PackageError(.invalidArgument, "version \(snapshot.version) has no image '\(image)'; it has \(images.isEmpty ? "none" : images.joined(separator: ", "))",
+                                   context: ErrorContext(file: snapshot.package.root))
+            }
+            if snapshot.fileList.files[file] != nil { document = try VectorSetReader(snapshot: snapshot, set: setID).annotations(of: image) }
+        } else if snapshot.fileList.files[file] != nil {
             do {
                 document = try GeoJSONReader.read(bytes: snapshot.contents(of: file), file: file).document
             } catch let error as AnnotationError {
@@ -53,7 +63,7 @@ public struct AnnotationSetExport: Sendable {
                 document.annotations[index].imageID = only
             }
         }
-        let labelled = (snapshot.labelSets[setID] ?? []).sorted()
+        let labelled = (snapshot.labelSets[setID] ?? []).sorted().filter { image == nil || $0 == image }
         for (done, image) in labelled.enumerated() {
             document.annotations += try labelAnnotations(image: image, startingAt: document.annotations.count)
             progress(done + 1, labelled.count)

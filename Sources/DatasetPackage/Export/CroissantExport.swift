@@ -116,6 +116,10 @@ public enum CroissantExport {
         for set in snapshot.vectorSets {
             let path = PackageLayout.annotationFile(set)
             entries.append(fileObject(path, files[path]!, format: "application/json", description: "vector annotations of set \(set) (GeoJSON, pixel coordinates of the full-resolution image)", prefix: prefix))
+            let index = PackageLayout.annotationIndex(set)
+            if let entry = files[index] {
+                entries.append(fileObject(index, entry, format: "application/json", description: "where each image's features of set \(set) are in its GeoJSON (byte ranges; MIFA annotation index)", prefix: prefix))
+            }
         }
         for set in snapshot.labelSets.keys.sorted() {
             entries.append(fileSet("files/labels/\(set)", includes: "\(prefix)images/*/labels/\(set)/**", format: "application/x-zarr", description: "label images of set \(set) (OME-Zarr image-label)"))

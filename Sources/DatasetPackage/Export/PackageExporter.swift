@@ -63,6 +63,8 @@ public struct PackageExporter: Sendable {
     ///   - version: the version to export; `nil` for the current one. A zip of the current version
     ///     holds the whole package, history included; a zip of another version holds its content.
     ///   - setID: the annotation set (coco, geojson); `nil` for the only one.
+    ///   - image: only this image's objects (coco, geojson; read without the other images' where
+    ///     the set has an index); `nil` for all.
     ///   - progress: called as the work goes with the steps done and the total (zip: files;
     ///     coco, geojson: label images converted).
     /// - Throws: ``PackageError`` `.alreadyExists` when `output` exists, `.invalidArgument` when it
@@ -70,7 +72,7 @@ public struct PackageExporter: Sendable {
     ///   `.invalidArgument` for a missing or ambiguous set, `.invalidInput` for annotations the
     ///   format cannot hold, `.digestMismatch` / `.missingObject` when the package is damaged, `.io`.
     @discardableResult
-    public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Summary {
+    public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil, image: String? = nil, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Summary {
         guard !PackageFileSystem.exists(output) else {
             throw PackageError(.alreadyExists, "'\(output)' already exists; give a new file name", context: ErrorContext(file: output))
         }
@@ -89,7 +91,7 @@ public struct PackageExporter: Sendable {
             return Summary(output: output, version: snapshot.version, items: count)
         case .coco, .geojson:
             let set = try AnnotationSetExport(snapshot: snapshot, setID: setID)
-            let document = try set.document(progress: progress)
+            let document = try set.document(image: image, progress: progress)
             let bytes: [UInt8]
             do {
                 bytes = format == .coco ? try COCOWriter.encode(document, options: COCOWriteOptions(masks: .polygons)) : try GeoJSONWriter.encode(document)

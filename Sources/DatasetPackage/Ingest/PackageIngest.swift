@@ -115,7 +115,9 @@ public struct PackageIngest {
             }
             for (setID, setDocument) in setDocuments.sorted(by: { $0.key < $1.key }) {
                 try PackageFileSystem.createDirectories("\(staging)/\(PackageLayout.annotationSet(setID))")
-                try AtomicFile.write(try GeoJSONWriter.encode(setDocument), to: "\(staging)/\(PackageLayout.annotationFile(setID))")
+                let encoded = try AnnotationIndex.encode(setDocument, file: PackageLayout.annotationFile(setID))
+                try AtomicFile.write(encoded.geojson, to: "\(staging)/\(PackageLayout.annotationFile(setID))")
+                try AtomicFile.write(encoded.index, to: "\(staging)/\(PackageLayout.annotationIndex(setID))")
             }
             for file in plan.vectorFiles where vectors.imagesOfFile[file.entry.path] != nil {
                 index.append(IngestedFile(source: file.entry.path, role: "annotations", path: PackageLayout.annotationFile(file.setID),

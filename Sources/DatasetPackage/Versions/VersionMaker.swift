@@ -76,6 +76,7 @@ public enum VersionMaker {
         for edit in request.edits {
             try apply(edit, to: staging)
         }
+        try FormatUpgrade.apply(to: staging)
         let metadataFile = staging.path(PackageLayout.metadata)
         guard PackageFileSystem.kind(of: metadataFile) == .file else {
             throw PackageError(.invalidMetadata, "the new version has no mifa.json; give --metadata", context: ErrorContext(file: PackageLayout.metadata))
@@ -134,7 +135,9 @@ public enum VersionMaker {
             _ = try ObjectAnnotator.annotators(of: read.document, file: file)
             let normalized = try AnnotationSetNormalizer.normalize(read.document, staging: staging, file: file)
             try staging.remove(PackageLayout.annotationSet(set))
-            try staging.replaceFile(PackageLayout.annotationFile(set), with: GeoJSONWriter.encode(normalized))
+            let encoded = try AnnotationIndex.encode(normalized, file: file)
+            try staging.replaceFile(PackageLayout.annotationFile(set), with: encoded.geojson)
+            try staging.replaceFile(PackageLayout.annotationIndex(set), with: encoded.index)
         case .removeAnnotations(let set):
             try checkSetName(set)
             guard PackageFileSystem.kind(of: staging.path(PackageLayout.annotationSet(set))) == .directory else {
