@@ -33,6 +33,8 @@ public final class PackageView: Sendable {
         var renderers: [String: ImageRenderer] = [:]
         /// ``changedObjects(from:to:)`` by `"<old>\0<new>"`.
         var changes: [String: [String: [JSONValue]]] = [:]
+        /// ``changedLabels(from:to:on:)`` by `"<old>\0<new>\0<image>"`.
+        var labelChanges: [String: [LabelSetChanges]] = [:]
     }
 
     /// Opens the package at `root` for reading: a folder, or (read in place) its `.zip` export, an
