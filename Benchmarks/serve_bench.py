@@ -5,13 +5,16 @@ Data (generated here): a package with one 4096 x 4096 uint16 image (smooth gradi
 OME-Zarr 0.5 in 256 x 256 zstd:3 chunks with 5 levels, written by `mifa omezarr from-tiff`, with a
 `nuclei` label image, and version 1 (written as Tests/Interop/package_helpers.py writes packages).
 
-1. Tile cost: for 64 level-0 tiles (256 x 256, each exactly one chunk), the time of
-   `GET /api/tiles/BIG/0/<r>/<c>.png` (read + decode the chunk, window, draw, PNG encode) against
-   `GET /api/images/BIG/region?level=0&region=<the same 256 x 256>&format=npy` (read + decode the
-   same chunk, .npy encode), each over one keep-alive connection, first cold (first request of
-   each tile: nothing rendered before) and then warm (the same requests again; the server caches
-   no pixels, only opened images, so "warm" means the OS page cache and an opened image).
-   The ratio tile / region is what drawing and PNG encoding add to decoding.
+1. Tile cost (the goal: a tile costs at most 1.5x decoding the chunks it covers plus encoding its
+   PNG): for 64 level-0 tiles (256 x 256, each exactly one chunk), the time of
+   `GET /api/tiles/BIG/0/<r>/<c>.png` over one keep-alive connection against the baseline, in the
+   same run: reading and decoding the same chunk with tensorstore (zarr3 driver, no cache) plus
+   encoding the served tile's pixels (decoded from the response, in its colour type) as a PNG with
+   Pillow at the same zlib level (1). First cold (first request of each tile; first read of each
+   chunk through a new tensorstore handle), then warm (the same again; the server caches no
+   pixels, only opened images, so "warm" means the OS page cache and an opened image). Printed:
+   medians and the ratio tile / (decode + encode); also the server's own
+   `/api/images/BIG/region?...&format=npy` of the same region (read + decode, no drawing).
 2. Load: 10,000 tile requests (level 0..2 tiles, round robin) from 32 threads, each with its own
    keep-alive connection; every response must be 200 with a PNG; p50 / p99 / max latency and
    requests per second.
@@ -33,8 +36,12 @@ import threading
 import time
 from pathlib import Path
 
+import io
+
 import numpy as np
+import tensorstore
 import tifffile
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "Tests" / "Interop"))
@@ -83,20 +90,47 @@ def timed(connection, path):
     return elapsed, body
 
 
-def tile_cost(host, port):
+TILE_ZLIB_LEVEL = 1  # the level `mifa serve` encodes tiles at (Routes.swift)
+
+
+def baseline_decode(level0: Path, r: int, c: int):
+    """Seconds to read and decode the chunk under tile (r, c) with tensorstore (a new handle, no cache)."""
+    start = time.perf_counter()
+    array = tensorstore.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": str(level0)}}, read=True).result()
+    pixels = array[r * 256:(r + 1) * 256, c * 256:(c + 1) * 256].read().result()
+    elapsed = time.perf_counter() - start
+    assert pixels.shape == (256, 256)
+    return elapsed
+
+
+def baseline_encode(png: bytes):
+    """Seconds for Pillow to encode the pixels of a served tile, in its colour type, at the tiles' zlib level."""
+    picture = Image.open(io.BytesIO(png))
+    picture.load()
+    start = time.perf_counter()
+    picture.save(io.BytesIO(), "PNG", compress_level=TILE_ZLIB_LEVEL)
+    return time.perf_counter() - start, picture.mode
+
+
+def tile_cost(host, port, package: Path):
     connection = http.client.HTTPConnection(host, port, timeout=60)
+    level0 = package / "images" / "BIG" / "0"
     tiles = [(r, c) for r in range(0, 16, 2) for c in range(0, 16, 2)]
     results = {}
     for phase in ("cold", "warm"):
-        tile_times, region_times = [], []
+        times = {"tile": [], "decode": [], "encode": [], "region": []}
+        modes = set()
         for r, c in tiles:
             t, body = timed(connection, f"/api/tiles/BIG/0/{r}/{c}.png")
             assert body[:8] == b"\x89PNG\r\n\x1a\n"
-            tile_times.append(t)
+            times["tile"].append(t)
+            times["decode"].append(baseline_decode(level0, r, c))
+            encode, mode = baseline_encode(body)
+            times["encode"].append(encode)
+            modes.add(mode)
             region = f"{r * 256}:{r * 256 + 256},{c * 256}:{c * 256 + 256}"
-            t, _ = timed(connection, f"/api/images/BIG/region?level=0&region={region}&format=npy")
-            region_times.append(t)
-        results[phase] = (statistics.median(tile_times), statistics.median(region_times))
+            times["region"].append(timed(connection, f"/api/images/BIG/region?level=0&region={region}&format=npy")[0])
+        results[phase] = {key: statistics.median(values) for key, values in times.items()} | {"modes": sorted(modes)}
     connection.close()
     return results
 
@@ -156,9 +190,12 @@ def main():
         print(f"load average before: {os.getloadavg()}")
         process, host, port = start(args.mifa, package)
         try:
-            cost = tile_cost(host, port)
-            for phase, (tile, region) in cost.items():
-                print(f"tile cost ({phase}): tile PNG {tile * 1000:.2f} ms, region .npy {region * 1000:.2f} ms, ratio {tile / region:.2f}")
+            cost = tile_cost(host, port, package)
+            for phase, m in cost.items():
+                baseline = m["decode"] + m["encode"]
+                print(f"tile cost ({phase}): tile PNG over HTTP {m['tile'] * 1000:.2f} ms; baseline {baseline * 1000:.2f} ms = "
+                      f"decode (tensorstore) {m['decode'] * 1000:.2f} + PNG encode (Pillow, zlib {TILE_ZLIB_LEVEL}, {'/'.join(m['modes'])}) "
+                      f"{m['encode'] * 1000:.2f}; ratio {m['tile'] / baseline:.2f}; server region .npy {m['region'] * 1000:.2f} ms")
             result = load(host, port, args.requests, args.concurrency)
             print(f"load: {result['requests']} tiles, {result['errors']} errors, {result['rps']:.0f} req/s, "
                   f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.1f} ms")

@@ -80,6 +80,17 @@ enum API {
         return .array(try records.map { try JSONParser.parse($0.canonicalJSON()) })
     }
 
+    /// `/api/versions/<from>/<to>/images/<id>/label-changes`: per label set of the image whose
+    /// label objects differ between the versions, the label values added, removed and changed.
+    /// - Throws: as `PackageView.changedLabels(from:to:on:)`.
+    static func labelChanges(_ view: PackageView, from old: String, to new: String, on id: String) throws -> JSONValue {
+        let sets = try view.changedLabels(from: old, to: new, on: id).map { change -> JSONValue in
+            let values = { (list: [Int64]) in JSONValue.array(list.map { .number(JSONNumber($0)) }) }
+            return ["set": .string(change.set), "added": values(change.added), "removed": values(change.removed), "changed": values(change.changed)]
+        }
+        return ["from": .string(old), "to": .string(new), "image": .string(id), "sets": .array(sets)]
+    }
+
     /// `/api/versions/<from>/<to>/diff`: what differs between two versions of the package's chain.
     /// - Throws: ``ServerError`` `.notFound` naming the versions there are, for a version outside the chain.
     static func diff(_ view: PackageView, from old: String, to new: String) throws -> VersionDiff {

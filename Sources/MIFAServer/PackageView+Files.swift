@@ -11,7 +11,8 @@ extension PackageView {
     /// - Parameter raw: the request path after `/files/`, still percent-encoded.
     /// - Returns: the path relative to the package.
     /// - Throws: ``ServerError`` `.badRequest` for encoded slashes, bad escapes and paths that
-    ///   leave the package; `.notFound` for files the version does not list and links.
+    ///   leave the package; `.notFound` for files the version does not list and links;
+    ///   `.invalidPackage` for a version record when the package's versions could not be listed.
     func servedPath(raw: Substring) throws -> String {
         let lowered = raw.lowercased()
         guard !lowered.contains("%2f"), !lowered.contains("%5c"), !lowered.contains("%00") else {
@@ -25,7 +26,8 @@ extension PackageView {
         } catch {
             throw ServerError(.badRequest, "'\(path)' is not a path inside the package", context: ErrorContext(file: path), underlying: error)
         }
-        guard servable.contains(path) else {
+        let isRecord = path.hasPrefix(PackageLayout.versions + "/") && path.hasSuffix(".json") && path.split(separator: "/").count == 2
+        guard try servable.contains(path) || (isRecord && versionRecords.get().contains(path)) else {
             throw ServerError(.notFound, "the package's current version has no file '\(path)'", context: ErrorContext(file: path))
         }
         // A folder's file must be itself, not a link (a zip or a URL has no links).

@@ -21,8 +21,11 @@ public final class PackageView: Sendable {
     public let vectorSets: [String]
     /// The label sets, each with the images it has a label image on.
     public let labelSets: [String: [String]]
-    /// The package-relative paths that `/files/` serves: the content files, `manifest.json` and the version records.
+    /// The package-relative paths that `/files/` serves besides the version records: the content files and `manifest.json`.
     let servable: Set<String>
+    /// The version records' paths that `/files/` serves, or why the package's versions could not
+    /// be listed (a request for a record then answers that error, not "no such file").
+    let versionRecords: Result<Set<String>, ServerError>
     let cache = LockedState(Cache())
 
     /// What the view has opened or computed once and keeps.
@@ -31,9 +34,17 @@ public final class PackageView: Sendable {
         var documents: [String: AnnotationDocument] = [:]
         var byImage: [String: [String: [Annotation]]] = [:]
         var renderers: [String: ImageRenderer] = [:]
-        /// ``changedObjects(from:to:)`` by `"<old>\0<new>"`.
-        var changes: [String: [String: [JSONValue]]] = [:]
+        /// ``changedObjects(from:to:)`` by `"<old>\0<new>"`, for the ``maxKeptChanges`` pairs of versions computed last.
+        var changes = RecentValues<[String: [JSONValue]]>(limit: maxKeptChanges)
+        /// ``changedLabels(from:to:on:)`` by `"<old>\0<new>\0<image>"`, for the ``maxKeptChanges`` computed last.
+        var labelChanges = RecentValues<[LabelSetChanges]>(limit: maxKeptChanges)
     }
+
+    /// The most results of each kind of version comparison kept (changed vector objects per pair
+    /// of versions, changed label objects per pair and image); computing one more forgets the
+    /// oldest. Images, renderers and documents are kept without a bound: there is one of each per
+    /// image or set of the package, a number the package fixes.
+    static let maxKeptChanges = 32
 
     /// Opens the package at `root` for reading: a folder, or (read in place) its `.zip` export, an
     /// `http(s)://` or an `s3://` URL.
@@ -50,8 +61,12 @@ public final class PackageView: Sendable {
         imageIDs = snapshot.imageIDs
         vectorSets = snapshot.vectorSets
         labelSets = snapshot.labelSets
-        let records = (try? package.versionIDs())?.map(PackageLayout.versionRecord) ?? []
-        servable = Set(snapshot.fileList.paths).union([PackageLayout.manifest]).union(records)
+        servable = Set(snapshot.fileList.paths).union([PackageLayout.manifest])
+        do {
+            versionRecords = .success(Set(try package.versionIDs().map(PackageLayout.versionRecord)))
+        } catch {
+            versionRecords = .failure(ServerError(.invalidPackage, "cannot list the package's versions: \(error)", context: ErrorContext(file: package.root), underlying: error))
+        }
     }
 
     /// The folder of the package.
@@ -137,4 +152,32 @@ public final class PackageView: Sendable {
     public func color(ofSet set: String) -> RGBA {
         VectorLayer.color(forLayer: vectorSets.firstIndex(of: set) ?? 0)
     }
+}
+
+/// Values by key, at most ``limit`` of them: inserting a new key beyond the limit forgets the key
+/// inserted longest ago.
+struct RecentValues<Value: Sendable>: Sendable {
+    /// The most values kept.
+    let limit: Int
+    private var values: [String: Value] = [:]
+    private var order: [String] = []
+
+    /// No values, at most `limit` (at least 1) later.
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// The value kept for `key`.
+    subscript(key: String) -> Value? {
+        get { values[key] }
+        set {
+            guard let newValue else {
+                if values.removeValue(forKey: key) != nil { order.removeAll { $0 == key } }
+                return
+            }
+            if values.updateValue(newValue, forKey: key) == nil { order.append(key) }
+            while order.count > limit { values[order.removeFirst()] = nil }
+        }
+    }
+
+    /// The number of values kept.
+    var count: Int { values.count }
 }

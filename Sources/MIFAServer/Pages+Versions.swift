@@ -19,7 +19,7 @@ extension Pages {
             }.joined()
             body += "<tr><td>\(escape(set))</td>\(cells)<td>\(changes.matchedByIoU)</td></tr>"
         }
-        body += "</table><h2>Changed objects on the images</h2>" + (try changedImages(view, from: old, to: new, prefix: prefix, query: query))
+        body += "</table><h2>Changed objects on the images</h2>" + (try changedImages(view, diff: diff, from: old, to: new, prefix: prefix, query: query))
         body += "<h2>Credit</h2>"
         body += list(id: "credit", [("credited", diff.credit.added.map(AnnotatorCredit.display)), ("no longer credited", diff.credit.removed.map(AnnotatorCredit.display))])
         body += "<h2>Metadata (mifa.json)</h2>"
@@ -27,20 +27,37 @@ extension Pages {
         return frame(title: "\(view.name): \(old) → \(new)", prefix: prefix, token: token, body: body)
     }
 
-    /// A table of the images with vector objects added, removed or changed, each linked to the
-    /// viewer drawing them (label image changes are counted in the table above, not drawn).
-    private static func changedImages(_ view: PackageView, from old: String, to new: String, prefix: String, query: String) throws -> String {
+    /// A table of the images with vector or label objects added, removed or changed, each linked
+    /// to the viewer drawing them. Label objects are counted from the diff, which names them
+    /// `<image>:<value>` per label set whose files under `images/<image>/labels/` changed.
+    private static func changedImages(_ view: PackageView, diff: VersionDiff, from old: String, to new: String, prefix: String, query: String) throws -> String {
         let byImage = try view.changedObjects(from: old, to: new)
-        guard !byImage.isEmpty else { return "<p id=\"no-changed-images\">No vector object differs on any image.</p>" }
-        var html = "<table id=\"changed-images\"><tr><th>image</th><th>added</th><th>removed</th><th>changed</th></tr>"
-        for image in byImage.keys.sorted() {
-            let features = byImage[image] ?? []
+        var labelSets: [String: Set<String>] = [:]
+        for path in diff.files.added + diff.files.removed + diff.files.modified {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if parts.count >= 5, parts[0] == PackageLayout.images, parts[2] == "labels" { labelSets[parts[1], default: []].insert(parts[3]) }
+        }
+        var counts: [String: [Int]] = [:]
+        for (image, features) in byImage {
             func count(_ change: String, version: String) -> Int {
                 features.filter { $0["properties"]?["change"]?.stringValue == change && $0["properties"]?["version"]?.stringValue == version }.count
             }
+            counts[image] = [count("added", version: new), count("removed", version: old), count("changed", version: new)]
+        }
+        for (image, sets) in labelSets {
+            for set in sets {
+                guard let changes = diff.annotations[set] else { continue }
+                let mine = [changes.added, changes.removed, changes.changed].map { $0.filter { $0.hasPrefix(image + ":") }.count }
+                guard mine.contains(where: { $0 > 0 }) else { continue }
+                counts[image] = zip(counts[image] ?? [0, 0, 0], mine).map { $0 + $1 }
+            }
+        }
+        guard !counts.isEmpty else { return "<p id=\"no-changed-images\">No vector or label object differs on any image.</p>" }
+        var html = "<table id=\"changed-images\"><tr><th>image</th><th>added</th><th>removed</th><th>changed</th></tr>"
+        for image in counts.keys.sorted() {
             let link = "\(prefix)/versions/\(old.addingQueryEscapes())/\(new.addingQueryEscapes())/images/\(image.addingQueryEscapes())\(query)"
             html += "<tr><td><a class=\"changed-image\" href=\"\(escape(link))\">\(escape(image))</a></td>"
-            html += "<td>\(count("added", version: new))</td><td>\(count("removed", version: old))</td><td>\(count("changed", version: new))</td></tr>"
+            html += (counts[image] ?? []).map { "<td>\($0)</td>" }.joined() + "</tr>"
         }
         return html + "</table>"
     }

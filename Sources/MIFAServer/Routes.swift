@@ -44,6 +44,29 @@ enum Routes {
             let collection = try view.changedObjectsGeoJSON(from: parameter(context, "from"), to: parameter(context, "to"), on: parameter(context, "id"))
             return bytes(jsonBytes(collection), type: "application/geo+json")
         }
+        group.get("api/versions/:from/:to/images/:id/label-changes") { request, context in
+            let view = try resolve(request, context).view
+            return json(try API.labelChanges(view, from: parameter(context, "from"), to: parameter(context, "to"), on: parameter(context, "id")))
+        }
+        group.get("api/versions/:from/:to/tiles/:id/:level/:row/:tile") { request, context in
+            let view = try resolve(request, context).view
+            let (level, row, column) = try tileAddress(context)
+            let query = request.uri.queryParameters
+            let options = try renderOptions(query, defaultLayers: false)
+            let kinds = try query["changes"].map { text in
+                try text.split(separator: ",").map { kind -> String in
+                    guard PackageView.changeColors[String(kind)] != nil else {
+                        throw ServerError(.badRequest, "'changes' is a comma-separated list of added, removed and changed, not '\(text)'")
+                    }
+                    return String(kind)
+                }
+            } ?? ["added", "removed", "changed"]
+            let picture = try view.labelChangesTile(from: parameter(context, "from"), to: parameter(context, "to"), on: parameter(context, "id"),
+                                                    level: level, row: row, column: column, t: options.t, z: options.z, kinds: Set(kinds))
+            var response = bytes(try picture.png(compressionLevel: 1), type: "image/png")
+            response.headers[.cacheControl] = "max-age=3600"
+            return response
+        }
         group.get("api/versions/:from/:to/diff") { request, context in
             let view = try resolve(request, context).view
             return bytes(try CanonicalJSON.encode(API.diff(view, from: parameter(context, "from"), to: parameter(context, "to"))), type: "application/json")
@@ -75,11 +98,7 @@ enum Routes {
         }
         group.get("api/tiles/:id/:level/:row/:tile") { request, context in
             let view = try resolve(request, context).view
-            let tile = try parameter(context, "tile")
-            guard tile.hasSuffix(".png"), let column = Int(tile.dropLast(4)), let level = Int(try parameter(context, "level")),
-                  let row = Int(try parameter(context, "row")) else {
-                throw ServerError(.badRequest, "a tile is /api/tiles/<image>/<level>/<row>/<column>.png with integer level, row and column")
-            }
+            let (level, row, column) = try tileAddress(context)
             let options = try renderOptions(request.uri.queryParameters, defaultLayers: false)
             let picture = try view.renderer(parameter(context, "id")).tile(level: level, row: row, column: column, options: options)
             var response = bytes(try picture.png(compressionLevel: 1), type: "image/png")
@@ -120,6 +139,17 @@ enum Routes {
             response.headers[.contentRange] = "bytes */\(size)"
             return response
         }
+    }
+
+    /// The level, row and column of a tile route (`.../<level>/<row>/<column>.png`).
+    /// - Throws: ``ServerError`` `.badRequest` when one is not an integer or the name does not end in `.png`.
+    static func tileAddress<Context: RequestContext>(_ context: Context) throws -> (level: Int, row: Int, column: Int) {
+        let tile = try parameter(context, "tile")
+        guard tile.hasSuffix(".png"), let column = Int(tile.dropLast(4)), let level = Int(try parameter(context, "level")),
+              let row = Int(try parameter(context, "row")) else {
+            throw ServerError(.badRequest, "a tile is .../<level>/<row>/<column>.png with integer level, row and column")
+        }
+        return (level, row, column)
     }
 
     /// The options of a picture request: `channels=0,2`, `t`, `z`, `labels=set1,...`, `sets=set2,...`,

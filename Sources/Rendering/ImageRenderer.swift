@@ -160,28 +160,34 @@ public struct ImageRenderer: Sendable {
         var sum = [Float](repeating: 0, count: count * 3)
         if let low = chosen.min(), let high = chosen.max() {
             let pixels = try read(level: level, region: region(shape: image.levels[level].shape, y: y, x: x, t: t, z: z, c: low..<(high + 1)))
-            // One pass over the read block: channel c's values are block c - low (t and z have extent 1, c comes before y and x).
-            let mapping: [(start: Double, scale: Double, r: Float, g: Float, b: Float)?] = (low...high).map { c in
-                guard chosen.contains(c) else { return nil }
-                let display = channels[c]
-                let scale = display.end > display.start ? 1 / (display.end - display.start) : 1
-                return (display.start, scale, Float(display.color.red), Float(display.color.green), Float(display.color.blue))
-            }
-            sum.withUnsafeMutableBufferPointer { sum in
-                PlaneValues.forEach(pixels) { i, value in
-                    let block = i / count
-                    guard block < mapping.count, let m = mapping[block] else { return }
-                    let f = Float(min(max((value - m.start) * m.scale, 0), 1))
-                    let p = (i - block * count) * 3
-                    sum[p] += m.r * f; sum[p + 1] += m.g * f; sum[p + 2] += m.b * f
+            // Channel c's values are block c - low of the read (t and z have extent 1, c comes before y and x);
+            // channels are added in ascending order, each in one pass without a call per pixel.
+            // Safety: the read holds high - low + 1 blocks of `count` values, so base + i < values.count; sum holds count * 3.
+            let values = PlaneValues.doubles(pixels)
+            values.withUnsafeBufferPointer { values in
+                sum.withUnsafeMutableBufferPointer { sum in
+                    for c in Set(chosen).sorted() {
+                        let display = channels[c], base = (c - low) * count
+                        let start = display.start, scale = display.end > display.start ? 1 / (display.end - display.start) : 1
+                        let r = Float(display.color.red), g = Float(display.color.green), b = Float(display.color.blue)
+                        for i in 0..<count {
+                            let f = Float(min(max((values[base + i] - start) * scale, 0), 1))
+                            sum[i * 3] += r * f; sum[i * 3 + 1] += g * f; sum[i * 3 + 2] += b * f
+                        }
+                    }
                 }
             }
         }
-        for i in 0..<count {
-            canvas.pixels[i * 4] = UInt8(min(255, sum[i * 3].rounded()))
-            canvas.pixels[i * 4 + 1] = UInt8(min(255, sum[i * 3 + 1].rounded()))
-            canvas.pixels[i * 4 + 2] = UInt8(min(255, sum[i * 3 + 2].rounded()))
-            canvas.pixels[i * 4 + 3] = 255
+        // Safety: sum holds count * 3 values and the canvas count * 4 bytes (it is x.count × y.count).
+        sum.withUnsafeBufferPointer { sum in
+            canvas.pixels.withUnsafeMutableBufferPointer { pixels in
+                for i in 0..<count {
+                    pixels[i * 4] = UInt8(min(255, sum[i * 3].rounded()))
+                    pixels[i * 4 + 1] = UInt8(min(255, sum[i * 3 + 1].rounded()))
+                    pixels[i * 4 + 2] = UInt8(min(255, sum[i * 3 + 2].rounded()))
+                    pixels[i * 4 + 3] = 255
+                }
+            }
         }
     }
 

@@ -26,6 +26,27 @@ enum PlaneValues {
         }
     }
 
+    /// The array's elements (row-major) converted to `Double`, one conversion loop per element type.
+    static func doubles(_ array: AnyNDArray) -> [Double] {
+        func convert<E: NDArrayElement>(_ a: NDArray<E>, _ transform: (E) -> Double) -> [Double] {
+            (a.order == .rowMajor ? a.elements : a.reordered(.rowMajor).elements).map(transform)
+        }
+        switch array {
+        case .bool(let a): return convert(a) { $0 ? 1 : 0 }
+        case .int8(let a): return convert(a) { Double($0) }
+        case .int16(let a): return convert(a) { Double($0) }
+        case .int32(let a): return convert(a) { Double($0) }
+        case .int64(let a): return convert(a) { Double($0) }
+        case .uint8(let a): return convert(a) { Double($0) }
+        case .uint16(let a): return convert(a) { Double($0) }
+        case .uint32(let a): return convert(a) { Double($0) }
+        case .uint64(let a): return convert(a) { Double($0) }
+        case .float16(let a): return convert(a) { Double($0) }
+        case .float32(let a): return convert(a) { Double($0) }
+        case .float64(let a): return convert(a) { $0 }
+        }
+    }
+
     /// Calls `body` with the array's elements (row-major) as label values; non-integer types give
     /// their values truncated (labels are integers; the label layer checks that first).
     static func forEachLabel(_ array: AnyNDArray, _ body: (Int, Int64) -> Void) {

@@ -70,7 +70,9 @@ public struct RGBAImage: Sendable, Equatable {
         return result
     }
 
-    /// The picture as PNG bytes (RGBA, 8 bits per sample), through RasterIO's libpng writer.
+    /// The picture as PNG bytes (8 bits per sample) through RasterIO's libpng writer, in the
+    /// smallest colour type that holds every pixel exactly: grey when all pixels are opaque grey,
+    /// RGB when all are opaque, else RGBA (a decoder gives back exactly ``pixels``).
     /// - Parameter compressionLevel: zlib level 0–9 (tiles use a fast level, files a smaller one).
     /// - Throws: ``RenderingError`` `.invalidRequest` for an empty picture, `.readFailed` when
     ///   libpng fails.
@@ -78,9 +80,29 @@ public struct RGBAImage: Sendable, Equatable {
         guard width > 0, height > 0 else {
             throw RenderingError(.invalidRequest, "an empty \(width)×\(height) picture cannot be a PNG; ask for a region with pixels")
         }
+        let count = width * height
+        // Safety: the buffers hold count * 4 (pixels) and count * samples (reduced) bytes, the indices stay below.
+        var samples = 1
+        pixels.withUnsafeBufferPointer { p in
+            for i in 0..<count {
+                let j = i * 4
+                if p[j + 3] != 255 { samples = 4; break }
+                if samples == 1, p[j] != p[j + 1] || p[j] != p[j + 2] { samples = 3 }
+            }
+        }
+        var reduced = samples == 4 ? pixels : [UInt8](repeating: 0, count: count * samples)
+        if samples < 4 {
+            pixels.withUnsafeBufferPointer { from in
+                reduced.withUnsafeMutableBufferPointer { to in
+                    for i in 0..<count {
+                        for k in 0..<samples { to[i * samples + k] = from[i * 4 + k] }
+                    }
+                }
+            }
+        }
         do {
-            let array = try NDArray<UInt8>(shape: [height, width, 4], elements: pixels)
-            return try PNGFile.encode(RasterImage(array: AnyNDArray(array), axes: "YXS"), compressionLevel: compressionLevel)
+            let array = try NDArray<UInt8>(shape: samples == 1 ? [height, width] : [height, width, samples], elements: reduced)
+            return try PNGFile.encode(RasterImage(array: AnyNDArray(array), axes: samples == 1 ? "YX" : "YXS"), compressionLevel: compressionLevel)
         } catch {
             throw RenderingError(.readFailed, "cannot encode the picture as PNG: \(error)", underlying: error)
         }

@@ -445,3 +445,79 @@ def test_tracks_drawn_as_paths_with_the_objects_of_the_current_frame(browser, ti
         "return document.getElementById('info').textContent")
     assert f"track {track}" in describe
     assert severe_logs(browser) == []
+
+
+# ------------------------------------------------- the label objects changed between versions, drawn
+
+@pytest.fixture(scope="module")
+def relabelled(mifa, mifa_bin, tmp_path_factory):
+    """The package_helpers package with version 2 editing img1's `nuclei` label image (both levels):
+    label 3 erased (removed), label 1 moved right (changed), label 4 drawn (added), label 2 kept."""
+    from package_helpers import build_package, nuclei_mask, store_object, write_version
+    work = tmp_path_factory.mktemp("relabelled")
+    root = build_package(mifa, work / "pkg", work / "inputs")
+    old = nuclei_mask()
+    new = old.copy()
+    new[new == 3] = 0
+    new[new == 1] = 0
+    new[5:17, 40:54] = 1
+    new[20:28, 4:14] = 4
+    folder = root / "images" / "img1" / "labels" / "nuclei"
+    for path in folder.rglob("*"):
+        if path.is_file():
+            store_object(root, path.read_bytes())  # version 1's files stay readable
+    group = zarr.open_group(folder, mode="r+")
+    paths = [d["path"] for d in group.attrs["ome"]["multiscales"][0]["datasets"]]
+    for level, path in enumerate(paths):
+        step = 2 ** level
+        group[path][...] = new[::step, ::step].reshape(group[path].shape)
+    write_version(root, "2", "2026-01-02T00:00:00Z", previous="1", changes="relabel")
+    running = Server(mifa_bin, root)
+    yield running, old, new
+    running.stop()
+
+
+def test_label_changes_drawn_on_the_image(browser, relabelled):
+    server, old, new = relabelled
+    status, _, body = server.request("GET", "/api/versions/1/2/images/img1/label-changes")
+    assert status == 200
+    assert json.loads(body)["sets"] == [{"set": "nuclei", "added": [4], "removed": [3], "changed": [1]}]
+    assert json.loads(server.request("GET", "/api/versions/1/2/images/img2/label-changes")[2])["sets"] == []
+    assert server.request("GET", "/api/versions/1/9/images/img1/label-changes")[0] == 404
+    assert server.request("GET", "/api/versions/1/2/tiles/img1/0/0/0.png?changes=moved")[0] == 400
+
+    browser.get(server.url + "/versions/1/2")
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", "a.changed-image")]
+    assert links == [server.url + "/versions/1/2/images/img1"]
+    browser.get(links[0])
+    viewer_tiles_loaded(browser)
+    scale = 8  # the 64x64 image as 512x512 screen pixels at the viewport's top-left corner
+    browser.execute_script(f"window.mifaViewer.setView({scale}, 0, 0)")
+    viewer_tiles_loaded(browser)
+    assert browser.execute_script("return window.mifaViewer.state.level") == 0
+
+    def screenshot():
+        shot = np.asarray(Image.open(io.BytesIO(browser.find_element("id", "viewport").screenshot_as_png)).convert("RGB"))
+        return shot[:64 * scale, :64 * scale]
+
+    def on_screen(mask):
+        return np.kron(mask, np.ones((scale, scale), dtype=bool))
+
+    # Drawn in order: removed and changed where version 1 has them, then added and changed where 2 has them.
+    drawn_over = (new == 1) | (new == 4)
+    expected = {"removed": on_screen((old == 3) & ~drawn_over), "changed": on_screen((new == 1) | ((old == 1) & (new != 4))),
+                "added": on_screen(new == 4)}
+    shot = screenshot()
+    for change, colour in CHANGE_COLOURS.items():
+        painted = (shot == np.array(colour, dtype=np.uint8)).all(axis=2)
+        assert expected[change].any() and (painted == expected[change]).all(), f"{change} colour not exactly on the {change} label objects"
+    unchanged = ~(on_screen(old != 0) | on_screen(new != 0)) | on_screen((old == 2) & (new == 2))
+    grey = shot[unchanged]
+    assert (grey[:, 0] == grey[:, 1]).all() and (grey[:, 1] == grey[:, 2]).all(), "a change colour away from the changed objects"
+    # Toggling a kind of change removes its colour.
+    browser.find_element("id", "set-toggle-change-added").click()
+    viewer_tiles_loaded(browser)
+    shot = screenshot()
+    assert not (shot == np.array(CHANGE_COLOURS["added"], dtype=np.uint8)).all(axis=2).any()
+    assert (shot == np.array(CHANGE_COLOURS["removed"], dtype=np.uint8)).all(axis=2).any()
+    assert severe_logs(browser) == []

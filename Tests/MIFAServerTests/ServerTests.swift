@@ -124,7 +124,7 @@ enum ServerFixture {
                 #expect(response.status == .ok)
                 let picture = try PNGFile.decode(Array(response.body.readableBytesView))
                 let pixels = picture.array.typed(as: UInt8.self)!
-                #expect(picture.shape == [16, 24, 4])
+                #expect(picture.shape == [16, 24, 3], "an opaque picture in colour is written as RGB")
                 for y in 0..<16 {
                     for x in 0..<24 {
                         let rgb = [pixels[[y, x, 0]], pixels[[y, x, 1]], pixels[[y, x, 2]]]

@@ -136,8 +136,30 @@ struct Fixture {
         let picture = try ImageRenderer(image: fixture.image).thumbnail(maxSide: 16)
         #expect(max(picture.width, picture.height) <= 16)
         let decoded = try PNGFile.decode(picture.png())
-        #expect(decoded.shape == [picture.height, picture.width, 4])
-        #expect(decoded.array.typed(as: UInt8.self)?.elements.elementsEqual(picture.pixels) == true)
+        #expect(decoded.shape == [picture.height, picture.width], "a single-channel picture is opaque grey, written as grey")
+        #expect(rgba(decoded) == picture.pixels)
+    }
+
+    /// Random pictures of each kind (opaque grey, opaque colour, partly transparent) come back from
+    /// their PNG pixel for pixel, written with one, three and four samples.
+    @Test func pngHoldsEveryPixelInTheSmallestColourType() throws {
+        var random = SeededGenerator(seed: 18)
+        for trial in 0..<90 {
+            let kind = trial % 3, width = Int.random(in: 1...24, using: &random), height = Int.random(in: 1...24, using: &random)
+            var picture = RGBAImage(width: width, height: height)
+            for i in 0..<(width * height) {
+                let grey = UInt8.random(in: 0...255, using: &random)
+                let colour = (0..<3).map { _ in kind == 0 ? grey : UInt8.random(in: 0...255, using: &random) }
+                let alpha = kind == 2 ? UInt8.random(in: 0...255, using: &random) : 255
+                picture.pixels.replaceSubrange((i * 4)..<(i * 4 + 4), with: colour + [alpha])
+            }
+            // One pixel that only the expected colour type holds: a colour, a transparent pixel.
+            if kind == 1 { picture.pixels[0...2] = [10, 20, 30] }
+            if kind == 2 { picture.pixels[3] = 0 }
+            let decoded = try PNGFile.decode(picture.png(compressionLevel: trial % 10))
+            #expect(decoded.shape == (kind == 0 ? [height, width] : [height, width, kind == 1 ? 3 : 4]))
+            #expect(rgba(decoded) == picture.pixels)
+        }
     }
 
     @Test func hexColours() {
@@ -145,5 +167,15 @@ struct Fixture {
         #expect(RGBA(hex: "#00ff0080") == RGBA(0, 255, 0, 128))
         #expect(RGBA(hex: "red") == nil)
         #expect(RGBA(255, 0, 128).hex == "#FF0080")
+    }
+}
+
+/// The pixels of a decoded 8-bit grey, RGB or RGBA PNG as RGBA bytes (grey and RGB opaque).
+func rgba(_ decoded: RasterImage) -> [UInt8] {
+    let values = Array(decoded.array.typed(as: UInt8.self)?.elements ?? [])
+    let samples = decoded.shape.count == 3 ? decoded.shape[2] : 1
+    return (0..<(values.count / samples)).flatMap { i -> [UInt8] in
+        let pixel = Array(values[(i * samples)..<(i * samples + samples)])
+        return samples == 1 ? [pixel[0], pixel[0], pixel[0], 255] : samples == 3 ? pixel + [255] : pixel
     }
 }

@@ -1,7 +1,8 @@
 // The image viewer: pan and zoom over PNG tiles rendered by the server, the level chosen by the
 // zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles
 // (tracks as one path per track, per-frame objects at their frame);
-// on a version change page, the objects added, removed and changed between two versions instead of the sets.
+// on a version change page, the objects added, removed and changed between two versions instead of
+// the sets and label images (vector objects as SVG, label objects as overlay tiles in the same colours).
 // window.mifaViewer exposes the state and the tiles requested, for tests and the console.
 "use strict";
 (function () {
@@ -59,6 +60,9 @@
     const y1 = Math.min(Math.ceil(L.height / tile), Math.ceil((height - s.y) / pixel / tile));
     const params = { channels: s.channels.join(","), t: s.t, z: s.z };
     const shownLabels = image.labels.map((l) => l.name).filter((n) => s.labels[n]);
+    // Label objects that changed: one overlay tile per tile, with the kinds of change toggled on.
+    const changeKinds = viewer.labelChanges && viewer.labelChanges.sets.length
+      ? Object.keys(CHANGE_COLORS).filter((c) => s.sets["change-" + c]) : [];
     const fragment = document.createDocumentFragment();
     for (let row = y0; row < y1; row++) {
       for (let column = x0; column < x1; column++) {
@@ -67,6 +71,10 @@
         const path = "/api/tiles/" + encodeURIComponent(imageID) + "/" + level + "/" + row + "/" + column + ".png";
         const sources = [["image", url(path, params)]];
         if (shownLabels.length) sources.push(["label", url(path, Object.assign({}, params, { image: 0, labels: shownLabels.join(",") }))]);
+        if (changeKinds.length) {
+          const changePath = versionsPath() + "/tiles/" + encodeURIComponent(imageID) + "/" + level + "/" + row + "/" + column + ".png";
+          sources.push(["label-change", url(changePath, { t: s.t, z: s.z, changes: changeKinds.join(",") })]);
+        }
         for (const [kind, src] of sources) {
           const img = document.createElement("img");
           img.className = "tile " + kind;
@@ -110,11 +118,15 @@
     return "set " + set + " · id " + (feature.id != null ? feature.id : (p.id != null ? p.id : "–")) + " · class " + cls + " · annotator " + annotator;
   }
 
+  // The API path of the two versions compared.
+  function versionsPath() {
+    return "/api/versions/" + encodeURIComponent(versions.from) + "/" + encodeURIComponent(versions.to);
+  }
+
   // The changed objects as one group per kind of change: added and removed in their colours, a
   // changed object's old shape dashed and its new shape solid, in the third colour.
   async function loadChanges() {
-    const path = "/api/versions/" + encodeURIComponent(versions.from) + "/" + encodeURIComponent(versions.to) +
-      "/images/" + encodeURIComponent(imageID) + "/changes";
+    const path = versionsPath() + "/images/" + encodeURIComponent(imageID) + "/changes";
     const collection = await (await fetch(url(path))).json();
     const groups = {};
     for (const change of Object.keys(CHANGE_COLORS)) {
@@ -252,7 +264,7 @@
     const planeBox = fieldset("plane");
     slider(planeBox, "slider-t", "t", image.planes.t, s.t, (v) => { s.t = v; showFrame(); draw(); });
     slider(planeBox, "slider-z", "z", image.planes.z, s.z, (v) => { s.z = v; draw(); });
-    if (image.labels.length) {
+    if (image.labels.length && !versions) {
       const labelBox = fieldset("label images");
       image.labels.forEach((l) => checkbox(labelBox, "label-toggle-" + l.name, l.name, true, (on) => { s.labels[l.name] = on; draw(); }));
     }
@@ -261,6 +273,12 @@
       for (const change of Object.keys(CHANGE_COLORS)) {
         checkbox(changeBox, "set-toggle-change-" + change, change, true, (on) => { s.sets["change-" + change] = on; draw(); });
         changeBox.lastChild.style.color = CHANGE_COLORS[change];
+      }
+      for (const set of viewer.labelChanges.sets) {
+        const line = document.createElement("div");
+        line.className = "label-change-summary";
+        line.textContent = "label set " + set.set + ": " + set.added.length + " added, " + set.removed.length + " removed, " + set.changed.length + " changed";
+        changeBox.appendChild(line);
       }
     } else if (image.sets.length) {
       const setBox = fieldset("annotation sets");
@@ -312,11 +330,17 @@
       scale: fit, x: (viewport.clientWidth - full.width * fit) / 2, y: (viewport.clientHeight - full.height * fit) / 2,
       channels: image.channels.filter((c) => c.active).map((c) => c.index),
       t: image.default_plane.t, z: image.default_plane.z,
-      labels: Object.fromEntries(image.labels.map((l) => [l.name, true])),
+      labels: Object.fromEntries(image.labels.map((l) => [l.name, !versions])),
       sets: versions ? Object.fromEntries(Object.keys(CHANGE_COLORS).map((c) => ["change-" + c, true]))
         : Object.fromEntries(image.sets.map((set) => [set.id, true])),
       level: 0, fixedLevel: null,
     };
+    if (versions) {
+      const path = versionsPath() + "/images/" + encodeURIComponent(imageID) + "/label-changes";
+      const response = await fetch(url(path));
+      if (!response.ok) throw new Error("label changes: " + response.status + " " + (await response.text()));
+      viewer.labelChanges = await response.json();
+    }
     buildControls(image);
     if (versions) viewer.changes = await loadChanges();
     else await Promise.all(image.sets.map(loadSet));

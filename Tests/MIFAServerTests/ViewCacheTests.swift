@@ -1,0 +1,58 @@
+import DatasetPackage
+import Foundation
+import MIFACore
+@testable import MIFAServer
+import Testing
+import TestSupport
+import Zarr
+
+/// What the package view keeps and what it says when the package's versions cannot be listed.
+@Suite struct ViewCacheTests {
+    /// A read-only store whose listing of `versions/` fails (a store refusing to list, say).
+    final class UnlistableVersions: ZarrStore {
+        let base: any ZarrStore
+        init(_ base: any ZarrStore) { self.base = base }
+        var location: String { base.location }
+        var isWritable: Bool { false }
+        func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? { try base.get(key, range: range) }
+        func set(_ key: StoreKey, _ bytes: [UInt8]) throws { throw ZarrError(.readOnly, "read-only") }
+        func delete(_ key: StoreKey) throws { throw ZarrError(.readOnly, "read-only") }
+        func list(prefix: String) throws -> [StoreKey] {
+            if prefix.hasPrefix(PackageLayout.versions) { throw ZarrError(.invalidKey, "this store refuses to list '\(prefix)'") }
+            return try base.list(prefix: prefix)
+        }
+    }
+
+    /// Random keys inserted and replaced: never more than the limit kept, the latest value of each
+    /// key kept answered, the key inserted last always kept, and the keys kept those first inserted last.
+    @Test(arguments: 1...6) func recentValuesKeepTheLastKeysUpToTheLimit(seed: UInt64) {
+        var random = SeededGenerator(seed: seed)
+        let limit = Int.random(in: 1...8, using: &random)
+        var kept = RecentValues<Int>(limit: limit)
+        var latest: [String: Int] = [:], firstInserted: [String] = []
+        for step in 0..<200 {
+            let key = "k\(Int.random(in: 0..<(limit * 3), using: &random))"
+            if kept[key] == nil { firstInserted.removeAll { $0 == key }; firstInserted.append(key) }
+            kept[key] = step
+            latest[key] = step
+            #expect(kept.count <= limit && kept[key] == step)
+            let present = latest.keys.filter { kept[$0] != nil }
+            #expect(present.allSatisfy { kept[$0] == latest[$0] })
+            #expect(Set(present) == Set(firstInserted.suffix(limit)), "seed \(seed), step \(step)")
+        }
+        #expect(PackageView.Cache().changes.limit == PackageView.maxKeptChanges)
+        #expect(PackageView.Cache().labelChanges.limit == PackageView.maxKeptChanges)
+    }
+
+    @Test func aPackageWhoseVersionsCannotBeListedSaysSoForItsRecords() async throws {
+        let root = try ServerFixture.makePackage()
+        defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
+        let listed = try PackageView(package: DatasetPackage.open(PackageReader(store: DirectoryStore(root: root))))
+        #expect(try listed.servedPath(raw: "versions/1.json") == "versions/1.json")
+        let view = try PackageView(package: DatasetPackage.open(PackageReader(store: UnlistableVersions(DirectoryStore(root: root)))))
+        let error = #expect(throws: ServerError.self) { try view.servedPath(raw: "versions/1.json") }
+        #expect(error?.kind == .invalidPackage && error?.message.contains("cannot list the package's versions") == true, "\(String(describing: error))")
+        #expect(try view.servedPath(raw: "mifa.json") == "mifa.json")
+        #expect((try? view.servedPath(raw: "versions/9/x.json")) == nil)
+    }
+}
