@@ -17,7 +17,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from zarr.codecs import BloscCodec, BytesCodec, ShardingCodec, ZstdCodec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import child_process  # noqa: E402
-from zarr_bench import CHUNK, N, SHARD, TS_CONTEXT, make_image  # noqa: E402
+from zarr_bench import CHUNK, N, SHARD, TS_CONTEXT, make_image, timed  # noqa: E402
 
 warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,12 +48,6 @@ def write_arrays(folder: Path, data: np.ndarray) -> dict[str, Path]:
         zarr.create_array(store=str(path), shape=data.shape, dtype="uint16", **options)[...] = data
         paths[name] = path
     return paths
-
-
-def timed(body) -> float:
-    start = time.perf_counter()
-    body()
-    return time.perf_counter() - start
 
 
 def main() -> None:

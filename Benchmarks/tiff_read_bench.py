@@ -18,7 +18,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import tifffile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import child_process  # noqa: E402
-from zarr_bench import make_image  # noqa: E402
+from zarr_bench import make_image, timed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANES, SIZE = 50, 1024
@@ -51,12 +50,6 @@ def write_files(folder: Path, data: np.ndarray) -> dict[str, Path]:
         tifffile.imwrite(path, data, **options)
         paths[name] = path
     return paths
-
-
-def timed(body) -> float:
-    start = time.perf_counter()
-    body()
-    return time.perf_counter() - start
 
 
 def main() -> None:

@@ -52,26 +52,7 @@ public enum RegularFile {
         guard size <= limit else {
             throw CoreError(.tooLarge, "'\(path)' has \(size) bytes; at most \(limit) are read here", context: ErrorContext(file: path))
         }
-        var done = 0
-        var failure: Int32 = 0
-        // No zero-filling pass: read writes every byte that is kept; a short file keeps what it had.
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            while done < size {
-                let count = read(fd, buffer.baseAddress! + done, size - done)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if count == 0 { break }
-                done += count
-            }
-            initialized = done
-        }
-        guard failure == 0 else {
-            throw CoreError(.io, "cannot read '\(path)': \(String(cString: strerror(failure)))", context: ErrorContext(file: path))
-        }
-        return bytes
+        return try read(fd, count: size, at: 0, path: path)
     }
 
     /// `length` bytes of a regular file from `offset` (fewer when the file ends first: the caller
@@ -83,6 +64,13 @@ public enum RegularFile {
         defer { close(fd) }
         let start = min(max(offset, 0), size)
         let wanted = min(max(length, 0), size - start)
+        return try read(fd, count: wanted, at: start, path: path)
+    }
+
+    /// Up to `count` bytes of `fd` from byte `start` (`pread`, retried on EINTR; fewer when the file
+    /// ends first). No zero-filling pass: the reads write every byte that is kept.
+    /// - Throws: ``CoreError`` `.io` on a read error.
+    private static func read(_ fd: Int32, count wanted: Int, at start: Int, path: String) throws -> [UInt8] {
         var done = 0
         var failure: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
