@@ -9,10 +9,9 @@ APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev libbz
 TEST_APT_PACKAGES := chromium chromium-driver
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-# Debug builds skip the index store: nothing here reads it (editors keep their own), and writing it
-# costs ~10% of every compile. Every debug `swift build`/`swift test` below passes the same flags, so
-# one build serves them all.
-SWIFT_BUILD_FLAGS ?= --disable-index-store
+# Every debug `swift build`/`swift test`/`swift package` below passes the same flags, so one build
+# serves them all. (The index store stays on: `swift test` finds the tests through it on Linux.)
+SWIFT_BUILD_FLAGS ?=
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzHTTP FuzzAnnotations FuzzOMEZarr FuzzPackage
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
