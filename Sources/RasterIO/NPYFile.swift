@@ -71,9 +71,10 @@ public enum NPYFile {
     /// Writes `array` as a `.npy` file, atomically.
     ///
     /// The header and then the array's storage go straight to a temporary next to `path` (in
-    /// blocks of 4 MiB when bytes must be swapped), so writing holds no copy of the array.
+    /// blocks of 4 MiB when bytes must be swapped), so writing holds no copy of the array; with
+    /// `durable` the file is synced to disk before returning.
     /// - Throws: ``RasterIOError`` `.io` when the file cannot be written.
-    public static func write(_ array: AnyNDArray, to path: String, endianness: Endianness = .little) throws {
+    public static func write(_ array: AnyNDArray, to path: String, endianness: Endianness = .little, durable: Bool = true) throws {
         let output = try POSIXOutputFile(path: path)
         let header = NPYHeader.encode(dataType: array.dataType, endianness: endianness, fortranOrder: array.order == .columnMajor && array.shape.count > 1, shape: array.shape)
         try header.withUnsafeBytes { try output.append($0) }
@@ -94,7 +95,7 @@ public enum NPYFile {
                 start += count
             }
         }
-        try output.commit()
+        try output.commit(durable: durable)
     }
 
     /// Writes a C-order `.npy` file of the given type and shape whose data `fill` writes in place,

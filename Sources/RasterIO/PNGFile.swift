@@ -58,11 +58,12 @@ public enum PNGFile {
     ///   - image: `uint8` or `uint16` pixels with axes `YX` or `YXS` (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA samples).
     ///   - path: the destination.
     ///   - compressionLevel: zlib level 0–9.
+    ///   - durable: sync the file to disk before returning (it appears atomically either way).
     /// - Throws: ``RasterIOError`` `.invalidArgument` for other types, axes or sizes; `.io` when the
     ///   file cannot be written.
-    public static func write(_ image: RasterImage, to path: String, compressionLevel: Int = 6) throws {
+    public static func write(_ image: RasterImage, to path: String, compressionLevel: Int = 6, durable: Bool = true) throws {
         let bytes = try encode(image, compressionLevel: compressionLevel, name: path)
-        try TIFFFile.writeAtomically(bytes, to: path)
+        try TIFFFile.writeAtomically(bytes, to: path, durable: durable)
     }
 
     /// Writes a bare `[height, width]` or `[height, width, samples]` array as a PNG, atomically.

@@ -94,16 +94,17 @@ public enum RasterFile {
     ///   - image: the pixels; an `.npy` keeps only the array.
     ///   - path: the destination; `.png`, `.tif`, `.tiff` or `.npy`.
     ///   - tiffOptions: layout and compression of a TIFF.
+    ///   - durable: sync the file to disk before returning (it appears atomically either way).
     /// - Throws: ``RasterIOError`` `.invalidArgument` for an unknown extension or an image the
     ///   format cannot hold, `.io` when the file cannot be written.
-    public static func write(_ image: RasterImage, to path: String, tiffOptions: TIFFWriteOptions = TIFFWriteOptions()) throws {
+    public static func write(_ image: RasterImage, to path: String, tiffOptions: TIFFWriteOptions = TIFFWriteOptions(), durable: Bool = true) throws {
         guard let format = RasterFormat(path: path) else {
             throw RasterIOError(.invalidArgument, "cannot tell the format from the name; end it in .png, .tif, .tiff or .npy", file: path)
         }
         switch format {
-        case .png: try PNGFile.write(image, to: path)
-        case .tiff: try TIFFFile.write(image, to: path, options: tiffOptions)
-        case .npy: try NPYFile.write(image.array, to: path)
+        case .png: try PNGFile.write(image, to: path, durable: durable)
+        case .tiff: try TIFFFile.write(image, to: path, options: tiffOptions, durable: durable)
+        case .npy: try NPYFile.write(image.array, to: path, durable: durable)
         }
     }
 }

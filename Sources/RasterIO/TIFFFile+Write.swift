@@ -14,11 +14,11 @@ extension TIFFFile {
     ///   `.io` when the file cannot be written.
     ///
     /// The pages are encoded straight into a temporary next to `path` (renamed onto it at the
-    /// end), so writing holds no copy of the file in memory.
-    public static func write(_ image: RasterImage, to path: String, options: TIFFWriteOptions = TIFFWriteOptions()) throws {
+    /// end, synced to disk first when `durable`), so writing holds no copy of the file in memory.
+    public static func write(_ image: RasterImage, to path: String, options: TIFFWriteOptions = TIFFWriteOptions(), durable: Bool = true) throws {
         let output = try POSIXOutputFile(path: path)
         _ = try encode(image, options: options, name: path, into: TIFFStream(.outputFile(output)))
-        try output.commit()
+        try output.commit(durable: durable)
     }
 
     /// Writes a bare array as a TIFF with the axes ``RasterImage/defaultAxes(shape:dataType:)`` guesses.
@@ -181,10 +181,10 @@ extension TIFFFile {
 
     /// Writes `bytes` to `path` atomically (a temporary renamed into place), without copying them.
     /// - Throws: ``RasterIOError`` `.io`.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool) throws {
         let output = try POSIXOutputFile(path: path)
         try bytes.withUnsafeBytes { try output.append($0) }
-        try output.commit()
+        try output.commit(durable: durable)
     }
 }
 

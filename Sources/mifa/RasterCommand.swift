@@ -99,6 +99,8 @@ struct RasterConvertCommand: ParsableCommand {
     @Option(help: "Override the input's axes, e.g. TZCYX for a 5-D .npy (letters T, Z, C, Y, X, S).")
     var axes: String?
 
+    @OptionGroup var durability: DurabilityOptions
+
     @OptionGroup var memory: RasterMemoryOptions
 
     func validate() throws {
@@ -142,7 +144,7 @@ struct RasterConvertCommand: ParsableCommand {
         } else {
             options.layout = .striped(rowsPerStrip: rowsPerStrip)
         }
-        try RasterFile.write(image, to: output, tiffOptions: options)
+        try RasterFile.write(image, to: output, tiffOptions: options, durable: durability.durable)
         print("wrote \(output): \(image.axes) \(image.shape) \(image.array.dataType.rawValue)")
     }
 

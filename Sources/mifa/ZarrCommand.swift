@@ -24,7 +24,8 @@ struct ZarrConcurrencyOptions: ParsableArguments {
     }
 }
 
-/// The `--durable` flag of the commands that export one file (`zarr export`, `omezarr export`).
+/// The `--durable` flag of the commands that export one file (`zarr export`, `omezarr export`,
+/// `raster convert`).
 ///
 /// Every export appears atomically (a temporary renamed into place; a failed export leaves no
 /// file); only a durable one is also synced to disk before the command exits, which costs the

@@ -161,6 +161,22 @@ def test_tifffile_random(mifa, tmp_path, dtype, pages, height, width, compressio
     assert same(to_npy(mifa, path, tmp_path), pages_read if len(pages_read) > 1 else pages_read[0])
 
 
+# Reads large enough to decode on several threads (over 2 MiB), as tifffile writes them; every
+# other one asks for a durable output (synced before exit), which must not change a byte.
+@pytest.mark.parametrize("compression,tile,predictor", [
+    ("zstd", None, False), ("zstd", (256, 256), False), ("zlib", None, True), ("lzw", (128, 64), False), (None, None, False),
+])
+def test_large_stacks_decoded_in_parallel(mifa, tmp_path, compression, tile, predictor):
+    rng = np.random.default_rng(len(str(compression)) + (tile or (0,))[0])
+    data = (rng.integers(0, 4096, (4, 700, 900)) + np.arange(900)).astype("<u2")
+    path = tmp_path / "large.tif"
+    tifffile.imwrite(path, data, compression=compression, tile=tile, predictor=predictor, photometric="minisblack")
+    for durable in ([], ["--durable"]):
+        out = tmp_path / f"large{len(durable)}.npy"
+        mifa("raster", "convert", path, out, *durable)
+        assert np.array_equal(np.load(out), tifffile.imread(path))
+
+
 # MIFAKit writes, tifffile and Pillow read -------------------------------------------------------
 
 @pytest.mark.parametrize("dtype", DTYPES + EXTRA_DTYPES)
