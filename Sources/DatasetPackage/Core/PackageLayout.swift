@@ -85,7 +85,7 @@ public enum PackageLayout {
     }
 
     /// Whether `name` can be used as an image id, annotation set id or version id: MIFACore's
-    /// ``SafeName`` rule (one safe path component, never a hidden file or an option).
+    /// `SafeName` rule (one safe path component, never a hidden file or an option).
     public static func isSafeName(_ name: String) -> Bool { SafeName.isSafe(name) }
 
     /// Whether a package-relative path stays inside the package: not empty, not absolute, no
