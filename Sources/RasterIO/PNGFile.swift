@@ -67,14 +67,14 @@ public enum PNGFile {
     }
 
     /// Writes a bare `[height, width]` or `[height, width, samples]` array as a PNG, atomically.
-    /// - Throws: ``RasterIOError`` as ``write(_:to:compressionLevel:)-(RasterImage,_,_)``.
+    /// - Throws: ``RasterIOError`` as ``write(_:to:compressionLevel:durable:)``.
     public static func write(_ array: AnyNDArray, to path: String, compressionLevel: Int = 6) throws {
         let axes = array.shape.count == 3 ? "YXS" : "YX"
         try write(RasterImage(array: array, axes: axes), to: path, compressionLevel: compressionLevel)
     }
 
     /// The bytes of a PNG holding `image`.
-    /// - Throws: ``RasterIOError`` `.invalidArgument` as ``write(_:to:compressionLevel:)-(RasterImage,_,_)``.
+    /// - Throws: ``RasterIOError`` `.invalidArgument` as ``write(_:to:compressionLevel:durable:)``.
     public static func encode(_ image: RasterImage, compressionLevel: Int = 6, name: String = "<memory>") throws -> [UInt8] {
         let shape = image.shape
         guard image.axes == "YX" || image.axes == "YXS" else {

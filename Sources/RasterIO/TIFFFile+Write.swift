@@ -22,13 +22,13 @@ extension TIFFFile {
     }
 
     /// Writes a bare array as a TIFF with the axes ``RasterImage/defaultAxes(shape:dataType:)`` guesses.
-    /// - Throws: ``RasterIOError`` as ``write(_:to:options:)-(RasterImage,_,_)``.
+    /// - Throws: ``RasterIOError`` as ``write(_:to:options:durable:)``.
     public static func write(_ array: AnyNDArray, to path: String, options: TIFFWriteOptions = TIFFWriteOptions()) throws {
         try write(RasterImage(array: array), to: path, options: options)
     }
 
-    /// The bytes of a TIFF holding `image`, as ``write(_:to:options:)-(RasterImage,_,_)`` would write them.
-    /// - Throws: ``RasterIOError`` `.invalidArgument` as ``write(_:to:options:)-(RasterImage,_,_)``.
+    /// The bytes of a TIFF holding `image`, as ``write(_:to:options:durable:)`` would write them.
+    /// - Throws: ``RasterIOError`` `.invalidArgument` as ``write(_:to:options:durable:)``.
     public static func encode(_ image: RasterImage, options: TIFFWriteOptions = TIFFWriteOptions(), name: String = "<memory>") throws -> [UInt8] {
         try encode(image, options: options, name: name, into: TIFFStream(.output))
     }

@@ -1,7 +1,7 @@
 public import MIFACore
 
-/// How ``TIFFFile/write(_:to:options:)-(RasterImage,_,_)`` and
-/// ``TIFFFile/write(_:to:options:)-(AnyNDArray,_,_)`` lay out and compress a TIFF.
+/// How ``TIFFFile/write(_:to:options:durable:)`` and
+/// ``TIFFFile/write(_:to:options:)`` lay out and compress a TIFF.
 public struct TIFFWriteOptions: Sendable, Hashable {
     /// The compression schemes RasterIO writes.
     public enum Compression: String, Sendable, Hashable, CaseIterable {
