@@ -35,6 +35,8 @@ enum FormatUpgrade {
             let file = PackageLayout.annotationFile(set)
             let bytes = try PackageFileSystem.read("\(root)/\(file)")
             let indexPath = "\(root)/\(PackageLayout.annotationIndex(set))"
+            // An index that cannot be read or does not describe the file is rewritten from the
+            // GeoJSON below: it is derived data, so dropping the reason loses nothing.
             if PackageFileSystem.kind(of: indexPath) == .file,
                 let index = try? PackageFileSystem.read(indexPath, limit: AnnotationIndex.sizeLimit),
                 (try? AnnotationIndex.decode(index, describing: ManifestEntry(sha256: SHA256Digest(of: bytes), bytes: bytes.count), file: indexPath)) != nil
