@@ -2,10 +2,20 @@ import Annotations
 import MIFACore
 
 extension AuditRun {
-    /// The package's format version: an earlier one than this build writes is reported as info
-    /// (it reads as it is; the next version made of it upgrades it).
+    /// Reads the package's format version once for the run (``formatVersion``): an earlier one
+    /// than this build writes is reported as info (it reads as it is; the next version made of it
+    /// upgrades it), and a root group that cannot be read again is reported, not passed over.
     mutating func checkFormatVersion() {
-        guard let version = try? package.formatVersion(), version != PackageLayout.formatVersion else { return }
+        let version: String
+        do {
+            version = try package.formatVersion()
+        } catch {
+            add(.error, .unreadable, path: PackageLayout.rootGroup,
+                "the package's zarr.json cannot be read again (\(error)), so its format version is unknown and the vector sets' indexes were checked only where present")
+            return
+        }
+        formatVersion = version
+        guard version != PackageLayout.formatVersion else { return }
         add(.info, .formatOutdated, path: PackageLayout.rootGroup, pointer: "/attributes/mifa/version",
             "the package is in format version \(version); this MIFAKit writes \(PackageLayout.formatVersion), which adds an index to each vector set so that one image's objects can be read alone. It reads as it is; the next `mifa version` upgrades it (a version given only --changes changes nothing else)")
     }
@@ -16,7 +26,7 @@ extension AuditRun {
     mutating func checkAnnotationIndex(_ set: String, geojson: [UInt8], document: AnnotationDocument, manifest: Manifest) {
         let indexFile = PackageLayout.annotationIndex(set)
         guard manifest.files[indexFile] != nil else {
-            if (try? package.formatVersion()) == PackageLayout.formatVersion {
+            if formatVersion == PackageLayout.formatVersion {
                 add(.error, .annotationIndexMissing, path: indexFile,
                     "vector set \(set) has no index.json, which format \(PackageLayout.formatVersion) requires (readers fall back to the whole file); `mifa version` writes it")
             }

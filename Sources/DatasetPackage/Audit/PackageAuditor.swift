@@ -108,6 +108,9 @@ struct AuditRun {
     var findings: [AuditFinding] = []
     var recovered: String?
     var version: String?
+    /// The package format version (`attributes.mifa.version`), read once by
+    /// ``checkFormatVersion()``; `nil` before that or when the root group could not be read.
+    var formatVersion: String?
     var fileCount = 0
     var byteCount = 0
     var versionCount = 0
