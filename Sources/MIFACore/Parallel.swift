@@ -22,8 +22,10 @@ public enum Parallel {
 
     /// Calls `body(i, &scratch)` for every `i` in `0..<count`, at most `concurrency` at a time;
     /// segments start at multiples of `rowLength` when there are at least as many rows as threads.
+    /// Tasks that cannot fail make a call that cannot fail (`E` is `Never`).
     /// - Throws: the first error a task throws.
-    public static func forEach(_ count: Int, rowLength: Int = 1, concurrency: Int?, _ body: @Sendable (Int, inout [UInt8]) throws -> Void) throws {
+    public static func forEach<E: Error>(_ count: Int, rowLength: Int = 1, concurrency: Int?,
+                                         _ body: @Sendable (Int, inout [UInt8]) throws(E) -> Void) throws(E) {
         guard count > 0 else { return }
         let workers = Swift.min(Swift.max(concurrency ?? defaultConcurrency, 1), count)
         if workers == 1 {
@@ -31,7 +33,7 @@ public enum Parallel {
             for i in 0..<count { try body(i, &scratch) }
             return
         }
-        let run = Run(segments: segments(count, rowLength: rowLength, workers: workers))
+        let run = Run<E>(segments: segments(count, rowLength: rowLength, workers: workers))
         withoutActuallyEscaping(body) { escapable in
             run.body = escapable
             for worker in 1..<workers {
@@ -68,14 +70,14 @@ public enum Parallel {
     /// Safety (`@unchecked Sendable`): `body` is set before any helper is dispatched and cleared
     /// only after `done` has been signalled, which happens after every task that called it has
     /// returned; helpers read it only after taking a valid index.
-    private final class Run: @unchecked Sendable {
+    private final class Run<E: Error>: @unchecked Sendable {
         let count: Int
         let segments: LockedState<[Range<Int>]>
         let finished = Atomic<Int>(0)
         let failed = Atomic<Bool>(false)
-        let error = LockedState<(any Error)?>(nil)
+        let error = LockedState<E?>(nil)
         let done = DispatchSemaphore(value: 0)
-        var body: (@Sendable (Int, inout [UInt8]) throws -> Void)?
+        var body: (@Sendable (Int, inout [UInt8]) throws(E) -> Void)?
 
         init(segments: [Range<Int>]) {
             count = segments.last?.upperBound ?? 0
@@ -99,7 +101,7 @@ public enum Parallel {
         /// Runs task `i`; not inlined, so that the reference to `body` taken here is released
         /// before the task is counted as finished.
         @inline(never)
-        private func call(_ i: Int, _ scratch: inout [UInt8]) throws {
+        private func call(_ i: Int, _ scratch: inout [UInt8]) throws(E) {
             try body!(i, &scratch)
         }
 

@@ -5,10 +5,10 @@ import Testing
 
 /// The worker pool behind Zarr chunk reads and writes and TIFF strip and tile decoding.
 @Suite struct ParallelTests {
-    @Test(arguments: [1, 2, 3, 8]) func everyTaskRunsExactlyOnce(_ concurrency: Int) throws {
+    @Test(arguments: [1, 2, 3, 8]) func everyTaskRunsExactlyOnce(_ concurrency: Int) {
         for count in [1, 2, 5, 300] {
             let seen = LockedState([Int](repeating: 0, count: count))
-            try Parallel.forEach(count, concurrency: concurrency) { i, scratch in
+            Parallel.forEach(count, concurrency: concurrency) { i, scratch in
                 Parallel.reserve(&scratch, 64)
                 #expect(scratch.count >= 64)
                 seen.withLock { $0[i] += 1 }
@@ -17,10 +17,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2, 3]) func rowsOfTasksRunExactlyOnce(_ concurrency: Int) throws {
+    @Test(arguments: [1, 2, 3]) func rowsOfTasksRunExactlyOnce(_ concurrency: Int) {
         for (count, rowLength) in [(1, 4), (7, 3), (256, 16), (300, 16), (5, 1)] {
             let seen = LockedState([Int](repeating: 0, count: count))
-            try Parallel.forEach(count, rowLength: rowLength, concurrency: concurrency) { i, _ in
+            Parallel.forEach(count, rowLength: rowLength, concurrency: concurrency) { i, _ in
                 seen.withLock { $0[i] += 1 }
             }
             #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count), "count \(count) rows of \(rowLength)")
@@ -48,10 +48,22 @@ import Testing
         #expect(ran.load(ordering: .relaxed) < 10_000)
     }
 
-    @Test func nestedRunsFinish() throws {
+    @Test func aTypedErrorComesBackTyped() {
+        struct Failure: Error { let index: Int }
+        do throws(Failure) {
+            try Parallel.forEach(64, concurrency: 2) { i, _ throws(Failure) in
+                if i == 40 { throw Failure(index: i) }
+            }
+            Issue.record("no error came back")
+        } catch {
+            #expect(error.index == 40)
+        }
+    }
+
+    @Test func nestedRunsFinish() {
         let total = Atomic<Int>(0)
-        try Parallel.forEach(4, concurrency: 2) { _, _ in
-            try Parallel.forEach(50, concurrency: 2) { _, _ in total.add(1, ordering: .relaxed) }
+        Parallel.forEach(4, concurrency: 2) { _, _ in
+            Parallel.forEach(50, concurrency: 2) { _, _ in total.add(1, ordering: .relaxed) }
         }
         #expect(total.load(ordering: .relaxed) == 200)
     }

@@ -26,8 +26,7 @@ enum PlaneDownsampler {
                         reduceRows(input, rows: 0..<outHeight, reduction: reduction)
                     } else {
                         let perBand = (outHeight + bands - 1) / bands
-                        // Nothing in a band throws.
-                        _ = try? Parallel.forEach(bands, concurrency: bands) { band, _ in
+                        Parallel.forEach(bands, concurrency: bands) { band, _ in
                             let rows = (band * perBand)..<Swift.min(outHeight, (band + 1) * perBand)
                             if !rows.isEmpty { reduceRows(input, rows: rows, reduction: reduction) }
                         }
