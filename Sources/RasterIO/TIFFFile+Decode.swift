@@ -19,11 +19,14 @@ extension TIFFFile {
     /// decodes a page's segments in a thread pool: each thread decodes through its own libtiff
     /// handle on the same file (libtiff handles are independent; a handle is not shared between
     /// threads), and each run writes only the rows of its own strips or tiles.
+    /// - Returns: the number of threads the read was planned on (1 below ``parallelDecodeBytes``);
+    ///   the calling thread takes over the tasks of a helper that has not started yet.
     /// - Throws: ``RasterIOError`` `.corrupt` naming the page and the strip or tile that failed.
-    func decode(_ pages: [(TIFFPageInfo, TIFFChunkPlan)], into buffer: UnsafeMutableRawBufferPointer) throws {
+    @discardableResult
+    func decode(_ pages: [(TIFFPageInfo, TIFFChunkPlan)], into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let totalBytes = pages.reduce(0) { $0 + $1.1.pageBytes }
         precondition(totalBytes <= buffer.count, "pages larger than the destination")
-        guard totalBytes > 0, let base = buffer.baseAddress else { return }
+        guard totalBytes > 0, let base = buffer.baseAddress else { return 0 }
         let totalChunks = pages.reduce(0) { $0 + $1.1.chunkCount }
         let workers = totalBytes >= Self.parallelDecodeBytes ? Swift.min(Parallel.defaultConcurrency, totalChunks) : 1
         // About four runs per thread, so a thread that finishes early takes over the rest.
@@ -39,7 +42,7 @@ extension TIFFFile {
         let tasks = planned
         if workers <= 1 {
             for task in tasks { try Self.decode(task, pages, handle: handle, into: base, name: name) }
-            return
+            return 1
         }
         let handles = TIFFHandlePool(first: handle, name: name, maxAllocation: limits.maxBytes)
         let destination = SharedBuffer(buffer)
@@ -47,6 +50,7 @@ extension TIFFFile {
         try Parallel.forEach(tasks.count, concurrency: workers) { i, _ in
             try handles.using { handle in try Self.decode(tasks[i], pages, handle: handle, into: destination.base!, name: name) }
         }
+        return workers
     }
 
     /// Decodes one task through `handle`.

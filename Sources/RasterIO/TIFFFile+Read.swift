@@ -135,7 +135,7 @@ extension TIFFFile {
         func visit<E: NDArrayElement>(_ type: E.Type) throws -> AnyNDArray {
             for (info, plan) in pages { try file.selectAndCheck(info, plan) }
             var array = NDArray<E>(shape: shape)
-            try array.withUnsafeMutableBytes { try file.decode(pages, into: $0) }
+            _ = try array.withUnsafeMutableBytes { try file.decode(pages, into: $0) }
             return AnyNDArray(array)
         }
     }

@@ -32,6 +32,23 @@ struct TIFFParallelDecodeTests {
             let last = try file.readPage(pages - 1)
             #expect(last.shape == [height, width])
         }
+        // The same pages decoded directly: the read is planned on every core (so a threshold or
+        // plan that silently kept it on one thread fails here), and small reads stay on one.
+        let file = try TIFFFile(path: path)
+        let planned = try file.pages.map { info in
+            let plan = try file.decodingPlan(for: info).1
+            try file.selectAndCheck(info, plan)
+            return (info, plan)
+        }
+        var bytes = [UInt8](repeating: 0, count: array.bytes().count)
+        let threads = try bytes.withUnsafeMutableBytes { try file.decode(planned, into: $0) }
+        #expect(threads == min(Parallel.defaultConcurrency, planned.reduce(0) { $0 + $1.1.chunkCount }))
+        #expect(bytes == array.bytes())
+        let onePage = [planned[0]]
+        if onePage[0].1.pageBytes < TIFFFile.parallelDecodeBytes {
+            var small = [UInt8](repeating: 0, count: onePage[0].1.pageBytes)
+            #expect(try small.withUnsafeMutableBytes { try file.decode(onePage, into: $0) } == 1)
+        }
     }
 
     @Test("a damaged strip of a large read is named with its page", arguments: [TIFFWriteOptions.Compression.deflate, .zstd])
