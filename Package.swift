@@ -59,7 +59,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // MIFAServer's HTTP server (`mifa serve`) and its in-process test client.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No traits: swift-configuration (ConfigurationSupport) and Foundation-only form coding are
+        // unused. (With the default traits, a clean `make test` compiled Hummingbird three times:
+        // in `swift build`, again in `swift test` and again for the docs.)
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // C shims: thin system library targets; Unsafe* and C calls stay in one wrapper file each.
