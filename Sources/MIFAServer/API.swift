@@ -55,11 +55,11 @@ enum API {
         var result: [String: JSONValue] = [:]
         for set in view.vectorSets {
             let document = try view.document(set)
-            let perImage = try view.objectsByImage(set).mapValues(\.count)
             let kinds = Set(document.annotations.map(\.value.kindName)).sorted()
             result[set] = [
                 "id": .string(set), "kind": "vector", "types": .array(kinds.map(JSONValue.string)), "objects": .number(JSONNumber(document.annotations.count)),
-                "images": .array(perImage.filter { $0.value > 0 }.keys.sorted().map(JSONValue.string)), "color": .string(view.color(ofSet: set).hex),
+                "images": .array(Set(document.annotations.compactMap { AnnotationIndex.imageID(of: $0, in: document) }).sorted().map(JSONValue.string)),
+                "color": .string(view.color(ofSet: set).hex),
             ]
         }
         for (set, images) in view.labelSets {

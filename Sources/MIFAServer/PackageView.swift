@@ -5,7 +5,12 @@ public import OMEZarr
 public import Rendering
 
 /// A MIFA package opened for browsing: its current version's images, annotation sets and files,
-/// with the images, renderers and annotation documents each opened once and kept.
+/// with the images, renderers and annotation sets each opened once and kept.
+///
+/// One image's vector objects are read through the set's ``VectorSetReader``: where the set has an
+/// index (package format 2), a viewer of one image fetches that image's objects only, which matters
+/// for a package served from `http(s)://` or `s3://`. A set's whole document is read only for its
+/// summary (``document(_:)``, `/api/sets`).
 ///
 /// The package is read through its manifest, taken once when the view is made (see
 /// `PackageSnapshot`): what is served is exactly the current version's content, whatever else lies
@@ -32,7 +37,9 @@ public final class PackageView: Sendable {
     struct Cache {
         var images: [String: OMEZarrImage] = [:]
         var documents: [String: AnnotationDocument] = [:]
-        var byImage: [String: [String: [Annotation]]] = [:]
+        var readers: [String: VectorSetReader] = [:]
+        /// One image's objects of a set, by `"<set>\0<image>"`.
+        var onImage: [String: AnnotationDocument] = [:]
         var renderers: [String: ImageRenderer] = [:]
         /// ``changedObjects(from:to:)`` by `"<old>\0<new>"`, for the ``maxKeptChanges`` pairs of versions computed last.
         var changes = RecentValues<[String: [JSONValue]]>(limit: maxKeptChanges)
@@ -42,8 +49,9 @@ public final class PackageView: Sendable {
 
     /// The most results of each kind of version comparison kept (changed vector objects per pair
     /// of versions, changed label objects per pair and image); computing one more forgets the
-    /// oldest. Images, renderers and documents are kept without a bound: there is one of each per
-    /// image or set of the package, a number the package fixes.
+    /// oldest. Images, renderers, documents, readers and per-image objects are kept without a
+    /// bound: there is one of each per image, set, or image and set of the package, a number the
+    /// package fixes.
     static let maxKeptChanges = 32
 
     /// Opens the package at `root` for reading: a folder, or (read in place) its `.zip` export, an
@@ -89,12 +97,10 @@ public final class PackageView: Sendable {
         labelSets.filter { $0.value.contains(id) }.map(\.key).sorted()
     }
 
-    /// The normalised GeoJSON document of vector set `set`.
+    /// The normalised GeoJSON document of vector set `set`, read whole (for the set's summary).
     /// - Throws: ``ServerError`` `.notFound` for a set the package does not have; `AnnotationError` when it cannot be read.
     public func document(_ set: String) throws -> AnnotationDocument {
-        guard vectorSets.contains(set) else {
-            throw ServerError(.notFound, "the package has no vector annotation set '\(set)'; it has \(vectorSets.isEmpty ? "none" : vectorSets.joined(separator: ", "))", context: ErrorContext(file: root))
-        }
+        try checkSet(set)
         if let document = cache.withLock({ $0.documents[set] }) { return document }
         let file = PackageLayout.annotationFile(set)
         let document = try GeoJSONReader.read(bytes: snapshot.package.reader.read(file), file: file).document
@@ -102,39 +108,52 @@ public final class PackageView: Sendable {
         return document
     }
 
+    /// The reader of vector set `set` (its index checked once, then kept).
+    /// - Throws: ``ServerError`` `.notFound` for a set the package does not have; `PackageError`
+    ///   as ``VectorSetReader/init(snapshot:set:)``.
+    public func reader(_ set: String) throws -> VectorSetReader {
+        try checkSet(set)
+        if let reader = cache.withLock({ $0.readers[set] }) { return reader }
+        let reader = try VectorSetReader(snapshot: snapshot, set: set)
+        cache.withLock { $0.readers[set] = reader }
+        return reader
+    }
+
+    /// Vector set `set`'s objects on image `id`, as a document listing only that image (see
+    /// ``VectorSetReader/annotations(of:)``); read once, then kept.
+    /// - Throws: as ``reader(_:)``; `PackageError` when the image's objects cannot be read.
+    public func objects(_ set: String, on id: String) throws -> AnnotationDocument {
+        let key = set + "\0" + id
+        if let document = cache.withLock({ $0.onImage[key] }) { return document }
+        let document = try reader(set).annotations(of: id)
+        cache.withLock { $0.onImage[key] = document }
+        return document
+    }
+
     /// The objects of vector set `set` on image `id` (an object names its image by `image_id`; in
     /// a set with one image, objects without one are on it).
-    /// - Throws: as ``document(_:)``.
+    /// - Throws: as ``objects(_:on:)``.
     public func annotations(_ set: String, on id: String) throws -> [Annotation] {
-        try objectsByImage(set)[id] ?? []
+        try objects(set, on: id).annotations
     }
 
-    /// The objects of vector set `set` grouped by image id (grouped once, then kept).
-    /// - Throws: as ``document(_:)``.
-    public func objectsByImage(_ set: String) throws -> [String: [Annotation]] {
-        if let grouped = cache.withLock({ $0.byImage[set] }) { return grouped }
-        let document = try document(set)
-        let only = document.images.count == 1 ? String(describing: document.images[0].id) : nil
-        var grouped: [String: [Annotation]] = [:]
-        for annotation in document.annotations {
-            if let id = annotation.imageID.map(String.init(describing:)) ?? only { grouped[id, default: []].append(annotation) }
-        }
-        cache.withLock { $0.byImage[set] = grouped }
-        return grouped
-    }
-
-    /// The GeoJSON (RFC 7946, as MIFAKit writes it) of set `set` restricted to image `id`.
-    /// - Throws: as ``document(_:)``; `AnnotationError` when it cannot be written.
+    /// The GeoJSON (RFC 7946, as MIFAKit writes it) of set `set` restricted to image `id`, with
+    /// the categories its objects use.
+    /// - Throws: as ``objects(_:on:)``; `AnnotationError` when it cannot be written.
     public func geoJSON(_ set: String, on id: String) throws -> [UInt8] {
-        var document = try document(set)
-        document.annotations = try annotations(set, on: id)
-        document.images = document.images.filter { String(describing: $0.id) == id }
-        return try GeoJSONWriter.encode(document)
+        try GeoJSONWriter.encode(objects(set, on: id))
+    }
+
+    /// Refuses a vector set the package does not have.
+    private func checkSet(_ set: String) throws {
+        guard vectorSets.contains(set) else {
+            throw ServerError(.notFound, "the package has no vector annotation set '\(set)'; it has \(vectorSets.isEmpty ? "none" : vectorSets.joined(separator: ", "))", context: ErrorContext(file: root))
+        }
     }
 
     /// A renderer of image `id` with every label image and vector set that annotates it as layers
     /// (vector sets in their `VectorLayer.color(forLayer:)` (Rendering) colours, by their index in the package).
-    /// - Throws: as ``image(_:)``, ``document(_:)``; `RenderingError` when a layer cannot be made.
+    /// - Throws: as ``image(_:)``, ``objects(_:on:)``; `RenderingError` when a layer cannot be made.
     public func renderer(_ id: String) throws -> ImageRenderer {
         if let renderer = cache.withLock({ $0.renderers[id] }) { return renderer }
         let image = try image(id)

@@ -62,7 +62,10 @@ enum ServerFixture {
             try writeImage("\(staging)/images/img2", seed: 5, label: false)
             try extra(staging)
             try FileManager.default.createDirectory(atPath: "\(staging)/annotations/cells", withIntermediateDirectories: true)
-            try GeoJSONWriter.write(document, to: "\(staging)/\(PackageLayout.annotationFile("cells"))")
+            // As `mifa pack` writes a set: grouped by image, with its index (package format 2).
+            let (geojson, index) = try AnnotationIndex.encode(document, file: PackageLayout.annotationFile("cells"))
+            try Data(geojson).write(to: URL(fileURLWithPath: "\(staging)/\(PackageLayout.annotationFile("cells"))"))
+            try Data(index).write(to: URL(fileURLWithPath: "\(staging)/\(PackageLayout.annotationIndex("cells"))"))
             let loaded = try MetadataReader.read(bytes: Array(metadata.utf8), format: .json, file: "mifa.json")
             try Data(try loaded.document.canonicalJSON()).write(to: URL(fileURLWithPath: "\(staging)/mifa.json"))
         }, makeRecord: { context in

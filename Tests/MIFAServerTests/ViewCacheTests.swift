@@ -44,6 +44,30 @@ import Zarr
         #expect(PackageView.Cache().labelChanges.limit == PackageView.maxKeptChanges)
     }
 
+    /// One image's objects (the viewer's layers and `/api/.../annotations/<set>`) are read through
+    /// the set's index: two range reads of the GeoJSON (its header, that image's features), never
+    /// the whole file, with the same objects as the whole set filtered to the image.
+    @Test(arguments: 1...4) func oneImagesObjectsAreReadByRange(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let root = try ServerFixture.makePackage(cells: OverviewReadsTests.cells(Int.random(in: 5...400, using: &random), &random))
+        defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
+        let whole = try PackageView(root: root).document("cells")
+        let counting = CountingStore(try DirectoryStore(root: root))
+        let view = try PackageView(package: DatasetPackage.open(PackageReader(store: counting)))
+        let geojson = PackageLayout.annotationFile("cells")
+        for image in ["img2", "img1"] {
+            let before = counting.history.count
+            let objects = try view.annotations("cells", on: image)
+            let expected = whole.annotations.filter { $0.imageID == .string(image) }
+            #expect(objects.map(\.id) == expected.map(\.id) && objects.map(\.value) == expected.map(\.value), "seed \(seed), \(image)")
+            let reads = counting.history[before...].filter { $0.key == geojson }
+            #expect(!reads.isEmpty && reads.allSatisfy { $0.range != nil }, "\(reads)")
+            _ = try view.geoJSON("cells", on: image)
+            #expect(counting.history.count == before + (image == "img2" ? reads.count + 1 : reads.count), "kept, not read again")
+        }
+        #expect(try view.reader("cells").index != nil)
+    }
+
     @Test func aPackageWhoseVersionsCannotBeListedSaysSoForItsRecords() async throws {
         let root = try ServerFixture.makePackage()
         defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }

@@ -1,12 +1,14 @@
+import MIFACore
 import Synchronization
 public import Zarr
 
-/// A read-only store wrapper counting the reads (`get`) made through it, for tests that bound how
-/// many reads an operation costs.
+/// A read-only store wrapper counting the reads (`get`) made through it, and keeping each read's
+/// key and range, for tests that bound how many reads an operation costs and what they fetch.
 public final class CountingStore: ZarrStore {
     /// The wrapped store.
     public let base: any ZarrStore
     private let reads = Atomic<Int>(0)
+    private let log = LockedState<[(key: String, range: ByteRange?)]>([])
 
     /// A counter of the reads of `base`.
     public init(_ base: any ZarrStore) { self.base = base }
@@ -20,6 +22,7 @@ public final class CountingStore: ZarrStore {
     /// - Throws: what the wrapped store throws.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         reads.add(1, ordering: .relaxed)
+        log.withLock { $0.append((key.value, range)) }
         return try base.get(key, range: range)
     }
 
@@ -37,4 +40,7 @@ public final class CountingStore: ZarrStore {
 
     /// The number of reads so far.
     public var count: Int { reads.load(ordering: .relaxed) }
+
+    /// The reads so far, in order: each one's key and range (`nil` for the whole value).
+    public var history: [(key: String, range: ByteRange?)] { log.withLock { $0 } }
 }
