@@ -7,7 +7,7 @@ public import Rendering
 /// A MIFA package opened for browsing: its current version's images, annotation sets and files,
 /// with the images, renderers and annotation sets each opened once and kept.
 ///
-/// One image's vector objects are read through the set's ``VectorSetReader``: where the set has an
+/// One image's vector objects are read through the set's `VectorSetReader`: where the set has an
 /// index (package format 2), a viewer of one image fetches that image's objects only, which matters
 /// for a package served from `http(s)://` or `s3://`. A set's whole document is read only for its
 /// summary (``document(_:)``, `/api/sets`).
@@ -110,7 +110,7 @@ public final class PackageView: Sendable {
 
     /// The reader of vector set `set` (its index checked once, then kept).
     /// - Throws: ``ServerError`` `.notFound` for a set the package does not have; `PackageError`
-    ///   as ``VectorSetReader/init(snapshot:set:)``.
+    ///   as `VectorSetReader.init(snapshot:set:)`.
     public func reader(_ set: String) throws -> VectorSetReader {
         try checkSet(set)
         if let reader = cache.withLock({ $0.readers[set] }) { return reader }
@@ -120,7 +120,7 @@ public final class PackageView: Sendable {
     }
 
     /// Vector set `set`'s objects on image `id`, as a document listing only that image (see
-    /// ``VectorSetReader/annotations(of:)``); read once, then kept.
+    /// `VectorSetReader.annotations(of:)`); read once, then kept.
     /// - Throws: as ``reader(_:)``; `PackageError` when the image's objects cannot be read.
     public func objects(_ set: String, on id: String) throws -> AnnotationDocument {
         let key = set + "\0" + id
