@@ -86,17 +86,28 @@ unit-test: $(VENV)/.installed
 # libFuzzer targets, each run for FUZZ_SECONDS on a corpus seeded from generated valid inputs.
 # MIFA_FUZZ=1 makes the manifest instrument our modules (Package.swift: `fuzzing`) in the ordinary
 # .build, reusing the plain build's dependencies; the next plain build recompiles our modules only.
-# `make test` runs it last for that reason.
+# `make test` runs it last for that reason. A fuzzer (one thread) runs while the next target
+# builds, at most FUZZ_JOBS at once; each one's summary is printed when all are done, and any
+# fuzzer that found a crash (or could not run) fails the target.
+FUZZ_JOBS ?= 2
+FUZZ_LOGS := .build/fuzz-logs
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
+	@set -e; rm -rf $(FUZZ_LOGS); mkdir -p $(FUZZ_LOGS); \
+	for t in $(FUZZ_TARGETS); do \
 	  MIFA_FUZZ=1 swift build $(SWIFT_BUILD_FLAGS) --product $$t; \
 	  corpus=Fuzz/corpus-$$t; mkdir -p $$corpus; \
 	  $(PYTHON) Fuzz/seeds_$$t.py $$corpus; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
-	  .build/debug/$$t $$corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-	    -max_len=65536 -timeout=10 -print_final_stats=1 2>&1 | tail -n 12; \
-	  test $${PIPESTATUS[0]} -eq 0; \
-	done
+	  ( .build/debug/$$t $$corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	      -max_len=65536 -timeout=10 -print_final_stats=1 > $(FUZZ_LOGS)/$$t.log 2>&1; \
+	    echo $$? > $(FUZZ_LOGS)/$$t.rc ) & \
+	  while [ $$(jobs -rp | wc -l) -ge $(FUZZ_JOBS) ]; do wait -n || true; done; \
+	done; wait; \
+	failed=""; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz: $$t"; tail -n 12 $(FUZZ_LOGS)/$$t.log; \
+	  [ "$$(cat $(FUZZ_LOGS)/$$t.rc)" = 0 ] || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed (logs in $(FUZZ_LOGS))"; exit 1; fi
 
 # INTEROP_WORKERS pytest-xdist processes share the tests (each test starts its own servers on free
 # ports and writes under its own tmp_path); 1 runs them in this process, in file order.
