@@ -150,16 +150,27 @@ bench: deps $(VENV)/.bench-installed
 	$(PYTHON) Benchmarks/package_audit_bench.py --rounds 5 --mifa $(BENCH_SCRATCH)/release/mifa
 	$(PYTHON) Benchmarks/serve_bench.py --mifa $(BENCH_SCRATCH)/release/mifa
 
-# DocC documentation of every library module (swift-docc-plugin) into out/docs/<Module>.doccarchive;
-# any documentation warning fails the target. SwiftPM's notes about files a dependency leaves
-# undeclared (swift-distributed-tracing's CMakeLists.txt, under async-http-client) are not ours.
+# DocC documentation of every library module into out/docs/<Module>.doccarchive, with the
+# toolchain's own tools: `swift package dump-symbol-graph` builds (the debug build's flags, so
+# nothing is recompiled) and writes every module's symbol graphs in one run, then `docc convert`
+# turns each module's graphs and its catalog into an archive. Any documentation warning fails the
+# target. SwiftPM's notes about files a dependency leaves undeclared (swift-distributed-tracing's
+# CMakeLists.txt, under hummingbird) are not ours.
 DOCS_DIR := out/docs
 DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader Rendering MIFAServer
 docs: apt
-	mkdir -p $(dir $(DOCS_DIR))
-	swift package $(SWIFT_BUILD_FLAGS) --allow-writing-to-directory $(DOCS_DIR) generate-documentation \
-	  $(addprefix --target ,$(DOCS_TARGETS)) --output-path $(DOCS_DIR) 2>&1 | tee $(DOCS_DIR).log; \
-	  test $${PIPESTATUS[0]} -eq 0
+	rm -rf $(DOCS_DIR) $(DOCS_DIR)-graphs; mkdir -p $(DOCS_DIR) $(DOCS_DIR)-graphs
+	swift package $(SWIFT_BUILD_FLAGS) dump-symbol-graph 2>&1 | tee $(DOCS_DIR).log; test $${PIPESTATUS[0]} -eq 0
+	@set -e; graphs=$$(sed -n 's/^Files written to //p' $(DOCS_DIR).log | tail -n 1); test -d "$$graphs"; \
+	for m in $(DOCS_TARGETS); do \
+	  mkdir -p $(DOCS_DIR)-graphs/$$m; cp "$$graphs"/$$m.symbols.json $(DOCS_DIR)-graphs/$$m/; \
+	  cp "$$graphs"/$$m@*.symbols.json $(DOCS_DIR)-graphs/$$m/ 2>/dev/null || true; \
+	  catalog=$$(ls -d Sources/$$m/*.docc 2>/dev/null | head -n 1); \
+	  echo "docs: $$m"; \
+	  docc convert $$catalog --additional-symbol-graph-dir $(DOCS_DIR)-graphs/$$m --output-path $(DOCS_DIR)/$$m.doccarchive \
+	    --fallback-display-name $$m --fallback-bundle-identifier $$m --fallback-default-module-kind Framework 2>&1 | tee -a $(DOCS_DIR).log; \
+	  test $${PIPESTATUS[0]} -eq 0; \
+	done
 	@deps=$$(ls .build/checkouts 2>/dev/null | paste -sd'|' -); \
 	if grep -E '^(warning|error):' $(DOCS_DIR).log \
 	  | grep -vE "^warning: '($${deps:-none})': found [0-9]+ file\(s\) which are unhandled" | grep -q .; then \
