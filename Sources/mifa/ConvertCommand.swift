@@ -11,6 +11,12 @@ func choice<T: RawRepresentable & CaseIterable>(_ text: String) throws -> T wher
     return value
 }
 
+/// Parses `--from` and `--to`: a format's name or alias, listing the names when it is neither.
+func annotationFormat(_ text: String) throws -> AnnotationFormat {
+    guard let format = AnnotationFormat(name: text) else { throw ValidationError("'\(text)' is not one of \(AnnotationFormat.nameList)") }
+    return format
+}
+
 /// `mifa convert <in> <out> [--from FORMAT] [--to FORMAT] [--image IMAGE_OR_SIZE]`: converts
 /// annotations between COCO, GeoJSON, label images, CTC, napari CSV and YOLO, refusing conversions
 /// that lose information unless `--allow-lossy`.
@@ -19,7 +25,7 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert annotations between COCO, GeoJSON, label images, CTC, napari CSV and YOLO.",
         discussion: """
-            Formats: \(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")). Without --from \
+            Formats: \(AnnotationFormat.nameList). Without --from \
             and --to the formats follow the names: .json (COCO, or GeoJSON when it holds features), \
             .geojson, .png/.tif/.npy label images (or a folder of them), .csv (napari; tracks when the \
             header has track_id; a napari Shapes table, with shape-type, is read as its shapes), a folder \
@@ -41,10 +47,10 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "Where to write: a file or a folder (masks of several images, CTC, YOLO).")
     var output: String
 
-    @Option(name: .customLong("from"), help: "The input format (default: from the name and contents).", transform: choice)
+    @Option(name: .customLong("from"), help: "The input format (default: from the name and contents).", transform: annotationFormat)
     var source: AnnotationFormat?
 
-    @Option(name: .customLong("to"), help: "The output format (default: from the output name).", transform: choice)
+    @Option(name: .customLong("to"), help: "The output format (default: from the output name).", transform: annotationFormat)
     var target: AnnotationFormat?
 
     @Option(help: ArgumentHelp("The image or its size WIDTHxHEIGHT, for targets that need a canvas (masks from vectors, YOLO coordinates).", valueName: "image-or-size"))
@@ -98,7 +104,7 @@ struct ConvertCommand: ParsableCommand {
             throw ValidationError("--budget-mb must be a positive number of MiB, not \(budgetMB)")
         }
         if target == nil, AnnotationFormat.detect(output: output) == nil {
-            throw ValidationError("cannot tell the output format from '\(output)'; give --to (\(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ValidationError("cannot tell the output format from '\(output)'; give --to (\(AnnotationFormat.nameList))")
         }
     }
 
@@ -158,8 +164,8 @@ struct ConvertSummary: Encodable {
     var files: [String]
 
     init(_ report: ConversionReport) {
-        source = report.source.rawValue
-        target = report.target.rawValue
+        source = report.source.name
+        target = report.target.name
         images = report.images
         annotations = report.annotations
         categories = report.categories

@@ -43,30 +43,25 @@ struct ExportCommand: ParsableCommand {
     var imageID: String?
 
     func validate() throws {
-        guard let format = PackageExporter.Format(rawValue: format) else {
-            throw ValidationError("--to must be one of \(PackageExporter.Format.allCases.map(\.rawValue).joined(separator: ", ")); found '\(self.format)'")
+        guard let format = PackageExporter.Format(name: format) else {
+            throw ValidationError("--to must be one of \(PackageExporter.Format.all.map(\.name).joined(separator: ", ")); found '\(self.format)'")
         }
-        if setID != nil, format != .coco && format != .geojson {
-            throw ValidationError("--set applies to coco and geojson only")
+        let setFormats = PackageExporter.Format.all.filter(\.writesAnnotationSet).map(\.name).joined(separator: " and ")
+        if setID != nil, !format.writesAnnotationSet {
+            throw ValidationError("--set applies to \(setFormats) only")
         }
-        if imageID != nil, format != .coco && format != .geojson {
-            throw ValidationError("--image applies to coco and geojson only")
+        if imageID != nil, !format.writesAnnotationSet {
+            throw ValidationError("--image applies to \(setFormats) only")
         }
     }
 
     func run() throws {
-        let format = PackageExporter.Format(rawValue: format)!
-        let bar = ProgressBar(unit: format == .zip ? "files" : "label images")
+        let format = PackageExporter.Format(name: format)!
+        let bar = ProgressBar(unit: format.progressUnit)
         _ = try PackagePath.local(output, command: "export")
         let summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, image: imageID, progress: bar.update)
         bar.finish()
-        let what: String
-        switch format {
-        case .zip: what = "\(summary.items) files"
-        case .coco, .geojson: what = "\(summary.items) objects of set \(summary.setID ?? "")"
-        case .croissant: what = "\(summary.items) distribution entries"
-        case .citation, .datacite: what = "\(summary.items) people credited"
-        }
+        let what = "\(summary.items) \(summary.counted)\(summary.setID.map { " of set \($0)" } ?? "")"
         print("wrote \(summary.output): version \(summary.version), \(what)")
     }
 }

@@ -1,42 +1,54 @@
 import Foundation
 import MIFACore
 
-/// The annotation formats `mifa convert` reads and writes (DESIGN.md, "The command-line surface").
-public enum AnnotationFormat: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// COCO JSON.
-    case coco
-    /// GeoJSON (RFC 7946), QuPath's properties understood.
-    case geojson
-    /// Label image(s) as PNG.
-    case maskPNG = "mask-png"
-    /// Label image(s) as TIFF.
-    case maskTIFF = "mask-tiff"
-    /// Label image(s) as NumPy `.npy`.
-    case npy
-    /// A Cell Tracking Challenge folder.
-    case ctc
-    /// napari points CSV (reading also takes a napari Shapes CSV, as its shapes).
-    case napariPointsCSV = "napari-points-csv"
-    /// napari tracks CSV.
-    case napariTracksCSV = "napari-tracks-csv"
-    /// A YOLO labels folder.
-    case yolo
+/// An annotation format `mifa convert` reads and writes (DESIGN.md, "The command-line surface"),
+/// found by name or alias in the registry of formats (`AnnotationFormatRegistry`, each format one
+/// file under `Formats/`); two formats are equal when their names are.
+public struct AnnotationFormat: Sendable, Hashable, CustomStringConvertible {
+    /// What reads, writes and recognises the format.
+    let handler: any AnnotationFormatHandler
+
+    /// A format handled by `handler`.
+    init(_ handler: any AnnotationFormatHandler) {
+        self.handler = handler
+    }
+
+    /// The registered format called `name` or one of its aliases; `nil` for an unknown name.
+    public init?(name: String) {
+        guard let format = AnnotationFormatRegistry.byName[name] else { return nil }
+        self = format
+    }
+
+    /// Every format, in the order `--help` and errors list them.
+    public static var all: [AnnotationFormat] { AnnotationFormatRegistry.formats }
+
+    /// The names of every format, comma-separated, for help texts and errors.
+    public static var nameList: String { all.map(\.name).joined(separator: ", ") }
 
     /// The name used on the command line.
-    public var description: String { rawValue }
+    public var name: String { handler.name }
+
+    /// Other names the command line accepts for it.
+    public var aliases: [String] { handler.aliases }
+
+    /// The name used on the command line.
+    public var description: String { name }
 
     /// Whether this is a label image format.
-    public var isMask: Bool { self == .maskPNG || self == .maskTIFF || self == .npy }
+    public var isMask: Bool { maskFileFormat != nil }
 
     /// The label image file format of a mask format.
-    public var maskFileFormat: MaskFileFormat? {
-        switch self {
-        case .maskPNG: .png
-        case .maskTIFF: .tiff
-        case .npy: .npy
-        default: nil
-        }
-    }
+    public var maskFileFormat: MaskFileFormat? { handler.maskFileFormat }
+
+    /// The MIFA annotation type (its term, such as `point_annotations`) a file of this format most
+    /// likely holds, when nothing else says; `nil` when the format holds many kinds alike.
+    public var typicalAnnotationType: String? { handler.typicalAnnotationType }
+
+    /// Formats are equal when their names are.
+    public static func == (lhs: AnnotationFormat, rhs: AnnotationFormat) -> Bool { lhs.name == rhs.name }
+
+    /// Hashes the name.
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     /// The format of an existing input: by extension, by the first bytes of a `.json` file, by the
     /// files in a folder.
@@ -47,43 +59,27 @@ public enum AnnotationFormat: String, Sendable, Hashable, CaseIterable, CustomSt
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
         }
-        if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            if names.contains("res_track.txt") || names.contains("man_track.txt") || names.contains("TRA") { return .ctc }
-            if !Set(names).isDisjoint(with: YOLOFolder.classFileNames) || names.contains("labels") || names.contains(where: { $0.hasSuffix(".txt") }) { return .yolo }
-            let extensions = Set(names.map { URL(fileURLWithPath: $0).pathExtension.lowercased() })
-            if extensions.contains("png") { return .maskPNG }
-            if extensions.contains("tif") || extensions.contains("tiff") { return .maskTIFF }
-            if extensions.contains("npy") { return .npy }
+        let names = isDirectory.boolValue ? (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] : nil
+        let probe = AnnotationInputProbe(path: path, lowercased: path.lowercased(), folderNames: names)
+        if let format = try strongest(all.map { ($0, try $0.handler.claim(input: probe)) }) { return format }
+        if names != nil {
             throw AnnotationError(.invalidArgument, "cannot tell the format of the folder '\(path)'; give --from", context: ErrorContext(file: path))
         }
-        let lower = path.lowercased()
-        if lower.hasSuffix(".geojson") { return .geojson }
-        if lower.hasSuffix(".png") { return .maskPNG }
-        if lower.hasSuffix(".tif") || lower.hasSuffix(".tiff") { return .maskTIFF }
-        if lower.hasSuffix(".npy") { return .npy }
-        if lower.hasSuffix(".txt") || lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .yolo }
-        if lower.hasSuffix(".csv") {
-            let head = String(decoding: (try? FileBytes.read(path))?.prefix(256) ?? [], as: UTF8.self)
-            return head.contains("track_id") ? .napariTracksCSV : .napariPointsCSV
-        }
-        if lower.hasSuffix(".json") {
-            let head = String(decoding: (try FileBytes.read(path)).prefix(4096), as: UTF8.self)
-            if head.contains("\"FeatureCollection\"") || head.contains("\"Feature\"") { return .geojson }
-            return .coco
-        }
-        throw AnnotationError(.invalidArgument, "cannot tell the format of '\(path)' from its name; give --from (\(allCases.map(\.rawValue).joined(separator: ", ")))", context: ErrorContext(file: path))
+        throw AnnotationError(.invalidArgument, "cannot tell the format of '\(path)' from its name; give --from (\(nameList))", context: ErrorContext(file: path))
     }
 
     /// The format an output path names: by extension, or `nil` for a folder-like name.
     public static func detect(output path: String) -> AnnotationFormat? {
         let lower = path.lowercased()
-        if lower.hasSuffix(".geojson") { return .geojson }
-        if lower.hasSuffix(".json") { return .coco }
-        if lower.hasSuffix(".png") { return .maskPNG }
-        if lower.hasSuffix(".tif") || lower.hasSuffix(".tiff") { return .maskTIFF }
-        if lower.hasSuffix(".npy") { return .npy }
-        if lower.hasSuffix(".csv") { return lower.contains("track") ? .napariTracksCSV : .napariPointsCSV }
-        return nil
+        return strongest(all.map { ($0, $0.handler.claim(output: lower)) })
+    }
+
+    /// The format with the strongest claim, the first registered of equal ones.
+    private static func strongest(_ claims: [(AnnotationFormat, AnnotationFormatClaim?)]) -> AnnotationFormat? {
+        var best: (format: AnnotationFormat, claim: AnnotationFormatClaim)?
+        for case let (format, claim?) in claims where best.map({ claim > $0.claim }) ?? true {
+            best = (format, claim)
+        }
+        return best?.format
     }
 }

@@ -29,15 +29,7 @@ public enum Converter {
     /// Reads an input in the given format.
     /// - Throws: ``AnnotationError`` from the format's reader.
     public static func read(_ path: String, format: AnnotationFormat, options: ConversionOptions = ConversionOptions()) throws -> AnnotationReadResult {
-        switch format {
-        case .coco: return try COCOReader.read(path: path, budget: options.budget)
-        case .geojson: return try GeoJSONReader.read(path: path, options: GeoJSONReadOptions(allowInvalidRings: options.allowInvalidRings, repair: options.repair))
-        case .maskPNG, .maskTIFF, .npy: return try MaskFiles.read(path: path, options: MaskReadOptions(kind: options.maskKind, ignoreLabels: options.ignoreLabels))
-        case .ctc: return try CTCFolder.read(path: path)
-        case .napariPointsCSV: return try NapariCSV.readPoints(path: path)
-        case .napariTracksCSV: return try NapariCSV.readTracks(path: path)
-        case .yolo: return try YOLOFolder.read(path: path, imageSize: options.imageSize)
-        }
+        try format.handler.read(path, options: options)
     }
 
     /// Converts `input` to `output`.
@@ -57,7 +49,7 @@ public enum Converter {
     public static func convert(input: String, output: String, from source: AnnotationFormat? = nil, to target: AnnotationFormat? = nil, options: ConversionOptions = ConversionOptions()) throws -> ConversionReport {
         let source = try source ?? AnnotationFormat.detect(input: input)
         guard let target = target ?? AnnotationFormat.detect(output: output) else {
-            throw AnnotationError(.invalidArgument, "cannot tell the output format from '\(output)'; give --to (\(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")))", context: ErrorContext(file: output))
+            throw AnnotationError(.invalidArgument, "cannot tell the output format from '\(output)'; give --to (\(AnnotationFormat.nameList))", context: ErrorContext(file: output))
         }
         let read = try Converter.read(input, format: source, options: options)
         var document = read.document
@@ -94,30 +86,7 @@ public enum Converter {
             throw AnnotationError(.lossyConversion, "converting \(source) to \(target) would lose information:\n\(list)\nnothing was written; pass --allow-lossy to convert anyway", context: ErrorContext(file: input))
         }
         if options.allowLossy { document = representable(document, in: target) }
-        var files: [String]
-        switch target {
-        case .coco:
-            let masks = options.cocoMasks ?? (source.isMask ? .polygons : .rle)
-            try COCOWriter.write(document, to: output, options: COCOWriteOptions(masks: masks))
-            files = [output]
-        case .geojson:
-            try GeoJSONWriter.write(document, to: output)
-            files = [output]
-        case .maskPNG, .maskTIFF, .npy:
-            files = try MaskFiles.write(rendered ?? [], to: output, format: target.maskFileFormat!)
-        case .ctc:
-            files = try locating(input) {
-                try CTCFolder.write(document, to: output, options: MaskWriteOptions(kind: .instance, drawing: options.drawing, imageSize: options.imageSize, budget: options.budget)).files
-            }
-        case .napariPointsCSV:
-            try FileBytes.write(NapariCSV.encodePoints(document), to: output)
-            files = [output]
-        case .napariTracksCSV:
-            try FileBytes.write(try NapariCSV.encodeTracks(document), to: output)
-            files = [output]
-        case .yolo:
-            files = try YOLOFolder.write(document, to: output, mode: options.yoloMode, imageSize: options.imageSize)
-        }
+        let files = try target.handler.write(document, to: output, job: AnnotationWriteJob(source: source, input: input, options: options, rendered: rendered ?? []))
         return ConversionReport(
             source: source, target: target, images: document.images.count, annotations: document.annotations.count,
             categories: document.categories.count, tracks: document.tracking?.tracks.count ?? 0, losses: losses, warnings: read.warnings, files: files)
@@ -135,27 +104,10 @@ public enum Converter {
     }
 
     /// The document without the annotations `target` cannot hold at all (after a lossy conversion
-    /// was allowed): non-areal values for COCO, probability maps for GeoJSON, objects without a
-    /// position for points tables, untracked objects for tracks tables.
+    /// was allowed), such as non-areal values for COCO or untracked objects for tracks tables.
     static func representable(_ document: AnnotationDocument, in target: AnnotationFormat) -> AnnotationDocument {
         var result = document
-        result.annotations = document.annotations.filter { annotation in
-            let value = annotation.value
-            switch target {
-            case .coco:
-                if case .geometry(let geometry) = value { return geometry.isAreal }
-                if case .box = value { return true }
-                if case .mask = value { return true }
-                return false
-            case .geojson:
-                if case .probabilityMap = value { return false }
-                return true
-            case .napariPointsCSV: return value.isSpatial
-            case .napariTracksCSV: return value.isSpatial && annotation.frame != nil && annotation.trackID != nil
-            case .yolo: return value.isSpatial && !value.isPoint
-            case .maskPNG, .maskTIFF, .npy, .ctc: return true
-            }
-        }
+        result.annotations = document.annotations.filter(target.handler.keeps)
         return result
     }
 

@@ -105,3 +105,33 @@ public struct AnnotationSetExport: Sendable {
         }
     }
 }
+
+/// One annotation set written as an annotation file (COCO with polygon masks, or GeoJSON), with
+/// the package's image ids and file names.
+struct AnnotationSetExportFormat: PackageExportFormatHandler {
+    let name: String
+    let writesAnnotationSet = true
+    let progressUnit = "label images"
+    /// The file's bytes of a document.
+    let encode: @Sendable (AnnotationDocument) throws -> [UInt8]
+
+    func export(_ snapshot: PackageSnapshot, of exporter: PackageExporter, to output: String, request: PackageExporter.Request, progress: (Int, Int) -> Void) throws -> PackageExporter.Summary {
+        let set = try AnnotationSetExport(snapshot: snapshot, setID: request.setID)
+        let document = try set.document(image: request.image, progress: progress)
+        let bytes: [UInt8]
+        do {
+            bytes = try encode(document)
+        } catch let error as AnnotationError {
+            throw PackageError(.invalidInput, "annotation set \(set.setID) cannot be written as \(name): \(error.message)", context: error.context, underlying: error)
+        }
+        try write(bytes, to: output)
+        return PackageExporter.Summary(output: output, version: snapshot.version, items: document.annotations.count, counted: "objects", setID: set.setID)
+    }
+}
+
+extension PackageExporter.Format {
+    /// One annotation set as COCO instances (JSON).
+    public static let coco = PackageExporter.Format(AnnotationSetExportFormat(name: "coco") { try COCOWriter.encode($0, options: COCOWriteOptions(masks: .polygons)) })
+    /// One annotation set as GeoJSON.
+    public static let geojson = PackageExporter.Format(AnnotationSetExportFormat(name: "geojson") { try GeoJSONWriter.encode($0) })
+}

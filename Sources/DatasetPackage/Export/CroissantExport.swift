@@ -1,6 +1,7 @@
 import Foundation
 public import MIFACore
 import MIFAModel
+import Zarr
 
 /// An MLCommons Croissant 1.0 description (JSON-LD, http://mlcommons.org/croissant/1.0) of a package
 /// version, so that ML dataset tools (mlcroissant, TFDS, Hugging Face, Kaggle) can find and load it.
@@ -240,4 +241,27 @@ public enum CroissantExport {
         }
         return sets
     }
+}
+
+/// A Croissant 1.0 JSON-LD description (``CroissantExport``) whose content URLs lead from the
+/// output's folder to the package.
+struct CroissantExportFormat: PackageExportFormatHandler {
+    let name = "croissant"
+
+    func export(_ snapshot: PackageSnapshot, of exporter: PackageExporter, to output: String, request: PackageExporter.Request, progress: (Int, Int) -> Void) throws -> PackageExporter.Summary {
+        // A folder or zip is named relative to the description; a URL as it is.
+        let package = exporter.package
+        let packageFolder = PackageFileSystem.canonicalPath(package.root) ?? package.root
+        let outputFolder = PackageFileSystem.canonicalPath(PackageFileSystem.parent(of: output)) ?? PackageFileSystem.parent(of: output)
+        let remote = StoreURL.isRemote(package.root)
+        let location = remote ? package.root : PackageExporter.relativePath(from: outputFolder, to: packageFolder)
+        let document = try CroissantExport.document(snapshot, location: location, url: remote ? package.root : URL(fileURLWithPath: packageFolder).absoluteString)
+        try write(try CanonicalJSON.encode(document), to: output)
+        return PackageExporter.Summary(output: output, version: snapshot.version, items: document["distribution"]?.arrayValue?.count ?? 0, counted: "distribution entries")
+    }
+}
+
+extension PackageExporter.Format {
+    /// A Croissant 1.0 JSON-LD description.
+    public static let croissant = PackageExporter.Format(CroissantExportFormat())
 }

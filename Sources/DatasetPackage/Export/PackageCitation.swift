@@ -147,3 +147,23 @@ public struct PackageCitation: Sendable {
 
     static func name(_ author: Author) -> String { [author.authorFirstName, author.authorLastName].compactMap { $0 }.joined(separator: " ") }
 }
+
+/// A citation of a package version (``PackageCitation``) in one of its forms.
+struct CitationExportFormat: PackageExportFormatHandler {
+    let name: String
+    /// The file's bytes of a citation.
+    let encode: @Sendable (PackageCitation) throws -> [UInt8]
+
+    func export(_ snapshot: PackageSnapshot, of exporter: PackageExporter, to output: String, request: PackageExporter.Request, progress: (Int, Int) -> Void) throws -> PackageExporter.Summary {
+        let citation = try PackageCitation(snapshot)
+        try write(try encode(citation), to: output)
+        return PackageExporter.Summary(output: output, version: snapshot.version, items: citation.creators.count, counted: "people credited")
+    }
+}
+
+extension PackageExporter.Format {
+    /// A `CITATION.cff` (Citation File Format 1.2.0).
+    public static let citation = PackageExporter.Format(CitationExportFormat(name: "citation") { Array($0.cff().utf8) })
+    /// DataCite Metadata Schema 4.5 JSON.
+    public static let datacite = PackageExporter.Format(CitationExportFormat(name: "datacite") { try CanonicalJSON.encode($0.dataCite()) })
+}

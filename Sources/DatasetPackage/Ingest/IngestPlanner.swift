@@ -335,11 +335,8 @@ struct IngestPlanner {
     private func defaultType(of entry: SourceEntry) -> AnnotationType? {
         switch entry.kind {
         case .raster: .segmentationMask
-        case .vector(.napariPointsCSV): .pointAnnotations
-        case .vector(.napariTracksCSV), .vector(.ctc): .tracks
-        case .vector(.yolo): .boundingBoxes
-        case .vector(.geojson): .geometricalAnnotations
-        default: nil
+        case .omeZarr: nil
+        case .vector(let format): format.typicalAnnotationType.map(AnnotationType.init(rawValue:))
         }
     }
 
