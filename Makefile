@@ -142,6 +142,8 @@ bench: deps $(VENV)/.bench-installed
 	$(PYTHON) Benchmarks/omezarr_bench.py --rounds 3 --mifa $(BENCH_SCRATCH)/release/mifa
 	$(PYTHON) Benchmarks/export_bench.py --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 	$(PYTHON) Benchmarks/loader_bench.py --mifa $(BENCH_SCRATCH)/release/mifa --markdown
+	$(PYTHON) Benchmarks/loader_bench.py --case 3d --mifa $(BENCH_SCRATCH)/release/mifa --markdown
+	$(PYTHON) Benchmarks/loader_bench.py --case channels --mifa $(BENCH_SCRATCH)/release/mifa --markdown
 	swift build --scratch-path $(BENCH_SCRATCH) -c release --product MIFAKit
 	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e python
 	MIFAKIT_LIBRARY=$(BENCH_SCRATCH)/release/libMIFAKit.so $(PYTHON) Benchmarks/python_loader_bench.py \

@@ -57,7 +57,7 @@ def consume(folder: str, listing: str, step_ms: float, workers: int, budget_mb: 
     anonymous_baseline = rss("RssAnon:")
     anonymous_peak = anonymous_baseline
     patches = json.loads(Path(listing).read_text())
-    loader = mifakit.Loader(folder, patch_size=(lb.PATCH, lb.PATCH), batch_size=lb.BATCH, sampler="list", patches=patches,
+    loader = mifakit.Loader(folder, patch_size=lb.DEFAULT.patch, batch_size=lb.DEFAULT.batch, sampler="list", patches=patches,
                             label="cells", seed=1, num_workers=workers, prefetch=2, memory_budget=budget_mb << 20)
     cpu = time.process_time()
     start = time.perf_counter()
@@ -107,8 +107,9 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="only mifakit.Loader and mifa bench")
     args = parser.parse_args()
     folder = Path(args.data)
-    lb.make_data(folder, args.mifa)
-    paths = [str(p) for p in sorted(folder.glob("img*.zarr"))]
+    folder.mkdir(parents=True, exist_ok=True)
+    lb.DEFAULT.make(lb.DEFAULT, folder, args.mifa)
+    paths = lb.DEFAULT.paths(folder)
     patches = lb.patch_list(paths, args.patches)
     listing = Path(tempfile.mkdtemp()) / "patches.json"
     listing.write_text(json.dumps([list(p) for p in patches]))
