@@ -35,7 +35,7 @@ struct VersionCommand: ParsableCommand {
             invalid input (the package is unchanged); 2: usage error.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder or an s3://bucket/prefix URL.")
     var package: String
 
     @Option(name: .customLong("version"), help: ArgumentHelp("The new version id (letters, digits, '.', '_', '-'; not used before).", valueName: "V"))
@@ -77,7 +77,16 @@ struct VersionCommand: ParsableCommand {
         let request = VersionRequest(
             version: versionID, changes: changes, edits: content.edits, annotators: try annotator.map { try AnnotatorCredit.parseGrant($0, roles: roles) },
             creditRemovals: removeCredit, force: force, reason: reason)
-        let record = try VersionMaker.make(request, in: try DatasetPackage.open(try PackagePath.local(package, command: "version")))
+        let record: VersionRecord
+        switch try PackagePath.target(package, command: "version") {
+        case .local(let folder):
+            record = try VersionMaker.make(request, in: try DatasetPackage.open(folder))
+        case .objectStorage(_, let store):
+            // Made on a local copy, then what differs is published with the commit protocol (StoreTransaction).
+            record = try PackagePath.withWorkFolder { work in
+                try StoreTransaction.change(in: store, work: work) { try VersionMaker.make(request, in: $0) }
+            }
+        }
         if json {
             print(try CanonicalJSON.string(record), terminator: "")
             return
