@@ -122,6 +122,31 @@ import Zarr
         #expect(outcomes == outcomes.sorted(), "once committed, a change stays committed")
     }
 
+    /// Stops `pack` before each of its writes in turn: a reader finds no package or the whole first
+    /// version; the next `pack` succeeds where there is none and is refused where there is one.
+    @Test func aPackStoppedAtAnyWriteLeavesNoPackageOrTheWholeOne() throws {
+        let probe = InterruptingStore(MemoryStore()) { _, _, _ in }
+        try Self.publishFirst(probe)
+        let whole = try Self.view(probe.base)
+        var outcomes: [Bool] = []
+        for stop in 0..<probe.count {
+            let store = MemoryStore()
+            let writer = InterruptingStore(store) { index, _, _ in if index >= stop { throw Killed() } }
+            #expect(throws: Killed.self) { try Self.publishFirst(writer) }
+            let packed = (try? Self.view(store)) != nil
+            if packed { #expect(try Self.view(store) == whole) }
+            outcomes.append(packed)
+            if packed {
+                #expect { try Self.publishFirst(store) } throws: { ($0 as? PackageError)?.kind == .alreadyExists }
+            } else {
+                try Self.publishFirst(store)
+                #expect(try Self.view(store).version == "1")
+            }
+        }
+        #expect(outcomes.first == false && outcomes.last == true)
+        #expect(outcomes == outcomes.sorted { !$0 && $1 }, "once committed, a pack stays committed")
+    }
+
     @Test func aWriterThatFindsTheManifestChangedWithdrawsAndFails() throws {
         let store = MemoryStore()
         try Self.publishFirst(store)

@@ -87,8 +87,11 @@ def folder_files(root: Path):
 
 
 def copy_prefix(client, source, target):
-    for key, data in objects(client, source).items():
-        client.put_object(Bucket=TEST_BUCKET, Key=f"{target[len(f's3://{TEST_BUCKET}/'):]}/{key}", Body=data)
+    """Copies every object under one s3:// URL to another, on the server."""
+    start, end = (url[len(f"s3://{TEST_BUCKET}/"):] + "/" for url in (source, target))
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=TEST_BUCKET, Prefix=start):
+        for item in page.get("Contents", []):
+            client.copy_object(Bucket=TEST_BUCKET, Key=end + item["Key"][len(start):], CopySource={"Bucket": TEST_BUCKET, "Key": item["Key"]})
 
 
 def pack(mifa_bin, source, target):
