@@ -35,7 +35,9 @@ struct PackCommand: ParsableCommand {
 
             The metadata must validate (every error is listed). Missing files named by the file list, \
             unreadable images, masks that do not fit their image, two annotations with one id: \
-            exit 1 and nothing is written. The package appears in one rename when complete. \
+            exit 1 and nothing is written. The package appears in one rename when complete; to an \
+            s3://bucket/prefix (an empty prefix), it is made in a local work folder, uploaded under \
+            .mifa-transaction/ and committed with one conditional write, so it appears whole or not at all. \
             A progress bar is drawn on standard error when it is a terminal.
             """)
 
