@@ -1,6 +1,7 @@
 import ArgumentParser
 import DatasetPackage
 import MIFACore
+import Zarr
 
 /// `mifa export <package> --to zip|coco|geojson|croissant|citation|datacite <out> [--version V] [--set SET_ID] [--image IMAGE_ID]`.
 struct ExportCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("to"), help: ArgumentHelp("The output format: zip, coco, geojson, croissant, citation or datacite.", valueName: "format"))
     var format: String
 
-    @Argument(help: "The output file (must not exist).")
+    @Argument(help: "The output file, or an s3://bucket/prefix/name object (must not exist).")
     var output: String
 
     @Option(name: .long, help: "Export this version instead of the current one.")
@@ -58,10 +59,30 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let format = PackageExporter.Format(name: format)!
         let bar = ProgressBar(unit: format.progressUnit)
-        _ = try PackagePath.local(output, command: "export")
-        let summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, image: imageID, progress: bar.update)
+        let summary: PackageExporter.Summary
+        switch try PackagePath.target(objectParent(output), command: "export") {
+        case .local:
+            summary = try PackageExporter(opening: package).export(format, to: output, version: version, setID: setID, image: imageID, progress: bar.update)
+        case .objectStorage(_, let store):
+            let key = try StoreKey(String(output.split(separator: "/").last!))
+            summary = try PackagePath.withWorkFolder { work in
+                try PackageExporter(opening: package).export(format, to: store, key: key, work: work, version: version, setID: setID, image: imageID, progress: bar.update)
+            }
+        }
         bar.finish()
         let what = "\(summary.items) \(summary.counted)\(summary.setID.map { " of set \($0)" } ?? "")"
         print("wrote \(summary.output): version \(summary.version), \(what)")
+    }
+
+    /// The URL of the prefix an `s3://bucket/.../name` output goes in (the name is its key there);
+    /// a local path or another scheme as it is (`PackagePath.target` judges those).
+    /// - Throws: ``InvalidInput`` for an `s3://` URL that names no object (`s3://bucket`, or ending in `/`).
+    private func objectParent(_ output: String) throws -> String {
+        guard StoreURL.scheme(of: output) == "s3" else { return output }
+        let path = output.dropFirst("s3://".count)
+        guard let slash = path.lastIndex(of: "/"), path.index(after: slash) < path.endIndex else {
+            throw InvalidInput(message: "'\(output)' names no object; give s3://bucket/prefix/name")
+        }
+        return "s3://" + path[..<slash]
     }
 }

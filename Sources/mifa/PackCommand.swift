@@ -35,14 +35,16 @@ struct PackCommand: ParsableCommand {
 
             The metadata must validate (every error is listed). Missing files named by the file list, \
             unreadable images, masks that do not fit their image, two annotations with one id: \
-            exit 1 and nothing is written. The package appears in one rename when complete. \
+            exit 1 and nothing is written. The package appears in one rename when complete; to an \
+            s3://bucket/prefix (an empty prefix), it is made in a local work folder, uploaded under \
+            .mifa-transaction/ and committed with one conditional write, so it appears whole or not at all. \
             A progress bar is drawn on standard error when it is a terminal.
             """)
 
     @Argument(help: "The folder with the images and annotations.")
     var source: String
 
-    @Argument(help: "The package folder to create (must not exist, or be empty).")
+    @Argument(help: "The package to create: a folder (must not exist, or be empty) or an s3://bucket/prefix URL (must hold no objects).")
     var package: String
 
     @Option(help: ArgumentHelp("The MIFA metadata (YAML as curators write it, or JSON).", valueName: "mifa.yaml|mifa.json"))
@@ -67,13 +69,27 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         let source = try PackagePath.local(source, command: "pack")
-        let package = try PackagePath.local(package, command: "pack")
-        var ingest = PackageIngest(source: source, package: package, metadata: metadata, fileList: fileList, version: version, changes: changes)
-        ingest.timestamp = timestamp
-        ingest.imageOptions.concurrency = concurrency.threads
         let bar = ProgressBar(unit: "images")
-        ingest.progress = bar.update
-        let summary = try ingest.run()
+        let ingest = { (folder: String) throws -> IngestSummary in
+            var ingest = PackageIngest(source: source, package: folder, metadata: metadata, fileList: fileList, version: version, changes: changes)
+            ingest.timestamp = timestamp
+            ingest.imageOptions.concurrency = concurrency.threads
+            ingest.progress = bar.update
+            return try ingest.run()
+        }
+        var summary: IngestSummary
+        switch try PackagePath.target(package, command: "pack") {
+        case .local(let folder):
+            summary = try ingest(folder)
+        case .objectStorage(let url, let store):
+            // Made in a local work folder, then published with the commit protocol (StoreTransaction).
+            summary = try PackagePath.withWorkFolder { work in
+                var made: IngestSummary?
+                try StoreTransaction.create(in: store, work: work) { made = try ingest($0) }
+                return made!
+            }
+            summary.package = url
+        }
         bar.finish()
         if json {
             print(try CanonicalJSON.string(summary), terminator: "")

@@ -31,11 +31,14 @@ struct VersionCommand: ParsableCommand {
             default "data annotation"). A version whose metadata drops an annotator credited before \
             is refused unless --force --reason TEXT, and the removal is then recorded. Time stamps \
             must increase along the chain (SOURCE_DATE_EPOCH, if set, is used as the time). Replaced \
-            files are kept, so `mifa checkout` restores any version. Exit 0: made; 1: refused or \
+            files are kept, so `mifa checkout` restores any version. On an s3:// package the version is \
+            made on a local copy and what changed is committed with one conditional write: a writer \
+            killed at any moment leaves the old or the new version, and of two concurrent writers one \
+            wins, the other exits 1 having changed nothing. Exit 0: made; 1: refused or \
             invalid input (the package is unchanged); 2: usage error.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder or an s3://bucket/prefix URL.")
     var package: String
 
     @Option(name: .customLong("version"), help: ArgumentHelp("The new version id (letters, digits, '.', '_', '-'; not used before).", valueName: "V"))
@@ -77,7 +80,16 @@ struct VersionCommand: ParsableCommand {
         let request = VersionRequest(
             version: versionID, changes: changes, edits: content.edits, annotators: try annotator.map { try AnnotatorCredit.parseGrant($0, roles: roles) },
             creditRemovals: removeCredit, force: force, reason: reason)
-        let record = try VersionMaker.make(request, in: try DatasetPackage.open(try PackagePath.local(package, command: "version")))
+        let record: VersionRecord
+        switch try PackagePath.target(package, command: "version") {
+        case .local(let folder):
+            record = try VersionMaker.make(request, in: try DatasetPackage.open(folder))
+        case .objectStorage(_, let store):
+            // Made on a local copy, then what differs is published with the commit protocol (StoreTransaction).
+            record = try PackagePath.withWorkFolder { work in
+                try StoreTransaction.change(in: store, work: work) { try VersionMaker.make(request, in: $0) }
+            }
+        }
         if json {
             print(try CanonicalJSON.string(record), terminator: "")
             return

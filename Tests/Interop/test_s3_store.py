@@ -141,9 +141,9 @@ def test_a_missing_bucket_and_unsupported_schemes_are_refused(s3, mifa_bin, tmp_
 
 
 @pytest.mark.parametrize("args", [
-    ["pack", "src", "s3://mifa-test/pkg", "--metadata", "mifa.yaml"],
+    ["pack", "src", "http://127.0.0.1:9/pkg", "--metadata", "mifa.yaml"],
     ["checkout", "pkg", "1", "s3://mifa-test/out"],
-    ["export", "pkg", "--to", "zip", "s3://mifa-test/pkg.zip"],
+    ["export", "pkg", "--to", "zip", "https://example.org/pkg.zip"],
     ["version", "gs://bucket/pkg", "--version", "2", "--changes", "x"],
 ], ids=lambda args: args[0])
 def test_package_commands_refuse_urls_instead_of_making_folders(mifa_bin, tmp_path, args):

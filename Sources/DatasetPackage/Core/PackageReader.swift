@@ -36,12 +36,21 @@ public struct PackageReader: Sendable {
     /// - Throws: ``PackageError`` `.notAPackage` when the URL or zip cannot be opened (naming it and why).
     public static func open(_ location: String, http: HTTPLimits = .default) throws -> PackageReader {
         do {
-            if let store = try StoreURL.openRemote(location, http: http) { return PackageReader(store: store) }
+            if let store = try StoreURL.openRemote(location, http: http) { return try reading(store) }
             if isZipFile(location) { return PackageReader(store: try ZipStore(path: location, prefix: "")) }
         } catch let error as ZarrError {
             throw PackageError(.notAPackage, "cannot open the package at '\(location)': \(error.message)", context: ErrorContext(file: location))
         }
         return PackageReader(folder: location)
+    }
+
+    /// A reader of the package in `store` as its commit protocol says to read it: object storage
+    /// (a ``ConditionalStore``) is read as the change committed there, if one is being applied
+    /// (see ``StoreTransaction``); other stores as they are.
+    /// - Throws: ``PackageError`` `.malformed` for a commit marker that cannot be read, `.io`.
+    public static func reading(_ store: any ZarrStore) throws -> PackageReader {
+        guard store is any ConditionalStore, let plan = try StoreTransaction.committedPlan(in: store) else { return PackageReader(store: store) }
+        return PackageReader(store: CommittedStore(base: store, plan: plan))
     }
 
     /// Whether `location` is a local regular file named `*.zip` (a package exported with `mifa export --to zip`).

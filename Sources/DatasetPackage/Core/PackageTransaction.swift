@@ -219,18 +219,29 @@ public struct PackageTransaction: ~Copyable {
     }
 }
 
-/// `.mifa-transaction/COMMIT`: what remains to be done once a change is committed.
+/// `.mifa-transaction/COMMIT`: what remains to be done once a change is committed. In a folder,
+/// the staged files are in `.mifa-transaction/tree/`; in object storage (``StoreTransaction``),
+/// under `.mifa-transaction/<transaction>/`, and the plan also names the manifest the change was
+/// made on and the one it writes, so that a reader can tell a live commit from a stale one.
 struct CommitPlan: Codable, Sendable {
     var version: String
     var fileListSHA256: SHA256Digest
     var recordSHA256: SHA256Digest
     var moves: [String]
     var removals: [String]
+    /// Object storage only: the id of the staging prefix.
+    var transaction: String? = nil
+    /// Object storage only: the SHA-256 of the `manifest.json` bytes replaced (`nil`: a new package).
+    var baseManifestSHA256: SHA256Digest? = nil
+    /// Object storage only: the SHA-256 of the `manifest.json` bytes written.
+    var manifestSHA256: SHA256Digest? = nil
 
     enum CodingKeys: String, CodingKey {
-        case version, moves, removals
+        case version, moves, removals, transaction
         case fileListSHA256 = "file_list_sha256"
         case recordSHA256 = "record_sha256"
+        case baseManifestSHA256 = "base_manifest_sha256"
+        case manifestSHA256 = "manifest_sha256"
     }
 }
 

@@ -52,6 +52,25 @@ public final class MemoryStore: ZarrStore {
         values.withLock { $0[key] != nil }
     }
 
+    /// Writes `bytes` under `key` if it has no value, in one step; whether it wrote.
+    func setIfAbsent(_ key: StoreKey, _ bytes: [UInt8]) -> Bool {
+        values.withLock { values in
+            guard values[key] == nil else { return false }
+            values[key] = bytes
+            return true
+        }
+    }
+
+    /// Removes the value of `key` if `condition` holds for it, in one step; `false` when it does not.
+    func removeIf(_ key: StoreKey, _ condition: ([UInt8]) -> Bool) -> Bool {
+        values.withLock { values in
+            guard let value = values[key] else { return true }
+            guard condition(value) else { return false }
+            values[key] = nil
+            return true
+        }
+    }
+
     /// A copy of every key and value (for tests and copying a hierarchy).
     public var snapshot: [StoreKey: [UInt8]] {
         values.withLock { $0 }

@@ -7,8 +7,12 @@ extension S3Store {
     /// the upload is completed; when anything fails the upload is aborted, so neither a half value
     /// nor its parts are left behind (an abort that fails too leaves parts that the bucket's
     /// lifecycle rule for incomplete uploads removes; the old value stays either way).
+    /// `completionHeaders` go with the completing request (`If-None-Match: *` makes it conditional);
+    /// the answer to that request is returned when it is `412 Precondition Failed` (the upload is
+    /// then aborted).
     /// - Throws: ``ZarrError`` `.storeFailure` when the server refuses a step.
-    func uploadInParts(_ key: StoreKey, _ bytes: [UInt8]) throws {
+    @discardableResult
+    func uploadInParts(_ key: StoreKey, _ bytes: [UInt8], completionHeaders: [(name: String, value: String)] = []) throws -> HTTPResponseCheck.Answer {
         let object = objectName(key)
         let started = try send(.post, object: object, query: [("uploads", "")], place: key.value)
         guard started.status == 200 else { throw failure(started, "starting a multipart upload of", key.value) }
@@ -34,7 +38,11 @@ extension S3Store {
             }
             let list = parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(Self.xmlEscaped($0.etag))</ETag></Part>" }.joined()
             let body = Array("<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\(list)</CompleteMultipartUpload>".utf8)
-            let completed = try send(.post, object: object, query: [("uploadId", uploadID)], body: body, place: key.value)
+            let completed = try send(.post, object: object, query: [("uploadId", uploadID)], body: body, headers: completionHeaders, place: key.value)
+            if completed.status == 412 {
+                _ = try? send(.delete, object: object, query: [("uploadId", uploadID)], place: key.value)
+                return completed
+            }
             // S3 may answer 200 and still fail: the body is then an error document.
             let document = try S3XML(completed.body, place: location)
             guard completed.status == 200, document.value("Error/Code") == nil else {
@@ -43,6 +51,7 @@ extension S3Store {
                     ? ZarrError(.storeFailure, "the S3 server could not complete the multipart upload of '\(key)'\(code)", context: ErrorContext(file: location, key: key.value))
                     : failure(completed, "completing the multipart upload of", key.value)
             }
+            return completed
         } catch {
             _ = try? send(.delete, object: object, query: [("uploadId", uploadID)], place: key.value)
             throw error

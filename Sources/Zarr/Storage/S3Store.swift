@@ -214,10 +214,12 @@ public final class S3Store: ZarrStore {
         return String(url[..<schemeEnd.upperBound]) + String(rest.prefix { $0 != "/" })
     }
 
-    /// One request to the object `object` (the bucket when `nil`), signed, through the transport's
-    /// retry loop, which also retries S3's throttling and timeout codes.
+    /// One request to the object `object` (the bucket when `nil`), signed (with `extraHeaders`:
+    /// conditions, copy sources), through the transport's retry loop, which also retries S3's
+    /// throttling and timeout codes.
     func send(_ method: HTTPResponseCheck.Method, object: String?, query: [(String, String)] = [], range: ByteRange? = nil,
-              body: [UInt8]? = nil, place: String, retryOn retryCodes: Set<String> = S3Store.transientCodes) throws -> HTTPResponseCheck.Answer {
+              body: [UInt8]? = nil, headers extraHeaders: [(name: String, value: String)] = [], place: String,
+              retryOn retryCodes: Set<String> = S3Store.transientCodes) throws -> HTTPResponseCheck.Answer {
         let origin = self.origin
         let path = path(object)
         let queryText = S3Signer.canonicalQuery(query)
@@ -225,7 +227,7 @@ public final class S3Store: ZarrStore {
         let payloadHash = body.map(S3Signer.payloadHash) ?? S3Signer.emptyPayloadHash
         let host = String(origin.drop { $0 != ":" }.dropFirst(3))
         return try transport.request(method, url: url, key: place, range: range, origin: origin, body: body, headers: { address in
-            var headers = [(name: "Host", value: host)]
+            var headers = [(name: "Host", value: host)] + extraHeaders
             if let range { headers.append((name: "Range", value: range.httpHeader)) }
             guard let signer else { return headers }
             // A same-host redirect keeps the host; its path and query are signed as sent.

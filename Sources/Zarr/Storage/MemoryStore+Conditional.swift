@@ -1,0 +1,35 @@
+import Crypto
+
+extension MemoryStore: ConditionalStore {
+    /// The value with its tag (the hex SHA-256 of the value).
+    /// - Throws: nothing in this implementation; the protocol allows errors.
+    public func getTagged(_ key: StoreKey) throws -> (bytes: [UInt8], tag: String)? {
+        guard let bytes = try get(key) else { return nil }
+        return (bytes, Self.tag(bytes))
+    }
+
+    /// Writes `bytes` only if `key` has no value; atomic with respect to every other call.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
+    public func create(_ key: StoreKey, _ bytes: [UInt8]) throws -> String? {
+        setIfAbsent(key, bytes) ? Self.tag(bytes) : nil
+    }
+
+    /// Removes the value only if its tag is `tag`; atomic with respect to every other call.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
+    public func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool {
+        removeIf(key) { Self.tag($0) == tag }
+    }
+
+    /// Copies the value of `source` to `target`.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
+    public func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool {
+        guard let bytes = try get(source) else { return false }
+        try set(target, bytes)
+        return true
+    }
+
+    /// The tag of a value: its SHA-256, in hex (S3's ETag is the MD5 of a single-part value).
+    static func tag(_ bytes: [UInt8]) -> String {
+        S3Signer.hex(SHA256.hash(data: bytes))
+    }
+}

@@ -1,0 +1,73 @@
+import MIFACore
+
+extension S3Store: ConditionalStore {
+    /// The most bytes one `CopyObject` copies (5 GiB); larger objects would need a multipart copy.
+    public static let maxCopyBytes = 5 << 30
+
+    /// The object with its `ETag`; `nil` when there is no such object.
+    /// - Throws: as ``get(_:range:)``, and `.storeFailure` when the server gives no `ETag`.
+    public func getTagged(_ key: StoreKey) throws -> (bytes: [UInt8], tag: String)? {
+        let answer = try send(.get, object: objectName(key), place: key.value)
+        switch answer.status {
+        case 200:
+            guard let tag = answer.etag, !tag.isEmpty else {
+                throw ZarrError(.storeFailure, "the S3 server gave '\(key)' without an ETag, so it cannot be changed conditionally",
+                                context: ErrorContext(file: location, key: key.value))
+            }
+            return (answer.body, tag)
+        case 404 where errorCode(answer) != "NoSuchBucket": return nil
+        default: throw failure(answer, "reading", key.value)
+        }
+    }
+
+    /// Writes the object only if none is there: `PUT` (or the completion of a multipart upload) with
+    /// `If-None-Match: *`, which S3 answers `412 Precondition Failed` when the object exists.
+    /// - Returns: the new object's `ETag` (empty when the server gave none), or `nil` when an object was there.
+    /// - Throws: ``ZarrError`` `.readOnly` when opened read-only, `.storeFailure` when the server refuses.
+    public func create(_ key: StoreKey, _ bytes: [UInt8]) throws -> String? {
+        guard isWritable else { throw readOnlyError(key) }
+        let condition = [(name: "If-None-Match", value: "*")]
+        let answer = if bytes.count > multipartThreshold {
+            try uploadInParts(key, bytes, completionHeaders: condition)
+        } else {
+            try send(.put, object: objectName(key), body: bytes, headers: condition, place: key.value)
+        }
+        if answer.status == 412 { return nil }
+        guard (200..<300).contains(answer.status) else { throw failure(answer, "creating", key.value) }
+        return answer.etag ?? ""
+    }
+
+    /// Removes the object only if its `ETag` is `tag` (`DELETE` with `If-Match`).
+    /// - Returns: `false` when the object has another `ETag` (`412`); `true` when it was removed or is missing.
+    /// - Throws: ``ZarrError`` `.readOnly` when opened read-only, `.storeFailure` when the server refuses.
+    public func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool {
+        guard isWritable else { throw readOnlyError(key) }
+        let answer = try send(.delete, object: objectName(key), headers: [(name: "If-Match", value: tag)], place: key.value)
+        if answer.status == 412 { return false }
+        guard (200..<300).contains(answer.status) || (answer.status == 404 && errorCode(answer) != "NoSuchBucket") else {
+            throw failure(answer, "deleting", key.value)
+        }
+        return true
+    }
+
+    /// Copies `source` to `target` on the server (`PUT` with `x-amz-copy-source`). S3 may answer
+    /// `200` and still fail, with an error document as the body; that is an error here.
+    /// - Returns: `false` when `source` does not exist.
+    /// - Throws: ``ZarrError`` `.readOnly` when opened read-only, `.storeFailure` when the server
+    ///   refuses, `.tooLarge` for an object over ``maxCopyBytes`` (S3's limit for one copy).
+    public func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool {
+        guard isWritable else { throw readOnlyError(target) }
+        let copySource = "/\(configuration.bucket)/\(S3Signer.uriEncode(objectName(source), encodeSlash: false))"
+        let answer = try send(.put, object: objectName(target), headers: [(name: "x-amz-copy-source", value: copySource)], place: target.value)
+        if answer.status == 404, errorCode(answer) == "NoSuchKey" { return false }
+        if answer.status == 400, errorCode(answer) == "InvalidRequest" || errorCode(answer) == "EntityTooLarge" {
+            throw ZarrError(.tooLarge, "'\(source)' could not be copied in one request (S3 copies at most \(Self.maxCopyBytes) bytes at once): \(failure(answer, "copying to", target.value).message)",
+                            context: ErrorContext(file: location, key: source.value))
+        }
+        guard answer.status == 200 else { throw failure(answer, "copying '\(source)' to", target.value) }
+        if answer.body.contains(UInt8(ascii: "<")), let code = try? S3XML(answer.body, place: location).value("Error/Code") {
+            throw ZarrError(.storeFailure, "the S3 server could not copy '\(source)' to '\(target)' (\(code))", context: ErrorContext(file: location, key: target.value))
+        }
+        return true
+    }
+}

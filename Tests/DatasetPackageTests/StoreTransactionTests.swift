@@ -1,0 +1,206 @@
+import DatasetPackage
+import Foundation
+import MIFACore
+import Synchronization
+import Testing
+import TestSupport
+import Zarr
+
+/// The commit protocol over object storage (``StoreTransaction``), on an in-process conditional
+/// store: a writer stopped at every one of its writes leaves what a reader sees as exactly the old
+/// version or exactly the new one, and the next writer succeeds; of two writers, one wins and the
+/// other fails without changing anything.
+@Suite struct StoreTransactionTests {
+    /// A writer stopped here, as if killed: nothing more of it reaches the store.
+    struct Killed: Error {}
+
+    /// What a reader sees: the version and every file of its manifest, each checked against its digest.
+    struct View: Equatable {
+        var version: String
+        var files: [String: [UInt8]]
+    }
+
+    static func view(_ store: any ZarrStore) throws -> View {
+        let package = try DatasetPackage.open(try PackageReader.reading(store))
+        let manifest = try package.manifest()
+        var files: [String: [UInt8]] = [:]
+        for (path, entry) in manifest.files {
+            let bytes = try package.reader.read(path)
+            #expect(SHA256Digest(of: bytes) == entry.sha256, "\(path) is not what the manifest of \(manifest.version) says")
+            files[path] = bytes
+        }
+        _ = try package.lineage()
+        return View(version: manifest.version, files: files)
+    }
+
+    /// Packs version "1" (an image chunk, mifa.json, an annotation set) into `store`.
+    static func publishFirst(_ store: any ConditionalStore) throws {
+        try StoreTransaction.create(in: store, work: try temporaryFolder() + "/work") { work in
+            _ = try DatasetPackage.create(at: work, build: { staging in
+                try writeFile("{\"study\": {}}\n", "\(staging)/mifa.json")
+                try writeFile("chunk-a", "\(staging)/images/img1/0/c/0/0")
+                try writeFile("chunk-gone", "\(staging)/images/img1/0/c/9/9")
+                try writeFile("{\"type\": \"FeatureCollection\", \"features\": []}\n", "\(staging)/annotations/set1/annotations.geojson")
+            }, makeRecord: simpleRecord("1", "first"))
+        }
+    }
+
+    /// Makes `version`: one chunk changed (to `chunk`), one added, one removed.
+    @discardableResult
+    static func change(to version: String, chunk: String, in store: any ConditionalStore) throws -> VersionRecord {
+        try StoreTransaction.change(in: store, work: try temporaryFolder() + "/work") { package in
+            let transaction = try PackageTransaction(package: package)
+            try transaction.stageCurrentContent()
+            let staged = transaction.stagingRoot
+            // Staged files are links to the current ones: replace, never write into them.
+            for name in ["0/0", "9/9"] { try? FileManager.default.removeItem(atPath: "\(staged)/images/img1/0/c/\(name)") }
+            try writeFile(chunk, "\(staged)/images/img1/0/c/0/0")
+            try writeFile("added in \(version)", "\(staged)/images/img1/0/c/\(version)/0")
+            return try transaction.commit(simpleRecord(version))
+        }
+    }
+
+    static func transactionKeys(_ store: MemoryStore) throws -> [String] {
+        try store.list(prefix: ".mifa-transaction/").map(\.value)
+    }
+
+    @Test func packThenVersionReadBackAndKeepHistory() throws {
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        let first = try Self.view(store)
+        #expect(first.version == "1")
+        #expect(first.files["images/img1/0/c/0/0"] == Array("chunk-a".utf8))
+        try Self.change(to: "2", chunk: "chunk-b", in: store)
+        let second = try Self.view(store)
+        #expect(second.version == "2")
+        #expect(second.files["images/img1/0/c/0/0"] == Array("chunk-b".utf8))
+        #expect(second.files["images/img1/0/c/9/9"] == nil)
+        #expect(try store.get(StoreKey("images/img1/0/c/9/9")) == nil)
+        #expect(try Self.transactionKeys(store).isEmpty)
+        // The first version is still restorable from the object store.
+        let package = try DatasetPackage.open(try PackageReader.reading(store))
+        let old = try package.fileList(of: "1")
+        #expect(try package.contents(of: "images/img1/0/c/0/0", in: old) == Array("chunk-a".utf8))
+        #expect(try package.contents(of: "images/img1/0/c/9/9", in: old) == Array("chunk-gone".utf8))
+        #expect(try package.lineage().map(\.version) == ["1", "2"])
+    }
+
+    @Test func packRefusesAPrefixThatHoldsObjects() throws {
+        let store = MemoryStore()
+        try store.set(StoreKey("notes.txt"), Array("x".utf8))
+        #expect { try Self.publishFirst(store) } throws: { ($0 as? PackageError)?.kind == .alreadyExists }
+        #expect(try store.list(prefix: "").map(\.value) == ["notes.txt"])
+    }
+
+    /// Stops the writer of version 2 before each of its writes in turn: every time, a reader sees
+    /// exactly version 1 or exactly version 2, and a next writer makes version 3 on top of it.
+    @Test func aWriterStoppedAtAnyWriteLeavesTheOldOrTheNewVersion() throws {
+        let base = MemoryStore()
+        try Self.publishFirst(base)
+        let old = try Self.view(base)
+        let probe = InterruptingStore(MemoryStore(base.snapshot)) { _, _, _ in }
+        try Self.change(to: "2", chunk: "chunk-b", in: probe)
+        let new = try Self.view(probe.base)
+        #expect(probe.count > 10)
+        var outcomes: [String] = []
+        for stop in 0..<probe.count {
+            let store = MemoryStore(base.snapshot)
+            let writer = InterruptingStore(store) { index, _, _ in if index >= stop { throw Killed() } }
+            #expect(throws: Killed.self) { try Self.change(to: "2", chunk: "chunk-b", in: writer) }
+            let seen = try Self.view(store)
+            #expect(seen == old || seen == new, "stopped before write \(stop): a reader sees a mix")
+            outcomes.append(seen.version)
+            // The next writer finishes or withdraws what it finds, then makes its own version.
+            try Self.change(to: "3", chunk: "chunk-c", in: store)
+            let after = try Self.view(store)
+            #expect(after.version == "3")
+            #expect(try DatasetPackage.open(try PackageReader.reading(store)).lineage().map(\.version) == (seen == new ? ["1", "2", "3"] : ["1", "3"]))
+            #expect(try !store.exists(StoreKey(".mifa-transaction/COMMIT")))
+        }
+        // Both outcomes happen: before the commit point the old version, after it the new one.
+        #expect(outcomes.first == "1" && outcomes.last == "2")
+        #expect(outcomes == outcomes.sorted(), "once committed, a change stays committed")
+    }
+
+    /// Stops `pack` before each of its writes in turn: a reader finds no package or the whole first
+    /// version; the next `pack` succeeds where there is none and is refused where there is one.
+    @Test func aPackStoppedAtAnyWriteLeavesNoPackageOrTheWholeOne() throws {
+        let probe = InterruptingStore(MemoryStore()) { _, _, _ in }
+        try Self.publishFirst(probe)
+        let whole = try Self.view(probe.base)
+        var outcomes: [Bool] = []
+        for stop in 0..<probe.count {
+            let store = MemoryStore()
+            let writer = InterruptingStore(store) { index, _, _ in if index >= stop { throw Killed() } }
+            #expect(throws: Killed.self) { try Self.publishFirst(writer) }
+            let packed = (try? Self.view(store)) != nil
+            if packed { #expect(try Self.view(store) == whole) }
+            outcomes.append(packed)
+            if packed {
+                #expect { try Self.publishFirst(store) } throws: { ($0 as? PackageError)?.kind == .alreadyExists }
+            } else {
+                try Self.publishFirst(store)
+                #expect(try Self.view(store).version == "1")
+            }
+        }
+        #expect(outcomes.first == false && outcomes.last == true)
+        #expect(outcomes == outcomes.sorted { !$0 && $1 }, "once committed, a pack stays committed")
+    }
+
+    @Test func aWriterThatFindsTheManifestChangedWithdrawsAndFails() throws {
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        let ran = Atomic<Bool>(false)
+        // Another writer makes and finishes version B just before A's commit point.
+        let a = InterruptingStore(store) { _, operation, key in
+            if operation == "create", key.hasSuffix("COMMIT"), !ran.exchange(true, ordering: .relaxed) {
+                try Self.change(to: "B", chunk: "chunk-b", in: store)
+            }
+        }
+        #expect { try Self.change(to: "A", chunk: "chunk-a2", in: a) } throws: {
+            ($0 as? PackageError)?.kind == .locked && "\($0)".contains("another writer published version 'B'")
+        }
+        #expect(try Self.view(store).version == "B")
+        #expect(try Self.transactionKeys(store).isEmpty)
+    }
+
+    @Test func aWriterThatFindsAnotherCommitFailsAndTheNextWriterFinishesIt() throws {
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        let ran = Atomic<Bool>(false)
+        // Another writer commits version B and stops right after its commit point.
+        let a = InterruptingStore(store) { _, operation, key in
+            guard operation == "create", key.hasSuffix("COMMIT"), !ran.exchange(true, ordering: .relaxed) else { return }
+            let committed = Atomic<Bool>(false)
+            let b = InterruptingStore(store) { _, operation, key in
+                if committed.load(ordering: .relaxed) { throw Killed() }
+                if operation == "create", key.hasSuffix("COMMIT") { committed.store(true, ordering: .relaxed) }
+            }
+            #expect(throws: Killed.self) { try Self.change(to: "B", chunk: "chunk-b", in: b) }
+        }
+        #expect { try Self.change(to: "A", chunk: "chunk-a2", in: a) } throws: {
+            ($0 as? PackageError)?.kind == .locked && "\($0)".contains("another writer is committing version 'B'")
+        }
+        // Readers see B (committed, not yet in place); the next writer finishes it and builds on it.
+        #expect(try store.get(StoreKey("images/img1/0/c/0/0")) == Array("chunk-a".utf8))
+        #expect(try Self.view(store).version == "B")
+        try Self.change(to: "C", chunk: "chunk-c", in: store)
+        #expect(try DatasetPackage.open(try PackageReader.reading(store)).lineage().map(\.version) == ["1", "B", "C"])
+        #expect(try Self.transactionKeys(store).isEmpty)
+    }
+
+    @Test func exportCreatesOneObjectAndNeverReplacesIt() throws {
+        let folder = try temporaryFolder()
+        let package = try makeSamplePackage(in: folder)
+        let target = MemoryStore()
+        let exporter = PackageExporter(package: package)
+        let summary = try exporter.export(.zip, to: target, key: StoreKey("pkg.zip"), work: folder + "/one.zip")
+        let zip = try #require(try target.get(StoreKey("pkg.zip")))
+        #expect(summary.output == "memory/pkg.zip")
+        #expect(try PackageFileSystem.read(folder + "/one.zip") == zip)
+        #expect { try exporter.export(.zip, to: target, key: StoreKey("pkg.zip"), work: folder + "/two.zip") } throws: {
+            ($0 as? PackageError)?.kind == .alreadyExists
+        }
+        #expect(try target.get(StoreKey("pkg.zip")) == zip)
+    }
+}

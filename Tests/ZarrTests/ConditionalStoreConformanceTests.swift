@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TestSupport
+import Zarr
+
+extension StoreConformance {
+    /// The conditional writes a commit protocol needs: create only where nothing is, delete only
+    /// the value read (by its tag), copy on the server, each refusing what it must refuse.
+    static func checkConditional(_ store: any ConditionalStore) throws {
+        let key = try StoreKey("tx/COMMIT")
+        let first = try #require(try store.create(key, Array("one".utf8)), "creating a new key")
+        #expect(try store.create(key, Array("two".utf8)) == nil, "a second create of one key must fail")
+        #expect(try store.get(key) == Array("one".utf8))
+        let tagged = try #require(try store.getTagged(key))
+        #expect(tagged.bytes == Array("one".utf8))
+        #expect(first.isEmpty || tagged.tag == first)
+        // Replaced: the old tag no longer deletes it.
+        try store.set(key, Array("three".utf8))
+        let replaced = try #require(try store.getTagged(key))
+        #expect(replaced.tag != tagged.tag)
+        #expect(try store.delete(key, ifTag: tagged.tag) == false)
+        #expect(try store.get(key) == Array("three".utf8))
+        #expect(try store.delete(key, ifTag: replaced.tag))
+        #expect(try store.get(key) == nil)
+        #expect(try store.getTagged(key) == nil)
+        // Copies, a missing source copies nothing.
+        let source = try StoreKey("tx/1/images/a")
+        try store.set(source, [1, 2, 3])
+        #expect(try store.copy(source, to: try StoreKey("images/a")))
+        #expect(try store.get(try StoreKey("images/a")) == [1, 2, 3])
+        #expect(try store.copy(try StoreKey("tx/none"), to: try StoreKey("images/b")) == false)
+        #expect(try store.get(try StoreKey("images/b")) == nil)
+    }
+}
+
+@Suite struct ConditionalStoreConformanceTests {
+    @Test func memoryStore() throws {
+        try StoreConformance.checkConditional(MemoryStore())
+    }
+
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func s3Store() throws {
+        try StoreConformance.checkConditional(try S3TestServer.store())
+        // Large values: the completion of a multipart upload is conditional too.
+        let store = try S3TestServer.store(multipartThreshold: 1 << 20)
+        let key = try StoreKey("big")
+        let value = [UInt8](repeating: 7, count: (5 << 20) + 10)
+        #expect(try store.create(key, value) != nil)
+        #expect(try store.create(key, [UInt8](repeating: 8, count: (5 << 20) + 10)) == nil)
+        #expect(try store.get(key) == value)
+        let readOnly = try S3TestServer.store(store.configuration.prefix, readOnly: true)
+        #expect(throws: ZarrError.self) { try readOnly.create(try StoreKey("x"), [1]) }
+    }
+}
