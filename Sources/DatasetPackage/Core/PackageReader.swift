@@ -45,7 +45,7 @@ public struct PackageReader: Sendable {
     }
 
     /// A reader of the package in `store` as its commit protocol says to read it: object storage
-    /// (a ``ConditionalStore``) is read as the change committed there, if one is being applied
+    /// (a Zarr `ConditionalStore`) is read as the change committed there, if one is being applied
     /// (see ``StoreTransaction``); other stores as they are.
     /// - Throws: ``PackageError`` `.malformed` for a commit marker that cannot be read, `.io`.
     public static func reading(_ store: any ZarrStore) throws -> PackageReader {

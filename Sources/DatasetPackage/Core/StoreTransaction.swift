@@ -8,7 +8,7 @@ public import Zarr
 /// A new version is made in a local folder first (``create(in:work:build:)``,
 /// ``change(in:work:_:)``), then published:
 /// 1. every new or changed file is uploaded under `.mifa-transaction/<transaction>/<path>`;
-/// 2. the commit point: `.mifa-transaction/COMMIT` (a ``CommitPlan``: the files to move and to
+/// 2. the commit point: `.mifa-transaction/COMMIT` (a commit plan: the files to move and to
 ///    remove, the `manifest.json` the change was made on and the one it writes) is created only if
 ///    there is none (`If-None-Match: *`); of two writers, exactly one creates it. The winner then
 ///    checks that `manifest.json` is still the one it started from; if not (another writer
