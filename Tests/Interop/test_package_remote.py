@@ -256,3 +256,17 @@ def test_serve_reads_a_package_wherever_it_is(mifa_bin, s3, places, monkeypatch)
             server.stop()
     for path, bodies in answers.items():
         assert len(set(bodies.values())) == 1, (path, {k: v[:80] for k, v in bodies.items()})
+
+
+def test_a_zip_at_a_url_is_refused_saying_so(mifa_bin, site, nginx, s3):
+    """A package's .zip is read in place only from a local file: at an http(s):// or s3:// URL it is
+    refused with exit 1, saying so (not taken for an empty prefix)."""
+    server, url = s3
+    client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="testing",
+                          aws_secret_access_key="testing", region_name="us-east-1")
+    key = url.removeprefix(f"s3://{TEST_BUCKET}/") + "-export.zip"
+    client.put_object(Bucket=TEST_BUCKET, Key=key, Body=(site / "pkg.zip").read_bytes())
+    for place in (f"s3://{TEST_BUCKET}/{key}", f"{nginx.url}/pkg.zip"):
+        proc = run(mifa_bin, server.env(), "audit", place, check=False, timeout=60)
+        assert proc.returncode == 1, (place, proc.stdout, proc.stderr)
+        assert "not read in place" in proc.stderr and "local .zip" in proc.stderr, proc.stderr
