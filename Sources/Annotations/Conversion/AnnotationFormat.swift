@@ -52,14 +52,21 @@ public struct AnnotationFormat: Sendable, Hashable, CustomStringConvertible {
 
     /// The format of an existing input: by extension, by the first bytes of a `.json` file, by the
     /// files in a folder.
-    /// - Throws: ``AnnotationError`` `.io` for a missing path, `.invalidArgument` when the format
-    ///   cannot be told (give `--from`).
+    /// - Throws: ``AnnotationError`` `.io` for a missing path or a folder that cannot be listed,
+    ///   `.invalidArgument` when the format cannot be told (give `--from`).
     public static func detect(input path: String) throws -> AnnotationFormat {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
         }
-        let names = isDirectory.boolValue ? (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] : nil
+        var names: [String]?
+        if isDirectory.boolValue {
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+            } catch {
+                throw AnnotationError(.io, "cannot list the folder '\(path)' to tell its format: \(error.localizedDescription)", context: ErrorContext(file: path))
+            }
+        }
         let probe = AnnotationInputProbe(path: path, lowercased: path.lowercased(), folderNames: names)
         if let format = try strongest(all.map { ($0, try $0.handler.claim(input: probe)) }) { return format }
         if names != nil {

@@ -4,8 +4,8 @@ struct NapariTracksFormat: AnnotationFormatHandler {
     let keepsLineage = true
     let typicalAnnotationType: String? = "tracks"
 
-    func claim(input: AnnotationInputProbe) -> AnnotationFormatClaim? {
-        input.isFile(withExtension: ["csv"]) && ((try? input.head(256)) ?? "").contains("track_id") ? .content : nil
+    func claim(input: AnnotationInputProbe) throws -> AnnotationFormatClaim? {
+        try input.isFile(withExtension: ["csv"]) && input.head(256).contains("track_id") ? .content : nil
     }
 
     func claim(output lowercasedPath: String) -> AnnotationFormatClaim? {
