@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 public import MIFACore
 
@@ -12,7 +11,7 @@ public struct ContentScanner: Sendable {
 
     /// A scanner hashing `concurrency` files at once (by default one per active processor).
     public init(concurrency: Int? = nil) {
-        self.concurrency = max(1, concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.concurrency = max(1, concurrency ?? Parallel.defaultConcurrency)
     }
 
     /// What lies in the content area of a tree.
@@ -98,25 +97,18 @@ public struct ContentScanner: Sendable {
     /// Hashes package-relative `paths` read through `reader` (a folder, zip or URL), one result per
     /// path in the same order (see ``hashEach(_:in:progress:)``).
     public func hashEach(_ paths: [String], from reader: PackageReader, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
-        let state = LockedState((next: 0, results: [Result<ManifestEntry, PackageError>?](repeating: nil, count: paths.count)))
-        let workers = min(concurrency, max(1, paths.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = state.withLock({ state -> Int? in
-                guard state.next < paths.count else { return nil }
-                state.next += 1
-                return state.next - 1
-            }) {
-                let result = Result {
-                    let (digest, bytes) = try reader.digest(of: paths[index])
-                    return ManifestEntry(sha256: digest, bytes: bytes)
-                }.mapError { error in
-                    error as? PackageError ?? PackageError(.io, "cannot read '\(paths[index])': \(error)", context: ErrorContext(file: paths[index]))
-                }
-                if case .success(let entry) = result { progress?(entry.bytes) }
-                state.withLock { $0.results[index] = result }
+        let results = LockedState([Result<ManifestEntry, PackageError>?](repeating: nil, count: paths.count))
+        Parallel.forEach(paths.count, concurrency: concurrency) { index, _ in
+            let result = Result {
+                let (digest, bytes) = try reader.digest(of: paths[index])
+                return ManifestEntry(sha256: digest, bytes: bytes)
+            }.mapError { error in
+                error as? PackageError ?? PackageError(.io, "cannot read '\(paths[index])': \(error)", context: ErrorContext(file: paths[index]))
             }
+            if case .success(let entry) = result { progress?(entry.bytes) }
+            results.withLock { $0[index] = result }
         }
-        return state.withLock { $0.results.map { $0! } }
+        return results.withLock { $0.map { $0! } }
     }
 
     /// Lists and hashes the content of the tree at `root`.
