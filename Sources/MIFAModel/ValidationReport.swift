@@ -1,3 +1,5 @@
+public import MIFACore
+
 /// Every issue found in one document, errors first, then warnings, then notes; within a severity
 /// in document order.
 public struct ValidationReport: Sendable, Hashable, Codable {
@@ -22,7 +24,7 @@ public struct ValidationReport: Sendable, Hashable, Codable {
         issues.reduce(0) { $0 + ($1.severity == severity ? 1 : 0) }
     }
 
-    /// Whether reading changed the document (see ``ValidationIssue/changesDocument``).
+    /// Whether reading changed the document (see `changesDocument`).
     public var documentWasNormalized: Bool { issues.contains(where: \.changesDocument) }
 
     static func order(_ a: ValidationIssue, _ b: ValidationIssue) -> Bool {

@@ -145,14 +145,6 @@ struct ConvertSummary: Encodable {
         var refused: Bool
     }
 
-    struct Warning: Encodable {
-        var code: String
-        var message: String
-        var file: String?
-        var pointer: String?
-        var line: Int?
-    }
-
     var source: String
     var target: String
     var images: Int
@@ -160,7 +152,7 @@ struct ConvertSummary: Encodable {
     var categories: Int
     var tracks: Int
     var losses: [Loss]
-    var warnings: [Warning]
+    var warnings: [AnnotationWarning]
     var files: [String]
 
     init(_ report: ConversionReport) {
@@ -171,7 +163,7 @@ struct ConvertSummary: Encodable {
         categories = report.categories
         tracks = report.tracks
         losses = report.losses.map { Loss(kind: $0.kind.rawValue, count: $0.count, message: $0.message, refused: $0.refusesConversion) }
-        warnings = report.warnings.map { Warning(code: $0.code.rawValue, message: $0.message, file: $0.context.file, pointer: $0.context.pointer, line: $0.context.line) }
+        warnings = report.warnings
         files = report.files
     }
 }

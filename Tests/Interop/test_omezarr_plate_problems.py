@@ -51,5 +51,12 @@ def test_plate_reports_every_problem(mifa, tmp_path):
     assert any(i.get("path") == "A/1" and i["pointer"].startswith("/ome/well/images/0") for i in errors), errors
     assert any(i.get("path") == "B/2/1" and "axes" in i["message"] for i in errors), errors
     assert len(errors) == 7, errors
+    # Every issue has a stable code, as audit findings and metadata issues do.
+    codes = {(i.get("path", ""), i["pointer"]): i["code"] for i in errors}
+    assert codes[("", "/ome/plate/wells/1/rowIndex")] == "invalid-well-reference"
+    assert codes[("", "/ome/plate/columns/1/name")] == "invalid-value"
+    assert codes[("B/1", "")] == "well-missing"
+    assert sorted(i["code"] for i in errors if "field_count" in i["message"]) == ["field-count", "field-count"]
+    assert codes[("A/1", "/ome/well/images/0")] == "missing-required", codes
     text = mifa("omezarr", "info", plate, check=False).stdout
     assert f"{len(errors)} errors" in text and "at B/2/1" in text, text

@@ -1,5 +1,5 @@
 import Foundation
-import MIFACore
+public import MIFACore
 
 /// What a conversion did.
 public struct ConversionReport: Sendable {

@@ -1,3 +1,5 @@
+public import MIFACore
+
 /// The result of auditing a package (``PackageAuditor``): a summary of what the package holds,
 /// the findings ranked by severity, the coverage measured, and what recovery did on opening.
 /// Its JSON form (`mifa audit --json`) is described by Schemas/audit-report.schema.json.

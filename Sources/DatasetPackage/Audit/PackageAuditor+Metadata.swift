@@ -26,10 +26,10 @@ extension AuditRun {
         for issue in loaded.report.issues where issue.severity != .info {
             let pointer = issue.pointer.isRoot ? nil : issue.pointer.description
             if issue.code == .invalidORCID || issue.code == .orcidCheckDigit {
-                add(.error, .orcidInvalid, path: PackageLayout.metadata, pointer: pointer, Self.text(of: issue))
+                add(.error, .orcidInvalid, path: PackageLayout.metadata, pointer: pointer, issue.detailedMessage)
             } else if issue.pointer.description != "/study/license" || issue.code != .missingRequired {
                 add(issue.severity == .error ? .error : .warning, issue.severity == .error ? .metadataInvalid : .metadataWarning,
-                    path: PackageLayout.metadata, pointer: pointer, Self.text(of: issue))
+                    path: PackageLayout.metadata, pointer: pointer, issue.detailedMessage)
             }
         }
         checkLicense(loaded.document.study?.license)
@@ -39,19 +39,6 @@ extension AuditRun {
         // A source image missing from the package is reported once, as such, not also as invalid metadata.
         let missing = Set(findings.filter { $0.code == .sourceImageMissing && $0.path == PackageLayout.metadata }.compactMap(\.pointer))
         findings.removeAll { ($0.code == .metadataInvalid || $0.code == .metadataWarning) && $0.pointer.map(missing.contains) == true }
-    }
-
-    /// A validation issue's message with what was expected and found and the suggestion.
-    static func text(of issue: ValidationIssue) -> String {
-        var text = issue.message
-        switch (issue.expected, issue.found) {
-        case let (expected?, found?): text += " (expected \(expected), found \(found))"
-        case let (expected?, nil): text += " (expected \(expected))"
-        case let (nil, found?): text += " (found \(found))"
-        case (nil, nil): break
-        }
-        if let suggestion = issue.suggestion { text += " — " + suggestion }
-        return text
     }
 
     private mutating func checkLicense(_ license: String?) {

@@ -1,4 +1,4 @@
-import MIFACore
+public import MIFACore
 public import Zarr
 
 /// A multiscale OME-Zarr image (NGFF 0.4 or 0.5), or a label image, opened for reading.
@@ -135,7 +135,7 @@ public struct OMEZarrImage: Sendable {
                                    context: ErrorContext(file: group.file, pointer: pointer.appending("axes").description, shape: array.shape))
             }
             if group.version == .v05 && array.metadata.dimensionNames == nil {
-                warnings.append(NGFFIssue(.warning, at: here, "the array of level \(index) has no dimension_names; OME-NGFF 0.5 arrays should name their dimensions after the axes"))
+                warnings.append(NGFFIssue(.warning, .dimensionNamesMissing, at: here, "the array of level \(index) has no dimension_names; OME-NGFF 0.5 arrays should name their dimensions after the axes"))
             }
             let transform: AxisAlignedTransform
             do {
@@ -146,10 +146,10 @@ public struct OMEZarrImage: Sendable {
                 throw error
             }
             if let previous = levels.last, zip(previous.shape, array.shape).contains(where: { $0 < $1 }) {
-                warnings.append(NGFFIssue(.warning, at: here, "level \(index) \(array.shape) is larger than level \(index - 1) \(previous.shape) along some axis; levels should go from the highest resolution to the lowest"))
+                warnings.append(NGFFIssue(.warning, .levelOrder, at: here, "level \(index) \(array.shape) is larger than level \(index - 1) \(previous.shape) along some axis; levels should go from the highest resolution to the lowest"))
             }
             if let first = levels.first, first.array.dataType != array.dataType {
-                warnings.append(NGFFIssue(.warning, at: here, "level \(index) holds \(array.dataType) but level 0 holds \(first.array.dataType)"))
+                warnings.append(NGFFIssue(.warning, .levelDataType, at: here, "level \(index) holds \(array.dataType) but level 0 holds \(first.array.dataType)"))
             }
             levels.append(OMEZarrLevel(index: index, path: dataset.path, array: array, transform: transform))
         }

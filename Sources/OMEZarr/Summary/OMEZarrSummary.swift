@@ -19,10 +19,10 @@ public enum OMEZarrSummary {
         let group = try OMEZarrError.wrapping("no Zarr group at '\(path.isEmpty ? store.location : path)'") { try ZarrGroup.open(store, path: path) }
         var object: JSONObject = ["path": .string(path.isEmpty ? store.location : "\(store.location)/\(path)"),
                                   "zarr_format": .number(JSONNumber(group.metadata.format.rawValue))]
-        var issues: [JSONValue] = []
+        var issues: [NGFFIssue] = []
         func fail(_ error: any Error, _ place: String = "") {
             let message = (error as? any MIFAError).map { "\($0.context.isEmpty ? "" : "\($0.context): ")\($0.message)" } ?? "\(error)"
-            issues.append(["severity": "error", "pointer": .string(place), "message": .string(message)])
+            issues.append(NGFFIssue(.error, .unreadable, message, context: ErrorContext(file: place.isEmpty ? nil : place, pointer: "")))
         }
         let metadata: NGFFGroupMetadata?
         do {
@@ -35,8 +35,10 @@ public enum OMEZarrSummary {
         guard let metadata else {
             object["kind"] = "zarr-group"
             object["ome_zarr"] = false
-            if issues.isEmpty { issues.append(["severity": "error", "pointer": "", "message": "the group has no OME-NGFF metadata (no multiscales, labels, plate, well or bioformats2raw.layout)"]) }
-            object["issues"] = .array(issues)
+            if issues.isEmpty {
+                issues.append(NGFFIssue(.error, .notOMEZarr, at: .root, "the group has no OME-NGFF metadata (no multiscales, labels, plate, well or bioformats2raw.layout)"))
+            }
+            object["issues"] = .array(issues.map(\.json))
             object["valid"] = false
             return .object(object)
         }
@@ -44,14 +46,14 @@ public enum OMEZarrSummary {
         object["ngff_version"] = .string(metadata.version.rawValue)
         let kinds = metadata.kinds
         for kind in kinds {
-            issues += metadata.validate(as: kind).issues.map(\.json)
+            issues += metadata.validate(as: kind).issues
         }
         if kinds.contains(.image) {
             object["kind"] = kinds.contains(.label) ? "label-image" : "image"
             do {
                 let image = try OMEZarrImage.open(store, path: path)
                 object["image"] = imageSummary(image)
-                issues += image.warnings.filter { warning in !issues.contains { $0["message"]?.stringValue == warning.message } }.map(\.json)
+                issues += image.warnings.filter { warning in !issues.contains { $0.message == warning.message } }
                 if !kinds.contains(.label) {
                     var labels: [JSONValue] = []
                     for name in try image.labelNames().prefix(detailLimit) {
@@ -86,8 +88,8 @@ public enum OMEZarrSummary {
         } else {
             object["kind"] = "ome-group"
         }
-        object["issues"] = .array(issues)
-        object["valid"] = .bool(!issues.contains { $0["severity"] == "error" })
+        object["issues"] = .array(issues.map(\.json))
+        object["valid"] = .bool(!issues.contains { $0.severity == .error })
         return .object(object)
     }
 
@@ -118,7 +120,7 @@ public enum OMEZarrSummary {
     /// Rows, columns, wells, acquisitions, and the first field of the first well; every problem
     /// of every well and field is reported (`report`), each with the `path` of the group its
     /// `pointer` points into, as metadata validation reports every problem of one document.
-    static func plateSummary(_ store: any ZarrStore, path: String, plate: Plate, fail: (any Error, String) -> Void, report: (JSONValue) -> Void) -> JSONValue {
+    static func plateSummary(_ store: any ZarrStore, path: String, plate: Plate, fail: (any Error, String) -> Void, report: (NGFFIssue) -> Void) -> JSONValue {
         var object: JSONObject = [
             "name": plate.name.map(JSONValue.string) ?? .null,
             "rows": .array(plate.rows.map(JSONValue.string)), "columns": .array(plate.columns.map(JSONValue.string)),
@@ -126,15 +128,15 @@ public enum OMEZarrSummary {
             "acquisitions": .array(plate.acquisitions.map { ["id": .number(JSONNumber($0.id)), "name": $0.name.map(JSONValue.string) ?? .null] }),
             "field_count": plate.fieldCount.map { .number(JSONNumber($0)) } ?? .null,
         ]
-        func issue(_ group: String, _ pointer: String, _ message: String) -> JSONValue {
-            ["severity": "error", "path": .string(group), "pointer": .string(pointer), "message": .string(message)]
+        func issue(_ code: NGFFIssueCode, _ group: String, _ message: String) -> NGFFIssue {
+            NGFFIssue(.error, code, message, context: ErrorContext(file: group, pointer: ""))
         }
         for well in plate.wells {
             let wellPath = path.isEmpty ? well.path : "\(path)/\(well.path)"
             let metadata: NGFFGroupMetadata
             do {
                 guard let found = try NGFFGroupMetadata.read(store, path: wellPath), found.kinds.contains(.well) else {
-                    report(issue(well.path, "", "the plate lists well \(well.path), but that group has no 'well' metadata; add it, or remove the well from plate.wells"))
+                    report(issue(.wellMissing, well.path, "the plate lists well \(well.path), but that group has no 'well' metadata; add it, or remove the well from plate.wells"))
                     continue
                 }
                 metadata = found
@@ -142,27 +144,25 @@ public enum OMEZarrSummary {
                 fail(error, well.path)
                 continue
             }
-            for finding in metadata.validate(as: .well).issues {
-                var entry = finding.json.objectValue ?? JSONObject()
-                entry["path"] = .string(well.path)
-                report(.object(entry))
+            for var finding in metadata.validate(as: .well).issues {
+                finding.context.file = well.path
+                report(finding)
             }
             let fields = Well(json: metadata.metadata["well"] ?? nil).images
             if let count = plate.fieldCount, fields.count > count {
-                report(issue(well.path, "", "well \(well.path) has \(fields.count) fields, more than the plate's field_count \(count)"))
+                report(issue(.fieldCount, well.path, "well \(well.path) has \(fields.count) fields, more than the plate's field_count \(count)"))
             }
             for field in fields {
                 let fieldPath = "\(well.path)/\(field.path)"
                 do {
                     guard let image = try NGFFGroupMetadata.read(store, path: "\(wellPath)/\(field.path)"), image.kinds.contains(.image) else {
-                        report(issue(fieldPath, "", "the well lists field \(field.path), but \(fieldPath) has no 'multiscales' image metadata"))
+                        report(issue(.fieldMissing, fieldPath, "the well lists field \(field.path), but \(fieldPath) has no 'multiscales' image metadata"))
                         continue
                     }
                     let findings = image.validate(as: .image).issues
-                    for finding in findings {
-                        var entry = finding.json.objectValue ?? JSONObject()
-                        entry["path"] = .string(fieldPath)
-                        report(.object(entry))
+                    for var finding in findings {
+                        finding.context.file = fieldPath
+                        report(finding)
                     }
                     guard !findings.contains(where: { $0.severity == .error }) else { continue }
                     let opened = try OMEZarrImage.open(store, path: "\(wellPath)/\(field.path)")

@@ -18,36 +18,66 @@ public enum NGFFDocumentKind: String, Sendable, Hashable, CaseIterable, Codable 
     case series
 }
 
-/// One finding of the validator: where (JSON pointer into the attributes) and what.
-public struct NGFFIssue: Sendable, Hashable, CustomStringConvertible {
-    /// How bad the finding is: an error breaks the schema or a rule of the specification; a
-    /// warning means the specification asks for something (a SHOULD, or a MUST the official suites
-    /// accept documents without) that the document does not do. The validator reports no info.
-    public typealias Severity = IssueSeverity
+/// One finding of the OME-NGFF validator (``NGFFValidator``) or of opening an image
+/// (``OMEZarrImage/warnings``): a MIFACore `Diagnostic` with an ``NGFFIssueCode``, at a JSON pointer into
+/// the attributes document (`/ome/multiscales/0/axes`). An error breaks the schema or a rule of the
+/// specification; a warning means the specification asks for something (a SHOULD, or a MUST the
+/// official suites accept documents without) that the document does not do. The validator reports
+/// no info.
+public typealias NGFFIssue = Diagnostic<NGFFIssueCode>
 
-    /// Error or warning.
-    public var severity: Severity
+/// The stable codes of ``NGFFIssue``.
+public enum NGFFIssueCode: String, DiagnosticCode {
+    /// `path`: the group (relative to the store root) whose attributes the pointer points into,
+    /// when it is not the group described.
+    public static var fileMember: String { "path" }
+    /// A key the schema requires is missing.
+    case missingRequired = "missing-required"
+    /// A value has the wrong JSON type (an object, list, string, number, integer or Boolean expected).
+    case wrongType = "wrong-type"
+    /// A value outside what the schema allows (an enum, a bound, a pattern, a fixed value).
+    case invalidValue = "invalid-value"
+    /// A list with fewer or more items than the schema allows.
+    case itemCount = "item-count"
+    /// A list repeats an item, or a name or colour, that must be unique.
+    case duplicate = "duplicate"
+    /// The axes break a rule of the specification (how many space axes, at most one time or
+    /// channel axis, their order).
+    case invalidAxes = "invalid-axes"
+    /// The coordinate transformations break a rule (one scale first, at most one translation, one
+    /// value per axis).
+    case invalidTransformations = "invalid-transformations"
+    /// A well's row or column index points past the plate's rows or columns, or its path does not
+    /// name them.
+    case invalidWellReference = "invalid-well-reference"
+    /// The pyramid levels are not ordered from the highest resolution to the lowest.
+    case levelOrder = "level-order"
+    /// A level holds another data type than level 0.
+    case levelDataType = "level-data-type"
+    /// An OME-NGFF 0.5 array does not name its dimensions.
+    case dimensionNamesMissing = "dimension-names-missing"
+    /// A label image's colours and properties describe different label values.
+    case labelValuesMismatch = "label-values-mismatch"
+    /// The group has no OME-NGFF metadata at all.
+    case notOMEZarr = "not-ome-zarr"
+    /// A plate lists a well whose group has no well metadata.
+    case wellMissing = "well-missing"
+    /// A well has more fields than its plate's `field_count`.
+    case fieldCount = "field-count"
+    /// A well lists a field whose group has no image metadata.
+    case fieldMissing = "field-missing"
+    /// A group, array or its metadata could not be read or opened (the message says why).
+    case unreadable = "unreadable"
+}
+
+extension Diagnostic where C == NGFFIssueCode {
+    /// A finding at `pointer` in the attributes document.
+    public init(_ severity: IssueSeverity, _ code: NGFFIssueCode, at pointer: JSONPointer, _ message: String) {
+        self.init(severity, code, message, context: ErrorContext(pointer: pointer.description))
+    }
+
     /// Where in the attributes document, e.g. `/ome/multiscales/0/axes`.
-    public var pointer: JSONPointer
-    /// What is wrong and how to fix it.
-    public var message: String
-
-    /// A finding.
-    public init(_ severity: Severity, at pointer: JSONPointer, _ message: String) {
-        self.severity = severity
-        self.pointer = pointer
-        self.message = message
-    }
-
-    /// `error at /pointer: message`.
-    public var description: String {
-        "\(severity.rawValue) at \(pointer.isRoot ? "(document root)" : pointer.description): \(message)"
-    }
-
-    /// The finding as JSON: `{"severity", "pointer", "message"}`.
-    public var json: JSONValue {
-        ["severity": .string(severity.rawValue), "pointer": .string(pointer.description), "message": .string(message)]
-    }
+    public var pointer: JSONPointer { JSONPointer(parsing: context.pointer ?? "") ?? .root }
 }
 
 /// What the validator found in one document.

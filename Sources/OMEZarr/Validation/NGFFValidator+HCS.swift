@@ -47,22 +47,22 @@ extension NGFFValidator {
                 if parts.count == 2, parts.allSatisfy({ SchemaCheck.isAlphanumeric(String($0)) }) {
                     path = text
                 } else {
-                    check.error(itemPointer.appending("path"), "the well 'path' must be '{row}/{column}' with letters and digits only, found \"\(text)\"")
+                    check.error(.invalidValue, itemPointer.appending("path"), "the well 'path' must be '{row}/{column}' with letters and digits only, found \"\(text)\"")
                 }
             }
             let row = well["rowIndex"].flatMap { check.integer($0, itemPointer.appending("rowIndex"), "'rowIndex'", minimum: 0)?.intValue }
             let column = well["columnIndex"].flatMap { check.integer($0, itemPointer.appending("columnIndex"), "'columnIndex'", minimum: 0)?.intValue }
             if let row, let rows, row >= rows.count {
-                check.error(itemPointer.appending("rowIndex"), "'rowIndex' \(row) points past the \(rows.count) rows")
+                check.error(.invalidWellReference, itemPointer.appending("rowIndex"), "'rowIndex' \(row) points past the \(rows.count) rows")
             }
             if let column, let columns, column >= columns.count {
-                check.error(itemPointer.appending("columnIndex"), "'columnIndex' \(column) points past the \(columns.count) columns")
+                check.error(.invalidWellReference, itemPointer.appending("columnIndex"), "'columnIndex' \(column) points past the \(columns.count) columns")
             }
             if let path, let row, let column, let rows, let columns, row < rows.count, column < columns.count,
                let rowName = rows[row], let columnName = columns[column], path != "\(rowName)/\(columnName)" {
                 // 0.5 enforces it (its suite rejects a column-first path); the 0.4 suite accepts one.
                 let message = "the well path must be '{row name}/{column name}' = \"\(rowName)/\(columnName)\" for rowIndex \(row) and columnIndex \(column), found \"\(path)\""
-                if version == .v05 { check.error(itemPointer.appending("path"), message) } else { check.warning(itemPointer.appending("path"), message) }
+                if version == .v05 { check.error(.invalidWellReference, itemPointer.appending("path"), message) } else { check.warning(.invalidWellReference, itemPointer.appending("path"), message) }
             }
         }
     }
@@ -104,7 +104,7 @@ extension NGFFValidator {
         guard let value = metadata["bioformats2raw.layout"] else { return }
         let here = pointer.appending("bioformats2raw.layout")
         if let number = check.number(value, here, "'bioformats2raw.layout'"), number != JSONNumber(3) {
-            check.error(here, "'bioformats2raw.layout' must be 3, found \(number.literal)")
+            check.error(.invalidValue, here, "'bioformats2raw.layout' must be 3, found \(number.literal)")
         }
     }
 

@@ -5,7 +5,7 @@ extension NGFFValidator {
     func validateImageDocument(_ root: JSONObject, _ check: inout SchemaCheck) {
         guard let (metadata, pointer) = metadataObject(root, &check, requiredKeys: ["multiscales"]) else { return }
         if version == .v04, !metadata.contains(key: "multiscales") {
-            check.error(pointer, "the attributes are missing the required key 'multiscales'")
+            check.error(.missingRequired, pointer, "the attributes are missing the required key 'multiscales'")
         }
         if let value = metadata["multiscales"] {
             let here = pointer.appending("multiscales")
@@ -42,7 +42,7 @@ extension NGFFValidator {
                 }
                 for (previous, next) in zip(scales, scales.dropFirst()) where previous.1.count == next.1.count {
                     if zip(previous.1, next.1).contains(where: { $0 > $1 }) {
-                        check.warning(here.appending(index: next.0), "dataset \(next.0) has a smaller scale \(next.1) than dataset \(previous.0) \(previous.1); datasets must be ordered from the highest resolution to the lowest")
+                        check.warning(.levelOrder, here.appending(index: next.0), "dataset \(next.0) has a smaller scale \(next.1) than dataset \(previous.0) \(previous.1); datasets must be ordered from the highest resolution to the lowest")
                     }
                 }
             }
@@ -63,7 +63,7 @@ extension NGFFValidator {
         for (index, axis) in axes.enumerated() {
             let here = pointer.appending(index: index)
             guard let object = axis.objectValue else {
-                check.error(here, "an axis must be an object with a 'name', found \(axis.summary)")
+                check.error(.wrongType, here, "an axis must be an object with a 'name', found \(axis.summary)")
                 wellFormed = false
                 continue
             }
@@ -75,30 +75,30 @@ extension NGFFValidator {
                 spaceLike += 1
             }
             guard let name else {
-                check.error(here, "the axis is missing the required key 'name'")
+                check.error(.missingRequired, here, "the axis is missing the required key 'name'")
                 wellFormed = false
                 continue
             }
             if name.stringValue == nil {
-                check.error(here.appending("name"), "the axis name must be a string, found \(name.summary)")
+                check.error(.wrongType, here.appending("name"), "the axis name must be a string, found \(name.summary)")
                 wellFormed = false
             }
             if let type, type.stringValue == nil {
-                check.error(here.appending("type"), "the axis type must be a string (\(known.joined(separator: ", ")) or a custom type), found \(type.summary)")
+                check.error(.wrongType, here.appending("type"), "the axis type must be a string (\(known.joined(separator: ", ")) or a custom type), found \(type.summary)")
                 wellFormed = false
             }
         }
         if spaceLike < 2 {
-            check.error(pointer, "the axes must include 2 or 3 axes of type \"space\", found \(spaceLike)")
+            check.error(.invalidAxes, pointer, "the axes must include 2 or 3 axes of type \"space\", found \(spaceLike)")
         } else if spaceLike > 3 {
-            check.error(pointer, "the axes must include at most 3 axes of type \"space\", found \(spaceLike)")
+            check.error(.invalidAxes, pointer, "the axes must include at most 3 axes of type \"space\", found \(spaceLike)")
         }
         guard wellFormed else { return nil }
         let parsed = axes.compactMap { try? Axis(json: $0, at: pointer, file: nil) }
         var seen: [String: Int] = [:]
         for (index, axis) in parsed.enumerated() {
             if let first = seen[axis.name] {
-                check.error(pointer.appending(index: index), "axis names must be unique; '\(axis.name)' is also axis \(first)")
+                check.error(.duplicate, pointer.appending(index: index), "axis names must be unique; '\(axis.name)' is also axis \(first)")
             }
             seen[axis.name] = index
         }
@@ -106,11 +106,11 @@ extension NGFFValidator {
         for (label, matches) in [("time", { (t: AxisType?) in t == .time }), ("channel", { $0 == .channel }),
                                  ("custom or untyped", { $0 != .time && $0 != .channel && $0 != .space })] as [(String, (AxisType?) -> Bool)] {
             let count = types.filter(matches).count
-            if count > 1 { check.error(pointer, "the axes may include at most one \(label) axis, found \(count)") }
+            if count > 1 { check.error(.invalidAxes, pointer, "the axes may include at most one \(label) axis, found \(count)") }
         }
         let ranks = parsed.map(\.orderRank)
         if let index = ranks.indices.dropFirst().first(where: { ranks[$0] < ranks[$0 - 1] }) {
-            check.error(pointer.appending(index: index), "axes must be ordered time, then channel or custom, then space; '\(parsed[index].name)' (\(parsed[index].type?.rawValue ?? "untyped")) comes after '\(parsed[index - 1].name)' (\(parsed[index - 1].type?.rawValue ?? "untyped"))")
+            check.error(.invalidAxes, pointer.appending(index: index), "axes must be ordered time, then channel or custom, then space; '\(parsed[index].name)' (\(parsed[index].type?.rawValue ?? "untyped")) comes after '\(parsed[index - 1].name)' (\(parsed[index - 1].type?.rawValue ?? "untyped"))")
         }
         return axes.count
     }
@@ -126,7 +126,7 @@ extension NGFFValidator {
         for (index, item) in items.enumerated() {
             let here = pointer.appending(index: index)
             guard let object = item.objectValue else {
-                check.error(here, "a coordinate transformation must be an object, found \(item.summary)")
+                check.error(.wrongType, here, "a coordinate transformation must be an object, found \(item.summary)")
                 wellFormed = false
                 continue
             }
@@ -134,35 +134,35 @@ extension NGFFValidator {
             if object["type"].map({ $0.stringValue == "scale" }) ?? true, object["scale"].map(Self.isNumberList) ?? true { scaleLike += 1 }
             guard let type = object["type"]?.stringValue, type == "scale" || type == "translation" else {
                 let found = object["type"].map { $0.summary } ?? "no type"
-                check.error(here, "a coordinate transformation must have type \"scale\" or \"translation\" (OME-NGFF 0.4 and 0.5 allow no others), found \(found)")
+                check.error(.invalidTransformations, here, "a coordinate transformation must have type \"scale\" or \"translation\" (OME-NGFF 0.4 and 0.5 allow no others), found \(found)")
                 wellFormed = false
                 continue
             }
             types.append(type)
             guard let values = object[type] else {
-                check.error(here, "the \(type) transformation is missing the required key '\(type)' (a list of numbers, one per axis)")
+                check.error(.missingRequired, here, "the \(type) transformation is missing the required key '\(type)' (a list of numbers, one per axis)")
                 wellFormed = false
                 continue
             }
             guard Self.isNumberList(values) else {
-                check.error(here.appending(type), "'\(type)' must be a list of at least 2 numbers, found \(values.summary)")
+                check.error(.wrongType, here.appending(type), "'\(type)' must be a list of at least 2 numbers, found \(values.summary)")
                 wellFormed = false
                 continue
             }
             if let axesCount, let count = values.arrayValue?.count, count != axesCount {
-                check.warning(here.appending(type), "'\(type)' has \(count) values but there are \(axesCount) axes; it must have one value per axis")
+                check.warning(.invalidTransformations, here.appending(type), "'\(type)' has \(count) values but there are \(axesCount) axes; it must have one value per axis")
             }
         }
         if scaleLike == 0 {
-            check.error(pointer, "the coordinate transformations must include a \"scale\" transformation")
+            check.error(.invalidTransformations, pointer, "the coordinate transformations must include a \"scale\" transformation")
         } else if scaleLike > 1 {
-            check.error(pointer, "the coordinate transformations must include exactly one \"scale\" transformation, found \(scaleLike)")
+            check.error(.invalidTransformations, pointer, "the coordinate transformations must include exactly one \"scale\" transformation, found \(scaleLike)")
         }
         guard wellFormed, scaleLike == 1 else { return nil }
         if types.first != "scale" {
-            check.error(pointer, "the \"scale\" transformation must come first, found \(types)")
+            check.error(.invalidTransformations, pointer, "the \"scale\" transformation must come first, found \(types)")
         } else if types.count > 2 || (types.count == 2 && types[1] != "translation") {
-            check.error(pointer, "after the scale there may be one \"translation\" and nothing else, found \(types)")
+            check.error(.invalidTransformations, pointer, "after the scale there may be one \"translation\" and nothing else, found \(types)")
         }
         return items.first?["scale"]?.arrayValue?.compactMap { $0.numberValue?.doubleValue }
     }

@@ -24,13 +24,13 @@ extension NGFFValidator {
                         let componentPointer = itemPointer.appending("rgba").appending(index: channel)
                         guard let number = check.integer(component, componentPointer, "an rgba component", minimum: 0) else { continue }
                         if SchemaCheck.compare(number, 255) > 0 {
-                            check.error(componentPointer, "an rgba component must be at most 255, found \(number.literal)")
+                            check.error(.invalidValue, componentPointer, "an rgba component must be at most 255, found \(number.literal)")
                         }
                     }
                 }
             }
             if let (first, second) = SchemaCheck.firstDuplicate(colorValues.map(JSONValue.number)) {
-                check.warning(here.appending("colors").appending(index: second), "label value \(colorValues[second].literal) has a colour twice (also colour \(first)); give each label value one colour")
+                check.warning(.duplicate, here.appending("colors").appending(index: second), "label value \(colorValues[second].literal) has a colour twice (also colour \(first)); give each label value one colour")
             }
         }
         var propertyValues: [JSONNumber] = []
@@ -46,7 +46,7 @@ extension NGFFValidator {
             }
         }
         if !colorValues.isEmpty, !propertyValues.isEmpty, Set(colorValues) != Set(propertyValues) {
-            check.warning(here, "'colors' and 'properties' describe different label values; ome-zarr-models requires the same set in both")
+            check.warning(.labelValuesMismatch, here, "'colors' and 'properties' describe different label values; ome-zarr-models requires the same set in both")
         }
         if let source = label["source"], let object = check.object(source, here.appending("source"), "'source'"),
            let image = object["image"] {

@@ -66,7 +66,7 @@ public struct NGFFValidator: Sendable {
     func metadataObject(_ root: JSONObject, _ check: inout SchemaCheck, requiredKeys: [String]) -> (JSONObject, JSONPointer)? {
         guard version == .v05 else { return (root, .root) }
         guard let omeValue = root["ome"] else {
-            check.error(.root, "the attributes are missing the required key 'ome' (OME-NGFF 0.5 keeps its metadata under attributes.ome)")
+            check.error(.missingRequired, .root, "the attributes are missing the required key 'ome' (OME-NGFF 0.5 keeps its metadata under attributes.ome)")
             return nil
         }
         let pointer = JSONPointer.root.appending("ome")
@@ -84,7 +84,7 @@ public struct NGFFValidator: Sendable {
         if let value = object["version"] {
             check.string(value, pointer.appending("version"), "\(what) version", oneOf: ["0.4"])
         } else if required {
-            check.error(pointer, "\(what) is missing the required key 'version' (required by the strict schema)")
+            check.error(.missingRequired, pointer, "\(what) is missing the required key 'version' (required by the strict schema)")
         }
     }
 }

@@ -8,18 +8,18 @@ struct SchemaCheck {
     /// The findings so far.
     var issues: [NGFFIssue] = []
 
-    mutating func error(_ pointer: JSONPointer, _ message: String) {
-        issues.append(NGFFIssue(.error, at: pointer, message))
+    mutating func error(_ code: NGFFIssueCode, _ pointer: JSONPointer, _ message: String) {
+        issues.append(NGFFIssue(.error, code, at: pointer, message))
     }
 
-    mutating func warning(_ pointer: JSONPointer, _ message: String) {
-        issues.append(NGFFIssue(.warning, at: pointer, message))
+    mutating func warning(_ code: NGFFIssueCode, _ pointer: JSONPointer, _ message: String) {
+        issues.append(NGFFIssue(.warning, code, at: pointer, message))
     }
 
     /// The object, or an issue.
     mutating func object(_ value: JSONValue, _ pointer: JSONPointer, _ what: String) -> JSONObject? {
         guard let object = value.objectValue else {
-            error(pointer, "\(what) must be an object, found \(value.summary)")
+            error(.wrongType, pointer, "\(what) must be an object, found \(value.summary)")
             return nil
         }
         return object
@@ -30,17 +30,17 @@ struct SchemaCheck {
     mutating func array(_ value: JSONValue, _ pointer: JSONPointer, _ what: String, minItems: Int? = nil, maxItems: Int? = nil,
                         unique: Bool = false) -> [JSONValue]? {
         guard let items = value.arrayValue else {
-            error(pointer, "\(what) must be a list, found \(value.summary)")
+            error(.wrongType, pointer, "\(what) must be a list, found \(value.summary)")
             return nil
         }
         if let minItems, items.count < minItems {
-            error(pointer, items.isEmpty ? "\(what) must not be empty" : "\(what) must have at least \(minItems) items, found \(items.count)")
+            error(.itemCount, pointer, items.isEmpty ? "\(what) must not be empty" : "\(what) must have at least \(minItems) items, found \(items.count)")
         }
         if let maxItems, items.count > maxItems {
-            error(pointer, "\(what) must have at most \(maxItems) items, found \(items.count)")
+            error(.itemCount, pointer, "\(what) must have at most \(maxItems) items, found \(items.count)")
         }
         if unique, let (first, second) = Self.firstDuplicate(items) {
-            error(pointer.appending(index: second), "\(what) must not repeat an item; item \(second) equals item \(first)")
+            error(.duplicate, pointer.appending(index: second), "\(what) must not repeat an item; item \(second) equals item \(first)")
         }
         return items
     }
@@ -50,15 +50,15 @@ struct SchemaCheck {
     mutating func string(_ value: JSONValue, _ pointer: JSONPointer, _ what: String, oneOf allowed: [String]? = nil,
                          alphanumeric: Bool = false) -> String? {
         guard let text = value.stringValue else {
-            error(pointer, "\(what) must be a string, found \(value.summary)")
+            error(.wrongType, pointer, "\(what) must be a string, found \(value.summary)")
             return nil
         }
         if let allowed, !allowed.contains(text) {
-            error(pointer, "\(what) must be \(allowed.map { "\"\($0)\"" }.joined(separator: " or ")), found \"\(text)\"")
+            error(.invalidValue, pointer, "\(what) must be \(allowed.map { "\"\($0)\"" }.joined(separator: " or ")), found \"\(text)\"")
             return nil
         }
         if alphanumeric, !Self.isAlphanumeric(text) {
-            error(pointer, "\(what) must be letters and digits only (A-Z, a-z, 0-9), found \"\(text)\"")
+            error(.invalidValue, pointer, "\(what) must be letters and digits only (A-Z, a-z, 0-9), found \"\(text)\"")
             return nil
         }
         return text
@@ -68,7 +68,7 @@ struct SchemaCheck {
     @discardableResult
     mutating func number(_ value: JSONValue, _ pointer: JSONPointer, _ what: String) -> JSONNumber? {
         guard let number = value.numberValue else {
-            error(pointer, "\(what) must be a number, found \(value.summary)")
+            error(.wrongType, pointer, "\(what) must be a number, found \(value.summary)")
             return nil
         }
         return number
@@ -79,15 +79,15 @@ struct SchemaCheck {
     mutating func integer(_ value: JSONValue, _ pointer: JSONPointer, _ what: String, minimum: Int? = nil,
                           exclusiveMinimum: Int? = nil) -> JSONNumber? {
         guard let number = value.numberValue, Self.isInteger(number) else {
-            error(pointer, "\(what) must be an integer, found \(value.summary)")
+            error(.wrongType, pointer, "\(what) must be an integer, found \(value.summary)")
             return nil
         }
         if let minimum, Self.compare(number, minimum) < 0 {
-            error(pointer, "\(what) must be at least \(minimum), found \(number.literal)")
+            error(.invalidValue, pointer, "\(what) must be at least \(minimum), found \(number.literal)")
             return nil
         }
         if let exclusiveMinimum, Self.compare(number, exclusiveMinimum) <= 0 {
-            error(pointer, "\(what) must be greater than \(exclusiveMinimum), found \(number.literal)")
+            error(.invalidValue, pointer, "\(what) must be greater than \(exclusiveMinimum), found \(number.literal)")
             return nil
         }
         return number
@@ -95,14 +95,14 @@ struct SchemaCheck {
 
     /// The Boolean, or an issue.
     mutating func boolean(_ value: JSONValue, _ pointer: JSONPointer, _ what: String) {
-        if value.boolValue == nil { error(pointer, "\(what) must be true or false, found \(value.summary)") }
+        if value.boolValue == nil { error(.wrongType, pointer, "\(what) must be true or false, found \(value.summary)") }
     }
 
     /// An issue per missing key.
     mutating func require(_ keys: [String], in object: JSONObject, _ pointer: JSONPointer, _ what: String, strict: Bool = false) {
         for key in keys where !object.contains(key: key) {
             let reason = strict ? " (required by the strict schema)" : ""
-            error(pointer, "\(what) is missing the required key '\(key)'\(reason)")
+            error(.missingRequired, pointer, "\(what) is missing the required key '\(key)'\(reason)")
         }
     }
 
