@@ -159,7 +159,7 @@ bench: deps $(VENV)/.bench-installed
 # target. SwiftPM's notes about files a dependency leaves undeclared (swift-distributed-tracing's
 # CMakeLists.txt, under hummingbird) are not ours.
 DOCS_DIR := out/docs
-DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader Rendering MIFAServer
+DOCS_TARGETS := MIFACore RasterIO Zarr OMEZarr MIFAModel Annotations DatasetPackage BatchLoader PackageLoading Rendering MIFAServer
 docs: apt
 	rm -rf $(DOCS_DIR) $(DOCS_DIR)-graphs; mkdir -p $(DOCS_DIR) $(DOCS_DIR)-graphs
 	swift package $(SWIFT_BUILD_FLAGS) dump-symbol-graph 2>&1 | tee $(DOCS_DIR).log; test $${PIPESTATUS[0]} -eq 0

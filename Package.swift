@@ -43,6 +43,7 @@ let package = Package(
         .library(name: "Annotations", targets: ["Annotations"]),
         .library(name: "DatasetPackage", targets: ["DatasetPackage"]),
         .library(name: "BatchLoader", targets: ["BatchLoader"]),
+        .library(name: "PackageLoading", targets: ["PackageLoading"]),
         .library(name: "Rendering", targets: ["Rendering"]),
         .library(name: "MIFAServer", targets: ["MIFAServer"]),
         .executable(name: "mifa", targets: ["mifa"]),
@@ -119,15 +120,21 @@ let package = Package(
         .target(
             name: "BatchLoader",
             dependencies: [
-                "MIFACore", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage", "CPrefetch",
+                "MIFACore", "Zarr", "OMEZarr", "Annotations", "CPrefetch",
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
+            swiftSettings: strict),
+        // The loader's seam to packages: a package's images, labels, vector sets and splits as
+        // sample sources, so that BatchLoader users who read images do not link the package layer.
+        .target(
+            name: "PackageLoading",
+            dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage", "BatchLoader"],
             swiftSettings: strict),
         .executableTarget(
             name: "mifa",
             dependencies: [
                 "MIFACore", "RasterIO", "Zarr", "MIFAModel", "Annotations",
-                "OMEZarr", "DatasetPackage", "BatchLoader", "Rendering", "MIFAServer",
+                "OMEZarr", "DatasetPackage", "BatchLoader", "PackageLoading", "Rendering", "MIFAServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -136,7 +143,7 @@ let package = Package(
         // that carries it) runs on a machine without a Swift toolchain.
         .target(
             name: "MIFAKitABI",
-            dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage", "BatchLoader"],
+            dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage", "BatchLoader", "PackageLoading"],
             swiftSettings: strict,
             linkerSettings: [
                 // The static archives' own dependencies (their autolink entries are not read from

@@ -1,4 +1,3 @@
-import DatasetPackage
 import Foundation
 import MIFACore
 import OMEZarr
@@ -13,33 +12,6 @@ extension SampleIndex {
         case image
         /// A folder of OME-Zarr images (or a folder with an `images/` folder of them).
         case folder
-    }
-
-    /// The sources of one input (`mifa bench`'s inputs, the C ABI's loader sources): a MIFA package's
-    /// images (named by their image ids, with the label image of `label` and the vector annotations
-    /// of `annotationSets`, `nil`: every set; with `splits`, the images in those splits), or the
-    /// OME-Zarr images of `input` (named by their paths, with the label image `label` where they
-    /// have it; annotation sets and splits need a package). Images at URLs are read within `http`.
-    /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when `input` is none of these or
-    ///   annotation sets are asked of images; and as ``sources(package:level:labelSet:annotationSets:splits:)``
-    ///   and ``init(paths:level:labelName:http:)``.
-    public static func sources(input: String, level: Int = 0, label: String? = nil,
-                               annotationSets: [String]? = nil, splits: [String]? = nil,
-                               http: HTTPLimits = .default) throws -> (kind: InputKind, sources: [SampleSource]) {
-        // A package is read as one however damaged, so its own error is reported.
-        if DatasetPackage.isPackage(at: input) {
-            return (.package, try sources(package: input, level: level, labelSet: label, annotationSets: annotationSets, splits: splits))
-        }
-        if let splits, !splits.isEmpty {
-            throw BatchLoaderError(.invalidConfiguration, "a split (\(splits.joined(separator: ", "))) chooses the images of a MIFA package by the split its mifa.json gives them; this input is not a package, so give only the images of the split you mean",
-                                   context: ErrorContext(file: input))
-        }
-        if let annotationSets, !annotationSets.isEmpty {
-            throw BatchLoaderError(.invalidConfiguration, "vector annotation sets (\(annotationSets.joined(separator: ", "))) are read from MIFA packages; this input is not one",
-                                   context: ErrorContext(file: input))
-        }
-        let (kind, paths) = try imagePaths(input, http: http)
-        return (kind, try SampleIndex(paths: paths, level: level, labelName: label, http: http).sources)
     }
 
     /// The OME-Zarr images of `input`: the image itself, a package's `images/*`, or a folder's

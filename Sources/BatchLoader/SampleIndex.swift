@@ -65,10 +65,11 @@ public struct SampleIndex: Sendable {
         try self.init(sources: sources)
     }
 
-    /// Checks that at least one of `sources` has the label image `name`.
+    /// Checks that at least one of `sources` has the label image `name` (a loader of images, or of a
+    /// package: `labels` are the label images found, `vectorSets` the package's vector sets).
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` naming the label images there are
     ///   (`labels`), and saying so when `name` is one of the vector annotation sets `vectorSets`.
-    static func requireLabel(_ name: String, in sources: [SampleSource], labels: Set<String>, vectorSets: Set<String>) throws {
+    public static func requireLabel(_ name: String, in sources: [SampleSource], labels: Set<String>, vectorSets: Set<String>) throws {
         guard !sources.contains(where: { $0.label != nil }) else { return }
         let have = labels.isEmpty ? "no image has any label image" : "the label images are \(labels.sorted().joined(separator: ", "))"
         if vectorSets.contains(name) {

@@ -1,4 +1,5 @@
 import BatchLoader
+import PackageLoading
 import Foundation
 import MIFACore
 

@@ -1,4 +1,5 @@
 import BatchLoader
+import PackageLoading
 import DatasetPackage
 import Foundation
 import MIFACore

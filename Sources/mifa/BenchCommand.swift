@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchLoader
+import PackageLoading
 import Foundation
 import MIFACore
 import OMEZarr
