@@ -12,6 +12,7 @@
 // failed check, a timeout or an allocation over the fuzzer's limit is a bug. `make fuzz` builds it
 // with -DFUZZING (libFuzzer supplies `main`); a plain build replays the files given as arguments.
 import DatasetPackage
+import MIFACore
 import Foundation
 import FuzzSupport
 
@@ -31,7 +32,7 @@ func checkPaths(_ list: FileList) {
 
 /// The entries below `folder`, package-relative (folders included).
 func entries(_ folder: String) -> Set<String> {
-    let walked: [(path: String, kind: PackageFileSystem.EntryKind)] = (try? PackageFileSystem.walk(folder)) ?? []
+    let walked: [(path: String, kind: FileSystem.EntryKind)] = (try? PackageFileSystem.walk(folder)) ?? []
     return Set(walked.map { $0.path })
 }
 
@@ -72,7 +73,7 @@ func fuzzPackage(_ bytes: [UInt8]) {
         if (try? package.restore(version: version, to: out)) != nil {
             let list = try? package.fileList(of: version)
             precondition(list != nil, "version \(version) was checked out without a readable file list")
-            let walked: [(path: String, kind: PackageFileSystem.EntryKind)] = (try? PackageFileSystem.walk(out)) ?? []
+            let walked: [(path: String, kind: FileSystem.EntryKind)] = (try? PackageFileSystem.walk(out)) ?? []
             let files = Set(walked.filter { $0.kind == .file }.map { $0.path })
             precondition(files == Set(list!.paths), "the checkout of version \(version) holds other files than its file list")
         }

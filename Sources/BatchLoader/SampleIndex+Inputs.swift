@@ -19,21 +19,19 @@ extension SampleIndex {
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` (naming `input`) when it does not exist
     ///   or is none of these; the error of an image that cannot be opened (see `isImage(_:)`).
     public static func imagePaths(_ input: String, http: HTTPLimits = .default) throws -> (kind: InputKind, paths: [String]) {
-        let files = FileManager.default
-        guard StoreURL.isRemote(input) || files.fileExists(atPath: input) else {
+        guard StoreURL.isRemote(input) || FileSystem.exists(input) else {
             throw BatchLoaderError(.invalidConfiguration, "no such file or folder", context: ErrorContext(file: input))
         }
         if try isImage(input, http: http) { return (.image, [input]) }
         let base = input.count > 1 && input.hasSuffix("/") ? String(input.dropLast()) : input
-        let folder = files.fileExists(atPath: base + "/images") ? base + "/images" : base
-        let children: [String]
+        let folder = FileSystem.exists(base + "/images") ? base + "/images" : base
+        let listed: [String]?
         do {
-            children = try files.contentsOfDirectory(atPath: folder).sorted()
+            listed = try FileSystem.entries(of: folder)
         } catch {
-            throw BatchLoaderError(.invalidConfiguration, "the folder cannot be listed: \(error.localizedDescription)",
-                                   context: ErrorContext(file: folder), underlying: error)
+            throw BatchLoaderError(.invalidConfiguration, error.message, context: error.context, underlying: error)
         }
-        let images = try children.map { folder + "/" + $0 }.filter { try isImage($0, http: http) }
+        let images = try (listed ?? []).map { folder + "/" + $0 }.filter { try isImage($0, http: http) }
         guard !images.isEmpty else {
             throw BatchLoaderError(.invalidConfiguration, "not an OME-Zarr image, a folder of them, or a MIFA package with images/",
                                    context: ErrorContext(file: input))
@@ -61,6 +59,6 @@ extension SampleIndex {
     static func looksLikeZarr(_ path: String) -> Bool {
         let lower = path.lowercased()
         if StoreURL.isRemote(path) || lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return true }
-        return ["zarr.json", ".zattrs", ".zgroup", ".zarray"].contains { FileManager.default.fileExists(atPath: path + "/" + $0) }
+        return ["zarr.json", ".zattrs", ".zgroup", ".zarray"].contains { FileSystem.exists(path + "/" + $0) }
     }
 }

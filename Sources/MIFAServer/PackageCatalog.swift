@@ -29,13 +29,13 @@ public struct PackageCatalog: Sendable {
             isSinglePackage = true
             return
         }
-        guard PackageFileSystem.kind(of: root) == .directory else {
+        guard FileSystem.kind(of: root) == .directory else {
             throw ServerError(.invalidPackage, "'\(path)' is not a MIFA package or a folder of packages; give a package made by `mifa pack` or the folder that holds them", context: ErrorContext(file: path))
         }
         var found: [String: PackageView] = [:]
         for entry in try PackageFileSystem.walkTopLevel(root).sorted() {
             let child = "\(root)/\(entry)"
-            guard PackageLayout.isSafeName(entry), PackageFileSystem.kind(of: child) == .directory, DatasetPackage.isPackage(at: child) else { continue }
+            guard PackageLayout.isSafeName(entry), FileSystem.kind(of: child) == .directory, DatasetPackage.isPackage(at: child) else { continue }
             found[entry] = try PackageView(root: child)
         }
         guard !found.isEmpty else {

@@ -32,7 +32,7 @@ extension PackageView {
         }
         // A folder's file must be itself, not a link (a zip or a URL has no links).
         if snapshot.package.reader.folder != nil {
-            guard let real = PackageFileSystem.canonicalPath(snapshot.package.path(path)), let base = PackageFileSystem.canonicalPath(root),
+            guard let real = FileSystem.canonicalPath(snapshot.package.path(path)), let base = FileSystem.canonicalPath(root),
                   real == base + "/" + path
             else {
                 throw ServerError(.notFound, "'\(path)' is missing or reached through a symbolic link; links are not served", context: ErrorContext(file: path))
@@ -50,7 +50,7 @@ extension PackageView {
             if let entry = snapshot.fileList.files[path] { return entry.bytes }
             return try snapshot.package.reader.read(path, limit: 64 << 20).count
         }
-        guard PackageFileSystem.kind(of: snapshot.package.path(path)) == .file else {
+        guard FileSystem.kind(of: snapshot.package.path(path)) == .file else {
             throw ServerError(.notFound, "'\(path)' is not a regular file", context: ErrorContext(file: path))
         }
         return try PackageFileSystem.size(of: snapshot.package.path(path))

@@ -61,11 +61,7 @@ public struct AnnotationFormat: Sendable, Hashable, CustomStringConvertible {
         }
         var names: [String]?
         if isDirectory.boolValue {
-            do {
-                names = try FileManager.default.contentsOfDirectory(atPath: path)
-            } catch {
-                throw AnnotationError(.io, "cannot list the folder '\(path)' to tell its format: \(error.localizedDescription)", context: ErrorContext(file: path))
-            }
+            names = try FileBytes.names(in: path)
         }
         let probe = AnnotationInputProbe(path: path, lowercased: path.lowercased(), folderNames: names)
         if let format = try strongest(all.map { ($0, try $0.handler.claim(input: probe)) }) { return format }

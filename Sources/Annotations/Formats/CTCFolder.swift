@@ -107,7 +107,7 @@ public enum CTCFolder {
     /// The frame files of a folder by frame number.
     static func frameFiles(in folder: String) throws -> [Int: String] {
         var result: [Int: String] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+        for name in try FileBytes.names(in: folder) {
             for prefix in ["mask", "man_track"] where name.hasPrefix(prefix) && (name.hasSuffix(".tif") || name.hasSuffix(".tiff")) {
                 let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
                 guard !digits.isEmpty, let frame = Int(digits), name.dropFirst(prefix.count + digits.count).hasPrefix(".") else { continue }

@@ -1,7 +1,7 @@
 import Foundation
 import MIFACore
 
-/// Reading and writing whole files for the annotation formats.
+/// Reading and writing whole files, and listing folders, for the annotation formats.
 enum FileBytes {
     /// The largest annotation file read whole (4 GiB: COCO files of whole-slide datasets reach
     /// a few GB).
@@ -25,5 +25,21 @@ enum FileBytes {
         } catch {
             throw AnnotationError(.io, "cannot write '\(path)'", context: ErrorContext(file: path), underlying: error)
         }
+    }
+
+    /// The names in the folder `folder`, sorted by their bytes (see `FileSystem.entries(of:)`).
+    /// - Throws: ``AnnotationError`` `.io` naming the folder when it is not there or cannot be
+    ///   listed (a folder that cannot be read is not taken for an empty one).
+    static func names(in folder: String) throws -> [String] {
+        let names: [String]?
+        do {
+            names = try FileSystem.entries(of: folder)
+        } catch {
+            throw AnnotationError(.io, error.message, context: error.context)
+        }
+        guard let names else {
+            throw AnnotationError(.io, "'\(folder)' is not a folder (or is not there)", context: ErrorContext(file: folder))
+        }
+        return names
     }
 }

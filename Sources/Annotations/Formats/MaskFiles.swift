@@ -118,7 +118,7 @@ public enum MaskFiles {
 
     /// The label image files of a folder, sorted by name.
     static func files(in folder: String) throws -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let names = try FileBytes.names(in: folder)
         return names.filter { extensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) && !$0.hasPrefix(".") }
             .sorted().map { folder + "/" + $0 }
     }

@@ -157,12 +157,7 @@ public enum YOLOFolder {
     /// subfolders (one level: the splits), each sorted by name.
     /// - Throws: ``AnnotationError`` `.io` when the folder cannot be listed.
     static func labelFiles(in folder: String) throws -> [String] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        } catch {
-            throw AnnotationError(.io, "cannot list the YOLO labels folder: \(error.localizedDescription)", context: ErrorContext(file: folder))
-        }
+        let names = try FileBytes.names(in: folder)
         var files: [String] = []
         var splits: [String] = []
         for name in names where !name.hasPrefix(".") {
@@ -175,12 +170,7 @@ public enum YOLOFolder {
             }
         }
         for split in splits {
-            let inside: [String]
-            do {
-                inside = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + split).sorted()
-            } catch {
-                throw AnnotationError(.io, "cannot list the YOLO labels folder: \(error.localizedDescription)", context: ErrorContext(file: folder + "/" + split))
-            }
+            let inside = try FileBytes.names(in: folder + "/" + split)
             files += inside.filter { $0.hasSuffix(".txt") && $0 != "classes.txt" && !$0.hasPrefix(".") }.map { folder + "/" + split + "/" + $0 }
         }
         return files

@@ -10,13 +10,13 @@ extension AuditRun {
     /// Nothing at the root or under `versions/` that a package does not hold.
     mutating func checkRoot() {
         // A folder's entries as they are; a zip's or bucket's keys (an HTTP server lists nothing).
-        let entries: [(path: String, kind: PackageFileSystem.EntryKind)]
+        let entries: [(path: String, kind: FileSystem.EntryKind)]
         let rootNames: [String]
         if package.reader.folder != nil {
             let versions = package.path(PackageLayout.versions)
             do {
                 rootNames = try PackageFileSystem.walkTopLevel(package.root)
-                entries = PackageFileSystem.kind(of: versions) == .directory ? try PackageFileSystem.walk(versions) : []
+                entries = FileSystem.kind(of: versions) == .directory ? try PackageFileSystem.walk(versions) : []
             } catch {
                 add(.error, .unreadable, path: ".", "the package folder or its versions/ cannot be listed (\(error)), so entries that do not belong there cannot be looked for; check its permissions")
                 return
@@ -47,7 +47,7 @@ extension AuditRun {
     }
 
     /// Warns of root names a package does not hold and of entries of `versions/` that are not records or objects.
-    private mutating func check(_ rootNames: [String], versions entries: [(path: String, kind: PackageFileSystem.EntryKind)]) {
+    private mutating func check(_ rootNames: [String], versions entries: [(path: String, kind: FileSystem.EntryKind)]) {
         for name in rootNames where !Self.rootNames.contains(name) {
             add(.warning, .unexpectedEntry, path: name,
                 "'\(name)' is not part of a MIFA package (the root holds zarr.json, mifa.json, manifest.json, images/, annotations/, versions/); move it out of the package folder")

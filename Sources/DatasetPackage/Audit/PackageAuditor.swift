@@ -41,8 +41,8 @@ public struct PackageAuditor: Sendable {
             return run.report()
         }
         let transaction = "\(root)/\(PackageLayout.transaction)"
-        let hadTransaction = PackageFileSystem.exists(transaction)
-        let wasCommitted = PackageFileSystem.kind(of: "\(transaction)/COMMIT") == .file
+        let hadTransaction = FileSystem.exists(transaction)
+        let wasCommitted = FileSystem.kind(of: "\(transaction)/COMMIT") == .file
         let package: DatasetPackage
         var lockFailure: String?
         do {
@@ -60,7 +60,7 @@ public struct PackageAuditor: Sendable {
                         : "the package cannot be locked (\(lockFailure)); it was audited as it is")
         }
         if hadTransaction, lockFailure == nil {
-            if PackageFileSystem.exists(transaction) {
+            if FileSystem.exists(transaction) {
                 run.add(.warning, .writeInProgress, path: PackageLayout.transaction,
                         "another process is writing to the package; it was audited as it is now. Run the audit again when that write has ended")
             } else {

@@ -31,7 +31,7 @@ public struct ContentScanner: Sendable {
         var irregular: [String] = []
         var folders: [String] = []
         for name in [PackageLayout.rootGroup, PackageLayout.metadata] {
-            switch PackageFileSystem.kind(of: "\(root)/\(name)") {
+            switch FileSystem.kind(of: "\(root)/\(name)") {
             case .file?: files.append(name)
             case nil: break
             default: irregular.append(name)
@@ -39,7 +39,7 @@ public struct ContentScanner: Sendable {
         }
         for folder in [PackageLayout.annotations, PackageLayout.images] {
             let base = "\(root)/\(folder)"
-            switch PackageFileSystem.kind(of: base) {
+            switch FileSystem.kind(of: base) {
             case nil: continue
             case .directory?: break
             default: irregular.append(folder); continue
@@ -55,11 +55,11 @@ public struct ContentScanner: Sendable {
         let order: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var occupied = Set<String>()
         for path in files + irregular {
-            var parent = PackageFileSystem.parent(of: path)
-            while parent != ".", occupied.insert(parent).inserted { parent = PackageFileSystem.parent(of: parent) }
+            var parent = FileSystem.parent(of: path)
+            while parent != ".", occupied.insert(parent).inserted { parent = FileSystem.parent(of: parent) }
         }
         let empty = Set(folders.filter { !occupied.contains($0) })
-        let outermost = empty.filter { !empty.contains(PackageFileSystem.parent(of: $0)) }
+        let outermost = empty.filter { !empty.contains(FileSystem.parent(of: $0)) }
         return Listing(files: files.sorted(by: order), irregular: irregular.sorted(by: order), emptyFolders: outermost.sorted(by: order))
     }
 

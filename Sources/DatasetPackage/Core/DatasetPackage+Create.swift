@@ -13,8 +13,8 @@ extension DatasetPackage {
         at target: String, scanner: ContentScanner = ContentScanner(), build: (String) throws -> Void,
         makeRecord: (CommitContext) throws -> VersionRecord
     ) throws -> DatasetPackage {
-        let targetIsEmptyFolder = PackageFileSystem.kind(of: target) == .directory && ((try? PackageFileSystem.walkTopLevel(target))?.isEmpty ?? false)
-        guard !PackageFileSystem.exists(target) || targetIsEmptyFolder else {
+        let targetIsEmptyFolder = FileSystem.kind(of: target) == .directory && ((try? PackageFileSystem.walkTopLevel(target))?.isEmpty ?? false)
+        guard !FileSystem.exists(target) || targetIsEmptyFolder else {
             throw PackageError(.alreadyExists, "'\(target)' already exists; `mifa pack` makes a new package (use `mifa version` to change one)", context: ErrorContext(file: target))
         }
         try refuseInsideAnotherPackage(target)
@@ -25,7 +25,7 @@ extension DatasetPackage {
             try build(staging)
             // Format 2: every vector set has an index (ingest writes them; other builders get them here).
             try FormatUpgrade.indexVectorSets(root: staging) { relative, bytes in
-                try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: "\(staging)/\(relative)"))
+                try PackageFileSystem.createDirectories(FileSystem.parent(of: "\(staging)/\(relative)"))
                 try write(bytes, to: "\(staging)/\(relative)")
             }
             try write(rootGroupJSON, to: "\(staging)/\(PackageLayout.rootGroup)")
@@ -55,14 +55,14 @@ extension DatasetPackage {
     /// manifest does not list, and its audit would fail).
     /// - Throws: ``PackageError`` `.invalidArgument` naming the enclosing package.
     static func refuseInsideAnotherPackage(_ target: String) throws {
-        var folder = PackageFileSystem.canonicalPath(PackageFileSystem.parent(of: target))
+        var folder = FileSystem.canonicalPath(FileSystem.parent(of: target))
         while let current = folder {
-            if PackageFileSystem.kind(of: "\(current)/\(PackageLayout.rootGroup)") == .file, DatasetPackage(unchecked: current).isPackageRoot {
+            if FileSystem.kind(of: "\(current)/\(PackageLayout.rootGroup)") == .file, DatasetPackage(unchecked: current).isPackageRoot {
                 throw PackageError(
                     .invalidArgument, "'\(target)' is inside the package '\(current)'; make the new package outside it (a package cannot hold another one)",
                     context: ErrorContext(file: target))
             }
-            folder = current == "/" ? nil : PackageFileSystem.parent(of: current)
+            folder = current == "/" ? nil : FileSystem.parent(of: current)
         }
     }
 }

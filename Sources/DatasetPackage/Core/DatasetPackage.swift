@@ -60,7 +60,7 @@ public struct DatasetPackage: Sendable {
         try package.checkRootGroup()
         try package.checkStructure()
         // Nothing to finish or undo: read without touching the package (no lock file is created).
-        guard PackageFileSystem.exists(package.path(PackageLayout.transaction)) else { return package }
+        guard FileSystem.exists(package.path(PackageLayout.transaction)) else { return package }
         if let lock = try PackageFileSystem.lock(package.lockPath, wait: recovery == .required) {
             defer { lock.release() }
             try PackageTransaction.recover(package)
@@ -191,7 +191,7 @@ public struct DatasetPackage: Sendable {
     ///   - progress: called after each file with the files done and the total.
     /// - Throws: ``PackageError`` `.alreadyExists` when `destination` exists, `.missingObject`, `.io`.
     public func restore(version: String, to destination: String, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws {
-        guard !PackageFileSystem.exists(destination) else {
+        guard !FileSystem.exists(destination) else {
             throw PackageError(.alreadyExists, "'\(destination)' already exists; give a new folder", context: ErrorContext(file: destination))
         }
         let list = try fileList(of: version)
@@ -202,7 +202,7 @@ public struct DatasetPackage: Sendable {
                 defer { progress(done + 1, list.files.count) }
                 let entry = list.files[relative]!
                 let target = "\(staging)/\(relative)"
-                try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: target))
+                try PackageFileSystem.createDirectories(FileSystem.parent(of: target))
                 guard reader.folder != nil else {
                     // Read in place (zip, URL): the bytes are checked against the digest by `contents`.
                     do {
@@ -212,7 +212,7 @@ public struct DatasetPackage: Sendable {
                     }
                     continue
                 }
-                if PackageFileSystem.kind(of: path(relative)) == .file {
+                if FileSystem.kind(of: path(relative)) == .file {
                     do {
                         try PackageFileSystem.copy(path(relative), to: target, expected: entry.sha256, displayPath: relative)
                         continue
@@ -243,13 +243,13 @@ public struct DatasetPackage: Sendable {
         var problems: [(path: String, expected: String, found: String)] = []
         // A folder where the lock file belongs is harmless (the lock cannot be taken, as on a
         // read-only copy); a link there would make the lock file elsewhere.
-        let places: [(String, PackageFileSystem.EntryKind, allowed: Set<PackageFileSystem.EntryKind>)] = [
+        let places: [(String, FileSystem.EntryKind, allowed: Set<FileSystem.EntryKind>)] = [
             (PackageLayout.rootGroup, .file, []), (PackageLayout.metadata, .file, []), (PackageLayout.manifest, .file, []), (Self.lockName, .file, [.directory]),
             (PackageLayout.images, .directory, []), (PackageLayout.annotations, .directory, []), (PackageLayout.versions, .directory, []),
             ("\(PackageLayout.versions)/objects", .directory, []), (PackageLayout.objects, .directory, []), (PackageLayout.transaction, .directory, []),
         ]
         for (relative, expected, allowed) in places {
-            guard let kind = PackageFileSystem.kind(of: path(relative)), kind != expected, !allowed.contains(kind) else { continue }
+            guard let kind = FileSystem.kind(of: path(relative)), kind != expected, !allowed.contains(kind) else { continue }
             let found = switch kind {
             case .symbolicLink: "a symbolic link"
             case .file: "a file"
@@ -306,10 +306,10 @@ public struct DatasetPackage: Sendable {
             }
             return try Self.checkRootGroup(bytes, file: file, anyVersion: anyVersion)
         }
-        guard PackageFileSystem.kind(of: root) == .directory else {
+        guard FileSystem.kind(of: root) == .directory else {
             throw PackageError(.notAPackage, "'\(root)' is not a folder; a MIFA package is a folder made by `mifa pack`", context: ErrorContext(file: root))
         }
-        guard PackageFileSystem.kind(of: file) == .file else {
+        guard FileSystem.kind(of: file) == .file else {
             throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
         }
         try Self.checkRootGroup(PackageFileSystem.read(file, limit: 1 << 20), file: file, anyVersion: anyVersion)

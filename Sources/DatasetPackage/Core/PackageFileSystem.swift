@@ -7,47 +7,13 @@ import Darwin
 private let systemRename = Darwin.rename, systemLink = Darwin.link, systemRead = Darwin.read
 #endif
 import Foundation
-import MIFACore
+public import MIFACore
 
 /// The file-system calls the package layer makes: reading and hashing files, durable copies and
 /// renames, directory walks. This file is the only place in DatasetPackage that calls the C library.
 ///
 /// Paths are absolute or relative to the working directory; errors name the path and the system's reason.
 public enum PackageFileSystem {
-    /// The kind of a directory entry.
-    public enum EntryKind: Sendable, Hashable {
-        /// A regular file.
-        case file
-        /// A directory.
-        case directory
-        /// A symbolic link (never followed).
-        case symbolicLink
-        /// Anything else (device, socket, FIFO).
-        case other
-    }
-
-    /// What is at a path, without following a final symbolic link; `nil` when nothing is there.
-    public static func kind(of path: String) -> EntryKind? {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .file
-        case S_IFDIR: return .directory
-        case S_IFLNK: return .symbolicLink
-        default: return .other
-        }
-    }
-
-    /// The absolute path with every symbolic link resolved, or `nil` when nothing is there.
-    public static func canonicalPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
-    /// Whether a regular file or directory exists at `path`.
-    public static func exists(_ path: String) -> Bool { kind(of: path) != nil }
-
     /// The size in bytes of the regular file at `path`.
     /// - Throws: ``PackageError`` `.io` when it cannot be read.
     public static func size(of path: String) throws -> Int {
@@ -99,7 +65,7 @@ public enum PackageFileSystem {
     ///   is not `expected`.
     @discardableResult
     public static func copy(_ source: String, to destination: String, expected: SHA256Digest? = nil, displayPath: String? = nil) throws -> SHA256Digest {
-        try createDirectories(parent(of: destination))
+        try createDirectories(FileSystem.parent(of: destination))
         let (fd, temporary) = try createTemporary(beside: destination)
         var closed = false
         defer { if !closed { close(fd) } }
@@ -144,7 +110,7 @@ public enum PackageFileSystem {
     /// - Throws: ``PackageError`` `.io`.
     static func createTemporary(beside path: String) throws -> (descriptor: Int32, path: String) {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        var template = Array("\(parent(of: path))/.\(name.utf8.count > 120 ? String(name.prefix(64)) : name)\(temporaryMarker)XXXXXX".utf8CString)
+        var template = Array("\(FileSystem.parent(of: path))/.\(name.utf8.count > 120 ? String(name.prefix(64)) : name)\(temporaryMarker)XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw ioError("cannot create a temporary file beside", path) }
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -177,7 +143,7 @@ public enum PackageFileSystem {
         var trimmed = target
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
         let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
-        return "\(parent(of: trimmed))/.\(name).mifa-\(purpose)-"
+        return "\(FileSystem.parent(of: trimmed))/.\(name).mifa-\(purpose)-"
     }
 
     /// Removes the staging files and folders of `target` (see ``stagingPath(for:purpose:pid:)``)
@@ -185,9 +151,9 @@ public enum PackageFileSystem {
     /// - Throws: ``PackageError`` `.io` when one cannot be removed.
     static func removeAbandonedStaging(for target: String, purpose: String) throws {
         let prefix = stagingPrefix(for: target, purpose: purpose)
-        let folder = parent(of: prefix)
+        let folder = FileSystem.parent(of: prefix)
         let namePrefix = String(prefix.dropFirst(folder.count + 1))
-        guard kind(of: folder) == .directory else { return }
+        guard FileSystem.kind(of: folder) == .directory else { return }
         for entry in try walkTopLevel(folder) where entry.hasPrefix(namePrefix) {
             guard let pid = Int32(entry.dropFirst(namePrefix.count)), pid == processID || !processIsAlive(pid) else { continue }
             try removeTree("\(folder)/\(entry)")
@@ -215,13 +181,13 @@ public enum PackageFileSystem {
         guard systemRename(source, destination) == 0 else {
             throw ioError("cannot rename '\(source)' to", destination)
         }
-        syncDirectory(parent(of: destination))
+        syncDirectory(FileSystem.parent(of: destination))
     }
 
     /// Removes a file or an empty directory; nothing happens when nothing is there.
     /// - Throws: ``PackageError`` `.io`.
     public static func remove(_ path: String) throws {
-        if kind(of: path) == .directory {
+        if FileSystem.kind(of: path) == .directory {
             guard rmdir(path) == 0 || errno == ENOENT else { throw ioError("cannot remove the folder", path) }
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw ioError("cannot remove", path) }
@@ -231,7 +197,7 @@ public enum PackageFileSystem {
     /// Removes a directory tree; nothing happens when nothing is there.
     /// - Throws: ``PackageError`` `.io`.
     public static func removeTree(_ path: String) throws {
-        guard exists(path) else { return }
+        guard FileSystem.exists(path) else { return }
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
@@ -242,7 +208,7 @@ public enum PackageFileSystem {
     /// Creates a directory and its missing parents.
     /// - Throws: ``PackageError`` `.io`.
     public static func createDirectories(_ path: String) throws {
-        guard !path.isEmpty, kind(of: path) != .directory else { return }
+        guard !path.isEmpty, FileSystem.kind(of: path) != .directory else { return }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -253,20 +219,14 @@ public enum PackageFileSystem {
     /// Every entry below `root`, as paths relative to `root` with `/` separators, sorted; folders are
     /// descended into, symbolic links are listed but never followed.
     /// - Throws: ``PackageError`` `.io` when a folder cannot be listed.
-    public static func walk(_ root: String) throws -> [(path: String, kind: EntryKind)] {
-        var result: [(path: String, kind: EntryKind)] = []
+    public static func walk(_ root: String) throws -> [(path: String, kind: FileSystem.EntryKind)] {
+        var result: [(path: String, kind: FileSystem.EntryKind)] = []
         var pending = [""]
         while let relative = pending.popLast() {
             let directory = relative.isEmpty ? root : "\(root)/\(relative)"
-            let names: [String]
-            do {
-                names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            } catch {
-                throw PackageError(.io, "cannot list the folder '\(directory)': \(error.localizedDescription)", context: ErrorContext(file: directory))
-            }
-            for name in names {
+            for name in try walkTopLevel(directory) {
                 let path = relative.isEmpty ? name : "\(relative)/\(name)"
-                let kind = kind(of: "\(root)/\(path)") ?? .other
+                let kind = FileSystem.kind(of: "\(root)/\(path)") ?? .other
                 if kind == .directory { pending.append(path) }
                 result.append((path, kind))
             }
@@ -281,7 +241,7 @@ public enum PackageFileSystem {
     ///   folder, `.io` otherwise.
     public static func renameWithoutReplacing(_ source: String, to destination: String) throws {
         if mkdir(destination, 0o755) != 0 {
-            let isEmptyFolder = errno == EEXIST && kind(of: destination) == .directory && ((try? walkTopLevel(destination))?.isEmpty ?? false)
+            let isEmptyFolder = errno == EEXIST && FileSystem.kind(of: destination) == .directory && ((try? walkTopLevel(destination))?.isEmpty ?? false)
             guard isEmptyFolder else {
                 throw PackageError(.alreadyExists, "'\(destination)' already exists; choose another name or remove it first", context: ErrorContext(file: destination))
             }
@@ -292,7 +252,7 @@ public enum PackageFileSystem {
             }
             throw ioError("cannot rename '\(source)' to", destination)
         }
-        syncDirectory(parent(of: destination))
+        syncDirectory(FileSystem.parent(of: destination))
     }
 
     /// Makes a hard link to an existing file.
@@ -335,14 +295,19 @@ public enum PackageFileSystem {
     /// This process's id.
     public static var processID: Int32 { getpid() }
 
-    /// The names in a folder (not descending).
-    /// - Throws: ``PackageError`` `.io` when the folder cannot be listed.
+    /// The names in a folder (not descending), sorted by their bytes.
+    /// - Throws: ``PackageError`` `.io` when the folder cannot be listed or is not there.
     public static func walkTopLevel(_ folder: String) throws -> [String] {
+        let names: [String]?
         do {
-            return try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+            names = try FileSystem.entries(of: folder)
         } catch {
-            throw PackageError(.io, "cannot list the folder '\(folder)': \(error.localizedDescription)", context: ErrorContext(file: folder))
+            throw PackageError(error)
         }
+        guard let names else {
+            throw PackageError(.io, "cannot list the folder '\(folder)': there is no folder there", context: ErrorContext(file: folder))
+        }
+        return names
     }
 
     /// Makes a folder's entries durable.
@@ -351,13 +316,6 @@ public enum PackageFileSystem {
         guard fd >= 0 else { return }
         _ = fsync(fd)
         close(fd)
-    }
-
-    /// The folder part of a path (`.` when there is none).
-    public static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let parent = String(path[..<slash])
-        return parent.isEmpty ? "/" : parent
     }
 
     /// Reads a file in 1 MiB blocks, hashing each and handing it to `body` (valid only during the

@@ -55,7 +55,7 @@ public struct PackageReader: Sendable {
 
     /// Whether `location` is a local regular file named `*.zip` (a package exported with `mifa export --to zip`).
     public static func isZipFile(_ location: String) -> Bool {
-        !StoreURL.isRemote(location) && location.lowercased().hasSuffix(".zip") && PackageFileSystem.kind(of: location) == .file
+        !StoreURL.isRemote(location) && location.lowercased().hasSuffix(".zip") && FileSystem.kind(of: location) == .file
     }
 
     /// The package folder when the package is a local folder, else `nil` (it can then only be read).
@@ -107,7 +107,7 @@ public struct PackageReader: Sendable {
         switch backing {
         case .folder(let root):
             let path = "\(root)/\(relative)"
-            guard PackageFileSystem.kind(of: path) == .file else { return nil }
+            guard FileSystem.kind(of: path) == .file else { return nil }
             return try PackageFileSystem.read(path, limit: limit)
         case .store(let store):
             let key = try Self.key(relative)
@@ -166,7 +166,7 @@ public struct PackageReader: Sendable {
     public func isFile(_ relative: String) throws -> Bool {
         switch backing {
         case .folder(let root):
-            return PackageFileSystem.kind(of: "\(root)/\(relative)") == .file
+            return FileSystem.kind(of: "\(root)/\(relative)") == .file
         case .store(let store):
             let key = try Self.key(relative)
             do {
@@ -185,7 +185,7 @@ public struct PackageReader: Sendable {
         switch backing {
         case .folder(let root):
             let folder = "\(root)/\(relative)"
-            guard PackageFileSystem.kind(of: folder) == .directory else { return [] }
+            guard FileSystem.kind(of: folder) == .directory else { return [] }
             return try PackageFileSystem.walkTopLevel(folder)
         case .store(let store):
             do {

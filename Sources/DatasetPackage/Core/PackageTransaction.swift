@@ -75,7 +75,7 @@ public struct PackageTransaction: ~Copyable {
         let manifest = try package.manifest()
         for relative in manifest.fileList.paths {
             let target = "\(stagingRoot)/\(relative)"
-            try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: target))
+            try PackageFileSystem.createDirectories(FileSystem.parent(of: target))
             try PackageFileSystem.link(package.path(relative), to: target)
         }
     }
@@ -107,7 +107,7 @@ public struct PackageTransaction: ~Copyable {
                 fileList: fileList, fileListSHA256: try fileList.digest(), fileChanges: changes)
             var record = try makeRecord(context)
             try Self.complete(&record, context: context, previousSHA256: previous.sha256)
-            guard !PackageFileSystem.exists(package.path(PackageLayout.versionRecord(record.version))) else {
+            guard !FileSystem.exists(package.path(PackageLayout.versionRecord(record.version))) else {
                 throw PackageError(.invalidVersion, "version '\(record.version)' already exists; versions are immutable, choose a new id", context: ErrorContext(file: package.path(PackageLayout.versionRecord(record.version))))
             }
             for relative in changes.removed + changes.modified {
@@ -123,7 +123,7 @@ public struct PackageTransaction: ~Copyable {
             try Self.apply(plan, to: package)
             return record
         } catch {
-            if !PackageFileSystem.exists("\(transaction)/COMMIT") { try? PackageFileSystem.removeTree(transaction) }
+            if !FileSystem.exists("\(transaction)/COMMIT") { try? PackageFileSystem.removeTree(transaction) }
             throw error
         }
     }
@@ -138,12 +138,12 @@ public struct PackageTransaction: ~Copyable {
     /// an interrupted write leaves (see ``removeTemporaries(of:)``). The caller holds the lock.
     static func recover(_ package: DatasetPackage) throws {
         let transaction = package.path(PackageLayout.transaction)
-        guard PackageFileSystem.exists(transaction) else { return }
-        guard PackageFileSystem.kind(of: transaction) == .directory else {
+        guard FileSystem.exists(transaction) else { return }
+        guard FileSystem.kind(of: transaction) == .directory else {
             throw PackageError(.invalidInput, "'\(transaction)' is not a folder (a symbolic link or special file); remove it", context: ErrorContext(file: transaction))
         }
         let commitFile = "\(transaction)/COMMIT"
-        if PackageFileSystem.kind(of: commitFile) == .file {
+        if FileSystem.kind(of: commitFile) == .file {
             let plan = try PackageJSON.decode(CommitPlan.self, from: PackageFileSystem.read(commitFile), file: commitFile)
             try removeTemporaries(of: package)
             try apply(plan, to: package)
@@ -159,9 +159,9 @@ public struct PackageTransaction: ~Copyable {
     /// - Throws: ``PackageError`` `.io`.
     static func removeTemporaries(of package: DatasetPackage) throws {
         let sideFolders = SideRecordKind.allCases.map { package.path($0.folder) }
-        for folder in [package.root, package.path(PackageLayout.versions), package.path(PackageLayout.objects)] + sideFolders where PackageFileSystem.kind(of: folder) == .directory {
+        for folder in [package.root, package.path(PackageLayout.versions), package.path(PackageLayout.objects)] + sideFolders where FileSystem.kind(of: folder) == .directory {
             for name in try PackageFileSystem.walkTopLevel(folder) where PackageFileSystem.isTemporaryName(name) {
-                let kind = PackageFileSystem.kind(of: "\(folder)/\(name)")
+                let kind = FileSystem.kind(of: "\(folder)/\(name)")
                 if kind == .file || kind == .symbolicLink { try PackageFileSystem.remove("\(folder)/\(name)") }
             }
         }
@@ -186,8 +186,8 @@ public struct PackageTransaction: ~Copyable {
         for relative in plan.moves {
             try PackageLayout.checkRelativePath(relative)
             let staged = "\(transaction)/tree/\(relative)"
-            guard PackageFileSystem.kind(of: staged) == .file else { continue }
-            try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: package.path(relative)))
+            guard FileSystem.kind(of: staged) == .file else { continue }
+            try PackageFileSystem.createDirectories(FileSystem.parent(of: package.path(relative)))
             try PackageFileSystem.rename(staged, to: package.path(relative))
         }
         for relative in plan.removals {
@@ -196,7 +196,7 @@ public struct PackageTransaction: ~Copyable {
             try pruneEmptyFolders(above: relative, in: package)
         }
         let recordFile = package.path(PackageLayout.versionRecord(plan.version))
-        if PackageFileSystem.kind(of: "\(transaction)/record.json") == .file {
+        if FileSystem.kind(of: "\(transaction)/record.json") == .file {
             try PackageFileSystem.createDirectories(package.path(PackageLayout.versions))
             try PackageFileSystem.rename("\(transaction)/record.json", to: recordFile)
         }
@@ -209,12 +209,12 @@ public struct PackageTransaction: ~Copyable {
     }
 
     private static func pruneEmptyFolders(above relative: String, in package: DatasetPackage) throws {
-        var folder = PackageFileSystem.parent(of: relative)
+        var folder = FileSystem.parent(of: relative)
         while folder.hasPrefix(PackageLayout.images + "/") || folder.hasPrefix(PackageLayout.annotations + "/") {
             let absolute = package.path(folder)
-            guard PackageFileSystem.kind(of: absolute) == .directory, (try? PackageFileSystem.walkTopLevel(absolute))?.isEmpty == true else { return }
+            guard FileSystem.kind(of: absolute) == .directory, (try? PackageFileSystem.walkTopLevel(absolute))?.isEmpty == true else { return }
             try PackageFileSystem.remove(absolute)
-            folder = PackageFileSystem.parent(of: folder)
+            folder = FileSystem.parent(of: folder)
         }
     }
 }

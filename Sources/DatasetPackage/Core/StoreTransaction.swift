@@ -72,7 +72,7 @@ public enum StoreTransaction {
                 throw PackageError(.digestMismatch, "'\(relative)' in \(store.location) is not the file the manifest lists (another writer may be at work); nothing was changed",
                                    context: ErrorContext(file: relative))
             }
-            try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: "\(work)/\(relative)"))
+            try PackageFileSystem.createDirectories(FileSystem.parent(of: "\(work)/\(relative)"))
             try write(bytes, to: "\(work)/\(relative)")
         }
         let result = try change(try DatasetPackage.open(work))

@@ -251,8 +251,8 @@ struct CroissantExportFormat: PackageExportFormatHandler {
     func export(_ snapshot: PackageSnapshot, of exporter: PackageExporter, to output: String, request: PackageExporter.Request, progress: (Int, Int) -> Void) throws -> PackageExporter.Summary {
         // A folder or zip is named relative to the description; a URL as it is.
         let package = exporter.package
-        let packageFolder = PackageFileSystem.canonicalPath(package.root) ?? package.root
-        let outputFolder = PackageFileSystem.canonicalPath(PackageFileSystem.parent(of: output)) ?? PackageFileSystem.parent(of: output)
+        let packageFolder = FileSystem.canonicalPath(package.root) ?? package.root
+        let outputFolder = FileSystem.canonicalPath(FileSystem.parent(of: output)) ?? FileSystem.parent(of: output)
         let remote = StoreURL.isRemote(package.root)
         let location = remote ? package.root : PackageExporter.relativePath(from: outputFolder, to: packageFolder)
         let document = try CroissantExport.document(snapshot, location: location, url: remote ? package.root : URL(fileURLWithPath: packageFolder).absoluteString)

@@ -43,7 +43,7 @@ extension PackageExporter {
                 case .content:
                     // Streamed from the tree when it holds this version's content; else from the object store.
                     let entry = snapshot.fileList.files[name]!
-                    let streamed = package.reader.folder != nil && PackageFileSystem.kind(of: path) == .file ? try writer.add(name, fileAt: path, expected: entry) : false
+                    let streamed = package.reader.folder != nil && FileSystem.kind(of: path) == .file ? try writer.add(name, fileAt: path, expected: entry) : false
                     if !streamed { try writer.add(name, snapshot.contents(of: name)) }
                 case .bytes(let bytes):
                     try writer.add(name, bytes)

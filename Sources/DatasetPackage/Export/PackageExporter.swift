@@ -35,7 +35,7 @@ public struct PackageExporter: Sendable {
     public init(opening root: String) throws {
         do {
             package = try DatasetPackage.open(root, recovery: .ifUnlocked)
-        } catch let error as PackageError where error.kind == .io && PackageFileSystem.kind(of: "\(root)/\(PackageLayout.rootGroup)") == .file {
+        } catch let error as PackageError where error.kind == .io && FileSystem.kind(of: "\(root)/\(PackageLayout.rootGroup)") == .file {
             package = DatasetPackage(unchecked: root)
         }
     }
@@ -57,13 +57,13 @@ public struct PackageExporter: Sendable {
     ///   format cannot hold, `.digestMismatch` / `.missingObject` when the package is damaged, `.io`.
     @discardableResult
     public func export(_ format: Format, to output: String, version: String? = nil, setID: String? = nil, image: String? = nil, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Summary {
-        guard !PackageFileSystem.exists(output) else {
+        guard !FileSystem.exists(output) else {
             throw PackageError(.alreadyExists, "'\(output)' already exists; give a new file name", context: ErrorContext(file: output))
         }
         // A package read in place (zip, URL) cannot be written into; a folder can, so refuse that.
         if let root = package.reader.folder {
             let folder = URL(fileURLWithPath: root).resolvingSymlinksInPath().standardizedFileURL.path
-            let parent = URL(fileURLWithPath: PackageFileSystem.parent(of: output)).resolvingSymlinksInPath().standardizedFileURL.path
+            let parent = URL(fileURLWithPath: FileSystem.parent(of: output)).resolvingSymlinksInPath().standardizedFileURL.path
             guard parent != folder, !parent.hasPrefix(folder + "/") else {
                 throw PackageError(.invalidArgument, "'\(output)' is inside the package; write the export outside the package folder so the package stays unchanged", context: ErrorContext(file: output))
             }

@@ -27,11 +27,11 @@ final class ZipWriter {
     /// Starts a zip file at `path`, which must not exist.
     /// - Throws: ``PackageError`` `.alreadyExists`, `.io`.
     init(path: String) throws {
-        guard !PackageFileSystem.exists(path) else {
+        guard !FileSystem.exists(path) else {
             throw PackageError(.alreadyExists, "'\(path)' already exists; give a new file name", context: ErrorContext(file: path))
         }
         destination = path
-        try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: path))
+        try PackageFileSystem.createDirectories(FileSystem.parent(of: path))
         try PackageFileSystem.removeAbandonedStaging(for: path, purpose: "export")
         temporary = PackageFileSystem.stagingPath(for: path, purpose: "export")
         handle = FileHandle(fileDescriptor: try PackageFileSystem.createExclusively(temporary), closeOnDealloc: true)
@@ -194,7 +194,7 @@ final class ZipWriter {
         } catch {
             throw PackageError(.io, "cannot finish '\(temporary)': \(error.localizedDescription)", context: ErrorContext(file: temporary))
         }
-        guard !PackageFileSystem.exists(destination) else {
+        guard !FileSystem.exists(destination) else {
             try? PackageFileSystem.remove(temporary)
             throw PackageError(.alreadyExists, "'\(destination)' appeared while the zip file was written; give a new file name", context: ErrorContext(file: destination))
         }

@@ -59,7 +59,7 @@ public struct SourceEntry: Sendable, Hashable {
     /// - Throws: ``PackageError`` `.invalidInput` when `root` is not a folder or holds a name that is
     ///   not UTF-8 (which cannot be read, so would be lost), `.io` when a folder cannot be listed.
     static func scan(_ root: String, excluding excluded: Set<String>) throws -> (entries: [SourceEntry], ignored: [Ignored]) {
-        guard PackageFileSystem.kind(of: root) == .directory else {
+        guard FileSystem.kind(of: root) == .directory else {
             throw PackageError(.invalidInput, "the source '\(root)' is not a folder; give the folder holding the images and annotations", context: ErrorContext(file: root))
         }
         let excludedNames = Set(excluded.map { $0.split(separator: "/").last.map(String.init) ?? $0 })
@@ -81,7 +81,7 @@ public struct SourceEntry: Sendable, Hashable {
                 let path = relative.isEmpty ? name : "\(relative)/\(name)"
                 let full = "\(root)/\(path)"
                 if excludedNames.contains(name), excluded.contains(canonical(full)) { continue }
-                switch PackageFileSystem.kind(of: full) {
+                switch FileSystem.kind(of: full) {
                 case .directory:
                     let inside = try PackageFileSystem.walkTopLevel(full)
                     if !Set(inside).isDisjoint(with: ["zarr.json", ".zattrs", ".zgroup"]) {
@@ -118,7 +118,7 @@ public struct SourceEntry: Sendable, Hashable {
     /// `dataset.yaml` or `classes.txt`) beside a `labels` folder.
     static func isYOLODataset(_ folder: String, names: [String]) -> Bool {
         names.contains("labels") && !Set(names).isDisjoint(with: YOLOFolder.classFileNames)
-            && PackageFileSystem.kind(of: "\(folder)/labels") == .directory
+            && FileSystem.kind(of: "\(folder)/labels") == .directory
     }
 
     /// The absolute path with symbolic links resolved (to compare paths given in different ways).

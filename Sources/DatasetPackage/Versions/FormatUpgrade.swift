@@ -30,14 +30,14 @@ enum FormatUpgrade {
     ///   object naming no image, `.io`.
     static func indexVectorSets(root: String, replace: (String, [UInt8]) throws -> Void) throws {
         let folder = "\(root)/\(PackageLayout.annotations)"
-        let sets = PackageFileSystem.kind(of: folder) == .directory ? try PackageFileSystem.walkTopLevel(folder) : []
-        for set in sets where PackageLayout.isSafeName(set) && PackageFileSystem.kind(of: "\(root)/\(PackageLayout.annotationFile(set))") == .file {
+        let sets = FileSystem.kind(of: folder) == .directory ? try PackageFileSystem.walkTopLevel(folder) : []
+        for set in sets where PackageLayout.isSafeName(set) && FileSystem.kind(of: "\(root)/\(PackageLayout.annotationFile(set))") == .file {
             let file = PackageLayout.annotationFile(set)
             let bytes = try PackageFileSystem.read("\(root)/\(file)")
             let indexPath = "\(root)/\(PackageLayout.annotationIndex(set))"
             // An index that cannot be read or does not describe the file is rewritten from the
             // GeoJSON below: it is derived data, so dropping the reason loses nothing.
-            if PackageFileSystem.kind(of: indexPath) == .file,
+            if FileSystem.kind(of: indexPath) == .file,
                 let index = try? PackageFileSystem.read(indexPath, limit: AnnotationIndex.sizeLimit),
                 (try? AnnotationIndex.decode(index, describing: ManifestEntry(sha256: SHA256Digest(of: bytes), bytes: bytes.count), file: indexPath)) != nil
             {

@@ -14,7 +14,7 @@ enum LabelSetCorrection {
     /// The images whose staged content has a label image of `set`, sorted.
     /// - Throws: ``PackageError`` `.io`.
     static func labelledImages(of set: String, in staging: VersionStaging) throws -> [String] {
-        try staging.imageIDs().filter { PackageFileSystem.kind(of: staging.path(PackageLayout.label(set, of: $0))) == .directory }
+        try staging.imageIDs().filter { FileSystem.kind(of: staging.path(PackageLayout.label(set, of: $0))) == .directory }
     }
 
     /// Replaces the label images of `set` by the masks at `file` (one mask file, or a folder of
@@ -77,7 +77,7 @@ enum LabelSetCorrection {
     /// The mask files at `path`: the file itself, or a folder's PNG, TIFF and `.npy` files (sorted).
     /// - Throws: ``PackageError`` `.invalidInput` for a folder without masks, `.io`.
     static func maskFiles(_ path: String) throws -> [String] {
-        guard PackageFileSystem.kind(of: path) == .directory else { return [path] }
+        guard FileSystem.kind(of: path) == .directory else { return [path] }
         let names = try PackageFileSystem.walkTopLevel(path).filter { name in
             let lower = name.lowercased()
             return !name.hasPrefix(".") && [".png", ".tif", ".tiff", ".npy"].contains { lower.hasSuffix($0) }
@@ -92,7 +92,7 @@ enum LabelSetCorrection {
     /// the images' own sources and the sources of this set's label images.
     static func sourceNames(staging: VersionStaging, set: String) throws -> [String: [String]] {
         let path = staging.path(IngestedFileIndex.path)
-        guard PackageFileSystem.kind(of: path) == .file else { return [:] }
+        guard FileSystem.kind(of: path) == .file else { return [:] }
         let index: IngestedFileIndex
         do {
             index = try JSONDecoder().decode(IngestedFileIndex.self, from: Data(try PackageFileSystem.read(path)))

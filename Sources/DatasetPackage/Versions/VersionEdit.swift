@@ -36,7 +36,7 @@ public struct VersionStaging: Sendable {
         guard PackageLayout.isContent(relative) else {
             throw PackageError(.invalidPath, "'\(relative)' is not content of a package (zarr.json, mifa.json, images/, annotations/)", context: ErrorContext(file: relative))
         }
-        try PackageFileSystem.createDirectories(PackageFileSystem.parent(of: path(relative)))
+        try PackageFileSystem.createDirectories(FileSystem.parent(of: path(relative)))
         try write(bytes, to: path(relative))
     }
 
@@ -51,9 +51,9 @@ public struct VersionStaging: Sendable {
     /// - Throws: ``PackageError`` `.io`.
     public func imageIDs() throws -> [String] {
         let folder = path(PackageLayout.images)
-        guard PackageFileSystem.kind(of: folder) == .directory else { return [] }
+        guard FileSystem.kind(of: folder) == .directory else { return [] }
         return try PackageFileSystem.walkTopLevel(folder).filter {
-            PackageLayout.isSafeName($0) && PackageFileSystem.kind(of: "\(folder)/\($0)/zarr.json") == .file
+            PackageLayout.isSafeName($0) && FileSystem.kind(of: "\(folder)/\($0)/zarr.json") == .file
         }.sorted()
     }
 }

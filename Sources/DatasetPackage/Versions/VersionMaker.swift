@@ -56,7 +56,7 @@ public enum VersionMaker {
             throw PackageError(.invalidVersion, "'\(request.version)' cannot be a version id: use 1-128 letters, digits, '.', '_' or '-', not starting with '.' or '-'", context: ErrorContext(file: package.root))
         }
         let recordFile = package.path(PackageLayout.versionRecord(request.version))
-        guard !PackageFileSystem.exists(recordFile) else {
+        guard !FileSystem.exists(recordFile) else {
             throw PackageError(.invalidVersion, "version '\(request.version)' already exists; versions are immutable, choose a new id", context: ErrorContext(file: recordFile))
         }
         guard !request.changes.allSatisfy(\.isWhitespace) else {
@@ -78,7 +78,7 @@ public enum VersionMaker {
         }
         try FormatUpgrade.apply(to: staging)
         let metadataFile = staging.path(PackageLayout.metadata)
-        guard PackageFileSystem.kind(of: metadataFile) == .file else {
+        guard FileSystem.kind(of: metadataFile) == .file else {
             throw PackageError(.invalidMetadata, "the new version has no mifa.json; give --metadata", context: ErrorContext(file: PackageLayout.metadata))
         }
         let loaded = try loadMetadata(metadataFile, display: PackageLayout.metadata)
@@ -120,7 +120,7 @@ public enum VersionMaker {
             // A raster set (label images under images/<id>/labels/<set>/) is corrected in place:
             // masks replace its label images, which the loader reads; a vector copy beside them would not.
             let labelled = try LabelSetCorrection.labelledImages(of: set, in: staging)
-            let hasVectorSet = PackageFileSystem.kind(of: staging.path(PackageLayout.annotationSet(set))) == .directory
+            let hasVectorSet = FileSystem.kind(of: staging.path(PackageLayout.annotationSet(set))) == .directory
             if !labelled.isEmpty && detected.isMask {
                 try LabelSetCorrection.apply(set: set, masks: file, staging: staging, labelled: labelled)
                 return
@@ -140,7 +140,7 @@ public enum VersionMaker {
             try staging.replaceFile(PackageLayout.annotationIndex(set), with: encoded.index)
         case .removeAnnotations(let set):
             try checkSetName(set)
-            guard PackageFileSystem.kind(of: staging.path(PackageLayout.annotationSet(set))) == .directory else {
+            guard FileSystem.kind(of: staging.path(PackageLayout.annotationSet(set))) == .directory else {
                 let sets = (try? PackageFileSystem.walkTopLevel(staging.path(PackageLayout.annotations))) ?? []
                 throw PackageError(.invalidArgument, "the package has no annotation set '\(set)' to remove; it has: \(sets.isEmpty ? "none" : sets.joined(separator: ", "))")
             }
@@ -156,9 +156,9 @@ public enum VersionMaker {
     static func checkImages(_ document: MIFADocument, staging: VersionStaging) throws {
         for (index, image) in (document.images ?? []).enumerated() {
             guard let id = image.id else { continue }
-            if PackageLayout.isSafeName(id), PackageFileSystem.kind(of: staging.path("\(PackageLayout.image(id))/zarr.json")) == .file { continue }
+            if PackageLayout.isSafeName(id), FileSystem.kind(of: staging.path("\(PackageLayout.image(id))/zarr.json")) == .file { continue }
             let folder = staging.path(PackageLayout.images)
-            let known = ((try? PackageFileSystem.walkTopLevel(folder)) ?? []).filter { PackageFileSystem.kind(of: "\(folder)/\($0)") == .directory }
+            let known = ((try? PackageFileSystem.walkTopLevel(folder)) ?? []).filter { FileSystem.kind(of: "\(folder)/\($0)") == .directory }
             let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", ..." : "")
             throw PackageError(
                 .invalidMetadata,

@@ -6,35 +6,12 @@ import Darwin
 import MIFACore
 
 /// The only place in the Zarr module that calls the C library for files: open, positional reads,
-/// writes through a temporary name and rename, directory listing, `lstat` and `realpath`.
+/// writes through a temporary name and rename (what a path is, its canonical form and a
+/// directory's entries are MIFACore's `FileSystem`).
 ///
 /// Functions return `nil` for a missing file (as stores report missing keys) and throw
 /// ``ZarrError`` `.storeFailure` naming the path and the system's reason for everything else.
 enum POSIXFileSystem {
-    /// What a path names, without following a final symbolic link.
-    enum Kind: Equatable {
-        case missing, regular, directory, symlink, other
-    }
-
-    /// The kind of `path` (`lstat`).
-    static func kind(of path: String) -> Kind {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .missing }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .regular
-        case S_IFDIR: return .directory
-        case S_IFLNK: return .symlink
-        default: return .other
-        }
-    }
-
-    /// The canonical absolute path with every symbolic link resolved, or `nil` when it does not exist.
-    static func canonicalPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
     /// The whole content of a regular file, or `nil` when it does not exist; `range` limits the read.
     ///
     /// With `inside`, the file actually opened (every symbolic link on the way resolved by the
@@ -51,7 +28,7 @@ enum POSIXFileSystem {
         }
         defer { close(fd) }
         if let root {
-            guard let opened = openedPath(fd) ?? canonicalPath(path), opened.hasPrefix(root + "/") else {
+            guard let opened = openedPath(fd) ?? FileSystem.canonicalPath(path), opened.hasPrefix(root + "/") else {
                 throw ZarrError(.invalidKey, "'\(path)' resolves outside the store root '\(root)' (a symbolic link leads out)",
                                 context: ErrorContext(file: root))
             }
@@ -172,22 +149,15 @@ enum POSIXFileSystem {
         _ = rmdir(path)
     }
 
-    /// The names in a directory (without `.` and `..`), or `nil` when it does not exist.
+    /// The names in a directory (without `.` and `..`, sorted by their bytes), or `nil` when it
+    /// does not exist (see `FileSystem.entries(of:)`).
     /// - Throws: ``ZarrError`` `.storeFailure` when it exists but cannot be read.
-    static func directoryEntries(_ path: String) throws -> [String]? {
-        guard let directory = opendir(path) else {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw failure("cannot list", path)
+    static func entries(of path: String) throws -> [String]? {
+        do {
+            return try FileSystem.entries(of: path)
+        } catch {
+            throw ZarrError(.storeFailure, error.message, context: error.context)
         }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     private static func failure(_ what: String, _ path: String) -> ZarrError {

@@ -24,17 +24,17 @@ public struct DirectoryStore: ZarrStore {
     /// - Throws: ``ZarrError`` `.notFound` when the directory does not exist and `create` is false,
     ///   `.storeFailure` when it is not a directory or cannot be created.
     public init(root: String, create: Bool = false, readOnly: Bool = false, durable: Bool = false) throws {
-        if create && POSIXFileSystem.kind(of: root) == .missing {
+        if create && !FileSystem.exists(root) {
             var path = root.hasPrefix("/") ? "" : "."
             for component in root.split(separator: "/") {
                 path += "/" + component
                 try POSIXFileSystem.makeDirectory(path)
             }
         }
-        guard let canonical = POSIXFileSystem.canonicalPath(root) else {
+        guard let canonical = FileSystem.canonicalPath(root) else {
             throw ZarrError(.notFound, "the directory '\(root)' does not exist", context: ErrorContext(file: root))
         }
-        var isDirectory = POSIXFileSystem.kind(of: canonical) == .directory
+        var isDirectory = FileSystem.kind(of: canonical) == .directory
         if canonical == "/" { isDirectory = true }
         guard isDirectory else {
             throw ZarrError(.storeFailure, "'\(root)' is not a directory", context: ErrorContext(file: root))
@@ -68,9 +68,9 @@ public struct DirectoryStore: ZarrStore {
     /// Whether the key's file exists (inside the root).
     /// - Throws: ``ZarrError`` `.invalidKey` when the key resolves outside the root.
     public func exists(_ key: StoreKey) throws -> Bool {
-        guard let canonical = POSIXFileSystem.canonicalPath(path(of: key)) else { return false }
+        guard let canonical = FileSystem.canonicalPath(path(of: key)) else { return false }
         try checkInside(canonical, key: key)
-        return POSIXFileSystem.kind(of: canonical) == .regular
+        return FileSystem.kind(of: canonical) == .file
     }
 
     /// Writes the key's file through a temporary file, creating directories on the way.
@@ -110,14 +110,14 @@ public struct DirectoryStore: ZarrStore {
         try StoreKey.validatePrefix(prefix)
         let relative = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
         let directory = relative.isEmpty ? root : "\(root)/\(relative)"
-        guard let canonical = POSIXFileSystem.canonicalPath(directory) else { return ([], []) }
+        guard let canonical = FileSystem.canonicalPath(directory) else { return ([], []) }
         guard canonical == root || canonical.hasPrefix(root + "/") else { return ([], []) }
         var keys: [String] = []
         var prefixes: [String] = []
-        for name in try POSIXFileSystem.directoryEntries(canonical) ?? [] where Self.isKeyName(name) {
-            switch POSIXFileSystem.canonicalPath("\(canonical)/\(name)").map({ ($0, POSIXFileSystem.kind(of: $0)) }) {
-            case let (target, .regular)? where target.hasPrefix(root + "/"): keys.append(name)
-            case let (target, .directory)? where target.hasPrefix(root + "/"): prefixes.append(name)
+        for name in try POSIXFileSystem.entries(of: canonical) ?? [] where Self.isKeyName(name) {
+            switch FileSystem.canonicalPath("\(canonical)/\(name)").map({ ($0, FileSystem.kind(of: $0)) }) {
+            case let (target, .file?)? where target.hasPrefix(root + "/"): keys.append(name)
+            case let (target, .directory?)? where target.hasPrefix(root + "/"): prefixes.append(name)
             default: break
             }
         }
@@ -139,20 +139,20 @@ public struct DirectoryStore: ZarrStore {
         var current = root
         for component in key.components.dropLast() {
             let next = "\(current)/\(component)"
-            switch POSIXFileSystem.kind(of: next) {
-            case .missing:
+            switch FileSystem.kind(of: next) {
+            case nil:
                 guard create else { return "" }
                 try POSIXFileSystem.makeDirectory(next)
                 current = next
             case .directory:
                 current = next
-            case .symlink:
-                guard let target = POSIXFileSystem.canonicalPath(next), POSIXFileSystem.kind(of: target) == .directory else {
+            case .symbolicLink:
+                guard let target = FileSystem.canonicalPath(next), FileSystem.kind(of: target) == .directory else {
                     throw ZarrError(.storeFailure, "'\(next)' is a dangling symbolic link", context: ErrorContext(file: location, key: key.value))
                 }
                 try checkInside(target, key: key)
                 current = target
-            case .regular, .other:
+            case .file, .other:
                 throw ZarrError(.storeFailure, "'\(next)' is a file, so key '\(key)' cannot be stored below it",
                                 context: ErrorContext(file: location, key: key.value))
             }
@@ -162,14 +162,14 @@ public struct DirectoryStore: ZarrStore {
 
     private func walk(_ relative: String, into result: inout [StoreKey], visited: inout Set<String>) throws {
         let directory = relative.isEmpty ? root : "\(root)/\(relative)"
-        guard let canonical = POSIXFileSystem.canonicalPath(directory),
+        guard let canonical = FileSystem.canonicalPath(directory),
               canonical == root || canonical.hasPrefix(root + "/"),
               visited.insert(canonical).inserted else { return }
-        for name in try POSIXFileSystem.directoryEntries(canonical) ?? [] where Self.isKeyName(name) {
+        for name in try POSIXFileSystem.entries(of: canonical) ?? [] where Self.isKeyName(name) {
             let key = relative.isEmpty ? name : "\(relative)/\(name)"
-            guard let target = POSIXFileSystem.canonicalPath("\(canonical)/\(name)"), target.hasPrefix(root + "/") else { continue }
-            switch POSIXFileSystem.kind(of: target) {
-            case .regular: result.append(StoreKey(unchecked: key))
+            guard let target = FileSystem.canonicalPath("\(canonical)/\(name)"), target.hasPrefix(root + "/") else { continue }
+            switch FileSystem.kind(of: target) {
+            case .file: result.append(StoreKey(unchecked: key))
             case .directory: try walk(key, into: &result, visited: &visited)
             default: break
             }
