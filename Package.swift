@@ -54,8 +54,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
-        // HTTPStore's transport: streaming bodies with backpressure, no transparent decompression.
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // MIFAServer's HTTP server (`mifa serve`) and its in-process test client.
         // No traits: swift-configuration (ConfigurationSupport) and Foundation-only form coding are
@@ -71,6 +69,8 @@ let package = Package(
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CTIFF", pkgConfig: "libtiff-4", apt: "libtiff-dev"),
         systemLibrary("CLzma", pkgConfig: "liblzma", apt: "liblzma-dev"),
+        // HTTPStore's and S3Store's transport (Sources/Zarr/Storage/CurlEasy.swift).
+        systemLibrary("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
         // libbz2 ships no pkg-config file on Debian; its header and library sit on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         // The one C target of our own: the compiler's prefetch hint (see Sources/CPrefetch).
@@ -81,11 +81,7 @@ let package = Package(
         .target(
             name: "Zarr",
             dependencies: [
-                "MIFACore", "CZstd", "CBlosc", "CZlib", "CBzip2", "CLzma",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "MIFACore", "CZstd", "CBlosc", "CZlib", "CBzip2", "CLzma", "CCurl",
                 // S3Store's SigV4 signatures (HMAC-SHA256).
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -142,7 +138,7 @@ let package = Package(
                 // The static archives' own dependencies (their autolink entries are not read from
                 // archives), linked by lld, which needs no archive order; `-z defs` turns a missing
                 // one into a link error instead of a failure when Python loads the library. libcurl
-                // (FoundationNetworking's HTTP) by its runtime name: no -dev package needed.
+                // (FoundationNetworking's HTTP; Zarr's own, through CCurl) by its runtime name.
                 .linkedLibrary("FoundationNetworking"), .linkedLibrary("_CFURLSessionInterface"),
                 .linkedLibrary("FoundationInternationalization"), .linkedLibrary("_FoundationICU"),
                 .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"), .linkedLibrary("Foundation"),
@@ -173,7 +169,7 @@ let package = Package(
         .testTarget(name: "RasterIOTests", dependencies: ["TestSupport", "RasterIO"], swiftSettings: strict),
         .testTarget(
             name: "ZarrTests",
-            dependencies: ["Zarr", "MIFACore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["Zarr", "MIFACore", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "OMEZarrTests", dependencies: ["TestSupport", "OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["TestSupport", "MIFAModel"], swiftSettings: strict),
