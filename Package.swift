@@ -54,8 +54,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // MIFAServer's NIOCore (Hummingbird's), and NIOEmbedded for the server tests' in-process client.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // MIFAServer's HTTP server (`mifa serve`) and its in-process test client.
+        // MIFAServer's HTTP server (`mifa serve`).
         // No traits: swift-configuration (ConfigurationSupport) and Foundation-only form coding are
         // unused. (With the default traits, a clean `make test` compiled Hummingbird three times:
         // in `swift build`, again in `swift test` and again for the docs.)
@@ -180,8 +181,9 @@ let package = Package(
             name: "MIFAServerTests",
             dependencies: [
                 "MIFAServer", "TestSupport", "DatasetPackage", "MIFACore", "MIFAModel", "OMEZarr", "Annotations", "RasterIO", "Zarr", "Rendering",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(name: "BatchLoaderTests", dependencies: ["TestSupport", "BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),
