@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev libbz2-dev liblzma-dev pkg-config nginx-light
+APT_PACKAGES := libzstd-dev libblosc-dev zlib1g-dev libpng-dev libtiff-dev libbz2-dev liblzma-dev libcurl4-openssl-dev pkg-config nginx-light
 # Only for the tests: headless Chromium and its WebDriver drive `mifa serve`'s pages (Tests/Interop/test_serve.py).
 TEST_APT_PACKAGES := chromium chromium-driver
 VENV := .venv

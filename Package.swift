@@ -55,10 +55,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
-        // HTTPStore's transport: streaming bodies with backpressure, no transparent decompression.
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // MIFAServer's NIOCore (Hummingbird's), and NIOEmbedded for the server tests' in-process client.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // MIFAServer's HTTP server (`mifa serve`) and its in-process test client.
+        // MIFAServer's HTTP server (`mifa serve`).
         // No traits: swift-configuration (ConfigurationSupport) and Foundation-only form coding are
         // unused. (With the default traits, a clean `make test` compiled Hummingbird three times:
         // in `swift build`, again in `swift test` and again for the docs.)
@@ -72,6 +71,8 @@ let package = Package(
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CTIFF", pkgConfig: "libtiff-4", apt: "libtiff-dev"),
         systemLibrary("CLzma", pkgConfig: "liblzma", apt: "liblzma-dev"),
+        // HTTPStore's and S3Store's transport (Sources/Zarr/Storage/CurlEasy.swift).
+        systemLibrary("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
         // libbz2 ships no pkg-config file on Debian; its header and library sit on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         // The one C target of our own: the compiler's prefetch hint (see Sources/CPrefetch).
@@ -82,11 +83,7 @@ let package = Package(
         .target(
             name: "Zarr",
             dependencies: [
-                "MIFACore", "CZstd", "CBlosc", "CZlib", "CBzip2", "CLzma",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "MIFACore", "CZstd", "CBlosc", "CZlib", "CBzip2", "CLzma", "CCurl",
                 // S3Store's SigV4 signatures (HMAC-SHA256).
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -149,7 +146,7 @@ let package = Package(
                 // The static archives' own dependencies (their autolink entries are not read from
                 // archives), linked by lld, which needs no archive order; `-z defs` turns a missing
                 // one into a link error instead of a failure when Python loads the library. libcurl
-                // (FoundationNetworking's HTTP) by its runtime name: no -dev package needed.
+                // (FoundationNetworking's HTTP; Zarr's own, through CCurl) by its runtime name.
                 .linkedLibrary("FoundationNetworking"), .linkedLibrary("_CFURLSessionInterface"),
                 .linkedLibrary("FoundationInternationalization"), .linkedLibrary("_FoundationICU"),
                 .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"), .linkedLibrary("Foundation"),
@@ -180,7 +177,7 @@ let package = Package(
         .testTarget(name: "RasterIOTests", dependencies: ["TestSupport", "RasterIO"], swiftSettings: strict),
         .testTarget(
             name: "ZarrTests",
-            dependencies: ["Zarr", "MIFACore", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["Zarr", "MIFACore", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "OMEZarrTests", dependencies: ["TestSupport", "OMEZarr", "MIFACore", "RasterIO", "Zarr"], swiftSettings: strict),
         .testTarget(name: "MIFAModelTests", dependencies: ["TestSupport", "MIFAModel"], swiftSettings: strict),
@@ -191,8 +188,9 @@ let package = Package(
             name: "MIFAServerTests",
             dependencies: [
                 "MIFAServer", "TestSupport", "DatasetPackage", "MIFACore", "MIFAModel", "OMEZarr", "Annotations", "RasterIO", "Zarr", "Rendering",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(name: "BatchLoaderTests", dependencies: ["TestSupport", "BatchLoader", "OMEZarr", "Zarr", "MIFACore"], swiftSettings: strict),

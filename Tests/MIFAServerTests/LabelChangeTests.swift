@@ -1,6 +1,5 @@
 import DatasetPackage
 import Foundation
-import HummingbirdTesting
 import MIFACore
 import MIFAServer
 import OMEZarr

@@ -3,7 +3,6 @@ import Annotations
 import DatasetPackage
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import MIFACore
 import MIFAModel
 import MIFAServer
@@ -78,12 +77,11 @@ enum ServerFixture {
     }
 
     /// Runs `body` with a test client of a server of a new package (see ``makePackage()``) and the package's path.
-    static func withServer(token: String? = nil, _ body: @Sendable (any TestClientProtocol, String) async throws -> Void) async throws {
+    static func withServer(token: String? = nil, _ body: @Sendable (ResponderClient, String) async throws -> Void) async throws {
         let root = try makePackage()
         defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
         let server = try PackageServer(path: root, configuration: ServerConfiguration(token: token))
-        let app = Application(responder: server.responder())
-        try await app.test(.router) { client in try await body(client, root) }
+        try await ResponderClient.run(server.responder()) { client in try await body(client, root) }
     }
 }
 
@@ -225,8 +223,7 @@ enum ServerFixture {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let server = try PackageServer(path: folder)
         #expect(!server.catalog.isSinglePackage && server.catalog.names == ["pkg"])
-        let app = Application(responder: server.responder())
-        try await app.test(.router) { client in
+        try await ResponderClient.run(server.responder()) { client in
             try await client.execute(uri: "/", method: .get) { #expect(String(buffer: $0.body).contains("/packages/pkg/")) }
             try await client.execute(uri: "/packages/pkg/api/images", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/packages/pkg/images/img1", method: .get) { #expect(String(buffer: $0.body).contains("data-prefix=\"/packages/pkg\"")) }
@@ -290,8 +287,7 @@ enum ServerFixture {
         for (name, path) in [("folder", root), ("zip", zip)] {
             let server = try PackageServer(path: path)
             #expect(server.catalog.names == ["pkg"], "\(name)")
-            let app = Application(responder: server.responder())
-            try await app.test(.router) { client in
+            try await ResponderClient.run(server.responder()) { client in
                 for uri in uris {
                     try await client.execute(uri: uri, method: .get) { response in
                         #expect(response.status == .ok, "\(name) \(uri)")

@@ -1,7 +1,6 @@
 import Annotations
 import DatasetPackage
 import Foundation
-import HummingbirdTesting
 import MIFACore
 import MIFAServer
 import Testing

@@ -1,6 +1,5 @@
 import Foundation
 import MIFACore
-import NIOPosix
 import Testing
 @testable import Zarr
 
@@ -244,16 +243,56 @@ import Testing
         #expect(ContentRange(text) == nil)
     }
 
-    @Test func aReadOnAnEventLoopThreadIsRefusedNotDeadlocked() throws {
-        let store = try HTTPStore(url: "http://127.0.0.1:9/store")
-        let result = try MultiThreadedEventLoopGroup.singleton.any().submit { () -> String in
-            do {
-                _ = try store.get(try StoreKey("zarr.json"))
-                return "no error"
-            } catch let error as ZarrError {
-                return error.message
-            }
-        }.wait()
-        #expect(result.contains("event-loop thread"))
+    /// The transfer as libcurl's callbacks drive it: header lines one by one (interim `100`
+    /// blocks skipped, folded fields joined, trailers ignored), then the body, then the end.
+    @Test func aTransferSkipsInterimHeadsAndChecksTheFinalOne() throws {
+        let transfer = HTTPTransfer(check: Self.check(), limits: .default, deadline: .distantFuture)
+        for line in ["HTTP/1.1 100 Continue\r\n", "\r\n", "HTTP/1.1 200 OK\r\n", "Content-Length: 4\r\n",
+                     "X-Note: one\r\n", " two\r\n", "\r\n"] {
+            #expect(transfer.headerLine(Array(line.utf8)))
+        }
+        #expect(transfer.body([1, 2]) && transfer.body([3, 4]))
+        #expect(transfer.headerLine(Array("X-Trailer: ignored\r\n".utf8)))
+        guard case .answer(let answer) = try transfer.outcome(.complete) else {
+            Issue.record("no answer")
+            return
+        }
+        #expect(answer.status == 200 && answer.body == [1, 2, 3, 4])
+    }
+
+    @Test func aTransferRefusedAtTheHeadStopsAndSaysWhy() {
+        let transfer = HTTPTransfer(check: Self.check(), limits: .default, deadline: .distantFuture)
+        for line in ["HTTP/1.1 200 OK\r\n", "Content-Encoding: gzip\r\n"] { #expect(transfer.headerLine(Array(line.utf8))) }
+        #expect(!transfer.headerLine(Array("\r\n".utf8)))
+        #expect(!transfer.body([1]))
+        #expect(Self.refusal { _ = try transfer.outcome(.stopped) }?.error.message.contains("gzip") == true)
+    }
+
+    @Test func aCutOrRefusedConnectionIsRetryable() {
+        let cut = HTTPTransfer(check: Self.check(), limits: .default, deadline: .distantFuture)
+        for line in ["HTTP/1.1 200 OK\r\n", "Content-Length: 10\r\n", "\r\n"] { _ = cut.headerLine(Array(line.utf8)) }
+        _ = cut.body([1, 2, 3])
+        let short = Self.refusal { _ = try cut.outcome(.failed("transfer closed with 7 bytes remaining to read")) }
+        #expect(short?.retryable == true && short?.error.message.contains("7 bytes remaining") == true)
+        let refused = HTTPTransfer(check: Self.check(), limits: .default, deadline: .distantFuture)
+        let failure = Self.refusal { _ = try refused.outcome(.failed("Failed to connect to 127.0.0.1 port 9: Connection refused")) }
+        #expect(failure?.retryable == true && failure?.error.message.contains("Connection refused") == true)
+    }
+
+    @Test func aHeadThatNeverEndsIsRefused() {
+        let transfer = HTTPTransfer(check: Self.check(), limits: .default, deadline: .distantFuture)
+        #expect(transfer.headerLine(Array("HTTP/1.1 200 OK\r\n".utf8)))
+        let line = Array("X-Filler: \(String(repeating: "a", count: 1000))\r\n".utf8)
+        var going = true
+        for _ in 0..<(HTTPTransfer.maxHeaderBytes / line.count + 1) where going { going = transfer.headerLine(line) }
+        #expect(!going)
+        #expect(Self.refusal { _ = try transfer.outcome(.stopped) }?.error.message.contains("headers are longer") == true)
+    }
+
+    @Test func aRefusedConnectionIsRetriedThenNamedInLibcurlsWords() throws {
+        // Nothing listens on the discard port of the loopback: every attempt is refused.
+        let store = try HTTPStore(url: "http://127.0.0.1:9/store", limits: HTTPLimits(maxRetries: 1, retryDelay: 0.01))
+        let error = #expect(throws: ZarrError.self) { _ = try store.get(try StoreKey("zarr.json")) }
+        #expect(error?.message.contains("request failed") == true && error?.message.contains("Failed to connect") == true, "\(String(describing: error))")
     }
 }

@@ -123,6 +123,23 @@ enum StoreConformance {
         let http = try HTTPStore(url: server.baseURL)
         try StoreConformance.checkReads(http)
         #expect(!http.rangesIgnored, "nginx answers ranges with 206")
+        // Eight threads at once on one store: each request has a handle of its own from the pool.
+        let wrong = LockedState([String]())
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for round in 0..<25 {
+                for (name, bytes) in StoreConformance.sample where !bytes.isEmpty {
+                    let range = ByteRange.range(offset: (thread + round) % bytes.count, length: 3)
+                    let (offset, count) = ByteRange.resolve(range, size: bytes.count)
+                    do {
+                        let read = try http.get(try StoreKey(name), range: range)
+                        if read != Array(bytes[offset..<offset + count]) { wrong.withLock { $0.append("\(name) \(range): \(String(describing: read))") } }
+                    } catch {
+                        wrong.withLock { $0.append("\(name) \(range): \(error)") }
+                    }
+                }
+            }
+        }
+        #expect(wrong.withLock { $0 }.isEmpty)
         #expect(throws: ZarrError.self) { try http.list(prefix: "") }
 
         let ignoring = try HTTPStore(url: server.baseURL + "/noranges/")

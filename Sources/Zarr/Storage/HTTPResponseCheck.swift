@@ -4,7 +4,7 @@ import MIFACore
 /// The rules one HTTP response is held to, as a value the transport drives: it is told the status
 /// line and headers, then each body part as it arrives, then the end, and it says at each step
 /// whether to go on, and what the answer is or why it is refused. It does no I/O and keeps no
-/// clock (``HTTPTransport`` watches the time), so every rule can be tested and fuzzed on its own
+/// clock (``HTTPTransfer`` keeps it), so every rule can be tested and fuzzed on its own
 /// (`Fuzz/FuzzHTTP`).
 ///
 /// What it promises (``HTTPLimits``):

@@ -14,10 +14,9 @@ import Synchronization
 ///
 /// Every request is held to ``limits`` (``HTTPLimits``): bodies are bounded and never inflated,
 /// silent and trickling servers time out, failures are retried a bounded number of times, and
-/// redirects stay on the same host. Responses stream through AsyncHTTPClient with backpressure
-/// (the next part of a body is read from the socket only after the previous one was checked);
-/// each store has its own client on the process's shared event loops, shut down with the store.
-/// Reads block the calling thread, which must not be an event-loop thread.
+/// redirects stay on the same host. Responses stream through libcurl and are checked as they
+/// arrive (a transfer stops the moment a rule is broken); each store keeps its own small pool of
+/// kept-alive connections, closed with the store. Reads block the calling thread; any thread may read.
 public final class HTTPStore: ZarrStore {
     /// The URL of the store root, without a trailing slash.
     public let baseURL: String
@@ -42,8 +41,6 @@ public final class HTTPStore: ZarrStore {
         self.baseURL = base
         self.limits = limits
     }
-
-    deinit { transport.shutdown() }
 
     /// The base URL.
     public var location: String { baseURL }

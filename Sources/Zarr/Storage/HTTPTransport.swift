@@ -1,21 +1,17 @@
-import AsyncHTTPClient
 import Dispatch
 import Foundation
 import MIFACore
-import NIOCore
-import NIOHTTP1
-import NIOPosix
 
-/// The transport under an ``HTTPStore`` and an ``S3Store``: an AsyncHTTPClient `HTTPClient` on the
-/// process-wide event loops, driven synchronously, with the one retry loop both stores use.
+/// The transport under an ``HTTPStore`` and an ``S3Store``: libcurl (``CurlEasy``), driven
+/// synchronously on the calling thread, with the one retry loop both stores use.
 ///
-/// The client is configured to do nothing on its own: no decompression, no redirects (the
-/// ``HTTPResponseCheck`` decides them), no retries of connection attempts (the store retries).
-/// Each response is streamed through an ``HTTPResponseDelegate`` with backpressure: the client
-/// reads the next body part from the socket only after the previous one was checked, and the
-/// delegate fails the request the moment a rule is broken, so no more than one part beyond what
-/// may be accepted is ever in memory. The calling thread waits on a semaphore and watches the
-/// clock (time to headers, low speed, deadline); it is never an event-loop thread.
+/// libcurl is told to do nothing on its own: no decompression, no redirects (the
+/// ``HTTPResponseCheck`` decides them), no proxy from the environment, no retries (the store
+/// retries). Each response is fed to an ``HTTPTransfer`` as it arrives, which stops the transfer
+/// the moment a rule is broken or the check has what it needs, so no more than one part of a body
+/// beyond what may be accepted is ever in memory, and which keeps the clock rules (time to
+/// headers, low speed, deadline). Idle handles are kept in a small pool, so keep-alive connections
+/// are reused by the next request; any thread may send requests, several at once.
 final class HTTPTransport: Sendable {
     /// What one attempt ends with.
     enum Outcome: Sendable {
@@ -25,34 +21,16 @@ final class HTTPTransport: Sendable {
         case redirect(String)
     }
 
-    private let client: HTTPClient
-    private let limits: HTTPLimits
+    /// The most idle handles (and so kept-alive connections) kept for the next requests.
+    static let maxIdleHandles = 16
 
-    /// A client for requests held to `limits`.
+    private let limits: HTTPLimits
+    /// Handles not in use; a request takes one (or makes one) and gives it back.
+    private let idle = LockedState<[CurlEasy]>([])
+
+    /// A transport for requests held to `limits`.
     init(limits: HTTPLimits) {
         self.limits = limits
-        var pool = HTTPClient.Configuration.ConnectionPool()
-        pool.retryConnectionEstablishment = false
-        let configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: HTTPClient.Configuration.Timeout(connect: Self.amount(limits.connectTimeout), read: Self.amount(limits.idleTimeout)),
-            connectionPool: pool,
-            decompression: .disabled)
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }
-
-    /// Starts closing the client's connections without waiting; the event loops are the process's
-    /// shared ones and stay. The client is kept alive until it is shut down. Shutting down fails
-    /// only for a client already shut down, and a read-only client loses nothing either way, so
-    /// that result is not reported.
-    func shutdown() {
-        let client = self.client
-        client.shutdown(queue: .global()) { _ in withExtendedLifetime(client) {} }
-    }
-
-    /// A time amount for the client, clamped to a billion seconds.
-    static func amount(_ seconds: Double) -> TimeAmount {
-        .nanoseconds(Int64(Swift.min(Swift.max(seconds, 0), 1e9) * 1e9))
     }
 
     /// `seconds` after `start`, clamped to a billion seconds.
@@ -128,184 +106,16 @@ final class HTTPTransport: Sendable {
     /// - Throws: ``HTTPFailure`` for a refused response, a timeout or a transport failure.
     func attempt(_ check: HTTPResponseCheck, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
                  deadline: DispatchTime) throws(HTTPFailure) -> Outcome {
-        guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
-            throw check.failure(.storeFailure, "a synchronous HTTP request was started on an event-loop thread, where waiting would deadlock; send it from another thread")
+        let all = check.requestHeaders + headers
+        if let bad = all.first(where: { ($0.name + $0.value).utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 } || $0.name.isEmpty }) {
+            throw check.failure(.invalidKey, "the header '\(bad.name)' of the request to '\(check.url)' is empty or holds a line break; it cannot be sent")
         }
-        let request: HTTPClient.Request
-        do {
-            request = try HTTPClient.Request(url: check.url, method: HTTPMethod(rawValue: check.method.rawValue),
-                                             headers: HTTPHeaders((check.requestHeaders + headers).map { ($0.name, $0.value) }),
-                                             body: body.map { .bytes($0) })
-        } catch {
-            throw check.failure(.invalidKey, "'\(check.url)' is not a URL the HTTP client accepts: \(error)")
-        }
-        let delegate = HTTPResponseDelegate(check: check, limits: limits)
-        let remaining = Int64(clamping: deadline.uptimeNanoseconds) - Int64(clamping: DispatchTime.now().uptimeNanoseconds)
-        let task = client.execute(request: request, delegate: delegate, deadline: .now() + .nanoseconds(Swift.max(remaining, 0)))
-        let done = DispatchSemaphore(value: 0)
-        task.futureResult.whenComplete { _ in done.signal() }
-        while done.wait(timeout: Swift.min(deadline, .now() + 0.25)) == .timedOut {
-            if let timeout = delegate.clockFailure(now: .now(), deadline: deadline) {
-                task.fail(reason: timeout)
-                // Cancelling closes the connection on its event loop; wait for it, but not forever.
-                _ = done.wait(timeout: .now() + 5)
-                break
-            }
-        }
-        return try delegate.outcome()
-    }
-}
-
-/// Feeds one response to its ``HTTPResponseCheck`` as AsyncHTTPClient delivers it, and records
-/// how the transfer ended. Every callback runs on the request's event loop; the waiting thread
-/// reads the state under the same lock.
-final class HTTPResponseDelegate: HTTPClientResponseDelegate {
-    typealias Response = Void
-
-    /// Ends a transfer that has all it needs (a complete range, a status-only answer).
-    struct Enough: Error {}
-
-    /// The check and what the watching thread needs, under one lock.
-    struct State: Sendable {
-        var check: HTTPResponseCheck
-        /// What the headers decided.
-        var verdict: HTTPResponseCheck.Verdict?
-        /// When the request was handed to the client, and when its headers arrived.
-        var started: DispatchTime
-        var headArrived: DispatchTime?
-        /// The current low-speed window: when it started and the bytes received in it.
-        var windowStart: DispatchTime
-        var windowBytes = 0
-        /// The first refusal or timeout; it is the outcome, whatever the client reports after it.
-        var failure: HTTPFailure?
-        /// The client's error, when no refusal or timeout came first.
-        var transportError: (any Error)?
-    }
-
-    private let state: LockedState<State>
-    private let limits: HTTPLimits
-
-    init(check: HTTPResponseCheck, limits: HTTPLimits) {
-        let now = DispatchTime.now()
-        state = LockedState(State(check: check, started: now, windowStart: now))
-        self.limits = limits
-    }
-
-    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        let result: Result<Void, HTTPFailure> = state.withLock { state in
-            let now = DispatchTime.now()
-            state.headArrived = now
-            state.windowStart = now
-            state.windowBytes = 0
-            do throws(HTTPFailure) {
-                state.verdict = try state.check.receiveHead(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) })
-                return .success(())
-            } catch {
-                state.failure = state.failure ?? error
-                return .failure(error)
-            }
-        }
-        return task.eventLoop.makeCompletedFuture(result.mapError { $0 as any Error })
-    }
-
-    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        let result: Result<Bool, HTTPFailure> = state.withLock { state in
-            state.windowBytes += buffer.readableBytes
-            do throws(HTTPFailure) {
-                return .success(try state.check.receive(buffer.readableBytesView))
-            } catch {
-                state.failure = state.failure ?? error
-                return .failure(error)
-            }
-        }
-        switch result {
-        case .success(true): return task.eventLoop.makeSucceededVoidFuture()
-        case .success(false): return task.eventLoop.makeFailedFuture(Enough())
-        case .failure(let failure): return task.eventLoop.makeFailedFuture(failure)
-        }
-    }
-
-    func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
-        state.withLock { state in
-            if error is Enough || state.failure != nil { return }
-            if let failure = error as? HTTPFailure {
-                state.failure = failure
-            } else {
-                state.transportError = error
-            }
-        }
-    }
-
-    func didFinishRequest(task: HTTPClient.Task<Void>) throws {}
-
-    /// The timeout to fail the request with when a clock rule is broken at `now`, else `nil`. The
-    /// timeout is recorded at once as the transfer's outcome, so a transfer that is slow to tear
-    /// down can never be taken for a complete one.
-    func clockFailure(now: DispatchTime, deadline: DispatchTime) -> HTTPFailure? {
-        state.withLock { state in
-            guard state.failure == nil, let timeout = brokenClockRule(now: now, deadline: deadline, &state) else { return nil }
-            state.failure = timeout
-            return timeout
-        }
-    }
-
-    private func brokenClockRule(now: DispatchTime, deadline: DispatchTime, _ state: inout State) -> HTTPFailure? {
-        let check = state.check
-        if now >= deadline {
-            return check.failure(.storeFailure, "no complete answer within the deadline of \(limits.deadline) seconds; the server is too slow (raise the HTTP timeout to wait longer)")
-        }
-        guard state.headArrived != nil else {
-            return now >= HTTPTransport.time(state.started, plus: limits.connectTimeout) ? noResponse(check) : nil
-        }
-        guard now >= HTTPTransport.time(state.windowStart, plus: limits.idleTimeout) else { return nil }
-        if Double(state.windowBytes) < Double(limits.minimumBytesPerSecond) * limits.idleTimeout {
-            return check.failure(.storeFailure, "the server sent \(state.windowBytes) bytes in \(limits.idleTimeout) seconds, slower than \(limits.minimumBytesPerSecond) bytes per second; it has stalled (raise the HTTP timeout to wait longer)")
-        }
-        state.windowStart = now
-        state.windowBytes = 0
-        return nil
-    }
-
-    private func noResponse(_ check: HTTPResponseCheck) -> HTTPFailure {
-        check.failure(.storeFailure, "no response within \(limits.connectTimeout) seconds; the server is unreachable or not answering (raise the HTTP timeout to wait longer)")
-    }
-
-    /// How the transfer ended, once it has: the checked answer or redirect, or why it failed.
-    /// - Throws: ``HTTPFailure``: the check's refusal, a timeout, or the transport's failure
-    ///   (retryable when the connection failed or was cut).
-    func outcome() throws(HTTPFailure) -> HTTPTransport.Outcome {
-        let ended: Result<HTTPTransport.Outcome, HTTPFailure> = state.withLock { state in
-            if let failure = state.failure { return .failure(failure) }
-            if let error = state.transportError { return .failure(transportFailure(error, state)) }
-            do throws(HTTPFailure) {
-                let answer = try state.check.finish()
-                if case .redirect(let target)? = state.verdict { return .success(.redirect(target)) }
-                return .success(.answer(answer))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try ended.get()
-    }
-
-    /// A transport error in words, with whether another attempt may help.
-    private func transportFailure(_ error: any Error, _ state: State) -> HTTPFailure {
-        let check = state.check
-        if let client = error as? HTTPClientError {
-            if client == .connectTimeout || (client == .readTimeout && state.headArrived == nil) { return noResponse(check) }
-            if client == .readTimeout {
-                return check.failure(.storeFailure, "the server sent nothing for \(limits.idleTimeout) seconds; it has stalled (raise the HTTP timeout to wait longer)")
-            }
-            if client == .deadlineExceeded {
-                return check.failure(.storeFailure, "no complete answer within the deadline of \(limits.deadline) seconds; the server is too slow (raise the HTTP timeout to wait longer)")
-            }
-            if client == .cancelled {
-                return check.failure(.storeFailure, "the request was cancelled")
-            }
-        }
-        // A body cut before its Content-Length; refused, reset or cut connections; answers the
-        // HTTP parser cannot read.
-        if let cut = check.cutShort { return cut }
-        return check.failure(.storeFailure, "request failed: \(error)", retryable: true)
+        let request = CurlEasy.Request(method: check.method, url: check.url, headers: all, body: body,
+                                       connectTimeout: limits.connectTimeout, deadline: deadline)
+        let handle: CurlEasy
+        if let kept = idle.withLock({ $0.popLast() }) { handle = kept } else { handle = try CurlEasy(for: check) }
+        defer { idle.withLock { if $0.count < Self.maxIdleHandles { $0.append(handle) } } }
+        let transfer = HTTPTransfer(check: check, limits: limits, deadline: deadline)
+        return try transfer.outcome(handle.perform(request, transfer: transfer))
     }
 }

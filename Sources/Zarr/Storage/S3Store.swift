@@ -15,7 +15,7 @@ import MIFACore
 /// retried with backoff on `5xx`, `429` and S3's throttling and timeout codes (`SlowDown`,
 /// `RequestTimeout`, ...). Keys cannot leave the prefix: every key is a ``StoreKey``, and listed
 /// objects whose names are not valid keys (`a//b`, `x/../y`, folder markers ending in `/`) are skipped.
-/// Calls block the calling thread, which must not be an event-loop thread.
+/// Calls block the calling thread; any thread may call.
 public final class S3Store: ZarrStore {
     /// Where the store is and how it signs.
     public let configuration: S3Configuration
@@ -62,8 +62,6 @@ public final class S3Store: ZarrStore {
                             environment: [String: String]? = nil) throws {
         self.init(configuration: try S3Configuration(url: url, environment: environment), limits: limits, readOnly: readOnly)
     }
-
-    deinit { transport.shutdown() }
 
     /// `s3://bucket/prefix/`.
     public var location: String { configuration.url }
