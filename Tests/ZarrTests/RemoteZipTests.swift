@@ -197,7 +197,7 @@ import Testing
         let server = try NginxServer(serving: directory.file("served"))
         defer { server.stop() }
 
-        let remote = try ZipStore(url: server.baseURL + "/big.zip")
+        let remote = try #require(try StoreURL.openRemote(server.baseURL + "/big.zip") as? ZipStore)
         try StoreConformance.checkReads(remote)
         let local = try ZipStore(path: directory.file("served/big.zip"))
         #expect(try remote.get(StoreKey("big/stored")) == (try local.get(StoreKey("big/stored"))))

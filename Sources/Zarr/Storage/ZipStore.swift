@@ -50,7 +50,7 @@ public final class ZipStore: ZarrStore {
 
     /// Opens the zip file at an `http(s)://` or `s3://` URL (`https://host/data/image.ozx`,
     /// `s3://bucket/packages/nuclei.zip`) in place: its folder is opened as a store
-    /// (``StoreURL/openRemote(_:http:writable:)``, requests held to `http`) and the file read from it
+    /// (``StoreURL/openRemote(_:http:writable:zipFiles:)``, requests held to `http`) and the file read from it
     /// as ``init(store:key:prefix:maxEntryBytes:)`` does.
     /// - Throws: ``ZarrError`` `.storeFailure` for a URL that is not an `http(s)://` or `s3://` URL of
     ///   a file; as ``init(store:key:prefix:maxEntryBytes:)``.
@@ -65,7 +65,7 @@ public final class ZipStore: ZarrStore {
         }
         let raw = String(text[text.index(after: slash)...])
         let name = scheme == "s3" ? raw : raw.removingPercentEncoding ?? raw
-        guard let folder = try StoreURL.openRemote(String(text[..<slash]), http: http) else {
+        guard let folder = try StoreURL.openRemote(String(text[..<slash]), http: http, zipFiles: false) else {
             throw ZarrError(.storeFailure, "'\(url)' is not a URL", context: ErrorContext(file: url))
         }
         try self.init(store: folder, key: try StoreKey(name), prefix: prefix, maxEntryBytes: maxEntryBytes)
