@@ -65,6 +65,12 @@ http {{ {log} server {{ listen 127.0.0.1:{port}; root {root};
             error = (self.work / "logs" / "error.log").read_text()
             self.stop()
             raise RuntimeError(f"nginx did not start: {error}")
+        # nginx logs a request once it is done with it, which may be after the client has its answer:
+        # wait for the probe's line, so that it is not counted as a request of the test.
+        for _ in range(100):
+            if not access_log or (self.log.exists() and self.log.read_text()):
+                break
+            time.sleep(0.02)
         self.clear()
 
     def requests(self):
