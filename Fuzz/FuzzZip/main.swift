@@ -1,6 +1,7 @@
 // libFuzzer target for the zip store: the input is a whole zip file. It is written to a temporary
 // file, opened as a ZipStore with a 1 MiB read limit, listed, and every entry is read whole and in
-// ranges. Thrown errors are the expected outcome for malformed input; a crash, a sanitizer report,
+// ranges; the same bytes as an object in a memory store (read in place as an HTTP or S3 object is)
+// must open, list and read exactly as the file does. Thrown errors are the expected outcome for malformed input; a crash, a sanitizer report,
 // a leak, a timeout or an allocation over the fuzzer's limit is a bug, and so is a broken claim:
 // a read larger than the limit, a stored entry larger than the file, a range read that disagrees
 // with the whole value, or a listed key that does not exist. `make fuzz` builds it with -DFUZZING
@@ -14,6 +15,9 @@ let maxEntryBytes = 1 << 20
 
 /// One scratch file per process: fuzz inputs are written here before opening.
 let scratchPath = FileManager.default.temporaryDirectory.path + "/FuzzZip-\(ProcessInfo.processInfo.processIdentifier).zip"
+
+/// The key of the input as an object in a memory store.
+let objectKey = try! StoreKey("input.zip")
 
 /// Checks what the store claims about one entry.
 func check(_ store: ZipStore, _ key: StoreKey, fileSize: Int) {
@@ -37,10 +41,20 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fatalError("cannot write \(scratchPath)")
     }
     defer { _ = try? FileManager.default.removeItem(atPath: scratchPath) }
-    guard let store = try? ZipStore(path: scratchPath, prefix: "", maxEntryBytes: maxEntryBytes) else { return 0 }
+    let object = try? ZipStore(store: MemoryStore([objectKey: Array(UnsafeBufferPointer(start: data, count: size))]), key: objectKey,
+                               prefix: "", maxEntryBytes: maxEntryBytes)
+    guard let store = try? ZipStore(path: scratchPath, prefix: "", maxEntryBytes: maxEntryBytes) else {
+        precondition(object == nil, "the object opens as a zip where the file does not")
+        return 0
+    }
+    guard let object else { preconditionFailure("the file opens as a zip where the object does not") }
     guard let keys = try? store.list(prefix: "") else { return 0 }
     precondition(keys == keys.sorted(), "listing is not sorted")
-    for key in keys.prefix(64) { check(store, key, fileSize: size) }
+    precondition((try? object.list(prefix: "")) == keys, "the object lists other keys than the file")
+    for key in keys.prefix(64) {
+        check(store, key, fileSize: size)
+        precondition((try? object.get(key)) == (try? store.get(key)), "entry '\(key)' reads differently from the object and the file")
+    }
     _ = try? store.listDirectory(prefix: "")
     return 0
 }

@@ -10,19 +10,18 @@ struct ZarrLocation {
     /// The node's path inside the store.
     let path: String
 
-    /// Resolves `text` for reading; a URL is read within `http`.
+    /// Resolves `text` for reading; a URL is read within `http`. A zip file, local or at a URL,
+    /// may be followed by a path inside it (`data.zip/inner/array`, `https://host/data.zip/inner/array`).
     /// - Throws: ``ZarrError`` `.notFound` when nothing is there; store errors.
     static func forReading(_ text: String, http: HTTPLimits = .default) throws -> ZarrLocation {
-        if let store = try StoreURL.openRemote(text, http: http) {
-            return ZarrLocation(store: store, path: "")
-        }
-        // A zip file, possibly followed by a path inside it.
+        let remote = StoreURL.isRemote(text)
+        // A zip file, possibly followed by a path inside it; a URL keeps its scheme and host.
         var components = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         var inner: [String] = []
-        while !components.isEmpty {
+        while components.count > (remote ? 3 : 0) {
             let candidate = components.joined(separator: "/")
-            if !candidate.isEmpty, isRegularFile(candidate), [".zip", ".ozx"].contains(where: { candidate.lowercased().hasSuffix($0) }) {
-                var store = try ZipStore(path: candidate)
+            if !candidate.isEmpty, ZipStore.isZipName(candidate), remote || isRegularFile(candidate) {
+                var store = remote ? try ZipStore(url: candidate, http: http) : try ZipStore(path: candidate)
                 let path = inner.reversed().filter { !$0.isEmpty }.joined(separator: "/")
                 // A path inside a zip that is rooted in its one top folder may name that folder
                 // (`data.zip/data.zarr/a`, as the zip lists it): read it as written.
@@ -32,6 +31,9 @@ struct ZarrLocation {
                 return ZarrLocation(store: store, path: path)
             }
             inner.append(components.removeLast())
+        }
+        if let store = try StoreURL.openRemote(text, http: http) {
+            return ZarrLocation(store: store, path: "")
         }
         return ZarrLocation(store: try DirectoryStore(root: text, readOnly: true), path: "")
     }

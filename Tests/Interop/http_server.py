@@ -1,5 +1,6 @@
 """A real nginx for the tests: `NginxServer(root)` serves the folder `root` on a free loopback port
-(range requests on, no directory listing), a context manager; `.url` is its address and, with
+(range requests on, no directory listing; under `/noranges/` the same files with `max_ranges 0`, so
+nginx answers a range request with the whole file, as servers that ignore Range do), a context manager; `.url` is its address and, with
 `access_log=True`, `.requests()` lists the requests it has answered ("GET /path" each; with
 `log_ranges=True` followed by the Range header, "-" when none), so a test can count what a command
 asked for. `MifaServe(mifa_bin, path)` runs `mifa serve` on a free port."""
@@ -46,7 +47,8 @@ class NginxServer:
         (self.work / "nginx.conf").write_text(f"""{user}
 worker_processes 1; daemon off; pid {self.work}/nginx.pid;
 events {{ worker_connections 64; }}
-http {{ {log} server {{ listen 127.0.0.1:{port}; root {root}; }} }}
+http {{ {log} server {{ listen 127.0.0.1:{port}; root {root};
+  location /noranges/ {{ alias {root}/; max_ranges 0; }} }} }}
 """)
         self.process = subprocess.Popen([binary, "-p", str(self.work), "-c", str(self.work / "nginx.conf"),
                                          "-e", str(self.work / "logs" / "error.log")])
@@ -63,6 +65,12 @@ http {{ {log} server {{ listen 127.0.0.1:{port}; root {root}; }} }}
             error = (self.work / "logs" / "error.log").read_text()
             self.stop()
             raise RuntimeError(f"nginx did not start: {error}")
+        # nginx logs a request once it is done with it, which may be after the client has its answer:
+        # wait for the probe's line, so that it is not counted as a request of the test.
+        for _ in range(100):
+            if not access_log or (self.log.exists() and self.log.read_text()):
+                break
+            time.sleep(0.02)
         self.clear()
 
     def requests(self):

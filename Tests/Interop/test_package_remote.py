@@ -1,9 +1,10 @@
 """Every read command reads a whole package wherever it is: a folder, a `.zip` made by
-`mifa export --to zip` (read in place), `http://` (a real nginx, which lists nothing: the manifest
-names every file) and `s3://` (moto in server mode). The `--json` outputs and the exported bytes are
-the same for the four, once the fields that name the location are set aside (named below); opening a
-remote package costs a bounded number of requests, counted from nginx's access log; a hostile
-package over HTTP fails with a clear error and exit 1, without hanging."""
+`mifa export --to zip` (read in place: a local file, or at an http:// or s3:// URL through ranged
+reads), `http://` (a real nginx, which lists nothing: the manifest names every file) and `s3://`
+(moto in server mode). The `--json` outputs and the exported bytes are the same for the six, once the
+fields that name the location are set aside (named below); opening a remote package (or a remote
+zip) costs a bounded number of requests, counted from nginx's access log; a hostile package over
+HTTP, or a zip on a server that ignores Range, fails with a clear error and exit 1, without hanging."""
 from __future__ import annotations
 
 import collections
@@ -11,6 +12,7 @@ import json
 import shutil
 import subprocess
 import uuid
+import zipfile
 from pathlib import Path
 
 import boto3
@@ -21,7 +23,7 @@ from package_helpers import build_package, cells_geojson, commit_version, sha256
 from s3_server import TEST_BUCKET, MotoServer
 
 # The fields of the --json outputs that name where the package is (a path, a zip, a URL); they are
-# the only ones allowed to differ between the four places.
+# the only ones allowed to differ between the six places.
 LOCATION_FIELDS = {"package", "file", "path", "location", "url", "contentUrl", "includes"}
 
 
@@ -64,12 +66,15 @@ def s3(site):
         for path in sorted((site / "pkg").rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}/{path.relative_to(site / 'pkg').as_posix()}", Body=path.read_bytes())
+        # The zip export next to it, as `mifa export --to zip s3://...` writes it.
+        client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}.zip", Body=(site / "pkg.zip").read_bytes())
         yield server, f"s3://{TEST_BUCKET}/{prefix}"
 
 
 @pytest.fixture(scope="module")
 def places(site, nginx, s3):
-    return {"folder": str(site / "pkg"), "zip": str(site / "pkg.zip"), "http": f"{nginx.url}/pkg", "s3": s3[1]}
+    return {"folder": str(site / "pkg"), "zip": str(site / "pkg.zip"), "http": f"{nginx.url}/pkg", "s3": s3[1],
+            "http-zip": f"{nginx.url}/pkg.zip", "s3-zip": f"{s3[1]}.zip"}
 
 
 def run(mifa_bin, env, *args, check=True, timeout=120):
@@ -97,9 +102,8 @@ def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, 
                 assert unlisted[0]["severity"] == "info" and "were not looked for" in unlisted[0]["message"], unlisted
                 report["findings"].remove(unlisted[0])
                 report["counts"]["info"] -= 1
-    assert outputs["zip"] == outputs["folder"]
-    assert outputs["http"] == outputs["folder"]
-    assert outputs["s3"] == outputs["folder"]
+    for name, output in outputs.items():
+        assert output == outputs["folder"], name
     if command[0] == "audit":
         assert outputs["folder"]["verdict"] != "errors", outputs["folder"]["findings"]
 
@@ -113,9 +117,8 @@ def test_exports_are_the_same_bytes_from_every_place(mifa_bin, s3, places, fmt, 
         document = json.loads(out.read_bytes())
         # Croissant names the package (its location relative to the description, or its URL).
         exported[name] = without_location(document, place) if fmt == "croissant" else out.read_bytes()
-    assert exported["zip"] == exported["folder"]
-    assert exported["http"] == exported["folder"]
-    assert exported["s3"] == exported["folder"]
+    for name, document in exported.items():
+        assert document == exported["folder"], name
 
 
 def test_checkout_and_zip_export_from_every_place_restore_the_same_files(mifa_bin, s3, places, tmp_path):
@@ -145,9 +148,8 @@ def requests_of(nginx, mifa_bin, env, *args):
     return nginx.requests()
 
 
-def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_images(mifa_bin, site, nginx, s3, mifa, tmp_path):
-    """`mifa log` and `mifa validate` open the package: zarr.json, manifest.json, the version records,
-    mifa.json. A copy with 4 more images costs exactly as many requests; `mifa audit` reads each file once."""
+def wide_package(site):
+    """`site/wide`: the package with 4 more images and a third version recording them."""
     wide = site / "wide"
     if not wide.exists():
         shutil.copytree(site / "pkg", wide)
@@ -155,6 +157,13 @@ def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_im
             shutil.copytree(wide / "images/img2", wide / f"images/extra{k}")
         from package_helpers import write_version
         write_version(wide, "3", "2026-03-01T00:00:00Z", previous="2", changes="more images")
+    return wide
+
+
+def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_images(mifa_bin, site, nginx, s3, mifa, tmp_path):
+    """`mifa log` and `mifa validate` open the package: zarr.json, manifest.json, the version records,
+    mifa.json. A copy with 4 more images costs exactly as many requests; `mifa audit` reads each file once."""
+    wide_package(site)
     env = s3[0].env()
     counts = {}
     for name in ("pkg", "wide"):
@@ -258,15 +267,40 @@ def test_serve_reads_a_package_wherever_it_is(mifa_bin, s3, places, monkeypatch)
         assert len(set(bodies.values())) == 1, (path, {k: v[:80] for k, v in bodies.items()})
 
 
-def test_a_zip_at_a_url_is_refused_saying_so(mifa_bin, site, nginx, s3):
-    """A package's .zip is read in place only from a local file: at an http(s):// or s3:// URL it is
-    refused with exit 1, saying so (not taken for an empty prefix)."""
-    server, url = s3
-    client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="testing",
-                          aws_secret_access_key="testing", region_name="us-east-1")
-    key = url.removeprefix(f"s3://{TEST_BUCKET}/") + "-export.zip"
-    client.put_object(Bucket=TEST_BUCKET, Key=key, Body=(site / "pkg.zip").read_bytes())
-    for place in (f"s3://{TEST_BUCKET}/{key}", f"{nginx.url}/pkg.zip"):
-        proc = run(mifa_bin, server.env(), "audit", place, check=False, timeout=60)
-        assert proc.returncode == 1, (place, proc.stdout, proc.stderr)
-        assert "not read in place" in proc.stderr and "local .zip" in proc.stderr, proc.stderr
+def test_a_zip_at_a_url_is_opened_with_one_ranged_read_whatever_its_entries(mifa_bin, site, s3, mifa):
+    """A package's .zip at a URL is read in place: opening it is one suffix read (its end and central
+    directory), each file one ranged read, never a download of the whole zip; a zip of the package with
+    4 more images (about twice the entries) costs no more to open, and `mifa log` reads only the files it
+    needs (zarr.json, manifest.json, the version records) besides."""
+    if not (site / "wide.zip").exists():
+        mifa("export", wide_package(site), "--to", "zip", site / "wide.zip")
+    counts = {}
+    with NginxServer(site, access_log=True, log_ranges=True) as server:
+        for name, versions in (("pkg", 2), ("wide", 3)):
+            entries = len(zipfile.ZipFile(site / f"{name}.zip").namelist())
+            for command in ("log", "validate", "audit"):
+                server.clear()
+                run(mifa_bin, s3[0].env(), command, f"{server.url}/{name}.zip", "--json", check=command != "validate")
+                requests = server.requests()
+                assert requests and all(line.startswith(f"GET /{name}.zip bytes=") for line in requests), requests
+                suffixes = [line for line in requests if " bytes=-" in line]
+                assert len(suffixes) == 1 and requests[0] == suffixes[0], requests
+                counts[(name, command)] = (len(requests), entries)
+            # log: the open, then at most one read each for zarr.json, manifest.json and the records.
+            assert counts[(name, "log")][0] <= 1 + 2 + versions, counts
+            assert counts[(name, "validate")][0] <= 1 + 2, counts
+    print("requests (made, zip entries):", counts)
+    assert counts[("wide", "log")][0] <= counts[("pkg", "log")][0] + 1, counts
+
+
+def test_a_zip_on_a_server_that_ignores_ranges_is_refused_saying_so(mifa_bin, site, nginx, s3):
+    """nginx with `max_ranges 0` answers a range request with the whole file: every read of an entry
+    would download the whole zip again, so a zip larger than the first read (64 KiB) is refused with
+    exit 1 and a message that names the URL and says to download it."""
+    assert (site / "pkg.zip").stat().st_size > 65557
+    for command in (["audit", "{}"], ["validate", "{}"], ["zarr", "info", "{}"]):
+        url = f"{nginx.url}/noranges/pkg.zip"
+        proc = run(mifa_bin, s3[0].env(), *[part.format(url) for part in command], check=False, timeout=60)
+        assert proc.returncode == 1, (command, proc.stdout, proc.stderr)
+        message = proc.stdout + proc.stderr
+        assert "does not honour byte ranges" in message and url in message and "download it" in message, message

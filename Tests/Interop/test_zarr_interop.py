@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import zarr_matrix as m
+from http_server import NginxServer
 
 # zarr-python warns that numcodecs.zlib and consolidated metadata are outside the v3 spec; we test them on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -129,6 +130,29 @@ def test_zip_stores(tmp_path, mifa):
         array[...] = data
     mifa("zarr", "export", f"{archive}/raw", tmp_path / "out.npy")
     m.assert_same(np.load(tmp_path / "out.npy"), data, "zarr-python ZipStore")
+
+
+def test_a_zip_at_a_url_is_read_in_place_as_zarr_python_reads_the_file(tmp_path, mifa):
+    """zarr-python's ZipStore written locally and served by nginx (ranges honoured): `mifa zarr export`
+    of the array inside it at the URL gives what zarr-python reads from the local file, and `zarr info`
+    describes it; the zip is never downloaded whole (every request is a ranged read)."""
+    data = m.make_data("uint16")
+    archive = tmp_path / "zp.zip"
+    with contextlib.closing(m.zarr.storage.ZipStore(str(archive), mode="w")) as store:
+        group = m.zarr.open_group(store, mode="w", zarr_format=3)
+        array = group.create_array("raw", shape=m.SHAPE, chunks=m.CHUNKS, dtype="uint16")
+        array[...] = data
+    with contextlib.closing(m.zarr.storage.ZipStore(str(archive), mode="r")) as store:
+        expected = m.zarr.open_array(store, path="raw", mode="r")[0:20, 3:28]
+    with NginxServer(tmp_path, access_log=True, log_ranges=True) as server:
+        out = tmp_path / "out.npy"
+        mifa("zarr", "export", f"{server.url}/zp.zip/raw", out, "--region", "0:20,3:28")
+        m.assert_same(np.load(out), expected, "zarr-python ZipStore at a URL")
+        requests = server.requests()
+        assert requests and all(line.startswith("GET /zp.zip bytes=") for line in requests), requests
+        _, report = mifa("zarr", "info", f"{server.url}/zp.zip/raw", "--json", parse_json=True)
+        assert report["shape"] == list(m.SHAPE)
+        print("requests for one region:", len(requests))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

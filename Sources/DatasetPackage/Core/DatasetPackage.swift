@@ -299,9 +299,6 @@ public struct DatasetPackage: Sendable {
         let file = path(PackageLayout.rootGroup)
         if reader.folder == nil {
             guard let bytes = try reader.readIfPresent(PackageLayout.rootGroup, limit: 1 << 20) else {
-                if String(root.reversed().drop { $0 == "/" }.reversed()).lowercased().hasSuffix(".zip") {
-                    throw PackageError(.notAPackage, "'\(root)' holds no package, and a .zip at a URL is not read in place (only a local .zip is); download it, or read the package from its folder, http(s):// or s3:// prefix", context: ErrorContext(file: root))
-                }
                 throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
             }
             return try Self.checkRootGroup(bytes, file: file, anyVersion: anyVersion)

@@ -4,8 +4,9 @@ public import Zarr
 /// The one door through which the package layer reads a package's files, wherever the package is:
 /// a local folder (read with ``PackageFileSystem``, symbolic links never followed), or any
 /// `ZarrStore` whose root is the package root: a `.zip` made by `mifa export --to zip`
-/// (`ZipStore`, read in place), an `http(s)://` server (`HTTPStore`, no listing needed: the
-/// manifest names every file), an `s3://bucket/prefix` (`S3Store`), or memory (`MemoryStore`).
+/// (`ZipStore`, read in place, from a local file or at a URL), an `http(s)://` server
+/// (`HTTPStore`, no listing needed: the manifest names every file), an `s3://bucket/prefix`
+/// (`S3Store`), or memory (`MemoryStore`).
 ///
 /// Paths are package-relative (`manifest.json`, `images/a/zarr.json`); a path that leaves the
 /// package (`..`, absolute) is refused before anything is read. Every read is bounded by a limit.
@@ -31,11 +32,16 @@ public struct PackageReader: Sendable {
     /// A reader of the package whose root is the root of `store`.
     public init(store: any ZarrStore) { backing = .store(store) }
 
-    /// Opens the package named by `location`: an `http(s)://` or `s3://` URL, a local `.zip` file,
+    /// Opens the package named by `location`: an `http(s)://` or `s3://` URL (of the package's
+    /// prefix, or of its `.zip`, read in place through ranged reads), a local `.zip` file,
     /// or a local folder (which is not checked here; ``DatasetPackage/open(_:recovery:)`` does).
     /// - Throws: ``PackageError`` `.notAPackage` when the URL or zip cannot be opened (naming it and why).
     public static func open(_ location: String, http: HTTPLimits = .default) throws -> PackageReader {
         do {
+            // A package .zip at a URL is read in place, rooted at the zip's root as a local one is.
+            if StoreURL.isRemote(location), ZipStore.isZipName(location) {
+                return PackageReader(store: try ZipStore(url: location, prefix: "", http: http))
+            }
             if let store = try StoreURL.openRemote(location, http: http) { return try reading(store) }
             if isZipFile(location) { return PackageReader(store: try ZipStore(path: location, prefix: "")) }
         } catch let error as ZarrError {

@@ -23,15 +23,19 @@ public enum StoreURL {
     /// Whether `text` is a URL (of any scheme) rather than a local path.
     public static func isRemote(_ text: String) -> Bool { scheme(of: text) != nil }
 
-    /// The store a URL names, or `nil` when `text` is a local path.
+    /// The store a URL names, or `nil` when `text` is a local path. A URL of a `.zip` or `.ozx` file
+    /// (``ZipStore/isZipName(_:)``), opened for reading, is that zip read in place (``ZipStore``).
     /// - Parameters:
     ///   - text: the path or URL.
     ///   - http: the bounds on every request.
     ///   - writable: open for writing (only `s3://` can be written; `http(s)://` is refused).
+    ///   - zipFiles: open a URL of a zip file as the zip (`false`: as a prefix, like any other URL).
     /// - Throws: ``ZarrError`` `.storeFailure` for an unsupported scheme, an `http(s)://` URL to
-    ///   write, or a malformed URL; what the store's initializer throws.
-    public static func openRemote(_ text: String, http: HTTPLimits = .default, writable: Bool = false) throws -> (any ZarrStore)? {
+    ///   write, or a malformed URL; what the store's initializer throws (for a zip file, what
+    ///   opening it throws: ``ZipStore/init(url:prefix:maxEntryBytes:http:)``).
+    public static func openRemote(_ text: String, http: HTTPLimits = .default, writable: Bool = false, zipFiles: Bool = true) throws -> (any ZarrStore)? {
         guard let scheme = scheme(of: text) else { return nil }
+        if zipFiles, !writable, schemes.contains(scheme), ZipStore.isZipName(text) { return try ZipStore(url: text, http: http) }
         switch scheme {
         case "http", "https":
             guard !writable else {

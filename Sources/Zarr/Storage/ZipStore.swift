@@ -3,20 +3,25 @@ import MIFACore
 /// A read-only store over a zip file holding a Zarr hierarchy: OME-Zarr `.ozx` files, zipped
 /// `.zarr` directories and MIFA package exports.
 ///
+/// The zip is read in place, from a local file or from an object in another store (an
+/// `http(s)://` or `s3://` URL) through ranged reads: opening one costs one suffix read (two when
+/// its central directory is larger than the last 64 KiB), and reading an entry usually one ranged
+/// read covering its local header and data.
+///
 /// Entries may be stored or deflated; zip64 archives are read. Ranges of stored entries are read
 /// directly from the file; deflated entries are inflated whole and their CRC-32 verified. No read
 /// allocates more than ``maxEntryBytes`` (nor more than the data actually inflates to: declared
 /// sizes only bound the output, they never reserve it).
 /// See https://ngff.openmicroscopy.org/specifications/ for `.ozx` and the zarr-python `ZipStore`.
 public final class ZipStore: ZarrStore {
-    /// The zip file's path.
+    /// The zip file's path or URL.
     public let path: String
     /// The directory inside the zip that is the store root (`""` for the zip's root).
     public let prefix: String
     /// The most bytes one read may allocate: an entry's range, its compressed data, its inflated
     /// data, or the central directory. Default ``defaultMaxEntryBytes``.
     public let maxEntryBytes: Int
-    private let file: ReadOnlyFile
+    private let file: any ByteSource
     private let archive: ZipArchive
 
     /// 1 GiB: the default of ``maxEntryBytes``.
@@ -29,11 +34,47 @@ public final class ZipStore: ZarrStore {
     /// - Throws: ``ZarrError`` `.notFound` when the file is missing, `.storeFailure` when it is
     ///   not a readable zip file (or not a regular file), `.tooLarge` for a central directory over
     ///   `maxEntryBytes`.
-    public init(path: String, prefix: String? = nil, maxEntryBytes: Int = defaultMaxEntryBytes) throws {
-        let file = try ReadOnlyFile(path: path)
+    public convenience init(path: String, prefix: String? = nil, maxEntryBytes: Int = defaultMaxEntryBytes) throws {
+        try self.init(file: try ReadOnlyFile(path: path), prefix: prefix, maxEntryBytes: maxEntryBytes)
+    }
+
+    /// Opens the zip file that is the value of `key` in `store` (an object on an HTTP server or in
+    /// an S3 bucket), reading it in place through ranged reads; `prefix` and `maxEntryBytes` as in
+    /// ``init(path:prefix:maxEntryBytes:)``.
+    /// - Throws: ``ZarrError`` `.notFound` when there is no such value, `.storeFailure` when it is
+    ///   not a readable zip file or the server does not honour byte ranges (for a zip larger than
+    ///   64 KiB), `.tooLarge` for a central directory over `maxEntryBytes`; what the store throws.
+    public convenience init(store: any ZarrStore, key: StoreKey, prefix: String? = nil, maxEntryBytes: Int = defaultMaxEntryBytes) throws {
+        try self.init(file: try StoreObjectSource(store: store, key: key), prefix: prefix, maxEntryBytes: maxEntryBytes)
+    }
+
+    /// Opens the zip file at an `http(s)://` or `s3://` URL (`https://host/data/image.ozx`,
+    /// `s3://bucket/packages/nuclei.zip`) in place: its folder is opened as a store
+    /// (``StoreURL/openRemote(_:http:writable:zipFiles:)``, requests held to `http`) and the file read from it
+    /// as ``init(store:key:prefix:maxEntryBytes:)`` does.
+    /// - Throws: ``ZarrError`` `.storeFailure` for a URL that is not an `http(s)://` or `s3://` URL of
+    ///   a file; as ``init(store:key:prefix:maxEntryBytes:)``.
+    public convenience init(url: String, prefix: String? = nil, maxEntryBytes: Int = defaultMaxEntryBytes, http: HTTPLimits = .default) throws {
+        var text = url
+        while text.hasSuffix("/") { text.removeLast() }
+        guard let scheme = StoreURL.scheme(of: text), let slash = text.lastIndex(of: "/"),
+              text.distance(from: text.startIndex, to: slash) > scheme.count + 3
+        else {
+            throw ZarrError(.storeFailure, "'\(url)' is not the URL of a zip file; give http(s)://host/path/file.zip or s3://bucket/path/file.zip",
+                            context: ErrorContext(file: url))
+        }
+        let raw = String(text[text.index(after: slash)...])
+        let name = scheme == "s3" ? raw : raw.removingPercentEncoding ?? raw
+        guard let folder = try StoreURL.openRemote(String(text[..<slash]), http: http, zipFiles: false) else {
+            throw ZarrError(.storeFailure, "'\(url)' is not a URL", context: ErrorContext(file: url))
+        }
+        try self.init(store: folder, key: try StoreKey(name), prefix: prefix, maxEntryBytes: maxEntryBytes)
+    }
+
+    private init(file: any ByteSource, prefix: String?, maxEntryBytes: Int) throws {
         let archive = try ZipArchive(file: file, maxBytes: maxEntryBytes)
         self.maxEntryBytes = maxEntryBytes
-        self.path = path
+        self.path = file.name
         self.file = file
         self.archive = archive
         if let prefix {
@@ -42,6 +83,13 @@ public final class ZipStore: ZarrStore {
         } else {
             self.prefix = Self.detectRoot(archive.entries.keys)
         }
+    }
+
+    /// Whether `text` (a path or URL) names a zip file by its extension: `.zip` or `.ozx`.
+    public static func isZipName(_ text: String) -> Bool {
+        var name = text.lowercased()
+        while name.hasSuffix("/") { name.removeLast() }
+        return name.hasSuffix(".zip") || name.hasSuffix(".ozx")
     }
 
     private init(rerooting store: ZipStore, prefix: String) {
@@ -71,7 +119,6 @@ public final class ZipStore: ZarrStore {
         guard entry.flags & 1 == 0 else {
             throw ZarrError(.storeFailure, "zip entry '\(entry.name)' is encrypted", context: context)
         }
-        let start = try ZipArchive.dataOffset(of: entry, in: file)
         switch entry.method {
         case 0:
             guard entry.compressedSize == entry.uncompressedSize else {
@@ -79,7 +126,7 @@ public final class ZipStore: ZarrStore {
             }
             let (offset, count) = ByteRange.resolve(range, size: entry.uncompressedSize)
             try checkLimit(count, entry, context)
-            let bytes = try file.read(at: start + offset, count: count)
+            let bytes = try ZipArchive.read(entry, data: offset..<(offset + count), from: file)
             if range == nil { try verify(bytes, entry, context) }
             return bytes
         case 8:
@@ -91,7 +138,7 @@ public final class ZipStore: ZarrStore {
             }
             try checkLimit(entry.compressedSize, entry, context)
             try checkLimit(entry.uncompressedSize, entry, context)
-            let compressed = try file.read(at: start, count: entry.compressedSize)
+            let compressed = try ZipArchive.read(entry, data: 0..<entry.compressedSize, from: file)
             // The output grows with what the data really inflates to; the declared size is a bound only.
             let bytes: [UInt8]
             do {
