@@ -27,6 +27,11 @@ struct MIFA: ParsableCommand {
 
     /// Runs the command, mapping failures onto the documented exit codes.
     static func main() {
+        // A peer that closes a connection must fail the request, not kill the process: libcurl
+        // (HTTP and S3 stores) runs with CURLOPT_NOSIGNAL, as threaded programs must, so it does
+        // not ignore SIGPIPE itself, and a TLS write to a closed socket can raise it. (Python
+        // ignores SIGPIPE too, so the C ABI behaves the same there.)
+        signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
         let json = ErrorDocument.isRequested(by: arguments)
         do {
