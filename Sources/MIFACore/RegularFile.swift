@@ -67,10 +67,11 @@ public enum RegularFile {
         return try read(fd, count: wanted, at: start, path: path)
     }
 
-    /// Up to `count` bytes of `fd` from byte `start` (`pread`, retried on EINTR; fewer when the file
-    /// ends first). No zero-filling pass: the reads write every byte that is kept.
-    /// - Throws: ``CoreError`` `.io` on a read error.
-    private static func read(_ fd: Int32, count wanted: Int, at start: Int, path: String) throws -> [UInt8] {
+    /// Up to `count` bytes of the open descriptor `fd` from byte `start` (`pread`, retried on
+    /// EINTR; fewer when the file ends first: the caller checks the count), the one positional read
+    /// loop of every layer. No zero-filling pass: the reads write every byte that is kept.
+    /// - Throws: ``CoreError`` `.io` naming `path` on a read error.
+    public static func read(_ fd: Int32, count wanted: Int, at start: Int, path: String) throws(CoreError) -> [UInt8] {
         var done = 0
         var failure: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in

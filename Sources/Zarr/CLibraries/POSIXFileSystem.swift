@@ -72,29 +72,19 @@ enum POSIXFileSystem {
         #endif
     }
 
-    /// Reads `count` bytes at `offset` of an open descriptor.
+    /// Reads `count` bytes at `offset` of an open descriptor (`RegularFile.read`).
     /// - Throws: ``ZarrError`` `.storeFailure` when the read fails or the file is shorter.
     static func readExactly(_ fd: Int32, path: String, offset: Int, count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }
-        var done = 0
-        // No zero-filling pass: pread writes every byte that is kept; a short read is an error below.
-        let result = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    done = -1
-                    break
-                }
-                if n == 0 { break }
-                done += n
-            }
-            initialized = Swift.max(done, 0)
+        let result: [UInt8]
+        do {
+            result = try RegularFile.read(fd, count: count, at: offset, path: path)
+        } catch {
+            throw ZarrError(.storeFailure, error.message, context: error.context)
         }
-        guard done >= 0 else { throw failure("cannot read", path) }
-        guard done == count else {
-            throw ZarrError(.storeFailure, "'\(path)' ended after \(offset + done) bytes while reading \(count) bytes at byte \(offset)",
-                            context: ErrorContext(file: path, offset: offset + done))
+        guard result.count == count else {
+            throw ZarrError(.storeFailure, "'\(path)' ended after \(offset + result.count) bytes while reading \(count) bytes at byte \(offset)",
+                            context: ErrorContext(file: path, offset: offset + result.count))
         }
         return result
     }
