@@ -20,13 +20,9 @@ import Testing
         let temporary = TemporaryDirectory()
         let dir = temporary.path
         let missing = dir + "/no/such/dir/file.txt"
-        do {
-            try AtomicFile.write(text: "x", to: missing)
-            Issue.record("expected an error")
-        } catch let error as CoreError {
-            #expect(error.kind == .io)
-            #expect(error.description.contains("file.txt"))
-        }
+        let error = #expect(throws: CoreError.self) { try AtomicFile.write(text: "x", to: missing) }
+        #expect(error?.kind == .io)
+        #expect(error?.description.contains("file.txt") == true)
         // Renaming onto a directory fails; the directory and its neighbours stay as they were.
         try FileManager.default.createDirectory(atPath: dir + "/target", withIntermediateDirectories: false)
         #expect(throws: CoreError.self) { try AtomicFile.write(text: "x", to: dir + "/target") }

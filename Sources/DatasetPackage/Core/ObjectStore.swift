@@ -36,7 +36,7 @@ public struct ObjectStore: Sendable {
         try PackageFileSystem.createDirectories("\(packageRoot)/\(PackageLayout.objects)")
         do {
             try AtomicFile.write(bytes, to: path(of: digest))
-        } catch let error as CoreError {
+        } catch {
             throw PackageError(.io, error.message, context: error.context)
         }
         return digest

@@ -249,7 +249,7 @@ struct CommitPlan: Codable, Sendable {
 func write(_ bytes: [UInt8], to path: String) throws {
     do {
         try AtomicFile.write(bytes, to: path)
-    } catch let error as CoreError {
+    } catch {
         throw PackageError(.io, error.message, context: error.context)
     }
 }

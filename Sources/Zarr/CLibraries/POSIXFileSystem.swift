@@ -90,35 +90,13 @@ enum POSIXFileSystem {
     }
 
     /// Writes `bytes` to a temporary file next to `path` and renames it into place, so readers see
-    /// the old or the new content, never a mix; `durable` adds `fsync` before the rename.
+    /// the old or the new content, never a mix; `durable` adds `fsync` (`AtomicFile.write`).
     /// - Throws: ``ZarrError`` `.storeFailure` naming the path; the temporary is removed on failure.
     static func writeReplacing(_ path: String, bytes: [UInt8], durable: Bool) throws {
-        var template = Array("\(path).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw failure("cannot create a temporary file for", path) }
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        var open = true
         do {
-            try bytes.withUnsafeBytes { buffer in
-                var done = 0
-                while done < buffer.count {
-                    let n = write(fd, buffer.baseAddress! + done, buffer.count - done)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw failure("cannot write", temporary)
-                    }
-                    done += n
-                }
-            }
-            guard fchmod(fd, 0o644) == 0 else { throw failure("cannot set permissions of", temporary) }
-            if durable { guard fsync(fd) == 0 else { throw failure("cannot sync", temporary) } }
-            open = false
-            guard close(fd) == 0 else { throw failure("cannot close", temporary) }
-            guard rename(temporary, path) == 0 else { throw failure("cannot rename a temporary file onto", path) }
+            try AtomicFile.write(bytes, to: path, durable: durable)
         } catch {
-            if open { close(fd) }
-            unlink(temporary)
-            throw error
+            throw ZarrError(.storeFailure, error.message, context: error.context)
         }
     }
 
