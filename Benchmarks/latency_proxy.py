@@ -42,33 +42,43 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, dela
 
     sender = asyncio.create_task(deliver())
     try:
-        while True:
+        while not sender.done():
             data = await reader.read(1 << 16)
             queue.put_nowait((max(loop.time(), not_before) + delay, data or None))
             if not data:
                 break
-        await sender
-    except ConnectionError:
-        writer.close()  # and so the other direction's reader of that socket ends too
+        await sender  # raises what stopped the delivery (a peer that went away)
     finally:
-        if not sender.done():
-            sender.cancel()
+        sender.cancel()
+
+
+_connections: set[asyncio.Task] = set()  # the event loop only keeps weak references to tasks
 
 
 async def _serve(target_port: int, delay: float) -> None:
     async def handle(client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         accepted = asyncio.get_running_loop().time()
+        task = asyncio.current_task()
+        _connections.add(task)
+        writers, pipes = [client_writer], []
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", target_port)
+            writers.append(upstream_writer)
+            pipes = [asyncio.create_task(_pipe(client_reader, upstream_writer, delay, accepted + 2 * delay)),
+                     asyncio.create_task(_pipe(upstream_reader, client_writer, delay, 0.0))]
+            # Both directions end at their end of stream; when either fails (a peer went away), both end.
+            await asyncio.wait(pipes, return_when=asyncio.FIRST_EXCEPTION)
         except OSError:
-            client_writer.close()
-            return
-        try:
-            await asyncio.gather(_pipe(client_reader, upstream_writer, delay, accepted + 2 * delay),
-                                 _pipe(upstream_reader, client_writer, delay, 0.0))
+            pass
         finally:
-            for writer in (upstream_writer, client_writer):
+            for pipe in pipes:
+                pipe.cancel()
+            for pipe in pipes:
+                if pipe.done() and not pipe.cancelled():
+                    pipe.exception()  # retrieved: a peer going away is not an error of the proxy
+            for writer in writers:
                 writer.close()
+            _connections.discard(task)
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=256)
     print(f"listening {server.sockets[0].getsockname()[1]}", flush=True)
