@@ -70,16 +70,19 @@ def patch_list(paths: list[str], count: int, seed: int = 1, case: Case = DEFAULT
     return [(rng.randrange(len(paths)), *(rng.randrange(n - p + 1) for n, p in zip(case.spatial, case.patch))) for _ in range(count)]
 
 
-def _open(kind: str, paths: list[str], case: Case = DEFAULT):
+def _open(kind: str, paths: list, case: Case = DEFAULT):
+    """Each image's level 0 and label array. A path is a local folder, or for tensorstore also the
+    kvstore spec of an image's folder (an `http` or `s3` kvstore whose `path` ends with "/")."""
     if kind == "tensorstore":
         import tensorstore as ts
-        def op(p):
-            return ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": p}}, read=True).result()
+        def op(p, array):
+            kvstore = {**p, "path": p.get("path", "") + array + "/"} if isinstance(p, dict) else {"driver": "file", "path": f"{p}/{array}"}
+            return ts.open({"driver": "zarr3", "kvstore": kvstore}, read=True).result()
     else:
         import zarr
-        def op(p):
-            return zarr.open_array(p, mode="r")
-    return [(op(p + "/0"), op(f"{p}/labels/{case.label}/0") if case.label else None) for p in paths]
+        def op(p, array):
+            return zarr.open_array(f"{p}/{array}", mode="r")
+    return [(op(p, "0"), op(p, f"labels/{case.label}/0") if case.label else None) for p in paths]
 
 
 def _read(kind: str, arrays, item, case: Case = DEFAULT):
@@ -181,16 +184,20 @@ def multiprocessing_loader(kind: str, paths: list[str], patches: list, step_ms: 
             "cpu_seconds": cpu, "patches_per_cpu_second": len(patches) / cpu, "load_average": load, "patches": len(patches)}
 
 
-def _bench_args(mifa: str, folder: Path, listing: Path, step_ms: float, workers: int, budget_mb: int, case: Case) -> list[str]:
-    return [mifa, "bench", str(folder), "--patch", ",".join(map(str, case.patch)), "--batch", str(case.batch), "--workers", str(workers),
+def _bench_args(mifa: str, folder: Path | list[str], listing: Path, step_ms: float, workers: int, budget_mb: int, case: Case) -> list[str]:
+    """`mifa bench` over `folder` (a folder of images, or a list of images: paths or URLs) reading `listing`."""
+    inputs = list(map(str, folder)) if isinstance(folder, list) else [str(folder)]
+    return [mifa, "bench", *inputs, "--patch", ",".join(map(str, case.patch)), "--batch", str(case.batch), "--workers", str(workers),
             "--prefetch", "2", "--patch-list", str(listing), *(["--label", case.label] if case.label else []), "--seed", "1",
             "--step-ms", str(step_ms), "--budget-mb", str(budget_mb), "--json"]
 
 
-def mifa_bench(mifa: str, folder: Path, listing: Path, step_ms: float, workers: int = 2, budget_mb: int = 512, case: Case = DEFAULT) -> dict:
+def mifa_bench(mifa: str, folder: Path | list[str], listing: Path, step_ms: float, workers: int = 2, budget_mb: int = 512, case: Case = DEFAULT,
+               extra: tuple[str, ...] = (), env: dict | None = None) -> dict:
+    """`mifa bench`'s JSON report (`extra`: more options; `env`: its environment, e.g. S3 settings)."""
     cpu = _cpu()
-    report = json.loads(subprocess.run(_bench_args(mifa, folder, listing, step_ms, workers, budget_mb, case),
-                                       check=True, capture_output=True, text=True).stdout)
+    report = json.loads(subprocess.run(_bench_args(mifa, folder, listing, step_ms, workers, budget_mb, case) + list(extra),
+                                       check=True, capture_output=True, text=True, env=env).stdout)
     report["process_cpu_seconds"] = _cpu() - cpu  # including opening the images
     return report
 
