@@ -44,6 +44,12 @@ public final class BatchLoader: Sendable {
     /// The most workers, and the most chunk reads ahead, one loader runs (each has a queue of its own).
     public static let maximumConcurrency = 4096
 
+    /// The chunk reads in flight ahead of the workers when an image is read over the network and
+    /// the configuration does not say (``BatchLoaderConfiguration/readAhead`` `nil`): 32. With 20 ms
+    /// per round trip, 8 reads in flight delivered 0.12 of the local-disk throughput over HTTP and
+    /// 32 delivered 0.27 (BENCHMARKS.md, "Remote loader").
+    public static let remoteReadAhead = 32
+
     /// The loader counts its own buffers against the memory budget less `1 / allocatorShare` of
     /// it: the headroom for what the allocator holds beyond those buffers (freed blocks kept for
     /// reuse, page rounding of large blocks, encoded bytes being decoded). Measured from Python on
@@ -78,7 +84,7 @@ public final class BatchLoader: Sendable {
             throw BatchLoaderError(.invalidConfiguration, "batch size, workers and prefetch must be at least 1; found \(c.batchSize), \(c.workers), \(c.prefetch)")
         }
         let remote = index.sources.contains { StoreURL.isRemote($0.image.store.location) }
-        let reads = c.readAhead ?? (remote ? 8 : 0)
+        let reads = c.readAhead ?? (remote ? Self.remoteReadAhead : 0)
         guard reads >= 0 else {
             throw BatchLoaderError(.invalidConfiguration, "read-ahead must be 0 (off) or more; found \(reads)")
         }

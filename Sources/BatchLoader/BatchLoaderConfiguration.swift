@@ -25,8 +25,8 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     /// The most chunk reads in flight ahead of the workers, on queues of their own: when a batch
     /// opens, the chunks its patches need are read while the workers decode earlier ones, which
     /// hides a remote store's latency. 0 lets each worker read its chunks itself (best for local
-    /// files, where a read costs microseconds); `nil` chooses: 8 when an image is read over HTTP(S),
-    /// else 0.
+    /// files, where a read costs microseconds); `nil` chooses: ``BatchLoader/remoteReadAhead`` (32)
+    /// when an image is read over the network (`http(s)://`, `s3://`), else 0.
     public var readAhead: Int?
     /// At most this many batches are in flight or ready ahead of the consumer.
     public var prefetch: Int

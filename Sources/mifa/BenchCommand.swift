@@ -61,7 +61,7 @@ struct BenchCommand: ParsableCommand {
     var threads = 2
 
     @Option(name: .customLong("read-ahead"),
-            help: "Chunk reads in flight ahead of the workers, on threads of their own (0: workers read their chunks themselves; default: 8 for images read over HTTP(S), else 0).")
+            help: "Chunk reads in flight ahead of the workers, on threads of their own (0: workers read their chunks themselves; default: 32 for images read over the network (http(s)://, s3://), else 0).")
     var readAhead: Int?
 
     @Option(help: "Batches prefetched ahead of the consumer.")

@@ -243,9 +243,9 @@ def test_bench_reads_a_well_behaved_server(server, mifa_bin):
 @pytest.mark.parametrize("mode,words", [("endless", ["longer than"]), ("gzip", ["gzip"]), ("silent", ["no response within"]),
                                         ("stall", ["stalled"])])
 def test_bench_against_hostile_chunks_fails_cleanly(server, mifa_bin, mode, words):
-    # Metadata is served correctly, every chunk misbehaves: the loader's read-ahead threads (8 for a
-    # URL) and its workers meet the hostile answers on up to 10 connections at once, each of which
-    # may hold a body up to the limit (with 16M: ~250 MB of endless bodies in all).
+    # Metadata is served correctly, every chunk misbehaves: the loader's read-ahead threads (32 for a
+    # URL) and its workers meet the hostile answers on up to 34 connections at once, each of which
+    # may hold a body up to the limit (4M here: ~136 MB of endless bodies in all).
     code, output, peak = run_measured(mifa_bin, "bench", f"{server}/{mode}/chunks/img.zarr", "--patch", "32,32",
                                       "--batch", "4", "--samples", "16", "--http-max-body", "4M")
     assert code == 1, output
