@@ -37,6 +37,11 @@ public final class BatchLoader: Sendable {
     let chunkBuffers: ChunkBufferPool
     let pool: BufferPool
     let readAhead: ChunkReadAhead?
+    /// The chunk reads ahead that were asked for (or chosen by default), before the budget had its say.
+    public let readAheadRequested: Int
+    /// The memory budget (bytes) from which at least one chunk can be read ahead with this
+    /// configuration: below it the reads asked for (``readAheadRequested``) are turned off.
+    public let readAheadMinimumBudget: Int
     let counters = LoaderCounters()
     /// Returns the allocator's freed memory to the system every few batches.
     let allocatorTrim = AllocatorTrim()
@@ -182,6 +187,10 @@ public final class BatchLoader: Sendable {
         // of it), so they can never starve the workers' decode buffers; a budget too small for
         // one chunk there reads nothing ahead.
         let reserve = min(checkedProduct([2, reads, chunkBytes]) ?? Int.max, (counted - floor) / 4)
+        readAheadRequested = reads
+        // The budget whose counted share (5/6 of it) leaves a quarter of a chunk's room above the floor.
+        readAheadMinimumBudget = (checkedProduct([4, chunkBytes]).flatMap { floor <= Int.max - $0 ? floor + $0 : nil })
+            .flatMap { checkedProduct([$0, Self.allocatorShare]) }.map { ($0 + Self.allocatorShare - 2) / (Self.allocatorShare - 1) } ?? Int.max
         floor += reserve
         // Sharded images keep their shard indexes (each read once instead of once per inner chunk)
         // in a cache of their own, out of the chunk cache's share like the read-ahead reserve.
@@ -248,7 +257,8 @@ public final class BatchLoader: Sendable {
         return try batches(epoch: checkpoint.epoch, startingAt: checkpoint.batch)
     }
 
-    /// The chunk reads in flight ahead of the workers at most (0: none are read ahead).
+    /// The chunk reads in flight ahead of the workers at most (0: none are read ahead: none were
+    /// asked for, or the budget is below ``readAheadMinimumBudget``).
     public var readAheadConcurrency: Int { readAhead?.concurrency ?? 0 }
 
     /// The metrics so far (all epochs).

@@ -2,6 +2,7 @@
 determinism (same seed, same digest for any number of workers), weighted datasets, patch lists, and
 the batches it saves against tifffile."""
 import json
+import re
 import os
 
 import numpy as np
@@ -159,6 +160,25 @@ def test_images_over_http_give_the_same_batches_with_reads_ahead(mifa, images, s
     assert local["read_ahead"] == 0 and remote["read_ahead"] == 32 and remote_off["read_ahead"] == 0
     assert remote["chunks_read_ahead"] > 0 and local["chunks_read_ahead"] == 0
     assert local["digest"] == remote["digest"] == remote_off["digest"]
+
+
+def test_read_ahead_the_budget_cannot_hold_is_refused_or_said(mifa, images, served):
+    """A budget with no room for a chunk read ahead turns the reads ahead off: an explicit
+    --read-ahead is then refused (exit 1, naming the budget that would do), the default for images
+    over HTTP is kept off with a note; a budget that large reads ahead again."""
+    # Three batches of 8 patches of 256x256 (uint16 image and mask) take 6 MiB: a 7 MiB budget
+    # holds them, but not the room for a chunk read ahead.
+    args = ["--patch", "256,256", "--batch", "8", "--samples", "16", "--seed", "9", "--label", "cells", "--json"]
+    urls = [f"{served}/img{i}.zarr" for i in range(3)]
+    tight = mifa("bench", *urls, *args, "--budget-mb", "7", "--read-ahead", "8", check=False)
+    assert tight.returncode == 1 and "--read-ahead 8 cannot be honoured" in tight.stderr, tight.stderr
+    needed = int(re.search(r"give --budget-mb (\d+) or more", tight.stderr).group(1))
+    assert needed > 7
+    default = mifa("bench", *urls, *args, "--budget-mb", "7", check=False)
+    assert default.returncode == 0 and "no room to read chunks ahead" in default.stderr, default.stderr
+    assert json.loads(default.stdout)["read_ahead"] == 0
+    enough = mifa("bench", *urls, *args, "--budget-mb", str(needed), "--read-ahead", "8", check=False)
+    assert enough.returncode == 0 and json.loads(enough.stdout)["read_ahead"] == 8, enough.stderr
 
 
 def test_hostile_numbers_are_refused_not_trapped_or_slept_on(mifa, images):
