@@ -188,9 +188,14 @@ public final class BatchLoader: Sendable {
         // one chunk there reads nothing ahead.
         let reserve = min(checkedProduct([2, reads, chunkBytes]) ?? Int.max, (counted - floor) / 4)
         readAheadRequested = reads
-        // The budget whose counted share (5/6 of it) leaves a quarter of a chunk's room above the floor.
-        readAheadMinimumBudget = (checkedProduct([4, chunkBytes]).flatMap { floor <= Int.max - $0 ? floor + $0 : nil })
-            .flatMap { checkedProduct([$0, Self.allocatorShare]) }.map { ($0 + Self.allocatorShare - 2) / (Self.allocatorShare - 1) } ?? Int.max
+        // The smallest budget whose counted share (all but a sixth) leaves four chunks above the
+        // floor, so that a quarter of the rest holds one chunk.
+        readAheadMinimumBudget = Self.smallestBudget(counting: checkedProduct([4, chunkBytes]).flatMap { floor <= Int.max - $0 ? floor + $0 : nil })
+        // Asked for and impossible: refused (a default read-ahead is turned off instead; see
+        // readAheadRequested).
+        if let asked = c.readAhead, asked > 0, reserve < chunkBytes {
+            throw BatchLoaderError(.budgetTooSmall, "a read-ahead of \(asked) chunks cannot be honoured: the memory budget of \(byteCountText(c.memoryBudget)) leaves no room to hold even one chunk read ahead; give a budget of at least \(readAheadMinimumBudget) bytes (\(byteCountText(readAheadMinimumBudget))), or a read-ahead of 0")
+        }
         floor += reserve
         // Sharded images keep their shard indexes (each read once instead of once per inner chunk)
         // in a cache of their own, out of the chunk cache's share like the read-ahead reserve.
@@ -255,6 +260,14 @@ public final class BatchLoader: Sendable {
             throw BatchLoaderError(.invalidCheckpoint, "the checkpoint has seed \(checkpoint.seed); this loader \(configuration.seed)")
         }
         return try batches(epoch: checkpoint.epoch, startingAt: checkpoint.batch)
+    }
+
+    /// The smallest budget `b` with `b - b / allocatorShare >= counted` (`Int.max` when there is none).
+    static func smallestBudget(counting counted: Int?) -> Int {
+        guard let counted, let scaled = checkedProduct([counted, allocatorShare]) else { return Int.max }
+        var budget = (scaled + allocatorShare - 2) / (allocatorShare - 1)
+        while budget > 0, (budget - 1) - (budget - 1) / allocatorShare >= counted { budget -= 1 }
+        return budget
     }
 
     /// The chunk reads in flight ahead of the workers at most (0: none are read ahead: none were

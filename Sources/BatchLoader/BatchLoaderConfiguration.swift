@@ -26,7 +26,10 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     /// opens, the chunks its patches need are read while the workers decode earlier ones, which
     /// hides a remote store's latency. 0 lets each worker read its chunks itself (best for local
     /// files, where a read costs microseconds); `nil` chooses: ``BatchLoader/remoteReadAhead`` (32)
-    /// when an image is read over the network (`http(s)://`, `s3://`), else 0.
+    /// when an image is read over the network (`http(s)://`, `s3://`), else 0. A read-ahead asked
+    /// for that the memory budget cannot hold is refused; a default one is turned off
+    /// (``BatchLoader/readAheadConcurrency`` 0, ``BatchLoader/readAheadMinimumBudget`` says from
+    /// which budget it would be on).
     public var readAhead: Int?
     /// At most this many batches are in flight or ready ahead of the consumer.
     public var prefetch: Int

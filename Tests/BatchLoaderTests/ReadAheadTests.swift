@@ -62,7 +62,7 @@ import Zarr
         #expect(loader.readAhead?.heldBytes == 0)
     }
 
-    @Test func aBudgetWithoutRoomReadsNothingAhead() throws {
+    @Test func aBudgetWithoutRoomForReadAheadRefusesIt() throws {
         let index = try LoaderFixtures.twoImages()
         // Two batches of 8 patches (12 288 bytes each) and the largest chunk (12 600 bytes, a
         // label image's) take 37 176 bytes; a quarter of the rest is less than a chunk, so nothing
@@ -72,7 +72,23 @@ import Zarr
                             configuration: BatchLoaderConfiguration(batchSize: 8, seed: 5, workers: 1, readAhead: readAhead, prefetch: 1,
                                                                     memoryBudget: 40_000))
         }
-        let small = try loader(readAhead: 8)
+        // Asked for, it is refused, naming the budget that would hold it; that budget does.
+        let error = #expect(throws: BatchLoaderError.self) { try loader(readAhead: 8) }
+        #expect(error?.kind == .budgetTooSmall)
+        let minimum = try loader(readAhead: 0).readAheadMinimumBudget
+        #expect(error?.message.contains("at least \(minimum) bytes") == true, "\(String(describing: error))")
+        let enough = try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 24),
+                                     configuration: BatchLoaderConfiguration(batchSize: 8, seed: 5, workers: 1, readAhead: 8, prefetch: 1,
+                                                                             memoryBudget: minimum))
+        #expect(enough.readAheadConcurrency == 8)
+        let tooLittle = #expect(throws: BatchLoaderError.self) {
+            try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 24),
+                            configuration: BatchLoaderConfiguration(batchSize: 8, seed: 5, workers: 1, readAhead: 8, prefetch: 1,
+                                                                    memoryBudget: minimum - 1))
+        }
+        #expect(tooLittle != nil)
+        // Chosen by default (local images: none) nothing is refused, and the batches are the same.
+        let small = try loader(readAhead: 0)
         #expect(small.readAhead == nil)
         #expect(try LoaderFixtures.digests(small, epoch: 0) == LoaderFixtures.digests(try loader(readAhead: 0), epoch: 0))
         #expect(small.metrics.peakMemoryBytes <= 40_000)

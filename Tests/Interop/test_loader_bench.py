@@ -171,8 +171,8 @@ def test_read_ahead_the_budget_cannot_hold_is_refused_or_said(mifa, images, serv
     args = ["--patch", "256,256", "--batch", "8", "--samples", "16", "--seed", "9", "--label", "cells", "--json"]
     urls = [f"{served}/img{i}.zarr" for i in range(3)]
     tight = mifa("bench", *urls, *args, "--budget-mb", "7", "--read-ahead", "8", check=False)
-    assert tight.returncode == 1 and "--read-ahead 8 cannot be honoured" in tight.stderr, tight.stderr
-    needed = int(re.search(r"give --budget-mb (\d+) or more", tight.stderr).group(1))
+    assert tight.returncode == 1 and "read-ahead of 8 chunks cannot be honoured" in tight.stderr, tight.stderr
+    needed = -(-int(re.search(r"give a budget of at least (\d+) bytes", tight.stderr).group(1)) // (1 << 20))
     assert needed > 7
     default = mifa("bench", *urls, *args, "--budget-mb", "7", check=False)
     assert default.returncode == 0 and "no room to read chunks ahead" in default.stderr, default.stderr

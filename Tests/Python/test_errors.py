@@ -134,3 +134,18 @@ def test_split_chooses_the_images_of_a_packages_split(nuclei):
     assert {sample["image_id"] for batch in test for sample in batch["samples"]} == {"IM6"}
     with pytest.raises(mifakit.MIFAError, match="split 'nope'"):
         mifakit.Loader(nuclei, patch_size=(64, 64), split="nope")
+
+
+def test_a_read_ahead_the_budget_cannot_hold_is_refused(folder):
+    """At the smallest budget the loader takes there is no room for a chunk read ahead: a read_ahead
+    asked for is refused (not turned off in silence), naming the budget that would hold it."""
+    import re
+    settings = dict(patch_size=(16, 16), batch_size=4, label="cells")
+    with pytest.raises(mifakit.MemoryBudgetError) as raised:
+        mifakit.Loader(folder, memory_budget=1000, **settings)
+    floor = int(re.search(r"give at least (\d+) bytes", raised.value.message).group(1))
+    with pytest.raises(mifakit.MemoryBudgetError, match="read-ahead of 2 chunks cannot be honoured") as refused:
+        mifakit.Loader(folder, memory_budget=floor, read_ahead=2, **settings)
+    enough = int(re.search(r"at least (\d+) bytes", refused.value.message).group(1))
+    with mifakit.Loader(folder, memory_budget=enough, read_ahead=2, **settings) as loader:
+        assert next(iter(loader))["image"].shape[0] == 4
