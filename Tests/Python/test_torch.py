@@ -2,6 +2,7 @@
 read disjoint shares that cover each epoch, and 50 steps of a tiny network lower its loss."""
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,11 @@ def test_dataloader_workers_read_disjoint_shares_that_cover_the_epoch(typed_imag
 def test_torchrun_ranks_are_disjoint_and_cover_the_epoch(typed_images, tmp_path):
     folder = typed_images("uint16", "uint16")
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
+    # A free port, not a fixed one: a run just before may still hold a fixed one (TIME_WAIT).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(port),
                           str(HERE / "torch_ranks.py"), str(folder), str(tmp_path)],
                          capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
