@@ -58,8 +58,10 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path)
     }
 
-    /// Writes all of `buffer` to `fd` (retrying short writes and EINTR).
-    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, _ temporary: String) throws(CoreError) {
+    /// Writes all of `buffer` to the open descriptor `fd` (retrying short writes and EINTR): the one
+    /// write loop of every layer (a package's durable copies write their blocks through it too).
+    /// - Throws: ``CoreError`` `.io` naming `temporary` (the file written) on a write error.
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, _ temporary: String) throws(CoreError) {
         var offset = 0
         while offset < buffer.count {
             let written = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)

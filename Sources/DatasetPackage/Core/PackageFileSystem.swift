@@ -71,14 +71,10 @@ public enum PackageFileSystem {
         defer { if !closed { close(fd) } }
         do {
             let result = try withFileBlocks(source) { block in
-                var offset = 0
-                while offset < block.count {
-                    let written = write(fd, block.baseAddress! + offset, block.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw ioError("cannot write", temporary)
-                    }
-                    offset += written
+                do throws(CoreError) {
+                    try AtomicFile.writeAll(fd, block, temporary)
+                } catch {
+                    throw PackageError(error)
                 }
             }
             if let expected, result.digest != expected {
