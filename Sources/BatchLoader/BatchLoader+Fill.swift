@@ -5,13 +5,14 @@ extension BatchLoader {
     /// buffer: its image (each selected channel, converted and normalised) and its mask; zeros where
     /// the box leaves the image; then the sample's flips and rotation, applied to the image, the mask
     /// and the annotations alike.
+    /// `use` is the patch's place in the cache's schedule, if it has one.
     /// Returns the annotations, the augmentation and (with ``BatchLoaderConfiguration/digests``) the patch's hash.
-    func fill(slot: Int, request: PatchRequest, random: SampleRandom, storage: BatchStorage,
+    func fill(slot: Int, request: PatchRequest, random: SampleRandom, storage: BatchStorage, use: ChunkUse? = nil,
               isCancelled: @escaping @Sendable () -> Bool) throws -> FilledPatch {
         let source = index.sources[request.source]
         let (depth, height, width) = (patchShape[0], patchShape[1], patchShape[2])
         let (request, augmentation) = readRequest(request, random: random)
-        let reader = PatchReader(cache: cache, buffers: chunkBuffers, budget: budget, counters: counters, isCancelled: isCancelled)
+        let reader = PatchReader(cache: cache, buffers: chunkBuffers, budget: budget, counters: counters, isCancelled: isCancelled, use: use)
         let base = storage.buffer.baseAddress!
         let pixels = patchShape.reduce(1, *)
         let imageSlot = base + slot * imagePatchBytes

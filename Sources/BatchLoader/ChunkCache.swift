@@ -74,10 +74,29 @@ enum ChunkLookup {
     case miss(ChunkLoad)
 }
 
+/// Where a lookup comes from: the position of the patch in its epoch's schedule (see
+/// ``ChunkCache/beginSchedule()``).
+struct ChunkUse: Sendable {
+    /// The schedule the position belongs to.
+    var schedule: Int
+    /// The patch's position in its epoch (this rank's shard).
+    var position: Int
+}
+
 /// A cache of decoded chunks bounded in bytes, with a table of the chunks being decoded so that
 /// concurrent requests for one chunk decode it once.
 ///
-/// Eviction is Greedy-Dual-Size-Frequency (Cherkasova 1998): a chunk's priority is
+/// Eviction knows the future where the loader tells it: the sample order of an epoch is fixed by
+/// its seed, so the pipeline registers, some thousands of patches ahead, which chunks each coming
+/// patch will look up (``schedule(_:position:chunks:)``). A cached chunk no registered patch needs
+/// goes first; among those needed, the one whose next use is furthest away per unit of decoding it
+/// saves (`(next use - now) × size / cost`, Belady's rule weighed by what a miss costs, as in
+/// Benchmarks/cache_policy_sim.py): keeping a 128 KiB image chunk that took 200 µs to decode and
+/// is needed in 500 patches beats keeping a 256 KiB label chunk that took 45 µs and is needed in 100.
+/// Chunks are grouped by that weight in buckets a quarter of a power of two wide, each a heap by next
+/// use, so an eviction compares one candidate per bucket.
+///
+/// Chunks no registered patch needs are evicted by Greedy-Dual-Size-Frequency (Cherkasova 1998): a chunk's priority is
 /// `L + frequency × cost / size`, where `cost` is the CPU time its read and decode took, `size`
 /// its bytes and `L` the priority of the last chunk evicted (which ages every chunk kept). The
 /// chunk of lowest priority goes first, so the cache keeps the chunks that save the most decoding
@@ -92,6 +111,18 @@ final class ChunkCache: Sendable {
         var frequency: Double
         var priority = 0.0
         var stamp = 0
+        /// The weight bucket the chunk is in while a registered patch needs it.
+        var bucket: Int?
+    }
+
+    /// A chunk some registered patch needs, in the heap of its weight bucket (furthest use on top).
+    private struct Scheduled: Comparable {
+        var nextUse: Int
+        var stamp: Int
+        var id: ChunkID
+
+        static func < (a: Scheduled, b: Scheduled) -> Bool { (a.nextUse, a.stamp) < (b.nextUse, b.stamp) }
+        static func == (a: Scheduled, b: Scheduled) -> Bool { a.nextUse == b.nextUse && a.stamp == b.stamp }
     }
 
     /// A priority in the heap; stale when its chunk has a newer stamp or is gone.
@@ -114,29 +145,94 @@ final class ChunkCache: Sendable {
         var hits = 0
         var misses = 0
         var shared = 0
+        /// The current schedule, and for each chunk the positions of the registered patches that
+        /// will look it up and have not yet (ascending).
+        var schedule = 0
+        var future: [ChunkID: [Int]] = [:]
+        /// The furthest position that has looked a chunk up: the schedule's present.
+        var now = 0
+        var scheduled: [Int: Heap<Scheduled>] = [:]
+        var scheduledNodes = 0
 
-        /// Gives `id` a fresh priority from its entry.
+        /// Gives `id` a fresh place from its entry: in its weight bucket when a registered patch
+        /// needs it, else a Greedy-Dual-Size-Frequency priority.
         mutating func push(_ id: ChunkID, _ entry: inout Entry) {
             clock += 1
             entry.stamp = clock
-            entry.priority = inflation + entry.frequency * entry.chunk.cost / Double(max(1, entry.chunk.byteCount))
-            heap.insert(Node(priority: entry.priority, stamp: clock, id: id))
-            entries[id] = entry
-            if heap.count > 4 * entries.count + 1024 {  // drop stale nodes
-                heap = Heap(entries.map { Node(priority: $0.value.priority, stamp: $0.value.stamp, id: $0.key) })
+            let perByte = entry.chunk.cost / Double(max(1, entry.chunk.byteCount))
+            if let next = future[id]?.first {
+                let bucket = Self.bucket(perByte)
+                entry.bucket = bucket
+                scheduled[bucket, default: Heap()].insert(Scheduled(nextUse: next, stamp: clock, id: id))
+                scheduledNodes += 1
+            } else {
+                entry.bucket = nil
+                entry.priority = inflation + entry.frequency * perByte
+                heap.insert(Node(priority: entry.priority, stamp: clock, id: id))
             }
+            entries[id] = entry
+            if heap.count + scheduledNodes > 4 * entries.count + 1024 { compact() }
         }
 
-        /// Drops the chunk of lowest priority and ages the rest; `nil` when the cache is empty.
+        /// Rebuilds the heaps from the entries, dropping stale nodes.
+        mutating func compact() {
+            var unneeded: [Node] = []
+            scheduled = [:]
+            scheduledNodes = 0
+            for (id, entry) in entries {
+                if let bucket = entry.bucket, let next = future[id]?.first {
+                    scheduled[bucket, default: Heap()].insert(Scheduled(nextUse: next, stamp: entry.stamp, id: id))
+                    scheduledNodes += 1
+                } else {
+                    unneeded.append(Node(priority: entry.priority, stamp: entry.stamp, id: id))
+                }
+            }
+            heap = Heap(unneeded)
+        }
+
+        /// The weight bucket of a chunk that cost `perByte` CPU nanoseconds per byte to decode:
+        /// a quarter of a power of two wide.
+        static func bucket(_ perByte: Double) -> Int {
+            perByte > 0 ? Int((4 * log2(perByte)).rounded(.down)) : Int.min
+        }
+
+        /// Drops the chunk to go first (see ``ChunkCache``); `nil` when the cache is empty.
         mutating func popLowest() -> DecodedChunk? {
             while let node = heap.popMin() {
                 guard let entry = entries[node.id], entry.stamp == node.stamp else { continue }
-                entries[node.id] = nil
-                bytes -= entry.chunk.byteCount
                 inflation = max(inflation, node.priority)
-                return entry.chunk
+                return remove(node.id, entry)
             }
-            return nil
+            var best: (score: Double, bucket: Int)?
+            for bucket in Array(scheduled.keys) {
+                while let top = scheduled[bucket]?.max, entries[top.id]?.stamp != top.stamp {
+                    _ = scheduled[bucket]?.popMax()
+                    scheduledNodes -= 1
+                }
+                guard let top = scheduled[bucket]?.max, let entry = entries[top.id] else {
+                    scheduled[bucket] = nil
+                    continue
+                }
+                let score = Double(max(0, top.nextUse - now)) * Double(entry.chunk.byteCount) / max(1, entry.chunk.cost)
+                if best == nil || score > best!.score { best = (score, bucket) }
+            }
+            guard let best, let top = scheduled[best.bucket]?.popMax(), let entry = entries[top.id] else { return nil }
+            scheduledNodes -= 1
+            return remove(top.id, entry)
+        }
+
+        private mutating func remove(_ id: ChunkID, _ entry: Entry) -> DecodedChunk {
+            entries[id] = nil
+            bytes -= entry.chunk.byteCount
+            return entry.chunk
+        }
+
+        /// Counts the use of `id` at `use` in the schedule: the position is no longer ahead.
+        mutating func consume(_ id: ChunkID, _ use: ChunkUse?) {
+            guard let use, use.schedule == schedule, var positions = future[id] else { return }
+            now = max(now, use.position)
+            if let k = positions.firstIndex(of: use.position) { positions.remove(at: k) }
+            future[id] = positions.isEmpty ? nil : positions
         }
     }
 
@@ -151,8 +247,10 @@ final class ChunkCache: Sendable {
 
     /// The chunk if cached (and counts the use), the load to wait for if another worker is reading
     /// it, or a new load the caller owns; counts a hit, a shared load or a miss.
-    func lookup(_ id: ChunkID) -> ChunkLookup {
+    /// `use` says which registered patch looks it up (`nil`: none).
+    func lookup(_ id: ChunkID, for use: ChunkUse? = nil) -> ChunkLookup {
         state.withLock { s in
+            s.consume(id, use)
             guard var entry = s.entries[id] else {
                 if let load = s.loading[id] {
                     s.shared += 1
@@ -197,7 +295,36 @@ final class ChunkCache: Sendable {
         evicted.removeAll()  // released outside the lock
     }
 
-    /// Drops the chunk of lowest priority; `false` when the cache is empty.
+    /// Starts a new schedule (an epoch's run): forgets the patches registered before (their chunks
+    /// become unneeded ones) and returns the schedule's number for ``schedule(_:position:chunks:)``
+    /// and ``ChunkUse``.
+    func beginSchedule() -> Int {
+        state.withLock { s in
+            s.schedule += 1
+            s.future = [:]
+            s.now = 0
+            for (id, entry) in s.entries where entry.bucket != nil {
+                var entry = entry
+                s.push(id, &entry)
+            }
+            return s.schedule
+        }
+    }
+
+    /// Registers that the patch at `position` of schedule `schedule` will look up `chunks`
+    /// (positions registered in ascending order); nothing when a newer schedule began.
+    func schedule(_ schedule: Int, position: Int, chunks: [ChunkID]) {
+        state.withLock { s in
+            guard schedule == s.schedule else { return }
+            for id in chunks {
+                if s.future[id]?.last == position { continue }
+                s.future[id, default: []].append(position)
+                if var entry = s.entries[id], entry.bucket == nil { s.push(id, &entry) }
+            }
+        }
+    }
+
+    /// Drops the chunk to go first (see ``ChunkCache``); `false` when the cache is empty.
     func evictOne() -> Bool {
         let old = state.withLock { $0.popLowest() }
         return old != nil

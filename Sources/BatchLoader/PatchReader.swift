@@ -9,12 +9,14 @@ struct PatchReader: Sendable {
     let budget: MemoryBudget
     let counters: LoaderCounters
     let isCancelled: @Sendable () -> Bool
+    /// The patch the reads are for, in the cache's schedule (`nil`: an unscheduled read).
+    var use: ChunkUse?
 
     /// The decoded chunk `index` of `array` (number `arrayID`), from the cache or read and decoded now.
     func chunk(_ array: ZarrArray, arrayID: Int, index: [Int]) throws -> DecodedChunk {
         let id = ChunkID(array: arrayID, index: index)
         let load: ChunkLoad
-        switch cache.lookup(id) {
+        switch cache.lookup(id, for: use) {
         case .hit(let chunk): return chunk
         case .inFlight(let other): return try other.wait()
         case .miss(let mine): load = mine

@@ -43,6 +43,10 @@ final class Pipeline: @unchecked Sendable {
     private var failed = false
     /// The error delivered to the consumer, thrown again by every later ``next()``.
     private var failure: (any Error)?
+    /// The cache's schedule for this run, and the positions registered in it so far (see
+    /// ``BatchLoader/scheduleHorizon``); touched only on the opening queue.
+    private let schedule: Int
+    private var registered: Int
 
     init(loader: BatchLoader, order: SampleOrder, start: Int) {
         self.loader = loader
@@ -53,6 +57,8 @@ final class Pipeline: @unchecked Sendable {
         workerQueues = (0..<loader.configuration.workers).map { DispatchQueue(label: "mifa.batchloader.worker.\($0)", qos: .userInitiated) }
         openQueue = DispatchQueue(label: "mifa.batchloader.opener", qos: .userInitiated)
         idle = Array((0..<loader.configuration.workers).reversed())
+        schedule = loader.cache.beginSchedule()
+        registered = start * loader.configuration.batchSize
     }
 
     /// Whether the run was cancelled (read from any thread).
@@ -108,6 +114,12 @@ final class Pipeline: @unchecked Sendable {
             return
         }
         let count = size(of: batch)
+        let first = batch * loader.configuration.batchSize
+        let horizon = min(order.shardCount, first + count + BatchLoader.scheduleHorizon)
+        if registered < horizon {
+            loader.registerChunks(of: registered..<horizon, order: order, schedule: schedule)
+            registered = horizon
+        }
         var samples: [Int] = [], requests: [PatchRequest] = [], randoms: [SampleRandom] = []
         for slot in 0..<count {
             let s = loader.sample(at: batch * loader.configuration.batchSize + slot, order: order)
@@ -174,7 +186,9 @@ final class Pipeline: @unchecked Sendable {
         guard let assembly, !stop else { return (nil, nil) }
         do {
             let produced = try loader.fill(slot: slot, request: assembly.requests[slot], random: assembly.randoms[slot],
-                                           storage: assembly.storage, isCancelled: { self.isCancelled })
+                                           storage: assembly.storage,
+                                           use: ChunkUse(schedule: schedule, position: batch * loader.configuration.batchSize + slot),
+                                           isCancelled: { self.isCancelled })
             loader.counters.patches.add(1, ordering: .relaxed)
             return (produced, nil)
         } catch {
