@@ -6,8 +6,13 @@ extension BatchLoader {
     /// benchmark's workload (a cache of about 3,000 chunks, 8 per patch), found the decoding per
     /// patch 0.359 ms by recency and frequency alone, 0.369 with 1,024 patches registered ahead,
     /// 0.244 with 2,048, 0.219 with 4,096, and no better with more (8,192 patches; 60,000: 0.267
-    /// against 0.163). It costs about 8 positions per patch (a few hundred KiB at 4,096).
+    /// against 0.163).
     static let scheduleHorizon = 4096
+
+    /// The most chunk lookups registered ahead at once (see ``ChunkCache/scheduledLookups``): 4,096
+    /// patches of 8 chunks, a few MiB of positions; patches of many chunks each (whole images, 3-D
+    /// boxes) are registered fewer patches ahead.
+    static let scheduleLookups = 32_768
 
     /// Calls `body` with every chunk the patch of `sampled` (with its sample's `random` stream)
     /// looks up, as ``PatchReader`` looks them up: the image's chunks for each selected channel,
@@ -22,15 +27,18 @@ extension BatchLoader {
     }
 
     /// Tells the cache which chunks the patches at positions `positions` of `order` will look up
-    /// (schedule `schedule`, see ``ChunkCache/schedule(_:position:chunks:)``).
-    func registerChunks(of positions: Range<Int>, order: SampleOrder, schedule: Int) {
+    /// (schedule `schedule`, see ``ChunkCache/schedule(_:position:chunks:)``), in order, while fewer
+    /// than ``scheduleLookups`` lookups are registered ahead; returns the position it stopped at.
+    func registerChunks(of positions: Range<Int>, order: SampleOrder, schedule: Int) -> Int {
         var ids: [ChunkID] = []
         for position in positions {
+            guard cache.scheduledLookups < Self.scheduleLookups else { return position }
             let s = sample(at: position, order: order)
             ids.removeAll(keepingCapacity: true)
             forEachChunk(of: s.request, random: s.random) { _, id in ids.append(id) }
             cache.schedule(schedule, position: position, chunks: ids)
         }
+        return positions.upperBound
     }
 
     private func forEachChunk(_ request: PatchRequest, array: ZarrArray, arrayID: Int, axes: SampleSource.AxisSlots,

@@ -149,6 +149,8 @@ final class ChunkCache: Sendable {
         /// will look it up and have not yet (ascending).
         var schedule = 0
         var future: [ChunkID: [Int]] = [:]
+        var futureCount = 0
+        var unforeseen = 0
         /// The furthest position that has looked a chunk up: the schedule's present.
         var now = 0
         var scheduled: [Int: Heap<Scheduled>] = [:]
@@ -229,9 +231,14 @@ final class ChunkCache: Sendable {
 
         /// Counts the use of `id` at `use` in the schedule: the position is no longer ahead.
         mutating func consume(_ id: ChunkID, _ use: ChunkUse?) {
-            guard let use, use.schedule == schedule, var positions = future[id] else { return }
+            guard let use, use.schedule == schedule else { return }
             now = max(now, use.position)
-            if let k = positions.firstIndex(of: use.position) { positions.remove(at: k) }
+            guard var positions = future[id], let k = positions.firstIndex(of: use.position) else {
+                unforeseen += 1
+                return
+            }
+            positions.remove(at: k)
+            futureCount -= 1
             future[id] = positions.isEmpty ? nil : positions
         }
     }
@@ -302,6 +309,8 @@ final class ChunkCache: Sendable {
         state.withLock { s in
             s.schedule += 1
             s.future = [:]
+            s.futureCount = 0
+            s.unforeseen = 0
             s.now = 0
             for (id, entry) in s.entries where entry.bucket != nil {
                 var entry = entry
@@ -319,10 +328,18 @@ final class ChunkCache: Sendable {
             for id in chunks {
                 if s.future[id]?.last == position { continue }
                 s.future[id, default: []].append(position)
+                s.futureCount += 1
                 if var entry = s.entries[id], entry.bucket == nil { s.push(id, &entry) }
             }
         }
     }
+
+    /// The lookups registered in the current schedule that have not happened yet.
+    var scheduledLookups: Int { state.withLock { $0.futureCount } }
+
+    /// Lookups of a patch in the current schedule that its registration did not name (a patch
+    /// registered beyond the lookups bound, or a registration out of step with the reads).
+    var unforeseenLookups: Int { state.withLock { $0.unforeseen } }
 
     /// Drops the chunk to go first (see ``ChunkCache``); `false` when the cache is empty.
     func evictOne() -> Bool {

@@ -117,8 +117,7 @@ final class Pipeline: @unchecked Sendable {
         let first = batch * loader.configuration.batchSize
         let horizon = min(order.shardCount, first + count + BatchLoader.scheduleHorizon)
         if registered < horizon {
-            loader.registerChunks(of: registered..<horizon, order: order, schedule: schedule)
-            registered = horizon
+            registered = loader.registerChunks(of: registered..<horizon, order: order, schedule: schedule)
         }
         var samples: [Int] = [], requests: [PatchRequest] = [], randoms: [SampleRandom] = []
         for slot in 0..<count {
