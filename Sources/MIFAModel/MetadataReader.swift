@@ -43,8 +43,7 @@ public enum MetadataReader {
     public static func metadataFile(inDirectory directory: String) -> String? {
         for name in ["mifa.json", "mifa.yaml", "mifa.yml"] {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { return path }
+            if let kind = FileSystem.resolvedKind(of: path), kind != .directory { return path }
         }
         return nil
     }
@@ -57,11 +56,10 @@ public enum MetadataReader {
     ///   `.emptyDocument`, `.tooLarge`.
     public static func read(contentsOf path: String) throws -> LoadedMetadata {
         var file = path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let kind = FileSystem.resolvedKind(of: path) else {
             throw MetadataError(.unreadable, "no such file or folder", context: ErrorContext(file: path))
         }
-        if isDirectory.boolValue {
+        if kind == .directory {
             guard let found = metadataFile(inDirectory: path) else {
                 throw MetadataError(
                     .unreadable, "the folder has no mifa.json, mifa.yaml or mifa.yml; name the metadata file instead",

@@ -79,7 +79,7 @@ struct AuditBadge: Encodable, Equatable {
 
     /// Writes every badge of `report`, and those of `history`'s contributors, into `folder` (created if needed).
     static func write(_ report: AuditReport, credited: Int?, history: CreditHistory?, to folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileSystem.createDirectories(folder)
         for (name, badge) in badges(report, credited: credited) + (history.map(contributors) ?? []) {
             try Data(badge.svg.utf8).write(to: URL(fileURLWithPath: "\(folder)/\(name).svg"), options: .atomic)
             try Data(CanonicalJSON.encode(badge)).write(to: URL(fileURLWithPath: "\(folder)/\(name).json"), options: .atomic)

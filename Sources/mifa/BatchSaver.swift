@@ -82,15 +82,13 @@ struct BatchSaver {
     /// A saver of the first `count` batches into `folder` (created if missing).
     /// - Throws: ``InvalidInput`` when `folder` exists and is not a folder, or cannot be created.
     init(folder: String, count: Int, index: SampleIndex) throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+        if let kind = FileSystem.resolvedKind(of: folder), kind != .directory {
             throw InvalidInput(message: "--save-batches \(folder): the path exists and is not a folder; give the name of a new or existing folder, or remove the file")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do throws(CoreError) {
+            try FileSystem.createDirectories(folder)
         } catch {
-            let reason = (error as NSError).userInfo[NSUnderlyingErrorKey].map { ($0 as? NSError)?.localizedDescription ?? "\($0)" } ?? error.localizedDescription
-            throw InvalidInput(message: "--save-batches \(folder): cannot create the folder (\(reason)); check that its parent is a writable folder")
+            throw InvalidInput(message: "--save-batches \(folder): \(error.message); check that its parent is a writable folder")
         }
         self.folder = folder
         self.count = count

@@ -245,14 +245,14 @@ struct BenchCommand: ParsableCommand {
     /// - Throws: ``InvalidInput`` naming the file and the entry that is not `[image, (z,) y, x]`;
     ///   ``BatchLoaderError`` for images or shapes the index does not have.
     static func listSampler(_ path: String, patch: [Int], index: SampleIndex) throws -> PatchListSampler {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+        guard let kind = FileSystem.resolvedKind(of: path) else {
             throw InvalidInput(message: "--patch-list \(path): no such file; give a JSON file of [image, y, x] (or [image, z, y, x]) origins")
         }
-        guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw InvalidInput(message: "--patch-list \(path): \(isFolder.boolValue ? "is a folder" : "cannot be read (check its permissions)"); give a JSON file of [image, y, x] (or [image, z, y, x]) origins")
+        guard kind != .directory else {
+            throw InvalidInput(message: "--patch-list \(path): is a folder; give a JSON file of [image, y, x] (or [image, z, y, x]) origins")
         }
-        let value = try JSONParser.parse([UInt8](data), file: path)
+        let data = try RegularFile.contents(of: path, limit: 1 << 30, followingLinks: true)
+        let value = try JSONParser.parse(data, file: path)
         let shape = patch.count == 2 ? [1] + patch : patch
         guard let entries = value.arrayValue else { throw InvalidInput(message: "\(path): expected a JSON array of [image, y, x] entries") }
         let requests = try entries.enumerated().map { i, entry in

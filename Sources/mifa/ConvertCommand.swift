@@ -94,7 +94,7 @@ struct ConvertCommand: ParsableCommand {
 
     func validate() throws {
         if input == output { throw ValidationError("the output '\(output)' is the input; choose another path") }
-        if let image, ImageSize(parsing: image) == nil, !FileManager.default.fileExists(atPath: image) {
+        if let image, ImageSize(parsing: image) == nil, FileSystem.resolvedKind(of: image) == nil {
             throw ValidationError("--image takes an image file or a size WIDTHxHEIGHT such as 512x512, not '\(image)'")
         }
         if let pointRadius, !(pointRadius > 0 && pointRadius.isFinite) {

@@ -29,7 +29,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let samplesDirectory = try locateSamples()
         let work = try prepareOutput()
-        defer { if output == nil { try? FileManager.default.removeItem(atPath: work) } }
+        defer { if output == nil { try? FileSystem.removeTree(work) } }
         let story = DemoStory(samples: samplesDirectory + "/nuclei", work: work)
 
         print("MIFAKit demo — the nuclei sample in \(DemoStory.shown(samplesDirectory + "/nuclei"))")
@@ -87,7 +87,7 @@ struct DemoCommand: ParsableCommand {
 
     private func locateSamples() throws -> String {
         if let samples {
-            guard FileManager.default.fileExists(atPath: samples + "/nuclei/mifa.yaml") else {
+            guard FileSystem.resolvedKind(of: samples + "/nuclei/mifa.yaml") != nil else {
                 throw InvalidInput(message: "\(samples) is not a Samples folder: it has no nuclei/mifa.yaml")
             }
             return try requireGenerated(samples)
@@ -98,7 +98,7 @@ struct DemoCommand: ParsableCommand {
             candidates.append(directory.appendingPathComponent("Samples").path)
             directory = directory.deletingLastPathComponent()
         }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/nuclei/mifa.yaml") }) else {
+        guard let found = candidates.first(where: { FileSystem.resolvedKind(of: $0 + "/nuclei/mifa.yaml") != nil }) else {
             throw InvalidInput(message: "cannot find the Samples folder (looked in \(candidates[0]) and next to the mifa binary); pass --samples DIR")
         }
         return try requireGenerated(found)
@@ -106,7 +106,7 @@ struct DemoCommand: ParsableCommand {
 
     /// The sample images are generated, not committed: say how to make them.
     private func requireGenerated(_ samples: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: samples + "/nuclei/images/IM1.tif") else {
+        guard FileSystem.resolvedKind(of: samples + "/nuclei/images/IM1.tif") != nil else {
             throw InvalidInput(message: "\(samples)/nuclei has no images yet: run `make samples` (or `.venv/bin/python Samples/generate_samples.py`) first")
         }
         return samples
@@ -114,7 +114,7 @@ struct DemoCommand: ParsableCommand {
 
     private func prepareOutput() throws -> String {
         let directory = output ?? FileManager.default.temporaryDirectory.appendingPathComponent("mifa-demo-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileSystem.createDirectories(directory)
         return directory
     }
 

@@ -111,9 +111,8 @@ struct OMEZarrFromTIFFCommand: ParsableCommand {
             let parts = label.split(separator: "=", maxSplits: 1).map(String.init)
             return TIFFIngest.LabelSource(name: parts[0], path: parts[1])
         }
-        if !overwrite, FileManager.default.fileExists(atPath: output),
-           let contents = try? FileManager.default.contentsOfDirectory(atPath: output), !contents.isEmpty {
-            throw InvalidInput(message: "\(output) exists and is not empty; pass --overwrite to replace it")
+        if !overwrite, let kind = FileSystem.resolvedKind(of: output), try kind != .directory || !(FileSystem.entries(of: output) ?? []).isEmpty {
+            throw InvalidInput(message: "\(output) exists and is not \(kind == .directory ? "empty" : "a folder"); pass --overwrite to replace it")
         }
         let conversion = try TIFFConversion(tiff: input, labels: sources, limits: memory.limits, series: series, unknownAxis: unknownAxis,
                                              useTIFFLevels: useTIFFLevels)

@@ -1,5 +1,6 @@
 import DatasetPackage
 import Foundation
+import MIFACore
 import Zarr
 
 /// A package (or a file) that a command writes, named on the command line. Packages are read
@@ -48,12 +49,10 @@ enum PackagePath {
     /// - Throws: what `body` throws, ``InvalidInput`` when no temporary folder can be made.
     static func withWorkFolder<T>(_ body: (String) throws -> T) throws -> T {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("mifa-work-\(UUID().uuidString)").path
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: false)
-        } catch {
-            throw InvalidInput(message: "cannot make a work folder in \(FileManager.default.temporaryDirectory.path) (set TMPDIR to a writable folder): \(error.localizedDescription)")
+        guard mkdir(parent, 0o700) == 0 else {
+            throw InvalidInput(message: "cannot make a work folder in \(FileManager.default.temporaryDirectory.path) (set TMPDIR to a writable folder): \(String(cString: strerror(errno)))")
         }
-        defer { try? FileManager.default.removeItem(atPath: parent) }
+        defer { try? FileSystem.removeTree(parent) }
         return try body("\(parent)/package")
     }
 }

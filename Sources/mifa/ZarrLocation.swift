@@ -49,7 +49,7 @@ struct ZarrLocation {
     }
 
     private static func isRegularFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        guard let kind = FileSystem.resolvedKind(of: path) else { return false }
+        return kind != .directory
     }
 }

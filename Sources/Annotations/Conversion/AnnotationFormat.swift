@@ -55,12 +55,11 @@ public struct AnnotationFormat: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``AnnotationError`` `.io` for a missing path or a folder that cannot be listed,
     ///   `.invalidArgument` when the format cannot be told (give `--from`).
     public static func detect(input path: String) throws -> AnnotationFormat {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let kind = FileSystem.resolvedKind(of: path) else {
             throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
         }
         var names: [String]?
-        if isDirectory.boolValue {
+        if kind == .directory {
             names = try FileBytes.names(in: path)
         }
         let probe = AnnotationInputProbe(path: path, lowercased: path.lowercased(), folderNames: names)

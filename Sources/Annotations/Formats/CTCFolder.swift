@@ -16,8 +16,8 @@ public enum CTCFolder {
     ///   for a bad line (with its number), `.invalidTracks` / `.danglingReference` /
     ///   `.duplicateID` naming the track and frame file.
     public static func read(path: String) throws -> AnnotationReadResult {
-        let folder = FileManager.default.fileExists(atPath: path + "/TRA") ? path + "/TRA" : path
-        guard let tracksName = ["res_track.txt", "man_track.txt"].first(where: { FileManager.default.fileExists(atPath: folder + "/" + $0) }) else {
+        let folder = FileSystem.resolvedKind(of: path + "/TRA") != nil ? path + "/TRA" : path
+        guard let tracksName = ["res_track.txt", "man_track.txt"].first(where: { FileSystem.resolvedKind(of: folder + "/" + $0) != nil }) else {
             throw AnnotationError(.io, "no res_track.txt or man_track.txt in '\(folder)'; a CTC folder has a tracks file and label TIFFs", context: ErrorContext(file: folder))
         }
         let tracksFile = folder + "/" + tracksName

@@ -24,10 +24,8 @@ extension MaskFiles {
     ///   file or folder cannot be written.
     @discardableResult
     public static func write(_ masks: [RenderedMask], to path: String, format: MaskFileFormat) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         var targets: [String] = []
-        if masks.count == 1 && !(exists && isDirectory.boolValue) && !path.hasSuffix("/") {
+        if masks.count == 1 && !FileSystem.isFolder(path) && !path.hasSuffix("/") {
             targets = [path]
         } else {
             try createFolder(path)
@@ -77,8 +75,8 @@ extension MaskFiles {
     }
 
     static func createFolder(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do throws(CoreError) {
+            try FileSystem.createDirectories(path)
         } catch {
             throw AnnotationError(.io, "cannot create the folder '\(path)'", context: ErrorContext(file: path), underlying: error)
         }

@@ -32,12 +32,11 @@ public enum MaskFiles {
     /// - Throws: ``AnnotationError`` `.io` for a missing path or an empty folder, `.invalidArgument`
     ///   for a floating-point image; RasterIO's errors are wrapped with the file name.
     public static func read(path: String, options: MaskReadOptions = MaskReadOptions()) throws -> AnnotationReadResult {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let kind = FileSystem.resolvedKind(of: path) else {
             throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
         }
         let files: [String]
-        if isDirectory.boolValue {
+        if kind == .directory {
             files = try Self.files(in: path)
             guard !files.isEmpty else {
                 throw AnnotationError(.io, "the folder '\(path)' has no .png, .tif, .tiff or .npy files", context: ErrorContext(file: path))

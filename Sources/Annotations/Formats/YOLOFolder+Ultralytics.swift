@@ -54,9 +54,8 @@ struct UltralyticsDataset {
     /// - Throws: ``AnnotationError`` `.io` for a listed image or folder that does not exist (naming
     ///   the file and line that listed it), `.malformed` for a data file without splits.
     static func find(_ path: String) throws -> UltralyticsDataset? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        if !isDirectory.boolValue {
+        guard let kind = FileSystem.resolvedKind(of: path) else { return nil }
+        if kind != .directory {
             let name = URL(fileURLWithPath: path).lastPathComponent
             if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { return try fromDataFile(path) }
             if try isListFile(path) {
@@ -67,10 +66,10 @@ struct UltralyticsDataset {
         }
         for name in YOLOFolder.classFileNames where name.hasSuffix(".yaml") {
             let file = path + "/" + name
-            if FileManager.default.fileExists(atPath: file), try dataFileHasSplits(file) { return try fromDataFile(file) }
+            if FileSystem.resolvedKind(of: file) != nil, try dataFileHasSplits(file) { return try fromDataFile(file) }
         }
         var lists: [String] = []
-        for name in listFileNames where FileManager.default.fileExists(atPath: path + "/" + name) {
+        for name in listFileNames where FileSystem.resolvedKind(of: path + "/" + name) != nil {
             if try isListFile(path + "/" + name) { lists.append(path + "/" + name) }
         }
         if !lists.isEmpty {
@@ -112,10 +111,10 @@ struct UltralyticsDataset {
             for value in entries[split] ?? [] where !value.isEmpty {
                 named = true
                 var target = value.hasPrefix("/") ? value : root + "/" + value
-                if !FileManager.default.fileExists(atPath: target), value.hasPrefix("../") { target = root + "/" + value.dropFirst(3) }
+                if FileSystem.resolvedKind(of: target) == nil, value.hasPrefix("../") { target = root + "/" + value.dropFirst(3) }
                 if directoryExists(target) {
                     listed += try items(under: target)
-                } else if FileManager.default.fileExists(atPath: target) {
+                } else if FileSystem.resolvedKind(of: target) != nil {
                     listed += try items(listedIn: target)
                 } else {
                     throw AnnotationError(.io, "the \(split) split '\(value)' is neither a folder nor a list file (looked for \(target))", context: ErrorContext(file: file, key: split))
@@ -172,7 +171,7 @@ struct UltralyticsDataset {
             if entry.isEmpty { continue }
             let relative = entry.hasPrefix("./") ? String(entry.dropFirst(2)) : entry
             let image = entry.hasPrefix("/") ? entry : folder + "/" + relative
-            guard FileManager.default.fileExists(atPath: image) else {
+            guard FileSystem.resolvedKind(of: image) != nil else {
                 throw AnnotationError(.io, "the listed image '\(entry)' does not exist (looked for \(image)); fix the list or add the image", context: ErrorContext(file: file, line: number + 1))
             }
             guard let label = labelPath(ofImage: image) else {
@@ -185,29 +184,39 @@ struct UltralyticsDataset {
 
     /// The image files under a folder (all depths, sorted), as Ultralytics globs a split folder.
     static func items(under folder: String) throws -> [Item] {
-        guard let enumerator = FileManager.default.enumerator(atPath: folder) else {
-            throw AnnotationError(.io, "cannot list the images folder", context: ErrorContext(file: folder))
+        let entries: [(path: String, kind: FileSystem.EntryKind)]
+        do throws(CoreError) {
+            entries = try FileSystem.walk(folder)
+        } catch {
+            throw AnnotationError(.io, "cannot list the images folder", context: ErrorContext(file: folder), underlying: error)
         }
-        var images: [String] = []
-        while let name = enumerator.nextObject() as? String {
-            if imageExtensions.contains(URL(fileURLWithPath: name).pathExtension.lowercased()) { images.append(folder + "/" + name) }
-        }
+        let images = entries.filter { $0.kind != .directory && imageExtensions.contains(URL(fileURLWithPath: $0.path).pathExtension.lowercased()) }
+            .map { folder + "/" + $0.path }
         return images.sorted().map { image in
             Item(image: image, label: labelPath(ofImage: image) ?? URL(fileURLWithPath: image).deletingPathExtension().path + ".txt")
         }
     }
 
-    /// The label files under `root/labels` that no listed image pairs with (by path).
-    func unpairedLabelFiles() -> [String] {
+    /// The label files under `root/labels` that no listed image pairs with (by path); none when
+    /// there is no labels folder.
+    /// - Throws: ``AnnotationError`` `.io` when a folder under it cannot be listed (its label files
+    ///   could not be checked).
+    func unpairedLabelFiles() throws -> [String] {
         let folder = root + "/labels"
-        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        guard FileSystem.isFolder(folder) else { return [] }
+        let entries: [(path: String, kind: FileSystem.EntryKind)]
+        do throws(CoreError) {
+            entries = try FileSystem.walk(folder)
+        } catch {
+            throw AnnotationError(.io, "cannot list the labels folder", context: ErrorContext(file: folder), underlying: error)
+        }
         let used = Set(items.map { URL(fileURLWithPath: $0.label).standardizedFileURL.path })
         var unpaired: [String] = []
-        while let name = enumerator.nextObject() as? String {
+        for entry in entries where entry.kind != .directory {
+            let name = entry.path
             guard name.hasSuffix(".txt"), name != "classes.txt" else { continue }
             let path = URL(fileURLWithPath: folder + "/" + name).standardizedFileURL.path
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            if !used.contains(path), let size = (attributes?[.size] as? NSNumber)?.intValue, size > 0 {
+            if !used.contains(path), let size = FileSystem.size(of: path), size > 0 {
                 unpaired.append(folder + "/" + name)
             }
         }
@@ -215,7 +224,6 @@ struct UltralyticsDataset {
     }
 
     static func directoryExists(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        FileSystem.isFolder(path)
     }
 }

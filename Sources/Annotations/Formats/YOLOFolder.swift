@@ -34,15 +34,14 @@ public enum YOLOFolder {
     ///   `.malformed` naming the file and line, `.io` for a listed image that does not exist,
     ///   `.unsupported` when label files pair with none of the listed images (they would be lost).
     public static func read(path: String, imageSize: ImageSize? = nil) throws -> AnnotationReadResult {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let kind = FileSystem.resolvedKind(of: path) else {
             throw AnnotationError(.io, "'\(path)' does not exist", context: ErrorContext(file: path))
         }
         if let dataset = try UltralyticsDataset.find(path) { return try read(dataset, imageSize: imageSize) }
-        var folder = isDirectory.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var folder = kind == .directory ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
         var files: [String]
-        if isDirectory.boolValue {
-            if FileManager.default.fileExists(atPath: folder + "/labels") { folder += "/labels" }
+        if kind == .directory {
+            if FileSystem.resolvedKind(of: folder + "/labels") != nil { folder += "/labels" }
             files = try labelFiles(in: folder)
         } else {
             files = [path]
@@ -63,7 +62,7 @@ public enum YOLOFolder {
     /// Reads an Ultralytics dataset: every listed image, with the objects of its label file.
     /// - Throws: ``AnnotationError`` as ``read(path:imageSize:)``.
     static func read(_ dataset: UltralyticsDataset, imageSize: ImageSize?) throws -> AnnotationReadResult {
-        let unpaired = dataset.unpairedLabelFiles()
+        let unpaired = try dataset.unpairedLabelFiles()
         if let first = unpaired.first {
             throw AnnotationError(
                 .unsupported,
@@ -84,7 +83,7 @@ public enum YOLOFolder {
             let size = try imageSize ?? ImageSize.of(file: item.image)
             let id = unique ? stem : URL(fileURLWithPath: name).deletingPathExtension().relativePath
             let image = ImageReference(id: .string(id), fileName: name, width: size.width, height: size.height)
-            try reader.add(image: image, labels: FileManager.default.fileExists(atPath: item.label) ? item.label : nil)
+            try reader.add(image: image, labels: FileSystem.resolvedKind(of: item.label) != nil ? item.label : nil)
         }
         return reader.finish()
     }
@@ -161,9 +160,8 @@ public enum YOLOFolder {
         var files: [String] = []
         var splits: [String] = []
         for name in names where !name.hasPrefix(".") {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
+            guard let kind = FileSystem.resolvedKind(of: folder + "/" + name) else { continue }
+            if kind == .directory {
                 splits.append(name)
             } else if name.hasSuffix(".txt") && name != "classes.txt" {
                 files.append(folder + "/" + name)
@@ -179,14 +177,14 @@ public enum YOLOFolder {
     /// The class names from `classes.txt` or `data.yaml` in the first folder that has one.
     static func classNames(in folders: [String]) throws -> [String] {
         for folder in folders {
-            if FileManager.default.fileExists(atPath: folder + "/classes.txt") {
+            if FileSystem.resolvedKind(of: folder + "/classes.txt") != nil {
                 guard let text = String(validating: try FileBytes.read(folder + "/classes.txt"), as: UTF8.self) else {
                     throw AnnotationError(.malformed, "the class names are not UTF-8 text", context: ErrorContext(file: folder + "/classes.txt"))
                 }
                 return text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             }
             for name in ["data.yaml", "dataset.yaml"] {
-                guard FileManager.default.fileExists(atPath: folder + "/" + name) else { continue }
+                guard FileSystem.resolvedKind(of: folder + "/" + name) != nil else { continue }
                 guard let text = String(validating: try FileBytes.read(folder + "/" + name), as: UTF8.self) else {
                     throw AnnotationError(.malformed, "the data file is not UTF-8 text", context: ErrorContext(file: folder + "/" + name))
                 }
@@ -237,7 +235,7 @@ public enum YOLOFolder {
         for folder in folders {
             for ext in ["png", "tif", "tiff", "jpg", "jpeg", "npy", "PNG", "TIF", "JPG"] {
                 let candidate = folder + "/" + stem + "." + ext
-                if FileManager.default.fileExists(atPath: candidate) { return try ImageSize.of(file: candidate) }
+                if FileSystem.resolvedKind(of: candidate) != nil { return try ImageSize.of(file: candidate) }
             }
         }
         throw AnnotationError(.invalidArgument, "YOLO coordinates are fractions of the image size, and no image named \(stem).png/.tif/.jpg was found next to the labels or in images/; give --image WIDTHxHEIGHT", context: ErrorContext(file: file))

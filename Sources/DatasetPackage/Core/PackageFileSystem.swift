@@ -193,41 +193,19 @@ public enum PackageFileSystem {
     /// Removes a directory tree; nothing happens when nothing is there.
     /// - Throws: ``PackageError`` `.io`.
     public static func removeTree(_ path: String) throws {
-        guard FileSystem.exists(path) else { return }
-        do {
-            try FileManager.default.removeItem(atPath: path)
-        } catch {
-            throw PackageError(.io, "cannot remove '\(path)': \(error.localizedDescription)", context: ErrorContext(file: path))
-        }
+        do throws(CoreError) { try FileSystem.removeTree(path) } catch { throw PackageError(error) }
     }
 
     /// Creates a directory and its missing parents.
     /// - Throws: ``PackageError`` `.io`.
     public static func createDirectories(_ path: String) throws {
-        guard !path.isEmpty, FileSystem.kind(of: path) != .directory else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw PackageError(.io, "cannot create the folder '\(path)': \(error.localizedDescription)", context: ErrorContext(file: path))
-        }
+        do throws(CoreError) { try FileSystem.createDirectories(path) } catch { throw PackageError(error) }
     }
 
-    /// Every entry below `root`, as paths relative to `root` with `/` separators, sorted; folders are
-    /// descended into, symbolic links are listed but never followed.
+    /// Every entry below `root` (``FileSystem/walk(_:)``).
     /// - Throws: ``PackageError`` `.io` when a folder cannot be listed.
     public static func walk(_ root: String) throws -> [(path: String, kind: FileSystem.EntryKind)] {
-        var result: [(path: String, kind: FileSystem.EntryKind)] = []
-        var pending = [""]
-        while let relative = pending.popLast() {
-            let directory = relative.isEmpty ? root : "\(root)/\(relative)"
-            for name in try walkTopLevel(directory) {
-                let path = relative.isEmpty ? name : "\(relative)/\(name)"
-                let kind = FileSystem.kind(of: "\(root)/\(path)") ?? .other
-                if kind == .directory { pending.append(path) }
-                result.append((path, kind))
-            }
-        }
-        return result.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        do throws(CoreError) { return try FileSystem.walk(root) } catch { throw PackageError(error) }
     }
 
     /// Renames the folder `source` to `destination` only if nothing but an empty folder exists at
