@@ -46,11 +46,11 @@ extension PackageView {
         var result: [LabelSetChanges] = []
         for set in sets.sorted() {
             let folder = PackageLayout.label(set, of: id)
-            let images = try [(before, old), (after, new)].map { content, version -> OMEZarrImage? in
-                guard content.contains("\(folder)/zarr.json") else { return nil }
-                return try OMEZarrImage.open(VersionStore(content, location: version), path: folder)
+            let images = try [(before, old), (after, new)].map { content, version in
+                try AnnotationChanges.labelImage(folder, in: VersionStore(content, location: version))
             }
-            let changes = try LabelSetComparison.compare(old: images[0]?.read(level: 0), new: images[1]?.read(level: 0), imageID: id)
+            // Chunk by chunk: memory bounded by a chunk of the label image, not by the image.
+            let changes = try LabelSetComparison.compare(old: images[0], new: images[1], imageID: id)
             // The comparison names objects `<image id>:<value>`.
             let values = { (names: [String]) in names.compactMap { Int64($0.dropFirst(id.count + 1)) } }
             let entry = LabelSetChanges(set: set, old: images[0], new: images[1], added: values(changes.added), removed: values(changes.removed), changed: values(changes.changed))
