@@ -50,15 +50,17 @@ enum API {
         ]
     }
 
-    /// `/api/sets`: every annotation set with its kind, images and number of objects.
+    /// `/api/sets`: every annotation set with its kind, images and number of objects (a vector
+    /// set's from its index: the same reads whatever its number of objects).
     static func sets(_ view: PackageView) throws -> JSONValue {
         var result: [String: JSONValue] = [:]
         for set in view.vectorSets {
-            let document = try view.document(set)
-            let kinds = Set(document.annotations.map(\.value.kindName)).sorted()
+            let perImage = try view.objectKinds(set)
+            let kinds = Set(perImage.values.flatMap(\.keys)).sorted()
+            let objects = perImage.values.reduce(0) { $0 + $1.values.reduce(0, +) }
             result[set] = [
-                "id": .string(set), "kind": "vector", "types": .array(kinds.map(JSONValue.string)), "objects": .number(JSONNumber(document.annotations.count)),
-                "images": .array(Set(document.annotations.compactMap { AnnotationIndex.imageID(of: $0, in: document) }).sorted().map(JSONValue.string)),
+                "id": .string(set), "kind": "vector", "types": .array(kinds.map(JSONValue.string)), "objects": .number(JSONNumber(objects)),
+                "images": .array(perImage.keys.sorted().map(JSONValue.string)),
                 "color": .string(view.color(ofSet: set).hex),
             ]
         }
