@@ -126,7 +126,7 @@ public enum LabelSetComparison {
 
     /// The array's values, row-major, widened to 64 bits.
     /// - Throws: ``PackageError`` `.invalidInput` when the array does not hold integers.
-    static func values(_ array: AnyNDArray) throws -> ContiguousArray<Int64> {
+    public static func values(_ array: AnyNDArray) throws -> ContiguousArray<Int64> {
         func widen<T: NDArrayElement & BinaryInteger>(_ typed: NDArray<T>) -> ContiguousArray<Int64> {
             ContiguousArray(typed.reordered(.rowMajor).elements.lazy.map { Int64(truncatingIfNeeded: $0) })
         }
