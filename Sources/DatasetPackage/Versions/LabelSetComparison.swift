@@ -39,13 +39,13 @@ public enum LabelSetComparison {
         var tally = Tally()
         let oldLevel = try old?.level(0), newLevel = try new?.level(0)
         if let old, let new, let oldLevel, let newLevel, oldLevel.shape == newLevel.shape {
-            for region in regions(shape: oldLevel.shape, chunk: oldLevel.chunkShape) {
+            try forEachRegion(shape: oldLevel.shape, chunk: oldLevel.chunkShape) { region in
                 try tally.add(old: old.read(level: 0, region: region, concurrency: 1), new: new.read(level: 0, region: region, concurrency: 1))
             }
         } else {
             for (image, level, isOld) in [(old, oldLevel, true), (new, newLevel, false)] {
                 guard let image, let level else { continue }
-                for region in regions(shape: level.shape, chunk: level.chunkShape) {
+                try forEachRegion(shape: level.shape, chunk: level.chunkShape) { region in
                     let pixels = try image.read(level: 0, region: region, concurrency: 1)
                     if isOld { try tally.add(old: pixels, new: nil) } else { try tally.add(old: nil, new: pixels) }
                 }
@@ -55,15 +55,16 @@ public enum LabelSetComparison {
         return tally.changes(imageID: imageID)
     }
 
-    /// The regions of the grid of `chunk`-shaped cells that covers `shape`, row-major (the last
-    /// axis fastest); none for an empty shape.
-    static func regions(shape: [Int], chunk: [Int]) -> [Region] {
-        guard !shape.contains(0) else { return [] }
+    /// Calls `body` with each region of the grid of `chunk`-shaped cells that covers `shape`,
+    /// row-major (the last axis fastest), one at a time (the grid is never held whole); none for
+    /// an empty shape.
+    /// - Throws: what `body` throws.
+    static func forEachRegion(shape: [Int], chunk: [Int], _ body: (Region) throws -> Void) rethrows {
+        guard !shape.contains(0) else { return }
         let step = zip(shape, chunk).map { max(1, min($0, $1)) }
         var origin = [Int](repeating: 0, count: shape.count)
-        var result: [Region] = []
         while true {
-            result.append(Region(origin.indices.map { origin[$0]..<min(origin[$0] + step[$0], shape[$0]) }))
+            try body(Region(origin.indices.map { origin[$0]..<min(origin[$0] + step[$0], shape[$0]) }))
             var axis = shape.count - 1
             while axis >= 0 {
                 origin[axis] += step[axis]
@@ -71,7 +72,7 @@ public enum LabelSetComparison {
                 origin[axis] = 0
                 axis -= 1
             }
-            if axis < 0 { return result }
+            if axis < 0 { return }
         }
     }
 
