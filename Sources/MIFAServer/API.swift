@@ -50,15 +50,17 @@ enum API {
         ]
     }
 
-    /// `/api/sets`: every annotation set with its kind, images and number of objects.
+    /// `/api/sets`: every annotation set with its kind, images and number of objects (a vector
+    /// set's from its index: the same reads whatever its number of objects).
     static func sets(_ view: PackageView) throws -> JSONValue {
         var result: [String: JSONValue] = [:]
         for set in view.vectorSets {
-            let document = try view.document(set)
-            let kinds = Set(document.annotations.map(\.value.kindName)).sorted()
+            let perImage = try view.objectKinds(set)
+            let kinds = Set(perImage.values.flatMap(\.keys)).sorted()
+            let objects = perImage.values.reduce(0) { $0 + $1.values.reduce(0, +) }
             result[set] = [
-                "id": .string(set), "kind": "vector", "types": .array(kinds.map(JSONValue.string)), "objects": .number(JSONNumber(document.annotations.count)),
-                "images": .array(Set(document.annotations.compactMap { AnnotationIndex.imageID(of: $0, in: document) }).sorted().map(JSONValue.string)),
+                "id": .string(set), "kind": "vector", "types": .array(kinds.map(JSONValue.string)), "objects": .number(JSONNumber(objects)),
+                "images": .array(perImage.keys.sorted().map(JSONValue.string)),
                 "color": .string(view.color(ofSet: set).hex),
             ]
         }
@@ -89,6 +91,28 @@ enum API {
             return ["set": .string(change.set), "added": values(change.added), "removed": values(change.removed), "changed": values(change.changed)]
         }
         return ["from": .string(old), "to": .string(new), "image": .string(id), "sets": .array(sets)]
+    }
+
+    /// `/api/versions/<from>/<to>/images/<id>/label-changes/at?x=&y=[&t=&z=]`: the changed label
+    /// objects under one full-resolution pixel, with their set, value, kind of change and version
+    /// (the viewer's hover on label changes).
+    /// - Throws: as `PackageView.changedLabels(from:to:on:x:y:t:z:)`; ``ServerError`` `.badRequest`
+    ///   when `x` or `y` is missing or not an integer.
+    static func labelChangesAt(_ view: PackageView, from old: String, to new: String, on id: String, query: FlatDictionary<Substring, Substring>) throws -> JSONValue {
+        func integer(_ name: String, required: Bool) throws -> Int? {
+            guard let text = query[Substring(name)] else {
+                if required { throw ServerError(.badRequest, "give the pixel as ?x=<column>&y=<row> (full-resolution pixels of image '\(id)')") }
+                return nil
+            }
+            guard let value = Int(text) else { throw ServerError(.badRequest, "'\(name)' must be an integer, not '\(text)'") }
+            return value
+        }
+        let x = try integer("x", required: true)!, y = try integer("y", required: true)!
+        let objects = try view.changedLabels(from: old, to: new, on: id, x: x, y: y, t: integer("t", required: false), z: integer("z", required: false))
+        return [
+            "from": .string(old), "to": .string(new), "image": .string(id), "x": .number(JSONNumber(x)), "y": .number(JSONNumber(y)),
+            "objects": .array(objects.map { ["set": .string($0.set), "value": .number(JSONNumber($0.value)), "change": .string($0.change), "version": .string($0.version)] }),
+        ]
     }
 
     /// `/api/versions/<from>/<to>/diff`: what differs between two versions of the package's chain.

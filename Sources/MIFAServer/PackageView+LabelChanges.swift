@@ -21,6 +21,18 @@ struct LabelSetChanges: Sendable {
     let changed: [Int64]
 }
 
+/// A changed label object under one pixel of an image, in one of the two versions compared.
+struct ChangedLabelObject: Sendable, Equatable {
+    /// The label set.
+    let set: String
+    /// The label value (the object's id in its label image).
+    let value: Int64
+    /// `added`, `removed` or `changed`.
+    let change: String
+    /// The version whose label image has the value at the pixel.
+    let version: String
+}
+
 extension PackageView {
     /// The colours of the change view, as the viewer draws changed vector objects (`viewer.js`).
     static let changeColors: [String: RGBA] = ["added": RGBA(0x00, 0xC8, 0x53), "removed": RGBA(0xFF, 0x17, 0x44), "changed": RGBA(0xFF, 0x91, 0x00)]
@@ -46,17 +58,48 @@ extension PackageView {
         var result: [LabelSetChanges] = []
         for set in sets.sorted() {
             let folder = PackageLayout.label(set, of: id)
-            let images = try [(before, old), (after, new)].map { content, version -> OMEZarrImage? in
-                guard content.contains("\(folder)/zarr.json") else { return nil }
-                return try OMEZarrImage.open(VersionStore(content, location: version), path: folder)
+            let images = try [(before, old), (after, new)].map { content, version in
+                try AnnotationChanges.labelImage(folder, in: VersionStore(content, location: version))
             }
-            let changes = try LabelSetComparison.compare(old: images[0]?.read(level: 0), new: images[1]?.read(level: 0), imageID: id)
+            // Chunk by chunk: memory bounded by a chunk of the label image, not by the image.
+            let changes = try LabelSetComparison.compare(old: images[0], new: images[1], imageID: id)
             // The comparison names objects `<image id>:<value>`.
             let values = { (names: [String]) in names.compactMap { Int64($0.dropFirst(id.count + 1)) } }
             let entry = LabelSetChanges(set: set, old: images[0], new: images[1], added: values(changes.added), removed: values(changes.removed), changed: values(changes.changed))
             if !(entry.added.isEmpty && entry.removed.isEmpty && entry.changed.isEmpty) { result.append(entry) }
         }
         cache.withLock { $0.labelChanges[key] = result }
+        return result
+    }
+
+    /// The changed label objects at full-resolution pixel (`x`, `y`) of image `id`, plane `t`, `z`
+    /// (0 where not given; channel 0 of a label image with channels): per changed label set, sorted,
+    /// the older version's value there when it was removed or changed, then the newer version's
+    /// when it was added or changed. Reads one pixel of each label image (the chunk that holds it).
+    /// - Throws: as ``changedLabels(from:to:on:)``; ``ServerError`` `.badRequest` for a pixel or
+    ///   plane outside a label image.
+    func changedLabels(from old: String, to new: String, on id: String, x: Int, y: Int, t: Int?, z: Int?) throws -> [ChangedLabelObject] {
+        var result: [ChangedLabelObject] = []
+        for change in try changedLabels(from: old, to: new, on: id) {
+            let sides = [(change.old, old, [("removed", change.removed), ("changed", change.changed)]),
+                         (change.new, new, [("added", change.added), ("changed", change.changed)])]
+            for (image, version, kinds) in sides {
+                guard let image else { continue }
+                let shape = image.shape
+                let wanted: [String: Int] = ["x": x, "y": y, "t": t ?? 0, "z": z ?? 0]
+                let ranges = try image.axes.enumerated().map { axis, description -> Range<Int> in
+                    let at = wanted[description.name] ?? 0
+                    guard (0..<shape[axis]).contains(at) else {
+                        throw ServerError(.badRequest, "\(description.name) = \(at) is outside label image '\(change.set)' of image '\(id)' in version \(version), whose \(description.name) runs 0..<\(shape[axis])")
+                    }
+                    return at..<(at + 1)
+                }
+                guard let value = try LabelSetComparison.values(image.read(level: 0, region: Region(ranges), concurrency: 1)).first, value != 0 else { continue }
+                for (kind, values) in kinds where values.contains(value) {
+                    result.append(ChangedLabelObject(set: change.set, value: value, change: kind, version: version))
+                }
+            }
+        }
         return result
     }
 

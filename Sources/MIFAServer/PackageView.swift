@@ -9,8 +9,9 @@ public import Rendering
 ///
 /// One image's vector objects are read through the set's `VectorSetReader`: where the set has an
 /// index (package format 2), a viewer of one image fetches that image's objects only, which matters
-/// for a package served from `http(s)://` or `s3://`. A set's whole document is read only for its
-/// summary (``document(_:)``, `/api/sets`).
+/// for a package served from `http(s)://` or `s3://`. A set's summary (`/api/sets`, the overview:
+/// its images, objects and kinds) comes from the same index (`VectorSetReader.objectKinds()`), so
+/// it costs the same reads whatever the number of objects.
 ///
 /// The package is read through its manifest, taken once when the view is made (see
 /// `PackageSnapshot`): what is served is exactly the current version's content, whatever else lies
@@ -36,8 +37,9 @@ public final class PackageView: Sendable {
     /// What the view has opened or computed once and keeps.
     struct Cache {
         var images: [String: OMEZarrImage] = [:]
-        var documents: [String: AnnotationDocument] = [:]
         var readers: [String: VectorSetReader] = [:]
+        /// ``objectKinds(_:)`` by set.
+        var kinds: [String: [String: [String: Int]]] = [:]
         /// One image's objects of a set, by `"<set>\0<image>"`.
         var onImage: [String: AnnotationDocument] = [:]
         var renderers: [String: ImageRenderer] = [:]
@@ -49,7 +51,7 @@ public final class PackageView: Sendable {
 
     /// The most results of each kind of version comparison kept (changed vector objects per pair
     /// of versions, changed label objects per pair and image); computing one more forgets the
-    /// oldest. Images, renderers, documents, readers and per-image objects are kept without a
+    /// oldest. Images, renderers, readers, set summaries and per-image objects are kept without a
     /// bound: there is one of each per image, set, or image and set of the package, a number the
     /// package fixes.
     static let maxKeptChanges = 32
@@ -97,17 +99,6 @@ public final class PackageView: Sendable {
         labelSets.filter { $0.value.contains(id) }.map(\.key).sorted()
     }
 
-    /// The normalised GeoJSON document of vector set `set`, read whole (for the set's summary).
-    /// - Throws: ``ServerError`` `.notFound` for a set the package does not have; `AnnotationError` when it cannot be read.
-    public func document(_ set: String) throws -> AnnotationDocument {
-        try checkSet(set)
-        if let document = cache.withLock({ $0.documents[set] }) { return document }
-        let file = PackageLayout.annotationFile(set)
-        let document = try GeoJSONReader.read(bytes: snapshot.package.reader.read(file), file: file).document
-        cache.withLock { $0.documents[set] = document }
-        return document
-    }
-
     /// The reader of vector set `set` (its index checked once, then kept).
     /// - Throws: ``ServerError`` `.notFound` for a set the package does not have; `PackageError`
     ///   as `VectorSetReader.init(snapshot:set:)`.
@@ -117,6 +108,16 @@ public final class PackageView: Sendable {
         let reader = try VectorSetReader(snapshot: snapshot, set: set)
         cache.withLock { $0.readers[set] = reader }
         return reader
+    }
+
+    /// Vector set `set`'s summary: per image it has objects on, its number of objects of each kind
+    /// (see `VectorSetReader.objectKinds()`: from the set's index); read once, then kept.
+    /// - Throws: as ``reader(_:)`` and `VectorSetReader.objectKinds()`.
+    public func objectKinds(_ set: String) throws -> [String: [String: Int]] {
+        if let kinds = cache.withLock({ $0.kinds[set] }) { return kinds }
+        let kinds = try reader(set).objectKinds()
+        cache.withLock { $0.kinds[set] = kinds }
+        return kinds
     }
 
     /// Vector set `set`'s objects on image `id`, as a document listing only that image (see

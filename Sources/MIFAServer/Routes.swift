@@ -48,6 +48,11 @@ enum Routes {
             let view = try resolve(request, context).view
             return json(try API.labelChanges(view, from: parameter(context, "from"), to: parameter(context, "to"), on: parameter(context, "id")))
         }
+        group.get("api/versions/:from/:to/images/:id/label-changes/at") { request, context in
+            let view = try resolve(request, context).view
+            return json(try API.labelChangesAt(view, from: parameter(context, "from"), to: parameter(context, "to"), on: parameter(context, "id"),
+                                               query: request.uri.queryParameters))
+        }
         group.get("api/versions/:from/:to/tiles/:id/:level/:row/:tile") { request, context in
             let view = try resolve(request, context).view
             let (level, row, column) = try tileAddress(context)

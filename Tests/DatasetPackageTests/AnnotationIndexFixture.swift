@@ -17,6 +17,8 @@ enum AnnotationIndexFixture {
         var image: String
         var x: Int, y: Int
         var category: String?
+        /// Drawn as a point at `(x, y)` instead of a square.
+        var isPoint = false
     }
 
     /// Random objects on `images` images (some images may get none).
@@ -33,8 +35,9 @@ enum AnnotationIndexFixture {
         let features = squares.map { square -> String in
             let (x, y) = (square.x, square.y)
             let ring = "[[\(x), \(y)], [\(x + 4), \(y)], [\(x + 4), \(y + 4)], [\(x), \(y + 4)], [\(x), \(y)]]"
+            let geometry = square.isPoint ? #"{"type": "Point", "coordinates": [\#(x), \#(y)]}"# : #"{"type": "Polygon", "coordinates": [\#(ring)]}"#
             let classification = square.category.map { #", "classification": {"name": "\#($0)"}"# } ?? ""
-            return #"{"type": "Feature", "id": "\#(square.id)", "geometry": {"type": "Polygon", "coordinates": [\#(ring)]}, "properties": {"image_id": "\#(square.image)"\#(classification)}}"#
+            return #"{"type": "Feature", "id": "\#(square.id)", "geometry": \#(geometry), "properties": {"image_id": "\#(square.image)"\#(classification)}}"#
         }
         return #"{"type": "FeatureCollection", "mifa:images": [\#(listed.joined(separator: ", "))], "features": [\#(features.joined(separator: ",\n"))]}"#
     }
@@ -70,6 +73,22 @@ enum AnnotationIndexFixture {
         try AtomicFile.write(try GeoJSONWriter.encode(source), to: "\(root)/\(PackageLayout.annotationFile("cells"))")
         let rootGroup = String(decoding: DatasetPackage.rootGroupJSON, as: UTF8.self).replacingOccurrences(of: #""version": "2""#, with: #""version": "1""#)
         try writeFile(rootGroup, "\(root)/\(PackageLayout.rootGroup)")
+        try rewriteVersion1(package)
+    }
+
+    /// Turns a fresh one-version package's index into what format 2 wrote before indexes counted
+    /// kinds (no `kinds`); file list, record and manifest rewritten to match.
+    static func dropKinds(_ package: DatasetPackage) throws {
+        let indexFile = PackageLayout.annotationIndex("cells")
+        var index = try PackageJSON.decode(AnnotationIndex.self, from: package.reader.read(indexFile), file: indexFile)
+        for image in index.images.keys { index.images[image]!.kinds = nil }
+        try AtomicFile.write(CanonicalJSON.encode(index), to: package.path(indexFile))
+        try rewriteVersion1(package)
+    }
+
+    /// Rewrites the file list, record and manifest of a one-version package to match its files as they are now.
+    static func rewriteVersion1(_ package: DatasetPackage) throws {
+        let root = package.root
         let list = try ContentScanner().fileList(of: root)
         _ = try package.objects.store(list.canonicalJSON())
         var record = try package.record("1").record

@@ -70,6 +70,10 @@ import Zarr
             ("unsafe image id", { $0.images["../\(first.key)"] = $0.images.removeValue(forKey: first.key) }),
             ("another file", { $0.file.bytes += 1 }),
             ("header past the end", { $0.headerBytes = file.bytes + Int.random(in: 1...1 << 40, using: &random) }),
+            ("kinds that add up to more", { $0.images[first.key]!.kinds = ["polygon": first.value.objects, "point": Int.random(in: 1...first.value.objects, using: &random)] }),
+            ("kinds that add up to less", { $0.images[first.key]!.kinds = ["polygon": first.value.objects, "point": 0] }),
+            ("a kind with more objects than the image", { $0.images[first.key]!.kinds = ["polygon": Int.random(in: first.value.objects + 1...Int.max, using: &random)] }),
+            ("a nameless kind", { $0.images[first.key]!.kinds = ["": first.value.objects] }),
         ]
         for (name, mutate) in mutations {
             var hostile = good
@@ -92,6 +96,48 @@ import Zarr
         try AtomicFile.write(CanonicalJSON.encode(swapped), to: package.path(indexFile))
         let report = try PackageAuditor().audit(package.root)
         #expect(report.findings.contains { $0.code == .annotationIndexInvalid && $0.path == indexFile })
+    }
+
+    /// A set's summary (per image, its objects of each kind) comes from the index with no further
+    /// read; from an index written before kinds were counted, from the whole set (one read), the
+    /// same summary; the next version rewrites such an index with its kinds and leaves the GeoJSON
+    /// as it is (its `mifa.json` changes too, as in any version).
+    @Test(arguments: 0..<6 as Range<UInt64>) func theSummaryComesFromTheIndexAndAnIndexWithoutKindsIsUpgraded(seed: UInt64) throws {
+        var random = SeededGenerator(seed: seed)
+        let images = Int.random(in: 1...4, using: &random)
+        var squares = Fixture.squares(images: images, using: &random)
+        for index in squares.indices { squares[index].isPoint = Bool.random(using: &random) }
+        var expected: [String: [String: Int]] = [:]
+        for square in squares { expected[square.image, default: [:]][square.isPoint ? "point" : "polygon", default: 0] += 1 }
+        let package = try Fixture.makePackage(in: try temporaryFolder("kinds-\(seed)"), images: images, squares: squares)
+        func summary(_ package: DatasetPackage) throws -> (kinds: [String: [String: Int]], reads: [(key: String, range: ByteRange?)], countsKinds: Bool) {
+            let counting = CountingStore(try DirectoryStore(root: package.root, readOnly: true))
+            let set = try VectorSetReader(snapshot: PackageSnapshot(package: DatasetPackage.open(PackageReader(store: counting))), set: "cells")
+            let before = counting.history.count
+            let kinds = try set.objectKinds()
+            return (kinds, Array(counting.history[before...]), set.index?.countsKinds ?? false)
+        }
+        let fresh = try summary(package)
+        #expect(fresh.countsKinds && fresh.kinds == expected && fresh.reads.isEmpty, "seed \(seed): \(fresh.reads)")
+        try Fixture.dropKinds(package)
+        let old = try summary(package)
+        #expect(!old.countsKinds && old.kinds == expected, "seed \(seed)")
+        #expect(old.reads.map(\.key) == [PackageLayout.annotationFile("cells")] && old.reads.allSatisfy { $0.range == nil }, "one whole read: \(old.reads)")
+        let before = try PackageAuditor().audit(package.root)
+        #expect(!before.findings.contains { [.annotationIndexInvalid, .annotationIndexMissing].contains($0.code) }, "\(before.findings)")
+        let record = try VersionMaker.make(VersionRequest(version: "2", changes: "count kinds", timestamp: "2026-02-01T00:00:00Z"), in: DatasetPackage.open(package.root))
+        let files = record.changeSummary.files
+        #expect(files.modified.contains(PackageLayout.annotationIndex("cells")) && !files.modified.contains(PackageLayout.annotationFile("cells")) && files.added.isEmpty, "\(files)")
+        let upgraded = try summary(DatasetPackage.open(package.root))
+        #expect(upgraded.countsKinds && upgraded.kinds == expected && upgraded.reads.isEmpty)
+        // An index whose kinds do not match the set's objects is reported by the audit.
+        let indexFile = PackageLayout.annotationIndex("cells")
+        var index = try PackageJSON.decode(AnnotationIndex.self, from: package.reader.read(indexFile), file: indexFile)
+        let image = index.images.keys.sorted()[0], objects = index.images[image]!.objects
+        index.images[image]!.kinds = index.images[image]!.kinds == ["line": objects] ? ["point": objects] : ["line": objects]
+        try AtomicFile.write(CanonicalJSON.encode(index), to: package.path(indexFile))
+        let report = try PackageAuditor().audit(package.root)
+        #expect(report.findings.contains { $0.code == .annotationIndexInvalid && $0.pointer == "/images/\(image)/kinds" }, "\(report.findings)")
     }
 
     @Test(arguments: 0..<4 as Range<UInt64>) func aFormat1PackageOpensAndItsNextVersionUpgradesIt(seed: UInt64) throws {

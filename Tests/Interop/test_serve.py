@@ -514,6 +514,22 @@ def test_label_changes_drawn_on_the_image(browser, relabelled):
     unchanged = ~(on_screen(old != 0) | on_screen(new != 0)) | on_screen((old == 2) & (new == 2))
     grey = shot[unchanged]
     assert (grey[:, 0] == grey[:, 1]).all() and (grey[:, 1] == grey[:, 2]).all(), "a change colour away from the changed objects"
+    # Hover (a real pointer moved over the screen) names the label object under it: its change, version, set and value.
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+    left, top = browser.execute_script("const b = document.getElementById('viewport').getBoundingClientRect(); return [b.left, b.top]")
+    hovers = [((old == 3) & (new == 0), "removed (version 1) · label set nuclei · value 3"),
+              (new == 4, "added (version 2) · label set nuclei · value 4"),
+              ((old == 1) & (new == 0), "changed (version 1) · label set nuclei · value 1"),
+              ((new == 1) & (old == 0), "changed (version 2) · label set nuclei · value 1")]
+    for where, expected_text in hovers:
+        row, column = np.argwhere(where)[len(np.argwhere(where)) // 2]
+        pointer = ActionBuilder(browser)
+        pointer.pointer_action.move_to_location(int(left + column * scale + scale // 2), int(top + row * scale + scale // 2))
+        pointer.perform()
+        wait_for(browser, f"return document.getElementById('info').textContent === {json.dumps(expected_text)}", timeout=10)
+    status, _, body = server.request("GET", "/api/versions/1/2/images/img1/label-changes/at?x=5&y=5")
+    assert status == 200 and json.loads(body)["objects"] == []
+    assert server.request("GET", "/api/versions/1/2/images/img1/label-changes/at?x=64&y=0")[0] == 400
     # Toggling a kind of change removes its colour.
     browser.find_element("id", "set-toggle-change-added").click()
     viewer_tiles_loaded(browser)

@@ -98,6 +98,23 @@ import Zarr
                 let opaque = (0..<(16 * 24)).filter { samples == 4 ? pixels[$0 * 4 + 3] != 0 : true }
                 #expect(opaque.count == new.filter { expected.added.contains(Int64($0)) }.count, "seed \(seed): only the added objects")
             }
+            // Under a pixel (the viewer's hover): version 1's object there if removed or changed, then version 2's if added or changed.
+            for _ in 0..<24 {
+                let y = Int.random(in: 0..<16, using: &random), x = Int.random(in: 0..<24, using: &random), i = y * 24 + x
+                var wanted: [String] = []
+                for (value, version, kinds) in [(Int64(old[i]), "1", [("removed", expected.removed), ("changed", expected.changed)]),
+                                                (Int64(new[i]), "2", [("added", expected.added), ("changed", expected.changed)])] where value != 0 {
+                    for (kind, values) in kinds where values.contains(value) { wanted.append("nuclei \(value) \(kind) \(version)") }
+                }
+                try await client.execute(uri: "/api/versions/1/2/images/img1/label-changes/at?x=\(x)&y=\(y)", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let objects = try JSONParser.parse(Array(response.body.readableBytesView))["objects"]?.arrayValue ?? []
+                    let got = objects.map { object in
+                        ["set", "value", "change", "version"].map { object[$0]?.stringValue ?? object[$0]?.numberValue.map { "\($0)" } ?? "?" }.joined(separator: " ")
+                    }
+                    #expect(got == wanted, "seed \(seed), pixel (\(x), \(y))")
+                }
+            }
         }
     }
 
@@ -105,7 +122,8 @@ import Zarr
         try await ServerFixture.withServer { client, _ in
             for (uri, status) in [("/api/versions/1/9/images/img1/label-changes", 404), ("/api/versions/1/1/images/img9/label-changes", 404),
                                   ("/api/versions/1/1/tiles/img1/0/0/0.png?changes=moved", 400), ("/api/versions/1/1/tiles/img1/0/5/0.png", 400),
-                                  ("/api/versions/1/1/tiles/img1/0/0/x.png", 400)] {
+                                  ("/api/versions/1/1/tiles/img1/0/0/x.png", 400), ("/api/versions/1/9/images/img1/label-changes/at?x=0&y=0", 404),
+                                  ("/api/versions/1/1/images/img1/label-changes/at?x=0", 400), ("/api/versions/1/1/images/img1/label-changes/at?x=a&y=0", 400)] {
                 try await client.execute(uri: uri, method: .get) { #expect($0.status.code == status, "\(uri)") }
             }
             try await client.execute(uri: "/api/versions/1/1/images/img1/label-changes", method: .get) { response in

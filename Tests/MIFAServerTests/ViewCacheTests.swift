@@ -1,3 +1,4 @@
+import Annotations
 import DatasetPackage
 import Foundation
 import MIFACore
@@ -51,7 +52,8 @@ import Zarr
         var random = SeededGenerator(seed: seed)
         let root = try ServerFixture.makePackage(cells: OverviewReadsTests.cells(Int.random(in: 5...400, using: &random), &random))
         defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
-        let whole = try PackageView(root: root).document("cells")
+        let file = PackageLayout.annotationFile("cells")
+        let whole = try GeoJSONReader.read(bytes: Array(#require(FileManager.default.contents(atPath: "\(root)/\(file)"))), file: file).document
         let counting = CountingStore(try DirectoryStore(root: root))
         let view = try PackageView(package: DatasetPackage.open(PackageReader(store: counting)))
         let geojson = PackageLayout.annotationFile("cells")

@@ -22,7 +22,8 @@ extension AuditRun {
 
     /// A vector set's index (format 2) describes its GeoJSON: it validates against the file's
     /// digest and size (see ``AnnotationIndex/validate(describing:file:)``), lists every image the
-    /// set has objects on with their number, and each range holds exactly those objects.
+    /// set has objects on with their number (and, where it counts them, their kinds), and each
+    /// range holds exactly those objects.
     mutating func checkAnnotationIndex(_ set: String, geojson: [UInt8], document: AnnotationDocument, manifest: Manifest) {
         let indexFile = PackageLayout.annotationIndex(set)
         guard manifest.files[indexFile] != nil else {
@@ -35,9 +36,11 @@ extension AuditRun {
         let entry = ManifestEntry(sha256: SHA256Digest(of: geojson), bytes: geojson.count)
         do {
             let index = try AnnotationIndex.decode(package.reader.read(indexFile, limit: AnnotationIndex.sizeLimit), describing: entry, file: indexFile)
-            var counts: [String: Int] = [:]
+            var counts: [String: Int] = [:], kinds: [String: [String: Int]] = [:]
             for annotation in document.annotations {
-                counts[AnnotationIndex.imageID(of: annotation, in: document) ?? "", default: 0] += 1
+                let image = AnnotationIndex.imageID(of: annotation, in: document) ?? ""
+                counts[image, default: 0] += 1
+                kinds[image, default: [:]][annotation.value.kindName, default: 0] += 1
             }
             if let image = counts.keys.sorted(by: byteOrder).first(where: { index.images[$0] == nil }) {
                 throw PackageError(.malformed, "the index lists no range for the \(counts[image]!) object(s) of image '\(image.isEmpty ? "(none)" : image)'",
@@ -48,6 +51,11 @@ extension AuditRun {
                 guard counts[image] == range.objects else {
                     throw PackageError(.malformed, "the index says image '\(image)' has \(range.objects) object(s); the set has \(counts[image] ?? 0)",
                                        context: ErrorContext(file: indexFile, pointer: JSONPointer(tokens: ["images", image, "objects"]).description))
+                }
+                if let counted = range.kinds, counted != kinds[image] {
+                    let listed = { (kinds: [String: Int]) in kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ") }
+                    throw PackageError(.malformed, "the index says image '\(image)' has \(listed(counted)); the set has \(listed(kinds[image] ?? [:]))",
+                                       context: ErrorContext(file: indexFile, pointer: JSONPointer(tokens: ["images", image, "kinds"]).description))
                 }
                 _ = try VectorSetReader.indexed(image, entry: range, header: header, features: geojson[range.offset..<range.offset + range.length], set: set)
             }

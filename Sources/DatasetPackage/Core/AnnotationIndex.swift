@@ -11,12 +11,18 @@ import MIFACore
 /// as in the manifest), the size of the part before the features (`header_bytes`: the collection's
 /// images, categories, tracks and other members, up to and including the `[` of `features`), and per
 /// image id the byte range `[offset, offset + length)` from its first feature's `{` to its last
-/// feature's `}`, with the number of objects there:
+/// feature's `}`, with the number of objects there and, per kind of object (`polygon`, `point`,
+/// `box`, ...: `AnnotationValue.kindName`), how many of them (`kinds`), so that a set's summary
+/// (its images, objects and kinds) is read from the index alone:
 ///
 /// ```json
 /// {"file": {"bytes": 5120, "sha256": "9f2c..."}, "format": "mifa-annotation-index", "header_bytes": 412,
-///  "images": {"img1": {"length": 2210, "objects": 3, "offset": 413}, "img2": {...}}}
+///  "images": {"img1": {"kinds": {"point": 1, "polygon": 2}, "length": 2210, "objects": 3, "offset": 413}, "img2": {...}}}
 /// ```
+///
+/// `kinds` came after the first indexes of package format 2: an index without it is still valid
+/// (readers that need the kinds read the set whole, ``VectorSetReader/objectKinds()``), and the
+/// next version made of the package writes it (``FormatUpgrade``). Readers that predate it ignore it.
 ///
 /// An index is someone else's input: ``validate(describing:file:)`` refuses one that does not
 /// describe the file, reaches outside it, overlaps, names unsafe ids or claims more objects than
@@ -30,12 +36,16 @@ public struct AnnotationIndex: Codable, Sendable, Hashable {
         public var length: Int
         /// How many features (objects) the range holds.
         public var objects: Int
+        /// How many of them are of each kind (`AnnotationValue.kindName`); `nil` in an index
+        /// written before kinds were counted.
+        public var kinds: [String: Int]?
 
         /// An entry.
-        public init(offset: Int, length: Int, objects: Int) {
+        public init(offset: Int, length: Int, objects: Int, kinds: [String: Int]? = nil) {
             self.offset = offset
             self.length = length
             self.objects = objects
+            self.kinds = kinds
         }
     }
 
@@ -101,9 +111,11 @@ public struct AnnotationIndex: Codable, Sendable, Hashable {
         var entries: [String: Entry] = [:]
         var next = 0
         for image in order {
-            let count = groups[image]!.count
+            let objects = groups[image]!, count = objects.count
             let first = encoded.features[next], last = encoded.features[next + count - 1]
-            entries[image] = Entry(offset: first.lowerBound, length: last.upperBound - first.lowerBound, objects: count)
+            var kinds: [String: Int] = [:]
+            for object in objects { kinds[object.value.kindName, default: 0] += 1 }
+            entries[image] = Entry(offset: first.lowerBound, length: last.upperBound - first.lowerBound, objects: count, kinds: kinds)
             next += count
         }
         let index = AnnotationIndex(file: ManifestEntry(sha256: SHA256Digest(of: encoded.bytes), bytes: encoded.bytes.count),
@@ -124,9 +136,13 @@ public struct AnnotationIndex: Codable, Sendable, Hashable {
         return index
     }
 
+    /// Whether every entry counts its objects' kinds (an index written before `kinds` does not).
+    public var countsKinds: Bool { images.values.allSatisfy { $0.kinds != nil } }
+
     /// Checks that the index describes `geojson` and that every range lies inside it, after the
     /// header, without overlapping another, with no more objects than its bytes can hold (a feature
-    /// is at least `{}`, and two are separated by at least a newline and a comma) and under a safe image id.
+    /// is at least `{}`, and two are separated by at least a newline and a comma) and under a safe
+    /// image id, and that an entry's `kinds`, where present, add up to its objects.
     /// - Throws: ``PackageError`` `.malformed` naming the index file and the JSON pointer of the
     ///   first problem.
     public func validate(describing geojson: ManifestEntry, file: String) throws {
@@ -152,6 +168,14 @@ public struct AnnotationIndex: Codable, Sendable, Hashable {
             }
             guard entry.objects >= 1, entry.objects <= (entry.length + 2) / 4 else {
                 throw refuse("\(pointer)/objects", "image '\(image)' claims \(entry.objects) objects in \(entry.length) bytes")
+            }
+            if let kinds = entry.kinds {
+                if let (kind, count) = kinds.first(where: { $0.key.isEmpty || $0.key.utf8.count > 64 || $0.value < 1 || $0.value > entry.objects }) {
+                    throw refuse("\(pointer)/kinds", "image '\(image)' counts \(count) object(s) of kind '\(kind.prefix(64))'; a kind is a name of 1 to 64 bytes with 1 to the image's \(entry.objects) object(s)")
+                }
+                guard kinds.values.reduce(0, +) == entry.objects else {
+                    throw refuse("\(pointer)/kinds", "the kinds of image '\(image)' add up to \(kinds.values.reduce(0, +)) object(s), not its \(entry.objects)")
+                }
             }
             ranges.append((entry.offset, entry.offset + entry.length, image))
         }

@@ -69,6 +69,34 @@ public struct VectorSetReader: Sendable {
         return ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// Per image the set has objects on, how many objects of each kind it has there (`polygon`,
+    /// `point`, `box`, ...: `AnnotationValue.kindName`): a set's summary. From the index, with no
+    /// further read, where it counts kinds (``AnnotationIndex/countsKinds``); else from the whole
+    /// set, read once (a set without an index is read whole when opened; an index written before
+    /// kinds were counted costs one read of the file, checked against its digest).
+    /// - Throws: ``PackageError`` `.malformed` when the file read is not the one the index
+    ///   describes, `.invalidInput` when it is not GeoJSON, `.io`.
+    public func objectKinds() throws -> [String: [String: Int]] {
+        if let index, index.countsKinds { return index.images.mapValues { $0.kinds ?? [:] } }
+        let document: AnnotationDocument
+        if let whole {
+            document = whole
+        } else {
+            let bytes = try package.reader.read(source)
+            guard let described = index?.file, described == ManifestEntry(sha256: SHA256Digest(of: bytes), bytes: bytes.count) else {
+                throw PackageError(.malformed, "'\(source)' is not the file its index describes (\(index?.file.bytes ?? 0) bytes); run `mifa audit` to find what changed it",
+                                   context: ErrorContext(file: package.path(source)))
+            }
+            document = try Self.parse(bytes, file: file)
+        }
+        var kinds: [String: [String: Int]] = [:]
+        for annotation in document.annotations {
+            guard let image = AnnotationIndex.imageID(of: annotation, in: document) else { continue }
+            kinds[image, default: [:]][annotation.value.kindName, default: 0] += 1
+        }
+        return kinds
+    }
+
     /// The set's objects on `image` (none for an image it does not annotate), as a document with
     /// the set's categories, tracks and members, listing only that image; every object names it.
     /// - Throws: ``PackageError`` `.malformed` when the indexed bytes are not the features the

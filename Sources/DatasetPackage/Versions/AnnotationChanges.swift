@@ -1,6 +1,6 @@
 import Annotations
 import MIFACore
-import OMEZarr
+public import OMEZarr
 
 /// Object-level changes between two versions, per annotation set: vector sets
 /// (`annotations/<set>/annotations.geojson`, see ``VectorSetComparison``) and label images
@@ -29,8 +29,8 @@ public enum AnnotationChanges {
         let newStore = VersionStore(new, location: newName)
         for key in labels.sorted() {
             let folder = PackageLayout.label(key.set, of: key.image)
-            let before = try labelArray(folder, in: oldStore)
-            let after = try labelArray(folder, in: newStore)
+            let before = try labelImage(folder, in: oldStore)
+            let after = try labelImage(folder, in: newStore)
             merge(try LabelSetComparison.compare(old: before, new: after, imageID: key.image), into: &result, set: key.set)
         }
         return result.filter { !$0.value.isEmpty }
@@ -81,9 +81,10 @@ public enum AnnotationChanges {
         return try GeoJSONReader.read(bytes: content.read(path), file: path).document
     }
 
-    static func labelArray(_ folder: String, in store: VersionStore) throws -> AnyNDArray? {
+    /// The label image in `folder` of a version, or `nil` where the version has none.
+    /// - Throws: `OMEZarrError` when it cannot be opened.
+    public static func labelImage(_ folder: String, in store: VersionStore) throws -> OMEZarrImage? {
         guard store.content.contains("\(folder)/zarr.json") else { return nil }
-        let image = try OMEZarrImage.open(store, path: folder)
-        return try image.read(level: 0)
+        return try OMEZarrImage.open(store, path: folder)
     }
 }

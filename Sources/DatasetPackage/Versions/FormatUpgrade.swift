@@ -35,16 +35,18 @@ enum FormatUpgrade {
             let file = PackageLayout.annotationFile(set)
             let bytes = try PackageFileSystem.read("\(root)/\(file)")
             let indexPath = "\(root)/\(PackageLayout.annotationIndex(set))"
-            // An index that cannot be read or does not describe the file is rewritten from the
-            // GeoJSON below: it is derived data, so dropping the reason loses nothing.
+            // An index that cannot be read, does not describe the file or does not count its
+            // objects' kinds (written before `kinds`) is rewritten from the GeoJSON below: it is
+            // derived data, so dropping the reason loses nothing.
             if FileSystem.kind(of: indexPath) == .file,
                 let index = try? PackageFileSystem.read(indexPath, limit: AnnotationIndex.sizeLimit),
-                (try? AnnotationIndex.decode(index, describing: ManifestEntry(sha256: SHA256Digest(of: bytes), bytes: bytes.count), file: indexPath)) != nil
+                (try? AnnotationIndex.decode(index, describing: ManifestEntry(sha256: SHA256Digest(of: bytes), bytes: bytes.count), file: indexPath))?.countsKinds == true
             {
                 continue
             }
             let encoded = try AnnotationIndex.encode(VectorSetReader.parse(bytes, file: file), file: file)
-            try replace(file, encoded.geojson)
+            // A set already grouped by image (its index only lacked the kinds) keeps its file as it is.
+            if encoded.geojson != bytes { try replace(file, encoded.geojson) }
             try replace(PackageLayout.annotationIndex(set), encoded.index)
         }
     }

@@ -2,7 +2,8 @@
 // zoom, channel and plane controls, label images as overlay tiles, vector sets as SVG with toggles
 // (tracks as one path per track, per-frame objects at their frame);
 // on a version change page, the objects added, removed and changed between two versions instead of
-// the sets and label images (vector objects as SVG, label objects as overlay tiles in the same colours).
+// the sets and label images (vector objects as SVG, label objects as overlay tiles in the same colours;
+// hovering a changed label object asks the server which objects are under the pointer).
 // window.mifaViewer exposes the state and the tiles requested, for tests and the console.
 "use strict";
 (function () {
@@ -318,6 +319,40 @@
     draw();
   });
   viewport.addEventListener("pointerup", () => { drag = null; });
+
+  // Hover on changed label objects: the server says which are under the pointer (set, value, kind
+  // of change, version), one request at a time, the latest position asked next.
+  const labelHover = { busy: false, next: null, last: null };
+  async function lookUpLabelObjects() {
+    if (labelHover.busy || !labelHover.next) return;
+    const s = viewer.state, [x, y] = labelHover.next;
+    labelHover.next = null;
+    const key = [x, y, s.t, s.z].join(",");
+    if (key === labelHover.last) return;
+    labelHover.busy = true;
+    try {
+      const path = versionsPath() + "/images/" + encodeURIComponent(imageID) + "/label-changes/at";
+      const response = await fetch(url(path, { x: x, y: y, t: s.t, z: s.z }));
+      if (!response.ok) throw new Error("label objects at (" + x + ", " + y + "): " + response.status + " " + (await response.text()));
+      const answer = await response.json();
+      labelHover.last = key;
+      const shown = answer.objects.filter((o) => s.sets["change-" + o.change]);
+      if (shown.length) {
+        info.textContent = shown.map((o) => o.change + " (version " + o.version + ") · label set " + o.set + " · value " + o.value).join(" | ");
+      }
+    } finally {
+      labelHover.busy = false;
+      lookUpLabelObjects();
+    }
+  }
+  viewport.addEventListener("mousemove", (event) => {
+    if (!versions || !viewer.ready || drag || !viewer.labelChanges.sets.length) return;
+    const s = viewer.state, box = viewport.getBoundingClientRect(), full = levelFactors(viewer.image)[0];
+    const x = Math.floor((event.clientX - box.left - s.x) / s.scale), y = Math.floor((event.clientY - box.top - s.y) / s.scale);
+    if (x < 0 || y < 0 || x >= full.width || y >= full.height) return;
+    labelHover.next = [x, y];
+    lookUpLabelObjects().catch((error) => { status.textContent = String(error); console.error(error); });
+  });
 
   async function start() {
     const images = await (await fetch(url("/api/images"))).json();
