@@ -20,6 +20,12 @@ public struct ChannelDisplay: Sendable, Hashable {
         self.end = end
     }
 
+    /// What drawing a value takes: the window's start and the scale that maps the window to 0...1
+    /// (1 for an empty window), and the colour's components.
+    var weights: (start: Double, scale: Double, red: Float, green: Float, blue: Float) {
+        (start, end > start ? 1 / (end - start) : 1, Float(color.red), Float(color.green), Float(color.blue))
+    }
+
     /// The colours given to channels that the metadata gives none: white for a single channel,
     /// else red, green, blue, magenta, cyan, yellow in turn.
     public static let palette: [RGBA] = [

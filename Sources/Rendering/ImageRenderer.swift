@@ -157,38 +157,99 @@ public struct ImageRenderer: Sendable {
 
     private func drawChannels(_ chosen: [Int], level: Int, y: Range<Int>, x: Range<Int>, t: Int, z: Int, into canvas: inout RGBAImage) throws {
         let count = y.count * x.count
+        let distinct = Set(chosen).sorted()
+        guard let low = distinct.first, let high = distinct.last else {
+            canvas.pixels.withUnsafeMutableBufferPointer { out in for i in 0..<count { out[i * 4 + 3] = 255 } }  // opaque black
+            return
+        }
+        let pixels = try read(level: level, region: region(shape: image.levels[level].shape, y: y, x: x, t: t, z: z, c: low..<(high + 1)))
+        // Channel c's values are block c - low of the read (t and z have extent 1, c comes before y
+        // and x). One channel is drawn straight into the canvas; several are summed first.
+        // Safety: the read holds high - low + 1 blocks of `count` values and the canvas count * 4
+        // bytes (it is x.count × y.count); sum holds count * 3 values.
+        if distinct.count == 1 {
+            Self.shade(pixels, weights: channels[low].weights, into: &canvas)
+            return
+        }
         var sum = [Float](repeating: 0, count: count * 3)
-        if let low = chosen.min(), let high = chosen.max() {
-            let pixels = try read(level: level, region: region(shape: image.levels[level].shape, y: y, x: x, t: t, z: z, c: low..<(high + 1)))
-            // Channel c's values are block c - low of the read (t and z have extent 1, c comes before y and x);
-            // channels are added in ascending order, each in one pass without a call per pixel.
-            // Safety: the read holds high - low + 1 blocks of `count` values, so base + i < values.count; sum holds count * 3.
-            let values = PlaneValues.doubles(pixels)
-            values.withUnsafeBufferPointer { values in
-                sum.withUnsafeMutableBufferPointer { sum in
-                    for c in Set(chosen).sorted() {
-                        let display = channels[c], base = (c - low) * count
-                        let start = display.start, scale = display.end > display.start ? 1 / (display.end - display.start) : 1
-                        let r = Float(display.color.red), g = Float(display.color.green), b = Float(display.color.blue)
-                        for i in 0..<count {
-                            let f = Float(min(max((values[base + i] - start) * scale, 0), 1))
-                            sum[i * 3] += r * f; sum[i * 3 + 1] += g * f; sum[i * 3 + 2] += b * f
+        let values = PlaneValues.doubles(pixels)
+        values.withUnsafeBufferPointer { values in
+            sum.withUnsafeMutableBufferPointer { sum in
+                for c in distinct {
+                    let (start, scale, r, g, b) = channels[c].weights, base = (c - low) * count
+                    for i in 0..<count {
+                        let f = Float(min(max((values[base + i] - start) * scale, 0), 1))
+                        sum[i * 3] += r * f; sum[i * 3 + 1] += g * f; sum[i * 3 + 2] += b * f
+                    }
+                }
+            }
+        }
+        sum.withUnsafeBufferPointer { sum in
+            canvas.pixels.withUnsafeMutableBufferPointer { pixels in
+                for i in 0..<count {
+                    pixels[i * 4] = Self.byte(sum[i * 3])
+                    pixels[i * 4 + 1] = Self.byte(sum[i * 3 + 1])
+                    pixels[i * 4 + 2] = Self.byte(sum[i * 3 + 2])
+                    pixels[i * 4 + 3] = 255
+                }
+            }
+        }
+    }
+
+    /// Draws one channel's values in its colour, one pass over the values of the read's own type.
+    private static func shade(_ pixels: AnyNDArray, weights: (start: Double, scale: Double, red: Float, green: Float, blue: Float),
+                              into canvas: inout RGBAImage) {
+        let (start, scale, r, g, b) = weights
+        func draw<E: NDArrayElement>(_ a: NDArray<E>, _ convert: (E) -> Double) {
+            let elements = a.order == .rowMajor ? a.elements : a.reordered(.rowMajor).elements
+            // Safety: the read holds one value per canvas pixel, and the canvas 4 bytes per pixel.
+            elements.withUnsafeBufferPointer { values in
+                canvas.pixels.withUnsafeMutableBufferPointer { out in
+                    let base = UnsafeMutableRawPointer(out.baseAddress!)
+                    if r == g && g == b {
+                        for i in 0..<values.count {
+                            let f = Float(min(max((convert(values[i]) - start) * scale, 0), 1))
+                            let v = byte(r * f)
+                            (base + i * 4).storeBytes(of: opaque(v, v, v), as: UInt32.self)
+                        }
+                    } else {
+                        for i in 0..<values.count {
+                            let f = Float(min(max((convert(values[i]) - start) * scale, 0), 1))
+                            (base + i * 4).storeBytes(of: opaque(byte(r * f), byte(g * f), byte(b * f)), as: UInt32.self)
                         }
                     }
                 }
             }
         }
-        // Safety: sum holds count * 3 values and the canvas count * 4 bytes (it is x.count × y.count).
-        sum.withUnsafeBufferPointer { sum in
-            canvas.pixels.withUnsafeMutableBufferPointer { pixels in
-                for i in 0..<count {
-                    pixels[i * 4] = UInt8(min(255, sum[i * 3].rounded()))
-                    pixels[i * 4 + 1] = UInt8(min(255, sum[i * 3 + 1].rounded()))
-                    pixels[i * 4 + 2] = UInt8(min(255, sum[i * 3 + 2].rounded()))
-                    pixels[i * 4 + 3] = 255
-                }
-            }
+        switch pixels {
+        case .bool(let a): draw(a) { $0 ? 1 : 0 }
+        case .int8(let a): draw(a) { Double($0) }
+        case .int16(let a): draw(a) { Double($0) }
+        case .int32(let a): draw(a) { Double($0) }
+        case .int64(let a): draw(a) { Double($0) }
+        case .uint8(let a): draw(a) { Double($0) }
+        case .uint16(let a): draw(a) { Double($0) }
+        case .uint32(let a): draw(a) { Double($0) }
+        case .uint64(let a): draw(a) { Double($0) }
+        case .float16(let a): draw(a) { Double($0) }
+        case .float32(let a): draw(a) { Double($0) }
+        case .float64(let a): draw(a) { $0 }
         }
+    }
+
+    /// An opaque pixel's four bytes (red, green, blue, alpha in memory order) as one word.
+    @inline(__always) private static func opaque(_ red: UInt8, _ green: UInt8, _ blue: UInt8) -> UInt32 {
+        let rg = UInt32(red) | UInt32(green) << 8
+        return (rg | UInt32(blue) << 16 | 0xFF00_0000).littleEndian
+    }
+
+    /// `UInt8(min(255, value.rounded()))` for a value of 0 or more, without a call into libm per
+    /// sample (x86-64's baseline has no rounding instruction): the truncation is exact below 2^23,
+    /// and so is the fraction left.
+    @inline(__always) static func byte(_ value: Float) -> UInt8 {
+        let clamped = min(value, 255)
+        let truncated = UInt8(clamped)
+        return clamped - Float(truncated) >= 0.5 ? truncated + 1 : truncated
     }
 
     private func drawLabels(_ layer: LabelLayer, levelShape: (Int, Int), y: Range<Int>, x: Range<Int>, t: Int, z: Int, into canvas: inout RGBAImage) throws {

@@ -4,7 +4,7 @@ import Foundation
 import MIFACore
 import OMEZarr
 import RasterIO
-import Rendering
+@testable import Rendering
 import Testing
 import Zarr
 
@@ -159,6 +159,20 @@ struct Fixture {
             let decoded = try PNGFile.decode(picture.png(compressionLevel: trial % 10))
             #expect(decoded.shape == (kind == 0 ? [height, width] : [height, width, kind == 1 ? 3 : 4]))
             #expect(rgba(decoded) == picture.pixels)
+        }
+    }
+
+    @Test func aSampleIsRoundedAsFoundationRounds() {
+        // Every half step and its neighbouring floats, and random values, up to past the clamp.
+        var values: [Float] = []
+        for k in 0...600 {
+            let half = Float(k) / 2
+            values += [half, half.nextUp, half.nextDown, half.nextUp.nextUp, half.nextDown.nextDown]
+        }
+        var random = SystemRandomNumberGenerator()
+        values += (0..<10_000).map { _ in Float.random(in: 0...300, using: &random) }
+        for value in values where value >= 0 {
+            #expect(ImageRenderer.byte(value) == UInt8(min(255, value.rounded())), "\(value)")
         }
     }
 
