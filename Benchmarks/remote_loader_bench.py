@@ -36,7 +36,7 @@ nginx's access log: every request except those for chunks of arrays (keys under 
 of objects that any reader pays per patch; the fit requests = a + b*N over the three N; goal b <= 1.
 
 Usage: remote_loader_bench.py [--images 4] [--patches 2048] [--mifa .build-bench/release/mifa]
-       [--data DIR] [--delay-ms 10] [--markdown]
+       [--data DIR] [--delay-ms 10] [--markdown] [--opening-only [--package-images 2,8,32]]
 """
 from __future__ import annotations
 
@@ -136,7 +136,11 @@ def main() -> None:
     parser.add_argument("--delay-ms", type=float, default=10.0, help="delay added to each direction (a round trip: twice it)")
     parser.add_argument("--package-images", default="2,8,32", help="the N of the opening-cost packages")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--opening-only", action="store_true", help="count only the requests opening the packages costs (no throughput rows)")
     args = parser.parse_args()
+    if args.opening_only:
+        report_opening(opening_requests(args.mifa, [int(n) for n in args.package_images.split(",")]), args.markdown)
+        return
     case = dataclasses.replace(CASES["2d"], images=args.images)
     folder = Path(args.data or Path(tempfile.gettempdir()) / "mifa-loader-bench")
     folder.mkdir(parents=True, exist_ok=True)
@@ -183,7 +187,7 @@ def main() -> None:
     if len(digests) != 1:
         raise SystemExit(f"the MIFAKit runs delivered different batches (digests {sorted(digests)}): the same list must give the same batches")
     opening = opening_requests(args.mifa, [int(n) for n in args.package_images.split(",")])
-    fits = {label: fit([r for r in opening if r["label"] == label]) for label in (False, True)}
+    fits = fits_of(opening)
     print(json.dumps({"images": args.images, "patches": args.patches, "delay_ms_each_way": args.delay_ms, "load_average_before": load,
                       "rows": {f"{k[0]} ({k[1]})": v for k, v in rows.items()}, "opening": opening,
                       "opening_fit": {("with --label" if label else "without --label"): {"a": a, "b": b} for label, (a, b) in fits.items()}}, indent=1))
@@ -198,19 +202,41 @@ def main() -> None:
                   f"{r['patches_per_cpu_second']:.0f} | {r.get('process_cpu_seconds', r['cpu_seconds']):.1f} | "
                   f"{'%.1f%%' % (100 * r['cache_hit_rate']) if mifa else '-'} | {'%.2f' % (r['chunks_decoded'] / r['patches']) if mifa else '-'} | "
                   f"{r['read_ahead'] if mifa else '-'} |")
-        print("\n| package images N | mifa bench | requests | of which chunk reads | opening requests |")
-        print("|---:|---|---:|---:|---:|")
-        for r in opening:
-            print(f"| {r['images']} | {'--label set1' if r['label'] else 'no label'} | {r['requests']} | {r['chunk_reads']} | {r['opening']} |")
+        print_opening_table(opening)
         print()
         for line in goals(rows, fits):
             print(line)
 
 
+def fits_of(opening: list[dict]) -> dict[bool, tuple[float, float]]:
+    """The fit of opening requests = a + b * N, without and with --label."""
+    return {label: fit([r for r in opening if r["label"] == label]) for label in (False, True)}
+
+
+def print_opening_table(opening: list[dict]) -> None:
+    """The opening counts as a Markdown table."""
+    print("\n| package images N | mifa bench | requests | of which chunk reads | opening requests |")
+    print("|---:|---|---:|---:|---:|")
+    for r in opening:
+        print(f"| {r['images']} | {'--label set1' if r['label'] else 'no label'} | {r['requests']} | {r['chunk_reads']} | {r['opening']} |")
+
+
+def report_opening(opening: list[dict], markdown: bool) -> None:
+    """Prints the opening counts alone (`--opening-only`): JSON, and with `markdown` the table and the goal."""
+    fits = fits_of(opening)
+    print(json.dumps({"opening": opening, "opening_fit": {("with --label" if label else "without --label"): {"a": a, "b": b}
+                                                          for label, (a, b) in fits.items()}}, indent=1))
+    if markdown:
+        print_opening_table(opening)
+        print()
+        for line in goals({}, fits):
+            print(line)
+
+
 def goals(rows: dict, fits: dict[bool, tuple[float, float]]) -> list[str]:
-    """The issue's goals, read off this run's rows."""
+    """The issue's goals, read off this run's rows (the throughput ones only when there are rows)."""
     lines = []
-    for place in ("HTTP", "S3"):
+    for place in ("HTTP", "S3") if rows else ():
         ours, local = rows[("MIFAKit mifa bench", place)], rows[("MIFAKit mifa bench", "local")]
         tuned = rows[("MIFAKit mifa bench --read-ahead 32", place)]
         peer = rows[(PEER, place)]

@@ -13,14 +13,14 @@ extension SampleIndex {
     /// OME-Zarr images of `input` (named by their paths, with the label image `label` where they
     /// have it; annotation sets and splits need a package). Images at URLs are read within `http`.
     /// - Throws: ``BatchLoaderError`` `.invalidConfiguration` when `input` is none of these or
-    ///   annotation sets are asked of images; and as ``sources(package:level:labelSet:annotationSets:splits:)``
+    ///   annotation sets are asked of images; and as ``sources(of:level:labelSet:annotationSets:splits:)``
     ///   and ``init(paths:level:labelName:http:)``.
     public static func sources(input: String, level: Int = 0, label: String? = nil,
                                annotationSets: [String]? = nil, splits: [String]? = nil,
                                http: HTTPLimits = .default) throws -> (kind: InputKind, sources: [SampleSource]) {
-        // A package is read as one however damaged, so its own error is reported.
-        if DatasetPackage.isPackage(at: input) {
-            return (.package, try sources(package: input, level: level, labelSet: label, annotationSets: annotationSets, splits: splits))
+        // A package is read as one however damaged, so its own error is reported; its zarr.json is read once.
+        if let package = try DatasetPackage.openIfPackage(input, recovery: .ifUnlocked, http: http) {
+            return (.package, try sources(of: package, level: level, labelSet: label, annotationSets: annotationSets, splits: splits))
         }
         if let splits, !splits.isEmpty {
             throw BatchLoaderError(.invalidConfiguration, "a split (\(splits.joined(separator: ", "))) chooses the images of a MIFA package by the split its mifa.json gives them; this input is not a package, so give only the images of the split you mean",
@@ -49,9 +49,20 @@ extension SampleIndex {
     ///   (saying so when it is a vector annotation set), `AnnotationError` when an annotation file cannot be read, `OMEZarrError` when an image
     ///   cannot be opened.
     public static func sources(package root: String, level: Int = 0, labelSet: String? = nil, annotationSets: [String]? = nil,
+                               splits: [String]? = nil, http: HTTPLimits = .default) throws -> [SampleSource] {
+        try sources(of: DatasetPackage.open(root, recovery: .ifUnlocked, http: http), level: level, labelSet: labelSet, annotationSets: annotationSets, splits: splits)
+    }
+
+    /// The sources of the opened `package`, as ``sources(package:level:labelSet:annotationSets:splits:http:)``.
+    /// Its manifest is read once, and its images are opened from the root group's consolidated
+    /// metadata when it is current (see `DatasetPackage.imageStore(manifest:)`): opening the images
+    /// of a package at a URL then costs no request per image.
+    /// - Throws: as ``sources(package:level:labelSet:annotationSets:splits:http:)``.
+    public static func sources(of package: DatasetPackage, level: Int = 0, labelSet: String? = nil, annotationSets: [String]? = nil,
                                splits: [String]? = nil) throws -> [SampleSource] {
-        let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
-        let (allImageIDs, vectorSets) = try contents(of: package)
+        let root = package.root
+        let snapshot = try PackageSnapshot(package: package)
+        let (allImageIDs, vectorSets) = contents(of: snapshot.manifest.fileList)
         var imageIDs = allImageIDs
         if let splits {
             let splitOf = try Self.splits(of: package)
@@ -69,7 +80,6 @@ extension SampleIndex {
         let knownSets = Set(vectorSets)
         var annotationsByImage: [String: [Annotation]] = [:]
         var originsByImage: [String: [AnnotationOrigin]] = [:]
-        let snapshot = try PackageSnapshot(package: package)
         for setID in annotationSets ?? knownSets.sorted() {
             guard knownSets.contains(setID) else {
                 throw PackageError(.invalidArgument, "the package has no vector annotation set '\(setID)'; it has \(knownSets.isEmpty ? "none" : knownSets.sorted().joined(separator: ", "))", context: ErrorContext(file: root))
@@ -106,8 +116,9 @@ extension SampleIndex {
             }
         }
         var labels: Set<String> = []
+        let store = try package.imageStore(manifest: snapshot.manifest)
         let sources = try imageIDs.map { imageID in
-            let image = try OMEZarrImage.open(package.reader.store(), path: PackageLayout.image(imageID))
+            let image = try OMEZarrImage.open(store, path: PackageLayout.image(imageID))
             let names = labelSet == nil ? [] : try image.labelNames()
             labels.formUnion(names)
             let hasLabel = labelSet.map(names.contains) ?? false
@@ -142,7 +153,12 @@ extension SampleIndex {
     /// the manifest lists them.
     /// - Throws: `PackageError` when the manifest cannot be read.
     public static func contents(of package: DatasetPackage) throws -> (imageIDs: [String], vectorSets: [String]) {
-        let files = try package.manifest().fileList.paths
+        contents(of: try package.manifest().fileList)
+    }
+
+    /// The image ids and vector annotation sets of the version `fileList` lists, as ``contents(of:)-(DatasetPackage)``.
+    static func contents(of fileList: FileList) -> (imageIDs: [String], vectorSets: [String]) {
+        let files = fileList.paths
         func names(_ folder: String, _ file: String) -> [String] {
             files.compactMap { path -> String? in
                 let parts = path.split(separator: "/")

@@ -50,8 +50,10 @@ struct AuditCommand: ParsableCommand {
             print(Self.text(report, strict: strict).joined(separator: "\n"))
         }
         if let badges {
-            let credited = try report.version.map { try DatasetPackage.open(package).record($0).record.creditedAnnotators.count }
-            let history = try report.version.map { _ in try DatasetPackage.open(package).creditHistory() }
+            // Opened once for both (over a network each open reads zarr.json and the records again).
+            let opened = try report.version.map { version in (version, try DatasetPackage.open(package)) }
+            let credited = try opened.map { version, package in try package.record(version).record.creditedAnnotators.count }
+            let history = try opened.map { _, package in try package.creditHistory() }
             try AuditBadge.write(report, credited: credited, history: history, to: badges)
         }
         if report.fails(strict: strict) { throw ExitCode(1) }

@@ -263,3 +263,14 @@ def test_a_server_that_never_accepts_times_out(mifa_bin):
         code, output, _ = run_measured(mifa_bin, "omezarr", "info", f"http://127.0.0.1:{port}/img.zarr")
     assert code == 1, output
     assert "no response within" in output, output
+
+
+def test_bench_looks_for_a_package_within_the_http_timeout(server, mifa_bin):
+    # Every key of the server stays silent: the package check (its root zarr.json) is held to
+    # --http-timeout (2 s) too, as the image reads are. With the default limits it waited 30 s for
+    # the root zarr.json alone before failing over to the image (35 s in all), so a run still going
+    # after 25 s (reported as "hung") is the check ignoring the option, not a slow machine.
+    code, output, _ = run_measured(mifa_bin, "bench", f"{server}/silent/all/img.zarr", "--patch", "32,32", "--batch", "2",
+                                   "--samples", "2", timeout=25)
+    assert code == 1, output
+    assert "no response within" in output, output

@@ -99,7 +99,7 @@ def test_pack_opens_with_zarr_python_and_ome_zarr_py(mifa, tmp_path):
     check_complete(package)
 
     root = zarr.open_group(str(package), mode="r")
-    assert root.attrs["mifa"] == {"format": "mifa-package", "version": "2"}
+    assert root.attrs["mifa"]["format"] == "mifa-package" and root.attrs["mifa"]["version"] == "2"
     assert sorted(root["images"].group_keys()) == sorted(images)
     for name, image in images.items():
         array = zarr.open_array(str(package / "images" / name / "0"), mode="r")
@@ -169,3 +169,48 @@ def test_sigkill_never_leaves_a_partial_package(mifa, mifa_bin, tmp_path):
     mifa("validate", target)
     assert [p.name for p in target.parent.iterdir()] == ["pkg"]
     assert outcomes["absent"] > 0
+
+
+def nodes_of(group):
+    """Every node below `group`: path -> (kind, attributes, and for arrays shape, dtype and chunks)."""
+    result = {}
+    for path, node in group.members(max_depth=None):
+        described = ("array", node.shape, str(node.dtype), node.chunks) if isinstance(node, zarr.Array) else ("group",)
+        result[path] = described + (dict(node.attrs),)
+    return result
+
+
+def test_the_root_carries_consolidated_metadata_that_zarr_python_reads_as_the_nodes(mifa, tmp_path):
+    """`mifa pack` writes the metadata of every node into the root zarr.json (zarr-python 3's inline
+    consolidated metadata): zarr-python opening the root with it sees exactly the arrays and
+    attributes it sees reading each node's own zarr.json, and ome-zarr-py still reads the images.
+    An image whose zarr.json no longer says what the consolidated metadata says is reported by
+    `mifa audit` (consolidated-metadata-stale), saying how to fix it."""
+    source = tmp_path / "source"
+    images, masks = make_source(source, count=3, size=40)
+    package = tmp_path / "pkg"
+    mifa("pack", source, package, "--metadata", tmp_path / "mifa.yaml", "--changes", "First")
+    document = json.loads((package / "zarr.json").read_text())
+    consolidated = document["consolidated_metadata"]
+    assert consolidated["kind"] == "inline" and "images/cell000/0" in consolidated["metadata"]
+    with_metadata = zarr.open_group(str(package), mode="r", use_consolidated=True)
+    assert with_metadata.metadata.consolidated_metadata is not None
+    without = zarr.open_group(str(package), mode="r", use_consolidated=False)
+    assert without.metadata.consolidated_metadata is None
+    assert nodes_of(with_metadata) == nodes_of(without)
+    assert {f"images/{name}/labels/set1/0" for name in images} <= set(nodes_of(with_metadata))
+    for name, image in images.items():
+        np.testing.assert_array_equal(with_metadata[f"images/{name}/0"][...], image)
+        nodes = read_levels_with_ome_zarr_py(package / "images" / name)
+        np.testing.assert_array_equal(nodes["set1"][0][0], masks[name])
+    _, report = mifa("audit", package, "--json", parse_json=True)
+    assert not [f for f in report["findings"] if f["code"] == "consolidated-metadata-stale"], report["findings"]
+
+    node = package / "images" / "cell001" / "zarr.json"
+    edited = json.loads(node.read_text())
+    edited["attributes"]["note"] = "edited by hand"
+    node.write_text(json.dumps(edited))
+    proc, report = mifa("audit", package, "--json", parse_json=True, check=False)
+    stale = [f for f in report["findings"] if f["code"] == "consolidated-metadata-stale"]
+    assert proc.returncode == 1 and len(stale) == 1, report["findings"]
+    assert stale[0]["path"] == "zarr.json" and "images/cell001" in stale[0]["message"] and "mifa version" in stale[0]["message"], stale

@@ -189,6 +189,55 @@ def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_im
         assert counts[name]["validate"] == 2, counts
 
 
+def packed(mifa, site, count):
+    """`site/packed<count>`: a package of `count` images with masks (label set `set1`) and outlines
+    (vector set `set2`), made by `mifa pack`, so its root zarr.json has consolidated metadata."""
+    from test_package_pack import make_source
+    target = site / f"packed{count}"
+    if not target.exists():
+        work = site.parent / f"{site.name}-source{count}"
+        make_source(work / "source", count=count, size=48)
+        mifa("pack", work / "source", target, "--metadata", work / "mifa.yaml", "--changes", "First")
+    return target
+
+
+def opening_reads(nginx, mifa_bin, env, url, *options):
+    """What `mifa bench` of the package at `url` reads to open it and index its samples: every
+    request but the reads of array chunks (keys under `/c/`) for the few patches it delivers."""
+    lines = requests_of(nginx, mifa_bin, env, "bench", url, "--patch", "16,16", "--batch", "2", "--samples", "2", "--epochs", "1",
+                        "--json", *options)
+    return [line.split(" ")[1] for line in lines if "/c/" not in line.split(" ")[1]]
+
+
+@pytest.mark.parametrize("options", [[], ["--label", "set1"]], ids=["images", "with-label"])
+def test_opening_a_packed_package_over_http_costs_requests_that_do_not_grow_with_its_images(mifa_bin, mifa, site, nginx, s3, options):
+    """`mifa bench` (the loader's sample index) of a package made by `mifa pack` reads its zarr.json
+    (consolidated metadata of every image, level and label) and manifest.json once each, and the
+    vector set, never an image's own zarr.json: 6 images cost exactly what 2 cost (per-image slope 0),
+    with or without masks. A package written before consolidated metadata (the helper-built `pkg` and `wide`) still
+    opens, reading each image's metadata as before."""
+    env = s3[0].env()
+    reads = {count: opening_reads(nginx, mifa_bin, env, f"{nginx.url}/{packed(mifa, site, count).name}", *options) for count in (2, 6)}
+    print("metadata requests (packed):", {count: len(paths) for count, paths in reads.items()}, reads[6])
+    for count, paths in reads.items():
+        assert not [p for p in paths if p.startswith(f"/packed{count}/images/")], paths
+        assert len(paths) == len(set(paths)), paths  # nothing read twice
+        assert {f"/packed{count}/zarr.json", f"/packed{count}/manifest.json"} <= set(paths), paths
+        assert len(paths) <= 4, paths
+    # Slope 0: the same files whatever the number of images.
+    assert [p.replace("/packed2/", "/") for p in reads[2]] == [p.replace("/packed6/", "/") for p in reads[6]]
+
+    wide_package(site)
+    old = {name: opening_reads(nginx, mifa_bin, env, f"{nginx.url}/{name}", *(["--label", "nuclei"] if options else [])) for name in ("pkg", "wide")}
+    print("metadata requests (no consolidated metadata):", {name: len(paths) for name, paths in old.items()})
+    for name, paths in old.items():
+        assert f"/{name}/images/img1/zarr.json" in paths, paths  # read node by node
+        assert paths.count(f"/{name}/zarr.json") == 1 and paths.count(f"/{name}/manifest.json") == 1, paths
+    # Each added image (2 levels, no label image): its group and level zarr.json, and with --label a look for labels/.
+    per_image = (len(old["wide"]) - len(old["pkg"])) / 4
+    assert per_image <= (4 if options else 3), (per_image, old)
+
+
 def hostile_copy(site, name, edit):
     target = site / name
     if target.exists():

@@ -126,6 +126,10 @@ public enum AuditCode: String, DiagnosticCode {
     /// The package is in an earlier format version than this build writes (readable as it is;
     /// the next version made of it upgrades it).
     case formatOutdated = "format-outdated"
+    /// The root `zarr.json`'s consolidated metadata does not describe the version: made from other
+    /// `zarr.json` files than the manifest lists, unreadable, or saying of a node other than the
+    /// node's own `zarr.json` (zarr-python opens the images from it; mifa then reads the nodes).
+    case consolidatedMetadataStale = "consolidated-metadata-stale"
 }
 
 extension Diagnostic where C == AuditCode {

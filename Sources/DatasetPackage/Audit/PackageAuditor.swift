@@ -91,6 +91,7 @@ extension AuditRun {
         if let manifest {
             let digest = BackgroundValue { try manifest.fileList.digest() }
             checkFiles(manifest, listing: listing)
+            checkConsolidatedMetadata(manifest)
             checkVersions(manifest, fileListDigest: try? digest.value())
             checkProposals()
             checkFlags()

@@ -4,7 +4,8 @@ extension DatasetPackage {
     /// Builds a new package at `target` in one step: `build` writes the content (everything but
     /// `zarr.json`, `manifest.json` and `versions/`) into a hidden staging folder beside `target`;
     /// each vector set without a valid index is regrouped by image and indexed (see
-    /// ``AnnotationIndex``); then the first version's record (from `makeRecord`) and the manifest are written and the
+    /// ``AnnotationIndex``), the root `zarr.json` is written with the consolidated metadata of the
+    /// images (see ``ConsolidatedMetadata``); then the first version's record (from `makeRecord`) and the manifest are written and the
     /// folder is renamed to `target`. A crash or an error leaves no package at all; staging folders
     /// of processes that died are removed by the next call.
     /// - Throws: ``PackageError`` `.alreadyExists` when `target` exists, what `build` and
@@ -28,7 +29,7 @@ extension DatasetPackage {
                 try PackageFileSystem.createDirectories(FileSystem.parent(of: "\(staging)/\(relative)"))
                 try write(bytes, to: "\(staging)/\(relative)")
             }
-            try write(rootGroupJSON, to: "\(staging)/\(PackageLayout.rootGroup)")
+            try write(rootGroup(consolidating: staging), to: "\(staging)/\(PackageLayout.rootGroup)")
             let fileList = try scanner.fileList(of: staging)
             let context = CommitContext(
                 packageRoot: staging, stagingRoot: staging, previousManifest: nil, previousRecord: nil, fileList: fileList,

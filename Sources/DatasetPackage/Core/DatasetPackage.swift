@@ -1,6 +1,6 @@
 import Foundation
 import MIFACore
-import Zarr
+public import Zarr
 
 /// A MIFA dataset package on disk (DESIGN.md, "The package on disk"): a Zarr v3 root group holding
 /// the MIFA metadata, OME-Zarr images, annotations, immutable version records and the manifest of
@@ -13,6 +13,11 @@ public struct DatasetPackage: Sendable {
     public let root: String
     /// Where the package's files are read from (see ``PackageReader``).
     public let reader: PackageReader
+    /// The root `zarr.json` as read when a package read in place (a zip or URL, which this value
+    /// cannot change) was opened, so that opening reads it once; `nil` for a folder, whose root
+    /// `zarr.json` a new version replaces, and which is read again when needed. Its consolidated
+    /// metadata is checked against the manifest before it is used (``consolidatedMetadata(manifest:)``).
+    var rootGroupBytes: [UInt8]?
 
     /// How ``open(_:recovery:)`` treats an interrupted write.
     public enum Recovery: Sendable {
@@ -49,18 +54,48 @@ public struct DatasetPackage: Sendable {
 
     /// Opens the package at `root`, first finishing or undoing an interrupted write. `root` is a
     /// folder, or (read only) a `.zip` made by `mifa export --to zip`, an `http(s)://` or an
-    /// `s3://bucket/prefix` URL (see ``PackageReader/open(_:http:)``); such a package is read as it
-    /// is (nothing can be recovered there).
+    /// `s3://bucket/prefix` URL (see ``PackageReader/open(_:http:)``, read within `http`); such a
+    /// package is read as it is (nothing can be recovered there).
     /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.locked` when
     ///   recovery is required and another process holds the lock for too long, `.io`.
-    public static func open(_ root: String, recovery: Recovery = .required) throws -> DatasetPackage {
-        let reader = try PackageReader.open(root)
-        guard reader.folder != nil else { return try open(reader) }
-        let package = DatasetPackage(unchecked: root)
-        try package.checkRootGroup()
+    public static func open(_ root: String, recovery: Recovery = .required, http: HTTPLimits = .default) throws -> DatasetPackage {
+        let package = DatasetPackage(unchecked: try PackageReader.open(root, http: http))
+        return try package.opened(rootGroup: package.checkRootGroup(), recovery: recovery)
+    }
+
+    /// The package at `root` opened as ``open(_:recovery:http:)`` opens it, or `nil` when `root`
+    /// is not a MIFA package (no root `zarr.json` naming the format, or none that can be read):
+    /// a package however damaged is opened as one, so that its own error is reported instead of
+    /// `root` being taken for something else. The root `zarr.json` is read once.
+    /// - Throws: as ``open(_:recovery:http:)`` for a package.
+    public static func openIfPackage(_ root: String, recovery: Recovery = .required, http: HTTPLimits = .default) throws -> DatasetPackage? {
+        guard let reader = try? PackageReader.open(root, http: http) else { return nil }
+        let package = DatasetPackage(unchecked: reader)
+        let bytes: [UInt8]
+        let version: String
+        do {
+            bytes = try package.readRootGroup()
+            version = try formatVersion(ofRootGroup: bytes, file: package.path(PackageLayout.rootGroup))
+        } catch {
+            return nil  // not a MIFA package: the caller reads `root` as what it is instead
+        }
+        try checkReadable(version, file: package.path(PackageLayout.rootGroup))
+        return try package.opened(rootGroup: bytes, recovery: recovery)
+    }
+
+    /// This package, whose root `zarr.json` (`rootGroup`, checked) was just read, opened: its
+    /// structure checked and, for a folder, an interrupted write finished or undone (unless
+    /// `recovery` is `nil`).
+    /// - Throws: as ``open(_:recovery:http:)``.
+    private func opened(rootGroup: [UInt8], recovery: Recovery?) throws -> DatasetPackage {
+        var package = self
         try package.checkStructure()
+        guard reader.folder != nil else {
+            package.rootGroupBytes = rootGroup
+            return package
+        }
         // Nothing to finish or undo: read without touching the package (no lock file is created).
-        guard FileSystem.exists(package.path(PackageLayout.transaction)) else { return package }
+        guard let recovery, FileSystem.exists(package.path(PackageLayout.transaction)) else { return package }
         if let lock = try PackageFileSystem.lock(package.lockPath, wait: recovery == .required) {
             defer { lock.release() }
             try PackageTransaction.recover(package)
@@ -69,14 +104,12 @@ public struct DatasetPackage: Sendable {
     }
 
     /// Opens the package that `reader` reads, as it is: a folder is not recovered (use
-    /// ``open(_:recovery:)`` for that).
+    /// ``open(_:recovery:http:)`` for that).
     /// - Throws: ``PackageError`` `.notAPackage` when there is no MIFA package, `.invalidInput`
     ///   for a folder with links in its own places, `.io`.
     public static func open(_ reader: PackageReader) throws -> DatasetPackage {
         let package = DatasetPackage(unchecked: reader)
-        try package.checkRootGroup()
-        try package.checkStructure()
-        return package
+        return try package.opened(rootGroup: package.checkRootGroup(), recovery: nil)
     }
 
     /// The package's name: the last component of its folder, zip (without `.zip`) or URL.
@@ -277,8 +310,8 @@ public struct DatasetPackage: Sendable {
     /// Whether `root` is a MIFA package (a folder with a root `zarr.json` naming the format), however
     /// damaged the rest: a command given a package then reads it as one and reports what is wrong,
     /// instead of taking it for something else.
-    public static func isPackage(at root: String) -> Bool {
-        guard let reader = try? PackageReader.open(root) else { return false }
+    public static func isPackage(at root: String, http: HTTPLimits = .default) -> Bool {
+        guard let reader = try? PackageReader.open(root, http: http) else { return false }
         return DatasetPackage(unchecked: reader).isPackageRoot
     }
 
@@ -294,14 +327,25 @@ public struct DatasetPackage: Sendable {
 
     /// Refuses a folder that is not a MIFA package: no root `zarr.json` with `attributes.mifa.format`,
     /// or (unless `anyVersion`) one of a format version this build cannot read.
+    /// - Returns: the bytes of the root `zarr.json`.
     /// - Throws: ``PackageError`` `.notAPackage`.
-    func checkRootGroup(anyVersion: Bool = false) throws {
+    @discardableResult
+    func checkRootGroup(anyVersion: Bool = false) throws -> [UInt8] {
+        let bytes = try readRootGroup()
+        try Self.checkRootGroup(bytes, file: path(PackageLayout.rootGroup), anyVersion: anyVersion)
+        return bytes
+    }
+
+    /// The bytes of the root `zarr.json` (at most ``PackageLayout/rootGroupSizeLimit``).
+    /// - Throws: ``PackageError`` `.notAPackage` when a folder is not one or there is no root
+    ///   `zarr.json`, `.io`, `.invalidInput` when it is too large.
+    func readRootGroup() throws -> [UInt8] {
         let file = path(PackageLayout.rootGroup)
         if reader.folder == nil {
-            guard let bytes = try reader.readIfPresent(PackageLayout.rootGroup, limit: 1 << 20) else {
+            guard let bytes = try reader.readIfPresent(PackageLayout.rootGroup, limit: PackageLayout.rootGroupSizeLimit) else {
                 throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
             }
-            return try Self.checkRootGroup(bytes, file: file, anyVersion: anyVersion)
+            return bytes
         }
         guard FileSystem.kind(of: root) == .directory else {
             throw PackageError(.notAPackage, "'\(root)' is not a folder; a MIFA package is a folder made by `mifa pack`", context: ErrorContext(file: root))
@@ -309,7 +353,7 @@ public struct DatasetPackage: Sendable {
         guard FileSystem.kind(of: file) == .file else {
             throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
         }
-        try Self.checkRootGroup(PackageFileSystem.read(file, limit: 1 << 20), file: file, anyVersion: anyVersion)
+        return try PackageFileSystem.read(file, limit: PackageLayout.rootGroupSizeLimit)
     }
 
     /// Refuses a root `zarr.json` without `attributes.mifa.format`, or of a format version this
@@ -317,7 +361,14 @@ public struct DatasetPackage: Sendable {
     /// - Throws: ``PackageError`` `.notAPackage`.
     static func checkRootGroup(_ bytes: [UInt8], file: String, anyVersion: Bool = false) throws {
         let version = try formatVersion(ofRootGroup: bytes, file: file)
-        guard anyVersion || PackageLayout.readableFormatVersions.contains(version) else {
+        guard !anyVersion else { return }
+        try checkReadable(version, file: file)
+    }
+
+    /// Refuses a format version this build cannot read.
+    /// - Throws: ``PackageError`` `.notAPackage` saying to use a newer mifa.
+    static func checkReadable(_ version: String, file: String) throws {
+        guard PackageLayout.readableFormatVersions.contains(version) else {
             throw PackageError(
                 .notAPackage,
                 "the package is in format version '\(version.prefix(40))', which this MIFAKit (formats \(PackageLayout.readableFormatVersions.sorted().joined(separator: ", "))) cannot read; use a newer mifa",
@@ -344,6 +395,6 @@ public struct DatasetPackage: Sendable {
     /// The package's format version (see ``PackageLayout/formatVersion``).
     /// - Throws: ``PackageError`` `.notAPackage`, `.io`.
     public func formatVersion() throws -> String {
-        try Self.formatVersion(ofRootGroup: reader.read(PackageLayout.rootGroup, limit: 1 << 20), file: path(PackageLayout.rootGroup))
+        try Self.formatVersion(ofRootGroup: rootGroupBytes ?? reader.read(PackageLayout.rootGroup, limit: PackageLayout.rootGroupSizeLimit), file: path(PackageLayout.rootGroup))
     }
 }

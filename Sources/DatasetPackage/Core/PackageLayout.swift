@@ -4,7 +4,8 @@ import MIFACore
 ///
 /// ```
 /// <name>/
-///   zarr.json                 root Zarr v3 group; attributes.mifa = {"format": "mifa-package", "version": "2"}
+///   zarr.json                 root Zarr v3 group; attributes.mifa = {"format": "mifa-package", "version": "2"},
+///                             with the consolidated metadata of every node below it (see ``DatasetPackage/ConsolidatedMetadata``)
 ///   mifa.json                 the MIFA metadata (Schemas/mifa.schema.json)
 ///   images/zarr.json          a plain group, so Zarr tools walk root -> images -> image
 ///   images/<image_id>/        one OME-Zarr 0.5 image each; raster annotations under labels/<set_id>/
@@ -30,6 +31,9 @@ import MIFACore
 public enum PackageLayout {
     /// The root group's metadata.
     public static let rootGroup = "zarr.json"
+    /// Most bytes of the root `zarr.json` read: its consolidated metadata grows with the images
+    /// (a few KiB each), so 256 MiB hold some 50,000 images.
+    public static let rootGroupSizeLimit = 256 << 20
     /// The MIFA metadata document.
     public static let metadata = "mifa.json"
     /// The current version's manifest.

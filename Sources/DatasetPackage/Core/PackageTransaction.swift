@@ -83,7 +83,9 @@ public struct PackageTransaction: ~Copyable {
     /// Makes the staged content the package's new current version.
     ///
     /// A vector set whose index no longer describes its GeoJSON (or has none) is first regrouped
-    /// by image and indexed (see ``AnnotationIndex``). `makeRecord` gets the new file list and the
+    /// by image and indexed (see ``AnnotationIndex``), and the root `zarr.json` is written anew:
+    /// the current format version and the consolidated metadata of the staged nodes (see
+    /// ``DatasetPackage/ConsolidatedMetadata``). `makeRecord` gets the new file list and the
     /// changes and returns the version record (its `manifest_sha256`, `previous_*`, `file_count`
     /// and `total_bytes` are filled in here). Throwing from it abandons the change.
     /// - Returns: the record written.
@@ -100,6 +102,8 @@ public struct PackageTransaction: ~Copyable {
             // Every vector set keeps an index that describes it (format 2), whoever staged the content.
             let staged = stagingRoot
             try FormatUpgrade.indexVectorSets(root: staged) { relative, bytes in try write(bytes, to: "\(staged)/\(relative)") }
+            // The root group names the current format and consolidates the staged nodes (replaced, never written into: it may be a link to the current one).
+            try write(DatasetPackage.rootGroup(consolidating: staged), to: "\(staged)/\(PackageLayout.rootGroup)")
             let fileList = try scanner.fileList(of: stagingRoot)
             let changes = FileChanges(from: manifest.fileList, to: fileList)
             let context = CommitContext(

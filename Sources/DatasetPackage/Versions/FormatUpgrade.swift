@@ -2,23 +2,17 @@ import Annotations
 import MIFACore
 
 /// Brings a staged version to the current package format (``PackageLayout/formatVersion``): every
-/// vector set gets its features grouped by image and an up-to-date ``AnnotationIndex``, and the root
-/// `zarr.json` names the current format. Run on every new version, after its edits, so a package
-/// written in format 1 is upgraded by its next version, as ordinary content of that version
-/// (listed in the manifest, digested, diffed: regrouping changes no object). The indexing part
-/// also runs in ``DatasetPackage/create(at:scanner:build:makeRecord:)`` and in
-/// ``PackageTransaction/commit(_:)``, so no write leaves a set without a valid index.
+/// vector set gets its features grouped by image and an up-to-date ``AnnotationIndex``. Run on every
+/// new version, after its edits, so a package written in format 1 is upgraded by its next version,
+/// as ordinary content of that version (listed in the manifest, digested, diffed: regrouping
+/// changes no object). The indexing part also runs in ``DatasetPackage/create(at:scanner:build:makeRecord:)``
+/// and in ``PackageTransaction/commit(_:)``, so no write leaves a set without a valid index; both
+/// also write the root `zarr.json` naming the current format (with the consolidated metadata).
 enum FormatUpgrade {
-    /// Writes the missing or stale indexes (and regroups those sets) and the current root group.
-    /// - Throws: as ``indexVectorSets(root:replace:)``, `.notAPackage` for a root group that is not
-    ///   a MIFA package's.
+    /// Writes the missing or stale indexes (and regroups those sets).
+    /// - Throws: as ``indexVectorSets(root:replace:)``.
     static func apply(to staging: VersionStaging) throws {
         try indexVectorSets(root: staging.root, replace: staging.replaceFile)
-        // The root group is MIFAKit's own (written by `mifa pack` with nothing else in it).
-        let root = try PackageFileSystem.read(staging.path(PackageLayout.rootGroup), limit: 1 << 20)
-        if try DatasetPackage.formatVersion(ofRootGroup: root, file: PackageLayout.rootGroup) != PackageLayout.formatVersion {
-            try staging.replaceFile(PackageLayout.rootGroup, with: DatasetPackage.rootGroupJSON)
-        }
     }
 
     /// Gives every vector set under `root` (a staged package tree) an index that describes its

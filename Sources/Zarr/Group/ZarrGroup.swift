@@ -88,11 +88,12 @@ public struct ZarrGroup: Sendable {
         try ZarrGroup.open(store, path: childPath(name))
     }
 
-    /// Writes consolidated metadata for everything below the group: inline in `zarr.json` (v3) or
-    /// `.zmetadata` (v2), as zarr-python's `consolidate_metadata` does.
-    /// - Throws: store and metadata errors.
-    @discardableResult
-    public func consolidate() throws -> ZarrGroup {
+    /// The metadata of every node below the group at `path` of `store`, by path relative to it
+    /// (`a`, `a/b`), read from the nodes themselves by listing the store (never from consolidated
+    /// metadata): what ``consolidate()`` writes, and what consolidated metadata is checked against.
+    /// The group itself need not have metadata yet.
+    /// - Throws: ``ZarrError`` from the store or from a node's metadata.
+    public static func hierarchy(_ store: any ZarrStore, path: String = "", format: ZarrFormat = .v3) throws -> [String: NodeMetadata] {
         var nodes: [String: NodeMetadata] = [:]
         func walk(_ group: ZarrGroup, prefix: String) throws {
             for (name, child) in try ZarrGroup(store: group.store, path: group.path, metadata: GroupMetadata(format: group.metadata.format)).children() {
@@ -103,7 +104,16 @@ public struct ZarrGroup: Sendable {
                 }
             }
         }
-        try walk(self, prefix: "")
+        try walk(ZarrGroup(store: store, path: path, metadata: GroupMetadata(format: format)), prefix: "")
+        return nodes
+    }
+
+    /// Writes consolidated metadata for everything below the group: inline in `zarr.json` (v3) or
+    /// `.zmetadata` (v2), as zarr-python's `consolidate_metadata` does.
+    /// - Throws: store and metadata errors.
+    @discardableResult
+    public func consolidate() throws -> ZarrGroup {
+        let nodes = try Self.hierarchy(store, path: path, format: metadata.format)
         var metadata = self.metadata
         metadata.consolidated = nodes
         switch metadata.format {
