@@ -11,7 +11,7 @@ import MIFACore
 final class BatchHandle: Sendable {
     let batch: Batch
     let sources: SourceNames
-    private let samples = LockedState<Data?>(nil)
+    private let samples = LockedState<[UInt8]?>(nil)
 
     init(batch: Batch, sources: SourceNames) {
         self.batch = batch
@@ -37,10 +37,11 @@ final class BatchHandle: Sendable {
     }
 
     /// The samples of the batch as a JSON array (see `mifa_batch_samples` in include/mifakit.h).
-    /// - Throws: Foundation's error if serialisation fails (not expected: every value is finite).
-    func samplesJSON() throws -> Data {
+    /// - Throws: `EncodingError` for a coordinate that is not finite (not expected: the loader
+    ///   delivers finite geometry), rather than writing a number JSON cannot hold.
+    func samplesJSON() throws -> [UInt8] {
         if let done = samples.withLock({ $0 }) { return done }
-        var list: [[String: Any]] = []
+        var list: [JSONValue] = []
         for k in batch.samples.indices {
             let request = batch.requests[k], augmentation = batch.augmentations[k]
             let source = sources.sources[request.source]
@@ -48,50 +49,65 @@ final class BatchHandle: Sendable {
             let shape = [batch.imageShape.count == 5 ? batch.imageShape[2] : 1] + batch.imageShape.suffix(2)
             var region = (0..<3).map { [origin[$0], origin[$0] + shape[$0]] }
             if source.axes.z == nil { region.removeFirst() }
-            var entry: [String: Any] = [
-                "image_id": sources.imageIDs[request.source], "path": sources.paths[request.source], "level": source.level,
-                "t": request.t, "region": region, "sample": batch.samples[k],
-                "augmentation": ["flip_x": augmentation.flipX, "flip_y": augmentation.flipY, "quarter_turns": augmentation.quarterTurns],
+            var entry: JSONObject = [
+                "image_id": .string(sources.imageIDs[request.source]), "path": .string(sources.paths[request.source]),
+                "level": Self.json(source.level), "t": Self.json(request.t), "region": .array(region.map { .array($0.map(Self.json)) }),
+                "sample": Self.json(batch.samples[k]),
+                "augmentation": ["flip_x": .bool(augmentation.flipX), "flip_y": .bool(augmentation.flipY), "quarter_turns": Self.json(augmentation.quarterTurns)],
             ]
-            var boxes: [[String: Any]] = [], points: [[String: Any]] = [], polygons: [[String: Any]] = []
+            var boxes: [JSONValue] = [], points: [JSONValue] = [], polygons: [JSONValue] = []
             for annotation in batch.annotations[k] {
-                var item: [String: Any] = ["annotation": annotation.annotation]
+                var item: JSONObject = ["annotation": Self.json(annotation.annotation)]
                 let origins = source.annotationOrigins
                 if origins.indices.contains(annotation.annotation) {
                     let from = origins[annotation.annotation]
-                    item["set"] = from.set ?? NSNull()
-                    item["id"] = from.id.map(Self.json) ?? NSNull()
+                    item["set"] = from.set.map(JSONValue.string) ?? .null
+                    item["id"] = from.id.map(Self.json) ?? .null
                 }
-                item["category"] = annotation.categoryID.map(Self.json) ?? NSNull()
-                item["track"] = annotation.trackID ?? NSNull()
+                item["category"] = annotation.categoryID.map(Self.json) ?? .null
+                item["track"] = annotation.trackID.map { .number(JSONNumber($0)) } ?? .null
                 switch annotation.shape {
                 case .box(let b):
-                    item["box"] = [b.x, b.y, b.width, b.height]
-                    boxes.append(item)
+                    item["box"] = try Self.json([b.x, b.y, b.width, b.height])
+                    boxes.append(.object(item))
                 case .point(let p):
-                    item["point"] = [p.x, p.y]
-                    points.append(item)
+                    item["point"] = try Self.json([p.x, p.y])
+                    points.append(.object(item))
                 case .polygon(let rings):
-                    item["polygon"] = rings.map { $0.map { [$0.x, $0.y] } }
-                    polygons.append(item)
+                    item["polygon"] = .array(try rings.map { .array(try $0.map { try Self.json([$0.x, $0.y]) }) })
+                    polygons.append(.object(item))
                 }
             }
-            entry["boxes"] = boxes
-            entry["points"] = points
-            entry["polygons"] = polygons
-            list.append(entry)
+            entry["boxes"] = .array(boxes)
+            entry["points"] = .array(points)
+            entry["polygons"] = .array(polygons)
+            list.append(.object(entry))
         }
-        let data = try JSONSerialization.data(withJSONObject: list)
-        samples.withLock { $0 = data }
-        return data
+        let bytes = JSONWriter.bytes(of: .array(list))
+        samples.withLock { $0 = bytes }
+        return bytes
     }
 
     /// An identifier as a JSON value: a number or a string.
-    static func json(_ id: Identifier) -> Any {
+    static func json(_ id: Identifier) -> JSONValue {
         switch id {
-        case .int(let value): value
-        case .string(let value): value
+        case .int(let value): .number(JSONNumber(value))
+        case .string(let value): .string(value)
         }
+    }
+
+    /// An integer as a JSON number.
+    static func json(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
+
+    /// Coordinates as a JSON list of numbers.
+    /// - Throws: `EncodingError` for a value that is not finite.
+    static func json(_ values: [Double]) throws -> JSONValue {
+        .array(try values.map { value in
+            guard let number = JSONNumber(value) else {
+                throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: [], debugDescription: "a coordinate of \(value) cannot be written as JSON"))
+            }
+            return .number(number)
+        })
     }
 }
 

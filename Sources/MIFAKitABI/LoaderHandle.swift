@@ -106,27 +106,27 @@ final class LoaderHandle: @unchecked Sendable {
 
     /// The loader's shape of things as JSON.
     /// - Throws: `EncodingError` (not expected).
-    func infoJSON() throws -> Data {
+    func infoJSON() throws -> [UInt8] {
         let c = loader.configuration
         let info = Info(batchesPerEpoch: loader.batchesPerEpoch, samplesPerEpoch: loader.sampler.sampleCount(in: loader.index),
                         batchSize: c.batchSize, patchShape: loader.patchShape, channels: loader.channels,
                         imageDtype: loader.imageType.rawValue, maskDtype: loader.maskType?.rawValue, rank: loader.rank,
                         worldSize: loader.worldSize, seed: c.seed, memoryBudget: c.memoryBudget, workers: c.workers, prefetch: c.prefetch,
                         imageIds: sources.imageIDs, paths: sources.paths)
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(info)
+        return JSONWriter.bytes(of: try JSONValueEncoder(convertsKeysToSnakeCase: true).encode(info))
     }
 
     /// The loader's metrics as JSON (`LoaderMetrics`' fields, snake_case, and the cache hit rate).
     /// - Throws: `EncodingError` (not expected).
-    func metricsJSON() throws -> Data {
+    func metricsJSON() throws -> [UInt8] {
         let metrics = loader.metrics
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard var object = try JSONSerialization.jsonObject(with: try encoder.encode(metrics)) as? [String: Any] else { return Data("{}".utf8) }
-        object["cache_hit_rate"] = metrics.cacheHitRate
-        return try JSONSerialization.data(withJSONObject: object)
+        guard case .object(var object) = try JSONValueEncoder(convertsKeysToSnakeCase: true).encode(metrics),
+            let hitRate = JSONNumber(metrics.cacheHitRate)
+        else {
+            throw EncodingError.invalidValue(metrics, EncodingError.Context(codingPath: [], debugDescription: "the loader's metrics are not a JSON object with a finite cache hit rate"))
+        }
+        object["cache_hit_rate"] = .number(hitRate)
+        return JSONWriter.bytes(of: .object(object))
     }
 }
 
@@ -218,7 +218,7 @@ public func mifa_loader_state(_ loader: OpaquePointer?, _ out: UnsafeMutablePoin
         let target = try output(out, "out")
         target.pointee = nil
         let c = try HandleRegistry.shared.object(loader, as: LoaderHandle.self, "loader").checkpoint
-        target.pointee = try cString(try JSONEncoder().encode(CheckpointJSON(seed: c.seed, epoch: c.epoch, batch: c.batch)))
+        target.pointee = try cString(JSONWriter.bytes(of: try JSONValueEncoder().encode(CheckpointJSON(seed: c.seed, epoch: c.epoch, batch: c.batch))))
     }
 }
 
@@ -227,7 +227,7 @@ public func mifa_loader_state(_ loader: OpaquePointer?, _ out: UnsafeMutablePoin
 public func mifa_loader_restore(_ loader: OpaquePointer?, _ state: UnsafePointer<CChar>?) -> Int32 {
     abiCall {
         let handle = try HandleRegistry.shared.object(loader, as: LoaderHandle.self, "loader")
-        let json = try JSONDecoder().decode(CheckpointJSON.self, from: Data(try text(state, "state").utf8))
+        let json = try JSONValueDecoder().decode(CheckpointJSON.self, from: try JSONParser.parse(try text(state, "state"), file: "state"))
         guard json.epoch >= 0, json.batch >= 0 else { throw ABIFailure.argument("the state's epoch and batch must be 0 or more") }
         try handle.restore(LoaderCheckpoint(seed: json.seed, epoch: json.epoch, batch: json.batch))
     }

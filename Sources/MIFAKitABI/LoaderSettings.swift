@@ -48,11 +48,15 @@ struct LoaderSettings: Decodable {
     var rank: Int?
     var worldSize: Int?
 
-    static let keys: Set<String> = [
-        "inputs", "patch", "batch_size", "sampler", "samples_per_epoch", "overlap", "foreground_fraction", "balance_classes", "patches",
-        "level", "label", "annotations", "images", "splits", "workers", "prefetch", "read_ahead", "seed", "memory_budget", "dtype", "channels",
-        "normalize", "flips", "rotations", "crop", "drop_last", "shuffle", "rank", "world_size",
-    ]
+    /// The configuration's keys, as include/mifakit.h lists them.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case inputs, patch, batchSize = "batch_size", sampler, samplesPerEpoch = "samples_per_epoch", overlap
+        case foregroundFraction = "foreground_fraction", balanceClasses = "balance_classes", patches, level, label, annotations
+        case images, splits, workers, prefetch, readAhead = "read_ahead", seed, memoryBudget = "memory_budget", dtype, channels
+        case normalize, flips, rotations, crop, dropLast = "drop_last", shuffle, rank, worldSize = "world_size"
+    }
+
+    static let keys = Set(CodingKeys.allCases.map(\.rawValue))
 
     /// One entry of a `patches` list: an image (by position among all sources, or by id) or a coordinate.
     enum JSONPatchEntry: Decodable {
@@ -72,18 +76,21 @@ struct LoaderSettings: Decodable {
     /// Parses `json`.
     /// - Throws: ``ABIFailure`` for malformed JSON or unknown keys; `DecodingError` for values of the wrong type.
     static func parse(_ json: String) throws -> LoaderSettings {
-        let data = Data(json.utf8)
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ABIFailure.argument("the configuration is not a JSON object")
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(json)
+        } catch let error as CoreError {
+            throw ABIFailure.argument("the configuration is not valid JSON: \(error.message) (line \(error.context.line ?? 1), column \(error.context.column ?? 1))")
+        }
+        guard let object = value.objectValue else {
+            throw ABIFailure.argument("the configuration is \(value.kindDescription), not a JSON object")
         }
         let unknown = Set(object.keys).subtracting(keys)
         guard unknown.isEmpty else {
             throw ABIFailure.argument("unknown configuration keys \(unknown.sorted().joined(separator: ", ")); the keys are \(keys.sorted().joined(separator: ", "))",
                                       pointer: "/" + (unknown.sorted().first ?? ""))
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(LoaderSettings.self, from: data)
+        return try JSONValueDecoder().decode(LoaderSettings.self, from: value)
     }
 
     /// The loader these settings describe, with each source's image id and path.

@@ -106,7 +106,7 @@ final class PackageHandle: Sendable {
 
     /// The package's images and annotation sets as JSON (`snake_case` keys).
     /// - Throws: `OMEZarrError` when an image's labels cannot be listed.
-    func infoJSON() throws -> Data {
+    func infoJSON() throws -> [UInt8] {
         let info = Info(kind: kind.rawValue, root: root, images: try images.map { entry in
             Info.ImageInfo(id: entry.id, path: entry.path,
                            axes: entry.image.axes.map { Info.AxisInfo(name: $0.name, type: $0.type?.rawValue, unit: $0.unit) },
@@ -116,9 +116,7 @@ final class PackageHandle: Sendable {
                            },
                            labels: try entry.image.labelNames())
         }, annotationSets: vectorSets)
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(info)
+        return JSONWriter.bytes(of: try JSONValueEncoder(convertsKeysToSnakeCase: true).encode(info))
     }
 
     /// The package (for calls that need one).

@@ -213,23 +213,46 @@ struct BenchCommand: ParsableCommand {
         let cpu = Self.cpuSeconds() - cpuStart
         let load = Self.loadAverage()
         let m = loader.metrics
-        let report: [String: Any] = [
-            "images": imageCount, "image_names": index.sources.map(\.name), "patch": patchShape!, "batch_size": batch, "threads": threads,
-            "workers": threads,  // the old word, kept while Notebooks/03 (being rewritten) still reads it
-            "read_ahead": loader.readAheadConcurrency, "prefetch": prefetch, "splits": splits, "images_without_label": unlabelled, "padded_images": padded,
-            "annotations_not_carried": Dictionary(notCarried.map { ($0.source, $0.count) }, uniquingKeysWith: +),
-            "seed": seed, "epochs": epochs, "step_ms": stepMs, "batches": batches, "patches": patches, "seconds": seconds,
-            "patches_per_second": Double(patches) / max(seconds, 1e-9), "cpu_seconds": cpu,
-            "patches_per_cpu_second": Double(patches) / max(cpu, 1e-9), "load_average": load,
-            "consumer_wait_seconds": m.consumerWaitSeconds, "consumer_wait_fraction": m.consumerWaitSeconds / max(seconds, 1e-9),
-            "cache_hit_rate": m.cacheHitRate, "cache_hits": m.cacheHits, "shared_loads": m.sharedLoads, "cache_misses": m.cacheMisses,
-            "chunks_decoded": m.chunksDecoded, "chunks_read_ahead": m.chunksReadAhead, "bytes_read": m.bytesRead, "producer_memory_wait_seconds": m.producerMemoryWaitSeconds,
-            "peak_memory_bytes": m.peakMemoryBytes, "memory_budget_bytes": m.memoryBudget,
-            "digest": String(format: "%016llx", digest.value),
+        func value(_ x: some Encodable) throws -> JSONValue { try JSONValue(encoding: x) }
+        let report: JSONObject = [
+            "images": try value(imageCount),
+            "image_names": try value(index.sources.map(\.name)),
+            "patch": try value(patchShape!),
+            "batch_size": try value(batch),
+            "threads": try value(threads),
+            "workers": try value(threads),  // the old word, kept while Notebooks/03 (being rewritten) still reads it
+            "read_ahead": try value(loader.readAheadConcurrency),
+            "prefetch": try value(prefetch),
+            "splits": try value(splits),
+            "images_without_label": try value(unlabelled),
+            "padded_images": try value(padded),
+            "annotations_not_carried": try value(Dictionary(notCarried.map { ($0.source, $0.count) }, uniquingKeysWith: +)),
+            "seed": try value(seed),
+            "epochs": try value(epochs),
+            "step_ms": try value(stepMs),
+            "batches": try value(batches),
+            "patches": try value(patches),
+            "seconds": try value(seconds),
+            "patches_per_second": try value(Double(patches) / max(seconds, 1e-9)),
+            "cpu_seconds": try value(cpu),
+            "patches_per_cpu_second": try value(Double(patches) / max(cpu, 1e-9)),
+            "load_average": try value(load),
+            "consumer_wait_seconds": try value(m.consumerWaitSeconds),
+            "consumer_wait_fraction": try value(m.consumerWaitSeconds / max(seconds, 1e-9)),
+            "cache_hit_rate": try value(m.cacheHitRate),
+            "cache_hits": try value(m.cacheHits),
+            "shared_loads": try value(m.sharedLoads),
+            "cache_misses": try value(m.cacheMisses),
+            "chunks_decoded": try value(m.chunksDecoded),
+            "chunks_read_ahead": try value(m.chunksReadAhead),
+            "bytes_read": try value(m.bytesRead),
+            "producer_memory_wait_seconds": try value(m.producerMemoryWaitSeconds),
+            "peak_memory_bytes": try value(m.peakMemoryBytes),
+            "memory_budget_bytes": try value(m.memoryBudget),
+            "digest": try value(String(format: "%016llx", digest.value)),
         ]
         if json {
-            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(String(decoding: JSONWriter.bytes(of: .object(report), sortingKeys: true), as: UTF8.self))
         } else {
             print("images \(imageCount), patch \(patch), batch \(batch), threads \(threads), read-ahead \(loader.readAheadConcurrency), prefetch \(prefetch), epochs \(epochs)")
             print(String(format: "%d batches, %d patches in %.3f s: %.1f patches/s; CPU %.3f s (%.1f patches per CPU second); load average %.2f",

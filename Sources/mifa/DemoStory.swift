@@ -69,48 +69,70 @@ struct DemoStory {
         for setID in sets {
             let path = "\(folder)/\(setID)/annotations.geojson"
             guard let data = FileManager.default.contents(atPath: path),
-                var collection = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                var features = collection["features"] as? [[String: Any]], features.count > 2,
-                features.allSatisfy({ ($0["properties"] as? [String: Any])?["measurements"] != nil })
+                var collection = try JSONParser.parse(data, file: path).objectValue,
+                var features = collection["features"]?.arrayValue, features.count > 2,
+                features.allSatisfy({ $0["properties"]?["measurements"] != nil })
             else { continue }
             let smallest = features.indices.min { area(features[$0]) < area(features[$1]) }!
             let removed = features.remove(at: smallest)
-            var geometry = features[0]["geometry"] as? [String: Any] ?? [:]
-            if let rings = geometry["coordinates"] as? [[[Double]]] {
-                geometry["coordinates"] = rings.map { ring in ring.map { [$0[0] + 1.5, $0[1]] } }
-                features[0]["geometry"] = geometry
+            if var first = features[0].objectValue, var geometry = first["geometry"]?.objectValue, let rings = Self.rings(geometry["coordinates"]) {
+                geometry["coordinates"] = try JSONValue(encoding: rings.map { ring in ring.map { [$0[0] + 1.5, $0[1]] } })
+                first["geometry"] = .object(geometry)
+                features[0] = .object(first)
             }
-            collection["features"] = features
+            collection["features"] = .array(features)
             let corrected = "\(work)/corrected-\(setID).geojson"
-            try JSONSerialization.data(withJSONObject: collection, options: [.sortedKeys]).write(to: URL(fileURLWithPath: corrected))
-            let imageID = (removed["properties"] as? [String: Any])?["image_id"] as? String
+            try Data(JSONWriter.bytes(of: .object(collection), sortingKeys: true)).write(to: URL(fileURLWithPath: corrected))
+            let imageID = removed["properties"]?["image_id"]?.stringValue
             return (setID, corrected, "\(Int(area(removed))) px² on \(imageID ?? "its image")")
         }
         throw InvalidInput(message: "\(folder): no QuPath GeoJSON annotation set was packed; the sample should have one")
     }
 
+    /// Polygon coordinates as numbers (rings of [x, y, ...] positions), or `nil` if they are not.
+    private static func rings(_ value: JSONValue?) -> [[[Double]]]? {
+        guard let rings = value?.arrayValue else { return nil }
+        var result: [[[Double]]] = []
+        for ring in rings {
+            guard let positions = ring.arrayValue else { return nil }
+            var points: [[Double]] = []
+            for position in positions {
+                guard let numbers = position.arrayValue, numbers.count >= 2 else { return nil }
+                let values = numbers.compactMap { $0.numberValue?.doubleValue }
+                guard values.count == numbers.count else { return nil }
+                points.append(values)
+            }
+            result.append(points)
+        }
+        return result
+    }
+
     /// The package's mifa.json with the first credited annotator left out of every annotation set.
     private func sheetWithoutFirstAnnotator() throws -> (String, String) {
-        guard let data = FileManager.default.contents(atPath: package + "/mifa.json"),
-            var document = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            var sets = document["annotations"] as? [[String: Any]],
-            let first = sets.lazy.compactMap({ ($0["authors"] as? [[String: Any]])?.first }).first
+        let file = package + "/mifa.json"
+        guard let data = FileManager.default.contents(atPath: file),
+            var document = try JSONParser.parse(data, file: file).objectValue,
+            var sets = document["annotations"]?.arrayValue,
+            let first = sets.lazy.compactMap({ $0["authors"]?[0] }).first
         else { throw InvalidInput(message: "\(package)/mifa.json credits no annotator; the sample should") }
-        let name = [first["author_first_name"], first["author_last_name"]].compactMap { $0 as? String }.joined(separator: " ")
-        for index in sets.indices {
-            sets[index]["authors"] = (sets[index]["authors"] as? [[String: Any]])?.filter {
-                [$0["author_first_name"], $0["author_last_name"]].compactMap { $0 as? String }.joined(separator: " ") != name
-            }
+        func fullName(_ author: JSONValue) -> String {
+            [author["author_first_name"], author["author_last_name"]].compactMap { $0?.stringValue }.joined(separator: " ")
         }
-        document["annotations"] = sets
-        let path = work + "/mifa-without-\(first["author_last_name"] as? String ?? "annotator").json"
-        try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+        let name = fullName(first)
+        for index in sets.indices {
+            guard var set = sets[index].objectValue else { continue }
+            set["authors"] = set["authors"]?.arrayValue.map { .array($0.filter { fullName($0) != name }) }
+            sets[index] = .object(set)
+        }
+        document["annotations"] = .array(sets)
+        let path = work + "/mifa-without-\(first["author_last_name"]?.stringValue ?? "annotator").json"
+        try Data(JSONWriter.bytes(of: .object(document), options: JSONWriter.Options(prettyPrinted: true), sortingKeys: true)).write(to: URL(fileURLWithPath: path))
         return (path, name)
     }
 
     /// A polygon feature's area (shoelace formula over its outer ring).
-    private func area(_ feature: [String: Any]) -> Double {
-        guard let ring = ((feature["geometry"] as? [String: Any])?["coordinates"] as? [[[Double]]])?.first, ring.count > 2 else { return 0 }
+    private func area(_ feature: JSONValue) -> Double {
+        guard let ring = Self.rings(feature["geometry"]?["coordinates"])?.first, ring.count > 2 else { return 0 }
         var sum = 0.0
         for index in ring.indices.dropLast() {
             sum += ring[index][0] * ring[index + 1][1] - ring[index + 1][0] * ring[index][1]

@@ -44,8 +44,8 @@ struct RasterInfoCommand: ParsableCommand {
     func run() throws {
         let report = try RasterReport.make(file, limits: memory.limits)
         if json {
-            let data = try JSONSerialization.data(withJSONObject: report.json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            let text = JSONWriter.bytes(of: .object(report.json), options: JSONWriter.Options(prettyPrinted: true), sortingKeys: true)
+            print(String(decoding: text, as: UTF8.self))
         } else {
             print(report.lines.joined(separator: "\n"))
         }

@@ -4,7 +4,7 @@ import RasterIO
 
 /// What `mifa raster info` prints about a file, as text lines and as a JSON object.
 struct RasterReport {
-    var json: [String: Any]
+    var json: JSONObject
     var lines: [String]
 
     /// Inspects the file at `path` without decoding pixels (TIFF tags, PNG header, .npy header).
@@ -19,17 +19,17 @@ struct RasterReport {
         case .tiff: (report, shape, dataType) = try tiff(path, limits: limits)
         case .png:
             let info = try PNGFile.info(path: path)
-            (report, shape, dataType) = (png(path, info: info), info.shape, info.dataType)
+            (report, shape, dataType) = (try png(path, info: info), info.shape, info.dataType)
         case .npy:
             let header = try NPYFile.readHeader(path: path)
-            (report, shape, dataType) = (npy(path, header: header), header.shape, header.dataType)
+            (report, shape, dataType) = (try npy(path, header: header), header.shape, header.dataType)
         }
-        report.json["max_memory"] = limits.maxBytes
+        report.json["max_memory"] = try JSONValue(encoding: limits.maxBytes)
         if let dataType {
             do {
-                report.json["bytes"] = try limits.check(claimedShape: shape, dataType: dataType, file: path)
+                report.json["bytes"] = try JSONValue(encoding: try limits.check(claimedShape: shape, dataType: dataType, file: path))
             } catch let error as RasterIOError {
-                report.json["limit_problem"] = error.message
+                report.json["limit_problem"] = .string(error.message)
                 report.lines.append("too large to read: \(error.message)")
             }
         }
@@ -41,38 +41,43 @@ struct RasterReport {
         var arrayShape = file.pages[0].shape
         var arrayType = file.pages[0].dataType
         let first = file.pages[0]
-        var json: [String: Any] = [
-            "file": path, "format": "tiff", "pages": file.pageCount, "bigtiff": file.isBigTIFF,
-            "byte_order": file.byteOrder.rawValue, "compression": first.compression.description,
-            "tiled": first.isTiled, "tile": first.isTiled ? [first.tileWidth ?? 0, first.tileHeight ?? 0] : NSNull(),
-            "rows_per_strip": first.rowsPerStrip.map { $0 as Any } ?? NSNull(), "imagej": file.imageJ != nil,
-            "pixel_size": pixelSizeJSON(file.pixelSize),
+        var json: JSONObject = [
+            "file": .string(path), "format": "tiff", "pages": try JSONValue(encoding: file.pageCount), "bigtiff": .bool(file.isBigTIFF),
+            "byte_order": .string(file.byteOrder.rawValue), "compression": .string(first.compression.description),
+            "tiled": .bool(first.isTiled), "tile": try JSONValue(encoding: first.isTiled ? [first.tileWidth ?? 0, first.tileHeight ?? 0] : nil),
+            "rows_per_strip": try JSONValue(encoding: first.rowsPerStrip), "imagej": .bool(file.imageJ != nil),
+            "pixel_size": try pixelSizeJSON(file.pixelSize),
         ]
         var lines = ["file: \(path)", "format: \(file.isBigTIFF ? "BigTIFF" : "TIFF"), \(file.byteOrder.rawValue)-endian, \(file.pageCount) page\(file.pageCount == 1 ? "" : "s")"]
         do {
             let layout = try file.stackLayout()
-            json["shape"] = layout.shape
-            json["dtype"] = layout.dataType.rawValue
-            json["axes"] = layout.axes
-            json["stack_pages"] = layout.pages.count
+            json["shape"] = try JSONValue(encoding: layout.shape)
+            json["dtype"] = .string(layout.dataType.rawValue)
+            json["axes"] = try JSONValue(encoding: layout.axes)
+            json["stack_pages"] = try JSONValue(encoding: layout.pages.count)
             (arrayShape, arrayType) = (layout.shape, layout.dataType)
             lines.append("array: \(layout.axes) \(layout.shape) \(layout.dataType.rawValue)\(layout.isImageJ ? " (ImageJ hyperstack)" : "")")
         } catch let error as RasterIOError {
-            json["shape"] = first.shape
-            json["dtype"] = first.dataType?.rawValue ?? NSNull()
-            json["axes"] = first.axes
-            json["stack_problem"] = error.message
+            json["shape"] = try JSONValue(encoding: first.shape)
+            json["dtype"] = try JSONValue(encoding: first.dataType?.rawValue)
+            json["axes"] = try JSONValue(encoding: first.axes)
+            json["stack_problem"] = .string(error.message)
             lines.append("array: page 0 is \(first.axes) \(first.shape) \(first.dataType?.rawValue ?? "unsupported"); no stack: \(error.message)")
         }
         if let size = file.pixelSize { lines.append("pixel size: \(describe(size))") }
         let series = try file.series()
-        json["series"] = series.map { item -> [String: Any] in
+        json["series"] = .array(try series.map { item -> JSONValue in
             let squeezed = item.squeezed
-            return ["index": item.index, "kind": item.kind, "name": item.name, "axes": squeezed.axes, "shape": squeezed.shape,
-                    "dtype": item.dataType.rawValue, "pages": item.levels[0].pages.count,
-                    "pixel_size": pixelSizeJSON(item.pixelSize), "channel_names": item.channelNames,
-                    "levels": item.levels.indices.map { level -> [String: Any] in ["axes": item.reported(level: level).axes, "shape": item.reported(level: level).shape] }]
-        }
+            return .object([
+                "index": try JSONValue(encoding: item.index), "kind": try JSONValue(encoding: item.kind), "name": .string(item.name),
+                "axes": try JSONValue(encoding: squeezed.axes), "shape": try JSONValue(encoding: squeezed.shape),
+                "dtype": .string(item.dataType.rawValue), "pages": try JSONValue(encoding: item.levels[0].pages.count),
+                "pixel_size": try pixelSizeJSON(item.pixelSize), "channel_names": try JSONValue(encoding: item.channelNames),
+                "levels": .array(try item.levels.indices.map { level -> JSONValue in
+                    .object(["axes": try JSONValue(encoding: item.reported(level: level).axes), "shape": try JSONValue(encoding: item.reported(level: level).shape)])
+                }),
+            ])
+        })
         for item in series {
             let squeezed = item.squeezed
             let levels = item.levels.count > 1 ? ", \(item.levels.count) levels: " + item.levels.indices.map { "\(item.reported(level: $0).shape)" }.joined(separator: " ") : ""
@@ -80,7 +85,7 @@ struct RasterReport {
             lines.append("series \(item.index) (\(item.kind)\(item.name.isEmpty ? "" : " '\(item.name)'")): \(squeezed.axes) \(squeezed.shape) \(item.dataType.rawValue)\(levels)\(size)")
         }
         let listed = file.pages.prefix(1000)
-        json["page_info"] = listed.map(pageJSON)
+        json["page_info"] = .array(try listed.map(pageJSON))
         if file.pageCount > listed.count { json["page_info_truncated"] = true }
         var runStart = 0
         for index in file.pages.indices {
@@ -97,48 +102,52 @@ struct RasterReport {
         return "\(page.width)×\(page.height), \(page.samplesPerPixel) × \(page.bitsPerSample)-bit \(page.sampleFormatName), \(page.photometricName)\(page.samplesPerPixel > 1 ? (page.isPlanar ? ", planar" : ", interleaved") : ""), \(page.compression), \(layout)"
     }
 
-    private static func pageJSON(_ page: TIFFPageInfo) -> [String: Any] {
-        [
-            "index": page.index, "width": page.width, "height": page.height, "samples": page.samplesPerPixel,
-            "bits": page.bitsPerSample, "sample_format": page.sampleFormatName, "dtype": page.dataType?.rawValue ?? NSNull(),
-            "compression": page.compression.description, "photometric": page.photometricName, "planar": page.isPlanar,
-            "tiled": page.isTiled, "tile": page.isTiled ? [page.tileWidth ?? 0, page.tileHeight ?? 0] : NSNull(),
-            "rows_per_strip": page.rowsPerStrip.map { $0 as Any } ?? NSNull(), "predictor": page.predictor,
-            "shape": page.shape, "axes": page.axes,
-        ]
+    private static func pageJSON(_ page: TIFFPageInfo) throws -> JSONValue {
+        .object([
+            "index": try JSONValue(encoding: page.index), "width": try JSONValue(encoding: page.width), "height": try JSONValue(encoding: page.height),
+            "samples": try JSONValue(encoding: page.samplesPerPixel), "bits": try JSONValue(encoding: page.bitsPerSample),
+            "sample_format": .string(page.sampleFormatName), "dtype": try JSONValue(encoding: page.dataType?.rawValue),
+            "compression": .string(page.compression.description), "photometric": .string(page.photometricName), "planar": .bool(page.isPlanar),
+            "tiled": .bool(page.isTiled), "tile": try JSONValue(encoding: page.isTiled ? [page.tileWidth ?? 0, page.tileHeight ?? 0] : nil),
+            "rows_per_strip": try JSONValue(encoding: page.rowsPerStrip), "predictor": try JSONValue(encoding: page.predictor),
+            "shape": try JSONValue(encoding: page.shape), "axes": try JSONValue(encoding: page.axes),
+        ])
     }
 
-    private static func png(_ path: String, info: PNGInfo) -> RasterReport {
-        let json: [String: Any] = [
-            "file": path, "format": "png", "pages": 1, "shape": info.shape, "dtype": info.dataType.rawValue, "axes": info.axes,
-            "bit_depth": info.bitDepth, "color_type": info.colorTypeName, "interlaced": info.isInterlaced,
-            "compression": "deflate", "tiled": false, "byte_order": "big", "bigtiff": false, "pixel_size": NSNull(),
+    private static func png(_ path: String, info: PNGInfo) throws -> RasterReport {
+        let json: JSONObject = [
+            "file": .string(path), "format": "png", "pages": 1, "shape": try JSONValue(encoding: info.shape), "dtype": .string(info.dataType.rawValue),
+            "axes": try JSONValue(encoding: info.axes), "bit_depth": try JSONValue(encoding: info.bitDepth), "color_type": .string(info.colorTypeName),
+            "interlaced": .bool(info.isInterlaced), "compression": "deflate", "tiled": false, "byte_order": "big", "bigtiff": false, "pixel_size": nil,
         ]
         let lines = ["file: \(path)", "format: PNG, \(info.bitDepth)-bit \(info.colorTypeName)\(info.isInterlaced ? ", interlaced" : "")",
                      "array: \(info.axes) \(info.shape) \(info.dataType.rawValue)"]
         return RasterReport(json: json, lines: lines)
     }
 
-    private static func npy(_ path: String, header: NPYHeader) -> RasterReport {
+    private static func npy(_ path: String, header: NPYHeader) throws -> RasterReport {
         let axes = RasterImage.defaultAxes(shape: header.shape, dataType: header.dataType)
-        let json: [String: Any] = [
-            "file": path, "format": "npy", "pages": 1, "shape": header.shape, "dtype": header.dataType.rawValue,
-            "axes": axes.count == header.shape.count ? axes : NSNull(), "order": header.fortranOrder ? "F" : "C",
-            "byte_order": header.endianness.rawValue, "version": "\(header.majorVersion).\(header.minorVersion)",
-            "compression": "none", "tiled": false, "bigtiff": false, "pixel_size": NSNull(),
+        let json: JSONObject = [
+            "file": .string(path), "format": "npy", "pages": 1, "shape": try JSONValue(encoding: header.shape), "dtype": .string(header.dataType.rawValue),
+            "axes": try JSONValue(encoding: axes.count == header.shape.count ? axes : nil), "order": header.fortranOrder ? "F" : "C",
+            "byte_order": .string(header.endianness.rawValue), "version": .string("\(header.majorVersion).\(header.minorVersion)"),
+            "compression": "none", "tiled": false, "bigtiff": false, "pixel_size": nil,
         ]
         let lines = ["file: \(path)", "format: .npy \(header.majorVersion).\(header.minorVersion), \(header.endianness.rawValue)-endian, \(header.fortranOrder ? "Fortran" : "C") order",
                      "array: \(header.shape) \(header.dataType.rawValue)"]
         return RasterReport(json: json, lines: lines)
     }
 
-    private static func pixelSizeJSON(_ size: PixelSize?) -> Any {
-        guard let size else { return NSNull() }
-        func value(_ v: Double?) -> Any { v.map { $0 as Any } ?? NSNull() }
-        return ["x": value(size.x), "y": value(size.y), "z": value(size.z), "unit": size.unit.map { $0 as Any } ?? NSNull(),
-                "y_unit": (size.y == nil ? nil : size.yUnit ?? size.unit).map { $0 as Any } ?? NSNull(),
-                "z_unit": (size.z == nil ? nil : size.zUnit ?? size.unit).map { $0 as Any } ?? NSNull(),
-                "time_interval": value(size.timeInterval), "time_unit": size.timeUnit.map { $0 as Any } ?? NSNull()] as [String: Any]
+    /// - Throws: `EncodingError` for a size that is not finite (JSON cannot hold it).
+    private static func pixelSizeJSON(_ size: PixelSize?) throws -> JSONValue {
+        guard let size else { return nil }
+        return .object([
+            "x": try JSONValue(encoding: size.x), "y": try JSONValue(encoding: size.y), "z": try JSONValue(encoding: size.z),
+            "unit": try JSONValue(encoding: size.unit),
+            "y_unit": try JSONValue(encoding: size.y == nil ? nil : size.yUnit ?? size.unit),
+            "z_unit": try JSONValue(encoding: size.z == nil ? nil : size.zUnit ?? size.unit),
+            "time_interval": try JSONValue(encoding: size.timeInterval), "time_unit": try JSONValue(encoding: size.timeUnit),
+        ])
     }
 
     private static func describe(_ size: PixelSize) -> String {

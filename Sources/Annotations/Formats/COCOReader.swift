@@ -24,7 +24,7 @@ public enum COCOReader {
     /// - Throws: ``AnnotationError`` as ``read(path:budget:)``.
     public static func read(bytes: [UInt8], file: String? = nil, budget: RasterBudget = .default) throws -> AnnotationReadResult {
         var parser = COCOParser(file: file, budget: budget)
-        try JSONReader.read(bytes, file: file) { reader in try parser.readDocument(&reader) }
+        try JSONReader.readAnnotationJSON(bytes, file: file) { reader in try parser.readDocument(&reader) }
         return try parser.finish()
     }
 }
@@ -163,6 +163,10 @@ struct COCOParser {
             } catch var error as AnnotationError {
                 if let id = annotation.id, error.context.key == nil { error.context.key = "annotation \(id)" }
                 throw error
+            } catch let error as CoreError where error.kind == .invalidJSON {
+                var converted = AnnotationError(.malformed, error.message, context: error.context)
+                if let id = annotation.id, converted.context.key == nil { converted.context.key = "annotation \(id)" }
+                throw converted
             }
             var extent: BoundingBox?
             var size: (Int, Int)?

@@ -52,7 +52,7 @@ enum GeoJSONGeometry {
             var writer = JSONWriter()
             writer.value(deferred)
             let bytes = writer.bytes
-            return try JSONReader.read(bytes, file: parser.file) { inner in
+            return try JSONReader.readAnnotationJSON(bytes, file: parser.file) { inner in
                 inner.path = reader.path + ["coordinates"]
                 return try readCoordinates(&inner, type: type, parser: &parser)
             }

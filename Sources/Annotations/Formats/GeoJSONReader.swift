@@ -39,7 +39,7 @@ public enum GeoJSONReader {
     /// - Throws: ``AnnotationError`` as ``read(path:options:)``.
     public static func read(bytes: [UInt8], file: String? = nil, options: GeoJSONReadOptions = GeoJSONReadOptions()) throws -> AnnotationReadResult {
         var parser = GeoJSONParser(file: file, options: options)
-        try JSONReader.read(bytes, file: file) { reader in try parser.readTop(&reader) }
+        try JSONReader.readAnnotationJSON(bytes, file: file) { reader in try parser.readTop(&reader) }
         try parser.applyDeclarations()
         return AnnotationReadResult(document: parser.document, warnings: parser.warnings + parser.repairReport())
     }

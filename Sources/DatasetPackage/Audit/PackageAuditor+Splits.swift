@@ -24,7 +24,7 @@ extension AuditRun {
         if manifest.files[IngestedFileIndex.path] != nil {
             do {
                 let bytes = try package.reader.read(IngestedFileIndex.path, limit: 256 << 20)
-                let index = try JSONDecoder().decode(IngestedFileIndex.self, from: Data(bytes))
+                let index = try JSONValueDecoder().decode(IngestedFileIndex.self, from: try JSONParser.parse(bytes, file: IngestedFileIndex.path))
                 for file in index.files {
                     guard let split = file.attributes.first(where: { SourceFileList.headerKey($0.key) == "split" })?.value else { continue }
                     for id in file.imageIDs {

@@ -95,7 +95,7 @@ enum LabelSetCorrection {
         guard FileSystem.kind(of: path) == .file else { return [:] }
         let index: IngestedFileIndex
         do {
-            index = try JSONDecoder().decode(IngestedFileIndex.self, from: Data(try PackageFileSystem.read(path)))
+            index = try JSONValueDecoder().decode(IngestedFileIndex.self, from: try JSONParser.parse(try PackageFileSystem.read(path), file: IngestedFileIndex.path))
         } catch let error as PackageError {
             throw error
         } catch {

@@ -116,18 +116,16 @@ public struct JSONCodingKey: CodingKey, Sendable, Hashable {
     }
 }
 
-/// The one way MIFAKit writes JSON: Foundation's `JSONEncoder`, pretty-printed with two-space
-/// indentation, keys sorted, slashes not escaped, and a final newline. The output is deterministic:
-/// the same value always gives the same bytes.
+/// The one way MIFAKit writes its own documents: ``JSONValueEncoder`` then ``JSONWriter``,
+/// pretty-printed with two-space indentation, keys sorted by their UTF-8 bytes, slashes not escaped,
+/// and a final newline: the bytes Foundation's `JSONEncoder` writes with `.prettyPrinted`,
+/// `.sortedKeys` and `.withoutEscapingSlashes`. The output is deterministic: the same value always
+/// gives the same bytes.
 public enum CanonicalJSON {
     /// Encodes `value` as canonical JSON bytes.
-    /// - Throws: `EncodingError` if the value cannot be encoded (see ``JSONValue/encode(to:)``).
+    /// - Throws: `EncodingError` if the value cannot be encoded (see ``JSONValueEncoder/encode(_:)``).
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var bytes = [UInt8](try encoder.encode(value))
-        bytes.append(UInt8(ascii: "\n"))
-        return bytes
+        JSONWriter.bytes(of: try JSONValueEncoder().encode(value), options: JSONWriter.Options(prettyPrinted: true), sortingKeys: true) + [0x0A]
     }
 
     /// Encodes `value` as canonical JSON text.
