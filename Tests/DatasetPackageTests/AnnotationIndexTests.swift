@@ -175,6 +175,25 @@ import Zarr
         #expect(!after.findings.contains { [.annotationIndexInvalid, .annotationIndexMissing, .formatOutdated].contains($0.code) })
     }
 
+    @Test func theKindsCountedAreTheOnesTheWrittenSetReadsAs() throws {
+        // A mask is written as its traced outline: the index counts what a reader finds (one
+        // outline: a polygon; two apart: a multipolygon), as the audit counts the set.
+        var mask = NDArray<UInt8>(shape: [8, 8])
+        for y in 1..<3 { for x in 1..<3 { mask[y, x] = 1 } }
+        let one = try RLE(mask: mask)
+        for y in 5..<7 { for x in 5..<7 { mask[y, x] = 1 } }
+        let two = try RLE(mask: mask)
+        let document = AnnotationDocument(images: [ImageReference(id: .string("a"))], annotations: [
+            Annotation(id: .int(1), value: .mask(one)), Annotation(id: .int(2), value: .mask(two)),
+            Annotation(id: .int(3), value: .box(BoundingBox(x: 0, y: 0, width: 2, height: 2))),
+        ])
+        let encoded = try AnnotationIndex.encode(document, file: "set.geojson")
+        let index = try AnnotationIndex.decode(encoded.index, describing: ManifestEntry(sha256: SHA256Digest(of: encoded.geojson), bytes: encoded.geojson.count), file: "index.json")
+        #expect(index.images["a"]?.kinds == ["polygon": 1, "multipolygon": 1, "box": 1])
+        let read = try GeoJSONReader.read(bytes: encoded.geojson, file: "set.geojson")
+        #expect(read.document.annotations.map(\.value.kindName).sorted() == ["box", "multipolygon", "polygon"])
+    }
+
     @Test func aFutureFormatIsRefusedWithAClearError() throws {
         let package = try Fixture.makePackage(in: try temporaryFolder(), images: 1, squares: [])
         let future = String(decoding: DatasetPackage.rootGroupJSON, as: UTF8.self).replacingOccurrences(of: #""version": "2""#, with: #""version": "9""#)

@@ -22,9 +22,11 @@ public enum GeoJSONWriter {
     /// before it are the collection's members other than the features), and `features[i]` the byte
     /// range of annotation `i`'s Feature object, from its `{` to its `}`. Consecutive features are
     /// separated by `,` and whitespace only, so the bytes from one feature's start to a later
-    /// feature's end, wrapped in `[` `]`, are a JSON array of those features.
+    /// feature's end, wrapped in `[` `]`, are a JSON array of those features. `kinds[i]` is the
+    /// kind a reader of the file finds for annotation `i` (``AnnotationValue/kindName``): a mask is
+    /// written as its traced outline, so it reads back as a polygon or multipolygon.
     /// - Throws: ``AnnotationError`` `.unsupported` for a probability map.
-    public static func encodeLocatingFeatures(_ document: AnnotationDocument) throws -> (bytes: [UInt8], featuresStart: Int, features: [Range<Int>]) {
+    public static func encodeLocatingFeatures(_ document: AnnotationDocument) throws -> (bytes: [UInt8], featuresStart: Int, features: [Range<Int>], kinds: [String]) {
         var writer = JSONWriter(capacity: 1 << 20)
         let categories = Dictionary(document.categories.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         writer.beginObject()
@@ -69,22 +71,24 @@ public enum GeoJSONWriter {
         writer.key("features")
         writer.beginArray()
         let featuresStart = writer.bytes.count
-        var ranges: [Range<Int>] = []
+        var ranges: [Range<Int>] = [], kinds: [String] = []
         ranges.reserveCapacity(document.annotations.count)
+        kinds.reserveCapacity(document.annotations.count)
         let multipleImages = document.images.count > 1
         for (index, annotation) in document.annotations.enumerated() {
             writer.newline()
             let context = ErrorContext(key: annotation.id.map { "annotation \($0)" } ?? "annotation #\(index)")
             // The comma before a feature is written by the feature's own beginObject.
             let start = writer.bytes.count + (index > 0 ? 1 : 0)
-            try writeFeature(annotation, category: annotation.categoryID.flatMap { categories[$0] }, imageID: multipleImages ? annotation.imageID : nil, context: context, into: &writer)
+            kinds.append(try writeFeature(annotation, category: annotation.categoryID.flatMap { categories[$0] }, imageID: multipleImages ? annotation.imageID : nil,
+                                          context: context, into: &writer))
             ranges.append(start..<writer.bytes.count)
         }
         writer.endArray()
         writer.newline()
         writer.endObject()
         writer.newline()
-        return (writer.bytes, featuresStart, ranges)
+        return (writer.bytes, featuresStart, ranges, kinds)
     }
 
     /// Writes a document as a GeoJSON file, atomically.
@@ -100,7 +104,10 @@ public enum GeoJSONWriter {
         }
     }
 
-    private static func writeFeature(_ annotation: Annotation, category: Category?, imageID: Identifier?, context: ErrorContext, into writer: inout JSONWriter) throws {
+    /// Writes one Feature; returns the kind a reader finds in it (see ``encodeLocatingFeatures(_:)``).
+    private static func writeFeature(_ annotation: Annotation, category: Category?, imageID: Identifier?, context: ErrorContext,
+                                     into writer: inout JSONWriter) throws -> String {
+        var kind = annotation.value.kindName
         var properties = annotation.properties
         let members = properties[GeoJSONKeys.featureMembers]?.objectValue ?? JSONObject()
         properties[GeoJSONKeys.featureMembers] = nil
@@ -110,6 +117,7 @@ public enum GeoJSONWriter {
         case .mask(let rle):
             let shape = PixelEdgeTracer.trace(rle)
             geometry = shape.polygons.count == 1 ? .polygon(shape.polygons[0]) : .multiPolygon(shape)
+            kind = AnnotationValue.geometry(geometry!).kindName
         case .geometry(let value):
             switch value {
             case .ellipse(let ellipse):
@@ -209,6 +217,7 @@ public enum GeoJSONWriter {
             writer.value(member.value)
         }
         writer.endObject()
+        return kind
     }
 
     static func number(_ value: Double) -> JSONValue { JSONNumber(value).map(JSONValue.number) ?? .null }

@@ -102,7 +102,7 @@ public struct AnnotationIndex: Codable, Sendable, Hashable {
         }
         var grouped = document
         grouped.annotations = order.flatMap { groups[$0]! }
-        let encoded: (bytes: [UInt8], featuresStart: Int, features: [Range<Int>])
+        let encoded: (bytes: [UInt8], featuresStart: Int, features: [Range<Int>], kinds: [String])
         do {
             encoded = try GeoJSONWriter.encodeLocatingFeatures(grouped)
         } catch let error as AnnotationError {
@@ -111,10 +111,11 @@ public struct AnnotationIndex: Codable, Sendable, Hashable {
         var entries: [String: Entry] = [:]
         var next = 0
         for image in order {
-            let objects = groups[image]!, count = objects.count
+            let count = groups[image]!.count
             let first = encoded.features[next], last = encoded.features[next + count - 1]
+            // The kinds a reader of the written set finds (a mask is written as its outline).
             var kinds: [String: Int] = [:]
-            for object in objects { kinds[object.value.kindName, default: 0] += 1 }
+            for kind in encoded.kinds[next..<(next + count)] { kinds[kind, default: 0] += 1 }
             entries[image] = Entry(offset: first.lowerBound, length: last.upperBound - first.lowerBound, objects: count, kinds: kinds)
             next += count
         }
