@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Sequence, Union
@@ -44,6 +46,30 @@ class _Owner:
             self.library.mifa_batch_release(handle)
 
 
+_DTYPES = {code: np.dtype(name) for code, name in _lib.DTYPES.items()}
+
+
+class _Scratch:
+    """The out-parameters of the batch calls, made once per thread (a batch's views are built on
+    the consumer's thread, right after a wait: the fewer objects made there, the sooner it runs)."""
+
+    _local = threading.local()
+
+    def __init__(self) -> None:
+        self.data, self.ndim, self.dtype = ctypes.c_void_p(), ctypes.c_int32(), ctypes.c_int32()
+        self.shape = (ctypes.c_int64 * _lib.MAX_DIMS)()
+        self.epoch, self.index = ctypes.c_int64(), ctypes.c_int64()
+        self.data_ref, self.ndim_ref, self.dtype_ref = ctypes.byref(self.data), ctypes.byref(self.ndim), ctypes.byref(self.dtype)
+        self.epoch_ref, self.index_ref = ctypes.byref(self.epoch), ctypes.byref(self.index)
+
+    @classmethod
+    def get(cls) -> _Scratch:
+        scratch = getattr(cls._local, "scratch", None)
+        if scratch is None:
+            scratch = cls._local.scratch = cls()
+        return scratch
+
+
 class Batch(Mapping):
     """One mini-batch: ``batch["image"]`` (B, C, [Z,] Y, X), ``batch["mask"]`` (B, [Z,] Y, X; when the
     loader reads a label) and ``batch["samples"]`` (one dict per sample: ``image_id``, ``path``,
@@ -60,29 +86,33 @@ class Batch(Mapping):
         owner = _Owner(handle, library)
         self._owner: _Owner | None = owner
         self._arrays: dict[str, np.ndarray] = {}
+        scratch = _Scratch.get()
         for which, name in ((0, "image"), (1, "mask")):
-            array = self._view(owner, which)
+            array = self._view(owner, which, library, scratch)
             if array is not None:
                 self._arrays[name] = array
-        epoch, index = ctypes.c_int64(), ctypes.c_int64()
-        _lib.call("mifa_batch_position", handle, ctypes.byref(epoch), ctypes.byref(index))
-        self.epoch, self.index = epoch.value, index.value
+        status = library.mifa_batch_position(handle, scratch.epoch_ref, scratch.index_ref)
+        if status != 0:
+            raise _lib.last_error(status)
+        self.epoch, self.index = scratch.epoch.value, scratch.index.value
         self._samples: list[dict] | None = None
 
     @staticmethod
-    def _view(owner: _Owner, which: int) -> np.ndarray | None:
-        data, ndim, dtype = ctypes.c_void_p(), ctypes.c_int32(), ctypes.c_int32()
-        shape = (ctypes.c_int64 * _lib.MAX_DIMS)()
-        _lib.call("mifa_batch_tensor", owner.handle, which, ctypes.byref(data), shape, _lib.MAX_DIMS, ctypes.byref(ndim),
-                  ctypes.byref(dtype))
-        if ndim.value == 0:
+    def _view(owner: _Owner, which: int, library: ctypes.CDLL, scratch: _Scratch) -> np.ndarray | None:
+        status = library.mifa_batch_tensor(owner.handle, which, scratch.data_ref, scratch.shape, _lib.MAX_DIMS, scratch.ndim_ref,
+                                           scratch.dtype_ref)
+        if status != 0:
+            raise _lib.last_error(status)
+        ndim = scratch.ndim.value
+        if ndim == 0:
             return None
-        extents = tuple(shape[:ndim.value])
-        kind = np.dtype(_lib.DTYPES[dtype.value])
-        count = int(np.prod(extents, dtype=np.int64))
-        if count == 0 or not data.value:
+        extents = tuple(scratch.shape[:ndim])
+        kind = _DTYPES[scratch.dtype.value]
+        count = math.prod(extents)
+        address = scratch.data.value
+        if count == 0 or not address:
             return np.zeros(extents, kind)
-        buffer = (ctypes.c_byte * (count * kind.itemsize)).from_address(data.value)
+        buffer = (ctypes.c_byte * (count * kind.itemsize)).from_address(address)
         buffer._mifa_owner = owner  # the view's base keeps the batch (and its buffer) alive
         return np.frombuffer(buffer, dtype=kind).reshape(extents)
 
