@@ -140,7 +140,7 @@ let package = Package(
         // that carries it) runs on a machine without a Swift toolchain.
         .target(
             name: "MIFAKitABI",
-            dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "DatasetPackage", "BatchLoader", "PackageLoading"],
+            dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage", "BatchLoader", "PackageLoading"],
             swiftSettings: strict,
             linkerSettings: [
                 // The static archives' own dependencies (their autolink entries are not read from

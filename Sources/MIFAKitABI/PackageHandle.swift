@@ -3,6 +3,7 @@ import PackageLoading
 import DatasetPackage
 import Foundation
 import MIFACore
+import MIFAModel
 import OMEZarr
 
 /// What `mifa_package_open` opened: a MIFA package, one OME-Zarr image or a folder of them, with
@@ -30,13 +31,16 @@ final class PackageHandle: Sendable {
         try Self.checkExists(root)
         self.root = root
         if let package = try? DatasetPackage.open(root, recovery: .ifUnlocked) {
-            let (ids, sets) = try SampleIndex.contents(of: package)
+            // Images through the package's own store, wherever it is (a folder, a zip, a URL), and
+            // from its consolidated metadata when current: no request per image over a network.
+            let manifest = try package.manifest()
+            let (ids, sets) = SampleIndex.contents(of: manifest.fileList)
+            let store = try package.imageStore(manifest: manifest)
             self.package = package
             kind = .package
             vectorSets = sets
             images = try ids.map { id in
-                let path = package.path(PackageLayout.image(id))
-                return Image(id: id, path: path, image: try OMEZarrImage.open(path: path))
+                Image(id: id, path: package.path(PackageLayout.image(id)), image: try OMEZarrImage.open(store, path: PackageLayout.image(id)))
             }
         } else {
             let (kind, paths) = try SampleIndex.imagePaths(root)
@@ -52,7 +56,7 @@ final class PackageHandle: Sendable {
     /// Checks that a local path exists (URLs are left to the stores).
     /// - Throws: ``ABIFailure`` (not found) naming the path.
     static func checkExists(_ path: String, pointer: String? = nil) throws {
-        guard path.contains("://") || FileManager.default.fileExists(atPath: path) else {
+        guard path.contains("://") || FileSystem.resolvedKind(of: path) != nil else {
             throw ABIFailure(status: .notFound, code: "not-found", message: "there is no file or folder '\(path)'",
                              context: ErrorContext(file: path, pointer: pointer))
         }
@@ -176,11 +180,8 @@ public func mifa_package_document(_ package: OpaquePointer?, _ name: UnsafePoint
         switch which {
         case "metadata":
             let package = try handle.requirePackage("metadata")
-            let path = package.path(PackageLayout.metadata)
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ABIFailure(status: .io, code: "io", message: "cannot read the package's metadata", context: ErrorContext(file: path))
-            }
-            target.pointee = try cString(data)
+            // Through the package's reader, wherever the package is (a folder, a zip, a URL).
+            target.pointee = try cString(try package.reader.read(PackageLayout.metadata, limit: MetadataReader.maximumFileBytes))
         case "versions":
             target.pointee = try cString(try CanonicalJSON.encode(try handle.requirePackage("the version history").lineage()))
         case "audit":

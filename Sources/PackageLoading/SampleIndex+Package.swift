@@ -157,7 +157,7 @@ extension SampleIndex {
     }
 
     /// The image ids and vector annotation sets of the version `fileList` lists, as ``contents(of:)-(DatasetPackage)``.
-    static func contents(of fileList: FileList) -> (imageIDs: [String], vectorSets: [String]) {
+    public static func contents(of fileList: FileList) -> (imageIDs: [String], vectorSets: [String]) {
         let files = fileList.paths
         func names(_ folder: String, _ file: String) -> [String] {
             files.compactMap { path -> String? in

@@ -11,6 +11,7 @@ import collections
 import json
 import shutil
 import subprocess
+import sys
 import uuid
 import zipfile
 from pathlib import Path
@@ -353,3 +354,19 @@ def test_a_zip_on_a_server_that_ignores_ranges_is_refused_saying_so(mifa_bin, si
         assert proc.returncode == 1, (command, proc.stdout, proc.stderr)
         message = proc.stdout + proc.stderr
         assert "does not honour byte ranges" in message and url in message and "download it" in message, message
+
+
+def test_the_python_package_reads_a_package_wherever_it_is(s3, places):
+    """`mifakit.open` of the same package in a folder, a zip, over HTTP and S3: the same metadata
+    (read through the package's reader, not as a local file), images, versions and pixels."""
+    code = ("import json, sys, mifakit; p = mifakit.open(sys.argv[1]); "
+            "print(json.dumps({'metadata': p.metadata, 'images': sorted(p.images), "
+            "'versions': len(p.versions), 'pixels': {i: int(p.read(i).astype('int64').sum()) for i in sorted(p.images)}}))")
+    seen = {}
+    for name, place in places.items():
+        proc = subprocess.run([sys.executable, "-c", code, place], capture_output=True, text=True, env=s3[0].env(), timeout=120)
+        assert proc.returncode == 0, (name, proc.stderr)
+        seen[name] = json.loads(proc.stdout)
+    assert seen["folder"]["metadata"]["study"], seen["folder"]
+    for name, value in seen.items():
+        assert value == seen["folder"], name
