@@ -30,7 +30,9 @@ final class PackageHandle: Sendable {
     init(root: String) throws {
         try Self.checkExists(root)
         self.root = root
-        if let package = try? DatasetPackage.open(root, recovery: .ifUnlocked) {
+        // A package is read as one (a damaged one says what is wrong), not taken for a folder of images.
+        if DatasetPackage.isPackage(at: root) {
+            let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
             // Images through the package's own store, wherever it is (a folder, a zip, a URL), and
             // from its consolidated metadata when current: no request per image over a network.
             let manifest = try package.manifest()

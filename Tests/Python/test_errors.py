@@ -149,3 +149,14 @@ def test_a_read_ahead_the_budget_cannot_hold_is_refused(folder):
     enough = int(re.search(r"at least (\d+) bytes", refused.value.message).group(1))
     with mifakit.Loader(folder, memory_budget=enough, read_ahead=2, **settings) as loader:
         assert next(iter(loader))["image"].shape[0] == 4
+
+
+def test_a_damaged_package_is_read_as_a_package_and_says_what_is_wrong(nuclei, tmp_path):
+    """A package whose manifest is broken is reported as such (file and place), not taken for a
+    folder of images that then has none."""
+    damaged = tmp_path / "damaged.mifa"
+    shutil.copytree(nuclei, damaged)
+    (damaged / "manifest.json").write_text("{broken")
+    with pytest.raises(mifakit.InvalidDataError) as raised:
+        mifakit.open(damaged)
+    assert "manifest.json:1:2" in str(raised.value)
