@@ -3,6 +3,7 @@ public import DatasetPackage
 import MIFACore
 public import OMEZarr
 public import Rendering
+import Zarr
 
 /// A MIFA package opened for browsing: its current version's images, annotation sets and files,
 /// with the images, renderers and annotation sets each opened once and kept.
@@ -36,6 +37,8 @@ public final class PackageView: Sendable {
 
     /// What the view has opened or computed once and keeps.
     struct Cache {
+        /// The store images are opened from (``DatasetPackage/imageStore(manifest:)``), made once.
+        var imageStore: (any ZarrStore)?
         var images: [String: OMEZarrImage] = [:]
         var readers: [String: VectorSetReader] = [:]
         /// ``objectKinds(_:)`` by set.
@@ -89,7 +92,15 @@ public final class PackageView: Sendable {
             throw ServerError(.notFound, "the package has no image '\(id)'; it has \(imageIDs.joined(separator: ", "))", context: ErrorContext(file: root))
         }
         if let image = cache.withLock({ $0.images[id] }) { return image }
-        let image = try OMEZarrImage.open(snapshot.package.reader.store(), path: PackageLayout.image(id))
+        // From the package's consolidated metadata when current: no request per image and level at a URL.
+        let store: any ZarrStore
+        if let made = cache.withLock({ $0.imageStore }) {
+            store = made
+        } else {
+            store = try snapshot.package.imageStore(manifest: snapshot.manifest)
+            cache.withLock { $0.imageStore = store }
+        }
+        let image = try OMEZarrImage.open(store, path: PackageLayout.image(id))
         cache.withLock { $0.images[id] = image }
         return image
     }
