@@ -22,7 +22,7 @@ import MIFACore
 ///
 /// `kinds` came after the first indexes of package format 2: an index without it is still valid
 /// (readers that need the kinds read the set whole, ``VectorSetReader/objectKinds()``), and the
-/// next version made of the package writes it (``FormatUpgrade``). Readers that predate it ignore it.
+/// next version made of the package writes it (its format upgrade). Readers that predate it ignore it.
 ///
 /// An index is someone else's input: ``validate(describing:file:)`` refuses one that does not
 /// describe the file, reaches outside it, overlaps, names unsafe ids or claims more objects than

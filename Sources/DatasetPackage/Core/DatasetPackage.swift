@@ -19,7 +19,7 @@ public struct DatasetPackage: Sendable {
     /// metadata is checked against the manifest before it is used (``consolidatedMetadata(manifest:)``).
     var rootGroupBytes: [UInt8]?
 
-    /// How ``open(_:recovery:)`` treats an interrupted write.
+    /// How ``open(_:recovery:http:)`` treats an interrupted write.
     public enum Recovery: Sendable {
         /// Take the write lock (waiting for a running writer) and finish or undo an interrupted write.
         case required

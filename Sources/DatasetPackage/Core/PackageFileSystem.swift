@@ -202,7 +202,7 @@ public enum PackageFileSystem {
         do throws(CoreError) { try FileSystem.createDirectories(path) } catch { throw PackageError(error) }
     }
 
-    /// Every entry below `root` (``FileSystem/walk(_:)``).
+    /// Every entry below `root` (MIFACore's `FileSystem.walk(_:)`).
     /// - Throws: ``PackageError`` `.io` when a folder cannot be listed.
     public static func walk(_ root: String) throws -> [(path: String, kind: FileSystem.EntryKind)] {
         do throws(CoreError) { return try FileSystem.walk(root) } catch { throw PackageError(error) }

@@ -34,7 +34,7 @@ public struct PackageReader: Sendable {
 
     /// Opens the package named by `location`: an `http(s)://` or `s3://` URL (of the package's
     /// prefix, or of its `.zip`, read in place through ranged reads), a local `.zip` file,
-    /// or a local folder (which is not checked here; ``DatasetPackage/open(_:recovery:)`` does).
+    /// or a local folder (which is not checked here; ``DatasetPackage/open(_:recovery:http:)`` does).
     /// - Throws: ``PackageError`` `.notAPackage` when the URL or zip cannot be opened (naming it and why).
     public static func open(_ location: String, http: HTTPLimits = .default) throws -> PackageReader {
         do {

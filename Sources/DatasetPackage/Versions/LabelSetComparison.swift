@@ -9,7 +9,7 @@ public import OMEZarr
 /// value differs changes both the old and the new value. Arrays of different shapes change every
 /// value they share. Objects are named `<image_id>:<value>`.
 ///
-/// Label images are compared region by region (``compare(old:new:imageID:)`` over images, one
+/// Label images are compared region by region (`compare(old:new:imageID:)` over images, one
 /// chunk of level 0 at a time), so memory is bounded by a chunk, not by the image: a
 /// `Tally` gathers the values and the differing pixels of each region, and the result is the
 /// same as comparing the whole arrays at once.
@@ -31,7 +31,7 @@ public enum LabelSetComparison {
 
     /// The changes from `old` to `new` label images of image `imageID` (either may be absent),
     /// compared on level 0 one chunk at a time (the chunk grid of `old`'s level 0, else `new`'s):
-    /// the same result as ``compare(old:new:imageID:)`` over their whole level-0 arrays, reading a
+    /// the same result as `compare(old:new:imageID:)` over their whole level-0 arrays, reading a
     /// region of each at a time.
     /// - Throws: ``PackageError`` `.invalidInput` when a level does not hold integers; `OMEZarrError`
     ///   when a region cannot be read.
