@@ -158,13 +158,6 @@ extension SampleIndex {
 
     /// The image ids and vector annotation sets of the version `fileList` lists, as ``contents(of:)-(DatasetPackage)``.
     public static func contents(of fileList: FileList) -> (imageIDs: [String], vectorSets: [String]) {
-        let files = fileList.paths
-        func names(_ folder: String, _ file: String) -> [String] {
-            files.compactMap { path -> String? in
-                let parts = path.split(separator: "/")
-                return parts.count == 3 && parts[0] == folder && parts[2] == file ? String(parts[1]) : nil
-            }
-        }
-        return (names("images", "zarr.json"), Array(Set(names("annotations", "annotations.geojson"))).sorted())
+        (fileList.imageIDs, fileList.vectorSets)
     }
 }

@@ -68,33 +68,14 @@ public struct PackageSnapshot: Sendable {
         try package.contents(of: path, in: fileList)
     }
 
-    /// The image ids (`images/<id>/zarr.json` present), in byte order.
-    public var imageIDs: [String] {
-        fileList.paths.compactMap { path in
-            let parts = path.split(separator: "/")
-            return parts.count == 3 && parts[0] == "images" && parts[2] == "zarr.json" ? String(parts[1]) : nil
-        }
-    }
+    /// The image ids of the version (``FileList/imageIDs``).
+    public var imageIDs: [String] { fileList.imageIDs }
 
-    /// The vector annotation sets (`annotations/<set>/annotations.geojson`), in byte order.
-    public var vectorSets: [String] {
-        fileList.paths.compactMap { path in
-            let parts = path.split(separator: "/")
-            return parts.count == 3 && parts[0] == "annotations" && parts[2] == "annotations.geojson" ? String(parts[1]) : nil
-        }
-    }
+    /// The vector annotation sets of the version (``FileList/vectorSets``).
+    public var vectorSets: [String] { fileList.vectorSets }
 
-    /// The label sets (`images/<id>/labels/<set>/zarr.json`) with the images they annotate.
-    public var labelSets: [String: [String]] {
-        var sets: [String: [String]] = [:]
-        for path in fileList.paths {
-            let parts = path.split(separator: "/")
-            if parts.count == 5, parts[0] == "images", parts[2] == "labels", parts[4] == "zarr.json" {
-                sets[String(parts[3]), default: []].append(String(parts[1]))
-            }
-        }
-        return sets
-    }
+    /// The label sets of the version with the images they annotate (``FileList/labelSets``).
+    public var labelSets: [String: [String]] { fileList.labelSets }
 
     /// The height and width of an image's full-resolution level, from its OME-Zarr metadata; `nil`
     /// when the metadata does not say.
