@@ -67,30 +67,39 @@ public enum RegularFile {
         return try read(fd, count: wanted, at: start, path: path)
     }
 
-    /// Up to `count` bytes of the open descriptor `fd` from byte `start` (`pread`, retried on
-    /// EINTR; fewer when the file ends first: the caller checks the count), the one positional read
-    /// loop of every layer. No zero-filling pass: the reads write every byte that is kept.
+    /// Up to `count` bytes of the open descriptor `fd` from byte `start` (through
+    /// ``read(_:into:at:)``; fewer when the file ends first: the caller checks the count). No
+    /// zero-filling pass: the reads write every byte that is kept.
     /// - Throws: ``CoreError`` `.io` naming `path` on a read error.
     public static func read(_ fd: Int32, count wanted: Int, at start: Int, path: String) throws(CoreError) -> [UInt8] {
         var done = 0
-        var failure: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
-            while done < wanted {
-                let count = pread(fd, buffer.baseAddress! + done, wanted - done, off_t(start + done))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if count == 0 { break }
-                done += count
-            }
-            initialized = done
+            done = read(fd, into: UnsafeMutableRawBufferPointer(buffer), at: start)
+            initialized = max(done, 0)
         }
-        guard failure == 0 else {
-            throw CoreError(.io, "cannot read '\(path)': \(String(cString: strerror(failure)))", context: ErrorContext(file: path))
+        guard done >= 0 else {
+            throw CoreError(.io, "cannot read '\(path)': \(String(cString: strerror(errno)))", context: ErrorContext(file: path))
         }
         return bytes
+    }
+
+    /// Reads up to `buffer.count` bytes of the open descriptor `fd` from byte `start` into
+    /// `buffer` (`pread`, retried on EINTR and short reads): the one positional read loop of every
+    /// layer. Returns the count read (less at the end of the file), or -1 on an I/O error (`errno`
+    /// says which).
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        guard start >= 0, let base = buffer.baseAddress else { return start >= 0 ? 0 : -1 }
+        var done = 0
+        while done < buffer.count {
+            let count = pread(fd, base + done, buffer.count - done, off_t(start + done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if count == 0 { break }
+            done += count
+        }
+        return done
     }
 
     /// What a file mode names, for messages: "a folder", "a FIFO (named pipe)", ...

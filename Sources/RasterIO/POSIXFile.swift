@@ -16,35 +16,16 @@ final class POSIXFile {
     let size: Int
     private let descriptor: Int32
 
-    /// Opens `path` for reading.
+    /// Opens `path` for reading (MIFACore's ``RegularFile``: a FIFO, folder or device is refused
+    /// before a byte is read).
     /// - Throws: ``RasterIOError`` `.io` when the file is missing, unreadable or not a regular file.
     init(path: String) throws {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked below, then
-        // blocking reads are restored.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            throw RasterIOError(.io, "cannot open for reading: \(String(cString: strerror(errno))); check the path and its permissions", file: path)
-        }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw RasterIOError(.io, "cannot read the file's size: \(reason)", file: path)
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            let what = (info.st_mode & S_IFMT) == S_IFIFO ? "a FIFO (named pipe)" : (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "a device or socket"
-            throw RasterIOError(.io, "is \(what), not a regular file; give the path of an image file", file: path)
-        }
-        let flags = fcntl(fd, F_GETFL)
-        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw RasterIOError(.io, "cannot set blocking reads: \(reason)", file: path)
+        do {
+            (descriptor, size) = try RegularFile.openForReading(path, followingLinks: true)
+        } catch let error as CoreError {
+            throw RasterIOError(.io, error.message, file: path)
         }
         self.path = path
-        self.size = Int(info.st_size)
-        self.descriptor = fd
     }
 
     deinit { close(descriptor) }
@@ -52,7 +33,7 @@ final class POSIXFile {
     /// Reads up to `buffer.count` bytes starting at `offset`; returns the count read (less at the
     /// end of the file) or -1 on an I/O error.
     func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        readFully(descriptor, at: offset, into: buffer)
+        RegularFile.read(descriptor, into: buffer, at: offset)
     }
 
     /// Reads exactly `count` bytes at `offset`.
@@ -119,100 +100,50 @@ final class POSIXFile {
     }
 }
 
-/// A file being written in place of `path`: a temporary next to it (created exclusively, by
-/// `mkstemp`) that ``commit()`` syncs and renames onto `path`, so readers see the old file or the
-/// new one, never a mix. Dropped without a commit, the temporary is removed. Writers stream into it
-/// so that no copy of the whole file is held in memory.
+/// A file being written in place of `path` (MIFACore's ``AtomicFileWriter``: a temporary renamed
+/// onto `path` by ``commit(durable:)``), with RasterIO's errors.
 final class POSIXOutputFile {
+    private let writer: AtomicFileWriter
+
     /// The destination.
-    let path: String
+    var path: String { writer.path }
     /// The temporary's path.
-    let temporaryPath: String
+    var temporaryPath: String { writer.temporaryPath }
     /// Bytes written so far (the end of the furthest write).
-    private(set) var size = 0
-    private let descriptor: Int32
-    private var finished = false
-    /// The shared mapping made by ``mapForWriting(size:)``, unmapped by ``commit(durable:)`` or `deinit`.
-    private var mapping: UnsafeMutableRawBufferPointer?
+    var size: Int { writer.size }
 
     /// Creates the temporary for `path`.
     /// - Throws: ``RasterIOError`` `.io` when it cannot be created.
     init(path: String) throws {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw RasterIOError(.io, "cannot create a temporary file next to it: \(String(cString: strerror(errno))); check that the folder exists and is writable", file: path)
-        }
-        self.path = path
-        self.temporaryPath = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-        self.descriptor = fd
+        writer = try Self.translating(path) { () throws(CoreError) in try AtomicFileWriter(path: path) }
     }
 
-    deinit {
-        unmap()
-        if !finished {
-            close(descriptor)
-            unlink(temporaryPath)
-        }
-    }
-
-    /// Sets the temporary's size to `size` bytes and maps all of it for writing, so a writer can
-    /// decode straight into the file (no buffer, no `write` copy). The mapping is valid until
-    /// ``commit(durable:)`` or until the file is dropped.
-    /// - Throws: ``RasterIOError`` `.io` when the file cannot be sized or mapped (no space, a file
-    ///   system without shared mappings).
+    /// Maps the temporary, `size` bytes, for writing (``AtomicFileWriter/mapForWriting(size:)``).
+    /// - Throws: ``RasterIOError`` `.io`.
     func mapForWriting(size: Int) throws -> UnsafeMutableRawBufferPointer {
-        precondition(mapping == nil && size > 0, "one mapping of a non-empty file")
-        guard ftruncate(descriptor, off_t(size)) == 0 else {
-            throw RasterIOError(.io, "cannot make the new file \(size) bytes long: \(String(cString: strerror(errno)))", file: path)
-        }
-        // MAP_FAILED is (void *)-1, a macro Swift does not import.
-        let mapped: UnsafeMutableRawPointer? = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
-        guard let base = mapped, base != UnsafeMutableRawPointer(bitPattern: -1) else {
-            throw RasterIOError(.io, "cannot map the new file for writing: \(String(cString: strerror(errno)))", file: path)
-        }
-        let buffer = UnsafeMutableRawBufferPointer(start: base, count: size)
-        mapping = buffer
-        self.size = size
-        return buffer
-    }
-
-    private func unmap() {
-        guard let mapping else { return }
-        munmap(mapping.baseAddress, mapping.count)
-        self.mapping = nil
+        try Self.translating(path) { () throws(CoreError) in try writer.mapForWriting(size: size) }
     }
 
     /// Writes `buffer` at `offset`; `false` on an I/O error.
     func write(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-        guard let base = buffer.baseAddress, offset >= 0 else { return buffer.isEmpty }
-        var done = 0
-        while done < buffer.count {
-            let n = pwrite(descriptor, base + done, buffer.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            done += n
+        guard offset >= 0 else { return buffer.isEmpty }
+        do throws(CoreError) {
+            try writer.write(buffer, at: offset)
+            return true
+        } catch {
+            return false
         }
-        size = Swift.max(size, offset + buffer.count)
-        return true
     }
 
     /// Appends `buffer` at the end.
     /// - Throws: ``RasterIOError`` `.io`.
     func append(_ buffer: UnsafeRawBufferPointer) throws {
-        guard write(buffer, at: size) else {
-            throw RasterIOError(.io, "cannot write: \(String(cString: strerror(errno)))", file: temporaryPath)
-        }
+        try Self.translating(temporaryPath) { () throws(CoreError) in try writer.append(buffer) }
     }
 
     /// Reads up to `buffer.count` bytes at `offset` of what was written; the count read, or -1.
     func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        readFully(descriptor, at: offset, into: buffer)
+        writer.read(at: offset, into: buffer)
     }
 
     /// Exactly `count` bytes at `offset` of what was written.
@@ -224,49 +155,17 @@ final class POSIXOutputFile {
         return result
     }
 
-    /// Renames the temporary onto the destination. With `durable` (the default) the temporary is
-    /// synced first and the folder after, so the new file survives a crash; without, readers
-    /// still see the old file or the whole new one, but a crash soon after may lose the new one.
+    /// Renames the temporary onto the destination (``AtomicFileWriter/commit(durable:)``).
     /// - Throws: ``RasterIOError`` `.io`; the temporary is removed and the destination untouched.
     func commit(durable: Bool = true) throws {
-        unmap()
-        finished = true
-        func fail(_ what: String) -> RasterIOError {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            return RasterIOError(.io, "\(what): \(reason)", file: path)
-        }
-        guard fchmod(descriptor, 0o644) == 0, !durable || fsync(descriptor) == 0 else {
-            let error = fail("cannot sync the new file")
-            close(descriptor)
-            throw error
-        }
-        guard close(descriptor) == 0 else { throw fail("cannot close the new file") }
-        guard rename(temporaryPath, path) == 0 else { throw fail("cannot rename the new file into place") }
-        guard durable else { return }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
-        let fd = open(directory, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 {
-            _ = fsync(fd)
-            close(fd)
-        }
+        try Self.translating(path) { () throws(CoreError) in try writer.commit(durable: durable) }
     }
-}
 
-/// Reads up to `buffer.count` bytes at `offset` of an open descriptor (`pread`, retried on EINTR
-/// and short reads); the count read (less at the end of the file), or -1 on an I/O error.
-private func readFully(_ descriptor: Int32, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-    guard offset >= 0, let base = buffer.baseAddress else { return offset >= 0 ? 0 : -1 }
-    var done = 0
-    while done < buffer.count {
-        let n = pread(descriptor, base + done, buffer.count - done, off_t(offset + done))
-        if n < 0 {
-            if errno == EINTR { continue }
-            return -1
+    private static func translating<T>(_ file: String, _ body: () throws(CoreError) -> T) throws -> T {
+        do throws(CoreError) {
+            return try body()
+        } catch {
+            throw RasterIOError(.io, error.message, file: file)
         }
-        if n == 0 { break }
-        done += n
     }
-    return done
 }
