@@ -48,7 +48,7 @@ struct DemoStory {
         try mifa("export", package, "--to", "croissant", work + "/nuclei.croissant.json")
         try mifa("export", package, "--to", "citation", work + "/CITATION.cff")
         step(9, "Annotations in the format each tool wants: COCO for detection models, QuPath GeoJSON, label images")
-        try FileManager.default.createDirectory(atPath: work + "/converted", withIntermediateDirectories: true)
+        try FileSystem.createDirectories(work + "/converted")
         let coco = samples + "/coco/instances.json"
         try mifa("convert", coco, work + "/converted/nuclei.geojson", "--to", "geojson")
         try mifa("convert", coco, work + "/converted/masks", "--to", "mask-png")
@@ -65,11 +65,11 @@ struct DemoStory {
     /// one's outline shifted by 1.5 pixels. Returns the set id, the corrected file and the removed object.
     private func correctedQuPathSet() throws -> (String, String, String) {
         let folder = package + "/annotations"
-        let sets = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        let sets = try FileSystem.entries(of: folder) ?? []
         for setID in sets {
             let path = "\(folder)/\(setID)/annotations.geojson"
-            guard let data = FileManager.default.contents(atPath: path),
-                var collection = try JSONParser.parse(data, file: path).objectValue,
+            guard FileSystem.kind(of: path) == .file,
+                var collection = try JSONParser.parse(RegularFile.contents(of: path, limit: 1 << 30, followingLinks: false), file: path).objectValue,
                 var features = collection["features"]?.arrayValue, features.count > 2,
                 features.allSatisfy({ $0["properties"]?["measurements"] != nil })
             else { continue }
@@ -82,7 +82,7 @@ struct DemoStory {
             }
             collection["features"] = .array(features)
             let corrected = "\(work)/corrected-\(setID).geojson"
-            try Data(JSONWriter.bytes(of: .object(collection), sortingKeys: true)).write(to: URL(fileURLWithPath: corrected))
+            try AtomicFile.write(JSONWriter.bytes(of: .object(collection), sortingKeys: true), to: corrected)
             let imageID = removed["properties"]?["image_id"]?.stringValue
             return (setID, corrected, "\(Int(area(removed))) px² on \(imageID ?? "its image")")
         }
@@ -110,8 +110,7 @@ struct DemoStory {
     /// The package's mifa.json with the first credited annotator left out of every annotation set.
     private func sheetWithoutFirstAnnotator() throws -> (String, String) {
         let file = package + "/mifa.json"
-        guard let data = FileManager.default.contents(atPath: file),
-            var document = try JSONParser.parse(data, file: file).objectValue,
+        guard var document = try JSONParser.parse(RegularFile.contents(of: file, limit: 1 << 30, followingLinks: false), file: file).objectValue,
             var sets = document["annotations"]?.arrayValue,
             let first = sets.lazy.compactMap({ $0["authors"]?[0] }).first
         else { throw InvalidInput(message: "\(package)/mifa.json credits no annotator; the sample should") }
@@ -126,7 +125,7 @@ struct DemoStory {
         }
         document["annotations"] = .array(sets)
         let path = work + "/mifa-without-\(first["author_last_name"]?.stringValue ?? "annotator").json"
-        try Data(JSONWriter.bytes(of: .object(document), options: JSONWriter.Options(prettyPrinted: true), sortingKeys: true)).write(to: URL(fileURLWithPath: path))
+        try AtomicFile.write(JSONWriter.bytes(of: .object(document), options: JSONWriter.Options(prettyPrinted: true), sortingKeys: true), to: path)
         return (path, name)
     }
 

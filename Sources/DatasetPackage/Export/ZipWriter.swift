@@ -19,7 +19,9 @@ final class ZipWriter {
 
     private let destination: String
     private let temporary: String
-    private let handle: FileHandle
+    /// The temporary's descriptor; every write is positional (``AtomicFile/writeAll(_:_:_:at:)``).
+    private let descriptor: Int32
+    private var closed = false
     private var offset: UInt64 = 0
     private var entries: [CentralEntry] = []
     private var names = Set<String>()
@@ -34,7 +36,11 @@ final class ZipWriter {
         try PackageFileSystem.createDirectories(FileSystem.parent(of: path))
         try PackageFileSystem.removeAbandonedStaging(for: path, purpose: "export")
         temporary = PackageFileSystem.stagingPath(for: path, purpose: "export")
-        handle = FileHandle(fileDescriptor: try PackageFileSystem.createExclusively(temporary), closeOnDealloc: true)
+        descriptor = try PackageFileSystem.createExclusively(temporary)
+    }
+
+    deinit {
+        if !closed { close(descriptor) }
     }
 
     /// Adds one file from memory.
@@ -55,7 +61,7 @@ final class ZipWriter {
         var crc: UInt32 = 0
         let read = try PackageFileSystem.withFileBlocks(path) { block in
             crc = ZipCRC32.checksum(block, continuing: crc)
-            try write(Data(block))
+            try write(block)
         }
         guard read.digest == expected.sha256, read.bytes == expected.bytes else {
             try rewind(to: start)
@@ -65,13 +71,7 @@ final class ZipWriter {
         }
         var field = ZipBytes()
         field.u32(crc)
-        do {
-            try handle.seek(toOffset: start + 14)
-            try handle.write(contentsOf: field.bytes)
-            try handle.seekToEnd()
-        } catch {
-            throw PackageError(.io, "cannot write '\(temporary)': \(error.localizedDescription)", context: ErrorContext(file: temporary))
-        }
+        try field.bytes.withUnsafeBytes { try write($0, at: start + 14) }
         entries[entries.count - 1].crc = crc
         precondition(offset == start + UInt64(headerSize) + UInt64(expected.bytes))
         return true
@@ -85,11 +85,8 @@ final class ZipWriter {
 
     /// Drops everything written from `start` on.
     private func rewind(to start: UInt64) throws {
-        do {
-            try handle.truncate(atOffset: start)
-            try handle.seekToEnd()
-        } catch {
-            throw PackageError(.io, "cannot truncate '\(temporary)': \(error.localizedDescription)", context: ErrorContext(file: temporary))
+        guard ftruncate(descriptor, off_t(start)) == 0 else {
+            throw PackageError(.io, "cannot truncate '\(temporary)': \(String(cString: strerror(errno)))", context: ErrorContext(file: temporary))
         }
         offset = start
     }
@@ -188,11 +185,9 @@ final class ZipWriter {
         end.u32(UInt32(min(directoryOffset, 0xFFFF_FFFF)))
         end.u16(0)
         try write(end.bytes)
-        do {
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            throw PackageError(.io, "cannot finish '\(temporary)': \(error.localizedDescription)", context: ErrorContext(file: temporary))
+        closed = true
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            throw PackageError(.io, "cannot finish '\(temporary)': \(String(cString: strerror(errno)))", context: ErrorContext(file: temporary))
         }
         guard !FileSystem.exists(destination) else {
             try? PackageFileSystem.remove(temporary)
@@ -203,17 +198,27 @@ final class ZipWriter {
 
     /// Removes the unfinished file.
     func abandon() {
-        try? handle.close()
+        if !closed {
+            closed = true
+            close(descriptor)
+        }
         try? PackageFileSystem.remove(temporary)
     }
 
-    private func write(_ bytes: some DataProtocol) throws {
-        do {
-            try handle.write(contentsOf: bytes)
-        } catch {
-            throw PackageError(.io, "cannot write '\(temporary)': \(error.localizedDescription)", context: ErrorContext(file: temporary))
-        }
+    /// Appends `bytes` at the end.
+    private func write(_ bytes: some Collection<UInt8>) throws {
+        let result: Void? = try bytes.withContiguousStorageIfAvailable { try write(UnsafeRawBufferPointer($0), at: offset) }
+        if result == nil { try ContiguousArray(bytes).withUnsafeBytes { try write($0, at: offset) } }
         offset += UInt64(bytes.count)
+    }
+
+    /// Writes `buffer` at `position` of the temporary.
+    private func write(_ buffer: UnsafeRawBufferPointer, at position: UInt64) throws {
+        do throws(CoreError) {
+            try AtomicFile.writeAll(descriptor, buffer, temporary, at: Int(position))
+        } catch {
+            throw PackageError(error)
+        }
     }
 }
 
