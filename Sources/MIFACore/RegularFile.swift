@@ -20,8 +20,19 @@ public enum RegularFile {
     /// - Throws: ``CoreError`` `.notRegularFile` for a symbolic link (when not followed), FIFO,
     ///   device, socket or folder; `.io` when it cannot be opened.
     public static func openForReading(_ path: String, followingLinks: Bool) throws -> (descriptor: Int32, size: Int) {
+        guard let opened = try openForReadingIfPresent(path, followingLinks: followingLinks) else {
+            throw CoreError(.io, "cannot open '\(path)': \(String(cString: strerror(ENOENT)))", context: ErrorContext(file: path))
+        }
+        return opened
+    }
+
+    /// As ``openForReading(_:followingLinks:)``, but `nil` when nothing is at `path` (or a folder
+    /// on the way is a file): for stores, where a missing key is an answer, not an error.
+    /// - Throws: as ``openForReading(_:followingLinks:)``.
+    public static func openForReadingIfPresent(_ path: String, followingLinks: Bool) throws -> (descriptor: Int32, size: Int)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
             if errno == ELOOP, !followingLinks, kind(of: path) == S_IFLNK {
                 throw CoreError(.notRegularFile, "'\(path)' is a symbolic link; links are not followed here (they could lead anywhere). Replace the link with the file itself", context: ErrorContext(file: path))
             }

@@ -20,12 +20,14 @@ enum POSIXFileSystem {
     /// - Throws: ``ZarrError`` `.storeFailure` on any other error; ``ZarrError`` `.invalidKey` when
     ///   the file is outside `inside`.
     static func read(_ path: String, range: ByteRange?, inside root: String? = nil) throws -> [UInt8]? {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked below.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw failure("cannot open", path)
+        let opened: (descriptor: Int32, size: Int)?
+        do {
+            // Links inside the store are followed; where they lead is checked below.
+            opened = try RegularFile.openForReadingIfPresent(path, followingLinks: true)
+        } catch let error as CoreError {
+            throw ZarrError(.storeFailure, "\(error.message); Zarr keys must be regular files", context: error.context)
         }
+        guard let (fd, size) = opened else { return nil }
         defer { close(fd) }
         if let root {
             guard let opened = openedPath(fd) ?? FileSystem.canonicalPath(path), opened.hasPrefix(root + "/") else {
@@ -33,31 +35,8 @@ enum POSIXFileSystem {
                                 context: ErrorContext(file: root))
             }
         }
-        let size = try regularFileSize(fd, path: path)
         let (offset, count) = ByteRange.resolve(range, size: size)
         return try readExactly(fd, path: path, offset: offset, count: count)
-    }
-
-    /// The size of the regular file open as `fd` (opened with `O_NONBLOCK`, so that a FIFO or a
-    /// device in its place cannot block the open), blocking reads restored.
-    /// - Throws: ``ZarrError`` `.storeFailure` naming the path when it is not a regular file.
-    static func regularFileSize(_ fd: Int32, path: String) throws -> Int {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw failure("cannot stat", path) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            let what = switch info.st_mode & S_IFMT {
-            case S_IFIFO: "a FIFO (named pipe)"
-            case S_IFDIR: "a directory"
-            case S_IFCHR, S_IFBLK: "a device"
-            case S_IFSOCK: "a socket"
-            default: "not a file"
-            }
-            throw ZarrError(.storeFailure, "'\(path)' is \(what), not a regular file; Zarr keys must be regular files, replace it with one",
-                            context: ErrorContext(file: path))
-        }
-        let flags = fcntl(fd, F_GETFL)
-        guard flags >= 0, fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else { throw failure("cannot set blocking reads on", path) }
-        return Int(info.st_size)
     }
 
     /// The path of the file an open descriptor refers to, from `/proc/self/fd` (Linux); `nil` elsewhere.
@@ -146,18 +125,14 @@ final class ReadOnlyFile: Sendable {
     /// Opens `path`.
     /// - Throws: ``ZarrError`` `.storeFailure` (or `.notFound` when missing).
     init(path: String) throws {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked next.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            let code: ZarrError.Code = errno == ENOENT ? .notFound : .storeFailure
-            throw ZarrError(code, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ErrorContext(file: path))
-        }
-        let size: Int
+        let opened: (descriptor: Int32, size: Int)?
         do {
-            size = try POSIXFileSystem.regularFileSize(fd, path: path)
-        } catch {
-            close(fd)
-            throw error
+            opened = try RegularFile.openForReadingIfPresent(path, followingLinks: true)
+        } catch let error as CoreError {
+            throw ZarrError(.storeFailure, error.message, context: error.context)
+        }
+        guard let (fd, size) = opened else {
+            throw ZarrError(.notFound, "cannot open '\(path)': \(String(cString: strerror(ENOENT)))", context: ErrorContext(file: path))
         }
         self.path = path
         self.size = size
