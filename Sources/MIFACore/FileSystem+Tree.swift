@@ -10,11 +10,7 @@ extension FileSystem {
     public static func resolvedKind(of path: String) -> EntryKind? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .file
-        case S_IFDIR: return .directory
-        default: return .other
-        }
+        return kind(mode: info.st_mode)
     }
 
     /// Whether `path` is a folder, or a symbolic link to one.

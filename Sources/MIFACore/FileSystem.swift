@@ -25,7 +25,12 @@ public enum FileSystem {
     public static func kind(of path: String) -> EntryKind? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
+        return kind(mode: info.st_mode)
+    }
+
+    /// The kind a file mode names.
+    static func kind(mode: mode_t) -> EntryKind {
+        switch mode & S_IFMT {
         case S_IFREG: return .file
         case S_IFDIR: return .directory
         case S_IFLNK: return .symbolicLink
