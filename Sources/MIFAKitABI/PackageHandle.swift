@@ -31,12 +31,11 @@ final class PackageHandle: Sendable {
         try Self.checkExists(root)
         self.root = root
         // A package is read as one (a damaged one says what is wrong), not taken for a folder of images.
-        if DatasetPackage.isPackage(at: root) {
-            let package = try DatasetPackage.open(root, recovery: .ifUnlocked)
+        if let package = try DatasetPackage.openIfPackage(root, recovery: .ifUnlocked) {
             // Images through the package's own store, wherever it is (a folder, a zip, a URL), and
             // from its consolidated metadata when current: no request per image over a network.
             let manifest = try package.manifest()
-            let (ids, sets) = SampleIndex.contents(of: manifest.fileList)
+            let (ids, sets) = (manifest.fileList.imageIDs, manifest.fileList.vectorSets)
             let store = try package.imageStore(manifest: manifest)
             self.package = package
             kind = .package

@@ -62,7 +62,7 @@ extension SampleIndex {
                                splits: [String]? = nil) throws -> [SampleSource] {
         let root = package.root
         let snapshot = try PackageSnapshot(package: package)
-        let (allImageIDs, vectorSets) = contents(of: snapshot.manifest.fileList)
+        let (allImageIDs, vectorSets) = (snapshot.imageIDs, snapshot.vectorSets)
         var imageIDs = allImageIDs
         if let splits {
             let splitOf = try Self.splits(of: package)
@@ -146,18 +146,5 @@ extension SampleIndex {
             if let id = image.id, let split = image.split { result[id] = split }
         }
         return result
-    }
-
-    /// The image ids (`images/<id>/zarr.json`) and vector annotation sets
-    /// (`annotations/<set>/annotations.geojson`) of the current version of `package`, each sorted as
-    /// the manifest lists them.
-    /// - Throws: `PackageError` when the manifest cannot be read.
-    public static func contents(of package: DatasetPackage) throws -> (imageIDs: [String], vectorSets: [String]) {
-        contents(of: try package.manifest().fileList)
-    }
-
-    /// The image ids and vector annotation sets of the version `fileList` lists, as ``contents(of:)-(DatasetPackage)``.
-    public static func contents(of fileList: FileList) -> (imageIDs: [String], vectorSets: [String]) {
-        (fileList.imageIDs, fileList.vectorSets)
     }
 }
