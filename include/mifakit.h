@@ -166,13 +166,31 @@ mifa_status mifa_loader_set_epoch(mifa_loader *loader, int64_t epoch);
 /** Starts reading the epoch: from where mifa_loader_restore pointed, else from its first batch. */
 mifa_status mifa_loader_begin(mifa_loader *loader);
 
+/** One tensor of a batch: C-order elements in native byte order. */
+typedef struct mifa_tensor {
+    const void *data;               /**< the first element, valid until the batch is released; NULL when absent */
+    int64_t shape[MIFA_MAX_DIMS];   /**< the extents of the first `ndim` axes */
+    int32_t ndim;                   /**< the number of axes; 0 when absent */
+    mifa_dtype dtype;               /**< the element type; 0 when absent */
+} mifa_tensor;
+
+/** What a caller needs to use a batch, filled by mifa_loader_next in the call that delivers it. */
+typedef struct mifa_batch_view {
+    mifa_tensor image;  /**< the images: [B, C, (Z,) Y, X] */
+    mifa_tensor mask;   /**< the masks: [B, (Z,) Y, X]; absent (ndim 0) when the loader reads no label */
+    int64_t epoch;      /**< the batch's epoch */
+    int64_t index;      /**< the batch's number in the epoch */
+} mifa_batch_view;
+
 /**
  * Blocks until the next batch of the epoch is ready (starting the epoch if need be). On success
- * *out is a new batch handle, or NULL at the end of the epoch; a failure returns an error status
- * (e.g. MIFA_INVALID_DATA with the chunk's key) and ends the epoch. Holding more batches than
- * `prefetch` while asking for another can exhaust the budget: MIFA_MEMORY, never a hang.
+ * *out is a new batch handle, or NULL at the end of the epoch; when `view` is not NULL it receives
+ * the batch's tensors and position (all zero at the end of the epoch or on failure). A failure
+ * returns an error status (e.g. MIFA_INVALID_DATA with the chunk's key) and ends the epoch.
+ * Holding more batches than `prefetch` while asking for another can exhaust the budget:
+ * MIFA_MEMORY, never a hang.
  */
-mifa_status mifa_loader_next(mifa_loader *loader, mifa_batch **out);
+mifa_status mifa_loader_next(mifa_loader *loader, mifa_batch **out, mifa_batch_view *view);
 
 /**
  * The loader as JSON: {"batches_per_epoch", "samples_per_epoch", "batch_size", "patch_shape" ([z, y, x]),
@@ -191,15 +209,6 @@ mifa_status mifa_loader_state(mifa_loader *loader, char **out);
 mifa_status mifa_loader_restore(mifa_loader *loader, const char *state);
 
 /**
- * The images (which = 0: [B, C, (Z,) Y, X]) or masks (which = 1: [B, (Z,) Y, X]) of a batch:
- * *data points at C-order elements in native byte order, valid until the batch is released;
- * shape (room for `capacity` axes, MIFA_MAX_DIMS is enough) receives the extents, *ndim their
- * number, *dtype the element type. A batch without masks gives NULL, 0 axes and type 0.
- */
-mifa_status mifa_batch_tensor(mifa_batch *batch, int32_t which, const void **data, int64_t *shape, int32_t capacity,
-                              int32_t *ndim, mifa_dtype *dtype);
-
-/**
  * What each sample of the batch is, as a JSON array, one object per sample:
  * {"image_id", "path" (the OME-Zarr image), "level", "t", "sample" (its number in the epoch),
  *  "region": [[start, stop), ...] one pair per spatial axis of the level (z if it has one, y, x), in
@@ -212,9 +221,6 @@ mifa_status mifa_batch_tensor(mifa_batch *batch, int32_t which, const void **dat
  * and "annotation" (its position in the image's list).
  */
 mifa_status mifa_batch_samples(mifa_batch *batch, char **out);
-
-/** The batch's epoch and its number in the epoch. */
-mifa_status mifa_batch_position(mifa_batch *batch, int64_t *epoch, int64_t *index);
 
 /** Releases a batch handle: its buffer returns to the loader's pool (the data pointers are invalid afterwards). */
 mifa_status mifa_batch_release(mifa_batch *batch);

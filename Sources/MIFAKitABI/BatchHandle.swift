@@ -18,22 +18,21 @@ final class BatchHandle: Sendable {
         self.sources = sources
     }
 
-    /// The address, shape and type of the images (`which` 0) or the masks (1); a NULL address and
-    /// no axes when the batch has no masks.
-    /// - Throws: ``ABIFailure`` for another `which`.
-    func tensor(_ which: Int32) throws -> (address: UnsafeRawPointer?, shape: [Int], type: DataType?) {
-        switch which {
-        case 0:
-            // Safety: the bytes are in the batch's pooled buffer, a heap allocation that stays put
-            // and alive as long as `batch` (held by this handle) holds it; C callers are told the
-            // address is valid until they release the handle.
-            return (batch.withImageBytes { $0.baseAddress }, batch.imageShape, batch.imageType)
-        case 1:
-            guard let shape = batch.maskShape, let type = batch.maskType else { return (nil, [], nil) }
-            return (batch.withMaskBytes { $0.baseAddress }, shape, type)
-        default:
-            throw ABIFailure.argument("which is \(which); use 0 (images) or 1 (masks)")
+    /// Writes what C needs to use the batch without another call into `view`, a
+    /// `mifa_batch_view` (see ``BatchViewLayout``): the images, the masks (no axes and a NULL
+    /// address without masks), the epoch and the batch's number in it.
+    func write(to view: UnsafeMutableRawPointer) {
+        // Safety: the bytes are in the batch's pooled buffer, a heap allocation that stays put and
+        // alive as long as `batch` (held by this handle) holds it; C callers are told the addresses
+        // are valid until they release the handle.
+        BatchViewLayout.write(address: batch.withImageBytes { $0.baseAddress }, shape: batch.imageShape, type: batch.imageType,
+                              to: view + BatchViewLayout.imageOffset)
+        if let shape = batch.maskShape, let type = batch.maskType {
+            BatchViewLayout.write(address: batch.withMaskBytes { $0.baseAddress }, shape: shape, type: type,
+                                  to: view + BatchViewLayout.maskOffset)
         }
+        view.storeBytes(of: Int64(batch.epoch), toByteOffset: BatchViewLayout.epochOffset, as: Int64.self)
+        view.storeBytes(of: Int64(batch.index), toByteOffset: BatchViewLayout.indexOffset, as: Int64.self)
     }
 
     /// The samples of the batch as a JSON array (see `mifa_batch_samples` in include/mifakit.h).
@@ -117,31 +116,6 @@ public func mifa_batch_release(_ batch: OpaquePointer?) -> Int32 {
     abiCall { try HandleRegistry.shared.remove(batch, as: BatchHandle.self, "batch") }
 }
 
-/// `mifa_batch_tensor`: the address, shape and type of the batch's images or masks.
-@_cdecl("mifa_batch_tensor")
-public func mifa_batch_tensor(_ batch: OpaquePointer?, _ which: Int32, _ data: UnsafeMutablePointer<UnsafeRawPointer?>?,
-                              _ shape: UnsafeMutablePointer<Int64>?, _ capacity: Int32, _ ndim: UnsafeMutablePointer<Int32>?,
-                              _ dtype: UnsafeMutablePointer<Int32>?) -> Int32 {
-    abiCall {
-        let data = try output(data, "data"), ndim = try output(ndim, "ndim"), dtype = try output(dtype, "dtype")
-        data.pointee = nil
-        ndim.pointee = 0
-        dtype.pointee = 0
-        let handle = try HandleRegistry.shared.object(batch, as: BatchHandle.self, "batch")
-        let tensor = try handle.tensor(which)
-        guard tensor.shape.count <= Int(capacity) else {
-            throw ABIFailure.argument("shape has room for \(capacity) axes; the tensor has \(tensor.shape.count) (pass MIFA_MAX_DIMS)")
-        }
-        if !tensor.shape.isEmpty {
-            let shape = try output(shape, "shape")
-            for (axis, extent) in tensor.shape.enumerated() { shape[axis] = Int64(extent) }
-        }
-        data.pointee = tensor.address
-        ndim.pointee = Int32(tensor.shape.count)
-        dtype.pointee = tensor.type.flatMap { ABIDataType.codes[$0] } ?? 0
-    }
-}
-
 /// `mifa_batch_samples`: what each sample of the batch is, as JSON.
 @_cdecl("mifa_batch_samples")
 public func mifa_batch_samples(_ batch: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
@@ -149,16 +123,5 @@ public func mifa_batch_samples(_ batch: OpaquePointer?, _ out: UnsafeMutablePoin
         let target = try output(out, "out")
         target.pointee = nil
         target.pointee = try cString(try HandleRegistry.shared.object(batch, as: BatchHandle.self, "batch").samplesJSON())
-    }
-}
-
-/// `mifa_batch_position`: the batch's epoch and number in it, as two integers.
-@_cdecl("mifa_batch_position")
-public func mifa_batch_position(_ batch: OpaquePointer?, _ epoch: UnsafeMutablePointer<Int64>?, _ index: UnsafeMutablePointer<Int64>?) -> Int32 {
-    abiCall {
-        let epoch = try output(epoch, "epoch"), index = try output(index, "index")
-        let handle = try HandleRegistry.shared.object(batch, as: BatchHandle.self, "batch")
-        epoch.pointee = Int64(handle.batch.epoch)
-        index.pointee = Int64(handle.batch.index)
     }
 }

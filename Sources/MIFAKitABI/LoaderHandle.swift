@@ -179,15 +179,19 @@ public func mifa_loader_begin(_ loader: OpaquePointer?) -> Int32 {
     abiCall { try HandleRegistry.shared.object(loader, as: LoaderHandle.self, "loader").begin() }
 }
 
-/// `mifa_loader_next`: the next batch, or NULL at the end of the epoch.
+/// `mifa_loader_next`: the next batch, or NULL at the end of the epoch; `view`, when given, is
+/// filled with the batch's tensors and position (cleared at the end of the epoch and on failure).
 @_cdecl("mifa_loader_next")
-public func mifa_loader_next(_ loader: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+public func mifa_loader_next(_ loader: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ view: UnsafeMutableRawPointer?) -> Int32 {
     abiCall {
         let target = try output(out, "out")
         target.pointee = nil
+        if let view { BatchViewLayout.clear(view) }
         let handle = try HandleRegistry.shared.object(loader, as: LoaderHandle.self, "loader")
         guard let batch = try handle.next() else { return }
-        target.pointee = HandleRegistry.shared.register(BatchHandle(batch: batch, sources: handle.sources))
+        let made = BatchHandle(batch: batch, sources: handle.sources)
+        if let view { made.write(to: view) }
+        target.pointee = HandleRegistry.shared.register(made)
     }
 }
 

@@ -26,6 +26,7 @@ def test_versions_agree(mifa_bin):
 
 
 C_PROGRAM = r"""
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "mifakit.h"
@@ -47,14 +48,24 @@ int main(int argc, char **argv) {
     if (mifa_loader_create(config, &loader) != MIFA_OK) return 17;
     int batches = 0;
     mifa_batch *batch = NULL;
-    while (mifa_loader_next(loader, &batch) == MIFA_OK && batch != NULL) {
-        const void *data = NULL; int64_t shape[MIFA_MAX_DIMS]; int32_t ndim = 0; mifa_dtype dtype = 0;
-        if (mifa_batch_tensor(batch, 0, &data, shape, MIFA_MAX_DIMS, &ndim, &dtype) != MIFA_OK || data == NULL || ndim != 4) return 18;
-        if (mifa_batch_tensor(batch, 7, &data, shape, MIFA_MAX_DIMS, &ndim, &dtype) != MIFA_INVALID_ARGUMENT) return 19;
+    mifa_batch_view view;
+    memset(&view, 0xAB, sizeof view);
+    /* the offsets BatchViewLayout.swift writes at */
+    if (sizeof(mifa_tensor) != 80 || offsetof(mifa_tensor, ndim) != 72 || offsetof(mifa_tensor, dtype) != 76) return 23;
+    if (offsetof(mifa_batch_view, mask) != 80 || offsetof(mifa_batch_view, epoch) != 160 || sizeof(mifa_batch_view) != 176) return 24;
+    while (mifa_loader_next(loader, &batch, &view) == MIFA_OK && batch != NULL) {
+        /* 5 samples of two uint16 channels, 8 x 8, batches of 2 (the last holds 1), no label */
+        int64_t size = batches < 2 ? 2 : 1;
+        if (view.image.data == NULL || view.image.ndim != 4 || view.image.dtype != MIFA_UINT16) return 18;
+        if (view.image.shape[0] != size || view.image.shape[1] != 2 || view.image.shape[2] != 8 || view.image.shape[3] != 8) return 19;
+        if (view.mask.data != NULL || view.mask.ndim != 0 || view.mask.dtype != 0 || view.epoch != 0 || view.index != batches) return 25;
         mifa_batch_release(batch);
         if (mifa_batch_release(batch) != MIFA_INVALID_ARGUMENT) return 20;  /* released twice */
         batches++;
     }
+    if (view.image.data != NULL || view.image.ndim != 0) return 26;  /* cleared at the end of the epoch */
+    if (mifa_loader_begin(loader) != MIFA_OK || mifa_loader_next(loader, &batch, NULL) != MIFA_OK || batch == NULL) return 27;  /* again, without a view */
+    mifa_batch_release(batch);
     if (batches != 3) return 21;
     mifa_loader_destroy(loader);
     mifa_package_close(package);

@@ -33,18 +33,29 @@ SIGNATURES: dict[str, tuple[list, Any]] = {
     "mifa_loader_destroy": ([c_void_p], c_int32),
     "mifa_loader_set_epoch": ([c_void_p, c_int64], c_int32),
     "mifa_loader_begin": ([c_void_p], c_int32),
-    "mifa_loader_next": ([c_void_p, P(c_void_p)], c_int32),
+    "mifa_loader_next": ([c_void_p, P(c_void_p), c_void_p], c_int32),
     "mifa_loader_info": ([c_void_p, P(c_void_p)], c_int32),
     "mifa_loader_metrics": ([c_void_p, P(c_void_p)], c_int32),
     "mifa_loader_state": ([c_void_p, P(c_void_p)], c_int32),
     "mifa_loader_restore": ([c_void_p, c_char_p], c_int32),
-    "mifa_batch_tensor": ([c_void_p, c_int32, P(c_void_p), P(c_int64), c_int32, P(c_int32), P(c_int32)], c_int32),
     "mifa_batch_samples": ([c_void_p, P(c_void_p)], c_int32),
-    "mifa_batch_position": ([c_void_p, P(c_int64), P(c_int64)], c_int32),
     "mifa_batch_release": ([c_void_p], c_int32),
 }
 
 MAX_DIMS = 8
+
+
+class Tensor(ctypes.Structure):
+    """``mifa_tensor``: one tensor of a batch (C-order, native byte order)."""
+
+    _fields_ = [("data", c_void_p), ("shape", c_int64 * MAX_DIMS), ("ndim", c_int32), ("dtype", c_int32)]
+
+
+class BatchView(ctypes.Structure):
+    """``mifa_batch_view``: a batch's images, masks (``ndim`` 0 when absent), epoch and number."""
+
+    _fields_ = [("image", Tensor), ("mask", Tensor), ("epoch", c_int64), ("index", c_int64)]
+
 DTYPES = {1: "bool", 2: "int8", 3: "int16", 4: "int32", 5: "int64", 6: "uint8", 7: "uint16", 8: "uint32", 9: "uint64",
           10: "float32", 11: "float64", 12: "float16"}
 

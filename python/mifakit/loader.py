@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import math
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -33,34 +32,38 @@ class Augment:
 
 
 class _Owner:
-    """Holds one batch handle; releases it when the last NumPy view of the batch goes."""
+    """Holds one batch handle (its address); releases it when the last NumPy view of the batch goes."""
 
     __slots__ = ("handle", "library")
 
-    def __init__(self, handle: ctypes.c_void_p, library: ctypes.CDLL) -> None:
+    def __init__(self, handle: int, library: ctypes.CDLL) -> None:
         self.handle, self.library = handle, library
 
     def __del__(self) -> None:
         handle, self.handle = self.handle, None
-        if handle is not None and handle.value:
+        if handle:
             self.library.mifa_batch_release(handle)
+
+
+class _Memory:
+    """What a batch array views: the loader's buffer at an address, described to NumPy by the array
+    interface, and the batch that holds it (so the buffer stays while any view of it does)."""
+
+    __slots__ = ("__array_interface__", "owner")
 
 
 _DTYPES = {code: np.dtype(name) for code, name in _lib.DTYPES.items()}
 
 
 class _Scratch:
-    """The out-parameters of the batch calls, made once per thread (a batch's views are built on
-    the consumer's thread, right after a wait: the fewer objects made there, the sooner it runs)."""
+    """The out-parameters of ``mifa_loader_next``, made once per thread: a batch arrives right after
+    the consumer's thread wakes, and the fewer objects made then, the sooner it runs."""
 
     _local = threading.local()
 
     def __init__(self) -> None:
-        self.data, self.ndim, self.dtype = ctypes.c_void_p(), ctypes.c_int32(), ctypes.c_int32()
-        self.shape = (ctypes.c_int64 * _lib.MAX_DIMS)()
-        self.epoch, self.index = ctypes.c_int64(), ctypes.c_int64()
-        self.data_ref, self.ndim_ref, self.dtype_ref = ctypes.byref(self.data), ctypes.byref(self.ndim), ctypes.byref(self.dtype)
-        self.epoch_ref, self.index_ref = ctypes.byref(self.epoch), ctypes.byref(self.index)
+        self.out, self.view = ctypes.c_void_p(), _lib.BatchView()
+        self.out_ref, self.view_ref = ctypes.byref(self.out), ctypes.byref(self.view)
 
     @classmethod
     def get(cls) -> _Scratch:
@@ -82,39 +85,32 @@ class Batch(Mapping):
     collection, and in every case only once no view of it remains (a view kept after ``release()``
     stays valid and keeps the buffer)."""
 
-    def __init__(self, handle: ctypes.c_void_p, library: ctypes.CDLL) -> None:
+    def __init__(self, handle: int, library: ctypes.CDLL, view: _lib.BatchView) -> None:
         owner = _Owner(handle, library)
         self._owner: _Owner | None = owner
         self._arrays: dict[str, np.ndarray] = {}
-        scratch = _Scratch.get()
-        for which, name in ((0, "image"), (1, "mask")):
-            array = self._view(owner, which, library, scratch)
-            if array is not None:
-                self._arrays[name] = array
-        status = library.mifa_batch_position(handle, scratch.epoch_ref, scratch.index_ref)
-        if status != 0:
-            raise _lib.last_error(status)
-        self.epoch, self.index = scratch.epoch.value, scratch.index.value
+        image, mask = self._array(owner, view.image), self._array(owner, view.mask)
+        if image is not None:
+            self._arrays["image"] = image
+        if mask is not None:
+            self._arrays["mask"] = mask
+        self.epoch, self.index = view.epoch, view.index
         self._samples: list[dict] | None = None
 
     @staticmethod
-    def _view(owner: _Owner, which: int, library: ctypes.CDLL, scratch: _Scratch) -> np.ndarray | None:
-        status = library.mifa_batch_tensor(owner.handle, which, scratch.data_ref, scratch.shape, _lib.MAX_DIMS, scratch.ndim_ref,
-                                           scratch.dtype_ref)
-        if status != 0:
-            raise _lib.last_error(status)
-        ndim = scratch.ndim.value
+    def _array(owner: _Owner, tensor: _lib.Tensor) -> np.ndarray | None:
+        ndim = tensor.ndim
         if ndim == 0:
             return None
-        extents = tuple(scratch.shape[:ndim])
-        kind = _DTYPES[scratch.dtype.value]
-        count = math.prod(extents)
-        address = scratch.data.value
-        if count == 0 or not address:
+        extents = tuple(tensor.shape[:ndim])
+        kind = _DTYPES[tensor.dtype]
+        address = tensor.data
+        if not address or 0 in extents:
             return np.zeros(extents, kind)
-        buffer = (ctypes.c_byte * (count * kind.itemsize)).from_address(address)
-        buffer._mifa_owner = owner  # the view's base keeps the batch (and its buffer) alive
-        return np.frombuffer(buffer, dtype=kind).reshape(extents)
+        memory = _Memory()
+        memory.__array_interface__ = {"data": (address, False), "shape": extents, "typestr": kind.str, "version": 3}
+        memory.owner = owner  # the array's base keeps the batch (and its buffer) alive
+        return np.asarray(memory)
 
     @property
     def samples(self) -> list[dict]:
@@ -319,13 +315,14 @@ class Loader:
         _lib.call("mifa_loader_begin", handle)
         library = self._lib
         while True:
-            out = ctypes.c_void_p()
-            status = library.mifa_loader_next(handle, ctypes.byref(out))  # the GIL is released while it waits
+            scratch = _Scratch.get()
+            status = library.mifa_loader_next(handle, scratch.out_ref, scratch.view_ref)  # the GIL is released while it waits
             if status != 0:
                 raise _lib.last_error(status)
-            if not out.value:
+            address = scratch.out.value
+            if not address:
                 return
-            yield Batch(out, library)
+            yield Batch(address, library, scratch.view)
 
     def __len__(self) -> int:
         return self.batches_per_epoch
