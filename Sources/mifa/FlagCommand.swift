@@ -14,7 +14,7 @@ struct FlagCommand: ParsableCommand {
             (the id is printed); 1: refused; 2: usage error.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder or an s3://bucket/prefix URL.")
     var package: String
 
     @Option(help: ArgumentHelp("What needs updating (with --resolve: how it was dealt with).", valueName: "TEXT"))
@@ -27,8 +27,7 @@ struct FlagCommand: ParsableCommand {
     var resolve: String?
 
     func run() throws {
-        let opened = try DatasetPackage.open(try PackagePath.local(package, command: "flag"))
-        let id = try ProposalMaker.flag(reason: reason, by: by, resolves: resolve, in: opened)
+        let id = try PackagePath.change(package, command: "flag") { try ProposalMaker.flag(reason: reason, by: by, resolves: resolve, in: $0) }
         print(resolve.map { "resolved flag \($0) (\(id))" } ?? "flagged \(package): \(id)")
     }
 }

@@ -5,7 +5,8 @@ import Zarr
 
 /// A package (or a file) that a command writes, named on the command line. Packages are read
 /// wherever they are (a folder, a `.zip`, `http(s)://`, `s3://`; see `PackageReader`) and written
-/// in local folders or, for `pack`, `version` and `export`, in object storage (`s3://`). A URL
+/// in local folders or, for `pack`, `version`, `propose`, `review`, `flag` and `export`, in object
+/// storage (`s3://`). A URL
 /// that cannot be written is refused with a clear message, never taken for a folder name (before
 /// this check, `mifa pack src s3://bucket/pkg` made a folder named `s3:`).
 enum PackagePath {
@@ -27,7 +28,7 @@ enum PackagePath {
         guard StoreURL.schemes.contains(scheme) else {
             throw InvalidInput(message: "'\(text)' has the URL scheme '\(scheme)://', which is not supported; give a local folder")
         }
-        throw InvalidInput(message: "'\(text)' is a URL; `mifa \(command)` writes in local folders only (`mifa pack`, `version` and `export` also write to s3://; reading works everywhere: `mifa audit`, `validate`, `diff`, `export`, `checkout`, `credits`, `log` and `bench` take a URL)")
+        throw InvalidInput(message: "'\(text)' is a URL; `mifa \(command)` writes in local folders only (`mifa pack`, `version`, `propose`, `review`, `flag` and `export` also write to s3://; reading works everywhere: `mifa audit`, `validate`, `diff`, `export`, `checkout`, `credits`, `log` and `bench` take a URL)")
     }
 
     /// Where `text` names for a command that writes locally or to `s3://`.
@@ -42,6 +43,22 @@ enum PackagePath {
             throw InvalidInput(message: "'\(text)' is a URL of a web server (\(scheme)://), which cannot be written; `mifa \(command)` writes to a local path or an s3://bucket/prefix URL")
         }
         return .objectStorage(url: text, store: try S3Store(url: text))
+    }
+
+    /// Runs `change` on the package that `text` names and returns what it returns: a local folder
+    /// is opened and changed in place (under its lock, as every package writer does); an
+    /// `s3://` package is copied into a work folder, changed there, and what differs is published
+    /// with the commit protocol (``StoreTransaction``), so a writer killed at any moment leaves the
+    /// old version or the new one.
+    /// - Throws: as ``target(_:command:)``, `DatasetPackage.open`, `StoreTransaction.change`, and
+    ///   what `change` throws.
+    static func change<T>(_ text: String, command: String, _ change: (DatasetPackage) throws -> T) throws -> T {
+        switch try target(text, command: command) {
+        case .local(let folder):
+            return try change(try DatasetPackage.open(folder))
+        case .objectStorage(_, let store):
+            return try withWorkFolder { work in try StoreTransaction.change(in: store, work: work, change) }
+        }
     }
 
     /// Runs `body` with a new local work folder path (which does not exist yet; its parent does)

@@ -21,7 +21,7 @@ struct ProposeCommand: ParsableCommand {
             (nothing is written); 2: usage error.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder or an s3://bucket/prefix URL.")
     var package: String
 
     @Option(name: .customLong("version"), help: ArgumentHelp("The version id it would become (letters, digits, '.', '_', '-'; not used yet).", valueName: "V"))
@@ -52,7 +52,7 @@ struct ProposeCommand: ParsableCommand {
     func run() throws {
         let person = try AnnotatorCredit.parseAnnotator(author, roles: role.isEmpty ? [ContributorRole.annotation] : role)
         let request = VersionRequest(version: versionID, changes: changes, edits: content.edits)
-        let made = try ProposalMaker.propose(request, author: person, reason: reason, in: try DatasetPackage.open(try PackagePath.local(package, command: "propose")))
+        let made = try PackagePath.change(package, command: "propose") { try ProposalMaker.propose(request, author: person, reason: reason, in: $0) }
         if json {
             print(try CanonicalJSON.string(Document(id: made.id, proposal: made.record)), terminator: "")
             return

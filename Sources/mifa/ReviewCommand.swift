@@ -20,7 +20,7 @@ struct ReviewCommand: ParsableCommand {
             Exit 0: done; 1: refused (nothing is written); 2: usage error.
             """)
 
-    @Argument(help: "The package folder.")
+    @Argument(help: "The package: a folder or an s3://bucket/prefix URL.")
     var package: String
 
     @Argument(help: "The proposal id (p-...).")
@@ -48,13 +48,14 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let person = try AnnotatorCredit.parseAnnotator(reviewer, roles: [])
-        let opened = try DatasetPackage.open(try PackagePath.local(package, command: "review"))
         if reject {
-            let id = try ProposalMaker.reject(proposal, reviewer: person, reason: reason, in: opened)
+            let id = try PackagePath.change(package, command: "review") { try ProposalMaker.reject(proposal, reviewer: person, reason: reason, in: $0) }
             print("rejected proposal \(proposal) (review \(id)); the current version is unchanged")
             return
         }
-        let record = try ProposalMaker.accept(proposal, reviewer: person, reason: reason, version: versionID, in: opened)
+        let record = try PackagePath.change(package, command: "review") {
+            try ProposalMaker.accept(proposal, reviewer: person, reason: reason, version: versionID, in: $0)
+        }
         print("accepted proposal \(proposal) as version \(record.version) of \(package) (after \(record.previousVersion ?? "-"))")
         printObjectChanges(record.changeSummary.annotations)
         for (set, people) in (record.setCredits ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -80,16 +80,7 @@ struct VersionCommand: ParsableCommand {
         let request = VersionRequest(
             version: versionID, changes: changes, edits: content.edits, annotators: try annotator.map { try AnnotatorCredit.parseGrant($0, roles: roles) },
             creditRemovals: removeCredit, force: force, reason: reason)
-        let record: VersionRecord
-        switch try PackagePath.target(package, command: "version") {
-        case .local(let folder):
-            record = try VersionMaker.make(request, in: try DatasetPackage.open(folder))
-        case .objectStorage(_, let store):
-            // Made on a local copy, then what differs is published with the commit protocol (StoreTransaction).
-            record = try PackagePath.withWorkFolder { work in
-                try StoreTransaction.change(in: store, work: work) { try VersionMaker.make(request, in: $0) }
-            }
-        }
+        let record = try PackagePath.change(package, command: "version") { try VersionMaker.make(request, in: $0) }
         if json {
             print(try CanonicalJSON.string(record), terminator: "")
             return

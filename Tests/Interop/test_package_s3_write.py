@@ -256,3 +256,29 @@ def test_sigkill_of_version_on_s3_leaves_the_old_or_the_new_version(s3, client, 
             audit_verdict(mifa_bin, url)
     print(f"SIGKILL of mifa version on s3: 30 kills over {duration:.2f} s runs: {outcomes}")
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
+
+
+def test_proposals_reviews_and_flags_on_s3_are_the_folder_ones(s3, client, source, mifa_bin, tmp_path):
+    local = tmp_path / "pkg"
+    url = prefix_url()
+    pack(mifa_bin, source, local)
+    pack(mifa_bin, source, url)
+    fixed = drop_one_outline(source, tmp_path)
+    made = [json.loads(run(mifa_bin, "propose", place, "--version", "2", "--changes", "one outline fewer", "--annotations", f"set2={fixed}",
+                           "--author", "Mina Okoye <0000-0002-7182-8185>", "--reason", "a duplicate outline", "--json").stdout)
+            for place in (local, url)]
+    assert made[0] == made[1]
+    assert objects(client, url) == folder_files(local)
+    for place in (local, url):
+        accepted = run(mifa_bin, "review", place, made[0]["id"], "--accept", "--reason", "checked", "--reviewer", "Ada Lindqvist")
+        assert "as version 2" in accepted.stdout
+        run(mifa_bin, "flag", place, "--reason", "set1 misses the dim cells", "--by", "Alan Turing")
+    assert objects(client, url) == folder_files(local)
+    log = log_of(mifa_bin, url)
+    assert log == log_of(mifa_bin, local)
+    assert [v["version"] for v in log["versions"]] == ["1", "2"] and len(log["flags"]) == 1, log
+    assert not any(key.startswith(".mifa-transaction") for key in objects(client, url))
+    audit_verdict(mifa_bin, url)
+    # Over http(s) nothing can be written: refused, naming the command.
+    proc = run(mifa_bin, "flag", "https://example.org/pkg", "--reason", "x", check=False)
+    assert proc.returncode == 1 and "cannot be written" in proc.stderr, proc.stderr
