@@ -43,8 +43,8 @@ public final class BatchLoader: Sendable {
     /// configuration: below it the reads asked for (``readAheadRequested``) are turned off.
     public let readAheadMinimumBudget: Int
     let counters = LoaderCounters()
-    /// Returns the allocator's freed memory to the system every few batches.
-    let allocatorTrim = AllocatorTrim()
+    /// Returns the allocator's freed memory to the system when the process grows beyond the loader's bytes.
+    let allocatorTrim: AllocatorTrim
 
     /// The most workers, and the most chunk reads ahead, one loader runs (each has a queue of its own).
     public static let maximumConcurrency = 4096
@@ -204,6 +204,8 @@ public final class BatchLoader: Sendable {
         floor += indexCacheBytes
         let shardIndexes = indexCacheBytes > 0 ? ShardIndexCache(maxBytes: indexCacheBytes) : nil
         let budget = MemoryBudget(limit: counted)
+        // The process may grow by half the allocator's headroom beyond what the loader holds.
+        allocatorTrim = AllocatorTrim(slack: (c.memoryBudget - counted) / 2)
         self.budget = budget
         let readAhead = reads > 0 && reserve >= chunkBytes ? ChunkReadAhead(concurrency: reads, reserve: reserve, budget: budget) : nil
         self.readAhead = readAhead

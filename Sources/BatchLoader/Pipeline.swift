@@ -172,7 +172,7 @@ final class Pipeline: @unchecked Sendable {
         }
         pump()
         condition.unlock()
-        if completed { loader.allocatorTrim.batchAssembled() }
+        if completed { loader.allocatorTrim.batchAssembled(held: loader.budget.snapshot.used) }
     }
 
     /// Fills patch `slot` of `batch` (unless the run stopped). The batch's buffer is referenced

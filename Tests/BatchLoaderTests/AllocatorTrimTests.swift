@@ -1,0 +1,34 @@
+@testable import BatchLoader
+import Synchronization
+import Testing
+
+@Suite struct AllocatorTrimTests {
+    @Test func residentMemoryIsReadAndFollowsTouchedPages() throws {
+        let before = try #require(AllocatorTrim.residentAnonymousBytes())
+        #expect(before > 0)
+        let size = 256 << 20
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+        defer { block.deallocate() }
+        for page in stride(from: 0, to: size, by: 4096) { block[page] = 1 }  // fault every page in
+        let after = try #require(AllocatorTrim.residentAnonymousBytes())
+        #expect(after - before >= size / 2, "256 MiB touched, resident anonymous memory grew by \(after - before) bytes")
+    }
+
+    @Test func trimsOnlyWhenTheProcessGrewBeyondTheLoadersBytesAndTheSlack() {
+        let trims = Atomic<Int>(0)
+        let roomy = AllocatorTrim(interval: 2, slack: 1 << 40) { trims.add(1, ordering: .relaxed) }
+        for _ in 0..<8 { roomy.batchAssembled(held: 0) }
+        #expect(trims.load(ordering: .relaxed) == 0)
+
+        let tight = AllocatorTrim(interval: 2, slack: 0) { trims.add(1, ordering: .relaxed) }
+        let size = 256 << 20
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+        defer { block.deallocate() }
+        for page in stride(from: 0, to: size, by: 4096) { block[page] = 1 }
+        for _ in 0..<8 { tight.batchAssembled(held: 0) }  // grew 256 MiB (other tests running beside it do not free as much), the loader holds nothing: every check trims
+        #expect(trims.load(ordering: .relaxed) == 4)
+        trims.store(0, ordering: .relaxed)
+        for _ in 0..<8 { tight.batchAssembled(held: 1 << 40) }  // all of it the loader's: no trim
+        #expect(trims.load(ordering: .relaxed) == 0)
+    }
+}
