@@ -11,6 +11,3 @@ import Darwin
 
 /// The cosine of `x` radians (libm `cos`).
 @inline(__always) func cosine(_ x: Double) -> Double { cos(x) }
-
-/// The arc tangent of `y / x` in the right quadrant (libm `atan2`).
-@inline(__always) func arcTangent(_ y: Double, _ x: Double) -> Double { atan2(y, x) }

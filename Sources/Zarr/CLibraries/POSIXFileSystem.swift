@@ -91,11 +91,6 @@ enum POSIXFileSystem {
         if unlink(path) != 0 && errno != ENOENT && errno != ENOTDIR { throw failure("cannot remove", path) }
     }
 
-    /// Removes an empty directory; a missing or non-empty one is left alone.
-    static func removeEmptyDirectory(_ path: String) {
-        _ = rmdir(path)
-    }
-
     /// The names in a directory (without `.` and `..`, sorted by their bytes), or `nil` when it
     /// does not exist (see `FileSystem.entries(of:)`).
     /// - Throws: ``ZarrError`` `.storeFailure` when it exists but cannot be read.
