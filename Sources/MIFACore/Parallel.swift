@@ -48,6 +48,38 @@ public enum Parallel {
         if let error = run.error.withLock({ $0 }) { throw error }
     }
 
+    /// Calls `body(i)` for every `i` in `0..<count`, at most `concurrency` at a time, for tasks
+    /// that mostly wait (a network request each): every one of the `concurrency` lanes is a thread
+    /// of its own, started for this call, so that waiting tasks overlap however many cores there
+    /// are. (``forEach(_:rowLength:concurrency:_:)`` runs its helpers on the global dispatch
+    /// queue, which on Linux runs about one thread per core: blocked tasks there do not overlap
+    /// beyond the core count.) Tasks are taken in order; after the first error the remaining tasks
+    /// are skipped and the error is rethrown.
+    /// - Throws: the first error a task throws.
+    public static func forEachWaiting(_ count: Int, concurrency: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+        guard count > 0 else { return }
+        let lanes = Swift.min(Swift.max(concurrency, 1), count)
+        let next = Atomic<Int>(0)
+        let failure = LockedState<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let lane: @Sendable (Bool) -> Void = { helper in
+            while failure.withLock({ $0 == nil }) {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < count else { break }
+                do {
+                    try body(i)
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                }
+            }
+            if helper { done.signal() }
+        }
+        for _ in 1..<lanes { Thread.detachNewThread { lane(true) } }
+        lane(false)
+        for _ in 1..<lanes { done.wait() }  // every helper has left its loop: `body` is no longer called
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
     /// `0..<count` cut into `workers` contiguous, nearly equal segments, cut at multiples of
     /// `rowLength` when there are at least `workers` rows.
     public static func segments(_ count: Int, rowLength: Int, workers: Int) -> [Range<Int>] {

@@ -68,3 +68,44 @@ import Testing
         #expect(total.load(ordering: .relaxed) == 200)
     }
 }
+
+/// Tasks that wait: every lane is a thread of its own.
+@Suite struct ParallelWaitingTests {
+    @Test(arguments: [1, 3, 16]) func everyTaskRunsExactlyOnce(_ concurrency: Int) throws {
+        let runs = Slots<Int>(count: 100)
+        try Parallel.forEachWaiting(100, concurrency: concurrency) { i in runs[i] = (runs[i] ?? 0) + 1 }
+        #expect(runs.all.allSatisfy { $0 == 1 })
+    }
+
+    @Test func waitingTasksOverlapBeyondTheCoreCount() throws {
+        // 16 tasks that each wait until all 16 have started: they can only finish if 16 run at once
+        // (on the global dispatch queue of a two-core machine they would not).
+        let started = Atomic<Int>(0), timedOut = Atomic<Int>(0)
+        let lanes = 16
+        try Parallel.forEachWaiting(lanes, concurrency: lanes) { _ in
+            started.add(1, ordering: .relaxed)
+            let deadline = Date().addingTimeInterval(5)
+            while started.load(ordering: .relaxed) < lanes {
+                guard Date() < deadline else {
+                    timedOut.add(1, ordering: .relaxed)
+                    return
+                }
+                usleep(1000)
+            }
+        }
+        #expect(timedOut.load(ordering: .relaxed) == 0, "tasks gave up waiting for the others to start: they did not run at once")
+    }
+
+    @Test func theFirstErrorIsRethrownAndLaterTasksAreSkipped() {
+        struct Failure: Error {}
+        let ran = Atomic<Int>(0)
+        #expect(throws: Failure.self) {
+            try Parallel.forEachWaiting(1000, concurrency: 4) { i in
+                ran.add(1, ordering: .relaxed)
+                if i == 10 { throw Failure() }
+                usleep(100)
+            }
+        }
+        #expect(ran.load(ordering: .relaxed) < 1000)
+    }
+}

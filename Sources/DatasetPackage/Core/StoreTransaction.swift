@@ -64,15 +64,15 @@ public enum StoreTransaction {
         let manifest = try Manifest.decode(manifestBytes, file: PackageLayout.manifest)
         let files = try listPackageFiles(store)
         try PackageFileSystem.createDirectories(work)
-        for relative in files {
-            try PackageLayout.checkRelativePath(relative)
+        for relative in files { try PackageLayout.checkRelativePath(relative) }
+        for folder in Set(files.map { FileSystem.parent(of: "\(work)/\($0)") }).sorted() { try PackageFileSystem.createDirectories(folder) }
+        try eachConcurrently(files) { relative in
             let bytes: [UInt8]? = relative == PackageLayout.manifest ? manifestBytes : try read(store, relative)
-            guard let bytes else { continue }  // deleted since the listing: the manifest check below tells
+            guard let bytes else { return }  // deleted since the listing: the manifest check below tells
             if let entry = manifest.files[relative], SHA256Digest(of: bytes) != entry.sha256 {
                 throw PackageError(.digestMismatch, "'\(relative)' in \(store.location) is not the file the manifest lists (another writer may be at work); nothing was changed",
                                    context: ErrorContext(file: relative))
             }
-            try PackageFileSystem.createDirectories(FileSystem.parent(of: "\(work)/\(relative)"))
             try write(bytes, to: "\(work)/\(relative)")
         }
         let result = try change(try DatasetPackage.open(work))
@@ -96,7 +96,7 @@ public enum StoreTransaction {
         }.sorted() + [PackageLayout.manifest]
         let removals = remoteFiles.subtracting(local).sorted()
         let transaction = "\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.lowercased())"
-        for relative in uploads {
+        try eachConcurrently(uploads) { relative in
             let bytes = relative == PackageLayout.manifest ? manifestBytes : try PackageFileSystem.read("\(folder)/\(relative)", limit: .max)
             try storeCall(relative) { try store.set(stagingKey(transaction, relative), bytes) }
         }
@@ -169,12 +169,11 @@ public enum StoreTransaction {
         guard let transaction = plan.transaction else {
             throw PackageError(.malformed, "\(store.location)/\(commitKey) names no transaction; it was not written by `mifa` over object storage", context: ErrorContext(file: commitKey))
         }
-        for relative in plan.moves where relative != PackageLayout.manifest {
-            try PackageLayout.checkRelativePath(relative)
+        for relative in plan.moves + plan.removals { try PackageLayout.checkRelativePath(relative) }
+        try eachConcurrently(plan.moves.filter { $0 != PackageLayout.manifest }) { relative in
             _ = try storeCall(relative) { try store.copy(stagingKey(transaction, relative), to: try PackageReader.key(relative)) }
         }
-        for relative in plan.removals {
-            try PackageLayout.checkRelativePath(relative)
+        try eachConcurrently(plan.removals) { relative in
             try storeCall(relative) { try store.delete(try PackageReader.key(relative)) }
         }
         _ = try storeCall(PackageLayout.manifest) { try store.copy(stagingKey(transaction, PackageLayout.manifest), to: try PackageReader.key(PackageLayout.manifest)) }
@@ -210,7 +209,18 @@ public enum StoreTransaction {
     /// Deletes the staged objects of `transaction`.
     private static func discardStaging(_ store: any ConditionalStore, _ transaction: String) throws {
         let prefix = "\(PackageLayout.transaction)/\(transaction)/"
-        for key in try storeCall(prefix, { try store.list(prefix: prefix) }) { try storeCall(key.value) { try store.delete(key) } }
+        let keys = try storeCall(prefix) { try store.list(prefix: prefix) }
+        try eachConcurrently(keys) { key in try storeCall(key.value) { try store.delete(key) } }
+    }
+
+    /// Requests to a store made at once (each mostly waits for its round trip).
+    static let requestsInFlight = 16
+
+    /// Calls `body` for every item, ``requestsInFlight`` at a time (the order in which they run is
+    /// not defined; each step of the protocol waits for all of its requests before the next).
+    /// - Throws: the first error `body` throws (the rest are not started).
+    private static func eachConcurrently<Item: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) throws -> Void) throws {
+        try Parallel.forEachWaiting(items.count, concurrency: requestsInFlight) { try body(items[$0]) }
     }
 
     /// The value of a package file in `store`, or `nil`.
