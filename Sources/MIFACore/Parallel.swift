@@ -54,19 +54,19 @@ public enum Parallel {
     /// are. (``forEach(_:rowLength:concurrency:_:)`` runs its helpers on the global dispatch
     /// queue, which on Linux runs about one thread per core: blocked tasks there do not overlap
     /// beyond the core count.) Tasks are taken in order; after the first error the remaining tasks
-    /// are skipped and the error is rethrown.
+    /// are skipped and the error is rethrown. Tasks that cannot fail make a call that cannot fail.
     /// - Throws: the first error a task throws.
-    public static func forEachWaiting(_ count: Int, concurrency: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+    public static func forEachWaiting<E: Error>(_ count: Int, concurrency: Int, _ body: @escaping @Sendable (Int) throws(E) -> Void) throws(E) {
         guard count > 0 else { return }
         let lanes = Swift.min(Swift.max(concurrency, 1), count)
         let next = Atomic<Int>(0)
-        let failure = LockedState<(any Error)?>(nil)
+        let failure = LockedState<E?>(nil)
         let done = DispatchSemaphore(value: 0)
         let lane: @Sendable (Bool) -> Void = { helper in
             while failure.withLock({ $0 == nil }) {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 guard i < count else { break }
-                do {
+                do throws(E) {
                     try body(i)
                 } catch {
                     failure.withLock { if $0 == nil { $0 = error } }

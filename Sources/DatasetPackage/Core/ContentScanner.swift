@@ -1,5 +1,6 @@
 import Foundation
 public import MIFACore
+import Zarr
 
 /// Lists and hashes the content files of a package tree (see ``PackageLayout/isContent(_:)``).
 ///
@@ -9,7 +10,12 @@ public struct ContentScanner: Sendable {
     /// How many files are hashed at once; by default one per active processor.
     public var concurrency: Int
 
-    /// A scanner hashing `concurrency` files at once (by default one per active processor).
+    /// Files of a remote package (`http(s)://`, `s3://`) hashed at once: each is a request that
+    /// mostly waits for its round trip.
+    public static let remoteRequestsInFlight = 16
+
+    /// A scanner hashing `concurrency` files at once (by default one per active processor; at least
+    /// ``remoteRequestsInFlight`` for a remote package).
     public init(concurrency: Int? = nil) {
         self.concurrency = max(1, concurrency ?? Parallel.defaultConcurrency)
     }
@@ -98,7 +104,7 @@ public struct ContentScanner: Sendable {
     /// path in the same order (see ``hashEach(_:in:progress:)``).
     public func hashEach(_ paths: [String], from reader: PackageReader, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
         let results = LockedState([Result<ManifestEntry, PackageError>?](repeating: nil, count: paths.count))
-        Parallel.forEach(paths.count, concurrency: concurrency) { index, _ in
+        let hashOne: @Sendable (Int) -> Void = { index in
             let result = Result {
                 let (digest, bytes) = try reader.digest(of: paths[index])
                 return ManifestEntry(sha256: digest, bytes: bytes)
@@ -107,6 +113,12 @@ public struct ContentScanner: Sendable {
             }
             if case .success(let entry) = result { progress?(entry.bytes) }
             results.withLock { $0[index] = result }
+        }
+        if StoreURL.isRemote(reader.location) {
+            // Each file is a request that mostly waits for its round trip.
+            Parallel.forEachWaiting(paths.count, concurrency: max(concurrency, Self.remoteRequestsInFlight)) { hashOne($0) }
+        } else {
+            Parallel.forEach(paths.count, concurrency: concurrency) { index, _ in hashOne(index) }
         }
         return results.withLock { $0.map { $0! } }
     }
