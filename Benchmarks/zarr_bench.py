@@ -10,10 +10,15 @@ Operations: full read into memory; 1000 random (unaligned) 256x256 region reads,
 full write of the array to a new store with the same codecs. Every tool runs in-process (no start-up
 in the numbers) with caching disabled; full reads and writes run 3 times per round (the first run of
 a process pays for fresh memory), rounds are interleaved, and the best time per cell is kept.
-MB/s counts decoded bytes. The limit line is the machine's single-core `zstd -b3` and `lz4 -b1`
-decode speed times the cores used.
+MB/s counts decoded bytes. The limit lines are the machine's single-core `zstd -b3` and `lz4 -b1`
+decode speeds and `zstd -b3` compression of the image's chunks (one block per chunk: the bytes and
+parameters of every zstd chunk written), times the cores used; they are wall-clock figures of the
+command-line tools, so on a busy machine they are low (`zstd_ceiling.py` measures per CPU second).
+After each write, tensorstore reads MIFAKit's output back (it must equal the image) and the chunk
+or shard files equal byte for byte to tensorstore's are counted.
 
 Usage: zarr_bench.py [--rounds 5] [--bench-bin .build-bench/release/ZarrBench] [--markdown]
+                     [--operations "full write"] [--datasets "zstd3,zstd3 sharded"]
 """
 from __future__ import annotations
 
@@ -44,6 +49,7 @@ SHARD = 1024
 REGIONS = 1000
 CORES = os.cpu_count() or 1
 REPEAT = 3  # full reads and writes: best of this many runs per round, for every tool
+OPERATIONS = ("full read", "1000 regions", "full write")
 
 DATASETS = {
     "zstd3": ("zstd:3", None),
@@ -142,17 +148,21 @@ def best_of(count: int, body) -> tuple[float, float]:
     return min(walls), min(cpus)
 
 
-def reference_speeds(raw: Path) -> dict[str, float]:
-    """Single-core decode MB/s of the zstd and lz4 command-line tools on the raw image."""
+def reference_speeds(raw: Path, chunked: Path) -> dict[str, float]:
+    """Single-core MB/s of the zstd and lz4 command-line tools: decoding the raw image, and zstd
+    level 3 compressing `chunked` (the image's 256x256 chunks one after the other) in blocks of one
+    chunk, which are the bytes and parameters of every zstd chunk written."""
     speeds = {}
-    for tool, args in (("zstd", ["-b3", "-i3"]), ("lz4", ["-b1", "-i3"])):
-        if not shutil.which(tool):
+    runs = (("zstd decode", ["zstd", "-b3", "-i3"], raw, -1), ("lz4 decode", ["lz4", "-b1", "-i3"], raw, -1),
+            ("zstd level 3 compress of one-chunk blocks", ["zstd", "-b3", "-i3", f"-B{CHUNK * CHUNK * 2}"], chunked, 0))
+    for name, command, path, which in runs:
+        if not shutil.which(command[0]):
             continue
-        proc = subprocess.run([tool, *args, str(raw)], capture_output=True, text=True)
+        proc = subprocess.run([*command, str(path)], capture_output=True, text=True)
         text = (proc.stdout + proc.stderr).replace("\r", "\n")
         lines = [line for line in text.splitlines() if len(re.findall(r"MB/s", line)) >= 2]
         if lines:
-            speeds[tool] = float(re.findall(r"([0-9.]+) MB/s", lines[-1])[-1])
+            speeds[name] = float(re.findall(r"([0-9.]+) MB/s", lines[-1])[which])
     return speeds
 
 
@@ -162,7 +172,16 @@ def main() -> None:
     parser.add_argument("--bench-bin", type=Path, default=ROOT / ".build-bench" / "release" / "ZarrBench")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--skip-zarr-python-regions", action="store_true", help="time 200 region reads for zarr-python and scale")
+    parser.add_argument("--operations", default=",".join(OPERATIONS),
+                        help=f"comma-separated subset of: {', '.join(OPERATIONS)} (default: all)")
+    parser.add_argument("--datasets", default=",".join(DATASETS),
+                        help=f"comma-separated subset of: {', '.join(DATASETS)} (default: all)")
     options = parser.parse_args()
+    operations = [name.strip() for name in options.operations.split(",")]
+    datasets = {name.strip(): DATASETS.get(name.strip()) for name in options.datasets.split(",")}
+    unknown = [name for name in operations if name not in OPERATIONS] + [name for name, value in datasets.items() if value is None]
+    if unknown:
+        parser.error(f"unknown operation or dataset: {', '.join(unknown)}")
 
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="zarr-bench-") as tmp:
@@ -177,10 +196,11 @@ def main() -> None:
         region_checksum = sum(int(data[a, b]) + int(data[a + CHUNK - 1, b + CHUNK - 1]) for a, b in offsets)
         nbytes = data.nbytes
 
-        for name, (codec, shard) in DATASETS.items():
+        for name, (codec, shard) in datasets.items():
             zarr_python_write(tmp / f"{name}.zarr", data, codec, shard)
 
         best: dict[tuple[str, str, str], float] = {}
+        identical: dict[str, str] = {}
         best_cpu: dict[tuple[str, str, str], float] = {}
 
         def keep(dataset: str, operation: str, tool: str, seconds, cpu: float | None = None) -> None:
@@ -191,41 +211,51 @@ def main() -> None:
             best_cpu[key] = min(best_cpu.get(key, float("inf")), cpu if cpu is not None else LAST_CPU[0])
 
         for _ in range(options.rounds):
-            for name, (codec, shard) in DATASETS.items():
+            for name, (codec, shard) in datasets.items():
                 path = tmp / f"{name}.zarr"
-                # MIFAKit
-                result = run_mifa(options.bench_bin, "read", path, repeat=REPEAT)
-                assert result["checksum"] == checksum, f"MIFAKit read of {name} is wrong"
-                keep(name, "full read", "MIFAKit", min(result["seconds"]), min(result["cpu_seconds"]))
-                result = run_mifa(options.bench_bin, "regions", path, tmp / "offsets.txt", "--size", CHUNK)
-                assert result["checksum"] == region_checksum, f"MIFAKit region reads of {name} are wrong"
-                keep(name, "1000 regions", "MIFAKit", result["seconds"][0], result["cpu_seconds"][0])
                 extra = ["--shards", f"{shard},{shard}"] if shard else []
-                result = run_mifa(options.bench_bin, "write", raw, tmp / "out-mifa.zarr", "--shape", f"{N},{N}",
-                                  "--chunks", f"{CHUNK},{CHUNK}", "--codec", codec, *extra, repeat=REPEAT)
-                keep(name, "full write", "MIFAKit", min(result["seconds"]), min(result["cpu_seconds"]))
-                # tensorstore
                 store = ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": str(path)}, "context": TS_CONTEXT},
                                 open=True).result()
-                out = {}
-                keep(name, "full read", "tensorstore", best_of(REPEAT, lambda: out.__setitem__("a", store.read().result())))
-                assert int(out["a"].astype(np.uint64).sum()) == checksum
-                keep(name, "1000 regions", "tensorstore",
-                     timed(lambda: [store[a:a + CHUNK, b:b + CHUNK].read().result() for a, b in offsets]))
-                keep(name, "full write", "tensorstore", best_of(REPEAT, lambda: tensorstore_write(tmp / "out-ts.zarr", data, codec, shard)))
-                # zarr-python
                 array = zarr.open_array(str(path), mode="r")
-                keep(name, "full read", "zarr-python", best_of(REPEAT, lambda: array[...]))
-                count = 200 if options.skip_zarr_python_regions else REGIONS
-                wall = timed(lambda: [array[a:a + CHUNK, b:b + CHUNK] for a, b in offsets[:count]]) * REGIONS / count
-                keep(name, "1000 regions", "zarr-python", wall, LAST_CPU[0] * REGIONS / count)
-                keep(name, "full write", "zarr-python", best_of(REPEAT, lambda: zarr_python_write(tmp / "out-zp.zarr", data, codec, shard)))
+                out = {}
+                if "full read" in operations:
+                    result = run_mifa(options.bench_bin, "read", path, repeat=REPEAT)
+                    assert result["checksum"] == checksum, f"MIFAKit read of {name} is wrong"
+                    keep(name, "full read", "MIFAKit", min(result["seconds"]), min(result["cpu_seconds"]))
+                    keep(name, "full read", "tensorstore", best_of(REPEAT, lambda: out.__setitem__("a", store.read().result())))
+                    assert int(out["a"].astype(np.uint64).sum()) == checksum
+                    keep(name, "full read", "zarr-python", best_of(REPEAT, lambda: array[...]))
+                if "1000 regions" in operations:
+                    result = run_mifa(options.bench_bin, "regions", path, tmp / "offsets.txt", "--size", CHUNK)
+                    assert result["checksum"] == region_checksum, f"MIFAKit region reads of {name} are wrong"
+                    keep(name, "1000 regions", "MIFAKit", result["seconds"][0], result["cpu_seconds"][0])
+                    keep(name, "1000 regions", "tensorstore",
+                         timed(lambda: [store[a:a + CHUNK, b:b + CHUNK].read().result() for a, b in offsets]))
+                    count = 200 if options.skip_zarr_python_regions else REGIONS
+                    wall = timed(lambda: [array[a:a + CHUNK, b:b + CHUNK] for a, b in offsets[:count]]) * REGIONS / count
+                    keep(name, "1000 regions", "zarr-python", wall, LAST_CPU[0] * REGIONS / count)
+                if "full write" in operations:
+                    result = run_mifa(options.bench_bin, "write", raw, tmp / "out-mifa.zarr", "--shape", f"{N},{N}",
+                                      "--chunks", f"{CHUNK},{CHUNK}", "--codec", codec, *extra, repeat=REPEAT)
+                    keep(name, "full write", "MIFAKit", min(result["seconds"]), min(result["cpu_seconds"]))
+                    keep(name, "full write", "tensorstore", best_of(REPEAT, lambda: tensorstore_write(tmp / "out-ts.zarr", data, codec, shard)))
+                    keep(name, "full write", "zarr-python", best_of(REPEAT, lambda: zarr_python_write(tmp / "out-zp.zarr", data, codec, shard)))
+                    # What MIFAKit wrote reads back exactly in tensorstore; count its files equal byte for byte to tensorstore's.
+                    written = ts.open({"driver": "zarr3", "kvstore": {"driver": "file", "path": str(tmp / "out-mifa.zarr")},
+                                       "context": TS_CONTEXT}, open=True).result().read().result()
+                    assert np.array_equal(written, data), f"tensorstore reads MIFAKit's {name} write back wrong"
+                    ours = sorted(p.relative_to(tmp / "out-mifa.zarr") for p in (tmp / "out-mifa.zarr" / "c").rglob("*") if p.is_file())
+                    same = sum((tmp / "out-mifa.zarr" / p).read_bytes() == (tmp / "out-ts.zarr" / p).read_bytes()
+                               for p in ours if (tmp / "out-ts.zarr" / p).is_file())
+                    identical[name] = f"{same}/{len(ours)}"
 
-        limits = reference_speeds(raw)
-        # Check that what MIFAKit wrote reads back exactly in both other tools (last round's output).
+        chunked = tmp / "chunks.raw"
+        chunked.write_bytes(b"".join(np.ascontiguousarray(data[y:y + CHUNK, x:x + CHUNK]).tobytes()
+                                     for y in range(0, N, CHUNK) for x in range(0, N, CHUNK)))
+        limits = reference_speeds(raw, chunked)
         rows = []
-        for name in DATASETS:
-            for operation in ("full read", "1000 regions", "full write"):
+        for name in datasets:
+            for operation in operations:
                 volume = nbytes if operation != "1000 regions" else REGIONS * CHUNK * CHUNK * 2
                 speeds = {tool: volume / best[(name, operation, tool)] / 1e6 for tool in ("MIFAKit", "tensorstore", "zarr-python")}
                 per_cpu = {tool: volume / best_cpu[(name, operation, tool)] / 1e6 for tool in ("MIFAKit", "tensorstore", "zarr-python")}
@@ -243,8 +273,10 @@ def main() -> None:
     print(f"cores used: {CORES}; rounds: {options.rounds} (best round per cell); image {N}x{N} uint16, "
           f"{CHUNK}x{CHUNK} chunks, shards {SHARD}x{SHARD}")
     print(f"load average (1 min) {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {CORES} cores")
-    for tool, speed in limits.items():
-        print(f"limit: {tool} single-core decode {speed:.0f} MB/s x {CORES} cores = {speed * CORES:.0f} MB/s")
+    for what, speed in limits.items():
+        print(f"limit: {what} single-core {speed:.0f} MB/s x {CORES} cores = {speed * CORES:.0f} MB/s")
+    for name, count in identical.items():
+        print(f"{name}: MIFAKit's chunk files equal to tensorstore's byte for byte: {count}")
 
 
 if __name__ == "__main__":
