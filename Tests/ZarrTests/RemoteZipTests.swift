@@ -205,6 +205,21 @@ import Testing
         let error = try #require(throws: ZarrError.self) { try ZipStore(url: server.baseURL + "/noranges/big.zip") }
         #expect(error.message.contains("does not honour byte ranges") && error.message.contains("/noranges/big.zip"), "\(error)")
         #expect(throws: ZarrError.self) { try ZipStore(url: server.baseURL + "/missing.zip") }
+
+        // However the store is wrapped (a counting or caching wrapper, consolidated metadata), the
+        // wrapper answers for the server: the zip is refused, not downloaded whole for every entry.
+        let wrappers: [(String, (any ZarrStore) -> any ZarrStore)] = [
+            ("counting", { CountingStore($0) }), ("consolidated", { ConsolidatedStore(base: $0, nodes: [:]) }),
+            ("consolidated over counting", { ConsolidatedStore(base: CountingStore($0), nodes: [:]) }),
+        ]
+        for (name, wrap) in wrappers {
+            let folder = wrap(try HTTPStore(url: server.baseURL + "/noranges/"))
+            let wrapped = try #require(throws: ZarrError.self, "\(name)") { try ZipStore(store: folder, key: StoreKey("big.zip")) }
+            #expect(wrapped.message.contains("does not honour byte ranges") && wrapped.message.contains("/noranges/big.zip"), "\(name): \(wrapped)")
+            // With ranges honoured, the same wrapper reads the zip in place.
+            let honoured = try ZipStore(store: wrap(try HTTPStore(url: server.baseURL)), key: StoreKey("big.zip"))
+            #expect(try honoured.get(StoreKey("big/stored")) == (try local.get(StoreKey("big/stored"))), "\(name)")
+        }
     }
 
     @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))

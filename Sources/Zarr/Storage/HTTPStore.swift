@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import MIFACore
-import Synchronization
 
 /// A read-only store over HTTP(S): key `a/b` is `GET <base>/a/b`, as zarr-python's `FsspecStore`
 /// and tensorstore's `http` kvstore read it.
@@ -23,7 +22,6 @@ public final class HTTPStore: ZarrStore {
     /// The bounds every request is held to.
     public let limits: HTTPLimits
     private let transport: HTTPTransport
-    private let ignoredRanges = Atomic<Bool>(false)
 
     /// A store rooted at an `http://` or `https://` URL.
     /// - Parameters:
@@ -50,7 +48,7 @@ public final class HTTPStore: ZarrStore {
 
     /// Whether the server has answered a range request with more than the range (the whole value)
     /// at least once.
-    public var rangesIgnored: Bool { ignoredRanges.load(ordering: .relaxed) }
+    public var rangesIgnored: Bool { transport.rangesIgnored }
 
     /// The value or a range of it; `nil` on `404`/`410`.
     /// - Throws: ``ZarrError`` `.storeFailure` for other statuses (after the retries of a `5xx` or
@@ -63,11 +61,9 @@ public final class HTTPStore: ZarrStore {
         }
         let response = try fetch(key, method: .get, range: range)
         switch response.status {
-        case 200:
-            // For a range request the body kept is the range, cut out as it streamed in.
-            if response.rangeIgnored { ignoredRanges.store(true, ordering: .relaxed) }
-            return response.body
-        case 206:
+        case 200, 206:
+            // For a range request answered 200 the body kept is the range, cut out as it streamed
+            // in (the transport notes it: ``rangesIgnored``).
             return response.body
         case 416:
             return []

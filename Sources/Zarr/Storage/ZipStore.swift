@@ -110,6 +110,9 @@ public final class ZipStore: ZarrStore {
     /// Always `false`.
     public var isWritable: Bool { false }
 
+    /// Always `false`: a range of a stored entry is read by range (a remote zip on a server that ignores ranges is refused when opened or read).
+    public var rangesIgnored: Bool { false }
+
     /// The entry's content or part of it; `nil` when there is no such entry.
     /// - Throws: ``ZarrError`` `.storeFailure` for encrypted or unsupported entries, damaged data;
     ///   `.checksumMismatch` for a CRC mismatch; `.tooLarge` for a read over ``maxEntryBytes``.
