@@ -1,8 +1,9 @@
 """Every read command reads a whole package wherever it is: a folder, a `.zip` made by
 `mifa export --to zip` (read in place: a local file, or at an http:// or s3:// URL through ranged
 reads), `http://` (a real nginx, which lists nothing: the manifest names every file) and `s3://`
-(moto in server mode). The `--json` outputs and the exported bytes are the same for the six, once the
-fields that name the location are set aside (named below); opening a remote package (or a remote
+(moto in server mode), and the zip at a presigned-style URL (a query after `.zip`). The `--json`
+outputs and the exported bytes are the same for the seven, once the fields that name the location
+are set aside (named below); opening a remote package (or a remote
 zip) costs a bounded number of requests, counted from nginx's access log; a hostile package over
 HTTP, or a zip on a server that ignores Range, fails with a clear error and exit 1, without hanging."""
 from __future__ import annotations
@@ -24,7 +25,7 @@ from package_helpers import build_package, cells_geojson, commit_version, sha256
 from s3_server import TEST_BUCKET, MotoServer
 
 # The fields of the --json outputs that name where the package is (a path, a zip, a URL); they are
-# the only ones allowed to differ between the six places.
+# the only ones allowed to differ between the seven places.
 LOCATION_FIELDS = {"package", "file", "path", "location", "url", "contentUrl", "includes"}
 
 
@@ -72,10 +73,14 @@ def s3(site):
         yield server, f"s3://{TEST_BUCKET}/{prefix}"
 
 
+# The query of a presigned URL (nginx serves the file whatever the query): it goes with every request.
+PRESIGNED = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0123abcd"
+
+
 @pytest.fixture(scope="module")
 def places(site, nginx, s3):
     return {"folder": str(site / "pkg"), "zip": str(site / "pkg.zip"), "http": f"{nginx.url}/pkg", "s3": s3[1],
-            "http-zip": f"{nginx.url}/pkg.zip", "s3-zip": f"{s3[1]}.zip"}
+            "http-zip": f"{nginx.url}/pkg.zip", "s3-zip": f"{s3[1]}.zip", "http-zip-query": f"{nginx.url}/pkg.zip?{PRESIGNED}"}
 
 
 def run(mifa_bin, env, *args, check=True, timeout=120):
@@ -354,6 +359,22 @@ def test_a_zip_on_a_server_that_ignores_ranges_is_refused_saying_so(mifa_bin, si
         assert proc.returncode == 1, (command, proc.stdout, proc.stderr)
         message = proc.stdout + proc.stderr
         assert "does not honour byte ranges" in message and url in message and "download it" in message, message
+
+
+def test_a_zip_url_with_a_query_keeps_it_on_every_request(mifa_bin, site, s3):
+    """A presigned URL of a package's zip (`https://host/pkg.zip?X-Amz-...`) is read as the zip: every
+    request, the first suffix read and each ranged read of an entry, carries the query."""
+    seen = []
+    with NginxServer(site, access_log=True, log_ranges=True, log_query=True) as server:
+        for command in (["audit", "--json"], ["validate", "--json"], ["log", "--json"],
+                        ["bench", "--patch", "16,16", "--batch", "2", "--samples", "2", "--json"]):
+            server.clear()
+            run(mifa_bin, s3[0].env(), command[0], f"{server.url}/pkg.zip?{PRESIGNED}", *command[1:])
+            requests = server.requests()
+            assert requests and all(line.startswith(f"GET /pkg.zip?{PRESIGNED} bytes=") for line in requests), (command, requests)
+            seen += requests
+    # Besides the suffix read that opens the zip, entries were read by range (with the query too).
+    assert [line for line in seen if " bytes=-" not in line], seen
 
 
 def test_the_python_package_reads_a_package_wherever_it_is(s3, places):

@@ -222,6 +222,34 @@ import Testing
         }
     }
 
+    /// A presigned URL of a zip (`https://host/pkg.zip?X-Amz-Signature=...`) is a zip: the one test
+    /// of a zip location looks before the query, and the query goes with every request of the
+    /// object (nginx serves the file whatever the query).
+    @Test(.enabled(if: NginxServer.isAvailable, "nginx is not installed (apt-get install nginx-light)"))
+    func aZipURLWithAQueryIsAZipReadWithTheQuery() throws {
+        for (text, isZip) in [("https://h/a/pkg.zip?X-Amz-Signature=abc&X-Amz-Expires=60", true), ("https://h/img.OZX?sig=1", true),
+                              ("https://h/pkg?file=a.zip", false), ("pkg.zip", true), ("/data/a.zip?", false), ("s3://b/a.zip", true),
+                              ("s3://b/a.zip?x", false), ("https://h/a.zip/", true)] {
+            #expect(ZipStore.isZipLocation(text) == isZip, "\(text)")
+        }
+        let query = "X-Amz-Credential=a%2Fb&X-Amz-Signature=0123abcd"
+        let store = try HTTPStore(url: "http://127.0.0.1:9/data/?\(query)")
+        let key = try StoreKey("a b/c")
+        #expect(store.baseURL == "http://127.0.0.1:9/data" && store.url(of: key) == "http://127.0.0.1:9/data/a%20b/c?\(query)")
+        #expect(!store.location.contains("Signature"), "a signature is never shown in messages")
+
+        let directory = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.file("served"), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: directory.file("served/big.zip"), contents: Data(try Self.archive(zip64: false)))
+        _ = chmod(directory.path, 0o755)
+        let server = try NginxServer(serving: directory.file("served"))
+        defer { server.stop() }
+        let remote = try #require(try StoreURL.openRemote(server.baseURL + "/big.zip?\(query)") as? ZipStore)
+        let local = try ZipStore(path: directory.file("served/big.zip"))
+        #expect(remote.path == server.baseURL + "/big.zip")
+        for key in try local.list(prefix: "") { #expect(Self.outcome(remote, key) == Self.outcome(local, key), "\(key)") }
+    }
+
     @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
     func aZipInABucketIsReadInPlace() throws {
         let bucket = try S3TestServer.store()

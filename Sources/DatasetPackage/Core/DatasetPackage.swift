@@ -112,9 +112,9 @@ public struct DatasetPackage: Sendable {
         return try package.opened(rootGroup: package.checkRootGroup(), recovery: nil)
     }
 
-    /// The package's name: the last component of its folder, zip (without `.zip`) or URL.
+    /// The package's name: the last component of its folder, zip (without `.zip`) or URL (without its query).
     public var name: String {
-        var last = root.split(separator: "/").last.map(String.init) ?? "package"
+        var last = StoreURL.splittingQuery(root).path.split(separator: "/").last.map(String.init) ?? "package"
         if reader.folder == nil, last.lowercased().hasSuffix(".zip") { last.removeLast(4) }
         return last.isEmpty ? "package" : last
     }

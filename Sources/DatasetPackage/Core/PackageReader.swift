@@ -39,7 +39,7 @@ public struct PackageReader: Sendable {
     public static func open(_ location: String, http: HTTPLimits = .default) throws -> PackageReader {
         do {
             // A package .zip at a URL is read in place, rooted at the zip's root as a local one is.
-            if StoreURL.isRemote(location), ZipStore.isZipName(location) {
+            if StoreURL.isRemote(location), ZipStore.isZipLocation(location) {
                 return PackageReader(store: try ZipStore(url: location, prefix: "", http: http))
             }
             if let store = try StoreURL.openRemote(location, http: http) { return try reading(store) }
@@ -59,9 +59,10 @@ public struct PackageReader: Sendable {
         return PackageReader(store: CommittedStore(base: store, plan: plan))
     }
 
-    /// Whether `location` is a local regular file named `*.zip` (a package exported with `mifa export --to zip`).
+    /// Whether `location` is a local regular file named as a zip (`ZipStore.isZipLocation(_:)`:
+    /// a package exported with `mifa export --to zip`).
     public static func isZipFile(_ location: String) -> Bool {
-        !StoreURL.isRemote(location) && location.lowercased().hasSuffix(".zip") && FileSystem.kind(of: location) == .file
+        !StoreURL.isRemote(location) && ZipStore.isZipLocation(location) && FileSystem.kind(of: location) == .file
     }
 
     /// The package folder when the package is a local folder, else `nil` (it can then only be read).

@@ -17,19 +17,23 @@ import MIFACore
 /// arrive (a transfer stops the moment a rule is broken); each store keeps its own small pool of
 /// kept-alive connections, closed with the store. Reads block the calling thread; any thread may read.
 public final class HTTPStore: ZarrStore {
-    /// The URL of the store root, without a trailing slash.
+    /// The URL of the store root, without a trailing slash (nor its query).
     public let baseURL: String
+    /// The query of the URL the store was opened with (a presigned URL's signature), sent with
+    /// every request and never shown in messages; `nil` when it had none.
+    let query: String?
     /// The bounds every request is held to.
     public let limits: HTTPLimits
     private let transport: HTTPTransport
 
     /// A store rooted at an `http://` or `https://` URL.
     /// - Parameters:
-    ///   - url: the store root.
+    ///   - url: the store root; a query (`?X-Amz-Signature=...`) is kept for every request.
     ///   - limits: the bounds on body sizes, timeouts, retries and redirects.
     /// - Throws: ``ZarrError`` `.storeFailure` for another scheme or a malformed URL.
     public init(url: String, limits: HTTPLimits = .default) throws {
-        var base = url
+        let (path, query) = StoreURL.splittingQuery(url)
+        var base = path
         while base.hasSuffix("/") { base.removeLast() }
         guard let parsed = URL(string: base), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
               parsed.host != nil else {
@@ -37,6 +41,7 @@ public final class HTTPStore: ZarrStore {
         }
         self.transport = HTTPTransport(limits: limits)
         self.baseURL = base
+        self.query = query
         self.limits = limits
     }
 
@@ -111,10 +116,14 @@ public final class HTTPStore: ZarrStore {
         return ([], [])
     }
 
+    /// The URL asked for `key`, with the store's query.
     func url(of key: StoreKey) -> String {
         let escaped = key.value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key.value
-        return "\(baseURL)/\(escaped)"
+        return "\(baseURL)/\(escaped)" + (query.map { "?\($0)" } ?? "")
     }
+
+    /// The URL of `key` as messages name it: without the query, which may be a credential.
+    func displayURL(of key: StoreKey) -> String { "\(baseURL)/\(key.value)" }
 
     private func statusError(_ status: Int, _ key: StoreKey) -> ZarrError {
         ZarrError(.storeFailure, "the server answered HTTP \(status)", context: ErrorContext(file: url(of: key), key: key.value))
