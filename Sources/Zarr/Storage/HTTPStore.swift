@@ -125,8 +125,15 @@ public final class HTTPStore: ZarrStore {
     /// The URL of `key` as messages name it: without the query, which may be a credential.
     func displayURL(of key: StoreKey) -> String { "\(baseURL)/\(key.value)" }
 
+    /// The error of an answer that is neither the value nor "no such key": the status, the URL
+    /// and what to do about it.
     private func statusError(_ status: Int, _ key: StoreKey) -> ZarrError {
-        ZarrError(.storeFailure, "the server answered HTTP \(status)", context: ErrorContext(file: url(of: key), key: key.value))
+        let advice = switch status {
+        case 401, 403: "the server refuses access; check the URL, or that the files are public (a presigned URL must be given whole, its query included)"
+        case 429, 500...: "the server kept failing after \(limits.maxRetries) retries; try again later, or tell whoever runs it"
+        default: "check the URL"
+        }
+        return ZarrError(.storeFailure, "the server answered HTTP \(status) for \(displayURL(of: key)); \(advice)", context: ErrorContext(file: displayURL(of: key), key: key.value))
     }
 
     /// One request through the transport's retry loop (see ``HTTPTransport``).
