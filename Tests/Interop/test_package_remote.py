@@ -168,7 +168,8 @@ def wide_package(site):
 
 def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_images(mifa_bin, site, nginx, s3, mifa, tmp_path):
     """`mifa log` and `mifa validate` open the package: zarr.json, manifest.json, the version records,
-    mifa.json. A copy with 4 more images costs exactly as many requests; `mifa audit` reads each file once."""
+    mifa.json (validate reads manifest.json to check the consolidated metadata, which these packages
+    do not have). A copy with 4 more images costs exactly as many requests; `mifa audit` reads each file once."""
     wide_package(site)
     env = s3[0].env()
     counts = {}
@@ -189,10 +190,10 @@ def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_im
         assert max(repeats.values()) <= 5, repeats.most_common(5)
     print("requests:", counts)
     versions = {"pkg": 2, "wide": 3}
-    # log: zarr.json + manifest.json + one record per version; validate: zarr.json + mifa.json.
+    # log: zarr.json + manifest.json + one record per version; validate: zarr.json + manifest.json + mifa.json.
     for name in ("pkg", "wide"):
         assert counts[name]["log"] == 2 + versions[name], counts
-        assert counts[name]["validate"] == 2, counts
+        assert counts[name]["validate"] == 3, counts
 
 
 def packed(mifa, site, count):
@@ -343,7 +344,7 @@ def test_a_zip_at_a_url_is_opened_with_one_ranged_read_whatever_its_entries(mifa
                 counts[(name, command)] = (len(requests), entries)
             # log: the open, then at most one read each for zarr.json, manifest.json and the records.
             assert counts[(name, "log")][0] <= 1 + 2 + versions, counts
-            assert counts[(name, "validate")][0] <= 1 + 2, counts
+            assert counts[(name, "validate")][0] <= 1 + 3, counts
     print("requests (made, zip entries):", counts)
     assert counts[("wide", "log")][0] <= counts[("pkg", "log")][0] + 1, counts
 
@@ -375,6 +376,34 @@ def test_a_zip_url_with_a_query_keeps_it_on_every_request(mifa_bin, site, s3):
             seen += requests
     # Besides the suffix read that opens the zip, entries were read by range (with the query too).
     assert [line for line in seen if " bytes=-" not in line], seen
+
+
+def test_validate_reports_stale_consolidated_metadata_as_audit_does(mifa_bin, mifa, site, nginx, s3):
+    """A node's zarr.json edited after `mifa pack`, the manifest left as it was: `mifa validate` of the
+    package (a folder, over HTTP) reports the audit's own finding, consolidated-metadata-stale, an
+    error, and exits 1; the package as packed validates."""
+    packed_root = packed(mifa, site, 2)
+    stale = site / "stale"
+    if stale.exists():
+        shutil.rmtree(stale)
+    shutil.copytree(packed_root, stale)
+    node = sorted(stale.glob("images/*/zarr.json"))[0]
+    group = json.loads(node.read_text())
+    group["attributes"]["edited"] = "after packing"
+    node.write_text(json.dumps(group, indent=2))
+    for place in (str(packed_root), f"{nginx.url}/{packed_root.name}"):
+        proc = run(mifa_bin, s3[0].env(), "validate", place, "--json")
+        assert json.loads(proc.stdout)["findings"] == [], proc.stdout
+    audit = json.loads(run(mifa_bin, s3[0].env(), "audit", stale, "--json", check=False).stdout)
+    expected = [f for f in audit["findings"] if f["code"] == "consolidated-metadata-stale"]
+    assert expected and all(f["severity"] == "error" for f in expected), audit["findings"]
+    for place in (str(stale), f"{nginx.url}/stale"):
+        proc = run(mifa_bin, s3[0].env(), "validate", place, "--json", check=False)
+        assert proc.returncode == 1, (proc.stdout, proc.stderr)
+        output = json.loads(proc.stdout)
+        assert output["valid"] is False and output["findings"] == expected, output["findings"]
+        text = run(mifa_bin, s3[0].env(), "validate", place, check=False)
+        assert text.returncode == 1 and "consolidated-metadata-stale" in text.stdout and "invalid" in text.stdout, text.stdout
 
 
 def test_the_python_package_reads_a_package_wherever_it_is(s3, places):
