@@ -58,19 +58,25 @@ def nginx(site):
         yield server
 
 
+def upload(server, site, name):
+    """`site/<name>` and `site/<name>.zip` put in moto under a fresh prefix, the folder named `<name>`
+    (for the names exports derive from it) and the zip next to it, as `mifa export --to zip s3://...`
+    writes it; returns the package's s3:// URL."""
+    client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="testing",
+                          aws_secret_access_key="testing", region_name="us-east-1")
+    prefix = f"{uuid.uuid4().hex}/{name}"
+    for path in sorted((site / name).rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}/{path.relative_to(site / name).as_posix()}", Body=path.read_bytes())
+    client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}.zip", Body=(site / f"{name}.zip").read_bytes())
+    return f"s3://{TEST_BUCKET}/{prefix}"
+
+
 @pytest.fixture(scope="module")
 def s3(site):
     """The package uploaded to moto under a fresh prefix; yields (server, s3:// URL)."""
     with MotoServer() as server:
-        client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="testing",
-                              aws_secret_access_key="testing", region_name="us-east-1")
-        prefix = f"{uuid.uuid4().hex}/pkg"  # named `pkg` as the folder, for the names exports derive from it
-        for path in sorted((site / "pkg").rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}/{path.relative_to(site / 'pkg').as_posix()}", Body=path.read_bytes())
-        # The zip export next to it, as `mifa export --to zip s3://...` writes it.
-        client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}.zip", Body=(site / "pkg.zip").read_bytes())
-        yield server, f"s3://{TEST_BUCKET}/{prefix}"
+        yield server, upload(server, site, "pkg")
 
 
 # The query of a presigned URL (nginx serves the file whatever the query): it goes with every request.
@@ -90,12 +96,32 @@ def run(mifa_bin, env, *args, check=True, timeout=120):
     return proc
 
 
+@pytest.fixture(scope="module")
+def packed_places(mifa, site, nginx, s3):
+    """A second package, made by `mifa pack` (so with consolidated metadata, which `mifa validate`
+    checks against every node) and given a version 2 that edits mifa.json, in the same places."""
+    root = site / "packedv"
+    if not root.exists():
+        shutil.copytree(packed(mifa, site, 2), root)
+        metadata = json.loads((root / "mifa.json").read_text())
+        metadata["study"]["title"] += " (revised)"
+        commit_version(root, "2", "2099-01-01T00:00:00Z", "mifa.json", (json.dumps(metadata, indent=2) + "\n").encode())
+        mifa("export", root, "--to", "zip", site / "packedv.zip")
+    url = upload(s3[0], site, "packedv")
+    return {"folder": str(root), "zip": str(site / "packedv.zip"), "http": f"{nginx.url}/packedv", "s3": url,
+            "http-zip": f"{nginx.url}/packedv.zip", "s3-zip": f"{url}.zip"}
+
+
 @pytest.mark.parametrize("command", [
     ["audit", "{}", "--json"], ["validate", "{}", "--json"], ["diff", "{}", "1", "2", "--json"],
     ["credits", "{}", "--json"], ["log", "{}", "--json"],
-], ids=lambda c: c[0])
-def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, s3, places, command):
+    # The same for the packed package, whose consolidated metadata validate checks node by node.
+    ["validate", "{}", "--json", "packed"], ["diff", "{}", "1", "2", "--json", "packed"],
+], ids=lambda c: c[0] + ("-packed" if c[-1] == "packed" else ""))
+def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, s3, places, command, request):
     outputs = {}
+    if command[-1] == "packed":
+        command, places = command[:-1], request.getfixturevalue("packed_places")
     for name, place in places.items():
         proc = run(mifa_bin, s3[0].env(), *[part.format(place) for part in command])
         outputs[name] = without_location(json.loads(proc.stdout), place)
@@ -112,6 +138,10 @@ def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, 
         assert output == outputs["folder"], name
     if command[0] == "audit":
         assert outputs["folder"]["verdict"] != "errors", outputs["folder"]["findings"]
+    if command[0] == "validate":
+        assert outputs["folder"]["valid"] and outputs["folder"]["findings"] == [], outputs["folder"]
+    if command[0] == "diff":
+        assert outputs["folder"] != {}, outputs["folder"]
 
 
 @pytest.mark.parametrize("fmt,chosen", [("coco", "cells"), ("coco", "nuclei"), ("geojson", "cells"), ("croissant", None)])
