@@ -25,6 +25,7 @@ protocol ForwardingStore: ZarrStore {
 extension ForwardingStore {
     var location: String { base.location }
     var isWritable: Bool { false }
+    var rangesIgnored: Bool { base.rangesIgnored }
     func set(_ key: StoreKey, _ bytes: [UInt8]) throws { try base.set(key, bytes) }
     func delete(_ key: StoreKey) throws { try base.delete(key) }
     func list(prefix: String) throws -> [StoreKey] { try base.list(prefix: prefix) }

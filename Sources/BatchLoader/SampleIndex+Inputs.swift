@@ -57,8 +57,7 @@ extension SampleIndex {
 
     /// Whether `path` holds Zarr metadata at its root (or is a remote URL or a zip, which only opening can tell).
     static func looksLikeZarr(_ path: String) -> Bool {
-        let lower = path.lowercased()
-        if StoreURL.isRemote(path) || lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return true }
+        if StoreURL.isRemote(path) || ZipStore.isZipLocation(path) { return true }
         return ["zarr.json", ".zattrs", ".zgroup", ".zarray"].contains { FileSystem.exists(path + "/" + $0) }
     }
 }

@@ -23,7 +23,7 @@ public struct PackageCatalog: Sendable {
             isSinglePackage = true
             return
         }
-        if DatasetPackage.isPackage(at: root) {
+        if try DatasetPackage.isPackage(at: root) {
             let view = try PackageView(root: root)
             packages = [view.name: view]
             isSinglePackage = true
@@ -35,7 +35,7 @@ public struct PackageCatalog: Sendable {
         var found: [String: PackageView] = [:]
         for entry in try PackageFileSystem.walkTopLevel(root).sorted() {
             let child = "\(root)/\(entry)"
-            guard PackageLayout.isSafeName(entry), FileSystem.kind(of: child) == .directory, DatasetPackage.isPackage(at: child) else { continue }
+            guard PackageLayout.isSafeName(entry), FileSystem.kind(of: child) == .directory, try DatasetPackage.isPackage(at: child) else { continue }
             found[entry] = try PackageView(root: child)
         }
         guard !found.isEmpty else {

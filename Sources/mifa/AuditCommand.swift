@@ -59,6 +59,12 @@ struct AuditCommand: ParsableCommand {
         if report.fails(strict: strict) { throw ExitCode(1) }
     }
 
+    /// One finding as the human report shows it: `[code] path#pointer: message`.
+    static func line(_ finding: AuditFinding) -> String {
+        let place = finding.pointer.map { "\(finding.path)#\($0)" } ?? finding.path
+        return "[\(finding.code.rawValue)] \(place): \(finding.message)"
+    }
+
     /// The human report: a header, the findings by severity (at most `shown` of each code), a verdict line.
     static func text(_ report: AuditReport, strict: Bool, shown: Int = 10) -> [String] {
         let counts = report.counts
@@ -92,8 +98,7 @@ struct AuditCommand: ParsableCommand {
             for finding in findings {
                 shownPerCode[finding.code, default: 0] += 1
                 guard shownPerCode[finding.code]! <= shown else { continue }
-                let place = finding.pointer.map { "\(finding.path)#\($0)" } ?? finding.path
-                lines.append("  [\(finding.code.rawValue)] \(place): \(finding.message)")
+                lines.append("  " + Self.line(finding))
             }
             for (code, count) in shownPerCode.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where count > shown {
                 lines.append("  ... and \(count - shown) more [\(code.rawValue)] (--json lists them all)")

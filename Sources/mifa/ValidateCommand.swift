@@ -16,7 +16,9 @@ struct ValidateCommand: ParsableCommand {
             or one of the BioImage Archive's Study_*, Annotations_* or Version_* YAML files. \
             Normalises ORCID iDs, DOIs, licenses and single values given where lists are expected, \
             then checks required fields, types, enums, ORCID check digits, e-mails, SPDX license ids, \
-            date-times, DOIs and id uniqueness. Exit 0: valid (warnings and notes allowed); \
+            date-times, DOIs and id uniqueness. Of a package it also checks, as `mifa audit` does, that the \
+            root zarr.json's consolidated metadata describes the current version (finding \
+            consolidated-metadata-stale, an error). Exit 0: valid (warnings and notes allowed); \
             1: invalid or unreadable; 2: usage error.
             """)
 
@@ -39,17 +41,19 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let loaded: LoadedMetadata
+        let findings: [AuditFinding]?
         do {
-            loaded = try Self.load(path)
+            (loaded, findings) = try Self.load(path)
         } catch let error as MetadataError where json {
             print(try CanonicalJSON.string(ValidateFailureOutput(file: error.context.file ?? path, error: error)), terminator: "")
             printError("mifa: error: \(error)")
             throw ExitCode(1)
         }
+        let valid = loaded.report.isValid && !(findings ?? []).contains { $0.severity == .error }
         var written: String?
         var notWritten: String?
         if let output = writeNormalized {
-            if loaded.report.isValid {
+            if valid {
                 try AtomicFile.write(try loaded.normalizedJSON(), to: output)
                 written = output
             } else {
@@ -58,26 +62,33 @@ struct ValidateCommand: ParsableCommand {
         }
         if json {
             let document = try JSONParser.parse(try loaded.normalizedJSON())
-            print(try CanonicalJSON.string(ValidateOutput(loaded: loaded, document: document, written: written)), terminator: "")
+            print(try CanonicalJSON.string(ValidateOutput(loaded: loaded, findings: findings, document: document, written: written)), terminator: "")
         } else {
-            printReport(loaded, written: written)
+            printReport(loaded, findings: findings, written: written)
         }
         if let notWritten { printError("mifa: \(notWritten)") }
-        if !loaded.report.isValid { throw ExitCode(1) }
+        if !valid { throw ExitCode(1) }
     }
 
-    /// The metadata at `path`: a metadata file or package folder read from disk, or the
-    /// `mifa.json` of a package read in place (a `.zip`, an `http(s)://` or `s3://` URL).
+    /// The metadata at `path`, and for a package the audit's findings about its consolidated
+    /// metadata (`nil` for metadata outside a package): a metadata file or package folder read
+    /// from disk, or the `mifa.json` of a package read in place (a `.zip`, an `http(s)://` or
+    /// `s3://` URL).
     /// - Throws: `MetadataError` as `MetadataReader.read(contentsOf:)`, `PackageError` when a zip
-    ///   or URL is not a readable package.
-    static func load(_ path: String) throws -> LoadedMetadata {
-        guard StoreURL.isRemote(path) || PackageReader.isZipFile(path) else { return try MetadataReader.read(contentsOf: path) }
-        let package = try DatasetPackage.open(path)
+    ///   or URL is not a readable package, or a package cannot be read.
+    static func load(_ path: String) throws -> (metadata: LoadedMetadata, findings: [AuditFinding]?) {
+        let inPlace = StoreURL.isRemote(path) || PackageReader.isZipFile(path)
+        // A zip or URL must be a package; a local path may be one, or a metadata file or dataset folder.
+        guard let package = inPlace ? try DatasetPackage.open(path, recovery: .ifUnlocked) : try DatasetPackage.openIfPackage(path, recovery: .ifUnlocked) else {
+            return (try MetadataReader.read(contentsOf: path), nil)
+        }
+        let findings = PackageAuditor().consolidatedMetadataFindings(package)
+        guard inPlace else { return (try MetadataReader.read(contentsOf: path), findings) }
         let bytes = try package.reader.read(PackageLayout.metadata, limit: MetadataReader.maximumFileBytes)
-        return try MetadataReader.read(bytes: bytes, format: .json, file: package.path(PackageLayout.metadata))
+        return (try MetadataReader.read(bytes: bytes, format: .json, file: package.path(PackageLayout.metadata)), findings)
     }
 
-    private func printReport(_ loaded: LoadedMetadata, written: String?) {
+    private func printReport(_ loaded: LoadedMetadata, findings: [AuditFinding]?, written: String?) {
         let report = loaded.report
         let sections: [(ValidationIssue.Severity, String)] = [(.error, "errors"), (.warning, "warnings"), (.info, "notes")]
         for (severity, title) in sections {
@@ -94,7 +105,12 @@ struct ValidateCommand: ParsableCommand {
         let counts = [
             plural(report.count(.error), "error"), plural(report.count(.warning), "warning"), plural(report.count(.info), "note"),
         ].joined(separator: ", ")
-        print("\(loaded.file ?? path): \(report.isValid ? "valid" : "invalid") \(what) — \(counts)")
+        if let findings, !findings.isEmpty {
+            print("package (\(findings.count)):")
+            for finding in findings { print("  " + AuditCommand.line(finding)) }
+        }
+        let valid = report.isValid && !(findings ?? []).contains { $0.severity == .error }
+        print("\(loaded.file ?? path): \(valid ? "valid" : "invalid") \(what) — \(counts)")
         if let written { print("normalised document written to \(written)") }
     }
 
@@ -128,14 +144,17 @@ struct ValidateOutput: Encodable {
     var normalized: Bool
     var counts: [String: Int]
     var issues: [ValidationIssue]
+    /// The audit's findings about a package's consolidated metadata; absent for metadata outside a package.
+    var findings: [AuditFinding]?
     var document: JSONValue
     var written: String?
 
-    init(loaded: LoadedMetadata, document: JSONValue, written: String?) {
+    init(loaded: LoadedMetadata, findings: [AuditFinding]?, document: JSONValue, written: String?) {
         file = loaded.file
         format = loaded.format.rawValue
         kind = loaded.kind.rawValue
-        valid = loaded.report.isValid
+        valid = loaded.report.isValid && !(findings ?? []).contains { $0.severity == .error }
+        self.findings = findings
         normalized = loaded.report.documentWasNormalized
         counts = [
             "errors": loaded.report.count(.error), "warnings": loaded.report.count(.warning), "notes": loaded.report.count(.info),

@@ -20,7 +20,7 @@ struct ZarrLocation {
         var inner: [String] = []
         while components.count > (remote ? 3 : 0) {
             let candidate = components.joined(separator: "/")
-            if !candidate.isEmpty, ZipStore.isZipName(candidate), remote || isRegularFile(candidate) {
+            if !candidate.isEmpty, ZipStore.isZipLocation(candidate), remote || isRegularFile(candidate) {
                 var store = remote ? try ZipStore(url: candidate, http: http) : try ZipStore(path: candidate)
                 let path = inner.reversed().filter { !$0.isEmpty }.joined(separator: "/")
                 // A path inside a zip that is rooted in its one top folder may name that folder

@@ -198,7 +198,7 @@ import Zarr
         let package = try Fixture.makePackage(in: try temporaryFolder(), images: 1, squares: [])
         let future = String(decoding: DatasetPackage.rootGroupJSON, as: UTF8.self).replacingOccurrences(of: #""version": "2""#, with: #""version": "9""#)
         try writeFile(future, package.path(PackageLayout.rootGroup))
-        #expect(DatasetPackage.isPackage(at: package.root))
+        #expect(try DatasetPackage.isPackage(at: package.root))
         do {
             _ = try DatasetPackage.open(package.root)
             Issue.record("format 9 opened")

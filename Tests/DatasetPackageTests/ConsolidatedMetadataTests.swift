@@ -92,6 +92,9 @@ import Zarr
         let stale = report.findings(.error).filter { $0.code == .consolidatedMetadataStale }
         #expect(stale.map(\.pointer) == ["/consolidated_metadata/metadata/images~1img1~1labels~1nuclei"], "\(report.findings)")
         #expect(stale.first?.message.contains("mifa version") == true)
+        // What `mifa validate` reports of a package: exactly these findings of the audit, and of a current package none.
+        #expect(PackageAuditor().consolidatedMetadataFindings(try DatasetPackage.open(package.root)) == stale)
+        #expect(PackageAuditor().consolidatedMetadataFindings(try makePackage("current")).isEmpty)
     }
 
     @Test func aPackageWithoutConsolidatedMetadataOpensAsBefore() throws {

@@ -95,6 +95,40 @@ import Zarr
         }
     }
 
+    /// "Could not ask" is not "nothing there": a root `zarr.json` that is missing (a 404, no file, a
+    /// Zarr group that is not a package) makes `openIfPackage` and `isPackage` answer "no package",
+    /// so the caller reads the input as what it is; a server that fails (500, after the retries),
+    /// refuses access (403) or cannot be reached is an error naming the URL and the status.
+    @Test(.enabled(if: NginxServer.isAvailable, "nginx is not installed (apt-get install nginx-light)"))
+    func aRootThatCannotBeReadIsAnErrorNotNoPackage() throws {
+        let site = try temporaryFolder()
+        let package = try AuditFixtures.makePackage(in: site)
+        try PackageExporter(package: package).export(.zip, to: "\(site)/pkg.zip")
+        try FileManager.default.createDirectory(atPath: "\(site)/group", withIntermediateDirectories: true)
+        try writeFile(#"{"zarr_format": 3, "node_type": "group", "attributes": {}}"#, "\(site)/group/zarr.json")
+        let server = try NginxServer(serving: site)
+        defer { server.stop() }
+        let http = HTTPLimits(maxRetries: 1, retryDelay: 0.01)
+        let base = server.baseURL
+
+        for present in ["\(base)/pkg", "\(base)/pkg.zip", package.root, "\(site)/pkg.zip"] {
+            #expect(try DatasetPackage.openIfPackage(present, recovery: .ifUnlocked, http: http)?.manifest() == package.manifest(), "\(present)")
+            #expect(try DatasetPackage.isPackage(at: present, http: http), "\(present)")
+        }
+        for absent in ["\(base)/nothing", "\(base)/nothing.zip", "\(base)/group", "\(site)/nothing", "\(site)/group", "\(site)/group/zarr.json"] {
+            #expect(try DatasetPackage.openIfPackage(absent, http: http) == nil, "\(absent)")
+            #expect(try !DatasetPackage.isPackage(at: absent, http: http), "\(absent)")
+        }
+        let unreadable = [("\(base)/status500/pkg", "HTTP 500"), ("\(base)/status403/pkg", "HTTP 403"), ("\(base)/status500/pkg.zip", "HTTP 500"),
+                          ("http://127.0.0.1:1/pkg", "127.0.0.1:1")]
+        for (url, words) in unreadable {
+            for attempt in [{ _ = try DatasetPackage.openIfPackage(url, http: http) }, { _ = try DatasetPackage.isPackage(at: url, http: http) }] {
+                let error = try #require(throws: PackageError.self, "\(url)") { try attempt() }
+                #expect(error.kind == .io && error.message.contains(words) && error.message.contains(url.replacingOccurrences(of: "/pkg.zip", with: "")), "\(url): \(error)")
+            }
+        }
+    }
+
     /// Opening a package and reading its version chain costs the same reads with 1 image as with
     /// many: the images are never touched.
     @Test func openingCostsReadsThatDoNotGrowWithTheImages() throws {

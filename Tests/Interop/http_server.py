@@ -2,8 +2,8 @@
 (range requests on, no directory listing; under `/noranges/` the same files with `max_ranges 0`, so
 nginx answers a range request with the whole file, as servers that ignore Range do), a context manager; `.url` is its address and, with
 `access_log=True`, `.requests()` lists the requests it has answered ("GET /path" each; with
-`log_ranges=True` followed by the Range header, "-" when none), so a test can count what a command
-asked for. `MifaServe(mifa_bin, path)` runs `mifa serve` on a free port."""
+`log_ranges=True` followed by the Range header, "-" when none; with `log_query=True` the path is
+followed by its query, "/pkg.zip?X-Amz-Signature=..."), so a test can count what a command asked for. `MifaServe(mifa_bin, path)` runs `mifa serve` on a free port."""
 import http.client
 import os
 import select
@@ -31,7 +31,7 @@ def stop_process(process):
 class NginxServer:
     """nginx on 127.0.0.1 serving `root`, stopped on exit (or by `stop()`)."""
 
-    def __init__(self, root, probe="", access_log=False, log_ranges=False):
+    def __init__(self, root, probe="", access_log=False, log_ranges=False, log_query=False):
         binary = next((p for p in ("/usr/sbin/nginx", "/usr/bin/nginx") if shutil.which(p)), None)
         if binary is None:
             raise RuntimeError("nginx is not installed (make deps installs nginx-light)")
@@ -42,7 +42,7 @@ class NginxServer:
             port = listener.getsockname()[1]
         user = "user root root;" if os.getuid() == 0 else ""
         self.log = self.work / "logs" / "access.log"
-        fields = "$request_method $uri $http_range" if log_ranges else "$request_method $uri"
+        fields = "$request_method " + ("$request_uri" if log_query else "$uri") + (" $http_range" if log_ranges else "")
         log = f"log_format requests '{fields}'; access_log {self.log} requests;" if access_log else "access_log off;"
         (self.work / "nginx.conf").write_text(f"""{user}
 worker_processes 1; daemon off; pid {self.work}/nginx.pid;

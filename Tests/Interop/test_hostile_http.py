@@ -48,7 +48,9 @@ GZIP_BOMB = gzip.compress(b"\0" * (256 << 20), compresslevel=9)  # 256 KiB that 
 
 class Handler(socketserver.BaseRequestHandler):
     """Serves FILES at /<mode>/<scope>/<key>: `scope` is `all` (every key misbehaves) or `chunks`
-    (only chunk keys do; metadata is served correctly), `mode` names the misbehaviour."""
+    (only chunk keys do; metadata is served correctly), `mode` names the misbehaviour. The answers
+    that are a status only (`error500`, `forbidden`) are given to every key of scope `all`, present
+    in FILES or not (a failing server does not know what it would have had)."""
 
     def handle(self):
         sock = self.request
@@ -65,6 +67,8 @@ class Handler(socketserver.BaseRequestHandler):
             parts = target.lstrip("/").split("/", 2)
             mode, scope, key = parts if len(parts) == 3 else ("ok", "all", "")
             body = FILES.get(key)
+            if scope == "all" and mode in ("error500", "forbidden"):
+                body = b""
             if body is None:
                 sock.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 return
@@ -105,6 +109,11 @@ class Handler(socketserver.BaseRequestHandler):
                     sock.sendall(body)
             elif mode == "error500":
                 sock.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            elif mode == "forbidden":
+                # As S3 refuses a request it cannot authorise (and as a web server refuses a private file).
+                document = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+                sock.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
+                             % (len(document), document))
             elif mode == "badrange":
                 # A partial answer that is not the range asked for (no Range is sent for whole chunks).
                 sock.sendall(b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-%d/%d\r\nContent-Length: %d\r\n"
@@ -211,6 +220,34 @@ def test_hostile_chunks_fail_cleanly(server, mifa_bin, mode, words, tmp_path):
     assert "Fatal error" not in output, output
     assert peak < MAX_RSS_BYTES, f"peak RSS {peak} bytes"
     assert not out.exists()
+
+
+# What reads a package, with the options that make `bench` short.
+PACKAGE_COMMANDS = [["audit"], ["validate"], ["bench", "--patch", "16,16", "--batch", "2", "--samples", "2"]]
+
+
+def package_root_fails(mifa_bin, url, command, status):
+    """`mifa COMMAND URL` of a package whose every key answers `status` (after the retries of a
+    500): exit 1, the URL and the status named, never "not a package" (nor an image's error)."""
+    code, output, _ = measured_run.run_measured([mifa_bin, command[0], url, *command[1:]], 90)
+    assert code == 1, output
+    assert url in output and status in output, output
+    assert "not a package" not in output and "not-a-package" not in output and "no zarr.json" not in output, output
+    assert "Fatal error" not in output and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("command", PACKAGE_COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("mode,status", [("error500", "HTTP 500"), ("forbidden", "HTTP 403")])
+def test_a_package_root_that_cannot_be_read_is_an_error_not_no_package(server, mifa_bin, mode, status, command):
+    package_root_fails(mifa_bin, f"{server}/{mode}/all/pkg", command, status)
+
+
+@pytest.mark.parametrize("command", PACKAGE_COMMANDS[:2], ids=lambda c: c[0])
+def test_a_missing_package_root_is_still_no_package(server, mifa_bin, command):
+    # A 404 for the root zarr.json is "nothing there": not a package (bench of such a URL reads it
+    # as a bare image: test_bench_reads_a_well_behaved_server).
+    code, output, _ = measured_run.run_measured([mifa_bin, command[0], f"{server}/ok/all/pkg"], 90)
+    assert code == 1 and "no zarr.json" in output, output
 
 
 def test_a_same_host_redirect_is_followed(server, mifa_bin, tmp_path):

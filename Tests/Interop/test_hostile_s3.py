@@ -5,7 +5,7 @@ memory), and S3's own way of asking to slow down (503 SlowDown, 400 RequestTimeo
 import numpy as np
 import pytest
 
-from test_hostile_http import CASES, IDS, MAX_RSS_BYTES, PIXELS, Server, run_measured
+from test_hostile_http import CASES, IDS, MAX_RSS_BYTES, PACKAGE_COMMANDS, PIXELS, Server, package_root_fails, run_measured
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +46,9 @@ def test_hostile_chunks_fail_cleanly_over_s3(endpoint, mifa_bin, mode, words, tm
     assert "Fatal error" not in output, output
     assert peak < MAX_RSS_BYTES, f"peak RSS {peak} bytes"
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", PACKAGE_COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("mode,status", [("error500", "HTTP 500"), ("forbidden", "HTTP 403 AccessDenied")])
+def test_a_package_root_that_cannot_be_read_over_s3_is_an_error_not_no_package(endpoint, mifa_bin, mode, status, command):
+    package_root_fails(mifa_bin, f"s3://{mode}/all/pkg", command, status)

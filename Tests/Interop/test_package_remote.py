@@ -1,8 +1,9 @@
 """Every read command reads a whole package wherever it is: a folder, a `.zip` made by
 `mifa export --to zip` (read in place: a local file, or at an http:// or s3:// URL through ranged
 reads), `http://` (a real nginx, which lists nothing: the manifest names every file) and `s3://`
-(moto in server mode). The `--json` outputs and the exported bytes are the same for the six, once the
-fields that name the location are set aside (named below); opening a remote package (or a remote
+(moto in server mode), and the zip at a presigned-style URL (a query after `.zip`). The `--json`
+outputs and the exported bytes are the same for the seven, once the fields that name the location
+are set aside (named below); opening a remote package (or a remote
 zip) costs a bounded number of requests, counted from nginx's access log; a hostile package over
 HTTP, or a zip on a server that ignores Range, fails with a clear error and exit 1, without hanging."""
 from __future__ import annotations
@@ -24,7 +25,7 @@ from package_helpers import build_package, cells_geojson, commit_version, sha256
 from s3_server import TEST_BUCKET, MotoServer
 
 # The fields of the --json outputs that name where the package is (a path, a zip, a URL); they are
-# the only ones allowed to differ between the six places.
+# the only ones allowed to differ between the seven places.
 LOCATION_FIELDS = {"package", "file", "path", "location", "url", "contentUrl", "includes"}
 
 
@@ -57,25 +58,35 @@ def nginx(site):
         yield server
 
 
+def upload(server, site, name):
+    """`site/<name>` and `site/<name>.zip` put in moto under a fresh prefix, the folder named `<name>`
+    (for the names exports derive from it) and the zip next to it, as `mifa export --to zip s3://...`
+    writes it; returns the package's s3:// URL."""
+    client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="testing",
+                          aws_secret_access_key="testing", region_name="us-east-1")
+    prefix = f"{uuid.uuid4().hex}/{name}"
+    for path in sorted((site / name).rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}/{path.relative_to(site / name).as_posix()}", Body=path.read_bytes())
+    client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}.zip", Body=(site / f"{name}.zip").read_bytes())
+    return f"s3://{TEST_BUCKET}/{prefix}"
+
+
 @pytest.fixture(scope="module")
 def s3(site):
     """The package uploaded to moto under a fresh prefix; yields (server, s3:// URL)."""
     with MotoServer() as server:
-        client = boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="testing",
-                              aws_secret_access_key="testing", region_name="us-east-1")
-        prefix = f"{uuid.uuid4().hex}/pkg"  # named `pkg` as the folder, for the names exports derive from it
-        for path in sorted((site / "pkg").rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}/{path.relative_to(site / 'pkg').as_posix()}", Body=path.read_bytes())
-        # The zip export next to it, as `mifa export --to zip s3://...` writes it.
-        client.put_object(Bucket=TEST_BUCKET, Key=f"{prefix}.zip", Body=(site / "pkg.zip").read_bytes())
-        yield server, f"s3://{TEST_BUCKET}/{prefix}"
+        yield server, upload(server, site, "pkg")
+
+
+# The query of a presigned URL (nginx serves the file whatever the query): it goes with every request.
+PRESIGNED = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0123abcd"
 
 
 @pytest.fixture(scope="module")
 def places(site, nginx, s3):
     return {"folder": str(site / "pkg"), "zip": str(site / "pkg.zip"), "http": f"{nginx.url}/pkg", "s3": s3[1],
-            "http-zip": f"{nginx.url}/pkg.zip", "s3-zip": f"{s3[1]}.zip"}
+            "http-zip": f"{nginx.url}/pkg.zip", "s3-zip": f"{s3[1]}.zip", "http-zip-query": f"{nginx.url}/pkg.zip?{PRESIGNED}"}
 
 
 def run(mifa_bin, env, *args, check=True, timeout=120):
@@ -85,12 +96,32 @@ def run(mifa_bin, env, *args, check=True, timeout=120):
     return proc
 
 
+@pytest.fixture(scope="module")
+def packed_places(mifa, site, nginx, s3):
+    """A second package, made by `mifa pack` (so with consolidated metadata, which `mifa validate`
+    checks against every node) and given a version 2 that edits mifa.json, in the same places."""
+    root = site / "packedv"
+    if not root.exists():
+        shutil.copytree(packed(mifa, site, 2), root)
+        metadata = json.loads((root / "mifa.json").read_text())
+        metadata["study"]["title"] += " (revised)"
+        commit_version(root, "2", "2099-01-01T00:00:00Z", "mifa.json", (json.dumps(metadata, indent=2) + "\n").encode())
+        mifa("export", root, "--to", "zip", site / "packedv.zip")
+    url = upload(s3[0], site, "packedv")
+    return {"folder": str(root), "zip": str(site / "packedv.zip"), "http": f"{nginx.url}/packedv", "s3": url,
+            "http-zip": f"{nginx.url}/packedv.zip", "s3-zip": f"{url}.zip"}
+
+
 @pytest.mark.parametrize("command", [
     ["audit", "{}", "--json"], ["validate", "{}", "--json"], ["diff", "{}", "1", "2", "--json"],
     ["credits", "{}", "--json"], ["log", "{}", "--json"],
-], ids=lambda c: c[0])
-def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, s3, places, command):
+    # The same for the packed package, whose consolidated metadata validate checks node by node.
+    ["validate", "{}", "--json", "packed"], ["diff", "{}", "1", "2", "--json", "packed"],
+], ids=lambda c: c[0] + ("-packed" if c[-1] == "packed" else ""))
+def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, s3, places, command, request):
     outputs = {}
+    if command[-1] == "packed":
+        command, places = command[:-1], request.getfixturevalue("packed_places")
     for name, place in places.items():
         proc = run(mifa_bin, s3[0].env(), *[part.format(place) for part in command])
         outputs[name] = without_location(json.loads(proc.stdout), place)
@@ -107,6 +138,10 @@ def test_json_outputs_are_the_same_in_a_folder_a_zip_over_http_and_s3(mifa_bin, 
         assert output == outputs["folder"], name
     if command[0] == "audit":
         assert outputs["folder"]["verdict"] != "errors", outputs["folder"]["findings"]
+    if command[0] == "validate":
+        assert outputs["folder"]["valid"] and outputs["folder"]["findings"] == [], outputs["folder"]
+    if command[0] == "diff":
+        assert outputs["folder"] != {}, outputs["folder"]
 
 
 @pytest.mark.parametrize("fmt,chosen", [("coco", "cells"), ("coco", "nuclei"), ("geojson", "cells"), ("croissant", None)])
@@ -163,7 +198,8 @@ def wide_package(site):
 
 def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_images(mifa_bin, site, nginx, s3, mifa, tmp_path):
     """`mifa log` and `mifa validate` open the package: zarr.json, manifest.json, the version records,
-    mifa.json. A copy with 4 more images costs exactly as many requests; `mifa audit` reads each file once."""
+    mifa.json (validate reads manifest.json to check the consolidated metadata, which these packages
+    do not have). A copy with 4 more images costs exactly as many requests; `mifa audit` reads each file once."""
     wide_package(site)
     env = s3[0].env()
     counts = {}
@@ -184,10 +220,10 @@ def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_im
         assert max(repeats.values()) <= 5, repeats.most_common(5)
     print("requests:", counts)
     versions = {"pkg": 2, "wide": 3}
-    # log: zarr.json + manifest.json + one record per version; validate: zarr.json + mifa.json.
+    # log: zarr.json + manifest.json + one record per version; validate: zarr.json + manifest.json + mifa.json.
     for name in ("pkg", "wide"):
         assert counts[name]["log"] == 2 + versions[name], counts
-        assert counts[name]["validate"] == 2, counts
+        assert counts[name]["validate"] == 3, counts
 
 
 def packed(mifa, site, count):
@@ -338,7 +374,7 @@ def test_a_zip_at_a_url_is_opened_with_one_ranged_read_whatever_its_entries(mifa
                 counts[(name, command)] = (len(requests), entries)
             # log: the open, then at most one read each for zarr.json, manifest.json and the records.
             assert counts[(name, "log")][0] <= 1 + 2 + versions, counts
-            assert counts[(name, "validate")][0] <= 1 + 2, counts
+            assert counts[(name, "validate")][0] <= 1 + 3, counts
     print("requests (made, zip entries):", counts)
     assert counts[("wide", "log")][0] <= counts[("pkg", "log")][0] + 1, counts
 
@@ -354,6 +390,50 @@ def test_a_zip_on_a_server_that_ignores_ranges_is_refused_saying_so(mifa_bin, si
         assert proc.returncode == 1, (command, proc.stdout, proc.stderr)
         message = proc.stdout + proc.stderr
         assert "does not honour byte ranges" in message and url in message and "download it" in message, message
+
+
+def test_a_zip_url_with_a_query_keeps_it_on_every_request(mifa_bin, site, s3):
+    """A presigned URL of a package's zip (`https://host/pkg.zip?X-Amz-...`) is read as the zip: every
+    request, the first suffix read and each ranged read of an entry, carries the query."""
+    seen = []
+    with NginxServer(site, access_log=True, log_ranges=True, log_query=True) as server:
+        for command in (["audit", "--json"], ["validate", "--json"], ["log", "--json"],
+                        ["bench", "--patch", "16,16", "--batch", "2", "--samples", "2", "--json"]):
+            server.clear()
+            run(mifa_bin, s3[0].env(), command[0], f"{server.url}/pkg.zip?{PRESIGNED}", *command[1:])
+            requests = server.requests()
+            assert requests and all(line.startswith(f"GET /pkg.zip?{PRESIGNED} bytes=") for line in requests), (command, requests)
+            seen += requests
+    # Besides the suffix read that opens the zip, entries were read by range (with the query too).
+    assert [line for line in seen if " bytes=-" not in line], seen
+
+
+def test_validate_reports_stale_consolidated_metadata_as_audit_does(mifa_bin, mifa, site, nginx, s3):
+    """A node's zarr.json edited after `mifa pack`, the manifest left as it was: `mifa validate` of the
+    package (a folder, over HTTP) reports the audit's own finding, consolidated-metadata-stale, an
+    error, and exits 1; the package as packed validates."""
+    packed_root = packed(mifa, site, 2)
+    stale = site / "stale"
+    if stale.exists():
+        shutil.rmtree(stale)
+    shutil.copytree(packed_root, stale)
+    node = sorted(stale.glob("images/*/zarr.json"))[0]
+    group = json.loads(node.read_text())
+    group["attributes"]["edited"] = "after packing"
+    node.write_text(json.dumps(group, indent=2))
+    for place in (str(packed_root), f"{nginx.url}/{packed_root.name}"):
+        proc = run(mifa_bin, s3[0].env(), "validate", place, "--json")
+        assert json.loads(proc.stdout)["findings"] == [], proc.stdout
+    audit = json.loads(run(mifa_bin, s3[0].env(), "audit", stale, "--json", check=False).stdout)
+    expected = [f for f in audit["findings"] if f["code"] == "consolidated-metadata-stale"]
+    assert expected and all(f["severity"] == "error" for f in expected), audit["findings"]
+    for place in (str(stale), f"{nginx.url}/stale"):
+        proc = run(mifa_bin, s3[0].env(), "validate", place, "--json", check=False)
+        assert proc.returncode == 1, (proc.stdout, proc.stderr)
+        output = json.loads(proc.stdout)
+        assert output["valid"] is False and output["findings"] == expected, output["findings"]
+        text = run(mifa_bin, s3[0].env(), "validate", place, check=False)
+        assert text.returncode == 1 and "consolidated-metadata-stale" in text.stdout and "invalid" in text.stdout, text.stdout
 
 
 def test_the_python_package_reads_a_package_wherever_it_is(s3, places):

@@ -15,6 +15,7 @@ import Zarr
         init(_ base: any ZarrStore) { self.base = base }
         var location: String { base.location }
         var isWritable: Bool { false }
+        var rangesIgnored: Bool { base.rangesIgnored }
         func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? { try base.get(key, range: range) }
         func set(_ key: StoreKey, _ bytes: [UInt8]) throws { throw ZarrError(.readOnly, "read-only") }
         func delete(_ key: StoreKey) throws { throw ZarrError(.readOnly, "read-only") }

@@ -17,6 +17,8 @@ public final class CountingStore: ZarrStore {
     public var location: String { base.location }
     /// Always `false`: the wrapper refuses writes.
     public var isWritable: Bool { false }
+    /// Whether the wrapped store ignores byte ranges.
+    public var rangesIgnored: Bool { base.rangesIgnored }
 
     /// Reads through the wrapped store, counting one read.
     /// - Throws: what the wrapped store throws.

@@ -28,6 +28,8 @@ public final class InterruptingStore: ConditionalStore {
     public var location: String { base.location }
     /// The wrapped store's answer.
     public var isWritable: Bool { base.isWritable }
+    /// Whether the wrapped store ignores byte ranges.
+    public var rangesIgnored: Bool { base.rangesIgnored }
     /// Reads through.
     /// - Throws: what the wrapped store throws.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? { try base.get(key, range: range) }

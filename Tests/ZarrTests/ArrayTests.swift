@@ -10,6 +10,7 @@ final class RecordingStore: ZarrStore {
     let reads = LockedState<[(String, ByteRange?)]>([])
     var location: String { "recording" }
     var isWritable: Bool { true }
+    var rangesIgnored: Bool { false }
     func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         reads.withLock { $0.append((key.value, range)) }
         return try inner.get(key, range: range)

@@ -205,6 +205,49 @@ import Testing
         let error = try #require(throws: ZarrError.self) { try ZipStore(url: server.baseURL + "/noranges/big.zip") }
         #expect(error.message.contains("does not honour byte ranges") && error.message.contains("/noranges/big.zip"), "\(error)")
         #expect(throws: ZarrError.self) { try ZipStore(url: server.baseURL + "/missing.zip") }
+
+        // However the store is wrapped (a counting or caching wrapper, consolidated metadata), the
+        // wrapper answers for the server: the zip is refused, not downloaded whole for every entry.
+        let wrappers: [(String, (any ZarrStore) -> any ZarrStore)] = [
+            ("counting", { CountingStore($0) }), ("consolidated", { ConsolidatedStore(base: $0, nodes: [:]) }),
+            ("consolidated over counting", { ConsolidatedStore(base: CountingStore($0), nodes: [:]) }),
+        ]
+        for (name, wrap) in wrappers {
+            let folder = wrap(try HTTPStore(url: server.baseURL + "/noranges/"))
+            let wrapped = try #require(throws: ZarrError.self, "\(name)") { try ZipStore(store: folder, key: StoreKey("big.zip")) }
+            #expect(wrapped.message.contains("does not honour byte ranges") && wrapped.message.contains("/noranges/big.zip"), "\(name): \(wrapped)")
+            // With ranges honoured, the same wrapper reads the zip in place.
+            let honoured = try ZipStore(store: wrap(try HTTPStore(url: server.baseURL)), key: StoreKey("big.zip"))
+            #expect(try honoured.get(StoreKey("big/stored")) == (try local.get(StoreKey("big/stored"))), "\(name)")
+        }
+    }
+
+    /// A presigned URL of a zip (`https://host/pkg.zip?X-Amz-Signature=...`) is a zip: the one test
+    /// of a zip location looks before the query, and the query goes with every request of the
+    /// object (nginx serves the file whatever the query).
+    @Test(.enabled(if: NginxServer.isAvailable, "nginx is not installed (apt-get install nginx-light)"))
+    func aZipURLWithAQueryIsAZipReadWithTheQuery() throws {
+        for (text, isZip) in [("https://h/a/pkg.zip?X-Amz-Signature=abc&X-Amz-Expires=60", true), ("https://h/img.OZX?sig=1", true),
+                              ("https://h/pkg?file=a.zip", false), ("pkg.zip", true), ("/data/a.zip?", false), ("s3://b/a.zip", true),
+                              ("s3://b/a.zip?x", false), ("https://h/a.zip/", true)] {
+            #expect(ZipStore.isZipLocation(text) == isZip, "\(text)")
+        }
+        let query = "X-Amz-Credential=a%2Fb&X-Amz-Signature=0123abcd"
+        let store = try HTTPStore(url: "http://127.0.0.1:9/data/?\(query)")
+        let key = try StoreKey("a b/c")
+        #expect(store.baseURL == "http://127.0.0.1:9/data" && store.url(of: key) == "http://127.0.0.1:9/data/a%20b/c?\(query)")
+        #expect(!store.location.contains("Signature"), "a signature is never shown in messages")
+
+        let directory = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.file("served"), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: directory.file("served/big.zip"), contents: Data(try Self.archive(zip64: false)))
+        _ = chmod(directory.path, 0o755)
+        let server = try NginxServer(serving: directory.file("served"))
+        defer { server.stop() }
+        let remote = try #require(try StoreURL.openRemote(server.baseURL + "/big.zip?\(query)") as? ZipStore)
+        let local = try ZipStore(path: directory.file("served/big.zip"))
+        #expect(remote.path == server.baseURL + "/big.zip")
+        for key in try local.list(prefix: "") { #expect(Self.outcome(remote, key) == Self.outcome(local, key), "\(key)") }
     }
 
     @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))

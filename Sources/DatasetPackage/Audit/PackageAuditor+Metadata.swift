@@ -123,8 +123,11 @@ extension AuditRun {
             add(.error, .imageInvalid, path: folder, "\(folder)/ has no zarr.json, so it is not an OME-Zarr \(what); re-create it with `mifa pack`")
             return
         }
-        guard let group = try? JSONParser.parse(package.reader.read(file, limit: 64 << 20), file: file) else {
-            add(.error, .imageInvalid, path: file, "\(file) is not readable JSON, so the \(what) cannot be opened; re-create it with `mifa pack`")
+        let group: JSONValue
+        do {
+            group = try JSONParser.parse(package.reader.read(file, limit: 64 << 20), file: file)
+        } catch {
+            add(.error, .imageInvalid, path: file, "\(file) cannot be read as JSON (\(error)), so the \(what) cannot be opened; if it is damaged, re-create it with `mifa pack`")
             return
         }
         let report = NGFFValidator.validate(group["attributes"] ?? .object(JSONObject()), as: kind, version: .v05)

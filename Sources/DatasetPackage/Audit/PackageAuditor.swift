@@ -1,4 +1,4 @@
-import MIFACore
+public import MIFACore
 
 /// Audits a MIFA package (DESIGN.md, "Curators audit a package"): the files against the manifest,
 /// the version chain and its digests, restorability of every version, credit, the metadata, the
@@ -79,6 +79,16 @@ public struct PackageAuditor: Sendable {
     public func audit(_ package: DatasetPackage) throws -> AuditReport {
         var run = AuditRun(package: package, scanner: scanner)
         return run.finish()
+    }
+
+    /// The audit's findings about the root group's consolidated metadata alone (code
+    /// `consolidated-metadata-stale`, or why the manifest or a `zarr.json` could not be read), as
+    /// an audit reports them: what `mifa validate` checks of a package beside its metadata, without
+    /// hashing its files.
+    public func consolidatedMetadataFindings(_ package: DatasetPackage) -> [AuditFinding] {
+        var run = AuditRun(package: package, scanner: scanner)
+        if let manifest = run.readManifest() { run.checkConsolidatedMetadata(manifest) }
+        return run.report().findings
     }
 }
 

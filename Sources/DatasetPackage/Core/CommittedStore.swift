@@ -27,6 +27,9 @@ struct CommittedStore: ZarrStore {
     /// Always `false`: readers never write.
     var isWritable: Bool { false }
 
+    /// Whether `base` ignores byte ranges.
+    var rangesIgnored: Bool { base.rangesIgnored }
+
     /// The committed value of `key`.
     func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
         if removals.contains(key.value) { return nil }

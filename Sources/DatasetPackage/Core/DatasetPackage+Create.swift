@@ -58,7 +58,7 @@ extension DatasetPackage {
     static func refuseInsideAnotherPackage(_ target: String) throws {
         var folder = FileSystem.canonicalPath(FileSystem.parent(of: target))
         while let current = folder {
-            if FileSystem.kind(of: "\(current)/\(PackageLayout.rootGroup)") == .file, DatasetPackage(unchecked: current).isPackageRoot {
+            if FileSystem.kind(of: "\(current)/\(PackageLayout.rootGroup)") == .file, try DatasetPackage(unchecked: current).rootGroupIfPackage() != nil {
                 throw PackageError(
                     .invalidArgument, "'\(target)' is inside the package '\(current)'; make the new package outside it (a package cannot hold another one)",
                     context: ErrorContext(file: target))

@@ -64,21 +64,18 @@ public struct DatasetPackage: Sendable {
     }
 
     /// The package at `root` opened as ``open(_:recovery:http:)`` opens it, or `nil` when `root`
-    /// is not a MIFA package (no root `zarr.json` naming the format, or none that can be read):
-    /// a package however damaged is opened as one, so that its own error is reported instead of
-    /// `root` being taken for something else. The root `zarr.json` is read once.
-    /// - Throws: as ``open(_:recovery:http:)`` for a package.
+    /// is not a MIFA package: nothing there, no root `zarr.json` (a missing file, an HTTP 404, an
+    /// S3 `NoSuchKey`) or one that does not name the format. A package however damaged is opened
+    /// as one, so that its own error is reported instead of `root` being taken for something else;
+    /// a root that could not be read (any other HTTP status, S3's `AccessDenied`, a timeout, a
+    /// refused connection, a file that cannot be read) is an error, not "no package". The root
+    /// `zarr.json` is read once.
+    /// - Throws: as ``open(_:recovery:http:)`` for a package; ``PackageError`` `.io` (with the
+    ///   store's own message: the URL, the status, how to fix it) when `root` could not be read.
     public static func openIfPackage(_ root: String, recovery: Recovery = .required, http: HTTPLimits = .default) throws -> DatasetPackage? {
-        guard let reader = try? PackageReader.open(root, http: http) else { return nil }
+        guard let reader = try PackageReader.openIfPresent(root, http: http) else { return nil }
         let package = DatasetPackage(unchecked: reader)
-        let bytes: [UInt8]
-        let version: String
-        do {
-            bytes = try package.readRootGroup()
-            version = try formatVersion(ofRootGroup: bytes, file: package.path(PackageLayout.rootGroup))
-        } catch {
-            return nil  // not a MIFA package: the caller reads `root` as what it is instead
-        }
+        guard let (bytes, version) = try package.rootGroupIfPackage() else { return nil }
         try checkReadable(version, file: package.path(PackageLayout.rootGroup))
         return try package.opened(rootGroup: bytes, recovery: recovery)
     }
@@ -112,9 +109,9 @@ public struct DatasetPackage: Sendable {
         return try package.opened(rootGroup: package.checkRootGroup(), recovery: nil)
     }
 
-    /// The package's name: the last component of its folder, zip (without `.zip`) or URL.
+    /// The package's name: the last component of its folder, zip (without `.zip`) or URL (without its query).
     public var name: String {
-        var last = root.split(separator: "/").last.map(String.init) ?? "package"
+        var last = StoreURL.splittingQuery(root).path.split(separator: "/").last.map(String.init) ?? "package"
         if reader.folder == nil, last.lowercased().hasSuffix(".zip") { last.removeLast(4) }
         return last.isEmpty ? "package" : last
     }
@@ -208,12 +205,20 @@ public struct DatasetPackage: Sendable {
         guard let entry = fileList.files[relative] else {
             throw PackageError(.invalidPath, "the version has no file '\(relative)'", context: ErrorContext(file: relative))
         }
-        // A tree file that cannot be read or holds another version's content is taken from the object store.
-        if let bytes = try? reader.readIfPresent(relative), SHA256Digest(of: bytes) == entry.sha256
-        {
-            return bytes
+        // A tree file that cannot be read or holds another version's content is taken from the
+        // object store; when that has no copy either, why the tree file could not be read is the error.
+        let treeError: (any Error)?
+        do {
+            if let bytes = try reader.readIfPresent(relative), SHA256Digest(of: bytes) == entry.sha256 { return bytes }
+            treeError = nil
+        } catch {
+            treeError = error
         }
-        return try objects.read(entry.sha256)
+        do {
+            return try objects.read(entry.sha256)
+        } catch let error as PackageError where error.kind == .missingObject {
+            throw treeError ?? error
+        }
     }
 
     /// Writes every content file of `version` into `destination` (a folder that must not exist yet),
@@ -307,21 +312,28 @@ public struct DatasetPackage: Sendable {
     /// The name of the writers' lock file.
     static let lockName = ".mifa-lock"
 
-    /// Whether `root` is a MIFA package (a folder with a root `zarr.json` naming the format), however
-    /// damaged the rest: a command given a package then reads it as one and reports what is wrong,
-    /// instead of taking it for something else.
-    public static func isPackage(at root: String, http: HTTPLimits = .default) -> Bool {
-        guard let reader = try? PackageReader.open(root, http: http) else { return false }
-        return DatasetPackage(unchecked: reader).isPackageRoot
+    /// Whether `root` is a MIFA package (a root `zarr.json` naming the format), however damaged the
+    /// rest: a command given a package then reads it as one and reports what is wrong, instead of
+    /// taking it for something else.
+    /// - Throws: ``PackageError`` `.io` when `root` or its `zarr.json` could not be read (see
+    ///   ``openIfPackage(_:recovery:http:)``): that is not an answer.
+    public static func isPackage(at root: String, http: HTTPLimits = .default) throws -> Bool {
+        guard let reader = try PackageReader.openIfPresent(root, http: http) else { return false }
+        return try DatasetPackage(unchecked: reader).rootGroupIfPackage() != nil
     }
 
-    /// Whether the folder is a MIFA package root (see ``checkRootGroup(anyVersion:)``).
-    var isPackageRoot: Bool {
+    /// The root `zarr.json` and the package format version it names, or `nil` when there is no
+    /// MIFA package here: no folder, no root `zarr.json` (a missing file, an HTTP 404, an S3
+    /// `NoSuchKey`), or one that is not JSON naming the format. Any other failure to read it is
+    /// thrown, never taken for "not a package".
+    /// - Throws: ``PackageError`` `.io` with the store's or file system's own error, `.invalidInput`
+    ///   for a `zarr.json` over ``PackageLayout/rootGroupSizeLimit``.
+    func rootGroupIfPackage() throws -> (bytes: [UInt8], version: String)? {
         do {
-            try checkRootGroup(anyVersion: true)
-            return true
-        } catch {
-            return false
+            let bytes = try readRootGroup()
+            return (bytes, try Self.formatVersion(ofRootGroup: bytes, file: path(PackageLayout.rootGroup)))
+        } catch let error as PackageError where error.kind == .notAPackage {
+            return nil
         }
     }
 

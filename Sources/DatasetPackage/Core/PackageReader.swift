@@ -35,19 +35,39 @@ public struct PackageReader: Sendable {
     /// Opens the package named by `location`: an `http(s)://` or `s3://` URL (of the package's
     /// prefix, or of its `.zip`, read in place through ranged reads), a local `.zip` file,
     /// or a local folder (which is not checked here; ``DatasetPackage/open(_:recovery:http:)`` does).
-    /// - Throws: ``PackageError`` `.notAPackage` when the URL or zip cannot be opened (naming it and why).
+    /// - Throws: ``PackageError`` `.notAPackage` when there is nothing at the URL or zip path (an
+    ///   HTTP 404, an S3 `NoSuchKey`, a missing file); `.io` when it could not be read (any other
+    ///   status, a network failure, a damaged zip, a server that ignores byte ranges), with the
+    ///   store's own message (the URL, the status, how to fix it); `.invalidInput` when the zip's
+    ///   directory is over the limits. Only the first means "not a package".
     public static func open(_ location: String, http: HTTPLimits = .default) throws -> PackageReader {
         do {
             // A package .zip at a URL is read in place, rooted at the zip's root as a local one is.
-            if StoreURL.isRemote(location), ZipStore.isZipName(location) {
+            if StoreURL.isRemote(location), ZipStore.isZipLocation(location) {
                 return PackageReader(store: try ZipStore(url: location, prefix: "", http: http))
             }
             if let store = try StoreURL.openRemote(location, http: http) { return try reading(store) }
             if isZipFile(location) { return PackageReader(store: try ZipStore(path: location, prefix: "")) }
         } catch let error as ZarrError {
-            throw PackageError(.notAPackage, "cannot open the package at '\(location)': \(error.message)", context: ErrorContext(file: location))
+            let kind: PackageErrorCode = switch error.kind {
+            case .notFound: .notAPackage
+            case .tooLarge: .invalidInput
+            default: .io
+            }
+            throw PackageError(kind, "cannot open the package at '\(location)': \(error.message)", context: ErrorContext(file: location), underlying: error)
         }
         return PackageReader(folder: location)
+    }
+
+    /// The reader ``open(_:http:)`` makes, or `nil` when there is nothing at `location` (its
+    /// `.notAPackage`): a failure to read is thrown, never taken for "nothing there".
+    /// - Throws: as ``open(_:http:)``, except `.notAPackage`.
+    static func openIfPresent(_ location: String, http: HTTPLimits) throws -> PackageReader? {
+        do {
+            return try open(location, http: http)
+        } catch let error as PackageError where error.kind == .notAPackage {
+            return nil
+        }
     }
 
     /// A reader of the package in `store` as its commit protocol says to read it: object storage
@@ -59,9 +79,10 @@ public struct PackageReader: Sendable {
         return PackageReader(store: CommittedStore(base: store, plan: plan))
     }
 
-    /// Whether `location` is a local regular file named `*.zip` (a package exported with `mifa export --to zip`).
+    /// Whether `location` is a local regular file named as a zip (`ZipStore.isZipLocation(_:)`:
+    /// a package exported with `mifa export --to zip`).
     public static func isZipFile(_ location: String) -> Bool {
-        !StoreURL.isRemote(location) && location.lowercased().hasSuffix(".zip") && FileSystem.kind(of: location) == .file
+        !StoreURL.isRemote(location) && ZipStore.isZipLocation(location) && FileSystem.kind(of: location) == .file
     }
 
     /// The package folder when the package is a local folder, else `nil` (it can then only be read).

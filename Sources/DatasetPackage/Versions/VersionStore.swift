@@ -19,6 +19,10 @@ public struct VersionStore: ZarrStore {
     /// Never writable.
     public var isWritable: Bool { false }
 
+    /// Always `true`: every file is read whole, to be checked against its digest, and a range is
+    /// cut from it.
+    public var rangesIgnored: Bool { true }
+
     /// The value of a file of the version, or part of it; `nil` when the version has no such file.
     /// - Throws: `ZarrError` `.storeFailure` wrapping the package error when the file cannot be read.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {

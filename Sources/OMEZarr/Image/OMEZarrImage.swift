@@ -96,8 +96,7 @@ public struct OMEZarrImage: Sendable {
     public static func open(path: String, http: HTTPLimits = .default) throws -> OMEZarrImage {
         let store: any ZarrStore = try OMEZarrError.wrapping("cannot open '\(path)'") {
             if let store = try StoreURL.openRemote(path, http: http) { return store }
-            let lower = path.lowercased()
-            if lower.hasSuffix(".zip") || lower.hasSuffix(".ozx") { return try ZipStore(path: path) }
+            if ZipStore.isZipLocation(path) { return try ZipStore(path: path) }
             return try DirectoryStore(root: path, readOnly: true)
         }
         return try open(store)

@@ -34,6 +34,9 @@ public struct ConsolidatedStore: ZarrStore {
     /// Always `false`: a write would make the consolidated metadata stale.
     public var isWritable: Bool { false }
 
+    /// Whether ``base`` ignores byte ranges.
+    public var rangesIgnored: Bool { base.rangesIgnored }
+
     /// What the consolidated metadata says of `key`: `.some(bytes)` for the `zarr.json` of a v3 node
     /// it lists, `.some(nil)` for any other `zarr.json` below ``root``, `nil` for keys read from ``base``.
     private func consolidated(_ key: StoreKey) throws -> [UInt8]?? {

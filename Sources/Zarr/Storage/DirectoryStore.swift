@@ -50,6 +50,9 @@ public struct DirectoryStore: ZarrStore {
     /// `false` when opened read-only.
     public var isWritable: Bool { !readOnly }
 
+    /// Always `false`: a range is read from the file.
+    public var rangesIgnored: Bool { false }
+
     /// The file path of a key (not checked for links; see `checkInside(_:key:)`).
     public func path(of key: StoreKey) -> String { "\(root)/\(key.value)" }
 

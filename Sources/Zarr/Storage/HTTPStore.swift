@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import MIFACore
-import Synchronization
 
 /// A read-only store over HTTP(S): key `a/b` is `GET <base>/a/b`, as zarr-python's `FsspecStore`
 /// and tensorstore's `http` kvstore read it.
@@ -18,20 +17,23 @@ import Synchronization
 /// arrive (a transfer stops the moment a rule is broken); each store keeps its own small pool of
 /// kept-alive connections, closed with the store. Reads block the calling thread; any thread may read.
 public final class HTTPStore: ZarrStore {
-    /// The URL of the store root, without a trailing slash.
+    /// The URL of the store root, without a trailing slash (nor its query).
     public let baseURL: String
+    /// The query of the URL the store was opened with (a presigned URL's signature), sent with
+    /// every request and never shown in messages; `nil` when it had none.
+    let query: String?
     /// The bounds every request is held to.
     public let limits: HTTPLimits
     private let transport: HTTPTransport
-    private let ignoredRanges = Atomic<Bool>(false)
 
     /// A store rooted at an `http://` or `https://` URL.
     /// - Parameters:
-    ///   - url: the store root.
+    ///   - url: the store root; a query (`?X-Amz-Signature=...`) is kept for every request.
     ///   - limits: the bounds on body sizes, timeouts, retries and redirects.
     /// - Throws: ``ZarrError`` `.storeFailure` for another scheme or a malformed URL.
     public init(url: String, limits: HTTPLimits = .default) throws {
-        var base = url
+        let (path, query) = StoreURL.splittingQuery(url)
+        var base = path
         while base.hasSuffix("/") { base.removeLast() }
         guard let parsed = URL(string: base), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
               parsed.host != nil else {
@@ -39,6 +41,7 @@ public final class HTTPStore: ZarrStore {
         }
         self.transport = HTTPTransport(limits: limits)
         self.baseURL = base
+        self.query = query
         self.limits = limits
     }
 
@@ -50,7 +53,7 @@ public final class HTTPStore: ZarrStore {
 
     /// Whether the server has answered a range request with more than the range (the whole value)
     /// at least once.
-    public var rangesIgnored: Bool { ignoredRanges.load(ordering: .relaxed) }
+    public var rangesIgnored: Bool { transport.rangesIgnored }
 
     /// The value or a range of it; `nil` on `404`/`410`.
     /// - Throws: ``ZarrError`` `.storeFailure` for other statuses (after the retries of a `5xx` or
@@ -63,11 +66,9 @@ public final class HTTPStore: ZarrStore {
         }
         let response = try fetch(key, method: .get, range: range)
         switch response.status {
-        case 200:
-            // For a range request the body kept is the range, cut out as it streamed in.
-            if response.rangeIgnored { ignoredRanges.store(true, ordering: .relaxed) }
-            return response.body
-        case 206:
+        case 200, 206:
+            // For a range request answered 200 the body kept is the range, cut out as it streamed
+            // in (the transport notes it: ``rangesIgnored``).
             return response.body
         case 416:
             return []
@@ -115,13 +116,24 @@ public final class HTTPStore: ZarrStore {
         return ([], [])
     }
 
+    /// The URL asked for `key`, with the store's query.
     func url(of key: StoreKey) -> String {
         let escaped = key.value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key.value
-        return "\(baseURL)/\(escaped)"
+        return "\(baseURL)/\(escaped)" + (query.map { "?\($0)" } ?? "")
     }
 
+    /// The URL of `key` as messages name it: without the query, which may be a credential.
+    func displayURL(of key: StoreKey) -> String { "\(baseURL)/\(key.value)" }
+
+    /// The error of an answer that is neither the value nor "no such key": the status, the URL
+    /// and what to do about it.
     private func statusError(_ status: Int, _ key: StoreKey) -> ZarrError {
-        ZarrError(.storeFailure, "the server answered HTTP \(status)", context: ErrorContext(file: url(of: key), key: key.value))
+        let advice = switch status {
+        case 401, 403: "the server refuses access; check the URL, or that the files are public (a presigned URL must be given whole, its query included)"
+        case 429, 500...: "the server kept failing after \(limits.maxRetries) retries; try again later, or tell whoever runs it"
+        default: "check the URL"
+        }
+        return ZarrError(.storeFailure, "the server answered HTTP \(status) for \(displayURL(of: key)); \(advice)", context: ErrorContext(file: displayURL(of: key), key: key.value))
     }
 
     /// One request through the transport's retry loop (see ``HTTPTransport``).

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MIFACore
+import Synchronization
 
 /// The transport under an ``HTTPStore`` and an ``S3Store``: libcurl (``CurlEasy``), driven
 /// synchronously on the calling thread, with the one retry loop both stores use.
@@ -27,6 +28,11 @@ final class HTTPTransport: Sendable {
     private let limits: HTTPLimits
     /// Handles not in use; a request takes one (or makes one) and gives it back.
     private let idle = LockedState<[CurlEasy]>([])
+    private let ignoredRanges = Atomic<Bool>(false)
+
+    /// Whether the server has answered a range request with more than the range (the whole value)
+    /// at least once.
+    var rangesIgnored: Bool { ignoredRanges.load(ordering: .relaxed) }
 
     /// A transport for requests held to `limits`.
     init(limits: HTTPLimits) {
@@ -80,6 +86,7 @@ final class HTTPTransport: Sendable {
                     retryAfter = answer.retryAfter
                     if attempt >= limits.maxRetries { return answer }
                 case .answer(let answer):
+                    if answer.rangeIgnored { ignoredRanges.store(true, ordering: .relaxed) }
                     return answer
                 }
             } catch {

@@ -16,6 +16,9 @@ public final class MemoryStore: ZarrStore {
     /// Always `true`.
     public var isWritable: Bool { true }
 
+    /// Always `false`: a range is cut from the value in memory.
+    public var rangesIgnored: Bool { false }
+
     /// The value or the part of it `range` names; `nil` when missing.
     /// - Throws: nothing in this implementation; the protocol allows errors.
     public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {

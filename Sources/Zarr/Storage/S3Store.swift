@@ -69,6 +69,10 @@ public final class S3Store: ZarrStore {
     /// `false` when opened read-only; otherwise the bucket's permissions decide.
     public var isWritable: Bool { !readOnly }
 
+    /// Whether the server has answered a range request with the whole object at least once (an
+    /// S3-compatible server that ignores `Range`).
+    public var rangesIgnored: Bool { transport.rangesIgnored }
+
     // MARK: - Reads
 
     /// The value or a range of it; `nil` when there is no such object.

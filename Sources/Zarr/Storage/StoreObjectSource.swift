@@ -13,8 +13,9 @@ import MIFACore
 /// file, and reads stay bounded by the archive's limits.
 ///
 /// A server that ignores `Range` and answers the suffix read with the whole object
-/// (``HTTPStore/rangesIgnored``) would send the whole zip again for every entry: such an object is
-/// refused unless it came whole with that first answer (at most ``tailLength`` bytes).
+/// (``ZarrStore/rangesIgnored``, which a wrapped store answers for the store it wraps) would send
+/// the whole zip again for every entry: such an object is refused unless it came whole with that
+/// first answer (at most ``tailLength`` bytes), and so is every later read answered whole.
 final class StoreObjectSource: ByteSource {
     /// The object's URL (store location and key), for messages.
     let name: String
@@ -45,10 +46,7 @@ final class StoreObjectSource: ByteSource {
         if tail.count < Self.tailLength {
             start = 0
         } else {
-            if let http = store as? HTTPStore, http.rangesIgnored {
-                throw ZarrError(.storeFailure, "the server does not honour byte ranges (it answered a range request for the end of '\(name)' with the whole file), so a .zip cannot be read in place there; download it and open the local file, or serve it from a server that supports Range requests",
-                                context: ErrorContext(file: name))
-            }
+            try Self.refuseIgnoredRanges(store, name: name)
             start = try ZipArchive.tailStart(of: tail, name: name)
         }
         self.name = name
@@ -57,6 +55,14 @@ final class StoreObjectSource: ByteSource {
         self.tail = tail
         self.tailStart = start
         self.size = start + tail.count
+    }
+
+    /// Refuses a store that has answered a range request with a whole value (see ``ZarrStore/rangesIgnored``).
+    /// - Throws: ``ZarrError`` `.storeFailure` saying to download the file.
+    private static func refuseIgnoredRanges(_ store: any ZarrStore, name: String) throws {
+        guard store.rangesIgnored else { return }
+        throw ZarrError(.storeFailure, "the server does not honour byte ranges (it answered a range request for '\(name)' with the whole file), so a .zip cannot be read in place there; download it and open the local file, or serve it from a server that supports Range requests",
+                        context: ErrorContext(file: name))
     }
 
     /// Exactly `count` bytes at `offset`: from the tail when it holds them, else one ranged read.
@@ -72,6 +78,7 @@ final class StoreObjectSource: ByteSource {
         guard let bytes = try store.get(key, range: .range(offset: offset, length: count)) else {
             throw ZarrError(.storeFailure, "'\(name)' disappeared while it was read; open it again", context: ErrorContext(file: name, offset: offset))
         }
+        try Self.refuseIgnoredRanges(store, name: name)
         guard bytes.count == count else {
             throw ZarrError(.storeFailure, "'\(name)' ended after \(offset + bytes.count) bytes while reading \(count) bytes at byte \(offset); the file is truncated or changed while it was read",
                             context: ErrorContext(file: name, offset: offset + bytes.count))

@@ -23,8 +23,16 @@ public enum StoreURL {
     /// Whether `text` is a URL (of any scheme) rather than a local path.
     public static func isRemote(_ text: String) -> Bool { scheme(of: text) != nil }
 
+    /// An `http(s)://` URL split into its path and its query (`https://host/pkg.zip?X-Amz-Signature=...`,
+    /// a presigned URL: the query is sent with every request of the object, and is no part of its
+    /// name). Anything else (a local path, an `s3://` URL, whose keys may hold `?`) has no query.
+    public static func splittingQuery(_ text: String) -> (path: String, query: String?) {
+        guard let scheme = scheme(of: text), scheme == "http" || scheme == "https", let mark = text.firstIndex(of: "?") else { return (text, nil) }
+        return (String(text[..<mark]), String(text[text.index(after: mark)...]))
+    }
+
     /// The store a URL names, or `nil` when `text` is a local path. A URL of a `.zip` or `.ozx` file
-    /// (``ZipStore/isZipName(_:)``), opened for reading, is that zip read in place (``ZipStore``).
+    /// (``ZipStore/isZipLocation(_:)``), opened for reading, is that zip read in place (``ZipStore``).
     /// - Parameters:
     ///   - text: the path or URL.
     ///   - http: the bounds on every request.
@@ -35,7 +43,7 @@ public enum StoreURL {
     ///   opening it throws: ``ZipStore/init(url:prefix:maxEntryBytes:http:)``).
     public static func openRemote(_ text: String, http: HTTPLimits = .default, writable: Bool = false, zipFiles: Bool = true) throws -> (any ZarrStore)? {
         guard let scheme = scheme(of: text) else { return nil }
-        if zipFiles, !writable, schemes.contains(scheme), ZipStore.isZipName(text) { return try ZipStore(url: text, http: http) }
+        if zipFiles, !writable, schemes.contains(scheme), ZipStore.isZipLocation(text) { return try ZipStore(url: text, http: http) }
         switch scheme {
         case "http", "https":
             guard !writable else {

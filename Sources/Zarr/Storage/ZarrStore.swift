@@ -11,6 +11,12 @@ public protocol ZarrStore: Sendable {
     /// Whether ``set(_:_:)`` and ``delete(_:)`` are supported.
     var isWritable: Bool { get }
 
+    /// Whether a read of a byte range has been answered by reading the whole value (an HTTP server
+    /// that ignores `Range`), so that every ranged read may cost a download of the whole value.
+    /// A store that wraps another answers for the one it wraps: what reads a file in place by
+    /// ranges (``ZipStore`` over a remote object) refuses such a store, however it is wrapped.
+    var rangesIgnored: Bool { get }
+
     /// The value of `key`, or the part of it `range` names; `nil` when the key does not exist.
     /// - Throws: ``ZarrError`` `.storeFailure` when the value exists but cannot be read.
     func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]?

@@ -49,13 +49,15 @@ public final class ZipStore: ZarrStore {
     }
 
     /// Opens the zip file at an `http(s)://` or `s3://` URL (`https://host/data/image.ozx`,
-    /// `s3://bucket/packages/nuclei.zip`) in place: its folder is opened as a store
+    /// `s3://bucket/packages/nuclei.zip`, a presigned `https://host/nuclei.zip?X-Amz-Signature=...`,
+    /// whose query is sent with every ranged read) in place: its folder is opened as a store
     /// (``StoreURL/openRemote(_:http:writable:zipFiles:)``, requests held to `http`) and the file read from it
     /// as ``init(store:key:prefix:maxEntryBytes:)`` does.
     /// - Throws: ``ZarrError`` `.storeFailure` for a URL that is not an `http(s)://` or `s3://` URL of
     ///   a file; as ``init(store:key:prefix:maxEntryBytes:)``.
     public convenience init(url: String, prefix: String? = nil, maxEntryBytes: Int = defaultMaxEntryBytes, http: HTTPLimits = .default) throws {
-        var text = url
+        let (path, query) = StoreURL.splittingQuery(url)
+        var text = path
         while text.hasSuffix("/") { text.removeLast() }
         guard let scheme = StoreURL.scheme(of: text), let slash = text.lastIndex(of: "/"),
               text.distance(from: text.startIndex, to: slash) > scheme.count + 3
@@ -65,7 +67,7 @@ public final class ZipStore: ZarrStore {
         }
         let raw = String(text[text.index(after: slash)...])
         let name = scheme == "s3" ? raw : raw.removingPercentEncoding ?? raw
-        guard let folder = try StoreURL.openRemote(String(text[..<slash]), http: http, zipFiles: false) else {
+        guard let folder = try StoreURL.openRemote(String(text[..<slash]) + (query.map { "?\($0)" } ?? ""), http: http, zipFiles: false) else {
             throw ZarrError(.storeFailure, "'\(url)' is not a URL", context: ErrorContext(file: url))
         }
         try self.init(store: folder, key: try StoreKey(name), prefix: prefix, maxEntryBytes: maxEntryBytes)
@@ -85,9 +87,11 @@ public final class ZipStore: ZarrStore {
         }
     }
 
-    /// Whether `text` (a path or URL) names a zip file by its extension: `.zip` or `.ozx`.
-    public static func isZipName(_ text: String) -> Bool {
-        var name = text.lowercased()
+    /// Whether `text` (a path or URL) names a zip file by its extension: `.zip` or `.ozx`, before
+    /// the query of an `http(s)://` URL (``StoreURL/splittingQuery(_:)``: a presigned URL of a zip
+    /// is a zip). The one test of "is this a zip" for every layer.
+    public static func isZipLocation(_ text: String) -> Bool {
+        var name = StoreURL.splittingQuery(text).path.lowercased()
         while name.hasSuffix("/") { name.removeLast() }
         return name.hasSuffix(".zip") || name.hasSuffix(".ozx")
     }
@@ -109,6 +113,9 @@ public final class ZipStore: ZarrStore {
 
     /// Always `false`.
     public var isWritable: Bool { false }
+
+    /// Always `false`: a range of a stored entry is read by range (a remote zip on a server that ignores ranges is refused when opened or read).
+    public var rangesIgnored: Bool { false }
 
     /// The entry's content or part of it; `nil` when there is no such entry.
     /// - Throws: ``ZarrError`` `.storeFailure` for encrypted or unsupported entries, damaged data;

@@ -1,23 +1,28 @@
-import TestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import Zarr
+import Zarr
 
 /// A real nginx serving a directory on 127.0.0.1, started for one test and stopped after it.
 ///
 /// `/` serves with range support; `/noranges/` serves the same files with `max_ranges 0`, so nginx
-/// answers range requests with the whole file (`200`), like servers that ignore `Range`.
-final class NginxServer: @unchecked Sendable {
+/// answers range requests with the whole file (`200`), like servers that ignore `Range`; every
+/// request under `/status500/` and `/status403/` is answered with that status (a failing server,
+/// a server that refuses access).
+public final class NginxServer: @unchecked Sendable {
     static let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    static var isAvailable: Bool { binary != nil }
+    /// Whether nginx is installed (tests that need it are skipped otherwise).
+    public static var isAvailable: Bool { binary != nil }
 
-    let port: Int
+    /// The port it listens on, on 127.0.0.1.
+    public let port: Int
     private let process: Process
     private let workDirectory: TemporaryDirectory
 
-    init(serving root: String) throws {
+    /// Starts nginx serving the folder `root`.
+    /// - Throws: `ZarrError` `.storeFailure` when it does not start.
+    public init(serving root: String) throws {
         workDirectory = TemporaryDirectory()
         port = Self.freePort()
         let work = workDirectory.path
@@ -44,6 +49,8 @@ final class NginxServer: @unchecked Sendable {
                 listen 127.0.0.1:\(port);
                 root \(root);
                 location /noranges/ { alias \(root)/; max_ranges 0; }
+                location /status500/ { return 500; }
+                location /status403/ { return 403; }
               }
             }
             """
@@ -64,9 +71,11 @@ final class NginxServer: @unchecked Sendable {
         throw ZarrError(.storeFailure, "nginx did not start on port \(port): \(log)")
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    func stop() {
+    /// Stops nginx (also done when the value is released).
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
