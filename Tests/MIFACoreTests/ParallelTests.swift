@@ -71,18 +71,18 @@ import Testing
 
 /// Tasks that wait: every lane is a thread of its own.
 @Suite struct ParallelWaitingTests {
-    @Test(arguments: [1, 3, 16]) func everyTaskRunsExactlyOnce(_ concurrency: Int) throws {
+    @Test(arguments: [1, 3, 16]) func everyTaskRunsExactlyOnce(_ concurrency: Int) {
         let runs = Slots<Int>(count: 100)
-        try Parallel.forEachWaiting(100, concurrency: concurrency) { i in runs[i] = (runs[i] ?? 0) + 1 }
+        Parallel.forEachWaiting(100, concurrency: concurrency) { i in runs[i] = (runs[i] ?? 0) + 1 }
         #expect(runs.all.allSatisfy { $0 == 1 })
     }
 
-    @Test func waitingTasksOverlapBeyondTheCoreCount() throws {
+    @Test func waitingTasksOverlapBeyondTheCoreCount() {
         // 16 tasks that each wait until all 16 have started: they can only finish if 16 run at once
         // (on the global dispatch queue of a two-core machine they would not).
         let started = Atomic<Int>(0), timedOut = Atomic<Int>(0)
         let lanes = 16
-        try Parallel.forEachWaiting(lanes, concurrency: lanes) { _ in
+        Parallel.forEachWaiting(lanes, concurrency: lanes) { _ in
             started.add(1, ordering: .relaxed)
             let deadline = Date().addingTimeInterval(5)
             while started.load(ordering: .relaxed) < lanes {
