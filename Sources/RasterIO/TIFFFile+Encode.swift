@@ -1,8 +1,10 @@
 import MIFACore
 
 extension TIFFFile {
-    /// Pixels encoded by one task: about 1 MiB, a run of whole strips or tiles of one page.
-    static let encodeTaskBytes = 1 << 20
+    /// Pixels encoded by one task: about 4 MiB, a run of whole strips or tiles of one page. Each
+    /// task opens its own encoder (libtiff makes a codec context per handle: zstd's tables at
+    /// level 9 are megabytes, zeroed when made), so smaller tasks spend their time making contexts.
+    static let encodeTaskBytes = 4 << 20
 
     /// One piece of encoding work: strips or tiles `chunks` of written page `page`.
     struct EncodeTask: Sendable {
@@ -17,7 +19,7 @@ extension TIFFFile {
     /// Writes stream: runs of strips or tiles are encoded on several threads, each through its
     /// own libtiff handle on an in-memory stream with the page's tags (libtiff's own codecs,
     /// predictors and byte order, so the bytes are those libtiff writes on one thread), a window
-    /// of a few runs per thread at a time; the calling thread then writes the window's encoded
+    /// of two runs per thread at a time; the calling thread then writes the window's encoded
     /// chunks in order with `TIFFWriteRawStrip`/`TIFFWriteRawTile`. Memory stays bounded by the
     /// window, whatever the image's size. Uncompressed strips in native byte order are the pixels
     /// themselves, written straight from `source` with no encoder.
@@ -48,7 +50,7 @@ extension TIFFFile {
         let tasks = planned
         let (total, overflow) = plan.pageBytes.multipliedReportingOverflow(by: sourcePages.count)
         let workers = overflow || total >= parallelDecodeBytes ? Swift.min(Parallel.defaultConcurrency, tasks.count) : 1
-        let window = workers * 4
+        let window = workers * 2
         let shared = SharedSource(source)
         var selected: Int? = nil
         for first in stride(from: 0, to: tasks.count, by: window) {

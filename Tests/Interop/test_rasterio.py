@@ -200,8 +200,8 @@ def test_mifa_writes_tiff(mifa, tmp_path, dtype, options):
     assert same(read, data)
 
 
-# Writes large enough to encode on several threads (over 2 MiB) and in several windows (pages cut
-# across windows), in every layout: the pixels and the compression tags tifffile reads must be exact.
+# Writes large enough to encode on several threads (over 2 MiB) and in several windows (the last
+# case's pages span windows), in every layout: the pixels and the compression tags tifffile reads must be exact.
 @pytest.mark.parametrize("dtype,shape,options,compression,predictor", [
     ("uint16", (12, 700, 900), ["--compression", "zstd"], "ZSTD", 1),
     ("uint16", (12, 700, 900), ["--compression", "deflate", "--predictor"], "ADOBE_DEFLATE", 2),
@@ -210,6 +210,7 @@ def test_mifa_writes_tiff(mifa, tmp_path, dtype, options):
     ("uint8", (9, 700, 900, 3), ["--compression", "packbits", "--tile", "64,48"], "PACKBITS", 1),
     ("uint16", (4, 3, 700, 900), ["--compression", "zstd", "--rows-per-strip", "7", "--byte-order", "big"], "ZSTD", 1),
     ("uint16", (12, 700, 900), [], "NONE", 1),
+    ("uint16", (2, 2900, 3000), ["--compression", "zstd", "--tile", "256,256"], "ZSTD", 1),
 ])
 def test_large_tiffs_encoded_in_parallel(mifa, tmp_path, dtype, shape, options, compression, predictor):
     data = (random_array(np.random.default_rng(len(options)), dtype, shape) // 64).astype(dtype)

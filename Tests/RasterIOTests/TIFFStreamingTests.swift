@@ -15,8 +15,8 @@ struct TIFFStreamingTests {
     ])
     func chunksInFileOrder(options: TIFFWriteOptions) throws {
         var rng = SeededGenerator(seed: 5)
-        let array = randomArray(.uint16, shape: [10, 700, 650], using: &rng)
-        #expect(array.bytes().count > 2 * TIFFFile.encodeTaskBytes * 4)  // more than one window of four tasks for two threads
+        let array = randomArray(.uint16, shape: [2, 2900, 3000], using: &rng)
+        #expect(array.bytes().count / 2 > TIFFFile.encodeTaskBytes * 4)  // each page spans more than one window (two tasks per thread, two threads)
         let file = try TIFFFile(bytes: TIFFFile.encode(RasterImage(array: array, axes: "ZYX"), options: options))
         #expect(sameElements(try file.readStack().array, array))
         var previousEnd = file.pages.map(\.offset).max()!
