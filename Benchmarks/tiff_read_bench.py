@@ -7,10 +7,12 @@ Data: a 50 x 1024 x 1024 uint16 stack (zarr_bench.py's microscopy-like image, cu
 written once by tifffile as zstd (its default strips), zstd in 256 x 256 tiles, deflate with the
 horizontal predictor, and uncompressed. tifffile decodes a page's strips or tiles in a thread pool
 (`maxworkers` defaults to the cores); MIFAKit decodes runs of strips or tiles on one thread per core,
-each through its own libtiff handle. The tools alternate within each round and the best time per
-cell is kept; every exported file is checked against the data.
+each through its own libtiff handle, straight into the mapped .npy. The tools alternate within each
+round and the best time per cell is kept, with its CPU time (user + system, all threads) beside it;
+every exported file is checked against the data. `--baseline` runs a second mifa binary in the same
+rounds (before/after).
 
-Usage: tiff_read_bench.py [--rounds 5] [--mifa .build-bench/release/mifa] [--markdown]
+Usage: tiff_read_bench.py [--rounds 5] [--mifa .build-bench/release/mifa] [--baseline OLD_MIFA] [--markdown]
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ import tifffile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import child_process  # noqa: E402
-from zarr_bench import make_image, timed  # noqa: E402
+import zarr_bench  # noqa: E402
+from zarr_bench import make_image  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANES, SIZE = 50, 1024
@@ -52,18 +55,54 @@ def write_files(folder: Path, data: np.ndarray) -> dict[str, Path]:
     return paths
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_options(doc: str) -> argparse.Namespace:
+    """The options both TIFF benchmarks take."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--mifa", type=Path, default=ROOT / ".build-bench" / "release" / "mifa")
+    parser.add_argument("--baseline", type=Path, help="a second mifa binary measured in the same rounds")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    options = parser.parse_args()
+    return parser.parse_args()
 
-    load_before = os.getloadavg()
-    best: dict[tuple[str, str], float] = {}
 
-    def keep(name: str, tool: str, seconds: float) -> None:
-        best[(name, tool)] = min(best.get((name, tool), float("inf")), seconds)
+class Best:
+    """The best wall time per (case, tool) over the rounds, with that run's CPU time."""
+
+    def __init__(self, options: argparse.Namespace) -> None:
+        self.cells: dict[tuple[str, str], tuple[float, float]] = {}
+        self.tools = {"mifa": options.mifa} | ({"baseline": options.baseline} if options.baseline else {})
+        self.load_before = os.getloadavg()
+
+    def keep(self, name: str, tool: str, seconds: float, cpu: float) -> None:
+        if seconds < self.cells.get((name, tool), (float("inf"), 0))[0]:
+            self.cells[(name, tool)] = (seconds, cpu)
+
+    def run_mifa(self, name: str, arguments: list[str]) -> None:
+        """Runs every mifa binary with `arguments` (a fresh process each) and keeps its times."""
+        for tool, binary in self.tools.items():
+            seconds, cpu, _ = child_process.run([str(binary), *arguments])
+            self.keep(name, tool, seconds, cpu)
+            yield tool
+
+    def row(self, name: str, peer: str) -> list[str]:
+        """The mifa cells (baseline too), the peer's and the ratio peer / mifa."""
+        cell = lambda tool: f"{self.cells[(name, tool)][0]:.3f} ({self.cells[(name, tool)][1]:.2f})"
+        return [cell(tool) for tool in self.tools] + [cell(peer), f"{self.cells[(name, peer)][0] / self.cells[(name, 'mifa')][0]:.2f}x"]
+
+    def headers(self, mifa: str, peer: str) -> list[str]:
+        return [f"{mifa}, s (CPU s)"] + (["baseline mifa, s (CPU s)"] if "baseline" in self.tools else []) + [f"{peer}, s (CPU s)", "vs tifffile"]
+
+    def footer(self, rounds: int) -> None:
+        print()
+        print("vs: tifffile's time over MIFAKit's (above 1 = MIFAKit faster); MIFAKit's time includes process start-up,")
+        print(f"tifffile's does not; CPU is user + system of all threads. rounds: {rounds} (best per cell); stack "
+              f"{PLANES}x{SIZE}x{SIZE} uint16, {PLANES * SIZE * SIZE * 2 / 2**20:.0f} MiB; tifffile {tifffile.__version__}")
+        print(f"load average (1 min) {self.load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores")
+
+
+def main() -> None:
+    options = parse_options(__doc__)
+    best = Best(options)
 
     with tempfile.TemporaryDirectory(prefix="tiff-bench-") as tmp:
         tmp = Path(tmp)
@@ -83,22 +122,16 @@ def main() -> None:
         for _ in range(options.rounds):
             for name, path in paths.items():
                 out = fresh()
-                seconds, _, _ = child_process.run([str(options.mifa), "raster", "convert", str(path), str(out)])
-                keep(name, "mifa", seconds)
-                check(out, f"mifa {name}")
+                for tool in best.run_mifa(name, ["raster", "convert", str(path), str(out)]):
+                    check(out, f"{tool} {name}")
                 out = fresh()
-                keep(name, "tifffile", timed(lambda: np.save(out, tifffile.imread(path))))
+                seconds = zarr_bench.timed(lambda: np.save(out, tifffile.imread(path)))
+                best.keep(name, "tifffile", seconds, zarr_bench.LAST_CPU[0])
                 check(out, f"tifffile {name}")
 
-    header = ["TIFF", "mifa raster convert (s)", "tifffile imread + np.save (s)", "vs tifffile"]
-    lines = [[name, f"{best[(name, 'mifa')]:.3f}", f"{best[(name, 'tifffile')]:.3f}",
-              f"{best[(name, 'tifffile')] / best[(name, 'mifa')]:.2f}x"] for name in paths]
-    child_process.print_table(header, lines, options.markdown)
-    print()
-    print("vs: tifffile's time over MIFAKit's (above 1 = MIFAKit faster); MIFAKit's time includes process start-up,")
-    print(f"tifffile's does not. rounds: {options.rounds} (best per cell); stack {PLANES}x{SIZE}x{SIZE} uint16, "
-          f"{PLANES * SIZE * SIZE * 2 / 2**20:.0f} MiB; tifffile {tifffile.__version__}")
-    print(f"load average (1 min) {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores")
+    header = ["TIFF"] + best.headers("mifa raster convert", "tifffile imread + np.save")
+    child_process.print_table(header, [[name] + best.row(name, "tifffile") for name in paths], options.markdown)
+    best.footer(options.rounds)
 
 
 if __name__ == "__main__":

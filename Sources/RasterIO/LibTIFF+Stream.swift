@@ -67,20 +67,23 @@ final class TIFFStream {
         }
     }
 
-    /// A dense array stored raw at `offset`, read straight into its storage.
-    /// - Throws: ``RasterIOError`` `.truncated` or `.io`.
-    func readArray(dataType: DataType, shape: [Int], endianness: Endianness, at offset: Int) throws -> AnyNDArray {
+    /// Reads exactly `buffer.count` bytes at `offset` into `buffer`, without moving the position.
+    /// - Throws: ``RasterIOError`` `.truncated` when the bytes end first, `.io` on a read error or
+    ///   for a stream being written.
+    func readRaw(at offset: Int, into buffer: UnsafeMutableRawBufferPointer, name: String) throws {
+        guard offset >= 0, offset <= Int(size), buffer.count <= Int(size) - offset else {
+            throw RasterIOError(.truncated, "needs \(buffer.count) bytes at byte \(offset) but there are \(size)", file: name, offset: offset)
+        }
         switch source {
         case .file(let file):
-            return try file.readArray(dataType: dataType, shape: shape, order: .rowMajor, endianness: endianness, at: offset)
-        case .memory(let bytes):
-            let count = try NDArray<UInt8>.elementCount(of: shape) * dataType.byteSize
-            guard offset >= 0, offset <= bytes.count, count <= bytes.count - offset else {
-                throw RasterIOError(.truncated, "needs \(count) bytes at byte \(offset) but there are \(bytes.count)", offset: offset, shape: shape)
+            let n = file.read(at: offset, into: buffer)
+            guard n == buffer.count else {
+                throw RasterIOError(.io, "read only \(Swift.max(n, 0)) of \(buffer.count) bytes at byte \(offset)", file: name, offset: offset)
             }
-            return try AnyNDArray.decoding(bytes[offset..<(offset + count)], dataType: dataType, shape: shape, order: .rowMajor, endianness: endianness)
+        case .memory(let bytes):
+            bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + buffer.count)])) }
         case .output, .outputFile:
-            throw RasterIOError(.io, "cannot read pixels from a TIFF being written")
+            throw RasterIOError(.io, "cannot read pixels from a TIFF being written", file: name)
         }
     }
 

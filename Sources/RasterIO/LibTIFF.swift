@@ -271,36 +271,51 @@ final class LibTIFF {
         LibTIFF.open(TIFFStream(stream.source), name: name, mode: "rm", maxAllocation: maxAllocation)
     }
 
-    /// Encodes one page from `source` (the page's dense bytes, see ``TIFFChunkPlan``) as the
-    /// current directory's strips or tiles; tiles at the edges are padded with zeros.
+    /// Encodes chunk `index` of the page whose dense bytes start at `page` (see ``TIFFChunkPlan``)
+    /// as the current directory's strip or tile, through `scratch` (``TIFFChunkPlan/fullChunkBytes``
+    /// bytes); tiles at the edges are padded with zeros.
     ///
-    /// Each chunk is copied to a scratch buffer first: libtiff swaps bytes and applies predictors
-    /// in place, and the caller's array must not change.
+    /// The chunk is copied to `scratch` first: libtiff swaps bytes and applies predictors in
+    /// place, and the caller's array must not change.
     /// - Throws: ``LibTIFFFailure`` with libtiff's message.
-    func encode(_ plan: TIFFChunkPlan, from source: UnsafeRawBufferPointer) throws {
-        precondition(source.count == plan.pageBytes, "source is not one page")
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(plan.fullChunkBytes, 1), alignment: 16)
-        defer { scratch.deallocate() }
-        for index in 0..<plan.chunkCount {
-            let place = plan.placement(ofChunk: index)
-            let planeStart = source.baseAddress!.advanced(by: place.plane * plan.planeBytes)
-            log.clear()
-            let written: Int64
-            if plan.tiled {
-                scratch.initializeMemory(as: UInt8.self, repeating: 0, count: plan.fullChunkBytes)
-                let tileRowBytes = plan.chunkWidth * plan.pixelBytes
-                for row in 0..<place.rows {
-                    let from = planeStart.advanced(by: (place.y + row) * plan.rowBytes + place.x * plan.pixelBytes)
-                    scratch.advanced(by: row * tileRowBytes).copyMemory(from: from, byteCount: place.columns * plan.pixelBytes)
-                }
-                written = TIFFWriteEncodedTile(tif, UInt32(index), scratch, Int64(plan.fullChunkBytes))
-            } else {
-                let count = place.rows * plan.rowBytes
-                scratch.copyMemory(from: planeStart.advanced(by: place.y * plan.rowBytes), byteCount: count)
-                written = TIFFWriteEncodedStrip(tif, UInt32(index), scratch, Int64(count))
+    func encode(_ plan: TIFFChunkPlan, chunk index: Int, from page: UnsafeRawPointer, scratch: UnsafeMutableRawPointer) throws {
+        let place = plan.placement(ofChunk: index)
+        let planeStart = page.advanced(by: place.plane * plan.planeBytes)
+        log.clear()
+        let written: Int64
+        if plan.tiled {
+            scratch.initializeMemory(as: UInt8.self, repeating: 0, count: plan.fullChunkBytes)
+            let tileRowBytes = plan.chunkWidth * plan.pixelBytes
+            for row in 0..<place.rows {
+                let from = planeStart.advanced(by: (place.y + row) * plan.rowBytes + place.x * plan.pixelBytes)
+                scratch.advanced(by: row * tileRowBytes).copyMemory(from: from, byteCount: place.columns * plan.pixelBytes)
             }
-            guard written >= 0 else { throw LibTIFFFailure(chunk: index, message: log.takeErrors() ?? "libtiff could not encode it") }
+            written = TIFFWriteEncodedTile(tif, UInt32(index), scratch, Int64(plan.fullChunkBytes))
+        } else {
+            let count = place.rows * plan.rowBytes
+            scratch.copyMemory(from: planeStart.advanced(by: place.y * plan.rowBytes), byteCount: count)
+            written = TIFFWriteEncodedStrip(tif, UInt32(index), scratch, Int64(count))
         }
+        guard written >= 0 else { throw LibTIFFFailure(chunk: index, message: log.takeErrors() ?? "libtiff could not encode it") }
+    }
+
+    /// The stored (encoded) bytes of chunk `index` of the current directory, for handles on an
+    /// in-memory output stream that have just encoded it.
+    func storedChunk(_ index: Int) -> [UInt8] {
+        stream.peek(at: Int(clamping: chunkOffset(index)), count: Int(clamping: chunkByteCount(index)))
+    }
+
+    /// Appends `bytes`, already encoded (``storedChunk(_:)`` of a handle with the same tags, or
+    /// the pixels themselves when the page is stored uncompressed in native order), as strip or
+    /// tile `index` of the current directory.
+    /// - Throws: ``LibTIFFFailure`` with libtiff's message.
+    func writeEncoded(_ bytes: UnsafeRawBufferPointer, chunk index: Int, tiled: Bool) throws {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { throw LibTIFFFailure(chunk: index, message: "libtiff encoded it to no bytes") }
+        log.clear()
+        // libtiff takes a mutable pointer but only reads the data of a raw write.
+        let data = UnsafeMutableRawPointer(mutating: base)
+        let written = tiled ? TIFFWriteRawTile(tif, UInt32(index), data, Int64(bytes.count)) : TIFFWriteRawStrip(tif, UInt32(index), data, Int64(bytes.count))
+        guard written == Int64(bytes.count) else { throw LibTIFFFailure(chunk: index, message: log.takeErrors() ?? "libtiff could not write it") }
     }
 
     /// Prepares the current directory for the contiguous layout: its strip or tile arrays are
@@ -322,11 +337,11 @@ final class LibTIFF {
         }
     }
 
-    /// A dense array of `shape` stored raw at `offset`, read straight into the array's storage
-    /// (the caller has checked its size against the limits and the file).
-    /// - Throws: ``RasterIOError`` `.truncated` or `.io`.
-    func readRawArray(dataType: DataType, shape: [Int], endianness: Endianness, at offset: Int) throws -> AnyNDArray {
-        try stream.readArray(dataType: dataType, shape: shape, endianness: endianness, at: offset)
+    /// Reads `buffer.count` bytes stored raw at `offset` straight into `buffer` (the caller has
+    /// checked the range against the limits and the file).
+    /// - Throws: ``RasterIOError`` `.truncated` or `.io` naming `name`.
+    func readRaw(at offset: Int, into buffer: UnsafeMutableRawBufferPointer, name: String) throws {
+        try stream.readRaw(at: offset, into: buffer, name: name)
     }
 
     /// The bytes written so far (output handles; only read while they are small: directories).

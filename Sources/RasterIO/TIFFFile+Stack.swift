@@ -78,17 +78,53 @@ extension TIFFFile {
     ///   the stack exceeds the limit.
     public func readStack() throws -> RasterImage {
         let layout = try stackLayout()
-        if let images = layout.contiguousImages { return try readContiguous(layout, images: images) }
-        try limits.check(claimedShape: layout.shape, dataType: layout.dataType, file: name, page: layout.pages.count > 1 ? nil : layout.pages[0], key: layout.pages.count > 1 ? "\(layout.pages.count) pages" : "ImageWidth")
-        let plans = try layout.pages.map { index in (pages[index], try decodingPlan(for: pages[index]).1) }
-        let array = try layout.dataType.visit(PageDecoder(file: self, pages: plans, shape: layout.shape))
+        let array = try layout.dataType.visit(FilledArray(shape: layout.shape, fill: try checkedFill(layout)))
         let first = pages[layout.pages[0]]
         return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize(of: first, imageJ: first.index == 0 ? imageJ : nil))
     }
 
-    /// Reads an ImageJ stack stored as one directory whose uncompressed image is followed by the
-    /// other images back to back.
-    private func readContiguous(_ layout: TIFFStackLayout, images: Int) throws -> RasterImage {
+    /// Writes the stack (``readStack()``), or page `page` alone (``readPage(_:)``), to a C-order
+    /// `.npy` at `path`, decoded straight into the mapped file (``NPYFile/write(to:dataType:shape:durable:filling:)``):
+    /// no array in memory and no copy. Every page is checked before the file is created.
+    /// - Parameters:
+    ///   - page: the page to write alone; `nil` writes the stack.
+    ///   - path: the `.npy` to write, atomically.
+    ///   - durable: sync the file to disk before returning.
+    /// - Returns: what was written: the pages, shape, axes and element type.
+    /// - Throws: ``RasterIOError`` as ``readStack()`` or ``readPage(_:)``, and `.io` when the file
+    ///   cannot be written (the destination is then untouched).
+    @discardableResult
+    public func exportNPY(page: Int? = nil, to path: String, durable: Bool) throws -> TIFFStackLayout {
+        let layout: TIFFStackLayout
+        if let page {
+            guard pages.indices.contains(page) else {
+                throw RasterIOError(.invalidArgument, "page \(page) does not exist; the file has \(pages.count) page\(pages.count == 1 ? "" : "s") (0...\(pages.count - 1))", file: name)
+            }
+            let info = pages[page]
+            let dataType = try decodingPlan(for: info).0
+            layout = TIFFStackLayout(pages: [page], shape: info.shape, axes: info.axes, dataType: dataType, isImageJ: false)
+        } else {
+            layout = try stackLayout()
+        }
+        let fill = try checkedFill(layout)
+        try NPYFile.write(to: path, dataType: layout.dataType, shape: layout.shape, durable: durable, filling: fill)
+        return layout
+    }
+
+    /// Checks every page of `layout` (and the whole against ``limits``) and returns what writes
+    /// its pixels, in native byte order, into a buffer of the layout's size.
+    /// - Throws: ``RasterIOError`` as ``readStack()``.
+    private func checkedFill(_ layout: TIFFStackLayout) throws -> (UnsafeMutableRawBufferPointer) throws -> Void {
+        if let images = layout.contiguousImages { return try contiguousFill(layout, images: images) }
+        try limits.check(claimedShape: layout.shape, dataType: layout.dataType, file: name, page: layout.pages.count > 1 ? nil : layout.pages[0], key: layout.pages.count > 1 ? "\(layout.pages.count) pages" : "ImageWidth")
+        let plans = try layout.pages.map { index in (pages[index], try decodingPlan(for: pages[index]).1) }
+        for (info, plan) in plans { try selectAndCheck(info, plan) }
+        return { buffer in _ = try self.decode(plans, into: buffer) }
+    }
+
+    /// Checks an ImageJ stack stored as one directory whose uncompressed image is followed by the
+    /// other images back to back, and returns what reads it straight into a buffer.
+    private func contiguousFill(_ layout: TIFFStackLayout, images: Int) throws -> (UnsafeMutableRawBufferPointer) throws -> Void {
         let info = pages[layout.pages[0]]
         let (dataType, plan) = try decodingPlan(for: info)
         try selectAndCheck(info, plan)
@@ -104,7 +140,10 @@ extension TIFFFile {
         guard start <= UInt64(fileSize), UInt64(total) <= UInt64(fileSize) - start else {
             throw RasterIOError(.truncated, "the ImageJ description declares \(images) images of \(plan.pageBytes) bytes from byte \(start) but the file ends at byte \(fileSize); it is cut short", file: name, page: info.index, key: "ImageDescription", offset: Int(clamping: start))
         }
-        let array = try handle.readRawArray(dataType: dataType, shape: layout.shape, endianness: byteOrder, at: Int(start))
-        return RasterImage(checked: array, axes: layout.axes, pixelSize: pixelSize)
+        let (handle, name, swap) = (handle, name, byteOrder != .native ? dataType.byteSize : 1)
+        return { buffer in
+            try handle.readRaw(at: Int(start), into: buffer, name: name)
+            if swap > 1 { ByteOrder.swapInPlace(buffer, elementSize: swap) }
+        }
     }
 }

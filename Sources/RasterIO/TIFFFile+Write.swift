@@ -13,8 +13,9 @@ extension TIFFFile {
     ///   (`bool` elements, axes not ending in `YX`, an empty axis, tiles not a multiple of 16),
     ///   `.io` when the file cannot be written.
     ///
-    /// The pages are encoded straight into a temporary next to `path` (renamed onto it at the
-    /// end, synced to disk first when `durable`), so writing holds no copy of the file in memory.
+    /// The pages stream into a temporary next to `path` (renamed onto it at the end, synced to
+    /// disk first when `durable`): runs of strips or tiles are encoded on every core, a few at a
+    /// time, and written in order as they are done, so writing holds no copy of the file in memory.
     public static func write(_ image: RasterImage, to path: String, options: TIFFWriteOptions = TIFFWriteOptions(), durable: Bool = true) throws {
         let output = try POSIXOutputFile(path: path)
         _ = try encode(image, options: options, name: path, into: TIFFStream(.outputFile(output)))
@@ -115,13 +116,7 @@ extension TIFFFile {
                 try handle.forceChunkArrays()
             }
             try array.withUnsafeBytes { raw in
-                for (pageNumber, sourcePage) in sourcePages.enumerated() {
-                    try handle.selectWrittenDirectory(offset: offsets[pageNumber])
-                    tags.applyCodecLevel(to: handle)
-                    let start = sourcePage * plan.pageBytes
-                    try handle.encode(plan, from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + plan.pageBytes)]))
-                    try handle.flush()
-                }
+                try encodePages(sourcePages, from: raw, tags: tags, mode: mode, directories: offsets, into: handle, name: name)
             }
         } catch let failure as LibTIFFFailure {
             throw RasterIOError(.io, "libtiff cannot write the file: \(failure.message)", file: name)
@@ -189,7 +184,7 @@ extension TIFFFile {
 }
 
 /// The tags every page of one written TIFF shares.
-private struct PageTags {
+struct PageTags: Sendable {
     let width: Int, height: Int, samples: Int
     let dataType: DataType
     let planar: Bool, rgb: Bool
@@ -197,10 +192,9 @@ private struct PageTags {
     let plan: TIFFChunkPlan
     let pixelSize: PixelSize?
 
-    /// Sets the compression level, a codec setting that is not stored in the file and so must be
-    /// set again whenever a directory is made current.
-    @discardableResult
-    func applyCodecLevel(to handle: LibTIFF) -> Bool {
+    /// Sets the compression level, a codec setting that is not stored in the file (the encoders'
+    /// handles set it with the other tags).
+    private func applyCodecLevel(to handle: LibTIFF) -> Bool {
         guard let level = options.level else { return true }
         switch options.compression {
         case .deflate: return handle.setField(TIFFTag.zipQuality, Int32(clamping: level))

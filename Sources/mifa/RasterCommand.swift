@@ -131,6 +131,12 @@ struct RasterConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A TIFF stack or page to .npy decodes straight into the mapped output: no array in memory, no copy.
+        if RasterFormat(path: output) == .npy, axes == nil, series == nil, level == nil, try RasterFile.format(ofFileAt: input) == .tiff {
+            let written = try TIFFFile(path: input, limits: memory.limits).exportNPY(page: page, to: output, durable: durability.durable)
+            print("wrote \(output): \(written.axes) \(written.shape) \(written.dataType.rawValue)")
+            return
+        }
         var image = try RasterFile.read(path: input, page: page, series: series, level: level, limits: memory.limits)
         // A bare .npy has no axes; a 3-D one written as PNG is a plane of samples, not a stack.
         let npyToPNG = RasterFormat(path: output) == .png && (try? RasterFile.format(ofFileAt: input)) == .npy && image.shape.count == 3

@@ -200,6 +200,31 @@ def test_mifa_writes_tiff(mifa, tmp_path, dtype, options):
     assert same(read, data)
 
 
+# Writes large enough to encode on several threads (over 2 MiB) and in several windows (the last
+# case's pages span windows), in every layout: the pixels and the compression tags tifffile reads must be exact.
+@pytest.mark.parametrize("dtype,shape,options,compression,predictor", [
+    ("uint16", (12, 700, 900), ["--compression", "zstd"], "ZSTD", 1),
+    ("uint16", (12, 700, 900), ["--compression", "deflate", "--predictor"], "ADOBE_DEFLATE", 2),
+    ("float32", (6, 700, 900), ["--compression", "deflate", "--predictor", "--tile", "256,128"], "ADOBE_DEFLATE", 3),
+    ("int32", (5, 700, 900), ["--compression", "lzw", "--byte-order", "big", "--bigtiff"], "LZW", 1),
+    ("uint8", (9, 700, 900, 3), ["--compression", "packbits", "--tile", "64,48"], "PACKBITS", 1),
+    ("uint16", (4, 3, 700, 900), ["--compression", "zstd", "--rows-per-strip", "7", "--byte-order", "big"], "ZSTD", 1),
+    ("uint16", (12, 700, 900), [], "NONE", 1),
+    ("uint16", (2, 2900, 3000), ["--compression", "zstd", "--tile", "256,256"], "ZSTD", 1),
+])
+def test_large_tiffs_encoded_in_parallel(mifa, tmp_path, dtype, shape, options, compression, predictor):
+    data = (random_array(np.random.default_rng(len(options)), dtype, shape) // 64).astype(dtype)
+    source, out = tmp_path / "in.npy", tmp_path / "out.tif"
+    np.save(source, data)
+    mifa("raster", "convert", source, out, *options)
+    with tifffile.TiffFile(out) as tif:
+        for page in tif.pages:
+            assert page.compression.name == compression and page.predictor == predictor
+            assert page.is_tiled == ("--tile" in options)
+        read = tif.series[0].asarray()
+    assert same(read.reshape(data.shape), data)
+
+
 @pytest.mark.parametrize("axes,shape", [("TZCYX", (2, 3, 4, 8, 9)), ("ZCYX", (3, 2, 8, 8)), ("CYX", (3, 8, 8)), ("TCZYX", (2, 3, 4, 8, 9))])
 def test_mifa_writes_imagej(mifa, tmp_path, axes, shape):
     data = random_array(np.random.default_rng(5), "uint16", shape)
