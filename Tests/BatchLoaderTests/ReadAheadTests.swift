@@ -48,17 +48,23 @@ import Zarr
                                                                 memoryBudget: 1 << 22))
     }
 
-    @Test func readsRunAheadOnTheirOwnQueuesAndChangeNoBatch() throws {
-        let plain = try LoaderFixtures.twoImages()
-        let reference = try LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 0)
-        var slowStores: [SlowStore] = []
-        let slow = try SampleIndex(sources: plain.sources.map { source in
+    /// `index` reading through a ``SlowStore`` per array, and those stores.
+    private static func slowed(_ index: SampleIndex) throws -> (SampleIndex, [SlowStore]) {
+        var stores: [SlowStore] = []
+        let slow = try SampleIndex(sources: index.sources.map { source in
             try source.rewrapped { base in
                 let store = SlowStore(base: base)
-                slowStores.append(store)
+                stores.append(store)
                 return store
             }
         })
+        return (slow, stores)
+    }
+
+    @Test func readsRunAheadOnTheirOwnQueuesAndChangeNoBatch() throws {
+        let plain = try LoaderFixtures.twoImages()
+        let reference = try LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 0)
+        let (slow, slowStores) = try Self.slowed(plain)
         let loader = try Self.loader(slow, readAhead: 6)
         #expect(try LoaderFixtures.digests(loader, epoch: 0) == reference)
         // One worker reads one chunk at a time; the read stage had several reads in flight.
@@ -75,14 +81,7 @@ import Zarr
         // No labels: every chunk read is an inner chunk of a shard.
         let image = try LoaderFixtures.image(shape: [70, 90], axes: ["y", "x"], chunks: [16, 16], shards: [32, 32], seed: 3, labels: false)
         let plain = try SampleIndex(sources: [SampleSource(image: image)])
-        var slowStores: [SlowStore] = []
-        let slow = try SampleIndex(sources: plain.sources.map { source in
-            try source.rewrapped { base in
-                let store = SlowStore(base: base)
-                slowStores.append(store)
-                return store
-            }
-        })
+        let (slow, slowStores) = try Self.slowed(plain)
         #expect(slow.sources[0].image.chain.sharding != nil)
         let loader = try Self.loader(slow, readAhead: 6)
         #expect(try LoaderFixtures.digests(loader, epoch: 0) == LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 0))
