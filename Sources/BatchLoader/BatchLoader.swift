@@ -207,7 +207,9 @@ public final class BatchLoader: Sendable {
         // The process may grow by half the allocator's headroom beyond what the loader holds.
         allocatorTrim = AllocatorTrim(slack: (c.memoryBudget - counted) / 2)
         self.budget = budget
-        let readAhead = reads > 0 && reserve >= chunkBytes ? ChunkReadAhead(concurrency: reads, reserve: reserve, budget: budget) : nil
+        let cache = ChunkCache(capacity: counted - floor)
+        self.cache = cache
+        let readAhead = reads > 0 && reserve >= chunkBytes ? ChunkReadAhead(concurrency: reads, reserve: reserve, budget: budget, cache: cache) : nil
         self.readAhead = readAhead
         var stores = 0
         self.index = try SampleIndex(sources: index.sources.map {
@@ -219,7 +221,6 @@ public final class BatchLoader: Sendable {
             }
             return shardIndexes.map { wrapped.cachingShardIndexes(in: $0) } ?? wrapped
         }, weights: index.weights)
-        cache = ChunkCache(capacity: counted - floor)
         chunkBuffers = ChunkBufferPool(limit: 4 * c.workers, budget: budget)
         pool = BufferPool(bytes: batchBytes, capacity: (counted - c.workers * chunkBytes) / max(batchBytes, 1), budget: budget)
     }

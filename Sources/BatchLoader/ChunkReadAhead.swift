@@ -12,7 +12,13 @@ import Zarr
 /// worker reads the chunk itself (and reports the error with the chunk's key). Bytes read ahead
 /// count against the memory budget and never exceed ``reserve`` bytes together, which the loader
 /// keeps out of the cache's share, so they can never starve the workers' decode buffers.
-/// Sharded arrays are not read ahead (their chunks are byte ranges of shard files).
+/// An inner chunk of a sharded array is a byte range of its shard: its read first locates it
+/// (``ZarrArray/readChunkLocation(_:)``, which may read the shard's index, cached for the workers
+/// too), then reads exactly that range, which a worker's read of the same range takes.
+///
+/// A read starts only while no worker holds or decodes its chunk (``ChunkCache/holds(_:)``,
+/// checked under this stage's lock when the read is about to start): a worker that got there
+/// first reads the chunk itself, and the chunk is not read twice.
 ///
 /// Thread safety: every mutable field is guarded by `condition` (an `NSCondition`); workers wait
 /// on it for a read in flight. Hence `@unchecked Sendable`.
@@ -20,12 +26,20 @@ final class ChunkReadAhead: @unchecked Sendable {
     /// One chunk to read: its key in a store wrapped by ``ReadAheadStore``.
     struct Job {
         let store: ReadAheadStore
+        /// The chunk's key; for an inner chunk of a sharded array, its shard's key.
         let key: StoreKey
+        /// The chunk in the loader's cache.
+        let chunk: ChunkID
+        /// For an inner chunk of a sharded array: the array (reading through `store`), whose read
+        /// chunk `chunk.index` is located before it is read.
+        var sharded: ZarrArray? = nil
     }
 
+    /// Bytes read or to read: a store, a key and a byte range (`nil`: the whole value).
     private struct EntryKey: Hashable {
         var store: Int
         var key: String
+        var range: Range<Int>? = nil
     }
 
     private enum Entry {
@@ -39,9 +53,12 @@ final class ChunkReadAhead: @unchecked Sendable {
     /// The most bytes read ahead and not yet taken.
     let reserve: Int
     private let budget: MemoryBudget
+    private let cache: ChunkCache
     private let queues: [DispatchQueue]
     private let condition = NSCondition()
     private var entries: [EntryKey: Entry] = [:]
+    /// Inner chunks queued or being located, by store and shard key.
+    private var locating: [EntryKey: Set<[Int]>] = [:]
     private var jobs: [Job] = []
     private var head = 0
     private var idle: [Int]
@@ -49,33 +66,41 @@ final class ChunkReadAhead: @unchecked Sendable {
     private var taken = 0
     private var dropped = 0
 
-    /// A read stage of `concurrency` queues keeping at most `reserve` bytes of `budget`.
-    init(concurrency: Int, reserve: Int, budget: MemoryBudget) {
+    /// A read stage of `concurrency` queues keeping at most `reserve` bytes of `budget`, reading
+    /// no chunk that `cache` holds or is loading.
+    init(concurrency: Int, reserve: Int, budget: MemoryBudget, cache: ChunkCache) {
         self.concurrency = concurrency
         self.reserve = reserve
         self.budget = budget
+        self.cache = cache
         queues = (0..<concurrency).map { DispatchQueue(label: "mifa.batchloader.read.\($0)", qos: .userInitiated) }
         idle = Array((0..<concurrency).reversed())
     }
 
-    /// Queues reads of the chunks in `jobs` not already queued, read or being read.
+    /// Queues reads of the chunks in `jobs` not already queued, read or being read (inner chunks
+    /// of a sharded array: not already queued or being located).
     func schedule(_ new: [Job]) {
         guard !new.isEmpty else { return }
         condition.lock()
         for job in new {
             let key = EntryKey(store: job.store.number, key: job.key.value)
-            guard entries[key] == nil else { continue }
-            entries[key] = .queued
+            if job.sharded != nil {
+                guard locating[key, default: []].insert(job.chunk.index).inserted else { continue }
+            } else {
+                guard entries[key] == nil else { continue }
+                entries[key] = .queued
+            }
             jobs.append(job)
         }
         pump()
         condition.unlock()
     }
 
-    /// The chunk's bytes if they were read ahead (waiting for a read in flight); `nil` when the
-    /// caller must read it itself (a queued read of it is dropped).
-    func take(_ store: ReadAheadStore, _ key: StoreKey) -> [UInt8]? {
-        let entryKey = EntryKey(store: store.number, key: key.value)
+    /// The bytes of `key` in `range` (`nil`: the whole value) if they were read ahead (waiting
+    /// for a read in flight); `nil` when the caller must read them itself (a queued read of them
+    /// is dropped).
+    func take(_ store: ReadAheadStore, _ key: StoreKey, range: Range<Int>?) -> [UInt8]? {
+        let entryKey = EntryKey(store: store.number, key: key.value, range: range)
         condition.lock()
         defer { condition.unlock() }
         while case .reading = entries[entryKey] { condition.wait() }
@@ -101,6 +126,7 @@ final class ChunkReadAhead: @unchecked Sendable {
         }
         readyBytes = 0
         entries = entries.filter { if case .reading = $0.value { return true } else { return false } }
+        locating.removeAll()  // the chunks being located are dropped when they are
         condition.unlock()
     }
 
@@ -124,7 +150,16 @@ final class ChunkReadAhead: @unchecked Sendable {
             let job = jobs[head]
             head += 1
             let key = EntryKey(store: job.store.number, key: job.key.value)
+            if let array = job.sharded {
+                let queue = idle.removeLast()
+                queues[queue].async { self.locate(job, array: array, queue: queue) }
+                continue
+            }
             guard case .queued = entries[key] else { continue }  // taken by a worker meanwhile
+            guard !cache.holds(job.chunk) else {  // a worker read it meanwhile
+                entries[key] = nil
+                continue
+            }
             entries[key] = .reading
             let queue = idle.removeLast()
             queues[queue].async { self.read(job, key: key, queue: queue) }
@@ -135,8 +170,37 @@ final class ChunkReadAhead: @unchecked Sendable {
         }
     }
 
+    /// Finds where the job's inner chunk of `array` is (which may read the shard's index), then
+    /// reads that range unless the chunk is not stored, is read or being read already, or a worker
+    /// holds or decodes it.
+    private func locate(_ job: Job, array: ZarrArray, queue: Int) {
+        // A hint: a chunk that cannot be located is read by its worker, which reports the error.
+        let location = Result { try array.readChunkLocation(job.chunk.index) }
+        let shard = EntryKey(store: job.store.number, key: job.key.value)
+        condition.lock()
+        var wanted: EntryKey?
+        if locating[shard]?.remove(job.chunk.index) != nil {  // not dropped by clear()
+            if locating[shard]?.isEmpty == true { locating[shard] = nil }
+            if case .success(let found?) = location, let range = found.range {
+                let key = EntryKey(store: job.store.number, key: found.key.value, range: range)
+                if entries[key] == nil, !cache.holds(job.chunk) { wanted = key }
+            }
+        }
+        if case .failure = location { dropped += 1 }
+        guard let wanted else {
+            idle.append(queue)
+            pump()
+            condition.unlock()
+            return
+        }
+        entries[wanted] = .reading
+        condition.unlock()
+        read(job, key: wanted, queue: queue)
+    }
+
     private func read(_ job: Job, key: EntryKey, queue: Int) {
-        let bytes = try? job.store.base.get(job.key, range: nil)
+        let range = key.range.map { ByteRange.range(offset: $0.lowerBound, length: $0.count) }
+        let bytes = try? job.store.base.get(job.key, range: range)
         condition.lock()
         idle.append(queue)
         if case .reading = entries[key], let bytes, readyBytes + bytes.count <= reserve, budget.tryAcquire(bytes.count) {
@@ -152,8 +216,9 @@ final class ChunkReadAhead: @unchecked Sendable {
     }
 }
 
-/// A store wrapper through which the loader's arrays read: a chunk read ahead by
-/// ``ChunkReadAhead`` is answered from memory, anything else from the wrapped store.
+/// A store wrapper through which the loader's arrays read: a chunk (or an inner chunk's byte
+/// range) read ahead by ``ChunkReadAhead`` is answered from memory, anything else from the
+/// wrapped store.
 struct ReadAheadStore: ForwardingStore {
     /// The wrapped store (which the read stage reads from).
     let base: any ZarrStore
@@ -162,7 +227,14 @@ struct ReadAheadStore: ForwardingStore {
     let readAhead: ChunkReadAhead
 
     func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
-        if range == nil, let bytes = readAhead.take(self, key) { return bytes }
+        switch range {
+        case nil:
+            if let bytes = readAhead.take(self, key, range: nil) { return bytes }
+        case .range(let offset, let length)? where offset >= 0 && length >= 0 && offset <= Int.max - length:
+            if let bytes = readAhead.take(self, key, range: offset..<(offset + length)) { return bytes }
+        default:
+            break
+        }
         return try base.get(key, range: range)
     }
 }

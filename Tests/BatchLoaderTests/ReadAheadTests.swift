@@ -7,21 +7,30 @@ import Zarr
 /// The read stage: chunks read on queues of their own ahead of the workers give the same batches,
 /// overlap their reads, and hold nothing once an epoch ends.
 @Suite struct ReadAheadTests {
-    /// A store that is slow to answer whole-key reads (as a remote store is) and records how many
-    /// of them ran at once.
+    /// A store that is slow to answer reads of chunks, whole or by byte range (as a remote store
+    /// is), records how many of them ran at once, and counts the range reads of each key and range.
     final class SlowStore: ForwardingStore, @unchecked Sendable {
         let base: any ZarrStore
         private let lock = NSLock()
         private var running = 0
         private(set) var mostAtOnce = 0
+        private var rangeCounts: [String: Int] = [:]
+
+        /// Reads of `.range(offset:length:)` so far, by key and range (inner chunks of shards).
+        var rangeReads: [String: Int] {
+            lock.lock()
+            defer { lock.unlock() }
+            return rangeCounts
+        }
 
         init(base: any ZarrStore) { self.base = base }
 
         func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
-            guard range == nil, key.value.contains("/c/") else { return try base.get(key, range: range) }
+            guard key.value.contains("/c/") else { return try base.get(key, range: range) }
             lock.lock()
             running += 1
             mostAtOnce = max(mostAtOnce, running)
+            if case .range? = range { rangeCounts["\(key.value) \(range!)", default: 0] += 1 }
             lock.unlock()
             defer {
                 lock.lock()
@@ -39,17 +48,23 @@ import Zarr
                                                                 memoryBudget: 1 << 22))
     }
 
-    @Test func readsRunAheadOnTheirOwnQueuesAndChangeNoBatch() throws {
-        let plain = try LoaderFixtures.twoImages()
-        let reference = try LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 0)
-        var slowStores: [SlowStore] = []
-        let slow = try SampleIndex(sources: plain.sources.map { source in
+    /// `index` reading through a ``SlowStore`` per array, and those stores.
+    private static func slowed(_ index: SampleIndex) throws -> (SampleIndex, [SlowStore]) {
+        var stores: [SlowStore] = []
+        let slow = try SampleIndex(sources: index.sources.map { source in
             try source.rewrapped { base in
                 let store = SlowStore(base: base)
-                slowStores.append(store)
+                stores.append(store)
                 return store
             }
         })
+        return (slow, stores)
+    }
+
+    @Test func readsRunAheadOnTheirOwnQueuesAndChangeNoBatch() throws {
+        let plain = try LoaderFixtures.twoImages()
+        let reference = try LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 0)
+        let (slow, slowStores) = try Self.slowed(plain)
         let loader = try Self.loader(slow, readAhead: 6)
         #expect(try LoaderFixtures.digests(loader, epoch: 0) == reference)
         // One worker reads one chunk at a time; the read stage had several reads in flight.
@@ -59,6 +74,25 @@ import Zarr
         #expect(loader.readAhead?.heldBytes == 0)
         // A second epoch over the same loader gives the same batches as without read-ahead.
         #expect(try LoaderFixtures.digests(loader, epoch: 1) == LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 1))
+        #expect(loader.readAhead?.heldBytes == 0)
+    }
+
+    @Test func innerChunksOfShardedImagesAreReadAheadOnceEach() throws {
+        // No labels: every chunk read is an inner chunk of a shard.
+        let image = try LoaderFixtures.image(shape: [70, 90], axes: ["y", "x"], chunks: [16, 16], shards: [32, 32], seed: 3, labels: false)
+        let plain = try SampleIndex(sources: [SampleSource(image: image)])
+        let (slow, slowStores) = try Self.slowed(plain)
+        #expect(slow.sources[0].image.chain.sharding != nil)
+        let loader = try Self.loader(slow, readAhead: 6)
+        #expect(try LoaderFixtures.digests(loader, epoch: 0) == LoaderFixtures.digests(try Self.loader(plain, readAhead: 0), epoch: 0))
+        // The read stage read inner chunks that the worker took.
+        let taken = loader.readAhead?.counts.taken ?? 0
+        #expect(taken > 0)
+        // The cache holds every chunk (a cold cache, nothing evicted): each inner chunk's bytes were
+        // read once, by the read stage or by the worker, never by both.
+        let reads = slowStores.flatMap(\.rangeReads)
+        #expect(reads.count >= taken)
+        #expect(reads.allSatisfy { $0.value == 1 }, "read more than once: \(reads.filter { $0.value > 1 })")
         #expect(loader.readAhead?.heldBytes == 0)
     }
 

@@ -36,6 +36,49 @@ import Testing
         }
     }
 
+    @Test func aReadChunksLocationIsItsKeyOrItsByteRangeInTheShard() throws {
+        let data = ArrayTests.data([10, 7], seed: 12) { Int16.random(in: -900...900, using: &$0) }
+        let fill = NDArray<Int16>(shape: [4, 3], repeating: 0)
+        let plain = try ZarrArray.create(MemoryStore(), metadata: try ArrayMetadata(shape: [10, 7], dataType: .int16, chunkShape: [4, 3],
+                                                                                   codecs: [TestCodecs.bytes()]))
+        try plain.write(data)
+        #expect(try plain.readChunkLocation([1, 2])?.key == plain.chunkKey([1, 2]))
+        #expect(try plain.readChunkLocation([1, 2])?.range == nil)
+        // Sharded, uncompressed: an inner chunk's range holds its elements as stored (little endian).
+        let store = MemoryStore()
+        let metadata = try ArrayMetadata(shape: [10, 7], dataType: .int16, chunkShape: [8, 6],
+                                         codecs: [TestCodecs.sharding([4, 3], codecs: [TestCodecs.bytes()])])
+        let written = try ZarrArray.create(store, metadata: metadata)
+        try written.write(data)
+        try written.write(fill, at: [4, 3])  // inner chunk (1, 1) is not stored
+        let cache = ShardIndexCache(maxBytes: 1 << 16)
+        let sharded = written.cachingShardIndexes(in: cache)
+        for (index, shard) in [([0, 0], [0, 0]), ([0, 1], [0, 0]), ([1, 0], [0, 0]), ([0, 2], [0, 1])] {
+            let location = try #require(try sharded.readChunkLocation(index))
+            let range = try #require(location.range)
+            #expect(location.key == sharded.chunkKey(shard))
+            let bytes = try store.get(location.key, range: .range(offset: range.lowerBound, length: range.count))
+            let region = try sharded.readChunkRegion(index)
+            if region.shape == [4, 3] {
+                let expected = try data.copy(region: region)
+                #expect(bytes == expected.elements.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }, "chunk \(index)")
+            } else {
+                #expect(bytes?.count == 4 * 3 * 2, "chunk \(index): the whole inner chunk, fill value around the array's edge")
+            }
+        }
+        #expect(try sharded.readChunkLocation([1, 1]) == nil)
+        // Both shards' indexes were read once, then looked up in the cache, as region reads do.
+        #expect(cache.statistics.misses == 2 && cache.statistics.hits == 3)
+        _ = try sharded.read(Int16.self, region: Region([0..<2, 0..<2]))
+        #expect(cache.statistics.misses == 2 && cache.statistics.hits == 4)
+        // A shard that is not stored: nothing; an index outside the read grid: refused.
+        try store.delete(sharded.chunkKey([1, 1]))
+        #expect(try sharded.readChunkLocation([2, 2]) == nil)
+        for index in [[3, 0], [0, -1], [0]] {
+            #expect(throws: ZarrError.self) { try sharded.readChunkLocation(index) }
+        }
+    }
+
     @Test func indicesOutsideTheGridAndWrongTypesAreRefused() throws {
         let array = try ZarrArray.create(MemoryStore(), metadata: try ArrayMetadata(shape: [5, 5], dataType: .uint8, chunkShape: [2, 2],
                                                                                    codecs: [TestCodecs.bytes()]))

@@ -23,6 +23,28 @@ extension ZarrArray {
         })
     }
 
+    /// Where the encoded bytes of read chunk `index` are, for callers that fetch them ahead of
+    /// ``readChunkBytes(_:)`` (a batch loader's read stage): without sharding, the chunk's key and
+    /// `nil` (the whole value; whether it is stored is not checked); with sharding, the shard's key
+    /// and the inner chunk's byte range in it, from the shard's index (looked up as region reads
+    /// look it up: in ``shardIndexCache`` first, otherwise one read, then cached there). `nil` when
+    /// the shard or the inner chunk is not stored (the chunk reads as the fill value).
+    /// - Throws: ``ZarrError`` `.invalidRegion` for an index outside ``readGridShape``;
+    ///   `.corruptChunk` naming the shard key for an index that does not decode; store errors.
+    public func readChunkLocation(_ index: [Int]) throws -> (key: StoreKey, range: Range<Int>?)? {
+        _ = try readChunkRegion(index)
+        guard let sharding = chain.sharding else { return (chunkKey(index), nil) }
+        let perShard = sharding.chunksPerShard
+        let key = chunkKey(zip(index, perShard).map { $0 / $1 })
+        do {
+            guard let shardIndex = try shardIndex(at: key, sharding: sharding) else { return nil }
+            let inner = zip(index, perShard).map { $0 % $1 }
+            return shardIndex.ranges[GridIndex.linear(inner, in: perShard)].map { (key, $0) }
+        } catch {
+            throw locate(error, key: key)
+        }
+    }
+
     /// Decodes one read chunk (an inner chunk of a sharded array: only the shard's index and that
     /// chunk's bytes are fetched) on the calling thread, as raw bytes in C order and native byte
     /// order, covering ``readChunkRegion(_:)``. A chunk that is not stored comes back as the fill

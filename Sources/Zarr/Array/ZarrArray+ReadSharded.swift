@@ -120,6 +120,19 @@ extension ZarrArray {
         }
     }
 
+    /// The index of the shard at `key`: from ``shardIndexCache`` when it holds it, otherwise read
+    /// (one request of ``BoundShardingCodec/indexRange``), decoded and cached there; `nil` when the
+    /// shard is not stored (which is not cached: it may be written later).
+    /// - Throws: ``ZarrError`` `.corruptChunk` for an index that does not decode; store errors.
+    func shardIndex(at key: StoreKey, sharding: BoundShardingCodec) throws -> ShardIndex? {
+        let cacheKey = shardIndexCache.map { _ in shardIndexCacheKey(key) }
+        if let cacheKey, let cached = shardIndexCache?.index(for: cacheKey) { return cached }
+        guard let indexBytes = try store.get(key, range: sharding.indexRange) else { return nil }
+        let index = try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
+        if let cacheKey { shardIndexCache?.insert(index, for: cacheKey) }
+        return index
+    }
+
     /// Reads and checks one shard's index; fills the parts of the region whose inner chunks (or the
     /// whole shard) are missing; returns the range reads and decodes the rest needs.
     private func planShardRead(_ shardIndex: [Int], key: StoreKey, region: Region, sharding: BoundShardingCodec,
@@ -127,18 +140,9 @@ extension ZarrArray {
         let shardShape = metadata.chunkShape
         let shardOrigin = zip(shardIndex, shardShape).map(*)
         var scratch: [UInt8] = []
-        let cacheKey = shardIndexCache.map { _ in shardIndexCacheKey(key) }
-        let index: ShardIndex
-        if let cacheKey, let cached = shardIndexCache?.index(for: cacheKey) {
-            index = cached
-        } else {
-            guard let indexBytes = try store.get(key, range: sharding.indexRange) else {
-                // An absent shard is not cached: it may be written later.
-                try place(nil, chain: chain, chunkOrigin: shardOrigin, region: region, into: destination, strides: strides, scratch: &scratch)
-                return ShardPlan()
-            }
-            index = try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
-            if let cacheKey { shardIndexCache?.insert(index, for: cacheKey) }
+        guard let index = try self.shardIndex(at: key, sharding: sharding) else {
+            try place(nil, chain: chain, chunkOrigin: shardOrigin, region: region, into: destination, strides: strides, scratch: &scratch)
+            return ShardPlan()
         }
         let innerShape = sharding.innerChunkShape
         let local = Region(zip(region.ranges, zip(shardOrigin, shardShape)).map { range, shard in

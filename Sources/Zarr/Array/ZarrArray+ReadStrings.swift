@@ -59,8 +59,7 @@ extension ZarrArray {
                     try place(bytes, chain: chain, chunkOrigin: origin, region: region, into: &items, decode: decode)
                     continue
                 }
-                guard let indexBytes = try store.get(key, range: sharding.indexRange) else { continue }
-                let shardIndex = try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
+                guard let shardIndex = try self.shardIndex(at: key, sharding: sharding) else { continue }
                 let innerShape = sharding.innerChunkShape
                 let local = Region(zip(region.ranges, zip(origin, metadata.chunkShape)).map { range, shard in
                     let lower = Swift.max(range.lowerBound, shard.0) - shard.0
