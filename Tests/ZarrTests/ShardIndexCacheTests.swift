@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import MIFACore
 import Testing
@@ -111,5 +112,44 @@ struct ShardIndexCacheTests {
         for i in changed.elements.indices { changed.elements[i] = UInt16.random(in: 1...60000, using: &generator) }
         try cached.write(changed)
         #expect(try cached.read(UInt16.self) == changed)
+    }
+}
+
+/// Concurrent readers of one shard's index on a cold cache.
+@Suite struct ShardIndexSingleReadTests {
+    @Test func concurrentCallersForOneShardReadItsIndexOnce() throws {
+        let cache = ShardIndexCache(maxBytes: 1 << 20)
+        let index = ShardIndex(ranges: [0..<4, nil])
+        let reads = LockedState(0)
+        let answers = Slots<ShardIndex>(count: 8)
+        Parallel.forEachWaiting(8, concurrency: 8) { i in
+            answers[i] = try? cache.index(for: "shard") {
+                reads.withLock { $0 += 1 }
+                usleep(50_000)  // long enough for the other seven to ask meanwhile
+                return index
+            }
+        }
+        #expect(reads.withLock { $0 } == 1)
+        #expect(answers.all.allSatisfy { $0 == index })
+        #expect(cache.statistics == (hits: 7, misses: 1))
+    }
+
+    @Test func afterAFailedReadTheWaitersReadForThemselves() {
+        struct Failure: Error {}
+        let cache = ShardIndexCache(maxBytes: 1 << 20)
+        let reads = LockedState(0)
+        let failures = LockedState(0)
+        Parallel.forEachWaiting(4, concurrency: 4) { _ in
+            do {
+                _ = try cache.index(for: "shard") {
+                    reads.withLock { $0 += 1 }
+                    usleep(20_000)
+                    throw Failure()
+                }
+            } catch {
+                failures.withLock { $0 += 1 }
+            }
+        }
+        #expect(failures.withLock { $0 } == 4 && reads.withLock { $0 } == 4 && cache.count == 0)
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import MIFACore
 
 /// Decoded shard indexes kept between reads, least recently used first out, never more than a
@@ -35,6 +36,8 @@ public final class ShardIndexCache: Sendable {
         var hits = 0
         var misses = 0
         var namespaces = 0
+        /// Keys whose index a caller is reading now; others asking for them wait on the group.
+        var reading: [String: DispatchGroup] = [:]
     }
 
     private let state = LockedState(State())
@@ -83,10 +86,53 @@ public final class ShardIndexCache: Sendable {
                 state.misses += 1
                 return nil
             }
-            state.hits += 1
-            Self.unlink(slot, in: &state)
-            Self.linkAsNewest(slot, in: &state)
-            return state.slots[slot]!.index
+            return Self.hit(slot, in: &state)
+        }
+    }
+
+    /// Counts a hit on the entry in `slot` and makes it the most recently used; returns its index.
+    private static func hit(_ slot: Int, in state: inout State) -> ShardIndex {
+        state.hits += 1
+        unlink(slot, in: &state)
+        linkAsNewest(slot, in: &state)
+        return state.slots[slot]!.index
+    }
+
+    /// The cached index for `key` (made the most recently used), else the one `read` returns,
+    /// cached. Callers asking for a key whose index another caller is reading wait for that read
+    /// instead of reading it again (many patches of one shard start at once on a cold cache); when
+    /// it gives nothing (an absent shard, an error), each reads for itself.
+    /// - Throws: what `read` throws.
+    func index(for key: String, orRead read: () throws -> ShardIndex?) throws -> ShardIndex? {
+        enum Step {
+            case found(ShardIndex)
+            case wait(DispatchGroup)
+            case read(DispatchGroup)
+        }
+        while true {
+            let step: Step = state.withLock { state in
+                if let slot = state.positions[key] { return .found(Self.hit(slot, in: &state)) }
+                if let group = state.reading[key] { return .wait(group) }
+                state.misses += 1
+                let group = DispatchGroup()
+                group.enter()
+                state.reading[key] = group
+                return .read(group)
+            }
+            switch step {
+            case .found(let index):
+                return index
+            case .wait(let group):
+                group.wait()
+            case .read(let group):
+                defer {
+                    state.withLock { $0.reading[key] = nil }
+                    group.leave()
+                }
+                let index = try read()
+                if let index { insert(index, for: key) }
+                return index
+            }
         }
     }
 

@@ -121,16 +121,17 @@ extension ZarrArray {
     }
 
     /// The index of the shard at `key`: from ``shardIndexCache`` when it holds it, otherwise read
-    /// (one request of ``BoundShardingCodec/indexRange``), decoded and cached there; `nil` when the
-    /// shard is not stored (which is not cached: it may be written later).
+    /// (one request of ``BoundShardingCodec/indexRange``; concurrent readers of one shard wait for
+    /// one read), decoded and cached there; `nil` when the shard is not stored (which is not
+    /// cached: it may be written later).
     /// - Throws: ``ZarrError`` `.corruptChunk` for an index that does not decode; store errors.
     func shardIndex(at key: StoreKey, sharding: BoundShardingCodec) throws -> ShardIndex? {
-        let cacheKey = shardIndexCache.map { _ in shardIndexCacheKey(key) }
-        if let cacheKey, let cached = shardIndexCache?.index(for: cacheKey) { return cached }
-        guard let indexBytes = try store.get(key, range: sharding.indexRange) else { return nil }
-        let index = try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
-        if let cacheKey { shardIndexCache?.insert(index, for: cacheKey) }
-        return index
+        let read = { () throws -> ShardIndex? in
+            guard let indexBytes = try store.get(key, range: sharding.indexRange) else { return nil }
+            return try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
+        }
+        guard let cache = shardIndexCache else { return try read() }
+        return try cache.index(for: shardIndexCacheKey(key), orRead: read)
     }
 
     /// Reads and checks one shard's index; fills the parts of the region whose inner chunks (or the
