@@ -138,6 +138,21 @@ public final class HTTPStore: ZarrStore {
 
     /// One request through the transport's retry loop (see ``HTTPTransport``).
     private func fetch(_ key: StoreKey, method: HTTPResponseCheck.Method, range: ByteRange?) throws -> HTTPResponseCheck.Answer {
-        try transport.request(method, url: url(of: key), key: key.value, range: range, origin: baseURL)
+        do {
+            return try transport.request(method, url: url(of: key), key: key.value, range: range, origin: baseURL)
+        } catch let error as ZarrError {
+            throw withoutQuery(error)
+        }
+    }
+
+    /// `error` with the store's query taken out of its message and its place: a presigned URL's
+    /// signature is a credential, and the transport's errors (timeouts, refused connections,
+    /// malformed bodies) name the URL they requested.
+    func withoutQuery(_ error: ZarrError) -> ZarrError {
+        guard let query, !query.isEmpty else { return error }
+        var redacted = error
+        redacted.message = error.message.replacingOccurrences(of: "?\(query)", with: "").replacingOccurrences(of: query, with: "(query)")
+        redacted.context.file = error.context.file.map { $0.replacingOccurrences(of: "?\(query)", with: "").replacingOccurrences(of: query, with: "(query)") }
+        return redacted
     }
 }
