@@ -127,6 +127,14 @@ def drop_one_outline(source, work: Path):
     return out
 
 
+def packed_twice(mifa_bin, source, tmp_path):
+    """The source packed into a folder and into a fresh prefix on moto, and a changed set2 file."""
+    local, url = tmp_path / "pkg", prefix_url()
+    pack(mifa_bin, source, local)
+    pack(mifa_bin, source, url)
+    return local, url, drop_one_outline(source, tmp_path)
+
+
 def version_args(url, version, fixed):
     return ["version", url, "--version", version, "--changes", f"Version {version}", "--annotations", f"set2={fixed}"]
 
@@ -181,11 +189,7 @@ def test_export_to_s3_writes_one_object_and_never_replaces_it(s3, client, source
 
 
 def test_version_on_s3_is_the_folder_version_and_shows_in_log_and_diff(s3, client, source, mifa_bin, tmp_path):
-    local = tmp_path / "pkg"
-    url = prefix_url()
-    pack(mifa_bin, source, local)
-    pack(mifa_bin, source, url)
-    fixed = drop_one_outline(source, tmp_path)
+    local, url, fixed = packed_twice(mifa_bin, source, tmp_path)
     run(mifa_bin, *version_args(local, "2", fixed))
     made = run(mifa_bin, *version_args(url, "2", fixed))
     assert "made version 2" in made.stdout
@@ -259,11 +263,7 @@ def test_sigkill_of_version_on_s3_leaves_the_old_or_the_new_version(s3, client, 
 
 
 def test_proposals_reviews_and_flags_on_s3_are_the_folder_ones(s3, client, source, mifa_bin, tmp_path):
-    local = tmp_path / "pkg"
-    url = prefix_url()
-    pack(mifa_bin, source, local)
-    pack(mifa_bin, source, url)
-    fixed = drop_one_outline(source, tmp_path)
+    local, url, fixed = packed_twice(mifa_bin, source, tmp_path)
     made = [json.loads(run(mifa_bin, "propose", place, "--version", "2", "--changes", "one outline fewer", "--annotations", f"set2={fixed}",
                            "--author", "Mina Okoye <0000-0002-7182-8185>", "--reason", "a duplicate outline", "--json").stdout)
             for place in (local, url)]
