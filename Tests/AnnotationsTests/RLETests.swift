@@ -30,6 +30,18 @@ struct RLETests {
         #expect(try RLE(polygon: polygon, height: height, width: width).compressedCounts == text)
     }
 
+    @Test func aVertexFarOutsideASmallImageIsRefusedAtOnce() throws {
+        // Found by FuzzAnnotations: a walk of 55 million points (seconds; a timeout under the
+        // sanitizer) for a 4x4 mask.
+        #expect(throws: AnnotationError.self) { try RLE(polygon: [-5, -11_111_115, 9, -1, 3, 12], height: 4, width: 4) }
+        // Vertices up to an image size beyond the border, on any image, are walked as pycocotools walks them.
+        _ = try RLE(polygon: [-4, -4, 8, -4, 8, 8, -4, 8], height: 4, width: 4)
+        _ = try RLE(polygon: [-3000, 0, 6000, 1, 100, 6000], height: 3000, width: 3000)
+        #expect(RLE.polygonWorkLimit(vertices: 3, height: 4, width: 4) == 1 << 20)
+        #expect(RLE.polygonWorkLimit(vertices: 10, height: 100_000, width: 100_000) == 40_000_000)
+        #expect(RLE.polygonWorkLimit(vertices: .max, height: .max, width: .max) == RLE.maximumPolygonWork)
+    }
+
     @Test("area, bounding box and decode of a known mask")
     func measures() throws {
         let rle = try RLE(compressed: "5220003", height: 4, width: 5)

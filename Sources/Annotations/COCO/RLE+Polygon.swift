@@ -1,7 +1,20 @@
 extension RLE {
     /// The most boundary points (five per pixel of the polygon's outline) one polygon may make
-    /// ``init(polygon:height:width:)`` walk; a polygon reaching further out of its image is refused.
+    /// ``init(polygon:height:width:)`` walk, whatever its image; a polygon reaching further out of
+    /// its image is refused (see ``polygonWorkLimit(vertices:height:width:)``).
     public static let maximumPolygonWork = 1 << 28
+
+    /// The most boundary points a polygon of `vertices` vertices on a `width`×`height` image may
+    /// make the walk visit: 4 × (width + height) pixels of outline per edge (an edge of a polygon
+    /// of this image, with its vertices up to about an image size beyond the border, is shorter),
+    /// at least 2²⁰ points, at most ``maximumPolygonWork``. A vertex millions of pixels away from a
+    /// small image made a walk of seconds (minutes under a sanitizer) for a mask that is empty.
+    public static func polygonWorkLimit(vertices: Int, height: Int, width: Int) -> Int {
+        let extent = Swift.min(Swift.max(width, 0), maximumPolygonWork) + Swift.min(Swift.max(height, 0), maximumPolygonWork)
+        let perEdge = 20 * extent
+        guard vertices <= maximumPolygonWork / Swift.max(perEdge, 1) else { return maximumPolygonWork }
+        return Swift.min(maximumPolygonWork, Swift.max(1 << 20, vertices * perEdge))
+    }
 
     /// Rasterises one COCO polygon exactly as pycocotools' `rleFrPoly` does.
     ///
@@ -18,7 +31,8 @@ extension RLE {
     ///   - width: mask columns.
     /// - Throws: ``AnnotationError`` `.invalidGeometry` for a NaN or infinite coordinate, a
     ///   coordinate beyond ±2×10⁸, or a polygon whose outline is longer than
-    ///   ``maximumPolygonWork`` / 5 pixels; `.invalidRLE` for a size COCO cannot hold.
+    ///   ``polygonWorkLimit(vertices:height:width:)`` / 5 pixels; `.invalidRLE` for a size COCO
+    ///   cannot hold.
     public init(polygon: [Double], height: Int, width: Int) throws {
         try RLE.checkSize(height: height, width: width)
         let k = polygon.count / 2
@@ -46,7 +60,7 @@ extension RLE {
         for j in 0..<k {
             work += max(abs(Int(xs[j]) - Int(xs[j + 1])), abs(Int(ys[j]) - Int(ys[j + 1]))) + 1
         }
-        guard work <= RLE.maximumPolygonWork else {
+        guard work <= RLE.polygonWorkLimit(vertices: k, height: height, width: width) else {
             throw AnnotationError(.invalidGeometry, "the polygon's outline is \(work / 5) pixels long, far outside the \(width)×\(height) image; check its coordinates")
         }
 
