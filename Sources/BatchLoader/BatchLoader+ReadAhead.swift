@@ -10,12 +10,8 @@ extension BatchLoader {
         for (sampled, random) in zip(requests, randoms) {
             forEachChunk(of: sampled, random: random) { array, id in
                 guard let store = array.store as? ReadAheadStore, !cache.holds(id) else { return }
-                if let sharding = array.chain.sharding {
-                    let shard = zip(id.index, sharding.chunksPerShard).map { $0 / $1 }
-                    jobs.append(ChunkReadAhead.Job(store: store, key: array.chunkKey(shard), chunk: id, sharded: array))
-                } else {
-                    jobs.append(ChunkReadAhead.Job(store: store, key: array.chunkKey(id.index), chunk: id))
-                }
+                jobs.append(ChunkReadAhead.Job(store: store, key: array.readChunkStoreKey(id.index), chunk: id,
+                                               sharded: array.chain.sharding == nil ? nil : array))
             }
         }
         readAhead.schedule(jobs)

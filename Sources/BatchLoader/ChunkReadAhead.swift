@@ -200,6 +200,7 @@ final class ChunkReadAhead: @unchecked Sendable {
 
     private func read(_ job: Job, key: EntryKey, queue: Int) {
         let range = key.range.map { ByteRange.range(offset: $0.lowerBound, length: $0.count) }
+        // A hint: a failed read is dropped and the worker reads the chunk itself, reporting the error.
         let bytes = try? job.store.base.get(job.key, range: range)
         condition.lock()
         idle.append(queue)

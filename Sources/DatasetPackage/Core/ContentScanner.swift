@@ -10,12 +10,8 @@ public struct ContentScanner: Sendable {
     /// How many files are hashed at once; by default one per active processor.
     public var concurrency: Int
 
-    /// Files of a remote package (`http(s)://`, `s3://`) hashed at once: each is a request that
-    /// mostly waits for its round trip.
-    public static let remoteRequestsInFlight = 16
-
     /// A scanner hashing `concurrency` files at once (by default one per active processor; at least
-    /// ``remoteRequestsInFlight`` for a remote package).
+    /// ``PackageReader/requestsInFlight`` for a remote package).
     public init(concurrency: Int? = nil) {
         self.concurrency = max(1, concurrency ?? Parallel.defaultConcurrency)
     }
@@ -116,7 +112,7 @@ public struct ContentScanner: Sendable {
         }
         if StoreURL.isRemote(reader.location) {
             // Each file is a request that mostly waits for its round trip.
-            Parallel.forEachWaiting(paths.count, concurrency: max(concurrency, Self.remoteRequestsInFlight)) { hashOne($0) }
+            Parallel.forEachWaiting(paths.count, concurrency: max(concurrency, PackageReader.requestsInFlight)) { hashOne($0) }
         } else {
             Parallel.forEach(paths.count, concurrency: concurrency) { index, _ in hashOne(index) }
         }

@@ -32,6 +32,10 @@ public struct PackageReader: Sendable {
     /// A reader of the package whose root is the root of `store`.
     public init(store: any ZarrStore) { backing = .store(store) }
 
+    /// Requests a command keeps in flight against a remote package (`http(s)://`, `s3://`) when
+    /// it reads or writes many files: each mostly waits for its round trip.
+    public static let requestsInFlight = 16
+
     /// Opens the package named by `location`: an `http(s)://` or `s3://` URL (of the package's
     /// prefix, or of its `.zip`, read in place through ranged reads), a local `.zip` file,
     /// or a local folder (which is not checked here; ``DatasetPackage/open(_:recovery:http:)`` does).

@@ -213,14 +213,11 @@ public enum StoreTransaction {
         try eachConcurrently(keys) { key in try storeCall(key.value) { try store.delete(key) } }
     }
 
-    /// Requests to a store made at once (each mostly waits for its round trip).
-    static let requestsInFlight = 16
-
-    /// Calls `body` for every item, ``requestsInFlight`` at a time (the order in which they run is
+    /// Calls `body` for every item, ``PackageReader/requestsInFlight`` at a time (the order in which they run is
     /// not defined; each step of the protocol waits for all of its requests before the next).
     /// - Throws: the first error `body` throws (the rest are not started).
     private static func eachConcurrently<Item: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) throws -> Void) throws {
-        try Parallel.forEachWaiting(items.count, concurrency: requestsInFlight) { try body(items[$0]) }
+        try Parallel.forEachWaiting(items.count, concurrency: PackageReader.requestsInFlight) { try body(items[$0]) }
     }
 
     /// The value of a package file in `store`, or `nil`.

@@ -23,6 +23,13 @@ extension ZarrArray {
         })
     }
 
+    /// The key of the stored value that holds read chunk `index`: the chunk's own key, or with
+    /// sharding its shard's (found without reading anything).
+    public func readChunkStoreKey(_ index: [Int]) -> StoreKey {
+        guard let sharding = chain.sharding else { return chunkKey(index) }
+        return chunkKey(zip(index, sharding.chunksPerShard).map { $0 / $1 })
+    }
+
     /// Where the encoded bytes of read chunk `index` are, for callers that fetch them ahead of
     /// ``readChunkBytes(_:)`` (a batch loader's read stage): without sharding, the chunk's key and
     /// `nil` (the whole value; whether it is stored is not checked); with sharding, the shard's key
@@ -33,9 +40,9 @@ extension ZarrArray {
     ///   `.corruptChunk` naming the shard key for an index that does not decode; store errors.
     public func readChunkLocation(_ index: [Int]) throws -> (key: StoreKey, range: Range<Int>?)? {
         _ = try readChunkRegion(index)
-        guard let sharding = chain.sharding else { return (chunkKey(index), nil) }
+        let key = readChunkStoreKey(index)
+        guard let sharding = chain.sharding else { return (key, nil) }
         let perShard = sharding.chunksPerShard
-        let key = chunkKey(zip(index, perShard).map { $0 / $1 })
         do {
             guard let shardIndex = try shardIndex(at: key, sharding: sharding) else { return nil }
             let inner = zip(index, perShard).map { $0 % $1 }
