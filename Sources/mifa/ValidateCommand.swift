@@ -62,9 +62,9 @@ struct ValidateCommand: ParsableCommand {
         }
         if json {
             let document = try JSONParser.parse(try loaded.normalizedJSON())
-            print(try CanonicalJSON.string(ValidateOutput(loaded: loaded, findings: findings, document: document, written: written)), terminator: "")
+            print(try CanonicalJSON.string(ValidateOutput(loaded: loaded, findings: findings, valid: valid, document: document, written: written)), terminator: "")
         } else {
-            printReport(loaded, findings: findings, written: written)
+            printReport(loaded, findings: findings, valid: valid, written: written)
         }
         if let notWritten { printError("mifa: \(notWritten)") }
         if !valid { throw ExitCode(1) }
@@ -88,7 +88,7 @@ struct ValidateCommand: ParsableCommand {
         return (try MetadataReader.read(bytes: bytes, format: .json, file: package.path(PackageLayout.metadata)), findings)
     }
 
-    private func printReport(_ loaded: LoadedMetadata, findings: [AuditFinding]?, written: String?) {
+    private func printReport(_ loaded: LoadedMetadata, findings: [AuditFinding]?, valid: Bool, written: String?) {
         let report = loaded.report
         let sections: [(ValidationIssue.Severity, String)] = [(.error, "errors"), (.warning, "warnings"), (.info, "notes")]
         for (severity, title) in sections {
@@ -109,7 +109,6 @@ struct ValidateCommand: ParsableCommand {
             print("package (\(findings.count)):")
             for finding in findings { print("  " + AuditCommand.line(finding)) }
         }
-        let valid = report.isValid && !(findings ?? []).contains { $0.severity == .error }
         print("\(loaded.file ?? path): \(valid ? "valid" : "invalid") \(what) — \(counts)")
         if let written { print("normalised document written to \(written)") }
     }
@@ -149,11 +148,11 @@ struct ValidateOutput: Encodable {
     var document: JSONValue
     var written: String?
 
-    init(loaded: LoadedMetadata, findings: [AuditFinding]?, document: JSONValue, written: String?) {
+    init(loaded: LoadedMetadata, findings: [AuditFinding]?, valid: Bool, document: JSONValue, written: String?) {
         file = loaded.file
         format = loaded.format.rawValue
         kind = loaded.kind.rawValue
-        valid = loaded.report.isValid && !(findings ?? []).contains { $0.severity == .error }
+        self.valid = valid
         self.findings = findings
         normalized = loaded.report.documentWasNormalized
         counts = [

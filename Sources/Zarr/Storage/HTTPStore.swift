@@ -150,9 +150,10 @@ public final class HTTPStore: ZarrStore {
     /// malformed bodies) name the URL they requested.
     func withoutQuery(_ error: ZarrError) -> ZarrError {
         guard let query, !query.isEmpty else { return error }
+        let strip = { (text: String) in text.replacingOccurrences(of: "?\(query)", with: "").replacingOccurrences(of: query, with: "(query)") }
         var redacted = error
-        redacted.message = error.message.replacingOccurrences(of: "?\(query)", with: "").replacingOccurrences(of: query, with: "(query)")
-        redacted.context.file = error.context.file.map { $0.replacingOccurrences(of: "?\(query)", with: "").replacingOccurrences(of: query, with: "(query)") }
+        redacted.message = strip(error.message)
+        redacted.context.file = error.context.file.map(strip)
         return redacted
     }
 }

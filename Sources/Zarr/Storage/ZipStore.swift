@@ -62,13 +62,13 @@ public final class ZipStore: ZarrStore {
         guard let scheme = StoreURL.scheme(of: text), let slash = text.lastIndex(of: "/"),
               text.distance(from: text.startIndex, to: slash) > scheme.count + 3
         else {
-            throw ZarrError(.storeFailure, "'\(url)' is not the URL of a zip file; give http(s)://host/path/file.zip or s3://bucket/path/file.zip",
-                            context: ErrorContext(file: url))
+            throw ZarrError(.storeFailure, "'\(path)' is not the URL of a zip file; give http(s)://host/path/file.zip or s3://bucket/path/file.zip",
+                            context: ErrorContext(file: path))
         }
         let raw = String(text[text.index(after: slash)...])
         let name = scheme == "s3" ? raw : raw.removingPercentEncoding ?? raw
         guard let folder = try StoreURL.openRemote(String(text[..<slash]) + (query.map { "?\($0)" } ?? ""), http: http, zipFiles: false) else {
-            throw ZarrError(.storeFailure, "'\(url)' is not a URL", context: ErrorContext(file: url))
+            throw ZarrError(.storeFailure, "'\(path)' is not a URL", context: ErrorContext(file: path))
         }
         try self.init(store: folder, key: try StoreKey(name), prefix: prefix, maxEntryBytes: maxEntryBytes)
     }
