@@ -75,7 +75,7 @@ let package = Package(
         systemLibrary("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
         // libbz2 ships no pkg-config file on Debian; its header and library sit on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
-        // The one C target of our own: the compiler's prefetch hint (see Sources/CPrefetch).
+        // The one C target of our own: hints Swift cannot spell (prefetch, malloc_trim, SCHED_BATCH; see Sources/CPrefetch).
         .target(name: "CPrefetch"),
 
         .target(name: "MIFACore", dependencies: ["CPrefetch"], swiftSettings: strict),

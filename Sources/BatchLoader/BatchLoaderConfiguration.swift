@@ -22,7 +22,7 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     public var worldSize: Int?
     /// Worker threads decoding chunks and assembling patches.
     public var workers: Int
-    /// The most chunk reads in flight ahead of the workers, on queues of their own: when a batch
+    /// The most chunk reads in flight ahead of the workers, on threads of their own: when a batch
     /// opens, the chunks its patches need are read while the workers decode earlier ones, which
     /// hides a remote store's latency. 0 lets each worker read its chunks itself (best for local
     /// files, where a read costs microseconds); `nil` chooses: ``BatchLoader/remoteReadAhead`` (32)

@@ -1,9 +1,8 @@
-import Dispatch
 import Foundation
 import Zarr
 
 /// The read stage of the loader: when a batch opens, the encoded bytes of the chunks its patches
-/// need (and that are neither cached nor being decoded) are read on queues of their own, at most
+/// need (and that are neither cached nor being decoded) are read on threads of their own, at most
 /// ``concurrency`` reads at once, so that a worker finds them in memory when it decodes instead of
 /// waiting for the store. Reads and decodes so have separate concurrency limits: a remote store
 /// (HTTP) can have many reads in flight while decoding stays at one thread per worker.
@@ -54,7 +53,7 @@ final class ChunkReadAhead: @unchecked Sendable {
     let reserve: Int
     private let budget: MemoryBudget
     private let cache: ChunkCache
-    private let queues: [DispatchQueue]
+    private let queues: [WorkerThread]
     private let condition = NSCondition()
     private var entries: [EntryKey: Entry] = [:]
     /// Inner chunks queued or being located, by store and shard key.
@@ -66,14 +65,14 @@ final class ChunkReadAhead: @unchecked Sendable {
     private var taken = 0
     private var dropped = 0
 
-    /// A read stage of `concurrency` queues keeping at most `reserve` bytes of `budget`, reading
+    /// A read stage of `concurrency` threads keeping at most `reserve` bytes of `budget`, reading
     /// no chunk that `cache` holds or is loading.
     init(concurrency: Int, reserve: Int, budget: MemoryBudget, cache: ChunkCache) {
         self.concurrency = concurrency
         self.reserve = reserve
         self.budget = budget
         self.cache = cache
-        queues = (0..<concurrency).map { DispatchQueue(label: "mifa.batchloader.read.\($0)", qos: .userInitiated) }
+        queues = (0..<concurrency).map { WorkerThread(name: "mifa-read-\($0)") }
         idle = Array((0..<concurrency).reversed())
     }
 

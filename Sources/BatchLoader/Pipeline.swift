@@ -3,12 +3,12 @@ import Foundation
 import MIFACore
 
 /// The machinery behind one ``BatchIterator``: batches are opened (a pooled buffer taken) at most
-/// `prefetch` ahead of the consumer, their patches queued, and each of `workers` serial Dispatch
-/// queues runs one patch job at a time; a batch is ready when its last patch is written. Serial
-/// queues, not one concurrent queue: on Linux a concurrent queue's jobs share the global pool,
-/// which runs about one thread per core whatever the setting (so `workers` above the core count
-/// did nothing, and a job waiting for a chunk another decodes held a core's thread), while each
-/// serial queue gets a thread of its own.
+/// `prefetch` ahead of the consumer, their patches queued, and each of `workers` threads of the
+/// loader's own (``WorkerThread``) runs one patch job at a time; a batch is ready when its last
+/// patch is written. A thread per worker, not one concurrent Dispatch queue: on Linux a concurrent
+/// queue's jobs share the global pool, which runs about one thread per core whatever the setting (so
+/// `workers` above the core count did nothing, and a job waiting for a chunk another decodes held a
+/// core's thread); and the threads are marked as batch work, which yields to the consumer.
 ///
 /// Thread safety: every mutable field is guarded by `condition` (an `NSCondition`, which the
 /// consumer also waits on); patch jobs write only their own slot of a batch buffer, outside the
@@ -27,8 +27,8 @@ final class Pipeline: @unchecked Sendable {
     let loader: BatchLoader
     let order: SampleOrder
     let totalBatches: Int
-    private let workerQueues: [DispatchQueue]
-    private let openQueue: DispatchQueue
+    private let workers: [WorkerThread]
+    private let opener: WorkerThread
     private var idle: [Int]
     private let condition = NSCondition()
     private var nextToOpen: Int
@@ -54,8 +54,8 @@ final class Pipeline: @unchecked Sendable {
         totalBatches = loader.batchesPerEpoch
         nextToOpen = start
         delivered = start
-        workerQueues = (0..<loader.configuration.workers).map { DispatchQueue(label: "mifa.batchloader.worker.\($0)", qos: .userInitiated) }
-        openQueue = DispatchQueue(label: "mifa.batchloader.opener", qos: .userInitiated)
+        workers = (0..<loader.configuration.workers).map { WorkerThread(name: "mifa-worker-\($0)") }
+        opener = WorkerThread(name: "mifa-opener")
         idle = Array((0..<loader.configuration.workers).reversed())
         schedule = loader.cache.beginSchedule()
         registered = start * loader.configuration.batchSize
@@ -79,14 +79,14 @@ final class Pipeline: @unchecked Sendable {
         if !opening, nextToOpen < totalBatches, nextToOpen < delivered + loader.configuration.prefetch {
             opening = true
             let batch = nextToOpen
-            openQueue.async { self.open(batch) }
+            opener.async { self.open(batch) }
         }
         while !idle.isEmpty, pendingHead < pending.count {
             let job = pending[pendingHead]
             let worker = idle.removeLast()
             pendingHead += 1
             running += 1
-            workerQueues[worker].async { self.assemble(job.batch, slot: job.slot, worker: worker) }
+            workers[worker].async { self.assemble(job.batch, slot: job.slot, worker: worker) }
         }
         if pendingHead > 256, pendingHead * 2 > pending.count {
             pending.removeFirst(pendingHead)

@@ -1,7 +1,9 @@
-"""20 epochs: resident memory does not grow beyond the loader's budget, and no handle leaks; two
-loaders in one process run side by side."""
+"""20 epochs: resident memory does not grow beyond the loader's budget, and no handle or thread
+leaks; two loaders in one process run side by side."""
 import gc
+import os
 import threading
+import time
 
 import numpy as np
 
@@ -17,10 +19,24 @@ def rss_bytes() -> int:
     raise AssertionError("no VmRSS in /proc/self/status")
 
 
+def loader_threads() -> int:
+    """The threads of this process that the loader made (named mifa-worker-N, mifa-opener, mifa-read-N)."""
+    count = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/comm") as comm:
+                count += comm.read().startswith("mifa-")
+        except FileNotFoundError:  # the thread ended meanwhile
+            pass
+    return count
+
+
 def test_twenty_epochs_stay_within_the_budget_and_leak_no_handle(typed_images):
     folder = typed_images("uint16", "uint16")
     budget = 24 << 20
+    gc.collect()
     before = _lib.live_handles()
+    threads_before = loader_threads()
     loader = mifakit.Loader(folder, patch_size=(32, 32), batch_size=8, label="cells", samples_per_epoch=64,
                             memory_budget=budget, seed=5)
     touched = 0
@@ -33,14 +49,21 @@ def test_twenty_epochs_stay_within_the_budget_and_leak_no_handle(typed_images):
         if epoch == 1:
             gc.collect()
             baseline = rss_bytes()
+            threads_after_two = loader_threads()
     gc.collect()
     growth = rss_bytes() - baseline
+    # An epoch's workers and opener end with it (the last epoch's may still be ending).
+    assert loader_threads() <= threads_after_two + 3
     metrics = loader.metrics
     assert metrics["peak_memory_bytes"] <= budget
     assert growth < budget, f"RSS grew {growth >> 20} MiB over 18 epochs (budget {budget >> 20} MiB)"
     assert _lib.live_handles()["batches"] == before["batches"]
     loader.close()
     assert _lib.live_handles() == before
+    deadline = time.monotonic() + 10  # threads end once their loader is gone: a bounded wait for that
+    while loader_threads() > threads_before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert loader_threads() <= threads_before, "the loader's threads outlived it"
 
 
 def test_views_keep_their_batch_and_release_returns_it(typed_images):

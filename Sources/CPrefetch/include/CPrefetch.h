@@ -1,6 +1,8 @@
-// Two hints Swift cannot spell: the compiler's cache prefetch (`__builtin_prefetch` is a builtin,
-// and the intrinsics headers wrap it in macros that Swift does not import), and glibc's
-// `malloc_trim` (declared in <malloc.h>, which Swift's Glibc module does not include).
+// Hints Swift cannot spell: the compiler's cache prefetch (`__builtin_prefetch` is a builtin, and
+// the intrinsics headers wrap it in macros that Swift does not import), glibc's `malloc_trim`
+// (declared in <malloc.h>, which Swift's Glibc module does not include), and a thread's scheduling
+// policy and name (SCHED_BATCH and pthread_setname_np are declared only under _GNU_SOURCE, so they
+// are called in CPrefetch.c).
 #ifndef MIFAKIT_CPREFETCH_H
 #define MIFAKIT_CPREFETCH_H
 
@@ -24,5 +26,14 @@ static inline int mifa_release_free_memory(void) {
     return 0;
 #endif
 }
+
+/// Marks the calling thread as batch work for the scheduler (Linux's SCHED_BATCH: it keeps its fair
+/// share of the CPU but does not preempt a running thread when it wakes up), for the rest of its
+/// life. 0 when done; -1 when refused or not available (other systems). The nice value is unchanged.
+int mifa_thread_mark_batch(void);
+
+/// Names the calling thread `name` (its first 15 bytes) where ps, perf and /proc show thread names
+/// (Linux's pthread_setname_np). 0 when done; -1 when refused or not available.
+int mifa_thread_set_name(const char *name);
 
 #endif
