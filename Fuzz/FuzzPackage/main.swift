@@ -20,6 +20,9 @@ import FuzzSupport
 let jail: String = {
     var template = Array("\(NSTemporaryDirectory())/fuzz-package-XXXXXX".utf8CString)
     guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { fatalError("cannot create a temporary folder") }
+    // A run ends by exit() (libFuzzer's time limit, or the replay's end): the jail goes with it. After
+    // a crash it stays, with what the failing input made.
+    atexit { try? FileSystem.removeTree(jail) }
     return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }()
 
