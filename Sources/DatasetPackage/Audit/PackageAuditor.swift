@@ -27,7 +27,8 @@ public struct PackageAuditor: Sendable {
     ///   root cannot be listed. Everything wrong inside the package is a finding, not an error.
     public func audit(_ root: String) throws -> AuditReport {
         let reader = try PackageReader.open(root)
-        guard reader.folder != nil else { return try audit(DatasetPackage.open(reader)) }
+        // Read in place: each file is requested once (hashed, then checked from memory).
+        guard reader.folder != nil else { return try audit(DatasetPackage.open(reader.keepingWhatItReads())) }
         let unchecked = DatasetPackage(unchecked: root)
         try unchecked.checkRootGroup()
         let problems = unchecked.structuralProblems()

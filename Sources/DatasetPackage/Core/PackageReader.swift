@@ -103,6 +103,14 @@ public struct PackageReader: Sendable {
         }
     }
 
+    /// This reader keeping what it reads whole for the rest of its life, within ``ReadOnceStore``'s
+    /// bounds, when the package is remote (its files are then requested once); a local one (a
+    /// folder, a zip file) as it is.
+    func keepingWhatItReads() -> PackageReader {
+        guard case .store(let store) = backing, StoreURL.isRemote(store.location) else { return self }
+        return PackageReader(store: ReadOnceStore(base: store))
+    }
+
     /// The store over the package root that OME-Zarr images are opened from (a read-only
     /// `DirectoryStore` for a folder).
     /// - Throws: ``PackageError`` `.io` when the folder cannot be opened as a store.
