@@ -38,11 +38,12 @@ import Glibc
         return tasks.filter { (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines) == name }
     }
 
-    @Test func jobsRunInOrderOnOneMarkedThreadWhichEndsWithItsObject() throws {
+    @Test func jobsRunInOrderOnOneMarkedThreadThatLivesFromTheFirstJobToItsObject() throws {
         let name = "mifa-t\(UInt32.random(in: 0..<100_000_000))"
         let record = Record()
         let done = DispatchSemaphore(value: 0)
         var worker: WorkerThread? = WorkerThread(name: name)
+        #expect(Self.threads(named: name).isEmpty)  // started by the first job
         for job in 0..<50 { worker?.async { record.add(job) } }
         worker?.async { done.signal() }
         done.wait()
