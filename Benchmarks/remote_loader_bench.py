@@ -17,8 +17,9 @@ order, without a bandwidth limit, and opening a connection costs one round trip:
 its response cost 2 x 10 = 20 ms more than on plain loopback.
 
 Rows: `mifa bench` (loader_bench's MIFAKit row: --workers 2 --prefetch 2 --budget-mb 512, its
-default read-ahead, 8 chunk reads in flight for a remote image) on the folder, over HTTP and over
-S3, and with --read-ahead 32 over HTTP and S3; loader_bench's torch DataLoader (2 workers, prefetch
+default read-ahead: for a remote image, sized as it runs by Little's law) on the folder, over HTTP
+and over S3, and with a fixed --read-ahead 32 (the default before) over HTTP and S3; the last column
+gives the most reads the loader had in flight and its limit. loader_bench's torch DataLoader (2 workers, prefetch
 factor 2) over tensorstore reading the folder (`file` kvstore), nginx (`http` kvstore) and moto (`s3`
 kvstore) through the same proxies. Each is timed as loader_bench times it: wall time from the start
 of iteration; CPU time of the process tree (the servers and proxies are not in it).
@@ -35,8 +36,15 @@ manifest, metadata, every image's and label's OME-Zarr metadata, the annotation 
 nginx's access log: every request except those for chunks of arrays (keys under `/c/`), the reads
 of objects that any reader pays per patch; the fit requests = a + b*N over the three N; goal b <= 1.
 
+With --sharded the images are a Zarr v3 sharded copy of the same ones (sharded_copy: shards of
+4x4 of the same 256x256 zstd chunks, made once next to the data folder): the loader then reads
+each inner chunk ahead by byte range, after the shard's index (cached). --mifa-only leaves out the
+tensorstore rows, the remote rows without room for a cache (5-11 patches/s: minutes) and the
+opening count (a shorter run).
+
 Usage: remote_loader_bench.py [--images 4] [--patches 2048] [--mifa .build-bench/release/mifa]
-       [--data DIR] [--delay-ms 10] [--markdown] [--opening-only [--package-images 2,8,32]]
+       [--data DIR] [--delay-ms 10] [--sharded] [--mifa-only] [--markdown]
+       [--opening-only [--package-images 2,8,32]]
 """
 from __future__ import annotations
 
@@ -63,6 +71,40 @@ from s3_server import MotoServer  # noqa: E402
 
 BUCKET = "mifa-bench"
 PEER = "tensorstore + torch DataLoader"
+
+
+def sharded_copy(paths: list[str], out: Path, shard: int = 4) -> list[str]:
+    """A Zarr v3 sharded copy of each image under `out` (made once): every array's chunks become
+    the inner chunks of shards of `shard` x `shard` of them (the same codecs inside; the index with
+    crc32c, at the end, as zarr-python and tensorstore write it), the groups' metadata unchanged.
+    Returns the copies' paths."""
+    import shutil
+    import zarr
+    copies = []
+    for path in map(Path, paths):
+        copy = out / path.name
+        copies.append(str(copy))
+        if (copy / "zarr.json").exists():  # the root's metadata is written last
+            continue
+        shutil.rmtree(copy, ignore_errors=True)
+        nodes = sorted(path.rglob("zarr.json"), key=lambda p: -len(p.parts))
+        for node in nodes:
+            meta = json.loads(node.read_text())
+            target = copy / node.relative_to(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if meta["node_type"] == "array":
+                inner = meta["chunk_grid"]["configuration"]["chunk_shape"]
+                outer = [min(n, c * shard) for n, c in zip(meta["shape"], inner)]
+                meta["chunk_grid"]["configuration"]["chunk_shape"] = outer
+                meta["codecs"] = [{"name": "sharding_indexed", "configuration": {
+                    "chunk_shape": inner, "codecs": meta["codecs"], "index_location": "end",
+                    "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}]}}]
+                target.write_text(json.dumps(meta))
+                zarr.open_array(str(target.parent), mode="r+")[...] = zarr.open_array(str(node.parent), mode="r")[...]
+            elif node != path / "zarr.json":
+                target.write_text(node.read_text())
+        (copy / "zarr.json").write_text((path / "zarr.json").read_text())
+    return copies
 
 
 def upload(server: MotoServer, folder: Path, names: list[str]) -> None:
@@ -137,6 +179,8 @@ def main() -> None:
     parser.add_argument("--package-images", default="2,8,32", help="the N of the opening-cost packages")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--opening-only", action="store_true", help="count only the requests opening the packages costs (no throughput rows)")
+    parser.add_argument("--sharded", action="store_true", help="read a Zarr v3 sharded copy of the images (4x4 chunks per shard)")
+    parser.add_argument("--mifa-only", action="store_true", help="leave out the tensorstore rows, the remote rows without a cache and the opening count")
     args = parser.parse_args()
     if args.opening_only:
         report_opening(opening_requests(args.mifa, [int(n) for n in args.package_images.split(",")]), args.markdown)
@@ -146,6 +190,8 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     case.make(case, folder, args.mifa)
     paths = case.paths(folder)[:args.images]
+    if args.sharded:
+        paths = sharded_copy(paths, folder.parent / f"{folder.name}-sharded")
     names = [Path(p).name for p in paths]
     patches = patch_list(paths, args.patches, case=case)
     checker = mp.get_context("spawn").Process(target=check_patches, args=(args.mifa, paths, paths, patches, case))
@@ -156,9 +202,9 @@ def main() -> None:
     listing = Path(tempfile.mkdtemp()) / "patches.json"
     listing.write_text(json.dumps([list(p) for p in patches]))
     load = os.getloadavg()
-    with NginxServer(folder, probe=f"{names[0]}/zarr.json") as nginx, MotoServer(buckets=(BUCKET,)) as moto, \
+    with NginxServer(Path(paths[0]).parent, probe=f"{names[0]}/zarr.json") as nginx, MotoServer(buckets=(BUCKET,)) as moto, \
             LatencyProxy(int(nginx.url.rsplit(":", 1)[1]), args.delay_ms) as http_proxy, LatencyProxy(moto.port, args.delay_ms) as s3_proxy:
-        upload(moto, folder, names)
+        upload(moto, Path(paths[0]).parent, names)
         s3_env = moto.env(AWS_ENDPOINT_URL=s3_proxy.url, MIFA_TEST_S3_ENDPOINT=s3_proxy.url)
         places = {"local": (paths, None), "HTTP": ([f"{http_proxy.url}/{n}" for n in names], None),
                   "S3": ([f"s3://{BUCKET}/{n}" for n in names], s3_env)}
@@ -173,12 +219,12 @@ def main() -> None:
         rows = {}
         for place, (inputs, env) in {**places, **direct}.items():
             runs = {"MIFAKit mifa bench": lambda: mifa_bench(args.mifa, inputs, listing, 0.0, case=case, env=env)}
-            if place in places:
+            if place in places and (place == "local" or not args.mifa_only):
                 runs[f"MIFAKit mifa bench --budget-mb {no_cache} (no room for a cache)"] = \
                     lambda: mifa_bench(args.mifa, inputs, listing, 0.0, budget_mb=no_cache, case=case, env=env)
             if place in ("HTTP", "S3"):
                 runs["MIFAKit mifa bench --read-ahead 32"] = lambda: mifa_bench(args.mifa, inputs, listing, 0.0, case=case, env=env, extra=("--read-ahead", "32"))
-            if place in stores:
+            if place in stores and not args.mifa_only:
                 runs[PEER] = lambda: torch_loader("tensorstore", stores[place], patches, 0.0, case=case)
             for name, run in runs.items():
                 rows[(name, place)] = run()
@@ -186,14 +232,15 @@ def main() -> None:
     digests = {r["digest"] for r in rows.values() if "digest" in r}
     if len(digests) != 1:
         raise SystemExit(f"the MIFAKit runs delivered different batches (digests {sorted(digests)}): the same list must give the same batches")
-    opening = opening_requests(args.mifa, [int(n) for n in args.package_images.split(",")])
-    fits = fits_of(opening)
-    print(json.dumps({"images": args.images, "patches": args.patches, "delay_ms_each_way": args.delay_ms, "load_average_before": load,
+    opening = [] if args.mifa_only else opening_requests(args.mifa, [int(n) for n in args.package_images.split(",")])
+    fits = fits_of(opening) if opening else {}
+    print(json.dumps({"images": args.images, "patches": args.patches, "sharded": args.sharded, "delay_ms_each_way": args.delay_ms,
+                      "load_average_before": load, "load_average_after": os.getloadavg(),
                       "rows": {f"{k[0]} ({k[1]})": v for k, v in rows.items()}, "opening": opening,
                       "opening_fit": {("with --label" if label else "without --label"): {"a": a, "b": b} for label, (a, b) in fits.items()}}, indent=1))
     if args.markdown:
-        print(f"\n{args.images} images, {args.patches} patches, {2 * args.delay_ms:g} ms added per round trip\n")
-        print("| loader | place | patches/s | of its local | patches per CPU s | CPU s | cache hit rate | chunks decoded per patch | read-ahead |")
+        print(f"\n{args.images} images{' (sharded copy)' if args.sharded else ''}, {args.patches} patches, {2 * args.delay_ms:g} ms added per round trip\n")
+        print("| loader | place | patches/s | of its local | patches per CPU s | CPU s | cache hit rate | chunks decoded per patch | reads in flight: most / limit |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for (name, place), r in rows.items():
             local = rows[(name if (name, "local") in rows else "MIFAKit mifa bench", "local")]
@@ -201,8 +248,9 @@ def main() -> None:
             print(f"| {name} | {place} | {r['patches_per_second']:.0f} | {r['patches_per_second'] / local['patches_per_second']:.2f} | "
                   f"{r['patches_per_cpu_second']:.0f} | {r.get('process_cpu_seconds', r['cpu_seconds']):.1f} | "
                   f"{'%.1f%%' % (100 * r['cache_hit_rate']) if mifa else '-'} | {'%.2f' % (r['chunks_decoded'] / r['patches']) if mifa else '-'} | "
-                  f"{r['read_ahead'] if mifa else '-'} |")
-        print_opening_table(opening)
+                  f"{'%d / %d' % (r['most_reads_in_flight'], r['read_ahead']) if mifa else '-'} |")
+        if opening:
+            print_opening_table(opening)
         print()
         for line in goals(rows, fits):
             print(line)
@@ -239,12 +287,14 @@ def goals(rows: dict, fits: dict[bool, tuple[float, float]]) -> list[str]:
     for place in ("HTTP", "S3") if rows else ():
         ours, local = rows[("MIFAKit mifa bench", place)], rows[("MIFAKit mifa bench", "local")]
         tuned = rows[("MIFAKit mifa bench --read-ahead 32", place)]
-        peer = rows[(PEER, place)]
+        peer = rows.get((PEER, place))
         ratio, tuned_ratio = ours["patches_per_second"] / local["patches_per_second"], tuned["patches_per_second"] / local["patches_per_second"]
-        versus = ours["patches_per_second"] / peer["patches_per_second"]
-        lines.append(f"- {place}: {ratio:.2f} of local-disk throughput ({tuned_ratio:.2f} with --read-ahead 32) (goal >= 0.70: "
-                     f"{'met' if ratio >= 0.70 else 'not met'}); {versus:.2f}x tensorstore + DataLoader over {place} (goal > 1: "
-                     f"{'met' if versus > 1 else 'not met'})")
+        line = (f"- {place}: {ratio:.2f} of local-disk throughput ({tuned_ratio:.2f} with --read-ahead 32) (goal >= 0.70: "
+                f"{'met' if ratio >= 0.70 else 'not met'})")
+        if peer:
+            versus = ours["patches_per_second"] / peer["patches_per_second"]
+            line += f"; {versus:.2f}x tensorstore + DataLoader over {place} (goal > 1: {'met' if versus > 1 else 'not met'})"
+        lines.append(line)
     for label, (a, b) in fits.items():
         lines.append(f"- opening a package of N images{' with its masks (--label)' if label else ''}: {a:.1f} + {b:.2f} N requests "
                      f"besides chunk reads (goal: b <= 1: {'met' if b <= 1 else 'not met'})")

@@ -49,12 +49,6 @@ public final class BatchLoader: Sendable {
     /// The most workers, and the most chunk reads ahead, one loader runs (each has a queue of its own).
     public static let maximumConcurrency = 4096
 
-    /// The chunk reads in flight ahead of the workers when an image is read over the network and
-    /// the configuration does not say (``BatchLoaderConfiguration/readAhead`` `nil`): 32. With 20 ms
-    /// per round trip, 8 reads in flight delivered 0.12 of the local-disk throughput over HTTP and
-    /// 32 delivered 0.27 (BENCHMARKS.md, "Remote loader").
-    public static let remoteReadAhead = 32
-
     /// The loader counts its own buffers against the memory budget less `1 / allocatorShare` of
     /// it: the headroom for what the allocator holds beyond those buffers (freed blocks kept for
     /// reuse, page rounding of large blocks, encoded bytes being decoded). Measured from Python on
@@ -88,14 +82,15 @@ public final class BatchLoader: Sendable {
         guard c.batchSize >= 1, c.workers >= 1, c.prefetch >= 1 else {
             throw BatchLoaderError(.invalidConfiguration, "batch size, workers and prefetch must be at least 1; found \(c.batchSize), \(c.workers), \(c.prefetch)")
         }
-        let remote = index.sources.contains { StoreURL.isRemote($0.image.store.location) }
-        let reads = c.readAhead ?? (remote ? Self.remoteReadAhead : 0)
-        guard reads >= 0 else {
-            throw BatchLoaderError(.invalidConfiguration, "read-ahead must be 0 (off) or more; found \(reads)")
+        // Images read over the network, without a read-ahead given, size it as they run (ReadAheadSizing).
+        let sized = c.readAhead == nil && index.sources.contains { StoreURL.isRemote($0.image.store.location) }
+        let asked = c.readAhead ?? 0
+        guard asked >= 0 else {
+            throw BatchLoaderError(.invalidConfiguration, "read-ahead must be 0 (off) or more; found \(asked)")
         }
         // Each worker and each read-ahead slot gets a queue of its own: bound them before making any.
-        guard c.workers <= Self.maximumConcurrency, reads <= Self.maximumConcurrency else {
-            throw BatchLoaderError(.invalidConfiguration, "at most \(Self.maximumConcurrency) workers and \(Self.maximumConcurrency) reads ahead are supported; found \(c.workers) and \(reads)")
+        guard c.workers <= Self.maximumConcurrency, asked <= Self.maximumConcurrency else {
+            throw BatchLoaderError(.invalidConfiguration, "at most \(Self.maximumConcurrency) workers and \(Self.maximumConcurrency) reads ahead are supported; found \(c.workers) and \(asked)")
         }
         let distributed = try SampleOrder.distributed(from: environment ?? ProcessInfo.processInfo.environment)
         rank = c.rank ?? distributed.rank
@@ -185,8 +180,13 @@ public final class BatchLoader: Sendable {
         let counted = max(floor, c.memoryBudget - c.memoryBudget / Self.allocatorShare)
         // Bytes read ahead get a reserve of their own, out of the cache's share (at most a quarter
         // of it), so they can never starve the workers' decode buffers; a budget too small for
-        // one chunk there reads nothing ahead.
-        let reserve = min(checkedProduct([2, reads, chunkBytes]) ?? Int.max, (counted - floor) / 4)
+        // one chunk there reads nothing ahead. Reads asked for get room for twice their chunks
+        // (those in flight and as many read, not yet taken); sized ones get as many queues as half
+        // the quarter holds chunks, and the read stage keeps of the quarter only room for twice
+        // the reads it wants in flight, leaving the rest to the cache.
+        let quarter = (counted - floor) / 4
+        let reserve = sized ? quarter : min(checkedProduct([2, asked, chunkBytes]) ?? Int.max, quarter)
+        let reads = sized ? min(Self.maximumConcurrency, max(1, reserve / max(2 * chunkBytes, 1))) : asked
         readAheadRequested = reads
         // The smallest budget whose counted share (all but a sixth) leaves four chunks above the
         // floor, so that a quarter of the rest holds one chunk.
@@ -209,7 +209,11 @@ public final class BatchLoader: Sendable {
         self.budget = budget
         let cache = ChunkCache(capacity: counted - floor)
         self.cache = cache
-        let readAhead = reads > 0 && reserve >= chunkBytes ? ChunkReadAhead(concurrency: reads, reserve: reserve, budget: budget, cache: cache) : nil
+        // Sized reads start at one per patch of a batch until the workers have assembled a batch's patches.
+        let sizing = sized ? ReadAheadSizing(limit: reads, workers: c.workers, initial: c.batchSize) : nil
+        let readAhead = reads > 0 && reserve >= chunkBytes
+            ? ChunkReadAhead(concurrency: reads, reserve: reserve, chunkBytes: chunkBytes, budget: budget, cache: cache, counters: counters, sizing: sizing)
+            : nil
         self.readAhead = readAhead
         var stores = 0
         self.index = try SampleIndex(sources: index.sources.map {
@@ -274,7 +278,11 @@ public final class BatchLoader: Sendable {
     }
 
     /// The chunk reads in flight ahead of the workers at most (0: none are read ahead: none were
-    /// asked for, or the budget is below ``readAheadMinimumBudget``).
+    /// asked for, or the budget is below ``readAheadMinimumBudget``). Sized by the loader (images
+    /// over the network, ``BatchLoaderConfiguration/readAhead`` `nil`): the chunks that half of a
+    /// quarter of the cache's share of the budget holds, of which the loader keeps as many in
+    /// flight as Little's law asks (reads per second the workers can take × seconds per read;
+    /// ``LoaderMetrics/mostReadsInFlight`` says how many it had).
     public var readAheadConcurrency: Int { readAhead?.concurrency ?? 0 }
 
     /// The metrics so far (all epochs).
@@ -282,7 +290,7 @@ public final class BatchLoader: Sendable {
         let (hits, shared, misses) = cache.counts
         let memory = budget.snapshot
         return LoaderMetrics(bytesRead: counters.bytesRead.load(ordering: .relaxed), chunksDecoded: counters.chunksDecoded.load(ordering: .relaxed),
-                             chunksReadAhead: readAhead?.counts.taken ?? 0,
+                             chunksReadAhead: readAhead?.counts.taken ?? 0, mostReadsInFlight: readAhead?.counts.mostInFlight ?? 0,
                              cacheHits: hits, sharedLoads: shared, cacheMisses: misses, patches: counters.patches.load(ordering: .relaxed),
                              batches: counters.batches.load(ordering: .relaxed),
                              consumerWaitSeconds: Double(counters.consumerWaitNanos.load(ordering: .relaxed)) / 1e9,
@@ -300,6 +308,9 @@ public struct LoaderMetrics: Sendable, Hashable, Codable {
     /// Chunks whose bytes the read stage had read before a worker needed them
     /// (``BatchLoaderConfiguration/readAhead``).
     public var chunksReadAhead: Int
+    /// The most chunk reads the read stage had in flight at once (at most ``BatchLoader/readAheadConcurrency``;
+    /// when it sizes itself, what ``BatchLoaderConfiguration/readAhead`` describes chose).
+    public var mostReadsInFlight: Int
     /// Chunk lookups the cache answered.
     public var cacheHits: Int
     /// Chunk lookups answered by waiting for another worker decoding the same chunk (each chunk is

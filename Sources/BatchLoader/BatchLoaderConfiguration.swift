@@ -22,11 +22,13 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     public var worldSize: Int?
     /// Worker threads decoding chunks and assembling patches.
     public var workers: Int
-    /// The most chunk reads in flight ahead of the workers, on threads of their own: when a batch
-    /// opens, the chunks its patches need are read while the workers decode earlier ones, which
-    /// hides a remote store's latency. 0 lets each worker read its chunks itself (best for local
-    /// files, where a read costs microseconds); `nil` chooses: ``BatchLoader/remoteReadAhead`` (32)
-    /// when an image is read over the network (`http(s)://`, `s3://`), else 0. A read-ahead asked
+    /// The most chunk reads in flight ahead of the workers, on threads of their own: the chunks the
+    /// next patches need are read while the workers decode earlier ones, which hides a remote
+    /// store's latency. 0 lets each worker read its chunks itself (best for local files, where a
+    /// read costs microseconds); `nil` chooses: when an image is read over the network
+    /// (`http(s)://`, `s3://`), as many as Little's law says, measured as the loader runs (the
+    /// chunks the workers decode per second outside their reads times the time a read takes; see
+    /// ``BatchLoader/readAheadConcurrency`` for the most), else 0. A read-ahead asked
     /// for that the memory budget cannot hold is refused; a default one is turned off
     /// (``BatchLoader/readAheadConcurrency`` 0, ``BatchLoader/readAheadMinimumBudget`` says from
     /// which budget it would be on).

@@ -1,5 +1,6 @@
 import Foundation
 import HeapModule
+import Synchronization
 import MIFACore
 
 /// The decoded elements of one chunk; their bytes count against the budget for as long as they
@@ -243,13 +244,25 @@ final class ChunkCache: Sendable {
         }
     }
 
-    /// The most bytes the cache keeps.
-    let capacity: Int
+    /// The most bytes the cache keeps (the read stage moves bytes of its reserve to and from it:
+    /// ``resize(to:)``).
+    var capacity: Int { limit.load(ordering: .relaxed) }
+    private let limit: Atomic<Int>
     private let state = LockedState(State())
 
     /// A cache of at most `capacity` bytes (0 disables it).
     init(capacity: Int) {
-        self.capacity = capacity
+        limit = Atomic(capacity)
+    }
+
+    /// Keeps at most `capacity` bytes from now on; a smaller capacity evicts what is beyond it.
+    func resize(to capacity: Int) {
+        limit.store(capacity, ordering: .relaxed)
+        var evicted: [DecodedChunk] = []
+        state.withLock { s in
+            while s.bytes > capacity, let old = s.popLowest() { evicted.append(old) }
+        }
+        evicted.removeAll()  // released outside the lock
     }
 
     /// The chunk if cached (and counts the use), the load to wait for if another worker is reading
@@ -290,6 +303,7 @@ final class ChunkCache: Sendable {
 
     /// Keeps `chunk`, evicting the chunks of lowest priority beyond the capacity.
     private func insert(_ id: ChunkID, _ chunk: DecodedChunk) {
+        let capacity = self.capacity
         guard chunk.byteCount <= capacity else { return }
         var evicted: [DecodedChunk] = []
         state.withLock { s in

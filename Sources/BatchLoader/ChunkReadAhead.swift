@@ -3,14 +3,22 @@ import Zarr
 
 /// The read stage of the loader: when a batch opens, the encoded bytes of the chunks its patches
 /// need (and that are neither cached nor being decoded) are read on threads of their own, at most
-/// ``concurrency`` reads at once, so that a worker finds them in memory when it decodes instead of
-/// waiting for the store. Reads and decodes so have separate concurrency limits: a remote store
-/// (HTTP) can have many reads in flight while decoding stays at one thread per worker.
+/// ``target`` reads at once (at most ``concurrency``), so that a worker finds them in memory when
+/// it decodes instead of waiting for the store. Reads and decodes so have separate concurrency
+/// limits: a remote store (HTTP) can have many reads in flight while decoding stays at one thread
+/// per worker. The reads in flight are a fixed number (``BatchLoaderConfiguration/readAhead``) or
+/// sized as the loader runs (``ReadAheadSizing``: Little's law); the pipeline queues the reads of
+/// the patches ahead, beyond the batches it has opened, while fewer than ``target`` wait
+/// (``needsJobs``), so the reads in flight do not fall to the few left of the open batches.
 ///
 /// Reads are hints: a read that fails, or whose bytes do not fit the reserve, is dropped, and the
 /// worker reads the chunk itself (and reports the error with the chunk's key). Bytes read ahead
 /// count against the memory budget and never exceed ``reserve`` bytes together, which the loader
-/// keeps out of the cache's share, so they can never starve the workers' decode buffers.
+/// keeps out of the cache's share, so they can never starve the workers' decode buffers; a read
+/// starts only while the bytes held and those in flight (``chunkBytes`` each) leave room for it.
+/// A stage that sizes itself reserves only room for twice the reads it wants in flight (at most
+/// the reserve it was given) and leaves the rest to the cache, moving bytes between them as its
+/// target changes (``ChunkCache/resize(to:)``).
 /// An inner chunk of a sharded array is a byte range of its shard: its read first locates it
 /// (``ZarrArray/readChunkLocation(_:)``, which may read the shard's index, cached for the workers
 /// too), then reads exactly that range, which a worker's read of the same range takes.
@@ -49,10 +57,20 @@ final class ChunkReadAhead: @unchecked Sendable {
 
     /// The most reads in flight at once.
     let concurrency: Int
-    /// The most bytes read ahead and not yet taken.
-    let reserve: Int
+    /// The most bytes read ahead and not yet taken (for a stage that sizes itself, at most the
+    /// reserve it was given: twice the bytes of the reads it wants in flight).
+    private(set) var reserve: Int
+    /// The reserve given, and the bytes of the cache and the reserve together.
+    private let maximumReserve: Int, cacheShare: Int
+    /// The largest chunk's bytes: what a read in flight may bring.
+    let chunkBytes: Int
     private let budget: MemoryBudget
     private let cache: ChunkCache
+    /// The loader's counters (the workers' totals for ``ReadAheadSizing``).
+    let counters: LoaderCounters
+    /// How many reads are wanted in flight, when the stage sizes itself; `nil`: ``concurrency``.
+    private var sizing: ReadAheadSizing?
+    private var mostInFlight = 0
     private let queues: [WorkerThread]
     private let condition = NSCondition()
     private var entries: [EntryKey: Entry] = [:]
@@ -65,15 +83,33 @@ final class ChunkReadAhead: @unchecked Sendable {
     private var taken = 0
     private var dropped = 0
 
-    /// A read stage of `concurrency` threads keeping at most `reserve` bytes of `budget`, reading
-    /// no chunk that `cache` holds or is loading.
-    init(concurrency: Int, reserve: Int, budget: MemoryBudget, cache: ChunkCache) {
+    /// A read stage of `concurrency` threads keeping at most `reserve` bytes of `budget` (chunks of
+    /// at most `chunkBytes`), reading no chunk that `cache` holds or is loading; with `sizing`,
+    /// keeping as many reads in flight as it says (measured with the workers' `counters`).
+    init(concurrency: Int, reserve: Int, chunkBytes: Int, budget: MemoryBudget, cache: ChunkCache, counters: LoaderCounters,
+         sizing: ReadAheadSizing? = nil) {
         self.concurrency = concurrency
         self.reserve = reserve
+        maximumReserve = reserve
+        cacheShare = cache.capacity + reserve
+        self.chunkBytes = chunkBytes
         self.budget = budget
         self.cache = cache
+        self.counters = counters
+        self.sizing = sizing
         queues = (0..<concurrency).map { WorkerThread(name: "mifa-read-\($0)") }
         idle = Array((0..<concurrency).reversed())
+        resizeReserve()
+    }
+
+    /// For a stage that sizes itself: a reserve of twice the bytes of the reads it wants in flight
+    /// (at most the one given), the rest of the share to the cache. Call with the lock held (or in init).
+    private func resizeReserve() {
+        guard let target = sizing?.target else { return }
+        let wanted = min(maximumReserve, checkedProduct([2, target, chunkBytes]) ?? maximumReserve)
+        guard wanted != reserve else { return }
+        reserve = wanted
+        cache.resize(to: cacheShare - wanted)
     }
 
     /// Queues reads of the chunks in `jobs` not already queued, read or being read (inner chunks
@@ -108,6 +144,7 @@ final class ChunkReadAhead: @unchecked Sendable {
             readyBytes -= bytes.count
             budget.release(bytes.count)
             taken += 1
+            pump()  // room in the reserve for another read
             return bytes
         case .queued, .reading, nil:
             return nil
@@ -136,16 +173,35 @@ final class ChunkReadAhead: @unchecked Sendable {
         return readyBytes
     }
 
-    /// Chunks whose bytes a worker took from the read stage, and reads whose bytes were dropped.
-    var counts: (taken: Int, dropped: Int) {
+    /// Chunks whose bytes a worker took from the read stage, reads whose bytes were dropped, and
+    /// the most reads in flight at once.
+    var counts: (taken: Int, dropped: Int, mostInFlight: Int) {
         condition.lock()
         defer { condition.unlock() }
-        return (taken, dropped)
+        return (taken, dropped, mostInFlight)
     }
 
-    /// Starts queued reads on idle queues. Call with the lock held.
+    /// The reads wanted in flight now: ``concurrency``, or what ``ReadAheadSizing`` says.
+    var target: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return sizing?.target ?? concurrency
+    }
+
+    /// Whether fewer reads wait to start than ``target``: the pipeline then queues the reads of
+    /// more patches ahead.
+    var needsJobs: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.count - head < (sizing?.target ?? concurrency)
+    }
+
+    /// Starts queued reads on idle queues, while fewer than the target are in flight and the
+    /// reserve has room for the bytes of one more. Call with the lock held.
     private func pump() {
         while !idle.isEmpty, head < jobs.count {
+            let inFlight = concurrency - idle.count
+            guard inFlight < (sizing?.target ?? concurrency), readyBytes + (inFlight + 1) * chunkBytes <= reserve else { break }
             let job = jobs[head]
             head += 1
             let key = EntryKey(store: job.store.number, key: job.key.value)
@@ -163,6 +219,7 @@ final class ChunkReadAhead: @unchecked Sendable {
             let queue = idle.removeLast()
             queues[queue].async { self.read(job, key: key, queue: queue) }
         }
+        mostInFlight = max(mostInFlight, concurrency - idle.count)
         if head > 1024, head * 2 > jobs.count {
             jobs.removeFirst(head)
             head = 0
@@ -199,10 +256,17 @@ final class ChunkReadAhead: @unchecked Sendable {
 
     private func read(_ job: Job, key: EntryKey, queue: Int) {
         let range = key.range.map { ByteRange.range(offset: $0.lowerBound, length: $0.count) }
+        let start = DispatchTime.now().uptimeNanoseconds
         // A hint: a failed read is dropped and the worker reads the chunk itself, reporting the error.
         let bytes = try? job.store.base.get(job.key, range: range)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         condition.lock()
         idle.append(queue)
+        sizing?.readFinished(seconds: seconds, chunksDecoded: counters.chunksDecoded.load(ordering: .relaxed),
+                             workerNanoseconds: counters.workerNanoseconds.load(ordering: .relaxed)
+                                 - counters.workerReadNanoseconds.load(ordering: .relaxed),
+                             patches: counters.patches.load(ordering: .relaxed))
+        resizeReserve()
         if case .reading = entries[key], let bytes, readyBytes + bytes.count <= reserve, budget.tryAcquire(bytes.count) {
             entries[key] = .ready(bytes)
             readyBytes += bytes.count
@@ -227,6 +291,8 @@ struct ReadAheadStore: ForwardingStore {
     let readAhead: ChunkReadAhead
 
     func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { readAhead.counters.workerReadNanoseconds.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed) }
         switch range {
         case nil:
             if let bytes = readAhead.take(self, key, range: nil) { return bytes }

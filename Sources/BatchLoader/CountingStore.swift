@@ -13,6 +13,11 @@ final class LoaderCounters: Sendable {
     let batches = Atomic<Int>(0)
     /// Nanoseconds the consumer waited for a batch.
     let consumerWaitNanos = Atomic<Int>(0)
+    /// Nanoseconds the workers spent on patches (wall time; ``ReadAheadSizing``).
+    let workerNanoseconds = Atomic<Int>(0)
+    /// Nanoseconds of that the workers spent in reads of a store with read-ahead (waiting for a
+    /// read in flight, or reading themselves; ``ReadAheadSizing``).
+    let workerReadNanoseconds = Atomic<Int>(0)
 }
 
 /// A read-only store wrapper: everything but `get` goes to the wrapped store, and the loader's

@@ -47,6 +47,9 @@ final class Pipeline: @unchecked Sendable {
     /// ``BatchLoader/scheduleHorizon``); touched only on the opening queue.
     private let schedule: Int
     private var registered: Int
+    /// The position up to which the chunk reads of the patches were queued on the read stage
+    /// (``BatchLoader/scheduleReads(from:opened:order:)``); touched only on the opening queue.
+    private var readsScheduled: Int
 
     init(loader: BatchLoader, order: SampleOrder, start: Int) {
         self.loader = loader
@@ -59,6 +62,7 @@ final class Pipeline: @unchecked Sendable {
         idle = Array((0..<loader.configuration.workers).reversed())
         schedule = loader.cache.beginSchedule()
         registered = start * loader.configuration.batchSize
+        readsScheduled = registered
     }
 
     /// Whether the run was cancelled (read from any thread).
@@ -126,7 +130,7 @@ final class Pipeline: @unchecked Sendable {
             requests.append(s.request)
             randoms.append(s.random)
         }
-        loader.scheduleReads(requests, randoms: randoms)
+        readsScheduled = loader.scheduleReads(from: max(readsScheduled, first), opened: first + count, order: order)
         condition.lock()
         guard !cancelled else {
             // Cancelled while waiting for the buffer: give it back (it goes when `storage` does).
@@ -183,6 +187,8 @@ final class Pipeline: @unchecked Sendable {
         let stop = cancelled || failed
         condition.unlock()
         guard let assembly, !stop else { return (nil, nil) }
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { loader.counters.workerNanoseconds.add(Int(DispatchTime.now().uptimeNanoseconds - started), ordering: .relaxed) }
         do {
             let produced = try loader.fill(slot: slot, request: assembly.requests[slot], random: assembly.randoms[slot],
                                            storage: assembly.storage,

@@ -61,7 +61,7 @@ struct BenchCommand: ParsableCommand {
     var threads = 2
 
     @Option(name: .customLong("read-ahead"),
-            help: "Chunk reads in flight ahead of the workers, on threads of their own (0: workers read their chunks themselves; default: 32 for images read over the network (http(s)://, s3://), else 0).")
+            help: "Chunk reads in flight ahead of the workers, on threads of their own (0: workers read their chunks themselves; default: for images read over the network (http(s)://, s3://) sized as it runs by Little's law, the chunks the workers decode per second times the time a read takes, at most what a quarter of the budget's cache share holds; else 0).")
     var readAhead: Int?
 
     @Option(help: "Batches prefetched ahead of the consumer.")
@@ -245,6 +245,7 @@ struct BenchCommand: ParsableCommand {
             "cache_misses": try value(m.cacheMisses),
             "chunks_decoded": try value(m.chunksDecoded),
             "chunks_read_ahead": try value(m.chunksReadAhead),
+            "most_reads_in_flight": try value(m.mostReadsInFlight),
             "bytes_read": try value(m.bytesRead),
             "producer_memory_wait_seconds": try value(m.producerMemoryWaitSeconds),
             "peak_memory_bytes": try value(m.peakMemoryBytes),
@@ -257,9 +258,9 @@ struct BenchCommand: ParsableCommand {
             print("images \(imageCount), patch \(patch), batch \(batch), threads \(threads), read-ahead \(loader.readAheadConcurrency), prefetch \(prefetch), epochs \(epochs)")
             print(String(format: "%d batches, %d patches in %.3f s: %.1f patches/s; CPU %.3f s (%.1f patches per CPU second); load average %.2f",
                          batches, patches, seconds, Double(patches) / max(seconds, 1e-9), cpu, Double(patches) / max(cpu, 1e-9), load))
-            print(String(format: "consumer waited %.3f s (%.1f%%); cache hit rate %.1f%%; %d chunks decoded (%d read ahead), %d bytes read",
+            print(String(format: "consumer waited %.3f s (%.1f%%); cache hit rate %.1f%%; %d chunks decoded (%d read ahead, at most %d reads in flight), %d bytes read",
                          m.consumerWaitSeconds, 100 * m.consumerWaitSeconds / max(seconds, 1e-9), 100 * m.cacheHitRate, m.chunksDecoded,
-                         m.chunksReadAhead, m.bytesRead))
+                         m.chunksReadAhead, m.mostReadsInFlight, m.bytesRead))
             print("peak memory \(m.peakMemoryBytes) bytes of a \(m.memoryBudget)-byte budget; digest \(String(format: "%016llx", digest.value))")
         }
     }

@@ -11,17 +11,21 @@ struct ZarrLocation {
     let path: String
 
     /// Resolves `text` for reading; a URL is read within `http`. A zip file, local or at a URL,
-    /// may be followed by a path inside it (`data.zip/inner/array`, `https://host/data.zip/inner/array`).
+    /// may be followed by a path inside it (`data.zip/inner/array`, `https://host/data.zip/inner/array`);
+    /// the query of such a URL (a presigned zip's signature: `https://host/data.zip/inner?X-Amz-...`)
+    /// belongs to the zip and goes with every read of it.
     /// - Throws: ``ZarrError`` `.notFound` when nothing is there; store errors.
     static func forReading(_ text: String, http: HTTPLimits = .default) throws -> ZarrLocation {
         let remote = StoreURL.isRemote(text)
-        // A zip file, possibly followed by a path inside it; a URL keeps its scheme and host.
-        var components = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // A zip file, possibly followed by a path inside it; a URL keeps its scheme and host, and
+        // its query is the zip's (split off first: it may hold a '/').
+        let (path, query) = StoreURL.splittingQuery(text)
+        var components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         var inner: [String] = []
         while components.count > (remote ? 3 : 0) {
             let candidate = components.joined(separator: "/")
             if !candidate.isEmpty, ZipStore.isZipLocation(candidate), remote || isRegularFile(candidate) {
-                var store = remote ? try ZipStore(url: candidate, http: http) : try ZipStore(path: candidate)
+                var store = remote ? try ZipStore(url: candidate + (query.map { "?" + $0 } ?? ""), http: http) : try ZipStore(path: candidate)
                 let path = inner.reversed().filter { !$0.isEmpty }.joined(separator: "/")
                 // A path inside a zip that is rooted in its one top folder may name that folder
                 // (`data.zip/data.zarr/a`, as the zip lists it): read it as written.

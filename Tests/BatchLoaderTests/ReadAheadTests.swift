@@ -96,6 +96,63 @@ import Zarr
         #expect(loader.readAhead?.heldBytes == 0)
     }
 
+    @Test func readsRunAheadOfTheOpenBatchesAsManyAsAsked() throws {
+        // One patch per batch, one batch prefetched: the open batches need at most 12 chunks (a
+        // 16×16 patch touches up to 4 chunks of each of 2 channels and 4 of the label), and one
+        // worker reads at most one more. The read stage queues the chunks of the patches after
+        // them too, so it keeps the 24 reads asked for in flight.
+        let plain = try LoaderFixtures.twoImages()
+        let (slow, slowStores) = try Self.slowed(plain)
+        func loader(_ index: SampleIndex, readAhead: Int) throws -> BatchLoader {
+            try BatchLoader(index: index, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 48),
+                            configuration: BatchLoaderConfiguration(batchSize: 1, seed: 5, workers: 1, readAhead: readAhead, prefetch: 1,
+                                                                    memoryBudget: 1 << 22))
+        }
+        let reading = try loader(slow, readAhead: 24)
+        #expect(try LoaderFixtures.digests(reading, epoch: 0) == LoaderFixtures.digests(try loader(plain, readAhead: 0), epoch: 0))
+        let mostAtOnce = slowStores.map(\.mostAtOnce).max() ?? 0
+        #expect(mostAtOnce > 13 && mostAtOnce <= 24 + 1, "reads at once: \(mostAtOnce)")
+        #expect(reading.metrics.mostReadsInFlight > 13 && reading.metrics.mostReadsInFlight <= 24)
+        #expect(reading.readAhead?.heldBytes == 0)
+    }
+
+    @Test func readsInFlightFollowLittlesLaw() {
+        // 2 workers decoding 1,000 chunks in 0.5 s outside reads take 4,000 chunks/s; at 25 ms a read,
+        // 100 reads in flight deliver them.
+        let law = { (cpu: Int, seconds: Double, limit: Int) in
+            ReadAheadSizing.readsInFlight(workers: 2, chunksDecoded: 1000, workerNanoseconds: cpu, secondsPerRead: seconds, limit: limit)
+        }
+        #expect(law(500_000_000, 0.025, 4096) == 100)
+        #expect(law(500_000_000, 0.0251, 4096) == 101)  // rounded up
+        #expect(law(500_000_000, 0.025, 64) == 64)  // at most the limit
+        #expect(law(500_000_000, 0.000_001, 64) == 1)  // at least one
+        #expect(law(0, 0.025, 64) == nil)  // nothing measured yet
+        #expect(ReadAheadSizing.readsInFlight(workers: 2, chunksDecoded: 0, workerNanoseconds: 1, secondsPerRead: 0.025, limit: 64) == nil)
+    }
+
+    @Test func sizingStartsFromItsInitialValueAndFollowsTheShortestSmoothedRead() {
+        var sizing = ReadAheadSizing(limit: 200, workers: 2, initial: 32)
+        #expect(sizing.target == 32)
+        #expect(ReadAheadSizing(limit: 8, workers: 2, initial: 32).target == 8)
+        // Nothing decoded yet: the read is timed, the target stays.
+        sizing.readFinished(seconds: 0.020, chunksDecoded: 0, workerNanoseconds: 0, patches: 0)
+        #expect(sizing.target == 32 && sizing.secondsPerRead == 0.020)
+        // Fewer patches than the initial value: too few to measure, the target stays.
+        sizing.readFinished(seconds: 0.020, chunksDecoded: 100, workerNanoseconds: 100_000_000, patches: 31)
+        #expect(sizing.target == 32)
+        // 2 workers at 1 ms per chunk take 2,000 chunks/s: 40 reads of 20 ms.
+        sizing.readFinished(seconds: 0.020, chunksDecoded: 100, workerNanoseconds: 100_000_000, patches: 32)
+        #expect(sizing.target == 40)
+        // A saturated server queues the reads: they take longer and longer, but more in flight
+        // would only queue longer, so the target stays sized by the shortest smoothed time.
+        for _ in 0..<50 { sizing.readFinished(seconds: 0.5, chunksDecoded: 100, workerNanoseconds: 100_000_000, patches: 50) }
+        #expect(sizing.secondsPerRead! > 0.4 && sizing.shortestSecondsPerRead == 0.020)
+        #expect(sizing.target == 40)
+        // Workers that decode faster want more reads in flight, up to the limit.
+        sizing.readFinished(seconds: 0.5, chunksDecoded: 100, workerNanoseconds: 10_000_000, patches: 51)
+        #expect(sizing.target == 200)
+    }
+
     @Test func aBudgetWithoutRoomForReadAheadRefusesIt() throws {
         let index = try LoaderFixtures.twoImages()
         // Two batches of 8 patches (12 288 bytes each) and the largest chunk (12 600 bytes, a

@@ -44,9 +44,10 @@ class NginxServer:
         self.log = self.work / "logs" / "access.log"
         fields = "$request_method " + ("$request_uri" if log_query else "$uri") + (" $http_range" if log_ranges else "")
         log = f"log_format requests '{fields}'; access_log {self.log} requests;" if access_log else "access_log off;"
+        # 512 connections: a loader sized for latency keeps many reads in flight, each on a connection.
         (self.work / "nginx.conf").write_text(f"""{user}
 worker_processes 1; daemon off; pid {self.work}/nginx.pid;
-events {{ worker_connections 64; }}
+events {{ worker_connections 512; }}
 http {{ {log} server {{ listen 127.0.0.1:{port}; root {root};
   location /noranges/ {{ alias {root}/; max_ranges 0; }} }} }}
 """)

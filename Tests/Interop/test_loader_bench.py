@@ -157,7 +157,9 @@ def test_images_over_http_give_the_same_batches_with_reads_ahead(mifa, images, s
     local = bench(mifa, *[images / f"img{i}.zarr" for i in range(3)], *args)
     remote = bench(mifa, *[f"{served}/img{i}.zarr" for i in range(3)], *args)
     remote_off = bench(mifa, *[f"{served}/img{i}.zarr" for i in range(3)], *args, "--read-ahead", "0")
-    assert local["read_ahead"] == 0 and remote["read_ahead"] == 32 and remote_off["read_ahead"] == 0
+    # Over HTTP the read stage sizes itself: some reads in flight, at most its limit.
+    assert local["read_ahead"] == 0 and remote["read_ahead"] > 0 and remote_off["read_ahead"] == 0
+    assert 0 < remote["most_reads_in_flight"] <= remote["read_ahead"] and local["most_reads_in_flight"] == 0
     assert remote["chunks_read_ahead"] > 0 and local["chunks_read_ahead"] == 0
     assert local["digest"] == remote["digest"] == remote_off["digest"]
 

@@ -408,6 +408,20 @@ def test_a_zip_url_with_a_query_keeps_it_on_every_request(mifa_bin, site, s3):
     assert [line for line in seen if " bytes=-" not in line], seen
 
 
+def test_a_path_inside_a_zip_url_with_a_query_keeps_the_query_on_every_request(mifa_bin, site, s3):
+    """`mifa zarr info https://host/pkg.zip/<array>?X-Amz-...`: the query is the presigned zip's, not
+    a part of the path inside it; every request (the suffix read that opens the zip, and any read of
+    an entry) carries it, and the array is described as in the local zip."""
+    with zipfile.ZipFile(site / "pkg.zip") as archive:
+        inner = next(n for n in archive.namelist() if n.endswith("/0/zarr.json")).removesuffix("/zarr.json")
+    local = run(mifa_bin, s3[0].env(), "zarr", "info", f"{site / 'pkg.zip'}/{inner}", "--json")
+    with NginxServer(site, access_log=True, log_ranges=True, log_query=True) as server:
+        proc = run(mifa_bin, s3[0].env(), "zarr", "info", f"{server.url}/pkg.zip/{inner}?{PRESIGNED}", "--json")
+        requests = server.requests()
+    assert requests and all(line.startswith(f"GET /pkg.zip?{PRESIGNED} bytes=") for line in requests), requests
+    assert without_location(json.loads(proc.stdout), f"{server.url}/pkg.zip") == without_location(json.loads(local.stdout), str(site / "pkg.zip"))
+
+
 def test_validate_reports_stale_consolidated_metadata_as_audit_does(mifa_bin, mifa, site, nginx, s3):
     """A node's zarr.json edited after `mifa pack`, the manifest left as it was: `mifa validate` of the
     package (a folder, over HTTP) reports the audit's own finding, consolidated-metadata-stale, an

@@ -9,7 +9,8 @@ import Zarr
 /// `/` serves with range support; `/noranges/` serves the same files with `max_ranges 0`, so nginx
 /// answers range requests with the whole file (`200`), like servers that ignore `Range`; every
 /// request under `/status500/` and `/status403/` is answered with that status (a failing server,
-/// a server that refuses access).
+/// a server that refuses access); `/slow/` serves the same files at 16 KiB/s after their first
+/// 16 KiB (so that requests overlap). ``connectionsServed()`` counts the connections it answered on.
 public final class NginxServer: @unchecked Sendable {
     static let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
     /// Whether nginx is installed (tests that need it are skipped otherwise).
@@ -38,7 +39,8 @@ public final class NginxServer: @unchecked Sendable {
             pid \(work)/nginx.pid;
             events { worker_connections 64; }
             http {
-              access_log off;
+              log_format connections '$connection';
+              access_log \(work)/logs/access.log connections;
               client_body_temp_path \(work)/body;
               proxy_temp_path \(work)/proxy;
               fastcgi_temp_path \(work)/fastcgi;
@@ -49,6 +51,7 @@ public final class NginxServer: @unchecked Sendable {
                 listen 127.0.0.1:\(port);
                 root \(root);
                 location /noranges/ { alias \(root)/; max_ranges 0; }
+                location /slow/ { alias \(root)/; limit_rate 16k; }
                 location /status500/ { return 500; }
                 location /status403/ { return 403; }
               }
@@ -73,6 +76,14 @@ public final class NginxServer: @unchecked Sendable {
 
     /// `http://127.0.0.1:<port>`.
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// The number of connections the requests answered so far came on (nginx logs each request
+    /// when it has answered it, with its connection's serial number).
+    /// - Throws: when the access log cannot be read.
+    public func connectionsServed() throws -> Int {
+        let log = try String(contentsOfFile: "\(workDirectory.path)/logs/access.log", encoding: .utf8)
+        return Set(log.split(separator: "\n")).count
+    }
 
     /// Stops nginx (also done when the value is released).
     public func stop() {

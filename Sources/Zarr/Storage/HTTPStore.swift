@@ -14,7 +14,7 @@ import MIFACore
 /// Every request is held to ``limits`` (``HTTPLimits``): bodies are bounded and never inflated,
 /// silent and trickling servers time out, failures are retried a bounded number of times, and
 /// redirects stay on the same host. Responses stream through libcurl and are checked as they
-/// arrive (a transfer stops the moment a rule is broken); each store keeps its own small pool of
+/// arrive (a transfer stops the moment a rule is broken); each store keeps its own pool of
 /// kept-alive connections, closed with the store. Reads block the calling thread; any thread may read.
 public final class HTTPStore: ZarrStore {
     /// The URL of the store root, without a trailing slash (nor its query).

@@ -11,8 +11,8 @@ import Synchronization
 /// retries). Each response is fed to an ``HTTPTransfer`` as it arrives, which stops the transfer
 /// the moment a rule is broken or the check has what it needs, so no more than one part of a body
 /// beyond what may be accepted is ever in memory, and which keeps the clock rules (time to
-/// headers, low speed, deadline). Idle handles are kept in a small pool, so keep-alive connections
-/// are reused by the next request; any thread may send requests, several at once.
+/// headers, low speed, deadline). Every handle goes back to a pool after its request, so kept-alive
+/// connections are reused by the next requests; any thread may send requests, several at once.
 final class HTTPTransport: Sendable {
     /// What one attempt ends with.
     enum Outcome: Sendable {
@@ -22,11 +22,12 @@ final class HTTPTransport: Sendable {
         case redirect(String)
     }
 
-    /// The most idle handles (and so kept-alive connections) kept for the next requests.
-    static let maxIdleHandles = 16
-
     private let limits: HTTPLimits
-    /// Handles not in use; a request takes one (or makes one) and gives it back.
+    /// Handles not in use; a request takes one (or makes one when there is none) and gives it back.
+    /// So the pool never holds more handles (kept-alive connections) than requests were in flight
+    /// at once, and N requests in flight reuse N connections: with a cap of 16 idle handles, a
+    /// loader keeping 32 reads in flight over HTTP opened 202 connections for 2,072 reads, each a
+    /// round trip more (BENCHMARKS.md, "Remote loader").
     private let idle = LockedState<[CurlEasy]>([])
     private let ignoredRanges = Atomic<Bool>(false)
 
@@ -121,7 +122,7 @@ final class HTTPTransport: Sendable {
                                        connectTimeout: limits.connectTimeout, deadline: deadline)
         let handle: CurlEasy
         if let kept = idle.withLock({ $0.popLast() }) { handle = kept } else { handle = try CurlEasy(for: check) }
-        defer { idle.withLock { if $0.count < Self.maxIdleHandles { $0.append(handle) } } }
+        defer { idle.withLock { $0.append(handle) } }
         let transfer = HTTPTransfer(check: check, limits: limits, deadline: deadline)
         return try transfer.outcome(handle.perform(request, transfer: transfer))
     }
