@@ -76,25 +76,25 @@ struct ShardIndexCacheTests {
 
     @Test func theBoundIsNeverExceededAndTheLeastRecentlyUsedGoesFirst() throws {
         let one = ShardIndex(ranges: [0..<4, nil, 4..<9])
-        let cost = ShardIndexCache.cost(of: one, key: "k0")
+        let cost = ShardIndexCache(maxBytes: 0).cost(of: one, key: "k0")
         let cache = ShardIndexCache(maxBytes: 2 * cost)
         cache.insert(one, for: "k0")
         cache.insert(one, for: "k1")
-        #expect(cache.index(for: "k0") == one)  // k1 is now the least recently used
+        #expect(cache.value(for: "k0") == one)  // k1 is now the least recently used
         cache.insert(one, for: "k2")
         #expect(cache.bytes <= 2 * cost && cache.count == 2)
-        #expect(cache.index(for: "k1") == nil && cache.index(for: "k0") == one && cache.index(for: "k2") == one)
+        #expect(cache.value(for: "k1") == nil && cache.value(for: "k0") == one && cache.value(for: "k2") == one)
         // An index larger than the whole bound is not kept, and does not evict the others.
         let big = ShardIndex(ranges: [Range<Int>?](repeating: 0..<1, count: 1000))
         cache.insert(big, for: "big")
-        #expect(cache.index(for: "big") == nil && cache.count == 2)
+        #expect(cache.value(for: "big") == nil && cache.count == 2)
         var generator = SeededGenerator(seed: 3)
         for _ in 0..<2000 {
             let key = "k\(Int.random(in: 0..<50, using: &generator))"
             if Bool.random(using: &generator) {
                 cache.insert(ShardIndex(ranges: [Range<Int>?](repeating: nil, count: Int.random(in: 0...4, using: &generator))), for: key)
             } else {
-                _ = cache.index(for: key)
+                _ = cache.value(for: key)
             }
             #expect(cache.bytes <= cache.maxBytes)
         }
@@ -123,7 +123,7 @@ struct ShardIndexCacheTests {
         let reads = LockedState(0)
         let answers = Slots<ShardIndex>(count: 8)
         Parallel.forEachWaiting(8, concurrency: 8) { i in
-            answers[i] = try? cache.index(for: "shard") {
+            answers[i] = try? cache.value(for: "shard") {
                 reads.withLock { $0 += 1 }
                 usleep(50_000)  // long enough for the other seven to ask meanwhile
                 return index
@@ -141,7 +141,7 @@ struct ShardIndexCacheTests {
         let failures = LockedState(0)
         Parallel.forEachWaiting(4, concurrency: 4) { _ in
             do {
-                _ = try cache.index(for: "shard") {
+                _ = try cache.value(for: "shard") {
                     reads.withLock { $0 += 1 }
                     usleep(20_000)
                     throw Failure()

@@ -1,25 +1,31 @@
 import Dispatch
 import MIFACore
 
-/// Decoded shard indexes kept between reads, least recently used first out, never more than a
-/// byte bound.
+/// Values kept between reads, least recently used first out, never more than a byte bound: the one
+/// cache of the Zarr layer, behind ``ShardIndexCache`` (decoded shard indexes) and
+/// ``DecodedChunkCache`` (decoded chunks).
 ///
-/// A sharded array reads a shard's index (one suffix request and a decode) before it can fetch
-/// the inner chunks a region needs; a caller that reads many small regions of the same shards
-/// (random patches, tiles) opts in by giving the array a cache
-/// (``ZarrArray/cachingShardIndexes(in:)``), so each index is read once while it stays cached.
-/// Nothing caches without it. One cache may serve several arrays under one bound: each
-/// ``ZarrArray/cachingShardIndexes(in:)`` gets entries of its own (stores do not have unique
-/// names, so arrays never share entries). Writes through a caching array drop the entries of the
-/// shards they replace; a shard rewritten by another process or through another array value is
-/// not seen until its entry is evicted or ``removeAll()`` is called.
-public final class ShardIndexCache: Sendable {
+/// Nothing caches without one: a caller opts in by handing a cache to an array
+/// (``ZarrArray/cachingShardIndexes(in:)``, ``ZarrArray/cachingDecodedChunks(in:)``). One cache may
+/// serve several arrays under one bound: each array value that is handed it gets entries of its
+/// own (stores do not have unique names, so arrays never share entries). Writes through a caching
+/// array drop the entries of what they replace; a value rewritten by another process or through
+/// another array value is not seen until its entry is evicted or ``removeAll()`` is called.
+///
+/// Thread safety: all state lives in a ``LockedState``; values are immutable once cached.
+public final class ByteBoundedCache<Value: Sendable>: Sendable {
     /// The most bytes the cached entries may account for.
     public let maxBytes: Int
 
+    /// The bytes one value accounts for, beside its key and ``entryOverhead``.
+    private let valueBytes: @Sendable (Value) -> Int
+
+    /// The bytes every entry accounts for beside its key and its value: its slot, links and table entry.
+    static var entryOverhead: Int { 96 }
+
     private struct Entry {
         var key: String
-        var index: ShardIndex
+        var value: Value
         var bytes: Int
         var older: Int?
         var newer: Int?
@@ -36,22 +42,30 @@ public final class ShardIndexCache: Sendable {
         var hits = 0
         var misses = 0
         var namespaces = 0
-        /// Keys whose index a caller is reading now; others asking for them wait on the group.
+        /// Keys whose value a caller is reading now; others asking for them wait on the group.
         var reading: [String: DispatchGroup] = [:]
     }
 
     private let state = LockedState(State())
 
-    /// An empty cache holding at most `maxBytes` bytes of indexes (an entry counts its ranges,
-    /// its key and a fixed overhead).
-    public init(maxBytes: Int) {
+    /// What a lookup of ``value(for:orRead:)`` does next.
+    private enum Step {
+        case found(Value)
+        case wait(DispatchGroup)
+        case read(DispatchGroup)
+    }
+
+    /// An empty cache holding at most `maxBytes` bytes; `valueBytes` says what a value accounts
+    /// for (an entry adds its key and a fixed overhead).
+    init(maxBytes: Int, valueBytes: @escaping @Sendable (Value) -> Int) {
         self.maxBytes = Swift.max(0, maxBytes)
+        self.valueBytes = valueBytes
     }
 
     /// The bytes the entries account for now; never more than ``maxBytes``.
     public var bytes: Int { state.withLock { $0.bytes } }
 
-    /// The number of cached indexes.
+    /// The number of cached values.
     public var count: Int { state.withLock { $0.positions.count } }
 
     /// Lookups answered from the cache and lookups that were not, since the cache was made.
@@ -74,13 +88,18 @@ public final class ShardIndexCache: Sendable {
         }
     }
 
-    /// The bytes an entry accounts for.
-    static func cost(of index: ShardIndex, key: String) -> Int {
-        index.ranges.count * MemoryLayout<Range<Int>?>.stride + key.utf8.count + 96
+    /// The bytes an entry of `value` under `key` accounts for.
+    func cost(of value: Value, key: String) -> Int {
+        valueBytes(value) + key.utf8.count + Self.entryOverhead
     }
 
-    /// The cached index for `key`, made the most recently used.
-    func index(for key: String) -> ShardIndex? {
+    /// Whether `key` is cached (counts nothing, changes no order).
+    func contains(_ key: String) -> Bool {
+        state.withLock { $0.positions[key] != nil }
+    }
+
+    /// The cached value for `key`, made the most recently used.
+    func value(for key: String) -> Value? {
         state.withLock { state in
             guard let slot = state.positions[key] else {
                 state.misses += 1
@@ -90,25 +109,20 @@ public final class ShardIndexCache: Sendable {
         }
     }
 
-    /// Counts a hit on the entry in `slot` and makes it the most recently used; returns its index.
-    private static func hit(_ slot: Int, in state: inout State) -> ShardIndex {
+    /// Counts a hit on the entry in `slot` and makes it the most recently used; returns its value.
+    private static func hit(_ slot: Int, in state: inout State) -> Value {
         state.hits += 1
         unlink(slot, in: &state)
         linkAsNewest(slot, in: &state)
-        return state.slots[slot]!.index
+        return state.slots[slot]!.value
     }
 
-    /// The cached index for `key` (made the most recently used), else the one `read` returns,
-    /// cached. Callers asking for a key whose index another caller is reading wait for that read
+    /// The cached value for `key` (made the most recently used), else the one `read` returns,
+    /// cached. Callers asking for a key whose value another caller is reading wait for that read
     /// instead of reading it again (many patches of one shard start at once on a cold cache); when
-    /// it gives nothing (an absent shard, an error), each reads for itself.
+    /// it gives nothing (an absent shard or chunk, an error), each reads for itself.
     /// - Throws: what `read` throws.
-    func index(for key: String, orRead read: () throws -> ShardIndex?) throws -> ShardIndex? {
-        enum Step {
-            case found(ShardIndex)
-            case wait(DispatchGroup)
-            case read(DispatchGroup)
-        }
+    func value(for key: String, orRead read: () throws -> Value?) throws -> Value? {
         while true {
             let step: Step = state.withLock { state in
                 if let slot = state.positions[key] { return .found(Self.hit(slot, in: &state)) }
@@ -120,8 +134,8 @@ public final class ShardIndexCache: Sendable {
                 return .read(group)
             }
             switch step {
-            case .found(let index):
-                return index
+            case .found(let value):
+                return value
             case .wait(let group):
                 group.wait()
             case .read(let group):
@@ -129,22 +143,23 @@ public final class ShardIndexCache: Sendable {
                     state.withLock { $0.reading[key] = nil }
                     group.leave()
                 }
-                let index = try read()
-                if let index { insert(index, for: key) }
-                return index
+                let value = try read()
+                if let value { insert(value, for: key) }
+                return value
             }
         }
     }
 
-    /// Caches `index` under `key`, evicting the least recently used entries to stay within the
-    /// bound; an index larger than the whole bound is not kept.
-    func insert(_ index: ShardIndex, for key: String) {
-        let cost = Self.cost(of: index, key: key)
+    /// Caches `value` under `key`, evicting the least recently used entries to stay within the
+    /// bound; a value larger than the whole bound is not kept.
+    func insert(_ value: Value, for key: String) {
+        let cost = cost(of: value, key: key)
+        var evicted: [Value] = []
         state.withLock { state in
-            if let slot = state.positions[key] { Self.remove(slot, in: &state) }
+            if let slot = state.positions[key] { evicted.append(Self.remove(slot, in: &state)) }
             guard cost <= maxBytes else { return }
-            while state.bytes + cost > maxBytes, let oldest = state.oldest { Self.remove(oldest, in: &state) }
-            let entry = Entry(key: key, index: index, bytes: cost)
+            while state.bytes + cost > maxBytes, let oldest = state.oldest { evicted.append(Self.remove(oldest, in: &state)) }
+            let entry = Entry(key: key, value: value, bytes: cost)
             let slot: Int
             if let reused = state.free.popLast() {
                 slot = reused
@@ -157,22 +172,35 @@ public final class ShardIndexCache: Sendable {
             state.bytes += cost
             Self.linkAsNewest(slot, in: &state)
         }
+        evicted.removeAll()  // freed outside the lock
     }
 
     /// Drops the entry for `key`, if any.
     func remove(_ key: String) {
-        state.withLock { state in
-            if let slot = state.positions[key] { Self.remove(slot, in: &state) }
+        let removed = state.withLock { state in
+            state.positions[key].map { Self.remove($0, in: &state) }
         }
+        _ = removed  // freed outside the lock
     }
 
-    private static func remove(_ slot: Int, in state: inout State) {
+    /// Drops every entry whose key starts with `prefix` (one pass over the entries).
+    func removeAll(withPrefix prefix: String) {
+        var removed: [Value] = []
+        state.withLock { state in
+            for (key, slot) in state.positions where key.hasPrefix(prefix) { removed.append(Self.remove(slot, in: &state)) }
+        }
+        removed.removeAll()  // freed outside the lock
+    }
+
+    @discardableResult
+    private static func remove(_ slot: Int, in state: inout State) -> Value {
         unlink(slot, in: &state)
         let entry = state.slots[slot]!
         state.positions[entry.key] = nil
         state.bytes -= entry.bytes
         state.slots[slot] = nil
         state.free.append(slot)
+        return entry.value
     }
 
     private static func unlink(_ slot: Int, in state: inout State) {
