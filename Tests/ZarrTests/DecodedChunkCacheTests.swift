@@ -11,12 +11,13 @@ import Testing
 /// No invalidation beyond writes through the caching array is tested because none is promised:
 /// like ``ShardIndexCache``, a chunk rewritten by another writer is seen once its entry goes.
 struct DecodedChunkCacheTests {
-    /// A random uint16 array (sharded or not, C or transposed layout, some chunks left at the fill
-    /// value so absent) and its data.
-    private static func randomArray(_ generator: inout SeededGenerator, store: any ZarrStore) throws -> (ZarrArray, NDArray<UInt16>) {
+    /// A random uint16 array (sharded or not, as `sharded` says or at random; unsharded ones in C
+    /// or transposed layout; some chunks left at the fill value, so absent) and its data. The
+    /// shard-index cache's tests read through it too.
+    static func randomArray(_ generator: inout SeededGenerator, store: any ZarrStore, sharded: Bool? = nil) throws -> (ZarrArray, NDArray<UInt16>) {
         let rank = Int.random(in: 1...3, using: &generator)
         let inner = (0..<rank).map { _ in Int.random(in: 1...5, using: &generator) }
-        let sharded = Bool.random(using: &generator)
+        let sharded = sharded ?? Bool.random(using: &generator)
         var codecs = [TestCodecs.bytes(), TestCodecs.zstd()]
         if !sharded, rank > 1, Bool.random(using: &generator) {
             codecs.insert(TestCodecs.transpose(Array((0..<rank).reversed())), at: 0)
@@ -24,7 +25,7 @@ struct DecodedChunkCacheTests {
         let chunk = sharded ? inner.map { $0 * Int.random(in: 1...3, using: &generator) } : inner
         let shape = chunk.map { $0 * Int.random(in: 1...3, using: &generator) + Int.random(in: 0...2, using: &generator) }
         let metadata = try ArrayMetadata(shape: shape, dataType: .uint16, chunkShape: chunk,
-                                         codecs: sharded ? [TestCodecs.sharding(inner, codecs: codecs)] : codecs)
+                                         codecs: sharded ? [TestCodecs.sharding(inner, codecs: codecs, indexAtEnd: Bool.random(using: &generator))] : codecs)
         let array = try ZarrArray.create(store, metadata: metadata)
         var data = NDArray<UInt16>(shape: shape)
         let sparse = Bool.random(using: &generator)
@@ -33,13 +34,6 @@ struct DecodedChunkCacheTests {
         }
         try array.write(data)
         return (array, data)
-    }
-
-    private static func randomRegion(in shape: [Int], _ generator: inout SeededGenerator) -> Region {
-        Region(shape.map { extent in
-            let lower = Int.random(in: 0...extent, using: &generator)
-            return lower..<Int.random(in: lower...extent, using: &generator)
-        })
     }
 
     @Test func cachedReadsEqualUncachedReadsOnRandomRegions() throws {
@@ -52,7 +46,7 @@ struct DecodedChunkCacheTests {
             let cache = DecodedChunkCache(maxBytes: bound)
             let cached = array.cachingDecodedChunks(in: cache)
             for _ in 0..<25 {
-                let region = Self.randomRegion(in: data.shape, &generator)
+                let region = ArrayTests.randomRegion(data.shape, &generator)
                 let expected = try data.copy(region: region)
                 let order: MemoryOrder = Bool.random(using: &generator) ? .rowMajor : .columnMajor
                 let through = try cached.read(UInt16.self, region: region, order: order,
@@ -118,7 +112,7 @@ struct DecodedChunkCacheTests {
         // Room for about a third of the inner chunks: lookups, inserts and evictions interleave.
         let cache = DecodedChunkCache(maxBytes: 32 * (8 * 10 * 2 + 120))
         let cached = array.cachingDecodedChunks(in: cache)
-        let regions = (0..<400).map { _ in Self.randomRegion(in: [96, 80], &generator) }
+        let regions = (0..<400).map { _ in ArrayTests.randomRegion([96, 80], &generator) }
         let wrong = LockedState(0)
         Parallel.forEachWaiting(regions.count, concurrency: 4) { i in
             let read = try? cached.read(UInt16.self, region: regions[i], concurrency: 2)
@@ -135,7 +129,7 @@ struct DecodedChunkCacheTests {
             let cached = array.cachingDecodedChunks(in: DecodedChunkCache(maxBytes: 1 << 20))
             #expect(try cached.read(UInt16.self) == data)
             var changed = data
-            let region = Self.randomRegion(in: data.shape, &generator)
+            let region = ArrayTests.randomRegion(data.shape, &generator)
             var patch = try data.copy(region: region)
             for i in patch.elements.indices { patch.elements[i] = UInt16.random(in: 1...60000, using: &generator) }
             try cached.write(patch, at: region.origin)

@@ -7,43 +7,16 @@ import Testing
 /// The opt-in shard-index cache: reads through it equal reads without it, it reads each index
 /// once while it is cached, it never holds more than its bound, and writes drop what they replace.
 struct ShardIndexCacheTests {
-    /// A random sharded uint16 array (some inner chunks left at the fill value, so absent) and its data.
-    private static func randomArray(_ generator: inout SeededGenerator, store: any ZarrStore) throws -> (ZarrArray, NDArray<UInt16>) {
-        let rank = Int.random(in: 1...3, using: &generator)
-        let inner = (0..<rank).map { _ in Int.random(in: 1...5, using: &generator) }
-        let perShard = (0..<rank).map { _ in Int.random(in: 1...3, using: &generator) }
-        let shard = zip(inner, perShard).map(*)
-        let shape = shard.map { $0 * Int.random(in: 1...3, using: &generator) + Int.random(in: 0...2, using: &generator) }
-        let metadata = try ArrayMetadata(shape: shape, dataType: .uint16, chunkShape: shard,
-                                         codecs: [TestCodecs.sharding(inner, codecs: [TestCodecs.bytes(), TestCodecs.zstd()],
-                                                                      indexAtEnd: Bool.random(using: &generator))])
-        let array = try ZarrArray.create(store, metadata: metadata)
-        var data = NDArray<UInt16>(shape: shape)
-        let sparse = Bool.random(using: &generator)
-        for i in data.elements.indices {
-            data.elements[i] = sparse && UInt8.random(in: 0...3, using: &generator) != 0 ? 0 : UInt16.random(in: 0...60000, using: &generator)
-        }
-        try array.write(data)
-        return (array, data)
-    }
-
-    private static func randomRegion(in shape: [Int], _ generator: inout SeededGenerator) -> Region {
-        Region(shape.map { extent in
-            let lower = Int.random(in: 0...extent, using: &generator)
-            return lower..<Int.random(in: lower...extent, using: &generator)
-        })
-    }
-
     @Test func cachedReadsEqualUncachedReadsOnRandomRegions() throws {
         var generator = SeededGenerator(seed: 21)
         for _ in 0..<40 {
-            let (array, data) = try Self.randomArray(&generator, store: MemoryStore())
+            let (array, data) = try DecodedChunkCacheTests.randomArray(&generator, store: MemoryStore(), sharded: true)
             // Bounds from "holds nothing" through "holds a few" to "holds all", so eviction is exercised.
             let bound = [0, 200, 700, 5000, 1 << 20].randomElement(using: &generator)!
             let cache = ShardIndexCache(maxBytes: bound)
             let cached = array.cachingShardIndexes(in: cache)
             for _ in 0..<25 {
-                let region = Self.randomRegion(in: data.shape, &generator)
+                let region = ArrayTests.randomRegion(data.shape, &generator)
                 let expected = try data.copy(region: region)
                 let plain = try array.read(UInt16.self, region: region, concurrency: Int.random(in: 1...3, using: &generator))
                 let through = try cached.read(UInt16.self, region: region, concurrency: Int.random(in: 1...3, using: &generator))
@@ -105,7 +78,7 @@ struct ShardIndexCacheTests {
     @Test func writesThroughTheCachingArrayDropTheIndexesTheyReplace() throws {
         var generator = SeededGenerator(seed: 77)
         let store = MemoryStore()
-        let (array, data) = try Self.randomArray(&generator, store: store)
+        let (array, data) = try DecodedChunkCacheTests.randomArray(&generator, store: store, sharded: true)
         let cached = array.cachingShardIndexes(in: ShardIndexCache(maxBytes: 1 << 20))
         #expect(try cached.read(UInt16.self) == data)
         var changed = data

@@ -12,7 +12,7 @@ import MIFACore
 /// array drop the entries of what they replace; a value rewritten by another process or through
 /// another array value is not seen until its entry is evicted or ``removeAll()`` is called.
 ///
-/// Thread safety: all state lives in a ``LockedState``; values are immutable once cached.
+/// Thread safety: all state lives in a `LockedState` (MIFACore); values are immutable once cached.
 public final class ByteBoundedCache<Value: Sendable>: Sendable {
     /// The most bytes the cached entries may account for.
     public let maxBytes: Int
