@@ -3,6 +3,7 @@
 //
 //   ZarrBench read <array> [--repeat N] [--threads T]
 //   ZarrBench regions <array> <offsets.txt> [--size 256] [--repeat N] [--threads T] [--shard-index-cache-mb M]
+//             [--decoded-chunk-cache-mb M]
 //   ZarrBench write <data.raw> <out> --shape 4096,4096 --chunks 256,256 [--shards 1024,1024]
 //             --codec zstd:3 [--format 3] [--repeat N] [--threads T]
 //
@@ -95,6 +96,9 @@ func run() throws {
         // The cache lives across the repeats: the first run fills it, the later ones find it filled.
         if let megabytes = options.values["shard-index-cache-mb"].flatMap(Int.init) {
             array = array.cachingShardIndexes(in: ShardIndexCache(maxBytes: megabytes << 20))
+        }
+        if let megabytes = options.values["decoded-chunk-cache-mb"].flatMap(Int.init) {
+            array = array.cachingDecodedChunks(in: DecodedChunkCache(maxBytes: megabytes << 20))
         }
         let size = options.int("size", 256)
         let offsets = try String(contentsOfFile: options.positional[2], encoding: .utf8)

@@ -241,7 +241,7 @@ public func mifa_package_read(_ package: OpaquePointer?, _ imageID: UnsafePointe
         }
         guard needed == 0 || buffer != nil else { throw ABIFailure.argument("buffer is NULL") }
         guard needed > 0, let buffer else { return }
-        let pixels = try image.read(level: Int(level), region: Region(ranges)).rowMajor
-        pixels.withUnsafeBytes { bytes in buffer.copyMemory(from: bytes.baseAddress!, byteCount: min(bytes.count, needed)) }
+        // Chunks decode straight into the caller's buffer (its size checked above): no array, no copy.
+        try image.read(level: Int(level), region: Region(ranges), into: UnsafeMutableRawBufferPointer(start: buffer, count: needed))
     }
 }

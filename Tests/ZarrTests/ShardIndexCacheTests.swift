@@ -7,43 +7,16 @@ import Testing
 /// The opt-in shard-index cache: reads through it equal reads without it, it reads each index
 /// once while it is cached, it never holds more than its bound, and writes drop what they replace.
 struct ShardIndexCacheTests {
-    /// A random sharded uint16 array (some inner chunks left at the fill value, so absent) and its data.
-    private static func randomArray(_ generator: inout SeededGenerator, store: any ZarrStore) throws -> (ZarrArray, NDArray<UInt16>) {
-        let rank = Int.random(in: 1...3, using: &generator)
-        let inner = (0..<rank).map { _ in Int.random(in: 1...5, using: &generator) }
-        let perShard = (0..<rank).map { _ in Int.random(in: 1...3, using: &generator) }
-        let shard = zip(inner, perShard).map(*)
-        let shape = shard.map { $0 * Int.random(in: 1...3, using: &generator) + Int.random(in: 0...2, using: &generator) }
-        let metadata = try ArrayMetadata(shape: shape, dataType: .uint16, chunkShape: shard,
-                                         codecs: [TestCodecs.sharding(inner, codecs: [TestCodecs.bytes(), TestCodecs.zstd()],
-                                                                      indexAtEnd: Bool.random(using: &generator))])
-        let array = try ZarrArray.create(store, metadata: metadata)
-        var data = NDArray<UInt16>(shape: shape)
-        let sparse = Bool.random(using: &generator)
-        for i in data.elements.indices {
-            data.elements[i] = sparse && UInt8.random(in: 0...3, using: &generator) != 0 ? 0 : UInt16.random(in: 0...60000, using: &generator)
-        }
-        try array.write(data)
-        return (array, data)
-    }
-
-    private static func randomRegion(in shape: [Int], _ generator: inout SeededGenerator) -> Region {
-        Region(shape.map { extent in
-            let lower = Int.random(in: 0...extent, using: &generator)
-            return lower..<Int.random(in: lower...extent, using: &generator)
-        })
-    }
-
     @Test func cachedReadsEqualUncachedReadsOnRandomRegions() throws {
         var generator = SeededGenerator(seed: 21)
         for _ in 0..<40 {
-            let (array, data) = try Self.randomArray(&generator, store: MemoryStore())
+            let (array, data) = try DecodedChunkCacheTests.randomArray(&generator, store: MemoryStore(), sharded: true)
             // Bounds from "holds nothing" through "holds a few" to "holds all", so eviction is exercised.
             let bound = [0, 200, 700, 5000, 1 << 20].randomElement(using: &generator)!
             let cache = ShardIndexCache(maxBytes: bound)
             let cached = array.cachingShardIndexes(in: cache)
             for _ in 0..<25 {
-                let region = Self.randomRegion(in: data.shape, &generator)
+                let region = ArrayTests.randomRegion(data.shape, &generator)
                 let expected = try data.copy(region: region)
                 let plain = try array.read(UInt16.self, region: region, concurrency: Int.random(in: 1...3, using: &generator))
                 let through = try cached.read(UInt16.self, region: region, concurrency: Int.random(in: 1...3, using: &generator))
@@ -76,25 +49,25 @@ struct ShardIndexCacheTests {
 
     @Test func theBoundIsNeverExceededAndTheLeastRecentlyUsedGoesFirst() throws {
         let one = ShardIndex(ranges: [0..<4, nil, 4..<9])
-        let cost = ShardIndexCache.cost(of: one, key: "k0")
+        let cost = ShardIndexCache(maxBytes: 0).cost(of: one, key: "k0")
         let cache = ShardIndexCache(maxBytes: 2 * cost)
         cache.insert(one, for: "k0")
         cache.insert(one, for: "k1")
-        #expect(cache.index(for: "k0") == one)  // k1 is now the least recently used
+        #expect(cache.value(for: "k0") == one)  // k1 is now the least recently used
         cache.insert(one, for: "k2")
         #expect(cache.bytes <= 2 * cost && cache.count == 2)
-        #expect(cache.index(for: "k1") == nil && cache.index(for: "k0") == one && cache.index(for: "k2") == one)
+        #expect(cache.value(for: "k1") == nil && cache.value(for: "k0") == one && cache.value(for: "k2") == one)
         // An index larger than the whole bound is not kept, and does not evict the others.
         let big = ShardIndex(ranges: [Range<Int>?](repeating: 0..<1, count: 1000))
         cache.insert(big, for: "big")
-        #expect(cache.index(for: "big") == nil && cache.count == 2)
+        #expect(cache.value(for: "big") == nil && cache.count == 2)
         var generator = SeededGenerator(seed: 3)
         for _ in 0..<2000 {
             let key = "k\(Int.random(in: 0..<50, using: &generator))"
             if Bool.random(using: &generator) {
                 cache.insert(ShardIndex(ranges: [Range<Int>?](repeating: nil, count: Int.random(in: 0...4, using: &generator))), for: key)
             } else {
-                _ = cache.index(for: key)
+                _ = cache.value(for: key)
             }
             #expect(cache.bytes <= cache.maxBytes)
         }
@@ -105,7 +78,7 @@ struct ShardIndexCacheTests {
     @Test func writesThroughTheCachingArrayDropTheIndexesTheyReplace() throws {
         var generator = SeededGenerator(seed: 77)
         let store = MemoryStore()
-        let (array, data) = try Self.randomArray(&generator, store: store)
+        let (array, data) = try DecodedChunkCacheTests.randomArray(&generator, store: store, sharded: true)
         let cached = array.cachingShardIndexes(in: ShardIndexCache(maxBytes: 1 << 20))
         #expect(try cached.read(UInt16.self) == data)
         var changed = data
@@ -123,7 +96,7 @@ struct ShardIndexCacheTests {
         let reads = LockedState(0)
         let answers = Slots<ShardIndex>(count: 8)
         Parallel.forEachWaiting(8, concurrency: 8) { i in
-            answers[i] = try? cache.index(for: "shard") {
+            answers[i] = try? cache.value(for: "shard") {
                 reads.withLock { $0 += 1 }
                 usleep(50_000)  // long enough for the other seven to ask meanwhile
                 return index
@@ -141,7 +114,7 @@ struct ShardIndexCacheTests {
         let failures = LockedState(0)
         Parallel.forEachWaiting(4, concurrency: 4) { _ in
             do {
-                _ = try cache.index(for: "shard") {
+                _ = try cache.value(for: "shard") {
                     reads.withLock { $0 += 1 }
                     usleep(20_000)
                     throw Failure()

@@ -25,6 +25,13 @@ extension ZarrArray {
             let key = chunkKey(index)
             do {
                 let origin = zip(index, chunkShape).map(*)
+                if let cache = decodedChunkCache {
+                    let decoded = try cache.value(for: decodedChunkCacheKey(key)) {
+                        try store.get(key).map { bytes in try bytes.withUnsafeBytes { try decodeOwned($0, chain: chain) } }
+                    }
+                    try place(decoded: decoded, chain: chain, chunkOrigin: origin, region: region, into: destination, strides: strides)
+                    return
+                }
                 let bytes = try store.get(key)
                 try bytes.withOptionalUnsafeBytes { encoded in
                     try place(encoded, chain: chain, chunkOrigin: origin, region: region, into: destination, strides: strides, scratch: &scratch)
@@ -38,38 +45,82 @@ extension ZarrArray {
     /// Decodes one chunk (or fills it when `encoded` is `nil`) into the part of the destination it covers.
     func place(_ encoded: UnsafeRawBufferPointer?, chain: BoundCodecChain, chunkOrigin: [Int], region: Region,
                into destination: SharedBuffer, strides: [Int], scratch: inout [UInt8]) throws {
-        let chunkShape = chain.decoded.shape
-        let elementSize = chain.decoded.dataType.byteSize
-        var lower = [Int](repeating: 0, count: rank)
-        var extent = [Int](repeating: 0, count: rank)
-        for axis in 0..<rank {
-            lower[axis] = Swift.max(chunkOrigin[axis], region.ranges[axis].lowerBound)
-            let upper = Swift.min(chunkOrigin[axis] + chunkShape[axis], region.ranges[axis].upperBound)
-            guard upper > lower[axis] else { return }
-            extent[axis] = upper - lower[axis]
-        }
-        let target = destination.base! + GridIndex.offset(zip(lower, region.origin).map(-), strides) * elementSize
+        guard let part = part(of: chain, at: chunkOrigin, in: region, destination: destination, strides: strides) else { return }
         guard let encoded else {
-            StridedCopy.fill(target, strides: strides, extent: extent, value: chain.decoded.fillValue.bytes)
+            StridedCopy.fill(part.target, strides: strides, extent: part.extent, value: chain.decoded.fillValue.bytes)
             return
         }
-        let byteCount = chain.decoded.byteCount
-        guard byteCount <= Self.maximumChunkBytes else {
-            throw ZarrError(.invalidMetadata, "a chunk of \(byteCount) bytes is larger than the \(Self.maximumChunkBytes) bytes MIFAKit decodes at once")
-        }
-        if extent == chunkShape, chain.isCOrder, Self.isDenseCOrder(strides, shape: chunkShape) {
-            try chain.decode(encoded, into: UnsafeMutableRawBufferPointer(start: target, count: byteCount))
+        let byteCount = try Self.checkedByteCount(chain)
+        if part.extent == chain.decoded.shape, chain.isCOrder, Self.isDenseCOrder(strides, shape: part.extent) {
+            try chain.decode(encoded, into: UnsafeMutableRawBufferPointer(start: part.target, count: byteCount))
             return
         }
         Parallel.reserve(&scratch, byteCount)
         try scratch.withUnsafeMutableBytes { buffer in
             let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[..<byteCount])
             try chain.decode(encoded, into: chunk)
-            let sourceOffset = GridIndex.offset(zip(lower, chunkOrigin).map(-), chain.layoutStrides) * elementSize
-            StridedCopy.copy(from: chunk.baseAddress! + sourceOffset, sourceStrides: chain.layoutStrides, to: target,
-                             destinationStrides: strides, extent: extent, elementSize: elementSize,
-                             coldDestination: destination.count >= StridedCopy.coldDestinationBytes)
+            copy(part, of: UnsafeRawBufferPointer(chunk), chain: chain, chunkOrigin: chunkOrigin, destination: destination, strides: strides)
         }
+    }
+
+    /// Copies the part of an already decoded chunk (or the fill value when `decoded` is `nil`) into
+    /// the part of the destination it covers.
+    func place(decoded: [UInt8]?, chain: BoundCodecChain, chunkOrigin: [Int], region: Region,
+               into destination: SharedBuffer, strides: [Int]) throws {
+        guard let part = part(of: chain, at: chunkOrigin, in: region, destination: destination, strides: strides) else { return }
+        guard let decoded else {
+            StridedCopy.fill(part.target, strides: strides, extent: part.extent, value: chain.decoded.fillValue.bytes)
+            return
+        }
+        decoded.withUnsafeBytes { chunk in
+            copy(part, of: chunk, chain: chain, chunkOrigin: chunkOrigin, destination: destination, strides: strides)
+        }
+    }
+
+    /// Decodes one chunk into a buffer of its own (to be kept in ``decodedChunkCache``).
+    /// - Throws: ``ZarrError`` `.invalidMetadata` for a chunk over ``maximumChunkBytes``; decoding errors.
+    func decodeOwned(_ encoded: UnsafeRawBufferPointer, chain: BoundCodecChain) throws -> [UInt8] {
+        let byteCount = try Self.checkedByteCount(chain)
+        var chunk = [UInt8](unsafeUninitializedCapacity: byteCount) { _, initialized in initialized = byteCount }
+        try chunk.withUnsafeMutableBytes { try chain.decode(encoded, into: $0) }
+        return chunk
+    }
+
+    /// The decoded size of a chunk of `chain`.
+    /// - Throws: ``ZarrError`` `.invalidMetadata` when it is over ``maximumChunkBytes``.
+    private static func checkedByteCount(_ chain: BoundCodecChain) throws -> Int {
+        let byteCount = chain.decoded.byteCount
+        guard byteCount <= maximumChunkBytes else {
+            throw ZarrError(.invalidMetadata, "a chunk of \(byteCount) bytes is larger than the \(maximumChunkBytes) bytes MIFAKit decodes at once")
+        }
+        return byteCount
+    }
+
+    /// The box a chunk at `chunkOrigin` shares with `region`: its lower corner and extent in array
+    /// coordinates and where it starts in the destination; `nil` when they do not overlap.
+    private func part(of chain: BoundCodecChain, at chunkOrigin: [Int], in region: Region, destination: SharedBuffer,
+                      strides: [Int]) -> (lower: [Int], extent: [Int], target: UnsafeMutableRawPointer)? {
+        let chunkShape = chain.decoded.shape
+        var lower = [Int](repeating: 0, count: rank)
+        var extent = [Int](repeating: 0, count: rank)
+        for axis in 0..<rank {
+            lower[axis] = Swift.max(chunkOrigin[axis], region.ranges[axis].lowerBound)
+            let upper = Swift.min(chunkOrigin[axis] + chunkShape[axis], region.ranges[axis].upperBound)
+            guard upper > lower[axis] else { return nil }
+            extent[axis] = upper - lower[axis]
+        }
+        let offset = GridIndex.offset(zip(lower, region.origin).map(-), strides) * chain.decoded.dataType.byteSize
+        return (lower, extent, destination.base! + offset)
+    }
+
+    /// Copies `part` out of a decoded chunk (laid out as `chain` decodes) into the destination.
+    private func copy(_ part: (lower: [Int], extent: [Int], target: UnsafeMutableRawPointer), of chunk: UnsafeRawBufferPointer,
+                      chain: BoundCodecChain, chunkOrigin: [Int], destination: SharedBuffer, strides: [Int]) {
+        let elementSize = chain.decoded.dataType.byteSize
+        let sourceOffset = GridIndex.offset(zip(part.lower, chunkOrigin).map(-), chain.layoutStrides) * elementSize
+        StridedCopy.copy(from: chunk.baseAddress! + sourceOffset, sourceStrides: chain.layoutStrides, to: part.target,
+                         destinationStrides: strides, extent: part.extent, elementSize: elementSize,
+                         coldDestination: destination.count >= StridedCopy.coldDestinationBytes)
     }
 
     /// Whether a box of `shape` laid out with `strides` is one dense C-order block.

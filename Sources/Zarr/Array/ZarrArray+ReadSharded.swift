@@ -13,6 +13,8 @@ extension ZarrArray {
         var origin: [Int]
         var range: Range<Int>
         var group: Int
+        /// The inner chunk's position in its shard (C order), for ``decodedChunkCache``.
+        var position: Int
     }
 
     /// One range request in one shard.
@@ -36,7 +38,7 @@ extension ZarrArray {
         for batchStart in stride(from: 0, to: shards.count, by: batchSize) {
             let batch = (batchStart..<Swift.min(batchStart + batchSize, shards.count)).map { shards[$0] }
             let plans = Slots<ShardPlan>(count: batch.count)
-            try Parallel.forEach(batch.count, concurrency: concurrency) { i, _ in
+            let plan = { @Sendable (i: Int, _: inout [UInt8]) throws in
                 let key = chunkKey(batch[i])
                 do {
                     plans[i] = try planShardRead(batch[i], key: key, region: region, sharding: sharding, into: destination, strides: strides)
@@ -44,6 +46,10 @@ extension ZarrArray {
                     throw locate(error, key: key)
                 }
             }
+            // With every index cached, planning reads nothing: waking a helper for it would cost
+            // more than it saves (a small region's read is a few hundred microseconds).
+            let indexesCached = shardIndexCache.map { cache in batch.allSatisfy { cache.contains(shardIndexCacheKey(chunkKey($0))) } } ?? false
+            try Parallel.forEach(batch.count, concurrency: indexesCached ? 1 : concurrency, plan)
             var allReads: [ShardRead] = []
             var allChunks: [InnerChunkRead] = []
             var oneReadPerShard = true
@@ -111,6 +117,13 @@ extension ZarrArray {
             let start = chunk.range.lowerBound - read.range.lowerBound
             try bytes.withUnsafeBytes { raw in
                 let encoded = UnsafeRawBufferPointer(rebasing: raw[start..<(start + chunk.range.count)])
+                if let cache = decodedChunkCache {
+                    let decoded = try decodeOwned(encoded, chain: sharding.inner)
+                    cache.insert(decoded, for: decodedChunkCacheKey(read.key, inner: chunk.position))
+                    try place(decoded: decoded, chain: sharding.inner, chunkOrigin: chunk.origin, region: region,
+                              into: destination, strides: strides)
+                    return
+                }
                 try place(encoded, chain: sharding.inner, chunkOrigin: chunk.origin, region: region,
                           into: destination, strides: strides, scratch: &scratch)
             }
@@ -131,35 +144,53 @@ extension ZarrArray {
             return try indexBytes.withUnsafeBytes { try sharding.decodeIndex($0, shardSize: nil) }
         }
         guard let cache = shardIndexCache else { return try read() }
-        return try cache.index(for: shardIndexCacheKey(key), orRead: read)
+        return try cache.value(for: shardIndexCacheKey(key), orRead: read)
     }
 
-    /// Reads and checks one shard's index; fills the parts of the region whose inner chunks (or the
-    /// whole shard) are missing; returns the range reads and decodes the rest needs.
+    /// Copies the inner chunks the region needs that ``decodedChunkCache`` holds; for the others,
+    /// reads and checks the shard's index, fills the parts of the region whose inner chunks (or the
+    /// whole shard) are missing, and returns the range reads and decodes the rest needs.
     private func planShardRead(_ shardIndex: [Int], key: StoreKey, region: Region, sharding: BoundShardingCodec,
                                into destination: SharedBuffer, strides: [Int]) throws -> ShardPlan {
         let shardShape = metadata.chunkShape
         let shardOrigin = zip(shardIndex, shardShape).map(*)
         var scratch: [UInt8] = []
-        guard let index = try self.shardIndex(at: key, sharding: sharding) else {
-            try place(nil, chain: chain, chunkOrigin: shardOrigin, region: region, into: destination, strides: strides, scratch: &scratch)
-            return ShardPlan()
-        }
         let innerShape = sharding.innerChunkShape
         let local = Region(zip(region.ranges, zip(shardOrigin, shardShape)).map { range, shard in
             let lower = Swift.max(range.lowerBound, shard.0) - shard.0
             let upper = Swift.min(range.upperBound, shard.0 + shard.1) - shard.0
             return lower..<Swift.max(lower, upper)
         })
-        var wanted: [(origin: [Int], range: Range<Int>)] = []
+        // The inner chunks the region needs that are not in the decoded-chunk cache (all, without one).
+        var needed: [(origin: [Int], position: Int)] = []
         let inners = Self.chunkIndices(of: local, chunkShape: innerShape)
-        for position in 0..<inners.count {
-            let inner = inners[position]
+        for i in 0..<inners.count {
+            let inner = inners[i]
             let origin = (0..<rank).map { shardOrigin[$0] + inner[$0] * innerShape[$0] }
-            if let range = index.ranges[GridIndex.linear(inner, in: sharding.chunksPerShard)] {
-                wanted.append((origin, range))
+            let position = GridIndex.linear(inner, in: sharding.chunksPerShard)
+            if let cache = decodedChunkCache, let decoded = cache.value(for: decodedChunkCacheKey(key, inner: position)) {
+                try place(decoded: decoded, chain: sharding.inner, chunkOrigin: origin, region: region, into: destination, strides: strides)
             } else {
-                try place(nil, chain: sharding.inner, chunkOrigin: origin, region: region, into: destination, strides: strides, scratch: &scratch)
+                needed.append((origin, position))
+            }
+        }
+        guard !needed.isEmpty else { return ShardPlan() }
+        guard let index = try self.shardIndex(at: key, sharding: sharding) else {
+            if needed.count == inners.count {
+                try place(nil, chain: chain, chunkOrigin: shardOrigin, region: region, into: destination, strides: strides, scratch: &scratch)
+                return ShardPlan()
+            }
+            for chunk in needed {
+                try place(nil, chain: sharding.inner, chunkOrigin: chunk.origin, region: region, into: destination, strides: strides, scratch: &scratch)
+            }
+            return ShardPlan()
+        }
+        var wanted: [(origin: [Int], range: Range<Int>, position: Int)] = []
+        for chunk in needed {
+            if let range = index.ranges[chunk.position] {
+                wanted.append((chunk.origin, range, chunk.position))
+            } else {
+                try place(nil, chain: sharding.inner, chunkOrigin: chunk.origin, region: region, into: destination, strides: strides, scratch: &scratch)
             }
         }
         wanted.sort { $0.range.lowerBound < $1.range.lowerBound }
@@ -171,7 +202,7 @@ extension ZarrArray {
             } else {
                 plan.reads.append(ShardRead(key: key, range: item.range))
             }
-            plan.chunks.append(InnerChunkRead(origin: item.origin, range: item.range, group: plan.reads.count - 1))
+            plan.chunks.append(InnerChunkRead(origin: item.origin, range: item.range, group: plan.reads.count - 1, position: item.position))
         }
         return plan
     }

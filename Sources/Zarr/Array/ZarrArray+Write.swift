@@ -26,6 +26,11 @@ extension ZarrArray {
                 let origin = zip(chunks[i], chunkShape).map(*)
                 let encoded = try updatedChunk(chain: chain, chunkOrigin: origin, region: region, from: source, strides: strides,
                                                scratch: &scratch) { try store.get(key) }
+                // The chunk's cached decoded copy is dropped before the write (a failed write may
+                // have changed the chunk anyway) and after it (a read meanwhile may have cached the old one).
+                let cacheKey = decodedChunkCache.map { _ in decodedChunkCacheKey(key) }
+                if let cacheKey { decodedChunkCache?.remove(cacheKey) }
+                defer { if let cacheKey { decodedChunkCache?.remove(cacheKey) } }
                 if let encoded {
                     try store.set(key, encoded)
                 } else {

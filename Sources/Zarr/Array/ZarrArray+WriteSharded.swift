@@ -106,9 +106,15 @@ extension ZarrArray {
                     }
                     // The shard's cached index is dropped before the write (a failed write may have
                     // changed the shard anyway) and after it (a read meanwhile may have cached the old one).
+                    // So are its cached decoded inner chunks.
                     let cacheKey = shardIndexCache.map { _ in shardIndexCacheKey(plan.key) }
-                    if let cacheKey { shardIndexCache?.remove(cacheKey) }
-                    defer { if let cacheKey { shardIndexCache?.remove(cacheKey) } }
+                    let chunkPrefix = decodedChunkCache.map { _ in decodedChunkCachePrefix(plan.key) }
+                    let drop = {
+                        if let cacheKey { shardIndexCache?.remove(cacheKey) }
+                        if let chunkPrefix { decodedChunkCache?.removeAll(withPrefix: chunkPrefix) }
+                    }
+                    drop()
+                    defer { drop() }
                     if let shard = try sharding.assemble(chunks) {
                         try store.set(plan.key, shard)
                     } else {

@@ -27,6 +27,11 @@ public struct ZarrArray: Sendable {
     public private(set) var shardIndexCache: ShardIndexCache?
     /// This array value's prefix for its keys in ``shardIndexCache``.
     private var shardIndexNamespace = ""
+    /// Where this array value keeps the chunks its region reads decode, if its user opted in
+    /// (``cachingDecodedChunks(in:)``); `nil`: every region read decodes every chunk it touches.
+    public private(set) var decodedChunkCache: DecodedChunkCache?
+    /// This array value's prefix for its keys in ``decodedChunkCache``.
+    private var decodedChunkNamespace = ""
 
     /// The largest chunk (or shard, when it is decoded whole) MIFAKit decodes: 2 GiB.
     public static let maximumChunkBytes = Int(Int32.max)
@@ -81,6 +86,28 @@ public struct ZarrArray: Sendable {
     /// The key of a shard in ``shardIndexCache``: this array value's namespace and the shard's key.
     func shardIndexCacheKey(_ key: StoreKey) -> String {
         shardIndexNamespace + key.value
+    }
+
+    /// This array, keeping the chunks its region reads decode (inner chunks of a sharded array) in
+    /// `cache` and looking them up there first: a chunk found there is neither fetched nor decoded
+    /// (for a sharded array whose inner chunks a region finds all cached, not even the shard index
+    /// is read). Writes through the returned array drop the chunks they replace.
+    public func cachingDecodedChunks(in cache: DecodedChunkCache) -> ZarrArray {
+        var copy = self
+        copy.decodedChunkCache = cache
+        copy.decodedChunkNamespace = cache.newNamespace()
+        return copy
+    }
+
+    /// The key of a chunk in ``decodedChunkCache``: this array value's namespace, the key of the
+    /// chunk (or of its shard), and with sharding the inner chunk's position in the shard.
+    func decodedChunkCacheKey(_ key: StoreKey, inner: Int? = nil) -> String {
+        decodedChunkCachePrefix(key) + (inner.map(String.init) ?? "")
+    }
+
+    /// The start of the keys of every chunk stored under `key` in ``decodedChunkCache``.
+    func decodedChunkCachePrefix(_ key: StoreKey) -> String {
+        decodedChunkNamespace + key.value + "\u{0}"
     }
 
     /// Number of axes.
