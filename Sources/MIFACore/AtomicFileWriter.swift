@@ -68,6 +68,24 @@ public final class AtomicFileWriter {
         return buffer
     }
 
+    /// Sets the temporary's size to `size` bytes and returns a writer that any number of threads
+    /// may use at once to write blocks at their offsets (`pwrite`), for writers that make the file
+    /// in independent blocks in small reused buffers (a decoder's runs of strips). A whole-page
+    /// write goes straight into the page cache, where the first store to each page of a fresh
+    /// shared mapping (``mapForWriting(size:)``) reads the page (zero-filled, with read-ahead)
+    /// and then faults it writable: 100 MiB cost 20-25 ms of CPU written in 256 KiB blocks against
+    /// 45-80 ms through a mapping. Bytes no block covers read as zeros. The writer is valid until
+    /// ``commit(durable:)`` or until this writer is dropped.
+    /// - Throws: ``CoreError`` `.io` when the file cannot be sized (no space).
+    public func positionalWriter(size: Int) throws(CoreError) -> PositionalFileWriter {
+        precondition(mapping == nil && size >= 0, "one sizing of the file")
+        guard ftruncate(descriptor, off_t(size)) == 0 else {
+            throw CoreError(.io, "cannot make the new file '\(path)' \(size) bytes long: \(String(cString: strerror(errno)))", context: ErrorContext(file: path))
+        }
+        self.size = size
+        return PositionalFileWriter(descriptor: descriptor, path: temporaryPath, size: size)
+    }
+
     private func unmap() {
         guard let mapping else { return }
         munmap(mapping.baseAddress, mapping.count)
@@ -117,5 +135,29 @@ public final class AtomicFileWriter {
             _ = fsync(fd)
             close(fd)
         }
+    }
+}
+
+/// Blocks written at their offsets into a file of fixed size, from any number of threads at once
+/// (`pwrite` on one descriptor); made by ``AtomicFileWriter/positionalWriter(size:)`` and valid
+/// while that writer is open.
+public struct PositionalFileWriter: Sendable {
+    private let descriptor: Int32
+    /// The file written (the temporary), named in errors.
+    public let path: String
+    /// The file's size: blocks must lie inside it.
+    public let size: Int
+
+    init(descriptor: Int32, path: String, size: Int) {
+        self.descriptor = descriptor
+        self.path = path
+        self.size = size
+    }
+
+    /// Writes all of `buffer` at byte `offset` (retrying short writes and EINTR).
+    /// - Throws: ``CoreError`` `.io` naming the file.
+    public func write(_ buffer: UnsafeRawBufferPointer, at offset: Int) throws(CoreError) {
+        precondition(offset >= 0 && buffer.count <= size - offset, "a block outside the file")
+        try AtomicFile.writeAll(descriptor, buffer, path, at: offset)
     }
 }

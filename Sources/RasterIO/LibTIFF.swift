@@ -235,33 +235,50 @@ final class LibTIFF {
 
     // MARK: Pixels
 
-    /// Decodes strips or tiles `chunks` of the current page into the page whose first byte is `page`.
+    /// Decodes strips or tiles `chunks` of the current page into `destination`, which holds the
+    /// page's bytes from byte `firstByte` on (the whole page from 0, or a buffer for a run of them).
     ///
-    /// Strips decode straight into the page; tiles decode into one scratch tile and are copied
+    /// Strips decode straight into the destination; tiles decode into one scratch tile and are copied
     /// row by row, clipped at the image's edges. libtiff swaps bytes for files of the other order.
     /// Only the bytes of `chunks` are written, so handles on one file can fill one page together.
+    ///
+    /// With ``TIFFChunkPlan/differencing`` the page's `Predictor` is set to 1 on this handle
+    /// before libtiff decodes (so it sets its codec up without its own predictor and swaps bytes
+    /// into native order), and each strip or tile is summed up here once it is in the page. Every
+    /// decode of a page on a read handle comes through here, so a codec that libtiff set up for
+    /// the current directory was set up with this same `Predictor`.
     /// - Throws: ``LibTIFFFailure`` naming the chunk libtiff could not decode.
-    func decode(_ plan: TIFFChunkPlan, chunks: Range<Int>, into page: UnsafeMutableRawPointer) throws {
+    func decode(_ plan: TIFFChunkPlan, chunks: Range<Int>, into destination: UnsafeMutableRawPointer, firstByte: Int) throws {
         precondition(chunks.lowerBound >= 0 && chunks.upperBound <= plan.chunkCount, "chunks outside the page")
+        if plan.differencing != nil, uint16(TIFFTag.predictor) != 1 {
+            log.clear()
+            guard setField(TIFFTag.predictor, Int32(1)) else {
+                throw LibTIFFFailure(chunk: chunks.lowerBound, message: log.takeErrors() ?? "libtiff cannot read the page without its predictor")
+            }
+        }
         let scratch = plan.tiled ? UnsafeMutableRawPointer.allocate(byteCount: plan.fullChunkBytes, alignment: 16) : nil
         defer { scratch?.deallocate() }
         for index in chunks {
             let place = plan.placement(ofChunk: index)
-            let planeStart = page.advanced(by: place.plane * plan.planeBytes)
+            // Where the chunk's plane starts relative to `destination` (negative for a run that starts inside the plane).
+            let plane = place.plane * plan.planeBytes - firstByte
             log.clear()
             if let scratch {
                 let n = TIFFReadEncodedTile(tif, UInt32(index), scratch, Int64(plan.fullChunkBytes))
                 guard n == Int64(plan.fullChunkBytes) else { throw failure(index, got: n, expected: plan.fullChunkBytes) }
                 let tileRowBytes = plan.chunkWidth * plan.pixelBytes
                 for row in 0..<place.rows {
-                    let target = planeStart.advanced(by: (place.y + row) * plan.rowBytes + place.x * plan.pixelBytes)
+                    let target = destination.advanced(by: plane + (place.y + row) * plan.rowBytes + place.x * plan.pixelBytes)
                     target.copyMemory(from: scratch.advanced(by: row * tileRowBytes), byteCount: place.columns * plan.pixelBytes)
                 }
             } else {
                 let expected = place.rows * plan.rowBytes
-                let n = TIFFReadEncodedStrip(tif, UInt32(index), planeStart.advanced(by: place.y * plan.rowBytes), Int64(expected))
+                let n = TIFFReadEncodedStrip(tif, UInt32(index), destination.advanced(by: plane + place.y * plan.rowBytes), Int64(expected))
                 guard n == Int64(expected) else { throw failure(index, got: n, expected: expected) }
             }
+            // The chunk's rows in the page, summed while they are in cache (a tile's from its own left edge).
+            plan.differencing?.undo(destination.advanced(by: plane + place.y * plan.rowBytes + place.x * plan.pixelBytes),
+                                    rows: place.rows, pixels: place.columns, rowBytes: plan.rowBytes)
         }
     }
 

@@ -125,6 +125,35 @@ public enum NPYFile {
     /// - Throws: as ``write(to:dataType:shape:durable:filling:)``.
     public static func write(to path: String, typeString: String, elementSize: Int, shape: [Int], durable: Bool,
                              filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        let (header, total) = try sizes(path, typeString: typeString, elementSize: elementSize, shape: shape)
+        let output = try POSIXOutputFile(path: path)
+        let file = try output.mapForWriting(size: header.count + total)
+        header.withUnsafeBytes { file.copyMemory(from: $0) }
+        try fill(UnsafeMutableRawBufferPointer(rebasing: file[header.count...]))
+        try output.commit(durable: durable)
+    }
+
+    /// Writes a C-order `.npy` file of the given type and shape whose data `write` writes in
+    /// blocks at their offsets, from any number of threads at once, atomically.
+    ///
+    /// For writers that make the data block by block in small reused buffers (a decoder's runs of
+    /// strips): written blocks go into the page cache as they are, at half the CPU of first stores
+    /// to a fresh mapping (``MIFACore/AtomicFileWriter/positionalWriter(size:)``). `write` must
+    /// write every byte (C order, native byte order). If it throws, the temporary is removed and
+    /// `path` is untouched.
+    /// - Throws: as ``write(to:dataType:shape:durable:filling:)``.
+    static func write(to path: String, dataType: DataType, shape: [Int], durable: Bool,
+                      writing write: (NPYDataWriter) throws -> Void) throws {
+        let (header, total) = try sizes(path, typeString: dataType.numpyTypeString(.native), elementSize: dataType.byteSize, shape: shape)
+        let output = try POSIXOutputFile(path: path)
+        try header.withUnsafeBytes { try output.append($0) }
+        try write(NPYDataWriter(file: try output.positionalWriter(size: header.count + total), dataOffset: header.count))
+        try output.commit(durable: durable)
+    }
+
+    /// The header of a C-order `.npy` of `shape` and its data's byte count.
+    /// - Throws: ``RasterIOError`` `.tooLarge` when the file could not be addressed.
+    private static func sizes(_ path: String, typeString: String, elementSize: Int, shape: [Int]) throws -> ([UInt8], Int) {
         let header = NPYHeader.encode(typeString: typeString, fortranOrder: false, shape: shape)
         var total = elementSize
         var overflow = false
@@ -134,11 +163,7 @@ public enum NPYFile {
         guard !overflow, total <= Int.max - header.count else {
             throw RasterIOError(.tooLarge, "an array of shape \(shape) of \(typeString) is more bytes than a file can hold", file: path, shape: shape)
         }
-        let output = try POSIXOutputFile(path: path)
-        let file = try output.mapForWriting(size: header.count + total)
-        header.withUnsafeBytes { file.copyMemory(from: $0) }
-        try fill(UnsafeMutableRawBufferPointer(rebasing: file[header.count...]))
-        try output.commit(durable: durable)
+        return (header, total)
     }
 
     /// Writes strings as a C-order NumPy `<U{width}` array (little-endian UTF-32, `width` the

@@ -124,6 +124,13 @@ final class POSIXOutputFile {
         try Self.translating(path) { () throws(CoreError) in try writer.mapForWriting(size: size) }
     }
 
+    /// Sizes the temporary to `size` bytes for blocks written at their offsets from any thread
+    /// (``AtomicFileWriter/positionalWriter(size:)``).
+    /// - Throws: ``RasterIOError`` `.io`.
+    func positionalWriter(size: Int) throws -> PositionalFileWriter {
+        try Self.translating(path) { () throws(CoreError) in try writer.positionalWriter(size: size) }
+    }
+
     /// Writes `buffer` at `offset`; `false` on an I/O error.
     func write(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         guard offset >= 0 else { return buffer.isEmpty }

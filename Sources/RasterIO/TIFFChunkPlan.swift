@@ -2,7 +2,7 @@
 ///
 /// The page buffer is `[planes][height][width][pixelBytes]` in row-major order: one plane for
 /// interleaved samples (`PlanarConfiguration` 1), one per sample for planar pages (2). Strips are
-/// tiles as wide as the image. Built only through ``init(width:height:planes:pixelBytes:tiled:chunkWidth:chunkHeight:)``,
+/// tiles as wide as the image. Built only through ``init(width:height:planes:pixelBytes:tiled:chunkWidth:chunkHeight:differencing:)``,
 /// which checks every product for overflow, so the computed sizes below cannot overflow.
 struct TIFFChunkPlan: Sendable, Hashable {
     let width: Int
@@ -16,9 +16,13 @@ struct TIFFChunkPlan: Sendable, Hashable {
     let pageBytes: Int
     /// Bytes of one full strip or tile as libtiff decodes it.
     let fullChunkBytes: Int
+    /// The horizontal differencing RasterIO undoes after libtiff decodes each strip or tile
+    /// (`Predictor` 2 on a page being read); `nil` when there is none to undo.
+    let differencing: TIFFHorizontalDifferencing?
 
     /// A plan, or `nil` when a size overflows `Int` or an extent is not positive.
-    init?(width: Int, height: Int, planes: Int, pixelBytes: Int, tiled: Bool, chunkWidth: Int, chunkHeight: Int) {
+    init?(width: Int, height: Int, planes: Int, pixelBytes: Int, tiled: Bool, chunkWidth: Int, chunkHeight: Int,
+          differencing: TIFFHorizontalDifferencing? = nil) {
         guard width > 0, height > 0, planes > 0, pixelBytes > 0, chunkWidth > 0, chunkHeight > 0 else { return nil }
         func product(_ values: [Int]) -> Int? {
             var result = 1
@@ -44,6 +48,7 @@ struct TIFFChunkPlan: Sendable, Hashable {
         self.chunkHeight = rows
         self.pageBytes = page
         self.fullChunkBytes = chunk
+        self.differencing = differencing
     }
 
     /// Chunks side by side in one row of chunks (1 for strips).
@@ -58,6 +63,17 @@ struct TIFFChunkPlan: Sendable, Hashable {
     var rowBytes: Int { width * pixelBytes }
     /// Bytes of one plane.
     var planeBytes: Int { height * rowBytes }
+
+    /// Bytes of one full row of chunks (a strip, or a row of tiles across the image).
+    var bandBytes: Int { chunkHeight * rowBytes }
+
+    /// The page bytes that chunks `chunks` fill, for whole rows of chunks
+    /// (`chunks` starts and ends at multiples of ``chunksAcross``): one contiguous range.
+    func byteRange(ofChunks chunks: Range<Int>) -> Range<Int> {
+        precondition(!chunks.isEmpty && chunks.lowerBound % chunksAcross == 0 && chunks.upperBound % chunksAcross == 0, "not whole rows of chunks")
+        let first = placement(ofChunk: chunks.lowerBound), last = placement(ofChunk: chunks.upperBound - 1)
+        return (first.plane * planeBytes + first.y * rowBytes)..<(last.plane * planeBytes + (last.y + last.rows) * rowBytes)
+    }
 
     /// The plane, first row, first column, rows and columns of chunk `index` inside the page.
     func placement(ofChunk index: Int) -> (plane: Int, y: Int, x: Int, rows: Int, columns: Int) {

@@ -5,6 +5,33 @@ extension TIFFFile {
     /// second libtiff handle and waking a thread cost more than they save.
     static let parallelDecodeBytes = 2 << 20
 
+    /// Bytes decoded per run when the pages go to a file: a run of strips or rows of tiles is
+    /// decoded into one reused buffer that stays in cache and is then written with one call.
+    static let fileRunBytes = 1 << 19
+
+    /// The largest row of chunks (a strip, or a row of tiles across the image) decoded into a
+    /// buffer for a file (``DecodeDestination/file(_:)``): every thread holds one, so pages with
+    /// larger ones are decoded into a mapping of the file instead.
+    static let fileBandLimit = 8 << 20
+
+    /// Where decoded pages go, back to back in the order given.
+    enum DecodeDestination {
+        /// Memory the caller owns, written in place.
+        case memory(UnsafeMutableRawBufferPointer)
+        /// The data of a `.npy` being written: each run is decoded into the thread's reused buffer
+        /// and written at its offset. Every page's rows of chunks must be at most
+        /// ``TIFFFile/fileBandLimit`` bytes.
+        case file(NPYDataWriter)
+
+        /// Bytes the destination holds.
+        var count: Int {
+            switch self {
+            case .memory(let buffer): buffer.count
+            case .file(let writer): writer.count
+            }
+        }
+    }
+
     /// One piece of decoding work: strips or tiles `chunks` of `pages[page]`, whose page starts
     /// `byteOffset` bytes into the destination.
     struct DecodeTask: Sendable {
@@ -13,49 +40,76 @@ extension TIFFFile {
         let byteOffset: Int
     }
 
-    /// Decodes checked pages (``selectAndCheck(_:_:)``) back to back into `buffer`.
+    /// Decodes checked pages (``selectAndCheck(_:_:)``) back to back into `destination`.
     ///
     /// Large reads are cut into runs of strips or tiles decoded on several threads, as tifffile
     /// decodes a page's segments in a thread pool: each thread decodes through its own libtiff
     /// handle on the same file (libtiff handles are independent; a handle is not shared between
-    /// threads), and each run writes only the rows of its own strips or tiles.
+    /// threads), and each run writes only the rows of its own strips or tiles. For a file, runs
+    /// are whole rows of chunks of about ``fileRunBytes``, so each is one contiguous block.
     /// - Returns: the number of threads the read was planned on (1 below ``parallelDecodeBytes``);
     ///   the calling thread takes over the tasks of a helper that has not started yet.
-    /// - Throws: ``RasterIOError`` `.corrupt` naming the page and the strip or tile that failed.
+    /// - Throws: ``RasterIOError`` `.corrupt` naming the page and the strip or tile that failed;
+    ///   `.io` when the file cannot be written.
     @discardableResult
-    func decode(_ pages: [(TIFFPageInfo, TIFFChunkPlan)], into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    func decode(_ pages: [(TIFFPageInfo, TIFFChunkPlan)], into destination: DecodeDestination) throws -> Int {
         let totalBytes = pages.reduce(0) { $0 + $1.1.pageBytes }
-        precondition(totalBytes <= buffer.count, "pages larger than the destination")
-        guard totalBytes > 0, let base = buffer.baseAddress else { return 0 }
+        precondition(totalBytes <= destination.count, "pages larger than the destination")
+        guard totalBytes > 0 else { return 0 }
         let totalChunks = pages.reduce(0) { $0 + $1.1.chunkCount }
         let workers = totalBytes >= Self.parallelDecodeBytes ? Swift.min(Parallel.defaultConcurrency, totalChunks) : 1
-        // About four runs per thread, so a thread that finishes early takes over the rest.
-        let run = Swift.max(1, totalChunks / Swift.max(1, workers * 4))
         var planned: [DecodeTask] = []
         var byteOffset = 0
         for (page, (_, plan)) in pages.enumerated() {
+            let run: Int
+            switch destination {
+            case .memory:
+                // About four runs per thread, so a thread that finishes early takes over the rest.
+                run = Swift.max(1, totalChunks / Swift.max(1, workers * 4))
+            case .file:
+                precondition(plan.bandBytes <= Self.fileBandLimit, "a row of chunks larger than a file run's buffer")
+                run = plan.chunksAcross * Swift.max(1, Self.fileRunBytes / plan.bandBytes)
+            }
             for start in stride(from: 0, to: plan.chunkCount, by: run) {
                 planned.append(DecodeTask(page: page, chunks: start..<Swift.min(start + run, plan.chunkCount), byteOffset: byteOffset))
             }
             byteOffset += plan.pageBytes
         }
         let tasks = planned
+        let name = name
+        let work: @Sendable (DecodeTask, LibTIFF, inout [UInt8]) throws -> Void
+        switch destination {
+        case .memory(let buffer):
+            let destination = SharedBuffer(buffer)
+            work = { task, handle, _ in
+                try Self.decode(task, pages, handle: handle, into: destination.base!.advanced(by: task.byteOffset), firstByte: 0, name: name)
+            }
+        case .file(let writer):
+            work = { task, handle, scratch in
+                let bytes = pages[task.page].1.byteRange(ofChunks: task.chunks)
+                Parallel.reserve(&scratch, bytes.count)
+                try scratch.withUnsafeMutableBytes { run in
+                    try Self.decode(task, pages, handle: handle, into: run.baseAddress!, firstByte: bytes.lowerBound, name: name)
+                    try writer.write(UnsafeRawBufferPointer(rebasing: run[0..<bytes.count]), at: task.byteOffset + bytes.lowerBound)
+                }
+            }
+        }
         if workers <= 1 {
-            for task in tasks { try Self.decode(task, pages, handle: handle, into: base, name: name) }
+            var scratch: [UInt8] = []
+            for task in tasks { try work(task, handle, &scratch) }
             return 1
         }
         let handles = TIFFHandlePool(first: handle, name: name, maxAllocation: limits.maxBytes)
-        let destination = SharedBuffer(buffer)
-        let name = name
-        try Parallel.forEach(tasks.count, concurrency: workers) { i, _ in
-            try handles.using { handle in try Self.decode(tasks[i], pages, handle: handle, into: destination.base!, name: name) }
+        try Parallel.forEach(tasks.count, concurrency: workers) { i, scratch in
+            try handles.using { handle in try work(tasks[i], handle, &scratch) }
         }
         return workers
     }
 
-    /// Decodes one task through `handle`.
+    /// Decodes one task through `handle` into `destination`, which holds the task's page from
+    /// byte `firstByte` on.
     private static func decode(
-        _ task: DecodeTask, _ pages: [(TIFFPageInfo, TIFFChunkPlan)], handle: LibTIFF, into base: UnsafeMutableRawPointer, name: String
+        _ task: DecodeTask, _ pages: [(TIFFPageInfo, TIFFChunkPlan)], handle: LibTIFF, into destination: UnsafeMutableRawPointer, firstByte: Int, name: String
     ) throws {
         let (info, plan) = pages[task.page]
         handle.log.clear()
@@ -63,7 +117,7 @@ extension TIFFFile {
             throw RasterIOError(.corrupt, "cannot re-read the page's directory: \(handle.log.takeErrors() ?? "unknown reason")", file: name, page: info.index, key: "IFD", offset: info.offset)
         }
         do {
-            try handle.decode(plan, chunks: task.chunks, into: base.advanced(by: task.byteOffset))
+            try handle.decode(plan, chunks: task.chunks, into: destination, firstByte: firstByte)
         } catch let failure as LibTIFFFailure {
             let chunk = failure.chunk ?? task.chunks.lowerBound
             let chunkName = info.isTiled ? "tile" : "strip"

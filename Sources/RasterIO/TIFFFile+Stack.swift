@@ -84,8 +84,11 @@ extension TIFFFile {
     }
 
     /// Writes the stack (``readStack()``), or page `page` alone (``readPage(_:)``), to a C-order
-    /// `.npy` at `path`, decoded straight into the mapped file (``NPYFile/write(to:dataType:shape:durable:filling:)``):
-    /// no array in memory and no copy. Every page is checked before the file is created.
+    /// `.npy` at `path` with no array in memory: each thread decodes runs of strips or tiles into
+    /// one reused buffer and writes them at their place in the file; pages whose strips (or rows
+    /// of tiles) are over 8 MiB, and ImageJ's one-directory stacks, are decoded or read straight
+    /// into a mapping of the file instead (``NPYFile/write(to:dataType:shape:durable:filling:)``).
+    /// Every page is checked before the file is created.
     /// - Parameters:
     ///   - page: the page to write alone; `nil` writes the stack.
     ///   - path: the `.npy` to write, atomically.
@@ -106,6 +109,15 @@ extension TIFFFile {
         } else {
             layout = try stackLayout()
         }
+        if layout.contiguousImages == nil {
+            let plans = try checkedPlans(layout)
+            if plans.allSatisfy({ $0.1.bandBytes <= Self.fileBandLimit }) {
+                try NPYFile.write(to: path, dataType: layout.dataType, shape: layout.shape, durable: durable) { writer in
+                    try self.decode(plans, into: .file(writer))
+                }
+                return layout
+            }
+        }
         let fill = try checkedFill(layout)
         try NPYFile.write(to: path, dataType: layout.dataType, shape: layout.shape, durable: durable, filling: fill)
         return layout
@@ -116,10 +128,18 @@ extension TIFFFile {
     /// - Throws: ``RasterIOError`` as ``readStack()``.
     private func checkedFill(_ layout: TIFFStackLayout) throws -> (UnsafeMutableRawBufferPointer) throws -> Void {
         if let images = layout.contiguousImages { return try contiguousFill(layout, images: images) }
+        let plans = try checkedPlans(layout)
+        return { buffer in try self.decode(plans, into: .memory(buffer)) }
+    }
+
+    /// Checks every page of `layout` (one directory per image) and the whole against ``limits``,
+    /// and returns the pages with their plans.
+    /// - Throws: ``RasterIOError`` as ``readStack()``.
+    private func checkedPlans(_ layout: TIFFStackLayout) throws -> [(TIFFPageInfo, TIFFChunkPlan)] {
         try limits.check(claimedShape: layout.shape, dataType: layout.dataType, file: name, page: layout.pages.count > 1 ? nil : layout.pages[0], key: layout.pages.count > 1 ? "\(layout.pages.count) pages" : "ImageWidth")
         let plans = try layout.pages.map { index in (pages[index], try decodingPlan(for: pages[index]).1) }
         for (info, plan) in plans { try selectAndCheck(info, plan) }
-        return { buffer in _ = try self.decode(plans, into: buffer) }
+        return plans
     }
 
     /// Checks an ImageJ stack stored as one directory whose uncompressed image is followed by the

@@ -161,6 +161,32 @@ def test_tifffile_random(mifa, tmp_path, dtype, pages, height, width, compressio
     assert same(to_npy(mifa, path, tmp_path), pages_read if len(pages_read) > 1 else pages_read[0])
 
 
+# MIFAKit undoes horizontal differencing (Predictor 2) itself, after libtiff has decoded and
+# byte-swapped each strip or tile; floats take tifffile's floating-point predictor (3), which
+# libtiff undoes. Every width, byte order, layout and sample arrangement against tifffile.
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(dtype=st.sampled_from(["uint8", "int8", "uint16", "int16", "uint32", "int32", "float32"]), pages=st.integers(1, 3),
+       height=st.integers(1, 60), width=st.integers(1, 70), samples=st.sampled_from([None, "contig", "separate"]),
+       compression=st.sampled_from(["zlib", "zstd", "lzw"]), tile=st.sampled_from([None, (16, 16), (32, 48)]),
+       rowsperstrip=st.integers(1, 20), byteorder=st.sampled_from("<>"), seed=st.integers(0, 2**32 - 1))
+def test_tifffile_predictor_random(mifa, tmp_path, dtype, pages, height, width, samples, compression, tile, rowsperstrip, byteorder, seed):
+    rng = np.random.default_rng(seed)
+    shape = (pages, height, width) + ((3,) if samples == "contig" else ())
+    if samples == "separate":
+        shape = (pages, 3, height, width)
+    # Smooth rows (a ramp plus noise) as well as random ones: differences near zero and wrapping.
+    data = random_array(rng, dtype, shape)
+    if rng.integers(2) and np.dtype(dtype).kind in "ui":
+        data = (data // 64 + np.arange(width).reshape((width, 1) if samples == "contig" else (width,)).astype(dtype) * 7).astype(dtype)
+    path = tmp_path / "predictor.tif"
+    tifffile.imwrite(path, data, compression=compression, predictor=True, tile=tile, rowsperstrip=None if tile else rowsperstrip,
+                     byteorder=byteorder, photometric="rgb" if samples else "minisblack", planarconfig=samples)
+    with tifffile.TiffFile(path) as tif:
+        assert tif.pages[0].predictor == (3 if dtype == "float32" else 2)
+        pages_read = np.stack([page.asarray() for page in tif.pages])
+    assert same(to_npy(mifa, path, tmp_path), pages_read if len(pages_read) > 1 else pages_read[0])
+
+
 # Reads large enough to decode on several threads (over 2 MiB), as tifffile writes them; every
 # other one asks for a durable output (synced before exit), which must not change a byte.
 @pytest.mark.parametrize("compression,tile,predictor", [

@@ -41,13 +41,13 @@ struct TIFFParallelDecodeTests {
             return (info, plan)
         }
         var bytes = [UInt8](repeating: 0, count: array.bytes().count)
-        let threads = try bytes.withUnsafeMutableBytes { try file.decode(planned, into: $0) }
+        let threads = try bytes.withUnsafeMutableBytes { try file.decode(planned, into: .memory($0)) }
         #expect(threads == min(Parallel.defaultConcurrency, planned.reduce(0) { $0 + $1.1.chunkCount }))
         #expect(bytes == array.bytes())
         let onePage = [planned[0]]
         if onePage[0].1.pageBytes < TIFFFile.parallelDecodeBytes {
             var small = [UInt8](repeating: 0, count: onePage[0].1.pageBytes)
-            #expect(try small.withUnsafeMutableBytes { try file.decode(onePage, into: $0) } == 1)
+            #expect(try small.withUnsafeMutableBytes { try file.decode(onePage, into: .memory($0)) } == 1)
         }
     }
 

@@ -6,7 +6,7 @@ import Testing
 
 /// Writes that encode runs of strips or tiles on several threads and write them in order
 /// (``TIFFFile/encodePages(_:from:tags:mode:directories:into:name:)``), and reads that decode
-/// straight into a mapped `.npy` (``TIFFFile/exportNPY(page:to:durable:)``).
+/// into a `.npy` (``TIFFFile/exportNPY(page:to:durable:)``), run by run or through a mapping.
 @Suite("TIFF streaming writes and exports")
 struct TIFFStreamingTests {
     @Test("large writes put every strip or tile in file order, after all directories", arguments: [
