@@ -46,7 +46,7 @@ public final class BatchLoader: Sendable {
     /// Returns the allocator's freed memory to the system when the process grows beyond the loader's bytes.
     let allocatorTrim: AllocatorTrim
 
-    /// The most workers, and the most chunk reads ahead, one loader runs (each has a queue of its own).
+    /// The most workers, and the most chunk reads ahead, one loader runs (each has a thread of its own, started when first used).
     public static let maximumConcurrency = 4096
 
     /// The loader counts its own buffers against the memory budget less `1 / allocatorShare` of
@@ -88,7 +88,7 @@ public final class BatchLoader: Sendable {
         guard asked >= 0 else {
             throw BatchLoaderError(.invalidConfiguration, "read-ahead must be 0 (off) or more; found \(asked)")
         }
-        // Each worker and each read-ahead slot gets a queue of its own: bound them before making any.
+        // Each worker and each read-ahead slot gets a thread of its own: bound them before making any.
         guard c.workers <= Self.maximumConcurrency, asked <= Self.maximumConcurrency else {
             throw BatchLoaderError(.invalidConfiguration, "at most \(Self.maximumConcurrency) workers and \(Self.maximumConcurrency) reads ahead are supported; found \(c.workers) and \(asked)")
         }

@@ -234,7 +234,12 @@ class Loader:
     ``normalize={"mean": [...], "std": [...]}``). ``rank``/``world_size`` shard each epoch like
     PyTorch's ``DistributedSampler`` (default: ``RANK`` and ``WORLD_SIZE`` from the environment).
     Every random choice is a function of ``seed`` and the epoch: runs are reproducible on any number
-    of workers, and ``state_dict()``/``load_state_dict()`` resume mid-epoch exactly."""
+    of workers, and ``state_dict()``/``load_state_dict()`` resume mid-epoch exactly. ``read_ahead``
+    is the chunk reads kept in flight ahead of the workers (default: none for local files; for images
+    over ``http(s)://`` or ``s3://``, as many as the link's round trip and the workers' pace ask,
+    measured as the loader runs). The loader's threads give way to the training loop: on Linux they
+    run as batch work (``SCHED_BATCH``), so a loop coming back for its next batch is never kept
+    waiting behind a decoding worker."""
 
     def __init__(self, sources: Source | Sequence[Source], patch_size: Sequence[int] | None = None, batch_size: int = 32,
                  sampler: str = "random", label: str | None = None, annotations: Sequence[str] | None = None,
