@@ -258,16 +258,18 @@ final class ChunkReadAhead: @unchecked Sendable {
         let range = key.range.map { ByteRange.range(offset: $0.lowerBound, length: $0.count) }
         let start = DispatchTime.now().uptimeNanoseconds
         // A hint: a failed read is dropped and the worker reads the chunk itself, reporting the error.
-        let bytes = try? job.store.base.get(job.key, range: range)
+        let read = Result { try job.store.base.get(job.key, range: range) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         condition.lock()
         idle.append(queue)
-        sizing?.readFinished(seconds: seconds, chunksDecoded: counters.chunksDecoded.load(ordering: .relaxed),
-                             workerNanoseconds: counters.workerNanoseconds.load(ordering: .relaxed)
-                                 - counters.workerReadNanoseconds.load(ordering: .relaxed),
-                             patches: counters.patches.load(ordering: .relaxed))
-        resizeReserve()
-        if case .reading = entries[key], let bytes, readyBytes + bytes.count <= reserve, budget.tryAcquire(bytes.count) {
+        if case .success = read {  // a failure's time (a refused connection: microseconds) is not a read's
+            sizing?.readFinished(seconds: seconds, chunksDecoded: counters.chunksDecoded.load(ordering: .relaxed),
+                                 workerNanoseconds: counters.workerNanoseconds.load(ordering: .relaxed)
+                                     - counters.workerReadNanoseconds.load(ordering: .relaxed),
+                                 patches: counters.patches.load(ordering: .relaxed))
+            resizeReserve()
+        }
+        if case .reading = entries[key], case .success(let bytes?) = read, readyBytes + bytes.count <= reserve, budget.tryAcquire(bytes.count) {
             entries[key] = .ready(bytes)
             readyBytes += bytes.count
         } else {

@@ -44,11 +44,11 @@ final class Pipeline: @unchecked Sendable {
     /// The error delivered to the consumer, thrown again by every later ``next()``.
     private var failure: (any Error)?
     /// The cache's schedule for this run, and the positions registered in it so far (see
-    /// ``BatchLoader/scheduleHorizon``); touched only on the opening queue.
+    /// ``BatchLoader/scheduleHorizon``); touched only on the opener thread.
     private let schedule: Int
     private var registered: Int
     /// The position up to which the chunk reads of the patches were queued on the read stage
-    /// (``BatchLoader/scheduleReads(from:opened:order:)``); touched only on the opening queue.
+    /// (``BatchLoader/scheduleReads(from:opened:order:)``); touched only on the opener thread.
     private var readsScheduled: Int
 
     init(loader: BatchLoader, order: SampleOrder, start: Int) {
