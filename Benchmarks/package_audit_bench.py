@@ -5,9 +5,11 @@ same machine, same run.
 Data (generated here): a package with the layout `mifa pack` gives 200 images of 512 x 512 with
 instance labels: per image an OME-Zarr 0.5 group with 3 levels (512, 256, 128) of uint16 in 64 x 64
 chunks and a `nuclei` label image of uint32 in the same chunking, i.e. 84 + 84 chunk files plus
-metadata per image (about 34,000 files, 400 MB of chunk bytes; random bytes, since hashing does not
-care what the bytes mean), one GeoJSON annotation set, mifa.json, and version 1 (file list object,
-record, manifest.json) written as the DatasetPackage core writes them.
+metadata per image (about 34,000 files, 400 MB of chunk bytes: the images' chunks random bytes, since
+hashing does not care what they mean; the labels' chunks one 40 x 40 object each, as the audit
+counts label objects and measures agreement, and a label image of noise would have an object per
+pixel), one GeoJSON annotation set, mifa.json, and version 1 (file list object, record,
+manifest.json) written as the DatasetPackage core writes them.
 
 Task: `mifa audit <package> --json` (lists the tree, hashes every file of the manifest on all cores,
 checks the version chain, the metadata and coverage) against
@@ -47,6 +49,12 @@ def array_json(shape, dtype):
     }, indent=2)
 
 
+def label_chunk(value: int) -> bytes:
+    """A uint32 label chunk holding one 40 x 40 object of `value` on background 0."""
+    row = bytes(4 * 12) + value.to_bytes(4, "little") * 40 + bytes(4 * 12)
+    return bytes(4 * CHUNK * 12) + row * 40 + bytes(4 * CHUNK * 12)
+
+
 def write_image(folder: Path, itemsize: int, dtype: str, label: bool):
     datasets = []
     for level in range(LEVELS):
@@ -57,7 +65,7 @@ def write_image(folder: Path, itemsize: int, dtype: str, label: bool):
             for x in range((size + CHUNK - 1) // CHUNK):
                 chunk = folder / str(level) / "c" / str(y) / str(x)
                 chunk.parent.mkdir(parents=True, exist_ok=True)
-                chunk.write_bytes(os.urandom(CHUNK * CHUNK * itemsize))
+                chunk.write_bytes(label_chunk(y * 8 + x + 1) if label else os.urandom(CHUNK * CHUNK * itemsize))
         datasets.append({"path": str(level), "coordinateTransformations": [{"type": "scale", "scale": [2.0 ** level] * 2}]})
     ome = {"version": "0.5", "multiscales": [{"axes": [{"name": "y", "type": "space"}, {"name": "x", "type": "space"}], "datasets": datasets}]}
     if label:

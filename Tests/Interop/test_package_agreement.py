@@ -196,3 +196,23 @@ def test_quality_indicators_equal_an_independent_computation(mifa, tmp_path):
         assert report["indicators"][name] == expected[name], name
     assert report["indicators"]["rembi"]["value"] == 1 and 0 < report["indicators"]["coverage"]["met"] < report["indicators"]["coverage"]["of"]
     assert report["indicators"]["annotation_validity"] == {"met": sets - 1, "of": sets, "value": (sets - 1) / sets}
+
+
+def test_a_label_image_of_noise_is_left_out_of_the_agreement_and_still_counted(mifa, tmp_path):
+    """A label image with an object per pixel (noise, or intensities packed as labels) would make
+    the agreement hold and match one mask per pixel (minutes and gigabytes on a real image): the set
+    is left out with a note naming the image's object count, and its objects are still counted."""
+    import tifffile
+    from test_package_pack import make_source
+    source = tmp_path / "src"
+    make_source(source, 2, 300)
+    noise = np.random.default_rng(5).permutation(np.arange(1, 300 * 300 + 1, dtype=np.uint32)).reshape(300, 300)
+    tifffile.imwrite(source / "images" / "cell000_mask.tif", noise)
+    package = tmp_path / "pkg"
+    mifa("pack", source, package, "--metadata", tmp_path / "mifa.yaml", "--changes", "First")
+    proc, report = mifa("audit", package, "--json", parse_json=True)
+    check_schema(report, "audit-report.schema.json")
+    assert report["agreement"] == []
+    notes = [f["message"] for f in report["findings"] if f["code"] == "agreement-not-measured"]
+    assert any("set1" in note and "65536 objects" in note for note in notes), notes
+    assert report["coverage"]["sets"]["set1"]["objects"] == 300 * 300 + 5, report["coverage"]["sets"]["set1"]

@@ -26,8 +26,11 @@ public struct LabelObject: Sendable, Hashable {
 extension LabelImage {
     /// Every nonzero label with its pixels, in increasing label order. Memory follows the number of
     /// runs, not pixels.
-    /// - Throws: ``AnnotationError`` `.invalidArgument` for a `uint64` label above `Int64.max`.
-    public func objects() throws -> [LabelObject] {
+    /// - Parameter limit: the most objects to gather: a label image of noise has about one object
+    ///   per pixel, each far larger than its pixel, so a reader of strangers' images bounds them.
+    /// - Throws: ``AnnotationError`` `.invalidArgument` for a `uint64` label above `Int64.max`,
+    ///   `.tooLarge` when the image holds more than `limit` objects.
+    public func objects(limit: Int = .max) throws -> [LabelObject] {
         let runs = try RowRuns.extract(self)
         var index: [Int64: Int] = [:]
         var objects: [LabelObject] = []
@@ -39,6 +42,9 @@ extension LabelImage {
             if let existing = index[label] {
                 position = existing
             } else {
+                guard objects.count < limit else {
+                    throw AnnotationError(.tooLarge, "the \(height) x \(width) label image holds more than \(limit) objects (distinct non-zero values)")
+                }
                 position = objects.count
                 index[label] = position
                 objects.append(LabelObject(label: label, spans: RowSpans(height: height, width: width)))

@@ -49,6 +49,40 @@ public enum AnnotationAgreement {
     /// The IoU from which two objects match.
     public static let iouThreshold = 0.5
 
+    /// The most objects a set may have on one image for its agreement to be measured (65,536, far
+    /// above the densest cell segmentation): a label image of noise has about one object per pixel,
+    /// and matching those would take minutes and gigabytes for no meaningful figure.
+    public static let maximumObjectsPerImage = 1 << 16
+
+    /// The agreement of two sets gathered image by image, so that only one image's masks are ever
+    /// held: ``add(image:_:_:)`` for each image both annotate, then ``result(_:_:)``.
+    public struct Tally: Sendable {
+        private var images: [String] = []
+        private var counts = [0, 0], matched = 0, diceSum = 0.0
+
+        /// An empty tally.
+        public init() {}
+
+        /// Matches the masks of the two sets on `image` (one grid) and counts them.
+        /// - Throws: as ``AnnotationAgreement/match(_:_:)``.
+        public mutating func add(image: String, _ a: [RLE], _ b: [RLE]) throws {
+            let pairs = try match(a, b)
+            images.append(image)
+            counts[0] += a.count
+            counts[1] += b.count
+            matched += pairs.count
+            diceSum += pairs.reduce(0) { $0 + 2 * $1.iou / (1 + $1.iou) }
+        }
+
+        /// The agreement of `setA` and `setB` over the images added (in byte order).
+        public func result(_ setA: String, _ setB: String) -> SetAgreement {
+            let total = counts[0] + counts[1]
+            return SetAgreement(
+                sets: [setA, setB], images: images.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }, objects: counts, matched: matched,
+                f1: total == 0 ? nil : Double(2 * matched) / Double(total), meanDice: matched == 0 ? nil : diceSum / Double(matched))
+        }
+    }
+
     /// The greedy matching of two lists of masks of one image grid: pairs (index in `a`, index in
     /// `b`, IoU), see ``SetAgreement``.
     /// - Throws: `AnnotationError` when masks have different sizes.
@@ -76,18 +110,10 @@ public enum AnnotationAgreement {
     /// The agreement of two sets given their masks per image (only images in both count).
     /// - Throws: as ``match(_:_:)``.
     public static func agreement(_ setA: String, _ a: [String: [RLE]], _ setB: String, _ b: [String: [RLE]]) throws -> SetAgreement {
-        let images = Set(a.keys).intersection(b.keys).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var counts = [0, 0], matched = 0, diceSum = 0.0
-        for image in images {
-            let pairs = try match(a[image]!, b[image]!)
-            counts[0] += a[image]!.count
-            counts[1] += b[image]!.count
-            matched += pairs.count
-            diceSum += pairs.reduce(0) { $0 + 2 * $1.iou / (1 + $1.iou) }
+        var tally = Tally()
+        for image in Set(a.keys).intersection(b.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            try tally.add(image: image, a[image]!, b[image]!)
         }
-        let total = counts[0] + counts[1]
-        return SetAgreement(
-            sets: [setA, setB], images: images, objects: counts, matched: matched, f1: total == 0 ? nil : Double(2 * matched) / Double(total),
-            meanDice: matched == 0 ? nil : diceSum / Double(matched))
+        return tally.result(setA, setB)
     }
 }

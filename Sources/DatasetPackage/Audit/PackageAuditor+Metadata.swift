@@ -138,8 +138,13 @@ extension AuditRun {
         }
     }
 
+    /// The most objects the audit counts in one label image (1,048,576): a label image of noise
+    /// has about one object per pixel, and a set of them all would grow with the image.
+    static let maximumCountedObjects = 1 << 20
+
     /// The number of objects (distinct non-zero values) of the label image in `folder`, read in row
-    /// bands so that memory stays bounded; `nil` (and a finding) when it cannot be read.
+    /// bands so that memory stays bounded; `nil` (and a finding) when it cannot be read or holds
+    /// more than ``maximumCountedObjects``.
     private mutating func countLabelObjects(_ folder: String) -> Int? {
         do {
             let image = try OMEZarrImage.open(package.reader.store(), path: folder)
@@ -152,7 +157,16 @@ extension AuditRun {
             while row < shape[shape.count - 2] {
                 var ranges = shape.map { 0..<$0 }
                 ranges[shape.count - 2] = row..<min(row + band, shape[shape.count - 2])
-                for value in try LabelSetComparison.values(image.read(region: Region(ranges))) where value != 0 { values.insert(value) }
+                var previous: Int64 = 0
+                // An object's pixels come in runs along a row: one insertion per run, not per pixel.
+                for value in try LabelSetComparison.values(image.read(region: Region(ranges))) where value != previous {
+                    previous = value
+                    if value != 0 { values.insert(value) }
+                }
+                guard values.count <= Self.maximumCountedObjects else {
+                    add(.warning, .imageInvalid, path: folder, "the label image holds more than \(Self.maximumCountedObjects) objects (distinct non-zero values), which the audit does not count: is it a label image (one value per object), not intensities or noise?")
+                    return nil
+                }
                 row += band
             }
             return values.count

@@ -7,13 +7,13 @@ extension AuditRun {
     /// lineage that accepted a proposal holding the proposal's file changes and crediting its
     /// author; open proposals as info. A version chain that cannot be read is reported by the
     /// version checks; here it is named once when there are proposals or reviews to check.
-    mutating func checkProposals() {
+    mutating func checkProposals(_ manifest: Manifest) {
         let proposals: [String: (record: ProposalRecord, sha256: SHA256Digest)] = read(.proposal)
         let reviews: [String: (record: ReviewRecord, sha256: SHA256Digest)] = read(.review)
         var accepted: [String: String] = [:]
         let lineage: [VersionRecord]
         do {
-            lineage = try package.lineage()
+            lineage = try package.lineage(to: manifest.version)
         } catch {
             if !proposals.isEmpty || !reviews.isEmpty {
                 add(.error, .proposalVersionMismatch, path: PackageLayout.manifest,

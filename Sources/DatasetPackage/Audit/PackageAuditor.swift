@@ -104,7 +104,7 @@ extension AuditRun {
             checkFiles(manifest, listing: listing)
             checkConsolidatedMetadata(manifest)
             checkVersions(manifest, fileListDigest: try? digest.value())
-            checkProposals()
+            checkProposals(manifest)
             checkFlags()
             checkMetadataAndCoverage(manifest)
             measureAgreement()

@@ -161,7 +161,7 @@ public struct DatasetPackage: Sendable {
         return (record, SHA256Digest(of: bytes), bytes)
     }
 
-    /// The ids of every stored version record (unordered by lineage; see ``lineage()``); only
+    /// The ids of every stored version record (unordered by lineage; see ``lineage(to:)``); only
     /// those of the current lineage for a package that cannot be listed (over HTTP).
     /// - Throws: ``PackageError`` `.io`.
     public func versionIDs() throws -> [String] {
@@ -169,13 +169,14 @@ public struct DatasetPackage: Sendable {
         return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(PackageLayout.isSafeName).sorted()
     }
 
-    /// The versions from the first to the current one, following `previous_version` back from the
-    /// manifest's version.
+    /// The versions from the first to `version` (the manifest's version when `nil`), following
+    /// `previous_version` back. A caller that holds the manifest passes its version: decoding a
+    /// manifest of many files again is most of the work otherwise.
     /// - Throws: ``PackageError`` `.malformed` for a cycle or a broken link, or what reading throws.
-    public func lineage() throws -> [VersionRecord] {
+    public func lineage(to version: String? = nil) throws -> [VersionRecord] {
         var chain: [VersionRecord] = []
         var seen = Set<String>()
-        var next: String? = try currentVersion()
+        var next: String? = try version ?? currentVersion()
         while let version = next {
             guard seen.insert(version).inserted else {
                 throw PackageError(.malformed, "the version chain loops back to '\(version)'", context: ErrorContext(file: path(PackageLayout.versionRecord(version)), pointer: "/previous_version"))
