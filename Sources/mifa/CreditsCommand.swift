@@ -33,7 +33,7 @@ struct CreditsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let history = try DatasetPackage.open(package).creditHistory(upTo: version)
+        let history = try DatasetPackage.open(package, readingFilesOnce: true).creditHistory(upTo: version)
         if json {
             print(try CanonicalJSON.string(history), terminator: "")
             return

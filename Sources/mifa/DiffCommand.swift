@@ -29,7 +29,7 @@ struct DiffCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let diff = try DatasetPackage.open(package).diff(from: versionA, to: versionB)
+        let diff = try DatasetPackage.open(package, readingFilesOnce: true).diff(from: versionA, to: versionB)
         if json {
             print(try CanonicalJSON.string(diff), terminator: "")
             return

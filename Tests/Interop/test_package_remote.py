@@ -218,6 +218,11 @@ def test_opening_a_package_over_http_costs_requests_that_do_not_grow_with_its_im
         counts[name].update(audit_distinct=len(repeats), audit_most_repeated=max(repeats.values()))
         assert len(repeats) <= len(listed) + 45 + 3 * images, counts
         assert max(repeats.values()) == 1, repeats.most_common(5)
+        # credits and diff read every version's annotation files: each requested once as well
+        # (credits requested the annotation file 5 times before, diff the manifest and records twice).
+        for command in (("credits", url, "--json"), ("diff", url, "1", "2", "--json")):
+            repeats = collections.Counter(requests_of(nginx, mifa_bin, env, *command))
+            assert max(repeats.values()) == 1, (command[0], repeats.most_common(5))
     print("requests:", counts)
     versions = {"pkg": 2, "wide": 3}
     # log: zarr.json + manifest.json + one record per version; validate: zarr.json + manifest.json + mifa.json.

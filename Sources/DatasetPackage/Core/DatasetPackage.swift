@@ -19,7 +19,7 @@ public struct DatasetPackage: Sendable {
     /// metadata is checked against the manifest before it is used (``consolidatedMetadata(manifest:)``).
     var rootGroupBytes: [UInt8]?
 
-    /// How ``open(_:recovery:http:)`` treats an interrupted write.
+    /// How ``open(_:recovery:http:readingFilesOnce:)`` treats an interrupted write.
     public enum Recovery: Sendable {
         /// Take the write lock (waiting for a running writer) and finish or undo an interrupted write.
         case required
@@ -55,22 +55,26 @@ public struct DatasetPackage: Sendable {
     /// Opens the package at `root`, first finishing or undoing an interrupted write. `root` is a
     /// folder, or (read only) a `.zip` made by `mifa export --to zip`, an `http(s)://` or an
     /// `s3://bucket/prefix` URL (see ``PackageReader/open(_:http:)``, read within `http`); such a
-    /// package is read as it is (nothing can be recovered there).
+    /// package is read as it is (nothing can be recovered there). With `readingFilesOnce`, for a
+    /// command that reads a remote package's files several times (credits, diff), each file is
+    /// requested once and kept for the package's life, within ``ReadOnceStore``'s bounds; a folder
+    /// or a local zip file is read as always.
     /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.locked` when
     ///   recovery is required and another process holds the lock for too long, `.io`.
-    public static func open(_ root: String, recovery: Recovery = .required, http: HTTPLimits = .default) throws -> DatasetPackage {
-        let package = DatasetPackage(unchecked: try PackageReader.open(root, http: http))
+    public static func open(_ root: String, recovery: Recovery = .required, http: HTTPLimits = .default, readingFilesOnce: Bool = false) throws -> DatasetPackage {
+        let reader = try PackageReader.open(root, http: http)
+        let package = DatasetPackage(unchecked: readingFilesOnce ? reader.keepingWhatItReads() : reader)
         return try package.opened(rootGroup: package.checkRootGroup(), recovery: recovery)
     }
 
-    /// The package at `root` opened as ``open(_:recovery:http:)`` opens it, or `nil` when `root`
+    /// The package at `root` opened as ``open(_:recovery:http:readingFilesOnce:)`` opens it, or `nil` when `root`
     /// is not a MIFA package: nothing there, no root `zarr.json` (a missing file, an HTTP 404, an
     /// S3 `NoSuchKey`) or one that does not name the format. A package however damaged is opened
     /// as one, so that its own error is reported instead of `root` being taken for something else;
     /// a root that could not be read (any other HTTP status, S3's `AccessDenied`, a timeout, a
     /// refused connection, a file that cannot be read) is an error, not "no package". The root
     /// `zarr.json` is read once.
-    /// - Throws: as ``open(_:recovery:http:)`` for a package; ``PackageError`` `.io` (with the
+    /// - Throws: as ``open(_:recovery:http:readingFilesOnce:)`` for a package; ``PackageError`` `.io` (with the
     ///   store's own message: the URL, the status, how to fix it) when `root` could not be read.
     public static func openIfPackage(_ root: String, recovery: Recovery = .required, http: HTTPLimits = .default) throws -> DatasetPackage? {
         guard let reader = try PackageReader.openIfPresent(root, http: http) else { return nil }
@@ -83,7 +87,7 @@ public struct DatasetPackage: Sendable {
     /// This package, whose root `zarr.json` (`rootGroup`, checked) was just read, opened: its
     /// structure checked and, for a folder, an interrupted write finished or undone (unless
     /// `recovery` is `nil`).
-    /// - Throws: as ``open(_:recovery:http:)``.
+    /// - Throws: as ``open(_:recovery:http:readingFilesOnce:)``.
     private func opened(rootGroup: [UInt8], recovery: Recovery?) throws -> DatasetPackage {
         var package = self
         try package.checkStructure()
@@ -101,7 +105,7 @@ public struct DatasetPackage: Sendable {
     }
 
     /// Opens the package that `reader` reads, as it is: a folder is not recovered (use
-    /// ``open(_:recovery:http:)`` for that).
+    /// ``open(_:recovery:http:readingFilesOnce:)`` for that).
     /// - Throws: ``PackageError`` `.notAPackage` when there is no MIFA package, `.invalidInput`
     ///   for a folder with links in its own places, `.io`.
     public static func open(_ reader: PackageReader) throws -> DatasetPackage {

@@ -38,7 +38,7 @@ public struct PackageReader: Sendable {
 
     /// Opens the package named by `location`: an `http(s)://` or `s3://` URL (of the package's
     /// prefix, or of its `.zip`, read in place through ranged reads), a local `.zip` file,
-    /// or a local folder (which is not checked here; ``DatasetPackage/open(_:recovery:http:)`` does).
+    /// or a local folder (which is not checked here; ``DatasetPackage/open(_:recovery:http:readingFilesOnce:)`` does).
     /// - Throws: ``PackageError`` `.notAPackage` when there is nothing at the URL or zip path (an
     ///   HTTP 404, an S3 `NoSuchKey`, a missing file); `.io` when it could not be read (any other
     ///   status, a network failure, a damaged zip, a server that ignores byte ranges), with the

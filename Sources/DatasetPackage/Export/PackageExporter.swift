@@ -28,7 +28,7 @@ public struct PackageExporter: Sendable {
         self.package = package
     }
 
-    /// An exporter of the package at `root`, opened as ``DatasetPackage/open(_:recovery:http:)`` with
+    /// An exporter of the package at `root`, opened as ``DatasetPackage/open(_:recovery:http:readingFilesOnce:)`` with
     /// ``DatasetPackage/Recovery/ifUnlocked``; a package that cannot be locked (a read-only copy) is
     /// read as it is (every file read is still checked against its digest).
     /// - Throws: ``PackageError`` `.notAPackage`, `.io` for other failures than the lock.
