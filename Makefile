@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzHTTP FuzzAnnotations FuzzOMEZarr FuzzPackage
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps apt apt-zstd apt-test venv build lib python samples unit-test fuzz interop python-test wheel bench docs clean
+.PHONY: demo test deps apt apt-packages apt-zstd apt-test venv build lib python samples unit-test fuzz interop python-test wheel bench docs clean
 
 demo: deps build python samples
 	.build/debug/mifa demo
@@ -25,9 +25,12 @@ test: deps apt-test build python samples unit-test docs interop python-test fuzz
 
 deps: apt venv
 
-# Debian packages: install only those that are missing (apt-get update once, only if needed).
+# Debian packages: install only those that are missing (apt-get update once, only if needed), then
+# make sure that libzstd is new enough (apt-zstd, below).
 # (`env` passes DEBIAN_FRONTEND through sudo, which resets the environment.)
-apt: apt-zstd
+apt: apt-packages apt-zstd
+
+apt-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
@@ -45,16 +48,16 @@ apt: apt-zstd
 ZSTD_MINIMUM := 1.5.7
 TRIXIE_SOURCE := /etc/apt/sources.list.d/mifakit-trixie.sources
 TRIXIE_PIN := /etc/apt/preferences.d/mifakit-trixie
-apt-zstd:
+apt-zstd: apt-packages
 	@state=$$(dpkg-query -W -f='$${db:Status-Status} $${Version}' libzstd-dev 2>/dev/null); \
 	version=$${state#installed }; \
 	if [ "$$state" = "installed $$version" ] && dpkg --compare-versions "$$version" ge $(ZSTD_MINIMUM); then exit 0; fi; \
 	. /etc/os-release; \
 	if [ "$$ID $$VERSION_CODENAME" != "debian bookworm" ]; then \
-	  echo "libzstd-dev $${version:-(not installed)} is older than $(ZSTD_MINIMUM), which zstd writes need to keep up with tensorstore (BENCHMARKS.md); this is $$PRETTY_NAME, not Debian 12: install libzstd-dev >= $(ZSTD_MINIMUM) (and its libzstd1) and run make again" >&2; \
+	  echo "zstd writes need libzstd >= $(ZSTD_MINIMUM) to keep up with tensorstore (BENCHMARKS.md), and the installed libzstd-dev is $${version:-missing}; this is $$PRETTY_NAME, not Debian 12: install libzstd-dev >= $(ZSTD_MINIMUM) (and its libzstd1) and run make again" >&2; \
 	  exit 1; \
 	fi; \
-	echo "Installing Debian 13 (trixie)'s libzstd1 and libzstd-dev (pinned: nothing else comes from trixie): Debian 12's libzstd-dev $${version:-(not installed)} is older than $(ZSTD_MINIMUM), whose compressor zstd writes need to keep up with tensorstore"; \
+	echo "Installing Debian 13 (trixie)'s libzstd1 and libzstd-dev (pinned: nothing else comes from trixie): zstd writes need libzstd >= $(ZSTD_MINIMUM) to keep up with tensorstore, and Debian 12's is $${version:-missing}"; \
 	printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: trixie' 'Components: main' \
 	  'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $(SUDO) tee $(TRIXIE_SOURCE) >/dev/null; \
 	printf '%s\n' '# MIFAKit (make deps): only libzstd >= $(ZSTD_MINIMUM) is taken from Debian 13 (trixie).' \
@@ -69,7 +72,7 @@ apt-zstd:
 	dpkg --compare-versions "$$installed" ge $(ZSTD_MINIMUM) || { echo "apt-zstd: libzstd-dev is $$installed after the install, still older than $(ZSTD_MINIMUM); see apt-cache policy libzstd-dev" >&2; exit 1; }
 
 apt-test:
-	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(TEST_APT_PACKAGES)"
+	@$(MAKE) --no-print-directory apt-packages APT_PACKAGES="$(TEST_APT_PACKAGES)"
 
 # The reference tools for Tests/Interop, pinned, in a venv of their own.
 venv: $(VENV)/.installed
