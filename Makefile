@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := FuzzMetadata FuzzTIFF FuzzZarr FuzzZip FuzzHTTP FuzzAnnotations FuzzOMEZarr FuzzPackage
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps apt apt-test venv build lib python samples unit-test fuzz interop python-test wheel bench docs clean
+.PHONY: demo test deps apt apt-packages apt-zstd apt-test venv build lib python samples unit-test fuzz interop python-test wheel bench docs clean
 
 demo: deps build python samples
 	.build/debug/mifa demo
@@ -25,16 +25,54 @@ test: deps apt-test build python samples unit-test docs interop python-test fuzz
 
 deps: apt venv
 
-# Debian packages: install only those that are missing (apt-get update once, only if needed).
-apt:
+# Debian packages: install only those that are missing (apt-get update once, only if needed), then
+# make sure that libzstd is new enough (apt-zstd, below).
+# (`env` passes DEBIAN_FRONTEND through sudo, which resets the environment.)
+apt: apt-packages apt-zstd
+
+apt-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# libzstd >= 1.5.7: its compressor is ~35% faster per CPU second than 1.5.4's on Zarr chunks, and
+# zstd writes need it to keep up with tensorstore, which bundles 1.5.7 (BENCHMARKS.md, "zstd writes
+# against tensorstore"). Debian 12 ships 1.5.4; Debian 13 (trixie)'s 1.5.7 needs only libc6 >= 2.34,
+# so on Debian 12 libzstd1 and libzstd-dev come from trixie, pinned: those two at 500 (so trixie's
+# security updates of them arrive with `apt upgrade`), every other trixie package at -1 (never
+# installed, not even as a dependency, unless asked for with `-t trixie`). Nothing is done (not even
+# `apt-get update`) when the installed libzstd-dev is already new enough; elsewhere than Debian 12
+# an older one stops the build with what to do. ZarrTests checks the library the build linked.
+ZSTD_MINIMUM := 1.5.7
+TRIXIE_SOURCE := /etc/apt/sources.list.d/mifakit-trixie.sources
+TRIXIE_PIN := /etc/apt/preferences.d/mifakit-trixie
+apt-zstd: apt-packages
+	@state=$$(dpkg-query -W -f='$${db:Status-Status} $${Version}' libzstd-dev 2>/dev/null); \
+	version=$${state#installed }; \
+	if [ "$$state" = "installed $$version" ] && dpkg --compare-versions "$$version" ge $(ZSTD_MINIMUM); then exit 0; fi; \
+	. /etc/os-release; \
+	if [ "$$ID $$VERSION_CODENAME" != "debian bookworm" ]; then \
+	  echo "zstd writes need libzstd >= $(ZSTD_MINIMUM) to keep up with tensorstore (BENCHMARKS.md), and the installed libzstd-dev is $${version:-missing}; this is $$PRETTY_NAME, not Debian 12: install libzstd-dev >= $(ZSTD_MINIMUM) (and its libzstd1) and run make again" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing Debian 13 (trixie)'s libzstd1 and libzstd-dev (pinned: nothing else comes from trixie): zstd writes need libzstd >= $(ZSTD_MINIMUM) to keep up with tensorstore, and Debian 12's is $${version:-missing}"; \
+	printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: trixie' 'Components: main' \
+	  'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' | $(SUDO) tee $(TRIXIE_SOURCE) >/dev/null; \
+	printf '%s\n' '# MIFAKit (make deps): only libzstd >= $(ZSTD_MINIMUM) is taken from Debian 13 (trixie).' \
+	  'Package: libzstd1 libzstd-dev' 'Pin: release n=trixie' 'Pin-Priority: 500' '' \
+	  'Package: *' 'Pin: release n=trixie' 'Pin-Priority: -1' | $(SUDO) tee $(TRIXIE_PIN) >/dev/null; \
+	log=$$(mktemp); \
+	if ! { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzstd-dev libzstd1; } >$$log 2>&1; then \
+	  cat $$log >&2; rm -f $$log; echo "apt-zstd: installing libzstd from trixie failed (output above)" >&2; exit 1; \
+	fi; \
+	rm -f $$log; \
+	installed=$$(dpkg-query -W -f='$${Version}' libzstd-dev); \
+	dpkg --compare-versions "$$installed" ge $(ZSTD_MINIMUM) || { echo "apt-zstd: libzstd-dev is $$installed after the install, still older than $(ZSTD_MINIMUM); see apt-cache policy libzstd-dev" >&2; exit 1; }
+
 apt-test:
-	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(TEST_APT_PACKAGES)"
+	@$(MAKE) --no-print-directory apt-packages APT_PACKAGES="$(TEST_APT_PACKAGES)"
 
 # The reference tools for Tests/Interop, pinned, in a venv of their own.
 venv: $(VENV)/.installed

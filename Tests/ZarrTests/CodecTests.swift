@@ -116,6 +116,13 @@ import Testing
         #expect(throws: ZarrError.self) { try Array(frame.dropLast(5)).withUnsafeBytes { try codec.decode($0, limit: data.count) } }
     }
 
+    /// `make deps` installs libzstd >= 1.5.7 (Debian 13's on Debian 12): 1.5.4's compressor does ~26%
+    /// less per CPU second, too little for zstd writes to keep up with tensorstore (BENCHMARKS.md).
+    @Test func linkedLibzstdIsAtLeast157() {
+        #expect(LibZstd.versionNumber >= 10507,
+                "the build linked libzstd \(LibZstd.versionString); zstd writes need >= 1.5.7: run `make deps`, then rebuild")
+    }
+
     @Test func zstdDeclaredSizeIsCheckedBeforeDecoding() throws {
         let data = [UInt8](repeating: 1, count: 1000)
         let frame = try data.withUnsafeBytes { try LibZstd.compress($0, level: 3, checksum: false) }

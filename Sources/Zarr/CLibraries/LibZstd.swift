@@ -213,6 +213,12 @@ enum LibZstd {
         return output
     }
 
+    /// The linked library's version as `major * 10000 + minor * 100 + patch` (1.5.7 is 10507).
+    static var versionNumber: Int { Int(ZSTD_versionNumber()) }
+
+    /// The linked library's version as text, for example "1.5.7".
+    static var versionString: String { String(cString: ZSTD_versionString()) }
+
     /// The largest level libzstd accepts.
     static var maximumLevel: Int { Int(ZSTD_maxCLevel()) }
 
