@@ -51,4 +51,29 @@ extension StoreConformance {
         let readOnly = try S3TestServer.store(store.configuration.prefix, readOnly: true)
         #expect(throws: ZarrError.self) { try readOnly.create(try StoreKey("x"), [1]) }
     }
+
+    /// Objects over `copyPartSize` (S3: 5 GiB; 5 MiB here) are copied in parts, ranges copied on
+    /// the server (`UploadPartCopy`) and completed as one object, byte for byte.
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func s3CopiesLargeObjectsInParts() throws {
+        let store = try S3TestServer.store(copyPartSize: 5 << 20)
+        #expect(store.copyPartSize == 5 << 20)
+        // Three parts (5, 5 and 1 MiB and a bit); no two 8-byte words alike, so a part out of place shows.
+        let value = (0..<((11 << 20) + 12_345)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11 ^ $0 >> 3) }
+        let source = try StoreKey("big/source")
+        try store.set(source, value)
+        #expect(try store.copy(source, to: try StoreKey("big/copy")))
+        let copied = try #require(try store.getTagged(try StoreKey("big/copy")))
+        #expect(copied.bytes == value)
+        #expect(copied.tag.contains("-3"), "not a three-part multipart object: ETag \(copied.tag)")
+        // One part's worth or less is one CopyObject.
+        let small = Array(value.prefix(5 << 20))
+        try store.set(try StoreKey("big/small"), small)
+        #expect(try store.copy(try StoreKey("big/small"), to: try StoreKey("big/small-copy")))
+        let single = try #require(try store.getTagged(try StoreKey("big/small-copy")))
+        #expect(single.bytes == small && !single.tag.contains("-"))
+        #expect(try store.copy(try StoreKey("big/none"), to: try StoreKey("big/other")) == false)
+        #expect(try store.get(try StoreKey("big/other")) == nil)
+        #expect(S3Store(configuration: store.configuration, copyPartSize: 1).copyPartSize == 5 << 20)
+    }
 }

@@ -20,8 +20,8 @@ public protocol ConditionalStore: ZarrStore {
     func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool
 
     /// Copies the value under `source` to `target` inside the store, without moving its bytes
-    /// through this process (S3: `CopyObject`).
+    /// through this process (S3: `CopyObject`, or a multipart copy for an object over 5 GiB).
     /// - Returns: `false` when there is no value under `source` (nothing is written).
-    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure`, `.tooLarge` past what one copy can do.
+    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure`.
     func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool
 }
