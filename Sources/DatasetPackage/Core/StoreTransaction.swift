@@ -117,8 +117,15 @@ public enum StoreTransaction {
         let removals = remoteFiles.subtracting(local).sorted()
         let transaction = "\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.lowercased())"
         try eachConcurrently(uploads) { relative in
-            let bytes = relative == PackageLayout.manifest ? manifestBytes : try PackageFileSystem.read("\(folder)/\(relative)", limit: .max)
-            try storeCall(relative) { try store.set(stagingKey(transaction, relative), bytes) }
+            let key = try stagingKey(transaction, relative)
+            // A file is read as the store sends it (in parts, for a large one): never whole into memory first.
+            try storeCall(relative) {
+                if relative == PackageLayout.manifest {
+                    try store.set(key, manifestBytes)
+                } else {
+                    try store.set(key, contentsOf: "\(folder)/\(relative)")
+                }
+            }
         }
         let plan = CommitPlan(version: manifest.version, fileListSHA256: try manifest.fileList.digest(), recordSHA256: manifest.versionRecordSHA256,
                               moves: uploads, removals: removals, transaction: transaction, baseManifestSHA256: base,

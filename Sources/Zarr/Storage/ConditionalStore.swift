@@ -1,3 +1,5 @@
+import MIFACore
+
 /// A store that can write a value only where none is, remove a value only if it is still the one
 /// read, and copy values on the server: what a commit protocol needs from object storage (S3's
 /// conditional writes, https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html).
@@ -24,4 +26,25 @@ public protocol ConditionalStore: ZarrStore {
     /// - Returns: `false` when there is no value under `source` (nothing is written).
     /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure`.
     func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool
+
+    /// Writes the regular file at `path` (never through a symbolic link) as the value under `key`.
+    /// A store that writes large values in parts reads the file part by part (S3: over its
+    /// multipart threshold), so that memory holds the parts in flight, never the whole file.
+    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure` (also when the file cannot be read).
+    func set(_ key: StoreKey, contentsOf path: String) throws
+}
+
+extension ConditionalStore {
+    /// Writes the regular file at `path` (never through a symbolic link) whole as the value under
+    /// `key`: for stores that hold values whole (memory); S3 reads it in parts.
+    /// - Throws: ``ZarrError`` `.storeFailure` when the file cannot be read, what ``ZarrStore/set(_:_:)`` throws.
+    public func set(_ key: StoreKey, contentsOf path: String) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.contents(of: path, limit: .max, followingLinks: false)
+        } catch let error as CoreError {
+            throw ZarrError(.storeFailure, "cannot write '\(key)' of \(location) from the file: \(error.message)", context: error.context, underlying: error)
+        }
+        try set(key, bytes)
+    }
 }

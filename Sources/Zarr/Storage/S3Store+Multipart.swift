@@ -12,6 +12,42 @@ extension S3Store {
         }
     }
 
+    /// Writes the regular file at `path` (never through a symbolic link) as `key`'s value: one
+    /// `PUT` up to ``multipartThreshold`` bytes, else a multipart upload of ``partSize`` parts, each
+    /// read from the file (`pread`) when it is sent, so that memory holds one part, whatever the
+    /// file's size.
+    /// - Throws: ``ZarrError`` `.readOnly` when opened read-only, `.storeFailure` when the file
+    ///   cannot be read or is shorter than when the upload began (nothing is written), or the server refuses.
+    public func set(_ key: StoreKey, contentsOf path: String) throws {
+        guard isWritable else { throw readOnlyError(key) }
+        guard let size = FileSystem.size(of: path) else {
+            throw ZarrError(.storeFailure, "cannot write '\(key)' of \(location) from '\(path)': there is no file there", context: ErrorContext(file: path, key: key.value))
+        }
+        guard size > multipartThreshold else {
+            try set(key, try fileBytes(path, 0..<size, for: key))
+            return
+        }
+        try multipartUpload(key, size: size, partSize: partSize) { number, range, uploadID in
+            try uploadPart(key, number: number, uploadID: uploadID, body: try fileBytes(path, range, for: key))
+        }
+    }
+
+    /// Bytes `range` of the regular file at `path` (never through a symbolic link), every one of them.
+    /// - Throws: ``ZarrError`` `.storeFailure` when the file cannot be read or ends before `range` does.
+    private func fileBytes(_ path: String, _ range: Range<Int>, for key: StoreKey) throws -> [UInt8] {
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.contents(of: path, offset: range.lowerBound, length: range.count, followingLinks: false)
+        } catch let error as CoreError {
+            throw ZarrError(.storeFailure, "cannot write '\(key)' of \(location) from the file: \(error.message)", context: error.context, underlying: error)
+        }
+        guard bytes.count == range.count else {
+            throw ZarrError(.storeFailure, "'\(path)' ends at byte \(range.lowerBound + bytes.count), before byte \(range.upperBound): it changed while it was written as '\(key)' of \(location); nothing was written",
+                            context: ErrorContext(file: path, key: key.value))
+        }
+        return bytes
+    }
+
     /// Sends part `number` of the multipart upload `uploadID` to `key` (`UploadPart`) and returns its `ETag`.
     /// - Throws: ``ZarrError`` `.storeFailure` when the server refuses it or gives no `ETag`.
     func uploadPart(_ key: StoreKey, number: Int, uploadID: String, body: [UInt8]) throws -> String {
