@@ -250,6 +250,15 @@ import Zarr
         }
         #expect(version == "1")
         #expect(try Self.view(store).version == "1")
+        // A change that opens it directly anyway fails, saying so; nothing is published.
+        #expect {
+            try StoreTransaction.change(in: store, work: try temporaryFolder() + "/work") { package in
+                _ = try DirectoryStore(root: package.root, readOnly: true).get(StoreKey(chunk))
+            }
+        } throws: {
+            ($0 as? PackageError)?.kind == .io && "\($0)".contains("opened '\(chunk)' directly, but it was left in memory")
+        }
+        #expect(try Self.transactionKeys(store).isEmpty)
     }
 
     /// Image data that is not what the manifest says fails the change that needs it (here, to keep

@@ -92,9 +92,34 @@ public enum StoreTransaction {
             try write(bytes, to: "\(work)/\(relative)")
         }
         let carried = CarriedFiles(entries: manifest.files.filter { CarriedFiles.isLeftInStore($0.key) }, store: store)
-        let result = try change(try DatasetPackage.open(PackageReader(folder: work, carried: carried)))
+        let result: T
+        do {
+            result = try change(try DatasetPackage.open(PackageReader(folder: work, carried: carried)))
+        } catch {
+            throw explained(error, work: work, store: store)
+        }
         try publish(folder: work, to: store, base: SHA256Digest(of: manifestBytes), remoteFiles: listed)
         return result
+    }
+
+    /// `error`, or, when it comes from opening a file left in `store` other than through the
+    /// package's reader (a placeholder, see ``CarriedFiles``, whose own error, a link that loops,
+    /// says nothing of why), an error saying so.
+    private static func explained(_ error: any Error, work: String, store: any ZarrStore) -> any Error {
+        var next: (any Error)? = error
+        while let current = next as? any MIFAError {
+            if let file = current.context.file, PackageFileSystem.isPlaceholder(file) {
+                var relative = file
+                for root in [work, FileSystem.canonicalPath(work) ?? work] where relative.hasPrefix(root + "/") { relative.removeFirst(root.count + 1) }
+                if relative.hasPrefix("\(PackageLayout.transaction)/tree/") { relative.removeFirst(PackageLayout.transaction.count + 6) }
+                return PackageError(
+                    .io,
+                    "the change opened '\(relative)' directly, but it was left in \(store.location): a change of a package in object storage downloads its metadata, records and annotations, and fetches other files when it reads them through the package's reader. Nothing was changed; this is a bug of the command, please report it",
+                    context: ErrorContext(file: relative), underlying: error)
+            }
+            next = current.underlying
+        }
+        return error
     }
 
     /// Publishes the package folder `folder` to `store` over the package whose `manifest.json`
