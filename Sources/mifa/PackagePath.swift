@@ -46,10 +46,11 @@ enum PackagePath {
     }
 
     /// Runs `change` on the package that `text` names and returns what it returns: a local folder
-    /// is opened and changed in place (under its lock, as every package writer does); an
-    /// `s3://` package is copied into a work folder, changed there, and what differs is published
-    /// with the commit protocol (``StoreTransaction``), so a writer killed at any moment leaves the
-    /// old version or the new one.
+    /// is opened and changed in place (under its lock, as every package writer does); of an
+    /// `s3://` package, the metadata, records and annotations are copied into a work folder (image
+    /// data stays in the bucket unless the change reads or replaces it), the change is made there,
+    /// and what differs is published with the commit protocol (``StoreTransaction``), so a writer
+    /// killed at any moment leaves the old version or the new one.
     /// - Throws: as ``target(_:command:)``, `DatasetPackage.open`, `StoreTransaction.change`, and
     ///   what `change` throws.
     static func change<T>(_ text: String, command: String, _ change: (DatasetPackage) throws -> T) throws -> T {

@@ -32,7 +32,9 @@ struct VersionCommand: ParsableCommand {
             is refused unless --force --reason TEXT, and the removal is then recorded. Time stamps \
             must increase along the chain (SOURCE_DATE_EPOCH, if set, is used as the time). Replaced \
             files are kept, so `mifa checkout` restores any version. On an s3:// package the version is \
-            made on a local copy and what changed is committed with one conditional write: a writer \
+            made on a local copy of its metadata, records and annotations (image data stays in the \
+            bucket: it is neither downloaded nor uploaded again) and what changed is committed with \
+            one conditional write: a writer \
             killed at any moment leaves the old or the new version, and of two concurrent writers one \
             wins, the other exits 1 having changed nothing. Exit 0: made; 1: refused or \
             invalid input (the package is unchanged); 2: usage error.

@@ -189,6 +189,116 @@ import Zarr
         #expect(try Self.transactionKeys(store).isEmpty)
     }
 
+    /// Adds an annotation set to `store`'s package as `version`, changing nothing else.
+    @discardableResult
+    static func addSet(as version: String, in store: any ConditionalStore) throws -> VersionRecord {
+        try StoreTransaction.change(in: store, work: try temporaryFolder() + "/work") { package in
+            let transaction = try PackageTransaction(package: package)
+            try transaction.stageCurrentContent()
+            try writeFile("{\"type\": \"FeatureCollection\", \"features\": []}\n", "\(transaction.stagingRoot)/annotations/set2/annotations.geojson")
+            return try transaction.commit(simpleRecord(version))
+        }
+    }
+
+    /// Whether a key is image data or an object of the object store, which a change leaves in the store.
+    static func isLeftInStore(_ key: String) -> Bool {
+        key.hasPrefix("images/img1/0/") || key.hasPrefix("versions/objects/")
+    }
+
+    /// A change of annotations neither reads nor writes image data or the object store: the chunks
+    /// are carried into the new version with their manifest entries, and the history still restores.
+    @Test func aChangeOfAnnotationsLeavesTheImageDataInTheStore() throws {
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        try Self.change(to: "2", chunk: "chunk-b", in: store)
+        let before = try Self.view(store)
+        let writes = LockedState<[String]>([])
+        let watched = InterruptingStore(store) { _, operation, key in writes.withLock { $0.append("\(operation) \(key)") } }
+        try Self.addSet(as: "3", in: watched)
+        #expect(!watched.reads.isEmpty)
+        #expect(watched.reads.filter(Self.isLeftInStore).isEmpty, "image data or objects were downloaded")
+        let written = writes.withLock { $0 }
+        #expect(written.contains { $0.hasSuffix("annotations/set2/annotations.geojson") })
+        let keys = written.map { entry in
+            let key = entry.split(separator: " ", maxSplits: 1)[1]
+            return key.hasPrefix(".mifa-transaction/") ? key.split(separator: "/").dropFirst(2).joined(separator: "/") : String(key)
+        }
+        #expect(!keys.contains { $0.hasPrefix("images/img1/0/") }, "image data was uploaded or copied: \(written)")
+        let after = try Self.view(store)
+        #expect(after.version == "3")
+        #expect(after.files.filter { $0.key.hasPrefix("images/") } == before.files.filter { $0.key.hasPrefix("images/") })
+        let package = try DatasetPackage.open(try PackageReader.reading(store))
+        #expect(try package.contents(of: "images/img1/0/c/0/0", in: package.fileList(of: "1")) == Array("chunk-a".utf8))
+        #expect(try package.lineage().map(\.version) == ["1", "2", "3"])
+    }
+
+    /// Image data a change reads through the package's reader is fetched from the store (checked);
+    /// opened any other way it fails: never a missing file (which Zarr would read as fill values)
+    /// nor an empty one.
+    @Test func imageDataThatAChangeReadsIsFetchedAndNeverTakenForMissing() throws {
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        let chunk = "images/img1/0/c/0/0"
+        let version = try StoreTransaction.change(in: store, work: try temporaryFolder() + "/work") { package in
+            #expect(try package.reader.read(chunk) == Array("chunk-a".utf8))
+            #expect(try package.reader.read(chunk, offset: 6, length: 1) == Array("a".utf8))
+            #expect(try package.reader.isFile(chunk))
+            #expect(throws: PackageError.self) { try PackageFileSystem.read(package.path(chunk)) }
+            let directory = try DirectoryStore(root: package.root, readOnly: true)
+            #expect(throws: ZarrError.self) { try directory.get(StoreKey(chunk)) }
+            return try package.currentVersion()
+        }
+        #expect(version == "1")
+        #expect(try Self.view(store).version == "1")
+        // A change that opens it directly anyway fails, saying so; nothing is published.
+        #expect {
+            try StoreTransaction.change(in: store, work: try temporaryFolder() + "/work") { package in
+                _ = try DirectoryStore(root: package.root, readOnly: true).get(StoreKey(chunk))
+            }
+        } throws: {
+            ($0 as? PackageError)?.kind == .io && "\($0)".contains("opened '\(chunk)' directly, but it was left in memory")
+        }
+        #expect(try Self.transactionKeys(store).isEmpty)
+    }
+
+    /// Image data that is not what the manifest says fails the change that needs it (here, to keep
+    /// the replaced chunk in the object store), and image data the manifest lists but the store
+    /// lacks fails any change: nothing is published.
+    @Test func imageDataNotAsTheManifestSaysFailsTheChangeAndNothingIsPublished() throws {
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        let manifest = try store.get(StoreKey("manifest.json"))
+        try store.set(StoreKey("images/img1/0/c/0/0"), Array("tampered".utf8))
+        #expect { try Self.change(to: "2", chunk: "chunk-b", in: store) } throws: {
+            ($0 as? PackageError)?.kind == .digestMismatch && "\($0)".contains("images/img1/0/c/0/0")
+        }
+        try store.delete(StoreKey("images/img1/0/c/9/9"))
+        #expect { try Self.addSet(as: "2", in: store) } throws: {
+            ($0 as? PackageError)?.kind == .missingObject && "\($0)".contains("images/img1/0/c/9/9")
+        }
+        #expect(try store.get(StoreKey("manifest.json")) == manifest)
+        #expect(try Self.transactionKeys(store).isEmpty)
+    }
+
+    /// On S3 with a small multipart threshold, a staged file over it goes up in parts read from
+    /// disk (never read whole first) and the package reads back byte for byte.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"] != nil, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func largeFilesArePublishedToS3InParts() throws {
+        let configuration = try S3Configuration(bucket: "mifa-test", prefix: UUID().uuidString.lowercased(), endpoint: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"],
+                                                credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"))
+        let store = S3Store(configuration: configuration, multipartThreshold: 1 << 20, partSize: 5 << 20)
+        // Three parts; no two 8-byte words alike, so a part out of place shows.
+        let chunk = (0..<((10 << 20) + 99)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11 ^ $0 >> 3) }
+        try StoreTransaction.create(in: store, work: try temporaryFolder() + "/work") { work in
+            _ = try DatasetPackage.create(at: work, build: { staging in
+                try writeFile("{\"study\": {}}\n", "\(staging)/mifa.json")
+                try writeFile("", "\(staging)/images/img1/0/c/0/0")
+                try Data(chunk).write(to: URL(fileURLWithPath: "\(staging)/images/img1/0/c/0/0"))
+            }, makeRecord: simpleRecord("1", "first"))
+        }
+        #expect(try Self.view(store).files["images/img1/0/c/0/0"] == chunk)
+    }
+
     @Test func exportCreatesOneObjectAndNeverReplacesIt() throws {
         let folder = try temporaryFolder()
         let package = try makeSamplePackage(in: folder)

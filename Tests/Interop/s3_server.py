@@ -1,13 +1,16 @@
 """An S3-compatible server for the tests: moto in server mode on a free loopback port.
 
 As a module: `MotoServer()` starts one (a context manager; `.endpoint`, `.env()` for clients;
-`.record()` and `.recorded()` list the requests it answers, with their headers).
+`.record()` and `.recorded()` list the requests it answers, with their headers; `.mark()` and
+`.requests()` list them from its access log, which stays whole under concurrent requests, where the
+recorder's lines may interleave).
 As a script: `python s3_server.py COMMAND...` runs COMMAND with a server up, the bucket `mifa-test`
 created and `MIFA_TEST_S3_ENDPOINT` set (how `make unit-test` gives the Swift S3 tests their server);
 it fails, and never runs the command without a server, when moto cannot start.
 """
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -67,6 +70,17 @@ class MotoServer:
         """The requests recorded since `record()`: dicts with "method", "url" and "headers"."""
         text = urllib.request.urlopen(f"{self.endpoint}/moto-api/recorder/download-recording", timeout=10).read().decode()
         return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def mark(self):
+        """Where the access log ends now (see `requests`)."""
+        return os.fstat(self.log.fileno()).st_size
+
+    def requests(self, since=0):
+        """(method, path with query) of each request the server logged after `since` (a `mark()`).
+        Read with pread: the server writes through the same open file, whose offset stays its own."""
+        size = os.fstat(self.log.fileno()).st_size
+        text = os.pread(self.log.fileno(), max(size - since, 0), since).decode(errors="replace")
+        return re.findall(r'"([A-Z]+) (\S+) HTTP/[0-9.]+"', text)
 
     def env(self, **extra):
         """The environment for a client of this server (mifa, s3fs, boto3)."""

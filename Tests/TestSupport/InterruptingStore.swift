@@ -1,14 +1,17 @@
+import MIFACore
 import Synchronization
 public import Zarr
 
 /// A wrapper around a conditional store that calls `before` ahead of every write it passes on
 /// (`set`, `create`, `delete`, `copy`), with the number of writes before it, the operation and the
 /// key: a test stops a writer at write N by throwing there (as if the process were killed: nothing
-/// more reaches the store), or runs another writer at that moment.
+/// more reaches the store), or runs another writer at that moment. It keeps the keys read, for tests
+/// of what an operation downloads.
 public final class InterruptingStore: ConditionalStore {
     /// The wrapped store.
     public let base: any ConditionalStore
     private let writes = Atomic<Int>(0)
+    private let readKeys = LockedState<[String]>([])
     private let before: @Sendable (_ index: Int, _ operation: String, _ key: String) throws -> Void
 
     /// A wrapper of `base` calling `before` ahead of each write.
@@ -19,6 +22,9 @@ public final class InterruptingStore: ConditionalStore {
 
     /// The number of writes passed on (or stopped) so far.
     public var count: Int { writes.load(ordering: .relaxed) }
+
+    /// The keys read so far (`get`, `getTagged`), in order.
+    public var reads: [String] { readKeys.withLock { $0 } }
 
     private func check(_ operation: String, _ key: StoreKey) throws {
         try before(writes.add(1, ordering: .relaxed).oldValue, operation, key.value)
@@ -32,10 +38,16 @@ public final class InterruptingStore: ConditionalStore {
     public var rangesIgnored: Bool { base.rangesIgnored }
     /// Reads through.
     /// - Throws: what the wrapped store throws.
-    public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? { try base.get(key, range: range) }
+    public func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
+        readKeys.withLock { $0.append(key.value) }
+        return try base.get(key, range: range)
+    }
     /// Reads through.
     /// - Throws: what the wrapped store throws.
-    public func getTagged(_ key: StoreKey) throws -> (bytes: [UInt8], tag: String)? { try base.getTagged(key) }
+    public func getTagged(_ key: StoreKey) throws -> (bytes: [UInt8], tag: String)? {
+        readKeys.withLock { $0.append(key.value) }
+        return try base.getTagged(key)
+    }
     /// Lists through.
     /// - Throws: what the wrapped store throws.
     public func list(prefix: String) throws -> [StoreKey] { try base.list(prefix: prefix) }

@@ -30,6 +30,15 @@ extension StoreConformance {
         #expect(try store.get(try StoreKey("images/a")) == [1, 2, 3])
         #expect(try store.copy(try StoreKey("tx/none"), to: try StoreKey("images/b")) == false)
         #expect(try store.get(try StoreKey("images/b")) == nil)
+        // A file's bytes, never through a link.
+        let folder = TemporaryDirectory()
+        try Data([4, 5, 6]).write(to: URL(fileURLWithPath: folder.file("value")))
+        try store.set(try StoreKey("tx/1/images/c"), contentsOf: folder.file("value"))
+        #expect(try store.get(try StoreKey("tx/1/images/c")) == [4, 5, 6])
+        try FileManager.default.createSymbolicLink(atPath: folder.file("link"), withDestinationPath: folder.file("value"))
+        #expect(throws: ZarrError.self) { try store.set(try StoreKey("tx/1/images/d"), contentsOf: folder.file("link")) }
+        #expect(throws: ZarrError.self) { try store.set(try StoreKey("tx/1/images/d"), contentsOf: folder.file("none")) }
+        #expect(try store.get(try StoreKey("tx/1/images/d")) == nil)
     }
 }
 
@@ -50,5 +59,51 @@ extension StoreConformance {
         #expect(try store.get(key) == value)
         let readOnly = try S3TestServer.store(store.configuration.prefix, readOnly: true)
         #expect(throws: ZarrError.self) { try readOnly.create(try StoreKey("x"), [1]) }
+    }
+
+    /// A file over the multipart threshold goes up in parts read from disk one at a time (the
+    /// store never holds the whole file: each part is read with `pread` when it is sent), byte for byte.
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func s3UploadsLargeFilesInPartsFromDisk() throws {
+        let store = try S3TestServer.store(multipartThreshold: 1 << 20, partSize: 5 << 20)
+        // Three parts of the 5 MiB part size; no two 8-byte words alike, so a part out of place shows.
+        let value = (0..<((10 << 20) + 4_321)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11 ^ $0 >> 3) }
+        let folder = TemporaryDirectory()
+        try Data(value).write(to: URL(fileURLWithPath: folder.file("large")))
+        let key = try StoreKey("big/file")
+        try store.set(key, contentsOf: folder.file("large"))
+        let stored = try #require(try store.getTagged(key))
+        #expect(stored.bytes == value)
+        #expect(stored.tag.contains("-3"), "not a three-part multipart object: ETag \(stored.tag)")
+        // Up to the threshold, one PUT.
+        try Data(value.prefix(1 << 20)).write(to: URL(fileURLWithPath: folder.file("small")))
+        try store.set(try StoreKey("big/small"), contentsOf: folder.file("small"))
+        let small = try #require(try store.getTagged(try StoreKey("big/small")))
+        #expect(small.bytes == Array(value.prefix(1 << 20)) && !small.tag.contains("-"))
+    }
+
+    /// Objects over `copyPartSize` (S3: 5 GiB; 5 MiB here) are copied in parts, ranges copied on
+    /// the server (`UploadPartCopy`) and completed as one object, byte for byte.
+    @Test(.enabled(if: S3TestServer.isAvailable, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func s3CopiesLargeObjectsInParts() throws {
+        let store = try S3TestServer.store(copyPartSize: 5 << 20)
+        #expect(store.copyPartSize == 5 << 20)
+        // Three parts (5, 5 and 1 MiB and a bit); no two 8-byte words alike, so a part out of place shows.
+        let value = (0..<((11 << 20) + 12_345)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11 ^ $0 >> 3) }
+        let source = try StoreKey("big/source")
+        try store.set(source, value)
+        #expect(try store.copy(source, to: try StoreKey("big/copy")))
+        let copied = try #require(try store.getTagged(try StoreKey("big/copy")))
+        #expect(copied.bytes == value)
+        #expect(copied.tag.contains("-3"), "not a three-part multipart object: ETag \(copied.tag)")
+        // One part's worth or less is one CopyObject.
+        let small = Array(value.prefix(5 << 20))
+        try store.set(try StoreKey("big/small"), small)
+        #expect(try store.copy(try StoreKey("big/small"), to: try StoreKey("big/small-copy")))
+        let single = try #require(try store.getTagged(try StoreKey("big/small-copy")))
+        #expect(single.bytes == small && !single.tag.contains("-"))
+        #expect(try store.copy(try StoreKey("big/none"), to: try StoreKey("big/other")) == false)
+        #expect(try store.get(try StoreKey("big/other")) == nil)
+        #expect(S3Store(configuration: store.configuration, copyPartSize: 1).copyPartSize == 5 << 20)
     }
 }

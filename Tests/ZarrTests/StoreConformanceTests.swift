@@ -173,11 +173,11 @@ enum S3TestServer {
 
     /// A store under a fresh prefix of the test bucket.
     static func store(_ prefix: String = UUID().uuidString.lowercased(), readOnly: Bool = false, multipartThreshold: Int = 64 << 20,
-                      listPageSize: Int = 1000) throws -> S3Store {
+                      partSize: Int = 16 << 20, copyPartSize: Int = S3Store.maxCopyBytes, listPageSize: Int = 1000) throws -> S3Store {
         let configuration = try S3Configuration(bucket: bucket, prefix: prefix, endpoint: endpoint,
                                                 credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"))
         return S3Store(configuration: configuration, limits: HTTPLimits(retryDelay: 0.05), readOnly: readOnly,
-                       multipartThreshold: multipartThreshold, listPageSize: listPageSize)
+                       multipartThreshold: multipartThreshold, partSize: partSize, copyPartSize: copyPartSize, listPageSize: listPageSize)
     }
 }
 

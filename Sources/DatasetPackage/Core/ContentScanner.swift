@@ -123,10 +123,23 @@ public struct ContentScanner: Sendable {
     /// - Throws: ``PackageError`` `.invalidInput` when the content holds symbolic links or other
     ///   irregular entries, `.io` when something cannot be read.
     public func fileList(of root: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> FileList {
+        try fileList(of: root, carried: nil, progress: progress)
+    }
+
+    /// Lists and hashes the content of the tree at `root`, a staged partial copy of a package in
+    /// object storage: a placeholder of a file left there (see ``CarriedFiles``) is that file,
+    /// unchanged, with its manifest entry (not read).
+    /// - Throws: as ``fileList(of:progress:)``.
+    func fileList(of root: String, carried: CarriedFiles?, progress: (@Sendable (Int) -> Void)? = nil) throws -> FileList {
         let listing = try list(root)
-        if let first = listing.irregular.first {
-            throw PackageError(.invalidInput, "'\(first)' is a symbolic link or special file; a package holds regular files only", context: ErrorContext(file: "\(root)/\(first)"))
+        var entries: [String: ManifestEntry] = [:]
+        for path in listing.irregular {
+            guard let entry = carried?.entries[path], PackageFileSystem.isPlaceholder("\(root)/\(path)") else {
+                throw PackageError(.invalidInput, "'\(path)' is a symbolic link or special file; a package holds regular files only", context: ErrorContext(file: "\(root)/\(path)"))
+            }
+            entries[path] = entry
         }
-        return FileList(files: try hash(listing.files, in: root, progress: progress))
+        entries.merge(try hash(listing.files, in: root, progress: progress)) { carried, _ in carried }
+        return FileList(files: entries)
     }
 }

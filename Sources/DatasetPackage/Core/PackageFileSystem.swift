@@ -235,6 +235,24 @@ public enum PackageFileSystem {
         guard systemLink(existing, newPath) == 0 else { throw ioError("cannot link '\(existing)' as", newPath) }
     }
 
+    /// Makes a placeholder at `path`: a symbolic link to itself, which nothing can open (`ELOOP`),
+    /// so that reading it fails instead of finding a missing or empty file (see ``CarriedFiles``).
+    /// - Throws: ``PackageError`` `.io`.
+    static func makePlaceholder(_ path: String) throws {
+        guard symlink(placeholderTarget(path), path) == 0 else { throw ioError("cannot make the placeholder", path) }
+    }
+
+    /// Whether `path` is a placeholder made by ``makePlaceholder(_:)``.
+    static func isPlaceholder(_ path: String) -> Bool {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let length = readlink(path, &buffer, buffer.count)
+        guard length > 0, length < buffer.count else { return false }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) == placeholderTarget(path)
+    }
+
+    /// What a placeholder at `path` links to: its own name.
+    private static func placeholderTarget(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+
     /// Takes an exclusive advisory lock (`flock`) on the file at `path`, creating it if needed.
     /// The lock ends when the returned value is released or the process ends, even by SIGKILL.
     /// - Returns: the lock, or `nil` when `wait` is false and another process holds it.

@@ -25,12 +25,41 @@ public struct PackageReader: Sendable {
     }
 
     let backing: Backing
+    /// The files a folder that is a partial copy of a package in object storage left in the store:
+    /// read from there, on demand (see ``CarriedFiles``); `nil` for a whole package.
+    let carried: CarriedFiles?
 
     /// A reader of the package folder `root`.
-    public init(folder root: String) { backing = .folder(root) }
+    public init(folder root: String) {
+        backing = .folder(root)
+        carried = nil
+    }
+
+    /// A reader of the package folder `root`, a partial copy of a package in object storage whose
+    /// files `carried` were left in the store: each is read from there when its placeholder is read.
+    init(folder root: String, carried: CarriedFiles) {
+        backing = .folder(root)
+        self.carried = carried
+    }
 
     /// A reader of the package whose root is the root of `store`.
-    public init(store: any ZarrStore) { backing = .store(store) }
+    public init(store: any ZarrStore) {
+        backing = .store(store)
+        carried = nil
+    }
+
+    /// Whether the folder's file `relative` is a placeholder of a file left in object storage (see ``CarriedFiles``).
+    func isCarried(_ relative: String) -> Bool {
+        guard carried != nil, case .folder(let root) = backing else { return false }
+        return PackageFileSystem.isPlaceholder("\(root)/\(relative)")
+    }
+
+    /// The bytes of `relative` fetched from object storage when it is a placeholder (see ``CarriedFiles``), else `nil`.
+    /// - Throws: as ``CarriedFiles/fetch(_:limit:)``.
+    private func fetchIfCarried(_ relative: String, limit: Int) throws -> [UInt8]? {
+        guard let carried, isCarried(relative) else { return nil }
+        return try carried.fetch(relative, limit: limit)
+    }
 
     /// Requests a command keeps in flight against a remote package (`http(s)://`, `s3://`) when
     /// it reads or writes many files: each mostly waits for its round trip.
@@ -132,7 +161,9 @@ public struct PackageReader: Sendable {
     ///   regular file.
     public func read(_ relative: String, limit: Int = 1 << 30) throws -> [UInt8] {
         // A folder's file is read as named, so that a link or FIFO there is reported as what it is.
-        if case .folder(let root) = backing { return try PackageFileSystem.read("\(root)/\(relative)", limit: limit) }
+        if case .folder(let root) = backing {
+            return try fetchIfCarried(relative, limit: limit) ?? PackageFileSystem.read("\(root)/\(relative)", limit: limit)
+        }
         guard let bytes = try readIfPresent(relative, limit: limit) else {
             throw PackageError(.io, "'\(relative)' is missing from the package at \(location)", context: ErrorContext(file: relative))
         }
@@ -145,6 +176,7 @@ public struct PackageReader: Sendable {
     public func readIfPresent(_ relative: String, limit: Int = 1 << 30) throws -> [UInt8]? {
         switch backing {
         case .folder(let root):
+            if let bytes = try fetchIfCarried(relative, limit: limit) { return bytes }
             let path = "\(root)/\(relative)"
             guard FileSystem.kind(of: path) == .file else { return nil }
             return try PackageFileSystem.read(path, limit: limit)
@@ -176,6 +208,10 @@ public struct PackageReader: Sendable {
         let bytes: [UInt8]?
         switch backing {
         case .folder(let root):
+            if let whole = try fetchIfCarried(relative, limit: .max) {
+                bytes = Array(whole.dropFirst(offset).prefix(length))
+                break
+            }
             do {
                 bytes = try RegularFile.contents(of: "\(root)/\(relative)", offset: offset, length: length, followingLinks: false)
             } catch let error as CoreError {
@@ -205,7 +241,7 @@ public struct PackageReader: Sendable {
     public func isFile(_ relative: String) throws -> Bool {
         switch backing {
         case .folder(let root):
-            return FileSystem.kind(of: "\(root)/\(relative)") == .file
+            return FileSystem.kind(of: "\(root)/\(relative)") == .file || isCarried(relative)
         case .store(let store):
             let key = try Self.key(relative)
             do {
@@ -243,7 +279,7 @@ public struct PackageReader: Sendable {
     public func allFiles() throws -> [String]? {
         switch backing {
         case .folder(let root):
-            return try PackageFileSystem.walk(root).filter { $0.kind == .file }.map(\.path)
+            return try PackageFileSystem.walk(root).filter { $0.kind == .file || $0.kind == .symbolicLink && isCarried($0.path) }.map(\.path)
         case .store(let store):
             do {
                 return try store.list(prefix: "").map(\.value).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -259,7 +295,7 @@ public struct PackageReader: Sendable {
     /// blocks; a store's value read whole, within the store's bounds).
     /// - Throws: as ``read(_:limit:)``.
     public func digest(of relative: String) throws -> (digest: SHA256Digest, bytes: Int) {
-        if case .folder(let root) = backing { return try PackageFileSystem.digest(of: "\(root)/\(relative)") }
+        if case .folder(let root) = backing, !isCarried(relative) { return try PackageFileSystem.digest(of: "\(root)/\(relative)") }
         let bytes = try read(relative, limit: .max)
         return (SHA256Digest(of: bytes), bytes.count)
     }

@@ -50,7 +50,8 @@ public struct PackageTransaction: ~Copyable {
         do {
             try package.checkStructure()
             try Self.recover(package)
-            if let entry = try scanner.list(package.root).irregular.first {
+            // A partial copy's placeholders stand for files left in object storage (see ``CarriedFiles``).
+            if let entry = try scanner.list(package.root).irregular.first(where: { !package.reader.isCarried($0) }) {
                 throw PackageError(
                     .invalidInput,
                     "'\(entry)' is a symbolic link or special file; a package holds regular files only, and no change is made to a package through one (it could lead out of the folder). Replace it with the file itself (`mifa audit` lists them all)",
@@ -69,14 +70,18 @@ public struct PackageTransaction: ~Copyable {
     }
 
     /// Hard-links every current content file into the staging folder, so that only what changes
-    /// needs to be written.
+    /// needs to be written (a file left in object storage gets a placeholder there, see `CarriedFiles`).
     /// - Throws: ``PackageError`` `.io`.
     public func stageCurrentContent() throws {
         let manifest = try package.manifest()
         for relative in manifest.fileList.paths {
             let target = "\(stagingRoot)/\(relative)"
             try PackageFileSystem.createDirectories(FileSystem.parent(of: target))
-            try PackageFileSystem.link(package.path(relative), to: target)
+            if package.reader.isCarried(relative) {
+                try PackageFileSystem.makePlaceholder(target)
+            } else {
+                try PackageFileSystem.link(package.path(relative), to: target)
+            }
         }
     }
 
@@ -104,7 +109,7 @@ public struct PackageTransaction: ~Copyable {
             try FormatUpgrade.indexVectorSets(root: staged) { relative, bytes in try write(bytes, to: "\(staged)/\(relative)") }
             // The root group names the current format and consolidates the staged nodes (replaced, never written into: it may be a link to the current one).
             try write(DatasetPackage.rootGroup(consolidating: staged), to: "\(staged)/\(PackageLayout.rootGroup)")
-            let fileList = try scanner.fileList(of: stagingRoot)
+            let fileList = try scanner.fileList(of: stagingRoot, carried: package.reader.carried)
             let changes = FileChanges(from: manifest.fileList, to: fileList)
             let context = CommitContext(
                 packageRoot: package.root, stagingRoot: stagingRoot, previousManifest: manifest, previousRecord: previous.record,
@@ -115,7 +120,13 @@ public struct PackageTransaction: ~Copyable {
                 throw PackageError(.invalidVersion, "version '\(record.version)' already exists; versions are immutable, choose a new id", context: ErrorContext(file: package.path(PackageLayout.versionRecord(record.version))))
             }
             for relative in changes.removed + changes.modified {
-                try package.objects.store(fileAt: package.path(relative), expected: manifest.files[relative]!.sha256, displayPath: relative)
+                let expected = manifest.files[relative]!.sha256
+                if package.reader.isCarried(relative) {
+                    // Left in object storage: fetched (checked) to be kept, unless the object is there.
+                    if !package.objects.contains(expected) { try package.objects.store(package.reader.read(relative, limit: .max)) }
+                } else {
+                    try package.objects.store(fileAt: package.path(relative), expected: expected, displayPath: relative)
+                }
             }
             try package.objects.store(fileList.canonicalJSON())
             let recordBytes = try record.canonicalJSON()

@@ -6,7 +6,8 @@ public import Zarr
 /// ``PackageTransaction`` mapped onto objects, with S3's conditional writes in place of the lock.
 ///
 /// A new version is made in a local folder first (``create(in:work:build:)``,
-/// ``change(in:work:_:)``), then published:
+/// ``change(in:work:_:)``: a partial copy, whose image data and object store stay in the store,
+/// see `CarriedFiles`), then published:
 /// 1. every new or changed file is uploaded under `.mifa-transaction/<transaction>/<path>`;
 /// 2. the commit point: `.mifa-transaction/COMMIT` (a commit plan: the files to move and to
 ///    remove, the `manifest.json` the change was made on and the one it writes) is created only if
@@ -49,13 +50,21 @@ public enum StoreTransaction {
         try publish(folder: work, to: store, base: nil, remoteFiles: [])
     }
 
-    /// Changes the package in `store`: it is copied into `work` (a local folder that must not
-    /// exist; the caller removes it), every content file checked against the manifest, `change`
-    /// makes the new version there as in any folder, and what differs is published.
+    /// Changes the package in `store`: a partial copy of it is made in `work` (a local folder that
+    /// must not exist; the caller removes it), `change` makes the new version there as in any
+    /// folder, and what differs is published.
+    ///
+    /// The copy holds the package's metadata, records and annotations (label images included),
+    /// each checked against the manifest; image data and the object store's copies are left in
+    /// the store (`CarriedFiles`): those the change does not remove or replace are carried into
+    /// the new version with their manifest entries, neither downloaded nor uploaded; one the change
+    /// reads (through the package's ``PackageReader``, as the package layer does) is fetched then,
+    /// checked against its digest, and one it keeps the old content of is fetched for the object store.
     /// - Returns: what `change` returns.
     /// - Throws: ``PackageError`` `.notAPackage`, `.digestMismatch` for a file that is not what
-    ///   the manifest says, `.locked` when another writer published first (nothing is changed),
-    ///   what `change` throws, `.io`.
+    ///   the manifest says, `.missingObject` for image data the manifest lists and the store lacks,
+    ///   `.locked` when another writer published first (nothing is changed), what `change`
+    ///   throws, `.io`.
     public static func change<T>(in store: any ConditionalStore, work: String, _ change: (DatasetPackage) throws -> T) throws -> T {
         try recover(store)
         guard let manifestBytes = try read(store, PackageLayout.manifest) else {
@@ -63,10 +72,17 @@ public enum StoreTransaction {
         }
         let manifest = try Manifest.decode(manifestBytes, file: PackageLayout.manifest)
         let files = try listPackageFiles(store)
+        let listed = Set(files)
+        if let missing = manifest.fileList.paths.first(where: { CarriedFiles.isLeftInStore($0) && !listed.contains($0) }) {
+            throw PackageError(.missingObject, "'\(missing)' is listed in the manifest of \(store.location) but is not in the store: the package is damaged (`mifa audit` lists what is missing); nothing was changed",
+                               context: ErrorContext(file: missing))
+        }
         try PackageFileSystem.createDirectories(work)
         for relative in files { try PackageLayout.checkRelativePath(relative) }
         for folder in Set(files.map { FileSystem.parent(of: "\(work)/\($0)") }).sorted() { try PackageFileSystem.createDirectories(folder) }
-        try eachConcurrently(files) { relative in
+        let left = files.filter(CarriedFiles.isLeftInStore)
+        for relative in left { try PackageFileSystem.makePlaceholder("\(work)/\(relative)") }
+        try eachConcurrently(files.filter { !CarriedFiles.isLeftInStore($0) }) { relative in
             let bytes: [UInt8]? = relative == PackageLayout.manifest ? manifestBytes : try read(store, relative)
             guard let bytes else { return }  // deleted since the listing: the manifest check below tells
             if let entry = manifest.files[relative], SHA256Digest(of: bytes) != entry.sha256 {
@@ -75,19 +91,48 @@ public enum StoreTransaction {
             }
             try write(bytes, to: "\(work)/\(relative)")
         }
-        let result = try change(try DatasetPackage.open(work))
-        try publish(folder: work, to: store, base: SHA256Digest(of: manifestBytes), remoteFiles: Set(files))
+        let carried = CarriedFiles(entries: manifest.files.filter { CarriedFiles.isLeftInStore($0.key) }, store: store)
+        let result: T
+        do {
+            result = try change(try DatasetPackage.open(PackageReader(folder: work, carried: carried)))
+        } catch {
+            throw explained(error, work: work, store: store)
+        }
+        try publish(folder: work, to: store, base: SHA256Digest(of: manifestBytes), remoteFiles: listed)
         return result
     }
 
+    /// `error`, or, when it comes from opening a file left in `store` other than through the
+    /// package's reader (a placeholder, see ``CarriedFiles``, whose own error, a link that loops,
+    /// says nothing of why), an error saying so.
+    private static func explained(_ error: any Error, work: String, store: any ZarrStore) -> any Error {
+        var next: (any Error)? = error
+        while let current = next as? any MIFAError {
+            if let file = current.context.file, PackageFileSystem.isPlaceholder(file) {
+                var relative = file
+                for root in [work, FileSystem.canonicalPath(work) ?? work] where relative.hasPrefix(root + "/") { relative.removeFirst(root.count + 1) }
+                if relative.hasPrefix("\(PackageLayout.transaction)/tree/") { relative.removeFirst(PackageLayout.transaction.count + 6) }
+                return PackageError(
+                    .io,
+                    "the change opened '\(relative)' directly, but it was left in \(store.location): a change of a package in object storage downloads its metadata, records and annotations, and fetches other files when it reads them through the package's reader. Nothing was changed; this is a bug of the command, please report it",
+                    context: ErrorContext(file: relative), underlying: error)
+            }
+            next = current.underlying
+        }
+        return error
+    }
+
     /// Publishes the package folder `folder` to `store` over the package whose `manifest.json`
-    /// bytes have the digest `base` (`nil`: no package) and whose files are `remoteFiles`.
+    /// bytes have the digest `base` (`nil`: no package) and whose files are `remoteFiles`. A
+    /// placeholder in `folder` (see ``CarriedFiles``) stands for the file left in `store`, unchanged.
     /// - Throws: ``PackageError`` `.locked` when another writer committed first, `.io`.
     static func publish(folder: String, to store: any ConditionalStore, base: SHA256Digest?, remoteFiles: Set<String>) throws {
         let manifestBytes = try PackageFileSystem.read("\(folder)/\(PackageLayout.manifest)")
         let manifest = try Manifest.decode(manifestBytes, file: PackageLayout.manifest)
         let baseFiles: [String: ManifestEntry] = try base == nil ? [:] : Manifest.decode(read(store, PackageLayout.manifest) ?? [], file: PackageLayout.manifest).files
-        let local = try PackageFileSystem.walk(folder).filter { $0.kind == .file && !isProtocolFile($0.path) }.map(\.path)
+        let local = try PackageFileSystem.walk(folder).filter { entry in
+            !isProtocolFile(entry.path) && (entry.kind == .file || entry.kind == .symbolicLink && PackageFileSystem.isPlaceholder("\(folder)/\(entry.path)"))
+        }.map(\.path)
         // New and changed content, new records and objects (they are immutable), and the manifest.
         let uploads = local.filter { relative in
             if relative == PackageLayout.manifest { return false }
@@ -97,8 +142,15 @@ public enum StoreTransaction {
         let removals = remoteFiles.subtracting(local).sorted()
         let transaction = "\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.lowercased())"
         try eachConcurrently(uploads) { relative in
-            let bytes = relative == PackageLayout.manifest ? manifestBytes : try PackageFileSystem.read("\(folder)/\(relative)", limit: .max)
-            try storeCall(relative) { try store.set(stagingKey(transaction, relative), bytes) }
+            let key = try stagingKey(transaction, relative)
+            // A file is read as the store sends it (in parts, for a large one): never whole into memory first.
+            try storeCall(relative) {
+                if relative == PackageLayout.manifest {
+                    try store.set(key, manifestBytes)
+                } else {
+                    try store.set(key, contentsOf: "\(folder)/\(relative)")
+                }
+            }
         }
         let plan = CommitPlan(version: manifest.version, fileListSHA256: try manifest.fileList.digest(), recordSHA256: manifest.versionRecordSHA256,
                               moves: uploads, removals: removals, transaction: transaction, baseManifestSHA256: base,

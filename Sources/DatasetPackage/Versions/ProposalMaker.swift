@@ -47,7 +47,7 @@ public enum ProposalMaker {
         for edit in request.edits { try VersionMaker.apply(edit, to: staging) }
         let loaded = try VersionMaker.loadMetadata(staging.path(PackageLayout.metadata), display: PackageLayout.metadata)
         try VersionMaker.checkImages(loaded.document, staging: staging)
-        let fileList = try ContentScanner().fileList(of: staging.root)
+        let fileList = try ContentScanner().fileList(of: staging.root, carried: package.reader.carried)
         let files = FileChanges(from: manifest.fileList, to: fileList)
         guard !files.isEmpty else {
             throw PackageError(.invalidArgument, "the proposal changes nothing compared with version \(manifest.version); nothing was written")

@@ -1,3 +1,5 @@
+import MIFACore
+
 /// A store that can write a value only where none is, remove a value only if it is still the one
 /// read, and copy values on the server: what a commit protocol needs from object storage (S3's
 /// conditional writes, https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-requests.html).
@@ -20,8 +22,29 @@ public protocol ConditionalStore: ZarrStore {
     func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool
 
     /// Copies the value under `source` to `target` inside the store, without moving its bytes
-    /// through this process (S3: `CopyObject`).
+    /// through this process (S3: `CopyObject`, or a multipart copy for an object over 5 GiB).
     /// - Returns: `false` when there is no value under `source` (nothing is written).
-    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure`, `.tooLarge` past what one copy can do.
+    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure`.
     func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool
+
+    /// Writes the regular file at `path` (never through a symbolic link) as the value under `key`.
+    /// A store that writes large values in parts reads the file part by part (S3: over its
+    /// multipart threshold), so that memory holds the parts in flight, never the whole file.
+    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure` (also when the file cannot be read).
+    func set(_ key: StoreKey, contentsOf path: String) throws
+}
+
+extension ConditionalStore {
+    /// Writes the regular file at `path` (never through a symbolic link) whole as the value under
+    /// `key`: for stores that hold values whole (memory); S3 reads it in parts.
+    /// - Throws: ``ZarrError`` `.storeFailure` when the file cannot be read, what ``ZarrStore/set(_:_:)`` throws.
+    public func set(_ key: StoreKey, contentsOf path: String) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.contents(of: path, limit: .max, followingLinks: false)
+        } catch let error as CoreError {
+            throw ZarrError(.storeFailure, "cannot write '\(key)' of \(location) from the file: \(error.message)", context: error.context, underlying: error)
+        }
+        try set(key, bytes)
+    }
 }

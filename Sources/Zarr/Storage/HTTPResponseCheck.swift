@@ -65,6 +65,8 @@ package struct HTTPResponseCheck: Sendable {
         /// The first ``HTTPResponseCheck/errorDocumentBudget`` bytes of the body of an answer whose
         /// status is the answer (an S3 error document names its code); empty otherwise.
         package var errorDocument: [UInt8] = []
+        /// The `Content-Length` of a `2xx` answer to `HEAD`: the size of the value (S3's object size).
+        package var headLength: Int? = nil
     }
 
     /// How the body of an answer is kept, chosen from the range asked for and the status.
@@ -185,6 +187,7 @@ package struct HTTPResponseCheck: Sendable {
             hasEnough = true
             return .redirect(target)
         }
+        if (200..<300).contains(status), method == .head { expectedLength = try contentLength(headers) }
         guard (200..<300).contains(status), method != .head else {
             stage = .discarding
             hasEnough = true
@@ -344,7 +347,7 @@ package struct HTTPResponseCheck: Sendable {
             throw failure(.storeFailure, "the response was refused")
         case .discarding:
             return Answer(status: status, body: [], received: received, retryAfter: retryAfter, rangeIgnored: false, etag: etag,
-                          errorDocument: errorDocument)
+                          errorDocument: errorDocument, headLength: method == .head ? expectedLength : nil)
         case .readingBody(let policy):
             if !hasEnough, let expectedLength, received != expectedLength {
                 throw shortBody()

@@ -1,7 +1,7 @@
 import MIFACore
 
 extension S3Store: ConditionalStore {
-    /// The most bytes one `CopyObject` copies (5 GiB); larger objects would need a multipart copy.
+    /// The most bytes one `CopyObject` copies (5 GiB); larger objects are copied in parts (see ``copy(_:to:)``).
     public static let maxCopyBytes = 5 << 30
 
     /// The object with its `ETag`; `nil` when there is no such object.
@@ -50,20 +50,46 @@ extension S3Store: ConditionalStore {
         return true
     }
 
-    /// Copies `source` to `target` on the server (`PUT` with `x-amz-copy-source`). S3 may answer
-    /// `200` and still fail, with an error document as the body; that is an error here.
+    /// Copies `source` to `target` on the server. The source's size (`HEAD`) decides how, as
+    /// boto3's managed copy does: up to ``copyPartSize`` bytes (by default ``maxCopyBytes``, S3's
+    /// limit for one copy), one `CopyObject` (`PUT` with `x-amz-copy-source`); more, a multipart
+    /// copy: `UploadPartCopy` of byte ranges (`x-amz-copy-source-range`) of at most
+    /// ``copyPartSize`` bytes, completed, or aborted on failure, as a multipart upload is
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html; see
+    /// `multipartUpload`). S3 may answer `200` and
+    /// still fail, with an error document as the body; that is an error here.
     /// - Returns: `false` when `source` does not exist.
     /// - Throws: ``ZarrError`` `.readOnly` when opened read-only, `.storeFailure` when the server
-    ///   refuses, `.tooLarge` for an object over ``maxCopyBytes`` (S3's limit for one copy).
+    ///   refuses or gives no size for `source`.
     public func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool {
         guard isWritable else { throw readOnlyError(target) }
-        let copySource = "/\(configuration.bucket)/\(S3Signer.uriEncode(objectName(source), encodeSlash: false))"
-        let answer = try send(.put, object: objectName(target), headers: [(name: "x-amz-copy-source", value: copySource)], place: target.value)
-        if answer.status == 404, errorCode(answer) == "NoSuchKey" { return false }
-        if answer.status == 400, errorCode(answer) == "InvalidRequest" || errorCode(answer) == "EntityTooLarge" {
-            throw ZarrError(.tooLarge, "'\(source)' could not be copied in one request (S3 copies at most \(Self.maxCopyBytes) bytes at once): \(failure(answer, "copying to", target.value).message)",
+        let head = try send(.head, object: objectName(source), place: source.value)
+        if head.status == 404 { return false }
+        guard (200..<300).contains(head.status) else { throw failure(head, "checking the size of", source.value) }
+        guard let size = head.headLength else {
+            throw ZarrError(.storeFailure, "the S3 server gave no size (Content-Length) of '\(source)', so the copy to '\(target)' cannot be planned",
                             context: ErrorContext(file: location, key: source.value))
         }
+        let copySource = [(name: "x-amz-copy-source", value: "/\(configuration.bucket)/\(S3Signer.uriEncode(objectName(source), encodeSlash: false))")]
+        if size > copyPartSize {
+            let completed = try multipartUpload(target, size: size, partSize: copyPartSize) { number, range, uploadID in
+                let answer = try send(.put, object: objectName(target), query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                                      headers: copySource + [(name: "x-amz-copy-source-range", value: "bytes=\(range.lowerBound)-\(range.upperBound - 1)")],
+                                      place: target.value)
+                guard answer.status == 200 else { throw failure(answer, "copying part \(number) of '\(source)' to", target.value) }
+                // The part's ETag is in the body, which may also be an error document.
+                let document = try S3XML(answer.body, place: location)
+                guard let etag = document.value("CopyPartResult/ETag"), !etag.isEmpty else {
+                    throw ZarrError(.storeFailure, "the S3 server did not copy part \(number) of '\(source)' to '\(target)'\(document.value("Error/Code").map { " (\($0))" } ?? " (no ETag)")",
+                                    context: ErrorContext(file: location, key: target.value))
+                }
+                return etag
+            }
+            guard completed.status == 200 else { throw failure(completed, "completing the copy of '\(source)' to", target.value) }
+            return true
+        }
+        let answer = try send(.put, object: objectName(target), headers: copySource, place: target.value)
+        if answer.status == 404, errorCode(answer) == "NoSuchKey" { return false }
         guard answer.status == 200 else { throw failure(answer, "copying '\(source)' to", target.value) }
         if answer.body.contains(UInt8(ascii: "<")), let code = try? S3XML(answer.body, place: location).value("Error/Code") {
             throw ZarrError(.storeFailure, "the S3 server could not copy '\(source)' to '\(target)' (\(code))", context: ErrorContext(file: location, key: target.value))

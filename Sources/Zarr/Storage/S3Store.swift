@@ -26,6 +26,9 @@ public final class S3Store: ZarrStore {
     /// The size of each part of a multipart upload (the last may be smaller); at least 5 MiB,
     /// S3's minimum. Default 16 MiB.
     public let partSize: Int
+    /// Objects larger than this are copied in parts of this size (the last may be smaller; see
+    /// ``copy(_:to:)``); 5 MiB to ``maxCopyBytes``. Default ``maxCopyBytes``, S3's limit for one copy.
+    public let copyPartSize: Int
     /// The most objects asked for per `ListObjectsV2` page (S3 answers at most 1000).
     public let listPageSize: Int
     private let readOnly: Bool
@@ -42,14 +45,17 @@ public final class S3Store: ZarrStore {
     ///   - readOnly: refuse writes and deletes here, whatever the bucket allows.
     ///   - multipartThreshold: values over this many bytes are uploaded in parts.
     ///   - partSize: the size of each part (raised to 5 MiB when smaller).
+    ///   - copyPartSize: objects over this many bytes are copied in parts of this size (held
+    ///     between 5 MiB and ``maxCopyBytes``).
     ///   - listPageSize: the most objects asked for per listing page (1 to 1000).
     public init(configuration: S3Configuration, limits: HTTPLimits = .default, readOnly: Bool = false,
-                multipartThreshold: Int = 64 << 20, partSize: Int = 16 << 20, listPageSize: Int = 1000) {
+                multipartThreshold: Int = 64 << 20, partSize: Int = 16 << 20, copyPartSize: Int = S3Store.maxCopyBytes, listPageSize: Int = 1000) {
         self.configuration = configuration
         self.limits = limits
         self.readOnly = readOnly
         self.multipartThreshold = Swift.max(multipartThreshold, 1)
         self.partSize = Swift.max(partSize, 5 << 20)
+        self.copyPartSize = Swift.min(Swift.max(copyPartSize, 5 << 20), Self.maxCopyBytes)
         self.listPageSize = Swift.min(Swift.max(listPageSize, 1), 1000)
         self.transport = HTTPTransport(limits: limits)
         self.signer = configuration.credentials.map { S3Signer(credentials: $0, region: configuration.region) }
