@@ -57,7 +57,7 @@ public struct DatasetPackage: Sendable {
     /// `s3://bucket/prefix` URL (see ``PackageReader/open(_:http:)``, read within `http`); such a
     /// package is read as it is (nothing can be recovered there). With `readingFilesOnce`, for a
     /// command that reads a remote package's files several times (credits, diff), each file is
-    /// requested once and kept for the package's life, within ``ReadOnceStore``'s bounds; a folder
+    /// requested once and kept for the package's life, within the bounds of the audit's `ReadOnceStore`; a folder
     /// or a local zip file is read as always.
     /// - Throws: ``PackageError`` `.notAPackage` when `root` is not a MIFA package, `.locked` when
     ///   recovery is required and another process holds the lock for too long, `.io`.
