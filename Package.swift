@@ -71,8 +71,10 @@ let package = Package(
         systemLibrary("CPNG", pkgConfig: "libpng", apt: "libpng-dev"),
         systemLibrary("CTIFF", pkgConfig: "libtiff-4", apt: "libtiff-dev"),
         systemLibrary("CLzma", pkgConfig: "liblzma", apt: "liblzma-dev"),
-        // HTTPStore's and S3Store's transport (Sources/Zarr/Storage/CurlEasy.swift).
-        systemLibrary("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
+        // HTTPStore's and S3Store's transport (Sources/Zarr/Storage/CurlEasy.swift): libcurl, loaded
+        // on first use (dlopen), not linked, so that local commands never map its ~35 libraries;
+        // <curl/curl.h> (libcurl4-openssl-dev) at build time only.
+        .target(name: "CCurl"),
         // libbz2 ships no pkg-config file on Debian; its header and library sit on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
         // The one C target of our own: hints Swift cannot spell (prefetch, malloc_trim, SCHED_BATCH; see Sources/CPrefetch).
@@ -146,7 +148,7 @@ let package = Package(
                 // The static archives' own dependencies (their autolink entries are not read from
                 // archives), linked by lld, which needs no archive order; `-z defs` turns a missing
                 // one into a link error instead of a failure when Python loads the library. libcurl
-                // (FoundationNetworking's HTTP; Zarr's own, through CCurl) by its runtime name.
+                // (FoundationNetworking's HTTP; Zarr's own is loaded on first use, by CCurl) by its runtime name.
                 .linkedLibrary("FoundationNetworking"), .linkedLibrary("_CFURLSessionInterface"),
                 .linkedLibrary("FoundationInternationalization"), .linkedLibrary("_FoundationICU"),
                 .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"), .linkedLibrary("Foundation"),

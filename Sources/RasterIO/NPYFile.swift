@@ -138,13 +138,21 @@ public enum NPYFile {
     ///
     /// For writers that make the data block by block in small reused buffers (a decoder's runs of
     /// strips): written blocks go into the page cache as they are, at half the CPU of first stores
-    /// to a fresh mapping (``MIFACore/AtomicFileWriter/positionalWriter(size:)``). `write` must
+    /// to a fresh mapping (MIFACore's `AtomicFileWriter.positionalWriter(size:)`). `write` must
     /// write every byte (C order, native byte order). If it throws, the temporary is removed and
     /// `path` is untouched.
     /// - Throws: as ``write(to:dataType:shape:durable:filling:)``.
-    static func write(to path: String, dataType: DataType, shape: [Int], durable: Bool,
-                      writing write: (NPYDataWriter) throws -> Void) throws {
-        let (header, total) = try sizes(path, typeString: dataType.numpyTypeString(.native), elementSize: dataType.byteSize, shape: shape)
+    public static func write(to path: String, dataType: DataType, shape: [Int], durable: Bool,
+                             writing write: (NPYDataWriter) throws -> Void) throws {
+        try self.write(to: path, typeString: dataType.numpyTypeString(.native), elementSize: dataType.byteSize, shape: shape, durable: durable, writing: write)
+    }
+
+    /// Writes a C-order `.npy` of any fixed-size NumPy type, given by its type string, in blocks
+    /// at their offsets, as ``write(to:dataType:shape:durable:writing:)`` does.
+    /// - Throws: as ``write(to:dataType:shape:durable:filling:)``.
+    public static func write(to path: String, typeString: String, elementSize: Int, shape: [Int], durable: Bool,
+                             writing write: (NPYDataWriter) throws -> Void) throws {
+        let (header, total) = try sizes(path, typeString: typeString, elementSize: elementSize, shape: shape)
         let output = try POSIXOutputFile(path: path)
         try header.withUnsafeBytes { try output.append($0) }
         try write(NPYDataWriter(file: try output.positionalWriter(size: header.count + total), dataOffset: header.count))

@@ -37,7 +37,7 @@ struct OMEZarrExportCommand: ParsableCommand {
 
     @OptionGroup var durability: DurabilityOptions
 
-    /// Chunks decode straight into the mapped output file: no array in memory, no copy.
+    /// Written as `mifa zarr export` writes (``ZarrExportCommand/writeNPY(_:region:to:widenedTo:maxBytes:durable:threads:)``).
     func run() throws {
         let location = try ZarrLocation.forReading(image, http: http.limits)
         var opened = try OMEZarrImage.open(location.store, path: location.path)

@@ -28,7 +28,7 @@ struct ZarrExportCommand: ParsableCommand {
 
     @OptionGroup var durability: DurabilityOptions
 
-    /// Chunks decode straight into the mapped output file: no array in memory, no copy.
+    /// Bands of chunks decode into reused buffers written into the output file: no array in memory.
     func run() throws {
         let location = try ZarrLocation.forReading(array, http: http.limits)
         let zarr = try ZarrArray.open(location.store, path: location.path)
@@ -37,7 +37,11 @@ struct ZarrExportCommand: ParsableCommand {
                           durable: durability.durable, threads: concurrency.threads)
     }
 
-    /// Writes `selected` of `zarr` to the `.npy` at `output`, decoded straight into the mapped file.
+    /// Writes `selected` of `zarr` to the `.npy` at `output`: each thread decodes bands of whole rows
+    /// of chunks (``ZarrArray/bands(of:targetBytes:maxBytes:)``) into one reused buffer and writes
+    /// it at its place in the file (a whole-page write costs half the CPU of first stores to a
+    /// fresh mapping); regions whose rows of chunks are too large for that are decoded straight
+    /// into a mapping of the file instead.
     /// Every type NumPy has is written as it is stored (float16 and complex too: the .npy names
     /// them); raw bits (r16...) have no NumPy number type and are refused, saying what to do.
     /// String arrays become NumPy `<U{n}` arrays (n the longest string in code points), as
@@ -59,9 +63,16 @@ struct ZarrExportCommand: ParsableCommand {
         }
         if case .raw = zarr.dataType { _ = try zarr.numericType() }
         try zarr.checkRead(selected, maxBytes: maxBytes)
-        try NPYFile.write(to: output, typeString: zarr.dataType.v2String(.native), elementSize: zarr.dataType.byteSize,
-                          shape: selected.shape, durable: durable) { data in
-            try zarr.readBytes(selected, into: data, concurrency: threads)
+        let typeString = zarr.dataType.v2String(.native)
+        guard let bands = zarr.bands(of: selected) else {
+            // Rows of chunks too large for a buffer per thread: decode into a mapping of the file.
+            return try NPYFile.write(to: output, typeString: typeString, elementSize: zarr.dataType.byteSize,
+                                     shape: selected.shape, durable: durable) { data in
+                try zarr.readBytes(selected, into: data, concurrency: threads)
+            }
+        }
+        try NPYFile.write(to: output, typeString: typeString, elementSize: zarr.dataType.byteSize, shape: selected.shape, durable: durable) { writer in
+            try zarr.readBytes(bands, concurrency: threads) { band, offset in try writer.write(band, at: offset) }
         }
     }
 
@@ -78,7 +89,7 @@ struct ZarrExportCommand: ParsableCommand {
         }
         try zarr.checkRead(selected, maxBytes: maxBytes)
         let values = try zarr.read(selected, concurrency: threads, maxBytes: maxBytes)
-        try NPYFile.write(to: output, dataType: target, shape: selected.shape, durable: durable) { buffer in
+        try NPYFile.write(to: output, dataType: target, shape: selected.shape, durable: durable, filling: { buffer in
             func store<Source: NDArrayElement>(_ array: NDArray<Source>, _ convert: (Source) -> Double) {
                 if target == .float32 {
                     for (i, value) in array.elements.enumerated() { buffer.storeBytes(of: Float(convert(value)), toByteOffset: 4 * i, as: Float.self) }
@@ -92,7 +103,7 @@ struct ZarrExportCommand: ParsableCommand {
             case .float64(let array): store(array) { $0 }
             default: break  // refused above: the source is a float
             }
-        }
+        })
     }
 }
 

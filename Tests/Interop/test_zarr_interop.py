@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import zarr
+from zarr.codecs import ZstdCodec
 
 import zarr_matrix as m
 from http_server import NginxServer
@@ -211,6 +213,30 @@ def test_bad_input_is_a_clear_error(tmp_path, mifa):
     # Usage errors exit 2.
     proc = mifa("zarr", "import", tmp_path / "x.npy", tmp_path / "y.zarr", "--chunks", "a,b", check=False)
     assert proc.returncode == 2
+
+
+def test_export_replaces_an_existing_file_and_a_failed_band_leaves_nothing(tmp_path, mifa):
+    """Exports decode bands of chunk rows (~1 MiB) in reused buffers written into a temporary: an
+    export over an existing, larger file leaves exactly the new array; a chunk that fails in a
+    later band, after earlier bands were written, leaves no temporary and the destination as it was."""
+    data = (np.arange(1024 * 1024, dtype=np.uint32).reshape(1024, 1024) * 2654435761 % 65521).astype(np.uint16)
+    path = tmp_path / "a.zarr"
+    zarr.create_array(store=str(path), shape=data.shape, chunks=(64, 64), dtype="uint16", zarr_format=3,
+                      compressors=[ZstdCodec(level=1)])[...] = data
+    out = tmp_path / "out.npy"
+    out.write_bytes(b"\x01" * (3 << 20))
+    for threads in ("1", "2"):
+        mifa("zarr", "export", path, out, "--threads", threads)
+        assert np.array_equal(np.load(out), data) and out.stat().st_size == 128 + data.nbytes
+        mifa("zarr", "export", path, out, "--region", "100:1000,30:1000", "--threads", threads)
+        assert np.array_equal(np.load(out), data[100:1000, 30:1000])
+    before = out.read_bytes()
+    (path / "c" / "15" / "3").write_bytes(b"not zstd")  # in the last band: rows 960..1024
+    for threads in ("1", "2"):
+        proc = mifa("zarr", "export", path, out, "--threads", threads, check=False)
+        assert proc.returncode == 1 and "c/15/3" in proc.stderr, proc.stderr
+        assert out.read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zarr", "out.npy"], "no temporary is left behind"
 
 
 def test_delta_filters_and_shard_index_at_the_start(tmp_path, mifa):

@@ -57,19 +57,25 @@ final class CurlEasy: @unchecked Sendable {
         case failed(String)
     }
 
-    /// `curl_global_init`, once per process (a `static let` is initialised once, thread-safely),
-    /// before the first handle is made.
-    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    /// Why libcurl cannot be used, `nil` when it can: libcurl is loaded (`dlopen`) and
+    /// `curl_global_init` run when the first handle is made, once per process (a `static let` is
+    /// initialised once, thread-safely), so that commands on local files never load it (see
+    /// Sources/CCurl/include/CCurl.h).
+    private static let loadFailure: String? = mifa_curl_load().map { String(cString: $0) }
 
     private let handle: UnsafeMutableRawPointer
     /// libcurl's message about the last failure (`CURLOPT_ERRORBUFFER`); owned by the handle.
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
     /// A new handle.
-    /// - Throws: ``HTTPFailure`` (retryable) when libcurl cannot be initialised or is out of memory.
+    /// - Throws: ``HTTPFailure``: not retryable when libcurl cannot be loaded (naming the library
+    ///   and the package that installs it); retryable when it is out of memory.
     init(for check: HTTPResponseCheck) throws(HTTPFailure) {
-        guard Self.globalInit == CURLE_OK, let handle = curl_easy_init() else {
-            throw check.failure(.storeFailure, "libcurl could not be initialised (curl_global_init or curl_easy_init failed)", retryable: true)
+        if let reason = Self.loadFailure {
+            throw check.failure(.storeFailure, "HTTP and S3 stores need libcurl (libcurl.so.4), which could not be loaded: \(reason); install it (Debian and Ubuntu: apt-get install libcurl4; Fedora: dnf install libcurl)")
+        }
+        guard let handle = mifa_curl_easy_init() else {
+            throw check.failure(.storeFailure, "libcurl could not make a handle (curl_easy_init failed: out of memory?)", retryable: true)
         }
         self.handle = handle
         // Safety: CURL_ERROR_SIZE bytes, zeroed, freed in deinit after the handle.
@@ -78,7 +84,7 @@ final class CurlEasy: @unchecked Sendable {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        mifa_curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
 
@@ -87,15 +93,15 @@ final class CurlEasy: @unchecked Sendable {
     func perform(_ request: Request, transfer: HTTPTransfer) -> Ending {
         // The callbacks reach `transfer` through an unretained pointer: it must live to the end.
         defer { withExtendedLifetime(transfer) {} }
-        curl_easy_reset(handle)
+        mifa_curl_easy_reset(handle)
         errorBuffer[0] = 0
         var list: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(list) }
+        defer { mifa_curl_slist_free_all(list) }
         let given = Set(request.headers.map { $0.name.lowercased() })
         // "Name:" removes a header libcurl would add; "Name;" sends a header with an empty value.
         let removed = ["Expect", "Accept", "Content-Type"].filter { !given.contains($0.lowercased()) }.map { "\($0):" }
         for line in request.headers.map({ $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }) + removed {
-            guard let appended = curl_slist_append(list, line) else { return .failed("out of memory for the request headers") }
+            guard let appended = mifa_curl_slist_append(list, line) else { return .failed("out of memory for the request headers") }
             list = appended
         }
         // Safety: the transfer outlives `curl_easy_perform` (see above), the only time the callbacks run.
@@ -140,7 +146,7 @@ final class CurlEasy: @unchecked Sendable {
         }
         guard !failed else { return .failed("libcurl refused an option: \(String(cString: errorBuffer))") }
         let body = request.body ?? (request.method == .put || request.method == .post ? [] : nil)
-        guard let body else { return ending(curl_easy_perform(handle)) }
+        guard let body else { return ending(mifa_curl_easy_perform(handle)) }
         // libcurl reads the body from this buffer while it performs; one byte stands in for an
         // empty body, whose size is 0.
         return (body.isEmpty ? [0] : body).withUnsafeBufferPointer { bytes in
@@ -148,7 +154,7 @@ final class CurlEasy: @unchecked Sendable {
                   mifa_curl_set_pointer(handle, CURLOPT_POSTFIELDS, bytes.baseAddress) == CURLE_OK else {
                 return .failed("libcurl refused the request body")
             }
-            return ending(curl_easy_perform(handle))
+            return ending(mifa_curl_easy_perform(handle))
         }
     }
 
@@ -159,7 +165,7 @@ final class CurlEasy: @unchecked Sendable {
 
     /// What `code` says about the transfer.
     private func ending(_ code: CURLcode) -> Ending {
-        let message = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let message = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: mifa_curl_easy_strerror(code))
         switch code {
         case CURLE_OK: return .complete
         case CURLE_WRITE_ERROR, CURLE_ABORTED_BY_CALLBACK: return .stopped
