@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "CCurl"),
         // libbz2 ships no pkg-config file on Debian; its header and library sit on the default paths.
         .systemLibrary(name: "CBzip2", providers: [.apt(["libbz2-dev"])]),
-        // The one C target of our own: hints Swift cannot spell (prefetch, malloc_trim, SCHED_BATCH; see Sources/CPrefetch).
+        // A C target of our own (with CCurl above): hints Swift cannot spell (prefetch, malloc_trim, SCHED_BATCH; see Sources/CPrefetch).
         .target(name: "CPrefetch"),
 
         .target(name: "MIFACore", dependencies: ["CPrefetch"], swiftSettings: strict),
