@@ -19,6 +19,17 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ] + (fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : [])
 
+/// The Swift runtime and Foundation linked in statically (their archives' own dependencies named,
+/// since autolink entries are not read from archives; lld needs no archive order), for `condition`:
+/// libMIFAKit.so always (Python loads it on machines without a Swift toolchain), a release `mifa`
+/// (start-up). `-z defs` turns a missing one into a link error.
+func staticFoundation(_ condition: BuildSettingCondition? = nil) -> [LinkerSetting] {
+    ["FoundationInternationalization", "_FoundationICU", "_FoundationCollections", "_FoundationCShims", "Foundation",
+     "FoundationEssentials", "CoreFoundation", "swiftDispatch", "dispatch", "BlocksRuntime", "swiftSynchronization"]
+        .map { LinkerSetting.linkedLibrary($0, condition) }
+        + [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "defs"], condition)]
+}
+
 /// The fuzz targets: in a fuzzing build libFuzzer supplies `main` (library-mode parse, -DFUZZING) and
 /// the link pulls in the sanitizers' runtimes (lld: gold prints ~140 "cannot export local symbol"
 /// warnings per ASan-instrumented target); a plain build replays files named as arguments.
@@ -136,7 +147,13 @@ let package = Package(
                 "OMEZarr", "DatasetPackage", "BatchLoader", "PackageLoading", "Rendering", "MIFAServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict,
+            // A release mifa carries the Swift runtime and Foundation inside: each command then
+            // starts in ~8 ms instead of ~16 (no dynamic binding of ~13,000 references into
+            // libswiftCore and Foundation's libraries), a third of a whole `mifa zarr export`
+            // (BENCHMARKS.md, "Whole-command export"). Debug builds, which the tests link many
+            // times, stay dynamic.
+            linkerSettings: staticFoundation(.when(configuration: .release))),
         // The C ABI: opaque handles, error codes, JSON documents; nothing depends on it. The Swift
         // runtime and Foundation are linked in statically, so libMIFAKit.so (and the Python wheel
         // that carries it) runs on a machine without a Swift toolchain.
@@ -144,18 +161,10 @@ let package = Package(
             name: "MIFAKitABI",
             dependencies: ["MIFACore", "Zarr", "OMEZarr", "Annotations", "MIFAModel", "DatasetPackage", "BatchLoader", "PackageLoading"],
             swiftSettings: strict,
-            linkerSettings: [
-                // The static archives' own dependencies (their autolink entries are not read from
-                // archives), linked by lld, which needs no archive order; `-z defs` turns a missing
-                // one into a link error instead of a failure when Python loads the library. libcurl
-                // (FoundationNetworking's HTTP; Zarr's own is loaded on first use, by CCurl) by its runtime name.
-                .linkedLibrary("FoundationNetworking"), .linkedLibrary("_CFURLSessionInterface"),
-                .linkedLibrary("FoundationInternationalization"), .linkedLibrary("_FoundationICU"),
-                .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"), .linkedLibrary("Foundation"),
-                .linkedLibrary("FoundationEssentials"), .linkedLibrary("CoreFoundation"), .linkedLibrary("swiftDispatch"),
-                .linkedLibrary("dispatch"), .linkedLibrary("BlocksRuntime"), .linkedLibrary("swiftSynchronization"),
-                .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "defs", "-Xlinker", "-l:libcurl.so.4"]),
-            ]),
+            // Also FoundationNetworking, whose HTTP is libcurl, linked by its runtime name (Zarr's own
+            // is loaded on first use, by CCurl).
+            linkerSettings: [.linkedLibrary("FoundationNetworking"), .linkedLibrary("_CFURLSessionInterface")] + staticFoundation()
+                + [.unsafeFlags(["-Xlinker", "-l:libcurl.so.4"])]),
 
         // Fuzz targets: built with `make fuzz` (libFuzzer); a plain build replays files given as arguments.
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: fuzzSettings),
