@@ -51,7 +51,9 @@ import TestSupport
         }
         let pairs = try AnnotationAgreement.match(a.map(\.rle), b.map(\.rle))
         #expect(pairs.map { [$0.a, $0.b] } == expected.map { [$0.0, $0.1] }, "seed \(seed)")
-        let result = try AnnotationAgreement.agreement("x", ["img": a.map(\.rle)], "y", ["img": b.map(\.rle)])
+        var tally = AnnotationAgreement.Tally()
+        try tally.add(image: "img", a.map(\.rle), b.map(\.rle))
+        let result = tally.result("x", "y")
         #expect(result.matched == expected.count)
         #expect(result.objects == [a.count, b.count])
         if a.count + b.count > 0 { #expect(result.f1 == Double(2 * expected.count) / Double(a.count + b.count)) }

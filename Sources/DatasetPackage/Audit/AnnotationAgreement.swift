@@ -106,14 +106,4 @@ public enum AnnotationAgreement {
         }
         return pairs
     }
-
-    /// The agreement of two sets given their masks per image (only images in both count).
-    /// - Throws: as ``match(_:_:)``.
-    public static func agreement(_ setA: String, _ a: [String: [RLE]], _ setB: String, _ b: [String: [RLE]]) throws -> SetAgreement {
-        var tally = Tally()
-        for image in Set(a.keys).intersection(b.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            try tally.add(image: image, a[image]!, b[image]!)
-        }
-        return tally.result(setA, setB)
-    }
 }

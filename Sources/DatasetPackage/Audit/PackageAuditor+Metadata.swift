@@ -161,9 +161,7 @@ extension AuditRun {
                 // An object's pixels come in runs along a row: one insertion per run, not per pixel.
                 for value in try LabelSetComparison.values(image.read(region: Region(ranges))) where value != previous {
                     previous = value
-                    if value != 0 { values.insert(value) }
-                }
-                guard values.count <= Self.maximumCountedObjects else {
+                    guard value != 0, values.insert(value).inserted, values.count > Self.maximumCountedObjects else { continue }
                     add(.warning, .imageInvalid, path: folder, "the label image holds more than \(Self.maximumCountedObjects) objects (distinct non-zero values), which the audit does not count: is it a label image (one value per object), not intensities or noise?")
                     return nil
                 }
