@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPrefetch
 
 /// Opening and reading regular files safely: the one place in MIFACore that opens files for
 /// reading, used by every layer that reads whole files (package documents, metadata sheets,
@@ -38,6 +39,35 @@ public enum RegularFile {
             }
             throw CoreError(.io, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ErrorContext(file: path))
         }
+        return (fd, try regularFileSize(fd, path: path))
+    }
+
+    /// How ``openForReadingIfPresent(withoutLinks:)`` went.
+    public enum LinkFreeOpening: Sendable {
+        /// Opened: no symbolic link was met on the way; the caller closes the descriptor.
+        case opened(descriptor: Int32, size: Int)
+        /// Nothing is at the path (or a folder on the way is a file), and no link was met before.
+        case missing
+        /// Not decided here: a link was met, or the system cannot open without following links
+        /// (not Linux, a kernel before 5.6, a sandbox), or opening failed otherwise. The caller
+        /// takes its general path, which reports any error.
+        case undecided
+    }
+
+    /// Opens a regular file for reading only if no symbolic link is met anywhere on `path`
+    /// (Linux's `openat2` with `RESOLVE_NO_SYMLINKS`, one system call). For a store whose root is a
+    /// canonical path: a key's file opened this way is lexically inside the root, so the check of
+    /// where links lead is not needed.
+    /// - Throws: ``CoreError`` `.notRegularFile` for a FIFO, device, socket or folder; `.io` when its
+    ///   type cannot be read.
+    public static func openForReadingIfPresent(withoutLinks path: String) throws -> LinkFreeOpening {
+        let fd = mifa_open_without_links(path)
+        guard fd >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .missing : .undecided }
+        return .opened(descriptor: fd, size: try regularFileSize(fd, path: path))
+    }
+
+    /// The size of the open `fd`, or (closing it) an error when it is not a regular file.
+    private static func regularFileSize(_ fd: Int32, path: String) throws -> Int {
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -48,7 +78,7 @@ public enum RegularFile {
             close(fd)
             throw CoreError(.notRegularFile, "'\(path)' is \(describe(mode: info.st_mode)), not a regular file; give the path of a file", context: ErrorContext(file: path))
         }
-        return (fd, Int(info.st_size))
+        return Int(info.st_size)
     }
 
     /// The whole content of a regular file, refused when larger than `limit` bytes.

@@ -149,6 +149,40 @@ import Testing
         #expect(try store.get(try StoreKey("alias/value")) == [5])
     }
 
+    /// Reads open a key's file in one system call when no link is on its path, and take the
+    /// general path (follow, then check where the file is) otherwise: relative links that stay
+    /// inside are followed, relative links that climb out with `..` are refused, a final link is
+    /// checked like a folder link, and what is missing or not a file answers as before.
+    @Test func readsWithAndWithoutLinksOnThePathAnswerAlike() throws {
+        let directory = TemporaryDirectory()
+        let outside = TemporaryDirectory()
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: outside.file("secret")))
+        let store = try DirectoryStore(root: directory.file("root"), create: true)
+        try store.set(try StoreKey("real/value"), [7, 8, 9])
+        try store.set(try StoreKey("file"), [1])
+        #expect(try store.get(try StoreKey("real/value")) == [7, 8, 9])
+        #expect(try store.get(try StoreKey("real/value"), range: .range(offset: 1, length: 2)) == [8, 9])
+        #expect(try store.get(try StoreKey("real/missing")) == nil)
+        #expect(try store.get(try StoreKey("file/below")) == nil, "a file where a folder should be: missing, as before")
+        let folder = #expect(throws: ZarrError.self) { try store.get(try StoreKey("real")) }
+        #expect(folder?.kind == .storeFailure)
+        // Relative links: inside is followed (a folder link and a final link), out is refused.
+        #expect(symlink("real", directory.file("root/near")) == 0)
+        #expect(symlink("real/value", directory.file("root/direct")) == 0)
+        // From the root up to `/`, then down to the other folder: every step relative.
+        let depth = directory.file("root").split(separator: "/").count
+        let climb = String(repeating: "../", count: depth) + String(outside.path.dropFirst())
+        #expect(symlink(climb, directory.file("root/up")) == 0)
+        #expect(symlink(climb + "/secret", directory.file("root/upfile")) == 0)
+        #expect(try store.get(try StoreKey("near/value")) == [7, 8, 9])
+        #expect(try store.get(try StoreKey("direct")) == [7, 8, 9])
+        #expect(try store.get(try StoreKey("near/missing")) == nil)
+        for key in ["up/secret", "upfile"] {
+            let refused = #expect(throws: ZarrError.self, "\(key)") { try store.get(try StoreKey(key)) }
+            #expect(refused?.kind == .invalidKey)
+        }
+    }
+
     /// Damaged zip files: an empty, truncated or random file is refused when opened; a file with
     /// random bytes changed is refused (at open or at a read) or reads back exactly the original
     /// content of an entry (a whole read verifies the CRC-32); any other outcome, or an error that

@@ -2,7 +2,8 @@
 // the intrinsics headers wrap it in macros that Swift does not import), glibc's `malloc_trim`
 // (declared in <malloc.h>, which Swift's Glibc module does not include), and a thread's scheduling
 // policy and name (SCHED_BATCH and pthread_setname_np are declared only under _GNU_SOURCE, so they
-// are called in CPrefetch.c).
+// are called in CPrefetch.c), and Linux's openat2 (a system call without a C library wrapper, reached
+// through the variadic `syscall`, which Swift does not import).
 #ifndef MIFAKIT_CPREFETCH_H
 #define MIFAKIT_CPREFETCH_H
 
@@ -35,5 +36,12 @@ int mifa_thread_mark_batch(void);
 /// Names the calling thread `name` (its first 15 bytes) where ps, perf and /proc show thread names
 /// (Linux's pthread_setname_np). 0 when done; -1 when refused or not available.
 int mifa_thread_set_name(const char *name);
+
+/// Opens `path` read-only (O_RDONLY | O_CLOEXEC | O_NONBLOCK) only if no symbolic link, of any kind,
+/// is met while resolving it (Linux's openat2 with RESOLVE_NO_SYMLINKS, kernel 5.6 and later).
+/// Returns the descriptor, or -1 with errno set: ELOOP when a link was met, ENOENT or ENOTDIR when
+/// a component is missing or not a folder, ENOSYS (or EPERM, from a sandbox) where openat2 is not
+/// available, anything open(2) reports otherwise.
+int mifa_open_without_links(const char *path);
 
 #endif

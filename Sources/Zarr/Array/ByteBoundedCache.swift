@@ -151,8 +151,11 @@ public final class ByteBoundedCache<Value: Sendable>: Sendable {
     }
 
     /// Caches `value` under `key`, evicting the least recently used entries to stay within the
-    /// bound; a value larger than the whole bound is not kept.
-    func insert(_ value: Value, for key: String) {
+    /// bound; a value larger than the whole bound is not kept. Returns the evicted values (and an
+    /// earlier value of `key`), taken out under the lock, for the caller to reuse their storage or
+    /// let go.
+    @discardableResult
+    func insert(_ value: Value, for key: String) -> [Value] {
         let cost = cost(of: value, key: key)
         var evicted: [Value] = []
         state.withLock { state in
@@ -172,7 +175,7 @@ public final class ByteBoundedCache<Value: Sendable>: Sendable {
             state.bytes += cost
             Self.linkAsNewest(slot, in: &state)
         }
-        evicted.removeAll()  // freed outside the lock
+        return evicted  // freed (or reused) outside the lock
     }
 
     /// Drops the entry for `key`, if any.

@@ -88,7 +88,7 @@ extension ZarrArray {
 
     /// The decoded size of a chunk of `chain`.
     /// - Throws: ``ZarrError`` `.invalidMetadata` when it is over ``maximumChunkBytes``.
-    private static func checkedByteCount(_ chain: BoundCodecChain) throws -> Int {
+    static func checkedByteCount(_ chain: BoundCodecChain) throws -> Int {
         let byteCount = chain.decoded.byteCount
         guard byteCount <= maximumChunkBytes else {
             throw ZarrError(.invalidMetadata, "a chunk of \(byteCount) bytes is larger than the \(maximumChunkBytes) bytes MIFAKit decodes at once")

@@ -118,8 +118,16 @@ extension ZarrArray {
             try bytes.withUnsafeBytes { raw in
                 let encoded = UnsafeRawBufferPointer(rebasing: raw[start..<(start + chunk.range.count)])
                 if let cache = decodedChunkCache {
-                    let decoded = try decodeOwned(encoded, chain: sharding.inner)
-                    cache.insert(decoded, for: decodedChunkCacheKey(read.key, inner: chunk.position))
+                    // A missed chunk is decoded into the worker's scratch buffer, which the cache
+                    // keeps; the buffer of the entry it evicts becomes the worker's scratch. With a
+                    // full cache no miss allocates or faults in fresh pages (a reader still copying
+                    // out of the evicted entry keeps it: the next decode into it copies first).
+                    let byteCount = try Self.checkedByteCount(sharding.inner)
+                    var decoded: [UInt8] = []
+                    if scratch.count == byteCount { swap(&decoded, &scratch) } else { Parallel.reserve(&decoded, byteCount) }
+                    try decoded.withUnsafeMutableBytes { try sharding.inner.decode(encoded, into: $0) }
+                    let evicted = cache.insert(decoded, for: decodedChunkCacheKey(read.key, inner: chunk.position))
+                    if scratch.count != byteCount, let spare = evicted.last(where: { $0.count == byteCount }) { scratch = spare }
                     try place(decoded: decoded, chain: sharding.inner, chunkOrigin: chunk.origin, region: region,
                               into: destination, strides: strides)
                     return

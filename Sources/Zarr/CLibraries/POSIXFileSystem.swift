@@ -14,22 +14,33 @@ import MIFACore
 enum POSIXFileSystem {
     /// The whole content of a regular file, or `nil` when it does not exist; `range` limits the read.
     ///
-    /// With `inside`, the file actually opened (every symbolic link on the way resolved by the
-    /// kernel) must lie inside that directory: on Linux its path is read back from
-    /// `/proc/self/fd`, one system call instead of resolving each path component.
+    /// With `inside` (a canonical path, with `path` below it and free of `.` and `..` components, as
+    /// ``DirectoryStore`` makes them), the file must lie inside that directory. When no symbolic
+    /// link is met on the way (opened with `RegularFile.openForReadingIfPresent(withoutLinks:)`,
+    /// one system call) it does, lexically. Otherwise the file is opened following links and the
+    /// path it actually has is read back from `/proc/self/fd` (Linux) and checked.
     /// - Throws: ``ZarrError`` `.storeFailure` on any other error; ``ZarrError`` `.invalidKey` when
     ///   the file is outside `inside`.
     static func read(_ path: String, range: ByteRange?, inside root: String? = nil) throws -> [UInt8]? {
         let opened: (descriptor: Int32, size: Int)?
+        var checked = false
         do {
-            // Links inside the store are followed; where they lead is checked below.
-            opened = try RegularFile.openForReadingIfPresent(path, followingLinks: true)
+            if let root, path.hasPrefix(root + "/") {
+                switch try RegularFile.openForReadingIfPresent(withoutLinks: path) {
+                case .missing: return nil
+                case .opened(let fd, let size): opened = (fd, size); checked = true
+                case .undecided: opened = try RegularFile.openForReadingIfPresent(path, followingLinks: true)
+                }
+            } else {
+                // Links inside the store are followed; where they lead is checked below.
+                opened = try RegularFile.openForReadingIfPresent(path, followingLinks: true)
+            }
         } catch let error as CoreError {
             throw ZarrError(.storeFailure, "\(error.message); Zarr keys must be regular files", context: error.context)
         }
         guard let (fd, size) = opened else { return nil }
         defer { close(fd) }
-        if let root {
+        if let root, !checked {
             guard let opened = openedPath(fd) ?? FileSystem.canonicalPath(path), opened.hasPrefix(root + "/") else {
                 throw ZarrError(.invalidKey, "'\(path)' resolves outside the store root '\(root)' (a symbolic link leads out)",
                                 context: ErrorContext(file: root))
