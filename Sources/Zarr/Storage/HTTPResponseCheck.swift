@@ -230,7 +230,7 @@ package struct HTTPResponseCheck: Sendable {
     /// The body policy for a `2xx` answer to a `GET`; checks `206` answers against the range.
     private func bodyPolicy(status: Int, headers: [(name: String, value: String)]) throws(HTTPFailure) -> BodyPolicy {
         let max = limits.maxBodyBytes
-        guard status == 206 else {
+        guard status == 206 || Self.namesPart(status: status, range: range, headers: headers) else {
             switch range {
             case nil: return .whole(max: max)
             case .range(let offset, let length)?: return .window(offset: offset, count: length, max: max)
@@ -241,8 +241,9 @@ package struct HTTPResponseCheck: Sendable {
         guard let range else {
             throw failure(.storeFailure, "the server answered 206 Partial Content to a request for the whole value")
         }
+        // From here a 206 answer, or a 200 one whose Content-Range names a part (namesPart).
         guard let header = Self.values("Content-Range", in: headers).first, let part = ContentRange(header) else {
-            throw failure(.storeFailure, "the server answered 206 Partial Content without a valid single Content-Range (found \(Self.values("Content-Range", in: headers))); multipart or malformed ranges are not accepted")
+            throw failure(.storeFailure, "the server answered the range \(range.httpHeader) with status \(status) without a valid single Content-Range (found \(Self.values("Content-Range", in: headers))); multipart or malformed ranges are not accepted")
         }
         let length = part.last - part.first + 1
         let fits: Bool
@@ -265,6 +266,18 @@ package struct HTTPResponseCheck: Sendable {
             throw failure(.tooLarge, "the server announced \(length) bytes, more than the \(max) that may be accepted here\(limitAdvice(.whole(max: max)))")
         }
         return .whole(max: length)
+    }
+
+    /// Whether a `200` answer to a range request carries a `Content-Range` naming a part of the
+    /// value rather than the whole: rclone's `serve s3` answers ranges so (`200 OK`, the range's
+    /// bytes alone, `Content-Range: bytes 1530-1538/1539`) where AWS S3 and nginx answer `206`.
+    /// RFC 9110 §14.4 gives a `200` answer's `Content-Range` no meaning, but taking such a body for
+    /// the whole value would cut the range out of the wrong bytes (an empty or shifted read), so it
+    /// is checked as a `206` answer's: the range asked for, exactly that many bytes.
+    private static func namesPart(status: Int, range: ByteRange?, headers: [(name: String, value: String)]) -> Bool {
+        guard status == 200, range != nil, let header = values("Content-Range", in: headers).first else { return false }
+        guard let part = ContentRange(header) else { return true }  // refused as a 206 answer's would be
+        return part.first != 0 || part.size != part.last + 1
     }
 
     /// The absolute URL of a redirect, if it stays on the store's server and within the limit.
