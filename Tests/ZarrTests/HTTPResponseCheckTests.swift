@@ -182,6 +182,31 @@ import Testing
         #expect(answer.rangeIgnored)
     }
 
+    /// rclone's `serve s3` answers a range with `200 OK`, the range's bytes alone and their
+    /// `Content-Range`: the body is the part (checked as a 206 one), not the whole value to cut
+    /// the range out of (which gave an empty read for a range not at the start).
+    @Test func aPartNamedByTheContentRangeOfA200AnswerIsThePart() throws {
+        var part = Self.check(range: .range(offset: 10, length: 100))
+        _ = try part.receiveHead(status: 200, headers: [("Content-Range", "bytes 10-109/1024"), ("Content-Length", "100")])
+        let answer = try Self.feed(&part, Array(Self.body[10..<110]))
+        #expect(answer.body == Array(Self.body[10..<110]) && !answer.rangeIgnored)
+
+        var suffix = Self.check(range: .suffix(length: 16))
+        _ = try suffix.receiveHead(status: 200, headers: [("Content-Range", "bytes 1008-1023/1024"), ("Content-Length", "16")])
+        #expect(try Self.feed(&suffix, Array(Self.body[1008...])).body == Array(Self.body[1008...]))
+
+        var wrong = Self.check(range: .range(offset: 10, length: 100))
+        #expect(Self.refusal { _ = try wrong.receiveHead(status: 200, headers: [("Content-Range", "bytes 20-119/1024")]) } != nil)
+        var malformed = Self.check(range: .range(offset: 10, length: 100))
+        #expect(Self.refusal { _ = try malformed.receiveHead(status: 200, headers: [("Content-Range", "bytes 10-")]) } != nil)
+
+        // A Content-Range naming the whole value: the body is the whole value, cut as before.
+        var whole = Self.check(range: .range(offset: 10, length: 100))
+        _ = try whole.receiveHead(status: 200, headers: [("Content-Range", "bytes 0-1023/1024"), ("Content-Length", "1024")])
+        let cut = try Self.feed(&whole, Self.body)
+        #expect(cut.body == Array(Self.body[10..<110]) && cut.rangeIgnored)
+    }
+
     @Test func aSuffixOfAnIgnoredRangeIsTheTail() throws {
         var check = Self.check(range: .suffix(length: 16), max: 1 << 20)
         _ = try check.receiveHead(status: 200, headers: [])

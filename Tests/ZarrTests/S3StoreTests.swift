@@ -21,6 +21,23 @@ import Testing
         #expect(result.signature == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
     }
 
+    /// A signer keeps the signing key of the last day it signed for: signing on another day and
+    /// back again gives each day's signature, as a new signer does.
+    @Test func oneSignerSignsEachDayWithThatDaysKey() {
+        let credentials = S3Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        func signature(_ signer: S3Signer, _ amzDate: String) -> String {
+            signer.signature(method: "GET", path: "/", query: [], headers: [("Host", "example.amazonaws.com"), ("X-Amz-Date", amzDate)],
+                             payloadHash: S3Signer.emptyPayloadHash, amzDate: amzDate).signature
+        }
+        let kept = S3Signer(credentials: credentials, region: "us-east-1", service: "service")
+        let vanilla = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        #expect(signature(kept, "20150830T123600Z") == vanilla)
+        let nextDay = signature(kept, "20150831T123600Z")
+        #expect(nextDay == signature(S3Signer(credentials: credentials, region: "us-east-1", service: "service"), "20150831T123600Z"))
+        #expect(nextDay != vanilla)
+        #expect(signature(kept, "20150830T123600Z") == vanilla)
+    }
+
     /// The S3 documentation's example "GET Object" (the first 10 bytes of `test.txt`).
     @Test func signsTheS3GetObjectExample() {
         let signer = S3Signer(credentials: S3Credentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),

@@ -112,7 +112,8 @@ package struct HTTPResponseCheck: Sendable {
     /// Redirects followed before this request.
     package let redirects: Int
     /// The store root, whose scheme, host and port a redirect must keep.
-    private let origin: URL?
+    /// (Kept as text, parsed only when a redirect comes, not for every request.)
+    private let origin: String
 
     private var stage = Stage.awaitingHead
     /// The status, once the headers have been checked.
@@ -143,7 +144,7 @@ package struct HTTPResponseCheck: Sendable {
         self.limits = limits
         self.url = url
         self.key = key
-        self.origin = URL(string: origin)
+        self.origin = origin
         self.redirects = redirects
     }
 
@@ -218,7 +219,7 @@ package struct HTTPResponseCheck: Sendable {
 
     /// The `Content-Length`, if given; several equal values count as one.
     private func contentLength(_ headers: [(name: String, value: String)]) throws(HTTPFailure) -> Int? {
-        let values = Self.values("Content-Length", in: headers).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = Self.values("Content-Length", in: headers).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { Self.trimmed($0) }
         guard let first = values.first else { return nil }
         guard values.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
             throw failure(.storeFailure, "the server sent an invalid Content-Length \(values); the response cannot be trusted")
@@ -230,7 +231,7 @@ package struct HTTPResponseCheck: Sendable {
     /// The body policy for a `2xx` answer to a `GET`; checks `206` answers against the range.
     private func bodyPolicy(status: Int, headers: [(name: String, value: String)]) throws(HTTPFailure) -> BodyPolicy {
         let max = limits.maxBodyBytes
-        guard status == 206 else {
+        guard status == 206 || Self.namesPart(status: status, range: range, headers: headers) else {
             switch range {
             case nil: return .whole(max: max)
             case .range(let offset, let length)?: return .window(offset: offset, count: length, max: max)
@@ -241,8 +242,9 @@ package struct HTTPResponseCheck: Sendable {
         guard let range else {
             throw failure(.storeFailure, "the server answered 206 Partial Content to a request for the whole value")
         }
+        // From here a 206 answer, or a 200 one whose Content-Range names a part (namesPart).
         guard let header = Self.values("Content-Range", in: headers).first, let part = ContentRange(header) else {
-            throw failure(.storeFailure, "the server answered 206 Partial Content without a valid single Content-Range (found \(Self.values("Content-Range", in: headers))); multipart or malformed ranges are not accepted")
+            throw failure(.storeFailure, "the server answered the range \(range.httpHeader) with status \(status) without a valid single Content-Range (found \(Self.values("Content-Range", in: headers))); multipart or malformed ranges are not accepted")
         }
         let length = part.last - part.first + 1
         let fits: Bool
@@ -267,9 +269,21 @@ package struct HTTPResponseCheck: Sendable {
         return .whole(max: length)
     }
 
+    /// Whether a `200` answer to a range request carries a `Content-Range` naming a part of the
+    /// value rather than the whole: rclone's `serve s3` answers ranges so (`200 OK`, the range's
+    /// bytes alone, `Content-Range: bytes 1530-1538/1539`) where AWS S3 and nginx answer `206`.
+    /// RFC 9110 §14.4 gives a `200` answer's `Content-Range` no meaning, but taking such a body for
+    /// the whole value would cut the range out of the wrong bytes (an empty or shifted read), so it
+    /// is checked as a `206` answer's: the range asked for, exactly that many bytes.
+    private static func namesPart(status: Int, range: ByteRange?, headers: [(name: String, value: String)]) -> Bool {
+        guard status == 200, range != nil, let header = values("Content-Range", in: headers).first else { return false }
+        guard let part = ContentRange(header) else { return true }  // refused as a 206 answer's would be
+        return part.first != 0 || part.size != part.last + 1
+    }
+
     /// The absolute URL of a redirect, if it stays on the store's server and within the limit.
     private func redirectTarget(_ location: String) throws(HTTPFailure) -> String {
-        guard let target = URL(string: location, relativeTo: URL(string: url))?.absoluteURL, let origin,
+        guard let target = URL(string: location, relativeTo: URL(string: url))?.absoluteURL, let origin = URL(string: origin),
               target.scheme?.lowercased() == origin.scheme?.lowercased(), target.host?.lowercased() == origin.host?.lowercased(),
               Self.port(target) == Self.port(origin) else {
             throw failure(.storeFailure, "the server redirected to \(location), another server; only redirects on the same host are followed: open that URL directly if you trust it")
@@ -379,15 +393,37 @@ package struct HTTPResponseCheck: Sendable {
 
     // MARK: - Header parsing
 
-    /// The values of the header `name` (case-insensitive), in order.
+    /// The values of the header `name` (case-insensitive), in order, without surrounding spaces.
+    /// Names and values are compared and trimmed as bytes (ASCII case, spaces and tabs): every
+    /// response's headers pass here several times, and Foundation's `caseInsensitiveCompare` and
+    /// `trimmingCharacters` cost more than the rest of the check.
     static func values(_ name: String, in headers: [(name: String, value: String)]) -> [String] {
-        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map { $0.value.trimmingCharacters(in: .whitespaces) }
+        headers.filter { sameName($0.name, name) }.map { trimmed($0.value) }
     }
 
     /// The comma-separated tokens of the header `name`, lowercased, empty ones dropped.
     static func tokens(_ name: String, in headers: [(name: String, value: String)]) -> [String] {
         values(name, in: headers).flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            .map { trimmed($0).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    /// Whether two header names are the same, ASCII letters compared without case (RFC 9110 §5.1).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+        return a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
+    }
+
+    /// `bytes` without leading and trailing spaces and tabs (RFC 9110's optional whitespace).
+    static func trimmed<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes) -> Bytes.SubSequence {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        let start = bytes.firstIndex { !isSpace($0) } ?? bytes.endIndex
+        let end = bytes[start...].lastIndex { !isSpace($0) }.map(bytes.index(after:)) ?? start
+        return bytes[start..<end]
+    }
+
+    /// `text` without leading and trailing spaces and tabs.
+    static func trimmed(_ text: some StringProtocol) -> String {
+        String(Substring(trimmed(String(text).utf8)))
     }
 
     /// `a + b`, or `Int.max` when that overflows (a range reaching past any body).

@@ -118,7 +118,10 @@ public final class HTTPStore: ZarrStore {
 
     /// The URL asked for `key`, with the store's query.
     func url(of key: StoreKey) -> String {
-        let escaped = key.value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key.value
+        // Chunk keys ("c/0/1", "zarr.json") need no escaping: Foundation's escaping is skipped for
+        // them, as it runs for every read.
+        let plain = key.value.utf8.allSatisfy { StoreURL.isUnreserved($0) || $0 == UInt8(ascii: "/") }
+        let escaped = plain ? key.value : key.value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? key.value
         return "\(baseURL)/\(escaped)" + (query.map { "?\($0)" } ?? "")
     }
 

@@ -58,26 +58,39 @@ final class HTTPTransfer {
         guard headerBytes <= Self.maxHeaderBytes else {
             return fail(check.failure(.storeFailure, "the response headers are longer than \(Self.maxHeaderBytes) bytes; the server is broken"))
         }
+        if let taken = line.withContiguousStorageIfAvailable({ take($0) }) { return taken }
+        return Array(line).withUnsafeBufferPointer { take($0) }
+    }
+
+    /// ``headerLine(_:)`` on the line's bytes. Parsed as bytes, not through Foundation: every
+    /// response passes here (trimming and comparing its fields as `String`s cost a tenth of the
+    /// loader's CPU over S3; BENCHMARKS.md, "Remote loader").
+    private func take(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         // The line end is cut as bytes: in a String, "\r\n" is one Character.
-        var bytes = Array(line)
-        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.isEmpty { return endOfBlock() }
-        if text.hasPrefix("HTTP/") {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        let line = bytes[..<end]
+        if line.isEmpty { return endOfBlock() }
+        if line.starts(with: "HTTP/".utf8) {
             // A status line: "HTTP/1.1 200 OK", "HTTP/2 404".
-            let parts = text.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) : nil
+            let parts = line.split(separator: 0x20, maxSplits: 2)
+            status = parts.count > 1 ? Int(Self.text(parts[1])) : nil
             fields = []
             return true
         }
-        if let first = text.first, first == " " || first == "\t", !fields.isEmpty {
+        if let first = line.first, first == 0x20 || first == 0x09, !fields.isEmpty {
             // An obsolete folded continuation of the previous field.
-            fields[fields.count - 1].value += " " + text.trimmingCharacters(in: .whitespaces)
+            fields[fields.count - 1].value += " " + Self.text(HTTPResponseCheck.trimmed(line))
             return true
         }
-        guard let colon = text.firstIndex(of: ":") else { return true }
-        fields.append((name: String(text[..<colon]), value: String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        guard let colon = line.firstIndex(of: 0x3A) else { return true }
+        fields.append((name: Self.text(line[..<colon]), value: Self.text(HTTPResponseCheck.trimmed(line[(colon + 1)...]))))
         return true
+    }
+
+    /// The bytes as text (invalid UTF-8 repaired).
+    private static func text(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
     }
 
     /// The end of a header block: the check decides on a final one.

@@ -115,7 +115,8 @@ final class HTTPTransport: Sendable {
     func attempt(_ check: HTTPResponseCheck, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
                  deadline: DispatchTime) throws(HTTPFailure) -> Outcome {
         let all = check.requestHeaders + headers
-        if let bad = all.first(where: { ($0.name + $0.value).utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 } || $0.name.isEmpty }) {
+        let breaksLine = { (byte: UInt8) in byte == 0x0D || byte == 0x0A || byte == 0 }
+        if let bad = all.first(where: { $0.name.utf8.contains(where: breaksLine) || $0.value.utf8.contains(where: breaksLine) || $0.name.isEmpty }) {
             throw check.failure(.invalidKey, "the header '\(bad.name)' of the request to '\(check.url)' is empty or holds a line break; it cannot be sent")
         }
         let request = CurlEasy.Request(method: check.method, url: check.url, headers: all, body: body,

@@ -1,4 +1,5 @@
 import Crypto
+import MIFACore
 
 /// The keys an ``S3Store`` signs its requests with: an access key id, its secret and, for
 /// temporary credentials, a session token.
@@ -30,6 +31,9 @@ public struct S3Signer: Sendable {
     public let region: String
     /// The service, `s3`.
     public let service: String
+    /// The signing key of the last day signed for: it depends on the day, region and service only,
+    /// and deriving it is four HMACs, so it is derived once a day rather than once a request.
+    private let keys = LockedState<(day: String, key: SymmetricKey)?>(nil)
 
     /// A signer for `service` in `region`.
     public init(credentials: S3Credentials, region: String, service: String = "s3") {
@@ -82,12 +86,20 @@ public struct S3Signer: Sendable {
             .joined(separator: "\n")
         let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope(amzDate), Self.hex(SHA256.hash(data: Array(canonicalRequest.utf8)))]
             .joined(separator: "\n")
+        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day: String(amzDate.prefix(8)))))
+        return (canonicalRequest, stringToSign, signedHeaders, signature)
+    }
+
+    /// The signing key of `day` (`yyyyMMdd`): HMAC-SHA256 of the day, region, service and
+    /// `aws4_request` in turn, from `AWS4` and the secret; the last one derived is kept.
+    private func signingKey(day: String) -> SymmetricKey {
+        if let kept = keys.withLock({ $0 }), kept.day == day { return kept.key }
         var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
-        for part in [String(amzDate.prefix(8)), region, service, "aws4_request"] {
+        for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
-        return (canonicalRequest, stringToSign, signedHeaders, signature)
+        keys.withLock { $0 = (day, key) }
+        return key
     }
 
     /// `yyyyMMdd/region/service/aws4_request`.
@@ -95,9 +107,9 @@ public struct S3Signer: Sendable {
 
     /// The query string as signed and sent: each name and value URI-encoded, sorted by name, then value.
     public static func canonicalQuery(_ query: [(String, String)]) -> String {
-        query.map { (uriEncode($0.0), uriEncode($0.1)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let encoded: [(name: String, value: String)] = query.map { (uriEncode($0.0), uriEncode($0.1)) }
+        return encoded.sorted { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }
+            .map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
     /// RFC 3986 percent-encoding as SigV4 defines it: every byte but `A-Z a-z 0-9 - . _ ~` (and
@@ -107,8 +119,7 @@ public struct S3Signer: Sendable {
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            case _ where StoreURL.isUnreserved(byte):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             case UInt8(ascii: "/") where !encodeSlash:
                 out.append("/")

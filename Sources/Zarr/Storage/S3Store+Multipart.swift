@@ -77,7 +77,11 @@ extension S3Store {
         let object = objectName(key)
         let started = try send(.post, object: object, query: [("uploads", "")], place: key.value)
         guard started.status == 200 else { throw failure(started, "starting a multipart upload of", key.value) }
-        guard let uploadID = try S3XML(started.body, place: location).value("InitiateMultipartUploadResult/UploadId"), !uploadID.isEmpty else {
+        // AWS S3 names the answer's root `InitiateMultipartUploadResult`, rclone's `serve s3`
+        // `InitiateMultipartUpload`; the SDKs read the UploadId whatever the root is called.
+        let answer = try S3XML(started.body, place: location)
+        guard let uploadID = answer.value("InitiateMultipartUploadResult/UploadId") ?? answer.value("InitiateMultipartUpload/UploadId"),
+              !uploadID.isEmpty else {
             throw ZarrError(.storeFailure, "the S3 server started a multipart upload of '\(key)' without naming it (no UploadId)",
                             context: ErrorContext(file: location, key: key.value))
         }

@@ -23,6 +23,15 @@ public enum StoreURL {
     /// Whether `text` is a URL (of any scheme) rather than a local path.
     public static func isRemote(_ text: String) -> Bool { scheme(of: text) != nil }
 
+    /// Whether `byte` is one RFC 3986 leaves unescaped everywhere (`A-Z a-z 0-9 - . _ ~`).
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+        default: false
+        }
+    }
+
     /// An `http(s)://` URL split into its path and its query (`https://host/pkg.zip?X-Amz-Signature=...`,
     /// a presigned URL: the query is sent with every request of the object, and is no part of its
     /// name). Anything else (a local path, an `s3://` URL, whose keys may hold `?`) has no query.
