@@ -33,12 +33,6 @@ public enum AtomicFile {
         try writer.commit(durable: durable)
     }
 
-    /// Atomically replaces (or creates) the file at `path` with UTF-8 text.
-    /// - Throws: ``CoreError`` `.io`, as ``write(_:to:durable:)``.
-    public static func write(text: String, to path: String) throws(CoreError) {
-        try write(Array(text.utf8), to: path)
-    }
-
     /// Writes all of `buffer` to the open descriptor `fd`, at `offset` (`pwrite`) or, without one,
     /// at its position (`write`), retrying short writes and EINTR: the one write loop of every layer
     /// (``AtomicFileWriter`` and a package's durable copies write through it).

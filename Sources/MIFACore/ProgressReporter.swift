@@ -40,9 +40,6 @@ public final class ProgressReporter {
         self.isEnabled = enabled ?? (isatty(2) == 1)
     }
 
-    /// Whether standard error is a terminal.
-    public static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
-
     /// Counts `steps` more steps done and redraws the line if due.
     public func advance(by steps: Int = 1) {
         done = Swift.min(total, done + steps)

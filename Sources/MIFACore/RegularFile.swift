@@ -34,7 +34,7 @@ public enum RegularFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            if errno == ELOOP, !followingLinks, kind(of: path) == S_IFLNK {
+            if errno == ELOOP, !followingLinks, FileSystem.kind(of: path) == .symbolicLink {
                 throw CoreError(.notRegularFile, "'\(path)' is a symbolic link; links are not followed here (they could lead anywhere). Replace the link with the file itself", context: ErrorContext(file: path))
             }
             throw CoreError(.io, "cannot open '\(path)': \(String(cString: strerror(errno)))", context: ErrorContext(file: path))
@@ -154,10 +154,5 @@ public enum RegularFile {
         case S_IFCHR, S_IFBLK: return "a device"
         default: return "a special file"
         }
-    }
-
-    private static func kind(of path: String) -> mode_t {
-        var info = stat()
-        return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : 0
     }
 }

@@ -13,9 +13,20 @@ public enum SafeName {
         guard (1...maximumLength).contains(name.utf8.count), let first = name.utf8.first,
             first != UInt8(ascii: "."), first != UInt8(ascii: "-")
         else { return false }
-        return name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }
+        return name.unicodeScalars.allSatisfy(isAllowed)
+    }
+
+    /// A safe name made from any text: characters outside the rule become `_`, a leading `.` or
+    /// `-` gets a `_` before it, and the name is cut to ``maximumLength``.
+    public static func making(from text: String) -> String {
+        var name = String(text.unicodeScalars.map { isAllowed($0) ? Character($0) : "_" })
+        while name.hasPrefix(".") || name.hasPrefix("-") { name = "_" + name.dropFirst() }
+        return name.isEmpty ? "_" : String(name.prefix(maximumLength))
+    }
+
+    /// Whether a character may stand in a safe name: an ASCII letter or digit, `.`, `_` or `-`.
+    private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+        ("0"..."9").contains(scalar) || ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar)
+            || scalar == "." || scalar == "_" || scalar == "-"
     }
 }

@@ -58,11 +58,6 @@ extension MIFADocument {
         return result
     }
 
-    /// The identities of ``creditedAnnotators``.
-    public var creditedAnnotatorIdentities: Set<AuthorIdentity> {
-        Set(creditedAnnotators.compactMap(\.identity))
-    }
-
     /// The annotators credited by `previous` that this document no longer credits. MIFA asks that a
     /// new version keep crediting every annotator of the version it derives from, so a non-empty
     /// result means credit was lost.

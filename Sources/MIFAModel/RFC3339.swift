@@ -18,11 +18,6 @@ public enum RFC3339 {
         case outOfRange(String)
     }
 
-    /// The JSON Schema pattern for the same shape (ranges checked per field; whether the day exists
-    /// in its month is checked only by ``check(_:)``).
-    public static let schemaPattern =
-        "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-
     /// `nil` if `text` is a valid date-time with offset, else why not.
     public static func check(_ text: String) -> Problem? {
         let s = Array(text.utf8)

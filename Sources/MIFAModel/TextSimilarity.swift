@@ -69,7 +69,4 @@ extension String {
 
     /// Whether the string is empty or only whitespace (what the validator reports as a missing value).
     public var isBlank: Bool { unicodeScalars.allSatisfy(\.isSchemaWhitespace) }
-
-    /// Whether the string contains whitespace anywhere.
-    var containsWhitespace: Bool { unicodeScalars.contains(where: \.isSchemaWhitespace) }
 }

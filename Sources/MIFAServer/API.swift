@@ -33,7 +33,7 @@ enum API {
             ]
         }
         let labels: [JSONValue] = renderer.labels.map { layer in
-            let colors: [JSONValue] = layer.namedColors.sorted { $0.key < $1.key }.map { value, color in
+            let colors: [JSONValue] = layer.colors.sorted { $0.key < $1.key }.map { value, color in
                 ["value": .number(JSONNumber(value)), "rgba": .array([color.red, color.green, color.blue, color.alpha].map { .number(JSONNumber(Int($0))) })]
             }
             return ["name": .string(layer.name), "colors": .array(colors)]

@@ -35,7 +35,7 @@ public struct PackageCatalog: Sendable {
         var found: [String: PackageView] = [:]
         for entry in try PackageFileSystem.walkTopLevel(root).sorted() {
             let child = "\(root)/\(entry)"
-            guard PackageLayout.isSafeName(entry), FileSystem.kind(of: child) == .directory, try DatasetPackage.isPackage(at: child) else { continue }
+            guard SafeName.isSafe(entry), FileSystem.kind(of: child) == .directory, try DatasetPackage.isPackage(at: child) else { continue }
             found[entry] = try PackageView(root: child)
         }
         guard !found.isEmpty else {

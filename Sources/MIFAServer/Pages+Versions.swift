@@ -1,5 +1,6 @@
 import DatasetPackage
 import MIFACore
+import Zarr
 
 extension Pages {
     /// `/versions/<from>/<to>`: what changed between two versions of the package, as `mifa diff`
@@ -8,7 +9,7 @@ extension Pages {
         let diff = try API.diff(view, from: old, to: new)
         let query = tokenQuery(token)
         var body = "<h1>Changes \(escape(old)) → \(escape(new))</h1>"
-        body += "<p><a href=\"\(prefix)/api/versions/\(escape(old.addingQueryEscapes()))/\(escape(new.addingQueryEscapes()))/diff\(query)\">as JSON</a></p>"
+        body += "<p><a href=\"\(prefix)/api/versions/\(escape(S3Signer.uriEncode(old)))/\(escape(S3Signer.uriEncode(new)))/diff\(query)\">as JSON</a></p>"
         if diff.isEmpty { body += "<p id=\"no-changes\">The two versions do not differ.</p>" }
         body += "<h2>Files</h2>" + list(id: "files", [("added", diff.files.added), ("removed", diff.files.removed), ("modified", diff.files.modified)])
         body += "<h2>Annotation objects</h2><table id=\"objects\"><tr><th>set</th><th>added</th><th>removed</th><th>changed</th><th>paired by IoU</th></tr>"
@@ -55,7 +56,7 @@ extension Pages {
         guard !counts.isEmpty else { return "<p id=\"no-changed-images\">No vector or label object differs on any image.</p>" }
         var html = "<table id=\"changed-images\"><tr><th>image</th><th>added</th><th>removed</th><th>changed</th></tr>"
         for image in counts.keys.sorted() {
-            let link = "\(prefix)/versions/\(old.addingQueryEscapes())/\(new.addingQueryEscapes())/images/\(image.addingQueryEscapes())\(query)"
+            let link = "\(prefix)/versions/\(S3Signer.uriEncode(old))/\(S3Signer.uriEncode(new))/images/\(S3Signer.uriEncode(image))\(query)"
             html += "<tr><td><a class=\"changed-image\" href=\"\(escape(link))\">\(escape(image))</a></td>"
             html += (counts[image] ?? []).map { "<td>\($0)</td>" }.joined() + "</tr>"
         }

@@ -1,6 +1,7 @@
 import DatasetPackage
 import MIFACore
 import Rendering
+import Zarr
 
 /// The HTML pages: server-rendered, with the viewer's script and the style sheet served from
 /// `/static/` (no CDN, no build step).
@@ -24,7 +25,7 @@ enum Pages {
     /// `?token=...` when a token is in use, else nothing.
     static func tokenQuery(_ token: String?) -> String {
         guard let token, !token.isEmpty else { return "" }
-        return "?token=" + escape(token.addingQueryEscapes())
+        return "?token=" + escape(S3Signer.uriEncode(token))
     }
 
     /// `/` of a folder: the packages served.
@@ -62,7 +63,7 @@ enum Pages {
             let files = record.changeSummary.files
             var summary = "+\(files.added.count) −\(files.removed.count) ~\(files.modified.count)"
             if let parent = record.previousVersion {
-                let link = "\(prefix)/versions/\(parent.addingQueryEscapes())/\(record.version.addingQueryEscapes())\(tokenQuery(token))"
+                let link = "\(prefix)/versions/\(S3Signer.uriEncode(parent))/\(S3Signer.uriEncode(record.version))\(tokenQuery(token))"
                 summary = "<a class=\"changes\" href=\"\(escape(link))\">\(summary)</a>"
             }
             let credited = record.creditedAnnotators.map { author in
@@ -116,21 +117,6 @@ enum Pages {
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
             default: result.append(character)
-            }
-        }
-        return result
-    }
-}
-
-extension String {
-    /// The string with every byte outside `A-Z a-z 0-9 - . _ ~` percent-encoded (a query value).
-    func addingQueryEscapes() -> String {
-        var result = ""
-        for byte in utf8 {
-            let unreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || [0x2D, 0x2E, 0x5F, 0x7E].contains(byte)
-            if unreserved { result.append(Character(Unicode.Scalar(byte))) } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                result += "%" + (hex.count == 1 ? "0" + hex : hex)
             }
         }
         return result

@@ -207,7 +207,7 @@ enum Resources {
     /// The bytes of resource `name`.
     /// - Throws: ``ServerError`` `.notFound` for a name that is not a resource.
     static func bytes(_ name: String) throws -> [UInt8] {
-        guard PackageLayout.isSafeName(name), let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources"),
+        guard SafeName.isSafe(name), let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources"),
               let data = try? Data(contentsOf: url) else {
             throw ServerError(.notFound, "no resource '\(name)'")
         }

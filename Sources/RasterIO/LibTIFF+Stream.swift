@@ -49,7 +49,7 @@ final class TIFFStream {
         case file(POSIXFile)
         case memory([UInt8])
         case output
-        case outputFile(POSIXOutputFile)
+        case outputFile(AtomicFileWriter)
     }
 
     let source: Source
@@ -95,7 +95,9 @@ final class TIFFStream {
         case .file(let file): return (try? file.read(at: offset, count: available)) ?? []
         case .memory(let bytes): return Array(bytes[offset..<(offset + available)])
         case .output: return Array(output[offset..<(offset + available)])
-        case .outputFile(let file): return (try? file.read(at: offset, count: available)) ?? []
+        case .outputFile(let file):
+            var bytes = [UInt8](repeating: 0, count: available)
+            return bytes.withUnsafeMutableBytes { file.read(at: offset, into: $0) } == available ? bytes : []
         }
     }
 
@@ -116,7 +118,7 @@ final class TIFFStream {
 
     func write(_ buffer: UnsafeRawBufferPointer) -> Int64 {
         if case .outputFile(let file) = source {
-            guard position <= UInt64(Int.max - buffer.count), file.write(buffer, at: Int(position)) else { return -1 }
+            guard position <= UInt64(Int.max - buffer.count), (try? file.write(buffer, at: Int(position))) != nil else { return -1 }
             position += UInt64(buffer.count)
             return Int64(buffer.count)
         }

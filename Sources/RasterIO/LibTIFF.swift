@@ -130,8 +130,6 @@ final class LibTIFF {
     var chunkCount: Int { Int(isTiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif)) }
     /// Bytes libtiff decodes for one full strip (striped pages) or tile (tiled pages).
     var libraryChunkSize: Int64 { isTiled ? Int64(bitPattern: TIFFTileSize64(tif)) : Int64(bitPattern: TIFFStripSize64(tif)) }
-    /// Bytes of one scanline of the current page.
-    var scanlineSize: Int64 { Int64(bitPattern: TIFFScanlineSize64(tif)) }
 
     /// Reads the next directory in the chain; `false` at the end or on an error (see ``log``).
     func readNextDirectory() -> Bool { TIFFReadDirectory(tif) == 1 }

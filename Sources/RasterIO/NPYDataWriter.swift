@@ -15,10 +15,6 @@ public struct NPYDataWriter: Sendable {
     /// - Throws: ``RasterIOError`` `.io` naming the file.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
         precondition(offset >= 0, "a block before the data")
-        do throws(CoreError) {
-            try file.write(bytes, at: dataOffset + offset)
-        } catch {
-            throw RasterIOError(.io, error.message, file: file.path)
-        }
+        try RasterIOError.translatingIO(file.path) { try file.write(bytes, at: dataOffset + offset) }
     }
 }

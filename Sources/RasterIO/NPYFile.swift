@@ -75,27 +75,29 @@ public enum NPYFile {
     /// `durable` the file is synced to disk before returning.
     /// - Throws: ``RasterIOError`` `.io` when the file cannot be written.
     public static func write(_ array: AnyNDArray, to path: String, endianness: Endianness = .little, durable: Bool = true) throws {
-        let output = try POSIXOutputFile(path: path)
+        let output = try RasterIOError.translatingIO(path) { try AtomicFileWriter(path: path) }
         let header = NPYHeader.encode(dataType: array.dataType, endianness: endianness, fortranOrder: array.order == .columnMajor && array.shape.count > 1, shape: array.shape)
-        try header.withUnsafeBytes { try output.append($0) }
         let size = array.dataType.byteSize
-        try array.withUnsafeBytes { raw in
-            guard endianness != .native, size > 1 else { return try output.append(raw) }
-            let block = (4 << 20) / size * size
-            var scratch = [UInt8](repeating: 0, count: Swift.min(block, raw.count))
-            var start = 0
-            while start < raw.count {
-                let count = Swift.min(block, raw.count - start)
-                try scratch.withUnsafeMutableBytes { buffer in
-                    let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
-                    part.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count)]))
-                    ByteOrder.swapInPlace(part, elementSize: size)
-                    try output.append(UnsafeRawBufferPointer(part))
+        try RasterIOError.translatingIO(output.temporaryPath) {
+            try header.withUnsafeBytes { try output.append($0) }
+            try array.withUnsafeBytes { raw in
+                guard endianness != .native, size > 1 else { return try output.append(raw) }
+                let block = (4 << 20) / size * size
+                var scratch = [UInt8](repeating: 0, count: Swift.min(block, raw.count))
+                var start = 0
+                while start < raw.count {
+                    let count = Swift.min(block, raw.count - start)
+                    try scratch.withUnsafeMutableBytes { buffer in
+                        let part = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+                        part.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count)]))
+                        ByteOrder.swapInPlace(part, elementSize: size)
+                        try output.append(UnsafeRawBufferPointer(part))
+                    }
+                    start += count
                 }
-                start += count
             }
         }
-        try output.commit(durable: durable)
+        try RasterIOError.translatingIO(path) { try output.commit(durable: durable) }
     }
 
     /// Writes a C-order `.npy` file of the given type and shape whose data `fill` writes in place,
@@ -126,11 +128,11 @@ public enum NPYFile {
     public static func write(to path: String, typeString: String, elementSize: Int, shape: [Int], durable: Bool,
                              filling fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
         let (header, total) = try sizes(path, typeString: typeString, elementSize: elementSize, shape: shape)
-        let output = try POSIXOutputFile(path: path)
-        let file = try output.mapForWriting(size: header.count + total)
+        let output = try RasterIOError.translatingIO(path) { try AtomicFileWriter(path: path) }
+        let file = try RasterIOError.translatingIO(path) { try output.mapForWriting(size: header.count + total) }
         header.withUnsafeBytes { file.copyMemory(from: $0) }
         try fill(UnsafeMutableRawBufferPointer(rebasing: file[header.count...]))
-        try output.commit(durable: durable)
+        try RasterIOError.translatingIO(path) { try output.commit(durable: durable) }
     }
 
     /// Writes a C-order `.npy` file of the given type and shape whose data `write` writes in
@@ -153,10 +155,10 @@ public enum NPYFile {
     public static func write(to path: String, typeString: String, elementSize: Int, shape: [Int], durable: Bool,
                              writing write: (NPYDataWriter) throws -> Void) throws {
         let (header, total) = try sizes(path, typeString: typeString, elementSize: elementSize, shape: shape)
-        let output = try POSIXOutputFile(path: path)
-        try header.withUnsafeBytes { try output.append($0) }
-        try write(NPYDataWriter(file: try output.positionalWriter(size: header.count + total), dataOffset: header.count))
-        try output.commit(durable: durable)
+        let output = try RasterIOError.translatingIO(path) { try AtomicFileWriter(path: path) }
+        try RasterIOError.translatingIO(output.temporaryPath) { try header.withUnsafeBytes { try output.append($0) } }
+        try write(NPYDataWriter(file: try RasterIOError.translatingIO(path) { try output.positionalWriter(size: header.count + total) }, dataOffset: header.count))
+        try RasterIOError.translatingIO(path) { try output.commit(durable: durable) }
     }
 
     /// The header of a C-order `.npy` of `shape` and its data's byte count.

@@ -100,78 +100,14 @@ final class POSIXFile {
     }
 }
 
-/// A file being written in place of `path` (MIFACore's ``AtomicFileWriter``: a temporary renamed
-/// onto `path` by ``commit(durable:)``), with RasterIO's errors.
-final class POSIXOutputFile {
-    private let writer: AtomicFileWriter
-
-    /// The destination.
-    var path: String { writer.path }
-    /// The temporary's path.
-    var temporaryPath: String { writer.temporaryPath }
-    /// Bytes written so far (the end of the furthest write).
-    var size: Int { writer.size }
-
-    /// Creates the temporary for `path`.
-    /// - Throws: ``RasterIOError`` `.io` when it cannot be created.
-    init(path: String) throws {
-        writer = try Self.translating(path) { () throws(CoreError) in try AtomicFileWriter(path: path) }
-    }
-
-    /// Maps the temporary, `size` bytes, for writing (``AtomicFileWriter/mapForWriting(size:)``).
-    /// - Throws: ``RasterIOError`` `.io`.
-    func mapForWriting(size: Int) throws -> UnsafeMutableRawBufferPointer {
-        try Self.translating(path) { () throws(CoreError) in try writer.mapForWriting(size: size) }
-    }
-
-    /// Sizes the temporary to `size` bytes for blocks written at their offsets from any thread
-    /// (``AtomicFileWriter/positionalWriter(size:)``).
-    /// - Throws: ``RasterIOError`` `.io`.
-    func positionalWriter(size: Int) throws -> PositionalFileWriter {
-        try Self.translating(path) { () throws(CoreError) in try writer.positionalWriter(size: size) }
-    }
-
-    /// Writes `buffer` at `offset`; `false` on an I/O error.
-    func write(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-        guard offset >= 0 else { return buffer.isEmpty }
-        do throws(CoreError) {
-            try writer.write(buffer, at: offset)
-            return true
-        } catch {
-            return false
-        }
-    }
-
-    /// Appends `buffer` at the end.
-    /// - Throws: ``RasterIOError`` `.io`.
-    func append(_ buffer: UnsafeRawBufferPointer) throws {
-        try Self.translating(temporaryPath) { () throws(CoreError) in try writer.append(buffer) }
-    }
-
-    /// Reads up to `buffer.count` bytes at `offset` of what was written; the count read, or -1.
-    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        writer.read(at: offset, into: buffer)
-    }
-
-    /// Exactly `count` bytes at `offset` of what was written.
-    /// - Throws: ``RasterIOError`` `.io`.
-    func read(at offset: Int, count: Int) throws -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: Swift.max(count, 0))
-        let n = result.withUnsafeMutableBytes { read(at: offset, into: $0) }
-        guard n == count else { throw RasterIOError(.io, "cannot read back \(count) bytes at byte \(offset)", file: temporaryPath, offset: offset) }
-        return result
-    }
-
-    /// Renames the temporary onto the destination (``AtomicFileWriter/commit(durable:)``).
-    /// - Throws: ``RasterIOError`` `.io`; the temporary is removed and the destination untouched.
-    func commit(durable: Bool = true) throws {
-        try Self.translating(path) { () throws(CoreError) in try writer.commit(durable: durable) }
-    }
-
-    private static func translating<T>(_ file: String, _ body: () throws(CoreError) -> T) throws -> T {
-        do throws(CoreError) {
+extension LayerError where C == RasterIOErrorCode {
+    /// What `body` returns; a MIFACore error it throws (writing a file through `AtomicFileWriter`
+    /// or `AtomicFile`) is thrown as a raster `.io` error naming `file`, with the same message.
+    /// - Throws: ``RasterIOError`` `.io`; other errors as `body` throws them.
+    static func translatingIO<T>(_ file: String, _ body: () throws -> T) throws -> T {
+        do {
             return try body()
-        } catch {
+        } catch let error as CoreError {
             throw RasterIOError(.io, error.message, file: file)
         }
     }

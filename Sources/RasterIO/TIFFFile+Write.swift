@@ -17,9 +17,9 @@ extension TIFFFile {
     /// disk first when `durable`): runs of strips or tiles are encoded on every core, a few at a
     /// time, and written in order as they are done, so writing holds no copy of the file in memory.
     public static func write(_ image: RasterImage, to path: String, options: TIFFWriteOptions = TIFFWriteOptions(), durable: Bool = true) throws {
-        let output = try POSIXOutputFile(path: path)
+        let output = try RasterIOError.translatingIO(path) { try AtomicFileWriter(path: path) }
         _ = try encode(image, options: options, name: path, into: TIFFStream(.outputFile(output)))
-        try output.commit(durable: durable)
+        try RasterIOError.translatingIO(path) { try output.commit(durable: durable) }
     }
 
     /// Writes a bare array as a TIFF with the axes ``RasterImage/defaultAxes(shape:dataType:)`` guesses.
@@ -177,9 +177,7 @@ extension TIFFFile {
     /// Writes `bytes` to `path` atomically (a temporary renamed into place), without copying them.
     /// - Throws: ``RasterIOError`` `.io`.
     static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool) throws {
-        let output = try POSIXOutputFile(path: path)
-        try bytes.withUnsafeBytes { try output.append($0) }
-        try output.commit(durable: durable)
+        try RasterIOError.translatingIO(path) { try AtomicFile.write(bytes, to: path, durable: durable) }
     }
 }
 

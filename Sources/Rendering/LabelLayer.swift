@@ -10,8 +10,9 @@ public struct LabelLayer: Sendable {
     public let image: OMEZarrImage
     /// How opaque the colours are drawn, 0...1, times each colour's own alpha.
     public var opacity: Double
-    /// The colour of each label value the metadata names.
-    private(set) var colors: [Int64: RGBA]
+    /// The colour of each label value the metadata names (or, for a layer of only some values,
+    /// each value drawn), for legends.
+    public private(set) var colors: [Int64: RGBA]
     /// Whether values without a colour in ``colors`` are drawn in their automatic colour (else not at all).
     private(set) var drawsOtherValues: Bool
 
@@ -51,7 +52,4 @@ public struct LabelLayer: Sendable {
         let rgba = LabelColor.automatic(for: value).rgba ?? [0, 0, 0, 0]
         return RGBA(rgba[0], rgba[1], rgba[2], rgba[3])
     }
-
-    /// The colours of the values the metadata names, for legends.
-    public var namedColors: [Int64: RGBA] { colors }
 }

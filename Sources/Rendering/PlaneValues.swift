@@ -26,24 +26,12 @@ enum PlaneValues {
         }
     }
 
-    /// The array's elements (row-major) converted to `Double`, one conversion loop per element type.
+    /// The array's elements (row-major) converted to `Double` (as ``forEach(_:_:)`` gives them).
     static func doubles(_ array: AnyNDArray) -> [Double] {
-        func convert<E: NDArrayElement>(_ a: NDArray<E>, _ transform: (E) -> Double) -> [Double] {
-            (a.order == .rowMajor ? a.elements : a.reordered(.rowMajor).elements).map(transform)
-        }
-        switch array {
-        case .bool(let a): return convert(a) { $0 ? 1 : 0 }
-        case .int8(let a): return convert(a) { Double($0) }
-        case .int16(let a): return convert(a) { Double($0) }
-        case .int32(let a): return convert(a) { Double($0) }
-        case .int64(let a): return convert(a) { Double($0) }
-        case .uint8(let a): return convert(a) { Double($0) }
-        case .uint16(let a): return convert(a) { Double($0) }
-        case .uint32(let a): return convert(a) { Double($0) }
-        case .uint64(let a): return convert(a) { Double($0) }
-        case .float16(let a): return convert(a) { Double($0) }
-        case .float32(let a): return convert(a) { Double($0) }
-        case .float64(let a): return convert(a) { $0 }
+        let count = array.shape.reduce(1, *)
+        return [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            forEach(array) { i, value in buffer[i] = value }
+            initialized = count
         }
     }
 

@@ -38,7 +38,7 @@ import Zarr
             // Independently of the reader: the source's objects on the image, in the source's order.
             #expect(document.annotations.map { $0.id?.description } == squares.filter { $0.image == image }.map(\.id))
             #expect(document.annotations.allSatisfy { $0.imageID == .string(image) })
-            #expect(try package.vectorAnnotations(set: "cells", image: image) == document)
+            #expect(try VectorSetReader(snapshot: PackageSnapshot(package: package), set: "cells").annotations(of: image) == document)
         }
         // The file is still one valid GeoJSON of every object, grouped by image.
         let whole = try GeoJSONReader.read(bytes: package.reader.read(PackageLayout.annotationFile("cells")), file: "cells").document

@@ -11,11 +11,11 @@ import Testing
         try FileSystem.createDirectories(root)
         try FileSystem.createDirectories(root)  // a folder already: nothing to do
         #expect(FileSystem.isFolder(root))
-        try AtomicFile.write(text: "x", to: root + "/f.txt")
+        try AtomicFile.write(Array("x".utf8), to: root + "/f.txt")
         // A link out of the tree, to a folder that must survive the removal.
         let outside = temporary.path + "/outside"
         try FileSystem.createDirectories(outside)
-        try AtomicFile.write(text: "keep", to: outside + "/keep.txt")
+        try AtomicFile.write(Array("keep".utf8), to: outside + "/keep.txt")
         #expect(symlink(outside, temporary.path + "/a/b/link") == 0)
         #expect(symlink(temporary.path + "/nothing", temporary.path + "/a/dangling") == 0)
 
@@ -36,7 +36,7 @@ import Testing
 
     @Test func aFolderUnderAFileCannotBeMadeAndSaysWhere() throws {
         let temporary = TemporaryDirectory()
-        try AtomicFile.write(text: "x", to: temporary.path + "/file")
+        try AtomicFile.write(Array("x".utf8), to: temporary.path + "/file")
         let error = #expect(throws: CoreError.self) { try FileSystem.createDirectories(temporary.path + "/file/sub/dir") }
         #expect(error?.kind == .io)
         #expect(error?.description.contains("/file") == true)

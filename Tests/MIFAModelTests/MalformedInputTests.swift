@@ -100,7 +100,7 @@ import Testing
         } catch let error as MetadataError {
             #expect(error.kind == .unreadable)
         }
-        try AtomicFile.write(text: Fixtures.validJSON, to: directory + "/mifa.json")
+        try AtomicFile.write(Array(Fixtures.validJSON.utf8), to: directory + "/mifa.json")
         #expect(try MetadataReader.read(contentsOf: directory).report.isValid)
         #expect(MetadataReader.metadataFile(inDirectory: directory) == directory + "/mifa.json")
     }

@@ -58,13 +58,13 @@ public enum COCOWriter {
                 writer.key("height")
                 writer.int(Int64(height))
             }
-            var skipped: Set<String> = ["id", "file_name", "width", "height"]
+            var skipped = ["id", "file_name", "width", "height"]
             if case .string = image.id, image.id.intValue == nil {
                 writer.key("mifa_id")
                 writer.string(image.id.description)
-                skipped.insert("mifa_id")
+                skipped.append("mifa_id")
             }
-            writeProperties(image.properties, skipping: skipped, into: &writer)
+            writer.members(of: image.properties, skipping: skipped)
             writer.endObject()
         }
         writer.endArray()
@@ -96,7 +96,7 @@ public enum COCOWriter {
                 for component in color { writer.int(Int64(component)) }
                 writer.endArray()
             }
-            writeProperties(category.properties, skipping: ["id", "name", "supercategory", "color"], into: &writer)
+            writer.members(of: category.properties, skipping: ["id", "name", "supercategory", "color"])
             writer.endObject()
         }
         writer.endArray()
@@ -119,13 +119,6 @@ public enum COCOWriter {
     /// - Throws: ``AnnotationError`` as ``encode(_:options:)``, `.io` when the file cannot be written.
     public static func write(_ document: AnnotationDocument, to path: String, options: COCOWriteOptions = COCOWriteOptions()) throws {
         try FileBytes.write(encode(document, options: options), to: path)
-    }
-
-    static func writeProperties(_ properties: JSONObject, skipping: Set<String>, into writer: inout JSONWriter) {
-        for member in properties.members where !skipping.contains(member.key) {
-            writer.key(member.key)
-            writer.value(member.value)
-        }
     }
 
     private static func writeAnnotation(
@@ -213,13 +206,13 @@ public enum COCOWriter {
             writer.key("weak")
             writer.bool(true)
         }
-        var skipped: Set<String> = ["id", "image_id", "category_id", "segmentation", "area", "bbox", "iscrowd", "score", "track_id", "frame", "weak"]
+        var skipped = ["id", "image_id", "category_id", "segmentation", "area", "bbox", "iscrowd", "score", "track_id", "frame", "weak"]
         if case .string = annotation.id, annotation.id?.intValue == nil {
             writer.key("mifa_id")
             writer.string(annotation.id?.description ?? "")
-            skipped.insert("mifa_id")
+            skipped.append("mifa_id")
         }
-        writeProperties(annotation.properties, skipping: skipped, into: &writer)
+        writer.members(of: annotation.properties, skipping: skipped)
         writer.endObject()
     }
 

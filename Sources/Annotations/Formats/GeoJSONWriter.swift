@@ -64,10 +64,7 @@ public enum GeoJSONWriter {
             writer.key("mifa:tracks")
             writer.value(tracking.jsonValue)
         }
-        for member in document.properties.members where !["type", "features", "mifa:images", "mifa:categories", "mifa:tracks"].contains(member.key) {
-            writer.key(member.key)
-            writer.value(member.value)
-        }
+        writer.members(of: document.properties, skipping: ["type", "features", "mifa:images", "mifa:categories", "mifa:tracks"])
         writer.key("features")
         writer.beginArray()
         let featuresStart = writer.bytes.count
@@ -194,10 +191,7 @@ public enum GeoJSONWriter {
                 for component in color { writer.int(Int64(component)) }
                 writer.endArray()
             }
-            for member in category.properties.members where member.key != "names" {
-                writer.key(member.key)
-                writer.value(member.value)
-            }
+            writer.members(of: category.properties, skipping: ["names"])
             writer.endObject()
         }
         if let type { writer.key(GeoJSONKeys.type); writer.string(type) }
@@ -207,15 +201,9 @@ public enum GeoJSONWriter {
         if let frame = annotation.frame { writer.key(GeoJSONKeys.frame); writer.int(Int64(frame)) }
         if let track = annotation.trackID { writer.key(GeoJSONKeys.track); writer.int(track) }
         if let imageID { writer.key(GeoJSONKeys.image); writeIdentifier(imageID, into: &writer) }
-        for member in properties.members where member.key != "objectType" {
-            writer.key(member.key)
-            writer.value(member.value)
-        }
+        writer.members(of: properties, skipping: ["objectType"])
         writer.endObject()
-        for member in members.members where !["type", "id", "geometry", "properties", GeoJSONKeys.geometryMembers].contains(member.key) {
-            writer.key(member.key)
-            writer.value(member.value)
-        }
+        writer.members(of: members, skipping: ["type", "id", "geometry", "properties", GeoJSONKeys.geometryMembers])
         writer.endObject()
         return kind
     }
@@ -226,10 +214,7 @@ public enum GeoJSONWriter {
         writer.beginObject()
         writer.key("type")
         writer.string(geometry.geoJSONType)
-        for member in extras.members where !["type", "coordinates", "geometries"].contains(member.key) {
-            writer.key(member.key)
-            writer.value(member.value)
-        }
+        writer.members(of: extras, skipping: ["type", "coordinates", "geometries"])
         if case .collection(let parts) = geometry {
             writer.key("geometries")
             writer.beginArray()

@@ -150,30 +150,8 @@ public enum MaskFiles {
                 parts.insert("\(axis.lowercased())\(value)", at: 0)
                 if axis == "T" { frame = value }
             }
-            result.append((try slice(array, plane: index, height: height, width: width), parts.joined(separator: "-"), frame))
+            result.append((try array.plane(at: index * height * width, height: height, width: width, yStride: width, xStride: 1), parts.joined(separator: "-"), frame))
         }
         return result
-    }
-
-    /// Plane `plane` of a row-major array whose last two axes are `height` × `width`.
-    private static func slice(_ array: AnyNDArray, plane: Int, height: Int, width: Int) throws -> AnyNDArray {
-        func cut<E: NDArrayElement>(_ a: NDArray<E>) throws -> NDArray<E> {
-            let start = plane * height * width
-            return try NDArray(shape: [height, width], elements: a.elements[start..<start + height * width])
-        }
-        switch array {
-        case .bool(let a): return .bool(try cut(a))
-        case .int8(let a): return .int8(try cut(a))
-        case .int16(let a): return .int16(try cut(a))
-        case .int32(let a): return .int32(try cut(a))
-        case .int64(let a): return .int64(try cut(a))
-        case .uint8(let a): return .uint8(try cut(a))
-        case .uint16(let a): return .uint16(try cut(a))
-        case .uint32(let a): return .uint32(try cut(a))
-        case .uint64(let a): return .uint64(try cut(a))
-        case .float16(let a): return .float16(try cut(a))
-        case .float32(let a): return .float32(try cut(a))
-        case .float64(let a): return .float64(try cut(a))
-        }
     }
 }

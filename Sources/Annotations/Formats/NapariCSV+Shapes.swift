@@ -2,10 +2,6 @@ import Foundation
 import MIFACore
 
 extension NapariCSV {
-    /// The columns napari's Shapes layer writes (`napari_builtins` `write_shapes`): one row per
-    /// vertex, `index` the shape, `shape-type` its kind, `vertex-index` the vertex's place.
-    static let shapesColumns = ["index", "shape-type", "vertex-index"]
-
     /// Whether a table header is napari's Shapes layout (it has `shape-type` and `vertex-index`).
     static func isShapesHeader(_ header: [String]) -> Bool {
         header.contains("shape-type") && header.contains("vertex-index")

@@ -75,7 +75,7 @@ struct UltralyticsDataset {
         if !lists.isEmpty {
             return UltralyticsDataset(root: path, items: try lists.flatMap { try items(listedIn: $0) }, sources: lists)
         }
-        if directoryExists(path + "/images") {
+        if FileSystem.isFolder(path + "/images") {
             return UltralyticsDataset(root: path, items: try items(under: path + "/images"), sources: [path + "/images"])
         }
         return nil
@@ -103,7 +103,7 @@ struct UltralyticsDataset {
         var root = folder
         if let path = entries["path"]?.first, !path.isEmpty {
             root = path.hasPrefix("/") ? path : folder + "/" + path
-            if !directoryExists(root) { root = folder }
+            if !FileSystem.isFolder(root) { root = folder }
         }
         var listed: [Item] = []
         var named = false
@@ -112,7 +112,7 @@ struct UltralyticsDataset {
                 named = true
                 var target = value.hasPrefix("/") ? value : root + "/" + value
                 if FileSystem.resolvedKind(of: target) == nil, value.hasPrefix("../") { target = root + "/" + value.dropFirst(3) }
-                if directoryExists(target) {
+                if FileSystem.isFolder(target) {
                     listed += try items(under: target)
                 } else if FileSystem.resolvedKind(of: target) != nil {
                     listed += try items(listedIn: target)
@@ -184,14 +184,8 @@ struct UltralyticsDataset {
 
     /// The image files under a folder (all depths, sorted), as Ultralytics globs a split folder.
     static func items(under folder: String) throws -> [Item] {
-        let entries: [(path: String, kind: FileSystem.EntryKind)]
-        do throws(CoreError) {
-            entries = try FileSystem.walk(folder)
-        } catch {
-            throw AnnotationError(.io, "cannot list the images folder", context: ErrorContext(file: folder), underlying: error)
-        }
-        let images = entries.filter { $0.kind != .directory && imageExtensions.contains(URL(fileURLWithPath: $0.path).pathExtension.lowercased()) }
-            .map { folder + "/" + $0.path }
+        let images = try files(under: folder, "images").filter { imageExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+            .map { folder + "/" + $0 }
         return images.sorted().map { image in
             Item(image: image, label: labelPath(ofImage: image) ?? URL(fileURLWithPath: image).deletingPathExtension().path + ".txt")
         }
@@ -204,16 +198,10 @@ struct UltralyticsDataset {
     func unpairedLabelFiles() throws -> [String] {
         let folder = root + "/labels"
         guard FileSystem.isFolder(folder) else { return [] }
-        let entries: [(path: String, kind: FileSystem.EntryKind)]
-        do throws(CoreError) {
-            entries = try FileSystem.walk(folder)
-        } catch {
-            throw AnnotationError(.io, "cannot list the labels folder", context: ErrorContext(file: folder), underlying: error)
-        }
+        let names = try Self.files(under: folder, "labels")
         let used = Set(items.map { URL(fileURLWithPath: $0.label).standardizedFileURL.path })
         var unpaired: [String] = []
-        for entry in entries where entry.kind != .directory {
-            let name = entry.path
+        for name in names {
             guard name.hasSuffix(".txt"), name != "classes.txt" else { continue }
             let path = URL(fileURLWithPath: folder + "/" + name).standardizedFileURL.path
             if !used.contains(path), let size = FileSystem.size(of: path), size > 0 {
@@ -223,7 +211,13 @@ struct UltralyticsDataset {
         return unpaired.sorted()
     }
 
-    static func directoryExists(_ path: String) -> Bool {
-        FileSystem.isFolder(path)
+    /// The files (not folders) at any depth below `folder`, relative to it.
+    /// - Throws: ``AnnotationError`` `.io` naming the folder (the `what` folder) when it cannot be listed.
+    private static func files(under folder: String, _ what: String) throws -> [String] {
+        do throws(CoreError) {
+            return try FileSystem.walk(folder).filter { $0.kind != .directory }.map(\.path)
+        } catch {
+            throw AnnotationError(.io, "cannot list the \(what) folder", context: ErrorContext(file: folder), underlying: error)
+        }
     }
 }

@@ -22,11 +22,6 @@ public struct Polygon: Sendable, Hashable {
         Polygon(exterior: exterior.oriented(counterClockwise: true), holes: holes.map { $0.oriented(counterClockwise: false) })
     }
 
-    /// Whether the winding already follows RFC 7946.
-    public var hasRFC7946Winding: Bool {
-        exterior.doubleSignedArea >= 0 && holes.allSatisfy { $0.doubleSignedArea <= 0 }
-    }
-
     /// The exterior's bounding box.
     public var boundingBox: BoundingBox? { exterior.boundingBox }
 }

@@ -57,7 +57,7 @@ extension AuditRun {
             let parts = entry.path.split(separator: "/").map(String.init)
             let expected: Bool
             switch (parts.count, entry.kind) {
-            case (1, .file): expected = parts[0].hasSuffix(".json") && PackageLayout.isSafeName(String(parts[0].dropLast(5)))
+            case (1, .file): expected = parts[0].hasSuffix(".json") && SafeName.isSafe(String(parts[0].dropLast(5)))
             case (1, .directory): expected = parts[0] == "objects" || SideRecordKind.allCases.contains { $0.folderName == parts[0] }
             case (2, .directory): expected = parts[0] == "objects" && parts[1] == "sha256"
             case (2, .file): expected = SideRecordKind.allCases.contains { $0.folderName == parts[0] && parts[1].hasSuffix(".json") && $0.isID(String(parts[1].dropLast(5))) }

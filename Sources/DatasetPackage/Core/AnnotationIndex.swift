@@ -163,7 +163,7 @@ public struct AnnotationIndex: Codable, Sendable, Hashable {
         var ranges: [(offset: Int, end: Int, image: String)] = []
         for (image, entry) in images {
             let pointer = JSONPointer(tokens: ["images", image]).description
-            guard PackageLayout.isSafeName(image) else { throw refuse(pointer, "'\(image.prefix(200))' is not an image id") }
+            guard SafeName.isSafe(image) else { throw refuse(pointer, "'\(image.prefix(200))' is not an image id") }
             guard entry.offset >= headerBytes, entry.length >= 2, entry.offset <= size - entry.length else {
                 throw refuse(pointer, "the range of image '\(image)' (offset \(entry.offset), length \(entry.length)) is not inside the features of the \(size)-byte file (which start at byte \(headerBytes))")
             }

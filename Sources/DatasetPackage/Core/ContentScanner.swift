@@ -81,7 +81,7 @@ public struct ContentScanner: Sendable {
     /// the bytes of each file as it is done.
     /// - Throws: ``PackageError`` `.io` for the first file that cannot be read.
     public func hash(_ paths: [String], in root: String, progress: (@Sendable (Int) -> Void)? = nil) throws -> [String: ManifestEntry] {
-        let results = hashEach(paths, in: root, progress: progress)
+        let results = hashEach(paths, from: PackageReader(folder: root), progress: progress)
         var entries: [String: ManifestEntry] = [:]
         entries.reserveCapacity(paths.count)
         for (index, path) in paths.enumerated() {
@@ -90,14 +90,9 @@ public struct ContentScanner: Sendable {
         return entries
     }
 
-    /// Hashes package-relative `paths` under `root`, one result per path in the same order: the
-    /// entry, or the error reading that file (an audit reports each unreadable file instead of stopping).
-    public func hashEach(_ paths: [String], in root: String, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
-        hashEach(paths, from: PackageReader(folder: root), progress: progress)
-    }
-
     /// Hashes package-relative `paths` read through `reader` (a folder, zip or URL), one result per
-    /// path in the same order (see ``hashEach(_:in:progress:)``).
+    /// path in the same order: the entry, or the error reading that file (an audit reports each
+    /// unreadable file instead of stopping).
     public func hashEach(_ paths: [String], from reader: PackageReader, progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ManifestEntry, PackageError>] {
         let results = LockedState([Result<ManifestEntry, PackageError>?](repeating: nil, count: paths.count))
         let hashOne: @Sendable (Int) -> Void = { index in

@@ -149,7 +149,7 @@ public struct DatasetPackage: Sendable {
     /// The record of a version with the digest and the bytes of its file.
     /// - Throws: as ``record(_:)``.
     func storedRecord(_ version: String) throws -> (record: VersionRecord, sha256: SHA256Digest, bytes: [UInt8]) {
-        guard PackageLayout.isSafeName(version) else {
+        guard SafeName.isSafe(version) else {
             throw PackageError(.invalidVersion, "'\(version)' is not a version id (letters, digits, '.', '_', '-')", context: ErrorContext(file: root))
         }
         let relative = PackageLayout.versionRecord(version)
@@ -170,7 +170,7 @@ public struct DatasetPackage: Sendable {
     /// - Throws: ``PackageError`` `.io`.
     public func versionIDs() throws -> [String] {
         guard let names = try reader.names(in: PackageLayout.versions) else { return try lineage().map(\.version) }
-        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(PackageLayout.isSafeName).sorted()
+        return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(SafeName.isSafe).sorted()
     }
 
     /// The versions from the first to `version` (the manifest's version when `nil`), following
@@ -343,13 +343,14 @@ public struct DatasetPackage: Sendable {
     }
 
     /// Refuses a folder that is not a MIFA package: no root `zarr.json` with `attributes.mifa.format`,
-    /// or (unless `anyVersion`) one of a format version this build cannot read.
+    /// or one of a format version this build cannot read.
     /// - Returns: the bytes of the root `zarr.json`.
     /// - Throws: ``PackageError`` `.notAPackage`.
     @discardableResult
-    func checkRootGroup(anyVersion: Bool = false) throws -> [UInt8] {
+    func checkRootGroup() throws -> [UInt8] {
         let bytes = try readRootGroup()
-        try Self.checkRootGroup(bytes, file: path(PackageLayout.rootGroup), anyVersion: anyVersion)
+        let file = path(PackageLayout.rootGroup)
+        try Self.checkReadable(Self.formatVersion(ofRootGroup: bytes, file: file), file: file)
         return bytes
     }
 
@@ -371,15 +372,6 @@ public struct DatasetPackage: Sendable {
             throw PackageError(.notAPackage, "'\(root)' has no zarr.json; a MIFA package is a Zarr v3 group made by `mifa pack`", context: ErrorContext(file: file))
         }
         return try PackageFileSystem.read(file, limit: PackageLayout.rootGroupSizeLimit)
-    }
-
-    /// Refuses a root `zarr.json` without `attributes.mifa.format`, or of a format version this
-    /// build cannot read.
-    /// - Throws: ``PackageError`` `.notAPackage`.
-    static func checkRootGroup(_ bytes: [UInt8], file: String, anyVersion: Bool = false) throws {
-        let version = try formatVersion(ofRootGroup: bytes, file: file)
-        guard !anyVersion else { return }
-        try checkReadable(version, file: file)
     }
 
     /// Refuses a format version this build cannot read.

@@ -17,9 +17,8 @@ public enum PackageFileSystem {
     /// The size in bytes of the regular file at `path`.
     /// - Throws: ``PackageError`` `.io` when it cannot be read.
     public static func size(of path: String) throws -> Int {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw ioError("cannot read the size of", path) }
-        return Int(info.st_size)
+        guard let size = FileSystem.size(of: path) else { throw ioError("cannot read the size of", path) }
+        return size
     }
 
     /// The whole content of a regular file, refusing files larger than `limit` bytes.

@@ -88,10 +88,6 @@ public enum PackageLayout {
         path == rootGroup || path == metadata || path.hasPrefix(images + "/") || path.hasPrefix(annotations + "/")
     }
 
-    /// Whether `name` can be used as an image id, annotation set id or version id: MIFACore's
-    /// `SafeName` rule (one safe path component, never a hidden file or an option).
-    public static func isSafeName(_ name: String) -> Bool { SafeName.isSafe(name) }
-
     /// Whether a package-relative path stays inside the package: not empty, not absolute, no
     /// empty, `.` or `..` components, no backslashes, NUL or other control characters.
     public static func isRelativePath(_ path: String) -> Bool {

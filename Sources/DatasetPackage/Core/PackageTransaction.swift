@@ -184,7 +184,7 @@ public struct PackageTransaction: ~Copyable {
 
     /// Fills in the parts of a record that follow from the content and the chain.
     static func complete(_ record: inout VersionRecord, context: CommitContext, previousSHA256: SHA256Digest?) throws {
-        guard PackageLayout.isSafeName(record.version) else {
+        guard SafeName.isSafe(record.version) else {
             throw PackageError(.invalidVersion, "'\(record.version)' cannot be a version id: use 1-128 letters, digits, '.', '_' or '-', not starting with '.' or '-'", context: ErrorContext(file: context.packageRoot))
         }
         record.previousVersion = context.previousRecord?.version

@@ -156,13 +156,3 @@ public struct VectorSetReader: Sendable {
         }
     }
 }
-
-extension DatasetPackage {
-    /// The objects of the current version's vector set `set` on `image`, read without the other
-    /// images' objects where the set has an index (see ``VectorSetReader``; to read several images
-    /// of one set, open a ``VectorSetReader`` once).
-    /// - Throws: as ``VectorSetReader/init(snapshot:set:)`` and ``VectorSetReader/annotations(of:)``.
-    public func vectorAnnotations(set: String, image: String) throws -> AnnotationDocument {
-        try VectorSetReader(snapshot: PackageSnapshot(package: self), set: set).annotations(of: image)
-    }
-}

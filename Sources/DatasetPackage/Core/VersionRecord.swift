@@ -9,7 +9,7 @@ public import MIFAModel
 public struct VersionRecord: Codable, Sendable, Hashable {
     /// Always `mifa-version`.
     public var format: String = "mifa-version"
-    /// The version id, e.g. `1`, `1.1`, `v2` (a safe name, see ``PackageLayout/isSafeName(_:)``).
+    /// The version id, e.g. `1`, `1.1`, `v2` (a safe name, see MIFACore's `SafeName`).
     public var version: String
     /// When the version was made, RFC 3339 with offset.
     public var timestamp: String

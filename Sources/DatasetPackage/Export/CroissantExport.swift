@@ -42,12 +42,7 @@ public enum CroissantExport {
     /// - Throws: ``PackageError`` `.invalidMetadata` when mifa.json cannot be read, what reading the snapshot throws.
     public static func document(_ snapshot: PackageSnapshot, location: String? = nil, url: String? = nil) throws -> JSONValue {
         let prefix = (location ?? "").isEmpty ? "" : location! + "/"
-        let metadata: MIFADocument
-        do {
-            metadata = try MetadataReader.read(bytes: snapshot.contents(of: PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
-        } catch let error as MetadataError {
-            throw PackageError(.invalidMetadata, "mifa.json cannot be read: \(error.message); run `mifa audit`", context: error.context, underlying: error)
-        }
+        let metadata = try snapshot.metadata()
         let record = try snapshot.package.record(snapshot.version).record
         let study = metadata.study ?? Study()
         let folder = snapshot.package.name

@@ -25,11 +25,7 @@ public struct PackageCitation: Sendable {
     /// - Throws: ``PackageError`` `.invalidMetadata` when mifa.json cannot be read or has no title,
     ///   or credits nobody; what reading the snapshot throws.
     public init(_ snapshot: PackageSnapshot) throws {
-        do {
-            metadata = try MetadataReader.read(bytes: snapshot.contents(of: PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
-        } catch let error as MetadataError {
-            throw PackageError(.invalidMetadata, "mifa.json cannot be read: \(error.message); run `mifa audit`", context: error.context, underlying: error)
-        }
+        metadata = try snapshot.metadata()
         var chain: [(record: VersionRecord, sha256: SHA256Digest)] = []
         var next: String? = snapshot.version
         while let id = next, !chain.contains(where: { $0.record.version == id }) {

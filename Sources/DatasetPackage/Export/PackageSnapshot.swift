@@ -1,4 +1,5 @@
 import MIFACore
+public import MIFAModel
 
 /// One version of a package, read for export: its file list and, for each file, its bytes checked
 /// against the digest (from the tree when unchanged, else from the object store).
@@ -66,6 +67,17 @@ public struct PackageSnapshot: Sendable {
     /// - Throws: ``PackageError`` `.invalidPath` when the version has no such file, `.missingObject`, `.io`.
     public func contents(of path: String) throws -> [UInt8] {
         try package.contents(of: path, in: fileList)
+    }
+
+    /// The version's metadata (`mifa.json`), normalised.
+    /// - Throws: ``PackageError`` `.invalidMetadata` when it cannot be read as metadata; what
+    ///   ``contents(of:)`` throws.
+    public func metadata() throws -> MIFADocument {
+        do {
+            return try MetadataReader.read(bytes: contents(of: PackageLayout.metadata), format: .json, file: PackageLayout.metadata).document
+        } catch let error as MetadataError {
+            throw PackageError(.invalidMetadata, "mifa.json cannot be read: \(error.message); run `mifa audit`", context: error.context, underlying: error)
+        }
     }
 
     /// The image ids of the version (``FileList/imageIDs``).

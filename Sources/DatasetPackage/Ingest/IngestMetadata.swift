@@ -30,7 +30,7 @@ enum IngestMetadata {
         }
         var module = root["version"]?.objectValue ?? JSONObject()
         let id = version ?? module["version"]?.stringValue ?? "1"
-        guard PackageLayout.isSafeName(id) else {
+        guard SafeName.isSafe(id) else {
             throw PackageError(.invalidVersion, "'\(id)' cannot be a version id: use 1-128 letters, digits, '.', '_' or '-', not starting with '.' or '-'" + (version == nil ? " (give --version)" : ""), context: ErrorContext(file: path, pointer: "/version/version"))
         }
         // The sheet's own text, when it is text; anything else is left for the validator to report.

@@ -73,28 +73,6 @@ struct IngestPlan {
         var set: Int
         var index: Int
     }
-
-    /// The images by id.
-    var imageByID: [String: Image] { Dictionary(images.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
-
-
-    /// A safe package name made from any text: unsafe characters become `_`.
-    static func safeName(_ text: String) -> String {
-        var name = String(text.unicodeScalars.map { scalar -> Character in
-            let ok = (scalar.value < 128) && (CharacterSetASCII.isAlnum(scalar) || scalar == "." || scalar == "_" || scalar == "-")
-            return ok ? Character(scalar) : "_"
-        })
-        while name.hasPrefix(".") || name.hasPrefix("-") { name = "_" + name.dropFirst() }
-        if name.isEmpty { name = "_" }
-        return String(name.prefix(128))
-    }
-}
-
-/// ASCII letters and digits.
-enum CharacterSetASCII {
-    static func isAlnum(_ scalar: Unicode.Scalar) -> Bool {
-        (scalar >= "0" && scalar <= "9") || (scalar >= "A" && scalar <= "Z") || (scalar >= "a" && scalar <= "z")
-    }
 }
 
 /// Something in the source that `mifa pack` could not place: a file, a row of the file list or a

@@ -207,7 +207,7 @@ struct IngestPlanner {
             if let metadataIndex { usedMetadata.insert(metadataIndex) }
             // A metadata id that is a safe name is kept; one that is not (often a path, as in the
             // Archive's examples) gives way to the file name.
-            let id = metadataIndex.flatMap { metadataImages[$0].id }.flatMap { PackageLayout.isSafeName($0) ? $0 : nil } ?? IngestPlan.safeName(entry.stem)
+            let id = metadataIndex.flatMap { metadataImages[$0].id }.flatMap { SafeName.isSafe($0) ? $0 : nil } ?? SafeName.making(from: entry.stem)
             proposals.append((path, id, metadataIndex))
         }
         var count: [String: Int] = [:]
@@ -215,7 +215,7 @@ struct IngestPlanner {
         var taken = Set<String>()
         for proposal in proposals {
             var id = proposal.id
-            if count[id]! > 1 { id = IngestPlan.safeName(SourceEntry.stem(of: proposal.path).replacingOccurrences(of: "/", with: "_")) }
+            if count[id]! > 1 { id = SafeName.making(from: SourceEntry.stem(of: proposal.path).replacingOccurrences(of: "/", with: "_")) }
             guard taken.insert(id).inserted else {
                 problems.append("'\(proposal.path)' would get the image id '\(id)', which another image has; rename one of the files or give them ids in the metadata's images")
                 continue

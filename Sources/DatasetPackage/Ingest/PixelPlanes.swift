@@ -5,34 +5,10 @@ enum PixelPlanes {
     /// Sample `sample` of a `[y, x, s]` (interleaved) or `[s, y, x]` (planar) row-major array, as `[y, x]`.
     /// - Throws: ``PackageError`` `.invalidInput` for a boolean array.
     static func sample(_ sample: Int, of array: AnyNDArray, height: Int, width: Int, samples: Int, interleaved: Bool) throws -> AnyNDArray {
-        func take<T: NDArrayElement>(_ typed: NDArray<T>) throws -> AnyNDArray {
-            let dense = typed.order == .rowMajor ? typed : typed.reordered(.rowMajor)
-            let count = height * width
-            if !interleaved {
-                return AnyNDArray(try NDArray(shape: [height, width], elements: dense.elements[(sample * count)..<((sample + 1) * count)]))
-            }
-            var plane = NDArray<T>(shape: [height, width])
-            dense.elements.withUnsafeBufferPointer { source in
-                plane.elements.withUnsafeMutableBufferPointer { out in
-                    for index in 0..<count { out[index] = source[index * samples + sample] }
-                }
-            }
-            return AnyNDArray(plane)
-        }
-        switch array {
-        case .uint8(let a): return try take(a)
-        case .uint16(let a): return try take(a)
-        case .uint32(let a): return try take(a)
-        case .int8(let a): return try take(a)
-        case .int16(let a): return try take(a)
-        case .int32(let a): return try take(a)
-        case .int64(let a): return try take(a)
-        case .uint64(let a): return try take(a)
-        case .float16(let a): return try take(a)
-        case .float32(let a): return try take(a)
-        case .float64(let a): return try take(a)
-        case .bool: throw PackageError(.invalidInput, "boolean images with samples are not supported")
-        }
+        if case .bool = array { throw PackageError(.invalidInput, "boolean images with samples are not supported") }
+        let count = height * width
+        return try array.rowMajor.plane(at: interleaved ? sample : sample * count, height: height, width: width,
+                                        yStride: interleaved ? width * samples : width, xStride: interleaved ? samples : 1)
     }
 
     /// A label array ready for OME-Zarr: booleans become `uint8` 0/1; floating point is refused.

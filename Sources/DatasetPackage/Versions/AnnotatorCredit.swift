@@ -138,7 +138,7 @@ public enum AnnotatorCredit {
     public static func parseGrant(_ text: String, roles: [String] = [ContributorRole.annotation]) throws -> Grant {
         guard let equals = text.firstIndex(of: "=") else { return Grant(author: try parseAnnotator(text, roles: roles)) }
         let sets = text[text.index(after: equals)...].split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        for set in sets where !PackageLayout.isSafeName(set) {
+        for set in sets where !SafeName.isSafe(set) {
             throw PackageError(.invalidArgument, "annotator '\(text)': '\(set)' is not an annotation set id; write \"First Last <ORCID>=set1,set2\"")
         }
         var unique: [String] = []

@@ -27,10 +27,6 @@ public struct CreditHistory: Codable, Sendable, Hashable {
     public var people: [PersonCredit]
     /// Per set id, per object id: where the object was made and last changed (objects of ``version`` only).
     public var objects: [String: [String: ObjectProvenance]]
-
-    enum CodingKeys: String, CodingKey {
-        case version, versions, people, objects
-    }
 }
 
 /// One version's credit: who is credited on which set, and what the version did to each set.

@@ -25,7 +25,7 @@ enum FormatUpgrade {
     static func indexVectorSets(root: String, replace: (String, [UInt8]) throws -> Void) throws {
         let folder = "\(root)/\(PackageLayout.annotations)"
         let sets = FileSystem.kind(of: folder) == .directory ? try PackageFileSystem.walkTopLevel(folder) : []
-        for set in sets where PackageLayout.isSafeName(set) && FileSystem.kind(of: "\(root)/\(PackageLayout.annotationFile(set))") == .file {
+        for set in sets where SafeName.isSafe(set) && FileSystem.kind(of: "\(root)/\(PackageLayout.annotationFile(set))") == .file {
             let file = PackageLayout.annotationFile(set)
             let bytes = try PackageFileSystem.read("\(root)/\(file)")
             let indexPath = "\(root)/\(PackageLayout.annotationIndex(set))"

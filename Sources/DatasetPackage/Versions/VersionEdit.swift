@@ -53,7 +53,7 @@ public struct VersionStaging: Sendable {
         let folder = path(PackageLayout.images)
         guard FileSystem.kind(of: folder) == .directory else { return [] }
         return try PackageFileSystem.walkTopLevel(folder).filter {
-            PackageLayout.isSafeName($0) && FileSystem.kind(of: "\(folder)/\($0)/zarr.json") == .file
+            SafeName.isSafe($0) && FileSystem.kind(of: "\(folder)/\($0)/zarr.json") == .file
         }.sorted()
     }
 }

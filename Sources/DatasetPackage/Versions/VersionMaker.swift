@@ -52,7 +52,7 @@ public enum VersionMaker {
 
     /// Checks what can be checked before anything is staged.
     static func check(_ request: VersionRequest, package: DatasetPackage) throws {
-        guard PackageLayout.isSafeName(request.version) else {
+        guard SafeName.isSafe(request.version) else {
             throw PackageError(.invalidVersion, "'\(request.version)' cannot be a version id: use 1-128 letters, digits, '.', '_' or '-', not starting with '.' or '-'", context: ErrorContext(file: package.root))
         }
         let recordFile = package.path(PackageLayout.versionRecord(request.version))
@@ -156,7 +156,7 @@ public enum VersionMaker {
     static func checkImages(_ document: MIFADocument, staging: VersionStaging) throws {
         for (index, image) in (document.images ?? []).enumerated() {
             guard let id = image.id else { continue }
-            if PackageLayout.isSafeName(id), FileSystem.kind(of: staging.path("\(PackageLayout.image(id))/zarr.json")) == .file { continue }
+            if SafeName.isSafe(id), FileSystem.kind(of: staging.path("\(PackageLayout.image(id))/zarr.json")) == .file { continue }
             let folder = staging.path(PackageLayout.images)
             let known = ((try? PackageFileSystem.walkTopLevel(folder)) ?? []).filter { FileSystem.kind(of: "\(folder)/\($0)") == .directory }
             let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", ..." : "")
@@ -168,7 +168,7 @@ public enum VersionMaker {
     }
 
     static func checkSetName(_ set: String) throws {
-        guard PackageLayout.isSafeName(set) else {
+        guard SafeName.isSafe(set) else {
             throw PackageError(.invalidArgument, "'\(set)' cannot be an annotation set id: use 1-128 letters, digits, '.', '_' or '-', not starting with '.' or '-'")
         }
     }

@@ -2,7 +2,7 @@ import MIFAModel
 
 /// What a new version should be: its id, the changes text, the edits and the credit changes.
 public struct VersionRequest: Sendable {
-    /// The new version id (a safe name not used yet, see ``PackageLayout/isSafeName(_:)``).
+    /// The new version id (a safe name not used yet, see MIFACore's `SafeName`).
     public var version: String
     /// What changed, in the words of whoever makes the version.
     public var changes: String

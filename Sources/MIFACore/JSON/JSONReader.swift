@@ -134,17 +134,7 @@ public struct JSONReader {
     /// - Throws: ``CoreError`` `.invalidJSON` for a non-object, a syntax error or a repeated key;
     ///   `body`'s own errors.
     public mutating func readObject(_ body: (inout JSONReader, JSONKey) throws -> Void) throws {
-        skipWhitespace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else { throw typeError("an object") }
-        let start = position
-        try enter(at: start)
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return
-        }
+        guard let start = try open(UInt8(ascii: "{"), UInt8(ascii: "}"), expected: "an object") else { return }
         var seen = JSONKeySet()
         while true {
             skipWhitespace()
@@ -190,17 +180,7 @@ public struct JSONReader {
     /// at the element; `body` must read or skip exactly that element.
     /// - Throws: ``CoreError`` `.invalidJSON` for a non-array or a syntax error; `body`'s own errors.
     public mutating func readArray(_ body: (inout JSONReader, Int) throws -> Void) throws {
-        skipWhitespace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { throw typeError("a list") }
-        let start = position
-        try enter(at: start)
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return
-        }
+        guard let start = try open(UInt8(ascii: "["), UInt8(ascii: "]"), expected: "a list") else { return }
         var index = 0
         while true {
             path.append(String(index))
@@ -233,17 +213,7 @@ public struct JSONReader {
     /// Reads a list of numbers, the hot path of COCO polygons and GeoJSON positions.
     /// - Throws: ``CoreError`` `.invalidJSON` for a non-list, a non-number element or a syntax error.
     public mutating func readDoubleArray(into values: inout [Double]) throws {
-        skipWhitespace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { throw typeError("a list of numbers") }
-        let start = position
-        try enter(at: start)
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return
-        }
+        guard let start = try open(UInt8(ascii: "["), UInt8(ascii: "]"), expected: "a list of numbers") else { return }
         var index = 0
         while true {
             skipWhitespace()
@@ -285,12 +255,23 @@ public struct JSONReader {
         return true
     }
 
-    mutating func enter(at start: Int) throws {
+    /// Consumes the opening `bracket` of an object or array (after whitespace) and goes one level
+    /// deeper; when the container is empty, also its closing `close`, coming back up.
+    /// - Returns: where the container starts, or `nil` when it was empty (and is read).
+    /// - Throws: ``CoreError`` `.invalidJSON` naming `expected` when no `bracket` comes next, or
+    ///   at the container's start when it is nested deeper than ``maximumDepth``.
+    @inline(__always) mutating func open(_ bracket: UInt8, _ close: UInt8, expected: String) throws -> Int? {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == bracket else { throw typeError(expected) }
         depth += 1
-        if depth > maximumDepth {
-            position = start
-            throw error("arrays and objects are nested more than \(maximumDepth) levels deep")
-        }
+        if depth > maximumDepth { throw error("arrays and objects are nested more than \(maximumDepth) levels deep") }
+        let start = position
+        position += 1
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == close else { return start }
+        position += 1
+        depth -= 1
+        return nil
     }
 }
 

@@ -185,6 +185,15 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// Writes the members of `object` in their order, leaving out those named in `skipping` (the
+    /// members the caller writes itself).
+    public mutating func members(of object: JSONObject, skipping: [String] = []) {
+        for member in object.members where !skipping.contains(member.key) {
+            key(member.key)
+            value(member.value)
+        }
+    }
+
     /// The text of `value` in one call (see ``value(_:sortingKeys:)``).
     public static func bytes(of value: JSONValue, options: Options = Options(), sortingKeys: Bool = false) -> [UInt8] {
         var writer = JSONWriter(options: options, capacity: 1 << 10)

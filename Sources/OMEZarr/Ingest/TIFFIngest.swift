@@ -69,57 +69,27 @@ public enum TIFFIngest {
         }
         let height = plan.level.shape[plan.yAxis], width = plan.level.shape[plan.xAxis]
         let (yStride, xStride) = (plan.strides[plan.yAxis], plan.strides[plan.xAxis])
+        func cut(_ array: AnyNDArray, at offset: Int) throws -> AnyNDArray {
+            try OMEZarrError.wrapping("the planes of \(file.name) do not fit its pages") {
+                try array.plane(at: offset, height: height, width: width, yStride: yStride, xStride: xStride)
+            }
+        }
         for t in 0..<times {
             for c in 0..<channels {
                 for z in 0..<depths {
                     let offset = plan.offset(t: t, c: c, z: z)
                     let plane: AnyNDArray
                     if let whole {
-                        plane = try gather(whole.array, at: offset, height: height, width: width, yStride: yStride, xStride: xStride)
+                        plane = try cut(whole.array, at: offset)
                     } else {
                         let source = try page(offset / plan.pageElements)
-                        plane = try gather(source.array, at: offset % plan.pageElements, height: height, width: width, yStride: yStride, xStride: xStride)
+                        plane = try cut(source.array, at: offset % plan.pageElements)
                     }
                     var position: [Int] = []
                     for name in names.dropLast(2) { position.append(name == "t" ? t : name == "c" ? c : z) }
                     try body(plane, position)
                 }
             }
-        }
-    }
-
-    /// The `[height, width]` plane whose first element is at `offset` of `array`'s storage, rows
-    /// `yStride` and columns `xStride` elements apart.
-    static func gather(_ array: AnyNDArray, at offset: Int, height: Int, width: Int, yStride: Int, xStride: Int) throws -> AnyNDArray {
-        func slice<T: NDArrayElement>(_ typed: NDArray<T>) throws -> AnyNDArray {
-            let last = offset + (height - 1) * yStride + (width - 1) * xStride
-            guard offset >= 0, last < typed.count else {
-                throw OMEZarrError(.storage, "the TIFF holds \(typed.count) values, too few for a \(height)x\(width) plane at \(offset)")
-            }
-            if xStride == 1, yStride == width, offset == 0, typed.count == height * width { return AnyNDArray(try NDArray(shape: [height, width], elements: typed.elements)) }
-            let plane = try NDArray<T>(unsafeUninitializedShape: [height, width]) { out in
-                typed.elements.withUnsafeBufferPointer { source in
-                    for y in 0..<height {
-                        let row = offset + y * yStride
-                        for x in 0..<width { out[y * width + x] = source[row + x * xStride] }
-                    }
-                }
-            }
-            return AnyNDArray(plane)
-        }
-        switch array {
-        case .bool(let a): return try slice(a)
-        case .int8(let a): return try slice(a)
-        case .int16(let a): return try slice(a)
-        case .int32(let a): return try slice(a)
-        case .int64(let a): return try slice(a)
-        case .uint8(let a): return try slice(a)
-        case .uint16(let a): return try slice(a)
-        case .uint32(let a): return try slice(a)
-        case .uint64(let a): return try slice(a)
-        case .float16(let a): return try slice(a)
-        case .float32(let a): return try slice(a)
-        case .float64(let a): return try slice(a)
         }
     }
 }
