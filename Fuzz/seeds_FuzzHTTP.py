@@ -33,6 +33,10 @@ def main() -> None:
         "range-206-short": exchange("GET r10+100 4096", 206, ["Content-Range: bytes 10-109/1024"], BODY[10:60]),
         "range-ignored": exchange("GET r10+100 4096", 200, [f"Content-Length: {n}"], BODY, "chunks 3,50 repeat 1"),
         "from-ignored": exchange("GET f1000 4096", 200, [], BODY),
+        # rclone's `serve s3`: a range answered 200 with only its bytes and their Content-Range.
+        "range-200-part": exchange("GET r10+100 4096", 200, ["Content-Range: bytes 10-109/1024", "Content-Length: 100"], BODY[10:110]),
+        "range-200-whole": exchange("GET r10+100 4096", 200, [f"Content-Range: bytes 0-{n - 1}/{n}"], BODY),
+        "suffix-200-part": exchange("GET s16 4096", 200, ["Content-Range: bytes 1008-1023/1024"], BODY[-16:]),
         "suffix-206": exchange("GET s16 4096", 206, ["Content-Range: bytes 1008-1023/1024"], BODY[-16:]),
         "suffix-ignored": exchange("GET s16 4096", 200, [], BODY, "chunks 64 repeat 8"),
         "endless": exchange("GET - 4096", 200, ["Connection: close"], BODY, "chunks 512 repeat 4096"),
