@@ -92,6 +92,42 @@ import Zarr
         #expect(try store.list(prefix: "").map(\.value) == ["notes.txt"])
     }
 
+    /// A store that writes every `create` even over an existing object, as rclone's `serve s3`
+    /// ignores `If-None-Match`: the rest passes through to a ``MemoryStore``.
+    final class UnconditionalStore: ConditionalStore {
+        let base: MemoryStore
+        init(_ base: MemoryStore) { self.base = base }
+        var location: String { base.location }
+        var isWritable: Bool { base.isWritable }
+        var rangesIgnored: Bool { base.rangesIgnored }
+        func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? { try base.get(key, range: range) }
+        func getTagged(_ key: StoreKey) throws -> (bytes: [UInt8], tag: String)? { try base.getTagged(key) }
+        func list(prefix: String) throws -> [StoreKey] { try base.list(prefix: prefix) }
+        func set(_ key: StoreKey, _ bytes: [UInt8]) throws { try base.set(key, bytes) }
+        func delete(_ key: StoreKey) throws { try base.delete(key) }
+        func create(_ key: StoreKey, _ bytes: [UInt8]) throws -> String? {
+            try base.set(key, bytes)
+            return try base.getTagged(key)?.tag
+        }
+        func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool { try base.delete(key, ifTag: tag) }
+        func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool { try base.copy(source, to: target) }
+    }
+
+    @Test func aStoreThatIgnoresConditionalWritesIsRefusedBeforeAnyUpload() throws {
+        let empty = MemoryStore()
+        let refusal = #expect(throws: PackageError.self) { try Self.publishFirst(UnconditionalStore(empty)) }
+        #expect(refusal?.kind == .io && refusal?.message.contains("does not honour conditional writes") == true, "\(String(describing: refusal))")
+        #expect(try empty.list(prefix: "").isEmpty, "a refused pack left objects")
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        let before = store.snapshot
+        let second = #expect(throws: PackageError.self) { try Self.change(to: "2", chunk: "chunk-b", in: UnconditionalStore(store)) }
+        #expect(second?.message.contains("does not honour conditional writes") == true, "\(String(describing: second))")
+        #expect(store.snapshot == before, "a refused change wrote to the store")
+        try Self.change(to: "2", chunk: "chunk-b", in: store)
+        #expect(try Self.view(store).version == "2")
+    }
+
     /// Stops the writer of version 2 before each of its writes in turn: every time, a reader sees
     /// exactly version 1 or exactly version 2, and a next writer makes version 3 on top of it.
     @Test func aWriterStoppedAtAnyWriteLeavesTheOldOrTheNewVersion() throws {

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import zarr
 
-from package_helpers import build_package
+from package_helpers import build_package, cells_geojson
+from test_package_pack import make_source
 from s3_server import TEST_BUCKET, RcloneServer
 from test_package_remote import without_location
 
@@ -55,3 +56,23 @@ def test_a_package_and_a_small_zip_read_as_from_disk(rclone, mifa_bin):
             outputs = [json.loads(run(mifa_bin, env, *[str(where) if a == "{}" else a for a in command]).stdout)
                        for where, env in ((place, None), (remote, server.env()))]
             assert without_location(outputs[0], str(place)) == without_location(outputs[1], remote), (command, place)
+
+
+def test_writing_to_a_server_that_ignores_conditional_writes_is_refused(rclone, mifa_bin, tmp_path):
+    """rclone 1.75's `serve s3` stores a PUT with `If-None-Match: *` over an existing object instead
+    of answering 412: two writers could then both commit. `mifa pack` and `mifa version` to it exit 1
+    saying so, before uploading anything, and leave the bucket as it was."""
+    server, bucket = rclone
+    folder = tmp_path / "src" / "source"
+    make_source(folder, count=1, size=32)
+    outlines = tmp_path / "extra.geojson"
+    outlines.write_text(json.dumps(cells_geojson()))
+    before = sorted(p.relative_to(bucket).as_posix() for p in bucket.rglob("*") if p.is_file())
+    attempts = (["pack", folder, f"s3://{TEST_BUCKET}/new", "--metadata", folder.parent / "mifa.yaml"],
+                ["version", f"s3://{TEST_BUCKET}/pkg", "--version", "9", "--changes", "refused", "--annotations", f"extra={outlines}"])
+    for args in attempts:
+        proc = subprocess.run([mifa_bin, *map(str, args)], capture_output=True, text=True, timeout=120, env=server.env())
+        assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+        assert "does not honour conditional writes" in proc.stderr, proc.stderr
+        after = sorted(p.relative_to(bucket).as_posix() for p in bucket.rglob("*") if p.is_file())
+        assert after == before, (args, set(after) ^ set(before))

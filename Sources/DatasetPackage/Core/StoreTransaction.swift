@@ -8,6 +8,8 @@ public import Zarr
 /// A new version is made in a local folder first (``create(in:work:build:)``,
 /// ``change(in:work:_:)``: a partial copy, whose image data and object store stay in the store,
 /// see `CarriedFiles`), then published:
+/// 0. the store must refuse a conditional write over an existing object (a small staged object
+///    is created twice); one that does not (rclone's `serve s3`) is refused before any upload;
 /// 1. every new or changed file is uploaded under `.mifa-transaction/<transaction>/<path>`;
 /// 2. the commit point: `.mifa-transaction/COMMIT` (a commit plan: the files to move and to
 ///    remove, the `manifest.json` the change was made on and the one it writes) is created only if
@@ -141,6 +143,7 @@ public enum StoreTransaction {
         }.sorted() + [PackageLayout.manifest]
         let removals = remoteFiles.subtracting(local).sorted()
         let transaction = "\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.lowercased())"
+        try checkConditionalWrites(store, transaction: transaction)
         try eachConcurrently(uploads) { relative in
             let key = try stagingKey(transaction, relative)
             // A file is read as the store sends it (in parts, for a large one): never whole into memory first.
@@ -241,6 +244,27 @@ public enum StoreTransaction {
         let plan = try PackageJSON.decode(CommitPlan.self, from: bytes, file: "\(store.location)/\(commitKey)")
         guard plan.transaction != nil, try state(of: plan, in: store) == .committed else { return nil }
         return plan
+    }
+
+    /// The staged object that ``checkConditionalWrites(_:transaction:)`` writes.
+    static let conditionalWriteProbe = "conditional-write-check"
+
+    /// Refuses a store that ignores conditional writes, before anything is uploaded: the commit
+    /// point (step 2) relies on them, so that of two writers exactly one creates COMMIT. A small
+    /// object is staged, then created again with `If-None-Match: *`, which a store that honours the
+    /// condition refuses (S3: `412`); one that writes it anyway (rclone's `serve s3` 1.75 does)
+    /// would let two writers both commit, the later one's version silently replacing the other's.
+    /// Two small requests per publish; the object goes with the transaction's staged objects (a
+    /// writer killed here leaves it to be removed as abandoned).
+    /// - Throws: ``PackageError`` `.io` naming the store, after removing the object.
+    private static func checkConditionalWrites(_ store: any ConditionalStore, transaction: String) throws {
+        let key = try stagingKey(transaction, conditionalWriteProbe)
+        let bytes = Array("MIFAKit checks that this store refuses a conditional write over an existing object\n".utf8)
+        try storeCall(key.value) { try store.set(key, bytes) }
+        guard try storeCall(key.value, { try store.create(key, bytes) }) != nil else { return }
+        try discardStaging(store, transaction)
+        throw PackageError(.io, "\(store.location) does not honour conditional writes: an object written with If-None-Match: * over one that exists was stored instead of refused (412 Precondition Failed). MIFAKit's commit protocol needs them so that of two writers exactly one publishes; nothing was changed. Write the package to a service that supports conditional writes (AWS S3, MinIO, Ceph RGW, moto), or to a folder",
+                           context: ErrorContext(file: store.location))
     }
 
     /// The key of a staged file.
