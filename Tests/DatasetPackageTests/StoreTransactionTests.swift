@@ -110,7 +110,7 @@ import Zarr
             return try base.getTagged(key)?.tag
         }
         func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool { try base.delete(key, ifTag: tag) }
-        func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool { try base.copy(source, to: target) }
+        func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool { try base.copy(source, to: target, size: size) }
     }
 
     @Test func aStoreThatIgnoresConditionalWritesIsRefusedBeforeAnyUpload() throws {

@@ -69,6 +69,9 @@ def test_version_on_s3_downloads_no_image_chunk_and_is_the_folder_version(s3, cl
         assert made == made_local
         downloaded = [key for method, key in requests if method == "GET"]
         assert downloaded and not [key for key in downloaded if is_image_data(key)], f"version {version} downloaded image chunks"
+        # The staged files' sizes are known to the writer: their copies into place ask for none.
+        heads = [key for method, key in requests if method == "HEAD"]
+        assert not heads, f"version {version} asked the size of {heads}"
         written = [(method, key) for method, key in requests if method in ("PUT", "POST")]
         assert written and not [w for w in written if is_image_data(w[1])], f"version {version} uploaded or copied image chunks: {written}"
         got = sum(sizes.get(key, 0) for key in downloaded)

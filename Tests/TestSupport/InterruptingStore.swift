@@ -65,5 +65,5 @@ public final class InterruptingStore: ConditionalStore {
     public func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool { try check("delete-if", key); return try base.delete(key, ifTag: tag) }
     /// Copies through, after `before`.
     /// - Throws: what `before` or the wrapped store throws.
-    public func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool { try check("copy", target); return try base.copy(source, to: target) }
+    public func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool { try check("copy", target); return try base.copy(source, to: target, size: size) }
 }

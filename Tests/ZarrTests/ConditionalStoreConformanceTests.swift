@@ -104,6 +104,16 @@ extension StoreConformance {
         #expect(single.bytes == small && !single.tag.contains("-"))
         #expect(try store.copy(try StoreKey("big/none"), to: try StoreKey("big/other")) == false)
         #expect(try store.get(try StoreKey("big/other")) == nil)
+        // With the size given (the writer knows it) the copy is planned without a HEAD: the same
+        // objects, parts and all; a size that is not the source's fails, never copies part of it.
+        #expect(try store.copy(source, to: try StoreKey("big/copy-sized"), size: value.count))
+        let sized = try #require(try store.getTagged(try StoreKey("big/copy-sized")))
+        #expect(sized.bytes == value && sized.tag.contains("-3"), "ETag \(sized.tag)")
+        #expect(try store.copy(try StoreKey("big/small"), to: try StoreKey("big/small-sized"), size: small.count))
+        #expect(try store.get(try StoreKey("big/small-sized")) == small)
+        #expect(try store.copy(try StoreKey("big/none"), to: try StoreKey("big/other"), size: 10) == false)
+        #expect(throws: ZarrError.self) { try store.copy(source, to: try StoreKey("big/wrong"), size: value.count + (5 << 20)) }
+        #expect(try store.get(try StoreKey("big/wrong")) == nil)
         #expect(S3Store(configuration: store.configuration, copyPartSize: 1).copyPartSize == 5 << 20)
     }
 }

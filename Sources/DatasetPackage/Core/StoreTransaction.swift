@@ -177,7 +177,12 @@ public enum StoreTransaction {
             throw PackageError(.locked, "\(store.location) changed while this version was made (another writer published version '\(now ?? "none")'); nothing was changed (run again to make your change on top of it)",
                                context: ErrorContext(file: store.location))
         }
-        try apply(plan, tag: tag, to: store)
+        // The sizes of what was staged: the copies need not ask for them (S3: no HEAD per file).
+        var sizes = [PackageLayout.manifest: manifestBytes.count]
+        for relative in uploads where relative != PackageLayout.manifest {
+            sizes[relative] = try PackageFileSystem.size(of: "\(folder)/\(relative)")
+        }
+        try apply(plan, tag: tag, to: store, sizes: sizes)
     }
 
     /// Finishes a committed change found in `store`, withdraws a stale COMMIT, and deletes staged
@@ -219,19 +224,22 @@ public enum StoreTransaction {
     }
 
     /// Steps 3 and 4: copies the staged objects into place (the manifest last), deletes the
-    /// removed files, the staged objects and the COMMIT. Repeatable, by any process.
-    static func apply(_ plan: CommitPlan, tag: String, to store: any ConditionalStore) throws {
+    /// removed files, the staged objects and the COMMIT. Repeatable, by any process; the writer
+    /// that staged the files gives their `sizes` (package-relative path: bytes).
+    static func apply(_ plan: CommitPlan, tag: String, to store: any ConditionalStore, sizes: [String: Int] = [:]) throws {
         guard let transaction = plan.transaction else {
             throw PackageError(.malformed, "\(store.location)/\(commitKey) names no transaction; it was not written by `mifa` over object storage", context: ErrorContext(file: commitKey))
         }
         for relative in plan.moves + plan.removals { try PackageLayout.checkRelativePath(relative) }
         try eachConcurrently(plan.moves.filter { $0 != PackageLayout.manifest }) { relative in
-            _ = try storeCall(relative) { try store.copy(stagingKey(transaction, relative), to: try PackageReader.key(relative)) }
+            _ = try storeCall(relative) { try store.copy(stagingKey(transaction, relative), to: try PackageReader.key(relative), size: sizes[relative]) }
         }
         try eachConcurrently(plan.removals) { relative in
             try storeCall(relative) { try store.delete(try PackageReader.key(relative)) }
         }
-        _ = try storeCall(PackageLayout.manifest) { try store.copy(stagingKey(transaction, PackageLayout.manifest), to: try PackageReader.key(PackageLayout.manifest)) }
+        _ = try storeCall(PackageLayout.manifest) {
+            try store.copy(stagingKey(transaction, PackageLayout.manifest), to: try PackageReader.key(PackageLayout.manifest), size: sizes[PackageLayout.manifest])
+        }
         try discardStaging(store, transaction)
         _ = try storeCall(commitKey) { try store.delete(try PackageReader.key(commitKey), ifTag: tag) }
     }

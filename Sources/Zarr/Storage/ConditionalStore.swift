@@ -23,9 +23,11 @@ public protocol ConditionalStore: ZarrStore {
 
     /// Copies the value under `source` to `target` inside the store, without moving its bytes
     /// through this process (S3: `CopyObject`, or a multipart copy for an object over 5 GiB).
+    /// `size` is the source's size in bytes when the caller knows it (it wrote the value), so that
+    /// a store that plans copies by size need not ask for it (S3: no `HEAD` first); `nil` to ask.
     /// - Returns: `false` when there is no value under `source` (nothing is written).
-    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure`.
-    func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool
+    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure` (also when `size` is not the source's).
+    func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool
 
     /// Writes the regular file at `path` (never through a symbolic link) as the value under `key`.
     /// A store that writes large values in parts reads the file part by part (S3: over its
@@ -35,6 +37,14 @@ public protocol ConditionalStore: ZarrStore {
 }
 
 extension ConditionalStore {
+    /// Copies the value under `source` to `target` inside the store, its size asked of the store
+    /// where the copy depends on it (see ``copy(_:to:size:)``).
+    /// - Returns: `false` when there is no value under `source` (nothing is written).
+    /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure`.
+    public func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool {
+        try copy(source, to: target, size: nil)
+    }
+
     /// Writes the regular file at `path` (never through a symbolic link) whole as the value under
     /// `key`: for stores that hold values whole (memory); S3 reads it in parts.
     /// - Throws: ``ZarrError`` `.storeFailure` when the file cannot be read, what ``ZarrStore/set(_:_:)`` throws.

@@ -20,9 +20,9 @@ extension MemoryStore: ConditionalStore {
         removeIf(key) { Self.tag($0) == tag }
     }
 
-    /// Copies the value of `source` to `target`.
+    /// Copies the value of `source` to `target` (`size` is not needed here).
     /// - Throws: nothing in this implementation; the protocol allows errors.
-    public func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool {
+    public func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool {
         guard let bytes = try get(source) else { return false }
         try set(target, bytes)
         return true

@@ -50,7 +50,7 @@ extension S3Store: ConditionalStore {
         return true
     }
 
-    /// Copies `source` to `target` on the server. The source's size (`HEAD`) decides how, as
+    /// Copies `source` to `target` on the server. The source's size (`known`, else a `HEAD`) decides how, as
     /// boto3's managed copy does: up to ``copyPartSize`` bytes (by default ``maxCopyBytes``, S3's
     /// limit for one copy), one `CopyObject` (`PUT` with `x-amz-copy-source`); more, a multipart
     /// copy: `UploadPartCopy` of byte ranges (`x-amz-copy-source-range`) of at most
@@ -58,17 +58,24 @@ extension S3Store: ConditionalStore {
     /// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html; see
     /// `multipartUpload`). S3 may answer `200` and
     /// still fail, with an error document as the body; that is an error here.
-    /// - Returns: `false` when `source` does not exist.
+    /// - Returns: `false` when `source` does not exist (with `known` over ``copyPartSize``, a
+    ///   missing source fails the first part's copy instead: an error).
     /// - Throws: ``ZarrError`` `.readOnly` when opened read-only, `.storeFailure` when the server
     ///   refuses or gives no size for `source`.
-    public func copy(_ source: StoreKey, to target: StoreKey) throws -> Bool {
+    public func copy(_ source: StoreKey, to target: StoreKey, size known: Int?) throws -> Bool {
         guard isWritable else { throw readOnlyError(target) }
-        let head = try send(.head, object: objectName(source), place: source.value)
-        if head.status == 404 { return false }
-        guard (200..<300).contains(head.status) else { throw failure(head, "checking the size of", source.value) }
-        guard let size = head.headLength else {
-            throw ZarrError(.storeFailure, "the S3 server gave no size (Content-Length) of '\(source)', so the copy to '\(target)' cannot be planned",
-                            context: ErrorContext(file: location, key: source.value))
+        let size: Int
+        if let known {
+            size = known
+        } else {
+            let head = try send(.head, object: objectName(source), place: source.value)
+            if head.status == 404 { return false }
+            guard (200..<300).contains(head.status) else { throw failure(head, "checking the size of", source.value) }
+            guard let length = head.headLength else {
+                throw ZarrError(.storeFailure, "the S3 server gave no size (Content-Length) of '\(source)', so the copy to '\(target)' cannot be planned",
+                                context: ErrorContext(file: location, key: source.value))
+            }
+            size = length
         }
         let copySource = [(name: "x-amz-copy-source", value: "/\(configuration.bucket)/\(S3Signer.uriEncode(objectName(source), encodeSlash: false))")]
         if size > copyPartSize {
