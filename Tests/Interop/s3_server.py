@@ -28,6 +28,23 @@ from http_server import stop_process  # noqa: E402  (the servers' shared helpers
 TEST_BUCKET = "mifa-test"
 
 
+def wait_until_serving(server, name, probe, seconds=30):
+    """Waits until `probe()` stops raising OSError (the server answers), at most `seconds`; stops
+    the server and raises with the end of its log when it exits or does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            probe()
+            return
+        except OSError:  # urllib.error.URLError is an OSError
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                server.log.seek(0)
+                output = server.log.read().decode(errors="replace")[-2000:]
+                server.stop()
+                raise RuntimeError(f"{name} did not start on port {server.port}: {output}")
+            time.sleep(0.1)
+
+
 class MotoServer:
     """moto_server on 127.0.0.1 at a free port, stopped on exit (or by `stop()`)."""
 
@@ -43,18 +60,7 @@ class MotoServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=self.log, env=dict(os.environ, MOTO_RECORDER_FILEPATH=str(self.recording)))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).read()
-                break
-            except (OSError, urllib.error.URLError):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.log.seek(0)
-                    output = self.log.read().decode(errors="replace")[-2000:]
-                    self.stop()
-                    raise RuntimeError(f"moto_server did not start on port {self.port}: {output}")
-                time.sleep(0.1)
+        wait_until_serving(self, "moto_server", lambda: urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).read())
         for bucket in buckets:
             self.create_bucket(bucket)
 
@@ -130,18 +136,7 @@ class RcloneServer:
         self.process = subprocess.Popen(
             [binary, "serve", "s3", "--auth-key", "testing,testing", "--addr", f"127.0.0.1:{self.port}", str(self.root)],
             stdout=subprocess.DEVNULL, stderr=self.log, env=dict(os.environ, RCLONE_CONFIG="/dev/null"))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.log.seek(0)
-                    output = self.log.read().decode(errors="replace")[-2000:]
-                    self.stop()
-                    raise RuntimeError(f"rclone serve s3 did not start on port {self.port}: {output}")
-                time.sleep(0.1)
+        wait_until_serving(self, "rclone serve s3", lambda: socket.create_connection(("127.0.0.1", self.port), timeout=1).close())
 
     def env(self, **extra):
         """The environment for a client of this server (mifa, boto3, tensorstore): as `MotoServer.env`."""
