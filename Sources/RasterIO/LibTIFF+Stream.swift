@@ -54,6 +54,8 @@ final class TIFFStream {
 
     let source: Source
     private(set) var output: [UInt8] = []
+    /// Why the last write to an output file failed (libtiff only learns that it did: -1).
+    private(set) var writeError: CoreError?
     private var position: UInt64 = 0
 
     init(_ source: Source) { self.source = source }
@@ -118,7 +120,13 @@ final class TIFFStream {
 
     func write(_ buffer: UnsafeRawBufferPointer) -> Int64 {
         if case .outputFile(let file) = source {
-            guard position <= UInt64(Int.max - buffer.count), (try? file.write(buffer, at: Int(position))) != nil else { return -1 }
+            guard position <= UInt64(Int.max - buffer.count) else { return -1 }
+            do throws(CoreError) {
+                try file.write(buffer, at: Int(position))
+            } catch {
+                writeError = error
+                return -1
+            }
             position += UInt64(buffer.count)
             return Int64(buffer.count)
         }

@@ -18,7 +18,14 @@ extension TIFFFile {
     /// time, and written in order as they are done, so writing holds no copy of the file in memory.
     public static func write(_ image: RasterImage, to path: String, options: TIFFWriteOptions = TIFFWriteOptions(), durable: Bool = true) throws {
         let output = try RasterIOError.translatingIO(path) { try AtomicFileWriter(path: path) }
-        _ = try encode(image, options: options, name: path, into: TIFFStream(.outputFile(output)))
+        let stream = TIFFStream(.outputFile(output))
+        do {
+            _ = try encode(image, options: options, name: path, into: stream)
+        } catch {
+            // A failed write (disk full, I/O error) reaches libtiff as -1 only: say why, naming the file.
+            if let failure = stream.writeError { throw RasterIOError(.io, failure.message, file: path) }
+            throw error
+        }
         try RasterIOError.translatingIO(path) { try output.commit(durable: durable) }
     }
 
