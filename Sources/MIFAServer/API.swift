@@ -99,16 +99,10 @@ enum API {
     /// - Throws: as `PackageView.changedLabels(from:to:on:x:y:t:z:)`; ``ServerError`` `.badRequest`
     ///   when `x` or `y` is missing or not an integer.
     static func labelChangesAt(_ view: PackageView, from old: String, to new: String, on id: String, query: FlatDictionary<Substring, Substring>) throws -> JSONValue {
-        func integer(_ name: String, required: Bool) throws -> Int? {
-            guard let text = query[Substring(name)] else {
-                if required { throw ServerError(.badRequest, "give the pixel as ?x=<column>&y=<row> (full-resolution pixels of image '\(id)')") }
-                return nil
-            }
-            guard let value = Int(text) else { throw ServerError(.badRequest, "'\(name)' must be an integer, not '\(text)'") }
-            return value
+        guard let x = try query.integer("x"), let y = try query.integer("y") else {
+            throw ServerError(.badRequest, "give the pixel as ?x=<column>&y=<row> (full-resolution pixels of image '\(id)')")
         }
-        let x = try integer("x", required: true)!, y = try integer("y", required: true)!
-        let objects = try view.changedLabels(from: old, to: new, on: id, x: x, y: y, t: integer("t", required: false), z: integer("z", required: false))
+        let objects = try view.changedLabels(from: old, to: new, on: id, x: x, y: y, t: query.integer("t"), z: query.integer("z"))
         return [
             "from": .string(old), "to": .string(new), "image": .string(id), "x": .number(JSONNumber(x)), "y": .number(JSONNumber(y)),
             "objects": .array(objects.map { ["set": .string($0.set), "value": .number(JSONNumber($0.value)), "change": .string($0.change), "version": .string($0.version)] }),
@@ -128,10 +122,7 @@ enum API {
     static func region(_ view: PackageView, image id: String, query: FlatDictionary<Substring, Substring>) throws -> Response {
         let renderer = try view.renderer(id)
         let image = renderer.image
-        let level = try query["level"].map { text -> Int in
-            guard let value = Int(text) else { throw ServerError(.badRequest, "'level' must be an integer, not '\(text)'") }
-            return value
-        } ?? 0
+        let level = try query.integer("level") ?? 0
         guard image.levels.indices.contains(level) else {
             throw ServerError(.badRequest, "level \(level) does not exist; image '\(id)' has levels 0...\(image.levels.count - 1)")
         }

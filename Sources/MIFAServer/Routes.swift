@@ -160,11 +160,6 @@ enum Routes {
     /// The options of a picture request: `channels=0,2`, `t`, `z`, `labels=set1,...`, `sets=set2,...`,
     /// `image=0` (overlay only). Without `labels`/`sets`, tiles draw none and thumbnails all.
     static func renderOptions(_ query: FlatDictionary<Substring, Substring>, defaultLayers: Bool) throws -> RenderOptions {
-        func integer(_ name: String) throws -> Int? {
-            guard let text = query[Substring(name)] else { return nil }
-            guard let value = Int(text) else { throw ServerError(.badRequest, "'\(name)' must be an integer, not '\(text)'") }
-            return value
-        }
         func list(_ name: String) -> [String]? {
             query[Substring(name)].map { $0.split(separator: ",").map(String.init) }
         }
@@ -172,7 +167,7 @@ enum Routes {
             guard let value = Int(text) else { throw ServerError(.badRequest, "'channels' is a comma-separated list of channel indices, not '\(text)'") }
             return value
         }
-        return RenderOptions(t: try integer("t"), z: try integer("z"), channels: channels, showImage: query["image"] != "0",
+        return RenderOptions(t: try query.integer("t"), z: try query.integer("z"), channels: channels, showImage: query["image"] != "0",
                              labels: list("labels") ?? (defaultLayers ? nil : []), vectors: list("sets") ?? (defaultLayers ? nil : []))
     }
 

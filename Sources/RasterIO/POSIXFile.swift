@@ -57,7 +57,7 @@ final class POSIXFile {
     static func readAll(path: String, maxBytes: Int) throws -> [UInt8] {
         let file = try POSIXFile(path: path)
         guard file.size <= maxBytes else {
-            throw RasterIOError(.tooLarge, "\(path) has \(file.size) bytes, more than the limit of \(maxBytes) bytes (\(ReadLimits.describe(maxBytes))); if the file is genuine, raise the limit (mifa: --max-memory \(ReadLimits.suggestion(for: file.size)); Swift: ReadLimits.maxBytes)", file: path)
+            throw RasterIOError(.tooLarge, "\(path) has \(file.size) bytes, more than the limit of \(byteCountText(maxBytes)); if the file is genuine, raise the limit (mifa: --max-memory \(ReadLimits.suggestion(for: file.size)); Swift: ReadLimits.maxBytes)", file: path)
         }
         return try file.read(at: 0, count: file.size)
     }

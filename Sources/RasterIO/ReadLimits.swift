@@ -58,22 +58,10 @@ public struct ReadLimits: Sendable, Hashable {
             bytes = over ? Int.max : product
         }
         guard !overflow, bytes <= maxBytes else {
-            let size = overflow ? "more than \(Int.max) bytes" : "\(bytes) bytes (\(Self.describe(bytes)))"
-            throw RasterIOError(.tooLarge, "\(file) claims a \(claimedShape) \(dataType.rawValue) array of \(size), more than the limit of \(maxBytes) bytes (\(Self.describe(maxBytes))); nothing was allocated. If the file is genuine and the memory is there, raise the limit (mifa: --max-memory \(Self.suggestion(for: overflow ? Int.max : bytes)); Swift: ReadLimits.maxBytes), or read one page at a time (mifa raster convert --page N)", file: file, page: page, key: key, shape: claimedShape)
+            let size = overflow ? "more than \(Int.max) bytes" : "\(byteCountText(bytes))"
+            throw RasterIOError(.tooLarge, "\(file) claims a \(claimedShape) \(dataType.rawValue) array of \(size), more than the limit of \(byteCountText(maxBytes)); nothing was allocated. If the file is genuine and the memory is there, raise the limit (mifa: --max-memory \(Self.suggestion(for: overflow ? Int.max : bytes)); Swift: ReadLimits.maxBytes), or read one page at a time (mifa raster convert --page N)", file: file, page: page, key: key, shape: claimedShape)
         }
         return bytes
-    }
-
-    /// A size in binary units, e.g. `4.0 GiB`.
-    static func describe(_ bytes: Int) -> String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) bytes" : "\((value * 10).rounded() / 10) \(units[unit])"
     }
 
     /// A `--max-memory` value at least `bytes`, e.g. `5G`.

@@ -79,7 +79,7 @@ extension TIFFFile {
               plan.fullChunkBytes <= limits.maxBytes
         else {
             let tag = info.isTiled ? "TileWidth" : "RowsPerStrip"
-            throw RasterIOError(.tooLarge, "\(name) claims \(info.isTiled ? "tiles" : "strips") of \(chunkWidth)×\(chunkHeight) pixels of \(pixelBytes) bytes, more than the limit of \(limits.maxBytes) bytes (\(ReadLimits.describe(limits.maxBytes))) for one \(info.isTiled ? "tile" : "strip"); the header is damaged, or raise the limit (mifa: --max-memory; Swift: ReadLimits.maxBytes)", file: name, page: page, key: tag, offset: info.offset, shape: info.shape)
+            throw RasterIOError(.tooLarge, "\(name) claims \(info.isTiled ? "tiles" : "strips") of \(chunkWidth)×\(chunkHeight) pixels of \(pixelBytes) bytes, more than the limit of \(byteCountText(limits.maxBytes)) for one \(info.isTiled ? "tile" : "strip"); the header is damaged, or raise the limit (mifa: --max-memory; Swift: ReadLimits.maxBytes)", file: name, page: page, key: tag, offset: info.offset, shape: info.shape)
         }
         return (dataType, plan)
     }

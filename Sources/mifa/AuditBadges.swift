@@ -81,8 +81,8 @@ struct AuditBadge: Encodable, Equatable {
     static func write(_ report: AuditReport, credited: Int?, history: CreditHistory?, to folder: String) throws {
         try FileSystem.createDirectories(folder)
         for (name, badge) in badges(report, credited: credited) + (history.map(contributors) ?? []) {
-            try Data(badge.svg.utf8).write(to: URL(fileURLWithPath: "\(folder)/\(name).svg"), options: .atomic)
-            try Data(CanonicalJSON.encode(badge)).write(to: URL(fileURLWithPath: "\(folder)/\(name).json"), options: .atomic)
+            try AtomicFile.write(badge.svg.utf8, to: "\(folder)/\(name).svg", durable: false)
+            try AtomicFile.write(CanonicalJSON.encode(badge), to: "\(folder)/\(name).json", durable: false)
         }
     }
 }

@@ -220,7 +220,6 @@ struct BenchCommand: ParsableCommand {
             "patch": try value(patchShape!),
             "batch_size": try value(batch),
             "threads": try value(threads),
-            "workers": try value(threads),  // the old word, kept while Notebooks/03 (being rewritten) still reads it
             "read_ahead": try value(loader.readAheadConcurrency),
             "prefetch": try value(prefetch),
             "splits": try value(splits),
