@@ -316,13 +316,78 @@ import Zarr
         #expect(try Self.transactionKeys(store).isEmpty)
     }
 
+    /// The chunk files of the image that ``replaceImage(in:)`` replaces: 16 of 64 KiB, no two alike.
+    static let imageChunks: [String: [UInt8]] = Dictionary(uniqueKeysWithValues: (0..<16).map { index in
+        var generator = SeededGenerator(seed: UInt64(index))
+        return ("images/img2/0/c/\(index / 4)/\(index % 4)", generator.bytes(64 << 10))
+    })
+
+    /// Makes version "2" of the package ``publishFirst(_:)`` made with the image `img2` added, then
+    /// version "3" with every chunk of `img2` replaced, and returns the calls that version "3" made
+    /// to `store` (the replaced chunks must be kept in the object store: version "2" restores).
+    static func replaceImage(in store: any ConditionalStore) throws -> [InterruptingStore.Call] {
+        try publishFirst(store)
+        _ = try StoreTransaction.change(in: store, work: try temporaryFolder() + "/work") { package in
+            let transaction = try PackageTransaction(package: package)
+            try transaction.stageCurrentContent()
+            for (relative, bytes) in imageChunks {
+                try writeFile("", "\(transaction.stagingRoot)/\(relative)")
+                try Data(bytes).write(to: URL(fileURLWithPath: "\(transaction.stagingRoot)/\(relative)"))
+            }
+            return try transaction.commit(simpleRecord("2"))
+        }
+        let watched = InterruptingStore(store) { _, _, _ in }
+        _ = try StoreTransaction.change(in: watched, work: try temporaryFolder() + "/work") { package in
+            let transaction = try PackageTransaction(package: package)
+            try transaction.stageCurrentContent()
+            for relative in imageChunks.keys {
+                try FileManager.default.removeItem(atPath: "\(transaction.stagingRoot)/\(relative)")
+                try writeFile("replaced \(relative)", "\(transaction.stagingRoot)/\(relative)")
+            }
+            return try transaction.commit(simpleRecord("3"))
+        }
+        let package = try DatasetPackage.open(try PackageReader.reading(store))
+        let old = try package.fileList(of: "2")
+        for (relative, bytes) in imageChunks { #expect(try package.contents(of: relative, in: old) == bytes) }
+        #expect(try Self.view(store).files["images/img2/0/c/0/0"] == Array("replaced images/img2/0/c/0/0".utf8))
+        return watched.calls
+    }
+
+    /// A summary of `calls` for the benchmark: requests by kind and the bytes moved through this process.
+    static func summary(_ calls: [InterruptingStore.Call]) -> String {
+        let kinds = Dictionary(grouping: calls, by: \.operation).mapValues(\.count).sorted { $0.key < $1.key }
+        let read = calls.filter { $0.operation.hasPrefix("get") }.map(\.bytes).reduce(0, +)
+        let written = calls.filter { $0.operation == "set" || $0.operation == "create" }.map(\.bytes).reduce(0, +)
+        return "\(calls.count) store calls (\(kinds.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), \(read) bytes read, \(written) bytes written"
+    }
+
+    /// Replacing an image of a package in object storage keeps its old chunks for the old version
+    /// (`versions/objects/`), which the test measures: what the change reads and writes.
+    @Test func replacingAnImageKeepsItsOldChunks() throws {
+        let calls = try Self.replaceImage(in: MemoryStore())
+        print("replacing one image (16 chunks of 64 KiB) in memory: \(Self.summary(calls))")
+    }
+
+    /// The same on S3 (moto): every store call is one request here (values under the multipart
+    /// threshold, copies of known sizes, listings of one page).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"] != nil, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func replacingAnImageOnS3KeepsItsOldChunks() throws {
+        let calls = try Self.replaceImage(in: try Self.s3Store())
+        print("replacing one image (16 chunks of 64 KiB) on S3: \(Self.summary(calls))")
+    }
+
+    /// A store in a fresh prefix of the test server's bucket.
+    static func s3Store(multipartThreshold: Int = 64 << 20, partSize: Int = 16 << 20) throws -> S3Store {
+        let configuration = try S3Configuration(bucket: "mifa-test", prefix: UUID().uuidString.lowercased(), endpoint: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"],
+                                                credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"))
+        return S3Store(configuration: configuration, multipartThreshold: multipartThreshold, partSize: partSize)
+    }
+
     /// On S3 with a small multipart threshold, a staged file over it goes up in parts read from
     /// disk (never read whole first) and the package reads back byte for byte.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"] != nil, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
     func largeFilesArePublishedToS3InParts() throws {
-        let configuration = try S3Configuration(bucket: "mifa-test", prefix: UUID().uuidString.lowercased(), endpoint: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"],
-                                                credentials: S3Credentials(accessKeyID: "testing", secretAccessKey: "testing"))
-        let store = S3Store(configuration: configuration, multipartThreshold: 1 << 20, partSize: 5 << 20)
+        let store = try Self.s3Store(multipartThreshold: 1 << 20, partSize: 5 << 20)
         // Three parts; no two 8-byte words alike, so a part out of place shows.
         let chunk = (0..<((10 << 20) + 99)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11 ^ $0 >> 3) }
         try StoreTransaction.create(in: store, work: try temporaryFolder() + "/work") { work in
