@@ -92,11 +92,20 @@ import Zarr
         #expect(try store.list(prefix: "").map(\.value) == ["notes.txt"])
     }
 
-    /// A store that writes every `create` even over an existing object, as rclone's `serve s3`
-    /// ignores `If-None-Match`: the rest passes through to a ``MemoryStore``.
-    final class UnconditionalStore: ConditionalStore {
+    /// A store that answers as some S3-compatible servers do, the rest passed through to a
+    /// ``MemoryStore``: one that ignores conditional writes writes every `create` even over an
+    /// existing object (rclone's `serve s3` ignores `If-None-Match`); one that computes no
+    /// checksums copies without saying the copy's SHA-256 (rclone's `serve s3` answers a
+    /// `CopyObject` without `ChecksumSHA256`).
+    final class QuirkyStore: ConditionalStore {
         let base: MemoryStore
-        init(_ base: MemoryStore) { self.base = base }
+        let ignoresConditions: Bool
+        let computesChecksums: Bool
+        init(_ base: MemoryStore, ignoresConditions: Bool = false, computesChecksums: Bool = true) {
+            self.base = base
+            self.ignoresConditions = ignoresConditions
+            self.computesChecksums = computesChecksums
+        }
         var location: String { base.location }
         var isWritable: Bool { base.isWritable }
         var rangesIgnored: Bool { base.rangesIgnored }
@@ -106,22 +115,26 @@ import Zarr
         func set(_ key: StoreKey, _ bytes: [UInt8]) throws { try base.set(key, bytes) }
         func delete(_ key: StoreKey) throws { try base.delete(key) }
         func create(_ key: StoreKey, _ bytes: [UInt8]) throws -> String? {
+            guard ignoresConditions else { return try base.create(key, bytes) }
             try base.set(key, bytes)
             return try base.getTagged(key)?.tag
         }
         func delete(_ key: StoreKey, ifTag tag: String) throws -> Bool { try base.delete(key, ifTag: tag) }
         func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool { try base.copy(source, to: target, size: size) }
+        func copyComputingSHA256(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> StoreCopy? {
+            try base.copyComputingSHA256(source, to: target, size: size).map { computesChecksums ? $0 : StoreCopy(sha256: nil) }
+        }
     }
 
     @Test func aStoreThatIgnoresConditionalWritesIsRefusedBeforeAnyUpload() throws {
         let empty = MemoryStore()
-        let refusal = #expect(throws: PackageError.self) { try Self.publishFirst(UnconditionalStore(empty)) }
+        let refusal = #expect(throws: PackageError.self) { try Self.publishFirst(QuirkyStore(empty, ignoresConditions: true)) }
         #expect(refusal?.kind == .io && refusal?.message.contains("does not honour conditional writes") == true, "\(String(describing: refusal))")
         #expect(try empty.list(prefix: "").isEmpty, "a refused pack left objects")
         let store = MemoryStore()
         try Self.publishFirst(store)
         let before = store.snapshot
-        let second = #expect(throws: PackageError.self) { try Self.change(to: "2", chunk: "chunk-b", in: UnconditionalStore(store)) }
+        let second = #expect(throws: PackageError.self) { try Self.change(to: "2", chunk: "chunk-b", in: QuirkyStore(store, ignoresConditions: true)) }
         #expect(second?.message.contains("does not honour conditional writes") == true, "\(String(describing: second))")
         #expect(store.snapshot == before, "a refused change wrote to the store")
         try Self.change(to: "2", chunk: "chunk-b", in: store)
@@ -298,15 +311,19 @@ import Zarr
     }
 
     /// Image data that is not what the manifest says fails the change that needs it (here, to keep
-    /// the replaced chunk in the object store), and image data the manifest lists but the store
-    /// lacks fails any change: nothing is published.
+    /// the replaced chunk in the object store, copied on the server), and image data the manifest
+    /// lists but the store lacks fails any change: nothing is published.
     @Test func imageDataNotAsTheManifestSaysFailsTheChangeAndNothingIsPublished() throws {
         let store = MemoryStore()
         try Self.publishFirst(store)
         let manifest = try store.get(StoreKey("manifest.json"))
         try store.set(StoreKey("images/img1/0/c/0/0"), Array("tampered".utf8))
-        #expect { try Self.change(to: "2", chunk: "chunk-b", in: store) } throws: {
-            ($0 as? PackageError)?.kind == .digestMismatch && "\($0)".contains("images/img1/0/c/0/0")
+        // Checked by the SHA-256 the store computes as it copies, or by reading the copy back.
+        for writer in [store, QuirkyStore(store, computesChecksums: false)] as [any ConditionalStore] {
+            #expect { try Self.change(to: "2", chunk: "chunk-b", in: writer) } throws: {
+                ($0 as? PackageError)?.kind == .digestMismatch && "\($0)".contains("images/img1/0/c/0/0")
+            }
+            #expect(try Self.transactionKeys(store).isEmpty)
         }
         try store.delete(StoreKey("images/img1/0/c/9/9"))
         #expect { try Self.addSet(as: "2", in: store) } throws: {
@@ -350,7 +367,14 @@ import Zarr
         let old = try package.fileList(of: "2")
         for (relative, bytes) in imageChunks { #expect(try package.contents(of: relative, in: old) == bytes) }
         #expect(try Self.view(store).files["images/img2/0/c/0/0"] == Array("replaced images/img2/0/c/0/0".utf8))
-        return watched.calls
+        let calls = watched.calls
+        // The replaced chunks stay in the store: neither downloaded nor uploaded, copied there.
+        #expect(!calls.contains { $0.operation.hasPrefix("get") && imageChunks[$0.key] != nil }, "replaced chunks were downloaded: \(Self.summary(calls))")
+        let objects = Set(imageChunks.values.map { PackageLayout.object(SHA256Digest(of: $0)) })
+        let staged = { (call: InterruptingStore.Call) in call.key.hasPrefix(".mifa-transaction/") && objects.contains(call.key.split(separator: "/").dropFirst(2).joined(separator: "/")) }
+        #expect(calls.filter { $0.operation == "copy-sha256" && staged($0) }.count == imageChunks.count)
+        #expect(!calls.contains { ($0.operation == "set" || $0.operation == "create") && staged($0) }, "replaced chunks were uploaded")
+        return calls
     }
 
     /// A summary of `calls` for the benchmark: requests by kind and the bytes moved through this process.
@@ -366,6 +390,31 @@ import Zarr
     @Test func replacingAnImageKeepsItsOldChunks() throws {
         let calls = try Self.replaceImage(in: MemoryStore())
         print("replacing one image (16 chunks of 64 KiB) in memory: \(Self.summary(calls))")
+        #expect(calls.map(\.bytes).reduce(0, +) < 64 << 10, "a replaced chunk's bytes went through the writer: \(Self.summary(calls))")
+        // A store that gives no SHA-256 of its copies: each copy is read back and hashed, never
+        // the replaced chunk itself, and nothing is uploaded again.
+        let checksumless = try Self.replaceImage(in: QuirkyStore(MemoryStore(), computesChecksums: false))
+        let readBack = checksumless.filter { $0.operation == "get" && $0.key.hasPrefix(".mifa-transaction/") && $0.key.contains("/\(PackageLayout.objects)/") }
+        #expect(readBack.count == Self.imageChunks.count && readBack.allSatisfy { $0.bytes == 64 << 10 })
+    }
+
+    /// An object a change keeps (the old content of a chunk it replaced) reads, through the
+    /// package's reader, as its file before the change is published: the object is not in the
+    /// store yet, its file still is.
+    @Test func anObjectAChangeKeepsReadsAsItsFileBeforeItIsPublished() throws {
+        let store = MemoryStore()
+        try Self.publishFirst(store)
+        let kept = try StoreTransaction.change(in: store, work: try temporaryFolder() + "/work") { package in
+            let transaction = try PackageTransaction(package: package)
+            try transaction.stageCurrentContent()
+            try FileManager.default.removeItem(atPath: "\(transaction.stagingRoot)/images/img1/0/c/0/0")
+            try writeFile("chunk-b", "\(transaction.stagingRoot)/images/img1/0/c/0/0")
+            _ = try transaction.commit(simpleRecord("2"))
+            #expect(try store.get(StoreKey(PackageLayout.object(SHA256Digest(of: Array("chunk-a".utf8))))) == nil)
+            return try package.objects.read(SHA256Digest(of: Array("chunk-a".utf8)))
+        }
+        #expect(kept == Array("chunk-a".utf8))
+        #expect(try store.get(StoreKey(PackageLayout.object(SHA256Digest(of: Array("chunk-a".utf8))))) == Array("chunk-a".utf8))
     }
 
     /// The same on S3 (moto): every store call is one request here (values under the multipart

@@ -3,10 +3,11 @@ import Synchronization
 public import Zarr
 
 /// A wrapper around a conditional store that calls `before` ahead of every write it passes on
-/// (`set`, `create`, `delete`, `copy`), with the number of writes before it, the operation and the
-/// key: a test stops a writer at write N by throwing there (as if the process were killed: nothing
-/// more reaches the store), or runs another writer at that moment. It keeps every call passed on with
-/// the bytes it moved through this process, for tests of what an operation downloads and uploads.
+/// (`set`, `create`, `delete`, `copy`, `copy-sha256`), with the number of writes before it, the
+/// operation and the key: a test stops a writer at write N by throwing there (as if the process
+/// were killed: nothing more reaches the store), or runs another writer at that moment. It keeps
+/// every call passed on with the bytes it moved through this process, for tests of what an
+/// operation downloads and uploads.
 public final class InterruptingStore: ConditionalStore {
     /// The wrapped store.
     public let base: any ConditionalStore
@@ -25,7 +26,7 @@ public final class InterruptingStore: ConditionalStore {
 
     /// One call passed on to the wrapped store.
     public struct Call: Sendable, Equatable {
-        /// `get`, `getTagged`, `list`, `set`, `create`, `delete`, `delete-if`, `copy`.
+        /// `get`, `getTagged`, `list`, `set`, `create`, `delete`, `delete-if`, `copy`, `copy-sha256`.
         public var operation: String
         /// The key (a copy's target; a listing's prefix).
         public var key: String
@@ -87,4 +88,10 @@ public final class InterruptingStore: ConditionalStore {
     /// Copies through, after `before`.
     /// - Throws: what `before` or the wrapped store throws.
     public func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool { try check("copy", target); return try base.copy(source, to: target, size: size) }
+    /// Copies through, after `before`, giving the wrapped store's SHA-256.
+    /// - Throws: what `before` or the wrapped store throws.
+    public func copyComputingSHA256(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> StoreCopy? {
+        try check("copy-sha256", target)
+        return try base.copyComputingSHA256(source, to: target, size: size)
+    }
 }
