@@ -425,6 +425,50 @@ import Zarr
         print("replacing one image (16 chunks of 64 KiB) on S3: \(Self.summary(calls))")
     }
 
+    /// On S3, a replaced file over the copy part size (S3: 5 GiB; 5 MiB here) is copied in parts,
+    /// whose checksum S3 gives as one of the parts', not the file's: the staged copy is read back
+    /// and hashed instead (the file itself is never downloaded), and a file that is not what the
+    /// manifest says still refuses the change, nothing committed.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"] != nil, "no S3 server: set MIFA_TEST_S3_ENDPOINT (make unit-test starts moto)"))
+    func aReplacedFileCopiedInPartsIsCheckedByReadingTheCopyBack() throws {
+        var generator = SeededGenerator(seed: 17)
+        let chunk = generator.bytes((5 << 20) + 1)
+        let key = "images/img1/0/c/0/0"
+        var stores: [S3Store] = []
+        for _ in 0..<2 {
+            let store = S3Store(configuration: try Self.s3Store().configuration, copyPartSize: 5 << 20)
+            try Self.publishChunk(chunk, to: store)
+            stores.append(store)
+        }
+        let watched = InterruptingStore(stores[0]) { _, _, _ in }
+        try Self.change(to: "2", chunk: "chunk-b", in: watched)
+        let object = PackageLayout.object(SHA256Digest(of: chunk))
+        #expect(!watched.reads.contains(key), "the replaced file was downloaded")
+        #expect(watched.calls.contains { $0.operation == "get" && $0.key.hasSuffix("/\(object)") && $0.bytes == chunk.count }, "the copy was not read back")
+        let package = try DatasetPackage.open(try PackageReader.reading(stores[0]))
+        #expect(try package.contents(of: key, in: package.fileList(of: "1")) == chunk)
+        // The same size, other bytes: the copy in parts is made, its check refuses it.
+        var tampered = chunk
+        tampered[5 << 20] ^= 1
+        try stores[1].set(StoreKey(key), tampered)
+        #expect { try Self.change(to: "2", chunk: "chunk-b", in: stores[1]) } throws: {
+            ($0 as? PackageError)?.kind == .digestMismatch && "\($0)".contains(key)
+        }
+        #expect(try stores[1].list(prefix: ".mifa-transaction/").isEmpty)
+        #expect(try DatasetPackage.open(try PackageReader.reading(stores[1])).manifest().version == "1")
+    }
+
+    /// Packs version "1" into `store`: mifa.json and one image chunk, `images/img1/0/c/0/0`, of `chunk`.
+    static func publishChunk(_ chunk: [UInt8], to store: any ConditionalStore) throws {
+        try StoreTransaction.create(in: store, work: try temporaryFolder() + "/work") { work in
+            _ = try DatasetPackage.create(at: work, build: { staging in
+                try writeFile("{\"study\": {}}\n", "\(staging)/mifa.json")
+                try writeFile("", "\(staging)/images/img1/0/c/0/0")
+                try Data(chunk).write(to: URL(fileURLWithPath: "\(staging)/images/img1/0/c/0/0"))
+            }, makeRecord: simpleRecord("1", "first"))
+        }
+    }
+
     /// A store in a fresh prefix of the test server's bucket.
     static func s3Store(multipartThreshold: Int = 64 << 20, partSize: Int = 16 << 20) throws -> S3Store {
         let configuration = try S3Configuration(bucket: "mifa-test", prefix: UUID().uuidString.lowercased(), endpoint: ProcessInfo.processInfo.environment["MIFA_TEST_S3_ENDPOINT"],
@@ -439,13 +483,7 @@ import Zarr
         let store = try Self.s3Store(multipartThreshold: 1 << 20, partSize: 5 << 20)
         // Three parts; no two 8-byte words alike, so a part out of place shows.
         let chunk = (0..<((10 << 20) + 99)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11 ^ $0 >> 3) }
-        try StoreTransaction.create(in: store, work: try temporaryFolder() + "/work") { work in
-            _ = try DatasetPackage.create(at: work, build: { staging in
-                try writeFile("{\"study\": {}}\n", "\(staging)/mifa.json")
-                try writeFile("", "\(staging)/images/img1/0/c/0/0")
-                try Data(chunk).write(to: URL(fileURLWithPath: "\(staging)/images/img1/0/c/0/0"))
-            }, makeRecord: simpleRecord("1", "first"))
-        }
+        try Self.publishChunk(chunk, to: store)
         #expect(try Self.view(store).files["images/img1/0/c/0/0"] == chunk)
     }
 
