@@ -30,6 +30,14 @@ extension StoreConformance {
         #expect(try store.get(try StoreKey("images/a")) == [1, 2, 3])
         #expect(try store.copy(try StoreKey("tx/none"), to: try StoreKey("images/b")) == false)
         #expect(try store.get(try StoreKey("images/b")) == nil)
+        // A copy whose SHA-256 the store computes (S3: CopyObject's ChecksumSHA256), so that what
+        // was copied can be checked without reading it.
+        let hashed = try #require(try store.copyComputingSHA256(source, to: try StoreKey("images/e"), size: 3))
+        #expect(hashed.sha256.map(hex) == "039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81")
+        #expect(try store.get(try StoreKey("images/e")) == [1, 2, 3])
+        #expect(try store.copyComputingSHA256(source, to: try StoreKey("images/f"), size: nil)?.sha256 == hashed.sha256)
+        #expect(try store.copyComputingSHA256(try StoreKey("tx/none"), to: try StoreKey("images/g"), size: nil) == nil)
+        #expect(try store.get(try StoreKey("images/g")) == nil)
         // A file's bytes, never through a link.
         let folder = TemporaryDirectory()
         try Data([4, 5, 6]).write(to: URL(fileURLWithPath: folder.file("value")))
@@ -39,6 +47,11 @@ extension StoreConformance {
         #expect(throws: ZarrError.self) { try store.set(try StoreKey("tx/1/images/d"), contentsOf: folder.file("link")) }
         #expect(throws: ZarrError.self) { try store.set(try StoreKey("tx/1/images/d"), contentsOf: folder.file("none")) }
         #expect(try store.get(try StoreKey("tx/1/images/d")) == nil)
+    }
+
+    /// Lower-case hex of some bytes.
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -112,6 +125,14 @@ extension StoreConformance {
         #expect(try store.copy(try StoreKey("big/small"), to: try StoreKey("big/small-sized"), size: small.count))
         #expect(try store.get(try StoreKey("big/small-sized")) == small)
         #expect(try store.copy(try StoreKey("big/none"), to: try StoreKey("big/other"), size: 10) == false)
+        // S3 gives the SHA-256 of one CopyObject's copy, not of a copy in parts (whose checksum is of
+        // the parts' checksums): that copy is made, its SHA-256 unknown.
+        let hashed = try #require(try store.copyComputingSHA256(source, to: try StoreKey("big/copy-hashed"), size: value.count))
+        #expect(hashed.sha256 == nil)
+        #expect(try store.get(try StoreKey("big/copy-hashed")) == value)
+        let one = try #require(try store.copyComputingSHA256(try StoreKey("big/small"), to: try StoreKey("big/small-hashed"), size: small.count))
+        #expect(one.sha256.map(StoreConformance.hex) == S3Signer.payloadHash(small))
+        #expect(try store.get(try StoreKey("big/small-hashed")) == small)
         #expect(throws: ZarrError.self) { try store.copy(source, to: try StoreKey("big/wrong"), size: value.count + (5 << 20)) }
         #expect(try store.get(try StoreKey("big/wrong")) == nil)
         #expect(S3Store(configuration: store.configuration, copyPartSize: 1).copyPartSize == 5 << 20)

@@ -51,6 +51,17 @@ public struct ObjectStore: Sendable {
         try PackageFileSystem.copy(source, to: path(of: expected), expected: expected, displayPath: displayPath)
     }
 
+    /// Stores the object `digest` as a placeholder (see `CarriedFiles`) for a file of the same
+    /// digest that a partial copy of a package in object storage left there: publishing the change
+    /// copies that file to the object's place on the server, checked; nothing is downloaded here
+    /// (nothing happens when the object is already stored).
+    /// - Throws: ``PackageError`` `.io`.
+    func storePlaceholder(_ digest: SHA256Digest) throws {
+        guard !contains(digest) else { return }
+        try PackageFileSystem.createDirectories("\(packageRoot)/\(PackageLayout.objects)")
+        try PackageFileSystem.makePlaceholder(path(of: digest))
+    }
+
     /// The bytes of a stored object, checked against its digest.
     /// - Throws: ``PackageError`` `.missingObject` when it is not stored, `.digestMismatch` when its
     ///   content was altered, `.io` when it cannot be read.

@@ -122,8 +122,8 @@ public struct PackageTransaction: ~Copyable {
             for relative in changes.removed + changes.modified {
                 let expected = manifest.files[relative]!.sha256
                 if package.reader.isCarried(relative) {
-                    // Left in object storage: fetched (checked) to be kept, unless the object is there.
-                    if !package.objects.contains(expected) { try package.objects.store(package.reader.read(relative, limit: .max)) }
+                    // Left in object storage: kept there, copied on the server when published (see ``CarriedFiles``).
+                    try package.objects.storePlaceholder(expected)
                 } else {
                     try package.objects.store(fileAt: package.path(relative), expected: expected, displayPath: relative)
                 }

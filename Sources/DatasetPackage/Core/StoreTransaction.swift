@@ -10,7 +10,10 @@ public import Zarr
 /// see `CarriedFiles`), then published:
 /// 0. the store must refuse a conditional write over an existing object (a small staged object
 ///    is created twice); one that does not (rclone's `serve s3`) is refused before any upload;
-/// 1. every new or changed file is uploaded under `.mifa-transaction/<transaction>/<path>`;
+/// 1. every new or changed file is uploaded under `.mifa-transaction/<transaction>/<path>`; an
+///    object keeping the old content of a file left in the store that the change replaces or
+///    removes is copied there from that file on the server, checked against its digest (see
+///    `CarriedFiles`): a mismatch fails the change here, nothing committed;
 /// 2. the commit point: `.mifa-transaction/COMMIT` (a commit plan: the files to move and to
 ///    remove, the `manifest.json` the change was made on and the one it writes) is created only if
 ///    there is none (`If-None-Match: *`); of two writers, exactly one creates it. The winner then
@@ -49,7 +52,7 @@ public enum StoreTransaction {
                                context: ErrorContext(file: store.location))
         }
         try build(work)
-        try publish(folder: work, to: store, base: nil, remoteFiles: [])
+        try publish(folder: work, to: store, base: nil, remoteFiles: [], carried: CarriedFiles(entries: [:], store: store))
     }
 
     /// Changes the package in `store`: a partial copy of it is made in `work` (a local folder that
@@ -61,7 +64,11 @@ public enum StoreTransaction {
     /// the store (`CarriedFiles`): those the change does not remove or replace are carried into
     /// the new version with their manifest entries, neither downloaded nor uploaded; one the change
     /// reads (through the package's ``PackageReader``, as the package layer does) is fetched then,
-    /// checked against its digest, and one it keeps the old content of is fetched for the object store.
+    /// checked against its digest; one it replaces or removes is kept in the object store by a
+    /// copy on the server, checked against its digest by the SHA-256 the store computes as it
+    /// copies (S3: `CopyObject` with `x-amz-checksum-algorithm: SHA256`), or, where the store
+    /// gives none (an object over 5 GiB, copied in parts; a server that computes no checksums),
+    /// by reading the copy back.
     /// - Returns: what `change` returns.
     /// - Throws: ``PackageError`` `.notAPackage`, `.digestMismatch` for a file that is not what
     ///   the manifest says, `.missingObject` for image data the manifest lists and the store lacks,
@@ -100,7 +107,7 @@ public enum StoreTransaction {
         } catch {
             throw explained(error, work: work, store: store)
         }
-        try publish(folder: work, to: store, base: SHA256Digest(of: manifestBytes), remoteFiles: listed)
+        try publish(folder: work, to: store, base: SHA256Digest(of: manifestBytes), remoteFiles: listed, carried: carried)
         return result
     }
 
@@ -126,9 +133,12 @@ public enum StoreTransaction {
 
     /// Publishes the package folder `folder` to `store` over the package whose `manifest.json`
     /// bytes have the digest `base` (`nil`: no package) and whose files are `remoteFiles`. A
-    /// placeholder in `folder` (see ``CarriedFiles``) stands for the file left in `store`, unchanged.
-    /// - Throws: ``PackageError`` `.locked` when another writer committed first, `.io`.
-    static func publish(folder: String, to store: any ConditionalStore, base: SHA256Digest?, remoteFiles: Set<String>) throws {
+    /// placeholder in `folder` (see ``CarriedFiles``) stands for the file left in `store`,
+    /// unchanged, or, where `store` has no such file, for an object keeping one of `carried`
+    /// (copied there on the server, see ``CarriedFiles/stageKept(_:at:)``).
+    /// - Throws: ``PackageError`` `.locked` when another writer committed first, `.digestMismatch`
+    ///   when a file an object keeps is not what the manifest lists (nothing is committed), `.io`.
+    static func publish(folder: String, to store: any ConditionalStore, base: SHA256Digest?, remoteFiles: Set<String>, carried: CarriedFiles) throws {
         let manifestBytes = try PackageFileSystem.read("\(folder)/\(PackageLayout.manifest)")
         let manifest = try Manifest.decode(manifestBytes, file: PackageLayout.manifest)
         let baseFiles: [String: ManifestEntry] = try base == nil ? [:] : Manifest.decode(read(store, PackageLayout.manifest) ?? [], file: PackageLayout.manifest).files
@@ -144,16 +154,29 @@ public enum StoreTransaction {
         let removals = remoteFiles.subtracting(local).sorted()
         let transaction = "\(Int(Date().timeIntervalSince1970))-\(UUID().uuidString.lowercased())"
         try checkConditionalWrites(store, transaction: transaction)
-        try eachConcurrently(uploads) { relative in
-            let key = try stagingKey(transaction, relative)
-            // A file is read as the store sends it (in parts, for a large one): never whole into memory first.
-            try storeCall(relative) {
-                if relative == PackageLayout.manifest {
-                    try store.set(key, manifestBytes)
-                } else {
-                    try store.set(key, contentsOf: "\(folder)/\(relative)")
+        // An object keeping a file left in the store (a placeholder that stands for no file there)
+        // is copied from that file there, never downloaded; its size is the file's.
+        let keptSizes = LockedState<[String: Int]>([:])
+        do {
+            try eachConcurrently(uploads) { relative in
+                let key = try stagingKey(transaction, relative)
+                // A file is read as the store sends it (in parts, for a large one): never whole into memory first.
+                try storeCall(relative) {
+                    if relative == PackageLayout.manifest {
+                        try store.set(key, manifestBytes)
+                    } else if PackageFileSystem.isPlaceholder("\(folder)/\(relative)") {
+                        let size = try carried.stageKept(relative, at: key)
+                        keptSizes.withLock { $0[relative] = size }
+                    } else {
+                        try store.set(key, contentsOf: "\(folder)/\(relative)")
+                    }
                 }
             }
+        } catch {
+            // Nothing is committed; the staged objects go now (if this fails too, a later writer
+            // removes them as abandoned: the error that stopped the change is the one to report).
+            try? discardStaging(store, transaction)
+            throw error
         }
         let plan = CommitPlan(version: manifest.version, fileListSHA256: try manifest.fileList.digest(), recordSHA256: manifest.versionRecordSHA256,
                               moves: uploads, removals: removals, transaction: transaction, baseManifestSHA256: base,
@@ -178,8 +201,9 @@ public enum StoreTransaction {
                                context: ErrorContext(file: store.location))
         }
         // The sizes of what was staged: the copies need not ask for them (S3: no HEAD per file).
-        var sizes = [PackageLayout.manifest: manifestBytes.count]
-        for relative in uploads where relative != PackageLayout.manifest {
+        var sizes = keptSizes.withLock { $0 }
+        sizes[PackageLayout.manifest] = manifestBytes.count
+        for relative in uploads where sizes[relative] == nil {
             sizes[relative] = try PackageFileSystem.size(of: "\(folder)/\(relative)")
         }
         try apply(plan, tag: tag, to: store, sizes: sizes)

@@ -29,11 +29,35 @@ public protocol ConditionalStore: ZarrStore {
     /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure` (also when `size` is not the source's).
     func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool
 
+    /// Copies the value under `source` to `target` as ``copy(_:to:size:)`` does, the store computing
+    /// the SHA-256 of the bytes it copied, so that a caller can check what was copied without
+    /// reading it (S3: one `CopyObject` with `x-amz-checksum-algorithm: SHA256`, whose result names
+    /// the copy's `ChecksumSHA256`; https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
+    /// - Returns: `nil` when there is no value under `source` (nothing is written); else what the
+    ///   store says of the copy (see ``StoreCopy/sha256``: it may not tell).
+    /// - Throws: as ``copy(_:to:size:)``.
+    func copyComputingSHA256(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> StoreCopy?
+
     /// Writes the regular file at `path` (never through a symbolic link) as the value under `key`.
     /// A store that writes large values in parts reads the file part by part (S3: over its
     /// multipart threshold), so that memory holds the parts in flight, never the whole file.
     /// - Throws: ``ZarrError`` `.readOnly`, `.storeFailure` (also when the file cannot be read).
     func set(_ key: StoreKey, contentsOf path: String) throws
+}
+
+/// What a store says of a copy it made (``ConditionalStore/copyComputingSHA256(_:to:size:)``).
+public struct StoreCopy: Sendable, Hashable {
+    /// The SHA-256 (32 bytes) of the bytes copied, computed by the store as it copied them; `nil`
+    /// when it cannot tell: S3 gives a whole object's SHA-256 for a single `CopyObject` only (an
+    /// object over ``S3Store/maxCopyBytes`` is copied in parts, whose checksum is one of its parts'
+    /// checksums), and a server that does not compute checksums answers none. The copy is made
+    /// either way; a caller that must know its bytes then reads them.
+    public var sha256: [UInt8]?
+
+    /// A copy of which the store gives the SHA-256 `sha256` (`nil`: it cannot tell).
+    public init(sha256: [UInt8]?) {
+        self.sha256 = sha256
+    }
 }
 
 extension ConditionalStore {

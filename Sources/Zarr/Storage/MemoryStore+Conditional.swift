@@ -23,9 +23,15 @@ extension MemoryStore: ConditionalStore {
     /// Copies the value of `source` to `target` (`size` is not needed here).
     /// - Throws: nothing in this implementation; the protocol allows errors.
     public func copy(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> Bool {
-        guard let bytes = try get(source) else { return false }
+        try copyComputingSHA256(source, to: target, size: size) != nil
+    }
+
+    /// Copies the value of `source` to `target` and gives its SHA-256, as S3 does for a single copy.
+    /// - Throws: nothing in this implementation; the protocol allows errors.
+    public func copyComputingSHA256(_ source: StoreKey, to target: StoreKey, size: Int?) throws -> StoreCopy? {
+        guard let bytes = try get(source) else { return nil }
         try set(target, bytes)
-        return true
+        return StoreCopy(sha256: Array(SHA256.hash(data: bytes)))
     }
 
     /// The tag of a value: its SHA-256, in hex (S3's ETag is the MD5 of a single-part value).

@@ -1,3 +1,4 @@
+import Foundation
 import MIFACore
 
 extension S3Store: ConditionalStore {
@@ -63,13 +64,32 @@ extension S3Store: ConditionalStore {
     /// - Throws: ``ZarrError`` `.readOnly` when opened read-only, `.storeFailure` when the server
     ///   refuses or gives no size for `source`.
     public func copy(_ source: StoreKey, to target: StoreKey, size known: Int?) throws -> Bool {
+        try copy(source, to: target, size: known, checksum: false) != nil
+    }
+
+    /// Copies `source` to `target` on the server as ``copy(_:to:size:)`` does, a single
+    /// `CopyObject` asking for the copy's SHA-256 (`x-amz-checksum-algorithm: SHA256`, signed with
+    /// the other headers), which S3 computes over the bytes it copies and names in the result
+    /// (`CopyObjectResult/ChecksumSHA256`, base64).
+    /// - Returns: `nil` when `source` does not exist; else the copy, whose ``StoreCopy/sha256`` is
+    ///   `nil` for an object over ``copyPartSize`` (copied in parts: S3's checksum would be of the
+    ///   parts' checksums) and when the server answers no whole-object SHA-256 (one that does not
+    ///   compute checksums, or names another algorithm's).
+    /// - Throws: as ``copy(_:to:size:)``.
+    public func copyComputingSHA256(_ source: StoreKey, to target: StoreKey, size known: Int?) throws -> StoreCopy? {
+        try copy(source, to: target, size: known, checksum: true)
+    }
+
+    /// The copies of ``copy(_:to:size:)`` and ``copyComputingSHA256(_:to:size:)``: a single
+    /// `CopyObject` asks for the copy's SHA-256 when `checksum` is set.
+    private func copy(_ source: StoreKey, to target: StoreKey, size known: Int?, checksum: Bool) throws -> StoreCopy? {
         guard isWritable else { throw readOnlyError(target) }
         let size: Int
         if let known {
             size = known
         } else {
             let head = try send(.head, object: objectName(source), place: source.value)
-            if head.status == 404 { return false }
+            if head.status == 404 { return nil }
             guard (200..<300).contains(head.status) else { throw failure(head, "checking the size of", source.value) }
             guard let length = head.headLength else {
                 throw ZarrError(.storeFailure, "the S3 server gave no size (Content-Length) of '\(source)', so the copy to '\(target)' cannot be planned",
@@ -93,14 +113,26 @@ extension S3Store: ConditionalStore {
                 return etag
             }
             guard completed.status == 200 else { throw failure(completed, "completing the copy of '\(source)' to", target.value) }
-            return true
+            return StoreCopy(sha256: nil)
         }
-        let answer = try send(.put, object: objectName(target), headers: copySource, place: target.value)
-        if answer.status == 404, errorCode(answer) == "NoSuchKey" { return false }
+        let algorithm = checksum ? [(name: "x-amz-checksum-algorithm", value: "SHA256")] : []
+        let answer = try send(.put, object: objectName(target), headers: copySource + algorithm, place: target.value)
+        if answer.status == 404, errorCode(answer) == "NoSuchKey" { return nil }
         guard answer.status == 200 else { throw failure(answer, "copying '\(source)' to", target.value) }
-        if answer.body.contains(UInt8(ascii: "<")), let code = try? S3XML(answer.body, place: location).value("Error/Code") {
+        let document = answer.body.contains(UInt8(ascii: "<")) ? try S3XML(answer.body, place: location) : nil
+        if let code = document?.value("Error/Code") {
             throw ZarrError(.storeFailure, "the S3 server could not copy '\(source)' to '\(target)' (\(code))", context: ErrorContext(file: location, key: target.value))
         }
-        return true
+        return StoreCopy(sha256: checksum ? document.flatMap(Self.wholeObjectSHA256) : nil)
+    }
+
+    /// The SHA-256 a `CopyObjectResult` names, when it is one of the whole object: 32 bytes in
+    /// base64, and no `ChecksumType` other than `FULL_OBJECT` (a `COMPOSITE` checksum, `<base64>-<parts>`,
+    /// is of the parts' checksums).
+    private static func wholeObjectSHA256(_ document: S3XML) -> [UInt8]? {
+        guard let text = document.value("CopyObjectResult/ChecksumSHA256"),
+              document.value("CopyObjectResult/ChecksumType").map({ $0 == "FULL_OBJECT" }) ?? true,
+              let bytes = Data(base64Encoded: text), bytes.count == 32 else { return nil }
+        return Array(bytes)
     }
 }
