@@ -5,7 +5,13 @@ extension AnyNDArray {
     /// (`xStride` the samples per pixel), one plane of a TIFF page.
     /// - Throws: ``CoreError`` `.invalidRegion` when the plane reaches outside the storage.
     public func plane(at offset: Int, height: Int, width: Int, yStride: Int, xStride: Int) throws -> AnyNDArray {
-        func gather<T: NDArrayElement>(_ typed: NDArray<T>) throws -> AnyNDArray {
+        try visit(PlaneCut(offset: offset, height: height, width: width, yStride: yStride, xStride: xStride))
+    }
+
+    private struct PlaneCut: NDArrayVisitor {
+        let offset: Int, height: Int, width: Int, yStride: Int, xStride: Int
+
+        func visit<T: NDArrayElement>(_ typed: NDArray<T>) throws -> AnyNDArray {
             let last = offset + (height - 1) * yStride + (width - 1) * xStride
             guard offset >= 0, last < typed.count else {
                 throw CoreError(.invalidRegion, "the array holds \(typed.count) values, too few for a \(height)x\(width) plane at \(offset)")
@@ -24,20 +30,6 @@ extension AnyNDArray {
                 }
             }
             return AnyNDArray(plane)
-        }
-        switch self {
-        case .bool(let a): return try gather(a)
-        case .int8(let a): return try gather(a)
-        case .int16(let a): return try gather(a)
-        case .int32(let a): return try gather(a)
-        case .int64(let a): return try gather(a)
-        case .uint8(let a): return try gather(a)
-        case .uint16(let a): return try gather(a)
-        case .uint32(let a): return try gather(a)
-        case .uint64(let a): return try gather(a)
-        case .float16(let a): return try gather(a)
-        case .float32(let a): return try gather(a)
-        case .float64(let a): return try gather(a)
         }
     }
 }

@@ -48,58 +48,29 @@ public enum AnyNDArray: Sendable, Equatable {
 
     /// An array of the given type and shape filled with zeros.
     public init(zeros dataType: DataType, shape: [Int], order: MemoryOrder = .rowMajor) {
-        switch dataType {
-        case .bool: self = .bool(NDArray(shape: shape, order: order))
-        case .int8: self = .int8(NDArray(shape: shape, order: order))
-        case .int16: self = .int16(NDArray(shape: shape, order: order))
-        case .int32: self = .int32(NDArray(shape: shape, order: order))
-        case .int64: self = .int64(NDArray(shape: shape, order: order))
-        case .uint8: self = .uint8(NDArray(shape: shape, order: order))
-        case .uint16: self = .uint16(NDArray(shape: shape, order: order))
-        case .uint32: self = .uint32(NDArray(shape: shape, order: order))
-        case .uint64: self = .uint64(NDArray(shape: shape, order: order))
-        case .float16: self = .float16(NDArray(shape: shape, order: order))
-        case .float32: self = .float32(NDArray(shape: shape, order: order))
-        case .float64: self = .float64(NDArray(shape: shape, order: order))
-        }
+        self = dataType.visit(Zeros(shape: shape, order: order))
+    }
+
+    private struct Zeros: DataTypeVisitor {
+        let shape: [Int], order: MemoryOrder
+        func visit<E: NDArrayElement>(_: E.Type) -> AnyNDArray { AnyNDArray(NDArray<E>(shape: shape, order: order)) }
     }
 
     /// Decodes raw bytes of the given type; see ``NDArray/init(shape:bytes:endianness:order:)``.
     /// - Throws: ``CoreError`` `.shapeMismatch` when the byte count does not fit the shape.
     public init(dataType: DataType, shape: [Int], bytes: UnsafeRawBufferPointer, endianness: Endianness = .little, order: MemoryOrder = .rowMajor) throws {
-        switch dataType {
-        case .bool: self = .bool(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .int8: self = .int8(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .int16: self = .int16(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .int32: self = .int32(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .int64: self = .int64(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .uint8: self = .uint8(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .uint16: self = .uint16(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .uint32: self = .uint32(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .uint64: self = .uint64(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .float16: self = .float16(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .float32: self = .float32(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
-        case .float64: self = .float64(try NDArray(shape: shape, bytes: bytes, endianness: endianness, order: order))
+        self = try dataType.visit(Decode(shape: shape, bytes: bytes, endianness: endianness, order: order))
+    }
+
+    private struct Decode: DataTypeVisitor {
+        let shape: [Int], bytes: UnsafeRawBufferPointer, endianness: Endianness, order: MemoryOrder
+        func visit<E: NDArrayElement>(_: E.Type) throws -> AnyNDArray {
+            AnyNDArray(try NDArray<E>(shape: shape, bytes: bytes, endianness: endianness, order: order))
         }
     }
 
     /// The wrapped array's element type.
-    public var dataType: DataType {
-        switch self {
-        case .bool: .bool
-        case .int8: .int8
-        case .int16: .int16
-        case .int32: .int32
-        case .int64: .int64
-        case .uint8: .uint8
-        case .uint16: .uint16
-        case .uint32: .uint32
-        case .uint64: .uint64
-        case .float16: .float16
-        case .float32: .float32
-        case .float64: .float64
-        }
-    }
+    public var dataType: DataType { apply { $0.dataType } }
 
     /// The wrapped array's shape.
     public var shape: [Int] { apply { $0.shape } }
@@ -116,57 +87,24 @@ public enum AnyNDArray: Sendable, Equatable {
     }
 
     /// The array in row-major (C) order; itself when it already is.
-    public var rowMajor: AnyNDArray {
-        switch self {
-        case .bool(let a): .bool(a.reordered(.rowMajor))
-        case .int8(let a): .int8(a.reordered(.rowMajor))
-        case .int16(let a): .int16(a.reordered(.rowMajor))
-        case .int32(let a): .int32(a.reordered(.rowMajor))
-        case .int64(let a): .int64(a.reordered(.rowMajor))
-        case .uint8(let a): .uint8(a.reordered(.rowMajor))
-        case .uint16(let a): .uint16(a.reordered(.rowMajor))
-        case .uint32(let a): .uint32(a.reordered(.rowMajor))
-        case .uint64(let a): .uint64(a.reordered(.rowMajor))
-        case .float16(let a): .float16(a.reordered(.rowMajor))
-        case .float32(let a): .float32(a.reordered(.rowMajor))
-        case .float64(let a): .float64(a.reordered(.rowMajor))
-        }
+    public var rowMajor: AnyNDArray { visit(RowMajor()) }
+
+    private struct RowMajor: NDArrayVisitor {
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) -> AnyNDArray { AnyNDArray(array.reordered(.rowMajor)) }
     }
 
     /// Calls `body` with the elements' bytes in native byte order and the array's own ``order``, without copying.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        switch self {
-        case .bool(let a): try a.withUnsafeBytes(body)
-        case .int8(let a): try a.withUnsafeBytes(body)
-        case .int16(let a): try a.withUnsafeBytes(body)
-        case .int32(let a): try a.withUnsafeBytes(body)
-        case .int64(let a): try a.withUnsafeBytes(body)
-        case .uint8(let a): try a.withUnsafeBytes(body)
-        case .uint16(let a): try a.withUnsafeBytes(body)
-        case .uint32(let a): try a.withUnsafeBytes(body)
-        case .uint64(let a): try a.withUnsafeBytes(body)
-        case .float16(let a): try a.withUnsafeBytes(body)
-        case .float32(let a): try a.withUnsafeBytes(body)
-        case .float64(let a): try a.withUnsafeBytes(body)
-        }
+        try apply { try $0.withUnsafeBytes(body) }
     }
 
     /// Runs a generic function on the wrapped typed array.
     public func apply<R>(_ body: (any NDArrayProtocol) throws -> R) rethrows -> R {
-        switch self {
-        case .bool(let a): try body(a)
-        case .int8(let a): try body(a)
-        case .int16(let a): try body(a)
-        case .int32(let a): try body(a)
-        case .int64(let a): try body(a)
-        case .uint8(let a): try body(a)
-        case .uint16(let a): try body(a)
-        case .uint32(let a): try body(a)
-        case .uint64(let a): try body(a)
-        case .float16(let a): try body(a)
-        case .float32(let a): try body(a)
-        case .float64(let a): try body(a)
-        }
+        try body(visit(Existential()))
+    }
+
+    private struct Existential: NDArrayVisitor {
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) -> any NDArrayProtocol { array }
     }
 }
 
@@ -180,6 +118,8 @@ public protocol NDArrayProtocol: Sendable {
     var dataType: DataType { get }
     /// The elements' bytes in the given byte order.
     func bytes(endianness: Endianness) -> [UInt8]
+    /// Calls `body` with the elements' bytes in native byte order and the array's own ``order``, without copying.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
 }
 
 extension NDArray: NDArrayProtocol {

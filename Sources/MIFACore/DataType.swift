@@ -55,14 +55,12 @@ public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
     /// Single-byte types use `|` (byte order not applicable), as NumPy writes them.
     public func numpyTypeString(_ endianness: Endianness = .little) -> String {
         let order = byteSize == 1 ? "|" : (endianness == .little ? "<" : ">")
-        let kind: String
-        switch self {
-        case .bool: kind = "b"
-        case .int8, .int16, .int32, .int64: kind = "i"
-        case .uint8, .uint16, .uint32, .uint64: kind = "u"
-        case .float16, .float32, .float64: kind = "f"
-        }
-        return order + kind + String(byteSize)
+        return order + String(numpyKind) + String(byteSize)
+    }
+
+    /// The NumPy kind letter: `b`ool, `i`nteger, `u`nsigned or `f`loat.
+    private var numpyKind: Character {
+        isFloatingPoint ? "f" : isSignedInteger ? "i" : isUnsignedInteger ? "u" : "b"
     }
 
     /// Parses a NumPy type string such as `<u2`, `>i4`, `|u1`, `=f8` or `b1`.
@@ -76,24 +74,8 @@ public enum DataType: String, Sendable, Hashable, CaseIterable, Codable {
             if first == "<" { endianness = .little } else if first == ">" { endianness = .big }
             chars = chars.dropFirst()
         }
-        guard let kind = chars.first, let size = Int(chars.dropFirst()) else { return nil }
-        let type: DataType?
-        switch (kind, size) {
-        case ("b", 1), ("?", 1): type = .bool
-        case ("i", 1): type = .int8
-        case ("i", 2): type = .int16
-        case ("i", 4): type = .int32
-        case ("i", 8): type = .int64
-        case ("u", 1): type = .uint8
-        case ("u", 2): type = .uint16
-        case ("u", 4): type = .uint32
-        case ("u", 8): type = .uint64
-        case ("f", 2): type = .float16
-        case ("f", 4): type = .float32
-        case ("f", 8): type = .float64
-        default: type = nil
-        }
-        return type.map { ($0, endianness) }
+        guard let kind = chars.first.map({ $0 == "?" ? "b" : $0 }), let size = Int(chars.dropFirst()) else { return nil }
+        return allCases.first { $0.numpyKind == kind && $0.byteSize == size }.map { ($0, endianness) }
     }
 }
 

@@ -7,6 +7,42 @@ public protocol NDArrayElement: Sendable, Hashable, BitwiseCopyable {
     static var dataType: DataType { get }
     /// The value of a freshly allocated element (`0`, `false`).
     static var zero: Self { get }
+    /// The value as a `Double` (`true` is 1; 64-bit integers beyond 2^53 rounded), as images are drawn.
+    var doubleValue: Double { get }
+    /// The value as a label: integers as `Int64` (a `uint64` above `Int64.max` wraps to a negative
+    /// value), `true` 1, floats truncated toward zero (0 when not finite or beyond ±9e18).
+    var labelValue: Int64 { get }
+}
+
+extension NDArrayElement where Self: FixedWidthInteger {
+    /// The ``DataType`` of the integer's width and signedness.
+    @inlinable public static var dataType: DataType {
+        switch bitWidth {
+        case 8: isSigned ? .int8 : .uint8
+        case 16: isSigned ? .int16 : .uint16
+        case 32: isSigned ? .int32 : .uint32
+        default: isSigned ? .int64 : .uint64
+        }
+    }
+    /// The integer as a `Double`.
+    @inlinable public var doubleValue: Double { Double(self) }
+    /// The integer's bits as an `Int64`.
+    @inlinable public var labelValue: Int64 { Int64(truncatingIfNeeded: self) }
+}
+
+extension NDArrayElement where Self: BinaryFloatingPoint {
+    /// The ``DataType`` of the float's width.
+    @inlinable public static var dataType: DataType {
+        switch MemoryLayout<Self>.size {
+        case 2: .float16
+        case 4: .float32
+        default: .float64
+        }
+    }
+    /// The float as a `Double`.
+    @inlinable public var doubleValue: Double { Double(self) }
+    /// The float truncated toward zero; 0 when not finite or beyond ±9e18.
+    @inlinable public var labelValue: Int64 { isFinite && Swift.abs(self) < 9e18 ? Int64(self) : 0 }
 }
 
 extension Bool: NDArrayElement {
@@ -14,59 +50,20 @@ extension Bool: NDArrayElement {
     public static var dataType: DataType { .bool }
     /// `false`.
     public static var zero: Bool { false }
+    /// 1 for `true`, 0 for `false`.
+    @inlinable public var doubleValue: Double { self ? 1 : 0 }
+    /// 1 for `true`, 0 for `false`.
+    @inlinable public var labelValue: Int64 { self ? 1 : 0 }
 }
 
-extension Int8: NDArrayElement {
-    /// ``DataType/int8``.
-    public static var dataType: DataType { .int8 }
-}
-
-extension Int16: NDArrayElement {
-    /// ``DataType/int16``.
-    public static var dataType: DataType { .int16 }
-}
-
-extension Int32: NDArrayElement {
-    /// ``DataType/int32``.
-    public static var dataType: DataType { .int32 }
-}
-
-extension Int64: NDArrayElement {
-    /// ``DataType/int64``.
-    public static var dataType: DataType { .int64 }
-}
-
-extension UInt8: NDArrayElement {
-    /// ``DataType/uint8``.
-    public static var dataType: DataType { .uint8 }
-}
-
-extension UInt16: NDArrayElement {
-    /// ``DataType/uint16``.
-    public static var dataType: DataType { .uint16 }
-}
-
-extension UInt32: NDArrayElement {
-    /// ``DataType/uint32``.
-    public static var dataType: DataType { .uint32 }
-}
-
-extension UInt64: NDArrayElement {
-    /// ``DataType/uint64``.
-    public static var dataType: DataType { .uint64 }
-}
-
-extension Float16: NDArrayElement {
-    /// ``DataType/float16``.
-    public static var dataType: DataType { .float16 }
-}
-
-extension Float: NDArrayElement {
-    /// ``DataType/float32``.
-    public static var dataType: DataType { .float32 }
-}
-
-extension Double: NDArrayElement {
-    /// ``DataType/float64``.
-    public static var dataType: DataType { .float64 }
-}
+extension Int8: NDArrayElement {}
+extension Int16: NDArrayElement {}
+extension Int32: NDArrayElement {}
+extension Int64: NDArrayElement {}
+extension UInt8: NDArrayElement {}
+extension UInt16: NDArrayElement {}
+extension UInt32: NDArrayElement {}
+extension UInt64: NDArrayElement {}
+extension Float16: NDArrayElement {}
+extension Float: NDArrayElement {}
+extension Double: NDArrayElement {}

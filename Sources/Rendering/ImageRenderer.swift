@@ -199,41 +199,30 @@ public struct ImageRenderer: Sendable {
     /// Draws one channel's values in its colour, one pass over the values of the read's own type.
     private static func shade(_ pixels: AnyNDArray, weights: (start: Double, scale: Double, red: Float, green: Float, blue: Float),
                               into canvas: inout RGBAImage) {
-        let (start, scale, r, g, b) = weights
-        func draw<E: NDArrayElement>(_ a: NDArray<E>, _ convert: (E) -> Double) {
-            let elements = a.order == .rowMajor ? a.elements : a.reordered(.rowMajor).elements
+        canvas.pixels.withUnsafeMutableBufferPointer { pixels.visit(Shade(weights: weights, out: UnsafeMutableRawPointer($0.baseAddress!))) }
+    }
+
+    private struct Shade: NDArrayVisitor {
+        let weights: (start: Double, scale: Double, red: Float, green: Float, blue: Float)
+        let out: UnsafeMutableRawPointer
+
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) {
+            let (start, scale, r, g, b) = weights
             // Safety: the read holds one value per canvas pixel, and the canvas 4 bytes per pixel.
-            elements.withUnsafeBufferPointer { values in
-                canvas.pixels.withUnsafeMutableBufferPointer { out in
-                    let base = UnsafeMutableRawPointer(out.baseAddress!)
-                    if r == g && g == b {
-                        for i in 0..<values.count {
-                            let f = Float(min(max((convert(values[i]) - start) * scale, 0), 1))
-                            let v = byte(r * f)
-                            (base + i * 4).storeBytes(of: opaque(v, v, v), as: UInt32.self)
-                        }
-                    } else {
-                        for i in 0..<values.count {
-                            let f = Float(min(max((convert(values[i]) - start) * scale, 0), 1))
-                            (base + i * 4).storeBytes(of: opaque(byte(r * f), byte(g * f), byte(b * f)), as: UInt32.self)
-                        }
+            array.reordered(.rowMajor).elements.withUnsafeBufferPointer { values in
+                if r == g && g == b {
+                    for i in 0..<values.count {
+                        let f = Float(min(max((values[i].doubleValue - start) * scale, 0), 1))
+                        let v = ImageRenderer.byte(r * f)
+                        (out + i * 4).storeBytes(of: ImageRenderer.opaque(v, v, v), as: UInt32.self)
+                    }
+                } else {
+                    for i in 0..<values.count {
+                        let f = Float(min(max((values[i].doubleValue - start) * scale, 0), 1))
+                        (out + i * 4).storeBytes(of: ImageRenderer.opaque(ImageRenderer.byte(r * f), ImageRenderer.byte(g * f), ImageRenderer.byte(b * f)), as: UInt32.self)
                     }
                 }
             }
-        }
-        switch pixels {
-        case .bool(let a): draw(a) { $0 ? 1 : 0 }
-        case .int8(let a): draw(a) { Double($0) }
-        case .int16(let a): draw(a) { Double($0) }
-        case .int32(let a): draw(a) { Double($0) }
-        case .int64(let a): draw(a) { Double($0) }
-        case .uint8(let a): draw(a) { Double($0) }
-        case .uint16(let a): draw(a) { Double($0) }
-        case .uint32(let a): draw(a) { Double($0) }
-        case .uint64(let a): draw(a) { Double($0) }
-        case .float16(let a): draw(a) { Double($0) }
-        case .float32(let a): draw(a) { Double($0) }
-        case .float64(let a): draw(a) { $0 }
         }
     }
 

@@ -27,32 +27,11 @@ extension RLE {
             second.withUnsafeBufferPointer { b in
                 [UInt32](unsafeUninitializedCapacity: a.count + b.count + 1) { out, written in
                     var m = 0
-                    var ca = a[0], cb = b[0]
-                    var v = false, va = false, vb = false
-                    var ia = 1, ib = 1
                     var cc: UInt32 = 0
-                    var ct: UInt32 = 1
-                    while ct > 0 {
-                        let c = Swift.min(ca, cb)
+                    walk(a, b) { c, before, after, last in
                         cc &+= c
-                        ct = 0
-                        ca &-= c
-                        if ca == 0 && ia < a.count {
-                            ca = a[ia]
-                            ia += 1
-                            va.toggle()
-                        }
-                        ct &+= ca
-                        cb &-= c
-                        if cb == 0 && ib < b.count {
-                            cb = b[ib]
-                            ib += 1
-                            vb.toggle()
-                        }
-                        ct &+= cb
-                        let vp = v
-                        v = intersect ? (va && vb) : (va || vb)
-                        if v != vp || ct == 0 {
+                        let (vp, v) = intersect ? (before.0 && before.1, after.0 && after.1) : (before.0 || before.1, after.0 || after.1)
+                        if v != vp || last {
                             out[m] = cc
                             m += 1
                             cc = 0
@@ -89,32 +68,14 @@ extension RLE {
                 }
                 let a = dt.counts.isEmpty ? [0] : dt.counts
                 let b = gt.counts.isEmpty ? [0] : gt.counts
-                var ca = a[0], cb = b[0]
-                var va = false, vb = false
-                var ia = 1, ib = 1
                 var intersection: UInt32 = 0, union: UInt32 = 0
-                var ct: UInt32 = 1
-                while ct > 0 {
-                    let c = Swift.min(ca, cb)
-                    if va || vb {
-                        union &+= c
-                        if va && vb { intersection &+= c }
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        walk(a, b) { c, inside, _, _ in
+                            if inside.0 || inside.1 { union &+= c }
+                            if inside.0 && inside.1 { intersection &+= c }
+                        }
                     }
-                    ct = 0
-                    ca &-= c
-                    if ca == 0 && ia < a.count {
-                        ca = a[ia]
-                        ia += 1
-                        va.toggle()
-                    }
-                    ct &+= ca
-                    cb &-= c
-                    if cb == 0 && ib < b.count {
-                        cb = b[ib]
-                        ib += 1
-                        vb.toggle()
-                    }
-                    ct &+= cb
                 }
                 if intersection == 0 {
                     union = 1
@@ -125,5 +86,34 @@ extension RLE {
             }
         }
         return result
+    }
+
+    /// The loop of pycocotools' `rleMerge` and `rleIou` over two run lists of the same total: `body`
+    /// gets each stretch in which neither mask changes: its length, whether it lies inside each
+    /// mask, the same for the stretch after it, and whether it is the last.
+    @inline(__always)
+    private static func walk(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>,
+                             _ body: (UInt32, (Bool, Bool), (Bool, Bool), Bool) -> Void) {
+        var ca = a[0], cb = b[0]
+        var va = false, vb = false
+        var ia = 1, ib = 1
+        var ct: UInt32 = 1
+        while ct > 0 {
+            let c = Swift.min(ca, cb), before = (va, vb)
+            ca &-= c
+            if ca == 0 && ia < a.count {
+                ca = a[ia]
+                ia += 1
+                va.toggle()
+            }
+            cb &-= c
+            if cb == 0 && ib < b.count {
+                cb = b[ib]
+                ib += 1
+                vb.toggle()
+            }
+            ct = ca &+ cb
+            body(c, before, (va, vb), ct == 0)
+        }
     }
 }

@@ -153,9 +153,12 @@ public enum MaskRenderer {
 
 extension LabelImage {
     /// How many pixels of `spans` are already nonzero.
-    func countNonzero(in spans: RowSpans) -> Int {
-        func count<E: NDArrayElement>(_ array: NDArray<E>) -> Int {
-            let (h, w, rowMajor) = (height, width, array.order == .rowMajor)
+    func countNonzero(in spans: RowSpans) -> Int { array.visit(NonzeroCount(spans: spans)) }
+
+    private struct NonzeroCount: NDArrayVisitor {
+        let spans: RowSpans
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) -> Int {
+            let (h, w, rowMajor) = (array.shape[0], array.shape[1], array.order == .rowMajor)
             var total = 0
             array.elements.withUnsafeBufferPointer { buffer in
                 spans.forEach { row, x0, x1 in
@@ -163,20 +166,6 @@ extension LabelImage {
                 }
             }
             return total
-        }
-        switch array {
-        case .bool(let a): return count(a)
-        case .int8(let a): return count(a)
-        case .int16(let a): return count(a)
-        case .int32(let a): return count(a)
-        case .int64(let a): return count(a)
-        case .uint8(let a): return count(a)
-        case .uint16(let a): return count(a)
-        case .uint32(let a): return count(a)
-        case .uint64(let a): return count(a)
-        case .float16(let a): return count(a)
-        case .float32(let a): return count(a)
-        case .float64(let a): return count(a)
         }
     }
 }

@@ -50,28 +50,16 @@ public struct LabelImage: Sendable, Equatable {
     public var dataType: DataType { array.dataType }
 
     /// The largest label a value of `dataType` can hold.
-    public static func maximumLabel(of dataType: DataType) -> Int64 {
-        switch dataType {
-        case .bool: 1
-        case .int8: Int64(Int8.max)
-        case .uint8: Int64(UInt8.max)
-        case .int16: Int64(Int16.max)
-        case .uint16: Int64(UInt16.max)
-        case .int32: Int64(Int32.max)
-        case .uint32: Int64(UInt32.max)
-        default: Int64.max
-        }
-    }
+    public static func maximumLabel(of dataType: DataType) -> Int64 { labelBounds(of: dataType).upperBound }
 
     /// The smallest label a value of `dataType` can hold.
-    public static func minimumLabel(of dataType: DataType) -> Int64 {
-        switch dataType {
-        case .int8: Int64(Int8.min)
-        case .int16: Int64(Int16.min)
-        case .int32: Int64(Int32.min)
-        case .int64: Int64.min
-        default: 0
-        }
+    public static func minimumLabel(of dataType: DataType) -> Int64 { labelBounds(of: dataType).lowerBound }
+
+    /// The labels of an integer type (clamped to `Int64`), `0...1` for `bool`, every `Int64` from 0 for floats.
+    private static func labelBounds(of dataType: DataType) -> ClosedRange<Int64> {
+        func bounds<T: FixedWidthInteger>(_: T.Type) -> ClosedRange<Int64> { Int64(clamping: T.min)...Int64(clamping: T.max) }
+        if dataType == .bool { return 0...1 }
+        return (dataType.elementType as? any FixedWidthInteger.Type).map { bounds($0) } ?? 0...Int64.max
     }
 
     /// The smallest unsigned type that holds labels up to `maximum`.
@@ -83,18 +71,10 @@ public struct LabelImage: Sendable, Equatable {
     }
 
     /// The label at row `y`, column `x`.
-    public subscript(y: Int, x: Int) -> Int64 {
-        switch array {
-        case .bool(let a): a[y, x] ? 1 : 0
-        case .int8(let a): Int64(a[y, x])
-        case .int16(let a): Int64(a[y, x])
-        case .int32(let a): Int64(a[y, x])
-        case .int64(let a): a[y, x]
-        case .uint8(let a): Int64(a[y, x])
-        case .uint16(let a): Int64(a[y, x])
-        case .uint32(let a): Int64(a[y, x])
-        case .uint64(let a): Int64(truncatingIfNeeded: a[y, x])
-        case .float16, .float32, .float64: 0
-        }
+    public subscript(y: Int, x: Int) -> Int64 { array.visit(LabelAt(y: y, x: x)) }
+
+    private struct LabelAt: NDArrayVisitor {
+        let y: Int, x: Int
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) -> Int64 { array[y, x].labelValue }
     }
 }

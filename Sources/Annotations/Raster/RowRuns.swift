@@ -30,32 +30,19 @@ struct RowRuns: Sendable {
         guard image.width < Int(Int32.max), image.height < Int(Int32.max) else {
             throw AnnotationError(.tooLarge, "a \(image.width)×\(image.height) label image is too large to trace; tile it")
         }
-        switch image.array {
-        case .bool(let a):
-            let bytes = a.order == .rowMajor ? a : a.reordered(.rowMajor)
-            return try bytes.elements.withUnsafeBufferPointer { buffer in
-                try buffer.withMemoryRebound(to: UInt8.self) { try extract(buffer: $0, height: image.height, width: image.width) }
-            }
-        case .int8(let a): return try extract(a, image)
-        case .int16(let a): return try extract(a, image)
-        case .int32(let a): return try extract(a, image)
-        case .int64(let a): return try extract(a, image)
-        case .uint8(let a): return try extract(a, image)
-        case .uint16(let a): return try extract(a, image)
-        case .uint32(let a): return try extract(a, image)
-        case .uint64(let a): return try extract(a, image)
-        case .float16, .float32, .float64:
-            throw AnnotationError(.invalidArgument, "a label image holds integers")
+        guard !image.dataType.isFloatingPoint else { throw AnnotationError(.invalidArgument, "a label image holds integers") }
+        return try image.array.visit(Extract(height: image.height, width: image.width))
+    }
+
+    private struct Extract: NDArrayVisitor {
+        let height: Int, width: Int
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) throws -> RowRuns {
+            try array.reordered(.rowMajor).elements.withUnsafeBufferPointer { try RowRuns.extract(buffer: $0, height: height, width: width) }
         }
     }
 
-    private static func extract<E: FixedWidthInteger & NDArrayElement>(_ array: NDArray<E>, _ image: LabelImage) throws -> RowRuns {
-        let rowMajor = array.order == .rowMajor ? array : array.reordered(.rowMajor)
-        return try rowMajor.elements.withUnsafeBufferPointer { try extract(buffer: $0, height: image.height, width: image.width) }
-    }
-
     /// The runs of a row-major buffer of `height * width` integers.
-    static func extract<E: FixedWidthInteger>(buffer: UnsafeBufferPointer<E>, height: Int, width: Int) throws -> RowRuns {
+    static func extract<E: NDArrayElement>(buffer: UnsafeBufferPointer<E>, height: Int, width: Int) throws -> RowRuns {
         var runs = RowRuns(height: height, width: width, rowStart: [], x0: [], x1: [], label: [])
         runs.rowStart.reserveCapacity(height + 1)
         runs.rowStart.append(0)
@@ -74,13 +61,14 @@ struct RowRuns: Sendable {
                 while x + perWord <= width && raw.loadUnaligned(fromByteOffset: rowByteOffset + x * size, as: UInt64.self) == 0 {
                     x += perWord
                 }
-                while x < width && row[x] == 0 { x += 1 }
+                while x < width && row[x] == E.zero { x += 1 }
                 if x == width { break }
                 let value = row[x]
                 let start = x
                 x += 1
                 while x < width && row[x] == value { x += 1 }
-                guard let label = Int64(exactly: value) else {
+                let label = value.labelValue
+                guard label >= 0 || E.dataType != .uint64 else {
                     throw AnnotationError(.invalidArgument, "label \(value) at row \(y), column \(start) is above \(Int64.max); relabel the image")
                 }
                 runs.x0.append(Int32(start))

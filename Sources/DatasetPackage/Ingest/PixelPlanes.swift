@@ -26,21 +26,10 @@ enum PixelPlanes {
 
     /// The number of distinct non-zero values of an integer array (the objects of an instance mask).
     static func objectCount(_ array: AnyNDArray) -> Int {
-        func count<T: NDArrayElement & BinaryInteger>(_ typed: NDArray<T>) -> Int {
-            var seen = Set<T>()
-            for value in typed.elements where value != 0 { seen.insert(value) }
-            return seen.count
-        }
-        switch array {
-        case .uint8(let a): return count(a)
-        case .uint16(let a): return count(a)
-        case .uint32(let a): return count(a)
-        case .uint64(let a): return count(a)
-        case .int8(let a): return count(a)
-        case .int16(let a): return count(a)
-        case .int32(let a): return count(a)
-        case .int64(let a): return count(a)
-        case .bool, .float16, .float32, .float64: return 0
-        }
+        array.dataType.isInteger ? array.visit(DistinctNonzero()) : 0
+    }
+
+    private struct DistinctNonzero: NDArrayVisitor {
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) -> Int { Set(array.elements.lazy.filter { $0 != E.zero }).count }
     }
 }

@@ -128,20 +128,15 @@ public enum LabelSetComparison {
     /// The array's values, row-major, widened to 64 bits.
     /// - Throws: ``PackageError`` `.invalidInput` when the array does not hold integers.
     public static func values(_ array: AnyNDArray) throws -> ContiguousArray<Int64> {
-        func widen<T: NDArrayElement & BinaryInteger>(_ typed: NDArray<T>) -> ContiguousArray<Int64> {
-            ContiguousArray(typed.reordered(.rowMajor).elements.lazy.map { Int64(truncatingIfNeeded: $0) })
-        }
-        switch array {
-        case .int8(let a): return widen(a)
-        case .int16(let a): return widen(a)
-        case .int32(let a): return widen(a)
-        case .int64(let a): return widen(a)
-        case .uint8(let a): return widen(a)
-        case .uint16(let a): return widen(a)
-        case .uint32(let a): return widen(a)
-        case .uint64(let a): return widen(a)
-        case .bool, .float16, .float32, .float64:
+        guard array.dataType.isInteger else {
             throw PackageError(.invalidInput, "a label image holds \(array.dataType.rawValue) pixels; label images hold integers (uint8...int64)")
+        }
+        return array.visit(Widen())
+    }
+
+    private struct Widen: NDArrayVisitor {
+        func visit<E: NDArrayElement>(_ array: NDArray<E>) -> ContiguousArray<Int64> {
+            ContiguousArray(array.reordered(.rowMajor).elements.lazy.map { $0.labelValue })
         }
     }
 }

@@ -68,20 +68,10 @@ extension OMEZarrImageWriter {
                              defaultZ: axes.firstIndex { $0.name == "z" }.map { shape[$0] / 2 } ?? 0)
     }
 
-    /// The value range of an integer type.
+    /// The value range of an integer type (`bool`: 0 and 1); `nil` for floats.
     static func typeRange(_ type: DataType) -> (Double, Double)? {
-        switch type {
-        case .uint8: (0, Double(UInt8.max))
-        case .uint16: (0, Double(UInt16.max))
-        case .uint32: (0, Double(UInt32.max))
-        case .uint64: (0, Double(UInt64.max))
-        case .int8: (Double(Int8.min), Double(Int8.max))
-        case .int16: (Double(Int16.min), Double(Int16.max))
-        case .int32: (Double(Int32.min), Double(Int32.max))
-        case .int64: (Double(Int64.min), Double(Int64.max))
-        case .bool: (0, 1)
-        case .float16, .float32, .float64: nil
-        }
+        func range<T: FixedWidthInteger>(_: T.Type) -> (Double, Double) { (Double(T.min), Double(T.max)) }
+        return type == .bool ? (0, 1) : (type.elementType as? any FixedWidthInteger.Type).map { range($0) }
     }
 
     /// Adds the finished label's name to its labels group.

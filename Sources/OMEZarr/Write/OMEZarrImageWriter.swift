@@ -254,37 +254,13 @@ public final class OMEZarrImageWriter {
             throw OMEZarrError(.invalidArgument, "an array of shape \(image.shape) \(image.dataType.rawValue) was given for an image of shape \(shape) \(dataType.rawValue)",
                                context: ErrorContext(shape: image.shape))
         }
-        let planeShape = Array(shape.suffix(2))
+        let (height, width) = (shape[shape.count - 2], shape[shape.count - 1])
         let leading = Array(shape.dropLast(2))
-        let planeCount = leading.reduce(1, *)
-        let planeSize = planeShape.reduce(1, *)
         let strides = MemoryOrder.rowMajor.strides(for: leading)
-        try image.apply { array in
-            try writePlanes(of: array, planeShape: planeShape, planeCount: planeCount, planeSize: planeSize, strides: strides, leading: leading)
-        }
-    }
-
-    private func writePlanes(of array: any NDArrayProtocol, planeShape: [Int], planeCount: Int, planeSize: Int, strides: [Int], leading: [Int]) throws {
-        func typed<T: NDArrayElement>(_ array: NDArray<T>) throws {
-            let dense = array.order == .rowMajor ? array : array.reordered(.rowMajor)
-            for index in 0..<planeCount {
-                let position = strides.enumerated().map { (index / $1) % leading[$0] }
-                let slice = dense.elements[(index * planeSize)..<((index + 1) * planeSize)]
-                try write(plane: try NDArray(shape: planeShape, elements: slice), at: position)
-            }
-        }
-        switch array {
-        case let a as NDArray<Int8>: try typed(a)
-        case let a as NDArray<Int16>: try typed(a)
-        case let a as NDArray<Int32>: try typed(a)
-        case let a as NDArray<Int64>: try typed(a)
-        case let a as NDArray<UInt8>: try typed(a)
-        case let a as NDArray<UInt16>: try typed(a)
-        case let a as NDArray<UInt32>: try typed(a)
-        case let a as NDArray<UInt64>: try typed(a)
-        case let a as NDArray<Float>: try typed(a)
-        case let a as NDArray<Double>: try typed(a)
-        default: throw OMEZarrError(.invalidArgument, "\(array.dataType.rawValue) images cannot be written")
+        let dense = image.rowMajor
+        for index in 0..<leading.reduce(1, *) {
+            let position = strides.enumerated().map { (index / $1) % leading[$0] }
+            try write(plane: try dense.plane(at: index * height * width, height: height, width: width, yStride: width, xStride: 1), at: position)
         }
     }
 

@@ -6,27 +6,17 @@ import MIFACore
 enum PlaneOps {
     /// The plane as a row-major array of `shape` (same elements), copying only when the layout differs.
     static func flatten(_ plane: AnyNDArray, to shape: [Int]) throws -> AnyNDArray {
-        func typed<T: NDArrayElement>(_ array: NDArray<T>) throws -> AnyNDArray {
-            if array.shape == shape && array.order == .rowMajor { return AnyNDArray(array) }
-            let dense = array.order == .rowMajor ? array : array.reordered(.rowMajor)
-            return AnyNDArray(try OMEZarrError.wrapping("cannot lay out the plane") { try NDArray(shape: shape, elements: dense.elements) })
-        }
-        switch plane {
-        case .bool(let a): return try typed(a)
-        case .int8(let a): return try typed(a)
-        case .int16(let a): return try typed(a)
-        case .int32(let a): return try typed(a)
-        case .int64(let a): return try typed(a)
-        case .uint8(let a): return try typed(a)
-        case .uint16(let a): return try typed(a)
-        case .uint32(let a): return try typed(a)
-        case .uint64(let a): return try typed(a)
-        case .float16(let a): return try typed(a)
-        case .float32(let a): return try typed(a)
-        case .float64(let a): return try typed(a)
-        }
+        try plane.visit(Flatten(shape: shape))
     }
 
+    private struct Flatten: NDArrayVisitor {
+        let shape: [Int]
+        func visit<T: NDArrayElement>(_ array: NDArray<T>) throws -> AnyNDArray {
+            if array.shape == shape && array.order == .rowMajor { return AnyNDArray(array) }
+            let dense = array.reordered(.rowMajor)
+            return AnyNDArray(try OMEZarrError.wrapping("cannot lay out the plane") { try NDArray(shape: shape, elements: dense.elements) })
+        }
+    }
 
     /// The reduced plane (see ``PlaneDownsampler``).
     /// - Precondition: the element type is not `bool`, and `second` has the type and shape of `first`.

@@ -11,8 +11,6 @@ protocol PyramidPixel: NDArrayElement, Comparable {
     var isZeroValue: Bool { get }
     /// The value as a label value, when it is an integer that fits `Int64`.
     var labelKey: Int64? { get }
-    /// The value as a `Double`.
-    var doubleValue: Double { get }
 }
 
 extension PyramidPixel {
@@ -82,7 +80,6 @@ func roundedQuotient(_ sum: Int64, _ count: Int64) -> Int64 {
 extension PyramidPixel where Self: FixedWidthInteger {
     var isZeroValue: Bool { self == 0 }
     var labelKey: Int64? { Int64(exactly: self) }
-    var doubleValue: Double { Double(self) }
 
     static func average(_ values: UnsafePointer<Self>, _ count: Int) -> Self {
         if Self.bitWidth <= 32 {
@@ -138,7 +135,6 @@ extension UInt64: PyramidPixel {}
 extension PyramidPixel where Self: BinaryFloatingPoint {
     var isZeroValue: Bool { self == 0 }
     var labelKey: Int64? { nil }
-    var doubleValue: Double { Double(self) }
 
     /// The mean of types narrower than `Double` (float16, float32): summed in double precision,
     /// where their sums cannot overflow, and rounded once to the type.

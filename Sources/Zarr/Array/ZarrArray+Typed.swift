@@ -36,19 +36,13 @@ extension ZarrArray {
     ///   for complex and raw types (read those with ``readBytes(_:concurrency:maxBytes:)``).
     public func read(_ region: Region? = nil, order: MemoryOrder = .rowMajor, concurrency: Int? = nil,
                      maxBytes: Int = defaultMaxReadBytes) throws -> AnyNDArray {
-        switch try numericType() {
-        case .bool: return .bool(try read(Bool.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .int8: return .int8(try read(Int8.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .int16: return .int16(try read(Int16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .int32: return .int32(try read(Int32.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .int64: return .int64(try read(Int64.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .uint8: return .uint8(try read(UInt8.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .uint16: return .uint16(try read(UInt16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .uint32: return .uint32(try read(UInt32.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .uint64: return .uint64(try read(UInt64.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .float16: return .float16(try read(Float16.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .float32: return .float32(try read(Float.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
-        case .float64: return .float64(try read(Double.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+        try numericType().visit(TypedRead(array: self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
+    }
+
+    private struct TypedRead: DataTypeVisitor {
+        let array: ZarrArray, region: Region?, order: MemoryOrder, concurrency: Int?, maxBytes: Int
+        func visit<E: NDArrayElement>(_: E.Type) throws -> AnyNDArray {
+            AnyNDArray(try array.read(E.self, region: region, order: order, concurrency: concurrency, maxBytes: maxBytes))
         }
     }
 
@@ -151,20 +145,12 @@ extension ZarrArray {
     /// Writes an `AnyNDArray` whose type matches the array's.
     /// - Throws: as ``write(_:at:concurrency:)-(AnyNDArray,_,_)``.
     public func write(_ array: AnyNDArray, at origin: [Int]? = nil, concurrency: Int? = nil) throws {
-        switch array {
-        case .bool(let a): try write(a, at: origin, concurrency: concurrency)
-        case .int8(let a): try write(a, at: origin, concurrency: concurrency)
-        case .int16(let a): try write(a, at: origin, concurrency: concurrency)
-        case .int32(let a): try write(a, at: origin, concurrency: concurrency)
-        case .int64(let a): try write(a, at: origin, concurrency: concurrency)
-        case .uint8(let a): try write(a, at: origin, concurrency: concurrency)
-        case .uint16(let a): try write(a, at: origin, concurrency: concurrency)
-        case .uint32(let a): try write(a, at: origin, concurrency: concurrency)
-        case .uint64(let a): try write(a, at: origin, concurrency: concurrency)
-        case .float16(let a): try write(a, at: origin, concurrency: concurrency)
-        case .float32(let a): try write(a, at: origin, concurrency: concurrency)
-        case .float64(let a): try write(a, at: origin, concurrency: concurrency)
-        }
+        try array.visit(TypedWrite(array: self, origin: origin, concurrency: concurrency))
+    }
+
+    private struct TypedWrite: NDArrayVisitor {
+        let array: ZarrArray, origin: [Int]?, concurrency: Int?
+        func visit<E: NDArrayElement>(_ typed: NDArray<E>) throws { try array.write(typed, at: origin, concurrency: concurrency) }
     }
 
     /// Writes raw bytes (C order, native byte order) of the given shape at `origin`; works for

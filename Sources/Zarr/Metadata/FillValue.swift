@@ -116,14 +116,9 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
         switch type {
         case .bool:
             return .bool(bytes.first.map { $0 != 0 } ?? false)
-        case .int8: return .number(JSONNumber(Int64(load(Int8.self))))
-        case .int16: return .number(JSONNumber(Int64(load(Int16.self))))
-        case .int32: return .number(JSONNumber(Int64(load(Int32.self))))
-        case .int64: return .number(JSONNumber(load(Int64.self)))
-        case .uint8: return .number(JSONNumber(UInt64(load(UInt8.self))))
-        case .uint16: return .number(JSONNumber(UInt64(load(UInt16.self))))
-        case .uint32: return .number(JSONNumber(UInt64(load(UInt32.self))))
-        case .uint64: return .number(JSONNumber(load(UInt64.self)))
+        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64:
+            let integer = type.coreType!.elementType as! any (FixedWidthInteger & NDArrayElement).Type  // an integer type
+            return .number(integerJSON(integer))
         case .float16, .float32, .float64:
             return Self.floatJSON(bytes, format: format)
         case .complex64, .complex128:
@@ -142,23 +137,17 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
         bytes.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
     }
 
+    private func integerJSON<T: FixedWidthInteger & NDArrayElement>(_ type: T.Type) -> JSONNumber {
+        let value = load(T.self)
+        return T.isSigned ? JSONNumber(Int64(value)) : JSONNumber(UInt64(value))
+    }
+
     private static func integerBytes(_ number: JSONNumber, type: ZarrDataType) -> [UInt8]? {
-        func pack<T: FixedWidthInteger>(_ value: T?) -> [UInt8]? {
-            value.map { v in withUnsafeBytes(of: v) { Array($0) } }
+        func pack<T: FixedWidthInteger>(_: T.Type) -> [UInt8]? {
+            let value = T.isSigned ? number.int64Value.flatMap { T(exactly: $0) } : number.uint64Value.flatMap { T(exactly: $0) }
+            return value.map { v in withUnsafeBytes(of: v) { Array($0) } }
         }
-        let signed = number.int64Value
-        let unsigned = number.uint64Value
-        switch type {
-        case .int8: return pack(signed.flatMap { Int8(exactly: $0) })
-        case .int16: return pack(signed.flatMap { Int16(exactly: $0) })
-        case .int32: return pack(signed.flatMap { Int32(exactly: $0) })
-        case .int64: return pack(signed)
-        case .uint8: return pack(unsigned.flatMap { UInt8(exactly: $0) })
-        case .uint16: return pack(unsigned.flatMap { UInt16(exactly: $0) })
-        case .uint32: return pack(unsigned.flatMap { UInt32(exactly: $0) })
-        case .uint64: return pack(unsigned)
-        default: return nil
-        }
+        return (type.coreType?.elementType as? any FixedWidthInteger.Type).flatMap { pack($0) }
     }
 
     /// A float of `size` bytes from a number, a special string or a hex bit pattern.
@@ -177,31 +166,17 @@ public struct FillValue: Sendable, Hashable, CustomStringConvertible {
         default:
             return nil
         }
-        switch size {
-        case 2: return withUnsafeBytes(of: Float16(value)) { Array($0) }
-        case 4: return withUnsafeBytes(of: Float(value)) { Array($0) }
-        default: return withUnsafeBytes(of: value) { Array($0) }
-        }
+        func pack<T: BinaryFloatingPoint>(_: T.Type) -> [UInt8] { withUnsafeBytes(of: T(value)) { Array($0) } }
+        return size == 2 ? pack(Float16.self) : size == 4 ? pack(Float.self) : pack(Double.self)
     }
 
     /// A float's JSON: a number, `"NaN"`, `"Infinity"`, `"-Infinity"`, or (v3) hex for a NaN
     /// other than the canonical one.
     private static func floatJSON(_ bytes: [UInt8], format: ZarrFormat) -> JSONValue {
-        let value: Double
-        let canonicalNaN: Bool
-        switch bytes.count {
-        case 2:
-            let v = bytes.withUnsafeBytes { $0.loadUnaligned(as: Float16.self) }
-            value = Double(v)
-            canonicalNaN = v.bitPattern == Float16.nan.bitPattern
-        case 4:
-            let v = bytes.withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
-            value = Double(v)
-            canonicalNaN = v.bitPattern == Float.nan.bitPattern
-        default:
-            value = bytes.withUnsafeBytes { $0.loadUnaligned(as: Double.self) }
-            canonicalNaN = value.bitPattern == Double.nan.bitPattern
+        func read<T: BinaryFloatingPoint & BitwiseCopyable>(_: T.Type) -> (value: Double, canonicalNaN: Bool) {
+            (Double(bytes.withUnsafeBytes { $0.loadUnaligned(as: T.self) }), bytes == withUnsafeBytes(of: T.nan) { Array($0) })
         }
+        let (value, canonicalNaN) = bytes.count == 2 ? read(Float16.self) : bytes.count == 4 ? read(Float.self) : read(Double.self)
         if value.isNaN {
             if format == .v3 && !canonicalNaN {
                 return .string("0x" + bytes.reversed().map { String($0, radix: 16).leftPadded(to: 2) }.joined())

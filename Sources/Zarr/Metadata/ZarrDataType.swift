@@ -56,66 +56,20 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The `DataType` with the same elements, if there is one.
-    public var coreType: DataType? {
-        switch self {
-        case .bool: .bool
-        case .int8: .int8
-        case .int16: .int16
-        case .int32: .int32
-        case .int64: .int64
-        case .uint8: .uint8
-        case .uint16: .uint16
-        case .uint32: .uint32
-        case .uint64: .uint64
-        case .float16: .float16
-        case .float32: .float32
-        case .float64: .float64
-        case .complex64, .complex128, .raw, .string, .variableBytes: nil
-        }
-    }
+    public var coreType: DataType? { DataType(rawValue: v3Name) }
 
     /// Whether elements are items of any length (strings, byte strings) rather than fixed-size values.
     public var isVariableLength: Bool { self == .string || self == .variableBytes }
 
     /// The Zarr type for a `DataType`.
     public init(_ type: DataType) {
-        switch type {
-        case .bool: self = .bool
-        case .int8: self = .int8
-        case .int16: self = .int16
-        case .int32: self = .int32
-        case .int64: self = .int64
-        case .uint8: self = .uint8
-        case .uint16: self = .uint16
-        case .uint32: self = .uint32
-        case .uint64: self = .uint64
-        case .float16: self = .float16
-        case .float32: self = .float32
-        case .float64: self = .float64
-        }
+        self = Self.named[type.rawValue]!  // every DataType's raw value is its Zarr v3 name
     }
 
     /// The v3 name: `bool`, `int8`, ..., `float16`, `complex64`, `r16`.
     public var v3Name: String {
-        switch self {
-        case .bool: "bool"
-        case .int8: "int8"
-        case .int16: "int16"
-        case .int32: "int32"
-        case .int64: "int64"
-        case .uint8: "uint8"
-        case .uint16: "uint16"
-        case .uint32: "uint32"
-        case .uint64: "uint64"
-        case .float16: "float16"
-        case .float32: "float32"
-        case .float64: "float64"
-        case .complex64: "complex64"
-        case .complex128: "complex128"
-        case .raw(let bits): "r\(bits)"
-        case .string: "string"
-        case .variableBytes: "variable_length_bytes"
-        }
+        if case .raw(let bits) = self { return "r\(bits)" }
+        return Self.names[self]!  // every other type is named
     }
 
     /// The v3 name.
@@ -123,28 +77,21 @@ public enum ZarrDataType: Sendable, Hashable, CustomStringConvertible {
 
     /// The type of a v3 name; `nil` for names that are not core types.
     public init?(v3Name name: String) {
-        switch name {
-        case "bool": self = .bool
-        case "int8": self = .int8
-        case "int16": self = .int16
-        case "int32": self = .int32
-        case "int64": self = .int64
-        case "uint8": self = .uint8
-        case "uint16": self = .uint16
-        case "uint32": self = .uint32
-        case "uint64": self = .uint64
-        case "float16": self = .float16
-        case "float32": self = .float32
-        case "float64": self = .float64
-        case "complex64": self = .complex64
-        case "complex128": self = .complex128
-        case "string": self = .string
-        case "variable_length_bytes": self = .variableBytes
-        default:
-            guard name.hasPrefix("r"), let bits = Int(name.dropFirst()), bits > 0, bits % 8 == 0, bits <= 8 * 1024 else { return nil }
-            self = .raw(bits: bits)
+        if let type = Self.named[name] {
+            self = type
+            return
         }
+        guard name.hasPrefix("r"), let bits = Int(name.dropFirst()), bits > 0, bits % 8 == 0, bits <= 8 * 1024 else { return nil }
+        self = .raw(bits: bits)
     }
+
+    /// Every type but raw bits, by v3 name (the core types' names are `DataType`'s raw values).
+    private static let named: [String: ZarrDataType] = [
+        "bool": .bool, "int8": .int8, "int16": .int16, "int32": .int32, "int64": .int64,
+        "uint8": .uint8, "uint16": .uint16, "uint32": .uint32, "uint64": .uint64, "float16": .float16, "float32": .float32,
+        "float64": .float64, "complex64": .complex64, "complex128": .complex128, "string": .string, "variable_length_bytes": .variableBytes,
+    ]
+    private static let names = Dictionary(uniqueKeysWithValues: named.map { ($1, $0) })
 
     /// Parses a v2 NumPy type string (`<u2`, `|b1`, `>f8`, `<c16`, `|V2`) into the type and its
     /// byte order; `nil` for types outside the core set (strings, objects, dates, structures).

@@ -59,37 +59,25 @@ public struct DeltaCodec: ArrayToArrayCodec {
         let dataType: ZarrDataType
         var permutation: [Int]? { nil }
 
-        func decodeInPlace(_ buffer: UnsafeMutableRawBufferPointer) throws {
-            switch dataType {
-            case .int8: Self.runningSum(buffer, Int8.self, &+)
-            case .int16: Self.runningSum(buffer, Int16.self, &+)
-            case .int32: Self.runningSum(buffer, Int32.self, &+)
-            case .int64: Self.runningSum(buffer, Int64.self, &+)
-            case .uint8: Self.runningSum(buffer, UInt8.self, &+)
-            case .uint16: Self.runningSum(buffer, UInt16.self, &+)
-            case .uint32: Self.runningSum(buffer, UInt32.self, &+)
-            case .uint64: Self.runningSum(buffer, UInt64.self, &+)
-            case .float16: Self.runningSum(buffer, Float16.self, +)
-            case .float32: Self.runningSum(buffer, Float.self, +)
-            case .float64: Self.runningSum(buffer, Double.self, +)
-            default: break
-            }
-        }
+        func decodeInPlace(_ buffer: UnsafeMutableRawBufferPointer) throws { transform(buffer, encode: false) }
 
-        func encodeInPlace(_ buffer: UnsafeMutableRawBufferPointer) throws {
+        func encodeInPlace(_ buffer: UnsafeMutableRawBufferPointer) throws { transform(buffer, encode: true) }
+
+        /// Differences (encoding) or running sums (decoding) in the filter's type: integers wrap, floats round.
+        private func transform(_ buffer: UnsafeMutableRawBufferPointer, encode: Bool) {
             switch dataType {
-            case .int8: Self.differences(buffer, Int8.self, &-)
-            case .int16: Self.differences(buffer, Int16.self, &-)
-            case .int32: Self.differences(buffer, Int32.self, &-)
-            case .int64: Self.differences(buffer, Int64.self, &-)
-            case .uint8: Self.differences(buffer, UInt8.self, &-)
-            case .uint16: Self.differences(buffer, UInt16.self, &-)
-            case .uint32: Self.differences(buffer, UInt32.self, &-)
-            case .uint64: Self.differences(buffer, UInt64.self, &-)
-            case .float16: Self.differences(buffer, Float16.self, -)
-            case .float32: Self.differences(buffer, Float.self, -)
-            case .float64: Self.differences(buffer, Double.self, -)
-            default: break
+            case .int8: encode ? Self.differences(buffer, Int8.self, &-) : Self.runningSum(buffer, Int8.self, &+)
+            case .int16: encode ? Self.differences(buffer, Int16.self, &-) : Self.runningSum(buffer, Int16.self, &+)
+            case .int32: encode ? Self.differences(buffer, Int32.self, &-) : Self.runningSum(buffer, Int32.self, &+)
+            case .int64: encode ? Self.differences(buffer, Int64.self, &-) : Self.runningSum(buffer, Int64.self, &+)
+            case .uint8: encode ? Self.differences(buffer, UInt8.self, &-) : Self.runningSum(buffer, UInt8.self, &+)
+            case .uint16: encode ? Self.differences(buffer, UInt16.self, &-) : Self.runningSum(buffer, UInt16.self, &+)
+            case .uint32: encode ? Self.differences(buffer, UInt32.self, &-) : Self.runningSum(buffer, UInt32.self, &+)
+            case .uint64: encode ? Self.differences(buffer, UInt64.self, &-) : Self.runningSum(buffer, UInt64.self, &+)
+            case .float16: encode ? Self.differences(buffer, Float16.self, -) : Self.runningSum(buffer, Float16.self, +)
+            case .float32: encode ? Self.differences(buffer, Float.self, -) : Self.runningSum(buffer, Float.self, +)
+            case .float64: encode ? Self.differences(buffer, Double.self, -) : Self.runningSum(buffer, Double.self, +)
+            default: break  // refused in init
             }
         }
 
