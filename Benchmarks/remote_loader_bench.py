@@ -42,10 +42,11 @@ With --sharded the images are a Zarr v3 sharded copy of the same ones (sharded_c
 4x4 of the same 256x256 zstd chunks, made once next to the data folder): the loader then reads
 each inner chunk ahead by byte range, after the shard's index (cached). --mifa-only leaves out the
 tensorstore rows, the remote rows without room for a cache (5-11 patches/s: minutes) and the
-opening count (a shorter run).
+opening count (a shorter run); --no-moto the S3 (moto) rows (moto bounds them); --budget-mb sets
+the memory budget of the rows with a cache (default 512, loader_bench's).
 
 Usage: remote_loader_bench.py [--images 4] [--patches 2048] [--mifa .build-bench/release/mifa] [--rclone PATH]
-       [--data DIR] [--delay-ms 10] [--sharded] [--mifa-only] [--markdown]
+       [--data DIR] [--delay-ms 10] [--sharded] [--mifa-only] [--budget-mb 512] [--no-moto] [--markdown]
        [--opening-only [--package-images 2,8,32]]
 """
 from __future__ import annotations
@@ -199,6 +200,8 @@ def main() -> None:
     parser.add_argument("--opening-only", action="store_true", help="count only the requests opening the packages costs (no throughput rows)")
     parser.add_argument("--sharded", action="store_true", help="read a Zarr v3 sharded copy of the images (4x4 chunks per shard)")
     parser.add_argument("--mifa-only", action="store_true", help="leave out the tensorstore rows, the remote rows without a cache and the opening count")
+    parser.add_argument("--budget-mb", type=int, default=512, help="the memory budget of the MIFAKit rows with a cache")
+    parser.add_argument("--no-moto", action="store_true", help="leave out the S3 (moto) rows (moto bounds them: minutes)")
     args = parser.parse_args()
     if args.opening_only:
         report_opening(opening_requests(args.mifa, [int(n) for n in args.package_images.split(",")]), args.markdown)
@@ -244,12 +247,15 @@ def main() -> None:
         no_cache = case.no_cache_mb()
         rows = {}
         for place, (inputs, env) in {**places, **direct}.items():
-            runs = {"MIFAKit mifa bench": lambda: mifa_bench(args.mifa, inputs, listing, 0.0, case=case, env=env)}
+            if args.no_moto and "moto" in place:
+                continue
+            runs = {"MIFAKit mifa bench": lambda: mifa_bench(args.mifa, inputs, listing, 0.0, budget_mb=args.budget_mb, case=case, env=env)}
             if place in places and (place == "local" or not args.mifa_only):
                 runs[f"MIFAKit mifa bench --budget-mb {no_cache} (no room for a cache)"] = \
                     lambda: mifa_bench(args.mifa, inputs, listing, 0.0, budget_mb=no_cache, case=case, env=env)
             if place in places and place != "local":
-                runs["MIFAKit mifa bench --read-ahead 32"] = lambda: mifa_bench(args.mifa, inputs, listing, 0.0, case=case, env=env, extra=("--read-ahead", "32"))
+                runs["MIFAKit mifa bench --read-ahead 32"] = lambda: mifa_bench(args.mifa, inputs, listing, 0.0, budget_mb=args.budget_mb, case=case, env=env,
+                                                                                extra=("--read-ahead", "32"))
             if place in stores and not args.mifa_only:
                 runs[PEER] = lambda: torch_loader("tensorstore", stores[place], patches, 0.0, case=case)
             for name, run in runs.items():
@@ -260,12 +266,13 @@ def main() -> None:
         raise SystemExit(f"the MIFAKit runs delivered different batches (digests {sorted(digests)}): the same list must give the same batches")
     opening = [] if args.mifa_only else opening_requests(args.mifa, [int(n) for n in args.package_images.split(",")])
     fits = fits_of(opening) if opening else {}
-    print(json.dumps({"images": args.images, "patches": args.patches, "sharded": args.sharded, "delay_ms_each_way": args.delay_ms,
+    print(json.dumps({"images": args.images, "patches": args.patches, "sharded": args.sharded, "budget_mb": args.budget_mb, "delay_ms_each_way": args.delay_ms,
                       "load_average_before": load, "load_average_after": os.getloadavg(),
                       "rows": {f"{k[0]} ({k[1]})": v for k, v in rows.items()}, "opening": opening,
                       "opening_fit": {("with --label" if label else "without --label"): {"a": a, "b": b} for label, (a, b) in fits.items()}}, indent=1))
     if args.markdown:
-        print(f"\n{args.images} images{' (sharded copy)' if args.sharded else ''}, {args.patches} patches, {2 * args.delay_ms:g} ms added per round trip\n")
+        print(f"\n{args.images} images{' (sharded copy)' if args.sharded else ''}, {args.patches} patches, {2 * args.delay_ms:g} ms added per round trip, "
+              f"--budget-mb {args.budget_mb}\n")
         print("| loader | place | patches/s | of its local | patches per CPU s | CPU s | cache hit rate | chunks decoded per patch | reads in flight: most / limit |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for (name, place), r in rows.items():
@@ -310,7 +317,7 @@ def report_opening(opening: list[dict], markdown: bool) -> None:
 def goals(rows: dict, fits: dict[bool, tuple[float, float]]) -> list[str]:
     """The issue's goals, read off this run's rows (the throughput ones only when there are rows)."""
     lines = []
-    for place in ("HTTP", "S3 (moto)", "S3 (rclone)") if rows else ():
+    for place in [p for p in ("HTTP", "S3 (moto)", "S3 (rclone)") if ("MIFAKit mifa bench", p) in rows] if rows else ():
         ours, local = rows[("MIFAKit mifa bench", place)], rows[("MIFAKit mifa bench", "local")]
         tuned = rows[("MIFAKit mifa bench --read-ahead 32", place)]
         peer = rows.get((PEER, place))

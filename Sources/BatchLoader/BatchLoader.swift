@@ -182,8 +182,9 @@ public final class BatchLoader: Sendable {
         // of it), so they can never starve the workers' decode buffers; a budget too small for
         // one chunk there reads nothing ahead. Reads asked for get room for twice their chunks
         // (those in flight and as many read, not yet taken); sized ones get as many queues as half
-        // the quarter holds chunks, and the read stage keeps of the quarter only room for twice
-        // the reads it wants in flight, leaving the rest to the cache.
+        // the quarter holds chunks, and the read stage keeps of the quarter room for twice the
+        // reads it starts with, more only out of what the cache does not hold (ChunkReadAhead),
+        // leaving the rest to the cache.
         let quarter = (counted - floor) / 4
         let reserve = sized ? quarter : min(checkedProduct([2, asked, chunkBytes]) ?? Int.max, quarter)
         let reads = sized ? min(Self.maximumConcurrency, max(1, reserve / max(2 * chunkBytes, 1))) : asked
@@ -281,8 +282,8 @@ public final class BatchLoader: Sendable {
     /// asked for, or the budget is below ``readAheadMinimumBudget``). Sized by the loader (images
     /// over the network, ``BatchLoaderConfiguration/readAhead`` `nil`): the chunks that half of a
     /// quarter of the cache's share of the budget holds, of which the loader keeps as many in
-    /// flight as Little's law asks (reads per second the workers can take × seconds per read;
-    /// ``LoaderMetrics/mostReadsInFlight`` says how many it had).
+    /// flight as Little's law asks (reads per second the workers can take × seconds per read),
+    /// never fewer than a batch's patches (``LoaderMetrics/mostReadsInFlight`` says how many it had).
     public var readAheadConcurrency: Int { readAhead?.concurrency ?? 0 }
 
     /// The metrics so far (all epochs).

@@ -27,8 +27,9 @@ public struct BatchLoaderConfiguration: Sendable, Hashable {
     /// store's latency. 0 lets each worker read its chunks itself (best for local files, where a
     /// read costs microseconds); `nil` chooses: when an image is read over the network
     /// (`http(s)://`, `s3://`), as many as Little's law says, measured as the loader runs (the
-    /// chunks the workers decode per second outside their reads times the time a read takes; see
-    /// ``BatchLoader/readAheadConcurrency`` for the most), else 0. A read-ahead asked
+    /// chunks the workers decode per second outside their reads times the time a read takes),
+    /// never fewer than a batch's patches (see ``BatchLoader/readAheadConcurrency`` for the
+    /// most), else 0. A read-ahead asked
     /// for that the memory budget cannot hold is refused; a default one is turned off
     /// (``BatchLoader/readAheadConcurrency`` 0, ``BatchLoader/readAheadMinimumBudget`` says from
     /// which budget it would be on).

@@ -249,6 +249,14 @@ final class ChunkCache: Sendable {
     var capacity: Int { limit.load(ordering: .relaxed) }
     private let limit: Atomic<Int>
     private let state = LockedState(State())
+    private let overflowed = Atomic(false)
+
+    /// The bytes of the chunks kept now.
+    var heldBytes: Int { state.withLock { $0.bytes } }
+
+    /// Whether the cache has had to evict a chunk to keep another: the chunks the loader reads no
+    /// longer fit its capacity (what ``ChunkReadAhead`` may borrow of it).
+    var hasEvicted: Bool { overflowed.load(ordering: .relaxed) }
 
     /// A cache of at most `capacity` bytes (0 disables it).
     init(capacity: Int) {
@@ -313,6 +321,7 @@ final class ChunkCache: Sendable {
             s.bytes += chunk.byteCount
             while s.bytes > capacity, let old = s.popLowest() { evicted.append(old) }
         }
+        if !evicted.isEmpty { overflowed.store(true, ordering: .relaxed) }
         evicted.removeAll()  // released outside the lock
     }
 

@@ -11,6 +11,10 @@ import Zarr
     /// is), records how many of them ran at once, and counts the range reads of each key and range.
     final class SlowStore: ForwardingStore, @unchecked Sendable {
         let base: any ZarrStore
+        /// How long a read of a chunk takes.
+        let delay: TimeInterval
+        /// Where the store says it is: a URL makes the loader size its read-ahead (a remote store).
+        let location: String
         private let lock = NSLock()
         private var running = 0
         private(set) var mostAtOnce = 0
@@ -23,7 +27,11 @@ import Zarr
             return rangeCounts
         }
 
-        init(base: any ZarrStore) { self.base = base }
+        init(base: any ZarrStore, delay: TimeInterval = 0.002, location: String? = nil) {
+            self.base = base
+            self.delay = delay
+            self.location = location ?? base.location
+        }
 
         func get(_ key: StoreKey, range: ByteRange?) throws -> [UInt8]? {
             guard key.value.contains("/c/") else { return try base.get(key, range: range) }
@@ -37,7 +45,7 @@ import Zarr
                 running -= 1
                 lock.unlock()
             }
-            Thread.sleep(forTimeInterval: 0.002)
+            Thread.sleep(forTimeInterval: delay)
             return try base.get(key, range: range)
         }
     }
@@ -48,12 +56,13 @@ import Zarr
                                                                 memoryBudget: 1 << 22))
     }
 
-    /// `index` reading through a ``SlowStore`` per array, and those stores.
-    private static func slowed(_ index: SampleIndex) throws -> (SampleIndex, [SlowStore]) {
+    /// `index` reading through a ``SlowStore`` per array (reads of `delay`, at `location` when
+    /// given), and those stores.
+    private static func slowed(_ index: SampleIndex, delay: TimeInterval = 0.002, location: String? = nil) throws -> (SampleIndex, [SlowStore]) {
         var stores: [SlowStore] = []
         let slow = try SampleIndex(sources: index.sources.map { source in
             try source.rewrapped { base in
-                let store = SlowStore(base: base)
+                let store = SlowStore(base: base, delay: delay, location: location)
                 stores.append(store)
                 return store
             }
@@ -94,6 +103,46 @@ import Zarr
         #expect(reads.count >= taken)
         #expect(reads.allSatisfy { $0.value == 1 }, "read more than once: \(reads.filter { $0.value > 1 })")
         #expect(loader.readAhead?.heldBytes == 0)
+    }
+
+    @Test func theReadStagesShardIndexReadsAreNotTheWorkersTime() throws {
+        // 64 shards of 2×2 inner chunks, reads of 50 ms: the read stage locates inner chunks of up
+        // to 24 shards at once, each reading its shard's index. Counted as the worker's time in
+        // reads, those reads added up to more than the worker's whole time, and the sizing found
+        // no time outside reads to measure.
+        let image = try LoaderFixtures.image(shape: [256, 256], axes: ["y", "x"], chunks: [16, 16], shards: [32, 32], seed: 3, labels: false)
+        let (slow, _) = try Self.slowed(try SampleIndex(sources: [SampleSource(image: image)]), delay: 0.05)
+        let loader = try Self.loader(slow, readAhead: 24)
+        _ = try LoaderFixtures.digests(loader, epoch: 0)
+        let inReads = loader.counters.workerReadNanoseconds.load(ordering: .relaxed)
+        let whole = loader.counters.workerNanoseconds.load(ordering: .relaxed)
+        #expect(inReads > 0 && inReads <= whole, "the worker's time in reads \(inReads) ns of its \(whole) ns")
+    }
+
+    @Test func aSizedReserveGrowsOnlyIntoWhatTheCacheDoesNotHold() throws {
+        // Reads of 20 ms and one worker decoding 512-byte chunks in microseconds: the law asks for
+        // more reads in flight than the start's 8 (a batch's patches), up to the limit.
+        let image = try LoaderFixtures.image(shape: [256, 256], axes: ["y", "x"], chunks: [16, 16], seed: 3, labels: false)
+        let (slow, _) = try Self.slowed(try SampleIndex(sources: [SampleSource(image: image)]), delay: 0.02, location: "http://slow.test/a.zarr")
+        func loader(budget: Int) throws -> BatchLoader {
+            try BatchLoader(index: slow, sampler: UniformPatchSampler(patch: [16, 16], samplesPerEpoch: 128),
+                            configuration: BatchLoaderConfiguration(batchSize: 8, seed: 5, workers: 1, prefetch: 2, memoryBudget: budget))
+        }
+        let start = 2 * 8 * 512  // twice the start's reads of a decoded chunk each
+        // 128 KiB decoded in 256 chunks, a cache of about 58 KiB: it evicts. The reserve then
+        // gives back what it took beyond its start, which the chunks the epoch re-reads need.
+        let small = try loader(budget: 128 << 10)
+        _ = try LoaderFixtures.digests(small, epoch: 0)
+        let stage = try #require(small.readAhead)
+        #expect(stage.target > 8, "the law asked for \(stage.target) reads in flight")
+        #expect(small.cache.hasEvicted)
+        #expect(stage.reserve == start, "reserve \(stage.reserve) bytes")
+        // A cache that holds every chunk read lends the reserve room for the reads the law asks for.
+        let large = try loader(budget: 1 << 20)
+        _ = try LoaderFixtures.digests(large, epoch: 0)
+        let roomy = try #require(large.readAhead)
+        #expect(!large.cache.hasEvicted)
+        #expect(roomy.target > 8 && roomy.reserve > start, "\(roomy.target) reads in flight, reserve \(roomy.reserve) bytes")
     }
 
     @Test func readsRunAheadOfTheOpenBatchesAsManyAsAsked() throws {
@@ -151,6 +200,18 @@ import Zarr
         // Workers that decode faster want more reads in flight, up to the limit.
         sizing.readFinished(seconds: 0.5, chunksDecoded: 100, workerNanoseconds: 10_000_000, patches: 51)
         #expect(sizing.target == 200)
+    }
+
+    @Test func aFastServerKeepsTheStartsReadsInFlight() {
+        // 2 workers at 1 ms per chunk take 2,000 chunks/s: at 1 ms a read the law asks for 2 reads
+        // in flight, but a batch that opens asks for its patches' chunks at once.
+        var sizing = ReadAheadSizing(limit: 200, workers: 2, initial: 32)
+        sizing.readFinished(seconds: 0.001, chunksDecoded: 100, workerNanoseconds: 100_000_000, patches: 32)
+        #expect(sizing.target == 32)
+        // The floor is the start, which the limit bounds.
+        var limited = ReadAheadSizing(limit: 8, workers: 2, initial: 32)
+        limited.readFinished(seconds: 0.001, chunksDecoded: 100, workerNanoseconds: 100_000_000, patches: 32)
+        #expect(limited.target == 8)
     }
 
     @Test func aBudgetWithoutRoomForReadAheadRefusesIt() throws {
