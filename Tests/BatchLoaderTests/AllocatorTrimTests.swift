@@ -3,15 +3,24 @@ import Synchronization
 import Testing
 
 @Suite struct AllocatorTrimTests {
+    /// The figure is the whole process's, and tests running beside this one free memory while it
+    /// touches its pages (CI saw 256 MiB touched and 89 MiB of growth): the growth must show in one
+    /// of a few tries. A figure that does not follow the pages (a constant, a file-backed count)
+    /// fails every try.
     @Test func residentMemoryIsReadAndFollowsTouchedPages() throws {
-        let before = try #require(AllocatorTrim.residentAnonymousBytes())
-        #expect(before > 0)
         let size = 256 << 20
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
-        defer { block.deallocate() }
-        for page in stride(from: 0, to: size, by: 4096) { block[page] = 1 }  // fault every page in
-        let after = try #require(AllocatorTrim.residentAnonymousBytes())
-        #expect(after - before >= size / 2, "256 MiB touched, resident anonymous memory grew by \(after - before) bytes")
+        var growths: [Int] = []
+        for _ in 0..<5 {
+            let before = try #require(AllocatorTrim.residentAnonymousBytes())
+            #expect(before > 0)
+            let block = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+            for page in stride(from: 0, to: size, by: 4096) { block[page] = 1 }  // fault every page in
+            let after = try #require(AllocatorTrim.residentAnonymousBytes())
+            block.deallocate()
+            growths.append(after - before)
+            if after - before >= size / 2 { break }
+        }
+        #expect(growths.contains { $0 >= size / 2 }, "256 MiB touched, resident anonymous memory grew by \(growths) bytes in \(growths.count) tries")
     }
 
     @Test func trimsOnlyWhenTheProcessGrewBeyondTheLoadersBytesAndTheSlack() {
