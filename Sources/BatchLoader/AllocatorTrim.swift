@@ -26,13 +26,18 @@ final class AllocatorTrim: Sendable {
     private let assembled = Atomic<Int>(0)
     /// What a trim does (the C allocator's trim; tests count the calls).
     private let trim: @Sendable () -> Void
+    /// How the process's memory is read (``residentAnonymousBytes()``; tests give their own figures,
+    /// since the process's are moved by every test running beside them).
+    private let resident: @Sendable () -> Int?
 
     /// A check every `interval` batches, trimming beyond `slack` bytes of growth.
-    init(interval: Int = 4, slack: Int, trim: @escaping @Sendable () -> Void = { _ = mifa_release_free_memory() }) {
+    init(interval: Int = 4, slack: Int, trim: @escaping @Sendable () -> Void = { _ = mifa_release_free_memory() },
+         resident: @escaping @Sendable () -> Int? = { AllocatorTrim.residentAnonymousBytes() }) {
         self.interval = max(interval, 1)
         self.slack = slack
         self.trim = trim
-        baseline = Self.residentAnonymousBytes()
+        self.resident = resident
+        baseline = resident()
     }
 
     /// Counts one assembled batch; every ``interval``-th call checks the process's memory against
@@ -40,7 +45,7 @@ final class AllocatorTrim: Sendable {
     func batchAssembled(held: Int) {
         let count = assembled.add(1, ordering: .relaxed).newValue
         guard count % interval == 0 else { return }
-        if let baseline, let resident = Self.residentAnonymousBytes(), resident - baseline <= held + slack { return }
+        if let baseline, let resident = resident(), resident - baseline <= held + slack { return }
         trim()
     }
 

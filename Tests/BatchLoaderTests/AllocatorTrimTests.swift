@@ -25,19 +25,21 @@ import Testing
 
     @Test func trimsOnlyWhenTheProcessGrewBeyondTheLoadersBytesAndTheSlack() {
         let trims = Atomic<Int>(0)
-        let roomy = AllocatorTrim(interval: 2, slack: 1 << 40) { trims.add(1, ordering: .relaxed) }
-        for _ in 0..<8 { roomy.batchAssembled(held: 0) }
+        let resident = Atomic<Int>(1 << 30)  // the process's figure, as the test sets it
+        let roomy = AllocatorTrim(interval: 2, slack: 1 << 40, trim: { trims.add(1, ordering: .relaxed) }, resident: { resident.load(ordering: .relaxed) })
+        let tight = AllocatorTrim(interval: 2, slack: 0, trim: { trims.add(1, ordering: .relaxed) }, resident: { resident.load(ordering: .relaxed) })
+        for _ in 0..<8 { tight.batchAssembled(held: 0) }  // not grown: no trim
         #expect(trims.load(ordering: .relaxed) == 0)
-
-        let tight = AllocatorTrim(interval: 2, slack: 0) { trims.add(1, ordering: .relaxed) }
-        let size = 256 << 20
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
-        defer { block.deallocate() }
-        for page in stride(from: 0, to: size, by: 4096) { block[page] = 1 }
-        for _ in 0..<8 { tight.batchAssembled(held: 0) }  // grew 256 MiB (other tests running beside it do not free as much), the loader holds nothing: every check trims
+        resident.add(256 << 20, ordering: .relaxed)
+        for _ in 0..<8 { roomy.batchAssembled(held: 0) }  // grew 256 MiB, within the slack
+        #expect(trims.load(ordering: .relaxed) == 0)
+        for _ in 0..<8 { tight.batchAssembled(held: 0) }  // grew 256 MiB, the loader holds nothing: every check (every 2nd batch) trims
         #expect(trims.load(ordering: .relaxed) == 4)
         trims.store(0, ordering: .relaxed)
-        for _ in 0..<8 { tight.batchAssembled(held: 1 << 40) }  // all of it the loader's: no trim
+        for _ in 0..<8 { tight.batchAssembled(held: 256 << 20) }  // all of it the loader's: no trim
         #expect(trims.load(ordering: .relaxed) == 0)
+        let unreadable = AllocatorTrim(interval: 1, slack: 1 << 40, trim: { trims.add(1, ordering: .relaxed) }, resident: { nil })
+        unreadable.batchAssembled(held: 0)  // the figure cannot be read: every check trims
+        #expect(trims.load(ordering: .relaxed) == 1)
     }
 }
